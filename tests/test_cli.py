@@ -1,0 +1,35 @@
+"The fastflow console script: help, data, demo, and clear errors for bad commands."
+import json, os, subprocess, sys
+from pathlib import Path
+
+
+FASTFLOW = str(Path(sys.executable).parent/'fastflow')   # the installed console script itself
+
+def run(*args, cwd=None):
+    return subprocess.run([FASTFLOW, *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=900, env={**os.environ, 'MPLBACKEND': 'Agg'})
+
+def test_help():
+    r = run('--help'); assert r.returncode == 0 and 'demo' in r.stdout and 'data' in r.stdout
+
+def test_no_command_prints_help():
+    r = run(); assert r.returncode == 2 and 'usage' in r.stdout
+
+def test_unknown_command():
+    r = run('fly'); assert r.returncode == 2 and "invalid choice: 'fly'" in r.stderr
+
+def test_missing_argument():
+    r = run('demo', '--out'); assert r.returncode == 2 and 'expected one argument' in r.stderr
+
+def test_unknown_demo_part(tmp_path):
+    r = run('demo', '--out', str(tmp_path), '--only', 'nope'); assert r.returncode != 0 and 'unknown part' in r.stderr
+
+def test_data(tmp_path):
+    r = run('data', 'titanic', 'not-a-dataset')
+    assert r.returncode == 0 and 'not-a-dataset' in r.stdout and 'not found' in r.stdout
+
+def test_demo_quick(tmp_path):
+    r = run('demo', '--quick', '--out', str(tmp_path/'o'))
+    assert r.returncode == 0, r.stderr[-3000:]
+    s = json.loads((tmp_path/'o'/'demo_summary.json').read_text())
+    assert 'data' in s and str(tmp_path/'o') in r.stdout

@@ -1,0 +1,67 @@
+"Bad ratings input gets a clear error that says what was wrong and how to fix it; cold start never raises or gives NaN."
+import warnings
+import numpy as np
+import pandas as pd
+import pytest
+from fastflow.testing import synth_ratings
+from fastflow.collab.data import CollabDataLoaders, TensorLoader
+from fastflow.collab.learner import collab_learner
+
+@pytest.fixture(scope='module')
+def ratings(): return synth_ratings(30, 20, seed=0)
+
+def _dls(df, **kw): return CollabDataLoaders.from_df(df, device='cpu', **kw)
+
+def test_ratings_outside_y_range(ratings):
+    with pytest.raises(ValueError, match=r'outside y_range=\(2, 4\).*widen y_range'): _dls(ratings, y_range=(2, 4))
+
+def test_duplicates_raise_or_mean_or_last(ratings):
+    dup = pd.concat([ratings, ratings.iloc[:3].assign(rating=5.)], ignore_index=True)
+    with pytest.raises(ValueError, match=r"3 \(user, item\) pair\(s\) are rated more than once.*duplicates='mean'"):
+        _dls(dup, duplicates='raise')
+    with pytest.warns(UserWarning, match='keeping the mean'): d = _dls(dup)
+    assert len(d.df) == len(ratings)
+    r0 = d.df.set_index(['user', 'item']).rating.loc[tuple(ratings.iloc[0][['user', 'item']].astype(int))]
+    assert r0 == pytest.approx((ratings.rating.iloc[0] + 5)/2)
+    with pytest.warns(UserWarning, match='keeping the last'): d = _dls(dup, duplicates='last')
+    assert d.df.rating.max() == 5.
+    with pytest.raises(ValueError, match="'mean', 'last' or 'raise'"), warnings.catch_warnings():
+        warnings.simplefilter('ignore'); _dls(dup, duplicates='first')
+
+def test_nan_ids(ratings):
+    bad = ratings.astype({'user': float}).copy(); bad.loc[[3, 7], 'user'] = np.nan
+    with pytest.raises(ValueError, match=r"2 row\(s\) have a missing 'user' id \(first at index \[3, 7\]\).*dropna"): _dls(bad)
+    bad = ratings.astype({'item': object}).copy(); bad.loc[0, 'item'] = None
+    with pytest.raises(ValueError, match="missing 'item' id"): _dls(bad)
+
+def test_nan_or_text_ratings(ratings):
+    with pytest.raises(ValueError, match='NaN or infinite'): _dls(ratings.assign(rating=ratings.rating.where(ratings.index > 0)))
+    with pytest.raises(ValueError, match='must be numbers'): _dls(ratings.assign(rating='good'))
+
+def test_empty_frame(ratings):
+    with pytest.raises(ValueError, match='empty'): _dls(ratings.iloc[:0])
+
+def test_wrong_column_name(ratings):
+    with pytest.raises(ValueError, match=r"\['userId'\] not in the ratings frame.*user_name="): _dls(ratings, user_name='userId')
+    with pytest.raises(ValueError, match='timestamp column'): _dls(ratings, split='time')
+
+def test_not_a_frame_and_bad_split(ratings):
+    with pytest.raises(TypeError, match='must be a pandas DataFrame'): _dls(ratings.to_numpy())
+    with pytest.raises(ValueError, match="'random', 'user' or 'time'"): _dls(ratings, split='users')
+    with pytest.raises(ValueError, match=r'valid_pct must be in \(0, 1\)'): _dls(ratings, valid_pct=1.5)
+    with pytest.raises(FileNotFoundError, match='no ratings file'): CollabDataLoaders.from_csv('/nonexistent/ratings.csv')
+    with pytest.raises(ValueError, match='must match'): TensorLoader(np.zeros((3, 2)), np.zeros(2))
+
+def test_string_ids_csv_and_cold_start(ratings, tmp_path):
+    df = ratings.assign(user='u' + ratings.user.astype(str), item='film-' + ratings.item.astype(str))
+    df.to_csv(tmp_path/'r.csv', index=False)
+    d = CollabDataLoaders.from_csv(tmp_path/'r.csv', bs=256, device='cpu')
+    learn = collab_learner(d, 'dot', n_factors=8)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(2)
+    pairs = pd.DataFrame({'user': ['u1', 'ghost', 'u1'], 'item': ['film-1', 'film-1', 'nope']})
+    with pytest.warns(UserWarning, match='no training ratings'): p = learn.predict_pairs(pairs)
+    assert np.isfinite(p).all() and p.dtype == np.float32
+    with pytest.warns(UserWarning, match='popular'): rec = learn.recommend('ghost', 5)
+    assert len(rec) == 5 and rec.item.str.startswith('film-').all()
+    with pytest.raises(ValueError, match=r"\['user'\] not in pairs, which has \['who'"): learn.predict_pairs(pairs.rename(columns={'user': 'who'}))
+    with pytest.raises(ValueError, match='no training ratings'): learn.similar_items('nope')

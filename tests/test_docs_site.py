@@ -1,0 +1,65 @@
+"The docs site in a real browser: headless Chromium opens the home page and a tutorial, checks title and figure, screenshots both."
+import importlib.util, json, re, subprocess, sys, urllib.request
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location('fastflow_docs_build', ROOT/'.ci'/'docs.py')
+docs = importlib.util.module_from_spec(_spec); _spec.loader.exec_module(docs)
+SHOTS = ROOT/'_proc'/'screenshots'   # `python .ci/docs.py screenshots` refreshes the committed ones in docs/screenshots/
+
+@pytest.fixture(scope='module')
+def site():
+    "URL of the site served on localhost; reuses the build `make docscheck` made from the same inputs"
+    info = docs.SITE/'build-info.json'
+    if not info.exists() or json.loads(info.read_text())['fingerprint'] != docs.fingerprint():
+        subprocess.run([sys.executable, str(ROOT/'.ci'/'docs.py'), 'build'], check=True, timeout=900)
+    with docs.serve() as url: yield url
+
+def _text(s): return re.sub(r'<[^>]+>|¶', '', s).strip()
+
+def open_page(url, page, name):
+    "DOM of `page` after its scripts ran; checks the browser shows its title; screenshot in _proc/screenshots/"
+    shot = SHOTS/f'{name}.png'; shot.unlink(missing_ok=True)
+    dom = docs.browse(f"{url}/{Path(page['page']).with_suffix('.html')}", shot)
+    title = re.search(r'<title>(.*?)</title>', dom, re.S)
+    assert title and _text(title.group(1)).startswith(page['title']), f'browser title {title and title.group(1)!r}, want {page["title"]!r}'
+    h1 = re.search(r'<h1[^>]*>(.*?)</h1>', dom, re.S)
+    assert h1 and _text(h1.group(1)) == page['title'], f'page heading {h1 and h1.group(1)!r}, want {page["title"]!r}'
+    assert 'md-sidebar' in dom and 'md-search' in dom, 'the theme did not render (navigation or search missing)'
+    assert shot.stat().st_size > 20_000, f'{shot} looks blank ({shot.stat().st_size} bytes)'
+    return dom
+
+def test_home_page(site):
+    open_page(site, docs.screenshot_targets()['home'], 'home')
+
+def test_tutorial_page(site):
+    tut = docs.screenshot_targets()['tutorial']
+    if tut is None: pytest.skip('no notebook in nbs/tutorials/ yet')
+    dom = open_page(site, tut, 'tutorial')
+    refs = docs._Refs(); refs.feed(dom)
+    figs = [s for s in refs.imgs if re.search(r'_files/fig-\d+\.(png|jpg|svg)$', s)]
+    assert figs, f"{tut['nb']}: the page shows no figure (a tutorial keeps its plots as saved outputs)"
+    src = (Path(tut['page']).parent/figs[0]).as_posix()
+    with urllib.request.urlopen(f'{site}/{src}') as r:
+        assert r.status == 200 and r.headers['Content-Type'].startswith('image/') and len(r.read()) > 1000
+
+def test_tutorials_keep_outputs():
+    "Tutorials are shown with their saved outputs (never re-run by the docs build), so each must have some"
+    tuts = sorted((ROOT/'nbs'/'tutorials').rglob('*.ipynb'))
+    if not tuts: pytest.skip('no notebook in nbs/tutorials/ yet')
+    bare = [str(t.relative_to(ROOT)) for t in tuts if not docs.has_outputs(json.loads(t.read_text(encoding='utf-8')))]
+    assert not bare, f'tutorials without saved outputs (run them and save, figures included): {bare}'
+
+def test_site_check_catches_problems(tmp_path, monkeypatch):
+    "The CI check fails on a missing image, a broken link or anchor, a CDN asset, and a module without a page"
+    site = tmp_path/'site'; site.mkdir()
+    (site/'a.html').write_text('<h2 id="x">x</h2><a href="b.html">b</a><a href="a.html#nope">n</a><a href="#x">ok</a>'
+                               '<img src="a_files/fig-1.png"><script src="https://cdn.example/x.js"></script>')
+    monkeypatch.setattr(docs, 'SITE', site)
+    errs = docs.check_site([{'nb': '00_core.ipynb', 'page': 'a.md', 'module': 'core'}])
+    assert any('a.md: not in the search index' in e for e in errs), errs
+    for want in ('b.html points to a missing file', 'no anchor #nope', 'image a_files/fig-1.png does not exist',
+                 'loads https://cdn.example/x.js', 'fastflow/testing.py has no docs page'):
+        assert any(want in e for e in errs), (want, errs)
+    assert not any('#x' in e for e in errs)

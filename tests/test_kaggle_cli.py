@@ -1,0 +1,110 @@
+"""`fastflow kaggle push|submit`: a clear stop without the official client or its credentials; with them (a stand-in script here,
+so nothing reaches the network) the right command on a checked copy of the kernel."""
+import json, os, subprocess, sys
+from pathlib import Path
+import pandas as pd, pytest
+from fastflow.cli import main
+
+FAKE_KAGGLE = '''#!/bin/sh
+printf '%s\\n' "$@" > "$FAKE_KAGGLE_LOG"
+if [ "$1" = kernels ]; then cp -r "$4" "$FAKE_KAGGLE_LOG.dir"; fi
+'''
+
+@pytest.fixture
+def log(tmp_path, monkeypatch):
+    "No `kaggle` on PATH and no credentials (empty HOME, KAGGLE_* unset); returns where a stand-in client logs its arguments"
+    for k in [k for k in os.environ if k.startswith('KAGGLE_')]: monkeypatch.delenv(k)
+    (tmp_path/'home').mkdir(); (tmp_path/'bin').mkdir()
+    monkeypatch.setenv('HOME', str(tmp_path/'home')); monkeypatch.setenv('PATH', f"{tmp_path/'bin'}:/usr/bin:/bin")
+    monkeypatch.setenv('FAKE_KAGGLE_LOG', str(tmp_path/'kaggle.log'))
+    return tmp_path/'kaggle.log'
+
+@pytest.fixture
+def client(log, tmp_path, monkeypatch):
+    "A stand-in `kaggle` on PATH, and credentials in the environment"
+    (tmp_path/'bin'/'kaggle').write_text(FAKE_KAGGLE); (tmp_path/'bin'/'kaggle').chmod(0o755)
+    monkeypatch.setenv('KAGGLE_USERNAME', 'alice'); monkeypatch.setenv('KAGGLE_KEY', 'not-a-key')
+    return log
+
+@pytest.fixture
+def kernel(tmp_path):
+    d = tmp_path/'titanic'; d.mkdir()
+    (d/'kernel.py').write_text('"A kernel."\nfrom __future__ import annotations\nprint("hi")\n')
+    meta = {'id': 'KAGGLE_USERNAME/fastflow-titanic', 'title': 'fastflow titanic', 'code_file': 'kernel.py', 'language': 'python',
+            'kernel_type': 'script', 'enable_internet': False, 'competition_sources': ['titanic'],
+            'dataset_sources': ['KAGGLE_USERNAME/fastflow-wheelhouse']}
+    (d/'kernel-metadata.json').write_text(json.dumps(meta))
+    return d
+
+def fails(*args) -> str:
+    "Run `fastflow kaggle ARGS` in this process; it must stop with a message, which is returned"
+    with pytest.raises(SystemExit) as e: main(['kaggle', *map(str, args)])
+    assert isinstance(e.value.code, str), e.value.code
+    return e.value.code
+
+def test_console_script_without_client(log, kernel):
+    "The installed `fastflow` command, in a fresh process: exit code 1 and the message on stderr"
+    r = subprocess.run([str(Path(sys.executable).parent/'fastflow'), 'kaggle', 'push', str(kernel)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and 'official `kaggle` client is not installed' in r.stderr and 'pip install kaggle' in r.stderr
+
+def test_no_action(log):
+    with pytest.raises(SystemExit) as e: main(['kaggle'])
+    assert e.value.code == 2
+
+@pytest.mark.parametrize('cmd', [['push', '{k}'], ['submit', '{f}', '-c', 'titanic']])
+def test_stops_without_client(log, kernel, tmp_path, cmd):
+    f = tmp_path/'sub.csv'; f.write_text('PassengerId,Survived\n892,0\n')
+    assert 'pip install kaggle' in fails(*[c.format(k=kernel, f=f) for c in cmd]) and not log.exists()
+
+def test_stops_without_credentials(client, kernel, monkeypatch):
+    monkeypatch.delenv('KAGGLE_USERNAME'); monkeypatch.delenv('KAGGLE_KEY')
+    msg = fails('push', kernel); assert 'No Kaggle credentials' in msg and 'kaggle.json' in msg and not client.exists()
+
+def test_credentials_file_is_enough(client, kernel, tmp_path, monkeypatch):
+    monkeypatch.delenv('KAGGLE_USERNAME'); monkeypatch.delenv('KAGGLE_KEY')
+    (tmp_path/'home'/'.kaggle').mkdir(); (tmp_path/'home'/'.kaggle'/'kaggle.json').write_text('{"username": "bob", "key": "x"}')
+    assert main(['kaggle', 'push', str(kernel)]) == 0
+    assert json.loads((Path(f'{client}.dir')/'kernel-metadata.json').read_text())['id'] == 'bob/fastflow-titanic'
+
+def test_push(client, kernel):
+    assert main(['kaggle', 'push', str(kernel)]) == 0
+    args = client.read_text().split('\n')
+    assert args[:3] == ['kernels', 'push', '-p'] and Path(args[3]) != kernel   # a prepared copy, not the folder itself
+    pushed = Path(f'{client}.dir')
+    meta = json.loads((pushed/'kernel-metadata.json').read_text())
+    assert meta['id'] == 'alice/fastflow-titanic' and meta['dataset_sources'] == ['alice/fastflow-wheelhouse'] and meta['enable_internet'] is False
+    code = (pushed/'kernel.py').read_text()
+    assert code.startswith('"A kernel."\nfrom __future__ import annotations\n') and "'--no-index', '--find-links'" in code
+    assert '--no-index' not in (kernel/'kernel.py').read_text()   # the kernel in the repo is untouched
+
+def test_push_dry_run(client, kernel, capsys):
+    assert main(['kaggle', 'push', str(kernel), '--dry-run']) == 0
+    assert 'kernels push -p' in capsys.readouterr().out and not client.exists()
+
+@pytest.mark.parametrize('change,msg', [({'enable_internet': True}, 'enable_internet'), ({'code_file': 'nope.py'}, "'nope.py'")])
+def test_push_refuses_bad_metadata(client, kernel, change, msg):
+    f = kernel/'kernel-metadata.json'; f.write_text(json.dumps({**json.loads(f.read_text()), **change}))
+    assert msg in fails('push', kernel) and not client.exists()
+
+def test_push_needs_metadata(client, tmp_path): assert 'no kernel-metadata.json' in fails('push', tmp_path)
+
+@pytest.fixture
+def comp(tmp_path, monkeypatch):
+    "A local competition folder found through FASTFLOW_DATA"
+    d = tmp_path/'data'/'my-comp'; d.mkdir(parents=True)
+    pd.DataFrame({'id': [1, 2, 3], 'target': [0.5]*3}).to_csv(d/'sample_submission.csv', index=False)
+    monkeypatch.setenv('FASTFLOW_DATA', str(tmp_path/'data'))
+    return d
+
+def test_submit(client, comp, tmp_path):
+    f = tmp_path/'submission.csv'; pd.DataFrame({'id': [1, 2, 3], 'target': [0.1, 0.9, 0.4]}).to_csv(f, index=False)
+    assert main(['kaggle', 'submit', str(f), '-c', 'my-comp', '-m', 'first try']) == 0
+    assert client.read_text().split('\n')[:8] == ['competitions', 'submit', '-c', 'my-comp', '-f', str(f), '-m', 'first try']
+
+def test_submit_checks_the_file_first(client, comp, tmp_path):
+    f = tmp_path/'submission.csv'; pd.DataFrame({'id': [1, 2], 'target': [0.1, 0.9]}).to_csv(f, index=False)
+    assert '2 prediction rows for 3 rows' in fails('submit', f, '-c', 'my-comp') and not client.exists()
+
+def test_submit_needs_competition_and_file(client, tmp_path):
+    assert '-c SLUG' in fails('submit', tmp_path/'x.csv')
+    assert 'not found' in fails('submit', tmp_path/'x.csv', '-c', 'titanic')

@@ -1,0 +1,53 @@
+"""Every kernel in kaggle/*/kernel.py runs in smoke mode (tiny generated data in the competition's file format) in a fresh
+process and writes a submission that matches the competition's format; every kernel folder has metadata that keeps the
+internet off. Kernels that do not exist yet are skipped, not failed."""
+import json, os, re, subprocess, sys
+from pathlib import Path
+import pandas as pd, pytest
+from fastflow.kaggle import WHEELHOUSE_SLUG, check_submission
+
+ROOT = Path(__file__).resolve().parents[1]
+FOLDERS = sorted(p for p in (ROOT/'kaggle').glob('*') if p.is_dir() and not p.name.startswith(('.', '_')))
+KERNELS = [d for d in FOLDERS if (d/'kernel.py').is_file()]
+CIFAR10 = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
+# The submission format of each competition: columns, and a check of the target column
+FORMATS = {'titanic': (['PassengerId', 'Survived'], lambda s: s.isin([0, 1]).all()),
+           'house-prices': (['Id', 'SalePrice'], lambda s: (s > 0).all()),
+           'cifar10-subset': (['id', 'label'], lambda s: s.isin(CIFAR10).all())}
+SAMPLE_NAMES = ('sample_submission.csv', 'gender_submission.csv')
+
+def test_kaggle_folder_exists(): assert (ROOT/'kaggle'/'README.md').is_file() and FOLDERS
+
+@pytest.mark.parametrize('folder', FOLDERS, ids=lambda p: p.name)
+def test_metadata(folder):
+    f = folder/'kernel-metadata.json'
+    assert f.is_file(), f"{folder.name}/ has no kernel-metadata.json"
+    m = json.loads(f.read_text())
+    assert m['enable_internet'] is False, 'competitions run kernels with the internet off: set "enable_internet": false'
+    assert m['kernel_type'] == 'script' and m['code_file'] == 'kernel.py' and m['language'] == 'python'
+    assert m['id'].split('/')[1].startswith('fastflow-')
+    assert any(s.endswith('/' + WHEELHOUSE_SLUG) for s in m['dataset_sources']), 'attach the wheelhouse dataset'
+    assert m['competition_sources'] or len(m['dataset_sources']) > 1, 'the kernel needs its data: a competition or a dataset source'
+
+@pytest.mark.parametrize('folder', FOLDERS, ids=lambda p: p.name)
+def test_kernel_present(folder):
+    if not (folder/'kernel.py').is_file(): pytest.skip(f'kaggle/{folder.name}/kernel.py not written yet')
+
+@pytest.mark.parametrize('kernel', KERNELS, ids=lambda p: p.name)
+def test_kernel_smoke(kernel, tmp_path):
+    out = tmp_path/'out'
+    env = {**os.environ, 'MPLBACKEND': 'Agg', 'PYTHONPATH': os.pathsep.join([str(ROOT), os.environ.get('PYTHONPATH', '')])}
+    env.pop('KAGGLE_KERNEL_RUN_TYPE', None)
+    r = subprocess.run([sys.executable, str(kernel/'kernel.py'), '--smoke', '--out', str(out)], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, f"{kernel.name} --smoke failed:\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}"
+    assert re.search(r'cv|score|valid|accuracy|rmse', r.stdout, re.I), f"{kernel.name} should print its CV score:\n{r.stdout[-2000:]}"
+    subs = list(out.rglob('submission.csv'))
+    assert len(subs) == 1, f"expected one submission.csv under --out, found {subs}"
+    sub = pd.read_csv(subs[0], dtype={0: str})
+    cols, ok = FORMATS.get(kernel.name, (None, None))
+    if cols is not None:
+        assert list(sub.columns) == cols and ok(sub[cols[1]]), sub.head()
+    assert len(sub) > 0 and not sub.isna().any().any() and not sub.iloc[:, 0].duplicated().any()
+    samples = [p for p in tmp_path.rglob('*.csv') if p.name in SAMPLE_NAMES]   # the sample the smoke data made, if kept
+    if samples: check_submission(sub, samples[0], classes=CIFAR10 if kernel.name == 'cifar10-subset' else None)

@@ -1,0 +1,68 @@
+"Bad and odd image input: each case gets a clear error (or is handled), with files the test writes itself."
+import warnings
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+from fastflow.testing import synth_images
+from fastflow.vision.data import folder_dls, csv_dls, get_test_files, tensor_dls, verify_images, open_rgb, image_files
+
+def test_empty_folder(tmp_path):
+    with pytest.raises(ValueError, match='No image files found'): folder_dls(tmp_path)
+    with pytest.raises(ValueError, match='No image files found'): tensor_dls(tmp_path)
+
+def test_missing_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match='does not exist'): folder_dls(tmp_path/'nope')
+
+def test_class_with_one_image(tmp_path):
+    synth_images(3, size=8, path=tmp_path, classes=('a', 'b'))
+    (tmp_path/'c').mkdir(); Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path/'c'/'only.png')
+    with pytest.raises(ValueError, match=r"fewer than 2 images: \{'c': 1\}"): folder_dls(tmp_path)
+
+def test_single_class(tmp_path):
+    synth_images(3, size=8, path=tmp_path, classes=('a',))
+    with pytest.raises(ValueError, match='only one class'): folder_dls(tmp_path)
+
+def test_csv_missing_files(tmp_path):
+    synth_images(3, size=8, path=tmp_path/'imgs', classes=('a', 'b'))
+    df = pd.DataFrame({'filename': ['a/0000.png', 'a/9999.png', 'b/nope.png'], 'label': ['a', 'a', 'b']})
+    with pytest.raises(FileNotFoundError, match=r"2 of 3 files named in the CSV column 'filename' do not exist"):
+        csv_dls(tmp_path, df, folder='imgs')
+
+def test_test_folder_with_non_images(tmp_path):
+    xs, _, _ = synth_images(1, size=8)
+    for i, a in enumerate(xs): Image.fromarray(a).save(tmp_path/f'{i}.png')
+    (tmp_path/'labels.csv').write_text('id,label\n')
+    with pytest.raises(ValueError, match=r"non-image file\(s\), e.g. \['labels.csv'\]"): get_test_files(tmp_path)
+    assert len(get_test_files(tmp_path, skip_non_images=True)) == 3
+    (tmp_path/'broken.jpg').write_bytes(b'\xff\xd8\xff garbage')
+    with pytest.raises(ValueError, match='cannot be read'): get_test_files(tmp_path, skip_non_images=True)
+
+def test_corrupt_and_truncated_skipped_in_training(tmp_path):
+    from fastai.vision.all import Learner, nn, accuracy
+    synth_images(4, size=16, path=tmp_path)
+    good = (tmp_path/'red_h'/'0000.png').read_bytes()
+    (tmp_path/'red_h'/'trunc.png').write_bytes(good[:len(good)//3])
+    (tmp_path/'green_v'/'bad.jpg').write_bytes(b'not a jpeg')
+    assert len(verify_images(tmp_path)) == 2
+    with pytest.warns(UserWarning, match='Skipping 2 unreadable'):
+        dls = folder_dls(tmp_path, bs=4, valid_pct=0.25)
+    assert len(dls.train_ds) + len(dls.valid_ds) == 12
+    learn = Learner(dls, nn.Sequential(nn.Flatten(), nn.Linear(3*16*16, 3)), metrics=accuracy)
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); learn.fit(1, 1e-3)
+
+def test_modes_exif_mixed_sizes(tmp_path):
+    rng = np.random.default_rng(0)
+    for c in ('a', 'b'):
+        (tmp_path/c).mkdir()
+        for i, (mode, size) in enumerate([('L', (20, 10)), ('P', (12, 12)), ('RGBA', (30, 16)), ('CMYK', (8, 24)), ('RGB', (16, 16))]):
+            im = Image.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)).convert(mode)
+            im.save(tmp_path/c/f'{i}.{"jpg" if mode == "CMYK" else "png"}')
+    for f in image_files(tmp_path): assert open_rgb(f).mode == 'RGB'
+    dls = folder_dls(tmp_path, bs=2, valid_pct=0.2)
+    xb, yb = dls.one_batch(); assert xb.shape[1:] == (3, 64, 64)
+    t = tensor_dls(tmp_path, valid_pct=0.2, bs=2, size=16)
+    assert t.train.one_batch()[0].shape == (2, 3, 16, 16)
+    im = Image.fromarray(rng.integers(0, 255, (10, 20, 3), dtype=np.uint8)); ex = im.getexif(); ex[0x0112] = 8
+    im.save(tmp_path/'rot.jpg', exif=ex)
+    assert open_rgb(tmp_path/'rot.jpg').size == (10, 20)
