@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/cli.html.md"""
 
 # %% ../nbs/60_cli.ipynb #6e064335
 from __future__ import annotations
-import argparse, json, time
+import argparse, importlib, json, time
 from pathlib import Path
 from .core import data_candidates, output_dir
 from .kaggle import add_kaggle_commands
@@ -36,7 +36,20 @@ def _demo_data(out: Path, quick: bool) -> dict:
     synth_images(5 if quick else 50, path=out/'synth_images')
     return {'files': sorted(p.name for p in out.iterdir())}
 
-DEMOS = {'data': _demo_data}
+DEMOS = {'data': _demo_data,
+         'collab': 'fastflow.collab.learner:demo',
+         'vision': 'fastflow.vision.learner:demo'}
+
+def _demo_fn(part: str):
+    "The demo function of `part`, imported from its `module:function` path on first use"
+    f = DEMOS[part]
+    if isinstance(f, str): mod, name = f.split(':'); f = getattr(importlib.import_module(mod), name)
+    return f
+
+def _headline(res: dict) -> str:
+    "The scalar results of a demo part, on one line"
+    return ', '.join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in res.items()
+                     if isinstance(v, (int, float, str)) and not isinstance(v, bool) and len(str(v)) < 40)
 
 def _cmd_demo(args):
     out = output_dir(args.out)
@@ -47,7 +60,8 @@ def _cmd_demo(args):
     for n in names:
         t0 = time.perf_counter(); sub = output_dir(out/n)
         print(f"== demo {n} -> {sub}", flush=True)
-        summary[n] = {**DEMOS[n](sub, args.quick), 'seconds': round(time.perf_counter()-t0, 1)}
+        summary[n] = {**_demo_fn(n)(sub, args.quick), 'seconds': round(time.perf_counter()-t0, 1)}
+        print(f"   {n}: {_headline(summary[n])}", flush=True)
     (out/'demo_summary.json').write_text(json.dumps(summary, indent=2, default=str))
     print(f"demo done: everything it made is under {out} (summary: {out/'demo_summary.json'})")
     return 0
