@@ -142,6 +142,17 @@ def fix_md(src: str) -> str:
         out.append(('    ' if callout else '') + line)
     return '\n'.join(out)
 
+_re_code = re.compile(r'(```.*?```|~~~.*?~~~|`[^`\n]*`)', re.S)
+_re_math = re.compile(r'\$\$(.+?)\$\$|(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?!\w)', re.S)
+def math_md(src: str) -> str:
+    "LaTeX in Markdown prose ($...$, $$...$$) -> MathML, which browsers render themselves: no MathJax, nothing from a CDN"
+    from latex2mathml.converter import convert
+    def conv(m):
+        tex, display = (m.group(1), 'block') if m.group(1) is not None else (m.group(2), 'inline')
+        return convert(tex.strip(), display=display)
+    parts = _re_code.split(src)   # odd parts are code: left alone
+    return ''.join(p if i % 2 else _re_math.sub(conv, p) for i, p in enumerate(parts))
+
 _re_sig = re.compile(r'^```python\n((?:def|class|async def) .*?)^```$', re.M | re.S)
 _re_param = re.compile(r'^\s*(\*{0,2}\w+)\s*(?::\s*(.+?))?\s*(?:=\s*(.+?))?\s*$')
 def _top_level_comma(s: str) -> bool:
@@ -173,6 +184,8 @@ def docments_table(md: str) -> str:
         return '```python\n' + '\n'.join(code) + '\n```\n\n<div class="nb-params" markdown>\n\n' + '\n'.join(tbl) + '\n\n</div>\n'
     return _re_sig.sub(_table, md)
 
+_re_lib_warning = re.compile(r'^\S*site-packages/\S+:\d+: \w*Warning: .*\n(?:  .*\n?)*', re.M)
+
 class Page:
     "Markdown for one processed notebook; figures go to `<page>_files/`"
     def __init__(self, rel: Path, nb):
@@ -195,6 +208,7 @@ class Page:
         if o.output_type == 'stream':
             txt = _re_ansi.sub('', ''.join(o.text))   # then what a terminal shows: the text after the last `\r` of a line
             txt = '\n'.join(next((p for p in reversed(l.split('\r')) if p.strip()), '') for l in txt.split('\n'))
+            if o.get('name') == 'stderr': txt = _re_lib_warning.sub('', txt)   # a dependency's deprecation notice is noise to a reader
             return _fence(txt, 'text') if txt.strip() else ''
         if o.output_type == 'error':
             return _fence(_re_ansi.sub('', '\n'.join(o.traceback)) or f'{o.ename}: {o.evalue}', 'text')
@@ -226,7 +240,7 @@ class Page:
                 for name, att in (c.get('attachments') or {}).items():
                     mime = next(iter(att)); ext = mime.split('/')[-1].replace('svg+xml', 'svg').replace('jpeg', 'jpg')
                     src = src.replace(f'attachment:{name}', self.image(att[mime], ext))
-                self.parts.append(fix_md(src)); continue
+                self.parts.append(fix_md(math_md(src))); continue
             opts, code = cell_opts(src)
             if opts.get('include') == 'false': continue
             if code and opts.get('echo') != 'false':
