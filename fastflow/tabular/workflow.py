@@ -16,13 +16,13 @@ from sklearn.base import clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.metrics import roc_auc_score, log_loss
 from sklearn.model_selection import KFold, StratifiedKFold
-from ..core import output_dir
+from ..kaggle import write_submission
 from .data import TabularProc, check_target
 from .models import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
                                      LinearClassifier, LinearRegressor)
 
 # %% auto #0
-__all__ = ['METRICS', 'Metric', 'get_metric', 'default_models', 'make_folds', 'TabularWorkflow', 'write_submission']
+__all__ = ['METRICS', 'Metric', 'get_metric', 'default_models', 'make_folds', 'TabularWorkflow']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #e5c670bb
 @dataclass(frozen=True)
@@ -218,27 +218,9 @@ class TabularWorkflow:
                path=None, # Output folder (None: `output_dir()`)
                preds=None, # Predictions to write instead of `predict(test)`
               ) -> Path:
-        "Write `submission.csv` for `test`, checked by `fastflow.kaggle.write_submission` when available"
+        "Write `submission.csv` for `test`, checked against the sample by `fastflow.kaggle.write_submission`"
         preds = self.predict(test) if preds is None else preds
         if sample_submission is None:
             if self.id_col is None: raise ValueError("pass sample_submission or set id_col to write a submission")
             sample_submission = pd.DataFrame({self.id_col: test[self.id_col].to_numpy(), self.target: preds})
         return write_submission(preds, sample_submission, path)
-
-# %% ../../nbs/33_tabular.workflow.ipynb #82ae1026
-def write_submission(preds, # Predictions in the sample's row order
-                     sample_submission, # Sample submission frame or CSV path: id column first, target second
-                     path=None, # Output folder (None: `output_dir()`)
-                    ) -> Path:
-    "Write `submission.csv` like the sample: via `fastflow.kaggle.write_submission`, else a minimal checked fallback"
-    try: from fastflow.kaggle import write_submission as kaggle_write
-    except ImportError: kaggle_write = None
-    if kaggle_write is not None: return kaggle_write(preds, sample_submission, path)
-    sample = pd.read_csv(sample_submission) if not isinstance(sample_submission, pd.DataFrame) else sample_submission
-    preds = np.asarray(preds)
-    if len(preds) != len(sample): raise ValueError(f"{len(preds)} predictions for {len(sample)} submission rows")
-    if pd.isna(preds).any(): raise ValueError("predictions contain NaN")
-    sub = pd.DataFrame({sample.columns[0]: sample.iloc[:, 0].to_numpy(), sample.columns[1]: preds})
-    out = output_dir(path)/'submission.csv'
-    sub.to_csv(out, index=False)
-    return out
