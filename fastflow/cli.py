@@ -37,6 +37,7 @@ def _demo_data(out: Path, quick: bool) -> dict:
     return {'files': sorted(p.name for p in out.iterdir())}
 
 DEMOS = {'data': _demo_data,
+         'tabular': 'fastflow.tabular.explain:demo',
          'collab': 'fastflow.collab.learner:demo',
          'vision': 'fastflow.vision.learner:demo'}
 
