@@ -68,3 +68,41 @@ def test_bad_metric_and_task(df):
     with pytest.raises(ValueError, match="task must be one of"): _wf(task='ranking').fit(df)
     with pytest.raises(ValueError, match="log_target needs a positive target"):
         TabularWorkflow('y', task='regression', metric='log_rmse', verbose=False).fit(df)
+
+def test_unseen_categories_and_missing_values_through_every_model(df):
+    "Every default model family predicts finite probabilities for unseen categories and NaN where training had none"
+    from fastflow.tabular.models import GBMClassifier, NNClassifier
+    wf = TabularWorkflow('y', id_col='pid', n_splits=2, verbose=False, ensemble_top=4,
+                         models={'nn': NNClassifier(epochs=1, random_state=0), 'rf': RFClassifier(n_estimators=10, random_state=0),
+                                 'xgb': GBMClassifier(n_estimators=20, n_jobs=1, random_state=0), 'linear': LinearClassifier()})
+    wf.fit(df)
+    wf.fit_final(df, 'ensemble')
+    assert set(wf.final_) == {'nn', 'rf', 'xgb', 'linear'}
+    test = df.drop(columns='y').iloc[:5].assign(cat=['zz', 'yy', None, 'a', 'q'], x_num1=np.nan, noise=np.nan)
+    p = wf.predict_raw(test)
+    assert p.shape == (5, 2) and np.isfinite(p).all() and np.allclose(p.sum(1), 1)
+
+def test_dropped_columns_may_be_absent_from_test(df):
+    wf = _wf()
+    with pytest.warns(UserWarning, match="dropped columns"): wf.fit(df.assign(empty=np.nan, const='k'))
+    test = df.drop(columns='y')
+    np.testing.assert_array_equal(wf.predict(test), wf.predict(test.assign(empty=np.nan, const='k')))
+
+def test_text_in_a_numeric_column(df):
+    wf = _wf(); wf.fit(df)
+    bad = df.drop(columns='y').assign(noise=lambda d: d.noise.astype(object))
+    bad.loc[bad.index[4], 'noise'] = 'n/a'
+    with pytest.raises(ValueError, match=r"column 'noise' should be numeric \(it was in training\) but holds 1 non-numeric value\(s\), e.g. 'n/a'"):
+        wf.predict(bad)
+    with pytest.raises(ValueError, match=r"'v' should be numeric \(it is continuous\).*pd.to_numeric"):
+        TabularProc(cont_names=['v']).fit(pd.DataFrame({'v': ['1', 'x', '3']}))
+
+def test_id_column_missing(df):
+    with pytest.raises(KeyError, match="id column 'pid' not in the training frame"): _wf(id_col='pid').fit(df.drop(columns='pid'))
+    wf = _wf(id_col='pid'); wf.fit(df)
+    with pytest.raises(KeyError, match="id column 'pid' not in the test frame"): wf.predict(df.drop(columns=['y', 'pid']))
+
+def test_not_a_frame(df):
+    with pytest.raises(TypeError, match="expected a pandas DataFrame"): _wf().fit(df.to_numpy())
+    wf = _wf(); wf.fit(df)
+    with pytest.raises(TypeError, match="expected a pandas DataFrame"): wf.predict(df.drop(columns='y').to_numpy())

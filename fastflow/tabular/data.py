@@ -81,6 +81,16 @@ def _as_frame(X) -> pd.DataFrame:
     if a.ndim != 2: raise ValueError(f"TabularProc needs a 2-D table (rows x columns), got an array of shape {a.shape}. Reshape your data, e.g. `x.reshape(-1, 1)` for one column")
     return pd.DataFrame(a, columns=[f'x{i}' for i in range(a.shape[1])])
 
+def _floats(X: pd.DataFrame, cols, when: str) -> pd.DataFrame:
+    "`X[cols]` as float64, or a clear error naming a column that holds text"
+    try: return X[cols].astype('float64')
+    except (ValueError, TypeError):
+        for c in cols:
+            s = X[c]; bad = s.notna() & pd.to_numeric(s, errors='coerce').isna()
+            if bad.any(): raise ValueError(f"column {c!r} should be numeric ({when}) but holds {int(bad.sum())} non-numeric value(s), e.g. {s[bad].iloc[0]!r}: "
+                                           f"clean it, e.g. df[{c!r}] = pd.to_numeric(df[{c!r}], errors='coerce') (unparseable values become NaN)") from None
+        raise
+
 class TabularProc(TransformerMixin, BaseEstimator):
     "Categorify, fill missing (+ `_na` columns), normalize and expand dates, fitted on training rows only"
     def __init__(self, cat_names=None, # Categorical columns (None: infer)
@@ -141,7 +151,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         self.cats_, self.dates_ = cats, dates
         self.vocab_ = {c: _vocab(X[c], self.max_levels) for c in cats}
         dp = [date_parts(X[c]) for c in dates]
-        cont_df = pd.concat([X[conts].astype('float64'), *dp], axis=1) if conts or dp else pd.DataFrame(index=X.index)
+        cont_df = pd.concat([_floats(X, conts, 'it is continuous'), *dp], axis=1) if conts or dp else pd.DataFrame(index=X.index)
         self.conts_ = list(cont_df.columns)
         self.na_cols_ = [c for c in self.conts_ if self.add_na and cont_df[c].isna().any()]
         med = cont_df.median()
@@ -172,7 +182,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         for c in self.cats_:
             out[c] = pd.Index(self.vocab_[c]).get_indexer(X[c]).astype('int64') + 1   # -1 (missing or unseen) + 1 = 0
         dp = [date_parts(X[c]) for c in self.dates_]
-        cont_df = pd.concat([X[[c for c in self.conts_ if c in X.columns]].astype('float64'), *dp], axis=1) if self.conts_ else None
+        cont_df = pd.concat([_floats(X, [c for c in self.conts_ if c in X.columns], 'it was in training'), *dp], axis=1) if self.conts_ else None
         for c in self.na_cols_: out[f'{c}_na'] = cont_df[c].isna().to_numpy().astype('int64') + 1
         for c in self.conts_:
             out[c] = ((cont_df[c].fillna(self.medians_[c]) - self.means_[c]) / self.stds_[c]).to_numpy('float32')

@@ -194,12 +194,13 @@ class TabularWorkflow:
     def _check_test(self, test):
         if not isinstance(test, pd.DataFrame): raise TypeError(f"expected a pandas DataFrame, got {type(test).__name__}")
         if len(test) == 0: raise ValueError("the test frame is empty (0 rows)")
-        missing = [c for c in self.feature_names_ if c not in test.columns]
+        absent = [c for c in self.feature_names_ if c not in test.columns]
+        missing = [c for c in absent if c not in self.proc_.dropped_]   # columns dropped in training (all missing, constant) may be absent
         if missing: raise KeyError(f"test frame lacks training column(s) {missing}; add them (NaN is fine) or drop them from training")
         extra = [c for c in test.columns if c not in self.feature_names_ and c not in (self.target, self.id_col)]
         if extra: warnings.warn(f"test column(s) {extra} were not in training and are ignored")
         self._check_ids(test, 'test')
-        return test[self.feature_names_]
+        return test.assign(**{c: np.nan for c in absent})[self.feature_names_]
 
     def predict_raw(self, test: pd.DataFrame) -> np.ndarray:
         "Class probabilities (columns: `classes_`) or values on the original scale, averaged over the final models"
