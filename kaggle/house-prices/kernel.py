@@ -1,0 +1,102 @@
+"""fastflow on Kaggle's House Prices (train.csv 1460 rows, test.csv 1459 rows, target SalePrice, metric RMSE of log price).
+
+Recipe: drop the two training houses De Cock's data paper flags (over 4000 sq ft living area, sold far below their size:
+partial sales), add a few row-wise features (total area, bathrooms, age, porch area) and log1p the skewed areas; then
+fastflow's tabular workflow on log(SalePrice) (metric log_rmse): embedding NN, random forest, shallow xgboost and a
+lasso on one-hot categories on the same 5 folds, an out-of-fold ensemble of the best three, the best entry refitted on all
+rows, submission.csv.
+
+    python kaggle/house-prices/kernel.py --smoke                 # tiny generated data in the competition's format, seconds
+    python kaggle/house-prices/kernel.py --out out/house-prices  # the real data (comp_path('house-prices-advanced-regression-techniques'))
+"""
+import os
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')   # shared CPUs: do not let OpenMP threads spin
+import argparse, time
+from pathlib import Path
+import numpy as np, pandas as pd
+
+SLUG, TARGET, ID = 'house-prices-advanced-regression-techniques', 'SalePrice', 'Id'
+SKEWED = ['LotArea', 'GrLivArea', 'TotalSF', '1stFlrSF', '2ndFlrSF', 'LotFrontage', 'MasVnrArea', 'BsmtFinSF1', 'BsmtUnfSF',
+          'TotalBsmtSF', 'TotalPorch', 'OpenPorchSF', 'WoodDeckSF']
+
+def drop_outliers(df: pd.DataFrame) -> pd.DataFrame:
+    "Training rows without the partial sales of very large houses (De Cock 2011: GrLivArea > 4000 sold under $300k)"
+    return df[~((df.GrLivArea > 4000) & (df[TARGET] < 300_000))]
+
+def features(df: pd.DataFrame) -> pd.DataFrame:
+    "Total floor area, bathrooms, age at sale, porch area; skewed areas on a log1p scale (helps the linear model and the NN)"
+    d = df.copy()
+    z = lambda c: d[c].fillna(0)
+    d['TotalSF'] = z('TotalBsmtSF') + d['1stFlrSF'] + d['2ndFlrSF']
+    d['TotalBath'] = d.FullBath + 0.5*d.HalfBath + z('BsmtFullBath') + 0.5*z('BsmtHalfBath')
+    d['Age'], d['RemodAge'] = d.YrSold - d.YearBuilt, d.YrSold - d.YearRemodAdd
+    d['TotalPorch'] = d.OpenPorchSF + d.EnclosedPorch + d['3SsnPorch'] + d.ScreenPorch + d.WoodDeckSF
+    for c in SKEWED: d[c] = np.log1p(d[c].astype('float64'))
+    return d
+
+def models(seed: int = 42) -> dict:
+    "The line-up: fastflow's defaults, with a shallower, slower xgboost and a lasso as the linear model (both chosen by CV)"
+    from sklearn.dummy import DummyRegressor
+    from fastflow.tabular.models import NNRegressor, RFRegressor, GBMRegressor, LinearRegressor
+    return {'nn': NNRegressor(random_state=seed), 'rf': RFRegressor(random_state=seed),
+            'xgb': GBMRegressor(max_depth=3, learning_rate=0.03, colsample_bytree=0.5, n_estimators=4000, random_state=seed),
+            'linear': LinearRegressor(alpha=5e-4, l1_ratio=1., max_iter=20000), 'baseline': DummyRegressor()}
+
+# Column names of the competition's train.csv (test.csv lacks SalePrice); the numeric ones are listed in NUMERIC
+COLUMNS = ('Id MSSubClass MSZoning LotFrontage LotArea Street Alley LotShape LandContour Utilities LotConfig LandSlope Neighborhood '
+           'Condition1 Condition2 BldgType HouseStyle OverallQual OverallCond YearBuilt YearRemodAdd RoofStyle RoofMatl Exterior1st '
+           'Exterior2nd MasVnrType MasVnrArea ExterQual ExterCond Foundation BsmtQual BsmtCond BsmtExposure BsmtFinType1 BsmtFinSF1 '
+           'BsmtFinType2 BsmtFinSF2 BsmtUnfSF TotalBsmtSF Heating HeatingQC CentralAir Electrical 1stFlrSF 2ndFlrSF LowQualFinSF '
+           'GrLivArea BsmtFullBath BsmtHalfBath FullBath HalfBath BedroomAbvGr KitchenAbvGr KitchenQual TotRmsAbvGrd Functional '
+           'Fireplaces FireplaceQu GarageType GarageYrBlt GarageFinish GarageCars GarageArea GarageQual GarageCond PavedDrive '
+           'WoodDeckSF OpenPorchSF EnclosedPorch 3SsnPorch ScreenPorch PoolArea PoolQC Fence MiscFeature MiscVal MoSold YrSold '
+           'SaleType SaleCondition SalePrice').split()
+NUMERIC = set(('Id MSSubClass LotFrontage LotArea OverallQual OverallCond YearBuilt YearRemodAdd MasVnrArea BsmtFinSF1 BsmtFinSF2 '
+               'BsmtUnfSF TotalBsmtSF 1stFlrSF 2ndFlrSF LowQualFinSF GrLivArea BsmtFullBath BsmtHalfBath FullBath HalfBath '
+               'BedroomAbvGr KitchenAbvGr TotRmsAbvGrd Fireplaces GarageYrBlt GarageCars GarageArea WoodDeckSF OpenPorchSF '
+               'EnclosedPorch 3SsnPorch ScreenPorch PoolArea MiscVal MoSold YrSold SalePrice').split())
+
+def make_smoke_data(path: Path, n_train: int = 150, n_test: int = 40, seed: int = 0) -> Path:
+    "Tiny data set in the competition's format: train.csv, test.csv, sample_submission.csv with the real columns"
+    rng = np.random.default_rng(seed)
+    n = n_train + n_test
+    cols = {c: (rng.integers(0, 1000, n).astype('float64') if c in NUMERIC else rng.choice(['A', 'B', 'C'], n)) for c in COLUMNS}
+    cols.update(Id=np.arange(1, n + 1), OverallQual=rng.integers(1, 11, n), GrLivArea=rng.integers(500, 3500, n),
+                YearBuilt=rng.integers(1900, 2010, n), YearRemodAdd=rng.integers(1950, 2010, n), YrSold=rng.integers(2006, 2011, n),
+                FullBath=rng.integers(0, 4, n), HalfBath=rng.integers(0, 3, n))
+    df = pd.DataFrame(cols)[COLUMNS]
+    df.loc[rng.random(n) < .1, 'LotFrontage'] = np.nan
+    df.loc[rng.random(n) < .3, 'Alley'] = np.nan
+    df[TARGET] = np.exp(10.5 + 0.1*df.OverallQual + 0.4*np.log(df.GrLivArea/1500) + 0.1*(df.Neighborhood == 'A') + rng.normal(0, .1, n)).round()
+    path.mkdir(parents=True, exist_ok=True)
+    df.iloc[:n_train].to_csv(path/'train.csv', index=False)
+    test = df.iloc[n_train:].drop(columns=TARGET)
+    test.to_csv(path/'test.csv', index=False)
+    pd.DataFrame({ID: test[ID], TARGET: 180921.19}).to_csv(path/'sample_submission.csv', index=False)
+    return path
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description='fastflow House Prices kernel')
+    p.add_argument('--data', default=None, help=f"competition folder (default: comp_path('{SLUG}'))")
+    p.add_argument('--out', default=None, help='output folder (default: output_dir(): /kaggle/working on Kaggle)')
+    p.add_argument('--smoke', action='store_true', help='generate a tiny data set in the same format and run the same code fast')
+    a = p.parse_args(argv)
+    t0 = time.perf_counter()
+    from fastflow.core import output_dir
+    from fastflow.kaggle import comp_path, write_submission
+    from fastflow.tabular.workflow import TabularWorkflow
+    out = output_dir(a.out)
+    data = make_smoke_data(out/'smoke_data') if a.smoke else Path(a.data) if a.data else comp_path(SLUG)
+    train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')
+    trn, tst = features(drop_outliers(train)), features(test)
+    wf = TabularWorkflow(TARGET, id_col=ID, metric='log_rmse', models=models(), n_splits=5, seed=42, ensemble_top=3)
+    lb = wf.fit(trn)
+    lb.to_csv(out/'leaderboard.csv', index=False)
+    best = lb.iloc[0]
+    print(f"CV log_rmse (5-fold, {len(trn)} of {len(train)} training rows): {best.model} {best.score}; submitting "
+          f"{wf.final_name_} ({'+'.join(wf.final_)}) refitted on all of them", flush=True)
+    sub = write_submission(pd.DataFrame({ID: tst[ID], TARGET: wf.predict(tst)}), data/'sample_submission.csv', out)
+    print(f"wrote {sub} ({len(tst)} rows); {time.perf_counter() - t0:.0f}s in all")
+    return lb
+
+if __name__ == '__main__': main()

@@ -1,0 +1,80 @@
+"""fastflow on Kaggle's Titanic (train.csv 891 rows, test.csv 418 rows, target Survived, metric accuracy).
+
+Recipe: a few classic features computed row by row (title from Name, family size, alone, cabin deck, ticket group size,
+log fare), then fastflow's tabular workflow: NN, random forest, xgboost and logistic regression on the same stratified
+5 folds, an out-of-fold ensemble of the best three, the best leaderboard entry refitted on all rows, submission.csv.
+
+    python kaggle/titanic/kernel.py --smoke                 # tiny generated data in the competition's format, seconds
+    python kaggle/titanic/kernel.py --out out/titanic       # the real data (comp_path('titanic'))
+"""
+import os
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')   # shared CPUs: do not let OpenMP threads spin
+import argparse, time
+from pathlib import Path
+import numpy as np, pandas as pd
+
+TARGET, ID = 'Survived', 'PassengerId'
+TITLES = {'Mr': 'Mr', 'Mrs': 'Mrs', 'Miss': 'Miss', 'Master': 'Master', 'Mlle': 'Miss', 'Ms': 'Miss', 'Mme': 'Mrs'}
+
+def features(df: pd.DataFrame, tickets: pd.Series) -> pd.DataFrame:
+    "Title, family size, alone, deck, ticket group size and log fare; drops the raw text columns"
+    d = df.copy()
+    title = d.Name.str.extract(r',\s*([^.]+)\.', expand=False).str.strip()
+    d['Title'] = title.map(TITLES).fillna('Rare')             # Col, Dr, Rev, Sir, the Countess, ...: few rows each
+    d['FamilySize'] = d.SibSp + d.Parch + 1
+    d['Alone'] = d.FamilySize == 1
+    d['Deck'] = d.Cabin.str[0].fillna('U')                     # unknown cabin is informative (mostly third class)
+    d['TicketGroup'] = d.Ticket.map(tickets.value_counts()).astype('float64')   # passengers sharing the ticket (no labels used)
+    d['LogFare'] = np.log1p(d.Fare)
+    return d.drop(columns=['Name', 'Ticket', 'Cabin', 'Fare'])
+
+def make_smoke_data(path: Path, n_train: int = 120, n_test: int = 30, seed: int = 0) -> Path:
+    "Tiny data set in the competition's format: train.csv, test.csv, gender_submission.csv with the real columns"
+    rng = np.random.default_rng(seed)
+    n = n_train + n_test
+    sex = rng.choice(['male', 'female'], n)
+    title = np.where(sex == 'male', rng.choice(['Mr', 'Master', 'Dr'], n, p=[.85, .1, .05]), rng.choice(['Mrs', 'Miss', 'Mme'], n, p=[.5, .45, .05]))
+    pclass = rng.choice([1, 2, 3], n, p=[.25, .2, .55])
+    df = pd.DataFrame({ID: np.arange(1, n + 1), 'Pclass': pclass,
+                       'Name': [f'Surname{i % 40}, {t}. Given{i}' for i, t in enumerate(title)], 'Sex': sex,
+                       'Age': np.where(rng.random(n) < .2, np.nan, rng.uniform(1, 70, n).round()),
+                       'SibSp': rng.integers(0, 3, n), 'Parch': rng.integers(0, 3, n),
+                       'Ticket': [f'{rng.integers(1000, 1040)}' for _ in range(n)],
+                       'Fare': (100/pclass*rng.uniform(.5, 1.5, n)).round(4),
+                       'Cabin': np.where(pclass == 1, [f'{c}{k}' for c, k in zip(rng.choice(list('ABC'), n), rng.integers(1, 99, n))], None),
+                       'Embarked': rng.choice(['S', 'C', 'Q', None], n, p=[.7, .18, .1, .02])})
+    p = 1/(1 + np.exp(-(2.5*(sex == 'female') - 0.8*(pclass - 2) - 1)))
+    df.insert(1, TARGET, (rng.random(n) < p).astype(int))
+    path.mkdir(parents=True, exist_ok=True)
+    df.iloc[:n_train].to_csv(path/'train.csv', index=False)
+    test = df.iloc[n_train:].drop(columns=TARGET)
+    test.to_csv(path/'test.csv', index=False)
+    pd.DataFrame({ID: test[ID], TARGET: (test.Sex == 'female').astype(int)}).to_csv(path/'gender_submission.csv', index=False)
+    return path
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description='fastflow Titanic kernel')
+    p.add_argument('--data', default=None, help="competition folder (default: comp_path('titanic'))")
+    p.add_argument('--out', default=None, help='output folder (default: output_dir(): /kaggle/working on Kaggle)')
+    p.add_argument('--smoke', action='store_true', help='generate a tiny data set in the same format and run the same code fast')
+    a = p.parse_args(argv)
+    t0 = time.perf_counter()
+    from fastflow.core import output_dir
+    from fastflow.kaggle import comp_path, write_submission
+    from fastflow.tabular.workflow import TabularWorkflow
+    out = output_dir(a.out)
+    data = make_smoke_data(out/'smoke_data') if a.smoke else Path(a.data) if a.data else comp_path('titanic')
+    train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')
+    tickets = pd.concat([train.Ticket, test.Ticket])
+    trn, tst = features(train, tickets), features(test, tickets)
+    wf = TabularWorkflow(TARGET, id_col=ID, metric='accuracy', n_splits=5, seed=42, ensemble_top=3)
+    lb = wf.fit(trn)
+    lb.to_csv(out/'leaderboard.csv', index=False)
+    best = lb.iloc[0]
+    print(f"CV accuracy (5-fold, stratified): {best.model} {best.score}; submitting {wf.final_name_} "
+          f"({'+'.join(wf.final_)}) refitted on all {len(trn)} rows", flush=True)
+    sub = write_submission(pd.DataFrame({ID: tst[ID], TARGET: wf.predict(tst).astype(int)}), data/'gender_submission.csv', out)
+    print(f"wrote {sub} ({len(tst)} rows); {time.perf_counter() - t0:.0f}s in all")
+    return lb
+
+if __name__ == '__main__': main()
