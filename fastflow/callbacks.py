@@ -142,18 +142,19 @@ class TimeBudget(FFCallback):
     order = 0   # after TrainEvalCallback (-10) has counted the batch, before ParamScheduler (60) reads `pct_train`
     def __init__(self, seconds:float, # Wall-clock budget for the whole fit, > 0
                  fit_schedule:bool=False, # Drive `pct_train` (hence one-cycle etc.) by the share of the budget used
+                 clock=time.perf_counter, # Time source in seconds (a fake clock makes tests independent of machine load)
                 ):
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float, np.number)) or not np.isfinite(seconds) or seconds <= 0:
             raise ValueError(f"seconds must be a positive number of seconds, got {seconds!r}")
-        self.seconds, self.fit_schedule = float(seconds), fit_schedule
+        self.seconds, self.fit_schedule, self.clock = float(seconds), fit_schedule, clock
         self.stopped, self.n_batches_run = False, 0
 
     def before_fit(self):
         self.run = not hasattr(self.learn, 'lr_finder') and not hasattr(self.learn, 'gather_preds')
-        self.start, self.stopped, self.n_batches_run = time.perf_counter(), False, 0
+        self.start, self.stopped, self.n_batches_run = self.clock(), False, 0
 
     @property
-    def elapsed(self) -> float: return time.perf_counter() - self.start
+    def elapsed(self) -> float: return self.clock() - self.start
 
     def before_batch(self):
         if self.fit_schedule and self.learn.training: self.learn.pct_train = min(self.elapsed/self.seconds, 1 - 1e-9)

@@ -65,3 +65,9 @@ def test_string_ids_csv_and_cold_start(ratings, tmp_path):
     assert len(rec) == 5 and rec.item.str.startswith('film-').all()
     with pytest.raises(ValueError, match=r"\['user'\] not in pairs, which has \['who'"): learn.predict_pairs(pairs.rename(columns={'user': 'who'}))
     with pytest.raises(ValueError, match='no training ratings'): learn.similar_items('nope')
+
+def test_learner_y_range_must_cover_ratings(ratings):
+    d = _dls(ratings)
+    with pytest.raises(ValueError, match=r'y_range=\(2, 4\) does not cover the training ratings.*y_range=True'):
+        collab_learner(d, 'dot', y_range=(2, 4))
+    assert collab_learner(d, 'dot', y_range=None).model.y_range is None

@@ -228,6 +228,11 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     "A `CollabLearner` with a fresh model for `dls`"
     if wd_mode not in ('decoupled','l2'): raise ValueError(f"wd_mode must be 'decoupled' or 'l2', got {wd_mode!r}")
     yr = dls.y_range if y_range is True else y_range
+    if yr is not None:
+        r = dls.train_df.rating
+        if r.min() < yr[0] or r.max() > yr[1]:
+            raise ValueError(f"y_range={tuple(yr)} does not cover the training ratings ({r.min():g}..{r.max():g}): the model could "
+                             f"never predict them. Widen it, or pass y_range=True to use the data's ({dls.y_range})")
     kind = model if isinstance(model, str) else None
     if kind is not None:
         args = dict(y_range=yr, mean=dls.global_mean)
