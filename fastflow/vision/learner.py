@@ -114,10 +114,7 @@ def tta_probs(learn:Learner, # Trained learner
              ) -> torch.Tensor:
     "Class probabilities averaged over test-time augmentations"
     dl = learn.dls.valid if dl is None else dl
-    if not isinstance(dl, TensorImageDL):
-        if not flip: return learn.get_preds(dl=dl)[0]
-        return learn.tta(dl=dl, n=2 if shifts else 1, beta=None)[0]
-    dl = dl.new(shuffle=False, augment=False, drop_last=False)
+    dl = dl.new(shuffle=False, augment=False, drop_last=False) if isinstance(dl, TensorImageDL) else dl.new(shuffle=False, drop_last=False)
     model = learn.model.eval()
     offsets = [(0, 0)] + ([(shifts, 0), (-shifts, 0), (0, shifts), (0, -shifts)] if shifts else [])
     out = []
@@ -125,7 +122,7 @@ def tta_probs(learn:Learner, # Trained learner
         xb = b[0] if size is None else F.interpolate(b[0], size=(size, size), mode='bilinear', align_corners=False)
         views = [xb, xb.flip(3)] if flip else [xb]
         p = sum(F.softmax(model(_shift(v, dy, dx)), 1) for v in views for dy, dx in offsets)
-        out.append(p.cpu()/(len(views)*len(offsets)))
+        out.append((p/(len(views)*len(offsets))).cpu().as_subclass(torch.Tensor))
     return torch.cat(out)
 
 # %% ../../nbs/22_vision.learner.ipynb #710e2b1f
@@ -173,7 +170,9 @@ class Interpretation:
         dl = learn.dls.valid if dl is None else dl
         probs = tta_probs(learn, dl, flip=tta)
         if isinstance(dl, TensorImageDL): return cls(probs, dl.y, learn.dls.vocab, dl.x)
-        return cls(probs, torch.cat([b[1] for b in dl.new(shuffle=False, drop_last=False)]), list(learn.dls.vocab))
+        bs = list(dl.new(shuffle=False, drop_last=False))   # a fastai loader: its decoded images are 0-255
+        ims = torch.cat([(dl.decode(b)[0].float()/255).clamp(0, 1).cpu() for b in bs])
+        return cls(probs, torch.cat([b[1] for b in bs]).cpu(), list(learn.dls.vocab), ims)
     def accuracy(self) -> float: return (self.preds == self.targets).float().mean().item()
     def confusion_matrix(self) -> np.ndarray:
         "Counts [actual, predicted]"
