@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from fastai.learner import Learner
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (adds Learner.fit_one_cycle)
 from ..callbacks import FFCallback, TimeBudget, torch_threads
+from ..kaggle import write_submission
 from fastai.optimizer import SGD
 from fastai.losses import CrossEntropyLossFlat
 from fastai.metrics import accuracy
@@ -47,16 +48,23 @@ def fast_learner(dls, # `DataLoaders`, typically from `tensor_dls`
                    opt_func=partial(SGD, mom=mom), wd=wd, metrics=accuracy, **kwargs)
 
 def fit_budget(learn:Learner, # The learner
-               seconds:float, # Training time budget
+               seconds:float|None=None, # Training time budget (or give `epochs`)
                lr_max:float=0.2, # Peak learning rate
                pct_start:float=0.2, # Warm-up fraction of the budget
                max_epochs:int=1000, # Upper bound on epochs
                cbs=(), # Extra callbacks for this fit
+               epochs:int|None=None, # Train exactly this many epochs instead of to a time budget (reproducible)
               ) -> dict:
-    "fastai one-cycle fitted to `seconds` of training (`TimeBudget(fit_schedule=True)`); returns seconds, epochs, images/s"
+    "fastai one-cycle fitted to `seconds` of training (`TimeBudget(fit_schedule=True)`), or over `epochs`; returns seconds, epochs, images/s"
+    if (seconds is None) == (epochs is None): raise ValueError("Give either `seconds` (a time budget) or `epochs`, not both or neither.")
+    dl = learn.dls.train
+    if epochs is not None:
+        t0 = time.perf_counter(); learn.fit_one_cycle(epochs, lr_max, pct_start=pct_start, cbs=list(cbs)); s = time.perf_counter() - t0
+        n_seen = epochs*min(len(dl)*dl.bs, len(dl.dataset))
+        return dict(seconds=s, epochs=float(epochs), images_per_s=n_seen/s)
     tb = TimeBudget(seconds, fit_schedule=True)
     learn.fit_one_cycle(max_epochs, lr_max, pct_start=pct_start, cbs=[tb, *cbs])
-    dl = learn.dls.train; n_seen = tb.n_batches_run*dl.bs
+    n_seen = tb.n_batches_run*dl.bs
     return dict(seconds=tb.elapsed, epochs=n_seen/len(dl.dataset), images_per_s=n_seen/tb.elapsed)
 
 # %% ../../nbs/22_vision.learner.ipynb #18095682
@@ -106,10 +114,7 @@ def tta_probs(learn:Learner, # Trained learner
              ) -> torch.Tensor:
     "Class probabilities averaged over test-time augmentations"
     dl = learn.dls.valid if dl is None else dl
-    if not isinstance(dl, TensorImageDL):
-        if not flip: return learn.get_preds(dl=dl)[0]
-        return learn.tta(dl=dl, n=2 if shifts else 1, beta=None)[0]
-    dl = dl.new(shuffle=False, augment=False, drop_last=False)
+    dl = dl.new(shuffle=False, augment=False, drop_last=False) if isinstance(dl, TensorImageDL) else dl.new(shuffle=False, drop_last=False)
     model = learn.model.eval()
     offsets = [(0, 0)] + ([(shifts, 0), (-shifts, 0), (0, shifts), (0, -shifts)] if shifts else [])
     out = []
@@ -117,7 +122,7 @@ def tta_probs(learn:Learner, # Trained learner
         xb = b[0] if size is None else F.interpolate(b[0], size=(size, size), mode='bilinear', align_corners=False)
         views = [xb, xb.flip(3)] if flip else [xb]
         p = sum(F.softmax(model(_shift(v, dy, dx)), 1) for v in views for dy, dx in offsets)
-        out.append(p.cpu()/(len(views)*len(offsets)))
+        out.append((p/(len(views)*len(offsets))).cpu().as_subclass(torch.Tensor))
     return torch.cat(out)
 
 # %% ../../nbs/22_vision.learner.ipynb #710e2b1f
@@ -130,17 +135,21 @@ class ResizeBatch(FFCallback):
             self.learn.xb = (F.interpolate(self.xb[0], size=(self.size, self.size), mode='bilinear', align_corners=False),)
 
 def fit_progressive(learn:Learner, # The learner
-                    seconds:float, # Total training budget
+                    seconds:float|None=None, # Total training budget (or give `epochs`)
                     sizes:tuple=(24, 32), # Image sizes, smallest first; the last is the full size
-                    fracs:tuple|None=None, # Fraction of the budget per size (default: equal)
-                    lr_max:float=0.2, **kwargs # Passed to `fit_budget`
+                    fracs:tuple|None=None, # Fraction of the budget (or of the epochs) per size (default: equal)
+                    lr_max:float=0.2, # Peak learning rate of the first stage (later stages: half)
+                    epochs:int|None=None, # Total epochs instead of a time budget (each stage gets at least 1)
+                    **kwargs # Passed to `fit_budget`
                    ) -> dict:
     "`fit_budget` in stages of growing image size; the one-cycle schedule restarts at a lower peak for each later stage"
+    if (seconds is None) == (epochs is None): raise ValueError("Give either `seconds` (a time budget) or `epochs`, not both or neither.")
     fracs = fracs or [1/len(sizes)]*len(sizes)
     out = []
     for i, (s, f) in enumerate(zip(sizes, fracs)):
         cbs = [ResizeBatch(s)] if i < len(sizes) - 1 else []
-        out.append(fit_budget(learn, seconds*f, lr_max=lr_max*(0.5 if i else 1), cbs=cbs, **kwargs))
+        budget = dict(seconds=seconds*f) if epochs is None else dict(epochs=max(1, round(epochs*f)))
+        out.append(fit_budget(learn, lr_max=lr_max*(0.5 if i else 1), cbs=cbs, **budget, **kwargs))
     return dict(seconds=sum(o['seconds'] for o in out), epochs=sum(o['epochs'] for o in out),
                 images_per_s=sum(o['images_per_s']*o['seconds'] for o in out)/sum(o['seconds'] for o in out))
 
@@ -161,7 +170,9 @@ class Interpretation:
         dl = learn.dls.valid if dl is None else dl
         probs = tta_probs(learn, dl, flip=tta)
         if isinstance(dl, TensorImageDL): return cls(probs, dl.y, learn.dls.vocab, dl.x)
-        return cls(probs, torch.cat([b[1] for b in dl.new(shuffle=False, drop_last=False)]), list(learn.dls.vocab))
+        bs = list(dl.new(shuffle=False, drop_last=False))   # a fastai loader: its decoded images are 0-255
+        ims = torch.cat([(dl.decode(b)[0].float()/255).clamp(0, 1).cpu() for b in bs])
+        return cls(probs, torch.cat([b[1] for b in bs]).cpu(), list(learn.dls.vocab), ims)
     def accuracy(self) -> float: return (self.preds == self.targets).float().mean().item()
     def confusion_matrix(self) -> np.ndarray:
         "Counts [actual, predicted]"
@@ -216,17 +227,6 @@ def predict_folder(learn:Learner, # Trained learner on `TensorImageDL`s
     df = pd.DataFrame({id_col: [f.stem for f in files], label_col: [vocab[i] for i in probs.argmax(1)], 'file': [f.name for f in files]})
     return df, probs
 
-def _fallback_write_submission(preds, sample_submission, path=None, *, id_col=None, target_col=None) -> Path:
-    "Minimal stand-in for `fastflow.kaggle.write_submission`: same columns and ids as the sample"
-    sample = pd.read_csv(sample_submission) if not isinstance(sample_submission, pd.DataFrame) else sample_submission
-    id_col, target_col = id_col or sample.columns[0], target_col or sample.columns[1]
-    sub = preds if isinstance(preds, pd.DataFrame) else pd.DataFrame({id_col: sample[id_col], target_col: np.asarray(preds)})
-    sub = sample[[id_col]].merge(sub[[id_col, target_col]], on=id_col, how='left')
-    if sub[target_col].isna().any(): raise ValueError(f"{int(sub[target_col].isna().sum())} ids of the sample have no prediction.")
-    from fastflow.core import output_dir
-    out = output_dir(path)/'submission.csv'; sub.to_csv(out, index=False)
-    return out
-
 def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_folder`
                            sample_submission, # The competition's sample_submission.csv (path or DataFrame)
                            path=None, # Output folder
@@ -237,8 +237,6 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
     ids = preds.iloc[:, 0].astype(str)
     if 'file' in preds and not ids.isin(sample[id_col]).any() and preds.file.isin(sample[id_col]).any(): ids = preds.file  # ids with extension
     sub = pd.DataFrame({id_col: ids.values, target_col: preds.iloc[:, 1].values})
-    try: from fastflow.kaggle import write_submission
-    except ImportError: write_submission = _fallback_write_submission
     return write_submission(sub, sample, path, id_col=id_col, target_col=target_col)
 
 # %% ../../nbs/22_vision.learner.ipynb #ebe4411a
@@ -251,17 +249,20 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
                        candidates:tuple=WIDTHS, # Widths `pick_widths` chooses from
                        threads:int|None=None, # CPU threads; default: measured by `pick_widths`
                        seed:int=0, quiet:bool=True,
+                       epochs:int|None=None, # Train exactly this many epochs instead of `seconds` (default widths: `candidates[0]`)
                       ) -> tuple[Learner, dict]:
     "Default image recipe: `(learner, report)` with held-out accuracy (plain and flip TTA), epochs, images/s"
     from fastflow.core import set_seed
     set_seed(seed)
     dls = tensor_dls(path, valid_pct=valid_pct, bs=bs, seed=seed)
+    if widths is None and epochs is not None: widths = candidates[0]
     if widths is None: widths, threads, _ = pick_widths(dls, seconds, candidates=candidates, threads=threads)
+    budget = dict(seconds=seconds) if epochs is None else dict(epochs=epochs)
     with torch_threads(threads):
         learn = fast_learner(dls, widths=widths)
         if quiet:
-            with learn.no_bar(), learn.no_logging(): fit = fit_budget(learn, seconds, lr_max=lr_max)
-        else: fit = fit_budget(learn, seconds, lr_max=lr_max)
+            with learn.no_bar(), learn.no_logging(): fit = fit_budget(learn, lr_max=lr_max, **budget)
+        else: fit = fit_budget(learn, lr_max=lr_max, **budget)
         t0 = time.perf_counter(); probs = tta_probs(learn, flip=False); plain_s = time.perf_counter() - t0
         tta = tta_probs(learn)
     y = dls.valid.y
