@@ -209,7 +209,7 @@ class Interpretation:
         if self.images is None: raise ValueError("No images: pass `images` (or use from_learner on a TensorImageDL) to plot top losses.")
         tl = self.top_losses(k)
         titles = [f"{r.predicted}/{r.actual}\n{r.loss:.2f} / {r.prob:.2f}" for r in tl.itertuples()]
-        return show_images(self.images[torch.as_tensor(tl.idx.values)], titles, ncols=min(k, 6), path=path, figsize_per=1.8)
+        return show_images(self.images[torch.tensor(tl.idx.to_numpy())], titles, ncols=min(k, 6), path=path, figsize_per=1.8)
 
 # %% ../../nbs/22_vision.learner.ipynb #389a342d
 def predict_folder(learn:Learner, # Trained learner on `TensorImageDL`s
