@@ -18,7 +18,7 @@ from fastai.callback.schedule import ParamScheduler, combined_cos
 from fastai.losses import CrossEntropyLossFlat, MSELossFlat
 from fastai.tabular.model import TabularModel, emb_sz_rule
 from ..core import default_device
-from ..callbacks import FFCallback
+from ..callbacks import FFCallback, torch_threads
 
 # %% auto #0
 __all__ = ['TensorDL', 'tabular_model', 'fit_tabular_nn', 'predict_tabular_nn']
@@ -93,6 +93,7 @@ def fit_tabular_nn(x_cat, # int codes [n, n_cat]
                    metrics=(), # fastai metrics
                    show: bool = False, # Show fastai's progress bar and table
                    device=None, # None: `default_device()`
+                   threads: int|None = 1, # torch threads while training on CPU (1 is fastest for small nets; None: leave as is)
                   ) -> Learner:
     "Train `tabular_model` on arrays with fastai's one-cycle schedule; return the `Learner`"
     if task not in ('classification', 'regression'): raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
@@ -109,19 +110,21 @@ def fit_tabular_nn(x_cat, # int codes [n, n_cat]
     learn = Learner(dls, model, loss_func=loss, wd=wd, metrics=list(metrics), cbs=list(cbs) + ([] if valid is not None else [_SkipValid()]))
     if not show: learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, ProgressCallback)])
     one_cycle = ParamScheduler({'lr': combined_cos(0.25, lr/25, lr, lr/1e5), 'mom': combined_cos(0.25, 0.95, 0.85, 0.95)})
-    if show: learn.fit(epochs, cbs=one_cycle)
-    else:
-        with learn.no_logging(): learn.fit(epochs, cbs=one_cycle)
+    with torch_threads(threads if torch.device(device).type == 'cpu' else None):
+        if show: learn.fit(epochs, cbs=one_cycle)
+        else:
+            with learn.no_logging(): learn.fit(epochs, cbs=one_cycle)
     return learn
 
 def predict_tabular_nn(model: nn.Module, # A trained `tabular_model`
                        x_cat, x_cont, # Arrays as for training
                        bs: int = 8192, # Batch size for inference
+                       threads: int|None = 1, # torch threads on CPU (None: leave as is)
                       ) -> np.ndarray:
     "Raw outputs (logits or regression values) as a float32 array, computed in eval mode without gradients"
     xc, xn = _tensors(x_cat, x_cont)
     dev = next(model.parameters()).device
     model.eval(); out = []
-    with torch.no_grad():
+    with torch.no_grad(), torch_threads(threads if dev.type == 'cpu' else None):
         for i in range(0, len(xc), bs): out.append(model(xc[i:i+bs].to(dev), xn[i:i+bs].to(dev)).float().cpu())
     return (torch.cat(out) if out else torch.zeros(0, 1)).numpy()

@@ -170,13 +170,14 @@ class _GBM:
                  reg_lambda: float = 1., # L2 on leaf weights
                  early_stopping_rounds: int|None = 50, # Stop after this many rounds without improvement (None: never)
                  validation_fraction: float = 0.1, # Inner split for early stopping when no `eval_set` is given
+                 refit_full: bool = True, # After stopping on the inner split, refit on all rows with 1.1x the best rounds
                  n_jobs=None, # Threads
                  random_state=None, # Seed
                  proc=None, # A `TabularProc` to clone (None: default)
                 ):
         self.n_estimators,self.learning_rate,self.max_depth,self.min_child_weight = n_estimators,learning_rate,max_depth,min_child_weight
         self.subsample,self.colsample_bytree,self.reg_lambda = subsample,colsample_bytree,reg_lambda
-        self.early_stopping_rounds,self.validation_fraction = early_stopping_rounds,validation_fraction
+        self.early_stopping_rounds,self.validation_fraction,self.refit_full = early_stopping_rounds,validation_fraction,refit_full
         self.n_jobs,self.random_state,self.proc = n_jobs,random_state,proc
 
     def _xgb_frame(self, Xt):
@@ -188,20 +189,25 @@ class _GBM:
     def _fit_model(self, Xt, y, ev):
         import xgboost as xgb
         clf = is_classifier(self)
-        es = self.early_stopping_rounds
-        if ev is None and es and len(Xt) >= 40:
+        es, X_all, y_all = self.early_stopping_rounds, Xt, y
+        inner = ev is None and bool(es) and len(Xt) >= 40
+        if inner:
             strat = y if clf and np.bincount(y).min() >= 2 else None
             Xt, Xv, y, yv = train_test_split(Xt, y, test_size=self.validation_fraction, stratify=strat, random_state=self.random_state or 0)
             ev = (Xv, yv)
         cls = xgb.XGBClassifier if clf else xgb.XGBRegressor
-        self.model_ = cls(n_estimators=self.n_estimators, learning_rate=self.learning_rate, max_depth=self.max_depth,
+        make = lambda n, stop: cls(n_estimators=n, learning_rate=self.learning_rate, max_depth=self.max_depth,
                           min_child_weight=self.min_child_weight, subsample=self.subsample, colsample_bytree=self.colsample_bytree,
                           reg_lambda=self.reg_lambda, tree_method='hist', enable_categorical=True, n_jobs=self.n_jobs,
-                          random_state=self.random_state or 0, early_stopping_rounds=es if ev is not None else None,
+                          random_state=self.random_state or 0, early_stopping_rounds=stop,
                           **({'objective': 'multi:softprob' if len(self.classes_) > 2 else 'binary:logistic'} if clf else {}))
+        self.model_ = make(self.n_estimators, es if ev is not None else None)
         evs = [(self._xgb_frame(ev[0]), ev[1])] if ev is not None else None
         self.model_.fit(self._xgb_frame(Xt), y, eval_set=evs, verbose=False)
         self.best_iteration_ = getattr(self.model_, 'best_iteration', None) if ev is not None else self.n_estimators - 1
+        if inner and self.refit_full:   # the held-out rows only chose the number of rounds: train on them too
+            self.model_ = make(int(1.1*(self.best_iteration_ + 1)), None).fit(self._xgb_frame(X_all), y_all, verbose=False)
+            self.best_iteration_ = self.model_.n_estimators - 1
         self.feature_importances_ = pd.Series(self.model_.feature_importances_, index=Xt.columns)
 
     def _out(self, Xt):

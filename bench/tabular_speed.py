@@ -1,0 +1,95 @@
+"""Tabular NN training speed: fastai's `tabular_learner` (TabularPandas + its default TabDataLoader) against fastflow's
+`fit_tabular_nn` (one `TabularProc`, tensors built once, batches by indexing), on the same rows in the same run.
+
+Both train the same model (fastai's `TabularModel`, embedding sizes by fastai's rule, layers 200-100, no dropout) with the
+same one-cycle schedule (lr 1e-2, div 25, final div 1e5, pct_start 0.25), Adam with decoupled weight decay 0.01, batch
+size 1024 and the same number of epochs, validating on the evaluation rows after each epoch. Throughput = training rows
+x epochs / seconds of `fit` (the per-epoch validation included for both); accuracy on the evaluation rows.
+Data: a 200k-row synthetic table (`synth_tabular`, 80/20 split) and Adult (train.csv -> the official test.csv).
+fastai runs with its default torch threads; a second fastai row runs it with one thread, as fastflow does, to separate the
+thread effect from the data-loading one.
+
+    flock /work/bench.lock python bench/tabular_speed.py          # writes bench/results/tabular_speed.json
+"""
+import os
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+import argparse, json, time, warnings
+from pathlib import Path
+import numpy as np, pandas as pd, torch
+
+LAYERS, BS, LR = [200, 100], 1024, 1e-2
+ADULT_CATS = ['workclass', 'education', 'marital-status', 'occupation', 'relationship', 'race', 'sex', 'native-country']
+ADULT_CONTS = ['age', 'fnlwgt', 'education-num', 'capital-gain', 'capital-loss', 'hours-per-week']
+
+def load(task):
+    "(train frame, eval frame, cat names, cont names, target)"
+    if task == 'synth200k':
+        from fastflow.testing import synth_tabular
+        df = synth_tabular(200_000, seed=0).drop(columns='date').assign(flag=lambda d: d.flag.astype(str))
+        idx = np.random.default_rng(0).permutation(len(df)); cut = int(.8*len(df))
+        return df.iloc[idx[:cut]].reset_index(drop=True), df.iloc[idx[cut:]].reset_index(drop=True), ['cat', 'flag'], ['x_num1', 'x_num2', 'noise'], 'y'
+    from fastflow.core import data_path
+    p = data_path('adult')
+    return pd.read_csv(p/'train.csv'), pd.read_csv(p/'test.csv'), ADULT_CATS, ADULT_CONTS, 'income'
+
+def run_fastai(trn, tst, cats, conts, target, epochs, threads=None):
+    "fastai's default tabular path; returns (fit seconds, accuracy)"
+    from fastai.tabular.all import TabularPandas, Categorify, FillMissing, Normalize, CategoryBlock, tabular_learner, accuracy
+    from fastflow.callbacks import torch_threads
+    df = pd.concat([trn, tst], ignore_index=True)
+    splits = (list(range(len(trn))), list(range(len(trn), len(df))))    # procs are fitted on the training split only
+    to = TabularPandas(df, procs=[Categorify, FillMissing, Normalize], cat_names=list(cats), cont_names=list(conts),
+                       y_names=target, y_block=CategoryBlock(), splits=splits)
+    dls = to.dataloaders(bs=BS)
+    torch.manual_seed(0)
+    learn = tabular_learner(dls, layers=LAYERS, metrics=accuracy)
+    with torch_threads(threads), learn.no_bar(), learn.no_logging():
+        t0 = time.perf_counter(); learn.fit_one_cycle(epochs, LR); secs = time.perf_counter() - t0
+        acc = float(learn.validate()[1])
+    return secs, acc
+
+def run_fastflow(trn, tst, cats, conts, target, epochs):
+    "fastflow's path: TabularProc once, fit_tabular_nn from tensors; returns (fit seconds, accuracy)"
+    from fastflow.tabular.data import TabularProc
+    from fastflow.tabular.model import fit_tabular_nn, predict_tabular_nn
+    proc = TabularProc(cat_names=cats, cont_names=conts, max_levels=1000).fit(trn)
+    xtr, xte = proc.arrays(proc.transform(trn)), proc.arrays(proc.transform(tst))
+    classes, ytr = np.unique(trn[target], return_inverse=True)
+    yte = np.searchsorted(classes, tst[target])
+    torch.manual_seed(0)
+    t0 = time.perf_counter()
+    learn = fit_tabular_nn(*xtr, ytr, proc.card_, valid=(*xte, yte), epochs=epochs, bs=BS, lr=LR, layers=LAYERS)
+    secs = time.perf_counter() - t0
+    return secs, float((predict_tabular_nn(learn.model, *xte).argmax(1) == yte).mean())
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--tasks', nargs='+', default=['synth200k', 'adult'])
+    ap.add_argument('--epochs', type=int, default=3)
+    ap.add_argument('--repeats', type=int, default=1, help='repeat each run, report medians')
+    ap.add_argument('--out', default=str(Path(__file__).parent/'results'/'tabular_speed.json'))
+    a = ap.parse_args(argv)
+    warnings.simplefilter('ignore')
+    rows = []
+    systems = {'fastflow-nn': lambda *d: run_fastflow(*d, a.epochs),
+               'fastai-tabular_learner': lambda *d: run_fastai(*d, a.epochs),
+               'fastai-tabular_learner-1thread': lambda *d: run_fastai(*d, a.epochs, threads=1)}
+    for task in a.tasks:
+        data = load(task)
+        n = len(data[0])
+        for name, fn in systems.items():
+            res = [fn(*data) for _ in range(a.repeats)]
+            secs, acc = float(np.median([r[0] for r in res])), float(np.median([r[1] for r in res]))
+            rows.append(dict(task=task, system=name, metric='accuracy', value=round(acc, 4), seconds=round(secs, 2),
+                             throughput=round(n*a.epochs/secs)))
+            print(f"{task:<10} {name:<32} acc {acc:.4f}  fit {secs:7.1f}s  {n*a.epochs/secs:9.0f} rows/s", flush=True)
+    print(f"\n{'task':<10} {'system':<32} {'accuracy':>8} {'seconds':>8} {'rows/s':>9} {'speed vs fastai':>15}")
+    for r in rows:
+        ref = next(x for x in rows if x['task'] == r['task'] and x['system'] == 'fastai-tabular_learner')
+        print(f"{r['task']:<10} {r['system']:<32} {r['value']:>8.4f} {r['seconds']:>8.1f} {r['throughput']:>9} {r['throughput']/ref['throughput']:>14.1f}x")
+    out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, indent=1) + '\n')
+    print(f"wrote {out}")
+    return rows
+
+if __name__ == '__main__': main()
