@@ -12,7 +12,8 @@ import torch
 from torch import nn
 
 # %% auto #0
-__all__ = ['BiasBaseline', 'sigmoid_range', 'emb_sz_rule', 'out_bias', 'DotProductBias', 'CollabNN', 'HybridCollab']
+__all__ = ['BiasBaseline', 'sigmoid_range', 'emb_sz_rule', 'out_bias', 'DotProductBias', 'CollabNN', 'HybridCollab',
+           'KNNBaseline']
 
 # %% ../../nbs/41_collab.model.ipynb #18ec2ffe
 class BiasBaseline:
@@ -166,3 +167,52 @@ class HybridCollab(nn.Module):
 
     def item_factors(self) -> torch.Tensor: return self.dot.item_factors()
     def item_biases(self) -> torch.Tensor: return self.dot.item_biases()
+
+# %% ../../nbs/41_collab.model.ipynb #8ce114fd
+class KNNBaseline:
+    "Biases plus the similarity-weighted residuals of the `k` nearest rated items (or users): a neighbourhood model"
+    def __init__(self, *, k:int=40, # Neighbours per prediction
+                 shrinkage:float=100., # Shrinks the similarity of pairs with few common raters towards 0
+                 kind:str='item', # 'item': similar items the user rated; 'user': similar users who rated the item
+                 max_n:int=20_000, # Largest number of items (users) for the dense similarity matrix
+                ):
+        if kind not in ('item','user'): raise ValueError(f"kind must be 'item' or 'user', got {kind!r}")
+        if not (isinstance(k, (int, np.integer)) and k >= 1): raise ValueError(f"k must be an integer >= 1, got {k!r}")
+        if shrinkage < 0: raise ValueError(f"shrinkage must be >= 0, got {shrinkage}")
+        self.k,self.shrinkage,self.kind,self.max_n = int(k),float(shrinkage),kind,max_n
+
+    def _rc(self, u, i): return (u,i) if self.kind == 'item' else (i,u)   # (rows, neighbour columns)
+
+    def fit(self, u, i, r, n_users:int|None=None, n_items:int|None=None):
+        "Fit on integer codes `u`, `i` and ratings `r`"
+        u,i,r = np.asarray(u),np.asarray(i),np.asarray(r, dtype=np.float64)
+        nu,ni = n_users or u.max()+1,n_items or i.max()+1
+        self.base_ = BiasBaseline().fit(u, i, r, nu, ni)
+        (a,b),(na,nb) = self._rc(u, i),self._rc(nu, ni)
+        if nb > self.max_n: raise ValueError(f"{nb} {self.kind}s need a {nb}x{nb} dense similarity matrix (max_n={self.max_n}); "
+                                             f"use a factor model (DotProductBias) or raise max_n")
+        R,M = np.zeros((na, nb)),np.zeros((na, nb))
+        R[a,b],M[a,b] = r - self.base_.predict(u, i),1.
+        A,n = (R**2).T @ M,M.T @ M                       # A[i,j]: sum of i's squared residuals over users who rated j
+        rho = (R.T @ R)/np.sqrt(np.maximum(A*A.T, 1e-12))
+        s = np.maximum(n-1, 0)/(np.maximum(n-1, 0) + self.shrinkage + 1e-12)*rho
+        np.fill_diagonal(s, 0.)
+        self.sim_,self.resid_,self.rated_ = s,R,M.astype(bool)
+        return self
+
+    def predict(self, u, i) -> np.ndarray:
+        "Baseline plus the neighbours' weighted residuals; a code < 0 (unknown) gets the baseline only"
+        u,i = np.asarray(u, dtype=np.int64),np.asarray(i, dtype=np.int64)
+        out = self.base_.predict(u, i)
+        a,b = self._rc(u, i)
+        ok = np.flatnonzero((a >= 0) & (b >= 0))
+        for row in np.unique(a[ok]):
+            sel = ok[a[ok] == row]; nb = np.flatnonzero(self.rated_[row])
+            if len(nb) == 0: continue
+            S = self.sim_[b[sel]][:, nb]
+            kk = min(self.k, len(nb))
+            top = np.argpartition(-S, kk-1, axis=1)[:, :kk]
+            St = np.maximum(np.take_along_axis(S, top, 1), 0.); Rt = self.resid_[row, nb][top]
+            den = St.sum(1)
+            out[sel] += np.where(den > 0, (St*Rt).sum(1)/np.maximum(den, 1e-12), 0.)
+        return out
