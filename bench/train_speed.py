@@ -1,7 +1,8 @@
 """Training speed on CPU: plain PyTorch fp32 and fastai fp32 against fastflow's speed options, same data, same run.
 
 Tasks: `conv` (a small conv net on 32x32 `synth_images`) and `mlp` (3-layer MLP on 256 features).
-Systems: `torch-fp32` (hand-written loop), `fastai-fp32` (Learner, no extras), `fastflow-default` (`fast_cpu_cbs`),
+Systems: `torch-fp32` (hand-written loop, the reference), `fastai-fp32` (Learner, no extras), `fastflow-default`
+(`fast_cpu_cbs`: what `CPU_SPEED_DEFAULTS` turns on for this CPU),
 `fastflow-bf16` (BF16Autocast), `fastflow-channels_last` and `fastflow-bf16+channels_last` (conv only).
 Each system trains one epoch, `--repeats` times, interleaved; throughput is training items/s (median), metric is
 accuracy on a held-out synthetic set. Writes bench/results/train_speed.json.
@@ -20,7 +21,7 @@ from fastai.losses import CrossEntropyLossFlat
 from fastflow.core import set_seed
 from fastflow.testing import synth_images
 from fastflow.callbacks import FFCallback
-from fastflow.learner import BF16Autocast, ChannelsLast, fast_cpu_cbs, CPU_SPEED_DEFAULTS
+from fastflow.learner import BF16Autocast, ChannelsLast, fast_cpu_cbs, cpu_has_native_bf16, CPU_SPEED_DEFAULTS
 
 OUT = Path(__file__).parent/'results'/'train_speed.json'
 
@@ -83,7 +84,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     sizes = {'conv': 100 if a.quick else 250, 'mlp': 2048 if a.quick else 8192}   # conv: per class (6 classes)
     rows = []
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, CPU_SPEED_DEFAULTS={CPU_SPEED_DEFAULTS}")
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, CPU_SPEED_DEFAULTS={CPU_SPEED_DEFAULTS}, "
+          f"native bf16: {cpu_has_native_bf16()}")
     for task, (data_fn, _, bs) in TASKS.items():
         x, y = data_fn(sizes[task]); cut = int(0.8*len(x))
         perm = torch.randperm(len(x), generator=torch.Generator().manual_seed(1))
@@ -96,14 +98,15 @@ def main(argv=None):
                 secs, acc = run_torch(task, xt, yt, xv, yv, bs) if cbs_fn is None else run_fastai(task, xt, yt, xv, yv, bs, cbs_fn)
                 res[name].append((secs, acc))
         base = statistics.median(len(xt)/s for s, _ in res['fastai-fp32'])
+        ref = statistics.median(len(xt)/s for s, _ in res['torch-fp32'])
         print(f"\n{task}: {len(xt)} training items, bs {bs}, {a.repeats} repeats (median)")
-        print(f"{'system':30s} {'items/s':>9s} {'vs fastai-fp32':>15s} {'seconds':>8s} {'accuracy':>9s}")
+        print(f"{'system':30s} {'items/s':>9s} {'vs torch-fp32':>14s} {'vs fastai-fp32':>15s} {'seconds':>8s} {'accuracy':>9s}")
         for name, v in res.items():
             thr = statistics.median(len(xt)/s for s, _ in v); secs = statistics.median(s for s, _ in v)
             acc = statistics.median(ac for _, ac in v)
-            print(f"{name:30s} {thr:9.0f} {thr/base:15.2f} {secs:8.2f} {acc:9.3f}")
+            print(f"{name:30s} {thr:9.0f} {thr/ref:14.2f} {thr/base:15.2f} {secs:8.2f} {acc:9.3f}")
             rows.append(dict(task=task, system=name, metric='accuracy', value=round(acc, 4), seconds=round(secs, 3),
-                             throughput=round(thr, 1), ratio_vs_fastai_fp32=round(thr/base, 3),
+                             throughput=round(thr, 1), ratio_vs_torch_fp32=round(thr/ref, 3), ratio_vs_fastai_fp32=round(thr/base, 3),
                              runs=[dict(seconds=round(s, 3), accuracy=round(ac, 4)) for s, ac in v]))
     out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=1)); print(f"\nwrote {out}")

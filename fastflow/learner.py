@@ -20,8 +20,8 @@ from .callbacks import FFCallback
 
 # %% auto #0
 __all__ = ['CPU_SPEED_DEFAULTS', 'export_learner', 'missing_globals', 'load_learner', 'save_weights', 'load_weights',
-           'weights_config', 'BF16Autocast', 'ChannelsLast', 'has_conv', 'fast_cpu_cbs', 'DistributedTrainer',
-           'distrib_ctx']
+           'weights_config', 'BF16Autocast', 'ChannelsLast', 'cpu_has_native_bf16', 'has_conv', 'fast_cpu_cbs',
+           'DistributedTrainer', 'distrib_ctx']
 
 # %% ../nbs/11_learner.ipynb #d3f8cc7a
 def _out_file(path, default:str) -> Path:
@@ -196,20 +196,28 @@ class ChannelsLast(FFCallback):
                               for x in self.learn.xb)
 
 # %% ../nbs/11_learner.ipynb #08959e00
-# Decided by bench/train_speed.py on the reference 2-core machine; see the table in this notebook.
-CPU_SPEED_DEFAULTS = dict(bf16=False, channels_last=False)
+# Decided by bench/train_speed.py on the project's 2-core machine (AVX512-BF16); see the table below.
+# bf16='native': on when the CPU has bfloat16 instructions, off elsewhere (where the casts cost more than they save).
+CPU_SPEED_DEFAULTS = dict(bf16='native', channels_last=False)
+
+def cpu_has_native_bf16() -> bool:
+    "True if the CPU has bfloat16 instructions (x86 AVX512-BF16 or AMX-BF16, ARM BF16) per /proc/cpuinfo; False if unknown"
+    try: flags = set(Path('/proc/cpuinfo').read_text().split())
+    except OSError: return False
+    return bool(flags & {'avx512_bf16', 'amx_bf16', 'bf16'})
 
 def has_conv(model:nn.Module) -> bool:
     "True if `model` contains a 2d convolution"
     return any(isinstance(m, nn.Conv2d) for m in model.modules())
 
 def fast_cpu_cbs(model:nn.Module, # The model to train (conv nets may get channels-last)
-                 bf16:bool|None=None, # bf16 autocast; None: `CPU_SPEED_DEFAULTS['bf16']`
+                 bf16:bool|str|None=None, # bf16 autocast: True, False, 'native' (if the CPU has bf16 units); None: `CPU_SPEED_DEFAULTS['bf16']`
                  channels_last:bool|None=None, # channels-last for conv nets; None: `CPU_SPEED_DEFAULTS['channels_last']`
                 ) -> list:
     "The CPU speed callbacks the benchmark supports for `model` (on a GPU: none; use fastai's `to_fp16()` there)"
     if next(model.parameters()).device.type != 'cpu': return []
     bf16 = CPU_SPEED_DEFAULTS['bf16'] if bf16 is None else bf16
+    if bf16 == 'native': bf16 = cpu_has_native_bf16()
     channels_last = CPU_SPEED_DEFAULTS['channels_last'] if channels_last is None else channels_last
     cbs = [ChannelsLast()] if channels_last and has_conv(model) else []
     return cbs + ([BF16Autocast()] if bf16 else [])
