@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/cli.html.md"""
 
 # %% ../nbs/60_cli.ipynb #6e064335
 from __future__ import annotations
-import argparse, importlib, json, time
+import argparse, importlib, json, time, warnings
 from pathlib import Path
 from .core import data_candidates, output_dir
 from .kaggle import add_kaggle_commands
@@ -87,5 +87,7 @@ def main(argv=None) -> int:
     "Entry point of the `fastflow` console script"
     p = build_parser()
     args = p.parse_args(argv)
+    # fastai's import of torch.jit.script warns on every run; it says nothing about the user's work
+    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
     if not getattr(args, 'func', None): p.print_help(); return 2
     return args.func(args)
