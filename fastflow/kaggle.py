@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/kaggle.html.md"""
 
 # %% ../nbs/50_kaggle.ipynb #a7bc5b06
 from __future__ import annotations
-import ast, json, os, shlex, shutil, subprocess, sys, tempfile, time
+import argparse, ast, json, os, shlex, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -14,9 +14,9 @@ from .core import KAGGLE_INPUT, data_candidates, output_dir
 
 # %% auto #0
 __all__ = ['COMP_ALIASES', 'KAGGLE_BUNDLE', 'KAGGLE_PYTHONS', 'WHEELHOUSE_SLUG', 'INSTALL_PREAMBLE', 'comp_names', 'comp_path',
-           'SubmissionError', 'check_submission', 'write_submission', 'build_wheelhouse', 'KaggleClientError',
-           'kaggle_credentials', 'kaggle_username', 'kaggle_client', 'with_install_step', 'read_kernel_metadata',
-           'push_kernel', 'submit', 'add_kaggle_commands']
+           'SubmissionError', 'check_submission', 'write_submission', 'kernel_parser', 'kernel_paths',
+           'build_wheelhouse', 'KaggleClientError', 'kaggle_credentials', 'kaggle_username', 'kaggle_client',
+           'with_install_step', 'read_kernel_metadata', 'push_kernel', 'submit', 'add_kaggle_commands']
 
 # %% ../nbs/50_kaggle.ipynb #a0dc469a
 COMP_ALIASES = {'house-prices-advanced-regression-techniques': ('house-prices', 'house_prices'),
@@ -171,6 +171,28 @@ def write_submission(preds, # Predictions in the sample's row order, or a DataFr
     try: sub.to_csv(dest, index=False)
     except OSError as e: raise PermissionError(f"Cannot write {dest}: {e}. Choose a writable folder.") from e
     return dest
+
+# %% ../nbs/50_kaggle.ipynb #b99461a4
+def kernel_parser(slug: str, # Competition slug, for `--data`'s default
+                  description: str|None = None, # What the kernel does
+                 ) -> argparse.ArgumentParser:
+    "Parser with the arguments every kernel takes: `--data`, `--out`, `--smoke`; add the kernel's own to it"
+    p = argparse.ArgumentParser(description=description or f'fastflow kernel for {slug}')
+    p.add_argument('--data', default=None, help=f"competition folder (default: comp_path('{slug}'))")
+    p.add_argument('--out', default=None, help='output folder (default: output_dir(): /kaggle/working on Kaggle)')
+    p.add_argument('--smoke', action='store_true', help='generate a tiny data set in the same format under --out and run the same code fast')
+    return p
+
+def kernel_paths(args: argparse.Namespace, # Parsed `kernel_parser` arguments
+                 slug: str, # Competition slug
+                 make_smoke_data=None, # `f(folder) -> folder` writing the tiny data set (needed for `--smoke`)
+                ) -> tuple[Path, Path]:
+    "`(data, out)` folders for parsed kernel arguments; with `--smoke`, the data are generated under `out/smoke_data`"
+    out = output_dir(args.out)
+    if args.smoke:
+        if make_smoke_data is None: raise ValueError(f"{slug}: --smoke needs the kernel's make_smoke_data function")
+        return Path(make_smoke_data(out/'smoke_data')), out
+    return (Path(args.data) if args.data else comp_path(slug)), out
 
 # %% ../nbs/50_kaggle.ipynb #a2e8e4c6
 KAGGLE_BUNDLE = ('fastai>=2.8.12,<2.9', 'fastcore>=2.2.22,<3', 'fasttransform>=0.0.3', 'plum-dispatch>=2.5,<2.10',

@@ -9,7 +9,7 @@ Prints the held-out accuracy (10% of train, stratified) and writes submission.cs
 """
 import os
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')   # shared CPUs: do not let OpenMP threads spin
-import argparse, json
+import json
 from pathlib import Path
 
 CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck']
@@ -32,23 +32,14 @@ def make_smoke_data(path: Path, n_per_class: int = 12, n_test: int = 9) -> Path:
     return path
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description='fastflow CIFAR-10 subset kernel')
-    p.add_argument('--data', default=None, help="competition folder (default: comp_path('cifar10-subset'))")
-    p.add_argument('--out', default=None, help='output folder (default: output_dir(): /kaggle/working on Kaggle)')
-    p.add_argument('--smoke', action='store_true', help='generate tiny images in the same layout and run the same code fast')
+    from fastflow.kaggle import kernel_parser, kernel_paths
+    p = kernel_parser('cifar10-subset', 'fastflow CIFAR-10 subset kernel')
     p.add_argument('--budget', type=float, default=900, help='training seconds')
     a = p.parse_args(argv)
-    from fastflow.core import output_dir
-    from fastflow.kaggle import comp_path
     from fastflow.vision.learner import train_image_folder, predict_folder, write_image_submission, WIDTHS
     from fastflow.callbacks import torch_threads
-    out = output_dir(a.out)
-    if a.smoke:
-        data = make_smoke_data(out/'smoke_data')
-        budget, bs, cands = min(a.budget, 4), 32, WIDTHS[-2:]
-    else:
-        data = Path(a.data) if a.data else comp_path('cifar10-subset')
-        budget, bs, cands = a.budget, 256, WIDTHS
+    data, out = kernel_paths(a, 'cifar10-subset', make_smoke_data)
+    budget, bs, cands = (min(a.budget, 4), 32, WIDTHS[-2:]) if a.smoke else (a.budget, 256, WIDTHS)
     learn, rep = train_image_folder(data/'train', budget, bs=bs, candidates=cands)
     print(f"held-out accuracy: {rep['valid_accuracy_tta']:.4f} with flip TTA ({rep['valid_accuracy']:.4f} without) on {rep['n_valid']} images; "
           f"FastNet{rep['widths']}, {rep['epochs']:.1f} epochs in {rep['train_seconds']:.0f}s ({rep['train_images_per_s']:.0f} img/s)", flush=True)

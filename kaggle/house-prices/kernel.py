@@ -11,7 +11,7 @@ rows, submission.csv.
 """
 import os
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')   # shared CPUs: do not let OpenMP threads spin
-import argparse, time
+import time
 from pathlib import Path
 import numpy as np, pandas as pd
 
@@ -76,17 +76,13 @@ def make_smoke_data(path: Path, n_train: int = 150, n_test: int = 40, seed: int 
     return path
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description='fastflow House Prices kernel')
-    p.add_argument('--data', default=None, help=f"competition folder (default: comp_path('{SLUG}'))")
-    p.add_argument('--out', default=None, help='output folder (default: output_dir(): /kaggle/working on Kaggle)')
-    p.add_argument('--smoke', action='store_true', help='generate a tiny data set in the same format and run the same code fast')
+    from fastflow.kaggle import kernel_parser, kernel_paths
+    p = kernel_parser(SLUG, 'fastflow House Prices kernel')
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    from fastflow.core import output_dir
-    from fastflow.kaggle import comp_path, write_submission
+    from fastflow.kaggle import write_submission
     from fastflow.tabular.workflow import TabularWorkflow
-    out = output_dir(a.out)
-    data = make_smoke_data(out/'smoke_data') if a.smoke else Path(a.data) if a.data else comp_path(SLUG)
+    data, out = kernel_paths(a, SLUG, make_smoke_data)
     train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')
     trn, tst = features(drop_outliers(train)), features(test)
     wf = TabularWorkflow(TARGET, id_col=ID, metric='log_rmse', models=models(), n_splits=5, seed=42, ensemble_top=3)
