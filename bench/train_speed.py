@@ -4,7 +4,7 @@ Tasks: `conv` (a small conv net on 32x32 `synth_images`) and `mlp` (3-layer MLP 
 Systems: `torch-fp32` (hand-written loop, the reference), `fastai-fp32` (Learner, no extras), `fastflow-default`
 (`fast_cpu_cbs`: what `CPU_SPEED_DEFAULTS` turns on for this CPU),
 `fastflow-bf16` (BF16Autocast), `fastflow-channels_last` and `fastflow-bf16+channels_last` (conv only).
-Each system trains one epoch, `--repeats` times, interleaved; throughput is training items/s (median), metric is
+Each system is warmed up on 4 batches, then trains one epoch, `--repeats` times, interleaved; throughput is training items/s (median), metric is
 accuracy on a held-out synthetic set. Writes bench/results/train_speed.json.
 
     python bench/train_speed.py [--repeats 3] [--quick]
@@ -92,7 +92,9 @@ def main(argv=None):
         x, y = x[perm], y[perm]
         xt, yt, xv, yv = x[:cut], y[:cut], x[cut:], y[cut:]
         res = {name: [] for name in systems(task)}
-        run_fastai(task, xt[:bs*4], yt[:bs*4], xv, yv, bs, lambda m: [])   # warm-up (oneDNN primitive caches)
+        for name, cbs_fn in systems(task).items():   # warm-up: each configuration once on 4 batches (oneDNN primitive caches)
+            if cbs_fn is None: run_torch(task, xt[:bs*4], yt[:bs*4], xv, yv, bs)
+            else: run_fastai(task, xt[:bs*4], yt[:bs*4], xv, yv, bs, cbs_fn)
         for r in range(a.repeats):
             for name, cbs_fn in systems(task).items():
                 secs, acc = run_torch(task, xt, yt, xv, yv, bs) if cbs_fn is None else run_fastai(task, xt, yt, xv, yv, bs, cbs_fn)
