@@ -13,7 +13,7 @@ import torch
 
 # %% auto #0
 __all__ = ['KAGGLE_INPUT', 'KAGGLE_WORKING', 'is_kaggle', 'data_candidates', 'data_path', 'output_dir', 'set_seed',
-           'default_device']
+           'default_device', 'save_plot']
 
 # %% ../nbs/00_core.ipynb #d7695a4b
 KAGGLE_INPUT, KAGGLE_WORKING = Path('/kaggle/input'), Path('/kaggle/working')
@@ -84,3 +84,26 @@ def default_device() -> torch.device:
     if torch.cuda.is_available(): return torch.device('cuda')
     if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
+
+# %% ../nbs/00_core.ipynb #d506b28c
+def _in_notebook() -> bool:
+    "True inside a Jupyter kernel (or nbdev's test shell), where plots are displayed inline"
+    try: from IPython import get_ipython
+    except ImportError: return False
+    sh = get_ipython()
+    return sh is not None and type(sh).__name__ != 'TerminalInteractiveShell'
+
+def save_plot(fig, # A matplotlib figure
+              path=None, # PNG to write (None: `default` under `output_dir()`)
+              default: str = 'plot.png', # File name used when `path` is None
+              show: bool|None = None, # Display it inline (None: when in a notebook)
+             ) -> Path:
+    "Save `fig` as a PNG, show it inline in a notebook, close it; return the file"
+    p = Path(path) if path is not None else Path(default)
+    p = output_dir(p.parent)/p.name
+    import matplotlib.pyplot as plt
+    fig.tight_layout(); fig.savefig(p, dpi=100); plt.close(fig)
+    if show if show is not None else _in_notebook():
+        from IPython.display import Image, display
+        display(Image(filename=str(p)))
+    return p

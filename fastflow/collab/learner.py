@@ -18,7 +18,7 @@ from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.
 from fastai.losses import MSELossFlat
 from fastai.metrics import rmse
 from fastai.optimizer import Adam
-from ..core import output_dir, set_seed
+from ..core import save_plot, set_seed
 from ..callbacks import FFCallback, TorchThreads, torch_threads
 from .data import CollabDataLoaders
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab
@@ -167,16 +167,13 @@ class CollabLearner(Learner):
         "Save a 2-D PCA map of item embeddings, most rated items labelled with titles; returns the file"
         import matplotlib.pyplot as plt
         pca = self.item_pca(n_items)
-        path = Path(path) if path is not None else output_dir()/'item_pca.png'
-        path.parent.mkdir(parents=True, exist_ok=True)
         fig,ax = plt.subplots(figsize=(10, 10))
         ax.scatter(pca.pc1, pca.pc2, s=4, c='lightgray')
         lab = pca.iloc[:n_labels]
         ax.scatter(lab.pc1, lab.pc2, s=10)
         for t,x,y in zip(lab.title, lab.pc1, lab.pc2): ax.text(x, y, t, fontsize=8)
         ax.set_xlabel('PC 1'); ax.set_ylabel('PC 2'); ax.set_title(f'Item embeddings, {len(pca)} most rated items')
-        fig.tight_layout(); fig.savefig(path, dpi=100); plt.close(fig)
-        return path
+        return save_plot(fig, path, 'item_pca.png', show=False)
 
     def ranking_metrics(self, k:int=10, # Cut-off
                         threshold:float=4., # A held-out rating >= threshold is relevant

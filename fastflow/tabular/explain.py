@@ -19,36 +19,14 @@ from sklearn.inspection import PartialDependenceDisplay, permutation_importance 
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
-from ..core import output_dir
+from ..core import output_dir, save_plot
 from .data import TabularProc
 from .models import RFClassifier, RFRegressor, GBMClassifier, GBMRegressor, LinearClassifier
 from .workflow import TabularWorkflow, get_metric
 
 # %% auto #0
-__all__ = ['save_plot', 'as_estimator', 'permutation_importance', 'model_importance', 'partial_dependence', 'oob_curve',
-           'redundant_features', 'explain_row', 'extrapolation_check', 'demo']
-
-# %% ../../nbs/34_tabular.explain.ipynb #a52ce8d3
-def _in_notebook() -> bool:
-    "True inside a Jupyter kernel (or nbdev's test shell), where plots are displayed inline"
-    try: from IPython import get_ipython
-    except ImportError: return False
-    sh = get_ipython()
-    return sh is not None and type(sh).__name__ != 'TerminalInteractiveShell'
-
-def save_plot(fig, # A matplotlib figure
-              path=None, # PNG to write (None: `default` under `output_dir()`)
-              default: str = 'plot.png', # File name used when `path` is None
-              show: bool|None = None, # Display it inline (None: when in a notebook)
-             ) -> Path:
-    "Save `fig` as a PNG, show it inline in a notebook, close it; return the file"
-    p = Path(path) if path is not None else Path(default)
-    p = output_dir(p.parent)/p.name
-    fig.tight_layout(); fig.savefig(p, dpi=100); plt.close(fig)
-    if show if show is not None else _in_notebook():
-        from IPython.display import Image, display
-        display(Image(filename=str(p)))
-    return p
+__all__ = ['as_estimator', 'permutation_importance', 'model_importance', 'partial_dependence', 'oob_curve', 'redundant_features',
+           'explain_row', 'extrapolation_check', 'demo']
 
 # %% ../../nbs/34_tabular.explain.ipynb #ec4b8088
 class _WorkflowClassifier(ClassifierMixin, BaseEstimator):
