@@ -1,7 +1,9 @@
 """Tabular quality: fastflow's workflow against plain xgboost and scikit-learn on the same rows and folds, in one run.
 
-- adult: 5-fold leaderboard on the 32,561 training rows (wall time; target <= 5 min), then every model and the ensemble
-  refitted on all training rows and scored on the official 16,281-row test set (targets: best >= 0.874, NN >= 0.855).
+- adult: 5-fold leaderboard on the 32,561 training rows (wall time; target <= 5 min) of the default models plus the three
+  xgboost settings with the lowest CV log loss in `bench/adult_xgb_grid.py`'s grid (CV on the training rows only), then
+  every model and the ensemble (the 3 best by CV, weights fitted out of fold) refitted on all training rows and scored
+  on the official 16,281-row test set (targets: best >= 0.874, NN >= 0.855).
 - house_prices: 5-fold CV RMSE of log(SalePrice) of the kernel's recipe (kaggle/house-prices/kernel.py; target <= 0.118).
 - titanic: 5-fold stratified CV accuracy of the kernel's recipe (kaggle/titanic/kernel.py).
 References (same rows, same folds): xgboost with its default settings on the raw columns (pandas categoricals), and
@@ -64,21 +66,21 @@ def references(task, clf, X, y, folds, metric_fn, metric, Xtest=None, ytest=None
             t0 = time.perf_counter(); p = make().fit(Ztr, yt); secs = time.perf_counter() - t0
             row(task, name, metric, metric_fn(ytest, p.predict_proba(Zte)), secs, len(X)/secs)
 
-def oof_weights(wf, step=0.1) -> dict:
-    "Blend weights (a grid on the simplex) of the ensemble members that minimise the out-of-fold log loss"
-    from itertools import product
-    from sklearn.metrics import log_loss
-    ms = wf.ensemble_members_
-    grid = [w for w in product(np.arange(0, 1 + 1e-9, step), repeat=len(ms)) if abs(sum(w) - 1) < 1e-9]
-    loss = lambda w: log_loss(wf.y_, np.clip(sum(v*wf.oof_[k] for v, k in zip(w, ms)), 1e-7, 1 - 1e-7), labels=range(len(wf.classes_)))
-    return {k: round(float(v), 2) for k, v in zip(ms, min(grid, key=loss))}
+def adult_models():
+    "The default models plus the three xgboost settings with the lowest CV log loss in bench/adult_xgb_grid.py's grid"
+    from fastflow.tabular.workflow import default_models
+    from fastflow.tabular.models import GBMClassifier
+    from adult_xgb_grid import best_settings, name
+    grid = json.loads((ROOT/'bench'/'results'/'adult_xgb_grid.json').read_text())
+    extra = {name(g).removeprefix('fastflow-'): GBMClassifier(n_estimators=5000, random_state=42, **g) for g in best_settings(grid)}
+    return {**default_models('classification', seed=42), **extra}
 
 def adult():
     from fastflow.core import data_path
     from fastflow.tabular.workflow import TabularWorkflow, get_metric
     p = data_path('adult')
     trn, tst = pd.read_csv(p/'train.csv'), pd.read_csv(p/'test.csv')
-    wf = TabularWorkflow('income', metric='accuracy', n_splits=5, seed=42, ensemble_top=3, refit=False, verbose=False)
+    wf = TabularWorkflow('income', metric='accuracy', models=adult_models(), n_splits=5, seed=42, ensemble_top=3, refit=False, verbose=False)
     t0 = time.perf_counter(); lb = wf.fit(trn); secs = time.perf_counter() - t0
     print(lb.to_string(index=False))
     for r in lb.itertuples(): row('adult', f'fastflow-{r.model}', 'accuracy_cv5', r.accuracy_mean, r.fit_s*5 if r.model != 'ensemble' else 0)
@@ -90,13 +92,9 @@ def adult():
         t0 = time.perf_counter(); wf.fit_final(trn, model=name); fit_s[name] = time.perf_counter() - t0
         probs[name] = wf.predict_raw(tst)
         row('adult', f'fastflow-{name}', 'accuracy', acc(yte, probs[name]), fit_s[name], len(trn)/fit_s[name])
-    ens = wf.ensemble_members_                    # chosen by the CV leaderboard, blended as `predict_raw` blends them
-    row('adult', 'fastflow-ensemble', 'accuracy', acc(yte, np.mean([probs[k] for k in ens], axis=0)), sum(fit_s[k] for k in ens))
-    w = oof_weights(wf)                           # weights chosen on the training rows' out-of-fold predictions only
-    print(f"out-of-fold blend weights: {w}")
-    blend = sum(v*wf.oof_[k] for k, v in w.items())
-    row('adult', 'fastflow-ensemble-oofweights', 'accuracy_cv5', np.mean([acc(wf.y_[va], blend[va]) for _, va in wf.folds_]), 0)
-    row('adult', 'fastflow-ensemble-oofweights', 'accuracy', acc(yte, sum(v*probs[k] for k, v in w.items())), sum(fit_s[k] for k in w))
+    w = wf.ensemble_weights_                      # members and weights fitted on the training rows' out-of-fold predictions only
+    print(f"ensemble weights (fitted out of fold): {w}")
+    row('adult', 'fastflow-ensemble', 'accuracy', acc(yte, sum(v*probs[k] for k, v in w.items())), sum(fit_s[k] for k, v in w.items() if v > 0))
     references('adult', True, trn.drop(columns='income'), wf.y_, wf.folds_, acc, 'accuracy', tst.drop(columns='income'), yte)
 
 def competition(task, name, target, id_col, metric):

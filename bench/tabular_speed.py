@@ -7,7 +7,8 @@ size 1024 and the same number of epochs, validating on the evaluation rows after
 x epochs / seconds of `fit` (the per-epoch validation included for both); accuracy on the evaluation rows.
 Data: a 200k-row synthetic table (`synth_tabular`, 80/20 split) and Adult (train.csv -> the official test.csv).
 fastai runs with its default torch threads; a second fastai row runs it with one thread, as fastflow does, to separate the
-thread effect from the data-loading one.
+thread effect from the data-loading one. `fastflow-nn` uses fastflow's CPU defaults (bf16 autocast where the CPU has
+bf16 instructions); `fastflow-nn-fp32` turns that off.
 
     flock /work/bench.lock python bench/tabular_speed.py          # writes bench/results/tabular_speed.json
 """
@@ -48,7 +49,7 @@ def run_fastai(trn, tst, cats, conts, target, epochs, threads=None):
         acc = float(learn.validate()[1])
     return secs, acc
 
-def run_fastflow(trn, tst, cats, conts, target, epochs):
+def run_fastflow(trn, tst, cats, conts, target, epochs, bf16=None):
     "fastflow's path: TabularProc once, fit_tabular_nn from tensors; returns (fit seconds, accuracy)"
     from fastflow.tabular.data import TabularProc
     from fastflow.tabular.model import fit_tabular_nn, predict_tabular_nn
@@ -58,7 +59,7 @@ def run_fastflow(trn, tst, cats, conts, target, epochs):
     yte = np.searchsorted(classes, tst[target])
     torch.manual_seed(0)
     t0 = time.perf_counter()
-    learn = fit_tabular_nn(*xtr, ytr, proc.card_, valid=(*xte, yte), epochs=epochs, bs=BS, lr=LR, layers=LAYERS)
+    learn = fit_tabular_nn(*xtr, ytr, proc.card_, valid=(*xte, yte), epochs=epochs, bs=BS, lr=LR, layers=LAYERS, bf16=bf16)
     secs = time.perf_counter() - t0
     return secs, float((predict_tabular_nn(learn.model, *xte).argmax(1) == yte).mean())
 
@@ -72,6 +73,7 @@ def main(argv=None):
     warnings.simplefilter('ignore')
     rows = []
     systems = {'fastflow-nn': lambda *d: run_fastflow(*d, a.epochs),
+               'fastflow-nn-fp32': lambda *d: run_fastflow(*d, a.epochs, bf16=False),
                'fastai-tabular_learner': lambda *d: run_fastai(*d, a.epochs),
                'fastai-tabular_learner-1thread': lambda *d: run_fastai(*d, a.epochs, threads=1)}
     for task in a.tasks:

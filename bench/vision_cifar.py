@@ -53,13 +53,13 @@ def main(argv=None):
     print(f"fastflow: FastNet{rep['widths']}, {threads} thread(s)", flush=True)
     rows = []
     with torch_threads(threads):
-        probs = tta_probs(learn)
+        probs = tta_probs(learn, shifts=rep['tta_shifts'])
         interp = Interpretation(probs, dls.valid.y, dls.vocab, dls.valid.x)
         out = output_dir(a.out or Path('out')/'vision_cifar')
         interp.plot_confusion_matrix(out/'confusion_matrix.png'); interp.plot_top_losses(12, out/'top_losses.png')
-        preds, _ = predict_folder(learn, path/'test')
+        preds, _ = predict_folder(learn, path/'test', shifts=rep['tta_shifts'])
         sub = write_image_submission(preds, path/'sample_submission.csv', out)
-        print(f"fastflow: held-out accuracy {rep['valid_accuracy']:.4f}, with flip TTA {rep['valid_accuracy_tta']:.4f}; {rep['epochs']:.1f} epochs "
+        print(f"fastflow: held-out accuracy {rep['valid_accuracy']:.4f}, with TTA (flips, ±{rep['tta_shifts']}px shifts) {rep['valid_accuracy_tta']:.4f}; {rep['epochs']:.1f} epochs "
               f"in {rep['train_seconds']:.0f}s ({rep['train_images_per_s']:.0f} img/s); inference {rep['inference_images_per_s']:.0f} img/s; submission {sub}", flush=True)
         print('most confused:', interp.most_confused()[:5], flush=True)
         common = dict(task='cifar10_subset', metric='accuracy', seconds=round(rep['train_seconds'], 1), throughput=round(rep['train_images_per_s'], 1),

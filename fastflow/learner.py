@@ -38,7 +38,7 @@ def export_learner(learn, # A fastai `Learner`
     learn._end_cleanup()
     old_dls, old_opt = learn.dls, learn.opt
     try: empty = old_dls.new_empty()
-    except AttributeError: empty = None   # plain torch datasets cannot be emptied: export without data
+    except (AttributeError, TypeError): empty = None   # plain torch datasets or tensors cannot be emptied: export without data
     learn.dls, learn.opt = empty, None
     try:
         with warnings.catch_warnings():
@@ -94,9 +94,9 @@ def load_learner(fname:Path|str, # File written by `export_learner` (or fastai's
                           f"{names[0].rsplit('.', 1)[0]} import {names[0].rsplit('.', 1)[-1]}`, with that module on sys.path), "
                           "or share the model with save_weights/load_weights, which store only tensors and a JSON config.") from e
     if cpu and res.dls is not None: res.dls.cpu()
-    if cpu:
-        if hasattr(res, 'channels_last'): res = res.to_contiguous(to_fp32=True)
-        elif hasattr(res, 'mixed_precision'): res = res.to_fp32()
+    if cpu:   # fastai's or fastflow's speed callbacks: plain fp32, contiguous weights
+        speed = [cb for cb in res.cbs if type(cb).__name__ in ('ChannelsLast', 'BF16Autocast', 'MixedPrecision')]
+        if speed: res.remove_cbs(speed); res.model.to(memory_format=torch.contiguous_format)
     return res
 
 # %% ../nbs/11_learner.ipynb #6a5b4880
@@ -198,7 +198,8 @@ class ChannelsLast(FFCallback):
 # %% ../nbs/11_learner.ipynb #08959e00
 # Decided by bench/train_speed.py on the project's 2-core machine (AVX512-BF16); see the table below.
 # bf16='native': on when the CPU has bfloat16 instructions, off elsewhere (where the casts cost more than they save).
-CPU_SPEED_DEFAULTS = dict(bf16='native', channels_last=False)
+# channels_last='native': on for conv nets together with bf16 (bf16 + channels-last was fastest; channels-last alone was slower than fp32).
+CPU_SPEED_DEFAULTS = dict(bf16='native', channels_last='native')
 
 def cpu_has_native_bf16() -> bool:
     "True if the CPU has bfloat16 instructions (x86 AVX512-BF16 or AMX-BF16, ARM BF16) per /proc/cpuinfo; False if unknown"
@@ -212,13 +213,14 @@ def has_conv(model:nn.Module) -> bool:
 
 def fast_cpu_cbs(model:nn.Module, # The model to train (conv nets may get channels-last)
                  bf16:bool|str|None=None, # bf16 autocast: True, False, 'native' (if the CPU has bf16 units); None: `CPU_SPEED_DEFAULTS['bf16']`
-                 channels_last:bool|None=None, # channels-last for conv nets; None: `CPU_SPEED_DEFAULTS['channels_last']`
+                 channels_last:bool|str|None=None, # channels-last for conv nets: True, False, 'native' (with bf16); None: `CPU_SPEED_DEFAULTS['channels_last']`
                 ) -> list:
     "The CPU speed callbacks the benchmark supports for `model` (on a GPU: none; use fastai's `to_fp16()` there)"
     if next(model.parameters()).device.type != 'cpu': return []
     bf16 = CPU_SPEED_DEFAULTS['bf16'] if bf16 is None else bf16
     if bf16 == 'native': bf16 = cpu_has_native_bf16()
     channels_last = CPU_SPEED_DEFAULTS['channels_last'] if channels_last is None else channels_last
+    if channels_last == 'native': channels_last = bf16
     cbs = [ChannelsLast()] if channels_last and has_conv(model) else []
     return cbs + ([BF16Autocast()] if bf16 else [])
 

@@ -19,6 +19,7 @@ from fastai.losses import CrossEntropyLossFlat, MSELossFlat
 from fastai.tabular.model import TabularModel, emb_sz_rule
 from ..core import default_device
 from ..callbacks import FFCallback, torch_threads
+from ..learner import fast_cpu_cbs
 
 # %% auto #0
 __all__ = ['TensorDL', 'tabular_model', 'fit_tabular_nn', 'predict_tabular_nn']
@@ -94,6 +95,7 @@ def fit_tabular_nn(x_cat, # int codes [n, n_cat]
                    show: bool = False, # Show fastai's progress bar and table
                    device=None, # None: `default_device()`
                    threads: int|None = 1, # torch threads while training on CPU (1 is fastest for small nets; None: leave as is)
+                   bf16: bool|str|None = None, # bf16 autocast on CPU (None: `CPU_SPEED_DEFAULTS`: where the CPU has bf16 units)
                   ) -> Learner:
     "Train `tabular_model` on arrays with fastai's one-cycle schedule; return the `Learner`"
     if task not in ('classification', 'regression'): raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
@@ -107,7 +109,8 @@ def fit_tabular_nn(x_cat, # int codes [n, n_cat]
     dls = DataLoaders(train_dl, TensorDL(*vt, bs=bs*4), device=device)
     model = tabular_model(card, tr[1].shape[1], n_out, layers=layers, ps=ps)
     loss = CrossEntropyLossFlat() if task == 'classification' else MSELossFlat()
-    learn = Learner(dls, model, loss_func=loss, wd=wd, metrics=list(metrics), cbs=list(cbs) + ([] if valid is not None else [_SkipValid()]))
+    speed = fast_cpu_cbs(model, bf16=bf16) if torch.device(device).type == 'cpu' else []
+    learn = Learner(dls, model, loss_func=loss, wd=wd, metrics=list(metrics), cbs=[*speed, *cbs] + ([] if valid is not None else [_SkipValid()]))
     if not show: learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, ProgressCallback)])
     one_cycle = ParamScheduler({'lr': combined_cos(0.25, lr/25, lr, lr/1e5), 'mom': combined_cos(0.25, 0.95, 0.85, 0.95)})
     with torch_threads(threads if torch.device(device).type == 'cpu' else None):

@@ -22,7 +22,7 @@ from .models import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMCl
                                      LinearClassifier, LinearRegressor)
 
 # %% auto #0
-__all__ = ['METRICS', 'Metric', 'get_metric', 'default_models', 'make_folds', 'TabularWorkflow']
+__all__ = ['METRICS', 'Metric', 'get_metric', 'default_models', 'make_folds', 'blend_weights', 'TabularWorkflow']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #e5c670bb
 @dataclass(frozen=True)
@@ -77,6 +77,24 @@ def make_folds(y, # Target (class codes for classification)
     cv = StratifiedKFold(n_splits, shuffle=True, random_state=seed) if task == 'classification' else KFold(n_splits, shuffle=True, random_state=seed)
     return list(cv.split(np.zeros(len(y)), y))
 
+# %% ../../nbs/33_tabular.workflow.ipynb #785ff8be
+def blend_weights(preds: list, # Out-of-fold predictions of each member: probabilities [n, k] or values [n]
+                  y, # Class codes (classification) or targets on the models' scale
+                  task: str, # 'classification' or 'regression'
+                 ) -> np.ndarray:
+    "Non-negative weights summing to 1 for `preds` that minimise the log loss (classification) or squared error of the blend"
+    from scipy.optimize import minimize
+    P = np.stack([np.asarray(p, dtype='float64') for p in preds])
+    if task == 'classification':
+        Y = np.eye(P.shape[-1])[y]
+        loss = lambda w: -(Y*np.log(np.clip(np.tensordot(w, P, 1), 1e-7, 1))).sum(1).mean()
+    else: loss = lambda w: ((np.tensordot(w, P, 1) - y)**2).mean()
+    k = len(P); w0 = np.full(k, 1/k)
+    r = minimize(loss, w0, method='SLSQP', bounds=[(0, 1)]*k, constraints={'type': 'eq', 'fun': lambda w: w.sum() - 1})
+    w = np.clip(r.x if r.success and loss(r.x) <= loss(w0) else w0, 0, None)
+    w[w < 1e-3] = 0
+    return w/w.sum()
+
 # %% ../../nbs/33_tabular.workflow.ipynb #950782d5
 def _fmt(m, s): return f"{m:.4f} ± {s:.4f}"
 
@@ -90,6 +108,7 @@ class TabularWorkflow:
                  n_splits: int = 5, # Folds
                  seed: int = 42, # Seed for folds and models
                  ensemble_top: int = 3, # Blend this many best models (0: no ensemble)
+                 ensemble_weights: str = 'oof', # 'oof': weights fitted to out-of-fold predictions (`blend_weights`); 'equal': plain average
                  log_target: bool|None = None, # Train regressors on log(y) (None: when the metric is log_rmse)
                  proc: TabularProc|None = None, # Preprocessing settings for every model
                  refit: bool = True, # Refit the best entry on all rows after CV
@@ -97,6 +116,7 @@ class TabularWorkflow:
                 ):
         self.target,self.id_col,self.task,self.metric,self.models,self.n_splits = target,id_col,task,metric,models,n_splits
         self.seed,self.ensemble_top,self.log_target,self.proc,self.refit,self.verbose = seed,ensemble_top,log_target,proc,refit,verbose
+        self.ensemble_weights = ensemble_weights
 
     def _log(self, *a):
         if self.verbose: print(*a, flush=True)
@@ -160,8 +180,7 @@ class TabularWorkflow:
         ranked = lb[lb.model != 'baseline'].sort_values('mean', ascending=not m.greater_is_better)
         self.ensemble_members_ = list(ranked.model[:self.ensemble_top]) if self.ensemble_top else []
         if len(self.ensemble_members_) >= 2:
-            blend = np.mean([self.oof_[k] for k in self.ensemble_members_], axis=0)
-            scores = [m.fn(y[va], blend[va] if clf else self._from_model(blend[va])) for _, va in self.folds_]
+            blend, scores = self._blend(ym)
             self.oof_['ensemble'], self.scores_['ensemble'] = blend, scores
             lb = pd.concat([lb, pd.DataFrame([dict(model='ensemble', mean=np.mean(scores), std=np.std(scores),
                             fit_s=lb.set_index('model').loc[self.ensemble_members_, 'fit_s'].sum(),
@@ -175,12 +194,29 @@ class TabularWorkflow:
         if self.refit: self.fit_final(df)
         return self.leaderboard_
 
+    def _blend(self, ym):
+        "Out-of-fold blend of the members and its fold scores; each fold is scored with weights fitted on the other folds' rows"
+        if self.ensemble_weights not in ('oof', 'equal'): raise ValueError(f"ensemble_weights must be 'oof' or 'equal', got {self.ensemble_weights!r}")
+        ms, clf, y = self.ensemble_members_, self.task_ == 'classification', self.y_
+        P = [self.oof_[k] for k in ms]
+        fit_w = (lambda idx: blend_weights([p[idx] for p in P], ym[idx], self.task_)) if self.ensemble_weights == 'oof' else (lambda idx: np.full(len(P), 1/len(P)))
+        w = fit_w(np.arange(len(y)))
+        self.ensemble_weights_ = dict(zip(ms, w.round(4).tolist()))
+        blend, scores = sum(v*p for v, p in zip(w, P)), []
+        for _, va in self.folds_:
+            wk = fit_w(np.setdiff1d(np.arange(len(y)), va))      # weights that never saw this fold
+            b = sum(v*p[va] for v, p in zip(wk, P))
+            scores.append(self.metric_.fn(y[va], b if clf else self._from_model(b)))
+        return blend, scores
+
     def fit_final(self, df: pd.DataFrame, # The full training frame
                   model: str|None = None, # Leaderboard entry to refit (None: the best)
                  ):
         "Refit the chosen entry (one model, or the ensemble's members) on all training rows"
         self.final_name_ = model or self.best_
-        names = self.ensemble_members_ if self.final_name_ == 'ensemble' else [self.final_name_]
+        ens = self.final_name_ == 'ensemble'
+        self.final_weights_ = {k: v for k, v in self.ensemble_weights_.items() if v > 0} if ens else {self.final_name_: 1.}
+        names = list(self.final_weights_)
         X, y = self._features(df), self.y_ if self.task_ == 'classification' else self._to_model_y(self.y_)
         self.final_ = {}
         for n in names:
@@ -206,7 +242,7 @@ class TabularWorkflow:
         "Class probabilities (columns: `classes_`) or values on the original scale, averaged over the final models"
         if not getattr(self, 'final_', None): raise RuntimeError("call fit (with refit=True) or fit_final before predicting")
         X = self._check_test(test)
-        p = np.mean([self._predict_raw(e, X) for e in self.final_.values()], axis=0)
+        p = sum(self.final_weights_[n]*self._predict_raw(e, X) for n, e in self.final_.items())
         return p if self.task_ == 'classification' else self._from_model(p)
 
     def predict(self, test: pd.DataFrame) -> np.ndarray:

@@ -14,6 +14,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from fastai.learner import Learner
+from fastcore.basics import listify
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (adds Learner.fit_one_cycle)
 from ..callbacks import FFCallback, TimeBudget, torch_threads
 from ..kaggle import write_submission
@@ -22,6 +23,7 @@ from fastai.losses import CrossEntropyLossFlat
 from fastai.metrics import accuracy
 from .data import TensorImageDL, tensor_dls, get_test_files, load_images, show_images
 from .models import FastNet, init_whitening
+from ..learner import fast_cpu_cbs, BF16Autocast, ChannelsLast
 
 # %% auto #0
 __all__ = ['WIDTHS', 'fast_learner', 'fit_budget', 'pick_widths', 'tta_probs', 'ResizeBatch', 'fit_progressive', 'Interpretation',
@@ -34,18 +36,24 @@ def fast_learner(dls, # `DataLoaders`, typically from `tensor_dls`
                  wd:float=5e-4, # Decoupled weight decay (not on batchnorm)
                  mom:float=0.9, # SGD momentum
                  n_whiten:int=5000, # Training images used to fit the whitening stem
-                 channels_last:bool=False, # Use channels_last memory format (measure before turning on)
+                 bf16:bool|str|None=None, # bf16 autocast on CPU (None: `CPU_SPEED_DEFAULTS`, i.e. where the CPU has bf16 units)
+                 channels_last:bool|str|None=None, # channels-last memory format on CPU (None: `CPU_SPEED_DEFAULTS`)
+                 cbs=(), # Extra callbacks
                  **kwargs # Passed to `Learner`
                 ) -> Learner:
-    "A fastai `Learner` with a `FastNet` whose whitening stem is fitted to the training data"
+    "A fastai `Learner` with a `FastNet` whose whitening stem is fitted to the training data, and the CPU speed callbacks"
     n_out = getattr(dls, 'c', None) or len(dls.vocab)
     model = FastNet(n_out, widths)
     tr = dls.train
     x = tr.normalize(tr.x[:n_whiten]) if isinstance(tr, TensorImageDL) else torch.cat([b[0] for _, b in zip(range(20), tr)])
     init_whitening(model, x.cpu())
-    if channels_last: model = model.to(memory_format=torch.channels_last)
+    on_cpu = torch.device(getattr(dls, 'device', None) or 'cpu').type == 'cpu'
+    speed = fast_cpu_cbs(model, bf16=bf16, channels_last=channels_last) if on_cpu else []
     return Learner(dls, model, loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
-                   opt_func=partial(SGD, mom=mom), wd=wd, metrics=accuracy, **kwargs)
+                   opt_func=partial(SGD, mom=mom), wd=wd, metrics=accuracy, cbs=[*speed, *listify(cbs)], **kwargs)
+
+def _check_budget(seconds, epochs):
+    if (seconds is None) == (epochs is None): raise ValueError("Give either `seconds` (a time budget) or `epochs`, not both or neither.")
 
 def fit_budget(learn:Learner, # The learner
                seconds:float|None=None, # Training time budget (or give `epochs`)
@@ -56,7 +64,7 @@ def fit_budget(learn:Learner, # The learner
                epochs:int|None=None, # Train exactly this many epochs instead of to a time budget (reproducible)
               ) -> dict:
     "fastai one-cycle fitted to `seconds` of training (`TimeBudget(fit_schedule=True)`), or over `epochs`; returns seconds, epochs, images/s"
-    if (seconds is None) == (epochs is None): raise ValueError("Give either `seconds` (a time budget) or `epochs`, not both or neither.")
+    _check_budget(seconds, epochs)
     dl = learn.dls.train
     if epochs is not None:
         t0 = time.perf_counter(); learn.fit_one_cycle(epochs, lr_max, pct_start=pct_start, cbs=list(cbs)); s = time.perf_counter() - t0
@@ -71,11 +79,17 @@ def fit_budget(learn:Learner, # The learner
 WIDTHS = ((64, 256, 256), (48, 192, 192), (32, 128, 128), (32, 64, 128), (16, 32, 64))
 
 def _train_speed(dls, widths, threads, seconds=1.5, bs=64) -> float:
-    "Training images/s of a FastNet of `widths` on a batch of `dls.train`"
+    "Training images/s of a FastNet of `widths` on a batch of `dls.train`, with the CPU speed options `fast_learner` uses"
     xb, yb = dls.train.one_batch(); xb, yb = xb[:bs], yb[:bs]
     m = FastNet(dls.c, widths); opt = torch.optim.SGD(m.parameters(), lr=1e-3)
+    speed = fast_cpu_cbs(m)
+    bf16 = any(isinstance(c, BF16Autocast) for c in speed)
+    if any(isinstance(c, ChannelsLast) for c in speed):
+        m, xb = m.to(memory_format=torch.channels_last), xb.contiguous(memory_format=torch.channels_last)
     def step():
-        opt.zero_grad(); F.cross_entropy(m(xb), yb).backward(); opt.step()
+        opt.zero_grad()
+        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16): out = m(xb)
+        F.cross_entropy(out.float(), yb).backward(); opt.step()
     with torch_threads(threads):
         step(); t0, k = time.perf_counter(), 0
         while k < 2 or time.perf_counter() - t0 < seconds: step(); k += 1
@@ -143,7 +157,7 @@ def fit_progressive(learn:Learner, # The learner
                     **kwargs # Passed to `fit_budget`
                    ) -> dict:
     "`fit_budget` in stages of growing image size; the one-cycle schedule restarts at a lower peak for each later stage"
-    if (seconds is None) == (epochs is None): raise ValueError("Give either `seconds` (a time budget) or `epochs`, not both or neither.")
+    _check_budget(seconds, epochs)
     fracs = fracs or [1/len(sizes)]*len(sizes)
     out = []
     for i, (s, f) in enumerate(zip(sizes, fracs)):
@@ -215,6 +229,7 @@ class Interpretation:
 def predict_folder(learn:Learner, # Trained learner on `TensorImageDL`s
                    path, # Test folder
                    tta:bool=True, # Flip TTA
+                   shifts:int=0, # TTA also over shifts by ±`shifts` pixels (see `tta_probs`)
                    id_col:str='id', label_col:str='label', # Column names of the result
                    size:int|None=None, # Decode at this size (default: the training images' size)
                   ) -> tuple[pd.DataFrame, torch.Tensor]:
@@ -222,7 +237,7 @@ def predict_folder(learn:Learner, # Trained learner on `TensorImageDL`s
     files = get_test_files(path)
     tr = learn.dls.train
     x = load_images(files, size or tr.x.shape[-1])
-    probs = tta_probs(learn, tr.new(x=x, y=None, shuffle=False, augment=False), flip=tta)
+    probs = tta_probs(learn, tr.new(x=x, y=None, shuffle=False, augment=False), flip=tta, shifts=shifts if tta else 0)
     vocab = learn.dls.vocab
     df = pd.DataFrame({id_col: [f.stem for f in files], label_col: [vocab[i] for i in probs.argmax(1)], 'file': [f.name for f in files]})
     return df, probs
@@ -250,8 +265,9 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
                        threads:int|None=None, # CPU threads; default: measured by `pick_widths`
                        seed:int=0, quiet:bool=True,
                        epochs:int|None=None, # Train exactly this many epochs instead of `seconds` (default widths: `candidates[0]`)
+                       tta_shifts:int=2, # TTA views: flips and shifts by ±`tta_shifts` pixels (pass the same to `predict_folder`)
                       ) -> tuple[Learner, dict]:
-    "Default image recipe: `(learner, report)` with held-out accuracy (plain and flip TTA), epochs, images/s"
+    "Default image recipe: `(learner, report)` with held-out accuracy (plain and with TTA), epochs, images/s"
     from fastflow.core import set_seed
     set_seed(seed)
     dls = tensor_dls(path, valid_pct=valid_pct, bs=bs, seed=seed)
@@ -264,12 +280,12 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
             with learn.no_bar(), learn.no_logging(): fit = fit_budget(learn, lr_max=lr_max, **budget)
         else: fit = fit_budget(learn, lr_max=lr_max, **budget)
         t0 = time.perf_counter(); probs = tta_probs(learn, flip=False); plain_s = time.perf_counter() - t0
-        tta = tta_probs(learn)
+        tta = tta_probs(learn, shifts=tta_shifts)
     y = dls.valid.y
     report = dict(valid_accuracy=(probs.argmax(1) == y).float().mean().item(), valid_accuracy_tta=(tta.argmax(1) == y).float().mean().item(),
                   train_seconds=fit['seconds'], epochs=fit['epochs'], train_images_per_s=fit['images_per_s'],
                   inference_images_per_s=len(y)/plain_s, widths=tuple(widths), threads=threads or torch.get_num_threads(),
-                  n_train=len(dls.train.dataset), n_valid=len(y))
+                  n_train=len(dls.train.dataset), n_valid=len(y), tta_shifts=tta_shifts)
     learn.threads = threads
     return learn, report
 
