@@ -72,7 +72,7 @@ def test_bad_metric_and_task(df):
 def test_unseen_categories_and_missing_values_through_every_model(df):
     "Every default model family predicts finite probabilities for unseen categories and NaN where training had none"
     from fastflow.tabular.models import GBMClassifier, NNClassifier
-    wf = TabularWorkflow('y', id_col='pid', n_splits=2, verbose=False, ensemble_top=4,
+    wf = TabularWorkflow('y', id_col='pid', n_splits=2, verbose=False, ensemble_top=4, ensemble_weights='equal',   # every member refitted
                          models={'nn': NNClassifier(epochs=1, random_state=0), 'rf': RFClassifier(n_estimators=10, random_state=0),
                                  'xgb': GBMClassifier(n_estimators=20, n_jobs=1, random_state=0), 'linear': LinearClassifier()})
     wf.fit(df)
@@ -106,3 +106,18 @@ def test_not_a_frame(df):
     with pytest.raises(TypeError, match="expected a pandas DataFrame"): _wf().fit(df.to_numpy())
     wf = _wf(); wf.fit(df)
     with pytest.raises(TypeError, match="expected a pandas DataFrame"): wf.predict(df.drop(columns='y').to_numpy())
+
+def test_fitted_ensemble_weights_refit_only_members_with_weight(df):
+    "With out-of-fold weights, a member with weight 0 is not refitted, and predictions are the weighted blend"
+    wf = TabularWorkflow('y', id_col='pid', n_splits=2, verbose=False, ensemble_top=3,
+                         models={'rf': RFClassifier(n_estimators=10, random_state=0), 'linear': LinearClassifier(),
+                                 'dummy': DummyClassifier(strategy='prior')})
+    wf.fit(df); wf.fit_final(df, 'ensemble')
+    w = wf.ensemble_weights_
+    assert set(w) == {'rf', 'linear', 'dummy'} and abs(sum(w.values()) - 1) < 1e-3
+    assert set(wf.final_) == {k for k, v in w.items() if v > 0}
+    test = df.drop(columns='y').iloc[:7]
+    blend = sum(w[k]*wf.final_[k].predict_proba(test.drop(columns='pid')) for k in wf.final_)
+    np.testing.assert_allclose(wf.predict_raw(test), blend, atol=1e-6)
+    with pytest.raises(ValueError, match="ensemble_weights must be"):
+        TabularWorkflow('y', verbose=False, ensemble_weights='best', models={'a': LinearClassifier(), 'b': DummyClassifier()}).fit(df)
