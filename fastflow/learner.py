@@ -20,8 +20,8 @@ from .callbacks import FFCallback
 
 # %% auto #0
 __all__ = ['CPU_SPEED_DEFAULTS', 'export_learner', 'missing_globals', 'load_learner', 'save_weights', 'load_weights',
-           'weights_config', 'BF16Autocast', 'ChannelsLast', 'cpu_has_native_bf16', 'has_conv', 'fast_cpu_cbs',
-           'DistributedTrainer', 'distrib_ctx']
+           'weights_config', 'BF16Autocast', 'ChannelsLast', 'cpu_has_native_bf16', 'has_conv', 'cpu_speed_options',
+           'fast_cpu_cbs', 'DistributedTrainer', 'distrib_ctx']
 
 # %% ../nbs/11_learner.ipynb #d3f8cc7a
 def _out_file(path, default:str) -> Path:
@@ -211,16 +211,25 @@ def has_conv(model:nn.Module) -> bool:
     "True if `model` contains a 2d convolution"
     return any(isinstance(m, nn.Conv2d) for m in model.modules())
 
-def fast_cpu_cbs(model:nn.Module, # The model to train (conv nets may get channels-last)
-                 bf16:bool|str|None=None, # bf16 autocast: True, False, 'native' (if the CPU has bf16 units); None: `CPU_SPEED_DEFAULTS['bf16']`
-                 channels_last:bool|str|None=None, # channels-last for conv nets: True, False, 'native' (with bf16); None: `CPU_SPEED_DEFAULTS['channels_last']`
-                ) -> list:
-    "The CPU speed callbacks the benchmark supports for `model` (on a GPU: none; use fastai's `to_fp16()` there)"
-    if next(model.parameters()).device.type != 'cpu': return []
+def cpu_speed_options(bf16:bool|str|None=None, # bf16 autocast: True, False, 'native' (if the CPU has bf16 units); None: `CPU_SPEED_DEFAULTS['bf16']`
+                      channels_last:bool|str|None=None, # channels-last: True, False, 'native' (with bf16); None: `CPU_SPEED_DEFAULTS['channels_last']`
+                     ) -> tuple[bool, bool]:
+    "`(bf16, channels_last)` as booleans for this CPU, the settings resolved against `CPU_SPEED_DEFAULTS`"
     bf16 = CPU_SPEED_DEFAULTS['bf16'] if bf16 is None else bf16
     if bf16 == 'native': bf16 = cpu_has_native_bf16()
     channels_last = CPU_SPEED_DEFAULTS['channels_last'] if channels_last is None else channels_last
     if channels_last == 'native': channels_last = bf16
+    return bool(bf16), bool(channels_last)
+
+def fast_cpu_cbs(model:nn.Module, # The model to train (conv nets may get channels-last)
+                 bf16:bool|str|None=None, # See `cpu_speed_options`
+                 channels_last:bool|str|None=None, # See `cpu_speed_options` (conv nets only)
+                 device=None, # Device the model will train on (None: where its parameters are now)
+                ) -> list:
+    "The CPU speed callbacks the benchmark supports for `model` (on a GPU: none; use fastai's `to_fp16()` there)"
+    dev = torch.device(device) if device is not None else next(model.parameters()).device
+    if dev.type != 'cpu': return []
+    bf16, channels_last = cpu_speed_options(bf16, channels_last)
     cbs = [ChannelsLast()] if channels_last and has_conv(model) else []
     return cbs + ([BF16Autocast()] if bf16 else [])
 

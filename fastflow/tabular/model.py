@@ -109,7 +109,7 @@ def fit_tabular_nn(x_cat, # int codes [n, n_cat]
     dls = DataLoaders(train_dl, TensorDL(*vt, bs=bs*4), device=device)
     model = tabular_model(card, tr[1].shape[1], n_out, layers=layers, ps=ps)
     loss = CrossEntropyLossFlat() if task == 'classification' else MSELossFlat()
-    speed = fast_cpu_cbs(model, bf16=bf16) if torch.device(device).type == 'cpu' else []
+    speed = fast_cpu_cbs(model, bf16=bf16, device=device)
     learn = Learner(dls, model, loss_func=loss, wd=wd, metrics=list(metrics), cbs=[*speed, *cbs] + ([] if valid is not None else [_SkipValid()]))
     if not show: learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, ProgressCallback)])
     one_cycle = ParamScheduler({'lr': combined_cos(0.25, lr/25, lr, lr/1e5), 'mom': combined_cos(0.25, 0.95, 0.85, 0.95)})

@@ -23,7 +23,7 @@ from fastai.losses import CrossEntropyLossFlat
 from fastai.metrics import accuracy
 from .data import TensorImageDL, tensor_dls, get_test_files, load_images, show_images
 from .models import FastNet, init_whitening
-from ..learner import fast_cpu_cbs, BF16Autocast, ChannelsLast
+from ..learner import fast_cpu_cbs, cpu_speed_options
 
 # %% auto #0
 __all__ = ['WIDTHS', 'fast_learner', 'fit_budget', 'pick_widths', 'tta_probs', 'ResizeBatch', 'fit_progressive', 'Interpretation',
@@ -47,8 +47,7 @@ def fast_learner(dls, # `DataLoaders`, typically from `tensor_dls`
     tr = dls.train
     x = tr.normalize(tr.x[:n_whiten]) if isinstance(tr, TensorImageDL) else torch.cat([b[0] for _, b in zip(range(20), tr)])
     init_whitening(model, x.cpu())
-    on_cpu = torch.device(getattr(dls, 'device', None) or 'cpu').type == 'cpu'
-    speed = fast_cpu_cbs(model, bf16=bf16, channels_last=channels_last) if on_cpu else []
+    speed = fast_cpu_cbs(model, bf16=bf16, channels_last=channels_last, device=getattr(dls, 'device', None))
     return Learner(dls, model, loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
                    opt_func=partial(SGD, mom=mom), wd=wd, metrics=accuracy, cbs=[*speed, *listify(cbs)], **kwargs)
 
@@ -82,10 +81,8 @@ def _train_speed(dls, widths, threads, seconds=1.5, bs=64) -> float:
     "Training images/s of a FastNet of `widths` on a batch of `dls.train`, with the CPU speed options `fast_learner` uses"
     xb, yb = dls.train.one_batch(); xb, yb = xb[:bs], yb[:bs]
     m = FastNet(dls.c, widths); opt = torch.optim.SGD(m.parameters(), lr=1e-3)
-    speed = fast_cpu_cbs(m)
-    bf16 = any(isinstance(c, BF16Autocast) for c in speed)
-    if any(isinstance(c, ChannelsLast) for c in speed):
-        m, xb = m.to(memory_format=torch.channels_last), xb.contiguous(memory_format=torch.channels_last)
+    bf16, channels_last = cpu_speed_options()
+    if channels_last: m, xb = m.to(memory_format=torch.channels_last), xb.contiguous(memory_format=torch.channels_last)
     def step():
         opt.zero_grad()
         with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16): out = m(xb)
