@@ -1,7 +1,8 @@
 """Tabular quality: fastflow's workflow against plain xgboost and scikit-learn on the same rows and folds, in one run.
 
 - adult: 5-fold leaderboard on the 32,561 training rows (wall time; target <= 5 min) of the default models plus the three
-  xgboost settings with the lowest CV log loss in `bench/adult_xgb_grid.py`'s grid (CV on the training rows only), then
+  xgboost settings with the lowest CV log loss in `bench/adult_xgb_grid.py`'s grid (CV on the training rows only; with
+  `--adult-seeds N`, each averaged over N seeds by `SeedBagClassifier`), then
   every model and the ensemble (the 3 best by CV, weights fitted out of fold) refitted on all training rows and scored
   on the official 16,281-row test set (targets: best >= 0.874, NN >= 0.855).
 - house_prices: 5-fold CV RMSE of log(SalePrice) of the kernel's recipe (kaggle/house-prices/kernel.py; target <= 0.118).
@@ -66,21 +67,23 @@ def references(task, clf, X, y, folds, metric_fn, metric, Xtest=None, ytest=None
             t0 = time.perf_counter(); p = make().fit(Ztr, yt); secs = time.perf_counter() - t0
             row(task, name, metric, metric_fn(ytest, p.predict_proba(Zte)), secs, len(X)/secs)
 
-def adult_models():
-    "The default models plus the three xgboost settings with the lowest CV log loss in bench/adult_xgb_grid.py's grid"
+def adult_models(n_seeds=1):
+    "The default models plus the three xgboost settings with the lowest CV log loss in bench/adult_xgb_grid.py's grid (each averaged over `n_seeds` seeds if > 1)"
     from fastflow.tabular.workflow import default_models
-    from fastflow.tabular.models import GBMClassifier
+    from fastflow.tabular.models import GBMClassifier, SeedBagClassifier
     from adult_xgb_grid import best_settings, name
     grid = json.loads((ROOT/'bench'/'results'/'adult_xgb_grid.json').read_text())
-    extra = {name(g).removeprefix('fastflow-'): GBMClassifier(n_estimators=5000, random_state=42, **g) for g in best_settings(grid)}
+    bag = lambda m: SeedBagClassifier(m, n_seeds, random_state=42) if n_seeds > 1 else m.set_params(random_state=42)
+    extra = {name(g).removeprefix('fastflow-') + (f'-seeds{n_seeds}' if n_seeds > 1 else ''): bag(GBMClassifier(n_estimators=5000, **g))
+             for g in best_settings(grid)}
     return {**default_models('classification', seed=42), **extra}
 
-def adult():
+def adult(n_seeds=1):
     from fastflow.core import data_path
     from fastflow.tabular.workflow import TabularWorkflow, get_metric
     p = data_path('adult')
     trn, tst = pd.read_csv(p/'train.csv'), pd.read_csv(p/'test.csv')
-    wf = TabularWorkflow('income', metric='accuracy', models=adult_models(), n_splits=5, seed=42, ensemble_top=3, refit=False, verbose=False)
+    wf = TabularWorkflow('income', metric='accuracy', models=adult_models(n_seeds), n_splits=5, seed=42, ensemble_top=3, refit=False, verbose=False)
     t0 = time.perf_counter(); lb = wf.fit(trn); secs = time.perf_counter() - t0
     print(lb.to_string(index=False))
     for r in lb.itertuples(): row('adult', f'fastflow-{r.model}', 'accuracy_cv5', r.accuracy_mean, r.fit_s*5 if r.model != 'ensemble' else 0)
@@ -119,11 +122,12 @@ def competition(task, name, target, id_col, metric):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--tasks', nargs='+', default=['adult', 'house_prices', 'titanic'])
+    ap.add_argument('--adult-seeds', type=int, default=1, help='average each extra xgboost setting over this many seeds')
     ap.add_argument('--out', default=str(ROOT/'bench'/'results'/'tabular_benchmarks.json'))
     a = ap.parse_args(argv)
     warnings.simplefilter('ignore')
     for t in a.tasks:
-        if t == 'adult': adult()
+        if t == 'adult': adult(a.adult_seeds)
         elif t == 'house_prices': competition('house_prices', 'house-prices', 'SalePrice', 'Id', 'log_rmse')
         elif t == 'titanic': competition('titanic', 'titanic', 'Survived', 'PassengerId', 'accuracy')
         else: raise SystemExit(f"unknown task {t!r}")

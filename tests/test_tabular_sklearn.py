@@ -4,13 +4,15 @@ import pytest
 from sklearn.utils.estimator_checks import check_estimator
 from fastflow.tabular.data import TabularProc
 from fastflow.tabular.models import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
-                                     LinearClassifier, LinearRegressor)
+                                     LinearClassifier, LinearRegressor, SeedBagClassifier, SeedBagRegressor)
 
 ESTIMATORS = [NNClassifier(epochs=3, layers=(32,), random_state=0), NNRegressor(epochs=3, layers=(32,), random_state=0),
               RFClassifier(n_estimators=20, random_state=0), RFRegressor(n_estimators=20, random_state=0),
               GBMClassifier(n_estimators=10, early_stopping_rounds=None, random_state=0),
               GBMRegressor(n_estimators=10, early_stopping_rounds=None, random_state=0),
-              LinearClassifier(), LinearRegressor(), TabularProc()]
+              LinearClassifier(), LinearRegressor(), TabularProc(),
+              SeedBagClassifier(GBMClassifier(n_estimators=10, early_stopping_rounds=None), n_seeds=2, random_state=0),
+              SeedBagRegressor(RFRegressor(n_estimators=10), n_seeds=2, random_state=0)]
 
 @pytest.mark.parametrize('est', ESTIMATORS, ids=lambda e: type(e).__name__)
 def test_check_estimator(est):

@@ -22,7 +22,8 @@ from .model import fit_tabular_nn, predict_tabular_nn
 
 # %% auto #0
 __all__ = ['TabularEstimator', 'TabularClassifier', 'TabularRegressor', 'NNClassifier', 'NNRegressor', 'RFClassifier',
-           'RFRegressor', 'GBMClassifier', 'GBMRegressor', 'LinearClassifier', 'LinearRegressor']
+           'RFRegressor', 'GBMClassifier', 'GBMRegressor', 'LinearClassifier', 'LinearRegressor', 'SeedBagClassifier',
+           'SeedBagRegressor']
 
 # %% ../../nbs/32_tabular.models.ipynb #619ba8d2
 class TabularEstimator(BaseEstimator):
@@ -259,3 +260,58 @@ class _Linear:
 
 class LinearClassifier(_Linear, TabularClassifier): "Logistic regression on one-hot categories and normalized numbers"
 class LinearRegressor(_Linear, TabularRegressor): "Ridge or elastic net on one-hot categories and normalized numbers"
+
+# %% ../../nbs/32_tabular.models.ipynb #8d47fd26
+class _SeedBag:
+    def __init__(self, estimator=None, # An estimator with a `random_state` parameter (None: a default `GBMClassifier`/`GBMRegressor`)
+                 n_seeds: int = 5, # Copies, with seeds `random_state`, `random_state`+1, ...
+                 random_state: int|None = None, # First seed (None: 0)
+                ):
+        self.estimator,self.n_seeds,self.random_state = estimator,n_seeds,random_state
+
+    def fit(self, X, y, eval_set=None):
+        "Fit `n_seeds` clones of `estimator`, each with its own seed"
+        if not isinstance(self.n_seeds, int) or self.n_seeds < 1: raise ValueError(f"n_seeds must be a positive integer, got {self.n_seeds!r}")
+        base = self.estimator if self.estimator is not None else self._default()
+        if 'random_state' not in base.get_params(): raise ValueError(f"{type(base).__name__} has no random_state parameter to vary")
+        kw = {} if eval_set is None else dict(eval_set=eval_set)
+        s0 = self.random_state or 0
+        self.estimators_ = [clone(base).set_params(random_state=s0 + i).fit(X, y, **kw) for i in range(self.n_seeds)]
+        first = self.estimators_[0]
+        for a in ('classes_', 'n_features_in_', 'feature_names_in_'):
+            if hasattr(first, a): setattr(self, a, getattr(first, a))
+        if all(hasattr(e, 'feature_importances_') for e in self.estimators_):
+            self.feature_importances_ = sum(e.feature_importances_ for e in self.estimators_)/self.n_seeds
+        return self
+
+    def _mean(self, method, X):
+        check_is_fitted(self, 'estimators_')
+        return sum(getattr(e, method)(X) for e in self.estimators_)/len(self.estimators_)
+
+    def contributions(self, X) -> pd.DataFrame:
+        "The members' per-feature contributions, averaged (for members that have `contributions`, e.g. `GBMClassifier`)"
+        return self._mean('contributions', X)
+
+    def __sklearn_tags__(self):
+        t = super().__sklearn_tags__()
+        t.input_tags.allow_nan = True
+        return t
+
+class SeedBagClassifier(_SeedBag, ClassifierMixin, BaseEstimator):
+    "The average of `n_seeds` copies of a classifier trained with different seeds"
+    def _default(self): return GBMClassifier()
+    def predict_proba(self, X):
+        "Mean of the members' class probabilities"
+        return self._mean('predict_proba', X)
+    def predict(self, X):
+        "Most probable class of the averaged probabilities"
+        p = self.predict_proba(X)
+        return self.classes_[p.argmax(1)]
+
+class SeedBagRegressor(_SeedBag, RegressorMixin, BaseEstimator):
+    "The average of `n_seeds` copies of a regressor trained with different seeds"
+    def _default(self): return GBMRegressor()
+    def predict(self, X):
+        "Mean of the members' predictions"
+        return self._mean('predict', X)
+
