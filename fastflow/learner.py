@@ -94,8 +94,10 @@ def load_learner(fname:Path|str, # File written by `export_learner` (or fastai's
                           f"{names[0].rsplit('.', 1)[0]} import {names[0].rsplit('.', 1)[-1]}`, with that module on sys.path), "
                           "or share the model with save_weights/load_weights, which store only tensors and a JSON config.") from e
     if cpu and res.dls is not None: res.dls.cpu()
-    if cpu:   # fastai's or fastflow's speed callbacks: plain fp32, contiguous weights
-        speed = [cb for cb in res.cbs if type(cb).__name__ in ('ChannelsLast', 'BF16Autocast', 'MixedPrecision')]
+    if cpu:   # fastai's or fastflow's speed callbacks (`speed_only`): plain fp32, contiguous weights
+        from fastai.callback.fp16 import MixedPrecision
+        from fastai.callback.channelslast import ChannelsLast as FastaiChannelsLast
+        speed = [cb for cb in res.cbs if getattr(cb, 'speed_only', False) or isinstance(cb, (MixedPrecision, FastaiChannelsLast))]
         if speed: res.remove_cbs(speed); res.model.to(memory_format=torch.contiguous_format)
     return res
 
@@ -175,6 +177,7 @@ def weights_config(path:Path|str) -> dict:
 class BF16Autocast(FFCallback):
     "Forward pass and loss under `torch.autocast(<model's device>, bfloat16)`; weights, grads and optimizer stay fp32"
     order = 10   # same place as fastai's MixedPrecision
+    speed_only = True   # changes speed and precision, not what is learnt: `load_learner(cpu=True)` drops it
     def before_fit(self):
         self.device_type = next(self.learn.model.parameters()).device.type
         if self.device_type == 'cuda' and not torch.cuda.is_bf16_supported():
@@ -190,6 +193,7 @@ class BF16Autocast(FFCallback):
 class ChannelsLast(FFCallback):
     "Train a conv net with channels-last (NHWC) weights and inputs"
     order = -1   # before other model changes, like fastai's ChannelsLast
+    speed_only = True
     def before_fit(self): self.learn.model.to(memory_format=torch.channels_last)
     def before_batch(self):
         self.learn.xb = tuple(x.contiguous(memory_format=torch.channels_last) if isinstance(x, torch.Tensor) and x.ndim == 4 else x
