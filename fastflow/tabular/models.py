@@ -271,7 +271,7 @@ class _SeedBag:
 
     def fit(self, X, y, eval_set=None):
         "Fit `n_seeds` clones of `estimator`, each with its own seed"
-        if not isinstance(self.n_seeds, int) or self.n_seeds < 1: raise ValueError(f"n_seeds must be a positive integer, got {self.n_seeds!r}")
+        if not isinstance(self.n_seeds, (int, np.integer)) or self.n_seeds < 1: raise ValueError(f"n_seeds must be a positive integer, got {self.n_seeds!r}")
         base = self.estimator if self.estimator is not None else self._default()
         if 'random_state' not in base.get_params(): raise ValueError(f"{type(base).__name__} has no random_state parameter to vary")
         kw = {} if eval_set is None else dict(eval_set=eval_set)
