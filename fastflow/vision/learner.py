@@ -33,7 +33,7 @@ __all__ = ['WIDTHS', 'fast_learner', 'fit_budget', 'pick_widths', 'tta_probs', '
 def fast_learner(dls, # `DataLoaders`, typically from `tensor_dls`
                  widths:tuple=(64, 256, 256), # FastNet block widths
                  label_smoothing:float=0.2, # Label smoothing of the loss
-                 wd:float=5e-4, # Decoupled weight decay (not on batchnorm)
+                 wd:float=0.02, # Decoupled weight decay (not on batchnorm or biases): weights shrink by `lr*wd` a step
                  mom:float=0.9, # SGD momentum
                  n_whiten:int=5000, # Training images used to fit the whitening stem
                  bf16:bool|str|None=None, # bf16 autocast on CPU (None: `CPU_SPEED_DEFAULTS`, i.e. where the CPU has bf16 units)
