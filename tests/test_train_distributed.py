@@ -36,6 +36,8 @@ def main(out):
     if rank_distrib() == 0:
         json.dump(dict(world=max(num_distrib(), 1), distributed=dist, valid_loss=float(vloss), accuracy=float(acc),
                        n_train_batches=n_train_batches), open(out, 'w'))
+    # a gloo group left alive can abort the process at exit ("terminate called without an active exception")
+    if torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
 
 if __name__ == '__main__': main(sys.argv[1])
 '''
