@@ -57,7 +57,7 @@ def main(argv=None):
         interp = Interpretation(probs, dls.valid.y, dls.vocab, dls.valid.x)
         out = output_dir(a.out or Path('out')/'vision_cifar')
         interp.plot_confusion_matrix(out/'confusion_matrix.png'); interp.plot_top_losses(12, out/'top_losses.png')
-        preds, _ = predict_folder(learn, path/'test', shifts=rep['tta_shifts'])
+        preds, _ = predict_folder(learn, path/'test')
         sub = write_image_submission(preds, path/'sample_submission.csv', out)
         print(f"fastflow: held-out accuracy {rep['valid_accuracy']:.4f}, with TTA (flips, ±{rep['tta_shifts']}px shifts) {rep['valid_accuracy_tta']:.4f}; {rep['epochs']:.1f} epochs "
               f"in {rep['train_seconds']:.0f}s ({rep['train_images_per_s']:.0f} img/s); inference {rep['inference_images_per_s']:.0f} img/s; submission {sub}", flush=True)

@@ -226,11 +226,12 @@ class Interpretation:
 def predict_folder(learn:Learner, # Trained learner on `TensorImageDL`s
                    path, # Test folder
                    tta:bool=True, # Flip TTA
-                   shifts:int=0, # TTA also over shifts by ±`shifts` pixels (see `tta_probs`)
+                   shifts:int|None=None, # TTA also over shifts by ±`shifts` pixels (see `tta_probs`); None: the learner's `tta_shifts` (set by `train_image_folder`), else 0
                    id_col:str='id', label_col:str='label', # Column names of the result
                    size:int|None=None, # Decode at this size (default: the training images' size)
                   ) -> tuple[pd.DataFrame, torch.Tensor]:
     "`(DataFrame id,label,file, probabilities)` for the images of a test folder, in file-name order (`id` is the file stem)"
+    if shifts is None: shifts = getattr(learn, 'tta_shifts', 0)
     files = get_test_files(path)
     tr = learn.dls.train
     x = load_images(files, size or tr.x.shape[-1])
@@ -262,7 +263,7 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
                        threads:int|None=None, # CPU threads; default: measured by `pick_widths`
                        seed:int=0, quiet:bool=True,
                        epochs:int|None=None, # Train exactly this many epochs instead of `seconds` (default widths: `candidates[0]`)
-                       tta_shifts:int=2, # TTA views: flips and shifts by ±`tta_shifts` pixels (pass the same to `predict_folder`)
+                       tta_shifts:int=2, # TTA views: flips and shifts by ±`tta_shifts` pixels (`predict_folder` uses the same by default)
                       ) -> tuple[Learner, dict]:
     "Default image recipe: `(learner, report)` with held-out accuracy (plain and with TTA), epochs, images/s"
     from fastflow.core import set_seed
@@ -283,7 +284,7 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
                   train_seconds=fit['seconds'], epochs=fit['epochs'], train_images_per_s=fit['images_per_s'],
                   inference_images_per_s=len(y)/plain_s, widths=tuple(widths), threads=threads or torch.get_num_threads(),
                   n_train=len(dls.train.dataset), n_valid=len(y), tta_shifts=tta_shifts)
-    learn.threads = threads
+    learn.threads, learn.tta_shifts = threads, tta_shifts   # what `predict_folder` reuses
     return learn, report
 
 # %% ../../nbs/22_vision.learner.ipynb #27372f42

@@ -43,7 +43,7 @@ def main(argv=None):
     learn, rep = train_image_folder(data/'train', budget, bs=bs, candidates=cands)
     print(f"held-out accuracy: {rep['valid_accuracy_tta']:.4f} with TTA ({rep['valid_accuracy']:.4f} without) on {rep['n_valid']} images; "
           f"FastNet{rep['widths']}, {rep['epochs']:.1f} epochs in {rep['train_seconds']:.0f}s ({rep['train_images_per_s']:.0f} img/s)", flush=True)
-    with torch_threads(rep['threads']): preds, _ = predict_folder(learn, data/'test', shifts=rep['tta_shifts'])
+    with torch_threads(rep['threads']): preds, _ = predict_folder(learn, data/'test')
     sub = write_image_submission(preds, data/'sample_submission.csv', out)
     print(f"wrote {sub} ({len(preds)} rows)")
     rep['submission'] = str(sub)
