@@ -87,10 +87,16 @@ def blend_weights(preds: list, # Out-of-fold predictions of each member: probabi
     P = np.stack([np.asarray(p, dtype='float64') for p in preds])
     if task == 'classification':
         Y = np.eye(P.shape[-1])[y]
-        loss = lambda w: -(Y*np.log(np.clip(np.tensordot(w, P, 1), 1e-7, 1))).sum(1).mean()
-    else: loss = lambda w: ((np.tensordot(w, P, 1) - y)**2).mean()
+        def loss(w): return -(Y*np.log(np.clip(np.tensordot(w, P, 1), 1e-7, 1))).sum(1).mean()
+        def grad(w): return -(Y*P/np.clip(np.tensordot(w, P, 1), 1e-7, 1)).sum(-1).mean(-1)
+    else:
+        def loss(w): return ((np.tensordot(w, P, 1) - y)**2).mean()
+        def grad(w): return 2*((np.tensordot(w, P, 1) - y)*P).mean(-1)
     k = len(P); w0 = np.full(k, 1/k)
-    r = minimize(loss, w0, method='SLSQP', bounds=[(0, 1)]*k, constraints={'type': 'eq', 'fun': lambda w: w.sum() - 1})
+    # exact gradient and a tight tolerance: similar members change the loss by less than SLSQP's default ftol (1e-6),
+    # which would stop it at the equal weights it starts from
+    r = minimize(loss, w0, jac=grad, method='SLSQP', bounds=[(0, 1)]*k, constraints={'type': 'eq', 'fun': lambda w: w.sum() - 1},
+                 options=dict(ftol=1e-12, maxiter=500))
     w = np.clip(r.x if r.success and loss(r.x) <= loss(w0) else w0, 0, None)
     w[w < 1e-3] = 0
     return w/w.sum()
