@@ -169,6 +169,7 @@ class _GBM:
                  subsample: float = 0.8, # Row subsampling
                  colsample_bytree: float = 0.8, # Column subsampling
                  reg_lambda: float = 1., # L2 on leaf weights
+                 max_cat_to_onehot: int|None = None, # Categoricals with fewer levels split one level against the rest, larger ones by partition (None: xgboost's default, 4)
                  early_stopping_rounds: int|None = 50, # Stop after this many rounds without improvement (None: never)
                  validation_fraction: float = 0.1, # Inner split for early stopping when no `eval_set` is given
                  refit_full: bool = True, # After stopping on the inner split, refit on all rows with 1.1x the best rounds
@@ -177,7 +178,7 @@ class _GBM:
                  proc=None, # A `TabularProc` to clone (None: default)
                 ):
         self.n_estimators,self.learning_rate,self.max_depth,self.min_child_weight = n_estimators,learning_rate,max_depth,min_child_weight
-        self.subsample,self.colsample_bytree,self.reg_lambda = subsample,colsample_bytree,reg_lambda
+        self.subsample,self.colsample_bytree,self.reg_lambda,self.max_cat_to_onehot = subsample,colsample_bytree,reg_lambda,max_cat_to_onehot
         self.early_stopping_rounds,self.validation_fraction,self.refit_full = early_stopping_rounds,validation_fraction,refit_full
         self.n_jobs,self.random_state,self.proc = n_jobs,random_state,proc
 
@@ -201,6 +202,7 @@ class _GBM:
                           min_child_weight=self.min_child_weight, subsample=self.subsample, colsample_bytree=self.colsample_bytree,
                           reg_lambda=self.reg_lambda, tree_method='hist', enable_categorical=True, n_jobs=self.n_jobs,
                           random_state=self.random_state or 0, early_stopping_rounds=stop,
+                          **({} if self.max_cat_to_onehot is None else {'max_cat_to_onehot': self.max_cat_to_onehot}),
                           **({'objective': 'multi:softprob' if len(self.classes_) > 2 else 'binary:logistic'} if clf else {}))
         self.model_ = make(self.n_estimators, es if ev is not None else None)
         evs = [(self._xgb_frame(ev[0]), ev[1])] if ev is not None else None
