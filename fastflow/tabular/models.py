@@ -201,8 +201,7 @@ class _GBM:
         make = lambda n, stop: cls(n_estimators=n, learning_rate=self.learning_rate, max_depth=self.max_depth,
                           min_child_weight=self.min_child_weight, subsample=self.subsample, colsample_bytree=self.colsample_bytree,
                           reg_lambda=self.reg_lambda, tree_method='hist', enable_categorical=True, n_jobs=self.n_jobs,
-                          random_state=self.random_state or 0, early_stopping_rounds=stop,
-                          **({} if self.max_cat_to_onehot is None else {'max_cat_to_onehot': self.max_cat_to_onehot}),
+                          random_state=self.random_state or 0, early_stopping_rounds=stop, max_cat_to_onehot=self.max_cat_to_onehot,
                           **({'objective': 'multi:softprob' if len(self.classes_) > 2 else 'binary:logistic'} if clf else {}))
         self.model_ = make(self.n_estimators, es if ev is not None else None)
         evs = [(self._xgb_frame(ev[0]), ev[1])] if ev is not None else None
