@@ -20,6 +20,7 @@ NBS, SITE, STAGE = ROOT/'nbs', ROOT/'site', ROOT/'_proc'/'mkdocs'
 DOCS = STAGE/'docs'
 LAYERS = {'0': 'Foundations', '1': 'Training', '2': 'Vision', '3': 'Tabular', '4': 'Collaborative filtering',
           '5': 'Kaggle', '6': 'Command line'}
+EXTRA_PAGES = {'ARCHITECTURE.md': 'Architecture'}   # top-level Markdown files that are pages of the site too
 IMAGES = {'.png', '.jpg', '.jpeg', '.gif', '.svg', '.webp'}
 _re_ansi = re.compile(r'\x1B(?:[@-Z\\-_]|\[[0-?]*[ -/]*[@-~])')
 
@@ -336,6 +337,7 @@ def mkdocs_config(pages: list[dict]) -> dict:
     for p in pages:
         g = 'Home' if p['page'] == 'index.md' else nav_group(Path(p['nb']))
         if g == 'Home': nav.insert(0, {'Home': 'index.md'}); continue
+        if p['page'] in EXTRA_PAGES: nav.insert(1, {p['title']: p['page']}); continue
         if g not in groups: groups[g] = []; nav.append({g: groups[g]})
         groups[g].append({p['title']: p['page']})
     return dict(
@@ -360,7 +362,8 @@ def on_page_markdown(markdown, page, config, files, **kw):
 def fingerprint() -> str:
     "Hash of everything the site is built from: a build of the same inputs can be reused"
     h = hashlib.sha256()
-    for p in sorted([*NBS.rglob('*.ipynb'), *(ROOT/'fastflow').rglob('*.py'), Path(__file__), ROOT/'pyproject.toml']):
+    for p in sorted([*NBS.rglob('*.ipynb'), *(ROOT/'fastflow').rglob('*.py'), Path(__file__), ROOT/'pyproject.toml',
+                     *(ROOT/n for n in EXTRA_PAGES), *(ROOT/'bench'/'results').glob('*.json')]):
         h.update(str(p.relative_to(ROOT)).encode()); h.update(p.read_bytes())
     return h.hexdigest()
 
@@ -377,6 +380,9 @@ def build(strict=False, workers=2) -> list[dict]:
     for f in NBS.rglob('*'):   # pictures the notebooks' Markdown shows
         if f.suffix.lower() in IMAGES and not any(p.startswith(('_', '.')) for p in f.relative_to(NBS).parts):
             (DOCS/f.relative_to(NBS)).parent.mkdir(parents=True, exist_ok=True); shutil.copy2(f, DOCS/f.relative_to(NBS))
+    for name, title in EXTRA_PAGES.items():   # pages kept as Markdown at the top of the repository
+        shutil.copy2(ROOT/name, DOCS/name)
+        pages.append(dict(nb=name, page=name, title=title, ran=False, seconds=0., module=None))
     (DOCS/'fastflow.css').write_text(CSS)
     cfg = STAGE/'mkdocs.yml'
     cfg.write_text(yaml.safe_dump(mkdocs_config(pages), sort_keys=False, allow_unicode=True))

@@ -1,11 +1,13 @@
 """Write README.md from nbs/index.ipynb, offline (nbdev-readme needs Quarto, which cannot be installed here).
 
-Markdown cells are copied; code cells become ```python blocks, except those marked `#| hide`.
-Directive lines (`#| ...`) are dropped. Run by `make sync`; CI fails if the result differs from the commit."""
-import json, sys
+Markdown cells are copied; code cells become ```python blocks, except those marked `#| hide` or `#| echo: false`.
+Directive lines (`#| ...`) are dropped. The cell that shows the benchmark table (it runs bench/report.py) is replaced
+by that table, generated from bench/results/*.json. Run by `make sync`; CI fails if the result differs from the commit."""
+import json, runpy, sys
 from pathlib import Path
 
 root = Path(__file__).resolve().parents[1]
+TABLE_MARK = 'bench/report.py'
 
 def render(nb_path: Path) -> str:
     nb = json.loads(nb_path.read_text(encoding='utf-8'))
@@ -15,7 +17,8 @@ def render(nb_path: Path) -> str:
         lines = src.splitlines()
         if cell['cell_type'] == 'markdown': out.append(src + '\n')
         elif cell['cell_type'] == 'code':
-            if any(l.strip().replace(' ', '') in ('#|hide', '#|exec_doc:false') for l in lines): continue
+            if TABLE_MARK in src: out.append(runpy.run_path(str(root/TABLE_MARK))['table_markdown']() + '\n'); continue
+            if any(l.strip().replace(' ', '') in ('#|hide', '#|exec_doc:false', '#|echo:false') for l in lines): continue
             code = '\n'.join(l for l in lines if not l.lstrip().startswith('#|')).strip('\n')
             if code: out.append(f"```python\n{code}\n```\n")
     return '\n'.join(out)

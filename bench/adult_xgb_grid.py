@@ -31,7 +31,8 @@ def main(argv=None):
     warnings.simplefilter('ignore')
     from fastflow.core import data_path
     from fastflow.tabular.workflow import make_folds
-    from fastflow.tabular.models import GBMClassifier
+    from fastflow.metrics import accuracy, log_loss
+    from fastflow.tabular.estimators import GBMClassifier
     trn = pd.read_csv(data_path('adult')/'train.csv')
     X, y = trn.drop(columns='income'), trn.income
     yc = np.unique(y, return_inverse=True)[1]
@@ -40,8 +41,8 @@ def main(argv=None):
     for vals in itertools.product(*GRID.values()):
         g = dict(zip(GRID, vals)); t0 = time.perf_counter(); accs, lls = [], []
         for tr, va in folds:
-            p = GBMClassifier(n_estimators=5000, n_jobs=1, random_state=0, **g).fit(X.iloc[tr], y.iloc[tr]).predict_proba(X.iloc[va])[:, 1]
-            accs.append(((p > .5) == yc[va]).mean()); lls.append(-np.mean(yc[va]*np.log(p + 1e-9) + (1 - yc[va])*np.log(1 - p + 1e-9)))
+            p = GBMClassifier(n_estimators=5000, n_jobs=1, random_state=0, **g).fit(X.iloc[tr], y.iloc[tr]).predict_proba(X.iloc[va])
+            accs.append(accuracy(yc[va], p)); lls.append(log_loss(yc[va], p))
         secs = time.perf_counter() - t0
         rows.append(dict(task='adult', system=name(g), metric='accuracy_cv5', value=round(float(np.mean(accs)), 5), seconds=round(secs, 1),
                          throughput=round(len(X)*0.8*5/secs), logloss_cv5=round(float(np.mean(lls)), 5), settings=g))

@@ -26,21 +26,20 @@ from fastai.data.block import TransformBlock
 from fastai.tabular.core import Categorify
 from fastai.losses import MSELossFlat
 from fastflow.core import data_path, set_seed
+from fastflow.metrics import rmse
 from fastflow.collab.data import CollabDataLoaders
 from fastflow.collab.model import BiasBaseline, KNNBaseline
 from fastflow.collab.learner import CollabLearner, collab_learner
 
 SEED, EPOCHS, INNER_PCT = 42, 5, 0.1
 # Blend members: name -> (collab_learner kwargs, epochs), or a KNNBaseline
-BLEND = {'dot': (dict(model='dot'), EPOCHS), 'dot_k100': (dict(model='dot', n_factors=100, lam=0.15), 10),
-         'dot_k200': (dict(model='dot', n_factors=200, lam=0.2), 10), 'dot_lam05': (dict(model='dot', lam=0.05), EPOCHS),
+BLEND = {'dot': (dict(model='dot'), EPOCHS), 'dot_k100': (dict(model='dot', n_factors=100, emb_penalty=0.15), 10),
+         'dot_k200': (dict(model='dot', n_factors=200, emb_penalty=0.2), 10), 'dot_lam05': (dict(model='dot', emb_penalty=0.05), EPOCHS),
          'hybrid': (dict(model='hybrid'), EPOCHS), 'nn': (dict(model='nn'), EPOCHS),
          'knn_item': KNNBaseline(k=40, shrinkage=100, kind='item'), 'knn_user': KNNBaseline(k=40, shrinkage=100, kind='user')}
 ROW = {'dot': 'fastflow-DotProductBias', 'hybrid': 'fastflow-HybridCollab', 'nn': 'fastflow-CollabNN',
        'knn_item': 'fastflow-KNNBaseline-item', 'knn_user': 'fastflow-KNNBaseline-user'}
 BEST = 'fastflow-best (inner-validated blend of ' + '+'.join(BLEND) + ')'
-
-def _rmse(p, y): return float(np.sqrt(np.mean((np.asarray(p, np.float64) - np.asarray(y, np.float64))**2)))
 
 class Blend(nn.Module):
     "w0 + sum_k w_k * model_k(x): a fitted blend as one module (for ranking metrics with `CollabLearner`)"
@@ -66,7 +65,7 @@ def fastai_fold(ratings, tr, va):
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(EPOCHS, 5e-3, wd=0.1)
     sec = time.perf_counter() - t0
     with learn.no_bar(): p, y = learn.get_preds()
-    return _rmse(p.view(-1), y.view(-1)), sec, len(tr)*EPOCHS/sec
+    return rmse(p.view(-1), y.view(-1)), sec, len(tr)*EPOCHS/sec
 
 def fit_member(dls, spec, seed=0):
     "Fit a blend member on `dls`'s training ratings: (module, predict(df) function, seconds, epochs or None)"
@@ -95,13 +94,13 @@ def main(n_folds=5, skip_fastai=False, out=Path(__file__).parent/'results'/'coll
         t_fold = time.perf_counter()
         dls = CollabDataLoaders.from_df(ratings, valid_idx=va, seed=SEED, device='cpu')
         vdf = dls.valid_df; y = vdf.rating.to_numpy()
-        add('global-mean', rmse=_rmse(np.full(len(y), dls.global_mean), y))
+        add('global-mean', rmse=rmse(np.full(len(y), dls.global_mean), y))
         t0 = time.perf_counter()
         tdf = dls.train_df
         b = BiasBaseline().fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
         sec = time.perf_counter() - t0
         bl = CollabLearner(dls, NumpyModel(b), loss_func=MSELossFlat())
-        add('biases-only', rmse=_rmse(b.predict(vdf.u, vdf.i), y), seconds=sec, **bl.ranking_metrics())
+        add('biases-only', rmse=rmse(b.predict(vdf.u, vdf.i), y), seconds=sec, **bl.ranking_metrics())
         if not skip_fastai:
             e, sec, thr = fastai_fold(ratings, tr, va)
             add('fastai-collab_learner', rmse=e, seconds=sec, throughput=thr)
@@ -117,13 +116,13 @@ def main(n_folds=5, skip_fastai=False, out=Path(__file__).parent/'results'/'coll
         for name, spec in BLEND.items():
             mod, predict, sec, ep = fit_member(dls, spec)
             mods.append(mod); P.append(predict(vdf)); blend_sec += sec
-            row = dict(rmse=_rmse(P[-1], y), seconds=sec, throughput=len(tr)*ep/sec if ep else None)
+            row = dict(rmse=rmse(P[-1], y), seconds=sec, throughput=len(tr)*ep/sec if ep else None)
             if name in ROW: add(ROW[name], **row, **CollabLearner(dls, mod, loss_func=MSELossFlat()).ranking_metrics())
             else: add(f'fastflow-{name}', **row)
         lo, hi = dls.y_range
         pb = np.clip(np.c_[np.ones(len(y)), np.stack(P, 1)] @ w, lo, hi)
         ens = CollabLearner(dls, Blend(mods, w), loss_func=MSELossFlat())
-        add(BEST, rmse=_rmse(pb, y), seconds=blend_sec, weights=dict(zip(['intercept', *BLEND], np.round(w, 4).tolist())),
+        add(BEST, rmse=rmse(pb, y), seconds=blend_sec, weights=dict(zip(['intercept', *BLEND], np.round(w, 4).tolist())),
             **ens.ranking_metrics())
         print(f"fold {k}: " + ', '.join(f"{n} {r[-1]['rmse']:.4f}" for n, r in res.items()) + f"  ({time.perf_counter()-t_fold:.0f}s)", flush=True)
     rows = []

@@ -12,13 +12,12 @@ import pandas as pd
 import torch
 from fastai.collab import CollabDataLoaders as FastaiCollabDLs, collab_learner as fastai_collab_learner
 from fastflow.core import data_path, set_seed
+from fastflow.metrics import rmse
 from fastflow.callbacks import torch_threads
 from fastflow.collab.data import CollabDataLoaders
 from fastflow.collab.learner import collab_learner
 
 EPOCHS = 5
-
-def _rmse(p, y): return float(np.sqrt(np.mean((np.asarray(p, np.float64) - np.asarray(y, np.float64))**2)))
 
 def run_fastai(ratings, bs, seed=42, n_threads=None):
     "fastbook ch. 8: collab_learner(n_factors=50, y_range=(0,5.5)), fit_one_cycle(5, 5e-3, wd=0.1)"
@@ -32,7 +31,7 @@ def _run_fastai(ratings, bs, seed):
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(EPOCHS, 5e-3, wd=0.1)
     sec = time.perf_counter() - t0
     with learn.no_bar(): p, y = learn.get_preds()
-    return dict(seconds=sec, rmse=_rmse(p.view(-1), y.view(-1)), n_train=len(dls.train_ds),
+    return dict(seconds=sec, rmse=rmse(p.view(-1), y.view(-1)), n_train=len(dls.train_ds),
                 valid_idx=np.asarray(dls.valid_ds.items.index))
 
 def run_fastflow(ratings, valid_idx, seed=0, **kw):
@@ -44,7 +43,7 @@ def run_fastflow(ratings, valid_idx, seed=0, **kw):
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(EPOCHS)
     sec = time.perf_counter() - t0
     va = dls.valid_df
-    return dict(seconds=sec, rmse=_rmse(learn.predict_pairs(va), va.rating), n_train=len(dls.train_idx))
+    return dict(seconds=sec, rmse=rmse(learn.predict_pairs(va), va.rating), n_train=len(dls.train_idx))
 
 def main(reps=3, out=Path(__file__).parent/'results'/'collab_speed.json'):
     warnings.simplefilter('ignore')

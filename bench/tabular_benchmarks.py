@@ -70,7 +70,7 @@ def references(task, clf, X, y, folds, metric_fn, metric, Xtest=None, ytest=None
 def adult_models(n_seeds=1):
     "The default models plus the three xgboost settings with the lowest CV log loss in bench/adult_xgb_grid.py's grid (each averaged over `n_seeds` seeds if > 1)"
     from fastflow.tabular.workflow import default_models
-    from fastflow.tabular.models import GBMClassifier, SeedBagClassifier
+    from fastflow.tabular.estimators import GBMClassifier, SeedBagClassifier
     from adult_xgb_grid import best_settings, name
     grid = json.loads((ROOT/'bench'/'results'/'adult_xgb_grid.json').read_text())
     bag = lambda m: SeedBagClassifier(m, n_seeds, random_state=42) if n_seeds > 1 else m.set_params(random_state=42)

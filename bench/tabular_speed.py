@@ -52,7 +52,8 @@ def run_fastai(trn, tst, cats, conts, target, epochs, threads=None):
 def run_fastflow(trn, tst, cats, conts, target, epochs, bf16=None):
     "fastflow's path: TabularProc once, fit_tabular_nn from tensors; returns (fit seconds, accuracy)"
     from fastflow.tabular.data import TabularProc
-    from fastflow.tabular.model import fit_tabular_nn, predict_tabular_nn
+    from fastflow.metrics import accuracy
+    from fastflow.tabular.nn import fit_tabular_nn, predict_tabular_nn
     proc = TabularProc(cat_names=cats, cont_names=conts, max_levels=1000).fit(trn)
     xtr, xte = proc.arrays(proc.transform(trn)), proc.arrays(proc.transform(tst))
     classes, ytr = np.unique(trn[target], return_inverse=True)
@@ -61,7 +62,7 @@ def run_fastflow(trn, tst, cats, conts, target, epochs, bf16=None):
     t0 = time.perf_counter()
     learn = fit_tabular_nn(*xtr, ytr, proc.card_, valid=(*xte, yte), epochs=epochs, bs=BS, lr=LR, layers=LAYERS, bf16=bf16)
     secs = time.perf_counter() - t0
-    return secs, float((predict_tabular_nn(learn.model, *xte).argmax(1) == yte).mean())
+    return secs, accuracy(yte, predict_tabular_nn(learn.model, *xte))
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])

@@ -21,7 +21,7 @@ from fastai.losses import CrossEntropyLossFlat
 from fastflow.core import set_seed
 from fastflow.testing import synth_images
 from fastflow.callbacks import FFCallback
-from fastflow.learner import BF16Autocast, ChannelsLast, fast_cpu_cbs, cpu_has_native_bf16, CPU_SPEED_DEFAULTS
+from fastflow.speed import BF16Autocast, ChannelsLast, fast_cpu_cbs, cpu_has_native_bf16, CPU_SPEED_DEFAULTS
 
 OUT = Path(__file__).parent/'results'/'train_speed.json'
 

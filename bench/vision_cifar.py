@@ -13,7 +13,8 @@ from pathlib import Path
 
 from fastflow.core import data_path, set_seed, output_dir
 from fastflow.vision.data import ImageTensors
-from fastflow.vision.learner import train_image_folder, tta_probs, predict_folder, write_image_submission, Interpretation
+from fastflow.vision.learner import train_image_folder, tta_probs, predict_folder, write_image_submission
+from fastflow.vision.interpret import ImageInterpretation
 from fastflow.callbacks import torch_threads
 
 ROOT = Path(__file__).resolve().parent
@@ -54,7 +55,7 @@ def main(argv=None):
     rows = []
     with torch_threads(threads):
         probs = tta_probs(learn, shifts=rep['tta_shifts'])
-        interp = Interpretation(probs, dls.valid.y, dls.vocab, dls.valid.x)
+        interp = ImageInterpretation(probs, dls.valid.y, dls.vocab, dls.valid.x)
         out = output_dir(a.out or Path('out')/'vision_cifar')
         interp.plot_confusion_matrix(out/'confusion_matrix.png'); interp.plot_top_losses(12, out/'top_losses.png')
         preds, _ = predict_folder(learn, path/'test')

@@ -6,20 +6,21 @@ Docs: https://fastflow-dev.github.io/fastflow/callbacks.html.md"""
 
 # %% ../nbs/10_callbacks.ipynb #da269ab1
 from __future__ import annotations
-import copy, difflib, json, sys, tempfile, time
+import copy, difflib, json, sys, tempfile, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
+from fastai.imports import noop   # what `Learner.no_logging` installs (fastai defines its own)
 from fastcore.imports import IN_NOTEBOOK
 from fastai.callback.core import (Callback, _events, CancelBatchException, CancelFitException)
 from fastai.callback.schedule import SuggestionMethod
 from .core import output_dir
 
 # %% auto #0
-__all__ = ['EVENTS', 'FFCallback', 'EarlyStopping', 'SaveBest', 'TimeBudget', 'GradientAccumulation', 'is_interactive', 'RunLog',
-           'lr_find_headless', 'torch_threads', 'TorchThreads']
+__all__ = ['EVENTS', 'FFCallback', 'EarlyStopping', 'SaveBest', 'TimeBudget', 'AccumulateBatches', 'GradientAccumulation',
+           'is_interactive', 'RunLog', 'lr_find_headless', 'torch_threads', 'TorchThreads']
 
 # %% ../nbs/10_callbacks.ipynb #7b9ddbc2
 EVENTS = tuple(_events)   # fastai's events, in the order the training loop fires them
@@ -115,7 +116,7 @@ class SaveBest(_Tracker):
     "Save the best epoch's weights (by `monitor`) to `path`, a writable folder, and load them at the end of the fit"
     order = _Tracker.order + 1
     def __init__(self, monitor:str='valid_loss', # Recorder column to watch
-                 path:Path|str|None=None, # Folder for the checkpoint; None: `output_dir('models')` (Kaggle: /kaggle/working/models)
+                 path:Path|str|None=None, # Folder for the checkpoint; None: `models/` in `output_dir()` (Kaggle: /kaggle/working/models)
                  fname:str='best', # File name, without the `.pth` extension
                  min_delta:float=0., # Smallest change that counts as an improvement
                 ):
@@ -126,7 +127,7 @@ class SaveBest(_Tracker):
     def before_fit(self):
         super().before_fit()
         if not self.run: return
-        self.file = output_dir(self.folder if self.folder is not None else 'models')/f'{self.fname}.pth'
+        self.file = output_dir(self.folder if self.folder is not None else output_dir()/'models')/f'{self.fname}.pth'
 
     def after_epoch(self):
         super().after_epoch()
@@ -168,8 +169,8 @@ class TimeBudget(FFCallback):
         if self.elapsed >= self.seconds: self.stopped = True; raise CancelFitException()
 
 # %% ../nbs/10_callbacks.ipynb #8d47d32b
-class GradientAccumulation(FFCallback):
-    "Accumulate gradients over `n_batches` batches before each optimizer step (fastai's counts samples instead)"
+class AccumulateBatches(FFCallback):
+    "Accumulate gradients over `n_batches` batches before each optimizer step (fastai's `GradientAccumulation` counts samples instead)"
     order, run_valid = -14, False   # like fastai's: before MixedPrecision (-10) unscales, before other before_step callbacks
     def __init__(self, n_batches:int=2, # Batches per optimizer step (>= 1)
                 ):
@@ -190,6 +191,13 @@ class GradientAccumulation(FFCallback):
             for p in self.learn.model.parameters():
                 if p.grad is not None: p.grad.mul_(self.n_batches/self.count)
         self.count = 0; self.n_steps += 1
+
+class GradientAccumulation(AccumulateBatches):
+    "Deprecated alias of `AccumulateBatches` (counts batches, unlike fastai's class of this name)"
+    def __init__(self, n_batches:int=2):
+        warnings.warn("fastflow.callbacks.GradientAccumulation is renamed AccumulateBatches (it counts batches; fastai's "
+                      "GradientAccumulation counts samples); the old name will be removed", DeprecationWarning, stacklevel=2)
+        super().__init__(n_batches)
 
 # %% ../nbs/10_callbacks.ipynb #0430eee3
 def is_interactive() -> bool:
@@ -217,6 +225,7 @@ class RunLog(FFCallback):
         if not self.run: return
         self.names = list(self.learn.recorder.metric_names)
         self.quiet = not (is_interactive() if self.interactive is None else self.interactive)
+        self.silent = self.learn.logger is noop   # inside `learn.no_logging()`: no lines either
         if self.fname is not False:
             f = Path(self.fname) if self.fname is not None else output_dir()/'history.jsonl'
             self.file = output_dir(f.parent)/f.name
@@ -237,7 +246,7 @@ class RunLog(FFCallback):
         self.history.append(row)
         if self.file is not None:
             with open(self.file, 'a') as f: f.write(json.dumps(row) + '\n')
-        if self.quiet:
+        if self.quiet and not self.silent:
             cols = '  '.join(f'{k} {_fmt(v)}' for k, v in row.items() if k not in ('epoch', 'lr'))
             print(f'epoch {self.epoch+1}/{self.n_epoch}  {cols}', flush=True)
 

@@ -6,14 +6,14 @@ Docs: https://fastflow-dev.github.io/fastflow/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #6ffa3de2
 from __future__ import annotations
-import os, random
+import importlib, os, random, warnings
 from pathlib import Path
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['KAGGLE_INPUT', 'KAGGLE_WORKING', 'is_kaggle', 'data_candidates', 'data_path', 'output_dir', 'set_seed',
-           'default_device', 'save_plot']
+__all__ = ['KAGGLE_INPUT', 'KAGGLE_WORKING', 'OUTPUT_ENV', 'is_kaggle', 'data_candidates', 'data_path', 'output_dir', 'set_seed',
+           'default_device', 'save_plot', 'moved_names']
 
 # %% ../nbs/00_core.ipynb #d7695a4b
 KAGGLE_INPUT, KAGGLE_WORKING = Path('/kaggle/input'), Path('/kaggle/working')
@@ -51,11 +51,14 @@ def data_path(name: str, # Data set or competition name, e.g. 'titanic', 'ml-100
                             f"Set FASTFLOW_DATA to a folder that holds '{name}/', or attach it as a Kaggle input.")
 
 # %% ../nbs/00_core.ipynb #8eac55d7
-def output_dir(path: Path|str|None = None, # Folder for outputs; relative paths go under the default base
+OUTPUT_ENV = 'FASTFLOW_OUTPUT'
+
+def output_dir(path: Path|str|None = None, # A folder; None: the default output folder
               ) -> Path:
-    "A writable output folder, created with its parents: `/kaggle/working` on Kaggle, the current folder elsewhere"
+    "A writable folder, created: `path`, or by default `$FASTFLOW_OUTPUT`, `/kaggle/working` on Kaggle, `./out` elsewhere"
     base = KAGGLE_WORKING if is_kaggle() else Path.cwd()
-    p = Path(path) if path is not None else base
+    if path is None: p = Path(os.environ[OUTPUT_ENV]) if os.environ.get(OUTPUT_ENV) else (KAGGLE_WORKING if is_kaggle() else base/'out')
+    else: p = Path(path)
     if not p.is_absolute(): p = base/p
     p = p.resolve() if p.exists() else p
     if is_kaggle() and KAGGLE_INPUT in [p, *p.parents]:
@@ -99,7 +102,7 @@ def save_plot(fig, # A matplotlib figure
               show: bool|None = None, # Display it inline (None: when in a notebook)
              ) -> Path:
     "Save `fig` as a PNG, show it inline in a notebook, close it; return the file"
-    p = Path(path) if path is not None else Path(default)
+    p = Path(path) if path is not None else output_dir()/default
     p = output_dir(p.parent)/p.name
     import matplotlib.pyplot as plt
     fig.tight_layout(); fig.savefig(p, dpi=100); plt.close(fig)
@@ -107,3 +110,15 @@ def save_plot(fig, # A matplotlib figure
         from IPython.display import Image, display
         display(Image(filename=str(p)))
     return p
+
+# %% ../nbs/00_core.ipynb #58cc3d6a
+def moved_names(old: str, # The module the names used to live in, e.g. 'fastflow.learner'
+                new_homes: dict, # Old name -> 'new.module' or 'new.module:new_name'
+               ):
+    "A module-level `__getattr__` that imports each moved name from its new home, with a `DeprecationWarning`"
+    def __getattr__(name: str):
+        if name not in new_homes: raise AttributeError(f"module {old!r} has no attribute {name!r}")
+        mod, _, new = new_homes[name].partition(':'); new = new or name
+        warnings.warn(f"{old}.{name} moved to {mod}.{new}; import it from there (the old name will be removed)", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(mod), new)
+    return __getattr__

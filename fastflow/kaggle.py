@@ -8,15 +8,15 @@ Docs: https://fastflow-dev.github.io/fastflow/kaggle.html.md"""
 from __future__ import annotations
 import argparse, ast, json, os, shlex, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
-import numpy as np
 import pandas as pd
 from .core import KAGGLE_INPUT, data_candidates, output_dir
+from .submission import SubmissionError, check_submission, write_submission  # noqa: F401 (the Kaggle layer's API too)
 
 # %% auto #0
 __all__ = ['COMP_ALIASES', 'KAGGLE_BUNDLE', 'KAGGLE_PYTHONS', 'WHEELHOUSE_SLUG', 'INSTALL_PREAMBLE', 'comp_names', 'comp_path',
-           'SubmissionError', 'check_submission', 'write_submission', 'kernel_parser', 'kernel_paths',
-           'build_wheelhouse', 'KaggleClientError', 'kaggle_credentials', 'kaggle_username', 'kaggle_client',
-           'with_install_step', 'read_kernel_metadata', 'push_kernel', 'submit', 'add_kaggle_commands']
+           'kernel_parser', 'kernel_paths', 'build_wheelhouse', 'KaggleClientError', 'kaggle_credentials',
+           'kaggle_username', 'kaggle_client', 'with_install_step', 'read_kernel_metadata', 'push_kernel', 'submit',
+           'add_kaggle_commands']
 
 # %% ../nbs/50_kaggle.ipynb #a0dc469a
 COMP_ALIASES = {'house-prices-advanced-regression-techniques': ('house-prices', 'house_prices'),
@@ -45,132 +45,6 @@ def comp_path(slug: str, # Competition slug, e.g. 'titanic' or 'house-prices-adv
     looked = '\n  '.join(map(str, cands))
     raise FileNotFoundError(f"Competition {slug!r} not found. Looked in:\n  {looked}\n"
                             f"In a kernel, add the competition as an input; elsewhere set FASTFLOW_DATA to a folder that holds '{slug}/'.")
-
-# %% ../nbs/50_kaggle.ipynb #67217657
-class SubmissionError(ValueError):
-    "Predictions that do not match the competition's sample submission"
-
-def _read_sample(sample, id_col=None) -> pd.DataFrame:
-    "The sample submission as a DataFrame; from a CSV, ids are read as text so '00001' keeps its zeros"
-    if isinstance(sample, pd.DataFrame): return sample.copy()
-    p = Path(sample)
-    if not p.is_file(): raise FileNotFoundError(f"Sample submission {p} not found: pass the competition's sample_submission.csv or a DataFrame.")
-    return pd.read_csv(p, dtype={id_col or pd.read_csv(p, nrows=0).columns[0]: str})
-
-def _few(xs, n=5) -> str:
-    "The first `n` of `xs` as text, and how many there are if more"
-    xs = [x.item() if isinstance(x, np.generic) else x for x in xs]
-    return ', '.join(map(repr, xs[:n])) + (f', ... ({len(xs)} in all)' if len(xs) > n else '')
-
-def _to_array(preds) -> np.ndarray:
-    if hasattr(preds, 'detach'): preds = preds.detach().cpu().numpy()   # a torch tensor
-    return np.asarray(preds)
-
-def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
-    "`s` with the dtype of the sample column `ref`, or a `SubmissionError`"
-    t, is_num = ref.name, pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
-    bad = s.isna() | (np.isinf(s.astype(float)) if is_num else False)
-    if bad.any(): raise SubmissionError(f"{int(bad.sum())} prediction(s) in {t!r} are NaN or infinite (rows {_few(np.flatnonzero(bad))}); "
-                                        "fill or fix them (a NaN often comes from a category or missing value unseen in training).")
-    if pd.api.types.is_bool_dtype(ref) or pd.api.types.is_integer_dtype(ref):
-        if not is_num: raise SubmissionError(f"{t!r} holds integers in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are text "
-                                             f"(e.g. {_few(s.unique(), 3)}); map them to the integer labels.")
-        frac = s.astype(float) % 1 != 0
-        if frac.any(): raise SubmissionError(f"{t!r} holds integer labels in the sample (e.g. {_few(ref.unique(), 3)}) but {int(frac.sum())} prediction(s) "
-                                             f"have fractions (e.g. {_few(s[frac].unique(), 3)}); turn probabilities into labels, e.g. (p > 0.5).astype(int).")
-        s = s.astype(ref.dtype)
-    elif pd.api.types.is_numeric_dtype(ref):
-        if not is_num: raise SubmissionError(f"{t!r} holds numbers in the sample but the predictions are text (e.g. {_few(s.unique(), 3)}).")
-        s = s.astype(float)
-    elif is_num: raise SubmissionError(f"{t!r} holds text labels in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are numbers "
-                                       f"(e.g. {_few(s.unique(), 3)}); map class indices to names, e.g. with the DataLoaders' vocab.")
-    else: s = s.astype(str)
-    if proba is None: proba = pd.api.types.is_float_dtype(ref) and bool(ref.between(0, 1).all())
-    if proba and not s.between(0, 1).all():
-        out = ~s.between(0, 1)
-        raise SubmissionError(f"{t!r} holds probabilities in the sample but {int(out.sum())} prediction(s) lie outside [0, 1] "
-                              f"(min {s.min():.4g}, max {s.max():.4g}); apply a sigmoid/softmax, or pass proba=False if this column is not a probability.")
-    known = classes if classes is not None else (ref.unique() if ref.nunique() >= 2 and not pd.api.types.is_float_dtype(ref) else None)
-    if known is not None:
-        unknown = sorted(set(s.unique()) - set(known), key=str)
-        if unknown: raise SubmissionError(f"{t!r}: {len(unknown)} predicted label(s) are not known classes: {_few(unknown)} "
-                                          f"(known: {_few(sorted(known, key=str), 10)}); pass classes= with the full list if the sample shows only some.")
-    return s
-
-# %% ../nbs/50_kaggle.ipynb #0cd8b267
-def check_submission(preds, # Predictions in the sample's row order (array, Series, tensor), or a DataFrame with the id and target columns
-                     sample_submission, # The competition's sample submission: a DataFrame or a CSV path
-                     *,
-                     id_col: str|None = None, # Id column (default: the sample's first column)
-                     target_col: str|list|None = None, # Expected target column(s), checked against the sample (default: all the sample's other columns)
-                     classes=None, # The known class labels (default: the sample's labels, if it holds at least two)
-                     proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
-                    ) -> pd.DataFrame:
-    "The submission as a DataFrame with the sample's columns and row order; raises `SubmissionError` saying what is wrong"
-    sample = _read_sample(sample_submission, id_col)
-    id_col = id_col or sample.columns[0]
-    if id_col not in sample.columns: raise SubmissionError(f"Id column {id_col!r} is not in the sample submission, whose columns are {list(sample.columns)}.")
-    targets = [c for c in sample.columns if c != id_col]
-    if not targets: raise SubmissionError(f"The sample submission has no column besides the id {id_col!r}.")
-    if target_col is not None:
-        want = [target_col] if isinstance(target_col, str) else list(target_col)
-        if want != targets: raise SubmissionError(f"Target column(s) {want} do not match the sample submission, whose columns after the id {id_col!r} are {targets}.")
-    ids = sample[id_col]
-    if ids.duplicated().any(): raise SubmissionError(f"The sample submission repeats ids {_few(ids[ids.duplicated()].unique())}: is it the right file?")
-    if isinstance(preds, pd.DataFrame):
-        missing, extra = [c for c in sample.columns if c not in preds.columns], [c for c in preds.columns if c not in sample.columns]
-        if missing or extra: raise SubmissionError(f"Prediction columns {list(preds.columns)} differ from the sample's {list(sample.columns)}"
-                                                   + (f"; missing {missing}" if missing else '') + (f"; unexpected {extra}" if extra else '') + '.')
-        if len(preds) != len(sample): raise SubmissionError(f"{len(preds)} prediction rows for {len(sample)} rows in the sample submission.")
-        pid = preds[id_col]
-        if pid.dtype != ids.dtype:
-            try: pid = pid.astype(ids.dtype)
-            except (ValueError, TypeError): raise SubmissionError(f"Ids in {id_col!r} have dtype {pid.dtype} but the sample's are {ids.dtype} (e.g. {_few(ids, 3)}).") from None
-        if pid.duplicated().any(): raise SubmissionError(f"Predictions repeat ids {_few(pid[pid.duplicated()].unique())}; each id must appear once.")
-        miss, extra_ids = sorted(set(ids) - set(pid), key=str), sorted(set(pid) - set(ids), key=str)
-        if miss or extra_ids: raise SubmissionError(f"The ids in {id_col!r} differ from the sample submission's: {len(miss)} missing ({_few(miss)}), "
-                                                    f"{len(extra_ids)} not in the sample ({_few(extra_ids)}). Predict on the competition's test file.")
-        sub = preds.assign(**{id_col: pid.values}).set_index(id_col).loc[ids.values].reset_index()[list(sample.columns)]
-    else:
-        arr = _to_array(preds)
-        if arr.ndim == 2 and arr.shape[1] == 1 and len(targets) == 1: arr = arr[:, 0]
-        want_shape = (len(sample),) if len(targets) == 1 else (len(sample), len(targets))
-        if arr.shape != want_shape:
-            raise SubmissionError(f"Predictions have shape {arr.shape} but the sample submission needs {want_shape}: one value per row "
-                                  f"({len(sample)} rows) for {targets}, in the sample's row order.")
-        cols = {t: (arr if arr.ndim == 1 else arr[:, i]) for i, t in enumerate(targets)}
-        sub = pd.DataFrame({id_col: ids.values, **cols})[list(sample.columns)]
-    for t in targets: sub[t] = _check_column(sub[t].reset_index(drop=True), sample[t].reset_index(drop=True), classes, proba)
-    return sub
-
-# %% ../nbs/50_kaggle.ipynb #33fb519a
-def _submission_file(path, sample_submission) -> Path:
-    "Where to write: `path` itself if it names a .csv file, else `path/submission.csv`; read-only places are refused"
-    p = Path(path) if path is not None else None
-    folder, name = (p.parent, p.name) if p is not None and p.suffix.lower() == '.csv' else (p, 'submission.csv')
-    if folder is not None and KAGGLE_INPUT in [(a := Path(os.path.abspath(folder))), *a.parents]:
-        raise PermissionError(f"{a} is inside Kaggle's read-only {KAGGLE_INPUT}; write to /kaggle/working (the default) instead.")
-    dest = output_dir(folder)/name
-    if not isinstance(sample_submission, pd.DataFrame) and dest.parent.resolve() == (src := Path(sample_submission).resolve().parent):
-        raise PermissionError(f"{dest.parent} is the competition's input folder ({src}); write the submission elsewhere, e.g. the default output folder.")
-    if dest.exists() and not os.access(dest, os.W_OK): raise PermissionError(f"{dest} exists and is read-only; choose another path.")
-    return dest
-
-def write_submission(preds, # Predictions in the sample's row order, or a DataFrame with the id and target columns
-                     sample_submission, # The competition's sample submission: a DataFrame or a CSV path
-                     path: Path|str|None = None, # Output folder or .csv file (default: `output_dir()`, i.e. /kaggle/working on Kaggle)
-                     *,
-                     id_col: str|None = None, # Id column (default: the sample's first column)
-                     target_col: str|list|None = None, # Expected target column(s) (default: the sample's other columns)
-                     classes=None, # The known class labels (default: the sample's labels, if it holds at least two)
-                     proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
-                    ) -> Path:
-    "Check `preds` against the sample submission with `check_submission`, then write them as CSV; returns the file written"
-    sub = check_submission(preds, sample_submission, id_col=id_col, target_col=target_col, classes=classes, proba=proba)
-    dest = _submission_file(path, sample_submission)
-    try: sub.to_csv(dest, index=False)
-    except OSError as e: raise PermissionError(f"Cannot write {dest}: {e}. Choose a writable folder.") from e
-    return dest
 
 # %% ../nbs/50_kaggle.ipynb #b99461a4
 def kernel_parser(slug: str, # Competition slug, for `--data`'s default

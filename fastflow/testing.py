@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['SYNTH_CAT_EFFECT', 'SYNTH_IMAGE_CLASSES', 'synth_tabular', 'synth_ratings', 'synth_images']
+__all__ = ['SYNTH_CAT_EFFECT', 'SYNTH_IMAGE_CLASSES', 'synth_tabular', 'synth_ratings', 'synth_images', 'write_digits']
 
 # %% ../nbs/01_testing.ipynb #508a9607
 SYNTH_CAT_EFFECT = {'a': -1.5, 'b': -0.5, 'c': 0.5, 'd': 1.5}
@@ -90,3 +90,22 @@ def synth_images(n_per_class: int = 20, # Images per class
         (path/classes[lbl]).mkdir(parents=True, exist_ok=True)
         Image.fromarray(img).save(path/classes[lbl]/f'{k:04d}.png')
     return path
+
+# %% ../nbs/01_testing.ipynb #3f9cd3a5
+def write_digits(out, # Folder to write to
+                 test_frac:float=0.2, # Fraction kept as an unlabelled test folder
+                 seed:int=0, # Seed of the train/test assignment
+                ) -> dict:
+    "sklearn's digits as 16×16 PNGs: `train/<digit>/`, `test/`, `sample_submission.csv`; returns paths and test answers"
+    from sklearn.datasets import load_digits
+    from PIL import Image
+    d = load_digits(); out = Path(out)
+    rng = np.random.default_rng(seed); idx = rng.permutation(len(d.target)); nt = int(len(idx)*test_frac)
+    answers = {}
+    for k, i in enumerate(idx):
+        a = (d.images[i]*255/16).clip(0, 255).astype(np.uint8)
+        im = Image.fromarray(a).resize((16, 16), Image.BILINEAR)
+        if k < nt: (out/'test').mkdir(parents=True, exist_ok=True); im.save(out/'test'/f'{i:05d}.png'); answers[f'{i:05d}'] = str(d.target[i])
+        else: (out/'train'/str(d.target[i])).mkdir(parents=True, exist_ok=True); im.save(out/'train'/str(d.target[i])/f'{i:05d}.png')
+    pd.DataFrame({'id': sorted(answers), 'label': '0'}).to_csv(out/'sample_submission.csv', index=False)
+    return dict(train=out/'train', test=out/'test', sample=out/'sample_submission.csv', answers=answers)

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from fastflow.testing import synth_ratings
-from fastflow.collab.data import CollabDataLoaders, TensorLoader
+from fastflow.collab.data import CollabDataLoaders
+from fastflow.data import TensorLoader
 from fastflow.collab.learner import collab_learner
 
 @pytest.fixture(scope='module')

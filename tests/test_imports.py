@@ -15,3 +15,39 @@ def test_import_alone(mod, tmp_path):
     r = subprocess.run([sys.executable, '-c', code], cwd=tmp_path, capture_output=True, text=True, timeout=300,
                        env={**os.environ, 'MPLBACKEND': 'Agg'})
     assert r.returncode == 0, r.stderr[-2000:]
+
+@pytest.mark.parametrize('mod', ['fastflow.tabular.workflow', 'fastflow.collab.learner', 'fastflow.vision.learner', 'fastflow.cli'])
+def test_no_accelerate_unless_distributed(mod):
+    "accelerate (and fastai.distributed) load only with fastflow.distributed, where they are used"
+    code = f"import sys, {mod}; assert 'accelerate' not in sys.modules and 'fastai.distributed' not in sys.modules"
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=300, env={**os.environ, 'MPLBACKEND': 'Agg'})
+    assert r.returncode == 0, r.stderr[-2000:]
+
+# every public name that moved in the one-architecture redesign: old import -> new home, with a DeprecationWarning
+MOVED = [('fastflow.learner', 'export_learner', 'fastflow.export', 'export_learner'),
+         ('fastflow.learner', 'fast_cpu_cbs', 'fastflow.speed', 'fast_cpu_cbs'),
+         ('fastflow.learner', 'distrib_ctx', 'fastflow.distributed', 'distrib_ctx'),
+         ('fastflow.tabular.model', 'fit_tabular_nn', 'fastflow.tabular.nn', 'fit_tabular_nn'),
+         ('fastflow.tabular.model', 'TensorDL', 'fastflow.data', 'TensorLoader'),
+         ('fastflow.tabular.models', 'NNClassifier', 'fastflow.tabular.estimators', 'NNClassifier'),
+         ('fastflow.tabular.explain', 'demo', 'fastflow.demo', 'demo_tabular'),
+         ('fastflow.collab.learner', 'demo', 'fastflow.demo', 'demo_collab'),
+         ('fastflow.vision.learner', 'fast_learner', 'fastflow.vision.learner', 'fastnet_learner'),
+         ('fastflow.vision.learner', 'Interpretation', 'fastflow.vision.interpret', 'ImageInterpretation'),
+         ('fastflow.vision.learner', 'write_digits', 'fastflow.testing', 'write_digits'),
+         ('fastflow.vision.learner', 'demo', 'fastflow.demo', 'demo_vision'),
+         ('fastflow.vision.data', 'stratified_split', 'fastflow.vision.data', 'train_valid_split')]
+
+@pytest.mark.parametrize('old_mod,old,new_mod,new', MOVED, ids=[f'{m}.{n}' for m, n, _, _ in MOVED])
+def test_moved_names_still_import(old_mod, old, new_mod, new):
+    import importlib, warnings
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        obj = getattr(importlib.import_module(old_mod), old)
+    assert obj is getattr(importlib.import_module(new_mod), new)
+    assert any(issubclass(x.category, DeprecationWarning) and f'{new_mod}.{new}' in str(x.message) for x in w), [str(x.message) for x in w]
+
+def test_old_callback_name_warns():
+    from fastflow.callbacks import AccumulateBatches, GradientAccumulation
+    with pytest.warns(DeprecationWarning, match='AccumulateBatches'): cb = GradientAccumulation(2)
+    assert isinstance(cb, AccumulateBatches) and cb.n_batches == 2

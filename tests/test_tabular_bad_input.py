@@ -6,7 +6,7 @@ import pytest
 from sklearn.dummy import DummyClassifier
 from fastflow.testing import synth_tabular
 from fastflow.tabular.data import TabularProc
-from fastflow.tabular.models import LinearClassifier, RFClassifier
+from fastflow.tabular.estimators import LinearClassifier, RFClassifier
 from fastflow.tabular.workflow import TabularWorkflow
 
 def _wf(**kw):
@@ -71,7 +71,7 @@ def test_bad_metric_and_task(df):
 
 def test_unseen_categories_and_missing_values_through_every_model(df):
     "Every default model family predicts finite probabilities for unseen categories and NaN where training had none"
-    from fastflow.tabular.models import GBMClassifier, NNClassifier
+    from fastflow.tabular.estimators import GBMClassifier, NNClassifier
     wf = TabularWorkflow('y', id_col='pid', n_splits=2, verbose=False, ensemble_top=4, ensemble_weights='equal',   # every member refitted
                          models={'nn': NNClassifier(epochs=1, random_state=0), 'rf': RFClassifier(n_estimators=10, random_state=0),
                                  'xgb': GBMClassifier(n_estimators=20, n_jobs=1, random_state=0), 'linear': LinearClassifier()})

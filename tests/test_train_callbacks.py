@@ -3,7 +3,7 @@ import importlib, inspect, pkgutil
 import pytest, torch
 import fastflow
 from fastai.callback.core import Callback, _events, event
-from fastflow.callbacks import FFCallback, EarlyStopping, SaveBest, TimeBudget, GradientAccumulation, RunLog
+from fastflow.callbacks import FFCallback, EarlyStopping, SaveBest, TimeBudget, AccumulateBatches, GradientAccumulation, RunLog
 
 def _fastflow_callbacks():
     for m in pkgutil.walk_packages(fastflow.__path__, 'fastflow.'):
@@ -13,7 +13,7 @@ def _fastflow_callbacks():
 
 def test_every_hook_is_a_fastai_event():
     cbs = set(_fastflow_callbacks())
-    assert {EarlyStopping, SaveBest, TimeBudget, GradientAccumulation, RunLog} <= cbs
+    assert {EarlyStopping, SaveBest, TimeBudget, AccumulateBatches, RunLog} <= cbs
     for c in cbs:
         assert issubclass(c, FFCallback), f"{c.__module__}.{c.__name__} must derive from fastflow.callbacks.FFCallback"
         for klass in c.__mro__:
@@ -39,7 +39,7 @@ def test_helpers_and_events_are_allowed():
     (lambda: EarlyStopping(min_delta=-0.1), 'min_delta'),
     (lambda: EarlyStopping(monitor=None), 'monitor must be a column name'),
     (lambda: SaveBest(fname='a/b'), 'plain file name'),
-    (lambda: GradientAccumulation(0), 'n_batches must be an integer >= 1'),
+    (lambda: AccumulateBatches(0), 'n_batches must be an integer >= 1'),
     (lambda: GradientAccumulation(2.5), 'n_batches must be an integer >= 1'),
 ])
 def test_bad_input_at_construction(make, msg):

@@ -66,3 +66,10 @@ def test_modes_exif_mixed_sizes(tmp_path):
     im = Image.fromarray(rng.integers(0, 255, (10, 20, 3), dtype=np.uint8)); ex = im.getexif(); ex[0x0112] = 8
     im.save(tmp_path/'rot.jpg', exif=ex)
     assert open_rgb(tmp_path/'rot.jpg').size == (10, 20)
+
+def test_split_too_small():
+    from fastflow.vision.data import train_valid_split
+    with pytest.raises(ValueError, match=r"fewer than 2 items: \{'c': 1\}"): train_valid_split(['a', 'a', 'b', 'b', 'c'], 0.4)
+    with pytest.raises(ValueError, match='raise valid_pct or add images'): train_valid_split(['a']*5 + ['b']*5 + ['c']*5, 0.1)
+    tr, va = train_valid_split(['a']*5 + ['b']*5 + ['c']*5, 0.2)
+    assert len(va) == 3 and sorted(set(tr) | set(va)) == list(range(15))

@@ -13,65 +13,14 @@ import pandas as pd
 import torch
 from fastai.data.core import DataLoaders
 from ..core import default_device
+from ..data import TensorLoader, check_y_range, infer_y_range
 
 # %% auto #0
-__all__ = ['TensorLoader', 'clean_ratings', 'split_ratings', 'CollabDataLoaders']
-
-# %% ../../nbs/40_collab.data.ipynb #d7012dfa
-class TensorLoader:
-    "Batches `(x, y)` sliced from tensors (shuffled once per epoch): no per-row work, no worker processes"
-    def __init__(self, x:torch.Tensor, # Inputs, one row per sample (e.g. `[N,2]` user/item codes)
-                 y:torch.Tensor, # Targets, `[N]`
-                 bs:int=4096, # Batch size
-                 shuffle:bool=False, # Shuffle at each epoch
-                 drop_last:bool=False, # Drop the last incomplete batch
-                 device=None, # Device the batches go to (default: `x.device`)
-                 seed:int|None=None, # Seed for the shuffling generator (None: torch's global RNG)
-                ):
-        if len(x) != len(y): raise ValueError(f"x has {len(x)} rows but y has {len(y)}; they must match")
-        if bs < 1: raise ValueError(f"bs must be >= 1, got {bs}")
-        self.x,self.y,self.bs,self.shuffle,self.drop_last,self.seed = x,y,int(bs),shuffle,drop_last,seed
-        self.gen = None if seed is None else torch.Generator().manual_seed(seed)
-        self.device = x.device if device is None else torch.device(device)
-
-    @property
-    def n(self): return len(self.y)
-    @property
-    def dataset(self): return torch.utils.data.TensorDataset(self.x, self.y)
-    def __len__(self): return self.n//self.bs if self.drop_last else -(-self.n//self.bs)
-
-    def __iter__(self):
-        x,y = self.x,self.y
-        if self.shuffle:
-            idx = torch.randperm(self.n, generator=self.gen)
-            x,y = x[idx],y[idx]
-        if x.device != self.device: x,y = x.to(self.device),y.to(self.device)
-        for k in range(len(self)): yield x[k*self.bs:(k+1)*self.bs], y[k*self.bs:(k+1)*self.bs]
-
-    def new(self, shuffle:bool|None=None, drop_last:bool|None=None, bs:int|None=None, **kwargs):
-        "A copy with some settings changed (what fastai's `get_preds` calls)"
-        return TensorLoader(self.x, self.y, self.bs if bs is None else bs, self.shuffle if shuffle is None else shuffle,
-                            self.drop_last if drop_last is None else drop_last, self.device, self.seed)
-
-    def to(self, device):
-        "Send batches to `device`"
-        self.device = torch.device(device); return self
+__all__ = ['clean_ratings', 'split_ratings', 'CollabDataLoaders']
 
 # %% ../../nbs/40_collab.data.ipynb #a79249c6
-def _auto_y_range(r) -> tuple:
-    "fastbook's (0, 5.5) for 1-5 stars: a quarter of the span below, an eighth above"
-    lo,hi = float(np.min(r)),float(np.max(r)); span = max(hi-lo, 1.)
-    return (lo-span/4, hi+span/8)
-
-def clean_ratings(ratings:pd.DataFrame, # One row per rating
-                  user_name:str='user', # Column of user ids (any hashable: ints, strings)
-                  item_name:str='item', # Column of item ids
-                  rating_name:str='rating', # Column of numeric ratings
-                  time_name:str|None=None, # Optional column of timestamps (numbers or datetimes)
-                  y_range:tuple|None=None, # If given, every rating must lie inside it
-                  duplicates:str='mean', # Repeated (user, item): 'mean', 'last' or 'raise'
-                 ) -> pd.DataFrame:
-    "Check `ratings` and return a frame with columns user, item, rating (and timestamp), one row per pair"
+def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFrame:
+    "The rating columns under the names user, item, rating[, timestamp], or a clear error"
     if not isinstance(ratings, pd.DataFrame): raise TypeError(f"ratings must be a pandas DataFrame, got {type(ratings).__name__}")
     cols = [user_name, item_name, rating_name] + ([time_name] if time_name else [])
     missing = [c for c in cols if c not in ratings.columns]
@@ -86,34 +35,45 @@ def clean_ratings(ratings:pd.DataFrame, # One row per rating
         if bad.any():
             raise ValueError(f"{bad.sum()} row(s) have a missing {c!r} id (first at index {list(ratings.index[bad][:5])}); "
                              f"drop them first, e.g. df.dropna(subset=[{c!r}])")
-    if not pd.api.types.is_numeric_dtype(df.rating) or pd.api.types.is_bool_dtype(df.rating):
-        raise ValueError(f"ratings in {rating_name!r} must be numbers, got dtype {df.rating.dtype}")
-    df['rating'] = df.rating.astype(np.float32)
-    if df.rating.isna().any() or not np.isfinite(df.rating.to_numpy()).all():
-        bad = ~np.isfinite(df.rating.to_numpy())
-        raise ValueError(f"{bad.sum()} rating(s) in {rating_name!r} are NaN or infinite (first at index "
-                         f"{list(ratings.index[bad][:5])}); drop or fill them first")
-    if y_range is not None:
-        lo,hi = y_range
-        out = ((df.rating < lo) | (df.rating > hi)).to_numpy()
-        if out.any():
-            raise ValueError(f"{out.sum()} rating(s) lie outside y_range={tuple(y_range)} (they span {df.rating.min():g}.."
-                             f"{df.rating.max():g}); widen y_range (e.g. y_range=None picks one) or fix the ratings")
+    return df
+
+def _check_ratings(r:pd.Series, rating_name, index, y_range) -> pd.Series:
+    "Ratings as finite float32 inside `y_range` (if given), or a clear error"
+    if not pd.api.types.is_numeric_dtype(r) or pd.api.types.is_bool_dtype(r):
+        raise ValueError(f"ratings in {rating_name!r} must be numbers, got dtype {r.dtype}")
+    r = r.astype(np.float32)
+    bad = ~np.isfinite(r.to_numpy())
+    if bad.any(): raise ValueError(f"{bad.sum()} rating(s) in {rating_name!r} are NaN or infinite (first at index {list(index[bad][:5])}); drop or fill them first")
+    if y_range is not None: check_y_range(r, y_range, 'rating')
+    return r
+
+def _dedupe(df:pd.DataFrame, duplicates:str) -> pd.DataFrame:
+    "One row per (user, item): the mean rating (latest timestamp), the last row, or an error"
+    if duplicates not in ('mean','last','raise'): raise ValueError(f"duplicates must be 'mean', 'last' or 'raise', got {duplicates!r}")
     dup = df.duplicated(['user','item'], keep=False).to_numpy()
-    if dup.any():
-        n = df[dup].groupby(['user','item']).ngroups
-        if duplicates == 'raise':
-            raise ValueError(f"{n} (user, item) pair(s) are rated more than once, e.g. {tuple(df[dup].iloc[0][['user','item']])}; "
-                             f"pass duplicates='mean' to average them or duplicates='last' to keep the last row")
-        if duplicates not in ('mean','last'): raise ValueError(f"duplicates must be 'mean', 'last' or 'raise', got {duplicates!r}")
-        warnings.warn(f"{n} (user, item) pair(s) are rated more than once; keeping the {duplicates} "
-                      f"({'average rating, latest timestamp' if duplicates=='mean' else 'last row'}) for each")
-        if duplicates == 'last': df = df.drop_duplicates(['user','item'], keep='last')
-        else:
-            agg = {'rating':'mean', **({'timestamp':'max'} if time_name else {})}
-            df = df.groupby(['user','item'], sort=False, as_index=False).agg(agg)
-            df['rating'] = df.rating.astype(np.float32)
-    return df.reset_index(drop=True)
+    if not dup.any(): return df
+    n = df[dup].groupby(['user','item']).ngroups
+    if duplicates == 'raise':
+        raise ValueError(f"{n} (user, item) pair(s) are rated more than once, e.g. {tuple(df[dup].iloc[0][['user','item']])}; "
+                         f"pass duplicates='mean' to average them or duplicates='last' to keep the last row")
+    warnings.warn(f"{n} (user, item) pair(s) are rated more than once; keeping the {duplicates} "
+                  f"({'average rating, latest timestamp' if duplicates=='mean' else 'last row'}) for each")
+    if duplicates == 'last': return df.drop_duplicates(['user','item'], keep='last')
+    df = df.groupby(['user','item'], sort=False, as_index=False).agg({'rating':'mean', **({'timestamp':'max'} if 'timestamp' in df else {})})
+    return df.assign(rating=df.rating.astype(np.float32))
+
+def clean_ratings(ratings:pd.DataFrame, # One row per rating
+                  user_name:str='user', # Column of user ids (any hashable: ints, strings)
+                  item_name:str='item', # Column of item ids
+                  rating_name:str='rating', # Column of numeric ratings
+                  time_name:str|None=None, # Optional column of timestamps (numbers or datetimes)
+                  y_range:tuple|None=None, # If given, every rating must lie inside it
+                  duplicates:str='mean', # Repeated (user, item): 'mean', 'last' or 'raise'
+                 ) -> pd.DataFrame:
+    "Check `ratings` and return a frame with columns user, item, rating (and timestamp), one row per pair"
+    df = _select(ratings, user_name, item_name, rating_name, time_name)
+    df['rating'] = _check_ratings(df.rating, rating_name, ratings.index, y_range)
+    return _dedupe(df, duplicates).reset_index(drop=True)
 
 # %% ../../nbs/40_collab.data.ipynb #24ffa065
 def split_ratings(df:pd.DataFrame, # Cleaned ratings (columns user, item, rating[, timestamp])
@@ -155,7 +115,7 @@ class CollabDataLoaders(DataLoaders):
                 valid_idx=None, # Explicit positions of validation rows in `ratings` (overrides `split`)
                 seed:int=42, # Seed of the split and of the shuffling
                 bs:int=4096, # Training batch size (validation uses 4x)
-                y_range:tuple|None=None, # Range of model outputs; None: fastbook's rule (0, 5.5) for 1-5 stars
+                y_range:tuple|None=None, # Range of model outputs; None: `infer_y_range` of the training ratings ((0, 5.5) for 1-5 stars)
                 duplicates:str='mean', # Repeated (user, item): 'mean', 'last' or 'raise'
                 items:pd.DataFrame|None=None, # Item metadata with an `item_name` column (e.g. titles)
                 title_name:str='title', # Column of `items` used as the display name
@@ -188,7 +148,7 @@ class CollabDataLoaders(DataLoaders):
         self.n_users,self.n_items = len(self.users),len(self.items)
         self.train_idx,self.valid_idx = np.asarray(train_idx),np.asarray(valid_idx)
         if len(self.train_idx) == 0: raise ValueError("no training ratings left after the split; lower valid_pct")
-        self.y_range = tuple(y_range) if y_range is not None else _auto_y_range(df.rating)
+        self.y_range = tuple(y_range) if y_range is not None else infer_y_range(df.rating.iloc[self.train_idx])   # training rows only
         self.global_mean = float(df.rating.iloc[self.train_idx].mean())
         x = torch.from_numpy(np.stack([ucode, icode], 1).astype(np.int64))
         y = torch.tensor(df.rating.to_numpy(np.float32))
@@ -198,8 +158,8 @@ class CollabDataLoaders(DataLoaders):
             if item_name not in items.columns: raise ValueError(f"item metadata has no {item_name!r} column (it has {list(items.columns)})")
             self.item_meta = items.drop_duplicates(item_name).set_index(item_name)
         self.title_name = title_name
-        super().__init__(TensorLoader(x[tr], y[tr], bs, shuffle=True, seed=seed),
-                         TensorLoader(x[va], y[va], 4*bs), device=default_device() if device is None else device)
+        super().__init__(TensorLoader(x[tr], y[tr], bs=bs, shuffle=True, seed=seed),
+                         TensorLoader(x[va], y[va], bs=4*bs), device=default_device() if device is None else device)
 
     @property
     def train_df(self): return self.df.iloc[self.train_idx]

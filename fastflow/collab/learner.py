@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/collab.learner.html.md"""
 
 # %% ../../nbs/42_collab.learner.ipynb #d54bc5ba
 from __future__ import annotations
-import json, time, warnings
+import warnings
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -18,13 +18,14 @@ from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.
 from fastai.losses import MSELossFlat
 from fastai.metrics import rmse
 from fastai.optimizer import Adam
-from ..core import save_plot, set_seed
-from ..callbacks import FFCallback, TorchThreads, torch_threads
+from ..core import moved_names, save_plot
+from ..callbacks import FFCallback, RunLog, TorchThreads, torch_threads
+from ..data import check_y_range
 from .data import CollabDataLoaders
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab
 
 # %% auto #0
-__all__ = ['COLLAB_DEFAULTS', 'embedding_penalty', 'EmbeddingPenalty', 'CollabLearner', 'collab_learner', 'demo']
+__all__ = ['COLLAB_DEFAULTS', 'embedding_penalty', 'EmbeddingPenalty', 'CollabLearner', 'collab_learner']
 
 # %% ../../nbs/42_collab.learner.ipynb #34af4536
 def _tables(model:nn.Module) -> tuple:
@@ -40,17 +41,17 @@ def embedding_penalty(model:nn.Module, x:torch.Tensor) -> torch.Tensor:
     return (ue(x[:,0]).pow(2).sum(1) + ie(x[:,1]).pow(2).sum(1)).mean()
 
 class EmbeddingPenalty(FFCallback):
-    "Add the gradient of `lam * embedding_penalty(model, xb)` to the embedding tables after each backward pass"
+    "Add the gradient of `weight * embedding_penalty(model, xb)` to the embedding tables after each backward pass"
     order = 10
-    def __init__(self, lam:float=0.1): self.lam = lam
+    def __init__(self, weight:float=0.1): self.weight = weight
     def after_backward(self):
-        if not (self.training and self.lam): return
+        if not (self.training and self.weight): return
         x = self.xb[0]
         for emb,idx in zip(_tables(self.model), (x[:,0], x[:,1])):
             w = emb.weight
             if w.grad is None: w.grad = torch.zeros_like(w)
             cnt = torch.bincount(idx, minlength=w.shape[0]).to(w.dtype)
-            w.grad.addcmul_(w.detach(), cnt[:,None], value=2*self.lam/len(x))
+            w.grad.addcmul_(w.detach(), cnt[:,None], value=2*self.weight/len(x))
 
 # %% ../../nbs/42_collab.learner.ipynb #a0e0f21c
 def _frame(dls, items, **cols) -> pd.DataFrame:
@@ -76,18 +77,19 @@ class CollabLearner(Learner):
         return torch.cat(out).numpy() if out else np.zeros(0, np.float32)
 
     def predict_codes(self, u, i) -> np.ndarray:
-        "Predictions for user and item codes; a code that is -1 or has no training rating gets the fallback"
+        "Predictions for user and item codes; a code that is -1 or has no training rating gets the bias fallback"
         u,i,b = np.asarray(u, dtype=np.int64),np.asarray(i, dtype=np.int64),self.baseline
         ku = (u >= 0) & (b.user_count_[np.maximum(u, 0)] > 0)
         ki = (i >= 0) & (b.item_count_[np.maximum(i, 0)] > 0)
         known = ku & ki
-        res = b.predict(np.where(ku, u, -1), np.where(ki, i, -1))
+        res = b.predict(np.where(ku, u, -1), np.where(ki, i, -1)).astype(np.float32)
+        yr = getattr(self.model, 'y_range', None)
+        if yr is not None: res = np.clip(res, *yr)   # the fallback keeps to the model's range; the model's own outputs already do
         if known.any(): res[known] = self._scores(u[known], i[known])
         if not known.all():
             warnings.warn(f"{(~known).sum()} of {len(u)} pair(s) have a user or item with no training ratings: "
                           f"predicting the global mean plus the known bias for them")
-        lo,hi = self.dls.y_range
-        return np.clip(res, lo, hi).astype(np.float32)
+        return res
 
     def predict_pairs(self, pairs:pd.DataFrame, # Rows of (user, item) original ids
                       user_name:str='user', # Column of user ids
@@ -204,9 +206,9 @@ class CollabLearner(Learner):
                 f'ndcg@{k}': float(((hits*disc).sum(1)/np.maximum(idcg, 1e-9)).mean()), 'n_users': int(len(users))}
 
 # %% ../../nbs/42_collab.learner.ipynb #414f2a98
-COLLAB_DEFAULTS = {'dot':    dict(lr=0.02, wd=0., lam=0.1),
-                   'nn':     dict(lr=0.01, wd=1., lam=0.),
-                   'hybrid': dict(lr=0.02, wd=0., lam=0.1)}
+COLLAB_DEFAULTS = {'dot':    dict(lr=0.02, wd=0., emb_penalty=0.1),
+                   'nn':     dict(lr=0.01, wd=1., emb_penalty=0.),
+                   'hybrid': dict(lr=0.02, wd=0., emb_penalty=0.1)}
 
 def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    model:str|nn.Module='dot', # 'dot' (DotProductBias), 'nn' (CollabNN), 'hybrid', or a module
@@ -216,20 +218,19 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    lr:float|None=None, # Learning rate used by `fit_one_cycle` (default per model)
                    wd:float|None=None, # Weight decay (default per model)
                    wd_mode:str='decoupled', # 'decoupled' (AdamW) or 'l2' (added to the gradient)
-                   lam:float|None=None, # Per-batch embedding penalty (`EmbeddingPenalty`; default per model)
-                   n_threads:int|None=1, # Torch threads during fit (None: leave as is)
+                   emb_penalty:float|None=None, # Weight of the per-batch penalty on the embeddings used (`EmbeddingPenalty`; default per model)
+                   n_threads:int|None=1, # Torch threads during fit, restored after it (None: leave as is)
                    metrics=rmse, # fastai metrics
                    cbs:list|None=None, # Extra callbacks
                    **kwargs, # Passed to `CollabLearner`
                   ) -> CollabLearner:
     "A `CollabLearner` with a fresh model for `dls`"
     if wd_mode not in ('decoupled','l2'): raise ValueError(f"wd_mode must be 'decoupled' or 'l2', got {wd_mode!r}")
-    yr = dls.y_range if y_range is True else y_range
-    if yr is not None:
-        r = dls.train_df.rating
-        if r.min() < yr[0] or r.max() > yr[1]:
-            raise ValueError(f"y_range={tuple(yr)} does not cover the training ratings ({r.min():g}..{r.max():g}): the model could "
-                             f"never predict them. Widen it, or pass y_range=True to use the data's ({dls.y_range})")
+    if 'lam' in kwargs:
+        warnings.warn("collab_learner(lam=...) is renamed emb_penalty= (it is not weight decay, which is wd=)", DeprecationWarning, stacklevel=2)
+        emb_penalty = kwargs.pop('lam')
+    yr = dls.y_range if y_range is True else (None if y_range is None else check_y_range(dls.train_df.rating, y_range, 'training rating',
+                                                                                     f"pass y_range=True to use the data's {dls.y_range}"))
     kind = model if isinstance(model, str) else None
     if kind is not None:
         args = dict(y_range=yr, mean=dls.global_mean)
@@ -239,47 +240,11 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
         else: raise ValueError(f"model must be 'dot', 'nn', 'hybrid' or an nn.Module, got {model!r}")
     else: m = model
     d = COLLAB_DEFAULTS.get(kind, COLLAB_DEFAULTS['dot'])
-    lr,wd,lam = (d['lr'] if lr is None else lr),(d['wd'] if wd is None else wd),(d['lam'] if lam is None else lam)
-    cbs = list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(lam)] if lam else [])
+    lr,wd = (d['lr'] if lr is None else lr),(d['wd'] if wd is None else wd)
+    pen = d['emb_penalty'] if emb_penalty is None else emb_penalty
+    cbs = list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(pen)] if pen else []) + [RunLog(path=False)]
     return CollabLearner(dls, m, loss_func=MSELossFlat(), opt_func=partial(Adam, decouple_wd=wd_mode=='decoupled'),
                          lr=lr, wd=wd, metrics=metrics, cbs=cbs, **kwargs)
 
 # %% ../../nbs/42_collab.learner.ipynb #2d35e376
-def demo(out:Path, # Folder for the outputs
-         quick:bool=True, # Smaller data and fewer epochs
-        ) -> dict:
-    "Collaborative filtering end to end on `synth_ratings`: leaderboard, recommendations, similar items, PCA plot"
-    from fastflow.testing import synth_ratings
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    set_seed(0)
-    nu,ni,ep = (300, 200, 8) if quick else (1000, 600, 10)
-    r = synth_ratings(nu, ni, n_factors=4, density=0.2, noise=0.3, seed=0)
-    items = pd.DataFrame({'item': np.arange(1, ni+1), 'title': [f'Item {k}' for k in range(1, ni+1)]})
-    dls = CollabDataLoaders.from_df(r, items=items, bs=2048, seed=0, device='cpu')
-    va,rows,best = dls.valid_df,[],None
-    for kind in ('dot', 'nn', 'hybrid'):
-        learn = collab_learner(dls, kind, n_factors=32)
-        t0 = time.perf_counter()
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep)
-        sec = time.perf_counter()-t0
-        err = float(np.sqrt(((learn.predict_pairs(va) - va.rating)**2).mean()))
-        rows.append({'model': kind, 'valid_rmse': round(err, 4), 'seconds': round(sec, 2),
-                     'rows_per_s': round(len(dls.train_idx)*ep/sec), **{k: round(v, 4) for k,v in learn.ranking_metrics().items()}})
-        if kind == 'dot': best = learn
-    base = float(np.sqrt(((best.baseline.predict(va.u, va.i) - va.rating)**2).mean()))
-    rows.append({'model': 'biases only', 'valid_rmse': round(base, 4)})
-    board = pd.DataFrame(rows).sort_values('valid_rmse')
-    board.to_csv(out/'leaderboard.csv', index=False)
-    u0 = dls.users[0]
-    best.recommend(u0, 10).to_csv(out/f'recommend_user{u0}.csv', index=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        best.recommend('new-user', 10).to_csv(out/'recommend_new_user.csv', index=False)
-    best.similar_items(dls.items[0], 10).to_csv(out/f'similar_to_item{dls.items[0]}.csv', index=False)
-    lo,hi = best.bias_rankings(10)
-    pd.concat([lo.assign(end='lowest'), hi.assign(end='highest')]).to_csv(out/'item_bias_rankings.csv', index=False)
-    pca = best.plot_item_pca(out/'item_pca.png', n_labels=30)
-    summary = {'n_ratings': len(r), 'leaderboard': board.to_dict('records'), 'plot': str(pca)}
-    (out/'summary.json').write_text(json.dumps(summary, indent=2, default=str))
-    print(board.to_string(index=False))
-    return summary
+__getattr__ = moved_names('fastflow.collab.learner', {'demo': 'fastflow.demo:demo_collab'})

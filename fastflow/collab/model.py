@@ -10,10 +10,11 @@ import math
 import numpy as np
 import torch
 from torch import nn
+from fastai.layers import Embedding, sigmoid_range
+from fastai.tabular.model import emb_sz_rule
 
 # %% auto #0
-__all__ = ['BiasBaseline', 'sigmoid_range', 'emb_sz_rule', 'out_bias', 'DotProductBias', 'CollabNN', 'HybridCollab',
-           'KNNBaseline']
+__all__ = ['BiasBaseline', 'out_bias', 'CollabModel', 'DotProductBias', 'CollabNN', 'HybridCollab', 'KNNBaseline']
 
 # %% ../../nbs/41_collab.model.ipynb #18ec2ffe
 class BiasBaseline:
@@ -45,16 +46,6 @@ class BiasBaseline:
         return self.mu_ + bu + bi
 
 # %% ../../nbs/41_collab.model.ipynb #bbeeef16
-def sigmoid_range(x:torch.Tensor, lo:float, hi:float) -> torch.Tensor:
-    "Sigmoid of `x` scaled to `(lo, hi)`"
-    return torch.sigmoid(x)*(hi-lo) + lo
-
-def emb_sz_rule(n_cat:int, # Number of distinct ids
-                max_sz:int=600, # Upper bound on the width
-               ) -> int:
-    "Embedding width for `n_cat` ids: fastai's `min(600, round(1.6 * n_cat**0.56))`"
-    return min(max_sz, round(1.6*n_cat**0.56))
-
 def out_bias(mean:float|None, y_range:tuple|None) -> float:
     "The pre-activation offset at which the model predicts `mean`"
     if mean is None: return 0.
@@ -63,13 +54,30 @@ def out_bias(mean:float|None, y_range:tuple|None) -> float:
     p = min(max((mean-lo)/(hi-lo), 1e-4), 1-1e-4)
     return math.log(p/(1-p))
 
-def _emb(n:int, k:int, std:float) -> nn.Embedding:
-    e = nn.Embedding(n, k)
-    with torch.no_grad(): e.weight.normal_(0, std) if std else e.weight.zero_()
-    return e
+class CollabModel(nn.Module):
+    "Base of the collab models: `forward` is `sigmoid_range(self.score(x), *y_range)`, or the raw score when `y_range` is None"
+    y_range = None
+    def score(self, x:torch.Tensor) -> torch.Tensor:
+        "Pre-activation score of `[N,2]` (user, item) codes"
+        raise NotImplementedError
+    def forward(self, x:torch.Tensor) -> torch.Tensor:
+        res = self.score(x)
+        return res if self.y_range is None else sigmoid_range(res, *self.y_range)
+    def item_factors(self) -> torch.Tensor:
+        "One row per item: the vectors `similar_items` compares"
+        raise NotImplementedError
+    def item_biases(self) -> torch.Tensor|None:
+        "One bias per item, or None"
+        return None
+
+def _mlp(n_in:int, layers:tuple, ps:float=0.) -> tuple:
+    "(hidden layers: Linear, ReLU[, Dropout] per width, a one-output Linear head)"
+    mods = []
+    for h in layers: mods += [nn.Linear(n_in, h), nn.ReLU()] + ([nn.Dropout(ps)] if ps else []); n_in = h
+    return nn.Sequential(*mods),nn.Linear(n_in, 1)
 
 # %% ../../nbs/41_collab.model.ipynb #00b34d93
-class DotProductBias(nn.Module):
+class DotProductBias(CollabModel):
     "User and item factors plus biases: sigmoid_range(b + b_u + b_i + p_u . q_i) (no squash if `y_range` is None)"
     def __init__(self, n_users:int, # Number of users (codes 0..n_users-1)
                  n_items:int, # Number of items
@@ -80,8 +88,8 @@ class DotProductBias(nn.Module):
                 ):
         super().__init__()
         self.n_users,self.n_items,self.n_factors,self.y_range = n_users,n_items,n_factors,y_range
-        self.u_weight,self.i_weight = _emb(n_users, n_factors, init_std),_emb(n_items, n_factors, init_std)
-        self.u_bias,self.i_bias = _emb(n_users, 1, 0),_emb(n_items, 1, 0)
+        self.u_weight,self.i_weight = Embedding(n_users, n_factors, std=init_std),Embedding(n_items, n_factors, std=init_std)
+        self.u_bias,self.i_bias = Embedding(n_users, 1, std=0),Embedding(n_items, 1, std=0)
         self.bias = nn.Parameter(torch.tensor([out_bias(mean, y_range)]))   # named `bias`: fastai skips it in weight decay
 
     def score(self, x:torch.Tensor) -> torch.Tensor:
@@ -89,10 +97,6 @@ class DotProductBias(nn.Module):
         u,i = x[:,0],x[:,1]
         dot = (self.u_weight(u)*self.i_weight(i)).sum(1)
         return dot + self.u_bias(u)[:,0] + self.i_bias(i)[:,0] + self.bias
-
-    def forward(self, x:torch.Tensor) -> torch.Tensor:
-        res = self.score(x)
-        return res if self.y_range is None else sigmoid_range(res, *self.y_range)
 
     def item_factors(self) -> torch.Tensor:
         "One row per item: the vectors `similar_items` compares"
@@ -102,7 +106,7 @@ class DotProductBias(nn.Module):
         return self.i_bias.weight[:,0]
 
 # %% ../../nbs/41_collab.model.ipynb #12d14523
-class CollabNN(nn.Module):
+class CollabNN(CollabModel):
     "Concatenated user and item embeddings into an MLP: sigmoid_range(mlp([e_u, e_i]))"
     def __init__(self, n_users:int, # Number of users
                  n_items:int, # Number of items
@@ -117,27 +121,20 @@ class CollabNN(nn.Module):
         super().__init__()
         user_sz,item_sz = user_sz or emb_sz_rule(n_users),item_sz or emb_sz_rule(n_items)
         self.n_users,self.n_items,self.y_range = n_users,n_items,y_range
-        self.u_emb,self.i_emb = _emb(n_users, user_sz, init_std),_emb(n_items, item_sz, init_std)
-        mods,n_in = [],user_sz+item_sz
-        for h in layers: mods += [nn.Linear(n_in, h), nn.ReLU()] + ([nn.Dropout(ps)] if ps else []); n_in = h
-        self.layers,self.head = nn.Sequential(*mods),nn.Linear(n_in, 1)
+        self.u_emb,self.i_emb = Embedding(n_users, user_sz, std=init_std),Embedding(n_items, item_sz, std=init_std)
+        self.layers,self.head = _mlp(user_sz+item_sz, layers, ps)
         with torch.no_grad(): self.head.bias.fill_(out_bias(mean, y_range))
 
     def score(self, x:torch.Tensor) -> torch.Tensor:
         "Pre-activation score of `[N,2]` (user, item) codes"
         return self.head(self.layers(torch.cat([self.u_emb(x[:,0]), self.i_emb(x[:,1])], 1)))[:,0]
 
-    def forward(self, x:torch.Tensor) -> torch.Tensor:
-        res = self.score(x)
-        return res if self.y_range is None else sigmoid_range(res, *self.y_range)
-
     def item_factors(self) -> torch.Tensor:
         "One row per item: the item embeddings"
         return self.i_emb.weight
-    def item_biases(self): return None
 
 # %% ../../nbs/41_collab.model.ipynb #debee44f
-class HybridCollab(nn.Module):
+class HybridCollab(CollabModel):
     "`DotProductBias` plus an MLP on `[p_u, q_i]`, added before the sigmoid"
     def __init__(self, n_users:int, # Number of users
                  n_items:int, # Number of items
@@ -150,9 +147,7 @@ class HybridCollab(nn.Module):
         super().__init__()
         self.n_users,self.n_items,self.y_range = n_users,n_items,y_range
         self.dot = DotProductBias(n_users, n_items, n_factors, y_range=None, mean=out_bias(mean, y_range), init_std=init_std)
-        mods,n_in = [],2*n_factors
-        for h in layers: mods += [nn.Linear(n_in, h), nn.ReLU()]; n_in = h
-        self.layers,self.head = nn.Sequential(*mods),nn.Linear(n_in, 1)
+        self.layers,self.head = _mlp(2*n_factors, layers)
         with torch.no_grad(): self.head.weight.zero_(); self.head.bias.zero_()
 
     def score(self, x:torch.Tensor) -> torch.Tensor:
@@ -160,10 +155,6 @@ class HybridCollab(nn.Module):
         d = self.dot
         mlp = self.head(self.layers(torch.cat([d.u_weight(x[:,0]), d.i_weight(x[:,1])], 1)))[:,0]
         return d.score(x) + mlp
-
-    def forward(self, x:torch.Tensor) -> torch.Tensor:
-        res = self.score(x)
-        return res if self.y_range is None else sigmoid_range(res, *self.y_range)
 
     def item_factors(self) -> torch.Tensor: return self.dot.item_factors()
     def item_biases(self) -> torch.Tensor: return self.dot.item_biases()

@@ -122,8 +122,8 @@ class TabularProc(TransformerMixin, BaseEstimator):
             elif self.cat_names is None: cats.append(c)
         return cats, conts, dates
 
-    def fit(self, X: pd.DataFrame, y=None):
-        "Learn the column split, vocabularies, medians, means and stds from the training frame `X`"
+    def _check_fit_input(self, X):
+        "`X` as a frame, or a clear error for bad settings, an empty or one-row frame, or named columns it lacks"
         if self.high_card not in ('drop', 'encode'): raise ValueError(f"high_card must be 'drop' or 'encode', got {self.high_card!r}")
         X = _as_frame(X)
         if len(X) == 0: raise ValueError("cannot fit on an empty frame (0 rows)")
@@ -131,38 +131,50 @@ class TabularProc(TransformerMixin, BaseEstimator):
         if X.shape[1] == 0: raise ValueError(f"0 feature(s) (shape=({len(X)}, 0)) while a minimum of 1 is required.")
         missing = [c for c in [*(self.cat_names or ()), *(self.cont_names or ()), *(self.date_names or ())] if c not in X.columns]
         if missing: raise KeyError(f"columns {missing} were named but are not in the frame")
-        cats, conts, dates = self._split(X)
-        self.input_cols_ = cats + conts + dates
-        self.dropped_ = {}
+        return X
+
+    def _find_dropped(self, X, cats) -> dict:
+        "Column -> reason for all-missing, constant and (with `high_card='drop'`) high-cardinality columns, with warnings"
+        dropped = {}
         for c in self.input_cols_:
             s = X[c]
-            if s.isna().all(): self.dropped_[c] = 'all missing'
-            elif s.nunique(dropna=False) == 1: self.dropped_[c] = 'constant'
+            if s.isna().all(): dropped[c] = 'all missing'
+            elif s.nunique(dropna=False) == 1: dropped[c] = 'constant'
         for c in cats:
             n = X[c].nunique()
-            if c not in self.dropped_ and n > self.max_levels and not pd.api.types.is_numeric_dtype(X[c]):
-                if self.high_card == 'drop': self.dropped_[c] = f'high cardinality ({n} values)'
+            if c not in dropped and n > self.max_levels and not pd.api.types.is_numeric_dtype(X[c]):
+                if self.high_card == 'drop': dropped[c] = f'high cardinality ({n} values)'
                 warnings.warn(f"column {c!r} has {n} distinct values (> max_levels={self.max_levels}): "
                               + ("dropped; pass high_card='encode' to keep its most frequent values, or engineer a feature from it"
                                  if self.high_card == 'drop' else f"only its {self.max_levels} most frequent values are kept"))
-        if self.dropped_: warnings.warn(f"dropped columns: {self.dropped_}")
-        keep = lambda cs: [c for c in cs if c not in self.dropped_]
-        cats, conts, dates = keep(cats), keep(conts), keep(dates)
-        self.cats_, self.dates_ = cats, dates
-        self.vocab_ = {c: _vocab(X[c], self.max_levels) for c in cats}
+        if dropped: warnings.warn(f"dropped columns: {dropped}")
+        return dropped
+
+    def _fit_conts(self, X, conts, dates):
+        "Continuous columns (with date parts): names, `_na` columns, medians, means and stds of the training rows"
         dp = [date_parts(X[c]) for c in dates]
         cont_df = pd.concat([_floats(X, conts, 'it is continuous'), *dp], axis=1) if conts or dp else pd.DataFrame(index=X.index)
         self.conts_ = list(cont_df.columns)
         self.na_cols_ = [c for c in self.conts_ if self.add_na and cont_df[c].isna().any()]
-        med = cont_df.median()
-        self.medians_ = med.fillna(0.).to_dict()
+        self.medians_ = cont_df.median().fillna(0.).to_dict()
         filled = cont_df.fillna(self.medians_)
         self.means_ = (filled.mean() if self.normalize else filled.mean()*0).to_dict()
         std = filled.std().fillna(1.)
         self.stds_ = (std.where(std > 0, 1.) if self.normalize else std*0+1).to_dict()
-        self.cat_out_ = cats + [f'{c}_na' for c in self.na_cols_]
+
+    def fit(self, X: pd.DataFrame, y=None):
+        "Learn the column split, vocabularies, medians, means and stds from the training frame `X`"
+        X = self._check_fit_input(X)
+        cats, conts, dates = self._split(X)
+        self.input_cols_ = cats + conts + dates
+        self.dropped_ = self._find_dropped(X, cats)
+        keep = lambda cs: [c for c in cs if c not in self.dropped_]
+        self.cats_, self.dates_ = keep(cats), keep(dates)
+        self.vocab_ = {c: _vocab(X[c], self.max_levels) for c in self.cats_}
+        self._fit_conts(X, keep(conts), self.dates_)
+        self.cat_out_ = self.cats_ + [f'{c}_na' for c in self.na_cols_]
         self.cont_out_ = list(self.conts_)
-        self.card_ = [len(self.vocab_[c]) + 1 for c in cats] + [3]*len(self.na_cols_)
+        self.card_ = [len(self.vocab_[c]) + 1 for c in self.cats_] + [3]*len(self.na_cols_)
         if not self.cat_out_ and not self.cont_out_:
             raise ValueError(f"no usable feature columns left (dropped: {self.dropped_}); pass cat_names/cont_names explicitly")
         self.n_features_in_ = X.shape[1]

@@ -6,27 +6,25 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.explain.html.md"""
 
 # %% ../../nbs/34_tabular.explain.ipynb #d8638727
 from __future__ import annotations
-import time, warnings
-from pathlib import Path
+import warnings
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
 from scipy.cluster import hierarchy
 from scipy.spatial.distance import squareform
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone, is_classifier
-from sklearn.dummy import DummyClassifier
 from sklearn.inspection import PartialDependenceDisplay, permutation_importance as sk_permutation_importance
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
-from ..core import output_dir, save_plot
+from ..core import moved_names, save_plot
+from ..metrics import accuracy, rmse
 from .data import TabularProc
-from .models import RFClassifier, RFRegressor, GBMClassifier, GBMRegressor, LinearClassifier
+from .estimators import RFClassifier, RFRegressor, GBMClassifier, GBMRegressor
 from .workflow import TabularWorkflow, get_metric
 
 # %% auto #0
 __all__ = ['as_estimator', 'permutation_importance', 'model_importance', 'partial_dependence', 'oob_curve', 'redundant_features',
-           'explain_row', 'extrapolation_check', 'demo']
+           'explain_row', 'extrapolation_check']
 
 # %% ../../nbs/34_tabular.explain.ipynb #ec4b8088
 class _WorkflowClassifier(ClassifierMixin, BaseEstimator):
@@ -192,7 +190,7 @@ def partial_dependence(model, # Fitted fastflow estimator or `TabularWorkflow`
 # %% ../../nbs/34_tabular.explain.ipynb #b0c485f7
 def _error(p, y, clf):
     "1 - accuracy of class probabilities `p`, or the RMSE of predictions `p`"
-    return float(np.mean(p.argmax(1) != y)) if clf else float(np.sqrt(np.mean((p - y)**2)))
+    return 1 - accuracy(y, p) if clf else rmse(y, p)
 
 def oob_curve(model, # An `RFClassifier`/`RFRegressor` (fitted or not: its settings and preprocessing are used)
               X: pd.DataFrame, # Training rows
@@ -332,40 +330,4 @@ def extrapolation_check(train: pd.DataFrame, # Training rows (features; a target
     return res
 
 # %% ../../nbs/34_tabular.explain.ipynb #a20351ab
-def demo(out: Path, # Folder for the CSV and plots
-         quick: bool = False, # Fewer rows and trees (< 15 s)
-        ) -> dict:
-    "Tabular workflow on `synth_tabular`: leaderboard, held-out accuracy, importances, partial dependence, OOB curve, one explained row"
-    from fastflow.tabular.models import NNClassifier
-    from fastflow.testing import synth_tabular
-    t0 = time.perf_counter()
-    out = output_dir(out)
-    df = synth_tabular(1000 if quick else 2000, seed=0)
-    train, valid = train_test_split(df, test_size=0.25, random_state=0, stratify=df.y)
-    X, y = train.drop(columns='y'), train.y
-    gbm = lambda: GBMClassifier(n_estimators=300, learning_rate=0.15, max_depth=4, early_stopping_rounds=20, random_state=0, n_jobs=1)
-    models = {'rf': RFClassifier(n_estimators=40 if quick else 100, random_state=0), 'xgb': gbm(), 'linear': LinearClassifier(),
-              'baseline': DummyClassifier()}
-    if not quick: models = {'nn': NNClassifier(epochs=4, random_state=0), **models}
-    wf = TabularWorkflow('y', models=models, n_splits=3, seed=0, verbose=False)
-    lb = wf.fit(train)
-    lb.to_csv(out/'leaderboard.csv', index=False)
-    valid_acc = float((wf.predict(valid) == valid.y).mean())
-    kw, Xv = dict(show=False), valid.drop(columns='y')
-    pi = permutation_importance(wf, valid, n_repeats=3 if quick else 5, path=out/'permutation_importance.png', **kw)
-    rf = RFClassifier(n_estimators=40 if quick else 100, random_state=0).fit(X, y)
-    mi = model_importance(rf, path=out/'model_importance.png', **kw)
-    partial_dependence(wf, Xv, ['x_num1', 'x_num2', 'cat', 'flag'], grid_resolution=10 if quick else 20, path=out/'partial_dependence.png', **kw)
-    oc = oob_curve(rf, X, y, n_trees=(5, 10, 20, 40) if quick else (5, 10, 20, 40, 80, 160), valid=(Xv, valid.y), path=out/'oob_curve.png', **kw)
-    ex = explain_row(gbm().fit(X, y), Xv, 0, path=out/'explain_row.png', **kw)
-    red = redundant_features(X, path=out/'redundant_features.png', **kw)
-    ext = extrapolation_check(X, Xv, n_estimators=40 if quick else 100, path=out/'extrapolation_check.png', **kw)
-    pi.to_csv(out/'permutation_importance.csv', index=False)
-    m = wf.metric_.name
-    return dict(task=f'synth_tabular classification, {len(train)} train / {len(valid)} held-out rows', metric=m,
-                best_model=wf.best_, best_cv=round(float(lb[f'{m}_mean'].iloc[0]), 4), valid_accuracy=round(valid_acc, 4),
-                leaderboard={k: round(float(v), 4) for k, v in zip(lb.model, lb[f'{m}_mean'])},
-                top_permutation_feature=pi.feature[0], top_rf_feature=mi.feature[0], oob_error=round(float(oc.oob_error.iloc[-1]), 4),
-                explained_row_top=ex.feature[0], most_correlated_pair=[red.feature_a[0], red.feature_b[0]],
-                train_vs_valid_auc=round(ext.attrs['oob_auc'], 3), seconds=round(time.perf_counter() - t0, 1),
-                plots=sorted(p.name for p in out.glob('*.png')))
+__getattr__ = moved_names('fastflow.tabular.explain', {'demo': 'fastflow.demo:demo_tabular'})

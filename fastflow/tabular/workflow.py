@@ -7,52 +7,20 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.workflow.html.md"""
 # %% ../../nbs/33_tabular.workflow.ipynb #51dee0df
 from __future__ import annotations
 import time, warnings
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.metrics import roc_auc_score, log_loss
 from sklearn.model_selection import KFold, StratifiedKFold
-from ..kaggle import write_submission
+from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
+from ..submission import write_submission
 from .data import TabularProc, check_target
-from .models import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
+from .estimators import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
                                      LinearClassifier, LinearRegressor)
 
 # %% auto #0
-__all__ = ['METRICS', 'Metric', 'get_metric', 'default_models', 'make_folds', 'blend_weights', 'TabularWorkflow']
-
-# %% ../../nbs/33_tabular.workflow.ipynb #e5c670bb
-@dataclass(frozen=True)
-class Metric:
-    "A named score of `(y_true, pred)`; `pred` is class probabilities `[n, k]` or numbers"
-    name: str
-    fn: Callable
-    greater_is_better: bool
-    task: str
-
-def _acc(y, p): return float((p.argmax(1) == y).mean())
-def _auc(y, p): return float(roc_auc_score(y, p[:, 1]) if p.shape[1] == 2 else roc_auc_score(y, p, multi_class='ovr'))
-def _logloss(y, p): return float(log_loss(y, np.clip(p, 1e-7, 1-1e-7), labels=range(p.shape[1])))
-def _rmse(y, p): return float(np.sqrt(np.mean((np.asarray(p) - y)**2)))
-def _log_rmse(y, p): return _rmse(np.log(y), np.log(np.clip(p, 1e-9, None)))
-
-METRICS = {m.name: m for m in [Metric('accuracy', _acc, True, 'classification'), Metric('roc_auc', _auc, True, 'classification'),
-                                Metric('log_loss', _logloss, False, 'classification'), Metric('rmse', _rmse, False, 'regression'),
-                                Metric('log_rmse', _log_rmse, False, 'regression')]}
-
-def get_metric(metric: str|Metric|None, # A name in `METRICS`, a `Metric`, or None for the task's default
-               task: str, # 'classification' or 'regression'
-              ) -> Metric:
-    "Look up a metric and check it fits the task"
-    if metric is None: metric = 'accuracy' if task == 'classification' else 'rmse'
-    if isinstance(metric, str):
-        if metric not in METRICS: raise ValueError(f"unknown metric {metric!r}; choose from {list(METRICS)} or pass a Metric")
-        metric = METRICS[metric]
-    if metric.task != task: raise ValueError(f"metric {metric.name!r} is for {metric.task}, but the task is {task}")
-    return metric
+__all__ = ['default_models', 'make_folds', 'blend_weights', 'TabularWorkflow']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7531e949
 def default_models(task: str, # 'classification' or 'regression'
@@ -146,59 +114,83 @@ class TabularWorkflow:
 
     def fit(self, df: pd.DataFrame) -> pd.DataFrame:
         "Cross-validate, blend, refit; return the leaderboard"
+        X, ym = self._setup(df)
+        models = self.models if self.models is not None else default_models(self.task_, self.seed, self.proc)
+        self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed)
+        self.oof_, self.scores_, self.fit_warnings_, self._shown = {}, {}, {}, set()
+        rows = [self._cross_validate(name, est, X, ym) for name, est in models.items()]
+        self.models_ = models
+        self.leaderboard_ = self._leaderboard(rows, ym)
+        self._log(f"\nleaderboard ({self.metric_.name}, {len(self.folds_)}-fold CV):\n{self.leaderboard_.to_string(index=False)}")
+        if self.refit: self.fit_final(df)
+        return self.leaderboard_
+
+    def _setup(self, df):
+        "Check `df`, set the task, metric, features and targets; return the features and the targets on the models' scale"
         self.task_ = check_target(df, self.target, self.task)
         self._check_ids(df, 'training')
         self.metric_ = get_metric(self.metric, self.task_)
-        clf = self.task_ == 'classification'
         self.log_target_ = bool(self.log_target if self.log_target is not None else self.metric_.name == 'log_rmse')
         if self.log_target_ and (df[self.target] <= 0).any(): raise ValueError("log_target needs a positive target; pass log_target=False")
         X = self._features(df)
         if X.shape[1] == 0: raise ValueError("no feature columns besides the target and id")
         self.feature_names_ = list(X.columns)
         self.proc_ = (clone(self.proc) if self.proc is not None else TabularProc()).fit(X)
-        if clf: self.classes_, y = np.unique(df[self.target].to_numpy(), return_inverse=True)
-        else: y = df[self.target].to_numpy('float64')
-        self.y_ = y
-        ym = y if clf else self._to_model_y(y)
-        models = self.models if self.models is not None else default_models(self.task_, self.seed, self.proc)
-        self.folds_ = make_folds(y, self.task_, self.n_splits, self.seed)
-        self.oof_, self.scores_, rows = {}, {}, []
+        if self.task_ == 'classification':
+            self.classes_, self.y_ = np.unique(df[self.target].to_numpy(), return_inverse=True)
+            return X, self.y_
+        self.y_ = df[self.target].to_numpy('float64')
+        return X, self._to_model_y(self.y_)
+
+    def _fit_one(self, name, est, X, y):
+        "Fit `est`, collecting its warnings in `fit_warnings_[name]` (message -> category) instead of showing them at each fit"
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always')
+            warnings.filterwarnings('ignore', module='fastflow.tabular.data')   # each fold's TabularProc repeats what `proc_` reported once
+            est.fit(X, y)
+        for m in w: self.fit_warnings_.setdefault(name, {}).setdefault(str(m.message), m.category)
+        return est
+
+    def _report_warnings(self, name):
+        "Show each warning of `name`'s fits once, prefixed with the model's name"
+        for msg, cat in self.fit_warnings_.get(name, {}).items():
+            if (name, msg) not in self._shown: self._shown.add((name, msg)); warnings.warn(f"{name}: {msg}", cat, stacklevel=3)
+
+    def _cross_validate(self, name, est, X, ym) -> dict:
+        "Fit and score clones of `est` on every fold, keep its out-of-fold predictions; return its leaderboard row"
+        clf, m, y = self.task_ == 'classification', self.metric_, self.y_
+        oof = np.zeros((len(y), len(self.classes_)) if clf else len(y))
+        fit_t, pred_t, scores = [], [], []
+        for i, (tr, va) in enumerate(self.folds_):
+            t0 = time.perf_counter()
+            e = self._fit_one(name, clone(est), X.iloc[tr], ym[tr])
+            t1 = time.perf_counter()
+            oof[va] = self._predict_raw(e, X.iloc[va])
+            t2 = time.perf_counter()
+            fit_t.append(t1 - t0); pred_t.append(t2 - t1)
+            scores.append(m.fn(y[va], oof[va] if clf else self._from_model(oof[va])))
+            self._log(f"{name:<10} fold {i+1}/{len(self.folds_)}  {m.name} {scores[-1]:.4f}  ({t1-t0:.1f}s fit)")
+        self._report_warnings(name)
+        self.oof_[name], self.scores_[name] = oof, scores
+        return dict(model=name, mean=np.mean(scores), std=np.std(scores), fit_s=np.mean(fit_t), predict_s=np.mean(pred_t))
+
+    def _leaderboard(self, rows, ym) -> pd.DataFrame:
+        "The models' rows plus the blend of the `ensemble_top` best, sorted best first; sets `ensemble_members_` and `best_`"
         m = self.metric_
-        for name, est in models.items():
-            oof = np.zeros((len(y), len(self.classes_)) if clf else len(y))
-            fit_t, pred_t, scores = [], [], []
-            for i, (tr, va) in enumerate(self.folds_):
-                e = clone(est)
-                t0 = time.perf_counter()
-                with warnings.catch_warnings():
-                    warnings.simplefilter('ignore')
-                    e.fit(X.iloc[tr], ym[tr])
-                t1 = time.perf_counter()
-                oof[va] = self._predict_raw(e, X.iloc[va])
-                t2 = time.perf_counter()
-                fit_t.append(t1 - t0); pred_t.append(t2 - t1)
-                scores.append(m.fn(y[va], oof[va] if clf else self._from_model(oof[va])))
-                self._log(f"{name:<10} fold {i+1}/{len(self.folds_)}  {m.name} {scores[-1]:.4f}  ({t1-t0:.1f}s fit)")
-            self.oof_[name], self.scores_[name] = oof, scores
-            rows.append(dict(model=name, mean=np.mean(scores), std=np.std(scores), fit_s=np.mean(fit_t), predict_s=np.mean(pred_t)))
-        self.models_ = models
         lb = pd.DataFrame(rows)
         ranked = lb[lb.model != 'baseline'].sort_values('mean', ascending=not m.greater_is_better)
         self.ensemble_members_ = list(ranked.model[:self.ensemble_top]) if self.ensemble_top else []
         if len(self.ensemble_members_) >= 2:
             blend, scores = self._blend(ym)
             self.oof_['ensemble'], self.scores_['ensemble'] = blend, scores
+            members = lb.set_index('model').loc[self.ensemble_members_]
             lb = pd.concat([lb, pd.DataFrame([dict(model='ensemble', mean=np.mean(scores), std=np.std(scores),
-                            fit_s=lb.set_index('model').loc[self.ensemble_members_, 'fit_s'].sum(),
-                            predict_s=lb.set_index('model').loc[self.ensemble_members_, 'predict_s'].sum())])], ignore_index=True)
+                            fit_s=members.fit_s.sum(), predict_s=members.predict_s.sum())])], ignore_index=True)
         lb = lb.sort_values('mean', ascending=not m.greater_is_better).reset_index(drop=True)
         lb.insert(1, 'score', [_fmt(a, b) for a, b in zip(lb['mean'], lb['std'])])
         lb.attrs['metric'] = m.name
-        self.leaderboard_ = lb.rename(columns={'mean': f'{m.name}_mean', 'std': f'{m.name}_std'})
         self.best_ = lb.model[0]
-        self._log(f"\nleaderboard ({m.name}, {len(self.folds_)}-fold CV):\n{self.leaderboard_.to_string(index=False)}")
-        if self.refit: self.fit_final(df)
-        return self.leaderboard_
+        return lb.rename(columns={'mean': f'{m.name}_mean', 'std': f'{m.name}_std'})
 
     def _blend(self, ym):
         "Out-of-fold blend of the members and its fold scores; each fold is scored with weights fitted on the other folds' rows"
@@ -227,10 +219,9 @@ class TabularWorkflow:
         self.final_ = {}
         for n in names:
             t0 = time.perf_counter()
-            with warnings.catch_warnings():
-                warnings.simplefilter('ignore')
-                self.final_[n] = clone(self.models_[n]).fit(X, y)
+            self.final_[n] = self._fit_one(n, clone(self.models_[n]), X, y)
             self._log(f"final fit {n}: {time.perf_counter()-t0:.1f}s")
+            self._report_warnings(n)
         return self
 
     def _check_test(self, test):
@@ -261,7 +252,7 @@ class TabularWorkflow:
                path=None, # Output folder (None: `output_dir()`)
                preds=None, # Predictions to write instead of `predict(test)`
               ) -> Path:
-        "Write `submission.csv` for `test`, checked against the sample by `fastflow.kaggle.write_submission`"
+        "Write `submission.csv` for `test`, checked against the sample by `fastflow.submission.write_submission`"
         preds = self.predict(test) if preds is None else preds
         if sample_submission is None:
             if self.id_col is None: raise ValueError("pass sample_submission or set id_col to write a submission")

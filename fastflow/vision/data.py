@@ -13,6 +13,7 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from PIL import Image, ImageOps
+from sklearn.model_selection import train_test_split
 from fastai.data.block import DataBlock, CategoryBlock, MultiCategoryBlock
 from fastai.data.transforms import RandomSplitter, GrandparentSplitter, FuncSplitter, parent_label, ColReader, Normalize
 from fastai.data.core import DataLoaders
@@ -20,11 +21,13 @@ from fastai.vision.core import PILImage, imagenet_stats
 from fastai.vision.data import ImageBlock
 from fastai.vision.augment import Resize, RandomResizedCrop, Flip, RandTransform
 from fastai.torch_core import TensorImage
+from ..core import moved_names
+from ..data import TensorLoader
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'open_rgb', 'image_files', 'verify_images', 'drop_bad_images', 'RGBImage', 'pad_crop', 'random_flip',
            'PadCrop', 'default_tfms', 'image_stats', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files',
-           'test_dl', 'load_images', 'TensorImageDL', 'stratified_split', 'ImageTensors', 'tensor_dls', 'show_images',
+           'test_dl', 'load_images', 'TensorImageDL', 'train_valid_split', 'ImageTensors', 'tensor_dls', 'show_images',
            'show_batch']
 
 # %% ../../nbs/20_vision.data.ipynb #149dbab3
@@ -280,8 +283,8 @@ def load_images(files:list, # Image files
     if out is None: raise ValueError("load_images got no files.")
     return out
 
-class TensorImageDL:
-    "Batches of in-memory uint8 images [N,3,H,W]: shuffled, flipped and pad-cropped on tensors, then normalised"
+class TensorImageDL(TensorLoader):
+    "A `TensorLoader` of in-memory uint8 images [N,3,H,W] (and labels): each batch flipped and pad-cropped (training), then normalised"
     def __init__(self, x:torch.Tensor, # uint8 images [N,3,H,W]
                  y:torch.Tensor|None=None, # int64 labels [N], or None for unlabelled data
                  bs:int=256, # Batch size
@@ -291,54 +294,64 @@ class TensorImageDL:
                  flip:bool=True, # Random left-right flips when augmenting
                  stats=None, # (mean, std) in 0-1 scale; default: from `x`
                  drop_last:bool=False, # Drop the last incomplete batch
-                 device=None, # Device for the batches
+                 device=None, # Device for the batches (None: where `x` is)
                  channels_last:bool=False, # Return batches in channels_last memory format
-                 seed:int|None=None, # Seed of the shuffle/augmentation generator
+                 seed:int|None=None, # Seed of the shuffle/augmentation generator (None: torch's global RNG)
                 ):
-        self.x, self.y, self.bs, self.shuffle, self.augment, self.pad, self.flip = x, y, bs, shuffle, augment, pad, flip
-        self.drop_last, self.device, self.channels_last, self.seed = drop_last, device or torch.device('cpu'), channels_last, seed
+        super().__init__(*((x,) if y is None else (x, y)), bs=bs, shuffle=shuffle, drop_last=drop_last, device=device, seed=seed)
+        self.augment, self.pad, self.flip, self.channels_last = augment, pad, flip, channels_last
         self.stats = tuple(stats) if stats is not None else image_stats(x, n=5000)
-        self.gen = torch.Generator()
-        if seed is not None: self.gen.manual_seed(seed)
-        self.dataset = self.x   # `len(dl.dataset)` is the number of items, as in fastai
-        self.n = len(x)
-    def __len__(self): return self.n//self.bs if self.drop_last else math.ceil(self.n/self.bs)
-    def to(self, device): self.device = device; return self
-    def new(self, **kwargs):
-        "A copy with some attributes changed (fastai's `DataLoader.new` convention; `shuffled` is an alias of `shuffle`)"
-        if 'shuffled' in kwargs: kwargs['shuffle'] = kwargs.pop('shuffled')
-        args = dict(x=self.x, y=self.y, bs=self.bs, shuffle=self.shuffle, augment=self.augment, pad=self.pad, flip=self.flip,
-                    stats=self.stats, drop_last=self.drop_last, device=self.device, channels_last=self.channels_last, seed=self.seed)
-        return TensorImageDL(**{**args, **kwargs})
+
+    @property
+    def x(self) -> torch.Tensor: return self.tensors[0]
+    @property
+    def y(self) -> torch.Tensor|None: return self.tensors[1] if len(self.tensors) > 1 else None
+
+    def _settings(self) -> dict:
+        return {**super()._settings(), 'augment': self.augment, 'pad': self.pad, 'flip': self.flip, 'stats': self.stats,
+                'channels_last': self.channels_last}
+
+    def new(self, *tensors, **kwargs):
+        "A copy with other images (`x=`), labels (`y=`, None for unlabelled) or settings (`shuffled` is an alias of `shuffle`)"
+        x, y = kwargs.pop('x', self.x), kwargs.pop('y', self.y)
+        return super().new(*(tensors or ((x,) if y is None else (x, y))), **kwargs)
+
+    def _stats(self, xb:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return tuple(torch.tensor(v, device=xb.device).view(1, -1, 1, 1) for v in self.stats)
     def normalize(self, xb:torch.Tensor) -> torch.Tensor:
         "uint8 batch -> normalised float batch"
-        m, s = (torch.tensor(v, device=xb.device).view(1, -1, 1, 1) for v in self.stats)
-        return (xb.float()/255 - m)/s
+        m, s = self._stats(xb); return (xb.float()/255 - m)/s
     def decode(self, xb:torch.Tensor) -> torch.Tensor:
         "Normalised float batch -> float images in 0-1, for showing"
-        m, s = (torch.tensor(v, device=xb.device).view(1, -1, 1, 1) for v in self.stats)
-        return (xb*s + m).clamp(0, 1)
-    def __iter__(self):
-        idx = torch.randperm(self.n, generator=self.gen) if self.shuffle else torch.arange(self.n)
-        for i in range(len(self)):
-            b = idx[i*self.bs:(i+1)*self.bs]
-            xb = self.x[b].to(self.device)
-            if self.augment:
-                if self.flip: xb = random_flip(xb, gen=self.gen)
-                xb = pad_crop(xb, self.pad, gen=self.gen)
-            xb = self.normalize(xb)
-            if self.channels_last: xb = xb.contiguous(memory_format=torch.channels_last)
-            yield (xb,) if self.y is None else (xb, self.y[b].to(self.device))
-    def one_batch(self): return next(iter(self))
+        m, s = self._stats(xb); return (xb*s + m).clamp(0, 1)
+
+    def process(self, b:tuple) -> tuple:
+        "Flip and pad-crop the images (when augmenting), normalise them, and keep the labels"
+        xb = b[0]
+        if self.augment:
+            if self.flip: xb = random_flip(xb, gen=self.gen)
+            xb = pad_crop(xb, self.pad, gen=self.gen)
+        xb = self.normalize(xb)
+        if self.channels_last: xb = xb.contiguous(memory_format=torch.channels_last)
+        return (xb, *b[1:])
 
 # %% ../../nbs/20_vision.data.ipynb #f89774a9
-def stratified_split(y, valid_pct:float=0.1, seed:int=42) -> tuple[np.ndarray, np.ndarray]:
-    "Train and valid indices with `valid_pct` of every class in valid (at least one each)"
-    y = np.asarray(y); rng = np.random.default_rng(seed); tr, va = [], []
-    for c in np.unique(y):
-        i = rng.permutation(np.nonzero(y == c)[0]); k = max(1, int(round(len(i)*valid_pct)))
-        va.append(i[:k]); tr.append(i[k:])
-    return np.sort(np.concatenate(tr)), np.sort(np.concatenate(va))
+def train_valid_split(y, # Class of each item
+                      valid_pct:float=0.1, # Fraction held out, stratified by class
+                      seed:int=42, # Seed of the split
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    "Sorted train and valid indices, `valid_pct` of every class in valid (scikit-learn's stratified `train_test_split`)"
+    y = np.asarray(y); classes, counts = np.unique(y, return_counts=True)
+    if (counts < 2).any():
+        raise ValueError(f"Class(es) with fewer than 2 items: {dict(zip(classes[counts < 2].tolist(), counts[counts < 2].tolist()))}; "
+                         "a stratified split needs at least 2 per class (one to train on, one to validate): add images or drop the class.")
+    try: tr, va = train_test_split(np.arange(len(y)), test_size=valid_pct, stratify=y, random_state=seed)
+    except ValueError as e:
+        raise ValueError(f"Cannot hold out {valid_pct:.0%} of {len(y)} items stratified over {len(classes)} classes ({e}); "
+                         "each class needs a place in both parts: raise valid_pct or add images.") from None
+    return np.sort(tr), np.sort(va)
+
+__getattr__ = moved_names('fastflow.vision.data', {'stratified_split': 'fastflow.vision.data:train_valid_split'})
 
 class ImageTensors:
     "A labelled image set in memory: uint8 `x` [N,3,H,W], int64 `y`, the class names `vocab` and the source `files`"
@@ -363,7 +376,7 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per clas
               ) -> DataLoaders:
     "fastai `DataLoaders` of `TensorImageDL`s (augmenting train, plain valid); `.vocab` and `.data` are set"
     data = data if isinstance(data, ImageTensors) else ImageTensors.from_folder(data, size)
-    tr, va = stratified_split(data.y.numpy(), valid_pct, seed)
+    tr, va = train_valid_split(data.y.numpy(), valid_pct, seed)
     tr, va = torch.from_numpy(tr), torch.from_numpy(va)
     pad = (4 if data.x.shape[-1] >= 32 else 2) if pad is None else pad
     stats = image_stats(data.x[tr], n=10_000)

@@ -9,39 +9,41 @@ from __future__ import annotations
 import time
 from functools import partial
 from pathlib import Path
-import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
 from fastai.learner import Learner
+from fastai.data.core import DataLoaders
 from fastcore.basics import listify
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (adds Learner.fit_one_cycle)
-from ..callbacks import FFCallback, TimeBudget, torch_threads
-from ..kaggle import write_submission
 from fastai.optimizer import SGD
 from fastai.losses import CrossEntropyLossFlat
 from fastai.metrics import accuracy
-from .data import TensorImageDL, tensor_dls, get_test_files, load_images, show_images
+from ..core import moved_names
+from ..data import TensorLoader
+from ..callbacks import FFCallback, TimeBudget, RunLog, torch_threads
+from ..speed import fast_cpu_cbs
+from ..submission import write_submission
+from .data import TensorImageDL, tensor_dls, get_test_files, load_images
 from .models import FastNet, init_whitening
-from ..learner import fast_cpu_cbs, cpu_speed_options
 
 # %% auto #0
-__all__ = ['WIDTHS', 'fast_learner', 'fit_budget', 'pick_widths', 'tta_probs', 'ResizeBatch', 'fit_progressive', 'Interpretation',
-           'predict_folder', 'write_image_submission', 'train_image_folder', 'write_digits', 'demo']
+__all__ = ['WIDTHS', 'fastnet_learner', 'fit_budget', 'pick_widths', 'tta_probs', 'ResizeBatch', 'fit_progressive',
+           'predict_folder', 'write_image_submission', 'train_image_folder']
 
 # %% ../../nbs/22_vision.learner.ipynb #c2d28ce4
-def fast_learner(dls, # `DataLoaders`, typically from `tensor_dls`
-                 widths:tuple=(64, 256, 256), # FastNet block widths
-                 label_smoothing:float=0.2, # Label smoothing of the loss
-                 wd:float=0.02, # Decoupled weight decay (not on batchnorm or biases): weights shrink by `lr*wd` a step
-                 mom:float=0.9, # SGD momentum
-                 n_whiten:int=5000, # Training images used to fit the whitening stem
-                 bf16:bool|str|None=None, # bf16 autocast on CPU (None: `CPU_SPEED_DEFAULTS`, i.e. where the CPU has bf16 units)
-                 channels_last:bool|str|None=None, # channels-last memory format on CPU (None: `CPU_SPEED_DEFAULTS`)
-                 cbs=(), # Extra callbacks
-                 **kwargs # Passed to `Learner`
-                ) -> Learner:
-    "A fastai `Learner` with a `FastNet` whose whitening stem is fitted to the training data, and the CPU speed callbacks"
+def fastnet_learner(dls, # `DataLoaders`, typically from `tensor_dls`
+                    widths:tuple=(64, 256, 256), # FastNet block widths
+                    label_smoothing:float=0.2, # Label smoothing of the loss
+                    wd:float=0.02, # Decoupled weight decay (not on batchnorm or biases): weights shrink by `lr*wd` a step
+                    mom:float=0.9, # SGD momentum
+                    n_whiten:int=5000, # Training images used to fit the whitening stem
+                    bf16:bool|str|None=None, # bf16 autocast on CPU (None: `CPU_SPEED_DEFAULTS`, i.e. where the CPU has bf16 units)
+                    channels_last:bool|str|None=None, # channels-last memory format on CPU (None: `CPU_SPEED_DEFAULTS`)
+                    cbs=(), # Extra callbacks
+                    **kwargs # Passed to `Learner`
+                   ) -> Learner:
+    "A fastai `Learner` for a `FastNet` (whitening stem fitted to the training data), with the CPU speed callbacks and `RunLog`"
     n_out = getattr(dls, 'c', None) or len(dls.vocab)
     model = FastNet(n_out, widths)
     tr = dls.train
@@ -49,7 +51,12 @@ def fast_learner(dls, # `DataLoaders`, typically from `tensor_dls`
     init_whitening(model, x.cpu())
     speed = fast_cpu_cbs(model, bf16=bf16, channels_last=channels_last, device=getattr(dls, 'device', None))
     return Learner(dls, model, loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
-                   opt_func=partial(SGD, mom=mom), wd=wd, metrics=accuracy, cbs=[*speed, *listify(cbs)], **kwargs)
+                   opt_func=partial(SGD, mom=mom), wd=wd, metrics=accuracy, cbs=[*speed, RunLog(path=False), *listify(cbs)], **kwargs)
+
+__getattr__ = moved_names('fastflow.vision.learner', {'fast_learner': 'fastflow.vision.learner:fastnet_learner',
+                                                      'Interpretation': 'fastflow.vision.interpret:ImageInterpretation',
+                                                      'write_digits': 'fastflow.testing',
+                                                      'demo': 'fastflow.demo:demo_vision'})
 
 def _check_budget(seconds, epochs):
     if (seconds is None) == (epochs is None): raise ValueError("Give either `seconds` (a time budget) or `epochs`, not both or neither.")
@@ -78,19 +85,16 @@ def fit_budget(learn:Learner, # The learner
 WIDTHS = ((64, 256, 256), (48, 192, 192), (32, 128, 128), (32, 64, 128), (16, 32, 64))
 
 def _train_speed(dls, widths, threads, seconds=1.5, bs=64) -> float:
-    "Training images/s of a FastNet of `widths` on a batch of `dls.train`, with the CPU speed options `fast_learner` uses"
-    xb, yb = dls.train.one_batch(); xb, yb = xb[:bs], yb[:bs]
-    m = FastNet(dls.c, widths); opt = torch.optim.SGD(m.parameters(), lr=1e-3)
-    bf16, channels_last = cpu_speed_options()
-    if channels_last: m, xb = m.to(memory_format=torch.channels_last), xb.contiguous(memory_format=torch.channels_last)
-    def step():
-        opt.zero_grad()
-        with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16): out = m(xb)
-        F.cross_entropy(out.float(), yb).backward(); opt.step()
-    with torch_threads(threads):
-        step(); t0, k = time.perf_counter(), 0
-        while k < 2 or time.perf_counter() - t0 < seconds: step(); k += 1
-        return k*len(xb)/(time.perf_counter() - t0)
+    "Training images/s of a FastNet of `widths`: a fastai fit on one batch of `dls.train`, with the CPU speed callbacks `fastnet_learner` adds"
+    xb, yb = (t[:bs] for t in dls.train.one_batch())
+    one, none = TensorLoader(xb, yb, bs=bs), TensorLoader(xb[:0], yb[:0])   # the same batch over and over; no validation
+    m = FastNet(dls.c, widths)
+    learn = Learner(DataLoaders(one, none), m, loss_func=CrossEntropyLossFlat(), opt_func=SGD, lr=1e-3, cbs=fast_cpu_cbs(m))
+    tb = TimeBudget(seconds)
+    with torch_threads(threads), learn.no_bar(), learn.no_logging():
+        learn.fit(1)                        # warm-up
+        learn.fit(10**9, cbs=tb)            # until `seconds` are spent
+    return tb.n_batches_run*len(xb)/tb.elapsed
 
 def pick_widths(dls, # `DataLoaders` from `tensor_dls`
                 seconds:float, # Training budget
@@ -165,64 +169,6 @@ def fit_progressive(learn:Learner, # The learner
                 images_per_s=sum(o['images_per_s']*o['seconds'] for o in out)/sum(o['seconds'] for o in out))
 
 # %% ../../nbs/22_vision.learner.ipynb #39880d36
-class Interpretation:
-    "Confusion matrix, most-confused pairs and top losses of a classifier's predictions"
-    def __init__(self, probs:torch.Tensor, # Class probabilities [N, n_classes]
-                 targets:torch.Tensor, # True classes [N]
-                 vocab:list, # Class names
-                 images:torch.Tensor|None=None, # Images [N,3,H,W] (uint8, or float in 0-1) for `plot_top_losses`
-                ):
-        self.probs, self.targets, self.vocab, self.images = probs.float(), targets.long(), list(vocab), images
-        self.preds = self.probs.argmax(1)
-        self.losses = F.nll_loss(self.probs.clamp_min(1e-12).log(), self.targets, reduction='none')
-    @classmethod
-    def from_learner(cls, learn, dl=None, tta:bool=True):
-        "Predictions of `learn` on `dl` (default: validation), with TTA"
-        dl = learn.dls.valid if dl is None else dl
-        probs = tta_probs(learn, dl, flip=tta)
-        if isinstance(dl, TensorImageDL): return cls(probs, dl.y, learn.dls.vocab, dl.x)
-        bs = list(dl.new(shuffle=False, drop_last=False))   # a fastai loader: its decoded images are 0-255
-        ims = torch.cat([(dl.decode(b)[0].float()/255).clamp(0, 1).cpu() for b in bs])
-        return cls(probs, torch.cat([b[1] for b in bs]).cpu(), list(learn.dls.vocab), ims)
-    def accuracy(self) -> float: return (self.preds == self.targets).float().mean().item()
-    def confusion_matrix(self) -> np.ndarray:
-        "Counts [actual, predicted]"
-        n = len(self.vocab)
-        return torch.bincount(self.targets*n + self.preds, minlength=n*n).view(n, n).numpy()
-    def most_confused(self, min_val:int=1) -> list[tuple]:
-        "(actual, predicted, count) off the diagonal, most frequent first"
-        cm = self.confusion_matrix(); np.fill_diagonal(cm, 0)
-        res = [(self.vocab[i], self.vocab[j], int(cm[i, j])) for i, j in zip(*np.nonzero(cm >= min_val))]
-        return sorted(res, key=lambda r: -r[2])
-    def plot_confusion_matrix(self, path=None, normalize:bool=False):
-        "Heat map of the confusion matrix (rows: actual), saved to `path` if given"
-        import matplotlib.pyplot as plt
-        cm = self.confusion_matrix().astype(float)
-        if normalize: cm = cm/cm.sum(1, keepdims=True).clip(min=1)
-        n = len(self.vocab); fig, ax = plt.subplots(figsize=(1.5 + 0.5*n, 1.2 + 0.5*n))
-        ax.imshow(cm, cmap='Blues')
-        ax.set_xticks(range(n), self.vocab, rotation=90); ax.set_yticks(range(n), self.vocab)
-        ax.set_xlabel('predicted'); ax.set_ylabel('actual'); ax.set_title(f'accuracy {self.accuracy():.3f}')
-        for i in range(n):
-            for j in range(n): ax.text(j, i, f"{cm[i, j]:.2f}" if normalize else int(cm[i, j]), ha='center', va='center',
-                                        fontsize=7, color='white' if cm[i, j] > cm.max()/2 else 'black')
-        fig.tight_layout()
-        if path is not None: fig.savefig(path, dpi=90)
-        return fig
-    def top_losses(self, k:int=9) -> pd.DataFrame:
-        "The `k` items with the largest loss: index, actual, predicted, probability of the prediction, loss"
-        i = self.losses.argsort(descending=True)[:k]
-        return pd.DataFrame({'idx': i.numpy(), 'actual': [self.vocab[t] for t in self.targets[i]],
-                             'predicted': [self.vocab[t] for t in self.preds[i]],
-                             'prob': self.probs[i, self.preds[i]].numpy(), 'loss': self.losses[i].numpy()})
-    def plot_top_losses(self, k:int=9, path=None):
-        "The top-loss images titled 'predicted / actual / loss / prob', saved to `path` if given"
-        if self.images is None: raise ValueError("No images: pass `images` (or use from_learner on a TensorImageDL) to plot top losses.")
-        tl = self.top_losses(k)
-        titles = [f"{r.predicted}/{r.actual}\n{r.loss:.2f} / {r.prob:.2f}" for r in tl.itertuples()]
-        return show_images(self.images[torch.tensor(tl.idx.to_numpy())], titles, ncols=min(k, 6), path=path, figsize_per=1.8)
-
-# %% ../../nbs/22_vision.learner.ipynb #389a342d
 def predict_folder(learn:Learner, # Trained learner on `TensorImageDL`s
                    path, # Test folder
                    tta:bool=True, # Flip TTA
@@ -244,7 +190,7 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
                            sample_submission, # The competition's sample_submission.csv (path or DataFrame)
                            path=None, # Output folder
                           ) -> Path:
-    "Write `submission.csv` in the sample's row order via `fastflow.kaggle.write_submission` (checked); ids are file stems or names, as the sample has them"
+    "Write `submission.csv` in the sample's row order via `fastflow.submission.write_submission` (checked); ids are file stems or names, as the sample has them"
     sample = pd.read_csv(sample_submission, dtype=str) if not isinstance(sample_submission, pd.DataFrame) else sample_submission.astype(str)
     id_col, target_col = sample.columns[:2]
     ids = preds.iloc[:, 0].astype(str)
@@ -273,7 +219,7 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
     if widths is None: widths, threads, _ = pick_widths(dls, seconds, candidates=candidates, threads=threads)
     budget = dict(seconds=seconds) if epochs is None else dict(epochs=epochs)
     with torch_threads(threads):
-        learn = fast_learner(dls, widths=widths)
+        learn = fastnet_learner(dls, widths=widths)
         if quiet:
             with learn.no_bar(), learn.no_logging(): fit = fit_budget(learn, lr_max=lr_max, **budget)
         else: fit = fit_budget(learn, lr_max=lr_max, **budget)
@@ -286,39 +232,3 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
                   n_train=len(dls.train.dataset), n_valid=len(y), tta_shifts=tta_shifts)
     learn.threads, learn.tta_shifts = threads, tta_shifts   # what `predict_folder` reuses
     return learn, report
-
-# %% ../../nbs/22_vision.learner.ipynb #27372f42
-def write_digits(out, # Folder to write to
-                 test_frac:float=0.2, # Fraction kept as an unlabelled test folder
-                 seed:int=0,
-                ) -> dict:
-    "sklearn's digits as 16×16 PNGs: `train/<digit>/`, `test/`, `sample_submission.csv`; returns paths and test answers"
-    from sklearn.datasets import load_digits
-    from PIL import Image
-    d = load_digits(); out = Path(out)
-    rng = np.random.default_rng(seed); idx = rng.permutation(len(d.target)); nt = int(len(idx)*test_frac)
-    answers = {}
-    for k, i in enumerate(idx):
-        a = (d.images[i]*255/16).clip(0, 255).astype(np.uint8)
-        im = Image.fromarray(a).resize((16, 16), Image.BILINEAR)
-        if k < nt: (out/'test').mkdir(parents=True, exist_ok=True); im.save(out/'test'/f'{i:05d}.png'); answers[f'{i:05d}'] = str(d.target[i])
-        else: (out/'train'/str(d.target[i])).mkdir(parents=True, exist_ok=True); im.save(out/'train'/str(d.target[i])/f'{i:05d}.png')
-    pd.DataFrame({'id': sorted(answers), 'label': '0'}).to_csv(out/'sample_submission.csv', index=False)
-    return dict(train=out/'train', test=out/'test', sample=out/'sample_submission.csv', answers=answers)
-
-def demo(out:Path, quick:bool=True) -> dict:
-    "Digits as image files → FastNet on a time budget → TTA accuracy, interpretation plots, checked submission"
-    import matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    from fastflow.core import set_seed
-    out = Path(out); out.mkdir(parents=True, exist_ok=True); set_seed(0)
-    d = write_digits(out/'digits')
-    learn, rep = train_image_folder(d['train'], 12 if quick else 60, valid_pct=0.15, bs=64, candidates=WIDTHS[2:])
-    interp = Interpretation.from_learner(learn)
-    interp.plot_confusion_matrix(out/'confusion_matrix.png'); interp.plot_top_losses(12, out/'top_losses.png'); plt.close('all')
-    preds, _ = predict_folder(learn, d['test'])
-    sub = write_image_submission(preds, d['sample'], out)
-    test_acc = float(np.mean([d['answers'][i] == l for i, l in zip(preds.id, preds.label)]))
-    return dict(task='sklearn digits as 16x16 PNG files', valid_accuracy_tta=round(interp.accuracy(), 4), test_accuracy=round(test_acc, 4),
-                train_seconds=round(rep['train_seconds'], 1), epochs=round(rep['epochs'], 1), widths=rep['widths'], most_confused=interp.most_confused()[:3],
-                submission=str(sub), plots=['confusion_matrix.png', 'top_losses.png'])

@@ -37,7 +37,7 @@ def features(df: pd.DataFrame) -> pd.DataFrame:
 def models(seed: int = 42) -> dict:
     "The line-up: fastflow's defaults, with a shallower, slower xgboost and a lasso as the linear model (both chosen by CV)"
     from sklearn.dummy import DummyRegressor
-    from fastflow.tabular.models import NNRegressor, RFRegressor, GBMRegressor, LinearRegressor
+    from fastflow.tabular.estimators import NNRegressor, RFRegressor, GBMRegressor, LinearRegressor
     return {'nn': NNRegressor(random_state=seed), 'rf': RFRegressor(random_state=seed),
             'xgb': GBMRegressor(max_depth=3, learning_rate=0.03, colsample_bytree=0.5, n_estimators=4000, random_state=seed),
             'linear': LinearRegressor(alpha=5e-4, l1_ratio=1., max_iter=20000), 'baseline': DummyRegressor()}
@@ -80,7 +80,7 @@ def main(argv=None):
     p = kernel_parser(SLUG, 'fastflow House Prices kernel')
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    from fastflow.kaggle import write_submission
+    from fastflow.submission import write_submission
     from fastflow.tabular.workflow import TabularWorkflow
     data, out = kernel_paths(a, SLUG, make_smoke_data)
     train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')

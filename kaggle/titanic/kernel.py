@@ -57,7 +57,7 @@ def main(argv=None):
     p = kernel_parser('titanic', 'fastflow Titanic kernel')
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    from fastflow.kaggle import write_submission
+    from fastflow.submission import write_submission
     from fastflow.tabular.workflow import TabularWorkflow
     data, out = kernel_paths(a, 'titanic', make_smoke_data)
     train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')

@@ -1,0 +1,78 @@
+"""The README's benchmark table, built from bench/results/*.json (never typed by hand).
+
+    python bench/report.py        # print the table as Markdown
+
+`.ci/readme.py` (run by `make sync`) and the hidden cell of nbs/index.ipynb call `table_markdown()`, so rerunning any
+benchmark updates the README and the docs home page instead of breaking them. A figure a result file does not hold
+shows as '—'."""
+import json
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent/'results'
+
+def load(results=RESULTS) -> dict:
+    "script name -> list of result rows"
+    return {f.stem: json.loads(f.read_text()) for f in sorted(Path(results).glob('*.json'))}
+
+def fig(res, script, system, key='value', task=None, metric=None, prefix=False):
+    "One figure of a committed run (`system` may be a prefix with `prefix=True`), or None"
+    for r in res.get(script, []):
+        name_ok = r.get('system', '').startswith(system) if prefix else r.get('system') == system
+        if name_ok and task in (None, r.get('task')) and metric in (None, r.get('metric')) and r.get(key) is not None: return r[key]
+    return None
+
+def _n(v, nd=3):
+    if v is None: return '—'
+    return f'{v:,.0f}' if nd == 0 else f'{v:.{nd}f}'
+
+def _x(a, b, nd=1):
+    "ratio a/b as '2.5×', or '—'"
+    return '—' if a is None or not b else f'{a/b:.{nd}f}×'
+
+def rows(res) -> list[tuple[str, str, str]]:
+    "(what, fastflow, reference) for each line of the table"
+    out = []
+    ts = lambda s, k, t: fig(res, 'tabular_speed', s, k, t)
+    ff, fa = ts('fastflow-nn', 'throughput', 'adult'), ts('fastai-tabular_learner', 'throughput', 'adult')
+    out.append(('Tabular NN speed, Adult (`tabular_speed.py`)',
+                f"{_n(ff, 0)} rows/s, accuracy {_n(ts('fastflow-nn', 'value', 'adult'))} (bf16 autocast; fp32: {_n(ts('fastflow-nn-fp32', 'throughput', 'adult'), 0)})",
+                f"fastai `tabular_learner` {_n(fa, 0)} rows/s, {_n(ts('fastai-tabular_learner', 'value', 'adult'))}: **{_x(ff, fa)}** (median of 3)"))
+    ff, fa = ts('fastflow-nn', 'throughput', 'synth200k'), ts('fastai-tabular_learner', 'throughput', 'synth200k')
+    out.append(('Tabular NN speed, 200k synthetic rows', f"{_n(ff, 0)} rows/s, accuracy {_n(ts('fastflow-nn', 'value', 'synth200k'))}",
+                f"{_n(fa, 0)} rows/s, {_n(ts('fastai-tabular_learner', 'value', 'synth200k'))}: **{_x(ff, fa)}**"))
+    tb = lambda s, t, m, nd=3: _n(fig(res, 'tabular_benchmarks', s, task=t, metric=m), nd)
+    out.append(('Tabular quality, Adult official test set (`tabular_benchmarks.py`)',
+                f"ensemble {tb('fastflow-ensemble', 'adult', 'accuracy', 4)} (settings and weights chosen on the training rows' CV), "
+                f"default xgboost {tb('fastflow-xgb', 'adult', 'accuracy')}, NN {tb('fastflow-nn', 'adult', 'accuracy')}; "
+                f"the 5-fold leaderboard in {tb('fastflow-leaderboard', 'adult', 'wall_seconds', 0)} s",
+                f"plain xgboost {tb('xgboost', 'adult', 'accuracy')}, scikit-learn HistGradientBoosting {tb('sklearn-hgb', 'adult', 'accuracy')}"))
+    out.append(('Tabular quality, House Prices, 5-fold CV RMSE of log price', f"ensemble {tb('fastflow-ensemble', 'house_prices', 'log_rmse_cv5')}",
+                f"plain xgboost {tb('xgboost', 'house_prices', 'log_rmse_cv5')}, HistGradientBoosting {tb('sklearn-hgb', 'house_prices', 'log_rmse_cv5')}"))
+    out.append(('Tabular quality, Titanic, 5-fold CV accuracy',
+                f"xgboost {tb('fastflow-xgb', 'titanic', 'accuracy_cv5')}, ensemble {tb('fastflow-ensemble', 'titanic', 'accuracy_cv5')}",
+                f"plain xgboost {tb('xgboost', 'titanic', 'accuracy_cv5')}, HistGradientBoosting {tb('sklearn-hgb', 'titanic', 'accuracy_cv5')}"))
+    cs = lambda s, k='throughput': fig(res, 'collab_speed', s, k)
+    ff = cs('fastflow-DotProductBias')
+    ref = [('bs 64', 'fastai-collab_learner-bs64'), ('bs 1024', 'fastai-collab_learner-bs1024')]
+    refs = '; '.join(f"{lab}: {_n(cs(s), 0)} rows/s, {_n(cs(s, 'value'))} (**{_x(ff, cs(s), 0 if (cs(s) or 1) < ff/100 else 1)}**)" for lab, s in ref)
+    out.append(('Collab training speed, MovieLens 100K, 5 epochs (`collab_speed.py`)',
+                f"{_n(ff, 0)} rows/s ({_n(cs('fastflow-DotProductBias', 'seconds'), 2)} s), RMSE {_n(cs('fastflow-DotProductBias', 'value'))}",
+                f"fastai `collab_learner` {refs}; bs 1024 on one thread: {_n(cs('fastai-collab_learner-bs1024-1thread'), 0)} rows/s "
+                f"(**{_x(ff, cs('fastai-collab_learner-bs1024-1thread'))}**)"))
+    cm = lambda s, p=False: _n(fig(res, 'collab_ml100k', s, metric='rmse', prefix=p))
+    out.append(('Collab quality, MovieLens 100K, 5-fold CV RMSE (`collab_ml100k.py`)',
+                f"`DotProductBias` {cm('fastflow-DotProductBias')}; inner-validated blend {cm('fastflow-best', True)}",
+                f"fastai `collab_learner`, fastbook settings: {cm('fastai-collab_learner')}"))
+    vc = lambda s, k='value', nd=3: _n(fig(res, 'vision_cifar', s, k), nd)
+    out.append(('Vision, CIFAR-10 subset, 15 min of CPU training (`vision_cifar.py`)',
+                f"{vc('fastflow-fastnet-tta')} held-out accuracy (TTA; {vc('fastflow-fastnet')} without), {vc('fastflow-fastnet', 'epochs', 1)} epochs",
+                f"fastai `vision_learner(resnet18, pretrained=False)`: {vc('fastai-vision_learner-resnet18')}, "
+                f"{vc('fastai-vision_learner-resnet18', 'epochs', 1)} epochs"))
+    return out
+
+def table_markdown(results=RESULTS) -> str:
+    "The benchmark table as Markdown, from the result files in `results`"
+    lines = ['| What (script) | fastflow | Reference, same run |', '| --- | --- | --- |']
+    return '\n'.join(lines + [f'| {a} | {b} | {c} |' for a, b, c in rows(load(results))])
+
+if __name__ == '__main__': print(table_markdown())
