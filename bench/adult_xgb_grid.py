@@ -9,9 +9,10 @@ against the rest (`max_cat_to_onehot=64`, as after one-hot encoding).
 """
 import os
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
-import argparse, itertools, json, time, warnings
+import argparse, itertools, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
+from report import write_results
 
 GRID = dict(learning_rate=(0.05, 0.02), max_depth=(4, 5, 6, 7), min_child_weight=(1, 5), colsample_bytree=(0.5, 0.8),
             max_cat_to_onehot=(None, 64))
@@ -47,7 +48,7 @@ def main(argv=None):
         rows.append(dict(task='adult', system=name(g), metric='accuracy_cv5', value=round(float(np.mean(accs)), 5), seconds=round(secs, 1),
                          throughput=round(len(X)*0.8*5/secs), logloss_cv5=round(float(np.mean(lls)), 5), settings=g))
         print(f"{rows[-1]['system']:<40} acc {rows[-1]['value']:.5f}  logloss {rows[-1]['logloss_cv5']:.5f}  {secs:5.1f}s", flush=True)
-    out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True); out.write_text(json.dumps(rows, indent=1) + '\n')
+    write_results(rows, a.out)
     print('lowest CV log loss:', best_settings(rows))
     return rows
 

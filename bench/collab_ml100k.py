@@ -14,7 +14,7 @@ result, and on a small shared CPU it makes fastai's 6,250 small batches a fold s
 Writes bench/results/collab_ml100k.json.
 Usage: python bench/collab_ml100k.py [--folds 5] [--skip-fastai]
 """
-import argparse, json, time, warnings
+import argparse, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -30,6 +30,7 @@ from fastflow.metrics import rmse
 from fastflow.collab.data import CollabDataLoaders
 from fastflow.collab.model import BiasBaseline, KNNBaseline
 from fastflow.collab.learner import CollabLearner, collab_learner
+from report import write_results
 
 SEED, EPOCHS, INNER_PCT = 42, 5, 0.1
 # Blend members: name -> (collab_learner kwargs, epochs), or a KNNBaseline
@@ -143,9 +144,7 @@ def main(n_folds=5, skip_fastai=False, out=Path(__file__).parent/'results'/'coll
     best = next(r for r in rows if r['system'] == BEST and r['metric'] == 'rmse')
     print(f"\nbest fastflow: {best['value']:.4f} +- {best['std']:.4f} RMSE over {best['folds']} folds (issue target <= 0.905)")
     print("Surprise on the same protocol (its docs): SVD 0.934, SVD++ 0.919")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1))
-    print(f"wrote {out}")
+    write_results(rows, out)
     return rows
 
 if __name__ == '__main__':

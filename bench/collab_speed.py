@@ -5,7 +5,7 @@ default thread count (what a user gets) and, at bs=1024, also on one thread (fas
 threads is separated from the gain from the data path; fastflow likewise runs on one thread and on the default. Prints fit seconds,
 train rows/s and validation RMSE; writes bench/results/collab_speed.json. Usage: python bench/collab_speed.py [--reps 3]
 """
-import argparse, json, statistics, time, warnings
+import argparse, statistics, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ from fastflow.metrics import rmse
 from fastflow.callbacks import torch_threads
 from fastflow.collab.data import CollabDataLoaders
 from fastflow.collab.learner import collab_learner
+from report import write_results
 
 EPOCHS = 5
 
@@ -72,9 +73,7 @@ def main(reps=3, out=Path(__file__).parent/'results'/'collab_speed.json'):
     ff = next(r for r in rows if r['system'] == 'fastflow-DotProductBias')
     print(f"\nfastflow DotProductBias: {EPOCHS}-epoch fit of {res['fastflow-DotProductBias'][0]['n_train']:,} ratings in "
           f"{ff['seconds']:.2f} s (median of {ff['reps']}; issue target: about a second on 2 cores)")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1))
-    print(f"wrote {out}")
+    write_results(rows, out)
     return rows
 
 if __name__ == '__main__':

@@ -14,6 +14,13 @@ def load(results=RESULTS) -> dict:
     "script name -> list of result rows"
     return {f.stem: json.loads(f.read_text()) for f in sorted(Path(results).glob('*.json'))}
 
+def write_results(rows: list, out) -> Path:
+    "Write a benchmark's rows as bench/results/<script>.json (the format every script shares); returns the file"
+    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, indent=1) + '\n')
+    print(f"wrote {out}")
+    return out
+
 def fig(res, script, system, key='value', task=None, metric=None, prefix=False):
     "One figure of a committed run (`system` may be a prefix with `prefix=True`), or None"
     for r in res.get(script, []):

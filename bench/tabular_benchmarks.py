@@ -17,6 +17,7 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 import argparse, importlib.util, json, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd
+from report import write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 ROWS = []
@@ -133,10 +134,9 @@ def main(argv=None):
         else: raise SystemExit(f"unknown task {t!r}")
     print(f"\n{'task':<13} {'system':<34} {'metric':<13} {'value':>8} {'seconds':>8}")
     for r in ROWS: print(f"{r['task']:<13} {r['system']:<34} {r['metric']:<13} {r['value']:8.4f} {r['seconds']:8.1f}")
-    out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
+    out = Path(a.out)
     old = [r for r in json.loads(out.read_text()) if r['task'] not in a.tasks] if out.is_file() else []   # keep other tasks' rows
-    out.write_text(json.dumps(old + ROWS, indent=1) + '\n')
-    print(f"wrote {out}")
+    write_results(old + ROWS, out)
     return ROWS
 
 if __name__ == '__main__': main()

@@ -14,9 +14,10 @@ bf16 instructions); `fastflow-nn-fp32` turns that off.
 """
 import os
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
-import argparse, json, time, warnings
+import argparse, time, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
+from report import write_results
 
 LAYERS, BS, LR = [200, 100], 1024, 1e-2
 ADULT_CATS = ['workclass', 'education', 'marital-status', 'occupation', 'relationship', 'race', 'sex', 'native-country']
@@ -90,9 +91,7 @@ def main(argv=None):
     for r in rows:
         ref = next(x for x in rows if x['task'] == r['task'] and x['system'] == 'fastai-tabular_learner')
         print(f"{r['task']:<10} {r['system']:<32} {r['value']:>8.4f} {r['seconds']:>8.1f} {r['throughput']:>9} {r['throughput']/ref['throughput']:>14.1f}x")
-    out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1) + '\n')
-    print(f"wrote {out}")
+    write_results(rows, a.out)
     return rows
 
 if __name__ == '__main__': main()

@@ -9,7 +9,7 @@ accuracy on a held-out synthetic set. Writes bench/results/train_speed.json.
 
     python bench/train_speed.py [--repeats 5] [--quick]
 """
-import argparse, json, statistics, time
+import argparse, statistics, time
 from pathlib import Path
 import torch
 from torch import nn
@@ -22,6 +22,7 @@ from fastflow.core import set_seed
 from fastflow.testing import synth_images
 from fastflow.callbacks import FFCallback
 from fastflow.speed import BF16Autocast, ChannelsLast, fast_cpu_cbs, cpu_has_native_bf16, CPU_SPEED_DEFAULTS
+from report import write_results
 
 OUT = Path(__file__).parent/'results'/'train_speed.json'
 
@@ -112,8 +113,7 @@ def main(argv=None):
                              throughput_best_run=round(best, 1), best_ratio_vs_torch_fp32=round(best/max(len(xt)/s for s, _ in res['torch-fp32']), 3),
                              throughput=round(thr, 1), ratio_vs_torch_fp32=round(thr/ref, 3), ratio_vs_fastai_fp32=round(thr/base, 3),
                              runs=[dict(seconds=round(s, 3), accuracy=round(ac, 4)) for s, ac in v]))
-    out = Path(a.out); out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1)); print(f"\nwrote {out}")
+    write_results(rows, a.out)
     return rows
 
 if __name__ == '__main__': main()

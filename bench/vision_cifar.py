@@ -8,7 +8,7 @@ Writes bench/results/vision_cifar.json and out/vision_cifar/submission.csv (the 
 """
 import os
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')   # on a shared CPU, spinning OpenMP threads waste most of the time
-import argparse, json, time, warnings
+import argparse, time, warnings
 from pathlib import Path
 
 from fastflow.core import data_path, set_seed, output_dir
@@ -16,6 +16,7 @@ from fastflow.vision.data import ImageTensors
 from fastflow.vision.learner import train_image_folder, tta_probs, predict_folder, write_image_submission
 from fastflow.vision.interpret import ImageInterpretation
 from fastflow.callbacks import torch_threads
+from report import write_results
 
 ROOT = Path(__file__).resolve().parent
 
@@ -78,7 +79,7 @@ def main(argv=None):
     for r in rows: print(f"{r['system']:<34}{r['value']:>9.4f}{r['seconds']:>9.0f}{r['throughput']:>8.0f}")
     if len(rows) == 3: print(f"accuracy ratio fastflow/fastai: {rows[0]['value']/max(rows[2]['value'], 1e-9):.2f}")
     res = ROOT/'results'; res.mkdir(exist_ok=True)
-    (res/'vision_cifar.json').write_text(json.dumps(rows, indent=1))
+    write_results(rows, res/'vision_cifar.json')
     return rows
 
 if __name__ == '__main__': main()

@@ -15,7 +15,7 @@ from fastai.losses import CrossEntropyLossFlat
 from fastai.metrics import accuracy
 from fastai.torch_core import rank_distrib, num_distrib
 from fastflow.core import set_seed
-from fastflow.learner import distrib_ctx, DistributedTrainer
+from fastflow.distributed import distrib_ctx, DistributedTrainer
 
 def data(n=2048, seed=0):
     g = torch.Generator().manual_seed(seed)

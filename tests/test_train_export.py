@@ -19,7 +19,8 @@ def test_roundtrip_across_interpreters(tmp_path):
         from fastai.learner import Learner
         from fastai.data.core import DataLoaders
         from fastai.data.load import DataLoader
-        from fastflow.learner import export_learner, save_weights
+        import fastai.callback.progress  # Learner.no_bar (fastai adds it when this module is imported, as `from fastai.basics import *` does)
+        from fastflow.export import export_learner, save_weights
         from mymodels import make_net, my_loss
         torch.manual_seed(0); x = torch.randn(64, 3); y = (x[:, 0] > 0).long(); ds = list(zip(x, y))
         learn = Learner(DataLoaders(DataLoader(ds, bs=16), DataLoader(ds, bs=64)), make_net(), loss_func=my_loss)
@@ -32,7 +33,7 @@ def test_roundtrip_across_interpreters(tmp_path):
     # then mymodels is gone: weights load into a model the caller builds, and the pickle names what is missing
     r = py('''
         import importlib, os, sys, torch, torch.nn as nn
-        from fastflow.learner import load_learner, load_weights
+        from fastflow.export import load_learner, load_weights
         x, p = torch.load('x.pt'), torch.load('preds.pt')
         assert torch.allclose(load_weights('out/net').eval()(x), p, atol=1e-6)
         assert torch.allclose(load_learner('out/learner.pkl').model.eval()(x), p, atol=1e-6)
