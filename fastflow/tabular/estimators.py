@@ -18,7 +18,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
-from ..data import infer_y_range
+from ..data import check_y_range, infer_y_range
 from .data import TabularProc
 from .nn import fit_tabular_nn, predict_tabular_nn
 
@@ -150,7 +150,8 @@ class NNRegressor(_NN, TabularRegressor):
         if isinstance(yr, str) and yr == 'auto': return infer_y_range(ys)
         if isinstance(yr, str) or np.ndim(yr) != 1 or len(yr) != 2 or not yr[0] < yr[1]:
             raise ValueError(f"y_range must be None, 'auto' or a (lo, hi) tuple with lo < hi, got {yr!r}")
-        return tuple(float((v - self.y_mean_)/self.y_std_) for v in yr)
+        lo,hi = check_y_range(ys*self.y_std_ + self.y_mean_, yr)   # it must cover the training targets
+        return ((lo - self.y_mean_)/self.y_std_, (hi - self.y_mean_)/self.y_std_)
 
 
 

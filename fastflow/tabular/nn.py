@@ -64,7 +64,7 @@ def fit_tabular_nn(x_cat, # int codes [n, n_cat]
                    metrics=(), # fastai metrics
                    show: bool = False, # Show fastai's progress bar and table
                    device=None, # None: `default_device()`
-                   threads: int|None = 1, # torch threads while training on CPU (1 is fastest for small nets; None: leave as is)
+                   threads: int|None = 1, # torch threads while training on CPU, restored after the fit (1 is fastest for small nets; None: leave as is)
                    bf16: bool|str|None = None, # bf16 autocast on CPU (None: `CPU_SPEED_DEFAULTS`: where the CPU has bf16 units)
                   ) -> Learner:
     "Train `tabular_model` on arrays with fastai's `fit_one_cycle`; return the `Learner`"
@@ -91,7 +91,7 @@ def fit_tabular_nn(x_cat, # int codes [n, n_cat]
 def predict_tabular_nn(model: nn.Module, # A trained `tabular_model`
                        x_cat, x_cont, # Arrays as for training
                        bs: int = 8192, # Batch size for inference
-                       threads: int|None = 1, # torch threads on CPU (None: leave as is)
+                       threads: int|None = 1, # torch threads on CPU, restored afterwards (None: leave as is)
                       ) -> np.ndarray:
     "Raw outputs (logits or regression values) as a float32 array, computed in eval mode without gradients"
     xc, xn = _tensors(x_cat, x_cont)
