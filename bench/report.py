@@ -32,9 +32,10 @@ def _n(v, nd=3):
     if v is None: return '—'
     return f'{v:,.0f}' if nd == 0 else f'{v:.{nd}f}'
 
-def _x(a, b, nd=1):
-    "ratio a/b as '2.5×', or '—'"
-    return '—' if a is None or not b else f'{a/b:.{nd}f}×'
+def _x(a, b):
+    "ratio a/b as '2.5×' (no decimals from 100× up), or '—'"
+    if a is None or not b: return '—'
+    return f'{a/b:.0f}×' if a/b >= 100 else f'{a/b:.1f}×'
 
 def rows(res) -> list[tuple[str, str, str]]:
     "(what, fastflow, reference) for each line of the table"
@@ -61,7 +62,7 @@ def rows(res) -> list[tuple[str, str, str]]:
     cs = lambda s, k='throughput': fig(res, 'collab_speed', s, k)
     ff = cs('fastflow-DotProductBias')
     ref = [('bs 64', 'fastai-collab_learner-bs64'), ('bs 1024', 'fastai-collab_learner-bs1024')]
-    refs = '; '.join(f"{lab}: {_n(cs(s), 0)} rows/s, {_n(cs(s, 'value'))} (**{_x(ff, cs(s), 0 if (cs(s) or 1) < ff/100 else 1)}**)" for lab, s in ref)
+    refs = '; '.join(f"{lab}: {_n(cs(s), 0)} rows/s, {_n(cs(s, 'value'))} (**{_x(ff, cs(s))}**)" for lab, s in ref)
     out.append(('Collab training speed, MovieLens 100K, 5 epochs (`collab_speed.py`)',
                 f"{_n(ff, 0)} rows/s ({_n(cs('fastflow-DotProductBias', 'seconds'), 2)} s), RMSE {_n(cs('fastflow-DotProductBias', 'value'))}",
                 f"fastai `collab_learner` {refs}; bs 1024 on one thread: {_n(cs('fastai-collab_learner-bs1024-1thread'), 0)} rows/s "

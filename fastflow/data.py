@@ -55,7 +55,8 @@ class TensorLoader:
     def new(self, *tensors, **kwargs):
         "A copy with other tensors or settings (what fastai's `get_preds` asks for; `shuffled` is an alias of `shuffle`)"
         if 'shuffled' in kwargs: kwargs['shuffle'] = kwargs.pop('shuffled')
-        kw = {**self._settings(), **{k: v for k,v in kwargs.items() if k in self._settings()}}
+        kw = self._settings()
+        kw.update((k, v) for k,v in kwargs.items() if k in kw)   # fastai may pass loader options this loader has no use for
         return type(self)(*(tensors or self.tensors), **kw)
 
     def to(self, device):
