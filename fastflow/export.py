@@ -1,4 +1,4 @@
-"""Saving and sharing what a fastai `Learner` learned: pickled for yourself, weights-only (tensors and a JSON config) for everyone else.
+"""One safe model format for every application: a folder of tensors, arrays and a JSON manifest that loads without running code from the file; the pickle only on request.
 
 Docs: https://fastflow-dev.github.io/fastflow/export.html.md"""
 
@@ -6,34 +6,201 @@ Docs: https://fastflow-dev.github.io/fastflow/export.html.md"""
 
 # %% ../nbs/12_export.ipynb #142b3537
 from __future__ import annotations
-import importlib, json, pickletools, warnings, zipfile
+import hashlib, importlib, json, os, pickle, pickletools, shutil, warnings, zipfile
 from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
+from dataclasses import dataclass, field
 from pathlib import Path
 import cloudpickle
+import numpy as np
 import torch
 from torch import nn
 from fastai.torch_core import rank_distrib
 from .core import output_dir
 
 # %% auto #0
-__all__ = ['export_learner', 'missing_globals', 'load_learner', 'save_weights', 'load_weights', 'weights_config']
+__all__ = ['ARTEFACT_FORMAT', 'ARTEFACT_VERSION', 'MANIFEST', 'MODEL_BUILDERS', 'LOADERS', 'ArtefactError', 'to_json',
+           'save_artefact', 'Artefact', 'load_artefact', 'build_model', 'load_model', 'export_learner',
+           'missing_globals', 'load_learner', 'save_weights', 'load_weights', 'weights_config']
 
 # %% ../nbs/12_export.ipynb #ce2d56f6
+ARTEFACT_FORMAT, ARTEFACT_VERSION, MANIFEST = 'fastflow-artefact', 1, 'fastflow.json'
+
+class ArtefactError(ValueError):
+    "A model folder that is missing, incomplete, changed after export, of another kind, or not a model folder at all"
+
+def to_json(o):
+    "`json.dumps` default for numpy scalars and arrays, tuples inside numpy, paths and sets"
+    if isinstance(o, np.generic): return o.item()
+    if isinstance(o, np.ndarray): return o.tolist()
+    if isinstance(o, (Path, os.PathLike)): return str(o)
+    if isinstance(o, (set, frozenset)): return sorted(o, key=str)
+    raise TypeError(f"{type(o).__name__} is not JSON-able: {o!r:.80}")
+
+def _sha256(p:Path) -> str:
+    h = hashlib.sha256()
+    with open(p, 'rb') as f:
+        for chunk in iter(lambda: f.read(1 << 20), b''): h.update(chunk)
+    return h.hexdigest()
+
+# %% ../nbs/12_export.ipynb #e4dde6ee
+def save_artefact(path:Path|str, # Folder to write (created; files of an earlier export in it are replaced)
+                  kind:str, # What it holds, a key of `LOADERS` (e.g. 'vision.learner')
+                  config:dict, # JSON-able facts a prediction needs
+                  tensors:dict|None=None, # name -> tensor, written to `weights.safetensors`
+                  arrays:dict|None=None, # name -> numpy array (no objects), written to `arrays.npz`
+                  files:dict|None=None, # file name -> bytes, for what other libraries save in their own safe format
+                 ) -> Path|None:
+    "Write a model folder (`fastflow.json`, `weights.safetensors`, `arrays.npz`, `files`); returns it (None on non-zero ranks)"
+    if rank_distrib(): return None
+    from safetensors.torch import save_file
+    import fastflow
+    try: cfg_text = json.dumps(config, default=to_json)
+    except (TypeError, ValueError) as e: raise ArtefactError(f"the {kind} config must be JSON-able: {e}") from e
+    for k, a in (arrays or {}).items():
+        if np.asarray(a).dtype.hasobject: raise ArtefactError(f"array {k!r} holds Python objects; store numbers or strings (e.g. a.astype(str))")
+    path = output_dir(path)
+    if (path/MANIFEST).is_file():   # replace an earlier export: its files, not anything else in the folder
+        old = json.loads((path/MANIFEST).read_text()).get('files', {})
+        for name in old: (path/name).unlink(missing_ok=True)
+        (path/MANIFEST).unlink()
+    written = {}
+    if tensors:
+        save_file({k: v.detach().cpu().contiguous().clone() for k, v in tensors.items()}, str(path/'weights.safetensors'))
+        written['weights.safetensors'] = 'tensors'
+    if arrays:
+        with open(path/'arrays.npz', 'wb') as f: np.savez(f, **{k: np.asarray(v) for k, v in arrays.items()})
+        written['arrays.npz'] = 'arrays'
+    for name, data in (files or {}).items():
+        if name in (MANIFEST, 'weights.safetensors', 'arrays.npz') or Path(name).name != name:
+            raise ArtefactError(f"file name {name!r} is reserved or not a plain file name")
+        (path/name).write_bytes(data); written[name] = 'file'
+    manifest = dict(format=ARTEFACT_FORMAT, version=ARTEFACT_VERSION, kind=kind, fastflow=fastflow.__version__,
+                    torch=torch.__version__, files={n: dict(sha256=_sha256(path/n), role=r) for n, r in written.items()})
+    (path/MANIFEST).write_text(json.dumps(manifest, indent=1)[:-2] + f',\n "config": {cfg_text}\n}}\n')   # manifest written last
+    return path
+
+# %% ../nbs/12_export.ipynb #eabdcb29
+@dataclass
+class Artefact:
+    "A loaded model folder: its `kind`, `config`, `tensors`, `arrays` and the paths of its other files"
+    path: Path
+    kind: str
+    config: dict
+    tensors: dict = field(default_factory=dict)
+    arrays: dict = field(default_factory=dict)
+    manifest: dict = field(default_factory=dict)
+    def file(self, name:str) -> Path:
+        "Path of one of the folder's other files (checked when the folder was loaded)"
+        if name not in self.manifest.get('files', {}): raise ArtefactError(f"{self.path} has no file {name!r} (its manifest lists {list(self.manifest.get('files', {}))})")
+        return self.path/name
+
+def _what(p:Path) -> str:
+    "A guess at what a file that is not a model folder is, for the error message"
+    head = p.read_bytes()[:8] if p.is_file() else b''
+    if head[:2] == b'PK' or head[:1] == b'\x80': return 'a pickle (e.g. from fastai\'s learn.export or export_learner(unsafe=True))'
+    return 'not a fastflow model folder'
+
+def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
+                  kind:str|tuple|None=None, # Expected kind(s); None: any
+                 ) -> Artefact:
+    "Read and check a model folder written by `save_artefact`: manifest, checksums, tensors (safetensors) and arrays (no pickle)"
+    p = Path(path)
+    if p.name == MANIFEST: p = p.parent
+    if not p.exists(): raise FileNotFoundError(f"No model folder at {p}. Write one with export_learner(learn, {str(p)!r}) (or the application's export).")
+    if p.is_file():
+        hint = ("Load it with load_learner(path, unsafe=True) only if you trust who made it: unpickling runs code from the file."
+                if _what(p).startswith('a pickle') else "Pass the folder that export wrote (it holds fastflow.json).")
+        raise ArtefactError(f"{p} is a file, {_what(p)}; expected a fastflow model folder holding {MANIFEST}. {hint}")
+    mf = p/MANIFEST
+    if not mf.is_file(): raise ArtefactError(f"{p} holds no {MANIFEST}: it is not a fastflow model folder, or the export did not finish.")
+    try: man = json.loads(mf.read_text())
+    except (ValueError, UnicodeDecodeError) as e: raise ArtefactError(f"{mf} is not valid JSON ({e}): the file is damaged; export the model again.") from None
+    if not isinstance(man, dict) or man.get('format') != ARTEFACT_FORMAT:
+        raise ArtefactError(f"{mf} is not a fastflow manifest (expected \"format\": \"{ARTEFACT_FORMAT}\").")
+    if man.get('version', 0) > ARTEFACT_VERSION:
+        raise ArtefactError(f"{p} was written by fastflow {man.get('fastflow')} in format version {man['version']}; this fastflow reads up to "
+                            f"version {ARTEFACT_VERSION}: upgrade fastflow.")
+    kinds = (kind,) if isinstance(kind, str) else kind
+    if kinds is not None and man.get('kind') not in kinds:
+        raise ArtefactError(f"{p} holds a {man.get('kind')!r} model, not {' or '.join(map(repr, kinds))}: load it with load_model({str(p)!r}).")
+    files = man.get('files', {})
+    if not isinstance(files, dict): raise ArtefactError(f"{mf}: 'files' must map file names to checksums")
+    for name, meta in files.items():
+        f = p/name
+        if Path(name).name != name: raise ArtefactError(f"{mf} names a file outside the folder: {name!r}")
+        if not f.is_file(): raise ArtefactError(f"{f} is missing: the model folder is incomplete (copy all of {p}).")
+        if _sha256(f) != meta.get('sha256'):
+            raise ArtefactError(f"{f} does not match its checksum in {MANIFEST}: it was changed or truncated after export. Export or copy the model again.")
+    tensors, arrays = {}, {}
+    if 'weights.safetensors' in files:
+        from safetensors.torch import load_file
+        try: tensors = load_file(str(p/'weights.safetensors'), device='cpu')
+        except Exception as e: raise ArtefactError(f"{p/'weights.safetensors'} cannot be read as safetensors ({e}).") from None
+    if 'arrays.npz' in files:
+        try:
+            with np.load(p/'arrays.npz', allow_pickle=False) as z: arrays = {k: z[k] for k in z.files}
+        except Exception as e: raise ArtefactError(f"{p/'arrays.npz'} cannot be read as plain numpy arrays ({e}).") from None
+    return Artefact(p, man.get('kind'), man.get('config', {}), tensors, arrays, man)
+
+# %% ../nbs/12_export.ipynb #f90b82cd
+MODEL_BUILDERS = {'FastNet': 'fastflow.vision.models:FastNet',
+                  'fastai_vision_model': 'fastflow.vision.models:fastai_vision_model',
+                  'tabular_model': 'fastflow.tabular.nn:tabular_model',
+                  'DotProductBias': 'fastflow.collab.model:DotProductBias',
+                  'CollabNN': 'fastflow.collab.model:CollabNN',
+                  'HybridCollab': 'fastflow.collab.model:HybridCollab'}
+
+LOADERS = {'vision.learner': 'fastflow.vision.learner:learner_from_artefact',
+           'collab.learner': 'fastflow.collab.learner:learner_from_artefact',
+           'tabular.workflow': 'fastflow.tabular.workflow:workflow_from_artefact',
+           'tabular.estimator': 'fastflow.tabular.estimators:estimator_from_artefact'}
+
+def _import(name:str):
+    "The object named 'module:qualname'"
+    mod, qual = name.split(':')
+    obj = importlib.import_module(mod)
+    for part in qual.split('.'): obj = getattr(obj, part)
+    return obj
+
+def build_model(builder:str, # A key of `MODEL_BUILDERS`, or 'torchvision:NAME'
+                kwargs:dict|None=None, # Its keyword arguments
+               ) -> nn.Module:
+    "A fresh model from a builder fastflow knows; any other name is refused (a model file cannot make fastflow call arbitrary code)"
+    kwargs = kwargs or {}
+    if builder.startswith('torchvision:'):
+        from torchvision.models import get_model, list_models
+        name = builder.split(':', 1)[1]
+        if name not in list_models(): raise ArtefactError(f"{name!r} is not a torchvision architecture.")
+        return get_model(name, weights=None, **kwargs)
+    if builder not in MODEL_BUILDERS:
+        raise ArtefactError(f"model builder {builder!r} is not one fastflow knows ({', '.join(MODEL_BUILDERS)}, torchvision:NAME): "
+                            "build the model yourself and pass it in (e.g. load_weights(path, model=...)).")
+    return _import(MODEL_BUILDERS[builder])(**kwargs)
+
+def load_model(path:Path|str, # A model folder written by an application's export
+               kind:str|tuple|None=None, # Expected kind(s); None: any
+               **kwargs # Passed to the kind's loader
+              ):
+    "Whatever the folder holds (a learner, a `TabularWorkflow`, an estimator), loaded by the loader of its kind"
+    art = load_artefact(path, kind)
+    if art.kind not in LOADERS: raise ArtefactError(f"{art.path} holds a {art.kind!r} model, which this fastflow cannot load (it loads {', '.join(LOADERS)}).")
+    return _import(LOADERS[art.kind])(art, **kwargs)
+
+# %% ../nbs/12_export.ipynb #32ea59bf
 def _out_file(path, default:str) -> Path:
     "`path` (or `output_dir()/default`) as a file in a writable, existing folder"
     p = Path(path) if path is not None else output_dir()/default
     return output_dir(p.parent)/p.name
 
-def export_learner(learn, # A fastai `Learner`
-                   path:Path|str|None=None, # File to write; None: `output_dir()/'export.pkl'`; parents are created
-                  ) -> Path|None:
-    "Pickle `learn` for inference (no data, no optimizer state) to a writable `path`; returns the path (None on non-zero ranks)"
-    if rank_distrib(): return None
+def _pickle_learner(learn, path) -> Path:
+    "The whole `learn` pickled without data or optimizer state (the unsafe format)"
     path = _out_file(path, 'export.pkl')
     learn._end_cleanup()
     old_dls, old_opt = learn.dls, learn.opt
     try: empty = old_dls.new_empty()
-    except (AttributeError, TypeError): empty = None   # plain torch datasets or tensors cannot be emptied: export without data
+    except (AttributeError, TypeError) as e:
+        raise TypeError(f"this Learner's data ({type(old_dls).__name__}) cannot be emptied for export ({e}), so the loaded learner could "
+                        "not predict on new items. Share the model with save_weights(learn, path) and rebuild the data at load time.") from None
     learn.dls, learn.opt = empty, None
     try:
         with warnings.catch_warnings():
@@ -41,6 +208,21 @@ def export_learner(learn, # A fastai `Learner`
             torch.save(learn, path, pickle_module=cloudpickle, pickle_protocol=2)
     finally: learn.dls, learn.opt = old_dls, old_opt
     return path
+
+def export_learner(learn, # A learner made by fastflow (`fastnet_learner`, `local_vision_learner`, `collab_learner`), or any fastai `Learner` with `unsafe=True`
+                   path:Path|str|None=None, # Folder to write (a file with `unsafe=True`); None: `output_dir()/'model'` (`'export.pkl'`)
+                   unsafe:bool=False, # Pickle the whole `Learner` instead: loading that file runs code from it
+                  ) -> Path|None:
+    "Export `learn` for inference to a model folder (`save_artefact`), or pickled with `unsafe=True`; returns the path (None on non-zero ranks)"
+    if rank_distrib(): return None
+    if unsafe: return _pickle_learner(learn, path)
+    to_artefact = getattr(learn, 'to_artefact', None)
+    if to_artefact is None:
+        raise TypeError(f"this {type(learn).__name__} cannot be exported as a model folder: fastflow exports the learners it makes "
+                        "(fastnet_learner, local_vision_learner, collab_learner). For another fastai Learner, share its weights with "
+                        "save_weights(learn, path, builder=...), or pickle it with export_learner(learn, path, unsafe=True) (only for your own use: "
+                        "loading a pickle runs code from the file).")
+    return save_artefact(path if path is not None else output_dir()/'model', **to_artefact())
 
 # %% ../nbs/12_export.ipynb #f0981b62
 _STR_OPS = {'SHORT_BINUNICODE', 'BINUNICODE', 'BINUNICODE8', 'UNICODE', 'SHORT_BINSTRING', 'BINSTRING', 'STRING'}
@@ -75,19 +257,20 @@ def missing_globals(fname:Path|str, # A file written by `torch.save` (e.g. by `e
         data = z.read(next(n for n in z.namelist() if n.endswith('data.pkl')))
     return [f'{m}.{n}' for m, n in _pickle_globals(data) if not _importable(m, n)]
 
-def load_learner(fname:Path|str, # File written by `export_learner` (or fastai's `learn.export`)
-                 cpu:bool=True, # Map to the CPU (and undo mixed precision / channels last)
-                ):
-    "Load a pickled `Learner`; if its custom functions can't be imported, say which and how to fix it. Only load files you trust"
-    fname = Path(fname)
-    if not fname.is_file(): raise FileNotFoundError(f"No exported learner at {fname}. Create one with export_learner(learn, path).")
+def _load_pickle(fname:Path, cpu:bool):
+    "Unpickle a learner, with clear errors for missing functions and for files that are not a learner pickle"
+    warnings.warn(f"Loading {fname} with unsafe=True runs code from the file: do it only for files you made or trust.", stacklevel=3)
     try: res = torch.load(fname, map_location='cpu' if cpu else None, weights_only=False)
     except (ImportError, AttributeError) as e:
         names = missing_globals(fname) or [str(e)]
         raise ImportError(f"Cannot load {fname}: it refers to {', '.join(names)}, which cannot be imported here. "
                           f"Fix: import or define it under the same module and name before loading (e.g. `from "
                           f"{names[0].rsplit('.', 1)[0]} import {names[0].rsplit('.', 1)[-1]}`, with that module on sys.path), "
-                          "or share the model with save_weights/load_weights, which store only tensors and a JSON config.") from e
+                          "or share the model with export_learner(learn, folder), which stores only data.") from e
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as e:
+        raise ArtefactError(f"{fname} is not a pickled Learner that can be read ({type(e).__name__}: {str(e)[:200]}): expected a file from "
+                            "export_learner(learn, path, unsafe=True) or fastai's learn.export; it may be truncated or another kind of file.") from None
+    if not hasattr(res, 'model') or not hasattr(res, 'cbs'): raise ArtefactError(f"{fname} holds a {type(res).__name__}, not a fastai Learner.")
     if cpu and res.dls is not None: res.dls.cpu()
     if cpu:   # fastai's or fastflow's speed callbacks (`speed_only`): plain fp32, contiguous weights
         from fastai.callback.fp16 import MixedPrecision
@@ -95,6 +278,16 @@ def load_learner(fname:Path|str, # File written by `export_learner` (or fastai's
         speed = [cb for cb in res.cbs if getattr(cb, 'speed_only', False) or isinstance(cb, (MixedPrecision, FastaiChannelsLast))]
         if speed: res.remove_cbs(speed); res.model.to(memory_format=torch.contiguous_format)
     return res
+
+def load_learner(path:Path|str, # A model folder from `export_learner`, or (with `unsafe=True`) a pickle
+                 cpu:bool=True, # Pickles: map to the CPU and drop mixed precision / channels last (model folders always load on the CPU)
+                 unsafe:bool=False, # Allow unpickling a file (runs code from it): only for files you trust
+                ):
+    "Load a learner from a model folder without running code from it; a pickle only with `unsafe=True` (missing functions are named)"
+    p = Path(path)
+    if not p.exists(): raise FileNotFoundError(f"No exported learner at {p}. Create one with export_learner(learn, {str(p)!r}).")
+    if p.is_file() and p.name != MANIFEST and unsafe: return _load_pickle(p, cpu)
+    return load_model(p, kind=('vision.learner', 'collab.learner'))
 
 # %% ../nbs/12_export.ipynb #185d9664
 def _builder_name(builder) -> str|None:
@@ -108,11 +301,14 @@ def _builder_name(builder) -> str|None:
                          "or pass builder=None and give the model to load_weights(path, model=...).")
     return f'{mod}:{qual}'
 
-def _import_builder(name:str):
-    mod, qual = name.split(':')
-    try:
-        obj = importlib.import_module(mod)
-        for part in qual.split('.'): obj = getattr(obj, part)
+def _import_builder(name:str, trusted:bool=False):
+    "The builder named 'module:qualname' in a config: fastflow's and torchvision's always, others only when `trusted`"
+    known = name in MODEL_BUILDERS.values() or name.startswith(('torchvision.models:', 'torchvision.models.'))
+    if not (known or trusted):
+        raise ArtefactError(f"The config names the model builder {name!r}, which is not one of fastflow's or torchvision's: importing "
+                            "and calling it would run code the file chose. If you trust the file: load_weights(path, trusted=True); "
+                            "or build the model yourself: load_weights(path, model=make_model()).")
+    try: obj = _import(name)
     except (ImportError, AttributeError) as e:
         raise ImportError(f"Cannot import the model builder {name!r} named in the config ({e}). Install/import the module that "
                           "defines it, or pass the model yourself: load_weights(path, model=...).") from e
@@ -147,6 +343,7 @@ def save_weights(model, # An `nn.Module` or a `Learner` (its `.model` is saved)
 def load_weights(path:Path|str, # `NAME`, `NAME.pth` or `NAME.json` as written by `save_weights`
                  model:nn.Module|None=None, # Model to load into; None: build it from the config's builder
                  strict:bool=True, # Require the state dict keys to match exactly
+                 trusted:bool=False, # Import and call a builder that is not fastflow's or torchvision's (code the config names)
                 ) -> nn.Module:
     "Load weights saved by `save_weights` without unpickling code (`weights_only=True`); returns the model"
     pth, cfg_file = _weight_files(path)
@@ -156,7 +353,7 @@ def load_weights(path:Path|str, # `NAME`, `NAME.pth` or `NAME.json` as written b
         if not cfg.get('builder'):
             raise ValueError(f"{cfg_file.name if cfg_file.is_file() else 'The config'} names no builder, so fastflow can't build the model: "
                              "pass it yourself, load_weights(path, model=make_model()).")
-        model = _import_builder(cfg['builder'])(**cfg.get('kwargs', {}))
+        model = _import_builder(cfg['builder'], trusted)(**cfg.get('kwargs', {}))
     sd = torch.load(pth, map_location='cpu', weights_only=True)
     try: model.load_state_dict(sd, strict=strict)
     except RuntimeError as e:
