@@ -14,9 +14,9 @@ from .submission import SubmissionError, check_submission, write_submission  # n
 
 # %% auto #0
 __all__ = ['COMP_ALIASES', 'KAGGLE_BUNDLE', 'KAGGLE_PYTHONS', 'WHEELHOUSE_SLUG', 'INSTALL_PREAMBLE', 'comp_names', 'comp_path',
-           'kernel_parser', 'kernel_paths', 'build_wheelhouse', 'KaggleClientError', 'kaggle_credentials',
-           'kaggle_username', 'kaggle_client', 'with_install_step', 'read_kernel_metadata', 'push_kernel', 'submit',
-           'add_kaggle_commands']
+           'kernel_parser', 'kernel_paths', 'find_model', 'build_wheelhouse', 'KaggleClientError', 'kaggle_credentials',
+           'kaggle_username', 'kaggle_client', 'with_install_step', 'inline_siblings', 'read_kernel_metadata',
+           'push_kernel', 'submit', 'add_kaggle_commands']
 
 # %% ../nbs/50_kaggle.ipynb #a0dc469a
 COMP_ALIASES = {'house-prices-advanced-regression-techniques': ('house-prices', 'house_prices'),
@@ -68,9 +68,29 @@ def kernel_paths(args: argparse.Namespace, # Parsed `kernel_parser` arguments
         return Path(make_smoke_data(out/'smoke_data')), out
     return (Path(args.data) if args.data else comp_path(slug)), out
 
+# %% ../nbs/50_kaggle.ipynb #20a953a7
+def find_model(path=None, # A model folder; None: search `kaggle_input`, then `output_dir()/'model'`
+               kaggle_input:Path|str='/kaggle/input', # Where Kaggle mounts a kernel's inputs
+               name:str='model', # Folder name the training kernel exported to
+              ) -> Path:
+    "The model folder (holding `fastflow.json`) an inference kernel should load"
+    if path is not None:
+        p = Path(path)
+        if not (p/'fastflow.json').is_file():
+            raise FileNotFoundError(f"{p} is not a model folder (no fastflow.json in it): pass the folder the training kernel exported to.")
+        return p
+    k = Path(kaggle_input)
+    found = sorted(m.parent for m in k.glob(f'**/{name}/fastflow.json')) if k.is_dir() else []
+    if len(found) > 1: raise FileNotFoundError(f"Several model folders under {k}: {[str(f) for f in found]}; pass --model to choose one.")
+    if found: return found[0]
+    local = output_dir()/name
+    if (local/'fastflow.json').is_file(): return local
+    raise FileNotFoundError(f"No model folder found: looked for {k}/**/{name}/fastflow.json and {local}/fastflow.json. Attach the training "
+                            "kernel's output (or a dataset made from its model folder) as an input, or pass --model DIR.")
+
 # %% ../nbs/50_kaggle.ipynb #a2e8e4c6
 KAGGLE_BUNDLE = ('fastai>=2.8.12,<2.9', 'fastcore>=2.2.22,<3', 'fasttransform>=0.0.3', 'plum-dispatch>=2.5,<2.10',
-                 'beartype>=0.16.2', 'fastdownload>=0.0.8,<2', 'fastprogress>=1.0.3,<1.1')
+                 'beartype>=0.16.2', 'fastdownload>=0.0.8,<2', 'fastprogress>=1.0.3,<1.1', 'skops>=0.10', 'prettytable>=3.9')
 KAGGLE_PYTHONS = ('3.11', '3.12', '3.13')   # Linux x86-64, like Kaggle's image
 WHEELHOUSE_SLUG = 'fastflow-wheelhouse'
 
@@ -161,12 +181,41 @@ def with_install_step(code: str, # Source of a kernel script
     lines = code.splitlines(keepends=True)
     return ''.join(lines[:at]) + INSTALL_PREAMBLE + ''.join(lines[at:])
 
-# %% ../nbs/50_kaggle.ipynb #37595f7e
+def inline_siblings(code: str, # Source of a script, e.g. predict.py
+                    folder: Path|str, # Its folder: `from NAME import ...` of a NAME.py there is inlined
+                   ) -> str:
+    "`code` as one file for Kaggle: each sibling module it imports from (e.g. `kernel`) is pasted in before it, minus its `__main__` block"
+    folder, lines, sibs = Path(folder), code.splitlines(keepends=True), []
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and (folder/f'{node.module}.py').is_file():
+            if node.module not in sibs: sibs.append(node.module)
+            ind = lines[node.lineno-1][:node.col_offset]
+            stmt = '; '.join(f'{a.asname} = {a.name}' for a in node.names if a.asname and a.asname != a.name) or 'pass'
+            lines[node.lineno-1:node.end_lineno] = [f'{ind}{stmt}  # {node.module} is inlined above\n'] + ['']*(node.end_lineno-node.lineno)
+    parts = []
+    for m in sibs:
+        src = (folder/f'{m}.py').read_text()
+        keep = [n for n in ast.parse(src).body if not (isinstance(n, ast.If) and '__name__' in ast.unparse(n.test))]
+        sl = src.splitlines(keepends=True)
+        parts.append(f'# --- inlined from {m}.py by `fastflow kaggle push` ---\n' + ''.join(''.join(sl[n.lineno-1:n.end_lineno]) + '\n' for n in keep
+                      if not (n is keep[0] and isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))))
+    if not parts: return code
+    body, at = ast.parse(code).body, 0   # after the script's docstring and __future__ imports
+    for node in body:
+        is_doc = isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+        if not (is_doc or (isinstance(node, ast.ImportFrom) and node.module == '__future__')): break
+        at = node.end_lineno
+    return ''.join(lines[:at]) + '\n' + ''.join(parts) + '# --- end of the inlined modules ---\n' + ''.join(lines[at:])
+
+
+
+# %% ../nbs/50_kaggle.ipynb #aa2dfbc9
 def read_kernel_metadata(kernel_dir: Path|str, # A kernel folder with kernel-metadata.json
+                         name: str = 'kernel-metadata.json', # Metadata file: 'kernel-metadata.json' (training) or 'predict-metadata.json' (inference)
                         ) -> dict:
-    "The folder's `kernel-metadata.json`, checked: internet off, code file present, sources listed"
-    d = Path(kernel_dir); f = d/'kernel-metadata.json'
-    if not f.is_file(): raise KaggleClientError(f"{d} has no kernel-metadata.json; see kaggle/titanic/ for one to copy.")
+    "The folder's kernel metadata, checked: internet off, code file present, sources listed"
+    d = Path(kernel_dir); f = d/name
+    if not f.is_file(): raise KaggleClientError(f"{d} has no {name}; see kaggle/titanic/ for one to copy.")
     try: meta = json.loads(f.read_text())
     except ValueError as e: raise KaggleClientError(f"{f} is not valid JSON: {e}") from None
     missing = [k for k in ('id', 'title', 'code_file', 'kernel_type', 'enable_internet') if k not in meta]
@@ -179,14 +228,15 @@ def _own(s: str, user: str) -> str: return s.replace('KAGGLE_USERNAME/', f'{user
 
 def push_kernel(kernel_dir: Path|str, # Folder with kernel-metadata.json and the code file
                 dry_run: bool = False, # Prepare and print the command, but do not run it
+                predict: bool = False, # Push the inference kernel (`predict-metadata.json`, e.g. predict.py) instead of the training one
                ) -> list[str]:
-    "Push a kernel with the official client, from a copy with the install step added and your user name filled in"
-    meta = read_kernel_metadata(kernel_dir)
+    "Push a kernel with the official client, from a one-file copy (siblings inlined, install step added) with your user name filled in"
+    meta = read_kernel_metadata(kernel_dir, 'predict-metadata.json' if predict else 'kernel-metadata.json')
     exe, user = kaggle_client(), kaggle_username()
-    if not user and 'KAGGLE_USERNAME/' in json.dumps(meta): raise KaggleClientError("Cannot tell your Kaggle user name to fill in kernel-metadata.json: set KAGGLE_USERNAME.")
+    if not user and 'KAGGLE_USERNAME/' in json.dumps(meta): raise KaggleClientError("Cannot tell your Kaggle user name to fill in the kernel metadata: set KAGGLE_USERNAME.")
     out = Path(tempfile.mkdtemp(prefix='fastflow-push-'))
     code = (Path(kernel_dir)/meta['code_file']).read_text()
-    (out/meta['code_file']).write_text(with_install_step(code) if meta['code_file'].endswith('.py') else code)
+    (out/meta['code_file']).write_text(with_install_step(inline_siblings(code, kernel_dir)) if meta['code_file'].endswith('.py') else code)
     meta = {k: (_own(v, user) if isinstance(v, str) else [_own(s, user) for s in v] if isinstance(v, list) else v) for k, v in meta.items()} if user else meta
     (out/'kernel-metadata.json').write_text(json.dumps(meta, indent=2))
     cmd = [exe, 'kernels', 'push', '-p', str(out)]
@@ -219,7 +269,7 @@ def _cmd_wheelhouse(args):
           f"next: kaggle datasets create -p {s['dir']}   (or `kaggle datasets version -p {s['dir']} -m MSG` to update it)")
     return 0
 
-def _cmd_push(args): push_kernel(args.kernel_dir, dry_run=args.dry_run); return 0
+def _cmd_push(args): push_kernel(args.kernel_dir, dry_run=args.dry_run, predict=args.predict); return 0
 
 def _cmd_submit(args):
     comp = args.competition
@@ -245,6 +295,7 @@ def add_kaggle_commands(sub, # The `add_subparsers()` object of the `fastflow` p
     w.set_defaults(func=_guarded(_cmd_wheelhouse))
     p = k.add_parser('push', help='push a kernel folder (kernel-metadata.json + script) with the install step added')
     p.add_argument('kernel_dir'); p.add_argument('--dry-run', action='store_true', help='prepare and print the command only')
+    p.add_argument('--predict', action='store_true', help='push the inference kernel (predict-metadata.json, predict.py) instead of the training one')
     p.set_defaults(func=_guarded(_cmd_push))
     s = k.add_parser('submit', help="check a submission CSV against the competition's sample, then submit it")
     s.add_argument('file'); s.add_argument('-c', '--competition', help='competition slug, e.g. titanic')

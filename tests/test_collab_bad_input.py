@@ -72,3 +72,62 @@ def test_learner_y_range_must_cover_ratings(ratings):
     with pytest.raises(ValueError, match=r'y_range=\(2, 4\) does not cover the training ratings.*y_range=True'):
         collab_learner(d, 'dot', y_range=(2, 4))
     assert collab_learner(d, 'dot', y_range=None).model.y_range is None
+
+# Export: what could not be rebuilt from data is an error at export time, and nothing is written
+
+@pytest.fixture(scope='module')
+def named(ratings):
+    r = ratings.rename(columns={'user': 'userId', 'item': 'movieId', 'rating': 'stars'})
+    return r,CollabDataLoaders.from_df(r, 'userId', 'movieId', 'stars', bs=256, device='cpu')
+
+def test_export_custom_module(named, tmp_path):
+    import torch
+    from torch import nn
+    from fastai.losses import MSELossFlat
+    from fastflow.export import export_learner, save_weights, load_weights
+    from fastflow.collab.model import DotProductBias
+    from fastflow.collab.learner import CollabLearner
+    class MyNet(nn.Module):
+        def __init__(self): super().__init__(); self.w = nn.Parameter(torch.zeros(1))
+        def forward(self, x): return self.w.expand(len(x))
+    class MyDot(DotProductBias): pass
+    _, d = named
+    for m in (MyNet(), MyDot(d.n_users, d.n_items, 4)):
+        with pytest.raises(TypeError, match=rf'{type(m).__name__} model cannot be exported.*save_weights\(learn, path\).*load_weights'):
+            export_learner(collab_learner(d, m), tmp_path/'m')
+        assert not (tmp_path/'m').exists()
+    learn = collab_learner(d, m)                                                    # the way the message gives
+    save_weights(learn, tmp_path/'w')
+    l2 = CollabLearner(d, load_weights(tmp_path/'w', model=MyDot(d.n_users, d.n_items, 4)), loss_func=MSELossFlat())
+    assert np.array_equal(l2.predict_pairs(d.df), learn.predict_pairs(d.df))
+
+def test_export_model_that_does_not_match(named, tmp_path):
+    from torch import nn
+    from fastflow.export import export_learner
+    from fastflow.collab.model import DotProductBias
+    _, d = named
+    with pytest.raises(ValueError, match=r'built for 5 users and 20 items but the data have 30 and 20'):
+        export_learner(collab_learner(d, DotProductBias(5, d.n_items, 4)), tmp_path/'m')
+    learn = collab_learner(d, 'nn', layers=(8,))
+    learn.model.head = nn.Linear(8, 1, bias=False)    # changed after it was built: the config no longer describes it
+    with pytest.raises(ValueError, match=r'head\.bias.*could not load them'): export_learner(learn, tmp_path/'m')
+    assert not (tmp_path/'m').exists()
+
+def test_export_mixed_ids(ratings, tmp_path):
+    from fastflow.export import export_learner
+    r = ratings.assign(item=[k if k % 2 else f's{k}' for k in ratings.item])   # ints and strings in one column
+    d = CollabDataLoaders.from_df(r, device='cpu')
+    with pytest.raises(ValueError, match=r"'item' ids must be all numbers or all strings.*got int and str.*astype\(str\)"):
+        export_learner(collab_learner(d, 'dot', n_factors=4), tmp_path/'m')
+    assert not (tmp_path/'m').exists()
+    d = CollabDataLoaders.from_df(r.assign(item=r.item.astype(str)), device='cpu')      # the fix the message gives
+    assert export_learner(collab_learner(d, 'dot', n_factors=4), tmp_path/'m').is_dir()
+
+def test_predict_pairs_remembers_column_names(named):
+    r, d = named
+    learn = collab_learner(d, 'dot', n_factors=4)
+    p = learn.predict_pairs(r)                                                       # the names given to from_df
+    assert np.array_equal(p, learn.predict_pairs(r, user_name='userId', item_name='movieId'))
+    assert np.array_equal(p, learn.predict_pairs(d.df))                              # the internal names still work
+    with pytest.raises(ValueError, match=r"\['userId'\] not in pairs, which has \['who', 'movieId'"):
+        learn.predict_pairs(r[['userId', 'movieId']].rename(columns={'userId': 'who'}))

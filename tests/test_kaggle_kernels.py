@@ -1,10 +1,13 @@
 """Every kernel in kaggle/*/kernel.py runs in smoke mode (tiny generated data in the competition's file format) in a fresh
 process and writes a submission that matches the competition's format; every kernel folder has metadata that keeps the
-internet off. Kernels that do not exist yet are skipped, not failed."""
+internet off. Where a folder has an inference kernel (predict.py), the training kernel's model folder is made read-only
+and predict.py, in another fresh process, must write the same submission byte for byte. Kernels that do not exist yet
+are skipped, not failed."""
 import json, os, re, subprocess, sys
 from pathlib import Path
 import pandas as pd, pytest
 from fastflow.kaggle import WHEELHOUSE_SLUG, check_submission
+from conftest import set_writable
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDERS = sorted(p for p in (ROOT/'kaggle').glob('*') if p.is_dir() and not p.name.startswith(('.', '_')))
@@ -29,6 +32,13 @@ def test_metadata(folder):
     assert any(s.endswith('/' + WHEELHOUSE_SLUG) for s in m['dataset_sources']), 'attach the wheelhouse dataset'
     assert m['competition_sources'] or len(m['dataset_sources']) > 1, 'the kernel needs its data: a competition or a dataset source'
 
+@pytest.mark.parametrize('folder', [d for d in FOLDERS if (d/'predict.py').is_file()], ids=lambda p: p.name)
+def test_predict_metadata(folder):
+    m, k = (json.loads((folder/f).read_text()) for f in ('predict-metadata.json', 'kernel-metadata.json'))
+    assert m['enable_internet'] is False and m['code_file'] == 'predict.py' and m['kernel_type'] == 'script'
+    assert k['id'] in m['kernel_sources'], "the inference kernel takes the training kernel's output (its model folder) as an input"
+    assert any(s.endswith('/' + WHEELHOUSE_SLUG) for s in m['dataset_sources']) and m['id'] != k['id']
+
 @pytest.mark.parametrize('folder', FOLDERS, ids=lambda p: p.name)
 def test_kernel_present(folder):
     if not (folder/'kernel.py').is_file(): pytest.skip(f'kaggle/{folder.name}/kernel.py not written yet')
@@ -51,3 +61,13 @@ def test_kernel_smoke(kernel, tmp_path):
     assert len(sub) > 0 and not sub.isna().any().any() and not sub.iloc[:, 0].duplicated().any()
     samples = [p for p in tmp_path.rglob('*.csv') if p.name in SAMPLE_NAMES]   # the sample the smoke data made, if kept
     if samples: check_submission(sub, samples[0], classes=CIFAR10 if kernel.name == 'cifar10-subset' else None)
+    if not (kernel/'predict.py').is_file(): return
+    model = out/'model'
+    assert (model/'fastflow.json').is_file(), f"{kernel.name}/kernel.py should export its model folder to --out/model"
+    set_writable(model, False)   # as /kaggle/input: the inference kernel must only read it
+    try:
+        r = subprocess.run([sys.executable, str(kernel/'predict.py'), '--model', str(model), '--data', str(out/'smoke_data'),
+                            '--out', str(tmp_path/'predicted')], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
+    finally: set_writable(model, True)
+    assert r.returncode == 0, f"{kernel.name}/predict.py failed:\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}"
+    assert (tmp_path/'predicted'/'submission.csv').read_bytes() == subs[0].read_bytes(), "predict.py must reproduce kernel.py's submission"

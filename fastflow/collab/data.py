@@ -102,6 +102,23 @@ def split_ratings(df:pd.DataFrame, # Cleaned ratings (columns user, item, rating
     return np.flatnonzero(~is_valid), np.flatnonzero(is_valid)
 
 # %% ../../nbs/40_collab.data.ipynb #f971ec15
+def _id_array(ids:np.ndarray, col:str) -> np.ndarray:
+    "Original ids as a plain numpy array (numbers stay numbers, strings become '<U'), or a clear error for anything else"
+    a = np.asarray(ids)
+    if a.dtype.kind in 'biuf': return a
+    if a.dtype.kind == 'U': return a
+    types = sorted({type(o).__name__ for o in a})
+    if a.dtype.kind == 'O' and all(isinstance(o, str) for o in a):
+        s = np.array(list(a), dtype=str) if len(a) else np.zeros(0, dtype='<U1')
+        if all(x == y for x,y in zip(s.tolist(), a)): return s
+        types = ['str ending in a null character']
+    elif a.dtype.kind == 'O' and all(isinstance(o, (int, np.integer)) and not isinstance(o, bool) for o in a):
+        try: return a.astype(np.int64)
+        except OverflowError: types = ['int too large for int64']
+    eg = ', '.join(repr(o) for o in a[:3])
+    raise ValueError(f"the {col!r} ids must be all numbers or all strings to be saved as data, got {' and '.join(types)} (e.g. {eg}). "
+                     f"Convert them before building the data, e.g. ratings[{col!r}] = ratings[{col!r}].astype(str)")
+
 class CollabDataLoaders(DataLoaders):
     "Train/valid `TensorLoader`s over encoded (user, item) pairs, with the id maps and item metadata"
     @classmethod
@@ -129,7 +146,7 @@ class CollabDataLoaders(DataLoaders):
             trn,val = np.flatnonzero(~flag),np.flatnonzero(flag)
         else: trn,val = split_ratings(df, split, valid_pct, seed)
         return cls(df, trn, val, y_range=y_range, seed=seed, bs=bs, items=items, item_name=item_name,
-                   title_name=title_name, device=device)
+                   title_name=title_name, device=device, names=dict(user=user_name, item=item_name, rating=rating_name, time=time_name))
 
     @classmethod
     def from_csv(cls, path:str|Path, **kwargs):
@@ -139,7 +156,7 @@ class CollabDataLoaders(DataLoaders):
         return cls.from_df(pd.read_csv(path), **kwargs)
 
     def __init__(self, df:pd.DataFrame, train_idx, valid_idx, y_range=None, seed=42, bs=4096, items=None,
-                 item_name='item', title_name='title', device=None):
+                 item_name='item', title_name='title', device=None, names:dict|None=None):
         ucode,users = pd.factorize(df.user, sort=True)
         icode,items_ = pd.factorize(df.item, sort=True)
         self.df,self.users,self.items = df.assign(u=ucode, i=icode),np.asarray(users),np.asarray(items_)
@@ -158,6 +175,7 @@ class CollabDataLoaders(DataLoaders):
             if item_name not in items.columns: raise ValueError(f"item metadata has no {item_name!r} column (it has {list(items.columns)})")
             self.item_meta = items.drop_duplicates(item_name).set_index(item_name)
         self.title_name = title_name
+        self.names = dict(user='user', item=item_name, rating='rating', time=None) | (names or {})   # the column names of the ratings frame
         super().__init__(TensorLoader(x[tr], y[tr], bs=bs, shuffle=True, seed=seed),
                          TensorLoader(x[va], y[va], bs=4*bs), device=default_device() if device is None else device)
 
@@ -177,3 +195,32 @@ class CollabDataLoaders(DataLoaders):
         if self.item_meta is None or self.title_name not in self.item_meta.columns: return [str(o) for o in items]
         t = self.item_meta[self.title_name]
         return [str(t.get(o, o)) for o in items]
+
+    def to_arrays(self) -> tuple:
+        "(config, arrays): everything `from_arrays` needs to rebuild these data for prediction, as JSON and plain numpy arrays"
+        users,items = _id_array(self.users, self.names['user']),_id_array(self.items, self.names['item'])
+        small = np.int32 if max(self.n_users, self.n_items, len(self.df)) < 2**31 else np.int64
+        arrays = dict(users=users, items=items, u=self.df.u.to_numpy(small), i=self.df.i.to_numpy(small),
+                      rating=self.df.rating.to_numpy(np.float32), train_idx=self.train_idx.astype(small), valid_idx=self.valid_idx.astype(small))
+        has_titles = self.item_meta is not None and self.title_name in self.item_meta.columns
+        if has_titles: arrays['titles'] = np.array(self.titles(self.items), dtype=str)
+        config = dict(names=self.names, y_range=self.y_range, global_mean=self.global_mean, title_name=self.title_name,
+                      titles=has_titles, bs=self.train.bs, seed=self.train.seed, n_users=self.n_users, n_items=self.n_items)
+        return config,arrays
+
+    @classmethod
+    def from_arrays(cls, config:dict, # As returned by `to_arrays`
+                    arrays:dict, # As returned by `to_arrays`
+                    device=None, # Where batches go (default: `default_device()`)
+                   ):
+        "Data rebuilt from `to_arrays`: same ids, codes, split, ratings and titles"
+        obj = lambda a: a.astype(object) if a.dtype.kind == 'U' else a   # strings back to Python str, as pandas gives them
+        users,items,u,i = obj(arrays['users']),obj(arrays['items']),arrays['u'].astype(np.int64),arrays['i'].astype(np.int64)
+        df = pd.DataFrame({'user': users[u], 'item': items[i], 'rating': arrays['rating']})
+        names,title_name = config['names'],config['title_name']
+        meta = pd.DataFrame({names['item']: items, title_name: obj(arrays['titles'])}) if config.get('titles') else None
+        res = cls(df, arrays['train_idx'].astype(np.int64), arrays['valid_idx'].astype(np.int64), y_range=config['y_range'], seed=config['seed'],
+                  bs=config['bs'], items=meta, item_name=names['item'], title_name=title_name, device=device, names=names)
+        if not (np.array_equal(res.df.u, u) and np.array_equal(res.df.i, i)):
+            raise ValueError("the stored ids do not give back the stored codes (ids not sorted as pandas sorts them); export the model again")
+        return res

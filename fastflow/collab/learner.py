@@ -21,11 +21,12 @@ from fastai.optimizer import Adam
 from ..core import moved_names, save_plot
 from ..callbacks import FFCallback, RunLog, TorchThreads, torch_threads
 from ..data import check_y_range
+from ..export import Artefact, ArtefactError, build_model
 from .data import CollabDataLoaders
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab
 
 # %% auto #0
-__all__ = ['COLLAB_DEFAULTS', 'embedding_penalty', 'EmbeddingPenalty', 'CollabLearner', 'collab_learner']
+__all__ = ['COLLAB_DEFAULTS', 'embedding_penalty', 'EmbeddingPenalty', 'CollabLearner', 'learner_from_artefact', 'collab_learner']
 
 # %% ../../nbs/42_collab.learner.ipynb #34af4536
 def _tables(model:nn.Module) -> tuple:
@@ -92,10 +93,14 @@ class CollabLearner(Learner):
         return res
 
     def predict_pairs(self, pairs:pd.DataFrame, # Rows of (user, item) original ids
-                      user_name:str='user', # Column of user ids
-                      item_name:str='item', # Column of item ids
+                      user_name:str|None=None, # Column of user ids (default: the name given to `from_df`, else 'user')
+                      item_name:str|None=None, # Column of item ids (default: the name given to `from_df`, else 'item')
                      ) -> np.ndarray:
         "Predicted ratings for a DataFrame of (user, item) pairs; unknown ids get the cold-start fallback"
+        def col(given, key):
+            if given is not None: return given
+            return next((c for c in (self.dls.names[key], key) if c in pairs.columns), self.dls.names[key])
+        user_name,item_name = col(user_name, 'user'),col(item_name, 'item')
         missing = [c for c in (user_name, item_name) if c not in pairs.columns]
         if missing: raise ValueError(f"column(s) {missing} not in pairs, which has {list(pairs.columns)}; pass user_name=/item_name=")
         return self.predict_codes(*self.dls.encode(pairs[user_name], pairs[item_name]))
@@ -204,6 +209,50 @@ class CollabLearner(Learner):
         idcg = np.array([disc[:min(r, k)].sum() for r in nrel])
         return {f'precision@{k}': float((hits.sum(1)/k).mean()), f'recall@{k}': float((hits.sum(1)/np.maximum(nrel, 1)).mean()),
                 f'ndcg@{k}': float(((hits*disc).sum(1)/np.maximum(idcg, 1e-9)).mean()), 'n_users': int(len(users))}
+
+    def to_artefact(self) -> dict:
+        "What `fastflow.export.export_learner` writes: the model's builder, arguments and weights, and the data as arrays"
+        name,kwargs = _model_config(self.model, self.dls)
+        data_cfg,arrays = self.dls.to_arrays()
+        return dict(kind='collab.learner', config=dict(model=dict(builder=name, kwargs=kwargs), data=data_cfg),
+                    tensors=self.model.state_dict(), arrays=arrays)
+
+# %% ../../nbs/42_collab.learner.ipynb #38899731
+_COLLAB_MODELS = (DotProductBias, CollabNN, HybridCollab)
+
+def _model_config(model:nn.Module, dls) -> tuple:
+    "(builder name, JSON-able kwargs) that rebuild `model` for `dls`, or a clear error at export time"
+    if type(model) not in _COLLAB_MODELS:
+        raise TypeError(f"a CollabLearner with a {type(model).__name__} model cannot be exported as a model folder: fastflow rebuilds only "
+                        "DotProductBias, CollabNN and HybridCollab (collab_learner's 'dot', 'nn' and 'hybrid') from data. Share its weights "
+                        "with save_weights(learn, path) and, at load time, rebuild the data and the model: "
+                        "CollabLearner(dls, load_weights(path, model=YourModel(...)), loss_func=MSELossFlat()).")
+    name,kwargs = type(model).__name__,dict(model.config, y_range=model.y_range)
+    if (kwargs['n_users'], kwargs['n_items']) != (dls.n_users, dls.n_items):
+        raise ValueError(f"the model was built for {kwargs['n_users']} users and {kwargs['n_items']} items but the data have "
+                         f"{dls.n_users} and {dls.n_items}: build it for these data, e.g. collab_learner(dls, ...)")
+    with torch.device('meta'): fresh = build_model(name, kwargs)   # shapes only, no memory
+    want,have = ({k: tuple(v.shape) for k,v in m.state_dict().items()} for m in (fresh, model))
+    if want != have:
+        diff = sorted(k for k in want.keys() | have.keys() if want.get(k) != have.get(k))
+        raise ValueError(f"the {name}'s weights no longer match the arguments it was built with ({', '.join(diff[:5])} differ), so "
+                         f"{name}(**model.config) could not load them: build a new model with the arguments you want instead of changing its layers")
+    return name,kwargs
+
+def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read by `fastflow.export.load_artefact`
+                          device='cpu', # Where the model and batches go
+                         ) -> CollabLearner:
+    "A `CollabLearner` rebuilt from a model folder (what `fastflow.export.load_learner` calls): data from arrays, model from its config and weights"
+    try: mcfg,dcfg = art.config['model'],art.config['data']
+    except (KeyError, TypeError): raise ArtefactError(f"{art.path}: the config has no 'model' and 'data' parts; it was not written by CollabLearner.to_artefact") from None
+    if mcfg.get('builder') not in [c.__name__ for c in _COLLAB_MODELS]:
+        raise ArtefactError(f"{art.path}: a collab learner's model must be DotProductBias, CollabNN or HybridCollab, not {mcfg.get('builder')!r}")
+    try: dls = CollabDataLoaders.from_arrays(dcfg, art.arrays, device=device)
+    except KeyError as e: raise ArtefactError(f"{art.path}: arrays.npz or the config lacks {e}; export the learner again") from None
+    model = build_model(mcfg['builder'], mcfg.get('kwargs', {}))
+    try: model.load_state_dict(art.tensors)
+    except RuntimeError as e: raise ArtefactError(f"{art.path/'weights.safetensors'} does not fit a {mcfg['builder']}({mcfg.get('kwargs')}): {e}") from None
+    return CollabLearner(dls, model.to(device).eval(), loss_func=MSELossFlat(), metrics=rmse)
 
 # %% ../../nbs/42_collab.learner.ipynb #414f2a98
 COLLAB_DEFAULTS = {'dot':    dict(lr=0.02, wd=0., emb_penalty=0.1),

@@ -54,9 +54,15 @@ def out_bias(mean:float|None, y_range:tuple|None) -> float:
     p = min(max((mean-lo)/(hi-lo), 1e-4), 1-1e-4)
     return math.log(p/(1-p))
 
+def _range(y_range) -> tuple|None:
+    "`y_range` as a tuple of two Python floats (the same sums whether it came from numpy, a list or JSON), or None"
+    if y_range is None: return None
+    lo,hi = y_range
+    return float(lo),float(hi)
+
 class CollabModel(nn.Module):
     "Base of the collab models: `forward` is `sigmoid_range(self.score(x), *y_range)`, or the raw score when `y_range` is None"
-    y_range = None
+    y_range,config = None,None   # `config`: the constructor's arguments (JSON-able), from which `fastflow.export.build_model` rebuilds it
     def score(self, x:torch.Tensor) -> torch.Tensor:
         "Pre-activation score of `[N,2]` (user, item) codes"
         raise NotImplementedError
@@ -87,7 +93,9 @@ class DotProductBias(CollabModel):
                  init_std:float=0.01, # Std of the initial factors
                 ):
         super().__init__()
+        y_range = _range(y_range)
         self.n_users,self.n_items,self.n_factors,self.y_range = n_users,n_items,n_factors,y_range
+        self.config = dict(n_users=int(n_users), n_items=int(n_items), n_factors=int(n_factors), y_range=y_range, mean=mean, init_std=init_std)
         self.u_weight,self.i_weight = Embedding(n_users, n_factors, std=init_std),Embedding(n_items, n_factors, std=init_std)
         self.u_bias,self.i_bias = Embedding(n_users, 1, std=0),Embedding(n_items, 1, std=0)
         self.bias = nn.Parameter(torch.tensor([out_bias(mean, y_range)]))   # named `bias`: fastai skips it in weight decay
@@ -119,8 +127,10 @@ class CollabNN(CollabModel):
                  init_std:float=0.01, # Std of the initial embeddings
                 ):
         super().__init__()
-        user_sz,item_sz = user_sz or emb_sz_rule(n_users),item_sz or emb_sz_rule(n_items)
+        user_sz,item_sz,y_range = user_sz or emb_sz_rule(n_users),item_sz or emb_sz_rule(n_items),_range(y_range)
         self.n_users,self.n_items,self.y_range = n_users,n_items,y_range
+        self.config = dict(n_users=int(n_users), n_items=int(n_items), user_sz=int(user_sz), item_sz=int(item_sz), layers=[int(h) for h in layers],
+                           ps=float(ps), y_range=y_range, mean=mean, init_std=init_std)
         self.u_emb,self.i_emb = Embedding(n_users, user_sz, std=init_std),Embedding(n_items, item_sz, std=init_std)
         self.layers,self.head = _mlp(user_sz+item_sz, layers, ps)
         with torch.no_grad(): self.head.bias.fill_(out_bias(mean, y_range))
@@ -145,7 +155,10 @@ class HybridCollab(CollabModel):
                  init_std:float=0.01, # Std of the initial factors
                 ):
         super().__init__()
+        y_range = _range(y_range)
         self.n_users,self.n_items,self.y_range = n_users,n_items,y_range
+        self.config = dict(n_users=int(n_users), n_items=int(n_items), n_factors=int(n_factors), layers=[int(h) for h in layers],
+                           y_range=y_range, mean=mean, init_std=init_std)
         self.dot = DotProductBias(n_users, n_items, n_factors, y_range=None, mean=out_bias(mean, y_range), init_std=init_std)
         self.layers,self.head = _mlp(2*n_factors, layers)
         with torch.no_grad(): self.head.weight.zero_(); self.head.bias.zero_()

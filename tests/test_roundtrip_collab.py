@@ -1,0 +1,141 @@
+"Collab learners ('dot', 'nn', 'hybrid') exported in one interpreter and loaded in another, from a read-only folder: identical predictions."
+import json, os, shutil, stat, subprocess, sys, textwrap
+from pathlib import Path
+import numpy as np
+import pytest
+from fastflow.export import ArtefactError, load_learner
+
+ROOT = Path(__file__).resolve().parents[1]
+KINDS = ('dot', 'nn', 'hybrid')
+
+def py(code, cwd):
+    env = {**os.environ, 'PYTHONPATH': str(ROOT), 'MPLBACKEND': 'Agg'}
+    return subprocess.run([sys.executable, '-c', textwrap.dedent(code)], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+# What both interpreters ask of a learner, written to an npz (one array per column, plus its dtype): no pickle on either side
+QUERIES = '''
+import warnings, numpy as np, pandas as pd
+def queries(learn, pairs, user, item, path):
+    warnings.simplefilter('ignore')   # cold-start warnings
+    out = {'predict_pairs': learn.predict_pairs(pairs),
+           'predict_codes': learn.predict_codes([0, 1, -1, 2, 3], [0, -1, 1, 2, 4]),
+           'ranking_metrics': np.array(list(learn.ranking_metrics(k=5).items()), dtype=str)}
+    frames = {'recommend': learn.recommend(user, 5), 'recommend_all': learn.recommend(user, 5, exclude_rated=False),
+              'recommend_unknown': learn.recommend(-12345, 5), 'similar_items': learn.similar_items(item, 5),
+              'popular_items': learn.popular_items(5), 'item_pca': learn.item_pca(20)}
+    if learn.model.item_biases() is not None: frames['bias_low'],frames['bias_high'] = learn.bias_rankings(3)
+    for name, f in frames.items():
+        out[name + '/columns'] = np.array(f.columns.tolist())
+        for c in f.columns:
+            v = f[c].to_numpy()
+            out[f'{name}/{c}'] = v.astype(str) if v.dtype == object else v
+            out[f'{name}/{c}/type'] = np.array(type(v[0]).__name__)
+    np.savez(path, **out)
+'''
+
+SAVE = QUERIES + '''
+import json, sys
+from fastflow.testing import synth_ratings
+from fastflow.core import set_seed
+from fastflow.collab.data import CollabDataLoaders
+from fastflow.collab.learner import collab_learner
+from fastflow.export import export_learner
+cases = {'dot': ('str', 'int'), 'nn': ('int', 'str'), 'hybrid': ('str', 'int')}   # (user id type, item id type)
+for kind, (ut, it) in cases.items():
+    set_seed(0)
+    r = synth_ratings(40, 30, seed=1)
+    if ut == 'str': r['user'] = 'u' + r.user.astype(str)
+    if it == 'str': r['item'] = 'film-' + r.item.astype(str)
+    r = r.rename(columns={'user': 'userId', 'item': 'movieId', 'rating': 'stars'})
+    items = pd.DataFrame({'movieId': r.movieId.unique()}).assign(title=lambda d: 'Title ' + d.movieId.astype(str)) if kind == 'hybrid' else None
+    dls = CollabDataLoaders.from_df(r, 'userId', 'movieId', 'stars', bs=128, seed=0, items=items, device='cpu')
+    learn = collab_learner(dls, kind, n_factors=6, layers=(8,))
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(2, 0.02)
+    ghost_u, ghost_i = ('ghost', 'nope') if (ut, it) == ('str', 'str') else (('ghost', 10_000) if ut == 'str' else (10_000, 'nope'))
+    pairs = pd.concat([r[['userId', 'movieId']].iloc[:50],
+                       pd.DataFrame({'userId': [ghost_u, r.userId.iloc[0], ghost_u], 'movieId': [r.movieId.iloc[0], ghost_i, ghost_i]})],
+                      ignore_index=True)
+    np.savez(f'pairs_{kind}.npz', userId=np.array(pairs.userId.tolist()), movieId=np.array(pairs.movieId.tolist()))
+    user, item = r.userId.iloc[0], r.movieId.iloc[0]
+    json.dump(dict(user=user if ut == 'str' else int(user), item=item if it == 'str' else int(item)), open(f'query_{kind}.json', 'w'))
+    queries(learn, pairs, user, item, f'orig_{kind}.npz')
+    export_learner(learn, f'model_{kind}')
+print('saved')
+'''
+
+LOAD = QUERIES + '''
+import json, sys, time
+from fastflow.export import load_learner
+assert not any(m.startswith('fastflow.collab') for m in sys.modules)   # this interpreter never imports the training code itself
+for kind in %r:
+    t = time.perf_counter(); learn = load_learner(f'model_{kind}'); dt = time.perf_counter() - t
+    with np.load(f'pairs_{kind}.npz') as z: pairs = pd.DataFrame({k: z[k].tolist() for k in ('userId', 'movieId')})
+    q = json.load(open(f'query_{kind}.json'))
+    queries(learn, pairs, q['user'], q['item'], f'loaded_{kind}.npz')   # pairs in the original column names
+    print(kind, 'load_s', round(dt, 3))
+''' % (KINDS,)
+
+def _set_writable(p:Path, writable:bool):
+    for f in [p, *p.rglob('*')]:
+        m = f.stat().st_mode
+        f.chmod(m | stat.S_IWUSR if writable else m & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+@pytest.fixture(scope='module')
+def roundtrip(tmp_path_factory):
+    d = tmp_path_factory.mktemp('collab_rt')
+    save = py(SAVE, d)
+    assert save.returncode == 0, save.stderr[-3000:]
+    folders = [d/f'model_{k}' for k in KINDS]
+    for f in folders: _set_writable(f, False)   # chmod -R a-w
+    try:
+        before = {f: (f.stat().st_size, f.stat().st_mtime_ns) for p in folders for f in p.iterdir()}
+        load = py(LOAD, d)
+        assert load.returncode == 0, load.stderr[-3000:]
+        assert before == {f: (f.stat().st_size, f.stat().st_mtime_ns) for p in folders for f in p.iterdir()}   # loading only reads (even as root)
+        print(load.stdout)
+        yield d
+    finally:
+        for f in folders: _set_writable(f, True)
+
+@pytest.mark.parametrize('kind', KINDS)
+def test_identical_after_roundtrip(roundtrip, kind):
+    with np.load(roundtrip/f'orig_{kind}.npz') as a, np.load(roundtrip/f'loaded_{kind}.npz') as b:
+        assert sorted(a.files) == sorted(b.files)
+        for k in a.files:
+            assert a[k].dtype == b[k].dtype, k
+            assert np.array_equal(a[k], b[k]), k   # max abs difference 0
+        assert a['recommend/item'].dtype.kind == ('i' if kind != 'nn' else 'U')   # ids keep their type
+        assert str(a['recommend/item/type']) == ('int64' if kind != 'nn' else 'str')
+        assert len(a['predict_pairs']) == 53 and np.isfinite(a['predict_pairs']).all()
+    files = sorted(p.name for p in (roundtrip/f'model_{kind}').iterdir())
+    assert files == ['arrays.npz', 'fastflow.json', 'weights.safetensors']
+
+def _copy(roundtrip, tmp_path, kind='dot') -> Path:
+    dst = shutil.copytree(roundtrip/f'model_{kind}', tmp_path/'m')
+    _set_writable(dst, True)
+    return dst
+
+def test_tampered_or_truncated_files(roundtrip, tmp_path):
+    m = _copy(roundtrip, tmp_path)
+    w = m/'weights.safetensors'; data = bytearray(w.read_bytes()); data[-3] ^= 1; w.write_bytes(bytes(data))
+    with pytest.raises(ArtefactError, match=r'weights\.safetensors does not match its checksum'): load_learner(m)
+    m = _copy(roundtrip, tmp_path/'b')
+    a = m/'arrays.npz'; a.write_bytes(a.read_bytes()[:100])
+    with pytest.raises(ArtefactError, match=r'arrays\.npz does not match its checksum'): load_learner(m)
+    m = _copy(roundtrip, tmp_path/'c'); (m/'weights.safetensors').unlink()
+    with pytest.raises(ArtefactError, match=r'weights\.safetensors is missing'): load_learner(m)
+
+def _edit_config(m:Path, f):
+    man = json.loads((m/'fastflow.json').read_text()); f(man['config']); (m/'fastflow.json').write_text(json.dumps(man))
+
+def test_edited_manifest(roundtrip, tmp_path):
+    "The manifest's config is not checksummed: a changed builder is refused, changed arguments do not fit the weights"
+    m = _copy(roundtrip, tmp_path)
+    _edit_config(m, lambda c: c['model'].update(builder='os:system'))
+    with pytest.raises(ArtefactError, match="must be DotProductBias, CollabNN or HybridCollab, not 'os:system'"): load_learner(m)
+    m = _copy(roundtrip, tmp_path/'b')
+    _edit_config(m, lambda c: c['model']['kwargs'].update(n_factors=7))
+    with pytest.raises(ArtefactError, match=r'weights\.safetensors does not fit a DotProductBias'): load_learner(m)
+    m = _copy(roundtrip, tmp_path/'c')
+    _edit_config(m, lambda c: c.pop('data'))
+    with pytest.raises(ArtefactError, match="no 'model' and 'data' parts"): load_learner(m)
