@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/export.html.md"""
 
 # %% ../nbs/12_export.ipynb #142b3537
 from __future__ import annotations
-import hashlib, importlib, json, os, pickle, pickletools, shutil, warnings, zipfile
+import hashlib, importlib, json, os, pickle, pickletools, warnings, zipfile
 from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
 from dataclasses import dataclass, field
 from pathlib import Path
