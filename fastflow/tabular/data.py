@@ -13,7 +13,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 # %% auto #0
-__all__ = ['TASKS', 'DATE_PARTS', 'infer_task', 'check_target', 'date_parts', 'TabularProc']
+__all__ = ['TASKS', 'DATE_PARTS', 'infer_task', 'check_target', 'date_parts', 'to_plain', 'from_plain', 'plain_array',
+           'from_plain_array', 'TabularProc']
 
 # %% ../../nbs/30_tabular.data.ipynb #fdecbeaa
 TASKS = ('classification', 'regression')
@@ -90,6 +91,39 @@ def _floats(X: pd.DataFrame, cols, when: str) -> pd.DataFrame:
             if bad.any(): raise ValueError(f"column {c!r} should be numeric ({when}) but holds {int(bad.sum())} non-numeric value(s), e.g. {s[bad].iloc[0]!r}: "
                                            f"clean it, e.g. df[{c!r}] = pd.to_numeric(df[{c!r}], errors='coerce') (unparseable values become NaN)") from None
         raise
+
+def to_plain(v):
+    "A category value or column name as JSON data: numpy scalars as Python ones, timestamps tagged; other types refused"
+    if isinstance(v, np.generic) and not isinstance(v, (np.datetime64, np.timedelta64)): v = v.item()
+    if v is None or isinstance(v, (bool, int, float, str)): return v
+    if isinstance(v, (pd.Timestamp, np.datetime64)): return {'timestamp': pd.Timestamp(v).isoformat()}
+    raise TypeError(f"{v!r} ({type(v).__name__}) cannot be stored as data: categories and column names must be "
+                    "strings, numbers, booleans or timestamps (convert the column, e.g. df[col].astype(str))")
+
+def from_plain(v):
+    "Inverse of `to_plain`"
+    return pd.Timestamp(v['timestamp']) if isinstance(v, dict) else v
+
+def plain_array(a) -> dict:
+    "A 1-D numpy array (e.g. `classes_`, `feature_names_in_`) as JSON data that `from_plain_array` restores with its dtype"
+    a = np.asarray(a)
+    res = dict(dtype='object' if a.dtype.hasobject else a.dtype.str, values=[to_plain(v) for v in a.tolist()])
+    if not _same(from_plain_array(res), a): raise TypeError(f"array {a[:5]!r} does not survive a round trip through JSON: store plain numbers or strings")
+    return res
+
+def from_plain_array(d:dict) -> np.ndarray:
+    "Inverse of `plain_array`"
+    vals = [from_plain(v) for v in d['values']]
+    if d['dtype'] != 'object': return np.array(vals, dtype=d['dtype'])
+    a = np.empty(len(vals), dtype=object); a[:] = vals
+    return a
+
+def _py(v): return v.item() if isinstance(v, np.generic) and not isinstance(v, (np.datetime64, np.timedelta64)) else v
+
+def _same(a, b) -> bool:
+    "Same dtype, shape and values, with the same Python types element by element"
+    return (a.dtype == b.dtype and a.shape == b.shape and
+            all(type(_py(x)) is type(_py(y)) and (x == y or (x != x and y != y)) for x, y in zip(a.tolist(), b.tolist())))
 
 class TabularProc(TransformerMixin, BaseEstimator):
     "Categorify, fill missing (+ `_na` columns), normalize and expand dates, fitted on training rows only"
@@ -204,6 +238,33 @@ class TabularProc(TransformerMixin, BaseEstimator):
         "`(x_cat int64 [n, n_cat], x_cont float32 [n, n_cont])` from a transformed frame"
         return (Xt[self.cat_out_].to_numpy('int64').reshape(len(Xt), -1),
                 Xt[self.cont_out_].to_numpy('float32').reshape(len(Xt), -1))
+
+    def to_config(self) -> dict:
+        "The fitted state as JSON-able data (`from_config` restores it): category values keep their Python types"
+        check_is_fitted(self, 'vocab_')
+        P = lambda cs: [to_plain(c) for c in cs]
+        params = {k: P(v) if isinstance(v, (list, tuple, set)) else v for k, v in self.get_params().items()}
+        for c in self.cats_:
+            a, b = pd.Index([from_plain(x) for x in P(self.vocab_[c])]), pd.Index(self.vocab_[c])
+            if a.dtype != b.dtype or not a.equals(b):
+                raise TypeError(f"the categories of column {c!r} do not survive a round trip through JSON: convert it, e.g. df[{c!r}].astype(str)")
+        return dict(params=params, input_cols=P(self.input_cols_), dropped=[[to_plain(c), r] for c, r in self.dropped_.items()],
+                    cats=P(self.cats_), dates=P(self.dates_), vocab=[P(self.vocab_[c]) for c in self.cats_], conts=P(self.conts_),
+                    na_cols=P(self.na_cols_), medians=[float(self.medians_[c]) for c in self.conts_], means=[float(self.means_[c]) for c in self.conts_],
+                    stds=[float(self.stds_[c]) for c in self.conts_], cat_out=P(self.cat_out_), card=[int(k) for k in self.card_],
+                    n_features_in=int(self.n_features_in_))
+
+    @classmethod
+    def from_config(cls, cfg:dict) -> TabularProc:
+        "A fitted `TabularProc` from `to_config`'s data, transforming exactly like the one that wrote it"
+        U = lambda cs: [from_plain(c) for c in cs]
+        p = cls(**{k: U(v) if isinstance(v, list) else v for k, v in cfg['params'].items()})
+        p.input_cols_, p.dropped_ = U(cfg['input_cols']), {from_plain(c): r for c, r in cfg['dropped']}
+        p.cats_, p.dates_, p.conts_, p.na_cols_ = U(cfg['cats']), U(cfg['dates']), U(cfg['conts']), U(cfg['na_cols'])
+        p.vocab_ = {c: U(v) for c, v in zip(p.cats_, cfg['vocab'])}
+        p.medians_, p.means_, p.stds_ = (dict(zip(p.conts_, cfg[k])) for k in ('medians', 'means', 'stds'))
+        p.cat_out_, p.cont_out_, p.card_, p.n_features_in_ = U(cfg['cat_out']), list(p.conts_), list(cfg['card']), cfg['n_features_in']
+        return p
 
     def __sklearn_tags__(self):
         t = super().__sklearn_tags__()

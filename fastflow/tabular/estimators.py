@@ -6,7 +6,8 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.estimators.html.md"""
 
 # %% ../../nbs/32_tabular.estimators.ipynb #82d862d5
 from __future__ import annotations
-import warnings
+import json, warnings
+from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
@@ -18,14 +19,18 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.exceptions import NotFittedError
 from ..data import check_y_range, infer_y_range
-from .data import TabularProc
+from ..core import output_dir
+from ..export import ArtefactError, build_model, load_artefact, save_artefact, to_json
+from .data import TabularProc, plain_array, from_plain_array
 from .nn import fit_tabular_nn, predict_tabular_nn
 
 # %% auto #0
-__all__ = ['TabularEstimator', 'TabularClassifier', 'TabularRegressor', 'NNClassifier', 'NNRegressor', 'RFClassifier',
-           'RFRegressor', 'GBMClassifier', 'GBMRegressor', 'LinearClassifier', 'LinearRegressor', 'SeedBagClassifier',
-           'SeedBagRegressor']
+__all__ = ['ESTIMATORS', 'TabularEstimator', 'TabularClassifier', 'TabularRegressor', 'NNClassifier', 'NNRegressor',
+           'RFClassifier', 'RFRegressor', 'GBMClassifier', 'GBMRegressor', 'LinearClassifier', 'LinearRegressor',
+           'SeedBagClassifier', 'SeedBagRegressor', 'estimator_state', 'restore_estimator', 'export_estimator',
+           'estimator_from_artefact', 'load_estimator']
 
 # %% ../../nbs/32_tabular.estimators.ipynb #619ba8d2
 class TabularEstimator(BaseEstimator):
@@ -340,3 +345,215 @@ class SeedBagRegressor(_SeedBag, RegressorMixin, BaseEstimator):
         return self._mean('predict', X)
 
 
+
+# %% ../../nbs/32_tabular.estimators.ipynb #66f2fa79
+_NODE_FIELDS = ('left_child', 'right_child', 'feature', 'threshold', 'impurity', 'n_node_samples', 'weighted_n_node_samples', 'missing_go_to_left')
+_SKIP_ATTRS = ('estimators_', 'estimator_', 'oob_decision_function_', 'oob_prediction_', 'tree_')
+
+def _enc(v, what:str):
+    "A fitted attribute or parameter as JSON data that `_dec` restores with its type"
+    if isinstance(v, TabularProc): return {'TabularProc': _params(v, what)}
+    if type(v).__name__ in ESTIMATORS and isinstance(v, ESTIMATORS[type(v).__name__]): return {'estimator': type(v).__name__, 'params': _params(v, what)}
+    if isinstance(v, np.ndarray) and v.ndim == 1: return {'array': plain_array(v)}
+    if isinstance(v, np.generic): return {'scalar': v.dtype.str, 'value': v.item()}
+    if isinstance(v, (list, tuple)): return [_enc(o, what) for o in v]
+    if isinstance(v, dict): return {'dict': [[_enc(k, what), _enc(o, what)] for k, o in v.items()]}
+    if v is None or isinstance(v, (bool, int, float, str)): return v
+    raise TypeError(f"{what}: {type(v).__name__} {v!r:.60} cannot be stored as data (expected numbers, strings, 1-D arrays)")
+
+def _dec(v):
+    if isinstance(v, list): return [_dec(o) for o in v]
+    if not isinstance(v, dict): return v
+    if 'TabularProc' in v: return TabularProc(**{k: _dec(o) for k, o in v['TabularProc'].items()})
+    if 'estimator' in v: return _known(v['estimator'])(**{k: _dec(o) for k, o in v['params'].items()})
+    if 'array' in v: return from_plain_array(v['array'])
+    if 'dict' in v: return {_dec(k): _dec(o) for k, o in v['dict']}
+    return np.array(v['value'], dtype=v['scalar'])[()]
+
+def _params(est, what:str) -> dict:
+    return {k: _enc(v, f"{what}: parameter {k!r}") for k, v in est.get_params(deep=False).items()}
+
+def _attrs(obj, what:str) -> dict:
+    "Fitted attributes (ending in `_`) of a scikit-learn object, as data"
+    return {k: _enc(v, f"{what}: {k}") for k, v in vars(obj).items() if k.endswith('_') and not k.startswith('_') and k not in _SKIP_ATTRS}
+
+def _known(name:str):
+    if name not in ESTIMATORS: raise ArtefactError(f"the model folder names estimator {name!r}, which is not one of fastflow's ({', '.join(ESTIMATORS)})")
+    return ESTIMATORS[name]
+
+def _skops_dumps(obj, what:str) -> bytes:
+    "`obj` as skops bytes, refused at export time if loading them would need types skops does not trust by default"
+    import skops.io as sio
+    data = sio.dumps(obj)
+    bad = sio.get_untrusted_types(data=data)
+    if bad: raise TypeError(f"{what} ({type(obj).__name__}) cannot be exported as data: skops does not trust {bad} by default, so the "
+                            "folder could not be loaded safely. Use fastflow's estimators (NN/RF/GBM/Linear/SeedBag) or scikit-learn parts skops trusts.")
+    return data
+
+def _skops_loads(art, name:str):
+    "The object in the folder's skops file `name`, built only from the types skops trusts by default"
+    import skops.io as sio
+    f = art.file(name)
+    try: bad = sio.get_untrusted_types(file=f)
+    except Exception as e: raise ArtefactError(f"{f} cannot be read as a skops file ({type(e).__name__}: {e})") from None
+    if bad: raise ArtefactError(f"{f} names types that skops does not trust by default ({', '.join(bad)}): fastflow refuses to load "
+                                "it, since building them could run code the file chose. Export the model again with fastflow.")
+    return sio.loads(f.read_bytes())
+
+def _nn_state(est, key, out):
+    clf = is_classifier(est)
+    kw = dict(card=[int(c) for c in est.proc_.card_], n_cont=len(est.proc_.cont_out_), n_out=len(est.classes_) if clf else 1,
+              layers=[int(n) for n in est.layers], ps=est.ps, y_range=None if clf else est.y_range_)
+    sd = {f'{key}.{k}': v for k, v in est.model_.state_dict().items()}
+    try: build_model('tabular_model', json.loads(json.dumps(kw, default=to_json))).load_state_dict({k[len(key)+1:]: v for k, v in sd.items()})
+    except Exception as e: raise TypeError(f"{key}: this network cannot be rebuilt from tabular_model({kw}): {e}") from None
+    out['tensors'].update(sd)
+    return dict(builder='tabular_model', kwargs=kw, tensors=list(sd), history=est.history_,
+                **({} if clf else dict(y_mean=_enc(est.y_mean_, key), y_std=_enc(est.y_std_, key), y_range_=est.y_range_)))
+
+def _nn_restore(est, cfg, art, key):
+    kw = dict(cfg['kwargs'], y_range=tuple(cfg['kwargs']['y_range']) if cfg['kwargs']['y_range'] is not None else None)
+    est.model_ = build_model(cfg['builder'], kw)
+    try: est.model_.load_state_dict({k[len(key)+1:]: art.tensors[k] for k in cfg['tensors']})
+    except (KeyError, RuntimeError) as e: raise ArtefactError(f"{art.path}: the weights of {key} do not fit tabular_model({kw}): {e}") from None
+    est.model_.eval(); est.history_ = cfg['history']
+    if 'y_mean' in cfg: est.y_mean_, est.y_std_, est.y_range_ = _dec(cfg['y_mean']), _dec(cfg['y_std']), kw['y_range']
+
+def _rf_state(est, key, out):
+    m = est.model_
+    states = [t.tree_.__getstate__() for t in m.estimators_]
+    nodes = np.concatenate([s['nodes'] for s in states])
+    out['arrays'].update({f'{key}.{f}': nodes[f] for f in _NODE_FIELDS})
+    out['arrays'][f'{key}.values'] = np.concatenate([s['values'] for s in states])
+    trees = [dict(params=_params(t, key), attrs=_attrs(t, key), node_count=int(s['node_count']), max_depth=int(s['max_depth']),
+                  n_features=int(t.tree_.n_features), n_classes=t.tree_.n_classes.tolist(), n_outputs=int(t.tree_.n_outputs))
+             for t, s in zip(m.estimators_, states)]
+    return dict(params=_params(m, key), attrs=_attrs(m, key), template=_params(m.estimator_, key), trees=trees,
+                oob_score_=est.oob_score_, importances=_enc(est.feature_importances_.to_numpy(), key))
+
+def _check_tree(nodes, values, tc, where):
+    "Refuse tree arrays sklearn would index out of bounds or loop on: children after their parent and inside the tree, splits on existing columns"
+    n, L, R, F = tc['node_count'], nodes['left_child'], nodes['right_child'], nodes['feature']
+    idx, leaf = np.arange(n), nodes['left_child'] == -1
+    ok = (n >= 1 and (leaf == (R == -1)).all() and (leaf | ((L > idx) & (L < n) & (R > idx) & (R < n))).all()
+          and (leaf | ((F >= 0) & (F < tc['n_features']))).all() and values.shape == (n, tc['n_outputs'], max(tc['n_classes'])))
+    if not ok: raise ArtefactError(f"{where}: the node arrays of a tree are inconsistent (children, features or values out of range): the folder was not written by fastflow's export")
+
+def _rf_restore(est, cfg, art, key):
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+    from sklearn.tree._tree import Tree, NODE_DTYPE
+    clf = is_classifier(est)
+    where = art.path/'arrays.npz'
+    try: cols, values = {f: art.arrays[f'{key}.{f}'] for f in _NODE_FIELDS}, art.arrays[f'{key}.values']
+    except KeyError as e: raise ArtefactError(f"{where} lacks the array {e} of {key}") from None
+    trees, start = [], 0
+    for tc in cfg['trees']:
+        n = tc['node_count']
+        if start + n > len(values) or any(len(c) != len(values) for c in cols.values()): raise ArtefactError(f"{where}: the tree arrays of {key} are too short")
+        nodes = np.zeros(n, dtype=NODE_DTYPE)
+        for f in _NODE_FIELDS: nodes[f] = cols[f][start:start+n]
+        v = np.ascontiguousarray(values[start:start+n], dtype=np.float64); start += n
+        _check_tree(nodes, v, tc, where)
+        tree = Tree(tc['n_features'], np.array(tc['n_classes'], dtype=np.intp), tc['n_outputs'])
+        tree.__setstate__(dict(max_depth=tc['max_depth'], node_count=n, nodes=nodes, values=v))
+        t = (DecisionTreeClassifier if clf else DecisionTreeRegressor)(**{k: _dec(a) for k, a in tc['params'].items()})
+        for k, a in tc['attrs'].items(): setattr(t, k, _dec(a))
+        t.tree_ = tree; trees.append(t)
+    m = (RandomForestClassifier if clf else RandomForestRegressor)(**{k: _dec(a) for k, a in cfg['params'].items()})
+    for k, a in cfg['attrs'].items(): setattr(m, k, _dec(a))
+    m.estimator_ = (DecisionTreeClassifier if clf else DecisionTreeRegressor)(**{k: _dec(a) for k, a in cfg['template'].items()})
+    m.estimators_, est.model_, est.oob_score_ = trees, m, cfg['oob_score_']
+    est.feature_importances_ = pd.Series(_dec(cfg['importances']), index=est.proc_.cat_out_ + est.proc_.cont_out_)
+
+def _gbm_state(est, key, out):
+    import tempfile
+    with tempfile.TemporaryDirectory() as d:
+        est.model_.save_model(Path(d)/'model.ubj')
+        out['files'][f'{key}.ubj'] = (Path(d)/'model.ubj').read_bytes()
+    return dict(file=f'{key}.ubj', best_iteration_=est.best_iteration_, importances=_enc(est.feature_importances_.to_numpy(), key))
+
+def _gbm_restore(est, cfg, art, key):
+    import xgboost as xgb
+    est.model_ = (xgb.XGBClassifier if is_classifier(est) else xgb.XGBRegressor)()
+    try: est.model_.load_model(bytearray(art.file(cfg['file']).read_bytes()))
+    except xgb.core.XGBoostError as e: raise ArtefactError(f"{art.path/cfg['file']} cannot be read as an xgboost model: {str(e)[:300]}") from None
+    est.best_iteration_ = cfg['best_iteration_']
+    est.feature_importances_ = pd.Series(_dec(cfg['importances']), index=est.proc_.cat_out_ + est.proc_.cont_out_)
+
+def _linear_state(est, key, out):
+    out['files'][f'{key}.skops'] = _skops_dumps(est.model_, key)
+    if est.onehot_ is not None: out['files'][f'{key}.onehot.skops'] = _skops_dumps(est.onehot_, key)
+    return dict(file=f'{key}.skops', onehot=f'{key}.onehot.skops' if est.onehot_ is not None else None, n_iter_=int(est.n_iter_))
+
+def _linear_restore(est, cfg, art, key):
+    est.model_, est.n_iter_ = _skops_loads(art, cfg['file']), cfg['n_iter_']
+    est.onehot_ = _skops_loads(art, cfg['onehot']) if cfg['onehot'] else None
+
+def _bag_state(est, key, out):
+    return dict(members=[estimator_state(e, f'{key}.{i}', out, f'seed-bag member {i}') for i, e in enumerate(est.estimators_)])
+
+def _bag_restore(est, cfg, art, key):
+    est.estimators_ = [restore_estimator(c, art) for c in cfg['members']]
+
+_STATE = {'_NN': (_nn_state, _nn_restore), '_RF': (_rf_state, _rf_restore), '_GBM': (_gbm_state, _gbm_restore),
+          '_Linear': (_linear_state, _linear_restore), '_SeedBag': (_bag_state, _bag_restore)}
+
+def _family(est) -> str: return next(b.__name__ for b in type(est).__mro__ if b.__name__ in _STATE)
+
+def estimator_state(est, # A fitted fastflow estimator, or a scikit-learn estimator skops trusts (e.g. `DummyClassifier`)
+                    key:str, # Unique prefix of its tensor, array and file names in the folder
+                    out:dict, # `dict(tensors={}, arrays={}, files={})` that receives its parts
+                    what:str|None=None, # How errors name it (None: `key`)
+                   ) -> dict:
+    "JSON config of fitted `est` (its parts go into `out` under `key`); a clear error for what cannot be stored as data"
+    name, what = type(est).__name__, what or key
+    if name not in ESTIMATORS or not isinstance(est, ESTIMATORS[name]):
+        if isinstance(est, BaseEstimator) and type(est).__module__.startswith('sklearn.'):
+            out['files'][f'{key}.skops'] = _skops_dumps(est, what)
+            return dict(sklearn=f'{key}.skops', key=key)
+        raise TypeError(f"{what} ({name}) cannot be exported as a model folder: fastflow stores its own estimators ({', '.join(ESTIMATORS)}) "
+                        "and scikit-learn estimators skops trusts, as data. Use one of those, or keep this model yourself (a pickle is only "
+                        "safe to load for files you made).")
+    fitted = 'estimators_' if isinstance(est, _SeedBag) else 'model_'
+    if not hasattr(est, fitted): raise NotFittedError(f"{what} ({name}) is not fitted: call fit before exporting it")
+    attrs = {k: _enc(getattr(est, k), f'{key}: {k}') for k in ('classes_', 'n_features_in_', 'feature_names_in_') if hasattr(est, k)}
+    cfg = dict(estimator=name, key=key, params=_params(est, key), attrs=attrs)
+    if not isinstance(est, _SeedBag): cfg['proc'] = est.proc_.to_config()
+    cfg['state'] = _STATE[_family(est)][0](est, key, out)
+    return cfg
+
+def restore_estimator(cfg:dict, # What `estimator_state` returned
+                      art, # The loaded model folder (`load_artefact`) holding its parts
+                     ):
+    "The fitted estimator `estimator_state` described, rebuilt from data only"
+    key = cfg.get('key')
+    if 'sklearn' in cfg: return _skops_loads(art, cfg['sklearn'])
+    est = _known(cfg['estimator'])(**{k: _dec(v) for k, v in cfg['params'].items()})
+    if 'proc' in cfg: est.proc_ = TabularProc.from_config(cfg['proc'])
+    for k, v in cfg['attrs'].items(): setattr(est, k, _dec(v))
+    _STATE[_family(est)][1](est, cfg['state'], art, key)
+    if isinstance(est, _SeedBag) and all(hasattr(e, 'feature_importances_') for e in est.estimators_):
+        est.feature_importances_ = sum(e.feature_importances_ for e in est.estimators_)/len(est.estimators_)
+    return est
+
+# %% ../../nbs/32_tabular.estimators.ipynb #03053bc7
+ESTIMATORS = {c.__name__: c for c in (NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
+                                      LinearClassifier, LinearRegressor, SeedBagClassifier, SeedBagRegressor)}
+
+def export_estimator(est, # A fitted estimator of this module (or a scikit-learn one skops trusts)
+                     path:Path|str|None=None, # Folder to write; None: `output_dir()/'model'`
+                    ) -> Path:
+    "Write fitted `est` to a model folder of kind 'tabular.estimator': JSON, safetensors, arrays and xgboost/skops files, no pickle"
+    out = dict(tensors={}, arrays={}, files={})
+    cfg = estimator_state(est, 'm', out, 'the estimator')
+    return save_artefact(path if path is not None else output_dir()/'model', 'tabular.estimator', dict(estimator=cfg), **out)
+
+def estimator_from_artefact(art, # A loaded 'tabular.estimator' folder
+                           ):
+    "The estimator in a model folder (the `LOADERS` entry for 'tabular.estimator')"
+    return restore_estimator(art.config['estimator'], art)
+
+def load_estimator(path:Path|str, # A folder written by `export_estimator`
+                  ):
+    "Load a fitted estimator from a model folder without unpickling anything"
+    return estimator_from_artefact(load_artefact(path, 'tabular.estimator'))

@@ -15,12 +15,14 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import KFold, StratifiedKFold
 from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
 from ..submission import write_submission
-from .data import TabularProc, check_target
+from ..core import output_dir
+from ..export import load_artefact, save_artefact
+from .data import TabularProc, check_target, from_plain, from_plain_array, plain_array, to_plain
 from .estimators import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
-                                     LinearClassifier, LinearRegressor)
+                                     LinearClassifier, LinearRegressor, estimator_state, restore_estimator)
 
 # %% auto #0
-__all__ = ['default_models', 'make_folds', 'blend_weights', 'TabularWorkflow']
+__all__ = ['default_models', 'make_folds', 'blend_weights', 'TabularWorkflow', 'workflow_from_artefact']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7531e949
 def default_models(task: str, # 'classification' or 'regression'
@@ -258,3 +260,52 @@ class TabularWorkflow:
             if self.id_col is None: raise ValueError("pass sample_submission or set id_col to write a submission")
             sample_submission = pd.DataFrame({self.id_col: test[self.id_col].to_numpy(), self.target: preds})
         return write_submission(preds, sample_submission, path)
+
+    def export(self, path:Path|str|None=None, # Folder to write; None: `output_dir()/'model'`
+              ) -> Path:
+        "Write the fitted workflow (final models, preprocessing, classes, leaderboard) to a model folder, as data only (no pickle)"
+        return save_artefact(path if path is not None else output_dir()/'model', 'tabular.workflow', *self._to_artefact())
+
+    @classmethod
+    def load(cls, path:Path|str, # A folder written by `export`
+            ) -> TabularWorkflow:
+        "The workflow `export` wrote, ready to `predict_raw`, `predict` and `submit` (no refit, nothing unpickled)"
+        return workflow_from_artefact(load_artefact(path, 'tabular.workflow'))
+
+    def _to_artefact(self):
+        "(config, tensors, arrays, files) of the fitted workflow; a clear error for a member that cannot be stored as data"
+        if not getattr(self, 'final_', None): raise RuntimeError("nothing to export: call fit (with refit=True) or fit_final first")
+        out, members = dict(tensors={}, arrays={}, files={}), []
+        for i, (n, e) in enumerate(self.final_.items()):
+            members.append(dict(name=n, weight=float(self.final_weights_[n]), model=estimator_state(e, f'm{i}', out, f'workflow member {n!r}')))
+        m, lb = self.metric_, self.leaderboard_
+        params = dict(target=to_plain(self.target), id_col=to_plain(self.id_col), task=self.task,
+                      metric=self.metric if self.metric is None or isinstance(self.metric, str) else m.name, n_splits=self.n_splits,
+                      seed=self.seed, ensemble_top=self.ensemble_top, ensemble_weights=self.ensemble_weights, log_target=self.log_target,
+                      refit=self.refit, verbose=self.verbose)
+        cfg = dict(params=params, task=self.task_, metric=dict(name=m.name, greater_is_better=m.greater_is_better), log_target=self.log_target_,
+                   feature_names=[to_plain(c) for c in self.feature_names_], proc=self.proc_.to_config(),
+                   classes=plain_array(self.classes_) if self.task_ == 'classification' else None, final_name=self.final_name_, members=members,
+                   leaderboard=dict(columns=list(lb.columns), data={c: lb[c].tolist() for c in lb.columns}, metric=lb.attrs.get('metric')),
+                   best=self.best_, ensemble_members=list(getattr(self, 'ensemble_members_', [])),
+                   ensemble_weights=dict(getattr(self, 'ensemble_weights_', {})), scores={k: list(map(float, v)) for k, v in self.scores_.items()})
+        return cfg, out['tensors'], out['arrays'], out['files']
+
+# %% ../../nbs/33_tabular.workflow.ipynb #164822ca
+def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_artefact`)
+                          ) -> TabularWorkflow:
+    "The `TabularWorkflow` in a model folder (the `LOADERS` entry for 'tabular.workflow'): predicts, submits, shows its leaderboard"
+    c = art.config
+    p = dict(c['params'], target=from_plain(c['params']['target']), id_col=from_plain(c['params']['id_col']))
+    wf = TabularWorkflow(**p)
+    wf.task_, wf.log_target_, wf.final_name_, wf.best_ = c['task'], c['log_target'], c['final_name'], c['best']
+    m = c['metric']
+    wf.metric_ = METRICS[m['name']] if m['name'] in METRICS else Metric(m['name'], None, m['greater_is_better'], c['task'])
+    wf.feature_names_, wf.proc_ = [from_plain(x) for x in c['feature_names']], TabularProc.from_config(c['proc'])
+    if c['classes'] is not None: wf.classes_ = from_plain_array(c['classes'])
+    wf.final_ = {d['name']: restore_estimator(d['model'], art) for d in c['members']}
+    wf.final_weights_ = {d['name']: d['weight'] for d in c['members']}
+    lb = c['leaderboard']
+    wf.leaderboard_ = pd.DataFrame(lb['data'], columns=lb['columns']); wf.leaderboard_.attrs['metric'] = lb['metric']
+    wf.ensemble_members_, wf.ensemble_weights_, wf.scores_ = c['ensemble_members'], c['ensemble_weights'], c['scores']
+    return wf

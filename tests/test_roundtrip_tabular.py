@@ -1,0 +1,175 @@
+"Tabular export in one interpreter, load from a read-only folder in another: identical predictions; tampered or crafted folders refused."
+import json, hashlib, os, shutil, stat, subprocess, sys, textwrap
+from pathlib import Path
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def py(code, cwd):
+    env = {**os.environ, 'PYTHONPATH': str(ROOT), 'MPLBACKEND': 'Agg', 'OMP_WAIT_POLICY': 'PASSIVE'}
+    return subprocess.run([sys.executable, '-c', textwrap.dedent(code)], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+# rows to predict: fresh rows, plus rows with unseen and missing categories and missing numbers
+ROWS = '''
+import numpy as np
+from fastflow.testing import synth_tabular
+def rows(task):
+    t = synth_tabular(60, task=task, seed=11).drop(columns='y').assign(pid=lambda d: np.arange(len(d)) + 5000)
+    t.loc[:19, 'cat'] = ['zzz', None]*10; t.loc[10:29, 'x_num2'] = np.nan; t['flag'] = t.flag.astype(object); t.loc[25:30, 'flag'] = None
+    return t
+'''
+
+TRAIN = ROWS + '''
+import json, warnings
+from sklearn.dummy import DummyClassifier
+from fastflow.tabular.estimators import *
+from fastflow.tabular.estimators import export_estimator
+from fastflow.tabular.workflow import TabularWorkflow
+warnings.simplefilter('ignore')
+out = {}
+def save(name, obj, task):
+    t = rows(task)
+    if isinstance(obj, TabularWorkflow): obj.export(f'models/{name}'); raw, lab = obj.predict_raw(t), obj.predict(t)
+    else:
+        export_estimator(obj, f'models/{name}'); t = t.drop(columns='pid'); lab = obj.predict(t)
+        raw = obj.predict_proba(t) if hasattr(obj, 'predict_proba') else lab
+    np.save(f'preds/{name}.raw.npy', np.asarray(raw, dtype='float64')); np.save(f'preds/{name}.lab.npy', np.asarray(lab).astype(str))
+    out[name] = dict(dtype=str(np.asarray(lab).dtype), type=type(lab[0]).__name__, classes=[str(c) for c in getattr(obj, 'classes_', [])])
+c = synth_tabular(200, seed=1).assign(pid=lambda d: np.arange(len(d)) + 1, y=lambda d: d.y.map({0: 'no', 1: 'yes'}))
+r = synth_tabular(200, task='regression', seed=2).assign(pid=lambda d: np.arange(len(d)) + 1, y=lambda d: np.exp(d.y/4))
+fast = lambda clf: {'nn': (NNClassifier if clf else NNRegressor)(epochs=2, random_state=0),
+                    'rf': (RFClassifier if clf else RFRegressor)(n_estimators=10, random_state=0),
+                    'xgb': (GBMClassifier if clf else GBMRegressor)(n_estimators=30, random_state=0),
+                    'linear': LinearClassifier() if clf else LinearRegressor(alpha=1e-3, l1_ratio=.5)}
+for name, df, clf, metric in (('wf_clf', c, True, 'log_loss'), ('wf_reg', r, False, 'log_rmse')):
+    wf = TabularWorkflow('y', id_col='pid', metric=metric, models=fast(clf), n_splits=2, ensemble_top=4, ensemble_weights='equal',
+                         refit=False, verbose=False)
+    wf.fit(df); wf.fit_final(df, 'ensemble')
+    assert sorted(wf.final_) == ['linear', 'nn', 'rf', 'xgb'], wf.final_weights_
+    save(name, wf, 'classification' if clf else 'regression')
+    if clf: wf.submit(rows('classification'), path='preds/sub_before')
+Xc, yc, Xr, yr = c.drop(columns=['y', 'pid']), c.y, r.drop(columns=['y', 'pid']), r.y
+for est, clf in ((NNClassifier(epochs=2, random_state=0), 1), (NNRegressor(epochs=2, y_range='auto', random_state=0), 0),
+                 (RFClassifier(n_estimators=10, random_state=0), 1), (RFRegressor(n_estimators=10, random_state=0), 0),
+                 (GBMClassifier(n_estimators=40, refit_full=False, random_state=0), 1), (GBMRegressor(n_estimators=30, random_state=0), 0),
+                 (LinearClassifier(), 1), (LinearRegressor(), 0),
+                 (SeedBagClassifier(GBMClassifier(n_estimators=20), n_seeds=2), 1), (SeedBagRegressor(RFRegressor(n_estimators=5), n_seeds=2), 0),
+                 (SeedBagClassifier(NNClassifier(epochs=1), n_seeds=2), 1)):
+    save(f'{type(est).__name__}_{len(out)}', est.fit(Xc, yc) if clf else est.fit(Xr, yr), 'classification' if clf else 'regression')
+save('dummy', DummyClassifier(strategy='prior').fit(Xc, yc), 'classification')
+json.dump(out, open('preds/meta.json', 'w'))
+print(sorted(out))
+'''
+
+LOAD = ROWS + '''
+import json, sys
+from pathlib import Path
+from fastflow.export import load_model
+assert 'fastflow.tabular.workflow' not in sys.modules and 'fastflow.tabular.estimators' not in sys.modules
+meta = json.load(open('preds/meta.json'))
+for name, m in meta.items():
+    obj = load_model(f'models/{name}')
+    task = 'classification' if m['classes'] else 'regression'
+    t = rows(task)
+    if name.startswith('wf'): raw, lab = obj.predict_raw(t), obj.predict(t)
+    else:
+        t = t.drop(columns='pid'); lab = obj.predict(t)
+        raw = obj.predict_proba(t) if hasattr(obj, 'predict_proba') else lab
+    raw0, lab0 = np.load(f'preds/{name}.raw.npy'), np.load(f'preds/{name}.lab.npy')
+    diff = np.abs(np.asarray(raw, dtype='float64') - raw0).max()
+    assert diff == 0, (name, diff)
+    assert np.array_equal(np.asarray(lab).astype(str), lab0), name
+    assert (str(np.asarray(lab).dtype), type(lab[0]).__name__) == (m['dtype'], m['type']), (name, m, np.asarray(lab).dtype)
+    assert [str(c) for c in getattr(obj, 'classes_', [])] == m['classes'], name
+    print(name, 'max abs diff', diff)
+wf = load_model('models/wf_clf')
+assert wf.leaderboard_.model.tolist()[0] in ('ensemble', 'nn', 'rf', 'xgb', 'linear')
+sub = wf.submit(rows('classification'), path='preds/sub_after')
+assert Path(sub).read_bytes() == Path('preds/sub_before/submission.csv').read_bytes()
+print('LOADED', len(meta))
+'''
+
+def _writable(p:Path, on:bool):
+    for q in [p, *p.rglob('*')]:
+        mode = q.stat().st_mode
+        q.chmod(mode | stat.S_IWUSR if on else mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+@pytest.fixture(scope='module')
+def exported(tmp_path_factory):
+    d = tmp_path_factory.mktemp('tab_roundtrip')
+    (d/'models').mkdir(); (d/'preds').mkdir()
+    r = py(TRAIN, d)
+    assert r.returncode == 0, r.stderr[-3000:]
+    _writable(d/'models', False)
+    yield d
+    _writable(d/'models', True)
+
+def test_identical_predictions_in_a_fresh_interpreter_from_a_read_only_folder(exported):
+    assert not os.access(exported/'models'/'wf_clf'/'fastflow.json', os.W_OK) or os.geteuid() == 0
+    r = py(LOAD, exported)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert 'LOADED 14' in r.stdout, r.stdout
+    files = {p.name for p in (exported/'models'/'wf_clf').iterdir()}
+    assert {'fastflow.json', 'weights.safetensors', 'arrays.npz'} <= files and {'.ubj', '.skops'} <= {Path(f).suffix for f in files}, files
+    assert not any(p.suffix in ('.pkl', '.pickle', '.joblib') for p in (exported/'models').rglob('*'))
+
+def _copy(exported, name, tmp_path) -> Path:
+    "A writable copy of the first exported folder whose name starts with `name`"
+    src = sorted((exported/'models').glob(f'{name}*'))[0]
+    dst = tmp_path/src.name
+    shutil.copytree(src, dst)
+    _writable(dst, True)
+    return dst
+
+def _reseal(folder:Path, fname:str):
+    "Rewrite the manifest checksum of `fname`, as someone crafting a folder would"
+    man = json.loads((folder/'fastflow.json').read_text())
+    man['files'][fname]['sha256'] = hashlib.sha256((folder/fname).read_bytes()).hexdigest()
+    (folder/'fastflow.json').write_text(json.dumps(man))
+
+@pytest.mark.parametrize('pattern', ['weights.safetensors', 'arrays.npz', '*.ubj', 'm?.skops', '*.onehot.skops'])
+def test_tampered_or_truncated_member_file_is_named(exported, tmp_path, pattern):
+    from fastflow.export import ArtefactError, load_model
+    fname = next((exported/'models'/'wf_clf').glob(pattern)).name
+    for how in ('truncate', 'flip'):
+        f = _copy(exported, 'wf_clf', tmp_path/how)/fname
+        data = f.read_bytes()
+        f.write_bytes(data[:len(data)//2] if how == 'truncate' else data[:100] + bytes([data[100] ^ 1]) + data[101:])
+        with pytest.raises(ArtefactError, match=f'{fname}.*checksum'): load_model(f.parent)
+
+def test_untrusted_skops_file_is_refused_without_running_it(exported, tmp_path):
+    import skops.io as sio
+    from sklearn.preprocessing import FunctionTransformer
+    from fastflow.export import ArtefactError, load_model
+    d = _copy(exported, 'LinearClassifier_', tmp_path)
+    flag = tmp_path/'PWNED'
+    (d/'m.skops').write_bytes(sio.dumps(FunctionTransformer(func=os.system, kw_args={'command': f'touch {flag}'})))
+    _reseal(d, 'm.skops')
+    with pytest.raises(ArtefactError, match=r"m\.skops names types that skops does not trust.*system"): load_model(d)
+    assert not flag.exists()
+
+def test_crafted_tree_arrays_are_refused(exported, tmp_path):
+    from fastflow.export import ArtefactError, load_model
+    d = _copy(exported, 'RFClassifier_', tmp_path)
+    with np.load(d/'arrays.npz') as z: arrs = {k: z[k] for k in z.files}
+    arrs['m.left_child'][0] = 10**9                       # a child far outside the tree
+    with open(d/'arrays.npz', 'wb') as f: np.savez(f, **arrs)
+    _reseal(d, 'arrays.npz')
+    with pytest.raises(ArtefactError, match='inconsistent'): load_model(d)
+
+def test_export_errors(exported, tmp_path):
+    from sklearn.base import BaseEstimator
+    from fastflow.tabular.estimators import GBMClassifier, export_estimator
+    from fastflow.tabular.workflow import TabularWorkflow
+    from fastflow.testing import synth_tabular
+    with pytest.raises(RuntimeError, match='call fit'): TabularWorkflow('y').export(tmp_path/'a')
+    with pytest.raises(Exception, match='not fitted'): export_estimator(GBMClassifier(), tmp_path/'b')
+    class Mine(BaseEstimator):
+        def fit(self, X, y): self.classes_ = np.unique(y); return self
+        def predict_proba(self, X): return np.full((len(X), 2), .5)
+    df = synth_tabular(60, seed=0)
+    wf = TabularWorkflow('y', models={'mine': Mine()}, n_splits=2, ensemble_top=0, verbose=False)
+    wf.fit(df)
+    with pytest.raises(TypeError, match="workflow member 'mine' \\(Mine\\) cannot be exported"): wf.export(tmp_path/'c')
+    assert not (tmp_path/'c'/'fastflow.json').exists()
