@@ -80,6 +80,9 @@ class CollabLearner(Learner):
     def predict_codes(self, u, i) -> np.ndarray:
         "Predictions for user and item codes; a code that is -1 or has no training rating gets the bias fallback"
         u,i,b = np.asarray(u, dtype=np.int64),np.asarray(i, dtype=np.int64),self.baseline
+        bad = (u < -1) | (u >= len(b.user_count_)) | (i < -1) | (i >= len(b.item_count_))
+        if bad.any(): raise ValueError(f"codes must be -1 (unknown) or 0..n-1 (n_users={len(b.user_count_)}, n_items={len(b.item_count_)}); got "
+                                       f"(user, item) = {(int(u[bad][0]), int(i[bad][0]))}. For original ids use predict_pairs.")
         ku = (u >= 0) & (b.user_count_[np.maximum(u, 0)] > 0)
         ki = (i >= 0) & (b.item_count_[np.maximum(i, 0)] > 0)
         known = ku & ki
