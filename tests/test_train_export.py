@@ -47,3 +47,36 @@ def test_roundtrip_across_interpreters(tmp_path):
     ''', tmp_path, [tmp_path])
     assert r.returncode == 0, r.stderr[-2000:]
     assert 'mymodels.my_loss' in r.stdout and 'Fix:' in r.stdout, r.stdout
+
+def test_tampered_files_never_run(tmp_path):
+    "Payloads planted where each part of a model folder (or a pickle) is read: the default load refuses them all, and none runs"
+    r = py(f'''
+        import hashlib, json, os, pickle, numpy as np, torch
+        from pathlib import Path
+        from fastflow.export import ArtefactError, load_learner, load_model, save_artefact
+        t, marker = Path({str(tmp_path)!r}), Path({str(tmp_path)!r})/'pwned'
+        class Payload:
+            def __reduce__(self): return (os.system, (f'touch {{marker}}',))
+        def refused(f, *a, **k):
+            try: f(*a, **k)
+            except (ArtefactError, FileNotFoundError) as e: return str(e)
+            raise AssertionError(f'{{f.__name__}}{{a}} was not refused')
+        def reseal(d):   # a tamperer who also updates the checksums in the manifest
+            m = json.loads((d/'fastflow.json').read_text())
+            for n in m['files']: m['files'][n]['sha256'] = hashlib.sha256((d/n).read_bytes()).hexdigest()
+            (d/'fastflow.json').write_text(json.dumps(m))
+        (t/'evil.pkl').write_bytes(pickle.dumps(Payload())); torch.save({{'x': Payload()}}, t/'evil.pt')
+        for f in ('evil.pkl', 'evil.pt'): print(refused(load_learner, t/f)[:60]); print(refused(load_model, t/f)[:60])
+        d = save_artefact(t/'m', 'collab.learner', dict(model=dict(builder='os:system', kwargs=dict(command=f'touch {{marker}}'))),
+                          tensors={{'w': torch.zeros(2)}}, arrays={{'a': np.zeros(2)}})
+        print(refused(load_learner, d)[:80])
+        torch.save({{'w': Payload()}}, d/'weights.safetensors'); reseal(d); print(refused(load_learner, d)[:80])
+        save_artefact(d, 'collab.learner', {{}}, arrays={{'a': np.zeros(2)}})
+        with open(d/'arrays.npz', 'wb') as f: np.savez(f, a=np.array([Payload()], dtype=object))
+        reseal(d); print(refused(load_model, d)[:80])
+        m = json.loads((d/'fastflow.json').read_text()); m['kind'] = 'os:system'; (d/'fastflow.json').write_text(json.dumps(m))
+        print(refused(load_model, d)[:80])
+        assert not marker.exists()
+    ''', tmp_path)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    assert not (tmp_path/'pwned').exists()
