@@ -8,6 +8,9 @@ rows, submission.csv.
 
     python kaggle/house-prices/kernel.py --smoke                 # tiny generated data in the competition's format, seconds
     python kaggle/house-prices/kernel.py --out out/house-prices  # the real data (comp_path('house-prices-advanced-regression-techniques'))
+
+It also exports the fitted workflow to OUT/model (a model folder: data only, no pickle); predict.py beside this file
+loads it, read-only, and writes the same submission.csv without training.
 """
 import os
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')   # shared CPUs: do not let OpenMP threads spin
@@ -33,6 +36,12 @@ def features(df: pd.DataFrame) -> pd.DataFrame:
     d['TotalPorch'] = d.OpenPorchSF + d.EnclosedPorch + d['3SsnPorch'] + d.ScreenPorch + d.WoodDeckSF
     for c in SKEWED: d[c] = np.log1p(d[c].astype('float64'))
     return d
+
+def write_preds(wf, test: pd.DataFrame, data: Path, out: Path) -> Path:
+    "submission.csv for the raw test.csv frame: this kernel's features, `wf`'s predictions, checked against the sample (used by predict.py too)"
+    from fastflow.submission import write_submission
+    tst = features(test)
+    return write_submission(pd.DataFrame({ID: tst[ID], TARGET: wf.predict(tst)}), data/'sample_submission.csv', out)
 
 def models(seed: int = 42) -> dict:
     "The line-up: fastflow's defaults, with a shallower, slower xgboost and a lasso as the linear model (both chosen by CV)"
@@ -80,19 +89,19 @@ def main(argv=None):
     p = kernel_parser(SLUG, 'fastflow House Prices kernel')
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    from fastflow.submission import write_submission
     from fastflow.tabular.workflow import TabularWorkflow
     data, out = kernel_paths(a, SLUG, make_smoke_data)
     train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')
-    trn, tst = features(drop_outliers(train)), features(test)
+    trn = features(drop_outliers(train))
     wf = TabularWorkflow(TARGET, id_col=ID, metric='log_rmse', models=models(), n_splits=5, seed=42, ensemble_top=3)
     lb = wf.fit(trn)
     lb.to_csv(out/'leaderboard.csv', index=False)
     best = lb.iloc[0]
     print(f"CV log_rmse (5-fold, {len(trn)} of {len(train)} training rows): {best.model} {best.score}; submitting "
           f"{wf.final_name_} ({'+'.join(wf.final_)}) refitted on all of them", flush=True)
-    sub = write_submission(pd.DataFrame({ID: tst[ID], TARGET: wf.predict(tst)}), data/'sample_submission.csv', out)
-    print(f"wrote {sub} ({len(tst)} rows); {time.perf_counter() - t0:.0f}s in all")
+    model = wf.export(out/'model')
+    sub = write_preds(wf, test, data, out)
+    print(f"wrote {sub} ({len(test)} rows) and the model folder {model}; {time.perf_counter() - t0:.0f}s in all")
     return lb
 
 if __name__ == '__main__': main()

@@ -6,6 +6,9 @@ log fare), then fastflow's tabular workflow: NN, random forest, xgboost and logi
 
     python kaggle/titanic/kernel.py --smoke                 # tiny generated data in the competition's format, seconds
     python kaggle/titanic/kernel.py --out out/titanic       # the real data (comp_path('titanic'))
+
+It also exports the fitted workflow to OUT/model (a model folder: data only, no pickle); predict.py beside this file
+loads it, read-only, and writes the same submission.csv without training.
 """
 import os
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')   # shared CPUs: do not let OpenMP threads spin
@@ -27,6 +30,12 @@ def features(df: pd.DataFrame, tickets: pd.Series) -> pd.DataFrame:
     d['TicketGroup'] = d.Ticket.map(tickets.value_counts()).astype('float64')   # passengers sharing the ticket (no labels used)
     d['LogFare'] = np.log1p(d.Fare)
     return d.drop(columns=['Name', 'Ticket', 'Cabin', 'Fare'])
+
+def write_preds(wf, train: pd.DataFrame, test: pd.DataFrame, data: Path, out: Path) -> Path:
+    "submission.csv for the raw test.csv frame: this kernel's features (ticket groups over train and test), `wf`'s labels, checked (used by predict.py too)"
+    from fastflow.submission import write_submission
+    tst = features(test, pd.concat([train.Ticket, test.Ticket]))
+    return write_submission(pd.DataFrame({ID: tst[ID], TARGET: wf.predict(tst).astype(int)}), data/'gender_submission.csv', out)
 
 def make_smoke_data(path: Path, n_train: int = 120, n_test: int = 30, seed: int = 0) -> Path:
     "Tiny data set in the competition's format: train.csv, test.csv, gender_submission.csv with the real columns"
@@ -57,20 +66,19 @@ def main(argv=None):
     p = kernel_parser('titanic', 'fastflow Titanic kernel')
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    from fastflow.submission import write_submission
     from fastflow.tabular.workflow import TabularWorkflow
     data, out = kernel_paths(a, 'titanic', make_smoke_data)
     train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')
-    tickets = pd.concat([train.Ticket, test.Ticket])
-    trn, tst = features(train, tickets), features(test, tickets)
+    trn = features(train, pd.concat([train.Ticket, test.Ticket]))
     wf = TabularWorkflow(TARGET, id_col=ID, metric='accuracy', n_splits=5, seed=42, ensemble_top=3)
     lb = wf.fit(trn)
     lb.to_csv(out/'leaderboard.csv', index=False)
     best = lb.iloc[0]
     print(f"CV accuracy (5-fold, stratified): {best.model} {best.score}; submitting {wf.final_name_} "
           f"({'+'.join(wf.final_)}) refitted on all {len(trn)} rows", flush=True)
-    sub = write_submission(pd.DataFrame({ID: tst[ID], TARGET: wf.predict(tst).astype(int)}), data/'gender_submission.csv', out)
-    print(f"wrote {sub} ({len(tst)} rows); {time.perf_counter() - t0:.0f}s in all")
+    model = wf.export(out/'model')
+    sub = write_preds(wf, train, test, data, out)
+    print(f"wrote {sub} ({len(test)} rows) and the model folder {model}; {time.perf_counter() - t0:.0f}s in all")
     return lb
 
 if __name__ == '__main__': main()
