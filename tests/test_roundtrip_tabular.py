@@ -157,6 +157,11 @@ def test_crafted_tree_arrays_are_refused(exported, tmp_path):
     with open(d/'arrays.npz', 'wb') as f: np.savez(f, **arrs)
     _reseal(d, 'arrays.npz')
     with pytest.raises(ArtefactError, match='inconsistent'): load_model(d)
+    d = _copy(exported, 'RFClassifier_', tmp_path/'wide')    # the config claims more columns than the data has: splits could read past them
+    man = json.loads((d/'fastflow.json').read_text())
+    man['config']['estimator']['state']['trees'][0]['n_features'] = 10**6
+    (d/'fastflow.json').write_text(json.dumps(man))
+    with pytest.raises(ArtefactError, match='reads 1000000 columns'): load_model(d)
 
 def test_export_errors(exported, tmp_path):
     from sklearn.base import BaseEstimator

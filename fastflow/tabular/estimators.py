@@ -394,11 +394,12 @@ def _skops_loads(art, name:str):
     "The object in the folder's skops file `name`, built only from the types skops trusts by default"
     import skops.io as sio
     f = art.file(name)
-    try: bad = sio.get_untrusted_types(file=f)
+    data = f.read_bytes()   # checked and loaded from the same bytes
+    try: bad = sio.get_untrusted_types(data=data)
     except Exception as e: raise ArtefactError(f"{f} cannot be read as a skops file ({type(e).__name__}: {e})") from None
     if bad: raise ArtefactError(f"{f} names types that skops does not trust by default ({', '.join(bad)}): fastflow refuses to load "
                                 "it, since building them could run code the file chose. Export the model again with fastflow.")
-    return sio.loads(f.read_bytes())
+    return sio.loads(data)
 
 def _nn_state(est, key, out):
     clf = is_classifier(est)
@@ -446,9 +447,11 @@ def _rf_restore(est, cfg, art, key):
     where = art.path/'arrays.npz'
     try: cols, values = {f: art.arrays[f'{key}.{f}'] for f in _NODE_FIELDS}, art.arrays[f'{key}.values']
     except KeyError as e: raise ArtefactError(f"{where} lacks the array {e} of {key}") from None
-    trees, start = [], 0
+    trees, start, n_in = [], 0, len(est.proc_.cat_out_) + len(est.proc_.cont_out_)
+    if _dec(cfg['attrs'].get('n_features_in_')) != n_in: raise ArtefactError(f"{art.path}: the forest {key} does not read the {n_in} columns its TabularProc makes")
     for tc in cfg['trees']:
         n = tc['node_count']
+        if tc['n_features'] != n_in: raise ArtefactError(f"{art.path}: a tree of {key} reads {tc['n_features']} columns, not the {n_in} its TabularProc makes")
         if start + n > len(values) or any(len(c) != len(values) for c in cols.values()): raise ArtefactError(f"{where}: the tree arrays of {key} are too short")
         nodes = np.zeros(n, dtype=NODE_DTYPE)
         for f in _NODE_FIELDS: nodes[f] = cols[f][start:start+n]
