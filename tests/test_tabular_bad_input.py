@@ -121,3 +121,17 @@ def test_fitted_ensemble_weights_refit_only_members_with_weight(df):
     np.testing.assert_allclose(wf.predict_raw(test), blend, atol=1e-6)
     with pytest.raises(ValueError, match="ensemble_weights must be"):
         TabularWorkflow('y', verbose=False, ensemble_weights='best', models={'a': LinearClassifier(), 'b': DummyClassifier()}).fit(df)
+
+def test_export_refuses_what_it_cannot_store_as_data(df, tmp_path):
+    from decimal import Decimal
+    from fastflow.tabular.estimators import export_estimator
+    odd = df.assign(cat=[Decimal(i % 3) for i in range(len(df))])           # categories that are neither text nor numbers
+    m = LinearClassifier().fit(odd.drop(columns=['y', 'pid']), odd.y)
+    with pytest.raises(TypeError, match="cannot be stored as data"): export_estimator(m, tmp_path/'a')
+    with pytest.raises(RuntimeError, match='call fit'): _wf().export(tmp_path/'b')
+    with pytest.raises(Exception, match='not fitted'): export_estimator(RFClassifier(), tmp_path/'c')
+    class Mine(DummyClassifier): pass                                      # a user's own class, even a scikit-learn subclass
+    wf = TabularWorkflow('y', n_splits=2, verbose=False, ensemble_top=0, models={'mine': Mine()})
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); wf.fit(df)
+    with pytest.raises(TypeError, match="workflow member 'mine' \\(Mine\\) cannot be exported"): wf.export(tmp_path/'d')
+    assert not (tmp_path/'d'/'fastflow.json').exists()
