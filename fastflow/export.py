@@ -66,6 +66,7 @@ def save_artefact(path:Path|str, # Folder to write (created; files of an earlier
     written = {}
     if tensors:
         save_file({k: v.detach().cpu().contiguous().clone() for k, v in tensors.items()}, str(path/'weights.safetensors'))
+        (path/'weights.safetensors').chmod(0o644)   # safetensors writes 0600: others on the machine (or a dataset upload) should read it too
         written['weights.safetensors'] = 'tensors'
     if arrays:
         with open(path/'arrays.npz', 'wb') as f: np.savez(f, **{k: np.asarray(v) for k, v in arrays.items()})

@@ -90,7 +90,7 @@ def find_model(path=None, # A model folder; None: search `kaggle_input`, then `o
 
 # %% ../nbs/50_kaggle.ipynb #a2e8e4c6
 KAGGLE_BUNDLE = ('fastai>=2.8.12,<2.9', 'fastcore>=2.2.22,<3', 'fasttransform>=0.0.3', 'plum-dispatch>=2.5,<2.10',
-                 'beartype>=0.16.2', 'fastdownload>=0.0.8,<2', 'fastprogress>=1.0.3,<1.1', 'skops>=0.10', 'prettytable>=3.9')
+                 'beartype>=0.16.2', 'fastdownload>=0.0.8,<2', 'fastprogress>=1.0.3,<1.1', 'skops>=0.10', 'prettytable>=3.9', 'wcwidth>=0.2')
 KAGGLE_PYTHONS = ('3.11', '3.12', '3.13')   # Linux x86-64, like Kaggle's image
 WHEELHOUSE_SLUG = 'fastflow-wheelhouse'
 
