@@ -41,11 +41,12 @@ def default_models(task: str, # 'classification' or 'regression'
 def make_folds(y, # Target (class codes for classification)
                task: str, # Stratified folds for 'classification'
                n_splits: int = 5, # Number of folds
-               seed: int = 42, # Shuffle seed
+               seed: int = 42, # Shuffle seed (repeat r uses `seed+r`)
+               n_repeats: int = 1, # Repeat the split with different shuffles
               ) -> list:
-    "The `(train_idx, valid_idx)` pairs every model is scored on"
-    cv = StratifiedKFold(n_splits, shuffle=True, random_state=seed) if task == 'classification' else KFold(n_splits, shuffle=True, random_state=seed)
-    return list(cv.split(np.zeros(len(y)), y))
+    "The `(train_idx, valid_idx)` pairs every model is scored on: `n_repeats` K-fold splits, repeat after repeat"
+    def cv(s): return StratifiedKFold(n_splits, shuffle=True, random_state=s) if task == 'classification' else KFold(n_splits, shuffle=True, random_state=s)
+    return [f for r in range(n_repeats) for f in cv(seed + r).split(np.zeros(len(y)), y)]
 
 # %% ../../nbs/33_tabular.workflow.ipynb #785ff8be
 def blend_weights(preds: list, # Out-of-fold predictions of each member: probabilities [n, k] or values [n]
@@ -74,8 +75,12 @@ def blend_weights(preds: list, # Out-of-fold predictions of each member: probabi
 # %% ../../nbs/33_tabular.workflow.ipynb #950782d5
 def _fmt(m, s): return f"{m:.4f} ± {s:.4f}"
 
+def _group_keys(s: pd.Series) -> np.ndarray:
+    "Group keys of a column as text ('' for missing: no group)"
+    return np.where(s.isna().to_numpy(), '', s.astype(str).to_numpy()).astype(str)
+
 class TabularWorkflow:
-    "Cross-validate models on the same folds, blend the best out-of-fold, refit and predict"
+    "Cross-validate models on the same (repeated) folds, blend the best out-of-fold, refit and predict"
     def __init__(self, target: str, # Target column
                  id_col: str|None = None, # Id column (kept out of the features, checked for duplicates)
                  task: str|None = None, # 'classification', 'regression' or None to infer
@@ -89,10 +94,13 @@ class TabularWorkflow:
                  proc: TabularProc|None = None, # Preprocessing settings for every model
                  refit: bool = True, # Refit the best entry on all rows after CV
                  verbose: bool = True, # Print progress
+                 n_repeats: int = 1, # Repeat the K-fold split this many times, the r-th shuffled with `seed+r`
+                 clip: bool = False, # Clip continuous inputs to the range of the rows a model was fitted on (validation and test rows)
+                 group_target: list|tuple = (), # Columns whose groups get an out-of-fold target rate `{col}_rate` and count `{col}_n` (the column itself is dropped)
                 ):
         self.target,self.id_col,self.task,self.metric,self.models,self.n_splits = target,id_col,task,metric,models,n_splits
         self.seed,self.ensemble_top,self.log_target,self.proc,self.refit,self.verbose = seed,ensemble_top,log_target,proc,refit,verbose
-        self.ensemble_weights = ensemble_weights
+        self.ensemble_weights,self.n_repeats,self.clip,self.group_target = ensemble_weights,n_repeats,clip,group_target
 
     def _log(self, *a):
         if self.verbose: print(*a, flush=True)
@@ -114,35 +122,93 @@ class TabularWorkflow:
     def _predict_raw(self, est, X):
         return est.predict_proba(X) if self.task_ == 'classification' else est.predict(X)
 
-    def fit(self, df: pd.DataFrame) -> pd.DataFrame:
+    def fit(self, df: pd.DataFrame, # Training frame
+            train_mask=None, # Booleans, one per row: False rows are never fitted on but are still scored (None: all rows)
+           ) -> pd.DataFrame:
         "Cross-validate, blend, refit; return the leaderboard"
-        X, ym = self._setup(df)
+        X, ym = self._setup(df, train_mask)
         models = self.models if self.models is not None else default_models(self.task_, self.seed, self.proc)
-        self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed)
-        self.oof_, self.scores_, self.fit_warnings_, self._shown = {}, {}, {}, set()
+        self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats)
+        self.oof_, self.oof_reps_, self.scores_, self.fit_warnings_, self._shown = {}, {}, {}, {}, set()
+        self.clipped_ = np.zeros(len(df), int)
         rows = [self._cross_validate(name, est, X, ym) for name, est in models.items()]
         self.models_ = models
         self.leaderboard_ = self._leaderboard(rows, ym)
-        self._log(f"\nleaderboard ({self.metric_.name}, {len(self.folds_)}-fold CV):\n{self.leaderboard_.to_string(index=False)}")
+        rep = f" x {self.n_repeats} repeats" if self.n_repeats > 1 else ""
+        self._log(f"\nleaderboard ({self.metric_.name}, {self.n_splits}-fold CV{rep}, scored on all {len(df)} rows):\n{self.leaderboard_.to_string(index=False)}")
         if self.refit: self.fit_final(df)
         return self.leaderboard_
 
-    def _setup(self, df):
+    def _setup(self, df, train_mask=None):
         "Check `df`, set the task, metric, features and targets; return the features and the targets on the models' scale"
         self.task_ = check_target(df, self.target, self.task)
         self._check_ids(df, 'training')
         self.metric_ = get_metric(self.metric, self.task_)
         self.log_target_ = bool(self.log_target if self.log_target is not None else self.metric_.name == 'log_rmse')
         if self.log_target_ and (df[self.target] <= 0).any(): raise ValueError("log_target needs a positive target; pass log_target=False")
+        if not isinstance(self.n_repeats, int) or self.n_repeats < 1: raise ValueError(f"n_repeats must be a positive int, got {self.n_repeats!r}")
+        m = np.ones(len(df), bool) if train_mask is None else np.asarray(train_mask)
+        if m.dtype != bool or m.shape != (len(df),): raise ValueError(f"train_mask must be {len(df)} booleans (one per training row), got {m.dtype} {m.shape}")
+        if m.sum() < 2: raise ValueError("train_mask leaves fewer than 2 rows to fit on")
+        self.train_mask_ = m
         X = self._features(df)
         if X.shape[1] == 0: raise ValueError("no feature columns besides the target and id")
+        gt = list(self.group_target)
+        if absent := [c for c in gt if c not in X.columns]: raise KeyError(f"group_target column(s) {absent} not in the training features")
         self.feature_names_ = list(X.columns)
-        self.proc_ = (clone(self.proc) if self.proc is not None else TabularProc()).fit(X)
+        self.proc_ = (clone(self.proc) if self.proc is not None else TabularProc()).fit(X.drop(columns=gt))
         if self.task_ == 'classification':
             self.classes_, self.y_ = np.unique(df[self.target].to_numpy(), return_inverse=True)
+            if gt and len(self.classes_) > 2: raise ValueError(f"group_target needs a binary or regression target, got {len(self.classes_)} classes")
             return X, self.y_
         self.y_ = df[self.target].to_numpy('float64')
         return X, self._to_model_y(self.y_)
+
+    def _group_stats(self, X, y) -> dict:
+        "Column -> (keys, target sums, counts) of `group_target`'s groups over the rows of `X`"
+        out = {}
+        for c in self.group_target:
+            g = pd.DataFrame({'k': _group_keys(X[c]), 'y': np.asarray(y, 'float64')}).query("k != ''").groupby('k').y.agg(['sum', 'count'])
+            out[c] = (g.index.to_numpy().astype(str), g['sum'].to_numpy('float64'), g['count'].to_numpy('int64'))
+        return out
+
+    def _add_groups(self, X, stats, y=None):
+        "Replace each `group_target` column by its group's target rate and count from `stats`; `y` given: leave each row's own target out"
+        X = X.copy()
+        for c, (keys, s, n) in stats.items():
+            k = pd.Series(_group_keys(X[c]))
+            s_, n_ = (k.map(dict(zip(keys, v))).fillna(0).to_numpy('float64') for v in (s, n))
+            if y is not None: s_, n_ = s_ - np.where(k != '', y, 0), n_ - (k != '').to_numpy()
+            with np.errstate(invalid='ignore', divide='ignore'): X[f'{c}_rate'] = np.where(n_ > 0, s_/np.maximum(n_, 1), np.nan)
+            X[f'{c}_n'] = n_
+            X = X.drop(columns=c)
+        return X
+
+    def _ranges(self, X) -> dict:
+        "Continuous column -> [min, max] over the rows of `X` (what `clip` clips to)"
+        return {c: [float(X[c].min()), float(X[c].max())] for c in self.proc_.conts_ if c in X.columns and X[c].notna().any()} if self.clip else {}
+
+    def _clip(self, X, ranges):
+        "`X` with continuous columns clipped to `ranges`, the number of clipped values per row, and per clipped column"
+        n, cols = np.zeros(len(X), int), {}
+        for c, (lo, hi) in ranges.items():
+            if c not in X.columns: continue
+            v = pd.to_numeric(X[c], errors='coerce')
+            out = ((v < lo) | (v > hi)).to_numpy()
+            if not out.any(): continue                                      # untouched columns keep their dtype
+            if not cols: X = X.copy()
+            n += out; cols[c] = int(out.sum()); X[c] = v.clip(lo, hi)
+        return X, n, cols
+
+    def _fold_data(self, X, ym, tr, va):
+        "Training rows (those in `train_mask_`), their targets and the validation rows, with group features and clipping applied"
+        tr = tr[self.train_mask_[tr]]
+        Xtr, Xva = X.iloc[tr], X.iloc[va]
+        if self.group_target:
+            st = self._group_stats(Xtr, ym[tr])
+            Xtr, Xva = self._add_groups(Xtr, st, ym[tr]), self._add_groups(Xva, st)
+        Xva, n, _ = self._clip(Xva, self._ranges(Xtr))
+        return Xtr, ym[tr], Xva, n
 
     def _fit_one(self, name, est, X, y):
         "Fit `est`, collecting its warnings in `fit_warnings_[name]` (message -> category) instead of showing them at each fit"
@@ -159,22 +225,30 @@ class TabularWorkflow:
             if (name, msg) not in self._shown: self._shown.add((name, msg)); warnings.warn(f"{name}: {msg}", cat, stacklevel=3)
 
     def _cross_validate(self, name, est, X, ym) -> dict:
-        "Fit and score clones of `est` on every fold, keep its out-of-fold predictions; return its leaderboard row"
-        clf, m, y = self.task_ == 'classification', self.metric_, self.y_
-        oof = np.zeros((len(y), len(self.classes_)) if clf else len(y))
+        "Fit and score clones of `est` on every fold of every repeat, keep its out-of-fold predictions; return its leaderboard row"
+        clf, m, y, k = self.task_ == 'classification', self.metric_, self.y_, self.n_splits
+        oof = np.zeros((self.n_repeats, len(y), len(self.classes_)) if clf else (self.n_repeats, len(y)))
         fit_t, pred_t, scores = [], [], []
         for i, (tr, va) in enumerate(self.folds_):
             t0 = time.perf_counter()
-            e = self._fit_one(name, clone(est), X.iloc[tr], ym[tr])
+            Xtr, ytr, Xva, n = self._fold_data(X, ym, tr, va)
+            self.clipped_[va] = n
+            e = self._fit_one(name, clone(est), Xtr, ytr)
             t1 = time.perf_counter()
-            oof[va] = self._predict_raw(e, X.iloc[va])
+            oof[i//k, va] = self._predict_raw(e, Xva)
             t2 = time.perf_counter()
             fit_t.append(t1 - t0); pred_t.append(t2 - t1)
-            scores.append(m.fn(y[va], oof[va] if clf else self._from_model(oof[va])))
+            scores.append(m.fn(y[va], oof[i//k, va] if clf else self._from_model(oof[i//k, va])))
             self._log(f"{name:<10} fold {i+1}/{len(self.folds_)}  {m.name} {scores[-1]:.4f}  ({t1-t0:.1f}s fit)")
         self._report_warnings(name)
-        self.oof_[name], self.scores_[name] = oof, scores
-        return dict(model=name, mean=np.mean(scores), std=np.std(scores), fit_s=np.mean(fit_t), predict_s=np.mean(pred_t))
+        self.oof_reps_[name], self.oof_[name], self.scores_[name] = oof, oof.mean(0), scores
+        return self._row(name, scores, fit_s=np.mean(fit_t), predict_s=np.mean(pred_t))
+
+    def _row(self, name, scores, **kw):
+        "A leaderboard row: mean and std over all folds (and, with repeats, the std of the repeats' means)"
+        r = dict(model=name, mean=np.mean(scores), std=np.std(scores))
+        if self.n_repeats > 1: r['repeat_std'] = np.std(np.reshape(scores, (self.n_repeats, -1)).mean(1))
+        return dict(r, **kw)
 
     def _leaderboard(self, rows, ym) -> pd.DataFrame:
         "The models' rows plus the blend of the `ensemble_top` best, sorted best first; sets `ensemble_members_` and `best_`"
@@ -186,8 +260,8 @@ class TabularWorkflow:
             blend, scores = self._blend(ym)
             self.oof_['ensemble'], self.scores_['ensemble'] = blend, scores
             members = lb.set_index('model').loc[self.ensemble_members_]
-            lb = pd.concat([lb, pd.DataFrame([dict(model='ensemble', mean=np.mean(scores), std=np.std(scores),
-                            fit_s=members.fit_s.sum(), predict_s=members.predict_s.sum())])], ignore_index=True)
+            lb = pd.concat([lb, pd.DataFrame([self._row('ensemble', scores, fit_s=members.fit_s.sum(), predict_s=members.predict_s.sum())])],
+                           ignore_index=True)
         lb = lb.sort_values('mean', ascending=not m.greater_is_better).reset_index(drop=True)
         lb.insert(1, 'score', [_fmt(a, b) for a, b in zip(lb['mean'], lb['std'])])
         lb.attrs['metric'] = m.name
@@ -195,29 +269,36 @@ class TabularWorkflow:
         return lb.rename(columns={'mean': f'{m.name}_mean', 'std': f'{m.name}_std'})
 
     def _blend(self, ym):
-        "Out-of-fold blend of the members and its fold scores; each fold is scored with weights fitted on the other folds' rows"
+        "Out-of-fold blend of the members and its fold scores; each fold is scored with weights fitted on the other folds' rows of its repeat"
         if self.ensemble_weights not in ('oof', 'equal'): raise ValueError(f"ensemble_weights must be 'oof' or 'equal', got {self.ensemble_weights!r}")
-        ms, clf, y = self.ensemble_members_, self.task_ == 'classification', self.y_
-        P = [self.oof_[k] for k in ms]
-        fit_w = (lambda idx: blend_weights([p[idx] for p in P], ym[idx], self.task_)) if self.ensemble_weights == 'oof' else (lambda idx: np.full(len(P), 1/len(P)))
-        w = fit_w(np.arange(len(y)))
+        ms, clf, y, k = self.ensemble_members_, self.task_ == 'classification', self.y_, self.n_splits
+        P = [self.oof_reps_[n] for n in ms]                                    # each [repeats, rows, ...]
+        fit_rows = np.flatnonzero(self.train_mask_)                            # weights are fitted on the rows models are fitted on
+        def fit_w(idx, reps):
+            if self.ensemble_weights == 'equal': return np.full(len(P), 1/len(P))
+            return blend_weights([np.concatenate([p[r, idx] for r in reps]) for p in P], np.tile(ym[idx], len(reps)), self.task_)
+        w = fit_w(fit_rows, range(self.n_repeats))
         self.ensemble_weights_ = dict(zip(ms, w.round(4).tolist()))
-        blend, scores = sum(v*p for v, p in zip(w, P)), []
-        for _, va in self.folds_:
-            wk = fit_w(np.setdiff1d(np.arange(len(y)), va))      # weights that never saw this fold
-            b = sum(v*p[va] for v, p in zip(wk, P))
+        blend, scores = sum(v*self.oof_[n] for v, n in zip(w, ms)), []
+        for i, (_, va) in enumerate(self.folds_):
+            wk = fit_w(np.setdiff1d(fit_rows, va), [i//k])                     # weights that never saw this fold
+            b = sum(v*p[i//k, va] for v, p in zip(wk, P))
             scores.append(self.metric_.fn(y[va], b if clf else self._from_model(b)))
         return blend, scores
 
-    def fit_final(self, df: pd.DataFrame, # The full training frame
+    def fit_final(self, df: pd.DataFrame, # The full training frame (the one `fit` saw)
                   model: str|None = None, # Leaderboard entry to refit (None: the best)
                  ):
-        "Refit the chosen entry (one model, or the ensemble's members) on all training rows"
+        "Refit the chosen entry (one model, or the ensemble's members) on all training rows in `train_mask_`"
         self.final_name_ = model or self.best_
         ens = self.final_name_ == 'ensemble'
         self.final_weights_ = {k: v for k, v in self.ensemble_weights_.items() if v > 0} if ens else {self.final_name_: 1.}
-        names = list(self.final_weights_)
-        X, y = self._features(df), self.y_ if self.task_ == 'classification' else self._to_model_y(self.y_)
+        names, mask = list(self.final_weights_), self.train_mask_
+        if len(df) != len(mask): raise ValueError(f"fit_final needs the {len(mask)}-row frame `fit` saw, got {len(df)} rows")
+        X, y = self._features(df)[mask], (self.y_ if self.task_ == 'classification' else self._to_model_y(self.y_))[mask]
+        self.group_stats_ = self._group_stats(X, y)
+        if self.group_target: X = self._add_groups(X, self.group_stats_, y)
+        self.clip_ranges_ = self._ranges(X)
         self.final_ = {}
         for n in names:
             t0 = time.perf_counter()
@@ -237,10 +318,18 @@ class TabularWorkflow:
         self._check_ids(test, 'test')
         return test.assign(**{c: np.nan for c in absent})[self.feature_names_]
 
+    def transform(self, test: pd.DataFrame) -> pd.DataFrame:
+        "The frame the final models see for `test`: group rates from all fitted rows, continuous columns clipped (counts in `clip_report_`)"
+        X = self._check_test(test)
+        if getattr(self, 'group_stats_', None): X = self._add_groups(X, self.group_stats_)
+        X, n, cols = self._clip(X, getattr(self, 'clip_ranges_', {}))
+        self.clip_report_ = dict(rows=int((n > 0).sum()), of=len(X), columns=cols)
+        return X
+
     def predict_raw(self, test: pd.DataFrame) -> np.ndarray:
         "Class probabilities (columns: `classes_`) or values on the original scale, averaged over the final models"
         if not getattr(self, 'final_', None): raise RuntimeError("call fit (with refit=True) or fit_final before predicting")
-        X = self._check_test(test)
+        X = self.transform(test)
         p = sum(self.final_weights_[n]*self._predict_raw(e, X) for n, e in self.final_.items())
         return p if self.task_ == 'classification' else self._from_model(p)
 
@@ -278,17 +367,21 @@ class TabularWorkflow:
         out, members = dict(tensors={}, arrays={}, files={}), []
         for i, (n, e) in enumerate(self.final_.items()):
             members.append(dict(name=n, weight=float(self.final_weights_[n]), model=estimator_state(e, f'm{i}', out, f'workflow member {n!r}')))
+        groups = []
+        for i, (c, (keys, s, n)) in enumerate(getattr(self, 'group_stats_', {}).items()):
+            out['arrays'].update({f'group{i}_keys': np.array(keys, dtype=str), f'group{i}_sum': s, f'group{i}_n': n}); groups.append(to_plain(c))
         m, lb = self.metric_, self.leaderboard_
         params = dict(target=to_plain(self.target), id_col=to_plain(self.id_col), task=self.task,
                       metric=self.metric if self.metric is None or isinstance(self.metric, str) else m.name, n_splits=self.n_splits,
                       seed=self.seed, ensemble_top=self.ensemble_top, ensemble_weights=self.ensemble_weights, log_target=self.log_target,
-                      refit=self.refit, verbose=self.verbose)
+                      refit=self.refit, verbose=self.verbose, n_repeats=self.n_repeats, clip=self.clip, group_target=[to_plain(c) for c in self.group_target])
         cfg = dict(params=params, task=self.task_, metric=dict(name=m.name, greater_is_better=m.greater_is_better), log_target=self.log_target_,
                    feature_names=[to_plain(c) for c in self.feature_names_], proc=self.proc_.to_config(),
                    classes=plain_array(self.classes_) if self.task_ == 'classification' else None, final_name=self.final_name_, members=members,
                    leaderboard=dict(columns=list(lb.columns), data={c: lb[c].tolist() for c in lb.columns}, metric=lb.attrs.get('metric')),
                    best=self.best_, ensemble_members=list(getattr(self, 'ensemble_members_', [])),
-                   ensemble_weights=dict(getattr(self, 'ensemble_weights_', {})), scores={k: list(map(float, v)) for k, v in self.scores_.items()})
+                   ensemble_weights=dict(getattr(self, 'ensemble_weights_', {})), scores={k: list(map(float, v)) for k, v in self.scores_.items()},
+                   groups=groups, clip_ranges=[[to_plain(c), lo, hi] for c, (lo, hi) in getattr(self, 'clip_ranges_', {}).items()])
         return cfg, out['tensors'], out['arrays'], out['files']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #164822ca
@@ -297,6 +390,7 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
     "The `TabularWorkflow` in a model folder (the `LOADERS` entry for 'tabular.workflow'): predicts, submits, shows its leaderboard"
     c = art.config
     p = dict(c['params'], target=from_plain(c['params']['target']), id_col=from_plain(c['params']['id_col']))
+    if 'group_target' in p: p['group_target'] = [from_plain(g) for g in p['group_target']]
     wf = TabularWorkflow(**p)
     wf.task_, wf.log_target_, wf.final_name_, wf.best_ = c['task'], c['log_target'], c['final_name'], c['best']
     m = c['metric']
@@ -308,4 +402,7 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
     lb = c['leaderboard']
     wf.leaderboard_ = pd.DataFrame(lb['data'], columns=lb['columns']); wf.leaderboard_.attrs['metric'] = lb['metric']
     wf.ensemble_members_, wf.ensemble_weights_, wf.scores_ = c['ensemble_members'], c['ensemble_weights'], c['scores']
+    wf.group_stats_ = {from_plain(g): (art.arrays[f'group{i}_keys'].astype(str), art.arrays[f'group{i}_sum'], art.arrays[f'group{i}_n'])
+                       for i, g in enumerate(c.get('groups', []))}
+    wf.clip_ranges_ = {from_plain(x): [lo, hi] for x, lo, hi in c.get('clip_ranges', [])}
     return wf
