@@ -49,7 +49,9 @@ def test_wrong_column_name(ratings):
 def test_not_a_frame_and_bad_split(ratings):
     with pytest.raises(TypeError, match='must be a pandas DataFrame'): _dls(ratings.to_numpy())
     with pytest.raises(ValueError, match="'random', 'user' or 'time'"): _dls(ratings, split='users')
-    with pytest.raises(ValueError, match=r'valid_pct must be in \(0, 1\)'): _dls(ratings, valid_pct=1.5)
+    with pytest.raises(ValueError, match=r'valid_pct must be in \[0, 1\) \(0 trains on every row\)'): _dls(ratings, valid_pct=1.5)
+    with pytest.raises(ValueError, match=r'valid_idx must be integer row positions'): _dls(ratings, valid_idx=[0.5])
+    with pytest.raises(ValueError, match=r'valid_idx has positions outside 0\.\.'): _dls(ratings, valid_idx=[10**6])
     with pytest.raises(FileNotFoundError, match='no ratings file'): CollabDataLoaders.from_csv('/nonexistent/ratings.csv')
     with pytest.raises(ValueError, match='must match'): TensorLoader(np.zeros((3, 2)), np.zeros(2))
 
@@ -131,3 +133,27 @@ def test_predict_pairs_remembers_column_names(named):
     assert np.array_equal(p, learn.predict_pairs(d.df))                              # the internal names still work
     with pytest.raises(ValueError, match=r"\['userId'\] not in pairs, which has \['who', 'movieId'"):
         learn.predict_pairs(r[['userId', 'movieId']].rename(columns={'userId': 'who'}))
+
+def test_empty_valid_idx_and_valid_pct_0_train_on_every_row(ratings):
+    for d in (_dls(ratings, valid_idx=[]), _dls(ratings, valid_idx=np.array([], dtype=float)), _dls(ratings, valid_pct=0)):
+        assert len(d.train_idx) == len(ratings) and d.valid.n == 0
+        learn = collab_learner(d, 'dot', n_factors=4, seed=0)
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(2)           # epoch chosen on an inner split, then all rows
+        assert learn.inner_best_epoch in (0, 1) and np.isfinite(learn.predict_pairs(ratings)).all()
+
+def test_mismatched_id_types(ratings):
+    d = _dls(ratings)                                                            # int ids
+    learn = collab_learner(d, 'dot', n_factors=4)
+    q = ratings.assign(user=ratings.user.astype(str))
+    with pytest.raises(ValueError, match=r"user ids asked for are strings \(e\.g\. '\d+'\) but the training user ids are numbers.*astype\(int\)"):
+        learn.predict_pairs(q)
+    ds = _dls(ratings.assign(item='i' + ratings.item.astype(str)))               # str ids, asked with ints
+    with pytest.raises(ValueError, match=r"item ids asked for are numbers .* training item ids are strings.*pairs\['item'\]\.astype\(str\)"):
+        collab_learner(ds, 'dot', n_factors=4).predict_pairs(ratings)
+
+def test_inferred_range_warning(ratings):
+    with pytest.warns(UserWarning, match=r'y_range inferred as \(-5\.75, 9\.375\) from training ratings spanning -3\.\.8.*outside the usual 0\.\.10'):
+        _dls(ratings.assign(rating=ratings.rating.where(ratings.index != 0, -3.).where(ratings.index != 1, 8.)), valid_pct=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error'); _dls(ratings)                            # 1-5 stars: no warning
+        _dls(ratings.assign(rating=ratings.rating - 3), y_range=(-3, 3))        # a range given: no warning

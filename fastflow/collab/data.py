@@ -78,12 +78,14 @@ def clean_ratings(ratings:pd.DataFrame, # One row per rating
 # %% ../../nbs/40_collab.data.ipynb #24ffa065
 def split_ratings(df:pd.DataFrame, # Cleaned ratings (columns user, item, rating[, timestamp])
                   how:str='random', # 'random', 'user' or 'time'
-                  valid_pct:float=0.2, # Fraction held out
+                  valid_pct:float=0.2, # Fraction held out (0: every row trains, the validation set is empty)
                   seed:int=42, # Random seed
                  ) -> tuple:
     "Train and valid row indices of `df`, as two sorted int arrays"
-    if not 0 < valid_pct < 1: raise ValueError(f"valid_pct must be in (0, 1), got {valid_pct}")
+    if not 0 <= valid_pct < 1: raise ValueError(f"valid_pct must be in [0, 1) (0 trains on every row), got {valid_pct}")
     n,rng = len(df),np.random.default_rng(seed)
+    if how not in ('random','user','time'): raise ValueError(f"split must be 'random', 'user' or 'time', got {how!r}")
+    if valid_pct == 0: return np.arange(n),np.zeros(0, np.int64)
     if how == 'random':
         is_valid = np.zeros(n, bool); is_valid[rng.permutation(n)[:int(round(valid_pct*n))]] = True
     elif how == 'user':
@@ -119,6 +121,35 @@ def _id_array(ids:np.ndarray, col:str) -> np.ndarray:
     raise ValueError(f"the {col!r} ids must be all numbers or all strings to be saved as data, got {' and '.join(types)} (e.g. {eg}). "
                      f"Convert them before building the data, e.g. ratings[{col!r}] = ratings[{col!r}].astype(str)")
 
+def _positions(idx, n:int) -> np.ndarray:
+    "`idx` as int64 row positions in 0..n-1 (an empty list is fine), or a clear error"
+    a = np.asarray(idx)
+    if a.size == 0: return np.zeros(0, np.int64)
+    if a.dtype.kind == 'b':
+        if len(a) != n: raise ValueError(f"a boolean valid_idx must have one flag per rating ({n}), got {len(a)}")
+        return np.flatnonzero(a)
+    if a.dtype.kind not in 'iu': raise ValueError(f"valid_idx must be integer row positions (or booleans), got dtype {a.dtype}")
+    if a.min() < -n or a.max() >= n: raise ValueError(f"valid_idx has positions outside 0..{n-1}: {a[(a < -n) | (a >= n)][:5].tolist()}")
+    return a.astype(np.int64)
+
+_USUAL = (0., 10.)   # rating scales seen in practice (1-5 stars, 0-10 marks) lie inside this
+
+def _check_inferred_range(r:np.ndarray, y_range:tuple):
+    "Warn when the inferred `y_range` is wider than the usual rating scale: values outside 0..10, or a few outliers stretching it"
+    lo,hi = float(r.min()),float(r.max())
+    q1,q99 = np.quantile(r, [0.01, 0.99]) if len(r) >= 100 else (lo, hi)
+    why = (f"some ratings lie outside the usual {_USUAL[0]:g}..{_USUAL[1]:g} scale" if lo < _USUAL[0] or hi > _USUAL[1] else
+           f"a few outliers stretch it (98% of the ratings lie in {q1:g}..{q99:g})" if hi-lo > 2*max(q99-q1, 1e-9) else None)
+    if why: warnings.warn(f"y_range inferred as ({y_range[0]:g}, {y_range[1]:g}) from training ratings spanning {lo:g}..{hi:g}: {why}. "
+                          f"Check the ratings, or pass y_range=(lo, hi) to set it")
+
+def _kinds(ids) -> set:
+    "{'number'} / {'string'} / both: the kinds of values among `ids`"
+    a = np.asarray(ids)
+    if a.dtype.kind in 'biuf': return {'number'}
+    if a.dtype.kind == 'U': return {'string'}
+    return {'string' if isinstance(o, str) else 'number' for o in a if isinstance(o, (str, int, float, np.number))}
+
 class CollabDataLoaders(DataLoaders):
     "Train/valid `TensorLoader`s over encoded (user, item) pairs, with the id maps and item metadata"
     @classmethod
@@ -142,7 +173,7 @@ class CollabDataLoaders(DataLoaders):
         df = clean_ratings(ratings, user_name, item_name, rating_name, time_name, y_range, duplicates)
         if valid_idx is not None:
             if len(df) != len(ratings): raise ValueError("valid_idx cannot be combined with duplicate (user, item) rows; deduplicate first")
-            flag = np.zeros(len(df), bool); flag[np.asarray(valid_idx)] = True
+            flag = np.zeros(len(df), bool); flag[_positions(valid_idx, len(df))] = True
             trn,val = np.flatnonzero(~flag),np.flatnonzero(flag)
         else: trn,val = split_ratings(df, split, valid_pct, seed)
         return cls(df, trn, val, y_range=y_range, seed=seed, bs=bs, items=items, item_name=item_name,
@@ -163,9 +194,13 @@ class CollabDataLoaders(DataLoaders):
         self.user2idx = {u:k for k,u in enumerate(self.users)}
         self.item2idx = {i:k for k,i in enumerate(self.items)}
         self.n_users,self.n_items = len(self.users),len(self.items)
-        self.train_idx,self.valid_idx = np.asarray(train_idx),np.asarray(valid_idx)
+        self.train_idx,self.valid_idx = _positions(train_idx, len(df)),_positions(valid_idx, len(df))
         if len(self.train_idx) == 0: raise ValueError("no training ratings left after the split; lower valid_pct")
-        self.y_range = tuple(y_range) if y_range is not None else infer_y_range(df.rating.iloc[self.train_idx])   # training rows only
+        if y_range is not None: self.y_range = tuple(y_range)
+        else:
+            r = df.rating.iloc[self.train_idx].to_numpy(np.float64)
+            self.y_range = infer_y_range(r)   # training rows only
+            _check_inferred_range(r, self.y_range)
         self.global_mean = float(df.rating.iloc[self.train_idx].mean())
         x = torch.from_numpy(np.stack([ucode, icode], 1).astype(np.int64))
         y = torch.tensor(df.rating.to_numpy(np.float32))
@@ -185,7 +220,14 @@ class CollabDataLoaders(DataLoaders):
     def valid_df(self): return self.df.iloc[self.valid_idx]
 
     def encode(self, users, items) -> tuple:
-        "Codes of original `users` and `items` ids; -1 where unknown"
+        "Codes of original `users` and `items` ids; -1 where unknown; ids of another kind than the training ids ('1' vs 1) are an error"
+        for q,known,key in ((users, self.users, 'user'), (items, self.items, 'item')):
+            kq,kk = _kinds(q),_kinds(known)
+            if kq and len(kk) == 1 and not kq <= kk:
+                eg = next(o for o in q if _kinds([o]) != kk)
+                want = 'astype(str)' if kk == {'string'} else 'astype(int)'
+                raise ValueError(f"the {key} ids asked for are {' and '.join(sorted(kq))}s (e.g. {eg!r}) but the training {key} ids are "
+                                 f"{kk.pop()}s (e.g. {known[0]!r}), so none would match: convert them, e.g. pairs[{self.names[key]!r}].{want}")
         u = np.array([self.user2idx.get(o, -1) for o in users], dtype=np.int64)
         i = np.array([self.item2idx.get(o, -1) for o in items], dtype=np.int64)
         return u,i

@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/collab.learner.html.md"""
 
 # %% ../../nbs/42_collab.learner.ipynb #d54bc5ba
 from __future__ import annotations
-import warnings
+import copy, warnings
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -14,19 +14,21 @@ import pandas as pd
 import torch
 from torch import nn
 from fastai.learner import Learner
+from fastai.callback.core import CancelFitException
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.fit_one_cycle)
 from fastai.losses import MSELossFlat
 from fastai.metrics import rmse
 from fastai.optimizer import Adam
-from ..core import moved_names, save_plot
+from ..core import moved_names, save_plot, set_seed
 from ..callbacks import FFCallback, RunLog, TorchThreads, torch_threads
 from ..data import check_y_range
 from ..export import Artefact, ArtefactError, build_model
-from .data import CollabDataLoaders
+from .data import CollabDataLoaders, split_ratings
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab
 
 # %% auto #0
-__all__ = ['COLLAB_DEFAULTS', 'embedding_penalty', 'EmbeddingPenalty', 'CollabLearner', 'learner_from_artefact', 'collab_learner']
+__all__ = ['COLLAB_DEFAULTS', 'embedding_penalty', 'EmbeddingPenalty', 'BestEpoch', 'CollabLearner', 'learner_from_artefact',
+           'init_biases', 'collab_learner']
 
 # %% ../../nbs/42_collab.learner.ipynb #34af4536
 def _tables(model:nn.Module) -> tuple:
@@ -55,6 +57,33 @@ class EmbeddingPenalty(FFCallback):
             w.grad.addcmul_(w.detach(), cnt[:,None], value=2*self.weight/len(x))
 
 # %% ../../nbs/42_collab.learner.ipynb #a0e0f21c
+class BestEpoch(FFCallback):
+    "Keep the weights of the epoch with the lowest validation loss (in memory) and restore them after the fit"
+    order = 61   # after the Recorder (50) has logged the epoch
+    def __init__(self, inner_pct:float=0.1, # With no validation rows: fraction of the training ratings held out to choose the epoch
+                 seed:int=42, # Seed of that inner split
+                ):
+        if not 0 < inner_pct < 1: raise ValueError(f"inner_pct must be in (0, 1), got {inner_pct}")
+        self.inner_pct,self.seed,self.stop_after = inner_pct,seed,None
+        self.best,self.best_at,self.best_state = None,None,None
+
+    def before_fit(self):
+        self.run = not hasattr(self.learn, 'lr_finder') and not hasattr(self.learn, 'gather_preds')
+        self.best,self.best_at,self.best_state = None,None,None
+
+    def after_epoch(self):
+        if not self.run: return
+        v = self.learn.recorder.values[-1][1] if len(self.learn.recorder.values[-1]) > 1 else None
+        if v is not None and np.isfinite(v) and (self.best is None or v < self.best):
+            self.best,self.best_at = float(v),self.epoch
+            self.best_state = {k: t.detach().clone() for k,t in self.learn.model.state_dict().items()}
+        if self.stop_after is not None and self.epoch >= self.stop_after: raise CancelFitException()
+
+    def after_fit(self):
+        if self.run and self.best_state is not None: self.learn.model.load_state_dict(self.best_state)
+        self.best_state = None
+
+# %% ../../nbs/42_collab.learner.ipynb #ce511271
 def _frame(dls, items, **cols) -> pd.DataFrame:
     return pd.DataFrame({'item': items, 'title': dls.titles(items), **cols})
 
@@ -67,6 +96,24 @@ class CollabLearner(Learner):
             t = self.dls.train_df
             self._baseline = BiasBaseline().fit(t.u, t.i, t.rating, self.dls.n_users, self.dls.n_items)
         return self._baseline
+
+    def fit(self, n_epoch, lr=None, wd=None, cbs=None, reset_opt=False, start_epoch=0):
+        "fastai's `fit`; with a `BestEpoch` callback and no validation rows, the epoch is first chosen on an inner split of the training rows"
+        be = next((c for c in self.cbs if isinstance(c, BestEpoch)), None)
+        if be is None or self.dls.valid.n or be.stop_after is not None or start_epoch:
+            return super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=reset_opt, start_epoch=start_epoch)
+        full,state = self.dls,copy.deepcopy(self.model.state_dict())
+        trn,val = split_ratings(full.train_df, 'random', be.inner_pct, be.seed)
+        inner = CollabDataLoaders(full.df[['user','item','rating']], full.train_idx[trn], full.train_idx[val], y_range=full.y_range,
+                                  seed=full.train.seed, bs=full.train.bs, device=full.device, names=full.names)
+        try:
+            self.dls = inner
+            super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=True)
+            epoch = be.best_at
+        finally: self.dls = full; self.model.load_state_dict(state); self._baseline = None
+        be.stop_after,self.inner_best_epoch = epoch,epoch   # None (no finite inner loss): the whole schedule
+        try: super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=True)
+        finally: be.stop_after = None
 
     def _scores(self, u:np.ndarray, i:np.ndarray, bs:int=65536) -> np.ndarray:
         "Model outputs for known codes, in eval mode, batched"
@@ -258,6 +305,21 @@ def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read b
     return CollabLearner(dls, model.to(device).eval(), loss_func=MSELossFlat(), metrics=rmse)
 
 # %% ../../nbs/42_collab.learner.ipynb #414f2a98
+def init_biases(model:nn.Module, # A `DotProductBias` or `HybridCollab`
+                dls:CollabDataLoaders, # The data it is trained on
+                baseline:BiasBaseline, # Fitted on `dls`'s training rows (e.g. `CollabLearner.baseline`)
+               ) -> nn.Module:
+    "Start `model`'s user and item biases at the baseline's shrunk biases, rescaled by the slope of `sigmoid_range` at the mean"
+    d = model.dot if isinstance(model, HybridCollab) else model
+    if not isinstance(d, DotProductBias): raise TypeError(f"{type(model).__name__} has no user and item biases to start; use 'dot' or 'hybrid'")
+    slope = 1.
+    if model.y_range is not None:
+        lo,hi = model.y_range; p = min(max((dls.global_mean-lo)/(hi-lo), 1e-4), 1-1e-4); slope = (hi-lo)*p*(1-p)
+    with torch.no_grad():
+        d.u_bias.weight[:,0] = torch.as_tensor(baseline.user_bias_/slope, dtype=d.u_bias.weight.dtype)
+        d.i_bias.weight[:,0] = torch.as_tensor(baseline.item_bias_/slope, dtype=d.i_bias.weight.dtype)
+    return model
+
 COLLAB_DEFAULTS = {'dot':    dict(lr=0.02, wd=0., emb_penalty=0.1),
                    'nn':     dict(lr=0.01, wd=1., emb_penalty=0.),
                    'hybrid': dict(lr=0.02, wd=0., emb_penalty=0.1)}
@@ -274,9 +336,15 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    n_threads:int|None=1, # Torch threads during fit, restored after it (None: leave as is)
                    metrics=rmse, # fastai metrics
                    cbs:list|None=None, # Extra callbacks
+                   best_epoch:bool=True, # Add `BestEpoch`: end each fit with the best epoch's weights (by validation loss, or an inner split)
+                   seed:int|None=None, # Seed the model's initialisation, the shuffling of `dls` and `BestEpoch`'s inner split
+                   bias_init:bool=True, # 'dot' and 'hybrid': start the biases at `BiasBaseline`'s (`init_biases`)
                    **kwargs, # Passed to `CollabLearner`
                   ) -> CollabLearner:
     "A `CollabLearner` with a fresh model for `dls`"
+    if seed is not None:
+        set_seed(seed)
+        if dls.train.gen is not None: dls.train.gen.manual_seed(seed)
     if wd_mode not in ('decoupled','l2'): raise ValueError(f"wd_mode must be 'decoupled' or 'l2', got {wd_mode!r}")
     if 'lam' in kwargs:
         warnings.warn("collab_learner(lam=...) is renamed emb_penalty= (it is not weight decay, which is wd=)", DeprecationWarning, stacklevel=2)
@@ -294,9 +362,12 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     d = COLLAB_DEFAULTS.get(kind, COLLAB_DEFAULTS['dot'])
     lr,wd = (d['lr'] if lr is None else lr),(d['wd'] if wd is None else wd)
     pen = d['emb_penalty'] if emb_penalty is None else emb_penalty
-    cbs = list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(pen)] if pen else []) + [RunLog(path=False)]
-    return CollabLearner(dls, m, loss_func=MSELossFlat(), opt_func=partial(Adam, decouple_wd=wd_mode=='decoupled'),
-                         lr=lr, wd=wd, metrics=metrics, cbs=cbs, **kwargs)
+    cbs = (list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(pen)] if pen else [])
+           + ([BestEpoch(seed=42 if seed is None else seed)] if best_epoch else []) + [RunLog(path=False)])
+    learn = CollabLearner(dls, m, loss_func=MSELossFlat(), opt_func=partial(Adam, decouple_wd=wd_mode=='decoupled'),
+                          lr=lr, wd=wd, metrics=metrics, cbs=cbs, **kwargs)
+    if bias_init and kind in ('dot','hybrid'): init_biases(m, dls, learn.baseline)
+    return learn
 
 # %% ../../nbs/42_collab.learner.ipynb #2d35e376
 __getattr__ = moved_names('fastflow.collab.learner', {'demo': 'fastflow.demo:demo_collab'})
