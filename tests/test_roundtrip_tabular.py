@@ -18,6 +18,10 @@ def rows(task):
     t = synth_tabular(60, task=task, seed=11).drop(columns='y').assign(pid=lambda d: np.arange(len(d)) + 5000)
     t.loc[:19, 'cat'] = ['zzz', None]*10; t.loc[10:29, 'x_num2'] = np.nan; t['flag'] = t.flag.astype(object); t.loc[25:30, 'flag'] = None
     return t
+def grp_rows():
+    "rows with a group column (some groups unseen, some missing) and inputs far outside the training range"
+    t = rows('classification'); t['grp'] = (np.arange(len(t)) % 9).astype(str); t.loc[:5, 'grp'] = None; t.loc[40:45, 'x_num1'] = [1e3, -1e3]*3
+    return t
 '''
 
 TRAIN = ROWS + '''
@@ -29,7 +33,7 @@ from fastflow.tabular.workflow import TabularWorkflow
 warnings.simplefilter('ignore')
 out = {}
 def save(name, obj, task):
-    t = rows(task)
+    t = grp_rows() if name == 'wf_grp' else rows(task)
     if isinstance(obj, TabularWorkflow): obj.export(f'models/{name}'); raw, lab = obj.predict_raw(t), obj.predict(t)
     else:
         export_estimator(obj, f'models/{name}'); t = t.drop(columns='pid'); lab = obj.predict(t)
@@ -49,6 +53,14 @@ for name, df, clf, metric in (('wf_clf', c, True, 'log_loss'), ('wf_reg', r, Fal
     assert sorted(wf.final_) == ['linear', 'nn', 'rf', 'xgb'], wf.final_weights_
     save(name, wf, 'classification' if clf else 'regression')
     if clf: wf.submit(rows('classification'), path='preds/sub_before')
+cg = c.assign(grp=(np.arange(len(c)) % 7).astype(str))   # repeated folds, a group rate, clipping, two rows kept out of fitting
+wf = TabularWorkflow('y', id_col='pid', models={k: v for k, v in fast(True).items() if k != 'rf'}, n_splits=2, n_repeats=2,
+                     group_target=['grp'], clip=True, verbose=False)
+wf.fit(cg, train_mask=np.arange(len(cg)) >= 2)
+assert wf.group_stats_ and wf.clip_ranges_
+save('wf_grp', wf, 'classification')
+json.dump(wf.clip_report_, open('preds/clip.json', 'w'))
+assert wf.clip_report_['rows'] >= 6 and wf.clip_report_['columns']['x_num1'] == 6, wf.clip_report_
 Xc, yc, Xr, yr = c.drop(columns=['y', 'pid']), c.y, r.drop(columns=['y', 'pid']), r.y
 for est, clf in ((NNClassifier(epochs=2, random_state=0), 1), (NNRegressor(epochs=2, y_range='auto', random_state=0), 0),
                  (RFClassifier(n_estimators=10, random_state=0), 1), (RFRegressor(n_estimators=10, random_state=0), 0),
@@ -71,7 +83,7 @@ meta = json.load(open('preds/meta.json'))
 for name, m in meta.items():
     obj = load_model(f'models/{name}')
     task = 'classification' if m['classes'] else 'regression'
-    t = rows(task)
+    t = grp_rows() if name == 'wf_grp' else rows(task)
     if name.startswith('wf'): raw, lab = obj.predict_raw(t), obj.predict(t)
     else:
         t = t.drop(columns='pid'); lab = obj.predict(t)
@@ -87,6 +99,8 @@ wf = load_model('models/wf_clf')
 assert wf.leaderboard_.model.tolist()[0] in ('ensemble', 'nn', 'rf', 'xgb', 'linear')
 sub = wf.submit(rows('classification'), path='preds/sub_after')
 assert Path(sub).read_bytes() == Path('preds/sub_before/submission.csv').read_bytes()
+g = load_model('models/wf_grp'); g.predict(grp_rows()); wf_clip = json.load(open('preds/clip.json'))
+assert g.clip_report_ == wf_clip and list(g.group_stats_) == ['grp'] and g.n_repeats == 2, g.clip_report_
 print('LOADED', len(meta))
 '''
 
@@ -109,7 +123,7 @@ def test_identical_predictions_in_a_fresh_interpreter_from_a_read_only_folder(ex
     assert not os.access(exported/'models'/'wf_clf'/'fastflow.json', os.W_OK) or os.geteuid() == 0
     r = py(LOAD, exported)
     assert r.returncode == 0, r.stderr[-3000:]
-    assert 'LOADED 14' in r.stdout, r.stdout
+    assert 'LOADED 15' in r.stdout, r.stdout
     files = {p.name for p in (exported/'models'/'wf_clf').iterdir()}
     assert {'fastflow.json', 'weights.safetensors', 'arrays.npz'} <= files and {'.ubj', '.skops'} <= {Path(f).suffix for f in files}, files
     assert not any(p.suffix in ('.pkl', '.pickle', '.joblib') for p in (exported/'models').rglob('*'))
