@@ -153,6 +153,7 @@ MODEL_BUILDERS = {'FastNet': 'fastflow.vision.models:FastNet',
 
 LOADERS = {'vision.learner': 'fastflow.vision.learner:learner_from_artefact',
            'collab.learner': 'fastflow.collab.learner:learner_from_artefact',
+           'collab.workflow': 'fastflow.collab.workflow:workflow_from_artefact',
            'tabular.workflow': 'fastflow.tabular.workflow:workflow_from_artefact',
            'tabular.estimator': 'fastflow.tabular.estimators:estimator_from_artefact'}
 

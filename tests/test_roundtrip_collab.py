@@ -139,3 +139,88 @@ def test_edited_manifest(roundtrip, tmp_path):
     m = _copy(roundtrip, tmp_path/'c')
     _edit_config(m, lambda c: c.pop('data'))
     with pytest.raises(ArtefactError, match="no 'model' and 'data' parts"): load_learner(m)
+
+# CollabWorkflow: fitted and exported in one interpreter, loaded with load_model in another from a read-only folder
+
+WF_QUERIES = '''
+import warnings, numpy as np, pandas as pd
+def wf_queries(wf, pairs, test, user, item, path):
+    warnings.simplefilter('ignore')   # cold-start warnings
+    out = {'predict': wf.predict(pairs), 'ranking_metrics': np.array(list(wf.ranking_metrics(test, k=5).items()), dtype=str),
+           'leaderboard': np.array(wf.leaderboard_.astype(str).values.tolist(), dtype=str)}
+    frames = {'recommend': wf.recommend(user, 5), 'recommend_all': wf.recommend(user, 5, exclude_rated=False),
+              'recommend_unknown': wf.recommend('nobody', 5), 'similar_items': wf.similar_items(item, 5)}
+    for name, f in frames.items():
+        out[name + '/columns'] = np.array(f.columns.tolist())
+        for c in f.columns: out[f'{name}/{c}'] = f[c].to_numpy()
+    np.savez(path, **out)
+'''
+
+WF_SAVE = WF_QUERIES + '''
+import json
+from fastflow.testing import synth_ratings
+from fastflow.collab.workflow import CollabWorkflow
+r = synth_ratings(60, 40, seed=2).rename(columns={'user': 'rater', 'item': 'film', 'rating': 'stars'})
+r['rater'] = 'r' + r.rater.astype(str)
+test = r.sample(frac=0.2, random_state=0); train = r.drop(test.index)
+members = {'dot': dict(type='dot', n_factors=6, epochs=3, lr=0.05), 'nn': dict(type='nn', layers=[8], epochs=3),
+           'hybrid': dict(type='hybrid', n_factors=6, layers=[8], epochs=3, lr=0.05),
+           'knn_item': dict(type='knn', kind='item', k=10, shrinkage=10.), 'knn_user': dict(type='knn', kind='user', k=10, shrinkage=10.)}
+wf = CollabWorkflow('rater', 'film', 'stars', members=members, n_splits=3, seed=0, bs=256, verbose=False)
+wf.fit(train)
+wf.best_, wf.final_intercept_ = 'blend', wf.blend_intercept_   # every member in the final model, whatever won
+wf.blend_weights_ = {n: 0.2 for n in wf.blend_weights_}
+wf.fit_final()
+pairs = pd.concat([test[['rater', 'film']], pd.DataFrame({'rater': ['ghost', 'r1'], 'film': [1, 10_000]})], ignore_index=True)
+pairs.to_csv('pairs.csv', index=False); test.to_csv('test.csv', index=False)
+json.dump(dict(user='r1', item=int(r.film.iloc[0]), final=sorted(wf.final_weights_)), open('query.json', 'w'))
+wf_queries(wf, pairs, test, 'r1', int(r.film.iloc[0]), 'orig_wf.npz')
+wf.export('model_wf')
+print('saved')
+'''
+
+WF_LOAD = WF_QUERIES + '''
+import json, sys
+from fastflow.export import load_model
+assert not any(m.startswith('fastflow.collab') for m in sys.modules)
+wf = load_model('model_wf')
+assert type(wf).__name__ == 'CollabWorkflow'
+q = json.load(open('query.json'))
+pairs, test = pd.read_csv('pairs.csv'), pd.read_csv('test.csv')
+wf_queries(wf, pairs, test, q['user'], q['item'], 'loaded_wf.npz')
+'''
+
+@pytest.fixture(scope='module')
+def wf_roundtrip(tmp_path_factory):
+    d = tmp_path_factory.mktemp('collab_wf_rt')
+    save = py(WF_SAVE, d)
+    assert save.returncode == 0, save.stderr[-3000:]
+    m = d/'model_wf'
+    _set_writable(m, False)
+    try:
+        load = py(WF_LOAD, d)
+        assert load.returncode == 0, load.stderr[-3000:]
+        yield d
+    finally: _set_writable(m, True)
+
+def test_workflow_identical_after_roundtrip(wf_roundtrip):
+    d = wf_roundtrip
+    assert json.load(open(d/'query.json'))['final'] == ['bias', 'dot', 'hybrid', 'knn_item', 'knn_user', 'nn']   # every kind of member travels
+    with np.load(d/'orig_wf.npz') as a, np.load(d/'loaded_wf.npz') as b:
+        assert sorted(a.files) == sorted(b.files)
+        for k in a.files:
+            assert a[k].dtype == b[k].dtype, k
+            assert np.array_equal(a[k], b[k]), k   # max abs difference 0
+        assert np.isfinite(a['predict']).all() and a['predict'].dtype == np.float32
+        assert list(a['recommend/columns']) == ['film', 'score'] and a['recommend/film'].dtype.kind == 'i'
+    assert sorted(p.name for p in (d/'model_wf').iterdir()) == ['arrays.npz', 'fastflow.json', 'weights.safetensors']
+
+def test_workflow_tampered_or_edited(wf_roundtrip, tmp_path):
+    from fastflow.collab.workflow import CollabWorkflow
+    m = shutil.copytree(wf_roundtrip/'model_wf', tmp_path/'m'); _set_writable(m, True)
+    a = m/'arrays.npz'; a.write_bytes(a.read_bytes()[:-10])
+    with pytest.raises(ArtefactError, match=r'arrays\.npz does not match its checksum'): CollabWorkflow.load(m)
+    m = shutil.copytree(wf_roundtrip/'model_wf', tmp_path/'b'); _set_writable(m, True)
+    _edit_config(m, lambda c: c['members'][1]['model'].update(builder='os:system'))
+    with pytest.raises(ArtefactError, match="must be DotProductBias, CollabNN or HybridCollab, not 'os:system'"): CollabWorkflow.load(m)
+    with pytest.raises(ArtefactError, match="holds a 'collab.workflow' model, not 'vision.learner' or 'collab.learner'"): load_learner(m)
