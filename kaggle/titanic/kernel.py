@@ -34,7 +34,7 @@ def features(df: pd.DataFrame, tickets: pd.Series) -> pd.DataFrame:
     d['TicketGroup'] = d.Ticket.map(tickets.value_counts()).astype('float64')   # passengers sharing the ticket (no labels used)
     d['LogFare'] = np.log1p(d.Fare)
     wc = (d.Sex == 'female') | (d.Title == 'Master')          # women and boys: they survive or die together
-    key = d.Name.str.split(',').str[0] + '|' + d.Pclass.astype(str) + '|' + d.Ticket.str[:-1] + '|' + d.Embarked.fillna('') + '|' + d.Fare.astype(str)
+    key = d.Name.str.split(',').str[0] + '|' + d.Pclass.astype(str) + '|' + d.Ticket.astype(str).str[:-1] + '|' + d.Embarked.fillna('') + '|' + d.Fare.astype(str)
     d['WCGroup'] = key.where(wc)
     return d.drop(columns=['Name', 'Cabin', 'Fare'])
 
