@@ -135,3 +135,13 @@ def test_export_refuses_what_it_cannot_store_as_data(df, tmp_path):
     with warnings.catch_warnings(): warnings.simplefilter('ignore'); wf.fit(df)
     with pytest.raises(TypeError, match="workflow member 'mine' \\(Mine\\) cannot be exported"): wf.export(tmp_path/'d')
     assert not (tmp_path/'d'/'fastflow.json').exists()
+
+def test_bad_repeats_mask_and_groups(df):
+    with pytest.raises(ValueError, match='n_repeats must be a positive int'): _wf(n_repeats=0).fit(df)
+    with pytest.raises(ValueError, match=f'train_mask must be {len(df)} booleans'): _wf().fit(df, train_mask=np.ones(len(df)))
+    with pytest.raises(ValueError, match='fewer than 2 rows'): _wf().fit(df, train_mask=np.zeros(len(df), bool))
+    with pytest.raises(KeyError, match=r"group_target column\(s\) \['nope'\] not in the training features"): _wf(group_target=['nope']).fit(df)
+    three = df.assign(y=np.array(['a', 'b', 'c'])[np.arange(len(df)) % 3])
+    with pytest.raises(ValueError, match='group_target needs a binary or regression target, got 3 classes'): _wf(group_target=['cat']).fit(three)
+    w = _wf(); w.fit(df)
+    with pytest.raises(ValueError, match=f'fit_final needs the {len(df)}-row frame'): w.fit_final(df.iloc[:10])
