@@ -29,10 +29,6 @@ def fit_rows(df: pd.DataFrame) -> np.ndarray:
     "False for the partial sales of very large houses (De Cock 2011: GrLivArea > 4000 sold under $300k): not fitted on, still scored"
     return ~((df.GrLivArea > 4000) & (df[TARGET] < 300_000)).to_numpy()
 
-def drop_outliers(df: pd.DataFrame) -> pd.DataFrame:
-    "Training rows without those partial sales (the previous recipe; `bench/tabular_benchmarks.py` uses it)"
-    return df[fit_rows(df)]
-
 def features(df: pd.DataFrame) -> pd.DataFrame:
     "Total floor area, bathrooms, age at sale, porch area; skewed areas on a log1p scale (helps the linear model and the NN)"
     d = df.copy()
@@ -94,16 +90,20 @@ def make_smoke_data(path: Path, n_train: int = 150, n_test: int = 40, seed: int 
     pd.DataFrame({ID: test[ID], TARGET: 180921.19}).to_csv(path/'sample_submission.csv', index=False)
     return path
 
+def workflow(seed: int = 42):
+    "This kernel's `TabularWorkflow` (bench/tabular_benchmarks.py runs the same): log_rmse, 5-fold x 3 repeats, inputs clipped"
+    from fastflow.tabular.workflow import TabularWorkflow
+    return TabularWorkflow(TARGET, id_col=ID, metric='log_rmse', models=models(seed), n_splits=5, n_repeats=3, seed=seed, ensemble_top=3, clip=True)
+
 def main(argv=None):
     from fastflow.kaggle import kernel_parser, kernel_paths
     p = kernel_parser(SLUG, 'fastflow House Prices kernel')
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    from fastflow.tabular.workflow import TabularWorkflow
     data, out = kernel_paths(a, SLUG, make_smoke_data)
     train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')
     trn, mask = features(train), fit_rows(train)
-    wf = TabularWorkflow(TARGET, id_col=ID, metric='log_rmse', models=models(), n_splits=5, n_repeats=3, seed=42, ensemble_top=3, clip=True)
+    wf = workflow()
     lb = wf.fit(trn, train_mask=mask)
     lb.to_csv(out/'leaderboard.csv', index=False)
     best = lb.iloc[0]

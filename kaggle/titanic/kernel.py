@@ -71,16 +71,20 @@ def make_smoke_data(path: Path, n_train: int = 120, n_test: int = 30, seed: int 
     pd.DataFrame({ID: test[ID], TARGET: (test.Sex == 'female').astype(int)}).to_csv(path/'gender_submission.csv', index=False)
     return path
 
+def workflow(seed: int = 42):
+    "This kernel's `TabularWorkflow` (bench/tabular_benchmarks.py runs the same): stratified 5-fold x 3 repeats, out-of-fold group rates"
+    from fastflow.tabular.workflow import TabularWorkflow
+    return TabularWorkflow(TARGET, id_col=ID, metric='accuracy', n_splits=5, n_repeats=3, seed=seed, ensemble_top=3, group_target=GROUPS)
+
 def main(argv=None):
     from fastflow.kaggle import kernel_parser, kernel_paths
     p = kernel_parser('titanic', 'fastflow Titanic kernel')
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    from fastflow.tabular.workflow import TabularWorkflow
     data, out = kernel_paths(a, 'titanic', make_smoke_data)
     train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')
     trn = features(train, pd.concat([train.Ticket, test.Ticket]))
-    wf = TabularWorkflow(TARGET, id_col=ID, metric='accuracy', n_splits=5, n_repeats=3, seed=42, ensemble_top=3, group_target=GROUPS)
+    wf = workflow()
     lb = wf.fit(trn)
     lb.to_csv(out/'leaderboard.csv', index=False)
     best = lb.iloc[0]
