@@ -166,12 +166,14 @@ test = r.sample(frac=0.2, random_state=0); train = r.drop(test.index)
 members = {'dot': dict(type='dot', n_factors=6, epochs=3, lr=0.05), 'nn': dict(type='nn', layers=[8], epochs=3),
            'hybrid': dict(type='hybrid', n_factors=6, layers=[8], epochs=3, lr=0.05),
            'knn_item': dict(type='knn', kind='item', k=10, shrinkage=10.), 'knn_user': dict(type='knn', kind='user', k=10, shrinkage=10.)}
-wf = CollabWorkflow('rater', 'film', 'stars', members=members, n_splits=3, seed=0, bs=256, verbose=False)
+users = pd.DataFrame({'rater': [f'r{k}' for k in range(70)], 'age': np.arange(70) % 50 + 18, 'job': ['a', 'b', 'c'] * 23 + ['a']})
+films = pd.DataFrame({'film': range(45), 'genre': ['x', 'y', 'z'] * 15})        # side rows also for ids with no ratings
+wf = CollabWorkflow('rater', 'film', 'stars', members=members, n_splits=3, seed=0, bs=256, verbose=False, users=users, items=films)
 wf.fit(train)
 wf.best_, wf.final_intercept_ = 'blend', wf.blend_intercept_   # every member in the final model, whatever won
 wf.blend_weights_ = {n: 0.2 for n in wf.blend_weights_}
 wf.fit_final()
-pairs = pd.concat([test[['rater', 'film']], pd.DataFrame({'rater': ['ghost', 'r1'], 'film': [1, 10_000]})], ignore_index=True)
+pairs = pd.concat([test[['rater', 'film']], pd.DataFrame({'rater': ['ghost', 'r1', 'r65', 'r1'], 'film': [1, 10_000, 1, 42]})], ignore_index=True)
 pairs.to_csv('pairs.csv', index=False); test.to_csv('test.csv', index=False)
 json.dump(dict(user='r1', item=int(r.film.iloc[0]), final=sorted(wf.final_weights_)), open('query.json', 'w'))
 wf_queries(wf, pairs, test, 'r1', int(r.film.iloc[0]), 'orig_wf.npz')
@@ -205,13 +207,14 @@ def wf_roundtrip(tmp_path_factory):
 
 def test_workflow_identical_after_roundtrip(wf_roundtrip):
     d = wf_roundtrip
-    assert json.load(open(d/'query.json'))['final'] == ['bias', 'dot', 'hybrid', 'knn_item', 'knn_user', 'nn']   # every kind of member travels
+    assert json.load(open(d/'query.json'))['final'] == ['bias', 'dot', 'hybrid', 'knn_item', 'knn_user', 'nn', 'side']   # every kind of member travels
     with np.load(d/'orig_wf.npz') as a, np.load(d/'loaded_wf.npz') as b:
         assert sorted(a.files) == sorted(b.files)
         for k in a.files:
             assert a[k].dtype == b[k].dtype, k
             assert np.array_equal(a[k], b[k]), k   # max abs difference 0
         assert np.isfinite(a['predict']).all() and a['predict'].dtype == np.float32
+        assert len(np.unique(a['predict'][-3:])) == 3     # cold users / items with side rows get their own predictions
         assert list(a['recommend/columns']) == ['film', 'score'] and a['recommend/film'].dtype.kind == 'i'
     assert sorted(p.name for p in (d/'model_wf').iterdir()) == ['arrays.npz', 'fastflow.json', 'weights.safetensors']
 

@@ -10,18 +10,17 @@ import time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
-import torch
 from fastai.losses import MSELossFlat
 from sklearn.model_selection import KFold
 from ..core import output_dir
 from ..metrics import rmse
 from ..export import Artefact, ArtefactError, build_model, load_artefact, save_artefact
-from .data import CollabDataLoaders, clean_ratings
+from .data import CollabDataLoaders, clean_ratings, _id_array
 from .model import BiasBaseline, KNNBaseline
 from .learner import CollabLearner, collab_learner, _model_config, _COLLAB_MODELS
 
 # %% auto #0
-__all__ = ['default_members', 'nn_blend', 'CollabWorkflow', 'workflow_from_artefact']
+__all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'CollabWorkflow', 'workflow_from_artefact']
 
 # %% ../../nbs/43_collab.workflow.ipynb #0c38ba02
 def default_members() -> dict:
@@ -43,16 +42,19 @@ def _check_members(members:dict) -> dict:
     out = {}
     for n,s in members.items():
         t = s.get('type') if isinstance(s, dict) else None
-        if t not in ('bias', 'knn', *_TORCH): raise ValueError(f"member {n!r}: type must be 'bias', 'knn', 'dot', 'nn' or 'hybrid', got {s!r}")
+        if t not in ('bias', 'knn', 'side', *_TORCH): raise ValueError(f"member {n!r}: type must be 'bias', 'knn', 'side', 'dot', 'nn' or 'hybrid', got {s!r}")
         if t in _TORCH and not (isinstance(s.get('epochs'), int) and s['epochs'] >= 1): raise ValueError(f"member {n!r}: needs epochs= (an integer >= 1)")
         out[str(n)] = dict(s)
     if not any(s['type'] == 'bias' for s in out.values()): out = {'bias': dict(type='bias'), **out}   # the baseline every model must beat
     return out
 
-def _fit_member(spec:dict, dls:CollabDataLoaders, seed:int):
-    "A member fitted on `dls`'s training rows: a `BiasBaseline`, `KNNBaseline` or `CollabLearner`"
+def _fit_member(spec:dict, dls:CollabDataLoaders, seed:int, side:tuple|None=None):
+    "A member fitted on `dls`'s training rows: a `BiasBaseline`, `KNNBaseline`, `SideBaseline` (on `side`: the feature rows of every code) or `CollabLearner`"
     t,tdf = spec['type'],dls.train_df
     if t == 'bias': return BiasBaseline().fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
+    if t == 'side':
+        if side is None: raise ValueError("a 'side' member needs side tables: pass users= and/or items= to CollabWorkflow")
+        return SideBaseline(**{k: spec[k] for k in ('reg', 'reg_bias') if k in spec}).fit(tdf.u, tdf.i, tdf.rating, *side, dls.n_users, dls.n_items)
     if t == 'knn':
         kw = {k: spec[k] for k in ('k', 'shrinkage', 'kind', 'max_n') if k in spec}
         return KNNBaseline(**kw).fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
@@ -61,13 +63,107 @@ def _fit_member(spec:dict, dls:CollabDataLoaders, seed:int):
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(spec['epochs'], spec.get('lr'))
     return learn
 
-def _predict_member(m, u:np.ndarray, i:np.ndarray) -> np.ndarray:
-    "Predictions of a fitted member for codes (-1: unknown), as float64"
+def _predict_member(m, u:np.ndarray, i:np.ndarray, side:tuple|None=None) -> np.ndarray:
+    "Predictions of a fitted member for codes (-1: unknown), as float64; `side`: the pairs' feature rows, for a `SideBaseline`"
+    if isinstance(m, SideBaseline): return m.predict(u, i, *side)
     if isinstance(m, CollabLearner):
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')   # cold start: the workflow warns once, in `predict`
             return m.predict_codes(u, i).astype(np.float64)
     return np.asarray(m.predict(u, i), dtype=np.float64)
+
+# %% ../../nbs/43_collab.workflow.ipynb #3ee8cd16
+class SideEncoder:
+    "Columns of a side table (one row per id) as a float matrix: numbers standardised (and binned), other columns one-hot"
+    def __init__(self, id_name:str, # Column of ids (not a feature)
+                 max_levels:int=50, # One-hot only the most frequent values of a text column
+                ):
+        self.id_name,self.max_levels = id_name,max_levels
+
+    def fit(self, df:pd.DataFrame):
+        "Learn the columns, levels, means and bins of `df`"
+        if not isinstance(df, pd.DataFrame): raise TypeError(f"a side table must be a pandas DataFrame, got {type(df).__name__}")
+        if self.id_name not in df.columns: raise ValueError(f"side table has no id column {self.id_name!r} (it has {list(df.columns)})")
+        d = df[self.id_name].duplicated()
+        if d.any(): raise ValueError(f"{d.sum()} duplicated id(s) in side column {self.id_name!r}, e.g. {df[self.id_name][d].iloc[0]!r}: one row per id")
+        self.num_,self.cat_ = {},{}
+        for c in df.columns:
+            if c == self.id_name: continue
+            v = df[c]
+            if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
+                x = v.to_numpy(np.float64); ok = np.isfinite(x)
+                m,sd = (float(x[ok].mean()),float(x[ok].std())) if ok.any() else (0., 1.)
+                bins = np.unique(np.quantile(x[ok], [0.2, 0.4, 0.6, 0.8])).tolist() if len(np.unique(x[ok])) > 10 else []
+                self.num_[str(c)] = dict(mean=m, std=sd if sd > 0 else 1., bins=bins)
+            else: self.cat_[str(c)] = [str(o) for o in v.dropna().astype(str).value_counts().index[:self.max_levels]]
+        if not (self.num_ or self.cat_): raise ValueError(f"the side table has no columns besides {self.id_name!r}")
+        return self
+
+    @property
+    def n_features(self) -> int: return sum(1 + (len(n['bins'])+1 if n['bins'] else 0) for n in self.num_.values()) + sum(map(len, self.cat_.values()))
+
+    def transform(self, df:pd.DataFrame) -> np.ndarray:
+        "Rows of `df` as features [len(df), n_features] (float32)"
+        cols = []
+        for c,n in self.num_.items():
+            x = df[c].to_numpy(np.float64) if c in df else np.full(len(df), np.nan)
+            ok = np.isfinite(x)
+            cols.append(np.where(ok, (x - n['mean'])/n['std'], 0.)[:,None])
+            if n['bins']: cols.append(np.where(ok[:,None], np.eye(len(n['bins'])+1)[np.digitize(np.where(ok, x, 0.), n['bins'])], 0.))
+        for c,levels in self.cat_.items():
+            x = df[c].astype(str).where(df[c].notna(), None).to_numpy() if c in df else np.full(len(df), None)
+            pos = {v: k for k,v in enumerate(levels)}
+            oh = np.zeros((len(df), len(levels)))
+            k = np.array([pos.get(o, -1) for o in x], dtype=np.int64)
+            oh[np.flatnonzero(k >= 0), k[k >= 0]] = 1.
+            cols.append(oh)
+        return np.concatenate(cols, 1).astype(np.float32)
+
+    def to_config(self) -> dict: return dict(id_name=self.id_name, max_levels=self.max_levels, num=self.num_, cat=self.cat_)
+    @classmethod
+    def from_config(cls, c:dict):
+        "The encoder `to_config` described"
+        e = cls(c['id_name'], c['max_levels']); e.num_,e.cat_ = c['num'],c['cat']
+        return e
+
+def _ridge(X, y, lam) -> np.ndarray:
+    X = np.asarray(X, np.float64)
+    return np.linalg.solve(X.T @ X + lam*np.eye(X.shape[1]), X.T @ np.asarray(y, np.float64))
+
+def _kron_rows(a, b) -> np.ndarray: return (a[:,:,None]*b[:,None,:]).reshape(len(a), -1)
+
+class SideBaseline:
+    "Biases plus ridge fits on user x item feature products; users and items without ratings get biases predicted from their features"
+    def __init__(self, *, reg:float=100., # Ridge penalty of the feature-product weights
+                 reg_bias:float=10., # Ridge penalty of the bias-from-features fits
+                ):
+        self.reg,self.reg_bias = reg,reg_bias
+
+    def fit(self, u, i, r, Xu:np.ndarray, Xi:np.ndarray, n_users:int|None=None, n_items:int|None=None):
+        "Fit on codes `u`, `i`, ratings `r`, and the feature rows `Xu` [n_users, du], `Xi` [n_items, di] of every code"
+        u,i,r = np.asarray(u),np.asarray(i),np.asarray(r, np.float64)
+        self.base_ = BiasBaseline().fit(u, i, r, n_users or len(Xu), n_items or len(Xi))
+        b = self.base_
+        ku,ki = b.user_count_ > 0,b.item_count_ > 0
+        self.user_coef_ = _ridge(Xu[ku], b.user_bias_[ku], self.reg_bias)
+        self.item_coef_ = _ridge(Xi[ki], b.item_bias_[ki], self.reg_bias)
+        e = r - b.predict(u, i)
+        d = Xu.shape[1]*Xi.shape[1]
+        G,h = np.zeros((d, d)),np.zeros(d)
+        for k in range(0, len(u), 8192):
+            F = _kron_rows(Xu[u[k:k+8192]], Xi[i[k:k+8192]]).astype(np.float64)
+            G += F.T @ F; h += F.T @ e[k:k+8192]
+        self.coef_ = np.linalg.solve(G + self.reg*np.eye(d), h)
+        return self
+
+    def predict(self, u, i, xu:np.ndarray, xi:np.ndarray) -> np.ndarray:
+        "Predictions for codes `u`, `i` (-1: unknown) with their feature rows `xu`, `xi`"
+        u,i,b = np.asarray(u),np.asarray(i),self.base_
+        ku = (u >= 0) & (b.user_count_[np.maximum(u, 0)] > 0)
+        ki = (i >= 0) & (b.item_count_[np.maximum(i, 0)] > 0)
+        bu = np.where(ku, b.user_bias_[np.maximum(u, 0)], xu @ self.user_coef_)
+        bi = np.where(ki, b.item_bias_[np.maximum(i, 0)], xi @ self.item_coef_)
+        return b.mu_ + bu + bi + _kron_rows(xu, xi).astype(np.float64) @ self.coef_
 
 # %% ../../nbs/43_collab.workflow.ipynb #72c5c59e
 def nn_blend(P:np.ndarray, # Member predictions, [n, k]
@@ -95,10 +191,41 @@ class CollabWorkflow:
                  y_range:tuple|None=None, # Output range of the neural members (None: inferred from the training ratings)
                  bs:int=4096, # Batch size of the neural members
                  duplicates:str='mean', # Repeated (user, item): 'mean', 'last' or 'raise'
+                 users:pd.DataFrame|None=None, # Side table of user attributes, one row per user (column `user_name`); adds a 'side' member if there is none
+                 items:pd.DataFrame|None=None, # Side table of item attributes, one row per item (column `item_name`)
                  verbose:bool=True, # Print progress
                 ):
         self.user_name,self.item_name,self.rating_name,self.members,self.n_splits = user_name,item_name,rating_name,members,n_splits
         self.seed,self.blend,self.y_range,self.bs,self.duplicates,self.verbose = seed,blend,y_range,bs,duplicates,verbose
+        self.users,self.items = users,items
+
+    def _fit_side(self):
+        "Encoders of the side tables and their feature rows by id (`side_`: name -> (encoder or None, ids, X))"
+        self.side_ = {}
+        for key,tab,col in (('user', self.users, self.user_name), ('item', self.items, self.item_name)):
+            if tab is None: self.side_[key] = (None, np.zeros(0, np.int64), np.zeros((0, 0), np.float32)); continue
+            enc = SideEncoder(col).fit(tab)
+            self.side_[key] = (enc, tab[col].to_numpy(), enc.transform(tab))
+
+    def _side_rows(self, key:str, ids, table:pd.DataFrame|None=None) -> np.ndarray:
+        "Feature rows of original `ids` (zeros where unknown); rows of `table` (same columns as the side table) take precedence"
+        enc,known,X = self.side_[key]
+        out = np.zeros((len(ids), X.shape[1] if enc is not None else 1), np.float32)
+        if enc is None: return out
+        pos = {v: k for k,v in enumerate(known.tolist())}
+        k = np.array([pos.get(o, -1) for o in np.asarray(ids).tolist()], dtype=np.int64)
+        out[k >= 0] = X[k[k >= 0]]
+        if table is not None:
+            col = self.user_name if key == 'user' else self.item_name
+            pos = {v: k for k,v in enumerate(table[col].tolist())}
+            k = np.array([pos.get(o, -1) for o in np.asarray(ids).tolist()], dtype=np.int64)
+            if (k >= 0).any(): out[k >= 0] = enc.transform(table.iloc[k[k >= 0]])
+        return out
+
+    def _code_side(self) -> tuple|None:
+        "Feature rows of every user and item code, or None without side tables"
+        if self.side_['user'][0] is None and self.side_['item'][0] is None: return None
+        return self._side_rows('user', self.dls_.users),self._side_rows('item', self.dls_.items)
 
     def _log(self, *a):
         if self.verbose: print(*a, flush=True)
@@ -113,12 +240,15 @@ class CollabWorkflow:
     def fit(self, ratings:pd.DataFrame) -> pd.DataFrame:
         "Cross-validate every member, blend out of fold, refit the final model on every rating; return the leaderboard"
         if self.n_splits < 2: raise ValueError(f"n_splits must be >= 2, got {self.n_splits}")
+        has_side = self.users is not None or self.items is not None
         self.members_ = _check_members(self.members if self.members is not None else default_members())
+        if has_side and not any(m['type'] == 'side' for m in self.members_.values()): self.members_['side'] = dict(type='side')
+        self._fit_side()
         self.df_ = clean_ratings(ratings, self.user_name, self.item_name, self.rating_name, y_range=self.y_range, duplicates=self.duplicates)
         full = CollabDataLoaders(self.df_, np.arange(len(self.df_)), [], y_range=self.y_range, seed=self.seed, bs=self.bs, device='cpu',
                                  names=self.names)   # warns once if the inferred range is unusual
-        self.y_range_ = full.y_range
-        self.df_ = full.df
+        self.y_range_,self.df_,self.dls_ = full.y_range,full.df,full
+        side = self._code_side()
         y,u,i = self.df_.rating.to_numpy(np.float64),self.df_.u.to_numpy(),self.df_.i.to_numpy()
         self.folds_ = list(KFold(self.n_splits, shuffle=True, random_state=self.seed).split(u))
         names = list(self.members_)
@@ -129,9 +259,9 @@ class CollabWorkflow:
             for n in names:
                 t0 = time.perf_counter()
                 with warnings.catch_warnings():
-                    warnings.simplefilter('ignore'); m = _fit_member(self.members_[n], dls, self.seed)
+                    warnings.simplefilter('ignore'); m = _fit_member(self.members_[n], dls, self.seed, side)
                 t1 = time.perf_counter()
-                self.oof_[n][va] = _predict_member(m, u[va], i[va])
+                self.oof_[n][va] = _predict_member(m, u[va], i[va], side and (side[0][u[va]], side[1][i[va]]))
                 t2 = time.perf_counter()
                 times[n][0].append(t1-t0); times[n][1].append(t2-t1)
                 self.scores_[n].append(rmse(self.oof_[n][va], y[va]))
@@ -164,10 +294,11 @@ class CollabWorkflow:
         self.final_weights_ = ({n: w for n,w in self.blend_weights_.items() if w > 0} if self.best_ == 'blend' else {self.best_: 1.})
         self.final_intercept_ = self.blend_intercept_ if self.best_ == 'blend' else 0.
         self.dls_ = self._data(np.arange(len(self.df_)))
-        self.final_ = {}
-        for n in self.final_weights_:
+        self.final_,side = {},self._code_side()
+        fit = list(self.final_weights_) + (['side'] if 'side' in self.members_ and 'side' not in self.final_weights_ else [])   # cold start
+        for n in fit:
             with warnings.catch_warnings():
-                warnings.simplefilter('ignore'); self.final_[n] = _fit_member(self.members_[n], self.dls_, self.seed)
+                warnings.simplefilter('ignore'); self.final_[n] = _fit_member(self.members_[n], self.dls_, self.seed, side)
         self.similar_ = next((n for n in sorted(self.final_weights_, key=lambda n: -self.final_weights_[n]) if self.members_[n]['type'] in _TORCH), None)
         if self.similar_ is None:   # similar_items needs item factors: fit the first factor member too (it takes no part in predictions)
             self.similar_ = next((n for n,s in self.members_.items() if s['type'] in _TORCH), None)
@@ -183,14 +314,23 @@ class CollabWorkflow:
     def _check_fitted(self):
         if not hasattr(self, 'final_'): raise RuntimeError("this CollabWorkflow is not fitted yet: call fit(ratings) first")
 
-    def predict_codes(self, u, i) -> np.ndarray:
-        "Predicted ratings of the final model for user and item codes (-1: unknown, the biases' fallback)"
+    def predict_codes(self, u, i, side:tuple|None=None) -> np.ndarray:
+        "Predicted ratings of the final model for codes (-1: unknown: the biases' fallback, or the 'side' member's prediction from `side` feature rows)"
         self._check_fitted()
         u,i = np.asarray(u, np.int64),np.asarray(i, np.int64)
-        p = self.final_intercept_ + sum(w*_predict_member(self.final_[n], u, i) for n,w in self.final_weights_.items())
+        sm = next((m for m in self.final_.values() if isinstance(m, SideBaseline)), None)
+        if sm is not None and side is None:
+            cu,ci = self._code_side()
+            side = (np.where((u >= 0)[:,None], cu[np.maximum(u, 0)], 0.), np.where((i >= 0)[:,None], ci[np.maximum(i, 0)], 0.))
+        p = self.final_intercept_ + sum(w*_predict_member(self.final_[n], u, i, side) for n,w in self.final_weights_.items())
+        if sm is not None:
+            cold = (u < 0) | (i < 0) | (sm.base_.user_count_[np.maximum(u, 0)] == 0) | (sm.base_.item_count_[np.maximum(i, 0)] == 0)
+            if cold.any(): p[cold] = sm.predict(u[cold], i[cold], side[0][cold], side[1][cold])   # only the side columns know them
         return np.clip(p, *self.y_range_).astype(np.float32)
 
     def predict(self, pairs:pd.DataFrame, # (user, item) pairs in the column names given at construction
+                users:pd.DataFrame|None=None, # Side rows of new users (as the `users` table), for cold start
+                items:pd.DataFrame|None=None, # Side rows of new items (as the `items` table)
                ) -> np.ndarray:
         "Predicted ratings for a frame of (user, item) pairs by original id; unknown ids get the biases' fallback, with a warning"
         self._check_fitted()
@@ -199,10 +339,13 @@ class CollabWorkflow:
         if missing: raise ValueError(f"column(s) {missing} not in pairs, which has {list(pairs.columns)}; the workflow was fitted with "
                                      f"user_name={self.user_name!r}, item_name={self.item_name!r}")
         u,i = self.dls_.encode(pairs[self.user_name], pairs[self.item_name])
+        side = None
+        if any(isinstance(m, SideBaseline) for m in self.final_.values()):
+            side = self._side_rows('user', pairs[self.user_name], users),self._side_rows('item', pairs[self.item_name], items)
         if ((u < 0) | (i < 0)).any():
-            warnings.warn(f"{((u < 0) | (i < 0)).sum()} of {len(u)} pair(s) have a user or item with no training ratings: "
-                          f"predicting the global mean plus the known bias for them")
-        return self.predict_codes(u, i)
+            how = "from their side columns" if side is not None else "the global mean plus the known bias"
+            warnings.warn(f"{((u < 0) | (i < 0)).sum()} of {len(u)} pair(s) have a user or item with no training ratings: predicting {how} for them")
+        return self.predict_codes(u, i, side)
 
     def _frame(self, idx, **cols) -> pd.DataFrame:
         return pd.DataFrame({self.item_name: self.dls_.items[idx], **cols})
@@ -287,9 +430,14 @@ class CollabWorkflow:
                 base = m if isinstance(m, BiasBaseline) else m.base_
                 arrays.update({f'{n}.user_bias': base.user_bias_, f'{n}.item_bias': base.item_bias_, f'{n}.mu': np.array(base.mu_)})
                 if isinstance(m, KNNBaseline): arrays[f'{n}.sim'] = m.sim_
+                if isinstance(m, SideBaseline): arrays.update({f'{n}.user_coef': m.user_coef_, f'{n}.item_coef': m.item_coef_, f'{n}.coef': m.coef_})
             members.append(d)
+        side = {}
+        for key,(enc,ids,X) in self.side_.items():
+            if enc is None: continue
+            arrays.update({f'side.{key}_ids': _id_array(ids, f'{key} side'), f'side.{key}_X': X}); side[key] = enc.to_config()
         lb = self.leaderboard_
-        config = dict(params=dict(user_name=self.user_name, item_name=self.item_name, rating_name=self.rating_name, n_splits=self.n_splits,
+        config = dict(side=side, params=dict(user_name=self.user_name, item_name=self.item_name, rating_name=self.rating_name, n_splits=self.n_splits,
                                   seed=self.seed, blend=self.blend, bs=self.bs, duplicates=self.duplicates),
                       data=data_cfg, y_range=list(self.y_range_), best=self.best_, intercept=float(self.final_intercept_),
                       similar=self.similar_, members=members, all_members=self.members_,
@@ -307,6 +455,10 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
     except KeyError as e: raise ArtefactError(f"{art.path}: arrays.npz or the config lacks {e}; export the workflow again") from None
     wf.dls_,wf.df_,wf.y_range_ = dls,dls.df,tuple(c['y_range'])
     wf.members_,wf.best_,wf.final_intercept_,wf.similar_ = c['all_members'],c['best'],c['intercept'],c['similar']
+    wf.side_ = {'user': (None, np.zeros(0, np.int64), np.zeros((0, 0), np.float32)), 'item': (None, np.zeros(0, np.int64), np.zeros((0, 0), np.float32))}
+    obj = lambda x: x.astype(object) if x.dtype.kind == 'U' else x
+    for key,cfg in c.get('side', {}).items():
+        wf.side_[key] = (SideEncoder.from_config(cfg), obj(a[f'side.{key}_ids']), a[f'side.{key}_X'])
     wf.final_,wf.final_weights_ = {},{}
     tdf = dls.train_df
     for d in c['members']:
@@ -320,11 +472,14 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
             try: model.load_state_dict(sd)
             except RuntimeError as e: raise ArtefactError(f"{art.path/'weights.safetensors'} does not fit member {n!r}: {e}") from None
             wf.final_[n] = CollabLearner(dls, model.eval(), loss_func=MSELossFlat())
-        elif t in ('bias', 'knn'):
+        elif t in ('bias', 'knn', 'side'):
             base = BiasBaseline()
             base.mu_,base.user_bias_,base.item_bias_ = float(a[f'{n}.mu']),a[f'{n}.user_bias'],a[f'{n}.item_bias']
             base.user_count_,base.item_count_ = np.bincount(tdf.u, minlength=dls.n_users),np.bincount(tdf.i, minlength=dls.n_items)
             if t == 'bias': wf.final_[n] = base; continue
+            if t == 'side':
+                m = SideBaseline(); m.base_,m.user_coef_,m.item_coef_,m.coef_ = base,a[f'{n}.user_coef'],a[f'{n}.item_coef'],a[f'{n}.coef']
+                wf.final_[n] = m; continue
             s = d['spec']
             m = KNNBaseline(**{k: s[k] for k in ('k', 'shrinkage', 'kind', 'max_n') if k in s})
             (ra,rb),(na,nb) = m._rc(tdf.u.to_numpy(), tdf.i.to_numpy()),m._rc(dls.n_users, dls.n_items)
