@@ -73,3 +73,32 @@ def test_split_too_small():
     with pytest.raises(ValueError, match='raise valid_pct or add images'): train_valid_split(['a']*5 + ['b']*5 + ['c']*5, 0.1)
     tr, va = train_valid_split(['a']*5 + ['b']*5 + ['c']*5, 0.2)
     assert len(va) == 3 and sorted(set(tr) | set(va)) == list(range(15))
+
+@pytest.mark.parametrize('kind', ['tensor', 'datablock'])
+def test_predict_bad_items(tmp_path, kind):
+    import torch
+    from fastflow.vision.data import test_dl
+    from fastflow.vision.learner import fastnet_learner
+    p = synth_images(4, size=16, path=tmp_path/'imgs')
+    dls = tensor_dls(p, valid_pct=0.25, bs=4) if kind == 'tensor' else folder_dls(p, bs=4)
+    learn = fastnet_learner(dls, widths=(8, 16, 16), bf16=False, channels_last=False)
+    good = np.zeros((16, 16, 3), np.uint8)
+    assert learn.predict(good)[2].shape == (3,) and learn.predict(good[..., 0])[2].shape == (3,)   # grey HxW too
+    with pytest.raises(TypeError, match='Expected a uint8 image'): learn.predict(good.astype(np.float32)/255)
+    with pytest.raises(ValueError, match='got shape \\(16, 16, 2\\)'): learn.predict(np.zeros((16, 16, 2), np.uint8))
+    with pytest.raises(TypeError, match='Expected a uint8 image'): learn.predict(torch.rand(3, 16, 16))
+    with pytest.raises(FileNotFoundError, match='No image file'): learn.predict(tmp_path/'nope.png')
+    (tmp_path/'bad.png').write_bytes(b'not a png')
+    with pytest.raises(ValueError, match='Cannot read the image'): learn.predict(str(tmp_path/'bad.png'))
+    with pytest.raises(ValueError, match='got no images'): test_dl(dls, [])
+
+def test_pipeline_not_storable(tmp_path):
+    from fastai.data.block import DataBlock, RegressionBlock
+    from fastai.data.transforms import RandomSplitter
+    from fastai.vision.data import ImageBlock
+    from fastai.vision.augment import Resize
+    from fastflow.vision.data import pipeline_config, image_files, RGBImage
+    p = synth_images(3, size=16, path=tmp_path)
+    db = DataBlock(blocks=(ImageBlock(RGBImage), RegressionBlock), get_items=image_files, get_y=lambda f: float(f.stem),
+                   splitter=RandomSplitter(0.3, seed=0), item_tfms=Resize(8))
+    with pytest.raises(ValueError, match='image classifiers.*unsafe=True'): pipeline_config(db.dataloaders(p, bs=2))

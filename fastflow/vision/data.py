@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/vision.data.html.md"""
 
 # %% ../../nbs/20_vision.data.ipynb #ced38abe
 from __future__ import annotations
-import math, warnings
+import io, math, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -15,35 +15,57 @@ import torch.nn.functional as F
 from PIL import Image, ImageOps
 from sklearn.model_selection import train_test_split
 from fastai.data.block import DataBlock, CategoryBlock, MultiCategoryBlock
-from fastai.data.transforms import RandomSplitter, GrandparentSplitter, FuncSplitter, parent_label, ColReader, Normalize
-from fastai.data.core import DataLoaders
-from fastai.vision.core import PILImage, imagenet_stats
+from fastai.data.transforms import (RandomSplitter, GrandparentSplitter, FuncSplitter, parent_label, ColReader, Normalize,
+                                    Categorize, MultiCategorize, OneHotEncode, IntToFloatTensor, ToTensor)
+from fastai.data.core import DataLoaders, Datasets, TfmdDL, TfmdLists
+from fastai.vision.core import PILBase, PILImage, imagenet_stats
 from fastai.vision.data import ImageBlock
-from fastai.vision.augment import Resize, RandomResizedCrop, Flip, RandTransform
-from fastai.torch_core import TensorImage
+from fastai.vision.augment import Resize, RandomResizedCrop, Flip, RandTransform, AffineCoordTfm
+from fastai.torch_core import TensorImage, TensorCategory, TensorMultiCategory
 from ..core import moved_names
 from ..data import TensorLoader
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'open_rgb', 'image_files', 'verify_images', 'drop_bad_images', 'RGBImage', 'pad_crop', 'random_flip',
            'PadCrop', 'default_tfms', 'image_stats', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files',
-           'test_dl', 'load_images', 'TensorImageDL', 'train_valid_split', 'ImageTensors', 'tensor_dls', 'show_images',
-           'show_batch']
+           'load_images', 'TensorImageDL', 'train_valid_split', 'ImageTensors', 'tensor_dls', 'image_type_tfm',
+           'test_dl', 'pipeline_config', 'pipeline_dls', 'show_images', 'show_batch']
 
 # %% ../../nbs/20_vision.data.ipynb #149dbab3
 IMAGE_EXTS = frozenset({'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm'})
 
-def open_rgb(fn) -> Image.Image:
+def _rgb(im:Image.Image) -> Image.Image:
+    "`im` upright (EXIF orientation applied) and RGB: alpha composited on white, 16-bit and float modes scaled to 8 bits"
+    im = ImageOps.exif_transpose(im)
+    im.load()
+    if im.mode in ('P', 'LA', 'PA') or (im.mode == 'P' and 'transparency' in im.info): im = im.convert('RGBA')
+    if im.mode == 'RGBA':
+        bg = Image.new('RGB', im.size, (255, 255, 255)); bg.paste(im, mask=im.getchannel('A')); return bg
+    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I'): im = Image.fromarray((np.asarray(im, dtype=np.float32)/256).clip(0, 255).astype(np.uint8))
+    if im.mode == 'F': im = Image.fromarray(np.asarray(im).clip(0, 255).astype(np.uint8))
+    return im.convert('RGB')
+
+def _array_image(a:np.ndarray|torch.Tensor) -> Image.Image:
+    "A PIL image from a uint8 array (HxW, HxWx1, HxWx3 or HxWx4) or a uint8 tensor (CxHxW)"
+    if isinstance(a, torch.Tensor):
+        a = a.detach().cpu().as_subclass(torch.Tensor)
+        if a.ndim == 3 and a.shape[0] in (1, 3, 4): a = a.permute(1, 2, 0)
+        a = a.numpy()
+    if a.dtype != np.uint8:
+        raise TypeError(f"Expected a uint8 image (values 0-255), got dtype {a.dtype}; convert it first, "
+                        "e.g. (a*255).clip(0, 255).astype(np.uint8) for floats in 0-1.")
+    if a.ndim == 3 and a.shape[-1] == 1: a = a[..., 0]
+    if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] in (3, 4))):
+        raise ValueError(f"Expected an image array HxW, HxWx3 or HxWx4 (or a tensor CxHxW), got shape {tuple(a.shape)}.")
+    return Image.fromarray(np.ascontiguousarray(a))
+
+def open_rgb(fn, # A file (path or bytes), or an image in memory: PIL, uint8 array HxW(x3), uint8 tensor CxHxW
+            ) -> Image.Image:
     "Open `fn` fully decoded as an upright RGB image (EXIF orientation applied; alpha composited on white)"
-    with Image.open(fn) as im:
-        im = ImageOps.exif_transpose(im)
-        im.load()
-        if im.mode in ('P', 'LA', 'PA') or (im.mode == 'P' and 'transparency' in im.info): im = im.convert('RGBA')
-        if im.mode == 'RGBA':
-            bg = Image.new('RGB', im.size, (255, 255, 255)); bg.paste(im, mask=im.getchannel('A')); return bg
-        if im.mode in ('I;16', 'I;16B', 'I;16L', 'I'): im = Image.fromarray((np.asarray(im, dtype=np.float32)/256).clip(0, 255).astype(np.uint8))
-        if im.mode == 'F': im = Image.fromarray(np.asarray(im).clip(0, 255).astype(np.uint8))
-        return im.convert('RGB')
+    if isinstance(fn, (np.ndarray, torch.Tensor)): fn = _array_image(fn)
+    if isinstance(fn, Image.Image): return _rgb(fn)
+    if isinstance(fn, (bytes, bytearray)): fn = io.BytesIO(fn)
+    with Image.open(fn) as im: return _rgb(im)
 
 # %% ../../nbs/20_vision.data.ipynb #e193acb3
 def image_files(path, # Folder to search (recursively)
@@ -85,7 +107,7 @@ class RGBImage(PILImage):
     "A `PILImage` opened with `open_rgb`; an unreadable file becomes a grey placeholder with a warning"
     @classmethod
     def create(cls, fn, **kwargs):
-        if not isinstance(fn, (str, Path)): return super().create(fn, **kwargs)
+        if not isinstance(fn, (str, Path)): return cls(open_rgb(fn))
         try: return cls(open_rgb(fn))
         except Exception as e:
             warnings.warn(f"Could not read image {fn} ({type(e).__name__}: {e}); using a grey placeholder. Run verify_images to find such files.")
@@ -255,27 +277,22 @@ def get_test_files(path, # Folder of unlabelled test images
                                   "needs a prediction: repair or re-download them.")
     return files
 
-def test_dl(dls:DataLoaders, # The training `DataLoaders` (their validation transforms are used)
-            path, # Test folder
-            **kwargs # Passed to `get_test_files`
-           ):
-    "A fastai test `DataLoader` over the images of a Kaggle test folder, in file-name order (`.items` are the files)"
-    files = get_test_files(path, **kwargs)
-    dl = dls.test_dl(files); dl.items = files
-    return dl
-
 # %% ../../nbs/20_vision.data.ipynb #123ecf84
-def load_images(files:list, # Image files
-                size:int|None=None, # Resize (squish) to `size`×`size`; default: the size of the first image
+def _item_name(o, i:int) -> str: return Path(o).name if isinstance(o, (str, Path)) else f"item {i}"
+
+def load_images(files:list, # Image files, or images in memory (PIL, uint8 arrays or tensors: see `open_rgb`)
+                size:int|tuple|None=None, # Resize (squish) to `size`×`size` or `(h, w)`; default: the width of the first image, square
                ) -> torch.Tensor:
     "Decode `files` once (via `open_rgb`) into a uint8 tensor [N,3,H,W]; unreadable files become grey with a warning"
     out, bad = None, []
     for i, f in enumerate(files):
         try: im = open_rgb(f)
-        except Exception as e: bad.append(f"{Path(f).name} ({type(e).__name__})"); im = None
+        except Exception as e:
+            if not isinstance(f, (str, Path)): raise   # an image in memory of the wrong kind: say so
+            bad.append(f"{_item_name(f, i)} ({type(e).__name__})"); im = None
         if out is None:
-            s = size or (im.size[0] if im is not None else 32)
-            out = torch.full((len(files), 3, s, s), 128, dtype=torch.uint8)
+            h, w = (size, size) if isinstance(size, int) else tuple(size) if size else ((im.size[0],)*2 if im is not None else (32, 32))
+            out = torch.full((len(files), 3, h, w), 128, dtype=torch.uint8)
         if im is None: continue
         if im.size != (out.shape[3], out.shape[2]): im = im.resize((out.shape[3], out.shape[2]), Image.BILINEAR)
         out[i] = torch.from_numpy(np.array(im)).permute(2, 0, 1)
@@ -385,6 +402,128 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per clas
                       TensorImageDL(data.x[va], data.y[va], **kw))
     dls.vocab, dls.data, dls.train_idx, dls.valid_idx, dls.c = data.vocab, data, tr, va, len(data.vocab)
     return dls
+
+# %% ../../nbs/20_vision.data.ipynb #e7d39820
+def image_type_tfm(dls:DataLoaders) -> tuple[int, type]:
+    "`(index, class)` of the type transform that opens the image (a fastai `PILBase.create`) in the input pipeline of DataBlock `dls`"
+    ds = getattr(dls, 'valid_ds', None)
+    fs = ds.tls[0].tfms.fs if isinstance(ds, Datasets) else []
+    for i in reversed(range(len(fs))):
+        f = getattr(fs[i].encodes, '__wrapped__', None)   # the function a `Transform` was made from
+        cls = getattr(f, '__self__', None)
+        if getattr(f, '__name__', None) == 'create' and isinstance(cls, type) and issubclass(cls, PILBase): return i, cls
+    raise ValueError("These DataLoaders' inputs are not opened by a fastai image class (ImageBlock: PILImage.create or "
+                     "RGBImage.create), so fastflow cannot tell where their image pipeline starts.")
+
+def test_dl(dls:DataLoaders, # Training `DataLoaders` (their validation transforms are used): from `folder_dls`, `csv_dls` or `tensor_dls`
+            items, # A test folder, or a list of images: files, or images in memory (see `open_rgb`)
+            size:int|tuple|None=None, # `tensor_dls` only: decode at this size (default: the training images')
+            **kwargs # Passed to `get_test_files`
+           ):
+    "An unlabelled loader over test images, in file-name order for a folder, with `dls`' validation transforms (`.items` are the images)"
+    if isinstance(items, (str, Path)): items = get_test_files(items, **kwargs)
+    items = list(items)
+    if not items: raise ValueError("test_dl got no images.")
+    if isinstance(dls.valid, TensorImageDL):
+        v = dls.valid
+        dl = v.new(x=load_images(items, size or tuple(v.x.shape[-2:])), y=None, shuffle=False, augment=False, drop_last=False)
+    else:
+        if size is not None: raise ValueError("size= is for tensor_dls loaders; a DataBlock pipeline sizes images with its own transforms.")
+        k, cls = image_type_tfm(dls)
+        if all(isinstance(o, (str, Path)) for o in items): dl = dls.test_dl([Path(o) for o in items], rm_type_tfms=k, num_workers=0)
+        else: dl = dls.test_dl([cls(open_rgb(o)) for o in items], rm_type_tfms=k+1, num_workers=0)
+    dl.items = items
+    return dl
+
+# %% ../../nbs/20_vision.data.ipynb #73e3aa7e
+def _sz(size) -> list:
+    "fastai keeps `Resize` sizes as (w, h); its argument is (h, w)"
+    return [int(size[1]), int(size[0])]
+
+def _tfm_config(t) -> dict|None:
+    "One transform of a validation pipeline as data; None for one that acts on the training set only"
+    if isinstance(t, AffineCoordTfm):   # first: its `split_idx` is the last one it was called with
+        return dict(tfm='AffineCoordTfm', size=t.size, mode=t.mode, pad_mode=t.pad_mode, align_corners=t.align_corners)
+    if isinstance(t, Resize):
+        return dict(tfm='Resize', size=_sz(t.size), method=str(t.method), pad_mode=str(t.pad_mode), resamples=[int(t.mode), int(t.mode_mask)])
+    if isinstance(t, RandomResizedCrop):
+        return dict(tfm='RandomResizedCrop', size=_sz(t.size), min_scale=float(t.min_scale), ratio=list(map(float, t.ratio)),
+                    resamples=[int(t.mode), int(t.mode_mask)], val_xtra=float(t.val_xtra), max_scale=float(t.max_scale))
+    if type(t) is ToTensor: return dict(tfm='ToTensor')
+    if type(t) is IntToFloatTensor: return dict(tfm='IntToFloatTensor', div=float(t.div), div_mask=int(t.div_mask))
+    if type(t) is Normalize and t.mean is not None:
+        return dict(tfm='Normalize', mean=t.mean.detach().cpu().flatten().tolist(), std=t.std.detach().cpu().flatten().tolist(),
+                    shape=list(t.mean.shape), axes=list(t.axes))
+    if getattr(t, 'split_idx', None) == 0: return None   # training only (PadCrop, Brightness, ...)
+    raise ValueError(f"The validation pipeline holds {type(t).__name__}, which fastflow cannot store as data (it stores Resize, "
+                     "RandomResizedCrop, ToTensor, IntToFloatTensor, Flip and other affine transforms, Normalize, and drops training-only "
+                     "ones). Export with export_learner(learn, path, unsafe=True) for your own use (a pickle), or use those transforms.")
+
+def _plain(vocab) -> list: return [v.item() if isinstance(v, np.generic) else v for v in vocab]
+
+def pipeline_config(dls:DataLoaders, # From `tensor_dls`, `folder_dls` or `csv_dls` (a DataBlock with an `ImageBlock` and a category block)
+                   ) -> dict:
+    "What predicting with `dls`' validation pipeline takes, as JSON-able data (`pipeline_dls` rebuilds it); ValueError naming what cannot be stored"
+    unsafe = "Export with export_learner(learn, path, unsafe=True) for your own use (a pickle)."
+    if type(dls.valid) is TensorImageDL:
+        v, t = dls.valid, dls.train
+        return dict(kind='tensor', vocab=_plain(dls.vocab), multi_label=False, size=list(v.x.shape[-2:]),
+                    stats=[list(map(float, s)) for s in v.stats], pad=int(getattr(t, 'pad', v.pad)), flip=bool(getattr(t, 'flip', True)), bs=int(v.bs))
+    if not isinstance(getattr(dls, 'valid_ds', None), Datasets) or len(dls.valid_ds.tls) != 2:
+        raise ValueError(f"fastflow stores the data pipelines of tensor_dls and of fastai DataBlocks with one image input and one category "
+                         f"target; these {type(dls).__name__} are neither. {unsafe}")
+    x_fs, y_fs = (tl.tfms.fs for tl in dls.valid_ds.tls)
+    k, cls = image_type_tfm(dls)
+    if k != len(x_fs) - 1 or cls not in (RGBImage, PILImage):
+        raise ValueError(f"The input pipeline opens images with {cls.__name__}.create{' and then applies more type transforms' if k != len(x_fs) - 1 else ''}; "
+                         f"fastflow stores RGBImage and PILImage inputs only. {unsafe}")
+    cats = [f for f in y_fs if isinstance(f, Categorize)]
+    if len(cats) != 1 or type(cats[0]) not in (Categorize, MultiCategorize):
+        raise ValueError(f"fastflow stores image classifiers (CategoryBlock or MultiCategoryBlock targets); these targets go through {[f.name for f in y_fs]}. {unsafe}")
+    v = dls.valid
+    if len(v.before_batch.fs): raise ValueError(f"The loader has before_batch transforms {[f.name for f in v.before_batch.fs]}, which fastflow cannot store. {unsafe}")
+    item = [c for f in v.after_item.fs if (c := _tfm_config(f)) is not None]
+    batch = [c for f in v.after_batch.fs if (c := _tfm_config(f)) is not None]
+    return dict(kind='datablock', vocab=_plain(cats[0].vocab), multi_label=type(cats[0]) is MultiCategorize, image=cls.__name__,
+                item_tfms=item, batch_tfms=batch, bs=int(v.bs))
+
+def _tfm(c:dict):
+    "The transform a `_tfm_config` entry describes (only those fastflow knows: a config cannot name anything else)"
+    name = c.get('tfm')
+    if name == 'Resize': return Resize(tuple(c['size']), method=c['method'], pad_mode=c['pad_mode'], resamples=tuple(c['resamples']))
+    if name == 'RandomResizedCrop':
+        return RandomResizedCrop(tuple(c['size']), min_scale=c['min_scale'], ratio=tuple(c['ratio']), resamples=tuple(c['resamples']),
+                                 val_xtra=c['val_xtra'], max_scale=c['max_scale'])
+    if name == 'ToTensor': return ToTensor()
+    if name == 'IntToFloatTensor': return IntToFloatTensor(div=c['div'], div_mask=c['div_mask'])
+    if name == 'AffineCoordTfm': return AffineCoordTfm(size=c['size'], mode=c['mode'], pad_mode=c['pad_mode'], align_corners=c['align_corners'])
+    if name == 'Normalize':
+        return Normalize(torch.tensor(c['mean']).view(c['shape']), torch.tensor(c['std']).view(c['shape']), axes=tuple(c['axes']))
+    raise ValueError(f"unknown transform {name!r} (fastflow rebuilds Resize, RandomResizedCrop, ToTensor, IntToFloatTensor, AffineCoordTfm, Normalize)")
+
+def pipeline_dls(cfg:dict, # From `pipeline_config`
+                ) -> DataLoaders:
+    "`DataLoaders` with no images that predict like the ones `cfg` was taken from: the same classes and validation transforms"
+    vocab = list(cfg['vocab'])
+    if cfg['kind'] == 'tensor':
+        h, w = cfg['size']
+        x, y = torch.zeros(0, 3, h, w, dtype=torch.uint8), torch.zeros(0, dtype=torch.long)
+        kw = dict(stats=cfg['stats'], bs=cfg['bs'], pad=cfg['pad'])
+        dls = DataLoaders(TensorImageDL(x, y, shuffle=True, augment=True, flip=cfg['flip'], **kw), TensorImageDL(x, y, **kw))
+        dls.vocab, dls.c = vocab, len(vocab)
+        return dls
+    if cfg['kind'] != 'datablock': raise ValueError(f"unknown data pipeline kind {cfg['kind']!r} (fastflow knows 'tensor' and 'datablock')")
+    cls = {'RGBImage': RGBImage, 'PILImage': PILImage}[cfg['image']]
+    multi = bool(cfg['multi_label'])
+    ytfms = [MultiCategorize(vocab=vocab), OneHotEncode(len(vocab))] if multi else [Categorize(vocab=vocab, sort=False)]
+    splits = [[], []]   # no items: `types` says what test items may be (what fastai would have found in the first item)
+    dsets = Datasets(tls=[TfmdLists([], [cls.create], splits=splits, types=[(str, Path), cls]),
+                          TfmdLists([], ytfms, splits=splits, types=[str, TensorMultiCategory if multi else TensorCategory])])
+    train = TfmdDL(dsets.subset(0), bs=cfg['bs'], shuffle=True, drop_last=True, num_workers=0,
+                   after_item=[_tfm(c) for c in cfg['item_tfms']], after_batch=[_tfm(c) for c in cfg['batch_tfms']])
+    # fastai learns a batch's structure from a first item (`TfmdDL._one_pass`); there is none, so say it: an image and a label
+    train._n_inp, train._types = 1, {tuple: [TensorImage, TensorMultiCategory if multi else TensorCategory]}
+    return DataLoaders(train, train.new(dsets.subset(1), shuffle=False, drop_last=False))
 
 # %% ../../nbs/20_vision.data.ipynb #b3c92534
 def show_images(ims, # float images [N,3,H,W] in 0-1, or uint8

@@ -1,4 +1,4 @@
-"""Training image classifiers on a CPU within a time budget: the fast learner, TTA, progressive resizing, interpretation plots and Kaggle submissions.
+"""Training image classifiers on a CPU within a time budget, predicting one image or a test folder the same way on both data paths, and exporting them as model folders: the fast learner, TTA, progressive resizing and Kaggle submissions.
 
 Docs: https://fastflow-dev.github.io/fastflow/vision.learner.html.md"""
 
@@ -14,22 +14,96 @@ import torch
 import torch.nn.functional as F
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
-from fastcore.basics import listify
+from fastai.data.transforms import get_c
+from fastcore.basics import listify, tuplify
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (adds Learner.fit_one_cycle)
+from fastai.callback.progress import ProgressCallback  # noqa: F401 (adds Learner.no_bar)
 from fastai.optimizer import SGD
-from fastai.losses import CrossEntropyLossFlat
-from fastai.metrics import accuracy
+from fastai.losses import CrossEntropyLossFlat, BCEWithLogitsLossFlat, LabelSmoothingCrossEntropyFlat
+from fastai.metrics import accuracy, accuracy_multi
 from ..core import moved_names
 from ..data import TensorLoader
 from ..callbacks import FFCallback, TimeBudget, RunLog, torch_threads
 from ..speed import fast_cpu_cbs
+from ..export import Artefact, ArtefactError, MANIFEST, build_model
 from ..submission import write_submission
-from .data import TensorImageDL, tensor_dls, get_test_files, load_images
-from .models import FastNet, init_whitening
+from .data import TensorImageDL, tensor_dls, get_test_files, test_dl, verify_images, pipeline_config, pipeline_dls
+from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
 
 # %% auto #0
-__all__ = ['WIDTHS', 'fastnet_learner', 'fit_budget', 'pick_widths', 'tta_probs', 'ResizeBatch', 'fit_progressive',
-           'predict_folder', 'write_image_submission', 'train_image_folder']
+__all__ = ['WIDTHS', 'ImageLearner', 'fastnet_learner', 'fit_budget', 'learner_from_artefact', 'local_vision_learner',
+           'pick_widths', 'tta_probs', 'ResizeBatch', 'fit_progressive', 'predict_folder', 'write_image_submission',
+           'train_image_folder']
+
+# %% ../../nbs/22_vision.learner.ipynb #f32ce9ef
+_UNSAFE = "Export it with export_learner(learn, path, unsafe=True) for your own use (a pickle: loading it runs code from the file)."
+
+def _loss_config(loss_func) -> dict:
+    "The loss as data: how outputs become probabilities (softmax, or sigmoid and a threshold), and label smoothing"
+    if isinstance(loss_func, BCEWithLogitsLossFlat): return dict(name='BCEWithLogitsLossFlat', thresh=float(loss_func.thresh))
+    if isinstance(loss_func, CrossEntropyLossFlat): return dict(name='CrossEntropyLossFlat', label_smoothing=float(loss_func.func.label_smoothing))
+    if isinstance(loss_func, LabelSmoothingCrossEntropyFlat): return dict(name='CrossEntropyLossFlat', label_smoothing=float(loss_func.func.eps))
+    raise ValueError(f"fastflow stores image classifiers trained with CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat or "
+                     f"BCEWithLogitsLossFlat, not {type(loss_func).__name__}. {_UNSAFE}")
+
+def _loss_func(cfg:dict):
+    if cfg['name'] == 'BCEWithLogitsLossFlat': return BCEWithLogitsLossFlat(thresh=cfg['thresh'])
+    if cfg['name'] == 'CrossEntropyLossFlat': return CrossEntropyLossFlat(label_smoothing=cfg['label_smoothing'])
+    raise ValueError(f"unknown loss {cfg['name']!r}")
+
+def _probs(learn:Learner, out:torch.Tensor) -> torch.Tensor:
+    "Probabilities from model outputs: sigmoid for a multi-label learner, softmax otherwise"
+    return torch.sigmoid(out) if isinstance(learn.loss_func, BCEWithLogitsLossFlat) else F.softmax(out, 1)
+
+class ImageLearner(Learner):
+    "fastai's `Learner` for image classifiers on either data path: predicts files, PIL images, arrays and tensors, and exports as a model folder"
+    tta_shifts:int = 0   # TTA shifts (±pixels) `predict_folder` uses by default (`train_image_folder` sets it)
+    threads:int|None = None   # torch threads `predict_folder` uses (None: as they are; `train_image_folder` sets it)
+    model_spec:dict|None = None   # `dict(builder=, kwargs=)` that rebuilds a model other than a `FastNet` (`local_vision_learner` sets it)
+
+    def predict(self, item, # A file (str or Path), a PIL image, a uint8 array HxWx3 or a uint8 tensor CxHxW
+                rm_type_tfms=None, # fastai's (then `item` must be of the kind the pipeline was built from)
+                with_input:bool=False, # Also return the input image, decoded
+               ):
+        "fastai's `(label, index, probabilities)` for one image, on either data path (no TTA)"
+        if rm_type_tfms is not None: return super().predict(item, rm_type_tfms, with_input)
+        if isinstance(item, (str, Path)):
+            if not Path(item).is_file(): raise FileNotFoundError(f"No image file at {item}.")
+            bad = verify_images([item])
+            if len(bad): raise ValueError(f"Cannot read the image {item}: {bad.error[0]}")
+        dl = test_dl(self.dls, [item])
+        with self.no_bar(): inp, probs, _, dec = self.get_preds(dl=dl, with_input=True, with_decoded=True)
+        if isinstance(dl, TensorImageDL): x, label = dl.decode(inp)[0], self.dls.vocab[int(dec[0])]
+        else: x, label = self.dls.decode_batch((inp, *tuplify(dec)))[0]   # as fastai's predict: the image and the label(s)
+        return (x, label, dec[0], probs[0]) if with_input else (label, dec[0], probs[0])
+
+    def to_fp32(self):
+        "Plain fp32: without fastflow's or fastai's speed callbacks (bf16/fp16 autocast, channels-last), weights contiguous"
+        from fastai.callback.fp16 import MixedPrecision
+        from fastai.callback.channelslast import ChannelsLast
+        self.remove_cbs([cb for cb in self.cbs if getattr(cb, 'speed_only', False) or isinstance(cb, (MixedPrecision, ChannelsLast))])
+        self.model.to(memory_format=torch.contiguous_format)
+        return self
+
+    def _model_spec(self) -> dict:
+        "How to build the model again (`FastNet`'s arguments, or `model_spec`), checked by building it"
+        m = self.model
+        spec = dict(builder='FastNet', kwargs=m.init_kwargs) if type(m) is FastNet else self.model_spec
+        if spec is None:
+            raise ValueError(f"fastflow cannot rebuild a {type(m).__name__} from data: it exports FastNet and the torchvision "
+                             f"models of local_vision_learner. {_UNSAFE}")
+        ref = build_model(spec['builder'], spec['kwargs'])
+        shapes = lambda mod: [(k, tuple(v.shape)) for k, v in mod.state_dict().items()]
+        if repr(ref) != repr(m) or shapes(ref) != shapes(m):
+            raise ValueError(f"This {type(m).__name__} is not what {spec['builder']}(**{spec['kwargs']}) builds (was the model changed "
+                             f"after the learner was made?), so its weights could not be loaded back. {_UNSAFE}")
+        return spec
+
+    def to_artefact(self) -> dict:
+        "What `export_learner` writes: kind, config (model builder, data pipeline, loss, TTA shifts, threads) and weights"
+        cfg = dict(model=self._model_spec(), data=pipeline_config(self.dls), loss=_loss_config(self.loss_func),
+                   tta_shifts=int(self.tta_shifts or 0), threads=int(self.threads) if self.threads else None)
+        return dict(kind='vision.learner', config=cfg, tensors=self.model.state_dict())
 
 # %% ../../nbs/22_vision.learner.ipynb #c2d28ce4
 def fastnet_learner(dls, # `DataLoaders`, typically from `tensor_dls`
@@ -41,17 +115,17 @@ def fastnet_learner(dls, # `DataLoaders`, typically from `tensor_dls`
                     bf16:bool|str|None=None, # bf16 autocast on CPU (None: `CPU_SPEED_DEFAULTS`, i.e. where the CPU has bf16 units)
                     channels_last:bool|str|None=None, # channels-last memory format on CPU (None: `CPU_SPEED_DEFAULTS`)
                     cbs=(), # Extra callbacks
-                    **kwargs # Passed to `Learner`
-                   ) -> Learner:
-    "A fastai `Learner` for a `FastNet` (whitening stem fitted to the training data), with the CPU speed callbacks and `RunLog`"
+                    **kwargs # Passed to `ImageLearner`
+                   ) -> ImageLearner:
+    "An `ImageLearner` for a `FastNet` (whitening stem fitted to the training data), with the CPU speed callbacks and `RunLog`"
     n_out = getattr(dls, 'c', None) or len(dls.vocab)
     model = FastNet(n_out, widths)
     tr = dls.train
     x = tr.normalize(tr.x[:n_whiten]) if isinstance(tr, TensorImageDL) else torch.cat([b[0] for _, b in zip(range(20), tr)])
     init_whitening(model, x.cpu())
     speed = fast_cpu_cbs(model, bf16=bf16, channels_last=channels_last, device=getattr(dls, 'device', None))
-    return Learner(dls, model, loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
-                   opt_func=partial(SGD, mom=mom), wd=wd, metrics=accuracy, cbs=[*speed, RunLog(path=False), *listify(cbs)], **kwargs)
+    return ImageLearner(dls, model, loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
+                        opt_func=partial(SGD, mom=mom), wd=wd, metrics=accuracy, cbs=[*speed, RunLog(path=False), *listify(cbs)], **kwargs)
 
 __getattr__ = moved_names('fastflow.vision.learner', {'fast_learner': 'fastflow.vision.learner:fastnet_learner',
                                                       'Interpretation': 'fastflow.vision.interpret:ImageInterpretation',
@@ -80,6 +154,60 @@ def fit_budget(learn:Learner, # The learner
     learn.fit_one_cycle(max_epochs, lr_max, pct_start=pct_start, cbs=[tb, *cbs])
     n_seen = tb.n_batches_run*dl.bs
     return dict(seconds=tb.elapsed, epochs=n_seen/len(dl.dataset), images_per_s=n_seen/tb.elapsed)
+
+# %% ../../nbs/22_vision.learner.ipynb #412faa09
+def learner_from_artefact(art:Artefact, # A loaded model folder of kind 'vision.learner' (`fastflow.export.load_artefact`)
+                          **kwargs # Passed to `ImageLearner` (e.g. `cbs`, `path`)
+                         ) -> ImageLearner:
+    "The `ImageLearner` a model folder describes: its model from a builder fastflow knows, its weights, a pipeline without images that predicts"
+    where = art.path/MANIFEST
+    try: spec, data, loss = (art.config[k] for k in ('model', 'data', 'loss'))
+    except (KeyError, TypeError) as e: raise ArtefactError(f"{where} lacks the image learner's {e} config: export the learner again.") from None
+    try: model = build_model(spec['builder'], spec.get('kwargs'))   # any other builder is refused, and nothing is imported for it
+    except ArtefactError: raise
+    except (AttributeError, KeyError, TypeError, ValueError) as e: raise ArtefactError(f"{where}: the model it describes cannot be built ({e}).") from None
+    try: model.load_state_dict(art.tensors)
+    except RuntimeError as e:
+        raise ArtefactError(f"{art.path/'weights.safetensors'} does not fit the {spec['builder']} model {MANIFEST} describes: {str(e)[:300]}") from None
+    try: dls, loss_func = pipeline_dls(data), _loss_func(loss)
+    except (AttributeError, KeyError, TypeError, ValueError) as e:
+        raise ArtefactError(f"{where}: the data pipeline or the loss it describes cannot be rebuilt ({e}).") from None
+    learn = ImageLearner(dls, model.eval(), loss_func=loss_func, metrics=accuracy_multi if data.get('multi_label') else accuracy, **kwargs)
+    learn.tta_shifts, learn.threads = int(art.config.get('tta_shifts') or 0), art.config.get('threads')
+    if spec['builder'] != 'FastNet': learn.model_spec = spec
+    return learn
+
+# %% ../../nbs/22_vision.learner.ipynb #6326794a
+def local_vision_learner(dls, # fastai DataLoaders
+                         arch, # torchvision model function, e.g. `resnet18`
+                         pretrained:bool=True, # Load weights from `weights` / the torch cache (never downloads)
+                         weights:str|Path|None=None, # Weights file (a torchvision state dict)
+                         n_out:int|None=None, # Outputs (default: the number of classes of `dls`)
+                         **kwargs # fastai's model options (`FASTAI_MODEL_ARGS`, `init`, `custom_head`) and `Learner` arguments, as for `vision_learner`
+                        ) -> ImageLearner:
+    "fastai `vision_learner` over a torchvision `arch` as an `ImageLearner`: pretrained weights read only from disk, body frozen as fastai does"
+    import torchvision.models as tvm
+    from fastai.vision.learner import create_body, create_vision_model, default_split, model_meta
+    path = find_local_weights(arch, weights) if pretrained else None   # fail before building anything
+    n_out = n_out or get_c(dls)
+    if not n_out: raise ValueError("Cannot tell the number of classes from dls (no .c or .vocab): pass n_out.")
+    margs = {k: kwargs.pop(k) for k in FASTAI_MODEL_ARGS if k in kwargs}
+    code = {k: kwargs.pop(k) for k in ('init', 'custom_head') if k in kwargs}
+    meta, name = model_meta.get(arch, {}), getattr(arch, '__name__', '')
+    named = not code and getattr(tvm, name, None) is arch and isinstance(margs.get('cut'), (int, type(None)))   # buildable by name: exportable
+    model = fastai_vision_model(name, n_out, **margs) if named else create_vision_model(arch, n_out, pretrained=False, **margs, **code)
+    learn = ImageLearner(dls, model, splitter=kwargs.pop('splitter', None) or meta.get('split', default_split), **kwargs)
+    learn.arch = arch   # as fastai's vision_learner records it
+    if named: learn.model_spec = dict(builder='fastai_vision_model', kwargs=dict(arch=name, n_out=n_out, **margs))
+    if path is None: return learn
+    m = arch(weights=None)
+    missing, unexpected = m.load_state_dict(load_state(path), strict=False)
+    if [k for k in missing if not k.startswith('fc.')] or len(unexpected) > 2:
+        raise ValueError(f"{path} does not fit {name}: missing {missing[:5]}, unexpected {unexpected[:5]}.")
+    body = create_body(m, margs.get('n_in', 3), False, margs.get('cut', meta.get('cut')))
+    learn.model[0].load_state_dict(body.state_dict())
+    learn.freeze()
+    return learn
 
 # %% ../../nbs/22_vision.learner.ipynb #18095682
 WIDTHS = ((64, 256, 256), (48, 192, 192), (32, 128, 128), (32, 64, 128), (16, 32, 64))
@@ -122,12 +250,13 @@ def _shift(x, dy, dx):
 
 @torch.no_grad()
 def tta_probs(learn:Learner, # Trained learner
-              dl=None, # A `TensorImageDL` (default: the validation loader) or a fastai DataLoader
+              dl=None, # A `TensorImageDL` or a fastai DataLoader (default: the validation loader), or a test folder or list of images
               flip:bool=True, # Average with the mirrored images
               shifts:int=0, # Also average over shifts by ±`shifts` pixels (4 more views per image and flip)
               size:int|None=None, # Predict at this size (after progressive resizing)
              ) -> torch.Tensor:
     "Class probabilities averaged over test-time augmentations"
+    if isinstance(dl, (str, Path, list, tuple)): dl = test_dl(learn.dls, dl)
     dl = learn.dls.valid if dl is None else dl
     dl = dl.new(shuffle=False, augment=False, drop_last=False) if isinstance(dl, TensorImageDL) else dl.new(shuffle=False, drop_last=False)
     model = learn.model.eval()
@@ -136,8 +265,9 @@ def tta_probs(learn:Learner, # Trained learner
     for b in dl:
         xb = b[0] if size is None else F.interpolate(b[0], size=(size, size), mode='bilinear', align_corners=False)
         views = [xb, xb.flip(3)] if flip else [xb]
-        p = sum(F.softmax(model(_shift(v, dy, dx)), 1) for v in views for dy, dx in offsets)
+        p = sum(_probs(learn, model(_shift(v, dy, dx))) for v in views for dy, dx in offsets)
         out.append((p/(len(views)*len(offsets))).cpu().as_subclass(torch.Tensor))
+    if not out: raise ValueError("tta_probs got a loader with no images (a loaded learner has no validation set): pass a test folder, images or a loader.")
     return torch.cat(out)
 
 # %% ../../nbs/22_vision.learner.ipynb #710e2b1f
@@ -169,21 +299,23 @@ def fit_progressive(learn:Learner, # The learner
                 images_per_s=sum(o['images_per_s']*o['seconds'] for o in out)/sum(o['seconds'] for o in out))
 
 # %% ../../nbs/22_vision.learner.ipynb #39880d36
-def predict_folder(learn:Learner, # Trained learner on `TensorImageDL`s
+def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory or DataBlock data), trained or loaded
                    path, # Test folder
                    tta:bool=True, # Flip TTA
                    shifts:int|None=None, # TTA also over shifts by ±`shifts` pixels (see `tta_probs`); None: the learner's `tta_shifts` (set by `train_image_folder`), else 0
                    id_col:str='id', label_col:str='label', # Column names of the result
-                   size:int|None=None, # Decode at this size (default: the training images' size)
+                   size:int|None=None, # In-memory learners: decode at this size (default: the training images' size)
                   ) -> tuple[pd.DataFrame, torch.Tensor]:
     "`(DataFrame id,label,file, probabilities)` for the images of a test folder, in file-name order (`id` is the file stem)"
     if shifts is None: shifts = getattr(learn, 'tta_shifts', 0)
     files = get_test_files(path)
-    tr = learn.dls.train
-    x = load_images(files, size or tr.x.shape[-1])
-    probs = tta_probs(learn, tr.new(x=x, y=None, shuffle=False, augment=False), flip=tta, shifts=shifts if tta else 0)
-    vocab = learn.dls.vocab
-    df = pd.DataFrame({id_col: [f.stem for f in files], label_col: [vocab[i] for i in probs.argmax(1)], 'file': [f.name for f in files]})
+    dl = test_dl(learn.dls, files, size=size)
+    with torch_threads(getattr(learn, 'threads', None)): probs = tta_probs(learn, dl, flip=tta, shifts=shifts if tta else 0)
+    vocab = list(learn.dls.vocab)
+    if isinstance(learn.loss_func, BCEWithLogitsLossFlat):
+        labels = [' '.join(str(vocab[j]) for j in torch.where(p > learn.loss_func.thresh)[0]) for p in probs]
+    else: labels = [vocab[i] for i in probs.argmax(1)]
+    df = pd.DataFrame({id_col: [f.stem for f in files], label_col: labels, 'file': [f.name for f in files]})
     return df, probs
 
 def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_folder`
@@ -210,7 +342,7 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
                        seed:int=0, quiet:bool=True,
                        epochs:int|None=None, # Train exactly this many epochs instead of `seconds` (default widths: `candidates[0]`)
                        tta_shifts:int=2, # TTA views: flips and shifts by ±`tta_shifts` pixels (`predict_folder` uses the same by default)
-                      ) -> tuple[Learner, dict]:
+                      ) -> tuple[ImageLearner, dict]:
     "Default image recipe: `(learner, report)` with held-out accuracy (plain and with TTA), epochs, images/s"
     from fastflow.core import set_seed
     set_seed(seed)

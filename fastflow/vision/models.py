@@ -10,9 +10,11 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from ..core import moved_names
 
 # %% auto #0
-__all__ = ['ConvBlock', 'FastNet', 'init_whitening', 'find_local_weights', 'load_state', 'local_vision_learner']
+__all__ = ['FASTAI_MODEL_ARGS', 'ConvBlock', 'FastNet', 'init_whitening', 'find_local_weights', 'load_state',
+           'fastai_vision_model']
 
 # %% ../../nbs/21_vision.models.ipynb #d816d839
 class ConvBlock(nn.Module):
@@ -34,6 +36,7 @@ class FastNet(nn.Module):
                  scale:float=1/9, # Output scale (temperature) of the head
                 ):
         super().__init__()
+        self.init_kwargs = dict(n_out=n_out, widths=list(widths), n_in=n_in, whiten_width=whiten_width, scale=scale)   # what rebuilds it
         self.whiten = nn.Conv2d(n_in, whiten_width, 2, padding=0, bias=True)
         ws = (whiten_width, *widths)
         self.blocks = nn.Sequential(*[ConvBlock(a, b) for a, b in zip(ws[:-1], ws[1:])])
@@ -96,22 +99,20 @@ def load_state(path) -> dict:
         if isinstance(sd, dict) and k in sd and isinstance(sd[k], dict): sd = sd[k]
     return {k.removeprefix('module.'): v for k, v in sd.items()}
 
-def local_vision_learner(dls, # fastai DataLoaders
-                         arch, # torchvision model function, e.g. `resnet18`
-                         pretrained:bool=True, # Load weights from `weights` / the torch cache (never downloads)
-                         weights:str|Path|None=None, # Weights file (a torchvision state dict)
-                         **kwargs # Passed to fastai's `vision_learner`
-                        ):
-    "fastai `vision_learner` over a torchvision `arch`, pretrained weights read only from disk, body frozen as fastai does"
-    from fastai.vision.learner import vision_learner, create_body, model_meta
-    path = find_local_weights(arch, weights) if pretrained else None   # fail before building anything
-    learn = vision_learner(dls, arch, pretrained=False, **kwargs)
-    if path is None: return learn
-    m = arch(weights=None)
-    missing, unexpected = m.load_state_dict(load_state(path), strict=False)
-    if [k for k in missing if not k.startswith('fc.')] or len(unexpected) > 2:
-        raise ValueError(f"{path} does not fit {arch.__name__}: missing {missing[:5]}, unexpected {unexpected[:5]}.")
-    body = create_body(m, kwargs.get('n_in', 3), False, kwargs.get('cut', model_meta.get(arch, {}).get('cut')))
-    learn.model[0].load_state_dict(body.state_dict())
-    learn.freeze()
-    return learn
+FASTAI_MODEL_ARGS = ('n_in', 'cut', 'concat_pool', 'pool', 'lin_ftrs', 'ps', 'first_bn', 'bn_final', 'lin_first', 'y_range')
+
+def fastai_vision_model(arch:str, # A torchvision classification architecture, e.g. 'resnet18'
+                        n_out:int, # Number of outputs
+                        **kwargs # fastai's body and head options, as data: `FASTAI_MODEL_ARGS` (`cut` an int)
+                       ) -> nn.Module:
+    "fastai's `create_vision_model` (the body and head `vision_learner` builds) over torchvision's `arch`, untrained: nothing is downloaded"
+    import torchvision.models as tvm
+    from fastai.vision.learner import create_vision_model
+    if arch not in tvm.list_models(module=tvm):
+        raise ValueError(f"{arch!r} is not a torchvision classification architecture (see torchvision.models.list_models()).")
+    bad = sorted(set(kwargs) - set(FASTAI_MODEL_ARGS))
+    if bad: raise TypeError(f"fastai_vision_model takes {', '.join(FASTAI_MODEL_ARGS)}, not {bad} (a custom head or init function is code, not data).")
+    if not isinstance(kwargs.get('cut'), (int, type(None))): raise TypeError(f"cut must be an int here, got {kwargs['cut']!r}")
+    return create_vision_model(getattr(tvm, arch), n_out, pretrained=False, **kwargs)
+
+__getattr__ = moved_names('fastflow.vision.models', {'local_vision_learner': 'fastflow.vision.learner'})

@@ -2,7 +2,9 @@
 
 Default recipe: decode every image once into memory, a FastNet (speed-run style small CNN) as wide as the time budget
 allows on this machine, one-cycle SGD fitted to the budget, flip + pad-crop augmentation, TTA over flips and 2-pixel shifts.
-Prints the held-out accuracy (10% of train, stratified) and writes submission.csv (id,label).
+Prints the held-out accuracy (10% of train, stratified), exports the learner to OUT/model (a model folder: weights and
+JSON, no pickle) and writes submission.csv (id,label) from that exported model, so `predict.py --model OUT/model`
+writes the same file in another process or kernel.
 
     python kaggle/cifar10-subset/kernel.py --smoke          # tiny generated images, same layout, seconds
     python kaggle/cifar10-subset/kernel.py --budget 900     # the real data (comp_path('cifar10-subset'))
@@ -37,16 +39,18 @@ def main(argv=None):
     p.add_argument('--budget', type=float, default=900, help='training seconds')
     a = p.parse_args(argv)
     from fastflow.vision.learner import train_image_folder, predict_folder, write_image_submission, WIDTHS
-    from fastflow.callbacks import torch_threads
+    from fastflow.export import export_learner, load_learner
     data, out = kernel_paths(a, 'cifar10-subset', make_smoke_data)
     budget, bs, cands = (min(a.budget, 4), 32, WIDTHS[-2:]) if a.smoke else (a.budget, 256, WIDTHS)
     learn, rep = train_image_folder(data/'train', budget, bs=bs, candidates=cands)
     print(f"held-out accuracy: {rep['valid_accuracy_tta']:.4f} with TTA ({rep['valid_accuracy']:.4f} without) on {rep['n_valid']} images; "
           f"FastNet{rep['widths']}, {rep['epochs']:.1f} epochs in {rep['train_seconds']:.0f}s ({rep['train_images_per_s']:.0f} img/s)", flush=True)
-    with torch_threads(rep['threads']): preds, _ = predict_folder(learn, data/'test')
+    model = export_learner(learn, out/'model')
+    # Predict with the exported model (plain fp32, the TTA views and threads chosen above): exactly what predict.py will do
+    preds, _ = predict_folder(load_learner(model), data/'test')
     sub = write_image_submission(preds, data/'sample_submission.csv', out)
-    print(f"wrote {sub} ({len(preds)} rows)")
-    rep['submission'] = str(sub)
+    print(f"exported the model to {model}; wrote {sub} ({len(preds)} rows)")
+    rep['submission'], rep['model'] = str(sub), str(model)
     (out/'cifar10_report.json').write_text(json.dumps(rep, indent=1, default=str))
     return rep
 

@@ -1,0 +1,136 @@
+"""Image learners exported in one interpreter and loaded in another, from a read-only model folder: the same probabilities
+(in-memory FastNet, DataBlock FastNet, DataBlock resnet18), `predict` on every kind of item, `predict_folder`, and folders
+that were tampered with refused without importing anything they name."""
+import hashlib, json, os, shutil, subprocess, sys, textwrap
+from pathlib import Path
+import pytest
+from conftest import set_writable
+
+ROOT = Path(__file__).resolve().parents[1]
+KINDS = ('fast', 'folder', 'resnet')
+
+def py(code, cwd, extra_path=()):
+    env = {**os.environ, 'PYTHONPATH': os.pathsep.join([str(ROOT), *map(str, extra_path)]), 'MPLBACKEND': 'Agg'}
+    env.pop('KAGGLE_KERNEL_RUN_TYPE', None)
+    return subprocess.run([sys.executable, '-c', textwrap.dedent(code)], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+SAVE = '''
+    import warnings; warnings.simplefilter('ignore')
+    import torch
+    from pathlib import Path
+    from PIL import Image
+    from torchvision.models import resnet18
+    from fastflow.core import set_seed
+    from fastflow.testing import synth_images
+    from fastflow.export import export_learner
+    from fastflow.vision.data import tensor_dls, folder_dls, test_dl, get_test_files
+    from fastflow.vision.learner import fastnet_learner, local_vision_learner, predict_folder
+    set_seed(0)
+    imgs = synth_images(8, size=16, path='imgs', seed=0)
+    xt, _, _ = synth_images(2, size=16, seed=5)
+    Path('test').mkdir()
+    for i, a in enumerate(xt): Image.fromarray(a).save(f'test/{i:03d}.png')
+    files = get_test_files('test')
+    fast = fastnet_learner(tensor_dls(imgs, valid_pct=0.25, bs=8, seed=0), widths=(8, 16, 16))   # with this CPU's speed callbacks
+    folder = fastnet_learner(folder_dls(imgs, bs=8, seed=0), widths=(8, 16, 16))
+    resnet = local_vision_learner(folder_dls(imgs, bs=8, seed=0), resnet18, pretrained=False)
+    refs = {}
+    for name, learn in zip(%r, (fast, folder, resnet)):
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(2, 0.05 if name != 'resnet' else 1e-3)
+        learn.tta_shifts, learn.threads = (1, 1) if name == 'fast' else (0, None)
+        export_learner(learn, f'models/{name}')
+        learn.to_fp32()   # compare in plain fp32: the loaded learner drops the speed callbacks
+        refs[name] = dict(folder=predict_folder(learn, 'test')[1], preds=learn.get_preds(dl=test_dl(learn.dls, files))[0],
+                          one=learn.predict(files[0])[2], label=str(learn.predict(files[0])[0]))
+    torch.save(refs, 'refs.pt')
+''' % (KINDS,)
+
+LOAD = '''
+    import warnings; warnings.simplefilter('ignore')
+    import numpy as np, torch
+    from pathlib import Path
+    from PIL import Image
+    from fastflow.export import load_learner
+    from fastflow.vision.data import test_dl, get_test_files
+    from fastflow.vision.learner import predict_folder
+    refs = torch.load('refs.pt', weights_only=True)
+    files = get_test_files('test')
+    for name in %r:
+        learn = load_learner(f'models/{name}')
+        assert type(learn).__name__ == 'ImageLearner', type(learn)
+        assert not any(getattr(c, 'speed_only', False) for c in learn.cbs), learn.cbs
+        r = refs[name]
+        assert torch.equal(learn.get_preds(dl=test_dl(learn.dls, files))[0], r['preds']), name
+        assert torch.equal(predict_folder(learn, 'test')[1], r['folder']), name
+        f = files[0]
+        for item in (f, str(f), Image.open(f), np.asarray(Image.open(f)), torch.from_numpy(np.asarray(Image.open(f))).permute(2, 0, 1)):
+            label, i, p = learn.predict(item)
+            assert torch.equal(p, r['one']) and str(label) == r['label'] == str(learn.dls.vocab[int(i)]), (name, type(item))
+        print('RESULT', name, learn.tta_shifts, learn.threads)
+''' % (KINDS,)
+
+TAMPER = '''
+    import sys
+    from pathlib import Path
+    from fastflow.export import ArtefactError, load_learner
+    def refused(folder, *words):
+        try: load_learner(folder)
+        except ArtefactError as e:
+            assert all(w in str(e) for w in words), str(e)
+            print('refused:', str(e)[:160])
+        else: raise AssertionError(f'{folder} loaded')
+    refused('t_bytes', 'weights.safetensors', 'checksum')
+    refused('t_swap', 'weights.safetensors', 'does not fit')
+    refused('t_builder', "'evil_xyz:make'", 'not one fastflow knows')
+    refused('t_tfm', 'cannot be rebuilt', "'EvilTfm'")
+    assert 'evil_xyz' not in sys.modules and not Path('pwned').exists()
+'''
+
+def _sha(p): return hashlib.sha256(p.read_bytes()).hexdigest()
+
+def _snapshot(folder):
+    return {str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.stat().st_mode, _sha(p)) for p in sorted(folder.rglob('*')) if p.is_file()}
+
+@pytest.fixture(scope='module')
+def exported(tmp_path_factory):
+    d = tmp_path_factory.mktemp('vision_roundtrip')
+    r = py(SAVE, d)
+    assert r.returncode == 0, r.stderr[-3000:]
+    set_writable(d/'models', False)   # read-only, as a Kaggle input
+    yield d
+    set_writable(d/'models', True)
+
+def test_roundtrip_fresh_interpreter_read_only(exported):
+    before = _snapshot(exported/'models')
+    assert {p.name for p in (exported/'models'/'fast').iterdir()} == {'fastflow.json', 'weights.safetensors'}
+    r = py(LOAD, exported)
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = [l.split()[1:] for l in r.stdout.splitlines() if l.startswith('RESULT')]
+    assert res == [['fast', '1', '1'], ['folder', '0', 'None'], ['resnet', '0', 'None']], r.stdout   # TTA shifts and threads kept
+    assert _snapshot(exported/'models') == before, 'loading wrote to the model folder'
+    cfg = {k: json.loads((exported/'models'/k/'fastflow.json').read_text())['config'] for k in KINDS}
+    assert [cfg[k]['data']['kind'] for k in KINDS] == ['tensor', 'datablock', 'datablock']
+    assert [cfg[k]['model']['builder'] for k in KINDS] == ['FastNet', 'FastNet', 'fastai_vision_model']
+
+def _copy(src, dst):
+    shutil.copytree(src, dst); set_writable(dst, True)
+    return dst
+
+def _edit_config(folder, edit):
+    f = folder/'fastflow.json'; man = json.loads(f.read_text()); edit(man['config']); f.write_text(json.dumps(man))
+
+def test_tampered_folders_refused(exported, tmp_path):
+    m = exported/'models'
+    w = _copy(m/'fast', tmp_path/'t_bytes')/'weights.safetensors'
+    data = bytearray(w.read_bytes()); data[len(data)//2] ^= 0xFF; w.write_bytes(bytes(data))
+    s = _copy(m/'fast', tmp_path/'t_swap')                            # another model's weights, checksum updated to match
+    shutil.copy(m/'resnet'/'weights.safetensors', s/'weights.safetensors')
+    man = json.loads((s/'fastflow.json').read_text()); man['files']['weights.safetensors']['sha256'] = _sha(s/'weights.safetensors')
+    (s/'fastflow.json').write_text(json.dumps(man))
+    _edit_config(_copy(m/'fast', tmp_path/'t_builder'), lambda c: c['model'].update(builder='evil_xyz:make'))
+    _edit_config(_copy(m/'folder', tmp_path/'t_tfm'), lambda c: c['data']['item_tfms'].append({'tfm': 'EvilTfm'}))
+    (tmp_path/'evil_xyz.py').write_text("open('pwned', 'w').write('imported')\ndef make(**kw): return None\n")
+    r = py(TAMPER, tmp_path, extra_path=[tmp_path])                    # evil_xyz is importable: loading must not import it
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.count('refused:') == 4, r.stdout
+    assert not (tmp_path/'pwned').exists()
