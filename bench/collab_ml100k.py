@@ -1,60 +1,40 @@
 """Rating-prediction quality on MovieLens 100K: 5-fold CV (random folds, seed 42), RMSE mean +- std.
 
-Rows: global mean; biases only; fastai `collab_learner` with fastbook's settings (n_factors=50, y_range=(0,5.5),
-wd=0.1, fit_one_cycle(5, 5e-3), bs=64); fastflow DotProductBias, CollabNN and HybridCollab (defaults, 5 epochs),
-a few other DotProductBias settings, fastflow KNNBaseline (item- and user-based); and the best fastflow setting, a
-least-squares blend of the `BLEND` models. The blend is fitted honestly: inside each outer fold, 10% of the TRAINING
-ratings are held out (inner split), every member is fitted on the other 90% and the blend weights on its predictions
-for the inner held-out ratings; then the members are refitted on the whole training fold and combined with those
-weights. The outer validation fold is used only for the reported scores. (The members' hyperparameters were picked
-on an inner split of fold 0's training ratings, never on a validation fold.) Ranking metrics (precision@10,
-recall@10, NDCG@10; held-out ratings >= 4 are relevant; all items a user has not rated in training are ranked) for
-the fastflow rows and the bias baseline. Every system runs on one torch thread (a quality benchmark: it changes no
-result, and on a small shared CPU it makes fastai's 6,250 small batches a fold several times faster).
+A thin call of `fastflow.collab.workflow.CollabWorkflow` with its defaults: its leaderboard gives every member's
+5-fold CV RMSE (biases only; DotProductBias at a few settings; CollabNN; HybridCollab; item- and user-based
+KNNBaseline) and the best fastflow row, the final model it chose: a non-negative least-squares blend of the members
+whose weights for scoring fold k were fitted on the other folds' out-of-fold predictions only (no rating of fold k
+chooses the weights it is scored with). The members' settings were chosen on an inner split of fold 0's training
+ratings, never on a validation fold. `CollabWorkflow.fit` (leaderboard + blend + refit on all rows) is timed whole.
+References in the same run, on the same folds: the global mean, and fastai's `collab_learner` with fastbook's settings
+(n_factors=50, y_range=(0,5.5), wd=0.1, fit_one_cycle(5, 5e-3), bs=64). Ranking metrics (precision@10, recall@10,
+NDCG@10; held-out ratings >= 4 are relevant; every item a user has not rated in training is ranked) come from a nested
+run on fold 0: a whole CollabWorkflow (its own 5 inner folds, blend and refit) fitted on fold 0's training ratings and
+scored on its validation ratings, against biases-only on the same split; that run also gives the workflow's held-out
+RMSE on fold 0. With --side, side features: the same workflow given MovieLens' user (age, gender, occupation) and item
+(genres, release year) tables, which add a 'side' member (`SideBaseline`) to the leaderboard and the blend (its rows on
+the same folds; the blend's CV RMSE with and without it), and a cold-start test: 10% of the users (seed 0) held out
+with all their ratings, predicted by a workflow with and without the side tables. Every system runs on one torch thread.
 Writes bench/results/collab_ml100k.json.
-Usage: python bench/collab_ml100k.py [--folds 5] [--skip-fastai]
+Usage: python bench/collab_ml100k.py [--folds 5] [--skip-fastai] [--skip-nested] [--side]
 """
 import argparse, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
-from torch import nn
-from sklearn.model_selection import KFold
 from fastai.collab import TabularCollab, collab_learner as fastai_collab_learner
 from fastai.data.block import TransformBlock
 from fastai.tabular.core import Categorify
-from fastai.losses import MSELossFlat
 from fastflow.core import data_path, set_seed
 from fastflow.metrics import rmse
-from fastflow.collab.data import CollabDataLoaders
-from fastflow.collab.model import BiasBaseline, KNNBaseline
-from fastflow.collab.learner import CollabLearner, collab_learner
+from fastflow.collab.workflow import CollabWorkflow, default_members, nn_blend
 from report import write_results
 
-SEED, EPOCHS, INNER_PCT = 42, 5, 0.1
-# Blend members: name -> (collab_learner kwargs, epochs), or a KNNBaseline
-BLEND = {'dot': (dict(model='dot'), EPOCHS), 'dot_k100': (dict(model='dot', n_factors=100, emb_penalty=0.15), 10),
-         'dot_k200': (dict(model='dot', n_factors=200, emb_penalty=0.2), 10), 'dot_lam05': (dict(model='dot', emb_penalty=0.05), EPOCHS),
-         'hybrid': (dict(model='hybrid'), EPOCHS), 'nn': (dict(model='nn'), EPOCHS),
-         'knn_item': KNNBaseline(k=40, shrinkage=100, kind='item'), 'knn_user': KNNBaseline(k=40, shrinkage=100, kind='user')}
-ROW = {'dot': 'fastflow-DotProductBias', 'hybrid': 'fastflow-HybridCollab', 'nn': 'fastflow-CollabNN',
+SEED, EPOCHS = 42, 5
+ROW = {'bias': 'biases-only', 'dot': 'fastflow-DotProductBias', 'hybrid': 'fastflow-HybridCollab', 'nn': 'fastflow-CollabNN',
        'knn_item': 'fastflow-KNNBaseline-item', 'knn_user': 'fastflow-KNNBaseline-user'}
-BEST = 'fastflow-best (inner-validated blend of ' + '+'.join(BLEND) + ')'
-
-class Blend(nn.Module):
-    "w0 + sum_k w_k * model_k(x): a fitted blend as one module (for ranking metrics with `CollabLearner`)"
-    def __init__(self, models, w):
-        super().__init__(); self.models, self.w = nn.ModuleList(models), [float(o) for o in w]
-        self.dummy = nn.Parameter(torch.zeros(1))
-    def forward(self, x): return self.w[0] + sum(w*m(x) for w, m in zip(self.w[1:], self.models)) + 0*self.dummy
-
-class NumpyModel(nn.Module):
-    "A fitted numpy model with `predict(u, i)` (BiasBaseline, KNNBaseline) as a module"
-    def __init__(self, m): super().__init__(); self.m = m; self.dummy = nn.Parameter(torch.zeros(1))
-    def forward(self, x):
-        p = self.m.predict(x[:, 0].cpu().numpy(), x[:, 1].cpu().numpy())
-        return torch.tensor(p, dtype=torch.float32) + 0*self.dummy
+BEST = 'fastflow-best (CollabWorkflow: out-of-fold non-negative blend)'
 
 def fastai_fold(ratings, tr, va):
     set_seed(SEED)
@@ -68,81 +48,74 @@ def fastai_fold(ratings, tr, va):
     with learn.no_bar(): p, y = learn.get_preds()
     return rmse(p.view(-1), y.view(-1)), sec, len(tr)*EPOCHS/sec
 
-def fit_member(dls, spec, seed=0):
-    "Fit a blend member on `dls`'s training ratings: (module, predict(df) function, seconds, epochs or None)"
+def row(system, scores, seconds=None, throughput=None, task='ml-100k', **kw):
+    e = np.asarray(scores)
+    return dict(task=task, system=system, metric='rmse', value=round(float(e.mean()), 4), std=round(float(e.std()), 4),
+                seconds=None if seconds is None else round(float(seconds), 3), throughput=throughput, folds=len(e),
+                per_fold=[round(float(o), 4) for o in e], **kw)
+
+def side_rows(ratings, n_folds):
+    "Rows of the side-feature runs: CV with user and item tables, and cold-start users"
+    p = data_path('ml-100k')
+    users = pd.read_csv(p/'users.csv')[['user', 'age', 'gender', 'occupation']]
+    movies = pd.read_csv(p/'movies.csv'); items = movies[['item', 'release_year'] + [c for c in movies.columns if c.startswith('genre_')]]
     t0 = time.perf_counter()
-    if isinstance(spec, KNNBaseline):
-        tdf = dls.train_df
-        knn = KNNBaseline(k=spec.k, shrinkage=spec.shrinkage, kind=spec.kind).fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
-        return NumpyModel(knn), lambda df: knn.predict(df.u.to_numpy(), df.i.to_numpy()), time.perf_counter() - t0, None
-    kw, epochs = spec
-    set_seed(seed)
-    learn = collab_learner(dls, **kw)
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs)
-    return learn.model, learn.predict_pairs, time.perf_counter() - t0, epochs
+    wf = CollabWorkflow(n_splits=n_folds, seed=SEED, users=users, items=items, verbose=False)
+    wf.fit(ratings)
+    sec = time.perf_counter() - t0
+    y, rows = wf.df_.rating.to_numpy(np.float64), []
+    for name, members in (('without side', [n for n in wf.members_ if n != 'side']), ('with side', list(wf.members_))):
+        P, s = np.stack([wf.oof_[n] for n in members], 1), []
+        for tr, va in wf.folds_:
+            b0, w = nn_blend(P[tr], y[tr]); s.append(rmse(np.clip(b0 + P[va] @ w, *wf.y_range_), y[va]))
+        rows.append(row(f'fastflow-CollabWorkflow-blend {name} (side tables given)', s, task='ml-100k-side'))
+    rows.append(row('fastflow-SideBaseline', wf.scores_['side'], seconds=wf.leaderboard_.set_index('model').fit_s['side'], task='ml-100k-side'))
+    rows.append(row('biases-only', wf.scores_['bias'], task='ml-100k-side'))
+    rows.append(row(BEST + ' with side tables', wf.scores_[wf.best_], seconds=sec, final=wf.best_, weights=wf.final_weights_, task='ml-100k-side'))
+    rng = np.random.default_rng(0); cold = rng.choice(ratings.user.unique(), ratings.user.nunique()//10, replace=False)
+    tr, te = ratings[~ratings.user.isin(cold)], ratings[ratings.user.isin(cold)]
+    for name, kw in (('without side tables', {}), ('with side tables', dict(users=users, items=items))):
+        w = CollabWorkflow(members={'dot': default_members()['dot']}, seed=SEED, verbose=False, **kw); w.fit(tr)
+        rows.append(dict(task='ml-100k-cold-users', system=f'fastflow-CollabWorkflow {name}', metric='rmse',
+                         value=round(float(rmse(w.predict(te), te.rating)), 4), seconds=None, throughput=None, n_users=len(cold), n_ratings=len(te)))
+    return rows
 
-def blend_weights(P, y):
-    "Least-squares weights [w0, w_1..w_k] of y ~ w0 + P @ w"
-    return np.linalg.lstsq(np.c_[np.ones(len(P)), P], y, rcond=None)[0]
-
-def main(n_folds=5, skip_fastai=False, out=Path(__file__).parent/'results'/'collab_ml100k.json'):
+def main(n_folds=5, skip_fastai=False, skip_nested=False, side=False, out=Path(__file__).parent/'results'/'collab_ml100k.json'):
     warnings.simplefilter('ignore')
     torch.set_num_threads(1)
     ratings = pd.read_csv(data_path('ml-100k')/'ratings.csv')
-    res = {}   # system -> list of dicts per fold
-    add = lambda name, **kw: res.setdefault(name, []).append(kw)
-    for k, (tr, va) in enumerate(KFold(n_folds, shuffle=True, random_state=SEED).split(ratings)):
-        t_fold = time.perf_counter()
-        dls = CollabDataLoaders.from_df(ratings, valid_idx=va, seed=SEED, device='cpu')
-        vdf = dls.valid_df; y = vdf.rating.to_numpy()
-        add('global-mean', rmse=rmse(np.full(len(y), dls.global_mean), y))
-        t0 = time.perf_counter()
-        tdf = dls.train_df
-        b = BiasBaseline().fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
-        sec = time.perf_counter() - t0
-        bl = CollabLearner(dls, NumpyModel(b), loss_func=MSELossFlat())
-        add('biases-only', rmse=rmse(b.predict(vdf.u, vdf.i), y), seconds=sec, **bl.ranking_metrics())
-        if not skip_fastai:
-            e, sec, thr = fastai_fold(ratings, tr, va)
-            add('fastai-collab_learner', rmse=e, seconds=sec, throughput=thr)
-        # inner split of the training fold, where the blend weights are fitted
-        inner = ratings.iloc[tr].reset_index(drop=True)
-        ivx = np.random.default_rng(SEED + k).permutation(len(inner))[:int(round(INNER_PCT*len(inner)))]
-        dls_in = CollabDataLoaders.from_df(inner, valid_idx=ivx, seed=SEED, device='cpu')
-        vin = dls_in.valid_df
-        P_in = np.stack([fit_member(dls_in, spec)[1](vin) for spec in BLEND.values()], 1)
-        w = blend_weights(P_in, vin.rating.to_numpy())
-        # the members refitted on the whole training fold, scored on the validation fold
-        mods, P, blend_sec = [], [], 0.
-        for name, spec in BLEND.items():
-            mod, predict, sec, ep = fit_member(dls, spec)
-            mods.append(mod); P.append(predict(vdf)); blend_sec += sec
-            row = dict(rmse=rmse(P[-1], y), seconds=sec, throughput=len(tr)*ep/sec if ep else None)
-            if name in ROW: add(ROW[name], **row, **CollabLearner(dls, mod, loss_func=MSELossFlat()).ranking_metrics())
-            else: add(f'fastflow-{name}', **row)
-        lo, hi = dls.y_range
-        pb = np.clip(np.c_[np.ones(len(y)), np.stack(P, 1)] @ w, lo, hi)
-        ens = CollabLearner(dls, Blend(mods, w), loss_func=MSELossFlat())
-        add(BEST, rmse=rmse(pb, y), seconds=blend_sec, weights=dict(zip(['intercept', *BLEND], np.round(w, 4).tolist())),
-            **ens.ranking_metrics())
-        print(f"fold {k}: " + ', '.join(f"{n} {r[-1]['rmse']:.4f}" for n, r in res.items()) + f"  ({time.perf_counter()-t_fold:.0f}s)", flush=True)
-    rows = []
-    print(f"\n{'system':<64}{'RMSE mean':>10}{'std':>8}{'fit s':>8}{'P@10':>8}{'R@10':>8}{'NDCG@10':>9}")
-    for name, runs in res.items():
-        e = np.array([r['rmse'] for r in runs]); sec = np.mean([r.get('seconds', np.nan) for r in runs])
-        thr = [r['throughput'] for r in runs if r.get('throughput') is not None]
-        row = dict(task='ml-100k', system=name, metric='rmse', value=round(float(e.mean()), 4), std=round(float(e.std()), 4),
-                   seconds=None if np.isnan(sec) else round(float(sec), 3), throughput=round(float(np.mean(thr))) if thr else None,
-                   folds=len(runs), per_fold=[round(float(o), 4) for o in e])
-        if 'weights' in runs[0]: row['weights_per_fold'] = [r['weights'] for r in runs]
-        rows.append(row)
-        rk = {m: float(np.mean([r[m] for r in runs])) for m in ('precision@10', 'recall@10', 'ndcg@10') if m in runs[0]}
-        for m, v in rk.items():
-            rows.append(dict(task='ml-100k', system=name, metric=m, value=round(v, 4), seconds=None, throughput=None, folds=len(runs)))
-        print(f"{name[:63]:<64}{e.mean():>10.4f}{e.std():>8.4f}{sec:>8.2f}" + ''.join(f"{rk.get(m, np.nan):>8.4f}" for m in ('precision@10', 'recall@10'))
-              + f"{rk.get('ndcg@10', np.nan):>9.4f}")
-    best = next(r for r in rows if r['system'] == BEST and r['metric'] == 'rmse')
-    print(f"\nbest fastflow: {best['value']:.4f} +- {best['std']:.4f} RMSE over {best['folds']} folds (issue target <= 0.905)")
+    t0 = time.perf_counter()
+    wf = CollabWorkflow(n_splits=n_folds, seed=SEED)
+    lb = wf.fit(ratings)
+    fit_s = time.perf_counter() - t0
+    lbi = lb.set_index('model')
+    rows = [row('global-mean', [rmse(np.full(len(va), ratings.rating.iloc[tr].mean()), ratings.rating.iloc[va]) for tr, va in wf.folds_])]
+    for n in wf.members_:
+        rows.append(row(ROW.get(n, f'fastflow-{n}'), wf.scores_[n], seconds=lbi.fit_s[n]))
+    best = wf.best_
+    rows.append(row(BEST, wf.scores_[best], seconds=fit_s, final=best, weights=wf.final_weights_, intercept=round(wf.final_intercept_, 4),
+                    note='seconds: the whole CollabWorkflow.fit (CV of every member, blend, refit on all rows)'))
+    if not skip_fastai:
+        res = [fastai_fold(ratings, tr, va) for tr, va in wf.folds_]
+        rows.append(row('fastai-collab_learner', [r[0] for r in res], seconds=np.mean([r[1] for r in res]),
+                        throughput=round(float(np.mean([r[2] for r in res])))))
+        print(f"fastai-collab_learner: {rows[-1]['value']:.4f} +- {rows[-1]['std']:.4f}", flush=True)
+    if not skip_nested:   # fold 0, nested: a whole workflow fitted on its training ratings, scored on its validation ratings
+        tr, va = wf.folds_[0]
+        train, test = ratings.iloc[tr], ratings.iloc[va]
+        for name, w in ((BEST, CollabWorkflow(seed=SEED, verbose=False)),
+                        ('biases-only', CollabWorkflow(members={'bias': dict(type='bias')}, seed=SEED, verbose=False))):
+            t1 = time.perf_counter(); w.fit(train); sec = time.perf_counter() - t1
+            rows.append(dict(task='ml-100k-fold0-nested', system=name, metric='rmse', value=round(float(rmse(w.predict(test), test.rating)), 4),
+                             seconds=round(sec, 3), throughput=None, folds=1))
+            for m, v in w.ranking_metrics(test, k=10).items():
+                if m != 'n_users': rows.append(dict(task='ml-100k-fold0-nested', system=name, metric=m, value=round(v, 4), seconds=None, throughput=None, folds=1))
+    if side: rows += side_rows(ratings, n_folds)
+    print(f"\n{'system':<64}{'task':<22}{'metric':<14}{'value':>8}{'std':>8}{'s':>8}")
+    for r in rows: print(f"{r['system'][:63]:<64}{r['task']:<22}{r['metric']:<14}{r['value']:>8.4f}{r.get('std') or 0:>8.4f}{r['seconds'] or 0:>8.2f}")
+    b = next(r for r in rows if r['system'] == BEST)
+    print(f"\nCollabWorkflow ({best}): {b['value']:.4f} +- {b['std']:.4f} RMSE over {b['folds']} folds (issue target <= 0.890); "
+          f"fit {fit_s:.1f}s (target <= 60 s)")
     print("Surprise on the same protocol (its docs): SVD 0.934, SVD++ 0.919")
     write_results(rows, out)
     return rows
@@ -151,5 +124,7 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--folds', type=int, default=5, help='number of CV folds')
     p.add_argument('--skip-fastai', action='store_true', help='leave out the (slow) fastai row, for a quick look')
+    p.add_argument('--skip-nested', action='store_true', help='leave out the nested fold-0 run (ranking metrics)')
+    p.add_argument('--side', action='store_true', help='add the side-feature runs (user and item tables; cold-start users)')
     a = p.parse_args()
-    main(a.folds, a.skip_fastai)
+    main(a.folds, a.skip_fastai, a.skip_nested, a.side)
