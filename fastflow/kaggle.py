@@ -14,9 +14,9 @@ from .submission import SubmissionError, check_submission, write_submission  # n
 
 # %% auto #0
 __all__ = ['COMP_ALIASES', 'KAGGLE_BUNDLE', 'KAGGLE_PYTHONS', 'WHEELHOUSE_SLUG', 'INSTALL_PREAMBLE', 'comp_names', 'comp_path',
-           'kernel_parser', 'kernel_paths', 'find_model', 'build_wheelhouse', 'KaggleClientError', 'kaggle_credentials',
-           'kaggle_username', 'kaggle_client', 'with_install_step', 'inline_siblings', 'read_kernel_metadata',
-           'push_kernel', 'submit', 'add_kaggle_commands']
+           'kernel_parser', 'kernel_paths', 'find_model', 'predict_parser', 'predict_paths', 'build_wheelhouse',
+           'KaggleClientError', 'kaggle_credentials', 'kaggle_username', 'kaggle_client', 'with_install_step',
+           'inline_siblings', 'read_kernel_metadata', 'push_kernel', 'submit', 'add_kaggle_commands']
 
 # %% ../nbs/50_kaggle.ipynb #a0dc469a
 COMP_ALIASES = {'house-prices-advanced-regression-techniques': ('house-prices', 'house_prices'),
@@ -87,6 +87,23 @@ def find_model(path=None, # A model folder; None: search `kaggle_input`, then `o
     if (local/'fastflow.json').is_file(): return local
     raise FileNotFoundError(f"No model folder found: looked for {k}/**/{name}/fastflow.json and {local}/fastflow.json. Attach the training "
                             "kernel's output (or a dataset made from its model folder) as an input, or pass --model DIR.")
+
+# %% ../nbs/50_kaggle.ipynb #d86c99f0
+def predict_parser(slug: str, # Competition slug, for `--data`'s default
+                   description: str|None = None, # What the script does
+                  ) -> argparse.ArgumentParser:
+    "Parser with the arguments every inference kernel takes: `--model`, `--data`, `--out`"
+    p = argparse.ArgumentParser(description=description or f'fastflow inference kernel for {slug}: model folder + test files -> submission.csv')
+    p.add_argument('--model', default=None, help="model folder the training kernel exported (default: find_model(): /kaggle/input/**/model, then output_dir()/'model')")
+    p.add_argument('--data', default=None, help=f"competition folder (default: comp_path('{slug}'))")
+    p.add_argument('--out', default=None, help='output folder (default: output_dir(): /kaggle/working on Kaggle)')
+    return p
+
+def predict_paths(args: argparse.Namespace, # Parsed `predict_parser` arguments
+                  slug: str, # Competition slug
+                 ) -> tuple[Path, Path, Path]:
+    "`(model, data, out)` folders for parsed inference-kernel arguments"
+    return find_model(args.model), (Path(args.data) if args.data else comp_path(slug)), output_dir(args.out)
 
 # %% ../nbs/50_kaggle.ipynb #a2e8e4c6
 KAGGLE_BUNDLE = ('fastai>=2.8.12,<2.9', 'fastcore>=2.2.22,<3', 'fasttransform>=0.0.3', 'plum-dispatch>=2.5,<2.10',

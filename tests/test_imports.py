@@ -36,7 +36,8 @@ MOVED = [('fastflow.learner', 'export_learner', 'fastflow.export', 'export_learn
          ('fastflow.vision.learner', 'Interpretation', 'fastflow.vision.interpret', 'ImageInterpretation'),
          ('fastflow.vision.learner', 'write_digits', 'fastflow.testing', 'write_digits'),
          ('fastflow.vision.learner', 'demo', 'fastflow.demo', 'demo_vision'),
-         ('fastflow.vision.data', 'stratified_split', 'fastflow.vision.data', 'train_valid_split')]
+         ('fastflow.vision.data', 'stratified_split', 'fastflow.vision.data', 'train_valid_split'),
+         ('fastflow.vision.models', 'local_vision_learner', 'fastflow.vision.learner', 'local_vision_learner')]
 
 @pytest.mark.parametrize('old_mod,old,new_mod,new', MOVED, ids=[f'{m}.{n}' for m, n, _, _ in MOVED])
 def test_moved_names_still_import(old_mod, old, new_mod, new):

@@ -10,25 +10,18 @@ size and normalisation statistics, and the TTA views (flips and ±2-pixel shifts
 """
 import os
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')   # shared CPUs: do not let OpenMP threads spin
-import argparse, time
-from pathlib import Path
+import time
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description='fastflow CIFAR-10 subset inference: model folder + test/ -> submission.csv')
-    p.add_argument('--model', default=None, help="model folder kernel.py exported (default: find_model(): /kaggle/input/**/model, then output_dir()/'model')")
-    p.add_argument('--data', default=None, help="competition folder (default: comp_path('cifar10-subset'))")
-    p.add_argument('--out', default=None, help='output folder (default: output_dir(): /kaggle/working on Kaggle)')
-    a = p.parse_args(argv)
+    from fastflow.kaggle import predict_parser, predict_paths
+    a = predict_parser('cifar10-subset').parse_args(argv)
     t0 = time.perf_counter()
-    from fastflow.core import output_dir
     from fastflow.export import load_model
-    from fastflow.kaggle import comp_path, find_model
     from fastflow.vision.learner import predict_folder, write_image_submission
-    model = find_model(a.model)
+    model, data, out = predict_paths(a, 'cifar10-subset')
     learn = load_model(model, kind='vision.learner')
-    data = Path(a.data) if a.data else comp_path('cifar10-subset')
     preds, _ = predict_folder(learn, data/'test')   # the TTA views and threads stored in the folder
-    sub = write_image_submission(preds, data/'sample_submission.csv', output_dir(a.out))
+    sub = write_image_submission(preds, data/'sample_submission.csv', out)
     print(f"loaded {model} (FastNet, TTA: flips and ±{learn.tta_shifts}-pixel shifts); wrote {sub} ({len(preds)} rows) "
           f"in {time.perf_counter() - t0:.1f}s")
     return sub

@@ -8,26 +8,19 @@ The ticket-group feature counts tickets over train.csv and test.csv, so only tra
 """
 import os
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')   # shared CPUs: do not let OpenMP threads spin
-import argparse, time
-from pathlib import Path
+import time
 import pandas as pd
 from kernel import write_preds
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description='fastflow Titanic inference: model folder + test.csv -> submission.csv')
-    p.add_argument('--model', default=None, help="model folder kernel.py exported (default: find_model(): /kaggle/input/**/model, then output_dir()/'model')")
-    p.add_argument('--data', default=None, help="competition folder (default: comp_path('titanic'))")
-    p.add_argument('--out', default=None, help='output folder (default: output_dir(): /kaggle/working on Kaggle)')
-    a = p.parse_args(argv)
+    from fastflow.kaggle import predict_parser, predict_paths
+    a = predict_parser('titanic').parse_args(argv)
     t0 = time.perf_counter()
-    from fastflow.core import output_dir
     from fastflow.export import load_model
-    from fastflow.kaggle import comp_path, find_model
-    model = find_model(a.model)
+    model, data, out = predict_paths(a, 'titanic')
     wf = load_model(model, kind='tabular.workflow')
-    data = Path(a.data) if a.data else comp_path('titanic')
     train, test = pd.read_csv(data/'train.csv', usecols=['Ticket']), pd.read_csv(data/'test.csv')
-    sub = write_preds(wf, train, test, data, output_dir(a.out))
+    sub = write_preds(wf, train, test, data, out)
     print(f"loaded {model} ({wf.final_name_}: {'+'.join(wf.final_)}); wrote {sub} ({len(test)} rows) in {time.perf_counter() - t0:.1f}s")
     return sub
 
