@@ -149,7 +149,8 @@ def wf_queries(wf, pairs, test, user, item, path):
     out = {'predict': wf.predict(pairs), 'ranking_metrics': np.array(list(wf.ranking_metrics(test, k=5).items()), dtype=str),
            'leaderboard': np.array(wf.leaderboard_.astype(str).values.tolist(), dtype=str)}
     frames = {'recommend': wf.recommend(user, 5), 'recommend_all': wf.recommend(user, 5, exclude_rated=False),
-              'recommend_unknown': wf.recommend('nobody', 5), 'similar_items': wf.similar_items(item, 5)}
+              'recommend_unknown': wf.recommend('nobody', 5), 'recommend_side': wf.recommend('r65', 5),   # no ratings, a side row
+              'similar_items': wf.similar_items(item, 5)}
     for name, f in frames.items():
         out[name + '/columns'] = np.array(f.columns.tolist())
         for c in f.columns: out[f'{name}/{c}'] = f[c].to_numpy()

@@ -353,10 +353,18 @@ class CollabWorkflow:
     def recommend(self, user, # An original user id
                   n:int=10, # How many items
                   exclude_rated:bool=True, # Leave out items the user has already rated
+                  users:pd.DataFrame|None=None, # Side rows of new users (as the `users` table), for cold start
                  ) -> pd.DataFrame:
-        "Top `n` items for `user` by the final model's predicted rating; an unknown user gets popular, well-rated items (with a warning)"
+        "Top `n` items for `user` by predicted rating; a user with no ratings is ranked from its side columns if known, else gets popular items (with a warning)"
         self._check_fitted()
         u = self.dls_.user2idx.get(user, -1)
+        sm = any(isinstance(m, SideBaseline) for m in self.final_.values())
+        if u < 0 and sm and self._side_rows('user', [user], users).any():
+            xu,xi = self._side_rows('user', [user], users),self._code_side()[1]
+            cand = np.arange(self.dls_.n_items)
+            s = self.predict_codes(np.full(len(cand), -1), cand, (np.repeat(xu, len(cand), 0), xi))
+            top = np.argsort(-s, kind='stable')[:n]
+            return self._frame(cand[top], score=s[top])
         if u < 0:
             warnings.warn(f"user {user!r} has no training ratings: recommending popular, well-rated items instead")
             b = self.dls_  # the biases-only ranking among items with at least the median number of ratings
