@@ -249,6 +249,11 @@ class CollabWorkflow:
                                  names=self.names)   # warns once if the inferred range is unusual
         self.y_range_,self.df_,self.dls_ = full.y_range,full.df,full
         side = self._code_side()
+        for key,tab,X in (('user', self.users, side and side[0]), ('item', self.items, side and side[1])):
+            if tab is not None and not X.any():
+                col = self.names[key]
+                raise ValueError(f"no {key} id of the {key}s side table is among the rated {key}s (e.g. table {tab[col].iloc[0]!r}, ratings "
+                                 f"{self.dls_.users[0] if key == 'user' else self.dls_.items[0]!r}): check the ids and their types ('1' vs 1)")
         y,u,i = self.df_.rating.to_numpy(np.float64),self.df_.u.to_numpy(),self.df_.i.to_numpy()
         self.folds_ = list(KFold(self.n_splits, shuffle=True, random_state=self.seed).split(u))
         names = list(self.members_)
@@ -295,7 +300,8 @@ class CollabWorkflow:
         self.final_intercept_ = self.blend_intercept_ if self.best_ == 'blend' else 0.
         self.dls_ = self._data(np.arange(len(self.df_)))
         self.final_,side = {},self._code_side()
-        fit = list(self.final_weights_) + (['side'] if 'side' in self.members_ and 'side' not in self.final_weights_ else [])   # cold start
+        side_names = [n for n,s in self.members_.items() if s['type'] == 'side']
+        fit = list(self.final_weights_) + ([side_names[0]] if side_names and not set(side_names) & set(self.final_weights_) else [])   # cold start
         for n in fit:
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore'); self.final_[n] = _fit_member(self.members_[n], self.dls_, self.seed, side)
