@@ -69,7 +69,7 @@ def rows(res) -> list[tuple[str, str, str]]:
                 f"(**{_x(ff, cs('fastai-collab_learner-bs1024-1thread'))}**)"))
     cm = lambda s, p=False: _n(fig(res, 'collab_ml100k', s, metric='rmse', prefix=p))
     out.append(('Collab quality, MovieLens 100K, 5-fold CV RMSE (`collab_ml100k.py`)',
-                f"`DotProductBias` {cm('fastflow-DotProductBias')}; inner-validated blend {cm('fastflow-best', True)}",
+                f"`DotProductBias` {cm('fastflow-DotProductBias')}; `CollabWorkflow` out-of-fold blend {cm('fastflow-best', True)}",
                 f"fastai `collab_learner`, fastbook settings: {cm('fastai-collab_learner')}"))
     vc = lambda s, k='value', nd=3: _n(fig(res, 'vision_cifar', s, k), nd)
     out.append(('Vision, CIFAR-10 subset, 15 min of CPU training (`vision_cifar.py`)',
