@@ -1,6 +1,7 @@
 "Collab learners ('dot', 'nn', 'hybrid') exported in one interpreter and loaded in another, from a read-only folder: identical predictions."
-import json, os, shutil, stat, subprocess, sys, textwrap
+import json, os, shutil, subprocess, sys, textwrap
 from pathlib import Path
+from conftest import set_writable
 import numpy as np
 import pytest
 from fastflow.export import ArtefactError, load_learner
@@ -75,18 +76,13 @@ for kind in %r:
     print(kind, 'load_s', round(dt, 3))
 ''' % (KINDS,)
 
-def _set_writable(p:Path, writable:bool):
-    for f in [p, *p.rglob('*')]:
-        m = f.stat().st_mode
-        f.chmod(m | stat.S_IWUSR if writable else m & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-
 @pytest.fixture(scope='module')
 def roundtrip(tmp_path_factory):
     d = tmp_path_factory.mktemp('collab_rt')
     save = py(SAVE, d)
     assert save.returncode == 0, save.stderr[-3000:]
     folders = [d/f'model_{k}' for k in KINDS]
-    for f in folders: _set_writable(f, False)   # chmod -R a-w
+    for f in folders: set_writable(f, False)   # chmod -R a-w
     try:
         before = {f: (f.stat().st_size, f.stat().st_mtime_ns) for p in folders for f in p.iterdir()}
         load = py(LOAD, d)
@@ -95,7 +91,7 @@ def roundtrip(tmp_path_factory):
         print(load.stdout)
         yield d
     finally:
-        for f in folders: _set_writable(f, True)
+        for f in folders: set_writable(f, True)
 
 @pytest.mark.parametrize('kind', KINDS)
 def test_identical_after_roundtrip(roundtrip, kind):
@@ -112,7 +108,7 @@ def test_identical_after_roundtrip(roundtrip, kind):
 
 def _copy(roundtrip, tmp_path, kind='dot') -> Path:
     dst = shutil.copytree(roundtrip/f'model_{kind}', tmp_path/'m')
-    _set_writable(dst, True)
+    set_writable(dst, True)
     return dst
 
 def test_tampered_or_truncated_files(roundtrip, tmp_path):
@@ -199,12 +195,12 @@ def wf_roundtrip(tmp_path_factory):
     save = py(WF_SAVE, d)
     assert save.returncode == 0, save.stderr[-3000:]
     m = d/'model_wf'
-    _set_writable(m, False)
+    set_writable(m, False)
     try:
         load = py(WF_LOAD, d)
         assert load.returncode == 0, load.stderr[-3000:]
         yield d
-    finally: _set_writable(m, True)
+    finally: set_writable(m, True)
 
 def test_workflow_identical_after_roundtrip(wf_roundtrip):
     d = wf_roundtrip
@@ -221,10 +217,10 @@ def test_workflow_identical_after_roundtrip(wf_roundtrip):
 
 def test_workflow_tampered_or_edited(wf_roundtrip, tmp_path):
     from fastflow.collab.workflow import CollabWorkflow
-    m = shutil.copytree(wf_roundtrip/'model_wf', tmp_path/'m'); _set_writable(m, True)
+    m = shutil.copytree(wf_roundtrip/'model_wf', tmp_path/'m'); set_writable(m, True)
     a = m/'arrays.npz'; a.write_bytes(a.read_bytes()[:-10])
     with pytest.raises(ArtefactError, match=r'arrays\.npz does not match its checksum'): CollabWorkflow.load(m)
-    m = shutil.copytree(wf_roundtrip/'model_wf', tmp_path/'b'); _set_writable(m, True)
+    m = shutil.copytree(wf_roundtrip/'model_wf', tmp_path/'b'); set_writable(m, True)
     _edit_config(m, lambda c: c['members'][1]['model'].update(builder='os:system'))
     with pytest.raises(ArtefactError, match="must be DotProductBias, CollabNN or HybridCollab, not 'os:system'"): CollabWorkflow.load(m)
     with pytest.raises(ArtefactError, match="holds a 'collab.workflow' model, not 'vision.learner' or 'collab.learner'"): load_learner(m)

@@ -1,6 +1,7 @@
 "Tabular export in one interpreter, load from a read-only folder in another: identical predictions; tampered or crafted folders refused."
-import json, hashlib, os, shutil, stat, subprocess, sys, textwrap
+import json, hashlib, os, shutil, subprocess, sys, textwrap
 from pathlib import Path
+from conftest import set_writable
 import numpy as np
 import pytest
 
@@ -104,20 +105,15 @@ assert g.clip_report_ == wf_clip and list(g.group_stats_) == ['grp'] and g.n_rep
 print('LOADED', len(meta))
 '''
 
-def _writable(p:Path, on:bool):
-    for q in [p, *p.rglob('*')]:
-        mode = q.stat().st_mode
-        q.chmod(mode | stat.S_IWUSR if on else mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
-
 @pytest.fixture(scope='module')
 def exported(tmp_path_factory):
     d = tmp_path_factory.mktemp('tab_roundtrip')
     (d/'models').mkdir(); (d/'preds').mkdir()
     r = py(TRAIN, d)
     assert r.returncode == 0, r.stderr[-3000:]
-    _writable(d/'models', False)
+    set_writable(d/'models', False)
     yield d
-    _writable(d/'models', True)
+    set_writable(d/'models', True)
 
 def test_identical_predictions_in_a_fresh_interpreter_from_a_read_only_folder(exported):
     assert not os.access(exported/'models'/'wf_clf'/'fastflow.json', os.W_OK) or os.geteuid() == 0
@@ -133,7 +129,7 @@ def _copy(exported, name, tmp_path) -> Path:
     src = sorted((exported/'models').glob(f'{name}*'))[0]
     dst = tmp_path/src.name
     shutil.copytree(src, dst)
-    _writable(dst, True)
+    set_writable(dst, True)
     return dst
 
 def _reseal(folder:Path, fname:str):
