@@ -119,7 +119,9 @@ class SideEncoder:
             cols.append(oh)
         return np.concatenate(cols, 1).astype(np.float32)
 
-    def to_config(self) -> dict: return dict(id_name=self.id_name, max_levels=self.max_levels, num=self.num_, cat=self.cat_)
+    def to_config(self) -> dict:
+        "The fitted encoder as JSON-able data (for the model folder)"
+        return dict(id_name=self.id_name, max_levels=self.max_levels, num=self.num_, cat=self.cat_)
     @classmethod
     def from_config(cls, c:dict):
         "The encoder `to_config` described"
