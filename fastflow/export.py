@@ -43,7 +43,7 @@ def _sha256(p:Path) -> str:
     return h.hexdigest()
 
 # %% ../nbs/12_export.ipynb #e4dde6ee
-def save_artefact(path:Path|str, # Folder to write (created; files of an earlier export in it are replaced)
+def save_artefact(path:Path|str|None, # Folder to write (created; files of an earlier export in it are replaced); None: `output_dir()/'model'`
                   kind:str, # What it holds, a key of `LOADERS` (e.g. 'vision.learner')
                   config:dict, # JSON-able facts a prediction needs
                   tensors:dict|None=None, # name -> tensor, written to `weights.safetensors`
@@ -58,7 +58,7 @@ def save_artefact(path:Path|str, # Folder to write (created; files of an earlier
     except (TypeError, ValueError) as e: raise ArtefactError(f"the {kind} config must be JSON-able: {e}") from e
     for k, a in (arrays or {}).items():
         if np.asarray(a).dtype.hasobject: raise ArtefactError(f"array {k!r} holds Python objects; store numbers or strings (e.g. a.astype(str))")
-    path = output_dir(path)
+    path = output_dir(path if path is not None else output_dir()/'model')
     if (path/MANIFEST).is_file():   # replace an earlier export: its files, not anything else in the folder
         old = json.loads((path/MANIFEST).read_text()).get('files', {})
         for name in old: (path/name).unlink(missing_ok=True)
@@ -224,7 +224,7 @@ def export_learner(learn, # A learner made by fastflow (`fastnet_learner`, `loca
                         "(fastnet_learner, local_vision_learner, collab_learner). For another fastai Learner, share its weights with "
                         "save_weights(learn, path, builder=...), or pickle it with export_learner(learn, path, unsafe=True) (only for your own use: "
                         "loading a pickle runs code from the file).")
-    return save_artefact(path if path is not None else output_dir()/'model', **to_artefact())
+    return save_artefact(path, **to_artefact())
 
 # %% ../nbs/12_export.ipynb #f0981b62
 _STR_OPS = {'SHORT_BINUNICODE', 'BINUNICODE', 'BINUNICODE8', 'UNICODE', 'SHORT_BINSTRING', 'BINSTRING', 'STRING'}

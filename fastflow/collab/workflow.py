@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 from fastai.losses import MSELossFlat
 from sklearn.model_selection import KFold
-from ..core import output_dir
 from ..metrics import rmse
 from ..export import Artefact, ArtefactError, build_model, load_artefact, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array
@@ -424,7 +423,7 @@ class CollabWorkflow:
               ) -> Path:
         "Write the fitted workflow (final members, blend weights, ids, ratings, leaderboard) to a model folder, as data only (no pickle)"
         self._check_fitted()
-        return save_artefact(path if path is not None else output_dir()/'model', 'collab.workflow', *self._to_artefact())
+        return save_artefact(path, 'collab.workflow', *self._to_artefact())
 
     @classmethod
     def load(cls, path:Path|str, # A folder written by `export`

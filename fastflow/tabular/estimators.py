@@ -21,7 +21,6 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 from sklearn.exceptions import NotFittedError
 from ..data import check_y_range, infer_y_range
-from ..core import output_dir
 from ..export import ArtefactError, build_model, load_artefact, save_artefact, to_json
 from .data import TabularProc, plain_array, from_plain_array
 from .nn import fit_tabular_nn, predict_tabular_nn
@@ -549,7 +548,7 @@ def export_estimator(est, # A fitted estimator of this module (or a scikit-learn
     "Write fitted `est` to a model folder of kind 'tabular.estimator': JSON, safetensors, arrays and xgboost/skops files, no pickle"
     out = dict(tensors={}, arrays={}, files={})
     cfg = estimator_state(est, 'm', out, 'the estimator')
-    return save_artefact(path if path is not None else output_dir()/'model', 'tabular.estimator', dict(estimator=cfg), **out)
+    return save_artefact(path, 'tabular.estimator', dict(estimator=cfg), **out)
 
 def estimator_from_artefact(art, # A loaded 'tabular.estimator' folder
                            ):

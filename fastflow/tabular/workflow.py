@@ -15,7 +15,6 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import KFold, StratifiedKFold
 from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
 from ..submission import write_submission
-from ..core import output_dir
 from ..export import load_artefact, save_artefact
 from .data import TabularProc, check_target, from_plain, from_plain_array, plain_array, to_plain
 from .estimators import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
@@ -353,7 +352,7 @@ class TabularWorkflow:
     def export(self, path:Path|str|None=None, # Folder to write; None: `output_dir()/'model'`
               ) -> Path:
         "Write the fitted workflow (final models, preprocessing, classes, leaderboard) to a model folder, as data only (no pickle)"
-        return save_artefact(path if path is not None else output_dir()/'model', 'tabular.workflow', *self._to_artefact())
+        return save_artefact(path, 'tabular.workflow', *self._to_artefact())
 
     @classmethod
     def load(cls, path:Path|str, # A folder written by `export`
