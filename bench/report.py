@@ -76,6 +76,44 @@ def rows(res) -> list[tuple[str, str, str]]:
                 f"{vc('fastflow-fastnet-tta')} held-out accuracy (TTA; {vc('fastflow-fastnet')} without), {vc('fastflow-fastnet', 'epochs', 1)} epochs",
                 f"fastai `vision_learner(resnet18, pretrained=False)`: {vc('fastai-vision_learner-resnet18')}, "
                 f"{vc('fastai-vision_learner-resnet18', 'epochs', 1)} epochs"))
+    out += generality_rows(res)
+    return out
+
+GEN_TABULAR = ('diamonds', 'bikeshare', 'wage', 'default', 'caravan', 'chile', 'digits', 'adult', 'house_prices', 'titanic')
+GEN_RATINGS = ('insteval', 'movielens-small')
+
+def generality_rows(res) -> list[tuple[str, str, str]]:
+    "README lines of bench/generality.py: fastflow's defaults against xgboost and AutoGluon on sets nobody tuned for"
+    rs = res.get('generality', [])
+    get = lambda t, s: next((r for r in rs if r['task'] == t and r['system'] == s), None)
+    sets = [t for t in GEN_TABULAR if get(t, 'fastflow-default') and get(t, 'xgboost')]
+    if not sets: return []
+    sign = lambda r: 1 if r['metric'].split('_cv')[0] in ('accuracy', 'roc_auc') else -1   # +1: higher is better
+    def ahead(t, a, b, noise=True):
+        "a at least as good as b on set t (within 2 paired standard errors when `noise`)"
+        ra, rb = get(t, a), get(t, b)
+        if not (ra and rb): return None
+        return sign(ra)*(ra['value'] - rb['value']) >= (-2*ra.get(f'se_vs_{b}', 0) if noise else 1e-12)
+    xg = [ahead(t, 'fastflow-default', 'xgboost') for t in sets]
+    ag = [ahead(t, 'fastflow-metric', 'autogluon-medium_quality', noise=False) for t in sets]
+    n_ag = sum(a is not None for a in ag)
+    fams = sorted({m for t in sets for m in (get(t, 'autogluon-medium_quality') or {}).get('models', [])})
+    nd = lambda r: '—' if r is None else (f"{r['value']:.4f}" if abs(r['value']) < 10 else f"{r['value']:,.0f}")
+    per = '; '.join(f"{t} ({get(t, 'fastflow-default')['metric']}) {nd(get(t, 'fastflow-default'))} / {nd(get(t, 'fastflow-metric'))} / "
+                    f"{nd(get(t, 'xgboost'))} / {nd(get(t, 'autogluon-medium_quality'))}" for t in sets)
+    out = [('Generality: 7 public tables from PyPI packages nobody tuned for, plus Adult (official test), House Prices and Titanic '
+            '(5-fold CV) (`generality.py`)',
+            f"`TabularWorkflow(target)` within noise of plain xgboost or better on **{sum(map(bool, xg))}/{len(sets)}** sets; "
+            f"with the set's metric, ahead of AutoGluon at equal wall time on **{sum(map(bool, ag))}/{n_ag}**. "
+            f"Per set, default / with metric / xgboost / AutoGluon: {per}",
+            f"AutoGluon-Tabular 1.6.3 `medium_quality`, `time_limit` = fastflow's wall time on the set (model families: {', '.join(fams) or '—'}); "
+            f"scikit-learn HistGradientBoosting on {sum(bool(ahead(t, 'fastflow-default', 'sklearn-hgb', noise=False)) for t in sets)}/{len(sets)} sets behind fastflow's default")]
+    rsets = [t for t in GEN_RATINGS if get(t, 'biases-only')]
+    if rsets:
+        f = lambda t, s: nd(get(t, s))
+        out.append(('Generality, ratings from PyPI packages: ' + ', '.join(rsets) + ' (80/20, held-out RMSE)',
+                    '; '.join(f"{t}: `CollabWorkflow` {f(t, 'fastflow-CollabWorkflow')}, first `collab_learner` fit {f(t, 'fastflow-collab_learner')}" for t in rsets),
+                    '; '.join(f"{t}: biases-only {f(t, 'biases-only')}, fastai `collab_learner` (fastbook) {f(t, 'fastai-collab_learner')}" for t in rsets)))
     return out
 
 def table_markdown(results=RESULTS) -> str:
