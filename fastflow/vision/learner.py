@@ -27,7 +27,8 @@ from ..callbacks import FFCallback, TimeBudget, RunLog, torch_threads
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model
 from ..submission import write_submission
-from .data import TensorImageDL, tensor_dls, get_test_files, test_dl, verify_images, pipeline_config, pipeline_dls
+from .data import (TensorImageDL, ImageTensors, tensor_dls, get_test_files, test_dl, verify_images, pipeline_config,
+                                  pipeline_dls, image_stats, show_batch)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
 
 # %% auto #0
@@ -76,6 +77,22 @@ class ImageLearner(Learner):
         if isinstance(dl, TensorImageDL): x, label = dl.decode(inp)[0], self.dls.vocab[int(dec[0])]
         else: x, label = self.dls.decode_batch((inp, *tuplify(dec)))[0]   # as fastai's predict: the image and the label(s)
         return (x, label, dec[0], probs[0]) if with_input else (label, dec[0], probs[0])
+
+    def tta(self, ds_idx:int=1, # Index of `dls` to use when `dl` is None (1: validation)
+            dl=None, # A `TensorImageDL` or fastai loader, or a test folder or list of images
+            shifts:int|None=None, # TTA also over shifts by ±`shifts` pixels; None: the learner's `tta_shifts`
+            flip:bool=True, # Average with the mirrored images
+           ) -> tuple:
+        "fastai's `(preds, targs)` with `tta_probs`' views: flips and shifts (`targs` is None for unlabelled images)"
+        if dl is None: dl = self.dls[ds_idx]
+        with torch_threads(self.threads): return _tta(self, dl, flip=flip, shifts=self.tta_shifts if shifts is None else shifts)
+
+    def show_batch(self, ds_idx:int=0, # Index of `dls` (0: training, augmented)
+                   n:int=16, # Number of images
+                   path=None, # Save the figure here (png) if given
+                  ):
+        "The first `n` images of a batch with their labels, on either data path; returns the figure"
+        return show_batch(self.dls[ds_idx], self.dls.vocab, n=n, path=path)
 
     def to_fp32(self):
         "Plain fp32: without fastflow's or fastai's speed callbacks (bf16/fp16 autocast, channels-last), weights contiguous"
@@ -249,6 +266,23 @@ def _shift(x, dy, dx):
     return F.pad(x, (p,)*4, mode='reflect')[..., p+dy:p+dy+h, p+dx:p+dx+w]
 
 @torch.no_grad()
+def _tta(learn, dl=None, flip=True, shifts=0, size=None) -> tuple:
+    "`(probs, targets or None)` averaged over the views, in one pass over an unshuffled, unaugmented copy of `dl`"
+    if isinstance(dl, (str, Path, list, tuple)): dl = test_dl(learn.dls, dl)
+    dl = learn.dls.valid if dl is None else dl
+    dl = dl.new(shuffle=False, augment=False, drop_last=False) if isinstance(dl, TensorImageDL) else dl.new(shuffle=False, drop_last=False)
+    model = learn.model.eval()
+    offsets = [(0, 0)] + ([(shifts, 0), (-shifts, 0), (0, shifts), (0, -shifts)] if shifts else [])
+    out, ys = [], []
+    for b in dl:
+        xb = b[0] if size is None else F.interpolate(b[0], size=(size, size), mode='bilinear', align_corners=False)
+        views = [xb, xb.flip(3)] if flip else [xb]
+        p = sum(_probs(learn, model(_shift(v, dy, dx))) for v in views for dy, dx in offsets)
+        out.append((p/(len(views)*len(offsets))).cpu().as_subclass(torch.Tensor))
+        if len(b) > 1: ys.append(b[1].cpu().as_subclass(torch.Tensor))
+    if not out: raise ValueError("tta_probs got a loader with no images (a loaded learner has no validation set): pass a test folder, images or a loader.")
+    return torch.cat(out), (torch.cat(ys) if ys else None)
+
 def tta_probs(learn:Learner, # Trained learner
               dl=None, # A `TensorImageDL` or a fastai DataLoader (default: the validation loader), or a test folder or list of images
               flip:bool=True, # Average with the mirrored images
@@ -256,19 +290,7 @@ def tta_probs(learn:Learner, # Trained learner
               size:int|None=None, # Predict at this size (after progressive resizing)
              ) -> torch.Tensor:
     "Class probabilities averaged over test-time augmentations"
-    if isinstance(dl, (str, Path, list, tuple)): dl = test_dl(learn.dls, dl)
-    dl = learn.dls.valid if dl is None else dl
-    dl = dl.new(shuffle=False, augment=False, drop_last=False) if isinstance(dl, TensorImageDL) else dl.new(shuffle=False, drop_last=False)
-    model = learn.model.eval()
-    offsets = [(0, 0)] + ([(shifts, 0), (-shifts, 0), (0, shifts), (0, -shifts)] if shifts else [])
-    out = []
-    for b in dl:
-        xb = b[0] if size is None else F.interpolate(b[0], size=(size, size), mode='bilinear', align_corners=False)
-        views = [xb, xb.flip(3)] if flip else [xb]
-        p = sum(_probs(learn, model(_shift(v, dy, dx))) for v in views for dy, dx in offsets)
-        out.append((p/(len(views)*len(offsets))).cpu().as_subclass(torch.Tensor))
-    if not out: raise ValueError("tta_probs got a loader with no images (a loaded learner has no validation set): pass a test folder, images or a loader.")
-    return torch.cat(out)
+    return _tta(learn, dl, flip=flip, shifts=shifts, size=size)[0]
 
 # %% ../../nbs/22_vision.learner.ipynb #710e2b1f
 class ResizeBatch(FFCallback):
@@ -331,9 +353,17 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
     return write_submission(sub, sample, path, id_col=id_col, target_col=target_col)
 
 # %% ../../nbs/22_vision.learner.ipynb #ebe4411a
+def _all_dls(data:ImageTensors, bs:int, seed:int) -> DataLoaders:
+    "`tensor_dls`' loaders with every image in training and an empty validation set: the final model's"
+    x, y = data.x, data.y
+    kw = dict(stats=image_stats(x, n=10_000), bs=bs, pad=4 if x.shape[-1] >= 32 else 2)
+    dls = DataLoaders(TensorImageDL(x, y, shuffle=True, augment=True, drop_last=len(x) > bs, seed=seed, **kw), TensorImageDL(x[:0], y[:0], **kw))
+    dls.vocab, dls.data, dls.train_idx, dls.valid_idx, dls.c = data.vocab, data, torch.arange(len(x)), torch.arange(0), len(data.vocab)
+    return dls
+
 def train_image_folder(path, # Folder with one sub-folder per class (or decoded `ImageTensors`)
                        seconds:float=900, # Training wall-time budget
-                       valid_pct:float=0.1, # Held-out fraction (stratified)
+                       valid_pct:float=0.1, # Held-out fraction (stratified); 0: train the final model on every image (no held-out accuracy)
                        bs:int=256, # Batch size
                        lr_max:float=0.2, # Peak learning rate
                        widths:tuple|None=None, # FastNet widths; default: `pick_widths` for the budget
@@ -342,25 +372,30 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
                        seed:int=0, quiet:bool=True,
                        epochs:int|None=None, # Train exactly this many epochs instead of `seconds` (default widths: `candidates[0]`)
                        tta_shifts:int=2, # TTA views: flips and shifts by ±`tta_shifts` pixels (`predict_folder` uses the same by default)
+                       **kwargs # Passed to `fastnet_learner` (e.g. `wd`, `label_smoothing`)
                       ) -> tuple[ImageLearner, dict]:
-    "Default image recipe: `(learner, report)` with held-out accuracy (plain and with TTA), epochs, images/s"
+    "Default image recipe: `(learner, report)` with held-out accuracy (plain and with TTA; None if `valid_pct=0`), epochs, images/s"
     from fastflow.core import set_seed
+    if not 0 <= valid_pct < 1: raise ValueError(f"valid_pct must be in [0, 1), got {valid_pct!r}: 0 trains on every image, 0.1 holds out 10%.")
     set_seed(seed)
-    dls = tensor_dls(path, valid_pct=valid_pct, bs=bs, seed=seed)
+    data = path if isinstance(path, ImageTensors) else ImageTensors.from_folder(path)
+    dls = tensor_dls(data, valid_pct=valid_pct, bs=bs, seed=seed) if valid_pct else _all_dls(data, bs, seed)
     if widths is None and epochs is not None: widths = candidates[0]
     if widths is None: widths, threads, _ = pick_widths(dls, seconds, candidates=candidates, threads=threads)
     budget = dict(seconds=seconds) if epochs is None else dict(epochs=epochs)
     with torch_threads(threads):
-        learn = fastnet_learner(dls, widths=widths)
+        learn = fastnet_learner(dls, widths=widths, **kwargs)
         if quiet:
             with learn.no_bar(), learn.no_logging(): fit = fit_budget(learn, lr_max=lr_max, **budget)
         else: fit = fit_budget(learn, lr_max=lr_max, **budget)
-        t0 = time.perf_counter(); probs = tta_probs(learn, flip=False); plain_s = time.perf_counter() - t0
-        tta = tta_probs(learn, shifts=tta_shifts)
-    y = dls.valid.y
-    report = dict(valid_accuracy=(probs.argmax(1) == y).float().mean().item(), valid_accuracy_tta=(tta.argmax(1) == y).float().mean().item(),
+        y = dls.valid.y
+        if len(y):
+            t0 = time.perf_counter(); probs = tta_probs(learn, flip=False); plain_s = time.perf_counter() - t0
+            tta = tta_probs(learn, shifts=tta_shifts)
+    acc = lambda p: (p.argmax(1) == y).float().mean().item() if len(y) else None
+    report = dict(valid_accuracy=acc(probs) if len(y) else None, valid_accuracy_tta=acc(tta) if len(y) else None,
                   train_seconds=fit['seconds'], epochs=fit['epochs'], train_images_per_s=fit['images_per_s'],
-                  inference_images_per_s=len(y)/plain_s, widths=tuple(widths), threads=threads or torch.get_num_threads(),
+                  inference_images_per_s=len(y)/plain_s if len(y) else None, widths=tuple(widths), threads=threads or torch.get_num_threads(),
                   n_train=len(dls.train.dataset), n_valid=len(y), tta_shifts=tta_shifts)
     learn.threads, learn.tta_shifts = threads, tta_shifts   # what `predict_folder` reuses
     return learn, report
