@@ -1,4 +1,4 @@
-"""What an image classifier got wrong: fastai's `ClassificationInterpretation`, computed once from test-time-augmented probabilities, for in-memory and DataBlock loaders alike, with plots saved to files.
+"""What an image classifier got wrong and where it looked: fastai's `ClassificationInterpretation`, computed once from test-time-augmented probabilities, for in-memory and DataBlock loaders alike; hooks, CAM and Grad-CAM heat maps for any CNN; plots saved to files.
 
 Docs: https://fastflow-dev.github.io/fastflow/vision.interpret.html.md"""
 
@@ -6,17 +6,21 @@ Docs: https://fastflow-dev.github.io/fastflow/vision.interpret.html.md"""
 
 # %% ../../nbs/23_vision.interpret.ipynb #ee99da2f
 from __future__ import annotations
+import itertools, math
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 from fastai.interpret import ClassificationInterpretation
-from .data import TensorImageDL, show_images
+from fastai.callback.hook import Hooks
+from .data import TensorImageDL, show_images, test_dl
 from .learner import tta_probs
 
 # %% auto #0
-__all__ = ['ImageInterpretation']
+__all__ = ['CAM_METHODS', 'CORNERS', 'ImageInterpretation', 'layer_outputs', 'cam_layer', 'HookActGrad', 'cam', 'grad_cam',
+           'plot_cam', 'synth_corner_images', 'corner_means']
 
 # %% ../../nbs/23_vision.interpret.ipynb #076f3a56
 class ImageInterpretation(ClassificationInterpretation):
@@ -93,3 +97,221 @@ class ImageInterpretation(ClassificationInterpretation):
         tl = self.top_losses(k, largest)
         titles = [f"{r.predicted}/{r.actual}\n{r.loss:.2f} / {r.prob:.2f}" for r in tl.itertuples()]
         return show_images(self.images[torch.tensor(tl.idx.to_numpy())], titles, ncols=min(k, 6), path=path, figsize_per=1.8)
+
+    def plot_cam(self, k:int=6, # Number of images
+                 method:str='grad_cam', # 'grad_cam' or 'cam'
+                 path=None, # Save the figure here (png) if given
+                 largest:bool=True, # Largest losses first
+                 **kwargs # Passed to `cam` / `grad_cam` (e.g. `layer`)
+                ):
+        "The top-loss images with the heat map of their *predicted* class overlaid (where the model looked when it went wrong)"
+        if self.learn is None or self.dl is None: raise ValueError("plot_cam needs the learner and loader: build the interpretation with from_learner.")
+        if method not in CAM_METHODS: raise ValueError(f"method must be one of {list(CAM_METHODS)}, got {method!r}")
+        tl = self.top_losses(k, largest); idx = torch.tensor(tl.idx.to_numpy())
+        dl = self.dl.new(shuffle=False, drop_last=False, **({'augment': False} if isinstance(self.dl, TensorImageDL) else {}))
+        xb = torch.cat([b[0].cpu() for b in dl])[idx]
+        maps = CAM_METHODS[method](self.learn, xb, target=self.preds[idx], **kwargs)
+        titles = [f"{r.predicted}/{r.actual}\n{r.loss:.2f} / {r.prob:.2f}" for r in tl.itertuples()]
+        return plot_cam(self.images[idx], maps, titles, ncols=min(k, 6), path=path)
+
+# %% ../../nbs/23_vision.interpret.ipynb #17918753
+def _finished(model:nn.Module, x:torch.Tensor) -> list:
+    "`(order, name, module, output)` for each module of `model` whose output is a tensor, in the order they finish on `x` (fastai `Hooks`)"
+    names, count = {m: n for n, m in model.named_modules()}, itertools.count()
+    mods = list(names)
+    with torch.no_grad(), Hooks(mods, lambda m, i, o: (next(count), o) if isinstance(o, torch.Tensor) else None, detach=False) as hs:
+        model(x)
+        return sorted((h.stored[0], names[m] or '(model)', m, h.stored[1]) for m, h in zip(mods, hs) if h.stored is not None)
+
+def _model_of(learn) -> nn.Module: return learn if isinstance(learn, nn.Module) else learn.model
+
+def _device(model:nn.Module) -> torch.device:
+    p = next(model.parameters(), None)
+    return p.device if p is not None else torch.device('cpu')
+
+def layer_outputs(model, # A model or a learner
+                  x:torch.Tensor, # A normalised batch [N,3,H,W] (one image is used)
+                 ) -> pd.DataFrame:
+    "Each module's name, type and output shape (`output`) on one image of `x`, in the order the modules finish"
+    model = _model_of(model); was = model.training; model.eval()
+    try: rows = [(n, type(m).__name__, tuple(o.shape)) for _, n, m, o in _finished(model, x[:1].to(_device(model)))]
+    finally: model.train(was)
+    return pd.DataFrame(rows, columns=['name', 'module', 'output'])
+
+def _spatial(o) -> bool: return o.ndim == 4 and o.shape[-1]*o.shape[-2] > 1
+
+def cam_layer(model, # A model or a learner
+              x:torch.Tensor, # A normalised batch (one image is used)
+             ) -> nn.Module:
+    "The last module to finish with a 4-D output larger than 1×1: the feature map CAM and Grad-CAM read by default"
+    model = _model_of(model); was = model.training; model.eval()
+    try: fin = _finished(model, x[:1].to(_device(model)))
+    finally: model.train(was)
+    maps = [m for _, _, m, o in fin if _spatial(o)]
+    if not maps: raise ValueError(f"No module of this {type(model).__name__} outputs a feature map larger than 1×1 on {tuple(x.shape[-2:])} images: "
+                                  "use larger images, or pass layer= (see layer_outputs).")
+    return maps[-1]
+
+class HookActGrad:
+    "Keep `layer`'s output (`stored`) in the forward pass and its gradient (`grad`) in the backward pass; a context manager"
+    def __init__(self, layer:nn.Module):
+        self.stored, self.grad = None, None
+        self.hook = layer.register_forward_hook(self.hook_fn)
+    def hook_fn(self, module, inp, out):
+        self.stored = out
+        if out.requires_grad: out.register_hook(self.grad_fn)
+    def grad_fn(self, g): self.grad = g.detach()
+    def remove(self): self.hook.remove()
+    def __enter__(self): return self
+    def __exit__(self, *args): self.remove()
+
+# %% ../../nbs/23_vision.interpret.ipynb #dc45023d
+def _batch(learn, x) -> torch.Tensor:
+    "A normalised batch: `x` itself, or a learner's test loader over the images `x`"
+    if isinstance(x, torch.Tensor) and x.ndim == 4 and x.is_floating_point(): return x
+    if isinstance(learn, nn.Module) or getattr(learn, 'dls', None) is None:
+        raise TypeError("With a bare model, x must be a normalised float batch [N,3,H,W]; pass a learner to give images (files, PIL, arrays).")
+    items = [x] if isinstance(x, (str, Path)) or (isinstance(x, (np.ndarray, torch.Tensor)) and x.ndim <= 3) else list(x)
+    return torch.cat([b[0] for b in test_dl(learn.dls, items)]).cpu()
+
+def _targets(out:torch.Tensor, target, vocab) -> torch.Tensor:
+    "One class index per image: predicted (None), one index or class name for all, or one per image"
+    n, c = out.shape
+    if target is None: return out.argmax(1)
+    if isinstance(target, str):
+        if vocab is None or target not in list(vocab): raise ValueError(f"Unknown class {target!r}; the classes are {list(vocab) if vocab is not None else 'unknown (pass an index)'}.")
+        target = list(vocab).index(target)
+    t = torch.as_tensor(target, device=out.device).long().flatten()
+    t = t.expand(n) if len(t) == 1 else t
+    if len(t) != n: raise ValueError(f"target has {len(t)} entries for {n} images: give one, or one per image.")
+    if ((t < 0) | (t >= c)).any(): raise ValueError(f"target {t.tolist()} out of range for a model with {c} outputs.")
+    return t
+
+def _prepare(learn, x, layer):
+    "model (in eval mode), the batch on its device, the layer, the modules' outputs and the model's training flag"
+    model = _model_of(learn); xb = _batch(learn, x).to(_device(model))
+    was = model.training; model.eval()
+    try:
+        fin = _finished(model, xb[:1])
+        if layer is None:
+            maps = [m for _, _, m, o in fin if _spatial(o)]
+            if not maps: raise ValueError(f"No module of this {type(model).__name__} outputs a feature map larger than 1×1 on "
+                                          f"{tuple(xb.shape[-2:])} images: use larger images, or pass layer= (see layer_outputs).")
+            layer = maps[-1]
+        elif not any(m is layer for _, _, m, _ in fin):
+            raise ValueError(f"layer {type(layer).__name__} is not a module this model runs (see layer_outputs for its modules).")
+    except Exception: model.train(was); raise
+    return model, xb, layer, fin, was
+
+def _upsample(maps:torch.Tensor, size) -> torch.Tensor:
+    return F.interpolate(maps[:, None].float(), size=tuple(size), mode='bilinear', align_corners=False)[:, 0]
+
+def cam(learn, # A learner (fastflow's or fastai's) or a model: a CNN with global pooling before its head
+        x, # A normalised batch [N,3,H,W], or (with a learner) images: files, PIL images, arrays
+        target=None, # Class of each map: None (the predicted one), an index or class name, or one per image
+        layer:nn.Module|None=None, # The feature map to read; default `cam_layer` (the last one); it must be followed by pooling and the head only
+       ) -> torch.Tensor:
+    "Class activation maps [N,H,W] (fastbook ch. 18): the network after `layer` (pooling and head) applied at each place of `layer`'s map, upsampled"
+    model, xb, layer, fin, was = _prepare(learn, x, layer)
+    try:
+        k = max(i for i, (_, _, m, _) in enumerate(fin) if m is layer)
+        ptr = fin[k][3].data_ptr()
+        after = [n for _, n, m, o in fin[k+1:] if _spatial(o) and o.data_ptr() != ptr]
+        if after: raise ValueError(f"CAM reads the last feature map, but {after[0]!r} still works on places after this layer: "
+                                   "pass the last one (the default), or use grad_cam, which reads any layer.")
+        shape = {}
+        def per_place(m, i, o):   # every place's features become an image of their own, 1×1
+            n, c, h, w = o.shape; shape['nhw'] = (n, h, w)
+            return o.permute(0, 2, 3, 1).reshape(n*h*w, c, 1, 1)
+        hook = layer.register_forward_hook(per_place)
+        try:
+            with torch.no_grad(): out = model(xb)
+        except RuntimeError as e:
+            raise ValueError(f"CAM needs global pooling between the layer and the head (fastbook ch. 18); this model fails on "
+                             f"1×1 maps ({str(e)[:120]}). Use grad_cam.") from None
+        finally: hook.remove()
+        n, h, w = shape['nhw']
+        maps = out.float().reshape(n, h, w, -1).permute(0, 3, 1, 2)            # [N, classes, h, w]
+        with torch.no_grad(): t = _targets(model(xb), target, getattr(getattr(learn, 'dls', None), 'vocab', None))
+        return _upsample(maps[torch.arange(n, device=maps.device), t], xb.shape[-2:]).cpu()
+    finally: model.train(was)
+
+def grad_cam(learn, # A learner (fastflow's or fastai's) or a model
+             x, # A normalised batch [N,3,H,W], or (with a learner) images: files, PIL images, arrays
+             target=None, # Class of each map: None (the predicted one), an index or class name, or one per image
+             layer:nn.Module|None=None, # The feature map to read; default `cam_layer` (the last one); any layer works
+             relu:bool=True, # Keep only what speaks for the class (Grad-CAM's ReLU)
+            ) -> torch.Tensor:
+    "Grad-CAM maps [N,H,W]: `layer`'s feature maps weighed by the mean gradient of the class score, summed, upsampled"
+    model, xb, layer, _, was = _prepare(learn, x, layer)
+    try:
+        with torch.enable_grad(), HookActGrad(layer) as h:
+            out = model(xb.detach().requires_grad_())   # a gradient path even when the layers are frozen
+            t = _targets(out.detach(), target, getattr(getattr(learn, 'dls', None), 'vocab', None))
+            torch.autograd.grad(out[torch.arange(len(t), device=out.device), t].sum(), h.stored)   # gradients of the layer only, not the weights'
+        a, g = h.stored.detach().float(), h.grad.float()
+        maps = (g.mean((2, 3), keepdim=True)*a).sum(1)
+        return _upsample(F.relu(maps) if relu else maps, xb.shape[-2:]).cpu()
+    finally: model.train(was)
+
+CAM_METHODS = {'cam': cam, 'grad_cam': grad_cam}
+
+# %% ../../nbs/23_vision.interpret.ipynb #f44e7db3
+def plot_cam(images, # Images [N,3,H,W]: uint8, or float in 0-1
+             maps:torch.Tensor, # Heat maps [N,H,W] from `cam` / `grad_cam`
+             titles=None, # One title per image
+             alpha:float=0.5, # Opacity of the heat map
+             ncols:int=6, # Columns of the grid
+             cmap:str='magma', # matplotlib colour map
+             path=None, # Save the figure here (png) if given
+             figsize_per:float=1.8, # Inches per image
+            ):
+    "Heat maps overlaid on their images, each scaled to its own range; returns the matplotlib figure, saved to `path` if given"
+    import matplotlib.pyplot as plt
+    ims = images.float()/255 if not images.is_floating_point() else images.float()
+    if len(ims) != len(maps): raise ValueError(f"{len(ims)} images but {len(maps)} maps.")
+    n = len(ims); ncols = min(ncols, n); nrows = math.ceil(n/ncols)
+    fig, axs = plt.subplots(nrows, ncols, figsize=(figsize_per*ncols, figsize_per*nrows*1.1), squeeze=False)
+    for i, ax in enumerate(axs.flat):
+        ax.axis('off')
+        if i >= n: continue
+        h, w = ims[i].shape[-2:]
+        ax.imshow(ims[i].permute(1, 2, 0).cpu().numpy().clip(0, 1))
+        ax.imshow(maps[i].detach().cpu().numpy(), alpha=alpha, cmap=cmap, extent=(-0.5, w - 0.5, h - 0.5, -0.5), interpolation='bilinear')
+        if titles is not None: ax.set_title(str(titles[i]), fontsize=8)
+    fig.tight_layout()
+    if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=90)
+    return fig
+
+# %% ../../nbs/23_vision.interpret.ipynb #3ec3e54e
+CORNERS = ('top-left', 'top-right', 'bottom-left', 'bottom-right')
+
+def synth_corner_images(n_per_class:int=40, # Images per class (the `none` class too)
+                        size:int=32, # Height and width in pixels
+                        n_classes:int=3, # Classes with a patch (up to 4), besides `none`
+                        seed:int=0, # Random seed
+                       ) -> tuple:
+    "Seeded images whose class is a coloured patch in a random corner: `(x uint8 [N,H,W,3], y [N], corner [N], classes)`; corner -1 for `none`"
+    if not 1 <= n_classes <= 4: raise ValueError(f"synth_corner_images makes 1 to 4 patch classes, got {n_classes}")
+    rng, p = np.random.default_rng(seed), size*3//8
+    yy, xx = np.mgrid[0:p, 0:p]
+    stripes = [np.sin(yy*1.5), np.sin(xx*1.5), np.sin((xx+yy)*1.1), np.sin((xx-yy)*1.1)]
+    tints = [(1, .15, .15), (.15, 1, .15), (.15, .15, 1), (1, 1, .15)]
+    decoy = (np.sign(np.sin(yy*1.5))*np.sign(np.sin(xx*1.5)))[..., None]*0.3 + 0.3   # a grey checkerboard
+    boxes = [(0, 0), (0, size-p), (size-p, 0), (size-p, size-p)]
+    xs, ys, cs = [], [], []
+    for c in range(n_classes + 1):
+        pat = (stripes[c-1][..., None]*0.2 + 0.8)*np.array(tints[c-1]) if c else None
+        for _ in range(n_per_class):
+            img, k = 0.35 + 0.3*rng.random((size, size, 3)), (int(rng.integers(4)) if c else -1)
+            for j, (r, q) in enumerate(boxes): img[r:r+p, q:q+p] = pat if j == k else decoy + 0.2*rng.random((p, p, 1))
+            xs.append((img*255).clip(0, 255).astype(np.uint8)); ys.append(c); cs.append(k)
+    names = ['none'] + ['red', 'green', 'blue', 'yellow'][:n_classes]
+    return np.stack(xs), np.array(ys, dtype=np.int64), np.array(cs, dtype=np.int64), names
+
+def corner_means(maps:torch.Tensor, # Heat maps [N,H,W]
+                 frac:float=0.25, # Side of a corner as a fraction of the image's
+                ) -> torch.Tensor:
+    "Mean of each map over its four corners [N,4], in `CORNERS` order"
+    h, w = maps.shape[-2:]; a, b = max(1, round(h*frac)), max(1, round(w*frac))
+    return torch.stack([maps[:, :a, :b].mean((1, 2)), maps[:, :a, -b:].mean((1, 2)), maps[:, -a:, :b].mean((1, 2)), maps[:, -a:, -b:].mean((1, 2))], 1)
