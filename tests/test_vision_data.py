@@ -60,7 +60,7 @@ def test_modes_exif_mixed_sizes(tmp_path):
             im.save(tmp_path/c/f'{i}.{"jpg" if mode == "CMYK" else "png"}')
     for f in image_files(tmp_path): assert open_rgb(f).mode == 'RGB'
     dls = folder_dls(tmp_path, bs=2, valid_pct=0.2)
-    xb, yb = dls.one_batch(); assert xb.shape[1:] == (3, 64, 64)
+    xb, yb = dls.one_batch(); assert xb.shape[1:] == (3, 20, 20)   # pick_size: the median longer side
     t = tensor_dls(tmp_path, valid_pct=0.2, bs=2, size=16)
     assert t.train.one_batch()[0].shape == (2, 3, 16, 16)
     im = Image.fromarray(rng.integers(0, 255, (10, 20, 3), dtype=np.uint8)); ex = im.getexif(); ex[0x0112] = 8
@@ -102,3 +102,35 @@ def test_pipeline_not_storable(tmp_path):
     db = DataBlock(blocks=(ImageBlock(RGBImage), RegressionBlock), get_items=image_files, get_y=lambda f: float(f.stem),
                    splitter=RandomSplitter(0.3, seed=0), item_tfms=Resize(8))
     with pytest.raises(ValueError, match='image classifiers.*unsafe=True'): pipeline_config(db.dataloaders(p, bs=2))
+
+def test_awkward_folders(tmp_path):
+    "The issue's folders: train/+test/ refused with the way out, .jfif/.jpe/no extension read, empty class and non-images warned, one wide image ignored"
+    from PIL import Image
+    from fastflow.vision.data import check_image_folder, ImageTensors
+    synth_images(3, size=16, path=tmp_path/'train'); synth_images(1, size=16, path=tmp_path/'test', seed=1)
+    for f in (folder_dls, tensor_dls, check_image_folder):
+        with pytest.raises(ValueError, match=r"split folders \['test', 'train'\].*Point at .*train"): f(tmp_path)
+    tr = tmp_path/'train'
+    for n in ['a.jfif', 'b.jpe', 'c']: Image.open(tr/'red_h'/'0000.png').convert('RGB').save(tr/'red_h'/n, format='JPEG')
+    (tr/'empty').mkdir(); (tr/'blue_d'/'notes.txt').write_text('x')
+    Image.new('RGB', (600, 12)).save(tr/'green_v'/'wide.png')
+    with pytest.warns(UserWarning) as w: dls = folder_dls(tr, bs=4, valid_pct=0.25)
+    msgs = ' '.join(str(m.message) for m in w)
+    assert 'notes.txt' in msgs and "['empty']" in msgs
+    assert len(dls.train_ds) + len(dls.valid_ds) == 13 and dls.one_batch()[0].shape[-2:] == (16, 16)
+    with pytest.warns(UserWarning): data = ImageTensors.from_folder(tr)
+    assert data.x.shape == (13, 3, 16, 16) and data.vocab == ['blue_d', 'green_v', 'red_h']
+    (tr/'red_h'/'sub').mkdir(); Image.new('RGB', (16, 16)).save(tr/'red_h'/'sub'/'x.png')
+    with pytest.raises(ValueError, match='different depths'): tensor_dls(tr)
+
+def test_named_split_unknown_valid_class(tmp_path):
+    synth_images(3, size=8, path=tmp_path/'train', classes=('a', 'b')); synth_images(2, size=8, path=tmp_path/'valid', classes=('a', 'c'))
+    with pytest.raises(ValueError, match=r"Class\(es\) \['c'\] of .*valid have no images in .*train"): folder_dls(tmp_path, valid_name='valid')
+
+def test_memory_refused_before_decoding(tmp_path, monkeypatch):
+    import fastflow.vision.data as vd
+    synth_images(3, size=16, path=tmp_path)
+    monkeypatch.setattr(vd, 'available_ram', lambda: 10_000)             # 10 kB free: 9 images of 3x16x16 need 6.9 kB > 5 kB
+    monkeypatch.setattr(vd, 'load_images', lambda *a, **k: pytest.fail('decoded anyway'))
+    with pytest.raises(MemoryError, match=r'more than 50% of the .* RAM available\. Use folder_dls'): vd.tensor_dls(tmp_path)
+    assert len(vd.folder_dls(tmp_path, bs=4).train_ds) > 0                # the lazy path still works

@@ -7,12 +7,14 @@ Docs: https://fastflow-dev.github.io/fastflow/vision.data.html.md"""
 # %% ../../nbs/20_vision.data.ipynb #ced38abe
 from __future__ import annotations
 import io, math, warnings
+from collections import Counter
+from functools import cache
 from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, ImageFile
 from sklearn.model_selection import train_test_split
 from fastai.data.block import DataBlock, CategoryBlock, MultiCategoryBlock
 from fastai.data.transforms import (RandomSplitter, GrandparentSplitter, FuncSplitter, parent_label, ColReader, Normalize,
@@ -26,14 +28,13 @@ from ..core import moved_names
 from ..data import TensorLoader
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'open_rgb', 'image_files', 'verify_images', 'drop_bad_images', 'RGBImage', 'pad_crop', 'random_flip',
-           'PadCrop', 'default_tfms', 'image_stats', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files',
+__all__ = ['SPLIT_NAMES', 'open_rgb', 'image_exts', 'image_files', 'verify_images', 'drop_bad_images', 'RGBImage', 'pick_size',
+           'ImageFolderReport', 'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop', 'default_tfms',
+           'image_stats', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files', 'available_ram', 'check_memory',
            'load_images', 'TensorImageDL', 'train_valid_split', 'ImageTensors', 'tensor_dls', 'image_type_tfm',
            'test_dl', 'pipeline_config', 'pipeline_dls', 'show_images', 'show_batch']
 
 # %% ../../nbs/20_vision.data.ipynb #149dbab3
-IMAGE_EXTS = frozenset({'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm'})
-
 def _rgb(im:Image.Image) -> Image.Image:
     "`im` upright (EXIF orientation applied) and RGB: alpha composited on white, 16-bit and float modes scaled to 8 bits"
     im = ImageOps.exif_transpose(im)
@@ -68,22 +69,49 @@ def open_rgb(fn, # A file (path or bytes), or an image in memory: PIL, uint8 arr
     with Image.open(fn) as im: return _rgb(im)
 
 # %% ../../nbs/20_vision.data.ipynb #e193acb3
+_NO_DECODE = frozenset({'EPS', 'PDF', 'MPEG'})   # PIL identifies these but needs Ghostscript / decodes headers only
+
+@cache
+def image_exts() -> frozenset:
+    "Lower-case extensions of every image format PIL can open and decode by itself (`.jpg`, `.jfif`, `.jpe`, `.png`, `.webp`, ...)"
+    Image.init()
+    def decodes(fmt):
+        o = Image.OPEN.get(fmt)
+        return o is not None and fmt not in _NO_DECODE and not (isinstance(o[0], type) and issubclass(o[0], ImageFile.StubImageFile))
+    return frozenset(e.lower() for e, f in Image.registered_extensions().items() if decodes(f))
+
+def _pil_identifies(p:Path) -> bool:
+    "Whether PIL recognises the file `p` as an image it can decode (reads the header only)"
+    try:
+        with Image.open(p) as im: return im.format not in _NO_DECODE
+    except Exception: return False
+
+def _is_image(p:Path) -> bool: return p.suffix.lower() in image_exts() if p.suffix else _pil_identifies(p)
+
+def _scan(path:Path, recurse:bool=True) -> tuple[list[Path], list[Path]]:
+    "Sorted (images, non-images) among the files under `path`, skipping hidden files and folders"
+    it = path.rglob('*') if recurse else path.iterdir()
+    fs = sorted(p for p in it if not any(part.startswith('.') for part in p.relative_to(path).parts) and p.is_file())
+    ims = [p for p in fs if _is_image(p)]; iset = set(ims)
+    return ims, [p for p in fs if p not in iset]
+
 def image_files(path, # Folder to search (recursively)
                 recurse:bool=True, # Also look in sub-folders
                ) -> list[Path]:
-    "Sorted image files under `path` (by extension), skipping hidden files and folders"
+    "Sorted image files under `path` (any extension PIL decodes, or none if PIL recognises the file), skipping hidden files and folders"
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"Image folder {path} does not exist.")
-    it = path.rglob('*') if recurse else path.iterdir()
-    return sorted(p for p in it if p.suffix.lower() in IMAGE_EXTS and p.is_file()
-                  and not any(part.startswith('.') for part in p.relative_to(path).parts))
+    return _scan(path, recurse)[0]
+
+def _decode_size(fn) -> tuple:
+    "`((width, height), None)` if `fn` decodes fully, else `(None, reason)`"
+    try:
+        with Image.open(fn) as im: im.load(); return im.size, None
+    except Exception as e: return None, f"{type(e).__name__}: {e}"
 
 def _check_image(fn) -> str|None:
     "None if `fn` decodes fully, else the reason it does not"
-    try:
-        with Image.open(fn) as im: im.load()
-        return None
-    except Exception as e: return f"{type(e).__name__}: {e}"
+    return _decode_size(fn)[1]
 
 def verify_images(files, # Image files, or a folder to search
                  ) -> pd.DataFrame:
@@ -112,6 +140,99 @@ class RGBImage(PILImage):
         except Exception as e:
             warnings.warn(f"Could not read image {fn} ({type(e).__name__}: {e}); using a grey placeholder. Run verify_images to find such files.")
             return cls(Image.new('RGB', (32, 32), (128, 128, 128)))
+
+# %% ../../nbs/20_vision.data.ipynb #43d510ef
+SPLIT_NAMES = frozenset({'train', 'training', 'valid', 'validation', 'val', 'test', 'testing'})
+
+def pick_size(sizes, # (width, height) of each image
+              cap:int=224, # Largest size chosen
+             ) -> int|None:
+    "None when every image has the same size (keep it), else the median of the longer sides, at most `cap`"
+    sizes = [tuple(s) for s in sizes]
+    if len(set(sizes)) <= 1: return None
+    return int(min(cap, np.median([max(s) for s in sizes])))
+
+def _labelled_files(files, label_of) -> dict:
+    "Map label -> list of files"
+    by = {}
+    for f in files: by.setdefault(label_of(f), []).append(f)
+    return by
+
+def _eg(files, path, n=3) -> str: return str([str(Path(f).relative_to(path)) for f in files[:n]])
+
+class ImageFolderReport:
+    "What `check_image_folder` found: readable `files`, `by_class`, `classes`, `counts`, `empty` class folders, `skipped` non-images, `unreadable`, `extensions`, `sizes`"
+    def __init__(self, path, files, by_class, empty, skipped, unreadable, sizes):
+        self.path, self.files, self.by_class, self.empty, self.skipped = Path(path), files, by_class, empty, skipped
+        self.unreadable, self.sizes = unreadable, sizes
+        self.classes = sorted(by_class)
+        self.counts = {c: len(by_class[c]) for c in self.classes}
+        self.extensions = dict(Counter(f.suffix.lower() or '(none)' for f in files))
+
+    @property
+    def size(self) -> tuple|int|None:
+        "`(height, width)` when every image has it, else `pick_size`'s choice"
+        if not self.sizes: return None
+        return (self.sizes[0][1], self.sizes[0][0]) if len(set(self.sizes)) == 1 else pick_size(self.sizes)
+
+    def warn(self):
+        "Warn about what the recipes leave out: non-image files, unreadable images, class folders with no images"
+        if self.skipped: warnings.warn(f"Ignoring {len(self.skipped)} non-image file(s) under {self.path} (no format PIL decodes), e.g. {_eg(self.skipped, self.path)}.")
+        if len(self.unreadable):
+            warnings.warn(f"Skipping {len(self.unreadable)} unreadable image(s) (see verify_images for the report): "
+                          + '; '.join(f"{Path(f).name} ({e[:60]})" for f, e in self.unreadable.values[:5]) + (' ...' if len(self.unreadable) > 5 else ''))
+        if self.empty: warnings.warn(f"Class folder(s) with no images, left out of the classes: {self.empty}. Add images or remove the folder(s).")
+        return self
+
+    def __repr__(self):
+        lines = [f"{type(self).__name__}({self.path}): {len(self.files)} readable image(s)"]
+        if self.classes: lines.append(f"  classes ({len(self.classes)}): {self.counts}")
+        lines.append(f"  extensions: {self.extensions}")
+        if self.empty: lines.append(f"  empty class folders: {self.empty}")
+        lines.append(f"  non-image files skipped: {len(self.skipped)}; unreadable images: {len(self.unreadable)}")
+        if self.sizes: lines.append(f"  sizes: {len(set(self.sizes))} distinct; size used when none is given: {self.size}")
+        return '\n'.join(lines)
+
+def check_image_folder(path, # A folder per class (`labelled`), or a flat folder of test images
+                       labelled:bool=True, # Images in one sub-folder per class (False: directly in `path`)
+                       verify:bool=True, # Decode every image (finds unreadable ones and the sizes)
+                      ) -> ImageFolderReport:
+    "Check an image folder and report what is in it; ValueError for split-named classes, mixed depths or no images"
+    path = Path(path)
+    if not path.is_dir(): raise FileNotFoundError(f"Image folder {path} does not exist.")
+    ims, other = _scan(path)
+    if not ims:
+        raise ValueError(f"No image files found under {path}" + (f" ({len(other)} other file(s), e.g. {_eg(other, path)})" if other else '')
+                         + ("; expected one sub-folder per class, e.g. path/cat/1.jpg, path/dog/2.jpg." if labelled else '.'))
+    rel = [f.relative_to(path) for f in ims]
+    if labelled:
+        split = sorted({r.parts[0] for r in rel if len(r.parts) > 1 and r.parts[0].lower() in SPLIT_NAMES})
+        if split:
+            to = path/('train' if 'train' in split else split[0])
+            raise ValueError(f"{path} holds split folders {split} where class folders belong, so they would become classes. "
+                             f"Point at {to} (its sub-folders are the classes), or for a named split use folder_dls({str(path)!r}, valid_name='valid'); "
+                             "unlabelled test images go through get_test_files(path/'test').")
+    want = 2 if labelled else 1
+    depths = Counter(len(r.parts) for r in rel)
+    if set(depths) != {want}:
+        if labelled and set(depths) == {1}:
+            raise ValueError(f"The images sit directly in {path}, not in class folders: a labelled folder holds one sub-folder per class "
+                             "(path/cat/1.jpg, path/dog/2.jpg). For unlabelled images use get_test_files.")
+        where = {1: '<file>', 2: '<folder>/<file>'}
+        desc = ', '.join(f"{n} at {where.get(d, '/'.join(['<folder>']*(d-1)) + '/<file>')}" for d, n in sorted(depths.items()))
+        odd = [f for f, r in zip(ims, rel) if len(r.parts) != want]
+        raise ValueError(f"Images under {path} sit at {'different depths' if len(depths) > 1 else 'the wrong depth'}: {desc} (e.g. {_eg(odd, path)}). "
+                         + ("fastflow labels an image by the folder it is in, one level below the folder given: each class folder must hold its images "
+                            "directly. Move those images, or point at the folder that holds the class folders." if labelled else
+                            "Test images must sit directly in the folder given: point at the folder that holds them."))
+    bad, sizes = [], []
+    if verify:
+        dec = [_decode_size(f) for f in ims]
+        bad = [(str(f), e) for f, (_, e) in zip(ims, dec) if e is not None]
+        ims, sizes = [f for f, (sz, _) in zip(ims, dec) if sz is not None], [sz for sz, _ in dec if sz is not None]
+    by = _labelled_files(ims, lambda f: f.relative_to(path).parts[0]) if labelled else {}
+    empty = sorted(d.name for d in path.iterdir() if d.is_dir() and not d.name.startswith('.') and d.name not in by) if labelled else []
+    return ImageFolderReport(path, ims, by, empty, other, pd.DataFrame(bad, columns=['file', 'error']), sizes)
 
 # %% ../../nbs/20_vision.data.ipynb #6c2c44ca
 def pad_crop(x:torch.Tensor, # Batch [N,C,H,W]
@@ -165,16 +286,10 @@ def image_stats(files_or_x, # Image files, or a uint8/float tensor [N,3,H,W] wit
     return x.mean((0, 2, 3)).tolist(), x.std((0, 2, 3)).tolist()
 
 # %% ../../nbs/20_vision.data.ipynb #aedb3c41
-def _labelled_files(files, label_of) -> dict:
-    "Map label -> list of files"
-    by = {}
-    for f in files: by.setdefault(label_of(f), []).append(f)
-    return by
-
-def _check_folder_classes(path, files, min_per_class=2):
-    if not files: raise ValueError(f"No image files found under {path} (looked for {', '.join(sorted(IMAGE_EXTS))}). "
-                                   "Expected one sub-folder per class, e.g. path/cat/1.jpg, path/dog/2.jpg.")
-    by = _labelled_files(files, lambda f: f.parent.name)
+def _check_folder_classes(rep, min_per_class=2):
+    "Raise unless `rep` (a labelled `ImageFolderReport`) has two classes or more with `min_per_class` images each"
+    by, path = rep.by_class, rep.path
+    if not by: raise ValueError(f"No readable images under {path}.")
     if len(by) < 2: raise ValueError(f"Found images for only one class ({next(iter(by))!r}) under {path}; "
                                      "a classifier needs at least two class folders.")
     few = {k: len(v) for k, v in by.items() if len(v) < min_per_class}
@@ -209,17 +324,19 @@ def folder_dls(path, # Folder with one sub-folder per class (or train/ and valid
                num_workers:int=0, # DataLoader workers (0 is usually fastest on a small CPU)
                **kwargs # Passed to `folder_block` (item_tfms, batch_tfms, norm)
               ) -> DataLoaders:
-    "fastai `DataLoaders` from a folder per class, after checking the folder and dropping unreadable files"
+    "fastai `DataLoaders` from a folder per class, after `check_image_folder` (unreadable files dropped with a warning)"
     path = Path(path)
-    root = path if valid_name is None else path/train_name
-    if valid_name is not None and not (path/valid_name).is_dir():
-        raise FileNotFoundError(f"Named split: {path/valid_name} does not exist. Use valid_pct for a random split, or create it.")
-    files = drop_bad_images(image_files(path))
-    if valid_name is not None: files = [f for f in files if f.parent.parent.name in (train_name, valid_name)]
-    _check_folder_classes(root, [f for f in files if valid_name is None or f.parent.parent.name == train_name])
-    if size is None:
-        sizes = {open_rgb(f).size for f in files[:: max(1, len(files)//50)]}
-        if len(sizes) > 1: size = 64 if max(max(s) for s in sizes) <= 64 else 224
+    if valid_name is None: reps = [check_image_folder(path)]
+    else:
+        if not (path/valid_name).is_dir():
+            raise FileNotFoundError(f"Named split: {path/valid_name} does not exist. Use valid_pct for a random split, or create it.")
+        reps = [check_image_folder(path/train_name), check_image_folder(path/valid_name)]
+        extra = sorted(set(reps[1].classes) - set(reps[0].classes))
+        if extra: raise ValueError(f"Class(es) {extra} of {path/valid_name} have no images in {path/train_name}: add training images or remove them.")
+    for r in reps: r.warn()
+    _check_folder_classes(reps[0])
+    files = [f for r in reps for f in r.files]
+    if size is None: size = pick_size([s for r in reps for s in r.sizes])
     dblock = folder_block(size, valid_pct, valid_name, train_name, seed, files=files, **kwargs)
     return dblock.dataloaders(path, bs=bs, num_workers=num_workers, seed=seed)
 
@@ -262,28 +379,52 @@ def csv_dls(path, # Root folder
 def get_test_files(path, # Folder of unlabelled test images
                skip_non_images:bool=False, # Ignore non-image files instead of raising
               ) -> list[Path]:
-    "Sorted test images of a Kaggle test folder; non-image or unreadable files raise a clear error"
+    "Sorted test images of a Kaggle test folder (`check_image_folder(labelled=False)`); non-image or unreadable files raise a clear error"
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"Test folder {path} does not exist.")
-    allf = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith('.'))
-    other = [p.name for p in allf if p.suffix.lower() not in IMAGE_EXTS]
-    if other and not skip_non_images:
+    rep = check_image_folder(path, labelled=False)
+    if rep.skipped and not skip_non_images:
+        other = [str(p.relative_to(path)) for p in rep.skipped]
         raise ValueError(f"Test folder {path} holds {len(other)} non-image file(s), e.g. {other[:5]}. Move them out, "
                          "or pass skip_non_images=True if they are not part of the test set.")
-    files = [p for p in allf if p.suffix.lower() in IMAGE_EXTS]
-    if not files: raise ValueError(f"Test folder {path} holds no images (looked for {', '.join(sorted(IMAGE_EXTS))}).")
-    bad = verify_images(files)
+    bad = rep.unreadable
     if len(bad): raise ValueError(f"{len(bad)} test image(s) cannot be read, e.g. {bad.values[:3].tolist()}. Every test image "
                                   "needs a prediction: repair or re-download them.")
-    return files
+    return rep.files
 
 # %% ../../nbs/20_vision.data.ipynb #123ecf84
 def _item_name(o, i:int) -> str: return Path(o).name if isinstance(o, (str, Path)) else f"item {i}"
 
+def available_ram() -> int|None:
+    "Bytes of RAM available now: psutil's `available`, else /proc/meminfo's MemAvailable, else None"
+    try:
+        import psutil
+        return int(psutil.virtual_memory().available)
+    except ImportError: pass
+    try:
+        for line in Path('/proc/meminfo').read_text().splitlines():
+            if line.startswith('MemAvailable:'): return int(line.split()[1])*1024
+    except OSError: pass
+    return None
+
+def _gb(b) -> str: return f"{b/2**30:.1f} GB" if b >= 2**30 else f"{b/2**20:.1f} MB"
+
+def check_memory(n:int, # Number of images
+                 h:int, w:int, # Height and width they are decoded at
+                 max_frac:float=0.5, # Refuse above this share of the available RAM
+                ) -> tuple[int, int|None]:
+    "`(bytes needed, bytes available)` to hold `n` uint8 images 3×h×w; MemoryError naming the lazy path when above `max_frac` of the available RAM"
+    need, avail = n*3*h*w, available_ram()
+    if avail is not None and need > max_frac*avail:
+        raise MemoryError(f"Decoding {n:,} images at {h}×{w} into memory takes {_gb(need)} (uint8, 3×{h}×{w} each), more than "
+                          f"{max_frac:.0%} of the {_gb(avail)} of RAM available. Use folder_dls(path, size=...) instead (a fastai "
+                          "DataBlock: images are decoded from disk batch by batch), or a smaller size=.")
+    return need, avail
+
 def load_images(files:list, # Image files, or images in memory (PIL, uint8 arrays or tensors: see `open_rgb`)
                 size:int|tuple|None=None, # Resize (squish) to `size`×`size` or `(h, w)`; default: the width of the first image, square
                ) -> torch.Tensor:
-    "Decode `files` once (via `open_rgb`) into a uint8 tensor [N,3,H,W]; unreadable files become grey with a warning"
+    "Decode `files` once (via `open_rgb`) into a uint8 tensor [N,3,H,W] (`check_memory` first); unreadable files become grey with a warning"
     out, bad = None, []
     for i, f in enumerate(files):
         try: im = open_rgb(f)
@@ -292,6 +433,7 @@ def load_images(files:list, # Image files, or images in memory (PIL, uint8 array
             bad.append(f"{_item_name(f, i)} ({type(e).__name__})"); im = None
         if out is None:
             h, w = (size, size) if isinstance(size, int) else tuple(size) if size else ((im.size[0],)*2 if im is not None else (32, 32))
+            check_memory(len(files), h, w)   # before the tensor for all of them is made
             out = torch.full((len(files), 3, h, w), 128, dtype=torch.uint8)
         if im is None: continue
         if im.size != (out.shape[3], out.shape[2]): im = im.resize((out.shape[3], out.shape[2]), Image.BILINEAR)
@@ -375,13 +517,22 @@ class ImageTensors:
     def __init__(self, x, y, vocab, files): self.x, self.y, self.vocab, self.files = x, y, list(vocab), list(files)
     def __len__(self): return len(self.x)
     @classmethod
-    def from_folder(cls, path, size:int|None=None):
-        "Decode a folder per class (unreadable files dropped with a warning)"
-        path = Path(path); files = drop_bad_images(image_files(path))
-        by = _check_folder_classes(path, files)
+    def from_folder(cls, path, # A folder per class
+                    size:int|tuple|None=None, # Decode at `size` (int or (h, w)); default: the images' size, or `pick_size`'s when they differ
+                    verbose:bool|None=None, # Print the memory needed before decoding (None: for 1,000 images or more)
+                   ):
+        "Decode a folder per class after `check_image_folder` (unreadable files dropped with a warning); refuses sets larger than half the free RAM"
+        rep = check_image_folder(path).warn()
+        by = _check_folder_classes(rep)
         vocab = sorted(by); files = [f for c in vocab for f in by[c]]
-        y = torch.tensor([vocab.index(f.parent.name) for f in files])
-        return cls(load_images(files, size), y, vocab, files)
+        size = size or rep.size
+        h, w = (size, size) if isinstance(size, int) else tuple(size)
+        need, avail = check_memory(len(files), h, w)
+        if verbose or (verbose is None and len(files) >= 1000):
+            print(f"Decoding {len(files):,} images into memory: {_gb(need)} as uint8 3×{h}×{w}"
+                  + (f" ({_gb(avail)} of RAM available)" if avail else ''), flush=True)
+        y = torch.tensor([vocab.index(f.relative_to(rep.path).parts[0]) for f in files])
+        return cls(load_images(files, (h, w)), y, vocab, files)
 
 def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per class
                valid_pct:float=0.1, # Stratified validation fraction
