@@ -346,9 +346,9 @@ def main(argv=None):
     sets = a.sets or (QUICK if a.quick else ALL)
     if bad := [s for s in sets if s not in ALL]: raise SystemExit(f"unknown set(s) {bad}; choose from {ALL}")
     use_ag = not (a.quick or a.no_autogluon)
-    commit = subprocess.run(['git', '-C', str(ROOT), 'rev-parse', '--short', 'HEAD'], capture_output=True, text=True).stdout.strip()
+    git = lambda *c: subprocess.run(['git', '-C', str(ROOT), *c], capture_output=True, text=True).stdout.strip()
+    commit = git('rev-parse', '--short', 'HEAD') + ('+uncommitted library edits' if git('status', '--porcelain', 'fastflow') else '')
     out = Path(a.out)
-    old = [r for r in json.loads(out.read_text()) if r['task'] not in sets] if out.is_file() else []   # keep other sets' rows
     t_all = time.perf_counter()
     with tempfile.TemporaryDirectory() as work:
         for s in sets:
@@ -358,7 +358,9 @@ def main(argv=None):
             elif s == 'titanic': kaggle_cv('titanic', 'Survived', 'PassengerId', 'accuracy', 'binary', work, use_ag)
             else: ratings(s)
             for r in ROWS: r.setdefault('commit', commit); r.setdefault('load', round(os.getloadavg()[0], 1))
-            if not a.quick: write_results(old + ROWS, out)   # after every set: a later failure loses nothing
+            if a.quick: continue
+            done = {r['task'] for r in ROWS}   # after every set (a later failure loses nothing), keeping the file's other sets
+            write_results([r for r in (json.loads(out.read_text()) if out.is_file() else []) if r['task'] not in done] + ROWS, out)
     print(f"\n{'task':<16} {'system':<26} {'metric':<14} {'value':>9} {'seconds':>8}")
     for r in ROWS: print(f"{r['task']:<16} {r['system']:<26} {r['metric']:<14} {r['value']:9.4f} {r['seconds'] or 0:8.1f}")
     print(f"wall time {time.perf_counter() - t_all:.0f} s")
