@@ -11,9 +11,10 @@ import torch
 from fastai.torch_core import rank_distrib, num_distrib
 from fastai.distributed import DistributedDL, DistributedTrainer as _FastaiDistributedTrainer
 from .callbacks import FFCallback
+from .data import TensorLoader
 
 # %% auto #0
-__all__ = ['DistributedTrainer', 'distrib_ctx']
+__all__ = ['ShardedTensorLoader', 'DistributedTrainer', 'distrib_cbs', 'distrib_ctx', 'fit_xgb_dask']
 
 # %% ../nbs/13_distributed.ipynb #422bd798
 class _AnyBackendDL(DistributedDL):
@@ -24,9 +25,52 @@ class _AnyBackendDL(DistributedDL):
         torch.distributed.broadcast(t, rank)
         return t.cpu().tolist()
 
+class ShardedTensorLoader(TensorLoader):
+    "This process's share of a shuffled `TensorLoader`: rank 0's order, padded to a multiple of the world size, cut in equal parts"
+    def __init__(self, dl:TensorLoader, # The loader every process built alike
+                 rank:int|None=None, # This process (default: `rank_distrib()`)
+                 world_size:int|None=None, # Number of processes (default: `num_distrib()`)
+                ):
+        super().__init__(*dl.tensors, **TensorLoader._settings(dl))
+        self.dl,self.gen = dl,dl.gen
+        self.rank,self.world_size = (rank_distrib() if rank is None else rank),(num_distrib() if world_size is None else world_size)
+    @property
+    def n_shard(self) -> int: return -(-self.n//self.world_size)
+    def __len__(self): return self.n_shard//self.bs if self.drop_last else -(-self.n_shard//self.bs)
+    def process(self, b:tuple) -> tuple: return self.dl.process(b)   # the wrapped loader's augmentation and normalisation
+
+    def _order(self) -> torch.Tensor:
+        idx = torch.randperm(self.n, generator=self.gen) if self.shuffle else torch.arange(self.n)
+        if torch.distributed.is_available() and torch.distributed.is_initialized():   # every process takes rank 0's order
+            dev = 'cuda' if torch.distributed.get_backend() == 'nccl' else 'cpu'
+            t = idx.to(dev); torch.distributed.broadcast(t, 0); idx = t.cpu()
+        pad = self.n_shard*self.world_size - self.n
+        if pad: idx = torch.cat([idx, idx[:pad]])
+        return idx[self.rank*self.n_shard:(self.rank+1)*self.n_shard]
+
+    def __iter__(self):
+        if self.tensors[0].device != self.device: self.tensors = tuple(t.to(self.device) for t in self.tensors)
+        idx = self._order().to(self.device)
+        for k in range(len(self)):
+            sl = idx[k*self.bs:(k+1)*self.bs]
+            yield self.process(tuple(t[sl] for t in self.tensors))
+
 class DistributedTrainer(FFCallback, _FastaiDistributedTrainer):
-    "fastai's `DistributedTrainer` (DDP through `accelerate`) that also runs on CPU processes"
-    def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else _AnyBackendDL(dl, device=self.learn.model.device)
+    "fastai's `DistributedTrainer` (DDP through `accelerate`) that also runs on CPU processes and shards fastflow's `TensorLoader`s"
+    def _wrap_dl(self, dl):
+        if isinstance(dl, (DistributedDL, ShardedTensorLoader)): return dl
+        if isinstance(dl, TensorLoader):   # training rows are shared out; every process scores all validation rows (exact metrics, no gather)
+            return ShardedTensorLoader(dl) if dl.shuffle else dl
+        return _AnyBackendDL(dl, device=self.learn.model.device)
+
+def distrib_cbs(sync_bn:bool|None=None, # Convert BatchNorm to SyncBatchNorm; None: only when training on GPUs
+                **kwargs, # Passed to `accelerate.Accelerator`
+               ) -> list:
+    "`[DistributedTrainer]` when `accelerate launch`/`torchrun` started several processes, else `[]`: for fit functions that take `cbs=`"
+    if num_distrib() <= 1: return []
+    on_gpu = torch.cuda.is_available() and not kwargs.get('cpu', False)
+    if not on_gpu: kwargs['cpu'] = True
+    return [DistributedTrainer(sync_bn=on_gpu if sync_bn is None else sync_bn, **kwargs)]
 
 @contextmanager
 def distrib_ctx(learn, # A fastai `Learner`
@@ -36,9 +80,7 @@ def distrib_ctx(learn, # A fastai `Learner`
     "Train `learn` data-parallel across the processes `accelerate launch`/`torchrun` started (CPU or GPU); a no-op alone"
     if num_distrib() <= 1:
         yield learn; return
-    on_gpu = torch.cuda.is_available() and not kwargs.get('cpu', False)
-    if not on_gpu: kwargs['cpu'] = True
-    cb = DistributedTrainer(sync_bn=on_gpu if sync_bn is None else sync_bn, **kwargs)
+    cb, = distrib_cbs(sync_bn, **kwargs)
     progress = getattr(learn, 'progress', None)
     learn.add_cb(cb)
     if rank_distrib() and progress is not None: learn.remove_cb(progress)
@@ -46,3 +88,28 @@ def distrib_ctx(learn, # A fastai `Learner`
     finally:
         learn.remove_cb(cb)
         if rank_distrib() and progress is not None: learn.add_cb(progress)
+
+# %% ../nbs/13_distributed.ipynb #76184a55
+def fit_xgb_dask(client, # A `dask.distributed.Client`
+                 X, # Features: a pandas or Dask DataFrame (category columns stay categorical)
+                 y, # Target: a pandas Series, array or Dask Series (classes 0..k-1 for classification)
+                 task:str='classification', # 'classification' or 'regression'
+                 npartitions:int|None=None, # Partitions of a pandas `X` (default: one per worker)
+                 **params, # xgboost parameters (n_estimators, learning_rate, max_depth, ...)
+                ):
+    "Fit an xgboost model on the workers of `client` through `xgboost.dask`; returns the fitted `DaskXGBClassifier`/`DaskXGBRegressor`"
+    if task not in ('classification', 'regression'): raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+    try:
+        import dask.dataframe as dd
+        from xgboost import dask as dxgb
+    except ImportError as e: raise ImportError(f"fit_xgb_dask needs Dask ({e}): pip install 'fastflow[distributed]'") from None
+    if not isinstance(X, dd.DataFrame):
+        import pandas as pd
+        if not isinstance(X, pd.DataFrame): raise TypeError(f"X must be a pandas or Dask DataFrame, got {type(X).__name__}")
+        if len(y) != len(X): raise ValueError(f"X has {len(X)} rows but y has {len(y)}: give one target per row")
+        n = npartitions or max(len(client.scheduler_info()['workers']), 1)
+        ddf = dd.from_pandas(X.assign(_y_=getattr(y, 'values', y)), npartitions=n)
+        X,y = ddf.drop(columns='_y_'),ddf['_y_']
+    est = (dxgb.DaskXGBClassifier if task == 'classification' else dxgb.DaskXGBRegressor)(tree_method='hist', enable_categorical=True, **params)
+    est.client = client
+    return est.fit(X, y)

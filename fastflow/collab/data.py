@@ -28,7 +28,7 @@ def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFra
         raise ValueError(f"column(s) {missing} not in the ratings frame, which has {list(ratings.columns)}. "
                          f"Pass the right names, e.g. user_name=..., item_name=..., rating_name=..., time_name=...")
     if len(ratings) == 0: raise ValueError("the ratings frame is empty: there is nothing to learn from")
-    df = ratings[cols].copy()
+    df = ratings[cols]   # a new frame (pandas copies on write): renaming it leaves `ratings` alone
     df.columns = ['user','item','rating'] + (['timestamp'] if time_name else [])
     for c,name in ((user_name,'user'),(item_name,'item')):
         bad = df[name].isna().to_numpy()
@@ -41,17 +41,26 @@ def _check_ratings(r:pd.Series, rating_name, index, y_range) -> pd.Series:
     "Ratings as finite float32 inside `y_range` (if given), or a clear error"
     if not pd.api.types.is_numeric_dtype(r) or pd.api.types.is_bool_dtype(r):
         raise ValueError(f"ratings in {rating_name!r} must be numbers, got dtype {r.dtype}")
-    r = r.astype(np.float32)
+    r = r.astype(np.float32)   # no copy when already float32 (pandas copies on write)
     bad = ~np.isfinite(r.to_numpy())
     if bad.any(): raise ValueError(f"{bad.sum()} rating(s) in {rating_name!r} are NaN or infinite (first at index {list(index[bad][:5])}); drop or fill them first")
     if y_range is not None: check_y_range(r, y_range, 'rating')
     return r
 
+def _any_duplicate(user:pd.Series, item:pd.Series) -> bool:
+    "Whether a (user, item) pair repeats: one sorted int64 key per row (a fraction of the memory of `DataFrame.duplicated`)"
+    u,uniq = pd.factorize(user)
+    key = u.astype(np.int64); del u
+    key *= len(uniq)
+    key += pd.factorize(item)[0]
+    key.sort()
+    return bool((key[1:] == key[:-1]).any())
+
 def _dedupe(df:pd.DataFrame, duplicates:str) -> pd.DataFrame:
     "One row per (user, item): the mean rating (latest timestamp), the last row, or an error"
     if duplicates not in ('mean','last','raise'): raise ValueError(f"duplicates must be 'mean', 'last' or 'raise', got {duplicates!r}")
+    if not _any_duplicate(df.user, df.item): return df
     dup = df.duplicated(['user','item'], keep=False).to_numpy()
-    if not dup.any(): return df
     n = df[dup].groupby(['user','item']).ngroups
     if duplicates == 'raise':
         raise ValueError(f"{n} (user, item) pair(s) are rated more than once, e.g. {tuple(df[dup].iloc[0][['user','item']])}; "
@@ -73,7 +82,8 @@ def clean_ratings(ratings:pd.DataFrame, # One row per rating
     "Check `ratings` and return a frame with columns user, item, rating (and timestamp), one row per pair"
     df = _select(ratings, user_name, item_name, rating_name, time_name)
     df['rating'] = _check_ratings(df.rating, rating_name, ratings.index, y_range)
-    return _dedupe(df, duplicates).reset_index(drop=True)
+    df = _dedupe(df, duplicates)
+    return df if isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1 else df.reset_index(drop=True)
 
 # %% ../../nbs/40_collab.data.ipynb #24ffa065
 def split_ratings(df:pd.DataFrame, # Cleaned ratings (columns user, item, rating[, timestamp])
@@ -150,6 +160,11 @@ def _kinds(ids) -> set:
     if a.dtype.kind == 'U': return {'string'}
     return {'string' if isinstance(o, str) else 'number' for o in a if isinstance(o, (str, int, float, np.number))}
 
+def _codes(ids:pd.Series) -> tuple:
+    "(int32 codes, sorted unique ids): pandas' factorize, in half the memory of its int64 codes"
+    code,uniq = pd.factorize(ids, sort=True)
+    return code.astype(np.int32 if len(uniq) < 2**31 else np.int64),uniq
+
 class CollabDataLoaders(DataLoaders):
     "Train/valid `TensorLoader`s over encoded (user, item) pairs, with the id maps and item metadata"
     @classmethod
@@ -188,31 +203,35 @@ class CollabDataLoaders(DataLoaders):
 
     def __init__(self, df:pd.DataFrame, train_idx, valid_idx, y_range=None, seed=42, bs=4096, items=None,
                  item_name='item', title_name='title', device=None, names:dict|None=None):
-        ucode,users = pd.factorize(df.user, sort=True)
-        icode,items_ = pd.factorize(df.item, sort=True)
-        self.df,self.users,self.items = df.assign(u=ucode, i=icode),np.asarray(users),np.asarray(items_)
+        ucode,users = _codes(df.user)
+        icode,items_ = _codes(df.item)
+        self.df = df.copy(deep=False)   # our own columns u, i on the caller's data (no copy of it)
+        self.df['u'],self.df['i'] = ucode,icode
+        self.users,self.items = np.asarray(users),np.asarray(items_)
         self.user2idx = {u:k for k,u in enumerate(self.users)}
         self.item2idx = {i:k for k,i in enumerate(self.items)}
         self.n_users,self.n_items = len(self.users),len(self.items)
         self.train_idx,self.valid_idx = _positions(train_idx, len(df)),_positions(valid_idx, len(df))
         if len(self.train_idx) == 0: raise ValueError("no training ratings left after the split; lower valid_pct")
+        rating = df.rating.to_numpy(np.float32)
+        r = rating[self.train_idx]
         if y_range is not None: self.y_range = tuple(y_range)
         else:
-            r = df.rating.iloc[self.train_idx].to_numpy(np.float64)
             self.y_range = infer_y_range(r)   # training rows only
             _check_inferred_range(r, self.y_range)
-        self.global_mean = float(df.rating.iloc[self.train_idx].mean())
-        x = torch.from_numpy(np.stack([ucode, icode], 1).astype(np.int64))
-        y = torch.tensor(df.rating.to_numpy(np.float32))
-        tr,va = torch.from_numpy(self.train_idx),torch.from_numpy(self.valid_idx)
+        self.global_mean = float(r.mean(dtype=np.float64))
+        def xy(idx):   # int32 codes (embedding lookups take them), one [N, 2] tensor and the ratings, for the rows `idx`
+            return torch.from_numpy(np.stack([ucode[idx], icode[idx]], 1)),torch.from_numpy(rating[idx])
+        (xt,yt),(xv,yv) = xy(self.train_idx),xy(self.valid_idx)
+        del r
         self.item_meta = None
         if items is not None:
             if item_name not in items.columns: raise ValueError(f"item metadata has no {item_name!r} column (it has {list(items.columns)})")
             self.item_meta = items.drop_duplicates(item_name).set_index(item_name)
         self.title_name = title_name
         self.names = dict(user='user', item=item_name, rating='rating', time=None) | (names or {})   # the column names of the ratings frame
-        super().__init__(TensorLoader(x[tr], y[tr], bs=bs, shuffle=True, seed=seed),
-                         TensorLoader(x[va], y[va], bs=4*bs), device=default_device() if device is None else device)
+        super().__init__(TensorLoader(xt, yt, bs=bs, shuffle=True, seed=seed),
+                         TensorLoader(xv, yv, bs=4*bs), device=default_device() if device is None else device)
 
     @property
     def train_df(self): return self.df.iloc[self.train_idx]

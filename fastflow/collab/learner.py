@@ -18,7 +18,7 @@ from fastai.callback.core import CancelFitException
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.fit_one_cycle)
 from fastai.losses import MSELossFlat
 from fastai.metrics import rmse
-from fastai.optimizer import Adam
+from fastai.optimizer import Adam, Optimizer
 from ..core import moved_names, save_plot, set_seed
 from ..callbacks import FFCallback, RunLog, TorchThreads, torch_threads
 from ..data import check_y_range
@@ -27,12 +27,61 @@ from .data import CollabDataLoaders, split_ratings
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab
 
 # %% auto #0
-__all__ = ['COLLAB_DEFAULTS', 'embedding_penalty', 'EmbeddingPenalty', 'BestEpoch', 'CollabLearner', 'learner_from_artefact',
-           'init_biases', 'collab_learner']
+__all__ = ['COLLAB_DEFAULTS', 'lazy_adam_step', 'LazyAdam', 'sparse_tables', 'embedding_penalty', 'EmbeddingPenalty', 'BestEpoch',
+           'CollabLearner', 'learner_from_artefact', 'init_biases', 'collab_learner']
 
 # %% ../../nbs/42_collab.learner.ipynb #34af4536
+def lazy_adam_step(p, lr, mom, sqr_mom, eps, wd, do_wd=True, decouple_wd=True, grad_avg=None, sqr_avg=None, moments=None, step=0, **kwargs):
+    "One Adam step on `p` (fastai's, with dampening); for a sparse gradient only the rows it holds move"
+    g,step = p.grad,step+1
+    db1,db2,wd = 1-mom**step,1-sqr_mom**step,(wd if do_wd else 0.)
+    if g.is_sparse:   # the touched rows: gather once, add the changes back (index_add_ is the fast scatter on CPU)
+        if moments is None: moments = p.data.new_zeros(p.shape[0], 2, *p.shape[1:])   # (average, squared average) per row
+        g = g.coalesce(); idx,g = g.indices()[0],g.values()
+        w,mv = p.data.index_select(0, idx),moments.index_select(0, idx)
+        m0,v0 = mv[:,0],mv[:,1]
+        if wd and not decouple_wd: g = g + wd*w
+        m,v = m0*mom + (1-mom)*g,v0*sqr_mom + (1-sqr_mom)*g*g
+        moments.index_add_(0, idx, torch.stack([m-m0, v-v0], 1))
+        upd = m.div_((v/db2).sqrt_().add_(eps)).mul_(-lr/db1)
+        if wd and decouple_wd: upd.sub_(w, alpha=lr*wd)
+        p.data.index_add_(0, idx, upd)
+        return dict(moments=moments, step=step)
+    if grad_avg is None: grad_avg,sqr_avg = torch.zeros_like(p.data),torch.zeros_like(p.data)
+    if wd and decouple_wd: p.data.mul_(1 - lr*wd)
+    elif wd: g = g.add(p.data, alpha=wd)
+    grad_avg.mul_(mom).add_(g, alpha=1-mom); sqr_avg.mul_(sqr_mom).addcmul_(g, g, value=1-sqr_mom)
+    p.data.addcdiv_(grad_avg, (sqr_avg/db2).sqrt().add_(eps), value=-lr/db1)
+    return dict(grad_avg=grad_avg, sqr_avg=sqr_avg, step=step)
+
+class _LazyOptimizer(Optimizer):
+    "fastai's `Optimizer` that drops gradients instead of zeroing them (a sparse gradient is rebuilt at each batch anyway)"
+    def zero_grad(self):
+        for p,*_ in self.all_params(with_grad=True): p.grad = None
+
+def LazyAdam(params, # Model parameters
+             lr:float, # Default learning rate
+             mom:float=0.9, # Gradient moving average (β1) coefficient
+             sqr_mom:float=0.99, # Gradient squared moving average (β2) coefficient
+             eps:float=1e-5, # Added for numerical stability
+             wd:float=0.01, # Weight decay (true or L2), applied to the rows a sparse gradient touches
+             decouple_wd:bool=True, # True weight decay (AdamW) or L2 regularisation (Adam)
+            ) -> Optimizer:
+    "fastai's `Adam`/`AdamW` that also takes sparse gradients, updating only the rows they touch"
+    return _LazyOptimizer(params, [partial(lazy_adam_step, decouple_wd=decouple_wd)], lr=lr, mom=mom, sqr_mom=sqr_mom, eps=eps, wd=wd)
+
+def sparse_tables(model:nn.Module, sparse:bool=True) -> nn.Module:
+    "Make the embedding tables (factors and biases) of a fastflow collab model give sparse gradients (or dense ones)"
+    model = getattr(model, 'module', model)
+    d = model.dot if isinstance(model, HybridCollab) else model
+    embs = [d.u_weight, d.i_weight, d.u_bias, d.i_bias] if isinstance(d, DotProductBias) else list(_tables(model))
+    for e in embs: e.sparse = sparse
+    return model
+
+# %% ../../nbs/42_collab.learner.ipynb #6e2f5feb
 def _tables(model:nn.Module) -> tuple:
-    "The (user, item) embedding modules of a fastflow collab model"
+    "The (user, item) embedding modules of a fastflow collab model (also when wrapped by DDP)"
+    model = getattr(model, 'module', model)
     m = model.dot if isinstance(model, HybridCollab) else model
     if isinstance(m, DotProductBias): return m.u_weight,m.i_weight
     if isinstance(m, CollabNN): return m.u_emb,m.i_emb
@@ -44,19 +93,16 @@ def embedding_penalty(model:nn.Module, x:torch.Tensor) -> torch.Tensor:
     return (ue(x[:,0]).pow(2).sum(1) + ie(x[:,1]).pow(2).sum(1)).mean()
 
 class EmbeddingPenalty(FFCallback):
-    "Add the gradient of `weight * embedding_penalty(model, xb)` to the embedding tables after each backward pass"
+    "Add `weight * embedding_penalty(model, xb)` to the loss that is differentiated (not to the recorded loss)"
     order = 10
     def __init__(self, weight:float=0.1): self.weight = weight
-    def after_backward(self):
+    def after_loss(self):
         if not (self.training and self.weight): return
-        x = self.xb[0]
-        for emb,idx in zip(_tables(self.model), (x[:,0], x[:,1])):
-            w = emb.weight
-            if w.grad is None: w.grad = torch.zeros_like(w)
-            cnt = torch.bincount(idx, minlength=w.shape[0]).to(w.dtype)
-            w.grad.addcmul_(w.detach(), cnt[:,None], value=2*self.weight/len(x))
+        self.learn.loss_grad = self.learn.loss_grad + self.weight*embedding_penalty(self.model, self.xb[0])
 
 # %% ../../nbs/42_collab.learner.ipynb #a0e0f21c
+def _unwrap(model:nn.Module) -> nn.Module: return getattr(model, 'module', model)   # the model inside DDP's wrapper
+
 class BestEpoch(FFCallback):
     "Keep the weights of the epoch with the lowest validation loss (in memory) and restore them after the fit"
     order = 61   # after the Recorder (50) has logged the epoch
@@ -76,11 +122,11 @@ class BestEpoch(FFCallback):
         v = self.learn.recorder.values[-1][1] if len(self.learn.recorder.values[-1]) > 1 else None
         if v is not None and np.isfinite(v) and (self.best is None or v < self.best):
             self.best,self.best_at = float(v),self.epoch
-            self.best_state = {k: t.detach().clone() for k,t in self.learn.model.state_dict().items()}
+            self.best_state = {k: t.detach().clone() for k,t in _unwrap(self.learn.model).state_dict().items()}
         if self.stop_after is not None and self.epoch >= self.stop_after: raise CancelFitException()
 
     def after_fit(self):
-        if self.run and self.best_state is not None: self.learn.model.load_state_dict(self.best_state)
+        if self.run and self.best_state is not None: _unwrap(self.learn.model).load_state_dict(self.best_state)   # DDP's wrapper is gone by now
         self.best_state = None
 
 # %% ../../nbs/42_collab.learner.ipynb #ce511271
@@ -93,8 +139,8 @@ class CollabLearner(Learner):
     def baseline(self) -> BiasBaseline:
         "Bias baseline fitted on the training ratings (cached)"
         if getattr(self, '_baseline', None) is None:
-            t = self.dls.train_df
-            self._baseline = BiasBaseline().fit(t.u, t.i, t.rating, self.dls.n_users, self.dls.n_items)
+            d,idx = self.dls.df,self.dls.train_idx   # columns gathered one at a time: no copy of the whole training frame
+            self._baseline = BiasBaseline().fit(d.u.to_numpy()[idx], d.i.to_numpy()[idx], d.rating.to_numpy()[idx], self.dls.n_users, self.dls.n_items)
         return self._baseline
 
     def fit(self, n_epoch, lr=None, wd=None, cbs=None, reset_opt=False, start_epoch=0):
@@ -164,6 +210,16 @@ class CollabLearner(Learner):
         return _frame(self.dls, self.dls.items[top], score=(b.mu_ + b.item_bias_[top]).astype(np.float32),
                       n_ratings=b.item_count_[top])
 
+    def _rated_by(self, u:int) -> np.ndarray:
+        "Item codes user code `u` rated (in any split), from an index of the ratings by user built once"
+        if getattr(self, '_by_user', None) is None or self._by_user[0] is not self.dls:
+            uc = self.dls.df.u.to_numpy()
+            order = np.argsort(uc, kind='stable').astype(np.int32 if len(uc) < 2**31 else np.int64)
+            start = np.concatenate([[0], np.cumsum(np.bincount(uc, minlength=self.dls.n_users))])
+            self._by_user = (self.dls, self.dls.df.i.to_numpy()[order], start)
+        _,items,start = self._by_user
+        return items[start[u]:start[u+1]]
+
     def recommend(self, user, # An original user id
                   n:int=10, # How many items
                   exclude_rated:bool=True, # Leave out items the user has already rated
@@ -174,7 +230,7 @@ class CollabLearner(Learner):
             warnings.warn(f"user {user!r} has no training ratings: recommending popular, well-rated items instead")
             return self.popular_items(n)
         cand = np.flatnonzero(self.baseline.item_count_ > 0)
-        if exclude_rated: cand = np.setdiff1d(cand, self.dls.df.i[self.dls.df.u == u].to_numpy())
+        if exclude_rated: cand = np.setdiff1d(cand, self._rated_by(u))
         s = self._scores(np.full(len(cand), u), cand)
         top = np.argsort(-s, kind='stable')[:n]
         return _frame(self.dls, self.dls.items[cand[top]], score=s[top])
@@ -339,6 +395,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    best_epoch:bool=True, # Add `BestEpoch`: end each fit with the best epoch's weights (by validation loss, or an inner split)
                    seed:int|None=None, # Seed the model's initialisation, the shuffling of `dls` and `BestEpoch`'s inner split
                    bias_init:bool=True, # 'dot' and 'hybrid': start the biases at `BiasBaseline`'s (`init_biases`)
+                   sparse:bool|None=None, # Sparse embedding gradients and `LazyAdam`; False: dense and fastai's `Adam`; None: sparse when the tables have over 5 batches of rows
                    **kwargs, # Passed to `CollabLearner`
                   ) -> CollabLearner:
     "A `CollabLearner` with a fresh model for `dls`"
@@ -364,7 +421,10 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     pen = d['emb_penalty'] if emb_penalty is None else emb_penalty
     cbs = (list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(pen)] if pen else [])
            + ([BestEpoch(seed=42 if seed is None else seed)] if best_epoch else []) + [RunLog(path=False)])
-    learn = CollabLearner(dls, m, loss_func=MSELossFlat(), opt_func=partial(Adam, decouple_wd=wd_mode=='decoupled'),
+    if sparse is None: sparse = dls.n_users + dls.n_items > 5*dls.train.bs
+    sparse = sparse and isinstance(getattr(m, 'module', m), _COLLAB_MODELS)   # a module of yours keeps its own tables
+    if isinstance(getattr(m, 'module', m), _COLLAB_MODELS): sparse_tables(m, sparse)
+    learn = CollabLearner(dls, m, loss_func=MSELossFlat(), opt_func=partial(LazyAdam if sparse else Adam, decouple_wd=wd_mode=='decoupled'),
                           lr=lr, wd=wd, metrics=metrics, cbs=cbs, **kwargs)
     if bias_init and kind in ('dot','hybrid'): init_biases(m, dls, learn.baseline)
     return learn
