@@ -1,6 +1,8 @@
 """Image learners exported in one interpreter and loaded in another, from a read-only model folder: the same probabilities
-(in-memory FastNet, DataBlock FastNet, DataBlock resnet18), `predict` on every kind of item, `predict_folder`, and folders
-that were tampered with refused without importing anything they name."""
+(in-memory FastNet, DataBlock FastNet, DataBlock resnet18), `predict` on every kind of item, `predict_folder`, `tta`, and folders
+that were tampered with refused without importing anything they name. One API on both data paths: `predict`, `tta`,
+`show_batch`, `predict_folder` and `ImageInterpretation` on a `tensor_dls` and a `folder_dls` learner; the final model
+(`train_image_folder(valid_pct=0)`) round-trips too."""
 import hashlib, json, os, shutil, subprocess, sys, textwrap
 from pathlib import Path
 import pytest
@@ -66,6 +68,8 @@ LOAD = '''
         for item in (f, str(f), Image.open(f), np.asarray(Image.open(f)), torch.from_numpy(np.asarray(Image.open(f))).permute(2, 0, 1)):
             label, i, p = learn.predict(item)
             assert torch.equal(p, r['one']) and str(label) == r['label'] == str(learn.dls.vocab[int(i)]), (name, type(item))
+        probs, targs = learn.tta(dl='test')   # a loaded learner's TTA: the stored views, as predict_folder's
+        assert targs is None and torch.equal(probs, r['folder']), name
         print('RESULT', name, learn.tta_shifts, learn.threads)
 ''' % (KINDS,)
 
@@ -134,3 +138,52 @@ def test_tampered_folders_refused(exported, tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.count('refused:') == 4, r.stdout
     assert not (tmp_path/'pwned').exists()
+
+def test_one_api_both_paths(tmp_path):
+    "The same calls on an in-memory (`tensor_dls`) and a DataBlock (`folder_dls`) learner, trained and loaded"
+    import numpy as np, torch
+    from PIL import Image
+    from fastflow.core import set_seed
+    from fastflow.testing import synth_images
+    from fastflow.export import export_learner, load_learner
+    from fastflow.vision.data import tensor_dls, folder_dls, get_test_files
+    from fastflow.vision.learner import fastnet_learner, predict_folder, tta_probs
+    from fastflow.vision.interpret import ImageInterpretation
+    set_seed(0)
+    imgs = synth_images(8, size=16, path=tmp_path/'imgs', seed=0)
+    xt, _, _ = synth_images(1, size=16, seed=5)
+    (tmp_path/'test').mkdir()
+    for i, a in enumerate(xt): Image.fromarray(a).save(tmp_path/'test'/f'{i:03d}.png')
+    f = get_test_files(tmp_path/'test')[0]
+    for kind, dls in (('tensor', tensor_dls(imgs, valid_pct=0.25, bs=8, seed=0)), ('folder', folder_dls(imgs, bs=8, seed=0))):
+        learn = fastnet_learner(dls, widths=(8, 16, 16), bf16=False, channels_last=False)
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(2, 0.05)
+        learn.tta_shifts = 1
+        labels = [learn.predict(o)[0] for o in (f, str(f), Image.open(f), np.asarray(Image.open(f)))]
+        assert len(set(map(str, labels))) == 1, (kind, labels)
+        preds, targs = learn.tta()
+        n_valid = len(learn.dls.valid.dataset)
+        assert preds.shape == (n_valid, len(learn.dls.vocab)) and targs.shape == (n_valid,), kind
+        assert torch.equal(preds, tta_probs(learn, shifts=1)), kind
+        assert torch.equal(targs.long(), learn.get_preds()[1].long()), kind
+        assert len(learn.show_batch(n=4, path=tmp_path/f'{kind}_batch.png').axes) == 4 and (tmp_path/f'{kind}_batch.png').is_file()
+        df, probs = predict_folder(learn, tmp_path/'test')
+        assert list(df.columns) == ['id', 'label', 'file'] and len(df) == len(xt)
+        assert torch.equal(probs, learn.tta(dl=tmp_path/'test')[0]), kind
+        interp = ImageInterpretation.from_learner(learn)
+        assert interp.confusion_matrix().sum() == n_valid and len(interp.top_losses(3)) == 3, kind
+        assert interp.plot_top_losses(3, tmp_path/f'{kind}_top.png') is not None
+        loaded = load_learner(export_learner(learn, tmp_path/f'{kind}_model'))
+        assert torch.equal(predict_folder(loaded, tmp_path/'test')[1], probs), kind
+
+def test_final_model_roundtrip(tmp_path):
+    "train_image_folder(valid_pct=0): every image trains, no held-out figures, and the model folder predicts the same"
+    import torch
+    from fastflow.testing import synth_images
+    from fastflow.export import export_learner, load_learner
+    from fastflow.vision.learner import train_image_folder, predict_folder
+    imgs = synth_images(6, size=16, path=tmp_path/'imgs', seed=0)
+    learn, rep = train_image_folder(imgs, epochs=2, bs=16, valid_pct=0, candidates=((8, 16, 16),), threads=1)
+    assert (rep['n_train'], rep['n_valid'], rep['valid_accuracy'], rep['valid_accuracy_tta']) == (len(learn.dls.train.dataset), 0, None, None)
+    loaded = load_learner(export_learner(learn, tmp_path/'model'))
+    assert loaded.tta_shifts == 2 and torch.equal(predict_folder(loaded, imgs/'red_h')[1], predict_folder(learn.to_fp32(), imgs/'red_h')[1])
