@@ -208,10 +208,11 @@ def check_image_folder(path, # A folder per class (`labelled`), or a flat folder
     if labelled:
         split = sorted({r.parts[0] for r in rel if len(r.parts) > 1 and r.parts[0].lower() in SPLIT_NAMES})
         if split:
-            to = path/('train' if 'train' in split else split[0])
+            to, val = path/('train' if 'train' in split else split[0]), [n for n in split if n.lower() in ('valid', 'validation', 'val')]
             raise ValueError(f"{path} holds split folders {split} where class folders belong, so they would become classes. "
-                             f"Point at {to} (its sub-folders are the classes), or for a named split use folder_dls({str(path)!r}, valid_name='valid'); "
-                             "unlabelled test images go through get_test_files(path/'test').")
+                             f"Point at {to} (its sub-folders are the classes)"
+                             + (f", or use folder_dls({str(path)!r}, valid_name={val[0]!r}) for the named split" if val else '')
+                             + "; unlabelled test images go through get_test_files(path/'test').")
     want = 2 if labelled else 1
     depths = Counter(len(r.parts) for r in rel)
     if set(depths) != {want}:
