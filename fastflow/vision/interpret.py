@@ -140,17 +140,20 @@ def layer_outputs(model, # A model or a learner
 
 def _spatial(o) -> bool: return o.ndim == 4 and o.shape[-1]*o.shape[-2] > 1
 
+def _last_map(fin:list, model:nn.Module, hw) -> nn.Module:
+    "The last module in `fin` (from `_finished`) with a 4-D output larger than 1×1"
+    maps = [m for _, _, m, o in fin if _spatial(o)]
+    if not maps: raise ValueError(f"No module of this {type(model).__name__} outputs a feature map larger than 1×1 on {tuple(hw)} images: "
+                                  "use larger images, or pass layer= (see layer_outputs).")
+    return maps[-1]
+
 def cam_layer(model, # A model or a learner
               x:torch.Tensor, # A normalised batch (one image is used)
              ) -> nn.Module:
     "The last module to finish with a 4-D output larger than 1×1: the feature map CAM and Grad-CAM read by default"
     model = _model_of(model); was = model.training; model.eval()
-    try: fin = _finished(model, x[:1].to(_device(model)))
+    try: return _last_map(_finished(model, x[:1].to(_device(model))), model, x.shape[-2:])
     finally: model.train(was)
-    maps = [m for _, _, m, o in fin if _spatial(o)]
-    if not maps: raise ValueError(f"No module of this {type(model).__name__} outputs a feature map larger than 1×1 on {tuple(x.shape[-2:])} images: "
-                                  "use larger images, or pass layer= (see layer_outputs).")
-    return maps[-1]
 
 class HookActGrad:
     "Keep `layer`'s output (`stored`) in the forward pass and its gradient (`grad`) in the backward pass; a context manager"
@@ -193,11 +196,7 @@ def _prepare(learn, x, layer):
     was = model.training; model.eval()
     try:
         fin = _finished(model, xb[:1])
-        if layer is None:
-            maps = [m for _, _, m, o in fin if _spatial(o)]
-            if not maps: raise ValueError(f"No module of this {type(model).__name__} outputs a feature map larger than 1×1 on "
-                                          f"{tuple(xb.shape[-2:])} images: use larger images, or pass layer= (see layer_outputs).")
-            layer = maps[-1]
+        if layer is None: layer = _last_map(fin, model, xb.shape[-2:])
         elif not any(m is layer for _, _, m, _ in fin):
             raise ValueError(f"layer {type(layer).__name__} is not a module this model runs (see layer_outputs for its modules).")
     except Exception: model.train(was); raise
