@@ -67,3 +67,111 @@ def test_two_cpu_processes_match_single_process(tmp_path, monkeypatch):
     assert ddp['world'] == 2 and ddp['distributed']
     assert single['accuracy'] > 0.9 and ddp['accuracy'] > 0.9, (single, ddp)
     assert abs(single['accuracy'] - ddp['accuracy']) < 0.05 and ddp['valid_loss'] < 1.5*single['valid_loss'] + 0.05, (single, ddp)
+
+
+# ---------------------------------------------------------------- fastflow's own learners on 2 CPU processes
+APPS = '''
+import json, sys, torch, numpy as np, warnings
+warnings.simplefilter('ignore')
+from fastai.torch_core import rank_distrib, num_distrib
+from fastflow.core import set_seed
+from fastflow.distributed import distrib_ctx, distrib_cbs, DistributedTrainer
+from fastflow.metrics import rmse, accuracy
+
+WORLD = max(num_distrib(), 1)   # each process takes bs/WORLD rows a step: the same global batch and number of steps as one process
+
+def collab(sparse):
+    "collab_learner('dot') on planted ratings: validation RMSE"
+    from fastflow.testing import synth_ratings
+    from fastflow.collab.data import CollabDataLoaders
+    from fastflow.collab.learner import collab_learner
+    dls = CollabDataLoaders.from_df(synth_ratings(150, 100, density=0.3, seed=0), bs=512//WORLD, seed=0, device='cpu')
+    learn = collab_learner(dls, 'dot', n_factors=10, seed=0, sparse=sparse)
+    with distrib_ctx(learn):
+        dist = any(isinstance(c, DistributedTrainer) for c in learn.cbs)
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(6, 0.03)
+    return dict(distributed=dist, value=float(rmse(dls.valid_df.rating, learn.predict_pairs(dls.valid_df))))
+
+def tabular():
+    "fit_tabular_nn (the public fit function) with cbs=distrib_cbs(): validation accuracy"
+    from fastflow.testing import synth_tabular
+    from fastflow.tabular.data import TabularProc
+    from fastflow.tabular.nn import fit_tabular_nn, predict_tabular_nn
+    df = synth_tabular(3000, seed=0).drop(columns='date'); trn, val = df.iloc[:2400], df.iloc[2400:]
+    proc = TabularProc(drop=['y']).fit(trn)
+    set_seed(0)
+    cbs = distrib_cbs()
+    learn = fit_tabular_nn(*proc.arrays(proc.transform(trn)), trn.y.to_numpy(), proc.card_, epochs=4, bs=128//WORLD, cbs=cbs, bf16=False)
+    p = predict_tabular_nn(learn.model, *proc.arrays(proc.transform(val)))
+    return dict(distributed=bool(cbs), value=float(accuracy(val.y.to_numpy(), p)))
+
+def vision():
+    "fastnet_learner on tensor_dls of synthetic images, fit_budget(epochs=...): validation accuracy"
+    from fastflow.testing import synth_images
+    from fastflow.vision.data import ImageTensors, tensor_dls
+    from fastflow.vision.learner import fastnet_learner, fit_budget
+    x, y, vocab = synth_images(40, size=16, seed=0)
+    data = ImageTensors(torch.from_numpy(x).permute(0, 3, 1, 2).contiguous(), torch.from_numpy(y), vocab, [f'{k}.png' for k in range(len(y))])
+    dls = tensor_dls(data, valid_pct=0.25, bs=16//WORLD, seed=0)
+    set_seed(0)
+    learn = fastnet_learner(dls, widths=(16, 32, 32), n_whiten=200, bf16=False, channels_last=False)
+    with distrib_ctx(learn):
+        dist = any(isinstance(c, DistributedTrainer) for c in learn.cbs)
+        with learn.no_bar(), learn.no_logging(): fit_budget(learn, epochs=6)
+    return dict(distributed=dist, value=float(learn.validate()[1]))
+
+def main(out):
+    torch.set_num_threads(1)
+    res = {'world': max(num_distrib(), 1), 'collab': collab(None), 'collab_sparse': collab(True), 'tabular': tabular(), 'vision': vision()}
+    if rank_distrib() == 0: json.dump(res, open(out, 'w'))
+    if torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
+
+if __name__ == '__main__': main(sys.argv[1])
+'''
+
+# tolerance: with bs/2 rows a process, 2 processes take the same steps on the same global batches as one process, but
+# on other rows (rank 0's order cut in two) and with BatchNorm statistics per process, so they reach its quality, not its weights
+TOL = {'collab': ('rmse', 0.05), 'collab_sparse': ('rmse', 0.05), 'tabular': ('accuracy', 0.05), 'vision': ('accuracy', 0.10)}
+
+def test_fastflow_learners_two_cpu_processes_match_single_process(tmp_path, monkeypatch):
+    script = tmp_path/'apps_ddp.py'; script.write_text(APPS)
+    env = {**os.environ, 'PYTHONPATH': str(ROOT), 'MPLBACKEND': 'Agg', 'OMP_NUM_THREADS': '1', 'CUDA_VISIBLE_DEVICES': ''}
+    for k in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK'): env.pop(k, None)
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_addr', '127.0.0.1',
+           '--master_port', str(free_port()), str(script), str(tmp_path/'ddp.json')]
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for k in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK'): monkeypatch.delenv(k, raising=False)
+    single_out = subprocess.run([sys.executable, str(script), str(tmp_path/'single.json')], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert single_out.returncode == 0, single_out.stderr[-4000:]
+    out, _ = proc.communicate(timeout=400)
+    assert proc.returncode == 0, out[-4000:]
+    single, ddp = json.loads((tmp_path/'single.json').read_text()), json.loads((tmp_path/'ddp.json').read_text())
+    print(single, ddp)
+    assert single['world'] == 1 and ddp['world'] == 2
+    for app, (metric, tol) in TOL.items():
+        s, d = single[app], ddp[app]
+        assert not s['distributed'] and d['distributed'], (app, s, d)
+        assert abs(s['value'] - d['value']) <= tol, f"{app}: {metric} {d['value']:.4f} on 2 processes vs {s['value']:.4f} on one (tolerance {tol})"
+    assert single['collab']['value'] < 0.6 and single['tabular']['value'] > 0.8 and single['vision']['value'] > 0.8, single   # each learned
+
+
+def test_xgboost_on_a_two_worker_dask_cluster():
+    "fit_xgb_dask trains through xgboost.dask on a LocalCluster and scores like single-machine xgboost"
+    import pytest
+    pytest.importorskip('dask.distributed')
+    import numpy as np, xgboost as xgb, dask.dataframe as dd
+    from dask.distributed import Client, LocalCluster
+    from fastflow.distributed import fit_xgb_dask
+    from fastflow.testing import synth_tabular
+    df = synth_tabular(4000, seed=0).drop(columns='date').assign(cat=lambda d: d.cat.astype('category'))
+    X, y = df.drop(columns='y'), df.y.to_numpy()
+    trn, val = slice(0, 3000), slice(3000, None)
+    params = dict(n_estimators=50, learning_rate=0.1, max_depth=4)
+    local = xgb.XGBClassifier(tree_method='hist', enable_categorical=True, **params).fit(X.iloc[trn], y[trn])
+    acc_local = float((local.predict(X.iloc[val]) == y[val]).mean())
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+        est = fit_xgb_dask(client, X.iloc[trn], y[trn], **params)
+        p = est.predict(dd.from_pandas(X.iloc[val], npartitions=2)).compute()
+    acc_dask = float((np.asarray(p) == y[val]).mean())
+    print(acc_local, acc_dask)
+    assert acc_local > 0.8 and abs(acc_dask - acc_local) < 0.03, (acc_local, acc_dask)
