@@ -145,3 +145,84 @@ def test_bad_repeats_mask_and_groups(df):
     with pytest.raises(ValueError, match='group_target needs a binary or regression target, got 3 classes'): _wf(group_target=['cat']).fit(three)
     w = _wf(); w.fit(df)
     with pytest.raises(ValueError, match=f'fit_final needs the {len(df)}-row frame'): w.fit_final(df.iloc[:10])
+
+# issue 15: tables nobody tuned for
+
+def _quiet_fit(wf, d, **kw):
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); wf.fit(d, **kw)
+    return ' | '.join(str(m.message) for m in w)
+
+def test_inf_is_missing_for_every_member(df):
+    "±inf in a numeric column: a warning naming it, then every default member fits and predicts finite probabilities"
+    from fastflow.tabular.estimators import GBMClassifier, NNClassifier
+    d = df.copy(); d.loc[:4, 'x_num1'] = np.inf; d.loc[5:7, 'noise'] = -np.inf
+    wf = TabularWorkflow('y', id_col='pid', n_splits=2, verbose=False, ensemble_top=4, ensemble_weights='equal',
+                         models={'nn': NNClassifier(epochs=2, random_state=0), 'rf': RFClassifier(n_estimators=10, random_state=0),
+                                 'xgb': GBMClassifier(n_estimators=20, random_state=0), 'linear': LinearClassifier()})
+    msgs = _quiet_fit(wf, d)
+    assert "['x_num1', 'noise'] hold ±inf" in msgs and 'treated as missing' in msgs
+    wf.fit_final(d, 'ensemble')
+    p = wf.predict_raw(d.drop(columns='y').assign(x_num2=np.inf))
+    assert np.isfinite(p).all() and np.allclose(p.sum(1), 1)
+    assert set(wf.predict(d.drop(columns='y'))) == {0, 1}       # not class 0 for every row
+
+def test_nan_predictions_are_refused_before_anything_is_written(df, tmp_path):
+    class NaNModel(DummyClassifier):
+        def predict_proba(self, X): return np.full((len(X), 2), np.nan)
+    wf = TabularWorkflow('y', id_col='pid', n_splits=2, verbose=False, ensemble_top=0, models={'nan': NaNModel()})
+    with pytest.raises(ValueError, match="NaNModel predicted NaN or ±inf for .* nothing was returned or written"): _quiet_fit(wf, df)
+    wf = _wf(id_col='pid'); wf.fit(df)
+    wf.final_ = {'nan': NaNModel().fit(df[['x_num1']], df.y)}; wf.final_weights_ = {'nan': 1.}
+    with pytest.raises(ValueError, match="predicted NaN"): wf.submit(df.drop(columns='y'), path=tmp_path)
+    assert not (tmp_path/'submission.csv').exists()
+
+def test_id_like_column_is_not_a_feature(df):
+    d = df.assign(id=np.arange(len(df)) + 7, customer_id=[f'c{i}' for i in range(len(df))])
+    wf = _wf(); msgs = _quiet_fit(wf, d)
+    assert "'id' looks like a row id" in msgs and "'customer_id' looks like a row id" in msgs
+    assert wf.proc_.dropped_['id'] == 'id-like (unique per row)' and 'id' not in wf.final_['linear'].proc_.cat_out_ + wf.final_['linear'].proc_.cont_out_
+    wf2 = _wf(id_col='id'); msgs = _quiet_fit(wf2, d.drop(columns='customer_id'))    # named as id_col: no warning, not a feature
+    assert 'looks like a row id' not in msgs
+
+def test_date_strings_are_expanded_not_dropped(df):
+    d = df.drop(columns='date').assign(sold=pd.date_range('2020-01-01', periods=len(df), freq='D').strftime('%d/%m/%Y'))
+    wf = _wf(); msgs = _quiet_fit(wf, d)
+    assert "'sold' holds date strings (format '%d/%m/%Y')" in msgs and 'high cardinality' not in msgs
+    assert 'sold_Year' in wf.final_['linear'].proc_.cont_out_
+
+def test_high_cardinality_advice_mentions_dates():
+    d = pd.DataFrame({'code': [f'q{i}' for i in range(300)], 'v': np.arange(300.)})
+    with pytest.warns(UserWarning, match=r"date_names=\['code'\].*parse_dates"): TabularProc().fit(d)
+
+def test_cat_names_add_to_the_inferred_columns(df):
+    p = TabularProc(cat_names=['x_num1'], drop=['y', 'pid']).fit(df)
+    assert p.cats_[0] == 'x_num1' and 'cat' in p.cats_ and 'noise' in p.conts_     # named first, the rest still inferred
+
+def test_single_estimators_report_what_they_drop(df):
+    with pytest.warns(UserWarning, match="dropped columns.*'const': 'constant'"):
+        LinearClassifier().fit(df.drop(columns='y').assign(const=1.0), df.y)
+
+def test_integer_target_with_few_values_is_classification(df):
+    d = df.assign(y=np.arange(len(df)) % 3)
+    wf = _wf(); msgs = _quiet_fit(wf, d)
+    assert wf.task_ == 'classification' and 'treated as classification' in msgs and "task='regression'" in msgs
+    assert wf.predict(d.drop(columns='y')).dtype.kind == 'i'                                  # labels, not 1.083...
+    stray = df.assign(y=np.r_[2, df.y.to_numpy()[1:]])                                           # 0/1 with one stray 2
+    wf = _wf(); msgs = _quiet_fit(wf, stray)
+    assert wf.task_ == 'classification' and 'class 2 has only 1 row' in msgs
+    assert wf.predict_raw(stray.drop(columns='y')).shape == (len(df), 3)
+    from fastflow.tabular.estimators import LinearRegressor
+    r = TabularWorkflow('y', task='regression', n_splits=2, verbose=False, ensemble_top=0, models={'linear': LinearRegressor()})
+    r.fit(d); assert r.task_ == 'regression'
+
+def test_nn_regression_is_bounded(df):
+    from fastflow.tabular.estimators import NNRegressor
+    r = df.assign(y=np.exp(df.x_num1))
+    m = NNRegressor(epochs=2, random_state=0).fit(r.drop(columns=['y', 'pid']), r.y)
+    far = r.drop(columns=['y', 'pid']).iloc[:20].assign(x_num1=1e4, noise=-1e4)
+    hi = m.y_range_[1]*m.y_std_ + m.y_mean_
+    assert m.predict(far).max() <= hi + 1e-6 and hi < 2*r.y.max()
+
+def test_bad_n_jobs(df):
+    with pytest.raises(ValueError, match='n_jobs must be a positive int or None'): _wf(n_jobs=-1).fit(df)

@@ -13,22 +13,31 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 # %% auto #0
-__all__ = ['TASKS', 'DATE_PARTS', 'infer_task', 'check_target', 'date_parts', 'to_plain', 'from_plain', 'plain_array',
-           'from_plain_array', 'TabularProc']
+__all__ = ['TASKS', 'MAX_INT_CLASSES', 'INT_RULE', 'DATE_PARTS', 'int_classes', 'infer_task', 'check_target', 'date_parts',
+           'date_format', 'id_like', 'inf_as_missing', 'to_plain', 'from_plain', 'plain_array', 'from_plain_array',
+           'TabularProc']
 
 # %% ../../nbs/30_tabular.data.ipynb #fdecbeaa
-TASKS = ('classification', 'regression')
+TASKS, MAX_INT_CLASSES = ('classification', 'regression'), 20
+INT_RULE = f"integer dtype, at most {MAX_INT_CLASSES} distinct values and at least 10 rows per value"
+
+def int_classes(y) -> bool:
+    "True for an integer target with at most `MAX_INT_CLASSES` distinct values and at least 10 rows per value (`INT_RULE`)"
+    y = pd.Series(np.asarray(y) if not isinstance(y, pd.Series) else y)
+    if not pd.api.types.is_integer_dtype(y) or pd.api.types.is_bool_dtype(y): return False
+    n = y.nunique()
+    return n <= MAX_INT_CLASSES and len(y) >= 10*n
 
 def infer_task(y, # Target values (Series or array)
                task: str|None = None, # Force 'classification' or 'regression'
               ) -> str:
-    "'classification' for booleans, strings, categories and numbers with at most two values; else 'regression'"
+    "'classification' for booleans, strings, categories, numbers with at most two values and `int_classes`; else 'regression'"
     if task is not None:
         if task not in TASKS: raise ValueError(f"task must be one of {TASKS} or None, got {task!r}")
         return task
     y = pd.Series(np.asarray(y) if not isinstance(y, pd.Series) else y)
     if y.dtype == bool or not pd.api.types.is_numeric_dtype(y): return 'classification'
-    return 'classification' if y.dropna().nunique() <= 2 else 'regression'
+    return 'classification' if y.dropna().nunique() <= 2 or int_classes(y) else 'regression'
 
 # %% ../../nbs/30_tabular.data.ipynb #0f01d7b9
 def check_target(df: pd.DataFrame, # Training frame
@@ -42,19 +51,29 @@ def check_target(df: pd.DataFrame, # Training frame
         raise KeyError(f"target column {target!r} not in the frame; columns are {list(df.columns)[:20]}")
     n_na = int(df[target].isna().sum())
     if n_na: raise ValueError(f"target {target!r} has {n_na} missing value(s); drop those rows first, e.g. df.dropna(subset=[{target!r}])")
-    task = infer_task(df[target], task)
+    given, task = task, infer_task(df[target], task)
     if task == 'classification' and df[target].nunique() < 2:
         raise ValueError(f"target {target!r} has only one class ({df[target].iloc[0]!r}): classification needs at least two")
+    y = df[target]
+    if given is None and task == 'classification' and pd.api.types.is_integer_dtype(y) and y.nunique() > 2:
+        vc = y.value_counts()
+        v = vc.index[-1].item() if isinstance(vc.index[-1], np.generic) else vc.index[-1]
+        rare = f"; class {v!r} has only {vc.iloc[-1]} row(s)" if vc.iloc[-1] < 5 else ""
+        warnings.warn(f"target {target!r} holds integers with {len(vc)} distinct values ({INT_RULE}): treated as classification"
+                      f"{rare}; pass task='regression' to predict numbers")
     return task
 
 # %% ../../nbs/30_tabular.data.ipynb #6d2953f5
 DATE_PARTS = ('Year', 'Month', 'Day', 'Dayofweek', 'Dayofyear')
 
-def date_parts(s: pd.Series, # A datetime column
+def _is_date(s): return pd.api.types.is_datetime64_any_dtype(s)
+
+def date_parts(s: pd.Series, # A datetime column, or strings holding dates
                parts=DATE_PARTS, # Attributes of `Series.dt` to extract
+               format: str|None = None, # strptime format of date strings (None: `date_format` guesses; unparseable values become missing)
               ) -> pd.DataFrame:
     "Numeric columns `<name>_<part>` plus `<name>_Elapsed` (seconds since 1970) from a date column"
-    s = pd.to_datetime(s)
+    if not _is_date(s): s = pd.to_datetime(s, format=format or 'mixed', errors='coerce')
     attr = {'Dayofweek': 'day_of_week', 'Dayofyear': 'day_of_year'}
     res = {f'{s.name}_{p}': (s.dt.isocalendar().week if p == 'Week' else getattr(s.dt, attr.get(p, p.lower()))).astype('float64') for p in parts}
     el = s.astype('datetime64[s]').astype('int64').astype('float64') / 1e9
@@ -62,7 +81,45 @@ def date_parts(s: pd.Series, # A datetime column
     return pd.DataFrame(res, index=s.index)
 
 # %% ../../nbs/30_tabular.data.ipynb #b4426c46
-def _is_date(s): return pd.api.types.is_datetime64_any_dtype(s)
+def _is_text(s): return pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)
+
+def date_format(s: pd.Series, # A column of strings
+                min_frac: float = 0.9, # Share of the non-missing values that must parse with the guessed format
+               ) -> str|None:
+    "The strptime format of a column of date strings (year, month and maybe day), or None if it does not hold dates"
+    from pandas.tseries.api import guess_datetime_format
+    if not _is_text(s): return None
+    v = s.dropna()
+    v = v[v.map(lambda o: isinstance(o, str))].iloc[:500]
+    if len(v) == 0: return None
+    fmts = {guess_datetime_format(v.iloc[0], dayfirst=df) for df in (False, True)} - {None}   # 01/02/2020: month or day first
+    fmts = [f for f in fmts if ('%Y' in f or '%y' in f) and any(m in f for m in ('%m', '%b', '%B'))]
+    if not fmts: return None
+    frac, fmt = max((pd.to_datetime(v, format=f, errors='coerce').notna().mean(), f) for f in sorted(fmts))
+    return fmt if frac >= min_frac else None
+
+_ID_NAMES = ('id', 'index', 'idx', 'row', 'rowid', 'row_id', 'key', 'uuid', 'unnamed: 0')
+
+def id_like(s: pd.Series, # A column
+            name=None, # Its name (None: `s.name`)
+           ) -> bool:
+    "True for an integer or string column that is unique per row and named like an id: `id`, `*_id`, `*Id`, `*ID`, `index`, `row`..."
+    n = str(s.name if name is None else name)
+    named = n.lower() in _ID_NAMES or n.lower().endswith('_id') or n.endswith(('Id', 'ID'))
+    typed = (pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s)) or _is_text(s)
+    return named and typed and len(s) > 1 and s.notna().all() and s.is_unique
+
+def inf_as_missing(df: pd.DataFrame, # Continuous columns as floats
+                   when: str = 'training', # Which rows these are, for the warning
+                  ) -> pd.DataFrame:
+    "`df` with ±inf as NaN (then filled and flagged like any missing value), and a warning naming the columns that held them"
+    inf = np.isinf(df.to_numpy('float64')).sum(0) if df.shape[1] else np.zeros(0)
+    if not inf.any(): return df
+    cols = {c: int(k) for c, k in zip(df.columns, inf) if k}
+    n = f" ({cols} value(s))" if when == 'training' else ""   # the same message for every transform: shown once
+    warnings.warn(f"column(s) {list(cols)} hold ±inf in the {when} rows{n}: treated as missing (filled with the "
+                  "training median, flagged in the `<name>_na` column when training had missing values)")
+    return df.replace([np.inf, -np.inf], np.nan)
 
 def _vocab(s: pd.Series, max_levels: int|None):
     "Training categories, most frequent `max_levels` kept, sorted"
@@ -127,33 +184,37 @@ def _same(a, b) -> bool:
 
 class TabularProc(TransformerMixin, BaseEstimator):
     "Categorify, fill missing (+ `_na` columns), normalize and expand dates, fitted on training rows only"
-    def __init__(self, cat_names=None, # Categorical columns (None: infer)
-                 cont_names=None, # Continuous columns (None: infer)
-                 date_names=None, # Date columns (None: the datetime-typed ones)
+    def __init__(self, cat_names=None, # Columns to treat as categorical (the others are inferred)
+                 cont_names=None, # Columns to treat as continuous (the others are inferred)
+                 date_names=None, # Columns to expand as dates (besides datetime-typed ones and date strings)
                  max_card: int = 20, # Integer columns with at most this many values are categorical
                  max_levels: int = 100, # Text columns with more values are high-cardinality
                  high_card: str = 'drop', # 'drop' or 'encode' (most frequent `max_levels` values) high-cardinality text
                  normalize: bool = True, # Normalize continuous columns
                  add_na: bool = True, # Add `<name>_na` indicator columns
                  drop=(), # Columns to ignore (ids, target, ...)
+                 drop_ids: bool = True, # Drop id-like columns (`id_like`: unique per row, named like an id) unless named in `cat_names`/`cont_names`
                 ):
         self.cat_names,self.cont_names,self.date_names,self.max_card = cat_names,cont_names,date_names,max_card
         self.max_levels,self.high_card,self.normalize,self.add_na,self.drop = max_levels,high_card,normalize,add_na,drop
+        self.drop_ids = drop_ids
 
     def _split(self, df):
-        "Categorical, continuous and date column names of `df`"
+        "Categorical, continuous and date column names of `df`: named ones as named, the others inferred; date-string formats in `date_formats_`"
         cols = [c for c in df.columns if c not in set(self.drop)]
-        dates = list(self.date_names) if self.date_names is not None else [c for c in cols if _is_date(df[c])]
-        given = set(self.cat_names or ()) | set(self.cont_names or ()) | set(dates)
-        cats, conts = list(self.cat_names or ()), list(self.cont_names or ())
+        cats, conts, dates = list(self.cat_names or ()), list(self.cont_names or ()), list(self.date_names or ())
+        given, self.date_formats_ = set(cats) | set(conts) | set(dates), {c: date_format(df[c]) for c in dates}
         for c in cols:
-            if c in given or (self.cat_names is not None and self.cont_names is not None): continue
+            if c in given: continue
             s = df[c]
-            if pd.api.types.is_float_dtype(s) and self.cont_names is None: conts.append(c)
-            elif pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s):
-                if s.nunique() > self.max_card and self.cont_names is None: conts.append(c)
-                elif self.cat_names is None: cats.append(c)
-            elif self.cat_names is None: cats.append(c)
+            if _is_date(s): dates.append(c); self.date_formats_[c] = None
+            elif pd.api.types.is_float_dtype(s): conts.append(c)
+            elif pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s): (conts if s.nunique() > self.max_card else cats).append(c)
+            elif fmt := date_format(s):
+                dates.append(c); self.date_formats_[c] = fmt
+                warnings.warn(f"column {c!r} holds date strings (format {fmt!r}): expanded to date parts ({', '.join(DATE_PARTS)}, Elapsed); "
+                              f"pass cat_names=[{c!r}] to keep it as a category")
+            else: cats.append(c)
         return cats, conts, dates
 
     def _check_fit_input(self, X):
@@ -165,29 +226,36 @@ class TabularProc(TransformerMixin, BaseEstimator):
         if X.shape[1] == 0: raise ValueError(f"0 feature(s) (shape=({len(X)}, 0)) while a minimum of 1 is required.")
         missing = [c for c in [*(self.cat_names or ()), *(self.cont_names or ()), *(self.date_names or ())] if c not in X.columns]
         if missing: raise KeyError(f"columns {missing} were named but are not in the frame")
+        named = [*(self.cat_names or ()), *(self.cont_names or ()), *(self.date_names or ())]
+        if dup := sorted({str(c) for c in named if named.count(c) > 1}): raise ValueError(f"columns {dup} are named more than once in cat_names/cont_names/date_names")
         return X
 
     def _find_dropped(self, X, cats) -> dict:
         "Column -> reason for all-missing, constant and (with `high_card='drop'`) high-cardinality columns, with warnings"
-        dropped = {}
+        dropped, named = {}, {*(self.cat_names or ()), *(self.cont_names or ()), *(self.date_names or ())}
         for c in self.input_cols_:
             s = X[c]
             if s.isna().all(): dropped[c] = 'all missing'
             elif s.nunique(dropna=False) == 1: dropped[c] = 'constant'
+            elif self.drop_ids and c not in named and id_like(s, c):
+                dropped[c] = 'id-like (unique per row)'
+                warnings.warn(f"column {c!r} looks like a row id (named like one, a distinct {s.dtype} value per row): not used as a feature; "
+                              f"pass it as the workflow's id_col, or cat_names=[{c!r}] / drop_ids=False to keep it")
         for c in cats:
             n = X[c].nunique()
             if c not in dropped and n > self.max_levels and not pd.api.types.is_numeric_dtype(X[c]):
                 if self.high_card == 'drop': dropped[c] = f'high cardinality ({n} values)'
                 warnings.warn(f"column {c!r} has {n} distinct values (> max_levels={self.max_levels}): "
                               + ("dropped; pass high_card='encode' to keep its most frequent values, or engineer a feature from it"
-                                 if self.high_card == 'drop' else f"only its {self.max_levels} most frequent values are kept"))
+                                 if self.high_card == 'drop' else f"only its {self.max_levels} most frequent values are kept")
+                              + (f"; if it holds dates, name them: date_names=[{c!r}] (or pd.read_csv(..., parse_dates=[{c!r}]))" if self.high_card == 'drop' else ""))
         if dropped: warnings.warn(f"dropped columns: {dropped}")
         return dropped
 
     def _fit_conts(self, X, conts, dates):
         "Continuous columns (with date parts): names, `_na` columns, medians, means and stds of the training rows"
-        dp = [date_parts(X[c]) for c in dates]
-        cont_df = pd.concat([_floats(X, conts, 'it is continuous'), *dp], axis=1) if conts or dp else pd.DataFrame(index=X.index)
+        dp = [date_parts(X[c], format=self.date_formats_.get(c)) for c in dates]
+        cont_df = pd.concat([inf_as_missing(_floats(X, conts, 'it is continuous')), *dp], axis=1) if conts or dp else pd.DataFrame(index=X.index)
         self.conts_ = list(cont_df.columns)
         self.na_cols_ = [c for c in self.conts_ if self.add_na and cont_df[c].isna().any()]
         self.medians_ = cont_df.median().fillna(0.).to_dict()
@@ -204,6 +272,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         self.dropped_ = self._find_dropped(X, cats)
         keep = lambda cs: [c for c in cs if c not in self.dropped_]
         self.cats_, self.dates_ = keep(cats), keep(dates)
+        self.date_formats_ = {c: self.date_formats_.get(c) for c in self.dates_}
         self.vocab_ = {c: _vocab(X[c], self.max_levels) for c in self.cats_}
         self._fit_conts(X, keep(conts), self.dates_)
         self.cat_out_ = self.cats_ + [f'{c}_na' for c in self.na_cols_]
@@ -227,8 +296,9 @@ class TabularProc(TransformerMixin, BaseEstimator):
         out = {}
         for c in self.cats_:
             out[c] = pd.Index(self.vocab_[c]).get_indexer(X[c]).astype('int64') + 1   # -1 (missing or unseen) + 1 = 0
-        dp = [date_parts(X[c]) for c in self.dates_]
-        cont_df = pd.concat([_floats(X, [c for c in self.conts_ if c in X.columns], 'it was in training'), *dp], axis=1) if self.conts_ else None
+        dp = [date_parts(X[c], format=self.date_formats_.get(c)) for c in self.dates_]
+        num = inf_as_missing(_floats(X, [c for c in self.conts_ if c in X.columns], 'it was in training'), 'transformed')
+        cont_df = pd.concat([num, *dp], axis=1) if self.conts_ else None
         for c in self.na_cols_: out[f'{c}_na'] = cont_df[c].isna().to_numpy().astype('int64') + 1
         for c in self.conts_:
             out[c] = ((cont_df[c].fillna(self.medians_[c]) - self.means_[c]) / self.stds_[c]).to_numpy('float32')
@@ -252,7 +322,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
                     cats=P(self.cats_), dates=P(self.dates_), vocab=[P(self.vocab_[c]) for c in self.cats_], conts=P(self.conts_),
                     na_cols=P(self.na_cols_), medians=[float(self.medians_[c]) for c in self.conts_], means=[float(self.means_[c]) for c in self.conts_],
                     stds=[float(self.stds_[c]) for c in self.conts_], cat_out=P(self.cat_out_), card=[int(k) for k in self.card_],
-                    n_features_in=int(self.n_features_in_))
+                    n_features_in=int(self.n_features_in_), date_formats=[self.date_formats_.get(c) for c in self.dates_])
 
     @classmethod
     def from_config(cls, cfg:dict) -> TabularProc:
@@ -262,6 +332,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         p.input_cols_, p.dropped_ = U(cfg['input_cols']), {from_plain(c): r for c, r in cfg['dropped']}
         p.cats_, p.dates_, p.conts_, p.na_cols_ = U(cfg['cats']), U(cfg['dates']), U(cfg['conts']), U(cfg['na_cols'])
         p.vocab_ = {c: U(v) for c, v in zip(p.cats_, cfg['vocab'])}
+        p.date_formats_ = dict(zip(p.dates_, cfg.get('date_formats', [None]*len(p.dates_))))
         p.medians_, p.means_, p.stds_ = (dict(zip(p.conts_, cfg[k])) for k in ('medians', 'means', 'stds'))
         p.cat_out_, p.cont_out_, p.card_, p.n_features_in_ = U(cfg['cat_out']), list(p.conts_), list(cfg['card']), cfg['n_features_in']
         return p

@@ -42,8 +42,8 @@ class TabularEstimator(BaseEstimator):
                 if len(y) != len(X): raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
                 if pd.isna(y).any(): raise ValueError("Input y contains NaN: drop the rows with a missing target")
         else:
-            kw = dict(ensure_all_finite='allow-nan', y_numeric=not is_classifier(self))
-            if y is None: X = validate_data(self, X, reset=reset, ensure_all_finite='allow-nan')
+            kw = dict(ensure_all_finite=False, y_numeric=not is_classifier(self))   # NaN and ±inf: `TabularProc` treats both as missing
+            if y is None: X = validate_data(self, X, reset=reset, ensure_all_finite=False)
             else: X, y = validate_data(self, X, y, **kw)
             X = pd.DataFrame(X, columns=[f'x{i}' for i in range(X.shape[1])])
         return X if y is None else (X, y)
@@ -54,13 +54,15 @@ class TabularEstimator(BaseEstimator):
            ):
         "Fit `proc` and the model on `(X, y)`"
         if y is None: raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
+        X_in = X
         X, y = self._validate(X, y)
         if len(X) < 2: raise ValueError(f"got {len(X)} sample(s); at least 2 samples are needed (n_samples = 1)")
         y = self._encode_y(y, fit=True)
         self.proc_ = clone(self.proc) if self.proc is not None else TabularProc()
         with warnings.catch_warnings():
-            if self.proc is None: warnings.simplefilter('ignore')   # array input: constant columns are silently dropped
-            Xt = self.proc_.fit(X).transform(X)
+            if X.columns.tolist() == [f'x{i}' for i in range(X.shape[1])] and not isinstance(X_in, pd.DataFrame):
+                warnings.simplefilter('ignore')   # array input (no column names to report): constant columns are dropped silently
+            Xt = self.proc_.fit(X).transform(X)   # a DataFrame: what the proc drops or changes is reported
         ev = None
         if eval_set is not None: ev = (self._transform(eval_set[0]), self._encode_y(column_or_1d(eval_set[1]), fit=False))
         self._fit_model(Xt, y, ev)
@@ -69,6 +71,13 @@ class TabularEstimator(BaseEstimator):
     def _transform(self, X):
         check_is_fitted(self, 'proc_')
         return self.proc_.transform(self._validate(X, reset=False))
+
+    def _finite(self, out):
+        "`out` if every prediction is a number, else a clear error (nothing is returned, so nothing is written)"
+        bad = ~np.isfinite(out).reshape(len(out), -1).all(1)
+        if bad.any(): raise ValueError(f"{type(self).__name__} predicted NaN or ±inf for {int(bad.sum())} of {len(out)} row(s) (e.g. row {int(np.flatnonzero(bad)[0])}): "
+                                       "its training diverged or its inputs overflowed; refit it (e.g. a lower lr for the net) and check the inputs")
+        return out
 
     def __sklearn_tags__(self):
         t = super().__sklearn_tags__()
@@ -88,8 +97,8 @@ class TabularClassifier(ClassifierMixin, TabularEstimator):
         return codes
 
     def predict_proba(self, X):
-        "Class probabilities, columns in the order of `classes_`"
-        return self._out(self._transform(X))
+        "Class probabilities, columns in the order of `classes_` (an error if any is NaN)"
+        return self._finite(self._out(self._transform(X)))
 
     def predict(self, X):
         "Most probable class"
@@ -100,8 +109,8 @@ class TabularRegressor(RegressorMixin, TabularEstimator):
     "Regressor half of the contract: `predict` returns numbers"
     def _encode_y(self, y, fit=True): return np.asarray(y, dtype='float64')
     def predict(self, X):
-        "Predicted values"
-        return self._out(self._transform(X))
+        "Predicted values (an error if any is NaN or infinite)"
+        return self._finite(self._out(self._transform(X)))
 
 # %% ../../nbs/32_tabular.estimators.ipynb #6dece086
 class _NN:
@@ -113,9 +122,10 @@ class _NN:
                  ps=None, # Dropout of hidden layers
                  random_state=None, # Seed for torch (None: not seeded)
                  proc=None, # A `TabularProc` to clone (None: default)
+                 n_jobs: int|None = 1, # torch threads for fit and predict, restored after (1 is fastest for small nets; None: leave torch's setting)
                 ):
         self.epochs,self.lr,self.bs,self.wd,self.layers,self.ps = epochs,lr,bs,wd,layers,ps
-        self.random_state,self.proc = random_state,proc
+        self.random_state,self.proc,self.n_jobs = random_state,proc,n_jobs
 
     def _fit_model(self, Xt, y, ev):
         clf = is_classifier(self)
@@ -128,12 +138,12 @@ class _NN:
             learn = fit_tabular_nn(*self.proc_.arrays(Xt), enc(y), self.proc_.card_, task='classification' if clf else 'regression',
                                    n_out=len(self.classes_) if clf else 1, valid=valid, epochs=self.epochs, lr=self.lr,
                                    bs=min(self.bs, max(32, len(Xt)//10)), wd=self.wd, layers=self.layers, ps=self.ps,
-                                   y_range=None if clf else self.y_range_)
+                                   y_range=None if clf else self.y_range_, threads=self.n_jobs)
         self.model_ = learn.model.cpu().eval()
         self.history_ = [list(map(float, v)) for v in learn.recorder.values]
 
     def _out(self, Xt):
-        out = predict_tabular_nn(self.model_, *self.proc_.arrays(Xt))
+        out = predict_tabular_nn(self.model_, *self.proc_.arrays(Xt), threads=getattr(self, 'n_jobs', 1))
         if is_classifier(self): return torch.softmax(torch.from_numpy(out), 1).double().numpy()
         return out[:, 0].astype('float64')*self.y_std_ + self.y_mean_
 
@@ -142,7 +152,7 @@ class NNClassifier(_NN, TabularClassifier): "Embedding neural net (fastai's `Tab
 class NNRegressor(_NN, TabularRegressor):
     "Embedding neural net (fastai's `TabularModel`) as a scikit-learn regressor"
     @delegates(_NN.__init__)
-    def __init__(self, *, y_range=None, # Output range: None (unbounded), 'auto' (`infer_y_range` of the training targets) or `(lo, hi)` on the target's scale
+    def __init__(self, *, y_range='auto', # Output range: 'auto' (`infer_y_range` of the training targets), None (unbounded) or `(lo, hi)` on the target's scale
                  **kwargs):
         super().__init__(**kwargs)
         self.y_range = y_range
@@ -179,6 +189,7 @@ class _RF:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', UserWarning)     # "some inputs do not have OOB scores" on tiny data
             self.model_.fit(Xt, y)
+        self.model_.set_params(n_jobs=None)   # predict on one thread: threads add the trees in a varying order (last-bit differences)
         self.oob_score_ = getattr(self.model_, 'oob_score_', None)
         self.feature_importances_ = pd.Series(self.model_.feature_importances_, index=Xt.columns)
 

@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.workflow.html.md"""
 
 # %% ../../nbs/33_tabular.workflow.ipynb #51dee0df
 from __future__ import annotations
-import time, warnings
+import os, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -21,17 +21,22 @@ from .estimators import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, G
                                      LinearClassifier, LinearRegressor, estimator_state, restore_estimator)
 
 # %% auto #0
-__all__ = ['default_models', 'make_folds', 'blend_weights', 'TabularWorkflow', 'workflow_from_artefact']
+__all__ = ['usable_cores', 'default_models', 'make_folds', 'blend_weights', 'TabularWorkflow', 'workflow_from_artefact']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7531e949
+def usable_cores() -> int:
+    "Cores this process may run on (its CPU affinity, e.g. a container's share), measured, not `os.cpu_count()`"
+    try: return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError: return os.cpu_count() or 1
+
 def default_models(task: str, # 'classification' or 'regression'
                    seed: int = 42, # Seed for every model
                    proc: TabularProc|None = None, # Preprocessing settings shared by all models
-                   n_jobs=None, # Parallel jobs for the forest and xgboost
+                   n_jobs=None, # Threads for the forest and xgboost (None: their defaults)
                   ) -> dict:
-    "Name -> unfitted estimator: 'nn', 'rf', 'xgb', 'linear', 'baseline'"
+    "Name -> unfitted estimator: 'nn', 'rf', 'xgb', 'linear', 'baseline' (the net on one torch thread: fastest for small nets on few cores)"
     clf = task == 'classification'
-    return {'nn': (NNClassifier if clf else NNRegressor)(random_state=seed, proc=proc),
+    return {'nn': (NNClassifier if clf else NNRegressor)(random_state=seed, proc=proc, n_jobs=1),
             'rf': (RFClassifier if clf else RFRegressor)(random_state=seed, n_jobs=n_jobs, proc=proc),
             'xgb': (GBMClassifier if clf else GBMRegressor)(random_state=seed, n_jobs=n_jobs, proc=proc),
             'linear': (LinearClassifier if clf else LinearRegressor)(proc=proc),
@@ -96,10 +101,11 @@ class TabularWorkflow:
                  n_repeats: int = 1, # Repeat the K-fold split this many times, the r-th shuffled with `seed+r`
                  clip: bool = False, # Clip continuous inputs to the range of the rows a model was fitted on (validation and test rows)
                  group_target: list|tuple = (), # Columns whose groups get an out-of-fold target rate `{col}_rate` and count `{col}_n` (the column itself is dropped)
+                 n_jobs: int|None = None, # Cores for every member (forest, xgboost, the net's torch threads, BLAS), restored after; None: `usable_cores()`
                 ):
         self.target,self.id_col,self.task,self.metric,self.models,self.n_splits = target,id_col,task,metric,models,n_splits
         self.seed,self.ensemble_top,self.log_target,self.proc,self.refit,self.verbose = seed,ensemble_top,log_target,proc,refit,verbose
-        self.ensemble_weights,self.n_repeats,self.clip,self.group_target = ensemble_weights,n_repeats,clip,group_target
+        self.ensemble_weights,self.n_repeats,self.clip,self.group_target,self.n_jobs = ensemble_weights,n_repeats,clip,group_target,n_jobs
 
     def _log(self, *a):
         if self.verbose: print(*a, flush=True)
@@ -119,28 +125,63 @@ class TabularWorkflow:
         return np.exp(p) if self.log_target_ else p
 
     def _predict_raw(self, est, X):
-        return est.predict_proba(X) if self.task_ == 'classification' else est.predict(X)
+        "Probabilities over all of `classes_` (a fold that lacked a rare class gives it 0) or values; an error if any is NaN"
+        if self.task_ != 'classification': p = np.asarray(est.predict(X), dtype='float64')
+        else:
+            p, cls = est.predict_proba(X), getattr(est, 'classes_', None)
+            if cls is not None and p.shape[1] != len(self.classes_):
+                full = np.zeros((len(p), len(self.classes_))); full[:, np.asarray(cls, int)] = p; p = full
+        if not np.isfinite(p).all():
+            raise ValueError(f"{type(est).__name__} predicted NaN or ±inf for {int((~np.isfinite(p)).reshape(len(p), -1).any(1).sum())} row(s): "
+                             "nothing was returned or written; refit it or leave it out of `models`")
+        return p
+
+    def _jobs(self, models:dict) -> dict:
+        "`models` with `n_jobs_` threads for every member that takes `n_jobs` and leaves it at None"
+        out = {}
+        for n, e in models.items():
+            if hasattr(e, 'get_params') and 'n_jobs' in e.get_params(deep=False) and e.get_params(deep=False)['n_jobs'] is None:
+                e = clone(e).set_params(n_jobs=self.n_jobs_)
+            out[n] = e
+        return out
+
+    def _threads(self):
+        "Limit BLAS/OpenMP pools to `n_jobs_` threads for the fit (threadpoolctl restores them after)"
+        from threadpoolctl import threadpool_limits
+        return threadpool_limits(self.n_jobs_)
 
     def fit(self, df: pd.DataFrame, # Training frame
             train_mask=None, # Booleans, one per row: False rows are never fitted on but are still scored (None: all rows)
            ) -> pd.DataFrame:
         "Cross-validate, blend, refit; return the leaderboard"
         X, ym = self._setup(df, train_mask)
-        models = self.models if self.models is not None else default_models(self.task_, self.seed, self.proc)
+        models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, self.n_jobs_))
         self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats)
         self.oof_, self.oof_reps_, self.scores_, self.fit_warnings_, self._shown = {}, {}, {}, {}, set()
-        self.clipped_ = np.zeros(len(df), int)
-        rows = [self._cross_validate(name, est, X, ym) for name, est in models.items()]
+        self.clipped_, self.fold_rounds_, self.fold_fit_s_ = np.zeros(len(df), int), {}, {}
+        self._log(f"{len(models)} models x {len(self.folds_)} folds on {len(df)} rows, {self.n_jobs_} core(s)")
+        with self._threads(): rows = [self._cross_validate(name, est, X, ym) for name, est in models.items()]
         self.models_ = models
         self.leaderboard_ = self._leaderboard(rows, ym)
         rep = f" x {self.n_repeats} repeats" if self.n_repeats > 1 else ""
-        self._log(f"\nleaderboard ({self.metric_.name}, {self.n_splits}-fold CV{rep}, scored on all {len(df)} rows):\n{self.leaderboard_.to_string(index=False)}")
+        self.leaderboard_.attrs['hint'] = hint = self._metric_hint()
+        self._log(f"\nleaderboard ({self.metric_.name}, {self.n_splits}-fold CV{rep}, scored on all {len(df)} rows){hint}:\n{self.leaderboard_.to_string(index=False)}")
         if self.refit: self.fit_final(df)
         return self.leaderboard_
+
+    def _metric_hint(self) -> str:
+        "A note for the leaderboard's header when a positive, right-skewed target is scored by RMSE on its raw scale"
+        y = self.y_
+        if self.task_ != 'regression' or self.metric_.name == 'log_rmse' or self.log_target_ or (y <= 0).any(): return ""
+        sk = float(pd.Series(y).skew())
+        return (f"\n  note: the target is positive and right-skewed (skew {sk:.1f}): if errors should count relative to its size "
+                "(prices, counts), try metric='log_rmse' (models then train on log(y))") if sk > 1 else ""
 
     def _setup(self, df, train_mask=None):
         "Check `df`, set the task, metric, features and targets; return the features and the targets on the models' scale"
         self.task_ = check_target(df, self.target, self.task)
+        self.n_jobs_ = usable_cores() if self.n_jobs is None else self.n_jobs
+        if not isinstance(self.n_jobs_, (int, np.integer)) or self.n_jobs_ < 1: raise ValueError(f"n_jobs must be a positive int or None (all usable cores), got {self.n_jobs!r}")
         self._check_ids(df, 'training')
         self.metric_ = get_metric(self.metric, self.task_)
         self.log_target_ = bool(self.log_target if self.log_target is not None else self.metric_.name == 'log_rmse')
@@ -227,18 +268,21 @@ class TabularWorkflow:
         "Fit and score clones of `est` on every fold of every repeat, keep its out-of-fold predictions; return its leaderboard row"
         clf, m, y, k = self.task_ == 'classification', self.metric_, self.y_, self.n_splits
         oof = np.zeros((self.n_repeats, len(y), len(self.classes_)) if clf else (self.n_repeats, len(y)))
-        fit_t, pred_t, scores = [], [], []
+        fit_t, pred_t, scores, nf = [], [], [], len(self.folds_)
         for i, (tr, va) in enumerate(self.folds_):
             t0 = time.perf_counter()
             Xtr, ytr, Xva, n = self._fold_data(X, ym, tr, va)
             self.clipped_[va] = n
             e = self._fit_one(name, clone(est), Xtr, ytr)
+            if getattr(e, 'best_iteration_', None) is not None: self.fold_rounds_.setdefault(name, []).append((e.best_iteration_ + 1, len(Xtr)))
             t1 = time.perf_counter()
             oof[i//k, va] = self._predict_raw(e, Xva)
             t2 = time.perf_counter()
             fit_t.append(t1 - t0); pred_t.append(t2 - t1)
             scores.append(m.fn(y[va], oof[i//k, va] if clf else self._from_model(oof[i//k, va])))
-            self._log(f"{name:<10} fold {i+1}/{len(self.folds_)}  {m.name} {scores[-1]:.4f}  ({t1-t0:.1f}s fit)")
+            left = (nf - i - 1)*(t2 - t0 + sum(fit_t) + sum(pred_t))/(i + 2)   # mean fold time, the last fold counted twice
+            self._log(f"{name:<8} fold {i+1}/{nf}  {m.name} {scores[-1]:.4f}  {t2-t0:5.1f} s  " + (f"~{left:.0f} s left for {name}" if i + 1 < nf else "done"))
+        self.fold_fit_s_[name] = (float(np.mean(fit_t)), float(np.mean([len(tr) for tr, _ in self.folds_])))
         self._report_warnings(name)
         self.oof_reps_[name], self.oof_[name], self.scores_[name] = oof, oof.mean(0), scores
         return self._row(name, scores, fit_s=np.mean(fit_t), predict_s=np.mean(pred_t))
@@ -298,13 +342,28 @@ class TabularWorkflow:
         self.group_stats_ = self._group_stats(X, y)
         if self.group_target: X = self._add_groups(X, self.group_stats_, y)
         self.clip_ranges_ = self._ranges(X)
-        self.final_ = {}
-        for n in names:
-            t0 = time.perf_counter()
-            self.final_[n] = self._fit_one(n, clone(self.models_[n]), X, y)
-            self._log(f"final fit {n}: {time.perf_counter()-t0:.1f}s")
-            self._report_warnings(n)
+        self.final_, self.final_rounds_ = {}, {}
+        ests = {n: self._final_estimator(n, len(X)) for n in names}
+        guess = {n: self.fold_fit_s_[n][0]*len(X)/self.fold_fit_s_[n][1] if n in getattr(self, 'fold_fit_s_', {}) else 0. for n in names}
+        with self._threads():
+            for j, n in enumerate(names):
+                rounds = f", {self.final_rounds_[n]} rounds (CV's mean, scaled to {len(X)} rows)" if n in self.final_rounds_ else ""
+                self._log(f"refit {n} ({j+1}/{len(names)}) on {len(X)} rows{rounds}: ~{guess[n]:.0f} s expected, ~{sum(guess[m] for m in names[j:]):.0f} s left")
+                t0 = time.perf_counter()
+                self.final_[n] = self._fit_one(n, ests[n], X, y)
+                self._log(f"refit {n} ({j+1}/{len(names)})  {time.perf_counter()-t0:.1f} s" + (f"  ~{sum(guess[m] for m in names[j+1:]):.0f} s left" if j + 1 < len(names) else "  done"))
+                self._report_warnings(n)
         return self
+
+    def _final_estimator(self, name, n_rows):
+        "A clone of member `name` for the final fit; xgboost reuses the CV's boosting rounds (their mean, scaled by rows) instead of stopping again"
+        e = clone(self.models_[name])
+        r = getattr(self, 'fold_rounds_', {}).get(name)
+        p = e.get_params(deep=False) if hasattr(e, 'get_params') else {}
+        if r and 'early_stopping_rounds' in p and 'n_estimators' in p and p['early_stopping_rounds']:
+            self.final_rounds_[name] = max(1, int(round(np.mean([k*n_rows/n for k, n in r]))))
+            e.set_params(n_estimators=self.final_rounds_[name], early_stopping_rounds=None)
+        return e
 
     def _check_test(self, test):
         if not isinstance(test, pd.DataFrame): raise TypeError(f"expected a pandas DataFrame, got {type(test).__name__}")
@@ -373,7 +432,8 @@ class TabularWorkflow:
         params = dict(target=to_plain(self.target), id_col=to_plain(self.id_col), task=self.task,
                       metric=self.metric if self.metric is None or isinstance(self.metric, str) else m.name, n_splits=self.n_splits,
                       seed=self.seed, ensemble_top=self.ensemble_top, ensemble_weights=self.ensemble_weights, log_target=self.log_target,
-                      refit=self.refit, verbose=self.verbose, n_repeats=self.n_repeats, clip=self.clip, group_target=[to_plain(c) for c in self.group_target])
+                      refit=self.refit, verbose=self.verbose, n_repeats=self.n_repeats, clip=self.clip, group_target=[to_plain(c) for c in self.group_target],
+                      n_jobs=self.n_jobs)
         cfg = dict(params=params, task=self.task_, metric=dict(name=m.name, greater_is_better=m.greater_is_better), log_target=self.log_target_,
                    feature_names=[to_plain(c) for c in self.feature_names_], proc=self.proc_.to_config(),
                    classes=plain_array(self.classes_) if self.task_ == 'classification' else None, final_name=self.final_name_, members=members,
