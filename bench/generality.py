@@ -152,12 +152,23 @@ def references(task, metric, kind, trn, tst, target, sfx=''):
     return out
 
 # ---------------------------------------------------------------- fastflow
-def fastflow_tab(metric, trn, tst, target):
-    "TabularWorkflow(target[, metric]) fitted on `trn` (CV, blend, refit) and scored on `tst`: (value, seconds, final entry)"
+def fastflow_tab(metric, trn, tst, target, classes=None):
+    """TabularWorkflow(target[, metric]) fitted on `trn` (CV, blend, refit), predictions on `tst`: (predictions, seconds, extra).
+    A class target the workflow takes for a number (integer labels) is scored as it predicts: the nearest class; if the metric
+    is then refused, the error is recorded and the fit repeated with task='classification'."""
     from fastflow.tabular.workflow import TabularWorkflow
-    wf = TabularWorkflow(target) if metric is None else TabularWorkflow(target, metric=metric)
-    t0 = time.perf_counter(); wf.fit(trn); secs = time.perf_counter() - t0
-    return wf.predict_raw(tst), secs, wf.final_name_, wf.classes_ if wf.task_ == 'classification' else None
+    extra, kw = {}, {} if metric is None else dict(metric=metric)
+    try: wf = TabularWorkflow(target, **kw); t0 = time.perf_counter(); wf.fit(trn)
+    except ValueError as e:
+        extra['error_without_task'] = str(e); kw['task'] = 'classification'
+        wf = TabularWorkflow(target, **kw); t0 = time.perf_counter(); wf.fit(trn)
+    secs = time.perf_counter() - t0
+    p = wf.predict_raw(tst)
+    extra.update(final=wf.final_name_, **({'task_given': kw['task']} if 'task' in kw else {}))
+    if classes is not None and wf.task_ == 'regression':   # nearest class, as one-hot "probabilities"
+        extra['task_inferred'] = 'regression'
+        p = np.eye(len(classes))[np.clip(np.searchsorted(classes, np.round(p)), 0, len(classes)-1)]
+    return p, secs, extra
 
 # ---------------------------------------------------------------- AutoGluon (its own venv and process)
 AG_RUNNER = r'''
@@ -217,14 +228,13 @@ def run_split(task, metric, kind, trn, tst, target, work, use_ag=True):
     classes = np.unique(trn[target]) if kind != 'regression' else None
     res, preds = {}, {}
     for sysname, m in (('fastflow-default', None), ('fastflow-metric', metric)):
-        if sysname == 'fastflow-metric' and metric in ('accuracy', 'rmse'):
-            res[sysname] = (*res['fastflow-default'][:2], dict(final=res['fastflow-default'][2]['final'], same_as='fastflow-default'))
+        if sysname == 'fastflow-metric' and metric in ('accuracy', 'rmse') and 'task_inferred' not in res['fastflow-default'][2]:
+            res[sysname] = (*res['fastflow-default'][:2], dict(res['fastflow-default'][2], same_as='fastflow-default'))
             preds[sysname] = preds['fastflow-default']; continue
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
-            p, secs, final, cl = fastflow_tab(m, trn, tst, target)
-        if cl is not None: assert list(cl) == list(classes), (cl, classes)
-        res[sysname], preds[sysname] = (score(metric, tst[target], p, classes), secs, dict(final=final)), p
+            p, secs, extra = fastflow_tab(m, trn, tst, target, classes)
+        res[sysname], preds[sysname] = (score(metric, tst[target], p, classes), secs, extra), p
     for k, (v, s, p) in references(task, metric, kind, trn, tst, target).items(): res[k], preds[k] = (v, s, {}), p
     if use_ag:
         T = res['fastflow-metric'][1]
