@@ -98,7 +98,7 @@ def generality_rows(res) -> list[tuple[str, str, str]]:
     ag = [ahead(t, 'fastflow-metric', 'autogluon-medium_quality', noise=False) for t in sets]
     n_ag = sum(a is not None for a in ag)
     fams = sorted({m for t in sets for m in (get(t, 'autogluon-medium_quality') or {}).get('models', [])})
-    nd = lambda r: '—' if r is None else (f"{r['value']:.4f}" if abs(r['value']) < 10 else f"{r['value']:,.0f}")
+    nd = lambda r: '—' if r is None else (f"{r['value']:.4f}" if abs(r['value']) < 10 else f"{r['value']:,.1f}")
     per = '; '.join(f"{t} ({get(t, 'fastflow-default')['metric']}) {nd(get(t, 'fastflow-default'))} / {nd(get(t, 'fastflow-metric'))} / "
                     f"{nd(get(t, 'xgboost'))} / {nd(get(t, 'autogluon-medium_quality'))}" for t in sets)
     out = [('Generality: 7 public tables from PyPI packages nobody tuned for, plus Adult (official test), House Prices and Titanic '
