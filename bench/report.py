@@ -70,6 +70,25 @@ def rows(res) -> list[tuple[str, str, str]]:
     out.append(('Collab quality, MovieLens 100K, 5-fold CV RMSE (`collab_ml100k.py`)',
                 f"`DotProductBias` {cm('fastflow-DotProductBias')}; `CollabWorkflow` out-of-fold blend {cm('fastflow-best', True)}",
                 f"fastai `collab_learner`, fastbook settings: {cm('fastai-collab_learner')}"))
+    sc = lambda t, s, st, k='throughput': next((r.get(k) for r in res.get('scale', []) if r['task'] == t and r['system'] == s and r.get('stage') == st), None)
+    cpu = lambda t, s, st: (sc(t, s, st, 'n_items')/sc(t, s, st, 'cpu_seconds')) if sc(t, s, st, 'cpu_seconds') else None   # rows per CPU-second: robust to a shared machine
+    size = lambda t: float(t.rsplit('_', 1)[1])
+    top = lambda pre, s: max((r['task'] for r in res.get('scale', []) if r['task'].startswith(pre) and r['system'] == s and r.get('stage') == 'epoch'), key=size, default=None)
+    sz = lambda t: t.rsplit('_', 1)[1] if t else '—'
+    ff = 'fastflow-DotProductBias'; big = top('synth_collab_', ff)
+    fa = [(t, s) for t in ('synth_collab_1e7', 'synth_collab_1e6') for s in ('fastai-collab_learner-bs1024', 'fastai-collab_learner-bs4096') if sc(t, s, 'epoch')]
+    fa_txt = '; '.join(f"bs {s.rsplit('bs', 1)[1]}: {_n(cpu(t, s, 'epoch'), 0)} (fastflow {_n(cpu(t, ff, 'epoch'), 0)})" for t, s in fa if t == fa[0][0]) if fa else '—'
+    out.append((f'Collab at scale, one epoch of {sz(big)} generated ratings, users and items scaled like MovieLens 25M (`scale.py`)',
+                f"{_n(sc(big, ff, 'epoch', 'cpu_seconds'), 1)} CPU-s ({_n(sc(big, ff, 'epoch', 'seconds'), 0)} s wall on the shared machine): "
+                f"{_n(cpu(big, ff, 'epoch'), 0)} ratings per CPU-second (10⁶ ratings: {_n(cpu('synth_collab_1e6', ff, 'epoch'), 0)}); "
+                f"peak RSS {_n(sc(big, ff, 'epoch', 'peak_rss_mb'), 0)} MB for a {_n(sc(big, ff, 'load', 'data_mb'), 0)} MB frame",
+                f"fastai `collab_learner`, ratings per CPU-second at {sz(fa[0][0] if fa else None)}, its largest size within the budget: {fa_txt}"))
+    tf = 'fastflow'; tb = top('synth_tabular_', tf)
+    out.append((f'Tabular at scale, {sz(tb)} Adult-like rows (`scale.py`)',
+                f"preprocessing {_n(cpu(tb, tf, 'preprocess'), 0)} rows per CPU-second, one NN epoch {_n(cpu(tb, tf, 'epoch'), 0)}; "
+                f"peak RSS {_n(sc(tb, tf, 'epoch', 'peak_rss_mb'), 0)} MB for a {_n(sc(tb, tf, 'preprocess', 'data_mb'), 0)} MB frame",
+                f"fastai `tabular_learner` at 5e4: preprocessing {_n(cpu('synth_tabular_5e4', 'fastai-tabular_learner', 'preprocess'), 0)} rows per CPU-second, "
+                f"epoch {_n(cpu('synth_tabular_5e4', 'fastai-tabular_learner', 'epoch'), 0)} (fastflow {_n(cpu('synth_tabular_5e4', tf, 'epoch'), 0)})"))
     vc = lambda s, k='value', nd=3: _n(fig(res, 'vision_cifar', s, k), nd)
     out.append(('Vision, CIFAR-10 subset, 15 min of CPU training (`vision_cifar.py`)',
                 f"{vc('fastflow-fastnet-tta')} held-out accuracy (TTA; {vc('fastflow-fastnet')} without), {vc('fastflow-fastnet', 'epochs', 1)} epochs",

@@ -6,7 +6,7 @@ kernel's peak-RSS mark is reset before each stage (`/proc/self/clear_refs`), so 
 not timed. Stages:
 - collab (ratings 1e5 .. 2.5e7, users and items scaled like MovieLens 25M: 160k users and 60k items at 2.5e7):
   `load` = `CollabDataLoaders.from_df`, `setup` = `collab_learner` (bias baseline included), `epoch` = one
-  `fit_one_cycle(1)` of `DotProductBias` (50 factors, bs 4096), `recommend` = `recommend` for 1,000 users. fastai's
+  `fit_one_cycle(1)` of `DotProductBias` (50 factors, bs 4096), `recommend` = `recommend` for 1,000 users (200 at 2.5e7). fastai's
   `collab_learner` (fastbook: 50 factors, y_range (0, 5.5), `fit_one_cycle(1, 5e-3, wd=0.1)`) at bs 1024 (its default)
   and at 4096 (fastflow's), torch's default threads, at each size its epoch is predicted to finish within `--budget`.
 - tabular (5e4 .. 5e6 rows, an Adult-like schema: 6 numbers, 8 categories, binary target): `preprocess` = `TabularProc`
@@ -30,7 +30,7 @@ import numpy as np, pandas as pd
 
 HERE = Path(__file__).resolve().parent
 VISION_EPOCH_MAX = 1e4   # one FastNet epoch is measured up to this many images (a CPU epoch of 1e5 images takes many minutes here)
-XGB_MAX = 5e5   # one xgboost fit (early stopping, up to 1000 trees) is measured up to this many rows
+XGB_MAX = 5e4   # one xgboost fit (early stopping, up to 1000 trees) is measured up to this many rows
 SIZES = {'collab': [1e5, 1e6, 1e7, 2.5e7], 'tabular': [5e4, 5e5, 5e6], 'vision': [1e4, 3e4, 1e5]}
 SYSTEMS = {'collab': ['fastflow-DotProductBias', 'fastai-collab_learner-bs1024', 'fastai-collab_learner-bs4096'],
            'tabular': ['fastflow', 'fastai-tabular_learner'], 'vision': ['fastflow-fastnet']}
@@ -62,6 +62,7 @@ class Stage:
         self.row.update(value=round(s, 3), seconds=round(s, 3), cpu_seconds=round(time.process_time() - self.c, 3),
                         throughput=round(self.row['n_items']/s) if s > 0 else None, peak_rss_mb=round(_hwm_mb()))
         self.rows.append(self.row)
+        print('ROW ' + json.dumps(self.row), file=sys.stderr, flush=True)   # each stage as it ends: a run stopped early keeps its stages
         print(f"  {self.row['task']:<22}{self.row['system']:<32}{self.row['stage']:<12}{s:9.2f} s{self.row['throughput'] or 0:>12,} /s"
               f"{self.row['peak_rss_mb']:>8,} MB", file=sys.stderr, flush=True)
 
@@ -124,7 +125,7 @@ def run_collab(n, system, rows):
         with Stage(rows, task, system, 'epoch', n_train, threads=1) as row:
             with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1)
         row['valid_rmse'] = round(float(learn.recorder.values[-1][2]), 4)
-        users = dls.users[np.random.default_rng(0).choice(dls.n_users, min(1000, dls.n_users), replace=False)]
+        users = dls.users[np.random.default_rng(0).choice(dls.n_users, min(1000 if n < 2e7 else 200, dls.n_users), replace=False)]
         with Stage(rows, task, system, 'recommend', len(users)):
             for u in users: learn.recommend(u, n=10)
         return
@@ -227,7 +228,7 @@ def _predicted(prev: list, stage: str, n: float):
 def _app(row) -> str: return {'collab': 'collab', 'tabular': 'tabular', 'images': 'vision'}[row['task'].split('_')[1]]
 
 def plot(rows, out: Path):
-    "Log-log curves: seconds per stage and peak memory against the number of items, one panel pair per application"
+    "Log-log curves: CPU seconds per stage (robust to a shared machine) and peak memory against the number of items, per application"
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
     apps = [a for a in SIZES if any(r['task'].startswith(f'synth_{a}') or (a == 'vision' and r['task'].startswith('synth_images')) for r in rows)]
     fig, axs = plt.subplots(2, len(apps), figsize=(5.5*len(apps), 8), squeeze=False)
@@ -240,15 +241,15 @@ def plot(rows, out: Path):
                 x = [float(r['task'].rsplit('_', 1)[1]) for r in c]
                 lab = f"{sys_} {st}" + (f" ({w} thread{'s' if w > 1 else ''})" if w else '')
                 ls = '-' if sys_.startswith('fastflow') else '--'
-                axs[0, j].plot(x, [r['seconds'] for r in c], ls, marker='o', label=lab)
+                axs[0, j].plot(x, [r['cpu_seconds'] for r in c], ls, marker='o', label=lab)
                 if st in ('load', 'epoch', 'preprocess', 'decode', 'dls'): axs[1, j].plot(x, [r['peak_rss_mb'] for r in c], ls, marker='o', label=lab)
         xs = sorted({float(r['task'].rsplit('_', 1)[1]) for r in rs})
         if xs:   # a slope-1 guide: linear cost
-            y0 = min(r['seconds'] for r in rs if float(r['task'].rsplit('_', 1)[1]) == xs[0]) or 1e-3
+            y0 = min(r['cpu_seconds'] for r in rs if float(r['task'].rsplit('_', 1)[1]) == xs[0]) or 1e-3
             axs[0, j].plot(xs, [y0*x/xs[0] for x in xs], ':', color='grey', label='linear (slope 1)')
         data = sorted({(float(r['task'].rsplit('_', 1)[1]), r['data_mb']) for r in rs if r.get('data_mb') is not None and r['system'].startswith('fastflow')})
         if data: axs[1, j].plot([d[0] for d in data], [d[1] for d in data], ':', color='black', label='the data frame itself')
-        for i, yl in enumerate(('seconds', 'peak RSS (MB)')):
+        for i, yl in enumerate(('CPU seconds', 'peak RSS (MB)')):
             ax = axs[i, j]; ax.set_xscale('log'); ax.set_yscale('log'); ax.set_xlabel('ratings' if app == 'collab' else 'rows' if app == 'tabular' else 'images')
             ax.set_ylabel(yl); ax.set_title(f'{app}: {yl}'); ax.grid(True, which='both', alpha=.3); ax.legend(fontsize=6)
     fig.tight_layout(); fig.savefig(out, dpi=110); plt.close(fig)
@@ -262,23 +263,31 @@ def main(argv=None):
     ap.add_argument('--timeout', type=float, default=900., help='a child running longer is stopped')
     ap.add_argument('--out', default=str(HERE/'results'/'scale.json'))
     ap.add_argument('--plot', default=str(HERE.parent/'nbs'/'tutorials'/'scale.png'), help='the curves, shown by the docs page nbs/tutorials/scale.ipynb')
+    ap.add_argument('--sizes', nargs='+', type=float, default=None, help='only these sizes (e.g. 2.5e7)')
+    ap.add_argument('--systems', nargs='+', default=None, help='only these systems (e.g. fastai-collab_learner-bs1024)')
+    ap.add_argument('--merge', nargs='+', default=None, help='result files of partial runs to merge into --out (and plot); runs nothing')
     ap.add_argument('--child', nargs=3, default=None, help=argparse.SUPPRESS)
-    ap.add_argument('--leaderboard', action='store_true', help=argparse.SUPPRESS)
+    ap.add_argument('--leaderboard', action='store_true', help="also time TabularWorkflow's 5-fold leaderboard (5 models; minutes on a shared 2-core machine)")
     a = ap.parse_args(argv)
     if a.child: return child(a.child[0], int(float(a.child[1])), a.child[2], a.leaderboard)
     sys.path.insert(0, str(HERE)); from report import write_results
+    if a.merge:   # later files win for the same (task, system, stage, workers)
+        key = lambda r: (r['task'], r['system'], r['stage'], r.get('workers'))
+        rows = list({key(r): r for f in a.merge for r in json.loads(Path(f).read_text())}.values())
+        write_results(rows, Path(a.out)); plot(rows, Path(a.plot)); return rows
     print(f"load: {os.getloadavg()}; budget {a.budget:.0f} s per reference epoch (and leaderboard)", flush=True)
     rows = []
     for app in a.apps:
         for system in SYSTEMS[app]:
+            if a.systems and system not in a.systems: continue
             prev = []
             for n in SIZES[app]:
-                if a.max and n > a.max: continue
+                if (a.max and n > a.max) or (a.sizes and n not in a.sizes): continue
                 ref = not system.startswith('fastflow')
                 if ref and _predicted(prev, 'epoch', n) > a.budget:
                     print(f"  {app} {size_name(n)} {system}: skipped (epoch predicted {_predicted(prev, 'epoch', n):.0f} s > budget {a.budget:.0f} s)", flush=True)
                     continue
-                lb = app == 'tabular' and _predicted(prev, 'leaderboard', n) <= a.budget if prev else app == 'tabular'
+                lb = a.leaderboard and app == 'tabular' and (_predicted(prev, 'leaderboard', n) <= a.budget if prev else True)
                 res = _run_child(app, n, system, lb, a.timeout)
                 if res: prev += res; rows += res
     out = Path(a.out)
