@@ -24,10 +24,14 @@ from .estimators import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, G
 __all__ = ['usable_cores', 'default_models', 'make_folds', 'blend_weights', 'TabularWorkflow', 'workflow_from_artefact']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7531e949
-def usable_cores() -> int:
-    "Cores this process may run on (its CPU affinity, e.g. a container's share), measured, not `os.cpu_count()`"
-    try: return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError: return os.cpu_count() or 1
+def usable_cores(busy: bool = True, # Leave out the cores the 1-minute load average says other processes keep busy
+                ) -> int:
+    "Cores this process may run on (its CPU affinity, not `os.cpu_count()`), less the busy ones; at least 1"
+    try: n = len(os.sched_getaffinity(0))
+    except AttributeError: n = os.cpu_count() or 1
+    try: load = os.getloadavg()[0] if busy else 0.
+    except (AttributeError, OSError): load = 0.
+    return max(1, n - int(load))
 
 def default_models(task: str, # 'classification' or 'regression'
                    seed: int = 42, # Seed for every model
