@@ -26,7 +26,8 @@ Systems on every tabular set, same run:
   levels as integer codes, which that estimator needs).
 - `autogluon-medium_quality`: `TabularPredictor(label, eval_metric=...).fit(train, time_limit=T, presets='medium_quality')`
   with T = `fastflow-metric`'s wall time on that set, in its own venv (`.venv-ag`, from bench/requirements-autogluon.txt,
-  created on first use) and process; the row says which model families it trained (`models`).
+  created on first use: AutoGluon 1.6.3 with LightGBM, CatBoost, XGBoost and its torch models on torch 2.13.0 CPU) and
+  process; the row says which model families it trained (`models`).
 For log_rmse, the references and AutoGluon are fitted on log(y) (the usual practice); `fastflow-default` is not told.
 Also: Adult (official test set, accuracy), and House Prices (log_rmse) and Titanic (accuracy) by 5-fold CV on train.csv
 (their test labels are hidden; every system sees the same folds, AutoGluon capped per fold at fastflow's time on it).
@@ -41,7 +42,7 @@ Systems: `fastflow-collab_learner` (the documented first fit: `CollabDataLoaders
 (`BiasBaseline` defaults), `fastai-collab_learner` (fastbook: n_factors=50, y_range=(0, 5.5), fit_one_cycle(5, 5e-3,
 wd=0.1), bs=64).
 
-    flock /work/bench.lock .venv/bin/python bench/generality.py            # everything (about an hour on 2 cores)
+    flock /work/bench.lock .venv/bin/python bench/generality.py            # everything (~80 min of sets run 3 at a time, load 8-16)
     .venv/bin/python bench/generality.py --quick                           # wage, chile, insteval, no AutoGluon
     .venv/bin/python bench/generality.py --sets adult --no-autogluon       # a subset; rows of other sets are kept
 Writes bench/results/generality.json.
