@@ -37,6 +37,10 @@ def _x(a, b):
     if a is None or not b: return '—'
     return f'{a/b:.0f}×' if a/b >= 100 else f'{a/b:.1f}×'
 
+def _r(a, b):
+    "ratio a/b as '1.05×' (two decimals, for accuracies), or '—'"
+    return '—' if a is None or not b else f'{a/b:.2f}×'
+
 def rows(res) -> list[tuple[str, str, str]]:
     "(what, fastflow, reference) for each line of the table"
     out = []
@@ -90,9 +94,13 @@ def rows(res) -> list[tuple[str, str, str]]:
                 f"fastai `tabular_learner` at 5e4: preprocessing {_n(cpu('synth_tabular_5e4', 'fastai-tabular_learner', 'preprocess'), 0)} rows per CPU-second, "
                 f"epoch {_n(cpu('synth_tabular_5e4', 'fastai-tabular_learner', 'epoch'), 0)} (fastflow {_n(cpu('synth_tabular_5e4', tf, 'epoch'), 0)})"))
     vc = lambda s, k='value', nd=3: _n(fig(res, 'vision_cifar', s, k), nd)
-    out.append(('Vision, CIFAR-10 subset, 15 min of CPU training (`vision_cifar.py`)',
-                f"{vc('fastflow-fastnet-tta')} held-out accuracy (TTA; {vc('fastflow-fastnet')} without), {vc('fastflow-fastnet', 'epochs', 1)} epochs",
-                f"fastai `vision_learner(resnet18, pretrained=False)`: {vc('fastai-vision_learner-resnet18')}, "
+    out.append(('Vision, CIFAR-10 subset, 15 min of CPU training each, 1,000 held-out images (`vision_cifar.py`)',
+                f"{vc('fastflow-fastnet-tta')} held-out accuracy (TTA; {vc('fastflow-fastnet')} without), {vc('fastflow-fastnet', 'epochs', 1)} epochs, "
+                f"{vc('fastflow-fastnet', 'throughput', 0)} img/s",
+                f"fastai `Learner` + CIFAR ResNet-9 on the same tensors and loader, `lr_find` + one-cycle: {vc('fastai-resnet9-tta')} "
+                f"(TTA; {vc('fastai-resnet9')} without), {vc('fastai-resnet9', 'epochs', 1)} epochs "
+                f"(fastflow/peer accuracy with TTA: **{_r(fig(res, 'vision_cifar', 'fastflow-fastnet-tta'), fig(res, 'vision_cifar', 'fastai-resnet9-tta'))}**); "
+                f"fastai default `vision_learner(resnet18, pretrained=False)`: {vc('fastai-vision_learner-resnet18')}, "
                 f"{vc('fastai-vision_learner-resnet18', 'epochs', 1)} epochs"))
     out += generality_rows(res)
     return out

@@ -47,9 +47,10 @@ def main(argv=None):
                              accuracy=round(rep['valid_accuracy'], 4), seconds=round(rep['train_seconds'], 1), throughput=round(rep['train_images_per_s'], 1),
                              wd=wd, seed=seed, epochs=a.epochs, widths=a.widths, n_train=rep['n_train'], n_valid=rep['n_valid']))
     print(f"\n{'wd':>8}{'TTA mean':>10}{'± sd':>8}{'plain mean':>12}  wins (best TTA of its split)")
+    runs = list(rows)
     for wd in a.wds:
-        v = np.array([r['value'] for r in rows if r['wd'] == wd]); pl = np.array([r['accuracy'] for r in rows if r['wd'] == wd])
-        wins = sum(max((r for r in rows if r['seed'] == s), key=lambda r: r['value'])['wd'] == wd for s in a.seeds)
+        v = np.array([r['value'] for r in runs if r['wd'] == wd]); pl = np.array([r['accuracy'] for r in runs if r['wd'] == wd])
+        wins = sum(max((r for r in runs if r['seed'] == s), key=lambda r: r['value'])['wd'] == wd for s in a.seeds)
         print(f"{wd:>8g}{v.mean():>10.4f}{v.std(ddof=1) if len(v) > 1 else 0:>8.4f}{pl.mean():>12.4f}  {wins}/{len(a.seeds)}")
         rows.append(dict(task='cifar10_subset', system=f'fastflow-fastnet-wd{wd:g}-mean', metric='accuracy_tta', value=round(v.mean(), 4),
                          accuracy=round(pl.mean(), 4), seconds=None, throughput=None, wd=wd, seeds=a.seeds, wins=int(wins), epochs=a.epochs, widths=a.widths))

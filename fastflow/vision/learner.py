@@ -27,8 +27,8 @@ from ..callbacks import FFCallback, TimeBudget, RunLog, torch_threads
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model
 from ..submission import write_submission
-from .data import (TensorImageDL, ImageTensors, tensor_dls, get_test_files, test_dl, verify_images, pipeline_config,
-                                  pipeline_dls, image_stats, show_batch)
+from .data import (TensorImageDL, ImageTensors, tensor_dls, get_test_files, test_dl, verify_images,
+                                  pipeline_config, pipeline_dls, image_stats, show_batch)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
 
 # %% auto #0
@@ -392,7 +392,7 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
         if len(y):
             t0 = time.perf_counter(); probs = tta_probs(learn, flip=False); plain_s = time.perf_counter() - t0
             tta = tta_probs(learn, shifts=tta_shifts)
-    acc = lambda p: (p.argmax(1) == y).float().mean().item() if len(y) else None
+    acc = lambda p: (p.argmax(1) == y).float().mean().item()
     report = dict(valid_accuracy=acc(probs) if len(y) else None, valid_accuracy_tta=acc(tta) if len(y) else None,
                   train_seconds=fit['seconds'], epochs=fit['epochs'], train_images_per_s=fit['images_per_s'],
                   inference_images_per_s=len(y)/plain_s if len(y) else None, widths=tuple(widths), threads=threads or torch.get_num_threads(),
