@@ -126,6 +126,9 @@ class TabularWorkflow:
         return np.log(y) if self.log_target_ else y
 
     def _from_model(self, p):
+        "Model-scale predictions -> the target's scale, kept inside the training target's range (`y_bounds_`)"
+        b = getattr(self, 'y_bounds_', None)
+        if b is not None: p = np.clip(p, *b)   # a linear or NN member must not predict a count below the smallest seen
         return np.exp(p) if self.log_target_ else p
 
     def _predict_raw(self, est, X):
@@ -206,7 +209,9 @@ class TabularWorkflow:
             if gt and len(self.classes_) > 2: raise ValueError(f"group_target needs a binary or regression target, got {len(self.classes_)} classes")
             return X, self.y_
         self.y_ = df[self.target].to_numpy('float64')
-        return X, self._to_model_y(self.y_)
+        ym = self._to_model_y(self.y_)
+        self.y_bounds_ = (float(ym.min()), float(ym.max()))
+        return X, ym
 
     def _group_stats(self, X, y) -> dict:
         "Column -> (keys, target sums, counts) of `group_target`'s groups over the rows of `X`"
@@ -444,7 +449,8 @@ class TabularWorkflow:
                    leaderboard=dict(columns=list(lb.columns), data={c: lb[c].tolist() for c in lb.columns}, metric=lb.attrs.get('metric')),
                    best=self.best_, ensemble_members=list(getattr(self, 'ensemble_members_', [])),
                    ensemble_weights=dict(getattr(self, 'ensemble_weights_', {})), scores={k: list(map(float, v)) for k, v in self.scores_.items()},
-                   groups=groups, clip_ranges=[[to_plain(c), lo, hi] for c, (lo, hi) in getattr(self, 'clip_ranges_', {}).items()])
+                   groups=groups, clip_ranges=[[to_plain(c), lo, hi] for c, (lo, hi) in getattr(self, 'clip_ranges_', {}).items()],
+                   y_bounds=list(getattr(self, 'y_bounds_', None) or []) or None)
         return cfg, out['tensors'], out['arrays'], out['files']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #164822ca
@@ -468,4 +474,5 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
     wf.group_stats_ = {from_plain(g): (art.arrays[f'group{i}_keys'].astype(str), art.arrays[f'group{i}_sum'], art.arrays[f'group{i}_n'])
                        for i, g in enumerate(c.get('groups', []))}
     wf.clip_ranges_ = {from_plain(x): [lo, hi] for x, lo, hi in c.get('clip_ranges', [])}
+    wf.y_bounds_ = tuple(c['y_bounds']) if c.get('y_bounds') else None
     return wf
