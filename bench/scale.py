@@ -231,6 +231,7 @@ def plot(rows, out: Path):
     "Log-log curves: CPU seconds per stage (robust to a shared machine) and peak memory against the number of items, per application"
     import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt
     apps = [a for a in SIZES if any(r['task'].startswith(f'synth_{a}') or (a == 'vision' and r['task'].startswith('synth_images')) for r in rows)]
+    if not apps: print('no rows to plot'); return
     fig, axs = plt.subplots(2, len(apps), figsize=(5.5*len(apps), 8), squeeze=False)
     for j, app in enumerate(apps):
         pre = 'synth_images' if app == 'vision' else f'synth_{app}'
