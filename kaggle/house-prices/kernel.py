@@ -53,7 +53,10 @@ def models(seed: int = 42) -> dict:
     "The line-up: the net, a shallower, slower xgboost and a lasso (chosen by CV; the forest, last at 0.132, is left out)"
     from sklearn.dummy import DummyRegressor
     from fastflow.tabular.estimators import NNRegressor, GBMRegressor, LinearRegressor
-    return {'nn': NNRegressor(random_state=seed),
+    # y_range=None: the unbounded net this kernel's settings were chosen with; the library's bounded default ('auto')
+    # scored 0.1431 against 0.1361 for this net alone on the same 5 training folds (log-RMSE), and the blend's clipping
+    # (clip=True, and predictions kept inside the training target's range) already guards against extrapolation
+    return {'nn': NNRegressor(random_state=seed, y_range=None),
             'xgb': GBMRegressor(max_depth=3, learning_rate=0.03, colsample_bytree=0.5, n_estimators=4000, random_state=seed),
             'linear': LinearRegressor(alpha=5e-4, l1_ratio=1., max_iter=20000), 'baseline': DummyRegressor()}
 
