@@ -31,7 +31,7 @@ def usable_cores(busy: bool = True, # Leave out the cores the 1-minute load aver
     except AttributeError: n = os.cpu_count() or 1
     try: load = os.getloadavg()[0] if busy else 0.
     except (AttributeError, OSError): load = 0.
-    return max(1, n - int(load))
+    return max(1, n - int(max(0., load - 1)))   # less 1: the load average counts this (running) process too
 
 def default_models(task: str, # 'classification' or 'regression'
                    seed: int = 42, # Seed for every model
