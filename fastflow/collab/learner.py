@@ -19,6 +19,7 @@ from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.
 from fastai.losses import MSELossFlat
 from fastai.metrics import rmse
 from fastai.optimizer import Adam, Optimizer
+from fastai.torch_core import get_model
 from ..core import moved_names, save_plot, set_seed
 from ..callbacks import FFCallback, RunLog, TorchThreads, torch_threads
 from ..data import check_y_range
@@ -70,23 +71,21 @@ def LazyAdam(params, # Model parameters
     "fastai's `Adam`/`AdamW` that also takes sparse gradients, updating only the rows they touch"
     return _LazyOptimizer(params, [partial(lazy_adam_step, decouple_wd=decouple_wd)], lr=lr, mom=mom, sqr_mom=sqr_mom, eps=eps, wd=wd)
 
-def sparse_tables(model:nn.Module, sparse:bool=True) -> nn.Module:
-    "Make the embedding tables (factors and biases) of a fastflow collab model give sparse gradients (or dense ones)"
-    model = getattr(model, 'module', model)
-    d = model.dot if isinstance(model, HybridCollab) else model
-    embs = [d.u_weight, d.i_weight, d.u_bias, d.i_bias] if isinstance(d, DotProductBias) else list(_tables(model))
-    for e in embs: e.sparse = sparse
-    return model
-
-# %% ../../nbs/42_collab.learner.ipynb #6e2f5feb
 def _tables(model:nn.Module) -> tuple:
     "The (user, item) embedding modules of a fastflow collab model (also when wrapped by DDP)"
-    model = getattr(model, 'module', model)
+    model = get_model(model)
     m = model.dot if isinstance(model, HybridCollab) else model
     if isinstance(m, DotProductBias): return m.u_weight,m.i_weight
     if isinstance(m, CollabNN): return m.u_emb,m.i_emb
     raise TypeError(f"no known embedding tables in {type(model).__name__}; use DotProductBias, CollabNN or HybridCollab")
 
+def sparse_tables(model:nn.Module, sparse:bool=True) -> nn.Module:
+    "Make the embedding tables (factors and biases) of a fastflow collab model give sparse gradients (or dense ones)"
+    d = get_model(model); d = d.dot if isinstance(d, HybridCollab) else d
+    for e in list(_tables(model)) + ([d.u_bias, d.i_bias] if isinstance(d, DotProductBias) else []): e.sparse = sparse
+    return get_model(model)
+
+# %% ../../nbs/42_collab.learner.ipynb #6e2f5feb
 def embedding_penalty(model:nn.Module, x:torch.Tensor) -> torch.Tensor:
     "Mean squared norm of the user and item embeddings `model` looks up for the batch `x`"
     ue,ie = _tables(model)
@@ -101,8 +100,6 @@ class EmbeddingPenalty(FFCallback):
         self.learn.loss_grad = self.learn.loss_grad + self.weight*embedding_penalty(self.model, self.xb[0])
 
 # %% ../../nbs/42_collab.learner.ipynb #a0e0f21c
-def _unwrap(model:nn.Module) -> nn.Module: return getattr(model, 'module', model)   # the model inside DDP's wrapper
-
 class BestEpoch(FFCallback):
     "Keep the weights of the epoch with the lowest validation loss (in memory) and restore them after the fit"
     order = 61   # after the Recorder (50) has logged the epoch
@@ -122,11 +119,11 @@ class BestEpoch(FFCallback):
         v = self.learn.recorder.values[-1][1] if len(self.learn.recorder.values[-1]) > 1 else None
         if v is not None and np.isfinite(v) and (self.best is None or v < self.best):
             self.best,self.best_at = float(v),self.epoch
-            self.best_state = {k: t.detach().clone() for k,t in _unwrap(self.learn.model).state_dict().items()}
+            self.best_state = {k: t.detach().clone() for k,t in get_model(self.learn.model).state_dict().items()}
         if self.stop_after is not None and self.epoch >= self.stop_after: raise CancelFitException()
 
     def after_fit(self):
-        if self.run and self.best_state is not None: _unwrap(self.learn.model).load_state_dict(self.best_state)   # DDP's wrapper is gone by now
+        if self.run and self.best_state is not None: get_model(self.learn.model).load_state_dict(self.best_state)   # DDP's wrapper is gone by now
         self.best_state = None
 
 # %% ../../nbs/42_collab.learner.ipynb #ce511271
@@ -422,8 +419,9 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     cbs = (list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(pen)] if pen else [])
            + ([BestEpoch(seed=42 if seed is None else seed)] if best_epoch else []) + [RunLog(path=False)])
     if sparse is None: sparse = dls.n_users + dls.n_items > 5*dls.train.bs
-    sparse = sparse and isinstance(getattr(m, 'module', m), _COLLAB_MODELS)   # a module of yours keeps its own tables
-    if isinstance(getattr(m, 'module', m), _COLLAB_MODELS): sparse_tables(m, sparse)
+    ours = isinstance(get_model(m), _COLLAB_MODELS)   # a module of yours keeps its own tables
+    sparse = sparse and ours
+    if ours: sparse_tables(m, sparse)
     learn = CollabLearner(dls, m, loss_func=MSELossFlat(), opt_func=partial(LazyAdam if sparse else Adam, decouple_wd=wd_mode=='decoupled'),
                           lr=lr, wd=wd, metrics=metrics, cbs=cbs, **kwargs)
     if bias_init and kind in ('dot','hybrid'): init_biases(m, dls, learn.baseline)

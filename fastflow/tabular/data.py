@@ -7,6 +7,7 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.data.html.md"""
 # %% ../../nbs/30_tabular.data.ipynb #436e84d0
 from __future__ import annotations
 import warnings
+from itertools import islice
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -90,7 +91,7 @@ def date_format(s: pd.Series, # A column of strings
     from pandas.tseries.api import guess_datetime_format
     if not _is_text(s): return None
     v = s.dropna()
-    v = v[v.map(lambda o: isinstance(o, str))].iloc[:500]
+    v = pd.Series(list(islice((o for o in v if isinstance(o, str)), 500)), dtype=object)   # the first 500 strings, no pass over the rest
     if len(v) == 0: return None
     fmts = {guess_datetime_format(v.iloc[0], dayfirst=df) for df in (False, True)} - {None}   # 01/02/2020: month or day first
     fmts = [f for f in fmts if ('%Y' in f or '%y' in f) and any(m in f for m in ('%m', '%b', '%B'))]

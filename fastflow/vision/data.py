@@ -500,8 +500,10 @@ def train_valid_split(y, # Class of each item
                       valid_pct:float=0.1, # Fraction held out, stratified by class
                       seed:int=42, # Seed of the split
                      ) -> tuple[np.ndarray, np.ndarray]:
-    "Sorted train and valid indices, `valid_pct` of every class in valid (scikit-learn's stratified `train_test_split`)"
-    y = np.asarray(y); classes, counts = np.unique(y, return_counts=True)
+    "Sorted train and valid indices, `valid_pct` of every class in valid (scikit-learn's stratified `train_test_split`); 0: all in train"
+    y = np.asarray(y)
+    if valid_pct == 0: return np.arange(len(y)), np.arange(0)   # the final model's split: every item trains
+    classes, counts = np.unique(y, return_counts=True)
     if (counts < 2).any():
         raise ValueError(f"Class(es) with fewer than 2 items: {dict(zip(classes[counts < 2].tolist(), counts[counts < 2].tolist()))}; "
                          "a stratified split needs at least 2 per class (one to train on, one to validate): add images or drop the class.")

@@ -28,7 +28,7 @@ from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model
 from ..submission import write_submission
 from .data import (TensorImageDL, ImageTensors, tensor_dls, get_test_files, test_dl, verify_images,
-                                  pipeline_config, pipeline_dls, image_stats, show_batch)
+                                  pipeline_config, pipeline_dls, show_batch)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
 
 # %% auto #0
@@ -353,14 +353,6 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
     return write_submission(sub, sample, path, id_col=id_col, target_col=target_col)
 
 # %% ../../nbs/22_vision.learner.ipynb #ebe4411a
-def _all_dls(data:ImageTensors, bs:int, seed:int) -> DataLoaders:
-    "`tensor_dls`' loaders with every image in training and an empty validation set: the final model's"
-    x, y = data.x, data.y
-    kw = dict(stats=image_stats(x, n=10_000), bs=bs, pad=4 if x.shape[-1] >= 32 else 2)
-    dls = DataLoaders(TensorImageDL(x, y, shuffle=True, augment=True, drop_last=len(x) > bs, seed=seed, **kw), TensorImageDL(x[:0], y[:0], **kw))
-    dls.vocab, dls.data, dls.train_idx, dls.valid_idx, dls.c = data.vocab, data, torch.arange(len(x)), torch.arange(0), len(data.vocab)
-    return dls
-
 def train_image_folder(path, # Folder with one sub-folder per class (or decoded `ImageTensors`)
                        seconds:float=900, # Training wall-time budget
                        valid_pct:float=0.1, # Held-out fraction (stratified); 0: train the final model on every image (no held-out accuracy)
@@ -379,7 +371,7 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
     if not 0 <= valid_pct < 1: raise ValueError(f"valid_pct must be in [0, 1), got {valid_pct!r}: 0 trains on every image, 0.1 holds out 10%.")
     set_seed(seed)
     data = path if isinstance(path, ImageTensors) else ImageTensors.from_folder(path)
-    dls = tensor_dls(data, valid_pct=valid_pct, bs=bs, seed=seed) if valid_pct else _all_dls(data, bs, seed)
+    dls = tensor_dls(data, valid_pct=valid_pct, bs=bs, seed=seed)   # valid_pct=0: every image trains, the validation set is empty
     if widths is None and epochs is not None: widths = candidates[0]
     if widths is None: widths, threads, _ = pick_widths(dls, seconds, candidates=candidates, threads=threads)
     budget = dict(seconds=seconds) if epochs is None else dict(epochs=epochs)
