@@ -158,7 +158,8 @@ def test_fastflow_learners_two_cpu_processes_match_single_process(tmp_path, monk
 def test_xgboost_on_a_two_worker_dask_cluster():
     "fit_xgb_dask trains through xgboost.dask on a LocalCluster and scores like single-machine xgboost"
     import pytest
-    pytest.importorskip('dask.distributed'); pytest.importorskip('xgboost.dask')   # the optional extra: pip install '.[distributed]' (Dask and pyarrow)
+    # the optional extra: pip install '.[distributed]' (Dask and pyarrow); `make test` runs this test in `make pytest-distributed`
+    pytest.importorskip('dask.distributed'); pytest.importorskip('xgboost.dask', reason="xgboost.dask needs dask.dataframe and pyarrow: `make pytest-distributed` runs this test")
     import numpy as np, xgboost as xgb, dask.dataframe as dd
     from dask.distributed import Client, LocalCluster
     from fastflow.distributed import fit_xgb_dask
