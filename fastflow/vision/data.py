@@ -109,6 +109,12 @@ def _decode_size(fn) -> tuple:
         with Image.open(fn) as im: im.load(); return im.size, None
     except Exception as e: return None, f"{type(e).__name__}: {e}"
 
+def _header_size(fn) -> tuple:
+    "`((width, height), None)` if PIL reads the header of `fn`, else `(None, reason)` (pixels are not decoded)"
+    try:
+        with Image.open(fn) as im: return im.size, None
+    except Exception as e: return None, f"{type(e).__name__}: {e}"
+
 def _check_image(fn) -> str|None:
     "None if `fn` decodes fully, else the reason it does not"
     return _decode_size(fn)[1]
@@ -195,7 +201,7 @@ class ImageFolderReport:
 
 def check_image_folder(path, # A folder per class (`labelled`), or a flat folder of test images
                        labelled:bool=True, # Images in one sub-folder per class (False: directly in `path`)
-                       verify:bool=True, # Decode every image (finds unreadable ones and the sizes)
+                       verify:bool|str=True, # True: decode every image (finds truncated ones); 'header': read headers only (sizes); False: neither
                       ) -> ImageFolderReport:
     "Check an image folder and report what is in it; ValueError for split-named classes, mixed depths or no images"
     path = Path(path)
@@ -228,7 +234,7 @@ def check_image_folder(path, # A folder per class (`labelled`), or a flat folder
                             "Test images must sit directly in the folder given: point at the folder that holds them."))
     bad, sizes = [], []
     if verify:
-        dec = [_decode_size(f) for f in ims]
+        dec = [(_header_size if verify == 'header' else _decode_size)(f) for f in ims]
         bad = [(str(f), e) for f, (_, e) in zip(ims, dec) if e is not None]
         ims, sizes = [f for f, (sz, _) in zip(ims, dec) if sz is not None], [sz for sz, _ in dec if sz is not None]
     by = _labelled_files(ims, lambda f: f.relative_to(path).parts[0]) if labelled else {}
@@ -422,25 +428,35 @@ def check_memory(n:int, # Number of images
                           "DataBlock: images are decoded from disk batch by batch), or a smaller size=.")
     return need, avail
 
-def load_images(files:list, # Image files, or images in memory (PIL, uint8 arrays or tensors: see `open_rgb`)
-                size:int|tuple|None=None, # Resize (squish) to `size`×`size` or `(h, w)`; default: the width of the first image, square
-               ) -> torch.Tensor:
-    "Decode `files` once (via `open_rgb`) into a uint8 tensor [N,3,H,W] (`check_memory` first); unreadable files become grey with a warning"
-    out, bad = None, []
+def _decode_into(out:torch.Tensor, # uint8 [N,3,H,W] to fill
+                 files:list, # N image files or images in memory
+                ) -> list[tuple[int, str]]:
+    "Decode `files` once each into `out` (resized to fit); `(index, reason)` of the files that cannot be read"
+    bad, (h, w) = [], out.shape[-2:]
     for i, f in enumerate(files):
         try: im = open_rgb(f)
         except Exception as e:
             if not isinstance(f, (str, Path)): raise   # an image in memory of the wrong kind: say so
-            bad.append(f"{_item_name(f, i)} ({type(e).__name__})"); im = None
-        if out is None:
-            h, w = (size, size) if isinstance(size, int) else tuple(size) if size else ((im.size[0],)*2 if im is not None else (32, 32))
-            check_memory(len(files), h, w)   # before the tensor for all of them is made
-            out = torch.full((len(files), 3, h, w), 128, dtype=torch.uint8)
-        if im is None: continue
-        if im.size != (out.shape[3], out.shape[2]): im = im.resize((out.shape[3], out.shape[2]), Image.BILINEAR)
-        out[i] = torch.from_numpy(np.array(im)).permute(2, 0, 1)
-    if bad: warnings.warn(f"{len(bad)} unreadable image(s) replaced by grey: {bad[:5]}")
-    if out is None: raise ValueError("load_images got no files.")
+            bad.append((i, f"{type(e).__name__}: {e}")); continue
+        if im.size != (w, h): im = im.resize((w, h), Image.BILINEAR)
+        out[i] = torch.from_numpy(np.asarray(im)).permute(2, 0, 1)
+    return bad
+
+def load_images(files:list, # Image files, or images in memory (PIL, uint8 arrays or tensors: see `open_rgb`)
+                size:int|tuple|None=None, # Resize (squish) to `size`×`size` or `(h, w)`; default: the width of the first image, square
+               ) -> torch.Tensor:
+    "Decode `files` once (via `open_rgb`) into a uint8 tensor [N,3,H,W] (`check_memory` first); unreadable files become grey with a warning"
+    if not len(files): raise ValueError("load_images got no files.")
+    if size is None:
+        try: size = open_rgb(files[0]).size[0]
+        except Exception:
+            if not isinstance(files[0], (str, Path)): raise
+            size = 32
+    h, w = (size, size) if isinstance(size, int) else tuple(size)
+    check_memory(len(files), h, w)   # before the tensor for all of them is made
+    out = torch.full((len(files), 3, h, w), 128, dtype=torch.uint8)
+    bad = _decode_into(out, files)
+    if bad: warnings.warn(f"{len(bad)} unreadable image(s) replaced by grey: {[f'{_item_name(files[i], i)} ({e.split(chr(58))[0]})' for i, e in bad[:5]]}")
     return out
 
 class TensorImageDL(TensorLoader):
@@ -524,8 +540,8 @@ class ImageTensors:
                     size:int|tuple|None=None, # Decode at `size` (int or (h, w)); default: the images' size, or `pick_size`'s when they differ
                     verbose:bool|None=None, # Print the memory needed before decoding (None: for 1,000 images or more)
                    ):
-        "Decode a folder per class after `check_image_folder` (unreadable files dropped with a warning); refuses sets larger than half the free RAM"
-        rep = check_image_folder(path).warn()
+        "Decode a folder per class once, after `check_image_folder`'s header check (unreadable files dropped with a warning); refuses sets larger than half the free RAM"
+        rep = check_image_folder(path, verify='header').warn()
         by = _check_folder_classes(rep)
         vocab = sorted(by); files = [f for c in vocab for f in by[c]]
         size = size or rep.size
@@ -534,8 +550,14 @@ class ImageTensors:
         if verbose or (verbose is None and len(files) >= 1000):
             print(f"Decoding {len(files):,} images into memory: {_gb(need)} as uint8 3×{h}×{w}"
                   + (f" ({_gb(avail)} of RAM available)" if avail else ''), flush=True)
+        x = torch.full((len(files), 3, h, w), 128, dtype=torch.uint8)
+        if bad := _decode_into(x, files):   # headers read but pixels not (e.g. truncated files): left out, as check_image_folder does
+            warnings.warn(f"Skipping {len(bad)} unreadable image(s) (see verify_images for the report): "
+                          + '; '.join(f"{files[i].name} ({e[:60]})" for i, e in bad[:5]) + (' ...' if len(bad) > 5 else ''))
+            keep = np.setdiff1d(np.arange(len(files)), [i for i, _ in bad])
+            x, files = x[torch.from_numpy(keep)], [files[i] for i in keep]
         y = torch.tensor([vocab.index(f.relative_to(rep.path).parts[0]) for f in files])
-        return cls(load_images(files, (h, w)), y, vocab, files)
+        return cls(x, y, vocab, files)
 
 def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per class
                valid_pct:float=0.1, # Stratified validation fraction
