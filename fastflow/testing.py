@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['SYNTH_CAT_EFFECT', 'SYNTH_IMAGE_CLASSES', 'synth_tabular', 'synth_ratings', 'synth_images', 'write_digits']
+__all__ = ['SYNTH_CAT_EFFECT', 'SYNTH_IMAGE_CLASSES', 'CORNERS', 'synth_tabular', 'synth_ratings', 'synth_images', 'write_digits',
+           'synth_corner_images']
 
 # %% ../nbs/01_testing.ipynb #508a9607
 SYNTH_CAT_EFFECT = {'a': -1.5, 'b': -0.5, 'c': 0.5, 'd': 1.5}
@@ -109,3 +110,29 @@ def write_digits(out, # Folder to write to
         else: (out/'train'/str(d.target[i])).mkdir(parents=True, exist_ok=True); im.save(out/'train'/str(d.target[i])/f'{i:05d}.png')
     pd.DataFrame({'id': sorted(answers), 'label': '0'}).to_csv(out/'sample_submission.csv', index=False)
     return dict(train=out/'train', test=out/'test', sample=out/'sample_submission.csv', answers=answers)
+
+# %% ../nbs/01_testing.ipynb #4461f258
+CORNERS = ('top-left', 'top-right', 'bottom-left', 'bottom-right')
+
+def synth_corner_images(n_per_class:int=40, # Images per class (the `none` class too)
+                        size:int=32, # Height and width in pixels
+                        n_classes:int=3, # Classes with a patch (up to 4), besides `none`
+                        seed:int=0, # Random seed
+                       ) -> tuple:
+    "Seeded images whose class is a coloured patch in a random corner: `(x uint8 [N,H,W,3], y [N], corner [N], classes)`; corner -1 for `none`"
+    if not 1 <= n_classes <= 4: raise ValueError(f"synth_corner_images makes 1 to 4 patch classes, got {n_classes}")
+    rng, p = np.random.default_rng(seed), size*3//8
+    yy, xx = np.mgrid[0:p, 0:p]
+    stripes = [np.sin(yy*1.5), np.sin(xx*1.5), np.sin((xx+yy)*1.1), np.sin((xx-yy)*1.1)]
+    tints = [(1, .15, .15), (.15, 1, .15), (.15, .15, 1), (1, 1, .15)]
+    decoy = (np.sign(np.sin(yy*1.5))*np.sign(np.sin(xx*1.5)))[..., None]*0.3 + 0.3   # a grey checkerboard
+    boxes = [(0, 0), (0, size-p), (size-p, 0), (size-p, size-p)]
+    xs, ys, cs = [], [], []
+    for c in range(n_classes + 1):
+        pat = (stripes[c-1][..., None]*0.2 + 0.8)*np.array(tints[c-1]) if c else None
+        for _ in range(n_per_class):
+            img, k = 0.35 + 0.3*rng.random((size, size, 3)), (int(rng.integers(4)) if c else -1)
+            for j, (r, q) in enumerate(boxes): img[r:r+p, q:q+p] = pat if j == k else decoy + 0.2*rng.random((p, p, 1))
+            xs.append((img*255).clip(0, 255).astype(np.uint8)); ys.append(c); cs.append(k)
+    names = ['none'] + ['red', 'green', 'blue', 'yellow'][:n_classes]
+    return np.stack(xs), np.array(ys, dtype=np.int64), np.array(cs, dtype=np.int64), names

@@ -9,7 +9,7 @@ def _corner_learner(seed):
     from fastflow.vision.data import ImageTensors, tensor_dls
     from fastflow.vision.learner import ImageLearner
     from fastflow.vision.models import FastNet, init_whitening
-    from fastflow.vision.interpret import synth_corner_images
+    from fastflow.testing import synth_corner_images
     set_seed(seed)
     x, y, _, names = synth_corner_images(40, size=32, seed=seed)
     dls = tensor_dls(ImageTensors(torch.from_numpy(x).permute(0, 3, 1, 2).contiguous(), torch.from_numpy(y), names, [''] * len(y)),
@@ -21,7 +21,8 @@ def _corner_learner(seed):
 
 def test_known_answer_other_seed():
     "The planted corner has the highest mean map in >= 95% of new images, for a seed the notebook does not use"
-    from fastflow.vision.interpret import cam, grad_cam, synth_corner_images, corner_means
+    from fastflow.vision.interpret import cam, grad_cam, corner_means
+    from fastflow.testing import synth_corner_images
     nt = torch.get_num_threads(); torch.set_num_threads(1)
     try:
         learn = _corner_learner(3)

@@ -15,14 +15,22 @@ import torch.nn as nn
 import torch.nn.functional as F
 from fastai.interpret import ClassificationInterpretation
 from fastai.callback.hook import Hooks
+from fastai.torch_core import to_device
 from .data import TensorImageDL, show_images, test_dl
-from .learner import tta_probs
+from .learner import tta_probs, _probs
+from ..testing import CORNERS, synth_corner_images  # noqa: F401 (here too: the CAM examples and the tutorial use them)
 
 # %% auto #0
-__all__ = ['CAM_METHODS', 'CORNERS', 'ImageInterpretation', 'layer_outputs', 'cam_layer', 'HookActGrad', 'cam', 'grad_cam',
-           'plot_cam', 'synth_corner_images', 'corner_means']
+__all__ = ['CAM_METHODS', 'ImageInterpretation', 'layer_outputs', 'cam_layer', 'HookActGrad', 'cam', 'grad_cam', 'plot_cam',
+           'cam_method', 'show_cam', 'corner_means']
 
 # %% ../../nbs/23_vision.interpret.ipynb #076f3a56
+def _items_batch(dl, idx:torch.Tensor) -> torch.Tensor:
+    "The normalised batch of the items `idx` of a loader (not augmented), without reading the rest of it"
+    if isinstance(dl, TensorImageDL): return dl.normalize(dl.x[idx]).cpu()
+    b = to_device(dl.do_batch([dl.do_item(int(i)) for i in idx]), dl.device)   # as fastai's DataLoader.__iter__ does, for these items only
+    return dl.after_batch(b)[0].cpu()
+
 class ImageInterpretation(ClassificationInterpretation):
     "fastai's `ClassificationInterpretation` on stored (TTA) probabilities: confusion matrix, most-confused pairs, top losses"
     def __init__(self, probs:torch.Tensor, # Class probabilities [N, n_classes]
@@ -106,11 +114,10 @@ class ImageInterpretation(ClassificationInterpretation):
                 ):
         "The top-loss images with the heat map of their *predicted* class overlaid (where the model looked when it went wrong)"
         if self.learn is None or self.dl is None: raise ValueError("plot_cam needs the learner and loader: build the interpretation with from_learner.")
-        if method not in CAM_METHODS: raise ValueError(f"method must be one of {list(CAM_METHODS)}, got {method!r}")
+        f = cam_method(method)
         tl = self.top_losses(k, largest); idx = torch.tensor(tl.idx.to_numpy())
-        dl = self.dl.new(shuffle=False, drop_last=False, **({'augment': False} if isinstance(self.dl, TensorImageDL) else {}))
-        xb = torch.cat([b[0].cpu() for b in dl])[idx]
-        maps = CAM_METHODS[method](self.learn, xb, target=self.preds[idx], **kwargs)
+        xb = _items_batch(self.dl, idx)
+        maps = f(self.learn, xb, target=self.preds[idx], **kwargs)
         titles = [f"{r.predicted}/{r.actual}\n{r.loss:.2f} / {r.prob:.2f}" for r in tl.itertuples()]
         return plot_cam(self.images[idx], maps, titles, ncols=min(k, 6), path=path)
 
@@ -282,32 +289,35 @@ def plot_cam(images, # Images [N,3,H,W]: uint8, or float in 0-1
     if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=90)
     return fig
 
+def _shown(learn, xb:torch.Tensor) -> torch.Tensor:
+    "A normalised batch as images in 0-1, through the learner's validation loader"
+    dl = learn.dls.valid
+    if isinstance(dl, TensorImageDL): return dl.decode(xb.cpu())
+    return (dl.decode((xb.cpu(),))[0].float()/255).clamp(0, 1)
+
+def cam_method(method:str):
+    "`cam` or `grad_cam` by name, or a ValueError naming both"
+    if method not in CAM_METHODS: raise ValueError(f"method must be one of {list(CAM_METHODS)}, got {method!r}")
+    return CAM_METHODS[method]
+
+def show_cam(learn, # A learner (fastflow's or fastai's)
+             x, # Images: files, PIL images, arrays (through the learner's `test_dl`), or a normalised batch
+             target=None, # Class of each map: None (the predicted one), an index or class name, or one per image
+             method:str='grad_cam', # 'grad_cam' or 'cam'
+             path=None, # Save the figure here (png) if given
+             **kwargs # Passed to `cam` / `grad_cam` (e.g. `layer`)
+            ):
+    "The images with the heat map of `target` overlaid, each titled with that class and its probability; returns the figure"
+    f, xb = cam_method(method), _batch(learn, x)
+    model = _model_of(learn); was = model.training; model.eval()
+    try:
+        with torch.no_grad(): p = _probs(learn, model(xb.to(_device(model))).float()).cpu()
+    finally: model.train(was)
+    vocab = list(learn.dls.vocab); t = _targets(p, target, vocab).tolist()
+    return plot_cam(_shown(learn, xb), f(learn, xb, target=t, **kwargs), [f"{vocab[j]} ({float(p[i, j]):.2f})" for i, j in enumerate(t)],
+                    ncols=min(len(xb), 6), path=path)
+
 # %% ../../nbs/23_vision.interpret.ipynb #3ec3e54e
-CORNERS = ('top-left', 'top-right', 'bottom-left', 'bottom-right')
-
-def synth_corner_images(n_per_class:int=40, # Images per class (the `none` class too)
-                        size:int=32, # Height and width in pixels
-                        n_classes:int=3, # Classes with a patch (up to 4), besides `none`
-                        seed:int=0, # Random seed
-                       ) -> tuple:
-    "Seeded images whose class is a coloured patch in a random corner: `(x uint8 [N,H,W,3], y [N], corner [N], classes)`; corner -1 for `none`"
-    if not 1 <= n_classes <= 4: raise ValueError(f"synth_corner_images makes 1 to 4 patch classes, got {n_classes}")
-    rng, p = np.random.default_rng(seed), size*3//8
-    yy, xx = np.mgrid[0:p, 0:p]
-    stripes = [np.sin(yy*1.5), np.sin(xx*1.5), np.sin((xx+yy)*1.1), np.sin((xx-yy)*1.1)]
-    tints = [(1, .15, .15), (.15, 1, .15), (.15, .15, 1), (1, 1, .15)]
-    decoy = (np.sign(np.sin(yy*1.5))*np.sign(np.sin(xx*1.5)))[..., None]*0.3 + 0.3   # a grey checkerboard
-    boxes = [(0, 0), (0, size-p), (size-p, 0), (size-p, size-p)]
-    xs, ys, cs = [], [], []
-    for c in range(n_classes + 1):
-        pat = (stripes[c-1][..., None]*0.2 + 0.8)*np.array(tints[c-1]) if c else None
-        for _ in range(n_per_class):
-            img, k = 0.35 + 0.3*rng.random((size, size, 3)), (int(rng.integers(4)) if c else -1)
-            for j, (r, q) in enumerate(boxes): img[r:r+p, q:q+p] = pat if j == k else decoy + 0.2*rng.random((p, p, 1))
-            xs.append((img*255).clip(0, 255).astype(np.uint8)); ys.append(c); cs.append(k)
-    names = ['none'] + ['red', 'green', 'blue', 'yellow'][:n_classes]
-    return np.stack(xs), np.array(ys, dtype=np.int64), np.array(cs, dtype=np.int64), names
-
 def corner_means(maps:torch.Tensor, # Heat maps [N,H,W]
                  frac:float=0.25, # Side of a corner as a fraction of the image's
                 ) -> torch.Tensor:

@@ -94,6 +94,21 @@ class ImageLearner(Learner):
         "The first `n` images of a batch with their labels, on either data path; returns the figure"
         return show_batch(self.dls[ds_idx], self.dls.vocab, n=n, path=path)
 
+    def cam(self, x, # Images: files, PIL images, arrays, or a normalised batch
+            target=None, # Class of each map: None (the predicted one), an index or class name, or one per image
+            method:str='grad_cam', # 'grad_cam' or 'cam' (`fastflow.vision.interpret`)
+            **kwargs # Passed on (e.g. `layer`)
+           ) -> torch.Tensor:
+        "Heat maps [N,H,W] of where the model looks for `target` in each image (Grad-CAM by default)"
+        from fastflow.vision.interpret import cam_method   # imported here: interpret builds on this module
+        return cam_method(method)(self, x, target=target, **kwargs)
+
+    def show_cam(self, x, # Images: files, PIL images, arrays, or a normalised batch
+                 target=None, method:str='grad_cam', path=None, **kwargs):
+        "The images with their heat maps overlaid, titled with the class and its probability (see `fastflow.vision.interpret.show_cam`)"
+        from fastflow.vision.interpret import show_cam
+        return show_cam(self, x, target=target, method=method, path=path, **kwargs)
+
     def to_fp32(self):
         "Plain fp32: without fastflow's or fastai's speed callbacks (bf16/fp16 autocast, channels-last), weights contiguous"
         from fastai.callback.fp16 import MixedPrecision
