@@ -1,4 +1,4 @@
-"""Bias baseline, `DotProductBias`, `CollabNN` and a hybrid of the two, each checked against a hand computation.
+"""Bias baseline, `DotProductBias`, `CollabNN`, a hybrid of the two, a neighbourhood model and Bayesian matrix factorisation, each checked against a hand computation.
 
 Docs: https://fastflow-dev.github.io/fastflow/collab.model.html.md"""
 
@@ -14,7 +14,7 @@ from fastai.layers import Embedding, sigmoid_range
 from fastai.tabular.model import emb_sz_rule
 
 # %% auto #0
-__all__ = ['BiasBaseline', 'out_bias', 'CollabModel', 'DotProductBias', 'CollabNN', 'HybridCollab', 'KNNBaseline']
+__all__ = ['BiasBaseline', 'out_bias', 'CollabModel', 'DotProductBias', 'CollabNN', 'HybridCollab', 'KNNBaseline', 'BayesianMF']
 
 # %% ../../nbs/41_collab.model.ipynb #18ec2ffe
 class BiasBaseline:
@@ -220,3 +220,66 @@ class KNNBaseline:
             den = St.sum(1)
             out[sel] += np.where(den > 0, (St*Rt).sum(1)/np.maximum(den, 1e-12), 0.)
         return out
+
+# %% ../../nbs/41_collab.model.ipynb #25bda64d
+def _normal_gamma(rng:np.random.Generator, x:np.ndarray) -> tuple:
+    "A draw of (precision, mean) of values `x` from their Normal-Gamma posterior (prior: mean 0, precision Gamma(1, 1), one pseudo-count)"
+    m,xm = len(x),x.mean()
+    lam = rng.gamma((m+2)/2, 2/(1 + ((x-xm)**2).sum() + m/(m+1)*xm**2))
+    return lam,rng.normal(x.sum()/(m+1), 1/math.sqrt((m+1)*lam))
+
+class BayesianMF:
+    "Biases plus factors sampled by Gibbs sampling (MCMC); predictions average the posterior samples"
+    def __init__(self, *, n_factors:int=10, # Width of the factors of one sample
+                 n_iter:int=200, # Gibbs sweeps
+                 burn_in:int=50, # Sweeps left out of the average
+                 thin:int=2, # Keep the factors of every `thin`-th sweep (they are stored side by side)
+                 init_std:float=0.1, # Std of the initial factors
+                 seed:int=0, # Seed of the sampler
+                ):
+        for n,v,lo in (('n_factors', n_factors, 1), ('n_iter', n_iter, 1), ('burn_in', burn_in, 0), ('thin', thin, 1)):
+            if not (isinstance(v, (int, np.integer)) and v >= lo): raise ValueError(f"{n} must be an integer >= {lo}, got {v!r}")
+        if burn_in >= n_iter: raise ValueError(f"burn_in ({burn_in}) must be smaller than n_iter ({n_iter}): no sample would be kept")
+        self.n_factors,self.n_iter,self.burn_in,self.thin,self.init_std,self.seed = int(n_factors),int(n_iter),int(burn_in),int(thin),init_std,seed
+
+    def fit(self, u, i, r, n_users:int|None=None, n_items:int|None=None):
+        "Fit on integer codes `u`, `i` and ratings `r`"
+        u,i,r = np.asarray(u),np.asarray(i),np.asarray(r, dtype=np.float64)
+        nu,ni,k = n_users or u.max()+1,n_items or i.max()+1,self.n_factors
+        rng = np.random.default_rng(self.seed)
+        mu,bu,bi = r.mean(),np.zeros(nu),np.zeros(ni)
+        P,Q = rng.normal(0, self.init_std, (k, nu)),rng.normal(0, self.init_std, (k, ni))   # one row per factor dimension
+        e = r - mu - (P[:,u]*Q[:,i]).sum(0)                                                 # residuals, kept up to date
+        cu,ci = np.bincount(u, minlength=nu).astype(np.float64),np.bincount(i, minlength=ni).astype(np.float64)
+        s_mu,s_bu,s_bi,s_P,s_Q,n = 0.,np.zeros(nu),np.zeros(ni),[],[],0
+        for it in range(self.n_iter):
+            a = rng.gamma((1+len(r))/2, 2/(1 + e@e))                                       # noise precision
+            prec = a*len(r) + 1.; new = rng.normal(a*(e.sum() + len(r)*mu)/prec, 1/math.sqrt(prec)); e -= new-mu; mu = new
+            for idx,cnt,b,N in ((u, cu, bu, nu), (i, ci, bi, ni)):
+                lb,mb = _normal_gamma(rng, b)
+                prec = a*cnt + lb
+                new = (a*(np.bincount(idx, e, minlength=N) + cnt*b) + mb*lb)/prec + rng.standard_normal(N)/np.sqrt(prec)
+                e -= (new-b)[idx]; b[:] = new
+            for f in range(k):
+                for idx,oidx,X,Y,N in ((u, i, P, Q, nu), (i, u, Q, P, ni)):
+                    lf,mf = _normal_gamma(rng, X[f])
+                    h = Y[f][oidx]; hh = np.bincount(idx, h*h, minlength=N)
+                    prec = a*hh + lf
+                    new = (a*(np.bincount(idx, h*e, minlength=N) + X[f]*hh) + mf*lf)/prec + rng.standard_normal(N)/np.sqrt(prec)
+                    e -= (new-X[f])[idx]*h; X[f] = new
+            if it >= self.burn_in:
+                s_mu += mu; s_bu += bu; s_bi += bi; n += 1
+                if (it-self.burn_in) % self.thin == 0: s_P.append(P.T.astype(np.float32)); s_Q.append(Q.T.astype(np.float32))
+        c = np.float32(1/math.sqrt(len(s_P)))
+        self.mu_,self.user_bias_,self.item_bias_ = s_mu/n,s_bu/n,s_bi/n
+        self.user_factors_,self.item_factors_ = np.concatenate(s_P, 1)*c,np.concatenate(s_Q, 1)*c
+        self.user_count_,self.item_count_ = cu.astype(np.int64),ci.astype(np.int64)
+        return self
+
+    def predict(self, u, i) -> np.ndarray:
+        "mu + b_u + b_i + p_u . q_i averaged over the samples; a code < 0 (unknown) contributes no bias and no factors"
+        u,i = np.asarray(u, dtype=np.int64),np.asarray(i, dtype=np.int64)
+        ku,ki = u >= 0,i >= 0
+        uc,ic = np.maximum(u, 0),np.maximum(i, 0)
+        dot = np.where(ku & ki, (self.user_factors_[uc].astype(np.float64)*self.item_factors_[ic]).sum(1), 0.)
+        return self.mu_ + np.where(ku, self.user_bias_[uc], 0.) + np.where(ki, self.item_bias_[ic], 0.) + dot

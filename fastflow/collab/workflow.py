@@ -15,11 +15,12 @@ from sklearn.model_selection import KFold
 from ..metrics import rmse
 from ..export import Artefact, ArtefactError, build_model, load_artefact, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array
-from .model import BiasBaseline, KNNBaseline
+from .model import BayesianMF, BiasBaseline, KNNBaseline
 from .learner import CollabLearner, collab_learner, _model_config, _COLLAB_MODELS
 
 # %% auto #0
-__all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'CollabWorkflow', 'workflow_from_artefact']
+__all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
+           'CollabWorkflow', 'workflow_from_artefact']
 
 # %% ../../nbs/43_collab.workflow.ipynb #0c38ba02
 def default_members() -> dict:
@@ -34,6 +35,7 @@ def default_members() -> dict:
             'knn_user':  dict(type='knn', kind='user', k=40, shrinkage=100.)}
 
 _TORCH = ('dot', 'nn', 'hybrid')
+_BAYES = ('n_factors', 'n_iter', 'burn_in', 'thin', 'init_std')   # the spec keys a 'bayes' member passes to `BayesianMF`
 
 def _check_members(members:dict) -> dict:
     "The member specs, checked; 'bias' is always one of them"
@@ -41,7 +43,7 @@ def _check_members(members:dict) -> dict:
     out = {}
     for n,s in members.items():
         t = s.get('type') if isinstance(s, dict) else None
-        if t not in ('bias', 'knn', 'side', *_TORCH): raise ValueError(f"member {n!r}: type must be 'bias', 'knn', 'side', 'dot', 'nn' or 'hybrid', got {s!r}")
+        if t not in ('bias', 'knn', 'side', 'bayes', *_TORCH): raise ValueError(f"member {n!r}: type must be 'bias', 'knn', 'side', 'bayes', 'dot', 'nn' or 'hybrid', got {s!r}")
         if t in _TORCH and not (isinstance(s.get('epochs'), int) and s['epochs'] >= 1): raise ValueError(f"member {n!r}: needs epochs= (an integer >= 1)")
         out[str(n)] = dict(s)
     if not any(s['type'] == 'bias' for s in out.values()): out = {'bias': dict(type='bias'), **out}   # the baseline every model must beat
@@ -57,6 +59,7 @@ def _fit_member(spec:dict, dls:CollabDataLoaders, seed:int, side:tuple|None=None
     if t == 'knn':
         kw = {k: spec[k] for k in ('k', 'shrinkage', 'kind', 'max_n') if k in spec}
         return KNNBaseline(**kw).fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
+    if t == 'bayes': return BayesianMF(**{k: spec[k] for k in _BAYES if k in spec}, seed=seed).fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
     kw = {k: v for k,v in spec.items() if k not in ('type', 'epochs', 'lr')}
     learn = collab_learner(dls, t, best_epoch=False, seed=seed, **kw)
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(spec['epochs'], spec.get('lr'))
@@ -177,6 +180,34 @@ def nn_blend(P:np.ndarray, # Member predictions, [n, k]
     w = nnls(P - pm, y - ym)[0]
     return float(ym - pm @ w),w
 
+# %% ../../nbs/43_collab.workflow.ipynb #aa439be5
+def count_features(u:np.ndarray, # User codes (-1: unknown, count 0)
+                   i:np.ndarray, # Item codes
+                   cu:np.ndarray, # Rating count of every user code in the training ratings
+                   ci:np.ndarray, # Rating count of every item code
+                   scale:float=1., # Counts are multiplied by this (all ratings / training ratings)
+                  ) -> np.ndarray:
+    "Meta-features [n, 4] of (user, item) codes for `stack_blend`: 1, log(1+user count), log(1+item count), their product"
+    u,i = np.asarray(u, np.int64),np.asarray(i, np.int64)
+    lu = np.log1p(np.where(u >= 0, np.asarray(cu)[np.maximum(u, 0)], 0)*scale)
+    li = np.log1p(np.where(i >= 0, np.asarray(ci)[np.maximum(i, 0)], 0)*scale)
+    return np.stack([np.ones(len(u)), lu, li, lu*li], 1)
+
+def stack_blend(P:np.ndarray, # Member predictions, [n, k]
+                F:np.ndarray, # Meta-features, [n, f] (`count_features`)
+                y:np.ndarray, # Ratings, [n]
+                lam:float=100., # Ridge penalty
+               ) -> np.ndarray:
+    "Coefficients W [k+1, f] of the stack `stack_predict`: member n weighs F @ W[n], plus an offset F @ W[k] (ridge least squares)"
+    P,F = np.asarray(P, np.float64),np.asarray(F, np.float64)
+    X = np.concatenate([(P[:,:,None]*F[:,None,:]).reshape(len(P), -1), F], 1)
+    W = np.linalg.solve(X.T @ X + lam*np.eye(X.shape[1]), X.T @ np.asarray(y, np.float64))
+    return W.reshape(P.shape[1]+1, F.shape[1])
+
+def stack_predict(P:np.ndarray, F:np.ndarray, W:np.ndarray) -> np.ndarray:
+    "Predictions of the stack with coefficients `W` (`stack_blend`) for member predictions `P` and meta-features `F`"
+    return ((np.asarray(P, np.float64) @ W[:-1])*F).sum(1) + F @ W[-1]
+
 # %% ../../nbs/43_collab.workflow.ipynb #5588e8d7
 def _fmt(m, s): return f"{m:.4f} ± {s:.4f}"
 
@@ -189,6 +220,7 @@ class CollabWorkflow:
                  n_splits:int=5, # Folds
                  seed:int=42, # Seed of the folds and of every member
                  blend:bool=True, # Fit an out-of-fold blend of the members
+                 stack:bool=True, # Also fit a stack whose member weights depend on user and item rating counts (`stack_blend`)
                  y_range:tuple|None=None, # Output range of the neural members (None: inferred from the training ratings)
                  bs:int=4096, # Batch size of the neural members
                  duplicates:str='mean', # Repeated (user, item): 'mean', 'last' or 'raise'
@@ -197,7 +229,7 @@ class CollabWorkflow:
                  verbose:bool=True, # Print progress
                 ):
         self.user_name,self.item_name,self.rating_name,self.members,self.n_splits = user_name,item_name,rating_name,members,n_splits
-        self.seed,self.blend,self.y_range,self.bs,self.duplicates,self.verbose = seed,blend,y_range,bs,duplicates,verbose
+        self.seed,self.blend,self.stack,self.y_range,self.bs,self.duplicates,self.verbose = seed,blend,stack,y_range,bs,duplicates,verbose
         self.users,self.items = users,items
 
     def _fit_side(self):
@@ -286,6 +318,19 @@ class CollabWorkflow:
             used = [n for n in names if self.blend_weights_[n] > 0]
             rows.append(dict(model='blend', mean=np.mean(scores), std=np.std(scores), fit_s=sum(r['fit_s'] for r in rows if r['model'] in used),
                              predict_s=sum(r['predict_s'] for r in rows if r['model'] in used)))
+            if self.stack:
+                F = np.zeros((len(y), 4))
+                for tr,va in self.folds_:   # a row's meta-features: counts in the ratings its members were trained on
+                    F[va] = count_features(u[va], i[va], np.bincount(u[tr], minlength=self.dls_.n_users), np.bincount(i[tr], minlength=self.dls_.n_items), len(y)/len(tr))
+                oof,scores = np.zeros(len(y)),[]
+                for tr,va in self.folds_:   # members chosen and coefficients fitted on the other folds' rows only
+                    keep = nn_blend(P[tr], y[tr])[1] > 0
+                    oof[va] = np.clip(stack_predict(P[va][:,keep], F[va], stack_blend(P[tr][:,keep], F[tr], y[tr])), *self.y_range_)
+                    scores.append(rmse(oof[va], y[va]))
+                self.oof_['stack'],self.scores_['stack'] = oof,scores
+                keep = np.array([self.blend_weights_[n] > 0 for n in names])
+                self.stack_coef_ = stack_blend(P[:,keep], F, y)
+                rows.append(dict(rows[-1], model='stack', mean=np.mean(scores), std=np.std(scores)))
         lb = pd.DataFrame(rows).sort_values('mean', kind='stable').reset_index(drop=True)
         lb.insert(1, 'score', [_fmt(a, b) for a,b in zip(lb['mean'], lb['std'])])
         self.leaderboard_ = lb.rename(columns={'mean': 'rmse_mean', 'std': 'rmse_std'})
@@ -297,8 +342,9 @@ class CollabWorkflow:
     def fit_final(self):
         "Refit the final model (the best leaderboard entry: the blend's members, or one member) on every rating"
         t0 = time.perf_counter()
-        self.final_weights_ = ({n: w for n,w in self.blend_weights_.items() if w > 0} if self.best_ == 'blend' else {self.best_: 1.})
-        self.final_intercept_ = self.blend_intercept_ if self.best_ == 'blend' else 0.
+        self.final_weights_ = ({n: w for n,w in self.blend_weights_.items() if w > 0} if self.best_ in ('blend', 'stack') else {self.best_: 1.})
+        self.final_intercept_ = self.blend_intercept_ if self.best_ in ('blend', 'stack') else 0.
+        self.final_stack_ = self.stack_coef_ if self.best_ == 'stack' else None   # rows in the order of `final_weights_`
         self.dls_ = self._data(np.arange(len(self.df_)))
         self.final_,side = {},self._code_side()
         side_names = [n for n,s in self.members_.items() if s['type'] == 'side']
@@ -329,7 +375,11 @@ class CollabWorkflow:
         if sm is not None and side is None:
             cu,ci = self._code_side()
             side = (np.where((u >= 0)[:,None], cu[np.maximum(u, 0)], 0.), np.where((i >= 0)[:,None], ci[np.maximum(i, 0)], 0.))
-        p = self.final_intercept_ + sum(w*_predict_member(self.final_[n], u, i, side) for n,w in self.final_weights_.items())
+        if self.final_stack_ is None: p = self.final_intercept_ + sum(w*_predict_member(self.final_[n], u, i, side) for n,w in self.final_weights_.items())
+        else:
+            P = np.stack([_predict_member(self.final_[n], u, i, side) for n in self.final_weights_], 1)
+            tdf = self.dls_.train_df
+            p = stack_predict(P, count_features(u, i, np.bincount(tdf.u, minlength=self.dls_.n_users), np.bincount(tdf.i, minlength=self.dls_.n_items)), self.final_stack_)
         if sm is not None:
             cold = (u < 0) | (i < 0) | (sm.base_.user_count_[np.maximum(u, 0)] == 0) | (sm.base_.item_count_[np.maximum(i, 0)] == 0)
             if cold.any(): p[cold] = sm.predict(u[cold], i[cold], side[0][cold], side[1][cold])   # only the side columns know them
@@ -434,6 +484,7 @@ class CollabWorkflow:
     def _to_artefact(self) -> tuple:
         "(config, tensors, arrays) of the fitted workflow"
         data_cfg,arrays = self.dls_.to_arrays()
+        if self.final_stack_ is not None: arrays['stack'] = self.final_stack_
         tensors,members = {},[]
         for n,m in self.final_.items():
             d = dict(name=n, spec=self.members_[n], weight=float(self.final_weights_.get(n, 0.)))
@@ -442,9 +493,10 @@ class CollabWorkflow:
                 d['model'] = dict(builder=b, kwargs=kw)
                 tensors.update({f'{n}.{k}': v for k,v in m.model.state_dict().items()})
             else:
-                base = m if isinstance(m, BiasBaseline) else m.base_
+                base = m if isinstance(m, (BiasBaseline, BayesianMF)) else m.base_
                 arrays.update({f'{n}.user_bias': base.user_bias_, f'{n}.item_bias': base.item_bias_, f'{n}.mu': np.array(base.mu_)})
                 if isinstance(m, KNNBaseline): arrays[f'{n}.sim'] = m.sim_
+                if isinstance(m, BayesianMF): arrays.update({f'{n}.user_factors': m.user_factors_, f'{n}.item_factors': m.item_factors_})
                 if isinstance(m, SideBaseline): arrays.update({f'{n}.user_coef': m.user_coef_, f'{n}.item_coef': m.item_coef_, f'{n}.coef': m.coef_})
             members.append(d)
         side = {}
@@ -453,9 +505,9 @@ class CollabWorkflow:
             arrays.update({f'side.{key}_ids': _id_array(ids, f'{key} side'), f'side.{key}_X': X}); side[key] = enc.to_config()
         lb = self.leaderboard_
         config = dict(side=side, params=dict(user_name=self.user_name, item_name=self.item_name, rating_name=self.rating_name, n_splits=self.n_splits,
-                                  seed=self.seed, blend=self.blend, bs=self.bs, duplicates=self.duplicates),
+                                  seed=self.seed, blend=self.blend, stack=self.stack, bs=self.bs, duplicates=self.duplicates),
                       data=data_cfg, y_range=list(self.y_range_), best=self.best_, intercept=float(self.final_intercept_),
-                      similar=self.similar_, members=members, all_members=self.members_,
+                      similar=self.similar_, members=members, all_members=self.members_, stack_members=list(self.final_weights_) if self.final_stack_ is not None else None,
                       leaderboard=dict(columns=list(lb.columns), data=lb.to_numpy().tolist()))
         return config,(tensors or None),arrays
 
@@ -487,11 +539,16 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
             try: model.load_state_dict(sd)
             except RuntimeError as e: raise ArtefactError(f"{art.path/'weights.safetensors'} does not fit member {n!r}: {e}") from None
             wf.final_[n] = CollabLearner(dls, model.eval(), loss_func=MSELossFlat())
-        elif t in ('bias', 'knn', 'side'):
+        elif t in ('bias', 'knn', 'side', 'bayes'):
             base = BiasBaseline()
             base.mu_,base.user_bias_,base.item_bias_ = float(a[f'{n}.mu']),a[f'{n}.user_bias'],a[f'{n}.item_bias']
             base.user_count_,base.item_count_ = np.bincount(tdf.u, minlength=dls.n_users),np.bincount(tdf.i, minlength=dls.n_items)
             if t == 'bias': wf.final_[n] = base; continue
+            if t == 'bayes':
+                m = BayesianMF(**{k: d['spec'][k] for k in _BAYES if k in d['spec']})
+                m.mu_,m.user_bias_,m.item_bias_,m.user_count_,m.item_count_ = base.mu_,base.user_bias_,base.item_bias_,base.user_count_,base.item_count_
+                m.user_factors_,m.item_factors_ = a[f'{n}.user_factors'],a[f'{n}.item_factors']
+                wf.final_[n] = m; continue
             if t == 'side':
                 m = SideBaseline(); m.base_,m.user_coef_,m.item_coef_,m.coef_ = base,a[f'{n}.user_coef'],a[f'{n}.item_coef'],a[f'{n}.coef']
                 wf.final_[n] = m; continue
@@ -503,6 +560,10 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
             m.base_,m.sim_,m.resid_,m.rated_ = base,a[f'{n}.sim'],R,M.astype(bool)
             wf.final_[n] = m
         else: raise ArtefactError(f"{art.path}: member {n!r} has an unknown type {t!r}")
+    wf.final_stack_ = None
+    if c.get('stack_members') is not None:
+        if 'stack' not in a or sorted(c['stack_members']) != sorted(wf.final_weights_): raise ArtefactError(f"{art.path}: the stack's coefficients or members are missing; export the workflow again")
+        wf.final_weights_,wf.final_stack_ = {n: wf.final_weights_[n] for n in c['stack_members']},a['stack']
     lb = c['leaderboard']
     wf.leaderboard_ = pd.DataFrame(lb['data'], columns=lb['columns'])
     return wf

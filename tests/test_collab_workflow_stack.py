@@ -1,0 +1,61 @@
+"A CollabWorkflow with a BayesianMF member and the count-feature stack as its final model, exported in one interpreter and loaded in another from a read-only folder: identical predictions; bad 'bayes' specs refused."
+import os, subprocess, sys, textwrap
+from pathlib import Path
+from conftest import set_writable
+import numpy as np
+import pytest
+from fastflow.testing import synth_ratings
+from fastflow.collab.workflow import CollabWorkflow
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def py(code, cwd):
+    env = {**os.environ, 'PYTHONPATH': str(ROOT), 'MPLBACKEND': 'Agg'}
+    return subprocess.run([sys.executable, '-c', textwrap.dedent(code)], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+SAVE = '''
+import warnings, numpy as np, pandas as pd
+from fastflow.testing import synth_ratings
+from fastflow.collab.workflow import CollabWorkflow
+warnings.simplefilter('ignore')
+r = synth_ratings(80, 50, seed=3)
+test = r.sample(frac=0.2, random_state=0); train = r.drop(test.index)
+members = {'bayes': dict(type='bayes', n_factors=4, n_iter=40, burn_in=10, thin=3), 'knn_item': dict(type='knn', kind='item', k=10, shrinkage=10.),
+           'dot': dict(type='dot', n_factors=6, epochs=3, lr=0.05)}
+wf = CollabWorkflow(members=members, n_splits=3, seed=0, bs=256, verbose=False)
+lb = wf.fit(train)
+assert {'blend', 'stack'} <= set(lb.model), lb
+wf.best_ = 'stack'; wf.fit_final()   # the stack as the final model, whatever won
+assert wf.final_stack_ is not None and 'bayes' in wf.final_weights_, wf.final_weights_
+pairs = pd.concat([test[['user', 'item']], pd.DataFrame({'user': [10_000, 1], 'item': [1, 10_000]})], ignore_index=True)
+pairs.to_csv('pairs.csv', index=False); test.to_csv('test.csv', index=False)
+np.save('orig.npy', wf.predict(pairs)); np.save('orig_rec.npy', wf.recommend(1, 5).item.to_numpy())
+wf.export('model_wf')
+'''
+
+LOAD = '''
+import sys, warnings, numpy as np, pandas as pd
+from fastflow.export import load_model
+warnings.simplefilter('ignore')
+wf = load_model('model_wf')
+assert wf.final_stack_ is not None
+np.save('loaded.npy', wf.predict(pd.read_csv('pairs.csv'))); np.save('loaded_rec.npy', wf.recommend(1, 5).item.to_numpy())
+'''
+
+def test_bayes_and_stack_roundtrip(tmp_path):
+    save = py(SAVE, tmp_path)
+    assert save.returncode == 0, save.stderr[-3000:]
+    set_writable(tmp_path/'model_wf', False)
+    try: load = py(LOAD, tmp_path)
+    finally: set_writable(tmp_path/'model_wf', True)
+    assert load.returncode == 0, load.stderr[-3000:]
+    a, b = np.load(tmp_path/'orig.npy'), np.load(tmp_path/'loaded.npy')
+    assert a.dtype == b.dtype == np.float32 and np.array_equal(a, b) and np.isfinite(a).all()
+    assert np.array_equal(np.load(tmp_path/'orig_rec.npy'), np.load(tmp_path/'loaded_rec.npy'))
+
+@pytest.mark.parametrize('spec, msg', [(dict(type='bayes', n_iter=10, burn_in=10), 'smaller than n_iter'),
+                                       (dict(type='bayes', n_factors=2.5), 'n_factors must be an integer'),
+                                       (dict(type='bayes', thin=0), 'thin must be an integer >= 1')])
+def test_bad_bayes_spec(spec, msg):
+    with pytest.raises(ValueError, match=msg):
+        CollabWorkflow(members={'b': spec}, n_splits=2, verbose=False).fit(synth_ratings(20, 15, seed=0))
