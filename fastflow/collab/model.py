@@ -244,7 +244,7 @@ class BayesianMF:
 
     def fit(self, u, i, r, n_users:int|None=None, n_items:int|None=None):
         "Fit on integer codes `u`, `i` and ratings `r`"
-        u,i,r = np.asarray(u),np.asarray(i),np.asarray(r, dtype=np.float64)
+        u,i,r = np.asarray(u, np.intp),np.asarray(i, np.intp),np.asarray(r, dtype=np.float64)   # intp: no cast in every bincount
         nu,ni,k = n_users or u.max()+1,n_items or i.max()+1,self.n_factors
         rng = np.random.default_rng(self.seed)
         mu,bu,bi = r.mean(),np.zeros(nu),np.zeros(ni)
@@ -252,6 +252,7 @@ class BayesianMF:
         e = r - mu - (P[:,u]*Q[:,i]).sum(0)                                                 # residuals, kept up to date
         cu,ci = np.bincount(u, minlength=nu).astype(np.float64),np.bincount(i, minlength=ni).astype(np.float64)
         s_mu,s_bu,s_bi,s_P,s_Q,n = 0.,np.zeros(nu),np.zeros(ni),[],[],0
+        h,t = np.empty(len(r)),np.empty(len(r))   # buffers: a sweep allocates no rating-sized array
         for it in range(self.n_iter):
             a = rng.gamma((1+len(r))/2, 2/(1 + e@e))                                       # noise precision
             prec = a*len(r) + 1.; new = rng.normal(a*(e.sum() + len(r)*mu)/prec, 1/math.sqrt(prec)); e -= new-mu; mu = new
@@ -259,14 +260,14 @@ class BayesianMF:
                 lb,mb = _normal_gamma(rng, b)
                 prec = a*cnt + lb
                 new = (a*(np.bincount(idx, e, minlength=N) + cnt*b) + mb*lb)/prec + rng.standard_normal(N)/np.sqrt(prec)
-                e -= (new-b)[idx]; b[:] = new
+                e -= (new-b).take(idx); b[:] = new
             for f in range(k):
                 for idx,oidx,X,Y,N in ((u, i, P, Q, nu), (i, u, Q, P, ni)):
                     lf,mf = _normal_gamma(rng, X[f])
-                    h = Y[f][oidx]; hh = np.bincount(idx, h*h, minlength=N)
-                    prec = a*hh + lf
-                    new = (a*(np.bincount(idx, h*e, minlength=N) + X[f]*hh) + mf*lf)/prec + rng.standard_normal(N)/np.sqrt(prec)
-                    e -= (new-X[f])[idx]*h; X[f] = new
+                    Y[f].take(oidx, out=h); np.multiply(h, h, out=t); hh = np.bincount(idx, t, minlength=N)
+                    np.multiply(h, e, out=t); prec = a*hh + lf
+                    new = (a*(np.bincount(idx, t, minlength=N) + X[f]*hh) + mf*lf)/prec + rng.standard_normal(N)/np.sqrt(prec)
+                    (new-X[f]).take(idx, out=t); t *= h; e -= t; X[f] = new
             if it >= self.burn_in:
                 s_mu += mu; s_bu += bu; s_bi += bi; n += 1
                 if (it-self.burn_in) % self.thin == 0: s_P.append(P.T.astype(np.float32)); s_Q.append(Q.T.astype(np.float32))
@@ -283,3 +284,12 @@ class BayesianMF:
         uc,ic = np.maximum(u, 0),np.maximum(i, 0)
         dot = np.where(ku & ki, (self.user_factors_[uc].astype(np.float64)*self.item_factors_[ic]).sum(1), 0.)
         return self.mu_ + np.where(ku, self.user_bias_[uc], 0.) + np.where(ki, self.item_bias_[ic], 0.) + dot
+
+    def to_module(self) -> DotProductBias:
+        "The fitted model as a `DotProductBias` (no `y_range`; the kept samples' factors side by side), e.g. for `collab_learner(dls, model=...)`"
+        nu,w = self.user_factors_.shape
+        m = DotProductBias(nu, len(self.item_factors_), w, y_range=None, mean=float(self.mu_))
+        with torch.no_grad():
+            m.u_weight.weight.copy_(torch.from_numpy(self.user_factors_)); m.i_weight.weight.copy_(torch.from_numpy(self.item_factors_))
+            m.u_bias.weight.copy_(torch.from_numpy(self.user_bias_[:,None])); m.i_bias.weight.copy_(torch.from_numpy(self.item_bias_[:,None]))
+        return m.eval()

@@ -1,4 +1,4 @@
-"""From a ratings frame (any column names) to an honest leaderboard: biases-only, factor, neural, hybrid and neighbourhood models on the same folds, an out-of-fold blend that never loses to biases-only, a refit on every row, predictions and recommendations by original id, and a model folder.
+"""From a ratings frame (any column names) to an honest leaderboard: biases-only, Bayesian, factor, neural, hybrid and neighbourhood models on the same folds, an out-of-fold blend and stack that never lose to biases-only, a refit on every row, predictions and recommendations by original id, and a model folder.
 
 Docs: https://fastflow-dev.github.io/fastflow/collab.workflow.html.md"""
 
@@ -24,13 +24,11 @@ __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_
 
 # %% ../../nbs/43_collab.workflow.ipynb #0c38ba02
 def default_members() -> dict:
-    "Name -> member spec: biases-only, `DotProductBias` at a few widths and penalties, `CollabNN`, hybrid, item- and user-based KNN"
+    "Name -> member spec: biases-only, two `BayesianMF` chains, `DotProductBias`, item- and user-based KNN"
     return {'bias':      dict(type='bias'),
-            'dot':       dict(type='dot', epochs=5),
-            'dot_k100':  dict(type='dot', n_factors=100, emb_penalty=0.15, epochs=10, bias_init=False),
+            'bayes':     dict(type='bayes', n_factors=8),
+            'bayes_k3':  dict(type='bayes', n_factors=3),
             'dot_lam05': dict(type='dot', emb_penalty=0.05, epochs=5, bias_init=False),
-            'hybrid':    dict(type='hybrid', epochs=5),
-            'nn':        dict(type='nn', epochs=5),
             'knn_item':  dict(type='knn', kind='item', k=40, shrinkage=100.),
             'knn_user':  dict(type='knn', kind='user', k=40, shrinkage=100.)}
 
