@@ -5,8 +5,9 @@ kernel's peak-RSS mark is reset before each stage (`/proc/self/clear_refs`), so 
 (everything resident: Python, torch and fastai take ~0.65 GB before any data). Data are generated in the child and are
 not timed. Stages:
 - collab (ratings 1e5 .. 2.5e7, users and items scaled like MovieLens 25M: 160k users and 60k items at 2.5e7):
-  `load` = `CollabDataLoaders.from_df`, `setup` = `collab_learner` (bias baseline included), `epoch` = one
-  `fit_one_cycle(1)` of `DotProductBias` (50 factors, bs 4096), `recommend` = `recommend` for 1,000 users (200 at 2.5e7). fastai's
+  `load` = `CollabDataLoaders.from_df` (its row also gives the process's RSS before and with the data frame),
+  `setup` = `collab_learner` (bias baseline included), `epoch` = one `fit_one_cycle(1)` of `DotProductBias` (50 factors,
+  the default batch `collab_bs`: 4096 to 65536 with the data, and `collab_learner`'s threads), `recommend` = `recommend` for 1,000 users (200 at 2.5e7). fastai's
   `collab_learner` (fastbook: 50 factors, y_range (0, 5.5), `fit_one_cycle(1, 5e-3, wd=0.1)`) at bs 1024 (its default)
   and at 4096 (fastflow's), torch's default threads, at each size its epoch is predicted to finish within `--budget`.
 - tabular (5e4 .. 5e6 rows, an Adult-like schema: 6 numbers, 8 categories, binary target): `preprocess` = `TabularProc`
@@ -45,6 +46,12 @@ def _hwm_mb() -> float:
     for line in open('/proc/self/status'):
         if line.startswith('VmHWM'): return int(line.split()[1])/1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024
+
+def _rss_mb() -> int:
+    "Resident memory of this process now (MB)"
+    for line in open('/proc/self/status'):
+        if line.startswith('VmRSS'): return round(int(line.split()[1])/1024)
+    return 0
 
 def _reset_peak():
     try: open('/proc/self/clear_refs', 'w').write('5')
@@ -117,12 +124,15 @@ def run_collab(n, system, rows):
     from fastflow.collab.data import CollabDataLoaders
     from fastflow.collab.learner import collab_learner
     task = f'synth_collab_{size_name(n)}'
+    rss0 = _rss_mb()   # the interpreter with torch, fastai and fastflow imported, before any data
     df = synth_collab(n); data_mb = round(df.memory_usage(deep=True).sum()/2**20)
     n_train = int(round(0.8*n))
     if system.startswith('fastflow'):
-        with Stage(rows, task, system, 'load', n, data_mb=data_mb): dls = CollabDataLoaders.from_df(df, device='cpu')
+        from fastflow.callbacks import TorchThreads
+        with Stage(rows, task, system, 'load', n, data_mb=data_mb, rss_before_data_mb=rss0, rss_with_data_mb=_rss_mb()): dls = CollabDataLoaders.from_df(df, device='cpu')
         with Stage(rows, task, system, 'setup', n_train): learn = collab_learner(dls, best_epoch=False, seed=0)
-        with Stage(rows, task, system, 'epoch', n_train, threads=1) as row:
+        threads = next((c.n for c in learn.cbs if isinstance(c, TorchThreads)), torch.get_num_threads())
+        with Stage(rows, task, system, 'epoch', n_train, threads=threads, bs=dls.train.bs) as row:
             with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1)
         row['valid_rmse'] = round(float(learn.recorder.values[-1][2]), 4)
         users = dls.users[np.random.default_rng(0).choice(dls.n_users, min(1000 if n < 2e7 else 200, dls.n_users), replace=False)]

@@ -13,6 +13,14 @@ import torch
 __all__ = ['TensorLoader', 'infer_y_range', 'check_y_range']
 
 # %% ../nbs/02_data.ipynb #7b47a4d5
+def _rows(rows, n:int) -> torch.Tensor:
+    "`rows` as an int32 (int64 past 2**31 rows) tensor of positions in 0..n-1, or a clear error"
+    r = rows if isinstance(rows, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(rows))
+    if r.dtype.is_floating_point or r.dtype == torch.bool or r.ndim != 1:
+        raise ValueError(f"rows must be a 1-d array of integer positions, got dtype {r.dtype} and shape {tuple(r.shape)}")
+    if len(r) and (int(r.min()) < 0 or int(r.max()) >= n): raise ValueError(f"rows must lie in 0..{n-1} (the tensors have {n} rows)")
+    return r.to(torch.int32 if n < 2**31 else torch.int64)
+
 class TensorLoader:
     "Batches of rows cut from tensors by indexing (a fresh permutation each epoch when shuffled); `process` may transform each batch"
     def __init__(self, *tensors:torch.Tensor, # Tensors with one row per sample; the last is usually the target
@@ -21,6 +29,7 @@ class TensorLoader:
                  drop_last:bool=False, # Drop the last incomplete batch
                  device=None, # Device the batches go to (None: where the tensors are)
                  seed:int|None=None, # Seed of the shuffling generator (None: torch's global RNG, so `torch.manual_seed` governs it)
+                 rows=None, # Positions of the rows to serve (e.g. a split's training rows; None: all), so splits share one copy of the tensors
                 ):
         if not tensors: raise ValueError("TensorLoader needs at least one tensor")
         tensors = tuple(t if isinstance(t, torch.Tensor) else torch.as_tensor(np.asarray(t)) for t in tensors)
@@ -28,25 +37,36 @@ class TensorLoader:
             raise ValueError(f"the tensors have {[len(t) for t in tensors]} rows; they must match (one row per sample)")
         if isinstance(bs, bool) or not isinstance(bs, (int, np.integer)) or bs < 1: raise ValueError(f"bs must be an integer >= 1, got {bs!r}")
         self.tensors,self.bs,self.shuffle,self.drop_last,self.seed = tensors,int(bs),shuffle,drop_last,seed
+        self.rows = None if rows is None else _rows(rows, len(tensors[0]))
         self.gen = None if seed is None else torch.Generator().manual_seed(seed)
         self.device = tensors[0].device if device is None else torch.device(device)
 
     @property
-    def n(self) -> int: return len(self.tensors[0])
+    def n(self) -> int: return len(self.tensors[0]) if self.rows is None else len(self.rows)
     @property
-    def dataset(self): return torch.utils.data.TensorDataset(*self.tensors)
+    def dataset(self): return torch.utils.data.TensorDataset(*(self.tensors if self.rows is None else (t[self.rows] for t in self.tensors)))
     def __len__(self): return self.n//self.bs if self.drop_last else -(-self.n//self.bs)
 
     def process(self, b:tuple) -> tuple:
         "Transform a batch after it is cut (a no-op here; vision augments and normalises)"
         return b
 
+    def _order(self) -> torch.Tensor|None:
+        "This epoch's positions in 0..n-1, batch after batch (a permutation when shuffled; None: in order)"
+        if not self.shuffle: return None
+        return torch.randperm(self.n, generator=self.gen, dtype=torch.int32 if self.n < 2**31 else torch.int64)   # int32: half the memory, same order
+
     def __iter__(self):
-        if self.tensors[0].device != self.device: self.tensors = tuple(t.to(self.device) for t in self.tensors)
-        idx = torch.randperm(self.n, generator=self.gen).to(self.device) if self.shuffle else None
+        if self.tensors[0].device != self.device:
+            self.tensors = tuple(t.to(self.device) for t in self.tensors)
+            if self.rows is not None: self.rows = self.rows.to(self.device)
+        order = self._order()
+        if order is not None: order = order.to(self.device)
         for k in range(len(self)):
-            sl = slice(k*self.bs, (k+1)*self.bs)
-            yield self.process(tuple(t[sl] if idx is None else t[idx[sl]] for t in self.tensors))
+            a,b = k*self.bs,(k+1)*self.bs
+            if order is None and self.rows is None: yield self.process(tuple(t[a:b] for t in self.tensors)); continue   # views, no copy
+            idx = self.rows[a:b] if order is None else order[a:b] if self.rows is None else self.rows.index_select(0, order[a:b])
+            yield self.process(tuple(t.index_select(0, idx) for t in self.tensors))
 
     def one_batch(self) -> tuple: return next(iter(self))
 
@@ -57,7 +77,9 @@ class TensorLoader:
         if 'shuffled' in kwargs: kwargs['shuffle'] = kwargs.pop('shuffled')
         kw = self._settings()
         kw.update((k, v) for k,v in kwargs.items() if k in kw)   # fastai may pass loader options this loader has no use for
-        return type(self)(*(tensors or self.tensors), **kw)
+        res = type(self)(*(tensors or self.tensors), **kw)
+        if not tensors: res.rows = self.rows   # the same rows of the same tensors
+        return res
 
     def to(self, device):
         "Send batches to `device` (the tensors move there once, at the next epoch)"
@@ -69,7 +91,8 @@ def infer_y_range(y, # Training targets (array, Series or tensor)
                   above:float=0.125, # Margin over the largest target
                  ) -> tuple[float, float]:
     "`(lo, hi)` reaching past the training targets: fastbook's (0, 5.5) for 1-5 stars"
-    y = np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y, dtype=np.float64)
+    y = np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y)
+    if y.dtype.kind not in 'fiu': y = y.astype(np.float64)   # float32 ratings stay as they are: no float64 copy of 2e7 rows
     if y.size == 0: raise ValueError("infer_y_range needs at least one target")
     if not np.isfinite(y).all(): raise ValueError(f"{int((~np.isfinite(y)).sum())} target(s) are NaN or infinite; drop or fix them first")
     lo,hi = float(y.min()),float(y.max()); span = max(hi-lo, 1.)   # at least 1: a narrow or constant target still gets room

@@ -32,7 +32,7 @@ class ShardedTensorLoader(TensorLoader):
                  world_size:int|None=None, # Number of processes (default: `num_distrib()`)
                 ):
         super().__init__(*dl.tensors, **TensorLoader._settings(dl))
-        self.dl,self.gen = dl,dl.gen
+        self.dl,self.gen,self.rows = dl,dl.gen,dl.rows   # the same tensors, rows and generator: batches are cut by `TensorLoader.__iter__`
         self.rank,self.world_size = (rank_distrib() if rank is None else rank),(num_distrib() if world_size is None else world_size)
     @property
     def n_shard(self) -> int: return -(-self.n//self.world_size)
@@ -40,7 +40,9 @@ class ShardedTensorLoader(TensorLoader):
     def process(self, b:tuple) -> tuple: return self.dl.process(b)   # the wrapped loader's augmentation and normalisation
 
     def _order(self) -> torch.Tensor:
-        idx = torch.randperm(self.n, generator=self.gen) if self.shuffle else torch.arange(self.n)
+        "This process's positions for the epoch: rank 0's order, padded and cut"
+        idx = super()._order()
+        if idx is None: idx = torch.arange(self.n)
         if torch.distributed.is_available() and torch.distributed.is_initialized():   # every process takes rank 0's order
             dev = 'cuda' if torch.distributed.get_backend() == 'nccl' else 'cpu'
             t = idx.to(dev); torch.distributed.broadcast(t, 0); idx = t.cpu()
@@ -48,12 +50,9 @@ class ShardedTensorLoader(TensorLoader):
         if pad: idx = torch.cat([idx, idx[:pad]])
         return idx[self.rank*self.n_shard:(self.rank+1)*self.n_shard]
 
-    def __iter__(self):
-        if self.tensors[0].device != self.device: self.tensors = tuple(t.to(self.device) for t in self.tensors)
-        idx = self._order().to(self.device)
-        for k in range(len(self)):
-            sl = idx[k*self.bs:(k+1)*self.bs]
-            yield self.process(tuple(t[sl] for t in self.tensors))
+    def new(self, *tensors, **kwargs):
+        "This process's share of the wrapped loader's `new`"
+        return ShardedTensorLoader(self.dl.new(*tensors, **kwargs), self.rank, self.world_size)
 
 class DistributedTrainer(FFCallback, _FastaiDistributedTrainer):
     "fastai's `DistributedTrainer` (DDP through `accelerate`) that also runs on CPU processes and shards fastflow's `TensorLoader`s"

@@ -16,7 +16,7 @@ from ..core import default_device
 from ..data import TensorLoader, check_y_range, infer_y_range
 
 # %% auto #0
-__all__ = ['clean_ratings', 'split_ratings', 'CollabDataLoaders']
+__all__ = ['clean_ratings', 'split_ratings', 'RatingsLoader', 'collab_bs', 'CollabDataLoaders']
 
 # %% ../../nbs/40_collab.data.ipynb #a79249c6
 def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFrame:
@@ -47,12 +47,30 @@ def _check_ratings(r:pd.Series, rating_name, index, y_range) -> pd.Series:
     if y_range is not None: check_y_range(r, y_range, 'rating')
     return r
 
+def _codes(ids:pd.Series) -> tuple:
+    "(int32 codes, sorted unique ids), as `pd.factorize(ids, sort=True)` gives them but never an int64 code per row for integer ids"
+    a = ids.to_numpy()
+    if a.dtype.kind not in 'iu' or len(a) == 0:
+        code,uniq = pd.factorize(ids, sort=True)
+        return code.astype(np.int32 if len(uniq) < 2**31 else np.int64),np.asarray(uniq)
+    lo,hi = a.min().item(),a.max().item()
+    if hi - lo < 4*len(a) + 1024:   # ids in a range not much wider than the data: one flag per possible id, codes by lookup
+        seen = np.zeros(hi-lo+1, bool); seen[a-lo] = True
+        uniq = (np.flatnonzero(seen) + lo).astype(a.dtype)
+        small = np.int32 if len(uniq) < 2**31 else np.int64
+        lut = np.cumsum(seen, dtype=small); lut -= 1
+        return lut[a-lo],uniq
+    uniq = np.unique(a)   # sparse ids: sorted unique ids, then positions in chunks
+    code = np.empty(len(a), np.int32 if len(uniq) < 2**31 else np.int64)
+    for k in range(0, len(a), 1<<20): code[k:k+(1<<20)] = np.searchsorted(uniq, a[k:k+(1<<20)])
+    return code,uniq
+
 def _any_duplicate(user:pd.Series, item:pd.Series) -> bool:
     "Whether a (user, item) pair repeats: one sorted int64 key per row (a fraction of the memory of `DataFrame.duplicated`)"
-    u,uniq = pd.factorize(user)
+    u,uniq = _codes(user)
     key = u.astype(np.int64); del u
     key *= len(uniq)
-    key += pd.factorize(item)[0]
+    key += _codes(item)[0]
     key.sort()
     return bool((key[1:] == key[:-1]).any())
 
@@ -132,22 +150,24 @@ def _id_array(ids:np.ndarray, col:str) -> np.ndarray:
                      f"Convert them before building the data, e.g. ratings[{col!r}] = ratings[{col!r}].astype(str)")
 
 def _positions(idx, n:int) -> np.ndarray:
-    "`idx` as int64 row positions in 0..n-1 (an empty list is fine), or a clear error"
-    a = np.asarray(idx)
-    if a.size == 0: return np.zeros(0, np.int64)
+    "`idx` as row positions in 0..n-1, int32 (int64 past 2**31 rows; an empty list is fine), or a clear error"
+    a,small = np.asarray(idx),(np.int32 if n < 2**31 else np.int64)
+    if a.size == 0: return np.zeros(0, small)
     if a.dtype.kind == 'b':
         if len(a) != n: raise ValueError(f"a boolean valid_idx must have one flag per rating ({n}), got {len(a)}")
-        return np.flatnonzero(a)
+        return np.flatnonzero(a).astype(small)
     if a.dtype.kind not in 'iu': raise ValueError(f"valid_idx must be integer row positions (or booleans), got dtype {a.dtype}")
     if a.min() < -n or a.max() >= n: raise ValueError(f"valid_idx has positions outside 0..{n-1}: {a[(a < -n) | (a >= n)][:5].tolist()}")
-    return a.astype(np.int64)
+    a = a.astype(small)   # a copy: the caller's array is left alone
+    if a.min() < 0: a[a < 0] += n
+    return a
 
 _USUAL = (0., 10.)   # rating scales seen in practice (1-5 stars, 0-10 marks) lie inside this
 
 def _check_inferred_range(r:np.ndarray, y_range:tuple):
     "Warn when the inferred `y_range` is wider than the usual rating scale: values outside 0..10, or a few outliers stretching it"
     lo,hi = float(r.min()),float(r.max())
-    q1,q99 = np.quantile(r, [0.01, 0.99]) if len(r) >= 100 else (lo, hi)
+    q1,q99 = np.quantile(r[::max(1, len(r)//1_000_000)], [0.01, 0.99]) if len(r) >= 100 else (lo, hi)   # quantiles of at most ~1e6 rows
     why = (f"some ratings lie outside the usual {_USUAL[0]:g}..{_USUAL[1]:g} scale" if lo < _USUAL[0] or hi > _USUAL[1] else
            f"a few outliers stretch it (98% of the ratings lie in {q1:g}..{q99:g})" if hi-lo > 2*max(q99-q1, 1e-9) else None)
     if why: warnings.warn(f"y_range inferred as ({y_range[0]:g}, {y_range[1]:g}) from training ratings spanning {lo:g}..{hi:g}: {why}. "
@@ -160,10 +180,13 @@ def _kinds(ids) -> set:
     if a.dtype.kind == 'U': return {'string'}
     return {'string' if isinstance(o, str) else 'number' for o in a if isinstance(o, (str, int, float, np.number))}
 
-def _codes(ids:pd.Series) -> tuple:
-    "(int32 codes, sorted unique ids): pandas' factorize, in half the memory of its int64 codes"
-    code,uniq = pd.factorize(ids, sort=True)
-    return code.astype(np.int32 if len(uniq) < 2**31 else np.int64),uniq
+class RatingsLoader(TensorLoader):
+    "A `TensorLoader` over user codes, item codes and ratings (shared by the splits through `rows`), giving `([bs, 2] codes, ratings)` batches"
+    def process(self, b:tuple) -> tuple: return torch.stack(b[:2], 1),b[2]
+
+def collab_bs(n_train:int) -> int:
+    "Default training batch size for `n_train` ratings: 4096, growing with the data to 65536 (about 200 batches an epoch past 13e6 ratings)"
+    return int(min(max(4096, 2**round(np.log2(max(n_train, 1)/200))), 65536))
 
 class CollabDataLoaders(DataLoaders):
     "Train/valid `TensorLoader`s over encoded (user, item) pairs, with the id maps and item metadata"
@@ -177,7 +200,7 @@ class CollabDataLoaders(DataLoaders):
                 valid_pct:float=0.2, # Fraction of ratings held out
                 valid_idx=None, # Explicit positions of validation rows in `ratings` (overrides `split`)
                 seed:int=42, # Seed of the split and of the shuffling
-                bs:int=4096, # Training batch size (validation uses 4x)
+                bs:int|None=None, # Training batch size (validation uses 4x); None: `collab_bs` of the training rows
                 y_range:tuple|None=None, # Range of model outputs; None: `infer_y_range` of the training ratings ((0, 5.5) for 1-5 stars)
                 duplicates:str='mean', # Repeated (user, item): 'mean', 'last' or 'raise'
                 items:pd.DataFrame|None=None, # Item metadata with an `item_name` column (e.g. titles)
@@ -201,37 +224,38 @@ class CollabDataLoaders(DataLoaders):
         if not path.exists(): raise FileNotFoundError(f"no ratings file at {path}")
         return cls.from_df(pd.read_csv(path), **kwargs)
 
-    def __init__(self, df:pd.DataFrame, train_idx, valid_idx, y_range=None, seed=42, bs=4096, items=None,
+    def __init__(self, df:pd.DataFrame, train_idx, valid_idx, y_range=None, seed=42, bs=None, items=None,
                  item_name='item', title_name='title', device=None, names:dict|None=None):
         ucode,users = _codes(df.user)
         icode,items_ = _codes(df.item)
-        self.df = df.copy(deep=False)   # our own columns u, i on the caller's data (no copy of it)
-        self.df['u'],self.df['i'] = ucode,icode
+        cols = {c: df[c] for c in df.columns if c not in ('u','i')} | {'rating': df.rating.to_numpy(np.float32), 'u': ucode, 'i': icode}
+        self.df = pd.DataFrame(cols, copy=False)   # the caller's columns (not copied) and the codes, each column its own array
         self.users,self.items = np.asarray(users),np.asarray(items_)
         self.user2idx = {u:k for k,u in enumerate(self.users)}
         self.item2idx = {i:k for k,i in enumerate(self.items)}
         self.n_users,self.n_items = len(self.users),len(self.items)
         self.train_idx,self.valid_idx = _positions(train_idx, len(df)),_positions(valid_idx, len(df))
         if len(self.train_idx) == 0: raise ValueError("no training ratings left after the split; lower valid_pct")
-        rating = df.rating.to_numpy(np.float32)
+        rating = self.df.rating.to_numpy()
         r = rating[self.train_idx]
         if y_range is not None: self.y_range = tuple(y_range)
         else:
             self.y_range = infer_y_range(r)   # training rows only
             _check_inferred_range(r, self.y_range)
         self.global_mean = float(r.mean(dtype=np.float64))
-        def xy(idx):   # int32 codes (embedding lookups take them), one [N, 2] tensor and the ratings, for the rows `idx`
-            return torch.from_numpy(np.stack([ucode[idx], icode[idx]], 1)),torch.from_numpy(rating[idx])
-        (xt,yt),(xv,yv) = xy(self.train_idx),xy(self.valid_idx)
         del r
+        with warnings.catch_warnings():   # pandas hands out read-only views; the loaders only read them
+            warnings.filterwarnings('ignore', 'The given NumPy array is not writable')
+            ut,it,rt = (torch.from_numpy(self.df[c].to_numpy()) for c in ('u','i','rating'))   # the frame's own memory: no copy
         self.item_meta = None
         if items is not None:
             if item_name not in items.columns: raise ValueError(f"item metadata has no {item_name!r} column (it has {list(items.columns)})")
             self.item_meta = items.drop_duplicates(item_name).set_index(item_name)
         self.title_name = title_name
         self.names = dict(user='user', item=item_name, rating='rating', time=None) | (names or {})   # the column names of the ratings frame
-        super().__init__(TensorLoader(xt, yt, bs=bs, shuffle=True, seed=seed),
-                         TensorLoader(xv, yv, bs=4*bs), device=default_device() if device is None else device)
+        bs = collab_bs(len(self.train_idx)) if bs is None else bs
+        super().__init__(RatingsLoader(ut, it, rt, bs=bs, shuffle=True, seed=seed, rows=self.train_idx),
+                         RatingsLoader(ut, it, rt, bs=4*bs, rows=self.valid_idx), device=default_device() if device is None else device)
 
     @property
     def train_df(self): return self.df.iloc[self.train_idx]

@@ -18,7 +18,8 @@ from fastai.callback.core import CancelFitException
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.fit_one_cycle)
 from fastai.losses import MSELossFlat
 from fastai.metrics import rmse
-from fastai.optimizer import Adam, Optimizer
+from fastai.optimizer import Adam, Optimizer, adam_step, average_grad, average_sqr_grad, l2_reg, step_stat, weight_decay
+from fastai.callback.core import CancelBatchException
 from fastai.torch_core import get_model
 from ..core import moved_names, save_plot, set_seed
 from ..callbacks import FFCallback, RunLog, TorchThreads, torch_threads
@@ -28,31 +29,29 @@ from .data import CollabDataLoaders, split_ratings
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab
 
 # %% auto #0
-__all__ = ['COLLAB_DEFAULTS', 'lazy_adam_step', 'LazyAdam', 'sparse_tables', 'embedding_penalty', 'EmbeddingPenalty', 'BestEpoch',
-           'CollabLearner', 'learner_from_artefact', 'init_biases', 'collab_learner']
+__all__ = ['COLLAB_DEFAULTS', 'lazy_adam_step', 'LazyAdam', 'sparse_tables', 'embedding_penalty', 'EmbeddingPenalty',
+           'FusedDotStep', 'BestEpoch', 'train_baseline', 'CollabLearner', 'learner_from_artefact', 'init_biases',
+           'collab_learner']
 
 # %% ../../nbs/42_collab.learner.ipynb #34af4536
-def lazy_adam_step(p, lr, mom, sqr_mom, eps, wd, do_wd=True, decouple_wd=True, grad_avg=None, sqr_avg=None, moments=None, step=0, **kwargs):
+def lazy_adam_step(p, lr, mom, sqr_mom, eps, wd, do_wd=True, decouple_wd=True, grad_avg=None, sqr_avg=None, step=0, **kwargs):
     "One Adam step on `p` (fastai's, with dampening); for a sparse gradient only the rows it holds move"
-    g,step = p.grad,step+1
-    db1,db2,wd = 1-mom**step,1-sqr_mom**step,(wd if do_wd else 0.)
-    if g.is_sparse:   # the touched rows: gather once, add the changes back (index_add_ is the fast scatter on CPU)
-        if moments is None: moments = p.data.new_zeros(p.shape[0], 2, *p.shape[1:])   # (average, squared average) per row
-        g = g.coalesce(); idx,g = g.indices()[0],g.values()
-        w,mv = p.data.index_select(0, idx),moments.index_select(0, idx)
-        m0,v0 = mv[:,0],mv[:,1]
-        if wd and not decouple_wd: g = g + wd*w
-        m,v = m0*mom + (1-mom)*g,v0*sqr_mom + (1-sqr_mom)*g*g
-        moments.index_add_(0, idx, torch.stack([m-m0, v-v0], 1))
-        upd = m.div_((v/db2).sqrt_().add_(eps)).mul_(-lr/db1)
-        if wd and decouple_wd: upd.sub_(w, alpha=lr*wd)
-        p.data.index_add_(0, idx, upd)
-        return dict(moments=moments, step=step)
+    if not p.grad.is_sparse:   # fastai's own steps, in fastai's order
+        (weight_decay if decouple_wd else l2_reg)(p, lr, wd, do_wd)
+        st = {**average_grad(p, mom, dampening=True, grad_avg=grad_avg), **average_sqr_grad(p, sqr_mom, sqr_avg=sqr_avg), **step_stat(p, step)}
+        adam_step(p, lr, mom, st['step'], sqr_mom, st['grad_avg'], st['sqr_avg'], eps)
+        return st
+    step,wd = step+1,(wd if do_wd else 0.)
     if grad_avg is None: grad_avg,sqr_avg = torch.zeros_like(p.data),torch.zeros_like(p.data)
-    if wd and decouple_wd: p.data.mul_(1 - lr*wd)
-    elif wd: g = g.add(p.data, alpha=wd)
-    grad_avg.mul_(mom).add_(g, alpha=1-mom); sqr_avg.mul_(sqr_mom).addcmul_(g, g, value=1-sqr_mom)
-    p.data.addcdiv_(grad_avg, (sqr_avg/db2).sqrt().add_(eps), value=-lr/db1)
+    g = p.grad.coalesce(); idx,g = g.indices()[0],g.values()   # each touched row once (free when the gradient comes coalesced)
+    w = p.data.index_select(0, idx)   # the rows are distinct: gather, update, copy back (no scatter-add)
+    if wd and not decouple_wd: g = g.add(w, alpha=wd)
+    m = grad_avg.index_select(0, idx).mul_(mom).add_(g, alpha=1-mom)
+    v = sqr_avg.index_select(0, idx).mul_(sqr_mom).addcmul_(g, g, value=1-sqr_mom)
+    grad_avg.index_copy_(0, idx, m); sqr_avg.index_copy_(0, idx, v)
+    if wd and decouple_wd: w.mul_(1 - lr*wd)
+    w.addcdiv_(m, v.div_(1-sqr_mom**step).sqrt_().add_(eps), value=-lr/(1-mom**step))
+    p.data.index_copy_(0, idx, w)
     return dict(grad_avg=grad_avg, sqr_avg=sqr_avg, step=step)
 
 class _LazyOptimizer(Optimizer):
@@ -94,10 +93,77 @@ def embedding_penalty(model:nn.Module, x:torch.Tensor) -> torch.Tensor:
 class EmbeddingPenalty(FFCallback):
     "Add `weight * embedding_penalty(model, xb)` to the loss that is differentiated (not to the recorded loss)"
     order = 10
-    def __init__(self, weight:float=0.1): self.weight = weight
+    def __init__(self, weight:float=0.1): self.weight,self._hooks,self._out = weight,[],{}
+    def before_fit(self):   # keep the rows the forward pass looked up, so the penalty does not gather them again
+        try: tabs = _tables(self.learn.model)
+        except TypeError: tabs = ()   # a model of yours: the penalty looks its rows up itself
+        self._hooks = [t.register_forward_hook(partial(self._keep, k)) for k,t in enumerate(tabs)]
+    def _keep(self, k, mod, inp, out):
+        if mod.training: self._out[k] = out
+    def after_fit(self):
+        for h in self._hooks: h.remove()
+        self._hooks,self._out = [],{}
     def after_loss(self):
+        out,self._out = self._out,{}
         if not (self.training and self.weight): return
-        self.learn.loss_grad = self.learn.loss_grad + self.weight*embedding_penalty(self.model, self.xb[0])
+        pen = (out[0].pow(2).sum(1) + out[1].pow(2).sum(1)).mean() if len(out) == 2 else embedding_penalty(self.model, self.xb[0])
+        self.learn.loss_grad = self.learn.loss_grad + self.weight*pen
+
+# %% ../../nbs/42_collab.learner.ipynb #2ed4dfba
+_STEP_EVENTS = ('after_pred','after_loss','before_backward','after_backward','before_step','after_step')
+
+class FusedDotStep(FFCallback):
+    "Train a `DotProductBias` on MSE with hand-derived gradients (one gather per table, touched rows found once, no autograd) and the learner's optimizer"
+    order = 90   # after `ParamScheduler` (60) has set this batch's hyper-parameters
+    def __init__(self): self.active,self._bufs = False,{}
+    def before_fit(self):
+        m,lf = self.learn.model,self.learn.loss_func
+        hooked = [type(c).__name__ for c in self.learn.cbs if not isinstance(c, (FusedDotStep, EmbeddingPenalty))
+                  and any(getattr(type(c), ev, None) is not None for ev in _STEP_EVENTS)]
+        self.active = (type(m) is DotProductBias and isinstance(getattr(lf, 'func', None), nn.MSELoss) and lf.func.reduction == 'mean'
+                       and not hooked and self.learn.opt is not None)
+        self.penalty = sum(c.weight for c in self.learn.cbs if isinstance(c, EmbeddingPenalty))
+        self._bufs = {}
+
+    def _rows(self, idx:torch.Tensor, n:int, key:str) -> tuple:
+        "(sorted unique rows of `idx`, position of each entry of `idx` among them): a flag per table row, no sort"
+        if key not in self._bufs: self._bufs[key] = (torch.zeros(n, dtype=torch.bool, device=idx.device),torch.empty(n, dtype=torch.int64, device=idx.device))
+        flag,pos = self._bufs[key]
+        flag[idx] = True; rows = flag.nonzero().squeeze(1); flag[rows] = False
+        pos[rows] = torch.arange(len(rows), device=idx.device)
+        return rows,pos.index_select(0, idx)
+
+    def _grad(self, p:torch.Tensor, sparse:bool, rows:torch.Tensor, g:torch.Tensor) -> torch.Tensor:
+        if sparse: return torch.sparse_coo_tensor(rows[None], g, p.shape, is_coalesced=True, check_invariants=False)
+        return torch.zeros_like(p).index_copy_(0, rows, g)
+
+    def before_batch(self):
+        if not (self.training and self.active): return
+        m,x,y = self.learn.model,self.learn.xb[0],self.learn.yb[0].view(-1)
+        with torch.no_grad():
+            u,i = x[:,0].long(),x[:,1].long()
+            (ur,ui),(ir,ii) = self._rows(u, m.n_users, 'u'),self._rows(i, m.n_items, 'i')
+            U,V = m.u_weight.weight.index_select(0, u),m.i_weight.weight.index_select(0, i)
+            s = (U*V).sum(1).add_(m.u_bias.weight[:,0].index_select(0, u)).add_(m.i_bias.weight[:,0].index_select(0, i)).add_(m.bias)
+            B = len(y)
+            if m.y_range is None: pred = s
+            else: lo,hi = m.y_range; sg = torch.sigmoid(s); pred = sg*(hi-lo) + lo
+            err = pred - y
+            loss = err.pow(2).mean()
+            ds = err.mul_(2/B) if m.y_range is None else err.mul_(2*(hi-lo)/B).mul_(sg).mul_(1-sg)   # d loss / d score
+            c = 2*self.penalty/B   # d(penalty * mean(|U|^2 + |V|^2)) / d row = 2*penalty/B * row
+            pen = self.penalty*(torch.linalg.vector_norm(U)**2 + torch.linalg.vector_norm(V)**2)/B if self.penalty else loss.new_zeros(())
+            gV = torch.mul(V, c).addcmul_(ds[:,None], U)
+            gU = U.mul_(c).addcmul_(ds[:,None], V)   # in U's memory: U is not needed any more
+            GU,GV = U.new_zeros(len(ur), U.shape[1]).index_add_(0, ui, gU),V.new_zeros(len(ir), V.shape[1]).index_add_(0, ii, gV)
+            Gu,Gi = ds.new_zeros(len(ur)).index_add_(0, ui, ds),ds.new_zeros(len(ir)).index_add_(0, ii, ds)
+            for e,rows,g in ((m.u_weight, ur, GU), (m.i_weight, ir, GV), (m.u_bias, ur, Gu[:,None]), (m.i_bias, ir, Gi[:,None])):
+                e.weight.grad = self._grad(e.weight, e.sparse, rows, g)
+            m.bias.grad = ds.sum().reshape(1).clone()
+        self.learn.pred,self.learn.loss_grad,self.learn.loss = pred,loss + pen,loss
+        self.learn.opt.step()
+        for q in m.parameters(): q.grad = None   # fresh gradients next batch: nothing to zero
+        raise CancelBatchException()
 
 # %% ../../nbs/42_collab.learner.ipynb #a0e0f21c
 class BestEpoch(FFCallback):
@@ -127,6 +193,22 @@ class BestEpoch(FFCallback):
         self.best_state = None
 
 # %% ../../nbs/42_collab.learner.ipynb #ce511271
+def train_baseline(dls:CollabDataLoaders, # Data whose training rows are fitted
+                   chunk:int=1<<20, # Rows gathered at a time
+                  ) -> BiasBaseline:
+    "`BiasBaseline().fit` on `dls`'s training ratings, a chunk of rows at a time: no copy of the training columns, no float64 array per rating"
+    b,(u,i,r),idx,nu,ni = BiasBaseline(),(dls.df[c].to_numpy() for c in ('u','i','rating')),dls.train_idx,dls.n_users,dls.n_items
+    def chunks():
+        for k in range(0, len(idx), chunk): j = idx[k:k+chunk]; yield u[j],i[j],r[j].astype(np.float64)
+    cu,ci,tot = np.zeros(nu, np.int64),np.zeros(ni, np.int64),0.
+    for uc,ic,rc in chunks(): cu += np.bincount(uc, minlength=nu); ci += np.bincount(ic, minlength=ni); tot += rc.sum()
+    b.mu_,bu,bi = tot/len(idx),np.zeros(nu),np.zeros(ni)
+    for _ in range(b.n_iter):   # BiasBaseline.fit's alternating rounds, summed over the chunks
+        bi = sum(np.bincount(ic, rc-b.mu_-bu[uc], minlength=ni) for uc,ic,rc in chunks())/(ci+b.reg_item)
+        bu = sum(np.bincount(uc, rc-b.mu_-bi[ic], minlength=nu) for uc,ic,rc in chunks())/(cu+b.reg_user)
+    b.user_bias_,b.item_bias_,b.user_count_,b.item_count_ = bu,bi,cu,ci
+    return b
+
 def _frame(dls, items, **cols) -> pd.DataFrame:
     return pd.DataFrame({'item': items, 'title': dls.titles(items), **cols})
 
@@ -136,8 +218,7 @@ class CollabLearner(Learner):
     def baseline(self) -> BiasBaseline:
         "Bias baseline fitted on the training ratings (cached)"
         if getattr(self, '_baseline', None) is None:
-            d,idx = self.dls.df,self.dls.train_idx   # columns gathered one at a time: no copy of the whole training frame
-            self._baseline = BiasBaseline().fit(d.u.to_numpy()[idx], d.i.to_numpy()[idx], d.rating.to_numpy()[idx], self.dls.n_users, self.dls.n_items)
+            self._baseline = train_baseline(self.dls)
         return self._baseline
 
     def fit(self, n_epoch, lr=None, wd=None, cbs=None, reset_opt=False, start_epoch=0):
@@ -392,7 +473,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    best_epoch:bool=True, # Add `BestEpoch`: end each fit with the best epoch's weights (by validation loss, or an inner split)
                    seed:int|None=None, # Seed the model's initialisation, the shuffling of `dls` and `BestEpoch`'s inner split
                    bias_init:bool=True, # 'dot' and 'hybrid': start the biases at `BiasBaseline`'s (`init_biases`)
-                   sparse:bool|None=None, # Sparse embedding gradients and `LazyAdam`; False: dense and fastai's `Adam`; None: sparse when the tables have over 5 batches of rows
+                   sparse:bool|None=None, # Sparse embedding gradients and `LazyAdam`; False: dense and fastai's `Adam`; None: sparse when the tables have over 2 batches of rows
                    **kwargs, # Passed to `CollabLearner`
                   ) -> CollabLearner:
     "A `CollabLearner` with a fresh model for `dls`"
@@ -416,9 +497,9 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     d = COLLAB_DEFAULTS.get(kind, COLLAB_DEFAULTS['dot'])
     lr,wd = (d['lr'] if lr is None else lr),(d['wd'] if wd is None else wd)
     pen = d['emb_penalty'] if emb_penalty is None else emb_penalty
-    cbs = (list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(pen)] if pen else [])
+    cbs = (list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(pen)] if pen else []) + [FusedDotStep()]
            + ([BestEpoch(seed=42 if seed is None else seed)] if best_epoch else []) + [RunLog(path=False)])
-    if sparse is None: sparse = dls.n_users + dls.n_items > 5*dls.train.bs
+    if sparse is None: sparse = dls.n_users + dls.n_items > 2*dls.train.bs
     ours = isinstance(get_model(m), _COLLAB_MODELS)   # a module of yours keeps its own tables
     sparse = sparse and ours
     if ours: sparse_tables(m, sparse)
