@@ -71,8 +71,10 @@ def rows(res) -> list[tuple[str, str, str]]:
                 f"fastai `collab_learner` {refs}; bs 1024 on one thread: {_n(cs('fastai-collab_learner-bs1024-1thread'), 0)} rows/s "
                 f"(**{_x(ff, cs('fastai-collab_learner-bs1024-1thread'))}**)"))
     cm = lambda s, p=False: _n(fig(res, 'collab_ml100k', s, metric='rmse', prefix=p))
+    cw = lambda k, nd=0: _n(fig(res, 'collab_ml100k', 'fastflow-best', k, task='ml-100k', prefix=True), nd) if k != 'final' else (fig(res, 'collab_ml100k', 'fastflow-best', k, task='ml-100k', prefix=True) or '—')
     out.append(('Collab quality, MovieLens 100K, 5-fold CV RMSE (`collab_ml100k.py`)',
-                f"`DotProductBias` {cm('fastflow-DotProductBias')}; `CollabWorkflow` out-of-fold blend {cm('fastflow-best', True)}",
+                f"`DotProductBias` {cm('fastflow-DotProductBias')}; `BayesianMF` (the same model by MCMC) {cm('fastflow-BayesianMF')}; "
+                f"`CollabWorkflow` ({cw('final')}, weights fitted out of fold) {cm('fastflow-best', True)}, whole fit {cw('seconds')} s",
                 f"fastai `collab_learner`, fastbook settings: {cm('fastai-collab_learner')}"))
     sc = lambda t, s, st, k='throughput': next((r.get(k) for r in res.get('scale', []) if r['task'] == t and r['system'] == s and r.get('stage') == st), None)
     cpu = lambda t, s, st: (sc(t, s, st, 'n_items')/sc(t, s, st, 'cpu_seconds')) if sc(t, s, st, 'cpu_seconds') else None   # rows per CPU-second: robust to a shared machine

@@ -206,6 +206,13 @@ def stack_predict(P:np.ndarray, F:np.ndarray, W:np.ndarray) -> np.ndarray:
     "Predictions of the stack with coefficients `W` (`stack_blend`) for member predictions `P` and meta-features `F`"
     return ((np.asarray(P, np.float64) @ W[:-1])*F).sum(1) + F @ W[-1]
 
+def _stack_or_blend(P, F, W, b0, w) -> np.ndarray:
+    "The stack's predictions, but the blend's (`b0 + P @ w`) where the user or item has no training ratings: count 0 is outside what the stack was fitted on"
+    p = stack_predict(P, F, W)
+    cold = (F[:,1] == 0) | (F[:,2] == 0)
+    if cold.any(): p[cold] = b0 + np.asarray(P, np.float64)[cold] @ w
+    return p
+
 # %% ../../nbs/43_collab.workflow.ipynb #5588e8d7
 def _fmt(m, s): return f"{m:.4f} ± {s:.4f}"
 
@@ -322,8 +329,8 @@ class CollabWorkflow:
                     F[va] = count_features(u[va], i[va], np.bincount(u[tr], minlength=self.dls_.n_users), np.bincount(i[tr], minlength=self.dls_.n_items), len(y)/len(tr))
                 oof,scores = np.zeros(len(y)),[]
                 for tr,va in self.folds_:   # members chosen and coefficients fitted on the other folds' rows only
-                    keep = nn_blend(P[tr], y[tr])[1] > 0
-                    oof[va] = np.clip(stack_predict(P[va][:,keep], F[va], stack_blend(P[tr][:,keep], F[tr], y[tr])), *self.y_range_)
+                    b0,w = nn_blend(P[tr], y[tr]); keep = w > 0
+                    oof[va] = np.clip(_stack_or_blend(P[va][:,keep], F[va], stack_blend(P[tr][:,keep], F[tr], y[tr]), b0, w[keep]), *self.y_range_)
                     scores.append(rmse(oof[va], y[va]))
                 self.oof_['stack'],self.scores_['stack'] = oof,scores
                 keep = np.array([self.blend_weights_[n] > 0 for n in names])
@@ -377,7 +384,8 @@ class CollabWorkflow:
         else:
             P = np.stack([_predict_member(self.final_[n], u, i, side) for n in self.final_weights_], 1)
             tdf = self.dls_.train_df
-            p = stack_predict(P, count_features(u, i, np.bincount(tdf.u, minlength=self.dls_.n_users), np.bincount(tdf.i, minlength=self.dls_.n_items)), self.final_stack_)
+            F = count_features(u, i, np.bincount(tdf.u, minlength=self.dls_.n_users), np.bincount(tdf.i, minlength=self.dls_.n_items))
+            p = _stack_or_blend(P, F, self.final_stack_, self.final_intercept_, np.array(list(self.final_weights_.values())))
         if sm is not None:
             cold = (u < 0) | (i < 0) | (sm.base_.user_count_[np.maximum(u, 0)] == 0) | (sm.base_.item_count_[np.maximum(i, 0)] == 0)
             if cold.any(): p[cold] = sm.predict(u[cold], i[cold], side[0][cold], side[1][cold])   # only the side columns know them
