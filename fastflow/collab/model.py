@@ -210,8 +210,10 @@ class KNNBaseline:
         out = self.base_.predict(u, i)
         a,b = self._rc(u, i)
         ok = np.flatnonzero((a >= 0) & (b >= 0))
-        for row in np.unique(a[ok]):
-            sel = ok[a[ok] == row]; nb = np.flatnonzero(self.rated_[row])
+        ok = ok[np.argsort(a[ok], kind='stable')]               # grouped by row, each group in input order
+        rows,starts = np.unique(a[ok], return_index=True)
+        for row,sel in zip(rows, np.split(ok, starts[1:])):
+            nb = np.flatnonzero(self.rated_[row])
             if len(nb) == 0: continue
             S = self.sim_[b[sel]][:, nb]
             kk = min(self.k, len(nb))
