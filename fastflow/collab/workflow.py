@@ -26,7 +26,7 @@ __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_
 def default_members() -> dict:
     "Name -> member spec: biases-only, two `BayesianMF` chains, `DotProductBias`, item- and user-based KNN"
     return {'bias':      dict(type='bias'),
-            'bayes':     dict(type='bayes', n_factors=8),
+            'bayes':     dict(type='bayes', n_factors=8, n_iter=150, burn_in=30),
             'bayes_k3':  dict(type='bayes', n_factors=3),
             'dot_lam05': dict(type='dot', emb_penalty=0.05, epochs=5, bias_init=False),
             'knn_item':  dict(type='knn', kind='item', k=40, shrinkage=100.),
