@@ -11,7 +11,7 @@ not timed. Stages:
   `collab_learner` (fastbook: 50 factors, y_range (0, 5.5), `fit_one_cycle(1, 5e-3, wd=0.1)`) at bs 1024 (its default)
   and at 4096 (fastflow's), torch's default threads, at each size its epoch is predicted to finish within `--budget`.
 - tabular (5e4 .. 5e6 rows, an Adult-like schema: 6 numbers, 8 categories, binary target): `preprocess` = `TabularProc`
-  fit + transform + arrays, `epoch` = one `fit_tabular_nn` epoch (bs 1024), `predict`, `xgb` = one `GBMClassifier`
+  fit + transform + arrays, `epoch` = one `fit_tabular_nn` epoch (its `default_bs`: 1024 up to ~1e6 training rows, 4096 at 4e6), `predict`, `xgb` = one `GBMClassifier`
   fit (fastflow's xgboost member, up to `XGB_MAX` rows), `leaderboard` = `TabularWorkflow(...).fit` wall time (sizes within the budget);
   fastai's `tabular_learner` (TabularPandas preprocessing + one epoch) within the budget.
 - vision (1e4 .. 1e5 PNG images of 32x32, 10 classes): `decode` = `load_images` on one thread and on 2 threads,
@@ -164,7 +164,8 @@ def run_tabular(n, system, rows, leaderboard=False):
             ytr, yva = (trn.income == '>50K').to_numpy(np.int64), (val.income == '>50K').to_numpy(np.int64)
         torch.manual_seed(0)
         with Stage(rows, task, system, 'epoch', cut) as row:
-            learn = fit_tabular_nn(*xtr, ytr, proc.card_, epochs=1, bs=1024)
+            learn = fit_tabular_nn(*xtr, ytr, proc.card_, epochs=1)
+        row['bs'] = learn.dls.train.bs
         with Stage(rows, task, system, 'predict', n - cut) as prow:
             p = predict_tabular_nn(learn.model, *xva)
         row['valid_accuracy'] = prow['valid_accuracy'] = round(accuracy(yva, p), 4)

@@ -122,13 +122,22 @@ def inf_as_missing(df: pd.DataFrame, # Continuous columns as floats
                   "training median, flagged in the `<name>_na` column when training had missing values)")
     return df.replace([np.inf, -np.inf], np.nan)
 
-def _vocab(s: pd.Series, max_levels: int|None):
-    "Training categories, most frequent `max_levels` kept, sorted"
-    vc = s.value_counts(dropna=True)
-    if max_levels is not None and len(vc) > max_levels: vc = vc.iloc[:max_levels]
-    v = list(vc.index)
-    try: return sorted(v)
-    except TypeError: return sorted(v, key=str)
+class _Levels:
+    "A column's distinct values from one hash pass (`pd.factorize`): missing count, distinct count, vocabulary"
+    def __init__(self, s: pd.Series):
+        self.cat = isinstance(s.dtype, pd.CategoricalDtype)   # categories keep value_counts' semantics (unobserved ones count)
+        self.s = s if self.cat else None
+        codes, self.uniq = pd.factorize(s, use_na_sentinel=True)
+        self.n_na = int((codes < 0).sum())
+        self.counts = np.bincount(codes[codes >= 0], minlength=len(self.uniq))
+        self.n_unique = len(self.uniq)
+
+    def vocab(self, max_levels: int|None) -> list:
+        "Training categories, most frequent `max_levels` kept, sorted"
+        if self.cat: v = list(self.s.value_counts(dropna=True).index[:max_levels])
+        else: v = list(pd.Index(self.uniq).take(np.argsort(-self.counts, kind='stable')[:max_levels]))
+        try: return sorted(v)
+        except TypeError: return sorted(v, key=str)
 
 def _as_frame(X) -> pd.DataFrame:
     "`X` itself if it is a DataFrame, else a 2-D array-like as a frame with columns `x0, x1, ...` (sklearn's names)"
@@ -231,19 +240,19 @@ class TabularProc(TransformerMixin, BaseEstimator):
         if dup := sorted({str(c) for c in named if named.count(c) > 1}): raise ValueError(f"columns {dup} are named more than once in cat_names/cont_names/date_names")
         return X
 
-    def _find_dropped(self, X, cats) -> dict:
+    def _find_dropped(self, X, cats, levels) -> dict:
         "Column -> reason for all-missing, constant and (with `high_card='drop'`) high-cardinality columns, with warnings"
         dropped, named = {}, {*(self.cat_names or ()), *(self.cont_names or ()), *(self.date_names or ())}
         for c in self.input_cols_:
-            s = X[c]
-            if s.isna().all(): dropped[c] = 'all missing'
-            elif s.nunique(dropna=False) == 1: dropped[c] = 'constant'
+            s, lv = X[c], levels.get(c)
+            if (lv.n_unique == 0) if lv else s.isna().all(): dropped[c] = 'all missing'
+            elif (lv.n_unique + (lv.n_na > 0) == 1) if lv else s.nunique(dropna=False) == 1: dropped[c] = 'constant'
             elif self.drop_ids and c not in named and id_like(s, c):
                 dropped[c] = 'id-like (unique per row)'
                 warnings.warn(f"column {c!r} looks like a row id (named like one, a distinct {s.dtype} value per row): not used as a feature; "
                               f"pass it as the workflow's id_col, or cat_names=[{c!r}] / drop_ids=False to keep it")
         for c in cats:
-            n = X[c].nunique()
+            n = levels[c].n_unique
             if c not in dropped and n > self.max_levels and not pd.api.types.is_numeric_dtype(X[c]):
                 if self.high_card == 'drop': dropped[c] = f'high cardinality ({n} values)'
                 warnings.warn(f"column {c!r} has {n} distinct values (> max_levels={self.max_levels}): "
@@ -270,11 +279,12 @@ class TabularProc(TransformerMixin, BaseEstimator):
         X = self._check_fit_input(X)
         cats, conts, dates = self._split(X)
         self.input_cols_ = cats + conts + dates
-        self.dropped_ = self._find_dropped(X, cats)
+        levels = {c: _Levels(X[c]) for c in cats}   # one pass over each categorical column
+        self.dropped_ = self._find_dropped(X, cats, levels)
         keep = lambda cs: [c for c in cs if c not in self.dropped_]
         self.cats_, self.dates_ = keep(cats), keep(dates)
         self.date_formats_ = {c: self.date_formats_.get(c) for c in self.dates_}
-        self.vocab_ = {c: _vocab(X[c], self.max_levels) for c in self.cats_}
+        self.vocab_ = {c: levels[c].vocab(self.max_levels) for c in self.cats_}
         self._fit_conts(X, keep(conts), self.dates_)
         self.cat_out_ = self.cats_ + [f'{c}_na' for c in self.na_cols_]
         self.cont_out_ = list(self.conts_)

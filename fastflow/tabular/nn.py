@@ -11,10 +11,10 @@ import torch
 from torch import nn
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
-from fastai.callback.core import CancelValidException
+from fastai.optimizer import OptimWrapper
+from fastai.callback.core import Callback, CancelValidException, event
 from fastai.callback.progress import ProgressCallback
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (registers `Learner.fit_one_cycle`)
-from fastai.losses import CrossEntropyLossFlat, MSELossFlat
 from fastai.tabular.model import TabularModel, emb_sz_rule
 from ..core import default_device
 from ..data import TensorLoader
@@ -22,7 +22,7 @@ from ..callbacks import FFCallback, RunLog, torch_threads
 from ..speed import fast_cpu_cbs
 
 # %% auto #0
-__all__ = ['tabular_model', 'fit_tabular_nn', 'predict_tabular_nn']
+__all__ = ['tabular_model', 'FusedAdamW', 'FastLearner', 'default_bs', 'fit_tabular_nn', 'predict_tabular_nn']
 
 # %% ../../nbs/31_tabular.nn.ipynb #96add5f0
 def tabular_model(card, # Number of codes of each categorical column (including code 0)
@@ -37,6 +37,51 @@ def tabular_model(card, # Number of codes of each categorical column (including 
     return TabularModel([(int(c), emb_sz_rule(int(c))) for c in card], n_cont, n_out, list(layers), ps=ps, embed_p=embed_p, y_range=y_range)
 
 # %% ../../nbs/31_tabular.nn.ipynb #00c57a91
+class FusedAdamW(OptimWrapper):
+    "torch's `AdamW` (fused on CPU) with fastai's `Adam` hyper-parameters; no weight decay on 1-D parameters (biases, norm weights)"
+    def __init__(self, params, # Parameters, or parameter groups as a fastai splitter gives them
+                 lr: float = 1e-3, mom: float = 0.9, sqr_mom: float = 0.99, eps: float = 1e-5, wd: float = 0.01, # fastai's `Adam` defaults
+                 fused: bool|None = None, # torch's fused kernel (None: on CPU and CUDA parameters)
+                ):
+        ps = [p for g in params for p in ([g] if isinstance(g, torch.Tensor) else g)]   # one flat group, or a splitter's groups
+        groups = [g for g in (dict(params=[p for p in ps if p.ndim > 1]), dict(params=[p for p in ps if p.ndim <= 1], weight_decay=0.)) if g['params']]
+        if fused is None: fused = all(p.device.type in ('cpu', 'cuda') and p.dtype.is_floating_point for p in ps)
+        super().__init__(opt=torch.optim.AdamW(groups, lr=lr, betas=(mom, sqr_mom), eps=eps, weight_decay=wd, fused=fused))
+        self.decays = [g['params'][0].ndim > 1 for g in groups]
+
+    def _set_hyper(self, k, v):
+        if k == 'wd': v = [x if d else 0. for x, d in zip(v, self.decays)]   # fastai's `wd_bn_bias=False`
+        super()._set_hyper(k, v)
+
+def _defines(cb, event: str) -> bool:
+    "True if callback `cb` implements `event` (in its class below `Callback`, or set on the instance)"
+    return event in vars(cb) or any(event in vars(k) for k in type(cb).__mro__ if k not in (Callback, object))
+
+class FastLearner(Learner):
+    "fastai's `Learner` whose events call only the callbacks that define them (fastai's order, `run` flags and exceptions)"
+    def __call__(self, event_name):
+        for e in ([event_name] if isinstance(event_name, str) else event_name): self._call_one(e)
+
+    def _call_one(self, event_name):
+        if event_name == 'after_fit': return super()._call_one(event_name)   # fastai resets every callback's `run` here
+        cache, key = self.__dict__.setdefault('_event_cbs', {}), (event_name, *map(id, self.cbs))
+        if (cbs := cache.get(key)) is None:
+            if not hasattr(event, event_name): raise Exception(f'missing {event_name}')
+            if len(cache) > 256: cache.clear()   # (the cached lists keep their callbacks alive, so ids in the keys are never reused)
+            cbs = cache[key] = [cb for cb in self.cbs.sorted('order') if _defines(cb, event_name)]
+        for cb in cbs: cb(event_name)
+
+# %% ../../nbs/31_tabular.nn.ipynb #5ac991f6
+def default_bs(n: int, # Training rows
+               base: int = 1024, # Batch size of small tables
+               min_batches: int = 500, # Keep at least this many batches per epoch when doubling
+               max_bs: int = 8192, # Upper bound
+              ) -> int:
+    "`base`, doubled while an epoch of `n` rows keeps at least `min_batches` batches, at most `max_bs`"
+    bs = base
+    while bs*2 <= max_bs and n // (bs*2) >= min_batches: bs *= 2
+    return bs
+
 class _SkipValid(FFCallback):
     "Skip the validation phase (training without a validation set)"
     def before_validate(self): raise CancelValidException()
@@ -55,7 +100,7 @@ def fit_tabular_nn(x_cat, # int codes [n, n_cat]
                    valid=None, # Optional `(x_cat, x_cont, y)` for validation
                    epochs: int = 5, # Epochs of one-cycle training
                    lr: float = 1e-2, # Maximum learning rate
-                   bs: int = 1024, # Batch size
+                   bs: int|None = None, # Batch size (None: `default_bs` of the training rows)
                    wd: float = 0.01, # Weight decay
                    layers=(200, 100), # Hidden layer sizes
                    ps=None, # Dropout of the hidden layers
@@ -67,7 +112,7 @@ def fit_tabular_nn(x_cat, # int codes [n, n_cat]
                    threads: int|None = 1, # torch threads while training on CPU, restored after the fit (1 is fastest for small nets; None: leave as is)
                    bf16: bool|str|None = None, # bf16 autocast on CPU (None: `CPU_SPEED_DEFAULTS`: where the CPU has bf16 units)
                   ) -> Learner:
-    "Train `tabular_model` on arrays with fastai's `fit_one_cycle`; return the `Learner`"
+    "Train `tabular_model` on arrays with fastai's `fit_one_cycle` (`FastLearner`, `FusedAdamW`); return the learner"
     if task not in ('classification', 'regression'): raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
     if y_range is not None and task != 'regression': raise ValueError("y_range bounds a regression output; it has no meaning for classification")
     device = device or default_device()
@@ -76,11 +121,12 @@ def fit_tabular_nn(x_cat, # int codes [n, n_cat]
     if task == 'regression': tr[2] = tr[2].view(-1, 1)
     vt = _tensors(*valid, task=task) if valid is not None else [t[:0] for t in tr]
     if valid is not None and task == 'regression': vt[2] = vt[2].view(-1, 1)
+    bs = default_bs(len(tr[0])) if bs is None else bs
     dls = DataLoaders(TensorLoader(*tr, bs=bs, shuffle=True, drop_last=len(tr[0]) > bs), TensorLoader(*vt, bs=bs*4), device=device)
     model = tabular_model(card, tr[1].shape[1], n_out, layers=layers, ps=ps, y_range=y_range)
-    loss = CrossEntropyLossFlat() if task == 'classification' else MSELossFlat()
+    loss = nn.CrossEntropyLoss() if task == 'classification' else nn.MSELoss()
     extra = [*fast_cpu_cbs(model, bf16=bf16, device=device), *cbs] + ([RunLog(path=False)] if show else []) + ([] if valid is not None else [_SkipValid()])
-    learn = Learner(dls, model, loss_func=loss, wd=wd, metrics=list(metrics), cbs=extra)
+    learn = FastLearner(dls, model, loss_func=loss, opt_func=FusedAdamW, wd=wd, metrics=list(metrics), cbs=extra)
     if not show: learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, ProgressCallback)])
     with torch_threads(threads if torch.device(device).type == 'cpu' else None):
         if show: learn.fit_one_cycle(epochs, lr)
