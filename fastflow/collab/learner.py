@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/collab.learner.html.md"""
 
 # %% ../../nbs/42_collab.learner.ipynb #d54bc5ba
 from __future__ import annotations
-import copy, warnings
+import copy, os, warnings
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -14,12 +14,11 @@ import pandas as pd
 import torch
 from torch import nn
 from fastai.learner import Learner
-from fastai.callback.core import CancelFitException
+from fastai.callback.core import CancelBatchException, CancelFitException
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.fit_one_cycle)
 from fastai.losses import MSELossFlat
 from fastai.metrics import rmse
 from fastai.optimizer import Adam, Optimizer, adam_step, average_grad, average_sqr_grad, l2_reg, step_stat, weight_decay
-from fastai.callback.core import CancelBatchException
 from fastai.torch_core import get_model
 from ..core import moved_names, save_plot, set_seed
 from ..callbacks import FFCallback, RunLog, TorchThreads, torch_threads
@@ -31,7 +30,7 @@ from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab
 # %% auto #0
 __all__ = ['COLLAB_DEFAULTS', 'lazy_adam_step', 'LazyAdam', 'sparse_tables', 'embedding_penalty', 'EmbeddingPenalty',
            'FusedDotStep', 'BestEpoch', 'train_baseline', 'CollabLearner', 'learner_from_artefact', 'init_biases',
-           'collab_learner']
+           'fit_threads', 'collab_learner']
 
 # %% ../../nbs/42_collab.learner.ipynb #34af4536
 def lazy_adam_step(p, lr, mom, sqr_mom, eps, wd, do_wd=True, decouple_wd=True, grad_avg=None, sqr_avg=None, step=0, **kwargs):
@@ -454,6 +453,12 @@ def init_biases(model:nn.Module, # A `DotProductBias` or `HybridCollab`
         d.i_bias.weight[:,0] = torch.as_tensor(baseline.item_bias_/slope, dtype=d.i_bias.weight.dtype)
     return model
 
+def fit_threads(bs:int) -> int:
+    "Torch threads for a collab fit with batches of `bs`: 1 up to 8192 rows, else the usable cores (all of them when waiting threads sleep)"
+    if bs <= 8192: return 1
+    from fastflow.tabular.workflow import usable_cores
+    return usable_cores(busy=os.environ.get('OMP_WAIT_POLICY', '').upper() != 'PASSIVE')
+
 COLLAB_DEFAULTS = {'dot':    dict(lr=0.02, wd=0., emb_penalty=0.1),
                    'nn':     dict(lr=0.01, wd=1., emb_penalty=0.),
                    'hybrid': dict(lr=0.02, wd=0., emb_penalty=0.1)}
@@ -467,7 +472,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    wd:float|None=None, # Weight decay (default per model)
                    wd_mode:str='decoupled', # 'decoupled' (AdamW) or 'l2' (added to the gradient)
                    emb_penalty:float|None=None, # Weight of the per-batch penalty on the embeddings used (`EmbeddingPenalty`; default per model)
-                   n_threads:int|None=1, # Torch threads during fit, restored after it (None: leave as is)
+                   n_threads:int|str|None='auto', # Torch threads during fit, restored after it; 'auto': `fit_threads(bs)`; None: leave as is
                    metrics=rmse, # fastai metrics
                    cbs:list|None=None, # Extra callbacks
                    best_epoch:bool=True, # Add `BestEpoch`: end each fit with the best epoch's weights (by validation loss, or an inner split)
@@ -497,6 +502,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     d = COLLAB_DEFAULTS.get(kind, COLLAB_DEFAULTS['dot'])
     lr,wd = (d['lr'] if lr is None else lr),(d['wd'] if wd is None else wd)
     pen = d['emb_penalty'] if emb_penalty is None else emb_penalty
+    if n_threads == 'auto': n_threads = fit_threads(dls.train.bs)
     cbs = (list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(pen)] if pen else []) + [FusedDotStep()]
            + ([BestEpoch(seed=42 if seed is None else seed)] if best_epoch else []) + [RunLog(path=False)])
     if sparse is None: sparse = dls.n_users + dls.n_items > 2*dls.train.bs
