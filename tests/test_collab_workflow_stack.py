@@ -1,4 +1,4 @@
-"A CollabWorkflow with a BayesianMF member and the count-feature stack as its final model, exported in one interpreter and loaded in another from a read-only folder: identical predictions; bad 'bayes' specs refused."
+"A CollabWorkflow with a BayesianMF member and the count-feature stack as its final model, exported in one interpreter and loaded in another from a read-only folder: identical predictions; bad 'bayes' specs refused; BayesianMF.to_module inside a collab learner."
 import os, subprocess, sys, textwrap
 from pathlib import Path
 from conftest import set_writable
@@ -59,3 +59,18 @@ def test_bayes_and_stack_roundtrip(tmp_path):
 def test_bad_bayes_spec(spec, msg):
     with pytest.raises(ValueError, match=msg):
         CollabWorkflow(members={'b': spec}, n_splits=2, verbose=False).fit(synth_ratings(20, 15, seed=0))
+
+def test_bayes_to_module_learner_export(tmp_path):
+    "A BayesianMF as a DotProductBias inside collab_learner: same predictions, and its model folder loads"
+    from fastflow.collab.data import CollabDataLoaders
+    from fastflow.collab.learner import collab_learner
+    from fastflow.collab.model import BayesianMF
+    from fastflow.export import export_learner, load_learner
+    dls = CollabDataLoaders.from_df(synth_ratings(60, 40, seed=0), bs=256, seed=0, device='cpu')
+    t, v = dls.train_df, dls.valid_df
+    bm = BayesianMF(n_factors=3, n_iter=40, burn_in=10).fit(t.u, t.i, t.rating, dls.n_users, dls.n_items)
+    learn = collab_learner(dls, model=bm.to_module())
+    p = learn.predict_codes(v.u.to_numpy(), v.i.to_numpy())
+    np.testing.assert_allclose(p, bm.predict(v.u, v.i), atol=1e-5)
+    export_learner(learn, tmp_path/'m')
+    assert np.array_equal(load_learner(tmp_path/'m').predict_codes(v.u.to_numpy(), v.i.to_numpy()), p)

@@ -345,7 +345,7 @@ class CollabWorkflow:
         return self.leaderboard_
 
     def fit_final(self):
-        "Refit the final model (the best leaderboard entry: the blend's members, or one member) on every rating"
+        "Refit the final model (the best leaderboard entry: the blend's or the stack's members, or one member) on every rating"
         t0 = time.perf_counter()
         self.final_weights_ = ({n: w for n,w in self.blend_weights_.items() if w > 0} if self.best_ in ('blend', 'stack') else {self.best_: 1.})
         self.final_intercept_ = self.blend_intercept_ if self.best_ in ('blend', 'stack') else 0.
