@@ -13,7 +13,8 @@ autocast (fastflow's `BF16Autocast` callback), so the ratios separate fastflow's
 
 A one-second fit cannot resolve a ratio on a shared machine, so every system is fitted again and again, the systems taking
 turns (a change of load hits all of them), until each has trained for at least `--min-seconds` (20) and `--repeats` (3)
-times; the figures are the medians over its fits.
+times; the figures are the medians over its fits. CPU seconds (`time.process_time`, all threads) are recorded beside the wall
+seconds: a busy machine inflates wall time far more than CPU time.
 
     flock /work/bench.lock python bench/tabular_speed.py          # writes bench/results/tabular_speed.json
 """
@@ -52,9 +53,9 @@ def run_fastai(trn, tst, cats, conts, target, epochs, threads=None, bf16=False):
     from fastflow.speed import BF16Autocast
     learn = tabular_learner(dls, layers=LAYERS, metrics=accuracy, cbs=[BF16Autocast()] if bf16 else None)
     with torch_threads(threads), learn.no_bar(), learn.no_logging():
-        t0 = time.perf_counter(); learn.fit_one_cycle(epochs, LR); secs = time.perf_counter() - t0
+        t0, c0 = time.perf_counter(), time.process_time(); learn.fit_one_cycle(epochs, LR); secs, cpu = time.perf_counter() - t0, time.process_time() - c0
         acc = float(learn.validate()[1])
-    return secs, acc
+    return secs, acc, cpu
 
 def run_fastflow(trn, tst, cats, conts, target, epochs, bf16=None):
     "fastflow's path: TabularProc once, fit_tabular_nn from tensors; returns (fit seconds, accuracy)"
@@ -66,10 +67,10 @@ def run_fastflow(trn, tst, cats, conts, target, epochs, bf16=None):
     classes, ytr = np.unique(trn[target], return_inverse=True)
     yte = np.searchsorted(classes, tst[target])
     torch.manual_seed(0)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     learn = fit_tabular_nn(*xtr, ytr, proc.card_, valid=(*xte, yte), epochs=epochs, bs=BS, lr=LR, layers=LAYERS, bf16=bf16)
-    secs = time.perf_counter() - t0
-    return secs, accuracy(yte, predict_tabular_nn(learn.model, *xte))
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return secs, accuracy(yte, predict_tabular_nn(learn.model, *xte)), cpu
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -97,12 +98,15 @@ def main(argv=None):
                 print(f"{task:<10} {name:<32} fit {len(res[name]):>2}: {res[name][-1][0]:6.2f} s  acc {res[name][-1][1]:.4f}", flush=True)
         for name in systems:
             secs, acc = float(np.median([r[0] for r in res[name]])), float(np.median([r[1] for r in res[name]]))
+            cpu = float(np.median([r[2] for r in res[name]]))
             rows.append(dict(task=task, system=name, metric='accuracy', value=round(acc, 4), seconds=round(secs, 2),
-                             throughput=round(n*a.epochs/secs), fits=len(res[name]), total_seconds=round(sum(r[0] for r in res[name]), 1)))
-    print(f"\n{'task':<10} {'system':<32} {'accuracy':>8} {'seconds':>8} {'rows/s':>9} {'speed vs fastai':>15}")
+                             throughput=round(n*a.epochs/secs), cpu_seconds=round(cpu, 2), rows_per_cpu_second=round(n*a.epochs/cpu),
+                             fits=len(res[name]), total_seconds=round(sum(r[0] for r in res[name]), 1), load=[round(x, 1) for x in os.getloadavg()]))
+    print(f"\n{'task':<10} {'system':<32} {'accuracy':>8} {'seconds':>8} {'rows/s':>9} {'speed vs fastai':>15} {'CPU-s':>6} {'rows/CPU-s':>10}")
     for r in rows:
         ref = next(x for x in rows if x['task'] == r['task'] and x['system'] == 'fastai-tabular_learner')
-        print(f"{r['task']:<10} {r['system']:<32} {r['value']:>8.4f} {r['seconds']:>8.1f} {r['throughput']:>9} {r['throughput']/ref['throughput']:>14.1f}x")
+        print(f"{r['task']:<10} {r['system']:<32} {r['value']:>8.4f} {r['seconds']:>8.1f} {r['throughput']:>9} {r['throughput']/ref['throughput']:>14.1f}x"
+              f" {r['cpu_seconds']:>6.1f} {r['rows_per_cpu_second']:>10}")
     write_results(rows, a.out)
     return rows
 

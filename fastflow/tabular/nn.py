@@ -37,21 +37,55 @@ def tabular_model(card, # Number of codes of each categorical column (including 
     return TabularModel([(int(c), emb_sz_rule(int(c))) for c in card], n_cont, n_out, list(layers), ps=ps, embed_p=embed_p, y_range=y_range)
 
 # %% ../../nbs/31_tabular.nn.ipynb #00c57a91
+class _AdamWCore:
+    "What fastai's `OptimWrapper` asks of a torch optimizer, stepping with torch's fused AdamW kernel (no `torch.optim`: its first use imports `torch._dynamo`, 2.5 CPU-s)"
+    def __init__(self, groups, lr, betas, eps, weight_decay):
+        self.param_groups = [dict(dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay), **g) for g in groups]
+        self.state = {}
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for g in self.param_groups:
+            ps = [p for p in g['params'] if p.grad is not None]
+            if not ps: continue
+            for p in ps:
+                if p not in self.state: self.state[p] = dict(step=torch.zeros((), device=p.device), exp_avg=torch.zeros_like(p), exp_avg_sq=torch.zeros_like(p))
+            st = [self.state[p] for p in ps]
+            steps = [s['step'] for s in st]
+            torch._foreach_add_(steps, 1)
+            torch._fused_adamw_(ps, [p.grad for p in ps], [s['exp_avg'] for s in st], [s['exp_avg_sq'] for s in st], [], steps,
+                                lr=float(g['lr']), beta1=float(g['betas'][0]), beta2=float(g['betas'][1]), weight_decay=float(g['weight_decay']),
+                                eps=float(g['eps']), amsgrad=False, maximize=False)
+
+    def zero_grad(self, set_to_none: bool = True):
+        for g in self.param_groups:
+            for p in g['params']: p.grad = None
+
+    def state_dict(self) -> dict:
+        ps = [p for g in self.param_groups for p in g['params']]
+        return dict(state={i: self.state[p] for i, p in enumerate(ps) if p in self.state},
+                    param_groups=[{k: v for k, v in g.items() if k != 'params'} for g in self.param_groups])
+
+    def load_state_dict(self, sd: dict):
+        ps = [p for g in self.param_groups for p in g['params']]
+        self.state = {ps[int(i)]: {k: v.to(ps[int(i)].device) for k, v in st.items()} for i, st in sd['state'].items()}
+        for g, h in zip(self.param_groups, sd['param_groups']): g.update(h)
+
 class FusedAdamW(OptimWrapper):
-    "torch's `AdamW` (fused on CPU) with fastai's `Adam` hyper-parameters; no weight decay on 1-D parameters (biases, norm weights)"
+    "fastai's `Adam` (decoupled weight decay) as one fused torch kernel per parameter group; no weight decay on 1-D parameters (biases, norm weights)"
     def __init__(self, params, # Parameters, or parameter groups as a fastai splitter gives them
                  lr: float = 1e-3, mom: float = 0.9, sqr_mom: float = 0.99, eps: float = 1e-5, wd: float = 0.01, # fastai's `Adam` defaults
-                 fused: bool|None = None, # torch's fused kernel (None: on CPU and CUDA parameters)
                 ):
         ps = [p for g in params for p in ([g] if isinstance(g, torch.Tensor) else g)]   # one flat group, or a splitter's groups
         groups = [g for g in (dict(params=[p for p in ps if p.ndim > 1]), dict(params=[p for p in ps if p.ndim <= 1], weight_decay=0.)) if g['params']]
-        if fused is None: fused = all(p.device.type in ('cpu', 'cuda') and p.dtype.is_floating_point for p in ps)
-        super().__init__(opt=torch.optim.AdamW(groups, lr=lr, betas=(mom, sqr_mom), eps=eps, weight_decay=wd, fused=fused))
+        super().__init__(opt=_AdamWCore(groups, lr=lr, betas=(mom, sqr_mom), eps=eps, weight_decay=wd))
         self.decays = [g['params'][0].ndim > 1 for g in groups]
 
     def _set_hyper(self, k, v):
         if k == 'wd': v = [x if d else 0. for x, d in zip(v, self.decays)]   # fastai's `wd_bn_bias=False`
         super()._set_hyper(k, v)
+
+    def clear_state(self): self.opt.state = {}
 
 def _defines(cb, event: str) -> bool:
     "True if callback `cb` implements `event` (in its class below `Callback`, or set on the instance)"
