@@ -101,7 +101,7 @@ def clean_ratings(ratings:pd.DataFrame, # One row per rating
     df = _select(ratings, user_name, item_name, rating_name, time_name)
     df['rating'] = _check_ratings(df.rating, rating_name, ratings.index, y_range)
     df = _dedupe(df, duplicates)
-    return df if isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1 else df.reset_index(drop=True)
+    return df.reset_index(drop=True)   # a new index, the same column memory (pandas copies on write)
 
 # %% ../../nbs/40_collab.data.ipynb #24ffa065
 def split_ratings(df:pd.DataFrame, # Cleaned ratings (columns user, item, rating[, timestamp])
