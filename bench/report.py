@@ -45,12 +45,16 @@ def rows(res) -> list[tuple[str, str, str]]:
     "(what, fastflow, reference) for each line of the table"
     out = []
     ts = lambda s, k, t: fig(res, 'tabular_speed', s, k, t)
-    for t, what in (('adult', 'Tabular NN speed, Adult (`tabular_speed.py`, medians of fits totalling ≥ 20 s per system)'),
+    for t, what in (('adult', 'Tabular NN speed, Adult (`tabular_speed.py`, same model, bs 1024 and epochs; medians of fits totalling ≥ 20 s per system; issue 15: ≥ 2×)'),
                     ('synth200k', 'Tabular NN speed, 200k synthetic rows')):
-        ff, fa, fb = (ts(s, 'throughput', t) for s in ('fastflow-nn', 'fastai-tabular_learner', 'fastai-tabular_learner-bf16'))
-        out.append((what, f"{_n(ff, 0)} rows/s, accuracy {_n(ts('fastflow-nn', 'value', t))} (bf16 autocast; fp32: {_n(ts('fastflow-nn-fp32', 'throughput', t), 0)})",
-                    f"fastai `tabular_learner` {_n(fa, 0)} rows/s, {_n(ts('fastai-tabular_learner', 'value', t))}: **{_x(ff, fa)}**; "
-                    f"with the same bf16 autocast {_n(fb, 0)} rows/s: **{_x(ff, fb)}**"))
+        ff, fa, fb, f1 = (ts(s, 'throughput', t) for s in ('fastflow-nn', 'fastai-tabular_learner', 'fastai-tabular_learner-bf16', 'fastai-tabular_learner-1thread'))
+        cf, ca = ts('fastflow-nn', 'rows_per_cpu_second', t), ts('fastai-tabular_learner', 'rows_per_cpu_second', t)
+        best = max((v for v in (fa, fb, f1) if v), default=None)
+        out.append((what, f"{_n(ff, 0)} rows/s, accuracy {_n(ts('fastflow-nn', 'value', t), 4)} (bf16 autocast; fp32: {_n(ts('fastflow-nn-fp32', 'throughput', t), 0)} rows/s, "
+                          f"{_n(ts('fastflow-nn-fp32', 'value', t), 4)}); {_n(cf, 0)} rows per CPU-second",
+                    f"fastai `tabular_learner` {_n(fa, 0)} rows/s, {_n(ts('fastai-tabular_learner', 'value', t), 4)}: **{_x(ff, fa)}**; "
+                    f"with the same bf16 autocast {_n(fb, 0)} rows/s: **{_x(ff, fb)}**; on one thread {_n(f1, 0)} rows/s: **{_x(ff, f1)}** "
+                    f"(its best: **{_x(ff, best)}**); per CPU-second {_n(ca, 0)}: **{_x(cf, ca)}**"))
     tb = lambda s, t, m, nd=3: _n(fig(res, 'tabular_benchmarks', s, task=t, metric=m), nd)
     out.append(('Tabular quality, Adult official test set (`tabular_benchmarks.py`)',
                 f"ensemble {tb('fastflow-ensemble', 'adult', 'accuracy', 4)} (settings and weights chosen on the training rows' CV), "
@@ -90,9 +94,15 @@ def rows(res) -> list[tuple[str, str, str]]:
                 f"peak RSS {_n(sc(big, ff, 'epoch', 'peak_rss_mb'), 0)} MB for a {_n(sc(big, ff, 'load', 'data_mb'), 0)} MB frame",
                 f"fastai `collab_learner`, ratings per CPU-second at {sz(fa[0][0] if fa else None)}, its largest size within the budget: {fa_txt}"))
     tf = 'fastflow'; tb = top('synth_tabular_', tf)
-    out.append((f'Tabular at scale, {sz(tb)} Adult-like rows (`scale.py`)',
-                f"preprocessing {_n(cpu(tb, tf, 'preprocess'), 0)} rows per CPU-second, one NN epoch {_n(cpu(tb, tf, 'epoch'), 0)}; "
-                f"peak RSS {_n(sc(tb, tf, 'epoch', 'peak_rss_mb'), 0)} MB for a {_n(sc(tb, tf, 'preprocess', 'data_mb'), 0)} MB frame",
+    add = lambda *v: None if None in v else sum(v)
+    tpeak = max((v for st in ('preprocess', 'epoch') if (v := sc(tb, tf, st, 'peak_rss_mb')) is not None), default=None)
+    out.append((f'Tabular at scale, {sz(tb)} Adult-like rows, 80% trained on (`scale.py`; issue 19: preprocessing + one NN epoch ≤ 60 s, peak RSS ≤ 3× the frame)',
+                f"preprocessing {_n(sc(tb, tf, 'preprocess', 'seconds'), 1)} s + one NN epoch {_n(sc(tb, tf, 'epoch', 'seconds'), 1)} s (bs {_n(sc(tb, tf, 'epoch', 'bs'), 0)}) = "
+                f"**{_n(add(sc(tb, tf, 'preprocess', 'seconds'), sc(tb, tf, 'epoch', 'seconds')), 1)} s** wall "
+                f"({_n(add(sc(tb, tf, 'preprocess', 'cpu_seconds'), sc(tb, tf, 'epoch', 'cpu_seconds')), 1)} CPU-s), valid accuracy {_n(sc(tb, tf, 'epoch', 'valid_accuracy'), 4)} "
+                f"(the epoch at bs 1024: {_n(sc(tb, 'fastflow-bs1024', 'epoch', 'seconds'), 1)} s, {_n(sc(tb, 'fastflow-bs1024', 'epoch', 'valid_accuracy'), 4)}); "
+                f"peak RSS {_n(tpeak, 0)} MB (the process, interpreter included) for a {_n(sc(tb, tf, 'preprocess', 'data_mb'), 0)} MB frame "
+                f"(`memory_usage(deep=True)`): **{_n(tpeak/sc(tb, tf, 'preprocess', 'data_mb') if tpeak and sc(tb, tf, 'preprocess', 'data_mb') else None, 2)}×**",
                 f"fastai `tabular_learner` at 5e4: preprocessing {_n(cpu('synth_tabular_5e4', 'fastai-tabular_learner', 'preprocess'), 0)} rows per CPU-second, "
                 f"epoch {_n(cpu('synth_tabular_5e4', 'fastai-tabular_learner', 'epoch'), 0)} (fastflow {_n(cpu('synth_tabular_5e4', tf, 'epoch'), 0)})"))
     vc = lambda s, k='value', nd=3: _n(fig(res, 'vision_cifar', s, k), nd)
