@@ -24,7 +24,7 @@ from ..core import moved_names, save_plot, set_seed
 from ..callbacks import FFCallback, RunLog, TorchThreads, torch_threads
 from ..data import check_y_range
 from ..export import Artefact, ArtefactError, build_model
-from .data import CollabDataLoaders, split_ratings
+from .data import CollabDataLoaders, _release_heap, split_ratings
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab
 
 # %% auto #0
@@ -206,6 +206,7 @@ def train_baseline(dls:CollabDataLoaders, # Data whose training rows are fitted
         bi = sum(np.bincount(ic, rc-b.mu_-bu[uc], minlength=ni) for uc,ic,rc in chunks())/(ci+b.reg_item)
         bu = sum(np.bincount(uc, rc-b.mu_-bi[ic], minlength=nu) for uc,ic,rc in chunks())/(cu+b.reg_user)
     b.user_bias_,b.item_bias_,b.user_count_,b.item_count_ = bu,bi,cu,ci
+    _release_heap()   # the chunks' freed memory
     return b
 
 def _frame(dls, items, **cols) -> pd.DataFrame:
