@@ -41,7 +41,7 @@ def load(task):
     return pd.read_csv(p/'train.csv'), pd.read_csv(p/'test.csv'), ADULT_CATS, ADULT_CONTS, 'income'
 
 def run_fastai(trn, tst, cats, conts, target, epochs, threads=None, bf16=False):
-    "fastai's default tabular path (with `bf16`: plus fastflow's `BF16Autocast` callback); returns (fit seconds, accuracy)"
+    "fastai's default tabular path (with `bf16`: plus fastflow's `BF16Autocast` callback); returns (fit seconds, accuracy, fit CPU seconds)"
     from fastai.tabular.all import TabularPandas, Categorify, FillMissing, Normalize, CategoryBlock, tabular_learner, accuracy
     from fastflow.callbacks import torch_threads
     df = pd.concat([trn, tst], ignore_index=True)
@@ -58,7 +58,7 @@ def run_fastai(trn, tst, cats, conts, target, epochs, threads=None, bf16=False):
     return secs, acc, cpu
 
 def run_fastflow(trn, tst, cats, conts, target, epochs, bf16=None):
-    "fastflow's path: TabularProc once, fit_tabular_nn from tensors; returns (fit seconds, accuracy)"
+    "fastflow's path: TabularProc once, fit_tabular_nn from tensors; returns (fit seconds, accuracy, fit CPU seconds)"
     from fastflow.tabular.data import TabularProc
     from fastflow.metrics import accuracy
     from fastflow.tabular.nn import fit_tabular_nn, predict_tabular_nn

@@ -245,8 +245,8 @@ class TabularProc(TransformerMixin, BaseEstimator):
         dropped, named = {}, {*(self.cat_names or ()), *(self.cont_names or ()), *(self.date_names or ())}
         for c in self.input_cols_:
             s, lv = X[c], levels.get(c)
-            if (lv.n_unique == 0) if lv else s.isna().all(): dropped[c] = 'all missing'
-            elif (lv.n_unique + (lv.n_na > 0) == 1) if lv else s.nunique(dropna=False) == 1: dropped[c] = 'constant'
+            if (lv.n_unique == 0) if lv is not None else s.isna().all(): dropped[c] = 'all missing'
+            elif (lv.n_unique + (lv.n_na > 0) == 1) if lv is not None else s.nunique(dropna=False) == 1: dropped[c] = 'constant'
             elif self.drop_ids and c not in named and id_like(s, c):
                 dropped[c] = 'id-like (unique per row)'
                 warnings.warn(f"column {c!r} looks like a row id (named like one, a distinct {s.dtype} value per row): not used as a feature; "
