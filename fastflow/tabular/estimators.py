@@ -23,7 +23,7 @@ from sklearn.exceptions import NotFittedError
 from ..data import check_y_range, infer_y_range
 from ..export import ArtefactError, build_model, load_artefact, save_artefact, to_json
 from .data import TabularProc, plain_array, from_plain_array
-from .nn import fit_tabular_nn, predict_tabular_nn
+from .nn import fit_tabular_nn, predict_tabular_nn, default_bs
 
 # %% auto #0
 __all__ = ['ESTIMATORS', 'TabularEstimator', 'TabularClassifier', 'TabularRegressor', 'NNClassifier', 'NNRegressor',
@@ -116,7 +116,7 @@ class TabularRegressor(RegressorMixin, TabularEstimator):
 class _NN:
     def __init__(self, epochs: int = 5, # Epochs of one-cycle training
                  lr: float = 1e-2, # Maximum learning rate
-                 bs: int = 1024, # Batch size (at most a tenth of the rows, at least 32)
+                 bs: int|None = None, # Batch size (at most a tenth of the rows, at least 32); None: `default_bs` (1024, larger on big tables)
                  wd: float = 0.01, # Weight decay
                  layers=(200, 100), # Hidden layer sizes
                  ps=None, # Dropout of hidden layers
@@ -137,7 +137,7 @@ class _NN:
             if self.random_state is not None: torch.manual_seed(self.random_state)
             learn = fit_tabular_nn(*self.proc_.arrays(Xt), enc(y), self.proc_.card_, task='classification' if clf else 'regression',
                                    n_out=len(self.classes_) if clf else 1, valid=valid, epochs=self.epochs, lr=self.lr,
-                                   bs=min(self.bs, max(32, len(Xt)//10)), wd=self.wd, layers=self.layers, ps=self.ps,
+                                   bs=min(self.bs or default_bs(len(Xt)), max(32, len(Xt)//10)), wd=self.wd, layers=self.layers, ps=self.ps,
                                    y_range=None if clf else self.y_range_, threads=self.n_jobs)
         self.model_ = learn.model.cpu().eval()
         self.history_ = [list(map(float, v)) for v in learn.recorder.values]
