@@ -46,7 +46,7 @@ $(PYARROW_EXTRA)/.installed: $(STAMP)
 	touch $@
 
 pytest-distributed: $(PYARROW_EXTRA)/.installed
-	PYTHONPATH=$(PYARROW_EXTRA) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_train_distributed.py -k dask
+	FASTFLOW_REQUIRE_DASK=1 PYTHONPATH=$(PYARROW_EXTRA) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_train_distributed.py -k dask
 
 test: sync lint nbtest docscheck pytest-distributed pytest
 

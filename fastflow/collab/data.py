@@ -55,13 +55,14 @@ def _codes(ids:pd.Series) -> tuple:
         return code.astype(np.int32 if len(uniq) < 2**31 else np.int64),np.asarray(uniq)
     lo,hi = a.min().item(),a.max().item()
     parts = [slice(k, k+(1<<20)) for k in range(0, len(a), 1<<20)]   # chunks: no temporary the size of the ids
+    wide = np.int64 if a.dtype.kind == 'i' else np.uint64             # offsets from `lo` in a type they fit (int8 ids -100..100)
     if hi - lo < 4*len(a) + 1024:   # ids in a range not much wider than the data: one flag per possible id, codes by lookup
         seen = np.zeros(hi-lo+1, bool)
-        for sl in parts: seen[a[sl]-lo] = True
+        for sl in parts: seen[a[sl].astype(wide) - lo] = True
         uniq = (np.flatnonzero(seen) + lo).astype(a.dtype)
         lut = np.cumsum(seen, dtype=np.int32 if len(uniq) < 2**31 else np.int64); lut -= 1
         code = np.empty(len(a), lut.dtype)
-        for sl in parts: code[sl] = lut[a[sl]-lo]
+        for sl in parts: code[sl] = lut[a[sl].astype(wide) - lo]
         return code,uniq
     uniq = np.unique(a)   # sparse ids: sorted unique ids, then positions
     code = np.empty(len(a), np.int32 if len(uniq) < 2**31 else np.int64)

@@ -120,7 +120,7 @@ class FusedDotStep(FFCallback):
         hooked = [type(c).__name__ for c in self.learn.cbs if not isinstance(c, (FusedDotStep, EmbeddingPenalty))
                   and any(getattr(type(c), ev, None) is not None for ev in _STEP_EVENTS)]
         self.active = (type(m) is DotProductBias and isinstance(getattr(lf, 'func', None), nn.MSELoss) and lf.func.reduction == 'mean'
-                       and not hooked and self.learn.opt is not None)
+                       and not hooked and self.learn.opt is not None and all(p.requires_grad for p in m.parameters()))   # frozen tables: autograd's path
         self.penalty = sum(c.weight for c in self.learn.cbs if isinstance(c, EmbeddingPenalty))
         self._bufs = {}
 

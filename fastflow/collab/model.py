@@ -284,7 +284,10 @@ class BayesianMF:
         u,i = np.asarray(u, dtype=np.int64),np.asarray(i, dtype=np.int64)
         ku,ki = u >= 0,i >= 0
         uc,ic = np.maximum(u, 0),np.maximum(i, 0)
-        dot = np.where(ku & ki, (self.user_factors_[uc].astype(np.float64)*self.item_factors_[ic]).sum(1), 0.)
+        dot = np.empty(len(u))
+        for s in range(0, len(u), 8192):   # in chunks: a pair holds (samples x factors) floats of each side, e.g. 480
+            dot[s:s+8192] = np.einsum('ij,ij->i', self.user_factors_[uc[s:s+8192]], self.item_factors_[ic[s:s+8192]], dtype=np.float64)
+        dot = np.where(ku & ki, dot, 0.)
         return self.mu_ + np.where(ku, self.user_bias_[uc], 0.) + np.where(ki, self.item_bias_[ic], 0.) + dot
 
     def to_module(self) -> DotProductBias:

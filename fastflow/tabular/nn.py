@@ -22,7 +22,8 @@ from ..callbacks import FFCallback, RunLog, torch_threads
 from ..speed import fast_cpu_cbs
 
 # %% auto #0
-__all__ = ['tabular_model', 'FusedAdamW', 'FastLearner', 'default_bs', 'fit_tabular_nn', 'predict_tabular_nn']
+__all__ = ['tabular_model', 'FusedAdamW', 'FastLearner', 'default_bs', 'CrossEntropyProbs', 'fit_tabular_nn',
+           'predict_tabular_nn']
 
 # %% ../../nbs/31_tabular.nn.ipynb #96add5f0
 def tabular_model(card, # Number of codes of each categorical column (including code 0)
@@ -73,10 +74,14 @@ class _AdamWCore:
 
 class FusedAdamW(OptimWrapper):
     "fastai's `Adam` (decoupled weight decay) as one fused torch kernel per parameter group; no weight decay on 1-D parameters (biases, norm weights)"
-    def __init__(self, params, # Parameters, or parameter groups as a fastai splitter gives them
+    def __init__(self, params, # Parameters (one group: what fastai's default splitter gives)
                  lr: float = 1e-3, mom: float = 0.9, sqr_mom: float = 0.99, eps: float = 1e-5, wd: float = 0.01, # fastai's `Adam` defaults
                 ):
-        ps = [p for g in params for p in ([g] if isinstance(g, torch.Tensor) else g)]   # one flat group, or a splitter's groups
+        params = list(params)
+        if sum(not isinstance(g, torch.Tensor) for g in params) > 1:
+            raise ValueError("FusedAdamW takes one parameter group (it splits it into weights with and without weight decay itself); "
+                             "for a splitter's groups (discriminative learning rates, freezing) use fastai's Adam")
+        ps = [p for g in params for p in ([g] if isinstance(g, torch.Tensor) else g)]
         groups = [g for g in (dict(params=[p for p in ps if p.ndim > 1]), dict(params=[p for p in ps if p.ndim <= 1], weight_decay=0.)) if g['params']]
         super().__init__(opt=_AdamWCore(groups, lr=lr, betas=(mom, sqr_mom), eps=eps, weight_decay=wd))
         self.decays = [g['params'][0].ndim > 1 for g in groups]
@@ -115,6 +120,11 @@ def default_bs(n: int, # Training rows
     bs = base
     while bs*2 <= max_bs and n // (bs*2) >= min_batches: bs *= 2
     return bs
+
+class CrossEntropyProbs(nn.CrossEntropyLoss):
+    "torch's cross-entropy with fastai's `activation` (softmax) and `decodes` (argmax): `get_preds` gives probabilities and classes"
+    def activation(self, x): return torch.softmax(x, dim=-1)
+    def decodes(self, x): return x.argmax(dim=-1)
 
 class _SkipValid(FFCallback):
     "Skip the validation phase (training without a validation set)"
@@ -158,7 +168,7 @@ def fit_tabular_nn(x_cat, # int codes [n, n_cat]
     bs = default_bs(len(tr[0])) if bs is None else bs
     dls = DataLoaders(TensorLoader(*tr, bs=bs, shuffle=True, drop_last=len(tr[0]) > bs), TensorLoader(*vt, bs=bs*4), device=device)
     model = tabular_model(card, tr[1].shape[1], n_out, layers=layers, ps=ps, y_range=y_range)
-    loss = nn.CrossEntropyLoss() if task == 'classification' else nn.MSELoss()
+    loss = CrossEntropyProbs() if task == 'classification' else nn.MSELoss()
     extra = [*fast_cpu_cbs(model, bf16=bf16, device=device), *cbs] + ([RunLog(path=False)] if show else []) + ([] if valid is not None else [_SkipValid()])
     learn = FastLearner(dls, model, loss_func=loss, opt_func=FusedAdamW, wd=wd, metrics=list(metrics), cbs=extra)
     if not show: learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, ProgressCallback)])

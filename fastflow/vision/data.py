@@ -293,9 +293,9 @@ def image_stats(files_or_x, # Image files, or a uint8/float tensor [N,3,H,W] wit
     return x.mean((0, 2, 3)).tolist(), x.std((0, 2, 3)).tolist()
 
 # %% ../../nbs/20_vision.data.ipynb #aedb3c41
-def _check_folder_classes(rep, min_per_class=2):
-    "Raise unless `rep` (a labelled `ImageFolderReport`) has two classes or more with `min_per_class` images each"
-    by, path = rep.by_class, rep.path
+def _check_folder_classes(rep, min_per_class=2, by=None):
+    "Raise unless `rep` (a labelled `ImageFolderReport`; or `by`, its files by class) has two classes or more with `min_per_class` images each"
+    by, path = rep.by_class if by is None else by, rep.path
     if not by: raise ValueError(f"No readable images under {path}.")
     if len(by) < 2: raise ValueError(f"Found images for only one class ({next(iter(by))!r}) under {path}; "
                                      "a classifier needs at least two class folders.")
@@ -439,7 +439,7 @@ def _decode_into(out:torch.Tensor, # uint8 [N,3,H,W] to fill
             if not isinstance(f, (str, Path)): raise   # an image in memory of the wrong kind: say so
             bad.append((i, f"{type(e).__name__}: {e}")); continue
         if im.size != (w, h): im = im.resize((w, h), Image.BILINEAR)
-        out[i] = torch.from_numpy(np.asarray(im)).permute(2, 0, 1)
+        out[i] = torch.from_numpy(np.array(im)).permute(2, 0, 1)
     return bad
 
 def load_images(files:list, # Image files, or images in memory (PIL, uint8 arrays or tensors: see `open_rgb`)
@@ -556,6 +556,7 @@ class ImageTensors:
                           + '; '.join(f"{files[i].name} ({e[:60]})" for i, e in bad[:5]) + (' ...' if len(bad) > 5 else ''))
             keep = np.setdiff1d(np.arange(len(files)), [i for i, _ in bad])
             x, files = x[torch.from_numpy(keep)], [files[i] for i in keep]
+            vocab = sorted(_check_folder_classes(rep, by=_labelled_files(files, lambda f: f.relative_to(rep.path).parts[0])))   # classes left
         y = torch.tensor([vocab.index(f.relative_to(rep.path).parts[0]) for f in files])
         return cls(x, y, vocab, files)
 
