@@ -313,9 +313,9 @@ class CollabWorkflow:
                      predict_s=np.mean(times[n][1])) for n in names]
         if self.blend and len(names) >= 2:
             P = np.stack([self.oof_[n] for n in names], 1)
-            oof,scores = np.zeros(len(y)),[]
+            oof,scores,fold_w = np.zeros(len(y)),[],[]
             for tr,va in self.folds_:   # weights fitted on the other folds' rows only
-                b0,w = nn_blend(P[tr], y[tr])
+                b0,w = nn_blend(P[tr], y[tr]); fold_w.append((b0, w))
                 oof[va] = np.clip(b0 + P[va] @ w, *self.y_range_); scores.append(rmse(oof[va], y[va]))
             self.oof_['blend'],self.scores_['blend'] = oof,scores
             self.blend_intercept_,w = nn_blend(P, y)
@@ -328,8 +328,8 @@ class CollabWorkflow:
                 for tr,va in self.folds_:   # a row's meta-features: counts in the ratings its members were trained on
                     F[va] = count_features(u[va], i[va], np.bincount(u[tr], minlength=self.dls_.n_users), np.bincount(i[tr], minlength=self.dls_.n_items), len(y)/len(tr))
                 oof,scores = np.zeros(len(y)),[]
-                for tr,va in self.folds_:   # members chosen and coefficients fitted on the other folds' rows only
-                    b0,w = nn_blend(P[tr], y[tr]); keep = w > 0
+                for (tr,va),(b0,w) in zip(self.folds_, fold_w):   # members chosen (the blend's weights) and coefficients fitted on the other folds' rows only
+                    keep = w > 0
                     oof[va] = np.clip(_stack_or_blend(P[va][:,keep], F[va], stack_blend(P[tr][:,keep], F[tr], y[tr]), b0, w[keep]), *self.y_range_)
                     scores.append(rmse(oof[va], y[va]))
                 self.oof_['stack'],self.scores_['stack'] = oof,scores
@@ -372,6 +372,14 @@ class CollabWorkflow:
     def _check_fitted(self):
         if not hasattr(self, 'final_'): raise RuntimeError("this CollabWorkflow is not fitted yet: call fit(ratings) first")
 
+    def _train_counts(self) -> tuple:
+        "Ratings per user and per item code in the final model's training rows, counted once per data (the stack's meta-features)"
+        c = getattr(self, '_counts', None)
+        if c is None or c[0] is not self.dls_:
+            tdf = self.dls_.train_df
+            c = self._counts = (self.dls_, np.bincount(tdf.u, minlength=self.dls_.n_users), np.bincount(tdf.i, minlength=self.dls_.n_items))
+        return c[1:]
+
     def predict_codes(self, u, i, side:tuple|None=None) -> np.ndarray:
         "Predicted ratings of the final model for codes (-1: unknown: the biases' fallback, or the 'side' member's prediction from `side` feature rows)"
         self._check_fitted()
@@ -383,8 +391,7 @@ class CollabWorkflow:
         if self.final_stack_ is None: p = self.final_intercept_ + sum(w*_predict_member(self.final_[n], u, i, side) for n,w in self.final_weights_.items())
         else:
             P = np.stack([_predict_member(self.final_[n], u, i, side) for n in self.final_weights_], 1)
-            tdf = self.dls_.train_df
-            F = count_features(u, i, np.bincount(tdf.u, minlength=self.dls_.n_users), np.bincount(tdf.i, minlength=self.dls_.n_items))
+            F = count_features(u, i, *self._train_counts())
             p = _stack_or_blend(P, F, self.final_stack_, self.final_intercept_, np.array(list(self.final_weights_.values())))
         if sm is not None:
             cold = (u < 0) | (i < 0) | (sm.base_.user_count_[np.maximum(u, 0)] == 0) | (sm.base_.item_count_[np.maximum(i, 0)] == 0)
