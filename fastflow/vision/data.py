@@ -385,11 +385,12 @@ def csv_dls(path, # Root folder
 # %% ../../nbs/20_vision.data.ipynb #b22ef538
 def get_test_files(path, # Folder of unlabelled test images
                skip_non_images:bool=False, # Ignore non-image files instead of raising
+               verify:bool|str=True, # As in `check_image_folder`: True decodes every image; 'header' reads headers only (for a caller that decodes them next)
               ) -> list[Path]:
     "Sorted test images of a Kaggle test folder (`check_image_folder(labelled=False)`); non-image or unreadable files raise a clear error"
     path = Path(path)
     if not path.is_dir(): raise FileNotFoundError(f"Test folder {path} does not exist.")
-    rep = check_image_folder(path, labelled=False)
+    rep = check_image_folder(path, labelled=False, verify=verify)
     if rep.skipped and not skip_non_images:
         other = [str(p.relative_to(path)) for p in rep.skipped]
         raise ValueError(f"Test folder {path} holds {len(other)} non-image file(s), e.g. {other[:5]}. Move them out, "
@@ -444,8 +445,9 @@ def _decode_into(out:torch.Tensor, # uint8 [N,3,H,W] to fill
 
 def load_images(files:list, # Image files, or images in memory (PIL, uint8 arrays or tensors: see `open_rgb`)
                 size:int|tuple|None=None, # Resize (squish) to `size`×`size` or `(h, w)`; default: the width of the first image, square
+                strict:bool=False, # Raise on unreadable files instead of making them grey (test images: each needs a prediction)
                ) -> torch.Tensor:
-    "Decode `files` once (via `open_rgb`) into a uint8 tensor [N,3,H,W] (`check_memory` first); unreadable files become grey with a warning"
+    "Decode `files` once (via `open_rgb`) into a uint8 tensor [N,3,H,W] (`check_memory` first); unreadable files become grey with a warning, or raise if `strict`"
     if not len(files): raise ValueError("load_images got no files.")
     if size is None:
         try: size = open_rgb(files[0]).size[0]
@@ -456,6 +458,9 @@ def load_images(files:list, # Image files, or images in memory (PIL, uint8 array
     check_memory(len(files), h, w)   # before the tensor for all of them is made
     out = torch.full((len(files), 3, h, w), 128, dtype=torch.uint8)
     bad = _decode_into(out, files)
+    if bad and strict:
+        raise ValueError(f"{len(bad)} image(s) cannot be read, e.g. {[f'{_item_name(files[i], i)} ({e})' for i, e in bad[:3]]}. Every test image "
+                         "needs a prediction: repair or re-download them.")
     if bad: warnings.warn(f"{len(bad)} unreadable image(s) replaced by grey: {[f'{_item_name(files[i], i)} ({e.split(chr(58))[0]})' for i, e in bad[:5]]}")
     return out
 
@@ -598,12 +603,14 @@ def test_dl(dls:DataLoaders, # Training `DataLoaders` (their validation transfor
             **kwargs # Passed to `get_test_files`
            ):
     "An unlabelled loader over test images, in file-name order for a folder, with `dls`' validation transforms (`.items` are the images)"
-    if isinstance(items, (str, Path)): items = get_test_files(items, **kwargs)
+    mem, folder = isinstance(dls.valid, TensorImageDL), isinstance(items, (str, Path))
+    # in memory, a folder's images are decoded once: headers checked here, pixels by `load_images`, which raises for a folder's bad file
+    if folder: items = get_test_files(items, **{'verify': 'header' if mem else True, **kwargs})
     items = list(items)
     if not items: raise ValueError("test_dl got no images.")
-    if isinstance(dls.valid, TensorImageDL):
+    if mem:
         v = dls.valid
-        dl = v.new(x=load_images(items, size or tuple(v.x.shape[-2:])), y=None, shuffle=False, augment=False, drop_last=False)
+        dl = v.new(x=load_images(items, size or tuple(v.x.shape[-2:]), strict=folder), y=None, shuffle=False, augment=False, drop_last=False)
     else:
         if size is not None: raise ValueError("size= is for tensor_dls loaders; a DataBlock pipeline sizes images with its own transforms.")
         k, cls = image_type_tfm(dls)

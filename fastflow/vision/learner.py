@@ -345,8 +345,8 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
                   ) -> tuple[pd.DataFrame, torch.Tensor]:
     "`(DataFrame id,label,file, probabilities)` for the images of a test folder, in file-name order (`id` is the file stem)"
     if shifts is None: shifts = getattr(learn, 'tta_shifts', 0)
-    files = get_test_files(path)
-    dl = test_dl(learn.dls, files, size=size)
+    dl = test_dl(learn.dls, path, size=size)   # a folder: checked, and each image decoded once
+    files = dl.items
     with torch_threads(getattr(learn, 'threads', None)): probs = tta_probs(learn, dl, flip=tta, shifts=shifts if tta else 0)
     vocab = list(learn.dls.vocab)
     if isinstance(learn.loss_func, BCEWithLogitsLossFlat):
