@@ -87,7 +87,8 @@ def blend_weights(preds: list, # Out-of-fold predictions of each member: probabi
         def loss(w): return -(Y*np.log(np.clip(np.tensordot(w, P, 1), 1e-7, 1))).sum(1).mean()
         def grad(w): return -(Y*P/np.clip(np.tensordot(w, P, 1), 1e-7, 1)).sum(-1).mean(-1)
     else:
-        def loss(w): return ((np.tensordot(w, P, 1) - y)**2).mean()
+        sd = float(np.std(y)) or 1.; P, y = P/sd, np.asarray(y, 'float64')/sd   # in units of the target's spread: prices in the thousands
+        def loss(w): return ((np.tensordot(w, P, 1) - y)**2).mean()           # made SLSQP stop at the equal weights it starts from
         def grad(w): return 2*((np.tensordot(w, P, 1) - y)*P).mean(-1)
     k = len(P); w0 = np.full(k, 1/k)
     # exact gradient and a tight tolerance: similar members change the loss by less than SLSQP's default ftol (1e-6),
