@@ -108,9 +108,7 @@ def competition(task, name, target, id_col, metric):
     from fastflow.tabular.workflow import get_metric
     k = kernel(name)
     train = pd.read_csv(data_path(task)/'train.csv')
-    if task == 'titanic':
-        test = pd.read_csv(data_path(task)/'test.csv')
-        trn, raw, mask = k.features(train, pd.concat([train.Ticket, test.Ticket])), train.drop(columns=['Name', 'Ticket', 'Cabin']), None
+    if task == 'titanic': trn, raw, mask = k.features(train), train.drop(columns=['Name', 'Ticket', 'Cabin']), None
     else: trn, raw, mask = k.features(train), train, k.fit_rows(train)
     wf = k.workflow(); wf.refit, wf.verbose = False, False
     t0 = time.perf_counter(); lb = wf.fit(trn, train_mask=mask); secs = time.perf_counter() - t0

@@ -1,6 +1,5 @@
 """Inference kernel for Kaggle's Titanic: load the model folder kernel.py exported (it may be read-only, e.g. under
 /kaggle/input), apply kernel.py's features to test.csv and write the same submission.csv. No training, nothing unpickled.
-The ticket-group feature counts tickets over train.csv and test.csv, so only train.csv's `Ticket` column is read.
 
     python kaggle/titanic/kernel.py --smoke --out A                                   # trains, writes A/model
     python kaggle/titanic/predict.py --model A/model --data A/smoke_data --out B      # B/submission.csv == A/submission.csv
@@ -19,8 +18,8 @@ def main(argv=None):
     from fastflow.export import load_model
     model, data, out = predict_paths(a, 'titanic')
     wf = load_model(model, kind='tabular.workflow')
-    train, test = pd.read_csv(data/'train.csv', usecols=['Ticket']), pd.read_csv(data/'test.csv')
-    sub = write_preds(wf, train, test, data, out)
+    test = pd.read_csv(data/'test.csv')
+    sub = write_preds(wf, test, data, out)
     print(f"loaded {model} ({wf.final_name_}: {'+'.join(wf.final_)}); wrote {sub} ({len(test)} rows) in {time.perf_counter() - t0:.1f}s")
     return sub
 
