@@ -91,7 +91,7 @@ def _peer_speed(dls, w, seconds=6.0):
 
 def fastai_resnet9(dls, seconds, widths=(64, 32), min_epochs=15, tta_shifts=2, lr_find_iters=100):
     "fastai Learner + ResNet-9 on fastflow's in-memory loader: width by the >= `min_epochs` rule, lr_find (valley), one-cycle to the budget"
-    n = len(dls.train.dataset)
+    n = dls.train.n
     t0 = time.perf_counter()
     for w in widths:
         speed = _peer_speed(dls, w)

@@ -478,15 +478,25 @@ class TensorImageDL(TensorLoader):
                  device=None, # Device for the batches (None: where `x` is)
                  channels_last:bool=False, # Return batches in channels_last memory format
                  seed:int|None=None, # Seed of the shuffle/augmentation generator (None: torch's global RNG)
+                 rows=None, # Positions in `x` of the images to serve (a split's share), so train and valid share one copy of `x`
                 ):
-        super().__init__(*((x,) if y is None else (x, y)), bs=bs, shuffle=shuffle, drop_last=drop_last, device=device, seed=seed)
+        super().__init__(*((x,) if y is None else (x, y)), bs=bs, shuffle=shuffle, drop_last=drop_last, device=device, seed=seed, rows=rows)
         self.augment, self.pad, self.flip, self.channels_last = augment, pad, flip, channels_last
-        self.stats = tuple(stats) if stats is not None else image_stats(x, n=5000)
+        self.stats = tuple(stats) if stats is not None else image_stats(self.take(slice(0, 5000)), n=5000)
 
+    def take(self, idx) -> torch.Tensor:
+        "The uint8 images at positions `idx` (an index, slice or array) of this loader's rows: a copy of those only"
+        t = self.tensors[0]
+        return t[idx] if self.rows is None else t[self.rows[idx]]
     @property
-    def x(self) -> torch.Tensor: return self.tensors[0]
+    def x(self) -> torch.Tensor:
+        "This loader's images (all of `x`, or a copy of its `rows`)"
+        return self.take(slice(None)) if self.rows is not None else self.tensors[0]
     @property
-    def y(self) -> torch.Tensor|None: return self.tensors[1] if len(self.tensors) > 1 else None
+    def y(self) -> torch.Tensor|None:
+        "This loader's labels (None: unlabelled)"
+        if len(self.tensors) < 2: return None
+        return self.tensors[1] if self.rows is None else self.tensors[1][self.rows]
 
     def _settings(self) -> dict:
         return {**super()._settings(), 'augment': self.augment, 'pad': self.pad, 'flip': self.flip, 'stats': self.stats,
@@ -494,6 +504,7 @@ class TensorImageDL(TensorLoader):
 
     def new(self, *tensors, **kwargs):
         "A copy with other images (`x=`), labels (`y=`, None for unlabelled) or settings (`shuffled` is an alias of `shuffle`)"
+        if not tensors and 'x' not in kwargs and 'y' not in kwargs: return super().new(**kwargs)   # the same images and rows
         x, y = kwargs.pop('x', self.x), kwargs.pop('y', self.y)
         return super().new(*(tensors or ((x,) if y is None else (x, y))), **kwargs)
 
@@ -578,10 +589,11 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per clas
     tr, va = train_valid_split(data.y.numpy(), valid_pct, seed)
     tr, va = torch.from_numpy(tr), torch.from_numpy(va)
     pad = (4 if data.x.shape[-1] >= 32 else 2) if pad is None else pad
-    stats = image_stats(data.x[tr], n=10_000)
+    stats = image_stats(data.x[tr[:10_000]], n=10_000)
     kw = dict(stats=stats, bs=bs, device=device, channels_last=channels_last, pad=pad)
-    dls = DataLoaders(TensorImageDL(data.x[tr], data.y[tr], shuffle=True, augment=True, drop_last=len(tr) > bs, seed=seed, **kw),
-                      TensorImageDL(data.x[va], data.y[va], **kw))
+    # both loaders serve rows of the one decoded tensor (no copy of the images per split)
+    dls = DataLoaders(TensorImageDL(data.x, data.y, rows=tr, shuffle=True, augment=True, drop_last=len(tr) > bs, seed=seed, **kw),
+                      TensorImageDL(data.x, data.y, rows=va, **kw))
     dls.vocab, dls.data, dls.train_idx, dls.valid_idx, dls.c = data.vocab, data, tr, va, len(data.vocab)
     return dls
 

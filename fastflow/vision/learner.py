@@ -153,7 +153,7 @@ def fastnet_learner(dls, # `DataLoaders`, typically from `tensor_dls`
     n_out = getattr(dls, 'c', None) or len(dls.vocab)
     model = FastNet(n_out, widths)
     tr = dls.train
-    x = tr.normalize(tr.x[:n_whiten]) if isinstance(tr, TensorImageDL) else torch.cat([b[0] for _, b in zip(range(20), tr)])
+    x = tr.normalize(tr.take(slice(0, n_whiten))) if isinstance(tr, TensorImageDL) else torch.cat([b[0] for _, b in zip(range(20), tr)])
     init_whitening(model, x.cpu())
     speed = fast_cpu_cbs(model, bf16=bf16, channels_last=channels_last, device=getattr(dls, 'device', None))
     return ImageLearner(dls, model, loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
@@ -180,12 +180,12 @@ def fit_budget(learn:Learner, # The learner
     dl = learn.dls.train
     if epochs is not None:
         t0 = time.perf_counter(); learn.fit_one_cycle(epochs, lr_max, pct_start=pct_start, cbs=list(cbs)); s = time.perf_counter() - t0
-        n_seen = epochs*min(len(dl)*dl.bs, len(dl.dataset))
+        n_seen = epochs*min(len(dl)*dl.bs, dl.n)
         return dict(seconds=s, epochs=float(epochs), images_per_s=n_seen/s)
     tb = TimeBudget(seconds, fit_schedule=True)
     learn.fit_one_cycle(max_epochs, lr_max, pct_start=pct_start, cbs=[tb, *cbs])
     n_seen = tb.n_batches_run*dl.bs
-    return dict(seconds=tb.elapsed, epochs=n_seen/len(dl.dataset), images_per_s=n_seen/tb.elapsed)
+    return dict(seconds=tb.elapsed, epochs=n_seen/dl.n, images_per_s=n_seen/tb.elapsed)
 
 # %% ../../nbs/22_vision.learner.ipynb #412faa09
 def learner_from_artefact(art:Artefact, # A loaded model folder of kind 'vision.learner' (`fastflow.export.load_artefact`)
@@ -266,7 +266,7 @@ def pick_widths(dls, # `DataLoaders` from `tensor_dls`
     opts = [threads] if threads else sorted({1, torch.get_num_threads()})
     mid = candidates[len(candidates)//2]
     nt = max(opts, key=lambda t: _train_speed(dls, mid, t)) if len(opts) > 1 else opts[0]
-    n = len(dls.train.dataset)
+    n = dls.train.n
     for w in candidates:
         speed = _train_speed(dls, w, nt)
         if speed*seconds/n >= min_epochs: return w, nt, speed
@@ -403,6 +403,6 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
     report = dict(valid_accuracy=acc(probs) if len(y) else None, valid_accuracy_tta=acc(tta) if len(y) else None,
                   train_seconds=fit['seconds'], epochs=fit['epochs'], train_images_per_s=fit['images_per_s'],
                   inference_images_per_s=len(y)/plain_s if len(y) else None, widths=tuple(widths), threads=threads or torch.get_num_threads(),
-                  n_train=len(dls.train.dataset), n_valid=len(y), tta_shifts=tta_shifts)
+                  n_train=dls.train.n, n_valid=len(y), tta_shifts=tta_shifts)
     learn.threads, learn.tta_shifts = threads, tta_shifts   # what `predict_folder` reuses
     return learn, report
