@@ -7,6 +7,7 @@ Docs: https://fastflow-dev.github.io/fastflow/collab.learner.html.md"""
 # %% ../../nbs/42_collab.learner.ipynb #d54bc5ba
 from __future__ import annotations
 import copy, os, warnings
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -19,6 +20,7 @@ from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.
 from fastai.losses import MSELossFlat
 from fastai.metrics import rmse
 from fastai.optimizer import Adam, Optimizer, adam_step, average_grad, average_sqr_grad, l2_reg, step_stat, weight_decay
+from fastai.layers import sigmoid_range
 from fastai.torch_core import get_model
 from ..core import moved_names, save_plot, set_seed
 from ..callbacks import FFCallback, RunLog, TorchThreads, torch_threads
@@ -67,7 +69,9 @@ def LazyAdam(params, # Model parameters
              decouple_wd:bool=True, # True weight decay (AdamW) or L2 regularisation (Adam)
             ) -> Optimizer:
     "fastai's `Adam`/`AdamW` that also takes sparse gradients, updating only the rows they touch"
-    return _LazyOptimizer(params, [partial(lazy_adam_step, decouple_wd=decouple_wd)], lr=lr, mom=mom, sqr_mom=sqr_mom, eps=eps, wd=wd)
+    opt = _LazyOptimizer(params, [partial(lazy_adam_step, decouple_wd=decouple_wd)], lr=lr, mom=mom, sqr_mom=sqr_mom, eps=eps, wd=wd)
+    opt.decouple_wd = decouple_wd   # what `FusedDotStep` needs to take the same step itself
+    return opt
 
 def _tables(model:nn.Module) -> tuple:
     "The (user, item) embedding modules of a fastflow collab model (also when wrapped by DDP)"
@@ -114,15 +118,38 @@ _STEP_EVENTS = ('after_pred','after_loss','before_backward','after_backward','be
 class FusedDotStep(FFCallback):
     "Train a `DotProductBias` on MSE with hand-derived gradients (one gather per table, touched rows found once, no autograd) and the learner's optimizer"
     order = 90   # after `ParamScheduler` (60) has set this batch's hyper-parameters
-    def __init__(self): self.active,self._bufs = False,{}
+    chunk = 16384   # rows of a table `LazyAdam` updates at a time (buffers of a few MB, reused)
+    def __init__(self): self.active,self.lazy,self.fitting,self._bufs,self._pool = False,False,False,{},None
     def before_fit(self):
-        m,lf = self.learn.model,self.learn.loss_func
+        m,lf,opt = self.learn.model,self.learn.loss_func,self.learn.opt
         hooked = [type(c).__name__ for c in self.learn.cbs if not isinstance(c, (FusedDotStep, EmbeddingPenalty))
                   and any(getattr(type(c), ev, None) is not None for ev in _STEP_EVENTS)]
         self.active = (type(m) is DotProductBias and isinstance(getattr(lf, 'func', None), nn.MSELoss) and lf.func.reduction == 'mean'
-                       and not hooked and self.learn.opt is not None and all(p.requires_grad for p in m.parameters()))   # frozen tables: autograd's path
+                       and not hooked and opt is not None and all(p.requires_grad for p in m.parameters()))   # frozen tables: autograd's path
+        self.lazy = (self.active and isinstance(opt, _LazyOptimizer) and hasattr(opt, 'decouple_wd')   # LazyAdam on sparse tables: the step taken here
+                     and all(e.sparse for e in (m.u_weight, m.i_weight, m.u_bias, m.i_bias)))
         self.penalty = sum(c.weight for c in self.learn.cbs if isinstance(c, EmbeddingPenalty))
-        self._bufs = {}
+        self._bufs,self.n_threads,self.fitting = {},torch.get_num_threads(),True
+        if self.lazy and self.n_threads > 1:   # index ops run on one thread: two threads of single-threaded ops instead
+            self._pool = ThreadPoolExecutor(1, initializer=torch.set_num_threads, initargs=(1,))
+    def after_fit(self):
+        if self._pool is not None: self._pool.shutdown(); self._pool = None
+        self._bufs,self.fitting = {},False   # the buffers (tens of MB on large batches) go with the fit
+
+    def _both(self, f, g) -> tuple:
+        "(f(), g()), on two threads when there is a pool"
+        if self._pool is None: return f(),g()
+        fut = self._pool.submit(torch.no_grad()(f))   # grad mode is per thread
+        try: r = g()
+        finally: a = fut.result()
+        return a,r
+
+    def _buf(self, key:str, shape:tuple, like:torch.Tensor) -> torch.Tensor:
+        "A buffer reused from batch to batch (fresh memory costs a page fault per 4 kB, more than the op that fills it)"
+        b = self._bufs.get(key)
+        if b is None or b.shape[0] < shape[0] or b.shape[1:] != shape[1:] or b.dtype != like.dtype or b.device != like.device:
+            b = self._bufs[key] = torch.empty(shape, dtype=like.dtype, device=like.device)
+        return b[:shape[0]]
 
     def _rows(self, idx:torch.Tensor, n:int, key:str) -> tuple:
         "(sorted unique rows of `idx`, position of each entry of `idx` among them): a flag per table row, no sort"
@@ -136,31 +163,103 @@ class FusedDotStep(FFCallback):
         if sparse: return torch.sparse_coo_tensor(rows[None], g, p.shape, is_coalesced=True, check_invariants=False)
         return torch.zeros_like(p).index_copy_(0, rows, g)
 
+    def _side(self, e:nn.Embedding, idx:torch.Tensor, key:str) -> tuple:
+        "A table's touched rows, each rating's position among them, and the gathered factors"
+        rows,pos = self._rows(idx, e.weight.shape[0], key)
+        return rows,pos,torch.index_select(e.weight, 0, idx, out=self._buf(key.upper(), (len(idx), e.weight.shape[1]), e.weight))
+
+    def _half(self, m, u, i, y, U, V, a:int, b:int) -> tuple:
+        "Predictions, d loss / d score and sums for ratings a:b of the batch; U and V become their data gradients (in place)"
+        Uh,Vh,F = U[a:b],V[a:b],U.shape[1]
+        s = torch.bmm(Uh.view(-1, 1, F), Vh.view(-1, F, 1)).view(-1)   # the dot products in one batched product
+        s.add_(m.u_bias.weight[:,0].index_select(0, u[a:b])).add_(m.i_bias.weight[:,0].index_select(0, i[a:b])).add_(m.bias)
+        if m.y_range is None: pred = s
+        else: lo,hi = m.y_range; sg = torch.sigmoid(s); pred = sg*(hi-lo) + lo
+        err = pred - y[a:b]
+        sq = torch.dot(err, err)
+        B = len(y)
+        ds = err.mul_(2/B) if m.y_range is None else err.mul_(2*(hi-lo)/B).mul_(sg).mul_(1-sg)   # d loss / d score
+        pen = torch.dot(Uh.reshape(-1), Uh.reshape(-1)) + torch.dot(Vh.reshape(-1), Vh.reshape(-1)) if self.penalty else sq.new_zeros(())
+        Uh.mul_(ds[:,None]); Vh.mul_(ds[:,None])   # U*ds is the items' gradient, V*ds the users'
+        return pred,ds,sq,pen
+
+    def _sum_rows(self, pos:torch.Tensor, k:int, g:torch.Tensor, ds:torch.Tensor, key:str, c:float) -> tuple:
+        "Per-rating gradients summed per touched row (factors and biases), and the uses of each row if there is a penalty"
+        G = self._buf(key, (k, g.shape[1]), g).zero_().index_add_(0, pos, g)
+        return G,ds.new_zeros(k).index_add_(0, pos, ds),(torch.bincount(pos, minlength=k).to(g.dtype) if c else None)
+
+    def _lazy_chunk(self, tabs:tuple, rows:torch.Tensor, grads:tuple, cnt:torch.Tensor|None, c:float, a:int, hyp:list, steps:list, key:str):
+        "`LazyAdam`'s step on rows[a:a+chunk] of a factor table and its bias table: gather, torch's fused Adam, copy back"
+        opt = self.learn.opt
+        r = rows[a:a+self.chunk]; k = len(r)
+        fused = torch._fused_adamw_ if opt.decouple_wd else torch._fused_adam_   # AdamW's decay or L2, as `lazy_adam_step`
+        for j,(p,g) in enumerate(zip(tabs, grads)):
+            st,h,w_ = opt.state[p],hyp[j],p.shape[1]
+            w = torch.index_select(p.data, 0, r, out=self._buf(f'{key}w{j}', (k, w_), p))
+            m_ = torch.index_select(st['grad_avg'], 0, r, out=self._buf(f'{key}m{j}', (k, w_), p))
+            v = torch.index_select(st['sqr_avg'], 0, r, out=self._buf(f'{key}v{j}', (k, w_), p))
+            g = g[a:a+k]
+            if j == 0 and c: g.addcmul_(w, cnt[a:a+k, None], value=c)   # the penalty's gradient: 2*penalty/B * (uses of the row) * row
+            fused([w], [g], [m_], [v], [], [steps[j]], lr=h['lr'], beta1=h['mom'], beta2=h['sqr_mom'],
+                  weight_decay=h['wd'] if st.get('do_wd', True) else 0., eps=h['eps'], amsgrad=False, maximize=False)
+            p.data.index_copy_(0, r, w); st['grad_avg'].index_copy_(0, r, m_); st['sqr_avg'].index_copy_(0, r, v)
+
+    def _lazy_step(self, sides:list, c:float):
+        "`LazyAdam`'s step on the touched rows of both sides (tables, rows, summed gradients, uses), chunks shared out between the threads"
+        opt = self.learn.opt
+        hyp = {id(p): h for p,_,_,h in opt.all_params()}
+        tasks = []
+        for tabs,rows,grads,cnt in sides:
+            steps = []
+            for p in tabs:
+                st = opt.state[p]
+                if st.get('grad_avg') is None: st['grad_avg'],st['sqr_avg'] = torch.zeros_like(p.data),torch.zeros_like(p.data)
+                st['step'] = st.get('step', 0) + 1
+                steps.append(torch.tensor(float(st['step'])))
+            tasks += [(tabs, rows, grads, cnt, a, [hyp[id(p)] for p in tabs], steps) for a in range(0, len(rows), self.chunk)]
+        def run(ts, key):
+            for t in ts: self._lazy_chunk(*t[:4], c, *t[4:], key=key)
+        self._both(lambda: run(tasks[0::2], 'a'), lambda: run(tasks[1::2], 'b'))   # disjoint rows: no two threads write the same row
+
+    def _valid_batch(self, m, x, y):
+        "The validation loss of a batch from the same buffers (a fresh 13 MB gather per batch fragments the heap: +0.2 GB over 2e6 ratings)"
+        u,i = x[:,0].long(),x[:,1].long()
+        B,F = len(y),m.n_factors
+        U,V = self._both(lambda: torch.index_select(m.u_weight.weight, 0, u, out=self._buf('U', (B, F), m.u_weight.weight)),
+                         lambda: torch.index_select(m.i_weight.weight, 0, i, out=self._buf('V', (B, F), m.i_weight.weight)))
+        s = torch.bmm(U.view(B, 1, F), V.view(B, F, 1)).view(B)
+        s.add_(m.u_bias.weight[:,0].index_select(0, u)).add_(m.i_bias.weight[:,0].index_select(0, i)).add_(m.bias)
+        self.learn.pred = s if m.y_range is None else sigmoid_range(s, *m.y_range)
+        self.learn.loss = self.learn.loss_grad = self.learn.loss_func(self.learn.pred, y)
+
     def before_batch(self):
-        if not (self.training and self.active): return
+        if not (self.active and self.fitting): return
         m,x,y = self.learn.model,self.learn.xb[0],self.learn.yb[0].view(-1)
-        with torch.no_grad():
+        if not self.training:   # validation inside fit (get_preds outside it runs the model as usual)
+            with torch.no_grad(), torch_threads(1 if self._pool is not None else None): self._valid_batch(m, x, y)
+            raise CancelBatchException()
+        with torch.no_grad(), torch_threads(1 if self._pool is not None else None):
             u,i = x[:,0].long(),x[:,1].long()
-            (ur,ui),(ir,ii) = self._rows(u, m.n_users, 'u'),self._rows(i, m.n_items, 'i')
-            U,V = m.u_weight.weight.index_select(0, u),m.i_weight.weight.index_select(0, i)
-            s = (U*V).sum(1).add_(m.u_bias.weight[:,0].index_select(0, u)).add_(m.i_bias.weight[:,0].index_select(0, i)).add_(m.bias)
-            B = len(y)
-            if m.y_range is None: pred = s
-            else: lo,hi = m.y_range; sg = torch.sigmoid(s); pred = sg*(hi-lo) + lo
-            err = pred - y
-            loss = err.pow(2).mean()
-            ds = err.mul_(2/B) if m.y_range is None else err.mul_(2*(hi-lo)/B).mul_(sg).mul_(1-sg)   # d loss / d score
-            c = 2*self.penalty/B   # d(penalty * mean(|U|^2 + |V|^2)) / d row = 2*penalty/B * row
-            pen = self.penalty*(torch.linalg.vector_norm(U)**2 + torch.linalg.vector_norm(V)**2)/B if self.penalty else loss.new_zeros(())
-            gV = torch.mul(V, c).addcmul_(ds[:,None], U)
-            gU = U.mul_(c).addcmul_(ds[:,None], V)   # in U's memory: U is not needed any more
-            GU,GV = U.new_zeros(len(ur), U.shape[1]).index_add_(0, ui, gU),V.new_zeros(len(ir), V.shape[1]).index_add_(0, ii, gV)
-            Gu,Gi = ds.new_zeros(len(ur)).index_add_(0, ui, ds),ds.new_zeros(len(ir)).index_add_(0, ii, ds)
-            for e,rows,g in ((m.u_weight, ur, GU), (m.i_weight, ir, GV), (m.u_bias, ur, Gu[:,None]), (m.i_bias, ir, Gi[:,None])):
-                e.weight.grad = self._grad(e.weight, e.sparse, rows, g)
-            m.bias.grad = ds.sum().reshape(1).clone()
-        self.learn.pred,self.learn.loss_grad,self.learn.loss = pred,loss + pen,loss
-        self.learn.opt.step()
+            B,c = len(y),2*self.penalty/len(y)   # d(penalty * mean(|U|^2 + |V|^2)) / d row = 2*penalty/B * row, for each use
+            (ur,ui,U),(ir,ii,V) = self._both(lambda: self._side(m.u_weight, u, 'u'), lambda: self._side(m.i_weight, i, 'i'))
+            h = B//2
+            (p0,d0,q0,e0),(p1,d1,q1,e1) = self._both(lambda: self._half(m, u, i, y, U, V, 0, h), lambda: self._half(m, u, i, y, U, V, h, B))
+            pred,ds = torch.cat([p0, p1]),torch.cat([d0, d1])
+            loss,pen = (q0 + q1)/B,self.penalty*(e0 + e1)/B
+            gI,gU = U,V   # now the per-rating data gradients of the items and users
+            (GU,Gu,cu),(GV,Gi,ci) = self._both(lambda: self._sum_rows(ui, len(ur), gU, ds, 'GU', c), lambda: self._sum_rows(ii, len(ir), gI, ds, 'GV', c))
+            m.bias.grad = ds.sum().reshape(1)
+            if self.lazy:   # the tables' step here, the global bias's by the optimizer
+                self._lazy_step([((m.u_weight.weight, m.u_bias.weight), ur, (GU, Gu[:,None]), cu),
+                                 ((m.i_weight.weight, m.i_bias.weight), ir, (GV, Gi[:,None]), ci)], c)
+            else:
+                if c:
+                    GU.addcmul_(m.u_weight.weight.index_select(0, ur), cu[:,None], value=c)
+                    GV.addcmul_(m.i_weight.weight.index_select(0, ir), ci[:,None], value=c)
+                for e,rows,g in ((m.u_weight, ur, GU), (m.i_weight, ir, GV), (m.u_bias, ur, Gu[:,None]), (m.i_bias, ir, Gi[:,None])):
+                    e.weight.grad = self._grad(e.weight, e.sparse, rows, g.clone())
+            self.learn.pred,self.learn.loss_grad,self.learn.loss = pred,loss + pen,loss
+            self.learn.opt.step()
         for q in m.parameters(): q.grad = None   # fresh gradients next batch: nothing to zero
         raise CancelBatchException()
 
