@@ -71,3 +71,17 @@ def test_kernel_smoke(kernel, tmp_path):
     finally: set_writable(model, True)
     assert r.returncode == 0, f"{kernel.name}/predict.py failed:\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}"
     assert (tmp_path/'predicted'/'submission.csv').read_bytes() == subs[0].read_bytes(), "predict.py must reproduce kernel.py's submission"
+
+def _kernel_module(name):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(f'kernel_{name.replace("-", "_")}_rowwise', ROOT/'kaggle'/name/'kernel.py')
+    m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    return m
+
+@pytest.mark.parametrize('name', ['house-prices', 'titanic'])
+def test_features_rowwise(name, tmp_path):
+    "A kernel's `features` uses no statistic of other rows (those come out of fold from the workflow): a row's features do not depend on its neighbours"
+    k = _kernel_module(name)
+    df = pd.read_csv(k.make_smoke_data(tmp_path)/'train.csv')
+    full, part = k.features(df), k.features(df.iloc[::3].reset_index(drop=True))
+    pd.testing.assert_frame_equal(full.iloc[::3].reset_index(drop=True), part)
