@@ -50,14 +50,14 @@ def check_target(df: pd.DataFrame, # Training frame
     if len(df) == 0: raise ValueError("the training frame is empty (0 rows): nothing to learn from")
     if target not in df.columns:
         raise KeyError(f"target column {target!r} not in the frame; columns are {list(df.columns)[:20]}")
-    n_na = int(df[target].isna().sum())
-    if n_na: raise ValueError(f"target {target!r} has {n_na} missing value(s); drop those rows first, e.g. df.dropna(subset=[{target!r}])")
-    given, task = task, infer_task(df[target], task)
-    if task == 'classification' and df[target].nunique() < 2:
-        raise ValueError(f"target {target!r} has only one class ({df[target].iloc[0]!r}): classification needs at least two")
     y = df[target]
-    if given is None and task == 'classification' and pd.api.types.is_integer_dtype(y) and y.nunique() > 2:
-        vc = y.value_counts()
+    n_na = int(y.isna().sum())
+    if n_na: raise ValueError(f"target {target!r} has {n_na} missing value(s); drop those rows first, e.g. df.dropna(subset=[{target!r}])")
+    given, task = task, infer_task(y, task)
+    if task != 'classification': return task
+    vc = y.value_counts()   # one count of the classes serves the single-class check and the integer-classes warning
+    if len(vc) < 2: raise ValueError(f"target {target!r} has only one class ({y.iloc[0]!r}): classification needs at least two")
+    if given is None and pd.api.types.is_integer_dtype(y) and len(vc) > 2:
         v = vc.index[-1].item() if isinstance(vc.index[-1], np.generic) else vc.index[-1]
         rare = f"; class {v!r} has only {vc.iloc[-1]} row(s)" if vc.iloc[-1] < 5 else ""
         warnings.warn(f"target {target!r} holds integers with {len(vc)} distinct values ({INT_RULE}): treated as classification"

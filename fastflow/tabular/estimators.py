@@ -26,12 +26,22 @@ from .data import TabularProc, plain_array, from_plain_array
 from .nn import fit_tabular_nn, predict_tabular_nn, default_bs
 
 # %% auto #0
-__all__ = ['ESTIMATORS', 'TabularEstimator', 'TabularClassifier', 'TabularRegressor', 'NNClassifier', 'NNRegressor',
-           'RFClassifier', 'RFRegressor', 'GBMClassifier', 'GBMRegressor', 'LinearClassifier', 'LinearRegressor',
-           'SeedBagClassifier', 'SeedBagRegressor', 'estimator_state', 'restore_estimator', 'export_estimator',
-           'estimator_from_artefact', 'load_estimator']
+__all__ = ['ESTIMATORS', 'check_finite', 'TabularEstimator', 'TabularClassifier', 'TabularRegressor', 'NNClassifier',
+           'NNRegressor', 'RFClassifier', 'RFRegressor', 'GBMClassifier', 'GBMRegressor', 'LinearClassifier',
+           'LinearRegressor', 'SeedBagClassifier', 'SeedBagRegressor', 'estimator_state', 'restore_estimator',
+           'export_estimator', 'estimator_from_artefact', 'load_estimator']
 
 # %% ../../nbs/32_tabular.estimators.ipynb #619ba8d2
+def check_finite(out, # Predictions: values [n] or probabilities [n, k]
+                 who: str, # What predicted them (named in the error)
+                 fix: str = "refit it and check the inputs", # What to do about it
+                ) -> np.ndarray:
+    "`out` if every prediction is a number, else a clear error naming `who` and the rows (nothing is returned, so nothing is written)"
+    bad = ~np.isfinite(out).reshape(len(out), -1).all(1)
+    if bad.any(): raise ValueError(f"{who} predicted NaN or ±inf for {int(bad.sum())} of {len(out)} row(s) (e.g. row {int(np.flatnonzero(bad)[0])}): "
+                                   f"nothing was returned or written; {fix}")
+    return out
+
 class TabularEstimator(BaseEstimator):
     "Base of fastflow's tabular estimators: validates input, fits `proc` on the training rows, encodes the target"
     def _validate(self, X, y=None, reset=True):
@@ -73,11 +83,7 @@ class TabularEstimator(BaseEstimator):
         return self.proc_.transform(self._validate(X, reset=False))
 
     def _finite(self, out):
-        "`out` if every prediction is a number, else a clear error (nothing is returned, so nothing is written)"
-        bad = ~np.isfinite(out).reshape(len(out), -1).all(1)
-        if bad.any(): raise ValueError(f"{type(self).__name__} predicted NaN or ±inf for {int(bad.sum())} of {len(out)} row(s) (e.g. row {int(np.flatnonzero(bad)[0])}): "
-                                       "its training diverged or its inputs overflowed; refit it (e.g. a lower lr for the net) and check the inputs")
-        return out
+        return check_finite(out, type(self).__name__, "its training diverged or its inputs overflowed; refit it (e.g. a lower lr for the net) and check the inputs")
 
     def __sklearn_tags__(self):
         t = super().__sklearn_tags__()

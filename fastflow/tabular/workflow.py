@@ -19,7 +19,7 @@ from ..export import load_artefact, save_artefact
 from .nn import default_bs
 from .data import TabularProc, check_target, from_plain, from_plain_array, plain_array, to_plain
 from .estimators import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
-                                     LinearClassifier, LinearRegressor, estimator_state, restore_estimator)
+                                     LinearClassifier, LinearRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
 
 # %% auto #0
 __all__ = ['NN_STEPS', 'RF_BIG', 'XGB_SHALLOW', 'usable_cores', 'nn_epochs', 'default_models', 'make_folds', 'blend_weights',
@@ -157,10 +157,8 @@ class TabularWorkflow:
             p, cls = est.predict_proba(X), getattr(est, 'classes_', None)
             if cls is not None and p.shape[1] != len(self.classes_):
                 full = np.zeros((len(p), len(self.classes_))); full[:, np.asarray(cls, int)] = p; p = full
-        if not np.isfinite(p).all():
-            raise ValueError(f"{type(est).__name__} predicted NaN or ±inf for {int((~np.isfinite(p)).reshape(len(p), -1).any(1).sum())} row(s): "
-                             "nothing was returned or written; refit it or leave it out of `models`")
-        return p
+        if isinstance(est, TabularEstimator): return p                  # fastflow's estimators check their own predictions
+        return check_finite(p, type(est).__name__, "refit it or leave it out of `models`")
 
     def _jobs(self, models:dict) -> dict:
         "`models` with `n_jobs_` threads for every member that takes `n_jobs` and leaves it at None"
@@ -181,7 +179,7 @@ class TabularWorkflow:
            ) -> pd.DataFrame:
         "Cross-validate, blend, refit; return the leaderboard"
         X, ym = self._setup(df, train_mask)
-        models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, self.n_jobs_, n_rows=int(self.train_mask_.sum())))
+        models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, n_rows=int(self.train_mask_.sum())))
         self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats)
         self.oof_, self.oof_reps_, self.scores_, self.fit_warnings_, self._shown = {}, {}, {}, {}, set()
         self.clipped_, self.fold_rounds_, self.fold_fit_s_ = np.zeros(len(df), int), {}, {}
