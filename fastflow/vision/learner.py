@@ -27,7 +27,7 @@ from ..callbacks import FFCallback, TimeBudget, RunLog, torch_threads
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model
 from ..submission import write_submission
-from .data import (TensorImageDL, ImageTensors, tensor_dls, get_test_files, test_dl, verify_images,
+from .data import (TensorImageDL, ImageTensors, tensor_dls, test_dl, verify_images,
                                   pipeline_config, pipeline_dls, show_batch)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
 
