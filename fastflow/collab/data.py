@@ -118,13 +118,15 @@ def split_ratings(df:pd.DataFrame, # Cleaned ratings (columns user, item, rating
                   valid_pct:float=0.2, # Fraction held out (0: every row trains, the validation set is empty)
                   seed:int=42, # Random seed
                  ) -> tuple:
-    "Train and valid row indices of `df`, as two sorted int arrays"
+    "Train and valid row indices of `df`, as two sorted int32 arrays (int64 past 2**31 rows)"
     if not 0 <= valid_pct < 1: raise ValueError(f"valid_pct must be in [0, 1) (0 trains on every row), got {valid_pct}")
     n,rng = len(df),np.random.default_rng(seed)
     if how not in ('random','user','time'): raise ValueError(f"split must be 'random', 'user' or 'time', got {how!r}")
-    if valid_pct == 0: return np.arange(n),np.zeros(0, np.int64)
+    small = np.int32 if n < 2**31 else np.int64
+    if valid_pct == 0: return np.arange(n, dtype=small),np.zeros(0, small)
     if how == 'random':
-        is_valid = np.zeros(n, bool); is_valid[rng.permutation(n)[:int(round(valid_pct*n))]] = True
+        perm = np.arange(n, dtype=small); rng.shuffle(perm)   # rng.permutation(n)'s order, in int32: 4 bytes a rating, not 8
+        is_valid = np.zeros(n, bool); is_valid[perm[:int(round(valid_pct*n))]] = True; del perm
     elif how == 'user':
         key = rng.random(n)
         order = np.lexsort((key, df.user.astype('category').cat.codes.to_numpy()))
@@ -138,7 +140,15 @@ def split_ratings(df:pd.DataFrame, # Cleaned ratings (columns user, item, rating
         order = np.argsort(df.timestamp.to_numpy(), kind='stable')
         is_valid = np.zeros(n, bool); is_valid[order[n-int(round(valid_pct*n)):]] = True
     else: raise ValueError(f"split must be 'random', 'user' or 'time', got {how!r}")
-    return np.flatnonzero(~is_valid), np.flatnonzero(is_valid)
+    return _where(~is_valid),_where(is_valid)
+
+def _where(flag:np.ndarray, chunk:int=1<<20) -> np.ndarray:
+    "`np.flatnonzero(flag)` as int32 (int64 past 2**31 rows), a chunk at a time: no int64 position per row"
+    small = np.int32 if len(flag) < 2**31 else np.int64
+    out,k = np.empty(int(np.count_nonzero(flag)), small),0
+    for a in range(0, len(flag), chunk):
+        p = np.flatnonzero(flag[a:a+chunk]); out[k:k+len(p)] = p; out[k:k+len(p)] += a; k += len(p)
+    return out
 
 # %% ../../nbs/40_collab.data.ipynb #f971ec15
 def _id_array(ids:np.ndarray, col:str) -> np.ndarray:
@@ -173,10 +183,9 @@ def _positions(idx, n:int) -> np.ndarray:
 
 _USUAL = (0., 10.)   # rating scales seen in practice (1-5 stars, 0-10 marks) lie inside this
 
-def _check_inferred_range(r:np.ndarray, y_range:tuple):
-    "Warn when the inferred `y_range` is wider than the usual rating scale: values outside 0..10, or a few outliers stretching it"
-    lo,hi = float(r.min()),float(r.max())
-    q1,q99 = np.quantile(r[::max(1, len(r)//1_000_000)], [0.01, 0.99]) if len(r) >= 100 else (lo, hi)   # quantiles of at most ~1e6 rows
+def _check_inferred_range(r:np.ndarray, y_range:tuple, lo:float, hi:float):
+    "Warn when the inferred `y_range` is wider than the usual rating scale: values outside 0..10, or a few outliers stretching it (`r`: a sample of at most ~1e6 ratings, `lo`/`hi` the extremes of all)"
+    q1,q99 = np.quantile(r, [0.01, 0.99]) if len(r) >= 100 else (lo, hi)
     why = (f"some ratings lie outside the usual {_USUAL[0]:g}..{_USUAL[1]:g} scale" if lo < _USUAL[0] or hi > _USUAL[1] else
            f"a few outliers stretch it (98% of the ratings lie in {q1:g}..{q99:g})" if hi-lo > 2*max(q99-q1, 1e-9) else None)
     if why: warnings.warn(f"y_range inferred as ({y_range[0]:g}, {y_range[1]:g}) from training ratings spanning {lo:g}..{hi:g}: {why}. "
@@ -189,9 +198,33 @@ def _kinds(ids) -> set:
     if a.dtype.kind == 'U': return {'string'}
     return {'string' if isinstance(o, str) else 'number' for o in a if isinstance(o, (str, int, float, np.number))}
 
+class _Shuffled:
+    "A random permutation of 0..n-1 computed slice by slice (a 4-round Feistel network, walked back into range): no array of n positions"
+    def __init__(self, n:int, keys:list, device=None):
+        self.n,self.keys,self.device = n,keys,device
+        self.h = max(1, (int(n-1).bit_length() + 1)//2)   # two halves of h bits: a permutation of 0..4**h-1 >= n
+    def to(self, device): self.device = device; return self
+    def _feistel(self, x:torch.Tensor) -> torch.Tensor:
+        mask = (1 << self.h) - 1
+        l,r = x >> self.h,x & mask
+        for k in self.keys:   # l, r -> r, l ^ f(r): a bijection whatever the round function
+            f = (r*0x9E3779B1 + k) & 0xFFFFFFFF; f = (f ^ (f >> 15))*0x2C1B3C6D & 0xFFFFFFFF; f = f ^ (f >> 12)
+            l,r = r,l ^ (f & mask)
+        return (l << self.h) | r
+    def __getitem__(self, sl:slice) -> torch.Tensor:
+        x = self._feistel(torch.arange(sl.start or 0, min(sl.stop, self.n), dtype=torch.int64, device=self.device))
+        out = x >= self.n
+        while out.any():   # cycle walking: a value past n-1 is sent on until it lands in 0..n-1 (still a permutation of 0..n-1)
+            x[out] = self._feistel(x[out]); out = x >= self.n
+        return x
+
 class RatingsLoader(TensorLoader):
     "A `TensorLoader` over user codes, item codes and ratings (shared by the splits through `rows`), giving `([bs, 2] codes, ratings)` batches"
+    big = 1 << 22   # above this many rows an epoch's order is computed batch by batch, not stored (int32 randperm of 2e7 rows: 80 MB)
     def process(self, b:tuple) -> tuple: return torch.stack(b[:2], 1),b[2]
+    def _order(self):
+        if not self.shuffle or self.n <= self.big: return super()._order()
+        return _Shuffled(self.n, torch.randint(0, 2**31 - 1, (4,), generator=self.gen).tolist())
 
 def collab_bs(n_train:int) -> int:
     "Default training batch size for `n_train` ratings: 4096, growing with the data to 65536 (about 200 batches an epoch past 13e6 ratings)"
@@ -247,14 +280,14 @@ class CollabDataLoaders(DataLoaders):
         self.n_users,self.n_items = len(self.users),len(self.items)
         self.train_idx,self.valid_idx = _positions(train_idx, len(df)),_positions(valid_idx, len(df))
         if len(self.train_idx) == 0: raise ValueError("no training ratings left after the split; lower valid_pct")
-        rating = self.df.rating.to_numpy()
-        r = rating[self.train_idx]
+        rating,idx,lo,hi,tot = self.df.rating.to_numpy(),self.train_idx,np.inf,-np.inf,0.
+        for a in range(0, len(idx), 1<<20):   # training rows only, a chunk at a time: no copy of the training ratings
+            r = rating[idx[a:a+(1<<20)]]; lo,hi,tot = min(lo, float(r.min())),max(hi, float(r.max())),tot + float(r.sum(dtype=np.float64))
         if y_range is not None: self.y_range = tuple(y_range)
         else:
-            self.y_range = infer_y_range(r)   # training rows only
-            _check_inferred_range(r, self.y_range)
-        self.global_mean = float(r.mean(dtype=np.float64))
-        del r
+            self.y_range = infer_y_range(np.array([lo, hi], rating.dtype))
+            _check_inferred_range(rating[idx[::max(1, len(idx)//1_000_000)]], self.y_range, lo, hi)
+        self.global_mean = tot/len(idx)
         with warnings.catch_warnings():   # pandas hands out read-only views; the loaders only read them
             warnings.filterwarnings('ignore', 'The given NumPy array is not writable')
             ut,it,rt = (torch.from_numpy(self.df[c].to_numpy()) for c in ('u','i','rating'))   # the frame's own memory: no copy

@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/collab.learner.html.md"""
 
 # %% ../../nbs/42_collab.learner.ipynb #d54bc5ba
 from __future__ import annotations
-import copy, os, warnings
+import copy, math, os, warnings
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -18,7 +18,7 @@ from fastai.learner import Learner
 from fastai.callback.core import CancelBatchException, CancelFitException
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.fit_one_cycle)
 from fastai.losses import MSELossFlat
-from fastai.metrics import rmse
+from fastai.metrics import Metric
 from fastai.optimizer import Adam, Optimizer, adam_step, average_grad, average_sqr_grad, l2_reg, step_stat, weight_decay
 from fastai.layers import sigmoid_range
 from fastai.torch_core import get_model
@@ -31,8 +31,8 @@ from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab
 
 # %% auto #0
 __all__ = ['COLLAB_DEFAULTS', 'lazy_adam_step', 'LazyAdam', 'sparse_tables', 'embedding_penalty', 'EmbeddingPenalty',
-           'FusedDotStep', 'BestEpoch', 'train_baseline', 'CollabLearner', 'learner_from_artefact', 'init_biases',
-           'fit_threads', 'collab_learner']
+           'FusedDotStep', 'RMSE', 'BestEpoch', 'train_baseline', 'CollabLearner', 'learner_from_artefact',
+           'init_biases', 'fit_threads', 'collab_learner']
 
 # %% ../../nbs/42_collab.learner.ipynb #34af4536
 def lazy_adam_step(p, lr, mom, sqr_mom, eps, wd, do_wd=True, decouple_wd=True, grad_avg=None, sqr_avg=None, step=0, **kwargs):
@@ -119,6 +119,7 @@ class FusedDotStep(FFCallback):
     "Train a `DotProductBias` on MSE with hand-derived gradients (one gather per table, touched rows found once, no autograd) and the learner's optimizer"
     order = 90   # after `ParamScheduler` (60) has set this batch's hyper-parameters
     chunk = 16384   # rows of a table `LazyAdam` updates at a time (buffers of a few MB, reused)
+    threads = True   # with several torch threads: the index ops (single-threaded in torch) on two threads instead
     def __init__(self): self.active,self.lazy,self.fitting,self._bufs,self._pool = False,False,False,{},None
     def before_fit(self):
         m,lf,opt = self.learn.model,self.learn.loss_func,self.learn.opt
@@ -130,11 +131,12 @@ class FusedDotStep(FFCallback):
                      and all(e.sparse for e in (m.u_weight, m.i_weight, m.u_bias, m.i_bias)))
         self.penalty = sum(c.weight for c in self.learn.cbs if isinstance(c, EmbeddingPenalty))
         self._bufs,self.n_threads,self.fitting = {},torch.get_num_threads(),True
-        if self.lazy and self.n_threads > 1:   # index ops run on one thread: two threads of single-threaded ops instead
+        if self.lazy and self.threads and self.n_threads > 1:   # index ops run on one thread: two threads of single-threaded ops instead
             self._pool = ThreadPoolExecutor(1, initializer=torch.set_num_threads, initargs=(1,))
     def after_fit(self):
         if self._pool is not None: self._pool.shutdown(); self._pool = None
-        self._bufs,self.fitting = {},False   # the buffers (tens of MB on large batches) go with the fit
+        self.fitting = False
+        if self._bufs: self._bufs = {}; _release_heap()   # the buffers (tens of MB on large batches) go with the fit
 
     def _both(self, f, g) -> tuple:
         "(f(), g()), on two threads when there is a pool"
@@ -263,6 +265,18 @@ class FusedDotStep(FFCallback):
         for q in m.parameters(): q.grad = None   # fresh gradients next batch: nothing to zero
         raise CancelBatchException()
 
+# %% ../../nbs/42_collab.learner.ipynb #2f3b703c
+class RMSE(Metric):
+    "Root mean squared error summed batch by batch (fastai's `rmse` without keeping the predictions)"
+    def reset(self): self.sq,self.n = 0.,0
+    def accumulate(self, learn):
+        d = learn.pred.detach().float().view(-1) - learn.yb[0].detach().float().view(-1)
+        self.sq += float(torch.dot(d, d)); self.n += len(d)
+    @property
+    def value(self): return math.sqrt(self.sq/self.n) if self.n else None   # a distributed fit scores every validation row in each process
+    @property
+    def name(self): return 'rmse'
+
 # %% ../../nbs/42_collab.learner.ipynb #a0e0f21c
 class BestEpoch(FFCallback):
     "Keep the weights of the epoch with the lowest validation loss (in memory) and restore them after the fit"
@@ -388,14 +402,29 @@ class CollabLearner(Learner):
                       n_ratings=b.item_count_[top])
 
     def _rated_by(self, u:int) -> np.ndarray:
-        "Item codes user code `u` rated (in any split), from an index of the ratings by user built once"
+        "Item codes user code `u` rated (in any split), from an index of the ratings by user built once (int32, a chunk of ratings at a time)"
         if getattr(self, '_by_user', None) is None or self._by_user[0] is not self.dls:
-            uc = self.dls.df.u.to_numpy()
-            order = np.argsort(uc, kind='stable').astype(np.int32 if len(uc) < 2**31 else np.int64)
-            start = np.concatenate([[0], np.cumsum(np.bincount(uc, minlength=self.dls.n_users))])
-            self._by_user = (self.dls, self.dls.df.i.to_numpy()[order], start)
+            uc,ic,nu = self.dls.df.u.to_numpy(),self.dls.df.i.to_numpy(),self.dls.n_users
+            start = np.zeros(nu+1, np.int64); np.cumsum(np.bincount(uc, minlength=nu), out=start[1:])
+            items,fill = np.empty(len(ic), np.uint16 if self.dls.n_items <= 1<<16 else ic.dtype),start[:-1].copy()   # 2 bytes a rating when they fit
+            for a in range(0, len(uc), 1<<20):   # a stable counting sort by user: each chunk's ratings go after the earlier chunks'
+                o = np.argsort(uc[a:a+(1<<20)], kind='stable'); us = uc[a:a+(1<<20)][o]
+                new = np.flatnonzero(np.r_[True, us[1:] != us[:-1]]); size = np.diff(np.r_[new, len(us)])
+                items[fill[us] + (np.arange(len(us)) - np.repeat(new, size))] = ic[a:a+(1<<20)][o]
+                fill[us[new]] += size
+            self._by_user = (self.dls, items, start); _release_heap()
         _,items,start = self._by_user
         return items[start[u]:start[u+1]]
+
+    def _user_scores(self, u:int, cand:np.ndarray) -> np.ndarray:
+        "Model outputs of user code `u` with item codes `cand`: for `DotProductBias` one matrix-vector product over the item table, else batched pairs"
+        m = self.model
+        if type(m) is not DotProductBias: return self._scores(np.full(len(cand), u), cand)
+        m.eval()
+        with torch.no_grad(), torch_threads(1):
+            c = torch.from_numpy(cand.astype(np.int64)).to(m.bias.device)
+            s = m.i_weight.weight[c] @ m.u_weight.weight[u] + m.i_bias.weight[c, 0] + (m.u_bias.weight[u, 0] + m.bias)
+            return (s if m.y_range is None else sigmoid_range(s, *m.y_range)).float().cpu().numpy()
 
     def recommend(self, user, # An original user id
                   n:int=10, # How many items
@@ -407,9 +436,12 @@ class CollabLearner(Learner):
             warnings.warn(f"user {user!r} has no training ratings: recommending popular, well-rated items instead")
             return self.popular_items(n)
         cand = np.flatnonzero(self.baseline.item_count_ > 0)
-        if exclude_rated: cand = np.setdiff1d(cand, self._rated_by(u))
-        s = self._scores(np.full(len(cand), u), cand)
-        top = np.argsort(-s, kind='stable')[:n]
+        if exclude_rated:
+            keep = np.ones(self.dls.n_items, bool); keep[self._rated_by(u)] = False
+            cand = cand[keep[cand]]
+        s = self._user_scores(u, cand)
+        top = np.argpartition(-s, n)[:n] if n < len(s) else np.arange(len(s))   # the n best (no sort of every item), then in order
+        top = top[np.lexsort((top, -s[top]))]   # by score, ties by item code, as a stable sort of all of them
         return _frame(self.dls, self.dls.items[cand[top]], score=s[top])
 
     def similar_items(self, item, # An original item id
@@ -535,7 +567,7 @@ def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read b
     model = build_model(mcfg['builder'], mcfg.get('kwargs', {}))
     try: model.load_state_dict(art.tensors)
     except RuntimeError as e: raise ArtefactError(f"{art.path/'weights.safetensors'} does not fit a {mcfg['builder']}({mcfg.get('kwargs')}): {e}") from None
-    return CollabLearner(dls, model.to(device).eval(), loss_func=MSELossFlat(), metrics=rmse)
+    return CollabLearner(dls, model.to(device).eval(), loss_func=MSELossFlat(), metrics=RMSE())
 
 # %% ../../nbs/42_collab.learner.ipynb #414f2a98
 def init_biases(model:nn.Module, # A `DotProductBias` or `HybridCollab`
@@ -573,7 +605,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    wd_mode:str='decoupled', # 'decoupled' (AdamW) or 'l2' (added to the gradient)
                    emb_penalty:float|None=None, # Weight of the per-batch penalty on the embeddings used (`EmbeddingPenalty`; default per model)
                    n_threads:int|str|None='auto', # Torch threads during fit, restored after it; 'auto': `fit_threads(bs)`; None: leave as is
-                   metrics=rmse, # fastai metrics
+                   metrics=None, # fastai metrics (None: `RMSE()`)
                    cbs:list|None=None, # Extra callbacks
                    best_epoch:bool=True, # Add `BestEpoch`: end each fit with the best epoch's weights (by validation loss, or an inner split)
                    seed:int|None=None, # Seed the model's initialisation, the shuffling of `dls` and `BestEpoch`'s inner split
@@ -610,7 +642,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     sparse = sparse and ours
     if ours: sparse_tables(m, sparse)
     learn = CollabLearner(dls, m, loss_func=MSELossFlat(), opt_func=partial(LazyAdam if sparse else Adam, decouple_wd=wd_mode=='decoupled'),
-                          lr=lr, wd=wd, metrics=metrics, cbs=cbs, **kwargs)
+                          lr=lr, wd=wd, metrics=RMSE() if metrics is None else metrics, cbs=cbs, **kwargs)
     if bias_init and kind in ('dot','hybrid'): init_biases(m, dls, learn.baseline)
     return learn
 
