@@ -118,7 +118,7 @@ _STEP_EVENTS = ('after_pred','after_loss','before_backward','after_backward','be
 class FusedDotStep(FFCallback):
     "Train a `DotProductBias` on MSE with hand-derived gradients (one gather per table, touched rows found once, no autograd) and the learner's optimizer"
     order = 90   # after `ParamScheduler` (60) has set this batch's hyper-parameters
-    chunk = 16384   # rows of a table `LazyAdam` updates at a time (buffers of a few MB, reused)
+    chunk = 8192   # rows of a table `LazyAdam` updates at a time (buffers of a few MB, reused)
     threads = True   # with several torch threads: the index ops (single-threaded in torch) on two threads instead
     def __init__(self): self.active,self.lazy,self.fitting,self._bufs,self._pool = False,False,False,{},None
     def before_fit(self):
