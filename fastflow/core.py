@@ -13,7 +13,7 @@ import torch
 
 # %% auto #0
 __all__ = ['KAGGLE_INPUT', 'KAGGLE_WORKING', 'OUTPUT_ENV', 'is_kaggle', 'data_candidates', 'data_path', 'output_dir', 'set_seed',
-           'default_device', 'save_plot', 'moved_names']
+           'default_device', 'usable_cores', 'save_plot', 'moved_names']
 
 # %% ../nbs/00_core.ipynb #d7695a4b
 KAGGLE_INPUT, KAGGLE_WORKING = Path('/kaggle/input'), Path('/kaggle/working')
@@ -87,6 +87,15 @@ def default_device() -> torch.device:
     if torch.cuda.is_available(): return torch.device('cuda')
     if getattr(torch.backends, 'mps', None) is not None and torch.backends.mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
+
+def usable_cores(busy: bool = True, # Leave out the cores the 1-minute load average says other processes keep busy
+                ) -> int:
+    "Cores this process may run on (its CPU affinity, not `os.cpu_count()`), less the busy ones; at least 1"
+    try: n = len(os.sched_getaffinity(0))
+    except AttributeError: n = os.cpu_count() or 1
+    try: load = os.getloadavg()[0] if busy else 0.
+    except (AttributeError, OSError): load = 0.
+    return max(1, n - int(max(0., load - 1)))   # less 1: the load average counts this (running) process too
 
 # %% ../nbs/00_core.ipynb #d506b28c
 def _in_notebook() -> bool:

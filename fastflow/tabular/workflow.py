@@ -6,13 +6,14 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.workflow.html.md"""
 
 # %% ../../nbs/33_tabular.workflow.ipynb #51dee0df
 from __future__ import annotations
-import os, time, warnings
+import time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import KFold, StratifiedKFold
+from ..core import usable_cores  # noqa: F401 (re-exported: `fastflow.core` owns it; collab and tabular use it)
 from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
 from ..submission import write_submission
 from ..export import load_artefact, save_artefact
@@ -22,19 +23,10 @@ from .estimators import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, G
                                      LinearClassifier, LinearRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
 
 # %% auto #0
-__all__ = ['NN_STEPS', 'RF_BIG', 'XGB_SHALLOW', 'usable_cores', 'nn_epochs', 'default_models', 'make_folds', 'blend_weights',
-           'TabularWorkflow', 'workflow_from_artefact']
+__all__ = ['NN_STEPS', 'RF_BIG', 'XGB_SHALLOW', 'nn_epochs', 'default_models', 'make_folds', 'blend_weights', 'TabularWorkflow',
+           'workflow_from_artefact']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7531e949
-def usable_cores(busy: bool = True, # Leave out the cores the 1-minute load average says other processes keep busy
-                ) -> int:
-    "Cores this process may run on (its CPU affinity, not `os.cpu_count()`), less the busy ones; at least 1"
-    try: n = len(os.sched_getaffinity(0))
-    except AttributeError: n = os.cpu_count() or 1
-    try: load = os.getloadavg()[0] if busy else 0.
-    except (AttributeError, OSError): load = 0.
-    return max(1, n - int(max(0., load - 1)))   # less 1: the load average counts this (running) process too
-
 NN_STEPS = 100    # the regression net's least number of batches (Wage: 5 epochs of 10 batches scored RMSE 38.0, 10 epochs 33.0, xgboost 33.3)
 RF_BIG = 10_000   # rows above which the forest has 60 trees, not 200 (Diamonds, 43k rows: the same ensemble CV, the whole fit 41 s instead of 55 s)
 XGB_SHALLOW = dict(max_depth=4, min_child_weight=5., colsample_bytree=0.5, learning_rate=0.03)   # the second xgboost on small tables
