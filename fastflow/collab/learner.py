@@ -322,6 +322,13 @@ def train_baseline(dls:CollabDataLoaders, # Data whose training rows are fitted
     _release_heap()   # the chunks' freed memory
     return b
 
+def _code_of(ids:np.ndarray, lookup:dict|None, x) -> int:
+    "The code of the original id `x` in the sorted `ids`: by `lookup` if built, else by binary search for a number (no dict of every id); -1 unknown, -2 ask the dict"
+    if lookup is not None: return lookup.get(x, -1)
+    if ids.dtype.kind not in 'iuf' or isinstance(x, bool) or not isinstance(x, (int, float, np.number)): return -2
+    k = int(np.searchsorted(ids, x))
+    return k if k < len(ids) and ids[k] == x else -1
+
 def _frame(dls, items, **cols) -> pd.DataFrame:
     return pd.DataFrame({'item': items, 'title': dls.titles(items), **cols})
 
@@ -407,10 +414,10 @@ class CollabLearner(Learner):
             uc,ic,nu = self.dls.df.u.to_numpy(),self.dls.df.i.to_numpy(),self.dls.n_users
             start = np.zeros(nu+1, np.int64); np.cumsum(np.bincount(uc, minlength=nu), out=start[1:])
             items,fill = np.empty(len(ic), np.uint16 if self.dls.n_items <= 1<<16 else ic.dtype),start[:-1].copy()   # 2 bytes a rating when they fit
-            for a in range(0, len(uc), 1<<20):   # a stable counting sort by user: each chunk's ratings go after the earlier chunks'
-                o = np.argsort(uc[a:a+(1<<20)], kind='stable'); us = uc[a:a+(1<<20)][o]
+            for a in range(0, len(uc), 1<<18):   # a stable counting sort by user: each chunk's ratings go after the earlier chunks'
+                o = np.argsort(uc[a:a+(1<<18)], kind='stable'); us = uc[a:a+(1<<18)][o]
                 new = np.flatnonzero(np.r_[True, us[1:] != us[:-1]]); size = np.diff(np.r_[new, len(us)])
-                items[fill[us] + (np.arange(len(us)) - np.repeat(new, size))] = ic[a:a+(1<<20)][o]
+                items[fill[us] + (np.arange(len(us)) - np.repeat(new, size))] = ic[a:a+(1<<18)][o]
                 fill[us[new]] += size
             self._by_user = (self.dls, items, start); _release_heap()
         _,items,start = self._by_user
@@ -423,7 +430,7 @@ class CollabLearner(Learner):
         m.eval()
         with torch.no_grad(), torch_threads(1):
             c = torch.from_numpy(cand.astype(np.int64)).to(m.bias.device)
-            s = m.i_weight.weight[c] @ m.u_weight.weight[u] + m.i_bias.weight[c, 0] + (m.u_bias.weight[u, 0] + m.bias)
+            s = (m.i_weight.weight @ m.u_weight.weight[u] + m.i_bias.weight[:, 0])[c] + (m.u_bias.weight[u, 0] + m.bias)   # every item: no gathered copy of the table
             return (s if m.y_range is None else sigmoid_range(s, *m.y_range)).float().cpu().numpy()
 
     def recommend(self, user, # An original user id
@@ -431,7 +438,8 @@ class CollabLearner(Learner):
                   exclude_rated:bool=True, # Leave out items the user has already rated
                  ) -> pd.DataFrame:
         "Top `n` items for `user` by predicted rating; an unknown user gets `popular_items` (with a warning)"
-        u = self.dls.user2idx.get(user, -1)
+        u = _code_of(self.dls.users, self.dls._user2idx, user)
+        if u == -2: u = self.dls.user2idx.get(user, -1)
         if u < 0 or self.baseline.user_count_[u] == 0:
             warnings.warn(f"user {user!r} has no training ratings: recommending popular, well-rated items instead")
             return self.popular_items(n)
