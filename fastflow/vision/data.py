@@ -482,8 +482,11 @@ class TensorImageDL(TensorLoader):
                 ):
         super().__init__(*((x,) if y is None else (x, y)), bs=bs, shuffle=shuffle, drop_last=drop_last, device=device, seed=seed, rows=rows)
         self.augment, self.pad, self.flip, self.channels_last = augment, pad, flip, channels_last
-        self.stats = tuple(stats) if stats is not None else image_stats(self.take(slice(0, 5000)), n=5000)
+        self.stats = tuple(stats) if stats is not None else image_stats(self.take(self.spread(5000)), n=5000)
 
+    def spread(self, n:int) -> slice:
+        "Positions of at most `n` images spread evenly over this loader's rows (folders are decoded class by class, so the first `n` may be one class)"
+        return slice(None, None, max(1, -(-self.n//max(1, n))))
     def take(self, idx) -> torch.Tensor:
         "The uint8 images at positions `idx` (an index, slice or array) of this loader's rows: a copy of those only"
         t = self.tensors[0]
@@ -505,7 +508,8 @@ class TensorImageDL(TensorLoader):
     def new(self, *tensors, **kwargs):
         "A copy with other images (`x=`), labels (`y=`, None for unlabelled) or settings (`shuffled` is an alias of `shuffle`)"
         if not tensors and 'x' not in kwargs and 'y' not in kwargs: return super().new(**kwargs)   # the same images and rows
-        x, y = kwargs.pop('x', self.x), kwargs.pop('y', self.y)
+        x = kwargs.pop('x') if 'x' in kwargs else self.x   # not `pop('x', self.x)`: that would copy this loader's rows for nothing
+        y = kwargs.pop('y') if 'y' in kwargs else self.y
         return super().new(*(tensors or ((x,) if y is None else (x, y))), **kwargs)
 
     def _stats(self, xb:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -589,7 +593,7 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per clas
     tr, va = train_valid_split(data.y.numpy(), valid_pct, seed)
     tr, va = torch.from_numpy(tr), torch.from_numpy(va)
     pad = (4 if data.x.shape[-1] >= 32 else 2) if pad is None else pad
-    stats = image_stats(data.x[tr[:10_000]], n=10_000)
+    stats = image_stats(data.x[tr[::max(1, -(-len(tr)//10_000))]], n=10_000)   # at most 10,000, evenly spread: the images are in class order
     kw = dict(stats=stats, bs=bs, device=device, channels_last=channels_last, pad=pad)
     # both loaders serve rows of the one decoded tensor (no copy of the images per split)
     dls = DataLoaders(TensorImageDL(data.x, data.y, rows=tr, shuffle=True, augment=True, drop_last=len(tr) > bs, seed=seed, **kw),
@@ -622,7 +626,7 @@ def test_dl(dls:DataLoaders, # Training `DataLoaders` (their validation transfor
     if not items: raise ValueError("test_dl got no images.")
     if mem:
         v = dls.valid
-        dl = v.new(x=load_images(items, size or tuple(v.x.shape[-2:]), strict=folder), y=None, shuffle=False, augment=False, drop_last=False)
+        dl = v.new(x=load_images(items, size or tuple(v.tensors[0].shape[-2:]), strict=folder), y=None, shuffle=False, augment=False, drop_last=False)
     else:
         if size is not None: raise ValueError("size= is for tensor_dls loaders; a DataBlock pipeline sizes images with its own transforms.")
         k, cls = image_type_tfm(dls)
@@ -663,7 +667,7 @@ def pipeline_config(dls:DataLoaders, # From `tensor_dls`, `folder_dls` or `csv_d
     unsafe = "Export with export_learner(learn, path, unsafe=True) for your own use (a pickle)."
     if type(dls.valid) is TensorImageDL:
         v, t = dls.valid, dls.train
-        return dict(kind='tensor', vocab=_plain(dls.vocab), multi_label=False, size=list(v.x.shape[-2:]),
+        return dict(kind='tensor', vocab=_plain(dls.vocab), multi_label=False, size=list(v.tensors[0].shape[-2:]),
                     stats=[list(map(float, s)) for s in v.stats], pad=int(getattr(t, 'pad', v.pad)), flip=bool(getattr(t, 'flip', True)), bs=int(v.bs))
     if not isinstance(getattr(dls, 'valid_ds', None), Datasets) or len(dls.valid_ds.tls) != 2:
         raise ValueError(f"fastflow stores the data pipelines of tensor_dls and of fastai DataBlocks with one image input and one category "

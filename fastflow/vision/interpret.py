@@ -27,7 +27,7 @@ __all__ = ['CAM_METHODS', 'ImageInterpretation', 'layer_outputs', 'cam_layer', '
 # %% ../../nbs/23_vision.interpret.ipynb #076f3a56
 def _items_batch(dl, idx:torch.Tensor) -> torch.Tensor:
     "The normalised batch of the items `idx` of a loader (not augmented), without reading the rest of it"
-    if isinstance(dl, TensorImageDL): return dl.normalize(dl.x[idx]).cpu()
+    if isinstance(dl, TensorImageDL): return dl.normalize(dl.take(idx)).cpu()
     b = to_device(dl.do_batch([dl.do_item(int(i)) for i in idx]), dl.device)   # as fastai's DataLoader.__iter__ does, for these items only
     return dl.after_batch(b)[0].cpu()
 

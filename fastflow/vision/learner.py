@@ -153,7 +153,7 @@ def fastnet_learner(dls, # `DataLoaders`, typically from `tensor_dls`
     n_out = getattr(dls, 'c', None) or len(dls.vocab)
     model = FastNet(n_out, widths)
     tr = dls.train
-    x = tr.normalize(tr.take(slice(0, n_whiten))) if isinstance(tr, TensorImageDL) else torch.cat([b[0] for _, b in zip(range(20), tr)])
+    x = tr.normalize(tr.take(tr.spread(n_whiten))) if isinstance(tr, TensorImageDL) else torch.cat([b[0] for _, b in zip(range(20), tr)])
     init_whitening(model, x.cpu())
     speed = fast_cpu_cbs(model, bf16=bf16, channels_last=channels_last, device=getattr(dls, 'device', None))
     return ImageLearner(dls, model, loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
