@@ -22,7 +22,7 @@ from fastai.metrics import Metric
 from fastai.optimizer import Adam, Optimizer, adam_step, average_grad, average_sqr_grad, l2_reg, step_stat, weight_decay
 from fastai.layers import sigmoid_range
 from fastai.torch_core import get_model
-from ..core import moved_names, save_plot, set_seed
+from ..core import moved_names, save_plot, set_seed, usable_cores
 from ..callbacks import FFCallback, RunLog, TorchThreads, torch_threads
 from ..data import check_y_range
 from ..export import Artefact, ArtefactError, build_model
@@ -596,7 +596,6 @@ def init_biases(model:nn.Module, # A `DotProductBias` or `HybridCollab`
 def fit_threads(bs:int) -> int:
     "Torch threads for a collab fit with batches of `bs`: 1 up to 8192 rows, else the usable cores (all of them when waiting threads sleep)"
     if bs <= 8192: return 1
-    from fastflow.tabular.workflow import usable_cores
     return usable_cores(busy=os.environ.get('OMP_WAIT_POLICY', '').upper() != 'PASSIVE')
 
 COLLAB_DEFAULTS = {'dot':    dict(lr=0.02, wd=0., emb_penalty=0.1),
