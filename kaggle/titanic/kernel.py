@@ -47,13 +47,13 @@ def expected_score(wf, train: pd.DataFrame, test: pd.DataFrame) -> tuple:
     "Leaderboard guess: `GENDER_LB` plus the net gain of the test rows where `wf` departs from sex alone, each type (a male who lives, a female who dies) right as often as its out-of-fold departures were"
     g, gt = (train.Sex == 'female').to_numpy().astype(int), (test.Sex == 'female').to_numpy().astype(int)
     oof, pt = wf.classes_[wf.oof_[wf.final_name_].argmax(1)].astype(int), wf.predict(features(test)).astype(int)
-    gain, parts = 0., []
+    gain, var, parts = 0., 0., []
     for sex, v in (('males who live', 0), ('females who die', 1)):
         f, n = (oof != g) & (g == v), int(((pt != gt) & (gt == v)).sum())
         p = float((oof[f] == train[TARGET].to_numpy()[f]).mean()) if f.any() else 0.5
-        gain += n*(2*p - 1)/len(test)
+        gain, var = gain + n*(2*p - 1)/len(test), var + n*p*(1 - p)   # each departure moves accuracy by +-1 row: right or wrong
         parts.append(f"{n} {sex} (right on {p:.0%} of {int(f.sum())} such out-of-fold calls)")
-    return GENDER_LB + gain, '; '.join(parts)
+    return GENDER_LB + gain, '; '.join(parts), 2*np.sqrt(var)/len(test)
 
 def models() -> dict:
     "The line-up chosen by CV (seeds 0-2): one logistic regression on sex, title and the group's rate and size (the prior as a baseline)"
@@ -105,9 +105,10 @@ def main(argv=None):
     print(f"CV accuracy (stratified 5-fold x 3 repeats, seeds 42-44, all {len(trn)} rows): {best.model} {best.accuracy_mean:.4f}, "
           f"fold std {best.accuracy_std:.4f}, repeat std {best.repeat_std:.4f}; submitting {wf.final_name_} ({'+'.join(wf.final_)}); "
           "chosen on other folds (seeds 0-2)", flush=True)
-    exp, how = expected_score(wf, train, test)
-    print(f"expected on the leaderboard: {exp:.3f}, give or take {np.sqrt(exp*(1 - exp)/len(test)):.3f} (a {len(test)}-row test): sex alone "
-          f"scores {GENDER_LB} there, and the submission departs from it on {how}", flush=True)
+    exp, how, sd = expected_score(wf, train, test)
+    print(f"expected on the leaderboard: {exp:.3f}, give or take {sd:.3f}: sex alone scores {GENDER_LB} on these {len(test)} rows, and the "
+          f"submission departs from it on {how}; +-{sd:.3f} is the chance spread of those departures alone, if the out-of-fold hit rates "
+          "carry over to the test rows (see README: they may not)", flush=True)
     model = wf.export(out/'model')
     sub = write_preds(wf, test, data, out)
     print(f"wrote {sub} ({len(test)} rows) and the model folder {model}; {time.perf_counter() - t0:.0f}s in all")
