@@ -217,7 +217,7 @@ class FusedDotStep(FFCallback):
                 st = opt.state[p]
                 if st.get('grad_avg') is None: st['grad_avg'],st['sqr_avg'] = torch.zeros_like(p.data),torch.zeros_like(p.data)
                 st['step'] = st.get('step', 0) + 1
-                steps.append(torch.tensor(float(st['step'])))
+                steps.append(torch.tensor(float(st['step']), device=p.device))   # fused kernels read the step where the table is
             tasks += [(tabs, rows, grads, cnt, a, [hyp[id(p)] for p in tabs], steps) for a in range(0, len(rows), self.chunk)]
         def run(ts, key):
             for t in ts: self._lazy_chunk(*t[:4], c, *t[4:], key=key)
@@ -332,6 +332,13 @@ def _code_of(ids:np.ndarray, lookup:dict|None, x) -> int:
 def _frame(dls, items, **cols) -> pd.DataFrame:
     return pd.DataFrame({'item': items, 'title': dls.titles(items), **cols})
 
+def _top_n(s:np.ndarray, n:int) -> np.ndarray:
+    "Positions of the `n` largest scores without sorting them all; at a tie on the cut, the lowest positions (as a stable sort would keep)"
+    if n >= len(s): return np.arange(len(s))
+    t = np.partition(s, len(s) - n)[len(s) - n]   # the n-th largest score
+    above = np.flatnonzero(s > t)
+    return np.concatenate([above, np.flatnonzero(s == t)[:n - len(above)]])
+
 class CollabLearner(Learner):
     "fastai `Learner` for ratings, with predictions by original id, recommendations, similar items and cold start"
     @property
@@ -343,6 +350,12 @@ class CollabLearner(Learner):
 
     def fit(self, n_epoch, lr=None, wd=None, cbs=None, reset_opt=False, start_epoch=0):
         "fastai's `fit`; with a `BestEpoch` callback and no validation rows, the epoch is first chosen on an inner split of the training rows"
+        try: return self._fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=reset_opt, start_epoch=start_epoch)
+        finally:   # fastai skips `after_fit` when an error (or a KeyboardInterrupt) escapes: the fused step's thread and buffers go anyway
+            for c in self.cbs:
+                if isinstance(c, FusedDotStep) and c.fitting: c.after_fit()
+
+    def _fit(self, n_epoch, lr=None, wd=None, cbs=None, reset_opt=False, start_epoch=0):
         be = next((c for c in self.cbs if isinstance(c, BestEpoch)), None)
         if be is None or self.dls.valid.n or be.stop_after is not None or start_epoch:
             return super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=reset_opt, start_epoch=start_epoch)
@@ -448,8 +461,8 @@ class CollabLearner(Learner):
             keep = np.ones(self.dls.n_items, bool); keep[self._rated_by(u)] = False
             cand = cand[keep[cand]]
         s = self._user_scores(u, cand)
-        top = np.argpartition(-s, n)[:n] if n < len(s) else np.arange(len(s))   # the n best (no sort of every item), then in order
-        top = top[np.lexsort((top, -s[top]))]   # by score, ties by item code, as a stable sort of all of them
+        top = _top_n(s, n)
+        top = top[np.lexsort((top, -s[top]))]   # by score, ties by item code
         return _frame(self.dls, self.dls.items[cand[top]], score=s[top])
 
     def similar_items(self, item, # An original item id

@@ -44,11 +44,12 @@ def default_models(task: str, # 'classification' or 'regression'
                    proc: TabularProc|None = None, # Preprocessing settings shared by all models
                    n_jobs=None, # Threads for the forest and xgboost (None: their defaults)
                    n_rows: int|None = None, # Training rows: above `RF_BIG` the forest grows 60 trees; up to it, a shallow xgboost joins; the regression net's epochs (`nn_epochs`)
+                   n_splits: int = 5, # Folds the models are scored on (the net's epochs are set for a fold's training rows)
                   ) -> dict:
     "Name -> unfitted estimator: 'nn', 'rf', 'xgb', ('xgb_shallow',) 'linear', 'baseline' (the net on one torch thread: fastest for small nets on few cores)"
     clf, big = task == 'classification', n_rows is not None and n_rows > RF_BIG
     gbm = GBMClassifier if clf else GBMRegressor
-    fold_rows = None if n_rows is None else n_rows*4//5   # a 5-fold training split
+    fold_rows = None if n_rows is None else n_rows*(n_splits - 1)//max(n_splits, 2)   # a fold's training rows
     ms = {'nn': (NNClassifier if clf else NNRegressor)(random_state=seed, proc=proc, n_jobs=1, epochs=nn_epochs(task, fold_rows)),
           'rf': (RFClassifier if clf else RFRegressor)(random_state=seed, n_jobs=n_jobs, proc=proc, n_estimators=60 if big else 200, oob_score=False),
           'xgb': gbm(random_state=seed, n_jobs=n_jobs, proc=proc)}
@@ -171,7 +172,7 @@ class TabularWorkflow:
            ) -> pd.DataFrame:
         "Cross-validate, blend, refit; return the leaderboard"
         X, ym = self._setup(df, train_mask)
-        models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, n_rows=int(self.train_mask_.sum())))
+        models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, n_rows=int(self.train_mask_.sum()), n_splits=self.n_splits))
         self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats)
         self.oof_, self.oof_reps_, self.scores_, self.fit_warnings_, self._shown = {}, {}, {}, {}, set()
         self.clipped_, self.fold_rounds_, self.fold_fit_s_ = np.zeros(len(df), int), {}, {}
