@@ -199,24 +199,37 @@ def _kinds(ids) -> set:
     return {'string' if isinstance(o, str) else 'number' for o in a if isinstance(o, (str, int, float, np.number))}
 
 class _Shuffled:
-    "A random permutation of 0..n-1 computed slice by slice (a 4-round Feistel network, walked back into range): no array of n positions"
-    def __init__(self, n:int, keys:list, device=None):
-        self.n,self.keys,self.device = n,keys,device
-        self.h = max(1, (int(n-1).bit_length() + 1)//2)   # two halves of h bits: a permutation of 0..4**h-1 >= n
+    "A random permutation of 0..n-1 served slice by slice: 4 alternating Feistel rounds on 0..2**bits-1 (< 2n), values past n-1 skipped; no array of n positions"
+    def __init__(self, n:int, keys:list, device=None, chunk:int=1 << 12):
+        self.n,self.keys,self.device,self.chunk = n,keys,device,chunk
+        self.bits = max(2, int(n-1).bit_length()); self.lo = self.bits//2; self.hi = self.bits - self.lo   # the two parts' widths
+        self._restart()
     def to(self, device): self.device = device; return self
+    def _restart(self): self.pos,self.served,self.buf = 0,0,None   # domain positions mapped so far, values handed out, values mapped but not yet handed out
     def _feistel(self, x:torch.Tensor) -> torch.Tensor:
-        mask = (1 << self.h) - 1
-        l,r = x >> self.h,x & mask
-        for k in self.keys:   # l, r -> r, l ^ f(r): a bijection whatever the round function
-            f = (r*0x9E3779B1 + k) & 0xFFFFFFFF; f = (f ^ (f >> 15))*0x2C1B3C6D & 0xFFFFFFFF; f = f ^ (f >> 12)
-            l,r = r,l ^ (f & mask)
-        return (l << self.h) | r
+        "A bijection of 0..2**bits-1: each round xors one part with a hash of the other (so the parts may differ in width)"
+        mh,ml = (1 << self.hi) - 1,(1 << self.lo) - 1
+        h,l = x >> self.lo,x & ml
+        for j,k in enumerate(self.keys):
+            f = ((l if j % 2 == 0 else h)*0x9E3779B1 + k) & 0xFFFFFFFF; f = (f ^ (f >> 15))*0x2C1B3C6D & 0xFFFFFFFF; f = f ^ (f >> 12)
+            if j % 2 == 0: h = h ^ (f & mh)
+            else: l = l ^ (f & ml)
+        return (h << self.lo) | l
+    def _take(self, k:int) -> torch.Tensor:
+        "The next `k` values of the permutation (the domain in order through the bijection, those >= n left out: fewer than 2 tries per value)"
+        parts,have = ([] if self.buf is None else [self.buf]),(0 if self.buf is None else len(self.buf))
+        while have < k and self.pos < 1 << self.bits:
+            m = max(self.chunk, int((k - have)*(1 << self.bits)/self.n*1.02) + 256)   # about the draws that give k - have values
+            x = self._feistel(torch.arange(self.pos, min(self.pos + m, 1 << self.bits), dtype=torch.int64, device=self.device))
+            self.pos += len(x); x = x[x < self.n]; parts.append(x); have += len(x)
+        v = torch.cat(parts) if len(parts) > 1 else parts[0]
+        self.buf,self.served = v[k:],self.served + min(k, len(v))
+        return v[:k]
     def __getitem__(self, sl:slice) -> torch.Tensor:
-        x = self._feistel(torch.arange(sl.start or 0, min(sl.stop, self.n), dtype=torch.int64, device=self.device))
-        out = x >= self.n
-        while out.any():   # cycle walking: a value past n-1 is sent on until it lands in 0..n-1 (still a permutation of 0..n-1)
-            x[out] = self._feistel(x[out]); out = x >= self.n
-        return x
+        a,b = sl.start or 0,min(sl.stop, self.n)
+        if a < self.served: self._restart()   # slices are asked for in order; any other order is served by starting again
+        if a > self.served: self._take(a - self.served)
+        return self._take(max(0, b - a))
 
 class RatingsLoader(TensorLoader):
     "A `TensorLoader` over user codes, item codes and ratings (shared by the splits through `rows`), giving `([bs, 2] codes, ratings)` batches"
