@@ -33,6 +33,7 @@ class ShardedTensorLoader(TensorLoader):
                 ):
         super().__init__(*dl.tensors, **TensorLoader._settings(dl))
         self.dl,self.gen,self.rows = dl,dl.gen,dl.rows   # the same tensors, rows and generator: batches are cut by `TensorLoader.__iter__`
+        if getattr(dl, 'split', None) is not None: self.rows = dl.positions()   # a `RatingsLoader` reading its split's codes: its positions
         self.rank,self.world_size = (rank_distrib() if rank is None else rank),(num_distrib() if world_size is None else world_size)
     @property
     def n_shard(self) -> int: return -(-self.n//self.world_size)

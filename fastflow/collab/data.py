@@ -142,13 +142,20 @@ def split_ratings(df:pd.DataFrame, # Cleaned ratings (columns user, item, rating
     else: raise ValueError(f"split must be 'random', 'user' or 'time', got {how!r}")
     return _where(~is_valid),_where(is_valid)
 
-def _where(flag:np.ndarray, chunk:int=1<<20) -> np.ndarray:
-    "`np.flatnonzero(flag)` as int32 (int64 past 2**31 rows), a chunk at a time: no int64 position per row"
+def _where(flag:np.ndarray, value=None, chunk:int=1<<20) -> np.ndarray:
+    "`np.flatnonzero(flag)` (or of `flag == value`) as int32 (int64 past 2**31 rows), a chunk at a time: no int64 position per row"
     small = np.int32 if len(flag) < 2**31 else np.int64
-    out,k = np.empty(int(np.count_nonzero(flag)), small),0
-    for a in range(0, len(flag), chunk):
-        p = np.flatnonzero(flag[a:a+chunk]); out[k:k+len(p)] = p; out[k:k+len(p)] += a; k += len(p)
+    parts = list(_chunks(flag, value, chunk))
+    out,k = np.empty(sum(len(p) for p in parts), small),0
+    for p in parts: out[k:k+len(p)] = p; k += len(p)
     return out
+
+def _chunks(flag:np.ndarray, value=None, chunk:int=1<<20):
+    "The positions where `flag` is true (or equals `value`), in order, as int32 (int64 past 2**31 rows) arrays of a chunk of rows each"
+    small = np.int32 if len(flag) < 2**31 else np.int64
+    for a in range(0, len(flag), chunk):
+        f = flag[a:a+chunk]; p = np.flatnonzero(f if value is None else f == value).astype(small); p += a
+        yield p
 
 # %% ../../nbs/40_collab.data.ipynb #f971ec15
 def _id_array(ids:np.ndarray, col:str) -> np.ndarray:
@@ -181,6 +188,16 @@ def _positions(idx, n:int) -> np.ndarray:
     if a.min() < 0: a[a < 0] += n
     return a
 
+def _split_codes(train_idx, valid_idx, n:int) -> np.ndarray:
+    "One uint8 per rating: 0 in `train_idx`, 1 in `valid_idx`, 2 in neither; a row in both is an error"
+    split = np.full(n, 2, np.uint8)
+    split[_positions(train_idx, n)] = 0
+    va = _positions(valid_idx, n)
+    if len(va) and (split[va] == 0).any():
+        raise ValueError(f"{int((split[va] == 0).sum())} row(s) are in both train_idx and valid_idx (e.g. {int(va[split[va] == 0][0])}); a rating trains or validates, not both")
+    split[va] = 1
+    return split
+
 _USUAL = (0., 10.)   # rating scales seen in practice (1-5 stars, 0-10 marks) lie inside this
 
 def _check_inferred_range(r:np.ndarray, y_range:tuple, lo:float, hi:float):
@@ -200,8 +217,9 @@ def _kinds(ids) -> set:
 
 class _Shuffled:
     "A random permutation of 0..n-1 served slice by slice: 4 alternating Feistel rounds on 0..2**bits-1 (< 2n), values past n-1 skipped; no array of n positions"
-    def __init__(self, n:int, keys:list, device=None, chunk:int=1 << 12):
-        self.n,self.keys,self.device,self.chunk = n,keys,device,chunk
+    def __init__(self, n:int, keys:list, device=None, chunk:int=1 << 12, keep:tuple|None=None):
+        self.n,self.keys,self.device,self.chunk,self.keep = n,keys,device,chunk,keep   # keep: (codes, code, count): only positions whose code is `code`
+        self.rate = (1 if keep is None else keep[2]/max(n, 1))   # the share of 0..n-1 served
         self.bits = max(2, int(n-1).bit_length()); self.lo = self.bits//2; self.hi = self.bits - self.lo   # the two parts' widths
         self._restart()
     def to(self, device): self.device = device; return self
@@ -219,9 +237,11 @@ class _Shuffled:
         "The next `k` values of the permutation (the domain in order through the bijection, those >= n left out: fewer than 2 tries per value)"
         parts,have = ([] if self.buf is None else [self.buf]),(0 if self.buf is None else len(self.buf))
         while have < k and self.pos < 1 << self.bits:
-            m = max(self.chunk, int((k - have)*(1 << self.bits)/self.n*1.02) + 256)   # about the draws that give k - have values
+            m = min(max(self.chunk, int((k - have)*(1 << self.bits)/(self.n*self.rate)*1.02) + 256), 1 << 16)   # about the draws that give k - have values (at most 65536 at a time: small temporaries)
             x = self._feistel(torch.arange(self.pos, min(self.pos + m, 1 << self.bits), dtype=torch.int64, device=self.device))
-            self.pos += len(x); x = x[x < self.n]; parts.append(x); have += len(x)
+            self.pos += len(x); x = x[x < self.n]
+            if self.keep is not None: x = x[self.keep[0].index_select(0, x) == self.keep[1]]
+            parts.append(x); have += len(x)
         v = torch.cat(parts) if len(parts) > 1 else parts[0]
         self.buf,self.served = v[k:],self.served + min(k, len(v))
         return v[:k]
@@ -232,16 +252,60 @@ class _Shuffled:
         return self._take(max(0, b - a))
 
 class RatingsLoader(TensorLoader):
-    "A `TensorLoader` over user codes, item codes and ratings (shared by the splits through `rows`), giving `([bs, 2] codes, ratings)` batches"
+    "A `TensorLoader` over user codes, item codes and ratings giving `([bs, 2] codes, ratings)` batches; with `split`, the rows whose split code is `part`"
     big = 1 << 22   # above this many rows an epoch's order is computed batch by batch, not stored (int32 randperm of 2e7 rows: 80 MB)
+    def __init__(self, *tensors, split:np.ndarray|None=None, part:int=0, **kwargs):
+        super().__init__(*tensors, **kwargs)
+        self.split,self.part = split,part   # one uint8 code per row (0 train, 1 valid...): the splits share it, no positions are stored
+        if split is not None:
+            if self.rows is not None: raise ValueError("give a RatingsLoader rows or split, not both")
+            if len(split) != len(self.tensors[0]): raise ValueError(f"split has {len(split)} codes for {len(self.tensors[0])} rows")
+            self._n = sum(len(p) for p in _chunks(split, part))
+    @property
+    def n(self) -> int: return super().n if self.split is None else self._n
+    def positions(self) -> torch.Tensor:
+        "Positions of the rows served, in order (int32)"
+        if self.split is not None: return torch.from_numpy(_where(self.split, self.part))
+        return self.rows if self.rows is not None else torch.arange(len(self.tensors[0]), dtype=torch.int32)
+    @property
+    def dataset(self):
+        if self.split is None: return super().dataset
+        p = self.positions(); return torch.utils.data.TensorDataset(*(t[p] for t in self.tensors))
     def process(self, b:tuple) -> tuple: return torch.stack(b[:2], 1),b[2]
+    def _keys(self) -> list: return torch.randint(0, 2**31 - 1, (4,), generator=self.gen).tolist()
     def _order(self):
         if not self.shuffle or self.n <= self.big: return super()._order()
-        return _Shuffled(self.n, torch.randint(0, 2**31 - 1, (4,), generator=self.gen).tolist())
+        return _Shuffled(self.n, self._keys())
+
+    def _in_order(self):
+        "The positions served, a batch at a time, read from the split codes a chunk at a time"
+        rest = None
+        for p in _chunks(self.split, self.part):
+            rest = p if rest is None or not len(rest) else np.concatenate([rest, p])
+            while len(rest) >= self.bs: yield torch.from_numpy(rest[:self.bs]); rest = rest[self.bs:]
+        if rest is not None and len(rest): yield torch.from_numpy(rest)
+
+    def __iter__(self):
+        if self.split is None: yield from super().__iter__(); return
+        if self.tensors[0].device != self.device: self.tensors = tuple(t.to(self.device) for t in self.tensors)
+        bs,n = self.bs,self.n
+        if not self.shuffle: src = self._in_order()
+        elif n > self.big:   # a permutation of every row, the other splits' rows skipped: no array of positions
+            sh = _Shuffled(len(self.split), self._keys(), keep=(torch.from_numpy(self.split), self.part, n))
+            src = (sh[a:a+bs] for a in range(0, n, bs))
+        else:
+            pos,perm = self.positions(),super()._order()
+            src = (pos.index_select(0, perm[a:a+bs]) for a in range(0, n, bs))
+        for _,idx in zip(range(len(self)), src): yield self.process(tuple(t.index_select(0, idx.to(self.device)) for t in self.tensors))
+
+    def new(self, *tensors, **kwargs):
+        res = super().new(*tensors, **kwargs)
+        if not tensors and self.split is not None: res.split,res.part,res._n = self.split,self.part,self._n   # the same rows of the same tensors
+        return res
 
 def collab_bs(n_train:int) -> int:
-    "Default training batch size for `n_train` ratings: 4096, growing with the data to 65536 (about 200 batches an epoch past 13e6 ratings)"
-    return int(min(max(4096, 2**round(np.log2(max(n_train, 1)/200))), 65536))
+    "Default training batch size for `n_train` ratings: 4096, growing with the data to 262144 (about 100 batches an epoch past 5e5 ratings)"
+    return int(min(max(4096, 2**round(np.log2(max(n_train, 1)/100))), 262144))
 
 class CollabDataLoaders(DataLoaders):
     "Train/valid `TensorLoader`s over encoded (user, item) pairs, with the id maps and item metadata"
@@ -290,16 +354,18 @@ class CollabDataLoaders(DataLoaders):
         self.users,self.items = np.asarray(users),np.asarray(items_)
         self._user2idx,self._item2idx = None,None   # built on first use: ~0.1 kB an id (22 MB at 160k users and 60k items)
         self.n_users,self.n_items = len(self.users),len(self.items)
-        self.train_idx,self.valid_idx = _positions(train_idx, len(df)),_positions(valid_idx, len(df))
-        if len(self.train_idx) == 0: raise ValueError("no training ratings left after the split; lower valid_pct")
-        rating,idx,lo,hi,tot = self.df.rating.to_numpy(),self.train_idx,np.inf,-np.inf,0.
-        for a in range(0, len(idx), 1<<20):   # training rows only, a chunk at a time: no copy of the training ratings
-            r = rating[idx[a:a+(1<<20)]]; lo,hi,tot = min(lo, float(r.min())),max(hi, float(r.max())),tot + float(r.sum(dtype=np.float64))
+        self.split = _split_codes(train_idx, valid_idx, len(df))   # 0 train, 1 valid, 2 neither: one byte a rating, not 4 per split
+        rating,n,lo,hi,tot,sample = self.df.rating.to_numpy(),0,np.inf,-np.inf,0.,[]
+        for p in _chunks(self.split, 0):   # training rows only, a chunk at a time: no copy of the training ratings
+            if not len(p): continue
+            r = rating[p]; lo,hi,tot,n = min(lo, float(r.min())),max(hi, float(r.max())),tot + float(r.sum(dtype=np.float64)),n + len(r)
+            sample.append(r[::max(1, len(self.split)//1_000_000)])
+        if n == 0: raise ValueError("no training ratings left after the split; lower valid_pct")
         if y_range is not None: self.y_range = tuple(y_range)
         else:
             self.y_range = infer_y_range(np.array([lo, hi], rating.dtype))
-            _check_inferred_range(rating[idx[::max(1, len(idx)//1_000_000)]], self.y_range, lo, hi)
-        self.global_mean = tot/len(idx)
+            _check_inferred_range(np.concatenate(sample), self.y_range, lo, hi)
+        self.global_mean = tot/n
         with warnings.catch_warnings():   # pandas hands out read-only views; the loaders only read them
             warnings.filterwarnings('ignore', 'The given NumPy array is not writable')
             ut,it,rt = (torch.from_numpy(self.df[c].to_numpy()) for c in ('u','i','rating'))   # the frame's own memory: no copy
@@ -309,9 +375,9 @@ class CollabDataLoaders(DataLoaders):
             self.item_meta = items.drop_duplicates(item_name).set_index(item_name)
         self.title_name = title_name
         self.names = dict(user='user', item=item_name, rating='rating', time=None) | (names or {})   # the column names of the ratings frame
-        bs = collab_bs(len(self.train_idx)) if bs is None else bs
-        super().__init__(RatingsLoader(ut, it, rt, bs=bs, shuffle=True, seed=seed, rows=self.train_idx),
-                         RatingsLoader(ut, it, rt, bs=max(bs, min(4*bs, 65536)), rows=self.valid_idx), device=default_device() if device is None else device)
+        bs = collab_bs(n) if bs is None else bs
+        super().__init__(RatingsLoader(ut, it, rt, bs=bs, shuffle=True, seed=seed, split=self.split, part=0),
+                         RatingsLoader(ut, it, rt, bs=min(4*bs, 65536), split=self.split, part=1), device=default_device() if device is None else device)
         _release_heap()
 
     @property
@@ -325,6 +391,14 @@ class CollabDataLoaders(DataLoaders):
         if self._item2idx is None: self._item2idx = {i:k for k,i in enumerate(self.items)}
         return self._item2idx
 
+    @property
+    def train_idx(self) -> np.ndarray:
+        "Positions of the training ratings in `df` (int32, sorted; computed from `split` when asked)"
+        return _where(self.split, 0)
+    @property
+    def valid_idx(self) -> np.ndarray:
+        "Positions of the validation ratings in `df` (int32, sorted; computed from `split` when asked)"
+        return _where(self.split, 1)
     @property
     def train_df(self): return self.df.iloc[self.train_idx]
     @property

@@ -26,7 +26,7 @@ from ..core import moved_names, save_plot, set_seed, usable_cores
 from ..callbacks import FFCallback, RunLog, TorchThreads, torch_threads
 from ..data import check_y_range
 from ..export import Artefact, ArtefactError, build_model
-from .data import CollabDataLoaders, _release_heap, split_ratings
+from .data import CollabDataLoaders, _chunks, _release_heap, split_ratings
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab
 
 # %% auto #0
@@ -120,6 +120,7 @@ class FusedDotStep(FFCallback):
     order = 90   # after `ParamScheduler` (60) has set this batch's hyper-parameters
     chunk = 8192   # rows of a table `LazyAdam` updates at a time (buffers of a few MB, reused)
     threads = True   # with several torch threads: the index ops (single-threaded in torch) on two threads instead
+    slice_rows = 32768   # ratings of a batch whose factors are gathered at a time (two buffers of 6.5 MB at 50 factors)
     def __init__(self): self.active,self.lazy,self.fitting,self._bufs,self._pool = False,False,False,{},None
     def before_fit(self):
         m,lf,opt = self.learn.model,self.learn.loss_func,self.learn.opt
@@ -165,30 +166,23 @@ class FusedDotStep(FFCallback):
         if sparse: return torch.sparse_coo_tensor(rows[None], g, p.shape, is_coalesced=True, check_invariants=False)
         return torch.zeros_like(p).index_copy_(0, rows, g)
 
-    def _side(self, e:nn.Embedding, idx:torch.Tensor, key:str) -> tuple:
-        "A table's touched rows, each rating's position among them, and the gathered factors"
-        rows,pos = self._rows(idx, e.weight.shape[0], key)
-        return rows,pos,torch.index_select(e.weight, 0, idx, out=self._buf(key.upper(), (len(idx), e.weight.shape[1]), e.weight))
+    def _gather(self, e:nn.Embedding, idx:torch.Tensor, key:str) -> torch.Tensor:
+        "The factors of `idx`'s rows, into a reused buffer"
+        return torch.index_select(e.weight, 0, idx, out=self._buf(key, (len(idx), e.weight.shape[1]), e.weight))
 
-    def _half(self, m, u, i, y, U, V, a:int, b:int) -> tuple:
-        "Predictions, d loss / d score and sums for ratings a:b of the batch; U and V become their data gradients (in place)"
-        Uh,Vh,F = U[a:b],V[a:b],U.shape[1]
-        s = torch.bmm(Uh.view(-1, 1, F), Vh.view(-1, F, 1)).view(-1)   # the dot products in one batched product
-        s.add_(m.u_bias.weight[:,0].index_select(0, u[a:b])).add_(m.i_bias.weight[:,0].index_select(0, i[a:b])).add_(m.bias)
+    def _part(self, m, u, i, y, U, V, B:int) -> tuple:
+        "Predictions, d loss / d score and sums for some ratings of a batch of `B`; their factors U and V become their data gradients (in place)"
+        F = U.shape[1]
+        s = torch.bmm(U.view(-1, 1, F), V.view(-1, F, 1)).view(-1)   # the dot products in one batched product
+        s.add_(m.u_bias.weight[:,0].index_select(0, u)).add_(m.i_bias.weight[:,0].index_select(0, i)).add_(m.bias)
         if m.y_range is None: pred = s
         else: lo,hi = m.y_range; sg = torch.sigmoid(s); pred = sg*(hi-lo) + lo
-        err = pred - y[a:b]
+        err = pred - y
         sq = torch.dot(err, err)
-        B = len(y)
         ds = err.mul_(2/B) if m.y_range is None else err.mul_(2*(hi-lo)/B).mul_(sg).mul_(1-sg)   # d loss / d score
-        pen = torch.dot(Uh.reshape(-1), Uh.reshape(-1)) + torch.dot(Vh.reshape(-1), Vh.reshape(-1)) if self.penalty else sq.new_zeros(())
-        Uh.mul_(ds[:,None]); Vh.mul_(ds[:,None])   # U*ds is the items' gradient, V*ds the users'
+        pen = torch.dot(U.reshape(-1), U.reshape(-1)) + torch.dot(V.reshape(-1), V.reshape(-1)) if self.penalty else sq.new_zeros(())
+        U.mul_(ds[:,None]); V.mul_(ds[:,None])   # U*ds is the items' gradient, V*ds the users'
         return pred,ds,sq,pen
-
-    def _sum_rows(self, pos:torch.Tensor, k:int, g:torch.Tensor, ds:torch.Tensor, key:str, c:float) -> tuple:
-        "Per-rating gradients summed per touched row (factors and biases), and the uses of each row if there is a penalty"
-        G = self._buf(key, (k, g.shape[1]), g).zero_().index_add_(0, pos, g)
-        return G,ds.new_zeros(k).index_add_(0, pos, ds),(torch.bincount(pos, minlength=k).to(g.dtype) if c else None)
 
     def _lazy_chunk(self, tabs:tuple, rows:torch.Tensor, grads:tuple, cnt:torch.Tensor|None, c:float, a:int, hyp:list, steps:list, key:str):
         "`LazyAdam`'s step on rows[a:a+chunk] of a factor table and its bias table: gather, torch's fused Adam, copy back"
@@ -225,12 +219,13 @@ class FusedDotStep(FFCallback):
 
     def _valid_batch(self, m, x, y):
         "The validation loss of a batch from the same buffers (a fresh 13 MB gather per batch fragments the heap: +0.2 GB over 2e6 ratings)"
-        u,i = x[:,0].long(),x[:,1].long()
-        B,F = len(y),m.n_factors
-        U,V = self._both(lambda: torch.index_select(m.u_weight.weight, 0, u, out=self._buf('U', (B, F), m.u_weight.weight)),
-                         lambda: torch.index_select(m.i_weight.weight, 0, i, out=self._buf('V', (B, F), m.i_weight.weight)))
-        s = torch.bmm(U.view(B, 1, F), V.view(B, F, 1)).view(B)
-        s.add_(m.u_bias.weight[:,0].index_select(0, u)).add_(m.i_bias.weight[:,0].index_select(0, i)).add_(m.bias)
+        u,i,F,out = x[:,0].long(),x[:,1].long(),m.n_factors,[]
+        for a in range(0, len(y), self.slice_rows):   # a slice at a time, in the training buffers
+            b = min(a + self.slice_rows, len(y)); B = b - a
+            U,V = self._both(lambda: self._gather(m.u_weight, u[a:b], 'U'), lambda: self._gather(m.i_weight, i[a:b], 'V'))
+            s = torch.bmm(U.view(B, 1, F), V.view(B, F, 1)).view(B)
+            out.append(s.add_(m.u_bias.weight[:,0].index_select(0, u[a:b])).add_(m.i_bias.weight[:,0].index_select(0, i[a:b])).add_(m.bias))
+        s = torch.cat(out) if len(out) > 1 else out[0]
         self.learn.pred = s if m.y_range is None else sigmoid_range(s, *m.y_range)
         self.learn.loss = self.learn.loss_grad = self.learn.loss_func(self.learn.pred, y)
 
@@ -242,15 +237,22 @@ class FusedDotStep(FFCallback):
             raise CancelBatchException()
         with torch.no_grad(), torch_threads(1 if self._pool is not None else None):
             u,i = x[:,0].long(),x[:,1].long()
-            B,c = len(y),2*self.penalty/len(y)   # d(penalty * mean(|U|^2 + |V|^2)) / d row = 2*penalty/B * row, for each use
-            (ur,ui,U),(ir,ii,V) = self._both(lambda: self._side(m.u_weight, u, 'u'), lambda: self._side(m.i_weight, i, 'i'))
-            h = B//2
-            (p0,d0,q0,e0),(p1,d1,q1,e1) = self._both(lambda: self._half(m, u, i, y, U, V, 0, h), lambda: self._half(m, u, i, y, U, V, h, B))
-            pred,ds = torch.cat([p0, p1]),torch.cat([d0, d1])
-            loss,pen = (q0 + q1)/B,self.penalty*(e0 + e1)/B
-            gI,gU = U,V   # now the per-rating data gradients of the items and users
-            (GU,Gu,cu),(GV,Gi,ci) = self._both(lambda: self._sum_rows(ui, len(ur), gU, ds, 'GU', c), lambda: self._sum_rows(ii, len(ir), gI, ds, 'GV', c))
-            m.bias.grad = ds.sum().reshape(1)
+            B,c,w = len(y),2*self.penalty/len(y),m.u_weight.weight   # d(penalty * mean(|U|^2 + |V|^2)) / d row = 2*penalty/B * row, for each use
+            (ur,ui),(ir,ii) = self._both(lambda: self._rows(u, len(m.u_bias.weight), 'u'), lambda: self._rows(i, len(m.i_bias.weight), 'i'))
+            GU = self._buf('GU', (len(m.u_bias.weight), w.shape[1]), w)[:len(ur)].zero_()   # the size of the table once, not of each batch's rows:
+            GV = self._buf('GV', (len(m.i_bias.weight), w.shape[1]), w)[:len(ir)].zero_()   # a buffer that grows batch by batch fragments the heap
+            Gu,Gi,preds,loss,pen = w.new_zeros(len(ur)),w.new_zeros(len(ir)),[],0.,0.
+            for a in range(0, B, self.slice_rows):   # gathered factors for a slice of the batch at a time: buffers of slice_rows, whatever bs
+                b = min(a + self.slice_rows, B); h = (a + b)//2
+                U,V = self._both(lambda: self._gather(m.u_weight, u[a:b], 'U'), lambda: self._gather(m.i_weight, i[a:b], 'V'))
+                (p0,d0,q0,e0),(p1,d1,q1,e1) = self._both(lambda: self._part(m, u[a:h], i[a:h], y[a:h], U[:h-a], V[:h-a], B),
+                                                         lambda: self._part(m, u[h:b], i[h:b], y[h:b], U[h-a:], V[h-a:], B))
+                ds = torch.cat([d0, d1]); preds.append(torch.cat([p0, p1])); loss,pen = loss + q0 + q1,pen + e0 + e1
+                self._both(lambda: (GU.index_add_(0, ui[a:b], V), Gu.index_add_(0, ui[a:b], ds)),   # V*ds: the users' gradient, U*ds the items'
+                           lambda: (GV.index_add_(0, ii[a:b], U), Gi.index_add_(0, ii[a:b], ds)))
+                m.bias.grad = ds.sum().reshape(1) if a == 0 else m.bias.grad + ds.sum()
+            cu,ci = (torch.bincount(ui, minlength=len(ur)).to(w.dtype),torch.bincount(ii, minlength=len(ir)).to(w.dtype)) if c else (None,None)
+            pred,loss,pen = (torch.cat(preds) if len(preds) > 1 else preds[0]),loss/B,self.penalty*pen/B
             if self.lazy:   # the tables' step here, the global bias's by the optimizer
                 self._lazy_step([((m.u_weight.weight, m.u_bias.weight), ur, (GU, Gu[:,None]), cu),
                                  ((m.i_weight.weight, m.i_bias.weight), ir, (GV, Gi[:,None]), ci)], c)
@@ -309,12 +311,12 @@ def train_baseline(dls:CollabDataLoaders, # Data whose training rows are fitted
                    chunk:int=1<<20, # Rows gathered at a time
                   ) -> BiasBaseline:
     "`BiasBaseline().fit` on `dls`'s training ratings, a chunk of rows at a time: no copy of the training columns, no float64 array per rating"
-    b,(u,i,r),idx,nu,ni = BiasBaseline(),(dls.df[c].to_numpy() for c in ('u','i','rating')),dls.train_idx,dls.n_users,dls.n_items
-    def chunks():
-        for k in range(0, len(idx), chunk): j = idx[k:k+chunk]; yield u[j],i[j],r[j].astype(np.float64)
+    b,(u,i,r),nu,ni = BiasBaseline(),(dls.df[c].to_numpy() for c in ('u','i','rating')),dls.n_users,dls.n_items
+    def chunks():   # the training rows, a chunk of the ratings at a time (no array of their positions)
+        for j in _chunks(dls.split, 0, chunk): yield u[j],i[j],r[j].astype(np.float64)
     cu,ci,tot = np.zeros(nu, np.int64),np.zeros(ni, np.int64),0.
     for uc,ic,rc in chunks(): cu += np.bincount(uc, minlength=nu); ci += np.bincount(ic, minlength=ni); tot += rc.sum()
-    b.mu_,bu,bi = tot/len(idx),np.zeros(nu),np.zeros(ni)
+    b.mu_,bu,bi = tot/cu.sum(),np.zeros(nu),np.zeros(ni)
     for _ in range(b.n_iter):   # BiasBaseline.fit's alternating rounds, summed over the chunks
         bi = sum(np.bincount(ic, rc-b.mu_-bu[uc], minlength=ni) for uc,ic,rc in chunks())/(ci+b.reg_item)
         bu = sum(np.bincount(uc, rc-b.mu_-bi[ic], minlength=nu) for uc,ic,rc in chunks())/(cu+b.reg_user)
@@ -361,7 +363,8 @@ class CollabLearner(Learner):
             return super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=reset_opt, start_epoch=start_epoch)
         full,state = self.dls,copy.deepcopy(self.model.state_dict())
         trn,val = split_ratings(full.train_df, 'random', be.inner_pct, be.seed)
-        inner = CollabDataLoaders(full.df[['user','item','rating']], full.train_idx[trn], full.train_idx[val], y_range=full.y_range,
+        ti = full.train_idx
+        inner = CollabDataLoaders(full.df[['user','item','rating']], ti[trn], ti[val], y_range=full.y_range,
                                   seed=full.train.seed, bs=full.train.bs, device=full.device, names=full.names)
         try:
             self.dls = inner
@@ -425,7 +428,9 @@ class CollabLearner(Learner):
         "Item codes user code `u` rated (in any split), from an index of the ratings by user built once (int32, a chunk of ratings at a time)"
         if getattr(self, '_by_user', None) is None or self._by_user[0] is not self.dls:
             uc,ic,nu = self.dls.df.u.to_numpy(),self.dls.df.i.to_numpy(),self.dls.n_users
-            start = np.zeros(nu+1, np.int64); np.cumsum(np.bincount(uc, minlength=nu), out=start[1:])
+            cnt = np.zeros(nu, np.int64)
+            for a in range(0, len(uc), 1<<20): cnt += np.bincount(uc[a:a+(1<<20)], minlength=nu)   # by chunks: bincount makes an int64 copy of what it counts
+            start = np.zeros(nu+1, np.int64); np.cumsum(cnt, out=start[1:])
             items,fill = np.empty(len(ic), np.uint16 if self.dls.n_items <= 1<<16 else ic.dtype),start[:-1].copy()   # 2 bytes a rating when they fit
             for a in range(0, len(uc), 1<<18):   # a stable counting sort by user: each chunk's ratings go after the earlier chunks'
                 o = np.argsort(uc[a:a+(1<<18)], kind='stable'); us = uc[a:a+(1<<18)][o]
@@ -630,7 +635,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    best_epoch:bool=True, # Add `BestEpoch`: end each fit with the best epoch's weights (by validation loss, or an inner split)
                    seed:int|None=None, # Seed the model's initialisation, the shuffling of `dls` and `BestEpoch`'s inner split
                    bias_init:bool=True, # 'dot' and 'hybrid': start the biases at `BiasBaseline`'s (`init_biases`)
-                   sparse:bool|None=None, # Sparse embedding gradients and `LazyAdam`; False: dense and fastai's `Adam`; None: sparse when the tables have over 2 batches of rows
+                   sparse:bool|None=None, # Sparse embedding gradients and `LazyAdam`; False: dense and fastai's `Adam`; None: sparse past 8192 users and items
                    **kwargs, # Passed to `CollabLearner`
                   ) -> CollabLearner:
     "A `CollabLearner` with a fresh model for `dls`"
@@ -657,7 +662,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     if n_threads == 'auto': n_threads = fit_threads(dls.train.bs)
     cbs = (list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(pen)] if pen else []) + [FusedDotStep()]
            + ([BestEpoch(seed=42 if seed is None else seed)] if best_epoch else []) + [RunLog(path=False)])
-    if sparse is None: sparse = dls.n_users + dls.n_items > 2*dls.train.bs
+    if sparse is None: sparse = dls.n_users + dls.n_items > 8192
     ours = isinstance(get_model(m), _COLLAB_MODELS)   # a module of yours keeps its own tables
     sparse = sparse and ours
     if ours: sparse_tables(m, sparse)
