@@ -7,6 +7,7 @@ Docs: https://fastflow-dev.github.io/fastflow/collab.data.html.md"""
 # %% ../../nbs/40_collab.data.ipynb #457ed2c7
 from __future__ import annotations
 import ctypes, warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -145,10 +146,13 @@ def split_ratings(df:pd.DataFrame, # Cleaned ratings (columns user, item, rating
 def _where(flag:np.ndarray, value=None, chunk:int=1<<20) -> np.ndarray:
     "`np.flatnonzero(flag)` (or of `flag == value`) as int32 (int64 past 2**31 rows), a chunk at a time: no int64 position per row"
     small = np.int32 if len(flag) < 2**31 else np.int64
-    parts = list(_chunks(flag, value, chunk))
-    out,k = np.empty(sum(len(p) for p in parts), small),0
-    for p in parts: out[k:k+len(p)] = p; k += len(p)
+    out,k = np.empty(_count(flag, value, chunk), small),0   # counted first: no list of every chunk's positions
+    for p in _chunks(flag, value, chunk): out[k:k+len(p)] = p; k += len(p)
     return out
+
+def _count(flag:np.ndarray, value=None, chunk:int=1<<20) -> int:
+    "How many entries of `flag` are true (or equal `value`), a chunk at a time"
+    return sum(int(np.count_nonzero(flag[a:a+chunk] if value is None else flag[a:a+chunk] == value)) for a in range(0, len(flag), chunk))
 
 def _chunks(flag:np.ndarray, value=None, chunk:int=1<<20):
     "The positions where `flag` is true (or equals `value`), in order, as int32 (int64 past 2**31 rows) arrays of a chunk of rows each"
@@ -189,10 +193,15 @@ def _positions(idx, n:int) -> np.ndarray:
     return a
 
 def _split_codes(train_idx, valid_idx, n:int) -> np.ndarray:
-    "One uint8 per rating: 0 in `train_idx`, 1 in `valid_idx`, 2 in neither; a row in both is an error"
+    "One uint8 per rating: 0 in `train_idx`, 1 in `valid_idx`, 2 in neither; a row in both, or twice in one, is an error"
     split = np.full(n, 2, np.uint8)
-    split[_positions(train_idx, n)] = 0
+    tr = _positions(train_idx, n); split[tr] = 0
+    if _count(split, 0) != len(tr):
+        raise ValueError(f"train_idx repeats {len(tr) - _count(split, 0)} position(s); each rating is served once an epoch, so give each position once (e.g. np.unique(train_idx))")
+    del tr
     va = _positions(valid_idx, n)
+    if len(va) and len(np.unique(va)) != len(va):
+        raise ValueError(f"valid_idx repeats {len(va) - len(np.unique(va))} position(s); give each position once (e.g. np.unique(valid_idx))")
     if len(va) and (split[va] == 0).any():
         raise ValueError(f"{int((split[va] == 0).sum())} row(s) are in both train_idx and valid_idx (e.g. {int(va[split[va] == 0][0])}); a rating trains or validates, not both")
     split[va] = 1
@@ -216,7 +225,7 @@ def _kinds(ids) -> set:
     return {'string' if isinstance(o, str) else 'number' for o in a if isinstance(o, (str, int, float, np.number))}
 
 class _Shuffled:
-    "A random permutation of 0..n-1 served slice by slice: 4 alternating Feistel rounds on 0..2**bits-1 (< 2n), values past n-1 skipped; no array of n positions"
+    "A random permutation of 0..n-1 (of the positions `keep` selects, if given) served slice by slice: 4 alternating Feistel rounds on 0..2**bits-1 (< 2n), values past n-1 skipped; no array of n positions"
     def __init__(self, n:int, keys:list, device=None, chunk:int=1 << 12, keep:tuple|None=None):
         self.n,self.keys,self.device,self.chunk,self.keep = n,keys,device,chunk,keep   # keep: (codes, code, count): only positions whose code is `code`
         self.rate = (1 if keep is None else keep[2]/max(n, 1))   # the share of 0..n-1 served
@@ -251,16 +260,25 @@ class _Shuffled:
         if a > self.served: self._take(a - self.served)
         return self._take(max(0, b - a))
 
+def _prefetched(it):
+    "The items of the iterator `it`, each next one computed on a thread of its own while the caller uses the current one"
+    with ThreadPoolExecutor(1, initializer=torch.set_num_threads, initargs=(1,)) as ex:
+        nxt = ex.submit(next, it, None)
+        while (b := nxt.result()) is not None:
+            nxt = ex.submit(next, it, None)
+            yield b
+
 class RatingsLoader(TensorLoader):
     "A `TensorLoader` over user codes, item codes and ratings giving `([bs, 2] codes, ratings)` batches; with `split`, the rows whose split code is `part`"
     big = 1 << 22   # above this many rows an epoch's order is computed batch by batch, not stored (int32 randperm of 2e7 rows: 80 MB)
+    prefetch = True   # above `big` rows: the next batch is cut on a thread of its own while the current one trains
     def __init__(self, *tensors, split:np.ndarray|None=None, part:int=0, **kwargs):
         super().__init__(*tensors, **kwargs)
         self.split,self.part = split,part   # one uint8 code per row (0 train, 1 valid...): the splits share it, no positions are stored
         if split is not None:
             if self.rows is not None: raise ValueError("give a RatingsLoader rows or split, not both")
             if len(split) != len(self.tensors[0]): raise ValueError(f"split has {len(split)} codes for {len(self.tensors[0])} rows")
-            self._n = sum(len(p) for p in _chunks(split, part))
+            self._n = _count(split, part)
     @property
     def n(self) -> int: return super().n if self.split is None else self._n
     def positions(self) -> torch.Tensor:
@@ -296,7 +314,9 @@ class RatingsLoader(TensorLoader):
         else:
             pos,perm = self.positions(),super()._order()
             src = (pos.index_select(0, perm[a:a+bs]) for a in range(0, n, bs))
-        for _,idx in zip(range(len(self)), src): yield self.process(tuple(t.index_select(0, idx.to(self.device)) for t in self.tensors))
+        batches = (self.process(tuple(t.index_select(0, idx.to(self.device)) for t in self.tensors)) for _,idx in zip(range(len(self)), src))
+        if n > self.big and self.prefetch: yield from _prefetched(batches)
+        else: yield from batches
 
     def new(self, *tensors, **kwargs):
         res = super().new(*tensors, **kwargs)

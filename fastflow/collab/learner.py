@@ -611,10 +611,12 @@ def init_biases(model:nn.Module, # A `DotProductBias` or `HybridCollab`
         d.i_bias.weight[:,0] = torch.as_tensor(baseline.item_bias_/slope, dtype=d.i_bias.weight.dtype)
     return model
 
-def fit_threads(bs:int) -> int:
-    "Torch threads for a collab fit with batches of `bs`: 1 up to 8192 rows, else the usable cores (all of them when waiting threads sleep)"
+def fit_threads(bs:int, # Training batch size
+                fused:bool=False, # The fit is `FusedDotStep`'s: single-threaded ops on Python threads, no OpenMP threads to wait
+               ) -> int:
+    "Torch threads for a collab fit with batches of `bs`: 1 up to 8192 rows, else the usable cores (all of them when waiting threads sleep or the step is fused)"
     if bs <= 8192: return 1
-    return usable_cores(busy=os.environ.get('OMP_WAIT_POLICY', '').upper() != 'PASSIVE')
+    return usable_cores(busy=not fused and os.environ.get('OMP_WAIT_POLICY', '').upper() != 'PASSIVE')
 
 COLLAB_DEFAULTS = {'dot':    dict(lr=0.02, wd=0., emb_penalty=0.1),
                    'nn':     dict(lr=0.01, wd=1., emb_penalty=0.),
@@ -635,7 +637,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    best_epoch:bool=True, # Add `BestEpoch`: end each fit with the best epoch's weights (by validation loss, or an inner split)
                    seed:int|None=None, # Seed the model's initialisation, the shuffling of `dls` and `BestEpoch`'s inner split
                    bias_init:bool=True, # 'dot' and 'hybrid': start the biases at `BiasBaseline`'s (`init_biases`)
-                   sparse:bool|None=None, # Sparse embedding gradients and `LazyAdam`; False: dense and fastai's `Adam`; None: sparse past 8192 users and items
+                   sparse:bool|None=None, # Sparse embedding gradients and `LazyAdam`; False: dense and fastai's `Adam`; None: sparse past two batches of users and items (batches counted at most 4096)
                    **kwargs, # Passed to `CollabLearner`
                   ) -> CollabLearner:
     "A `CollabLearner` with a fresh model for `dls`"
@@ -659,10 +661,10 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     d = COLLAB_DEFAULTS.get(kind, COLLAB_DEFAULTS['dot'])
     lr,wd = (d['lr'] if lr is None else lr),(d['wd'] if wd is None else wd)
     pen = d['emb_penalty'] if emb_penalty is None else emb_penalty
-    if n_threads == 'auto': n_threads = fit_threads(dls.train.bs)
+    if n_threads == 'auto': n_threads = fit_threads(dls.train.bs, fused=kind == 'dot')
     cbs = (list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(pen)] if pen else []) + [FusedDotStep()]
            + ([BestEpoch(seed=42 if seed is None else seed)] if best_epoch else []) + [RunLog(path=False)])
-    if sparse is None: sparse = dls.n_users + dls.n_items > 8192
+    if sparse is None: sparse = dls.n_users + dls.n_items > 2*min(dls.train.bs, 4096)
     ours = isinstance(get_model(m), _COLLAB_MODELS)   # a module of yours keeps its own tables
     sparse = sparse and ours
     if ours: sparse_tables(m, sparse)
