@@ -179,15 +179,15 @@ def _id_array(ids:np.ndarray, col:str) -> np.ndarray:
     raise ValueError(f"the {col!r} ids must be all numbers or all strings to be saved as data, got {' and '.join(types)} (e.g. {eg}). "
                      f"Convert them before building the data, e.g. ratings[{col!r}] = ratings[{col!r}].astype(str)")
 
-def _positions(idx, n:int) -> np.ndarray:
-    "`idx` as row positions in 0..n-1, int32 (int64 past 2**31 rows; an empty list is fine), or a clear error"
+def _positions(idx, n:int, name:str='valid_idx') -> np.ndarray:
+    "`idx` as row positions in 0..n-1, int32 (int64 past 2**31 rows; an empty list is fine), or a clear error naming it `name`"
     a,small = np.asarray(idx),(np.int32 if n < 2**31 else np.int64)
     if a.size == 0: return np.zeros(0, small)
     if a.dtype.kind == 'b':
-        if len(a) != n: raise ValueError(f"a boolean valid_idx must have one flag per rating ({n}), got {len(a)}")
+        if len(a) != n: raise ValueError(f"a boolean {name} must have one flag per rating ({n}), got {len(a)}")
         return np.flatnonzero(a).astype(small)
-    if a.dtype.kind not in 'iu': raise ValueError(f"valid_idx must be integer row positions (or booleans), got dtype {a.dtype}")
-    if a.min() < -n or a.max() >= n: raise ValueError(f"valid_idx has positions outside 0..{n-1}: {a[(a < -n) | (a >= n)][:5].tolist()}")
+    if a.dtype.kind not in 'iu': raise ValueError(f"{name} must be integer row positions (or booleans), got dtype {a.dtype}")
+    if a.min() < -n or a.max() >= n: raise ValueError(f"{name} has positions outside 0..{n-1}: {a[(a < -n) | (a >= n)][:5].tolist()}")
     a = a.astype(small)   # a copy: the caller's array is left alone
     if a.min() < 0: a[a < 0] += n
     return a
@@ -195,16 +195,16 @@ def _positions(idx, n:int) -> np.ndarray:
 def _split_codes(train_idx, valid_idx, n:int) -> np.ndarray:
     "One uint8 per rating: 0 in `train_idx`, 1 in `valid_idx`, 2 in neither; a row in both, or twice in one, is an error"
     split = np.full(n, 2, np.uint8)
-    tr = _positions(train_idx, n); split[tr] = 0
+    tr = _positions(train_idx, n, 'train_idx'); split[tr] = 0
     if _count(split, 0) != len(tr):
-        raise ValueError(f"train_idx repeats {len(tr) - _count(split, 0)} position(s); each rating is served once an epoch, so give each position once (e.g. np.unique(train_idx))")
+        raise ValueError(f"train_idx has {len(tr) - _count(split, 0)} repeated entries; each rating is served once an epoch, so give each position once (e.g. np.unique(train_idx))")
     del tr
     va = _positions(valid_idx, n)
     if len(va) and (split[va] == 0).any():
         raise ValueError(f"{int((split[va] == 0).sum())} row(s) are in both train_idx and valid_idx (e.g. {int(va[split[va] == 0][0])}); a rating trains or validates, not both")
     split[va] = 1
     if _count(split, 1) != len(va):   # counted in the codes: no sort of the positions (np.unique took 5 s at 5e6)
-        raise ValueError(f"valid_idx repeats {len(va) - _count(split, 1)} position(s); give each position once (e.g. np.unique(valid_idx))")
+        raise ValueError(f"valid_idx has {len(va) - _count(split, 1)} repeated entries; give each position once (e.g. np.unique(valid_idx))")
     return split
 
 _USUAL = (0., 10.)   # rating scales seen in practice (1-5 stars, 0-10 marks) lie inside this
@@ -271,7 +271,7 @@ def _prefetched(it):
 class RatingsLoader(TensorLoader):
     "A `TensorLoader` over user codes, item codes and ratings giving `([bs, 2] codes, ratings)` batches; with `split`, the rows whose split code is `part`"
     big = 1 << 22   # above this many rows an epoch's order is computed batch by batch, not stored (int32 randperm of 2e7 rows: 80 MB)
-    prefetch = True   # above `big` rows: the next batch is cut on a thread of its own while the current one trains
+    prefetch = True   # with `split` and above `big` rows: the next batch is cut on a thread of its own while the current one trains
     def __init__(self, *tensors, split:np.ndarray|None=None, part:int=0, **kwargs):
         super().__init__(*tensors, **kwargs)
         self.split,self.part = split,part   # one uint8 code per row (0 train, 1 valid...): the splits share it, no positions are stored
@@ -321,6 +321,7 @@ class RatingsLoader(TensorLoader):
     def new(self, *tensors, **kwargs):
         res = super().new(*tensors, **kwargs)
         if not tensors and self.split is not None: res.split,res.part,res._n = self.split,self.part,self._n   # the same rows of the same tensors
+        res.big,res.prefetch = self.big,self.prefetch   # as set on this loader
         return res
 
 def collab_bs(n_train:int) -> int:

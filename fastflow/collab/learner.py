@@ -661,12 +661,12 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     d = COLLAB_DEFAULTS.get(kind, COLLAB_DEFAULTS['dot'])
     lr,wd = (d['lr'] if lr is None else lr),(d['wd'] if wd is None else wd)
     pen = d['emb_penalty'] if emb_penalty is None else emb_penalty
-    if n_threads == 'auto': n_threads = fit_threads(dls.train.bs, fused=kind == 'dot')
-    cbs = (list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(pen)] if pen else []) + [FusedDotStep()]
-           + ([BestEpoch(seed=42 if seed is None else seed)] if best_epoch else []) + [RunLog(path=False)])
     if sparse is None: sparse = dls.n_users + dls.n_items > 2*min(dls.train.bs, 4096)
     ours = isinstance(get_model(m), _COLLAB_MODELS)   # a module of yours keeps its own tables
     sparse = sparse and ours
+    if n_threads == 'auto': n_threads = fit_threads(dls.train.bs, fused=kind == 'dot' and sparse)   # the lazy fused step: no OpenMP threads
+    cbs = (list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(pen)] if pen else []) + [FusedDotStep()]
+           + ([BestEpoch(seed=42 if seed is None else seed)] if best_epoch else []) + [RunLog(path=False)])
     if ours: sparse_tables(m, sparse)
     learn = CollabLearner(dls, m, loss_func=MSELossFlat(), opt_func=partial(LazyAdam if sparse else Adam, decouple_wd=wd_mode=='decoupled'),
                           lr=lr, wd=wd, metrics=RMSE() if metrics is None else metrics, cbs=cbs, **kwargs)
