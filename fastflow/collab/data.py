@@ -290,10 +290,12 @@ class RatingsLoader(TensorLoader):
         if self.split is None: return super().dataset
         p = self.positions(); return torch.utils.data.TensorDataset(*(t[p] for t in self.tensors))
     def process(self, b:tuple) -> tuple: return torch.stack(b[:2], 1),b[2]
-    def _keys(self) -> list: return torch.randint(0, 2**31 - 1, (4,), generator=self.gen).tolist()
     def _order(self):
+        "This epoch's order: past `big` rows a `_Shuffled` (of the split's positions among every row, with `split`), else `TensorLoader`'s"
         if not self.shuffle or self.n <= self.big: return super()._order()
-        return _Shuffled(self.n, self._keys())
+        keys = torch.randint(0, 2**31 - 1, (4,), generator=self.gen).tolist()
+        if self.split is None: return _Shuffled(self.n, keys)
+        return _Shuffled(len(self.split), keys, keep=(torch.from_numpy(self.split), self.part, self.n))   # the other splits' rows skipped
 
     def _in_order(self):
         "The positions served, a batch at a time, read from the split codes a chunk at a time"
@@ -308,11 +310,9 @@ class RatingsLoader(TensorLoader):
         if self.tensors[0].device != self.device: self.tensors = tuple(t.to(self.device) for t in self.tensors)
         bs,n = self.bs,self.n
         if not self.shuffle: src = self._in_order()
-        elif n > self.big:   # a permutation of every row, the other splits' rows skipped: no array of positions
-            sh = _Shuffled(len(self.split), self._keys(), keep=(torch.from_numpy(self.split), self.part, n))
-            src = (sh[a:a+bs] for a in range(0, n, bs))
+        elif n > self.big: sh = self._order(); src = (sh[a:a+bs] for a in range(0, n, bs))   # positions themselves: no array of them
         else:
-            pos,perm = self.positions(),super()._order()
+            pos,perm = self.positions(),self._order()
             src = (pos.index_select(0, perm[a:a+bs]) for a in range(0, n, bs))
         batches = (self.process(tuple(t.index_select(0, idx.to(self.device)) for t in self.tensors)) for _,idx in zip(range(len(self)), src))
         if n > self.big and self.prefetch: yield from _prefetched(batches)

@@ -166,15 +166,21 @@ class FusedDotStep(FFCallback):
         if sparse: return torch.sparse_coo_tensor(rows[None], g, p.shape, is_coalesced=True, check_invariants=False)
         return torch.zeros_like(p).index_copy_(0, rows, g)
 
-    def _gather(self, e:nn.Embedding, idx:torch.Tensor, key:str) -> torch.Tensor:
-        "The factors of `idx`'s rows, into a reused buffer"
-        return torch.index_select(e.weight, 0, idx, out=self._buf(key, (len(idx), e.weight.shape[1]), e.weight))
+    def _gather(self, m, u:torch.Tensor, i:torch.Tensor) -> tuple:
+        "The user and item factors of the ratings (u, i), into reused buffers, one table on each thread"
+        g = lambda e,idx,key: torch.index_select(e.weight, 0, idx, out=self._buf(key, (len(idx), e.weight.shape[1]), e.weight))
+        return self._both(lambda: g(m.u_weight, u, 'U'), lambda: g(m.i_weight, i, 'V'))
+
+    @staticmethod
+    def _score(m, u, i, U, V) -> torch.Tensor:
+        "`DotProductBias`'s score before `y_range` from gathered factors: the dot products in one batched product, plus the biases"
+        F = U.shape[1]
+        s = torch.bmm(U.view(-1, 1, F), V.view(-1, F, 1)).view(-1)
+        return s.add_(m.u_bias.weight[:,0].index_select(0, u)).add_(m.i_bias.weight[:,0].index_select(0, i)).add_(m.bias)
 
     def _part(self, m, u, i, y, U, V, B:int) -> tuple:
         "Predictions, d loss / d score and sums for some ratings of a batch of `B`; their factors U and V become their data gradients (in place)"
-        F = U.shape[1]
-        s = torch.bmm(U.view(-1, 1, F), V.view(-1, F, 1)).view(-1)   # the dot products in one batched product
-        s.add_(m.u_bias.weight[:,0].index_select(0, u)).add_(m.i_bias.weight[:,0].index_select(0, i)).add_(m.bias)
+        s = self._score(m, u, i, U, V)
         if m.y_range is None: pred = s
         else: lo,hi = m.y_range; sg = torch.sigmoid(s); pred = sg*(hi-lo) + lo
         err = pred - y
@@ -219,12 +225,10 @@ class FusedDotStep(FFCallback):
 
     def _valid_batch(self, m, x, y):
         "The validation loss of a batch from the same buffers (a fresh 13 MB gather per batch fragments the heap: +0.2 GB over 2e6 ratings)"
-        u,i,F,out = x[:,0].long(),x[:,1].long(),m.n_factors,[]
+        u,i,out = x[:,0].long(),x[:,1].long(),[]
         for a in range(0, len(y), self.slice_rows):   # a slice at a time, in the training buffers
-            b = min(a + self.slice_rows, len(y)); B = b - a
-            U,V = self._both(lambda: self._gather(m.u_weight, u[a:b], 'U'), lambda: self._gather(m.i_weight, i[a:b], 'V'))
-            s = torch.bmm(U.view(B, 1, F), V.view(B, F, 1)).view(B)
-            out.append(s.add_(m.u_bias.weight[:,0].index_select(0, u[a:b])).add_(m.i_bias.weight[:,0].index_select(0, i[a:b])).add_(m.bias))
+            b = min(a + self.slice_rows, len(y))
+            out.append(self._score(m, u[a:b], i[a:b], *self._gather(m, u[a:b], i[a:b])))
         s = torch.cat(out) if len(out) > 1 else out[0]
         self.learn.pred = s if m.y_range is None else sigmoid_range(s, *m.y_range)
         self.learn.loss = self.learn.loss_grad = self.learn.loss_func(self.learn.pred, y)
@@ -244,7 +248,7 @@ class FusedDotStep(FFCallback):
             Gu,Gi,preds,loss,pen = w.new_zeros(len(ur)),w.new_zeros(len(ir)),[],0.,0.
             for a in range(0, B, self.slice_rows):   # gathered factors for a slice of the batch at a time: buffers of slice_rows, whatever bs
                 b = min(a + self.slice_rows, B); h = (a + b)//2
-                U,V = self._both(lambda: self._gather(m.u_weight, u[a:b], 'U'), lambda: self._gather(m.i_weight, i[a:b], 'V'))
+                U,V = self._gather(m, u[a:b], i[a:b])
                 (p0,d0,q0,e0),(p1,d1,q1,e1) = self._both(lambda: self._part(m, u[a:h], i[a:h], y[a:h], U[:h-a], V[:h-a], B),
                                                          lambda: self._part(m, u[h:b], i[h:b], y[h:b], U[h-a:], V[h-a:], B))
                 ds = torch.cat([d0, d1]); preds.append(torch.cat([p0, p1])); loss,pen = loss + q0 + q1,pen + e0 + e1
