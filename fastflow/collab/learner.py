@@ -30,11 +30,27 @@ from .data import CollabDataLoaders, _chunks, _release_heap, split_ratings
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab
 
 # %% auto #0
-__all__ = ['COLLAB_DEFAULTS', 'lazy_adam_step', 'LazyAdam', 'sparse_tables', 'embedding_penalty', 'EmbeddingPenalty',
+__all__ = ['COLLAB_DEFAULTS', 'adam_rows', 'lazy_adam_step', 'LazyAdam', 'sparse_tables', 'embedding_penalty', 'EmbeddingPenalty',
            'FusedDotStep', 'RMSE', 'BestEpoch', 'train_baseline', 'CollabLearner', 'learner_from_artefact',
            'init_biases', 'fit_threads', 'collab_learner']
 
 # %% ../../nbs/42_collab.learner.ipynb #34af4536
+def adam_rows(w:torch.Tensor, # A table (its data, not the parameter)
+              grad_avg:torch.Tensor, sqr_avg:torch.Tensor, # Its Adam moments, the table's shape
+              rows:torch.Tensor, # Distinct rows to update
+              g:torch.Tensor, # Their gradients [len(rows), ...] (may be changed)
+              step:torch.Tensor, # The step count after this step, a float tensor on the table's device
+              lr:float, mom:float, sqr_mom:float, eps:float, wd:float, decouple_wd:bool=True,
+              wr:torch.Tensor|None=None, # The rows `w[rows]` if already gathered (None: gathered here)
+              out:tuple=(None, None), # Buffers for the gathered moments (`index_select`'s `out`)
+             ):
+    "fastai's Adam step (AdamW's decay or L2) on `rows` of a table only: gather the rows and their moments, torch's fused Adam, copy back"
+    if wr is None: wr = w.index_select(0, rows)
+    m,v = (t.index_select(0, rows) if o is None else torch.index_select(t, 0, rows, out=o) for t,o in zip((grad_avg, sqr_avg), out))
+    fused = torch._fused_adamw_ if decouple_wd else torch._fused_adam_
+    fused([wr], [g], [m], [v], [], [step], lr=lr, beta1=mom, beta2=sqr_mom, weight_decay=wd, eps=eps, amsgrad=False, maximize=False)
+    w.index_copy_(0, rows, wr); grad_avg.index_copy_(0, rows, m); sqr_avg.index_copy_(0, rows, v)
+
 def lazy_adam_step(p, lr, mom, sqr_mom, eps, wd, do_wd=True, decouple_wd=True, grad_avg=None, sqr_avg=None, step=0, **kwargs):
     "One Adam step on `p` (fastai's, with dampening); for a sparse gradient only the rows it holds move"
     if not p.grad.is_sparse:   # fastai's own steps, in fastai's order
@@ -42,17 +58,11 @@ def lazy_adam_step(p, lr, mom, sqr_mom, eps, wd, do_wd=True, decouple_wd=True, g
         st = {**average_grad(p, mom, dampening=True, grad_avg=grad_avg), **average_sqr_grad(p, sqr_mom, sqr_avg=sqr_avg), **step_stat(p, step)}
         adam_step(p, lr, mom, st['step'], sqr_mom, st['grad_avg'], st['sqr_avg'], eps)
         return st
-    step,wd = step+1,(wd if do_wd else 0.)
+    step = step+1
     if grad_avg is None: grad_avg,sqr_avg = torch.zeros_like(p.data),torch.zeros_like(p.data)
-    g = p.grad.coalesce(); idx,g = g.indices()[0],g.values()   # each touched row once (free when the gradient comes coalesced)
-    w = p.data.index_select(0, idx)   # the rows are distinct: gather, update, copy back (no scatter-add)
-    if wd and not decouple_wd: g = g.add(w, alpha=wd)
-    m = grad_avg.index_select(0, idx).mul_(mom).add_(g, alpha=1-mom)
-    v = sqr_avg.index_select(0, idx).mul_(sqr_mom).addcmul_(g, g, value=1-sqr_mom)
-    grad_avg.index_copy_(0, idx, m); sqr_avg.index_copy_(0, idx, v)
-    if wd and decouple_wd: w.mul_(1 - lr*wd)
-    w.addcdiv_(m, v.div_(1-sqr_mom**step).sqrt_().add_(eps), value=-lr/(1-mom**step))
-    p.data.index_copy_(0, idx, w)
+    g = p.grad.coalesce()   # each touched row once (free when the gradient comes coalesced)
+    adam_rows(p.data, grad_avg, sqr_avg, g.indices()[0], g.values(), torch.tensor(float(step), device=p.device),
+              lr=lr, mom=mom, sqr_mom=sqr_mom, eps=eps, wd=wd if do_wd else 0., decouple_wd=decouple_wd)
     return dict(grad_avg=grad_avg, sqr_avg=sqr_avg, step=step)
 
 class _LazyOptimizer(Optimizer):
@@ -194,17 +204,14 @@ class FusedDotStep(FFCallback):
         "`LazyAdam`'s step on rows[a:a+chunk] of a factor table and its bias table: gather, torch's fused Adam, copy back"
         opt = self.learn.opt
         r = rows[a:a+self.chunk]; k = len(r)
-        fused = torch._fused_adamw_ if opt.decouple_wd else torch._fused_adam_   # AdamW's decay or L2, as `lazy_adam_step`
         for j,(p,g) in enumerate(zip(tabs, grads)):
-            st,h,w_ = opt.state[p],hyp[j],p.shape[1]
-            w = torch.index_select(p.data, 0, r, out=self._buf(f'{key}w{j}', (k, w_), p))
-            m_ = torch.index_select(st['grad_avg'], 0, r, out=self._buf(f'{key}m{j}', (k, w_), p))
-            v = torch.index_select(st['sqr_avg'], 0, r, out=self._buf(f'{key}v{j}', (k, w_), p))
+            st,h,shape = opt.state[p],hyp[j],(k, p.shape[1])
+            w = torch.index_select(p.data, 0, r, out=self._buf(f'{key}w{j}', shape, p))
             g = g[a:a+k]
             if j == 0 and c: g.addcmul_(w, cnt[a:a+k, None], value=c)   # the penalty's gradient: 2*penalty/B * (uses of the row) * row
-            fused([w], [g], [m_], [v], [], [steps[j]], lr=h['lr'], beta1=h['mom'], beta2=h['sqr_mom'],
-                  weight_decay=h['wd'] if st.get('do_wd', True) else 0., eps=h['eps'], amsgrad=False, maximize=False)
-            p.data.index_copy_(0, r, w); st['grad_avg'].index_copy_(0, r, m_); st['sqr_avg'].index_copy_(0, r, v)
+            adam_rows(p.data, st['grad_avg'], st['sqr_avg'], r, g, steps[j], lr=h['lr'], mom=h['mom'], sqr_mom=h['sqr_mom'], eps=h['eps'],
+                      wd=h['wd'] if st.get('do_wd', True) else 0., decouple_wd=opt.decouple_wd, wr=w,
+                      out=(self._buf(f'{key}m{j}', shape, p), self._buf(f'{key}v{j}', shape, p)))
 
     def _lazy_step(self, sides:list, c:float):
         "`LazyAdam`'s step on the touched rows of both sides (tables, rows, summed gradients, uses), chunks shared out between the threads"
@@ -315,16 +322,10 @@ def train_baseline(dls:CollabDataLoaders, # Data whose training rows are fitted
                    chunk:int=1<<20, # Rows gathered at a time
                   ) -> BiasBaseline:
     "`BiasBaseline().fit` on `dls`'s training ratings, a chunk of rows at a time: no copy of the training columns, no float64 array per rating"
-    b,(u,i,r),nu,ni = BiasBaseline(),(dls.df[c].to_numpy() for c in ('u','i','rating')),dls.n_users,dls.n_items
+    u,i,r = (dls.df[c].to_numpy() for c in ('u','i','rating'))
     def chunks():   # the training rows, a chunk of the ratings at a time (no array of their positions)
         for j in _chunks(dls.split, 0, chunk): yield u[j],i[j],r[j].astype(np.float64)
-    cu,ci,tot = np.zeros(nu, np.int64),np.zeros(ni, np.int64),0.
-    for uc,ic,rc in chunks(): cu += np.bincount(uc, minlength=nu); ci += np.bincount(ic, minlength=ni); tot += rc.sum()
-    b.mu_,bu,bi = tot/cu.sum(),np.zeros(nu),np.zeros(ni)
-    for _ in range(b.n_iter):   # BiasBaseline.fit's alternating rounds, summed over the chunks
-        bi = sum(np.bincount(ic, rc-b.mu_-bu[uc], minlength=ni) for uc,ic,rc in chunks())/(ci+b.reg_item)
-        bu = sum(np.bincount(uc, rc-b.mu_-bi[ic], minlength=nu) for uc,ic,rc in chunks())/(cu+b.reg_user)
-    b.user_bias_,b.item_bias_,b.user_count_,b.item_count_ = bu,bi,cu,ci
+    b = BiasBaseline().fit_chunks(chunks, dls.n_users, dls.n_items)
     _release_heap()   # the chunks' freed memory
     return b
 

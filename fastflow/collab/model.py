@@ -28,13 +28,18 @@ class BiasBaseline:
     def fit(self, u, i, r, n_users:int|None=None, n_items:int|None=None):
         "Fit on integer codes `u`, `i` and ratings `r`"
         u,i,r = np.asarray(u),np.asarray(i),np.asarray(r, dtype=np.float64)
-        nu,ni = n_users or u.max()+1,n_items or i.max()+1
-        self.mu_ = r.mean()
-        bu,bi = np.zeros(nu),np.zeros(ni)
-        cu,ci = np.bincount(u, minlength=nu),np.bincount(i, minlength=ni)
+        return self.fit_chunks(lambda: [(u, i, r)], n_users or u.max()+1, n_items or i.max()+1)
+
+    def fit_chunks(self, chunks, # Called once a pass, yields `(u, i, r)` arrays that together are the ratings (r float64)
+                   n_users:int, n_items:int):
+        "Fit on ratings that come a piece at a time (each alternating round sums over the pieces): no array of them all"
+        nu,ni = n_users,n_items
+        cu,ci,tot = np.zeros(nu, np.int64),np.zeros(ni, np.int64),0.
+        for u,i,r in chunks(): cu += np.bincount(u, minlength=nu); ci += np.bincount(i, minlength=ni); tot += r.sum()
+        self.mu_,bu,bi = tot/cu.sum(),np.zeros(nu),np.zeros(ni)
         for _ in range(self.n_iter):
-            bi = np.bincount(i, r-self.mu_-bu[u], minlength=ni)/(ci+self.reg_item)
-            bu = np.bincount(u, r-self.mu_-bi[i], minlength=nu)/(cu+self.reg_user)
+            bi = sum(np.bincount(i, r-self.mu_-bu[u], minlength=ni) for u,i,r in chunks())/(ci+self.reg_item)
+            bu = sum(np.bincount(u, r-self.mu_-bi[i], minlength=nu) for u,i,r in chunks())/(cu+self.reg_user)
         self.user_bias_,self.item_bias_,self.user_count_,self.item_count_ = bu,bi,cu,ci
         return self
 

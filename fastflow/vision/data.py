@@ -31,8 +31,8 @@ from ..data import TensorLoader
 __all__ = ['SPLIT_NAMES', 'open_rgb', 'image_exts', 'image_files', 'verify_images', 'drop_bad_images', 'RGBImage', 'pick_size',
            'ImageFolderReport', 'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop', 'default_tfms',
            'image_stats', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files', 'available_ram', 'check_memory',
-           'load_images', 'TensorImageDL', 'train_valid_split', 'ImageTensors', 'tensor_dls', 'image_type_tfm',
-           'test_dl', 'pipeline_config', 'pipeline_dls', 'show_images', 'show_batch']
+           'load_images', 'spread', 'TensorImageDL', 'train_valid_split', 'ImageTensors', 'tensor_dls',
+           'image_type_tfm', 'test_dl', 'pipeline_config', 'pipeline_dls', 'show_images', 'show_batch']
 
 # %% ../../nbs/20_vision.data.ipynb #149dbab3
 def _rgb(im:Image.Image) -> Image.Image:
@@ -464,6 +464,12 @@ def load_images(files:list, # Image files, or images in memory (PIL, uint8 array
     if bad: warnings.warn(f"{len(bad)} unreadable image(s) replaced by grey: {[f'{_item_name(files[i], i)} ({e.split(chr(58))[0]})' for i, e in bad[:5]]}")
     return out
 
+def spread(n:int, # Rows to choose from
+           k:int, # At most this many
+          ) -> slice:
+    "A slice taking at most `k` of `n` rows, spread evenly (every `ceil(n/k)`-th): a sample that spans rows kept in class order"
+    return slice(None, None, max(1, -(-n//max(1, k))))
+
 class TensorImageDL(TensorLoader):
     "A `TensorLoader` of in-memory uint8 images [N,3,H,W] (and labels): each batch flipped and pad-cropped (training), then normalised"
     def __init__(self, x:torch.Tensor, # uint8 images [N,3,H,W]
@@ -486,7 +492,7 @@ class TensorImageDL(TensorLoader):
 
     def spread(self, n:int) -> slice:
         "Positions of at most `n` images spread evenly over this loader's rows (folders are decoded class by class, so the first `n` may be one class)"
-        return slice(None, None, max(1, -(-self.n//max(1, n))))
+        return spread(self.n, n)
     def take(self, idx) -> torch.Tensor:
         "The uint8 images at positions `idx` (an index, slice or array) of this loader's rows: a copy of those only"
         t = self.tensors[0]
@@ -593,7 +599,7 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per clas
     tr, va = train_valid_split(data.y.numpy(), valid_pct, seed)
     tr, va = torch.from_numpy(tr), torch.from_numpy(va)
     pad = (4 if data.x.shape[-1] >= 32 else 2) if pad is None else pad
-    stats = image_stats(data.x[tr[::max(1, -(-len(tr)//10_000))]], n=10_000)   # at most 10,000, evenly spread: the images are in class order
+    stats = image_stats(data.x[tr[spread(len(tr), 10_000)]], n=10_000)   # the images are in class order
     kw = dict(stats=stats, bs=bs, device=device, channels_last=channels_last, pad=pad)
     # both loaders serve rows of the one decoded tensor (no copy of the images per split)
     dls = DataLoaders(TensorImageDL(data.x, data.y, rows=tr, shuffle=True, augment=True, drop_last=len(tr) > bs, seed=seed, **kw),
