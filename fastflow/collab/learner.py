@@ -45,6 +45,7 @@ def adam_rows(w:torch.Tensor, # A table (its data, not the parameter)
               out:tuple=(None, None), # Buffers for the gathered moments (`index_select`'s `out`)
              ):
     "fastai's Adam step (AdamW's decay or L2) on `rows` of a table only: gather the rows and their moments, torch's fused Adam, copy back"
+    g = g.contiguous()   # the fused kernel reads its input as contiguous (a sparse gradient built as coalesced may not be)
     if wr is None: wr = w.index_select(0, rows)
     m,v = (t.index_select(0, rows) if o is None else torch.index_select(t, 0, rows, out=o) for t,o in zip((grad_avg, sqr_avg), out))
     fused = torch._fused_adamw_ if decouple_wd else torch._fused_adam_
