@@ -34,10 +34,11 @@ class BF16Autocast(FFCallback):
         if self.active: self.ctx.__exit__(None, None, None); self.active = False
 
 class ChannelsLast(FFCallback):
-    "Train a conv net with channels-last (NHWC) weights and inputs"
+    "Train a conv net with channels-last (NHWC) weights and inputs; the weights go back to the usual layout after the fit"
     order = -1   # before other model changes, like fastai's ChannelsLast
     speed_only = True
     def before_fit(self): self.learn.model.to(memory_format=torch.channels_last)
+    def after_fit(self): self.learn.model.to(memory_format=torch.contiguous_format)   # inference as a loaded copy's, to the last bit
     def before_batch(self):
         self.learn.xb = tuple(x.contiguous(memory_format=torch.channels_last) if isinstance(x, torch.Tensor) and x.ndim == 4 else x
                               for x in self.learn.xb)

@@ -38,6 +38,7 @@ def test_nan_ids(ratings):
 def test_nan_or_text_ratings(ratings):
     with pytest.raises(ValueError, match='NaN or infinite'): _dls(ratings.assign(rating=ratings.rating.where(ratings.index > 0)))
     with pytest.raises(ValueError, match='must be numbers'): _dls(ratings.assign(rating='good'))
+    with pytest.raises(ValueError, match=r'rate it 0/1 first'): _dls(ratings.assign(rating=ratings.rating > 3))   # yes/no: how to convert
 
 def test_empty_frame(ratings):
     with pytest.raises(ValueError, match='empty'): _dls(ratings.iloc[:0])

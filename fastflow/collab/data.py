@@ -41,7 +41,8 @@ def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFra
 def _check_ratings(r:pd.Series, rating_name, index, y_range) -> pd.Series:
     "Ratings as finite float32 inside `y_range` (if given), or a clear error"
     if not pd.api.types.is_numeric_dtype(r) or pd.api.types.is_bool_dtype(r):
-        raise ValueError(f"ratings in {rating_name!r} must be numbers, got dtype {r.dtype}")
+        hint = f": for yes/no feedback, rate it 0/1 first, e.g. df[{rating_name!r}] = df[{rating_name!r}].astype(int)" if pd.api.types.is_bool_dtype(r) else ''
+        raise ValueError(f"ratings in {rating_name!r} must be numbers, got dtype {r.dtype}{hint}")
     r = r.astype(np.float32)   # no copy when already float32 (pandas copies on write)
     bad = ~np.isfinite(r.to_numpy())
     if bad.any(): raise ValueError(f"{bad.sum()} rating(s) in {rating_name!r} are NaN or infinite (first at index {list(index[bad][:5])}); drop or fill them first")
@@ -325,8 +326,10 @@ class RatingsLoader(TensorLoader):
         return res
 
 def collab_bs(n_train:int) -> int:
-    "Default training batch size for `n_train` ratings: 4096, growing with the data to 262144 (about 100 batches an epoch past 5e5 ratings)"
-    return int(min(max(4096, 2**round(np.log2(max(n_train, 1)/100))), 262144))
+    "Default training batch size for `n_train` ratings: about 10 batches an epoch on small data (at least 64), 4096 from about 3e4, growing to 262144 past 5e5 (about 100 batches an epoch)"
+    n = max(n_train, 1)
+    small, large = 2**round(np.log2(n/10)), 2**round(np.log2(n/100))
+    return int(min(max(64, min(small, 4096), large), 262144))
 
 class CollabDataLoaders(DataLoaders):
     "Train/valid `TensorLoader`s over encoded (user, item) pairs, with the id maps and item metadata"

@@ -38,7 +38,7 @@ __all__ = ['COLLAB_DEFAULTS', 'adam_rows', 'lazy_adam_step', 'LazyAdam', 'sparse
 def adam_rows(w:torch.Tensor, # A table (its data, not the parameter)
               grad_avg:torch.Tensor, sqr_avg:torch.Tensor, # Its Adam moments, the table's shape
               rows:torch.Tensor, # Distinct rows to update
-              g:torch.Tensor, # Their gradients [len(rows), ...] (may be changed)
+              g:torch.Tensor, # Their gradients [len(rows), ...] (read only)
               step:torch.Tensor, # The step count after this step, a float tensor on the table's device
               lr:float, mom:float, sqr_mom:float, eps:float, wd:float, decouple_wd:bool=True,
               wr:torch.Tensor|None=None, # The rows `w[rows]` if already gathered (None: gathered here)

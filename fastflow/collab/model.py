@@ -33,13 +33,12 @@ class BiasBaseline:
     def fit_chunks(self, chunks, # Called once a pass, yields `(u, i, r)` arrays that together are the ratings (r float64)
                    n_users:int, n_items:int):
         "Fit on ratings that come a piece at a time (each alternating round sums over the pieces): no array of them all"
-        nu,ni = n_users,n_items
-        cu,ci,tot = np.zeros(nu, np.int64),np.zeros(ni, np.int64),0.
-        for u,i,r in chunks(): cu += np.bincount(u, minlength=nu); ci += np.bincount(i, minlength=ni); tot += r.sum()
-        self.mu_,bu,bi = tot/cu.sum(),np.zeros(nu),np.zeros(ni)
+        cu,ci,tot = np.zeros(n_users, np.int64),np.zeros(n_items, np.int64),0.
+        for u,i,r in chunks(): cu += np.bincount(u, minlength=n_users); ci += np.bincount(i, minlength=n_items); tot += r.sum()
+        self.mu_,bu,bi = tot/cu.sum(),np.zeros(n_users),np.zeros(n_items)
         for _ in range(self.n_iter):
-            bi = sum(np.bincount(i, r-self.mu_-bu[u], minlength=ni) for u,i,r in chunks())/(ci+self.reg_item)
-            bu = sum(np.bincount(u, r-self.mu_-bi[i], minlength=nu) for u,i,r in chunks())/(cu+self.reg_user)
+            bi = sum(np.bincount(i, r-self.mu_-bu[u], minlength=n_items) for u,i,r in chunks())/(ci+self.reg_item)
+            bu = sum(np.bincount(u, r-self.mu_-bi[i], minlength=n_users) for u,i,r in chunks())/(cu+self.reg_user)
         self.user_bias_,self.item_bias_,self.user_count_,self.item_count_ = bu,bi,cu,ci
         return self
 

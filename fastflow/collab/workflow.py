@@ -227,7 +227,7 @@ class CollabWorkflow:
                  blend:bool=True, # Fit an out-of-fold blend of the members
                  stack:bool=True, # Also fit a stack whose member weights depend on user and item rating counts (`stack_blend`)
                  y_range:tuple|None=None, # Output range of the neural members (None: inferred from the training ratings)
-                 bs:int=4096, # Batch size of the neural members
+                 bs:int|None=None, # Batch size of the neural members (None: `collab_bs` of all the ratings, the same in every fold and the refit)
                  duplicates:str='mean', # Repeated (user, item): 'mean', 'last' or 'raise'
                  users:pd.DataFrame|None=None, # Side table of user attributes, one row per user (column `user_name`); adds a 'side' member if there is none
                  items:pd.DataFrame|None=None, # Side table of item attributes, one row per item (column `item_name`)
@@ -273,7 +273,7 @@ class CollabWorkflow:
 
     def _data(self, train_idx, valid_idx=()) -> CollabDataLoaders:
         return CollabDataLoaders(self.df_[['user','item','rating']], train_idx, np.asarray(valid_idx, np.int64), y_range=self.y_range_,
-                                 seed=self.seed, bs=self.bs, device='cpu', names=self.names)
+                                 seed=self.seed, bs=self.bs_, device='cpu', names=self.names)
 
     def fit(self, ratings:pd.DataFrame) -> pd.DataFrame:
         "Cross-validate every member, blend out of fold, refit the final model on every rating; return the leaderboard"
@@ -285,7 +285,7 @@ class CollabWorkflow:
         self.df_ = clean_ratings(ratings, self.user_name, self.item_name, self.rating_name, y_range=self.y_range, duplicates=self.duplicates)
         full = CollabDataLoaders(self.df_, np.arange(len(self.df_)), [], y_range=self.y_range, seed=self.seed, bs=self.bs, device='cpu',
                                  names=self.names)   # warns once if the inferred range is unusual
-        self.y_range_,self.df_,self.dls_ = full.y_range,full.df,full
+        self.y_range_,self.df_,self.dls_,self.bs_ = full.y_range,full.df,full,full.train.bs
         side = self._code_side()
         for key,tab,X in (('user', self.users, side and side[0]), ('item', self.items, side and side[1])):
             if tab is not None and not X.any():
@@ -293,6 +293,8 @@ class CollabWorkflow:
                 raise ValueError(f"no {key} id of the {key}s side table is among the rated {key}s (e.g. table {tab[col].iloc[0]!r}, ratings "
                                  f"{self.dls_.users[0] if key == 'user' else self.dls_.items[0]!r}): check the ids and their types ('1' vs 1)")
         y,u,i = self.df_.rating.to_numpy(np.float64),self.df_.u.to_numpy(),self.df_.i.to_numpy()
+        if len(y) < self.n_splits: raise ValueError(f"{len(y)} rating(s) cannot be split into n_splits={self.n_splits} folds: pass more ratings or a smaller n_splits (>= 2)")
+        self.rating_range_ = float(y.min()),float(y.max())   # predictions are clipped to it: no rating lies outside
         self.folds_ = list(KFold(self.n_splits, shuffle=True, random_state=self.seed).split(u))
         names = list(self.members_)
         self.oof_,self.scores_ = {n: np.zeros(len(y)) for n in names},{n: [] for n in names}
@@ -304,7 +306,7 @@ class CollabWorkflow:
                 with warnings.catch_warnings():
                     warnings.simplefilter('ignore'); m = _fit_member(self.members_[n], dls, self.seed, side)
                 t1 = time.perf_counter()
-                self.oof_[n][va] = _predict_member(m, u[va], i[va], side and (side[0][u[va]], side[1][i[va]]))
+                self.oof_[n][va] = np.clip(_predict_member(m, u[va], i[va], side and (side[0][u[va]], side[1][i[va]])), y[tr].min(), y[tr].max())
                 t2 = time.perf_counter()
                 times[n][0].append(t1-t0); times[n][1].append(t2-t1)
                 self.scores_[n].append(rmse(self.oof_[n][va], y[va]))
@@ -316,7 +318,7 @@ class CollabWorkflow:
             oof,scores,fold_w = np.zeros(len(y)),[],[]
             for tr,va in self.folds_:   # weights fitted on the other folds' rows only
                 b0,w = nn_blend(P[tr], y[tr]); fold_w.append((b0, w))
-                oof[va] = np.clip(b0 + P[va] @ w, *self.y_range_); scores.append(rmse(oof[va], y[va]))
+                oof[va] = np.clip(b0 + P[va] @ w, y[tr].min(), y[tr].max()); scores.append(rmse(oof[va], y[va]))
             self.oof_['blend'],self.scores_['blend'] = oof,scores
             self.blend_intercept_,w = nn_blend(P, y)
             self.blend_weights_ = {n: float(x) for n,x in zip(names, w)}
@@ -330,7 +332,7 @@ class CollabWorkflow:
                 oof,scores = np.zeros(len(y)),[]
                 for (tr,va),(b0,w) in zip(self.folds_, fold_w):   # members chosen (the blend's weights) and coefficients fitted on the other folds' rows only
                     keep = w > 0
-                    oof[va] = np.clip(_stack_or_blend(P[va][:,keep], F[va], stack_blend(P[tr][:,keep], F[tr], y[tr]), b0, w[keep]), *self.y_range_)
+                    oof[va] = np.clip(_stack_or_blend(P[va][:,keep], F[va], stack_blend(P[tr][:,keep], F[tr], y[tr]), b0, w[keep]), y[tr].min(), y[tr].max())
                     scores.append(rmse(oof[va], y[va]))
                 self.oof_['stack'],self.scores_['stack'] = oof,scores
                 keep = np.array([self.blend_weights_[n] > 0 for n in names])
@@ -396,7 +398,7 @@ class CollabWorkflow:
         if sm is not None:
             cold = (u < 0) | (i < 0) | (sm.base_.user_count_[np.maximum(u, 0)] == 0) | (sm.base_.item_count_[np.maximum(i, 0)] == 0)
             if cold.any(): p[cold] = sm.predict(u[cold], i[cold], side[0][cold], side[1][cold])   # only the side columns know them
-        return np.clip(p, *self.y_range_).astype(np.float32)
+        return np.clip(p, *self.rating_range_).astype(np.float32)
 
     def predict(self, pairs:pd.DataFrame, # (user, item) pairs in the column names given at construction
                 users:pd.DataFrame|None=None, # Side rows of new users (as the `users` table), for cold start
@@ -519,7 +521,7 @@ class CollabWorkflow:
         lb = self.leaderboard_
         config = dict(side=side, params=dict(user_name=self.user_name, item_name=self.item_name, rating_name=self.rating_name, n_splits=self.n_splits,
                                   seed=self.seed, blend=self.blend, stack=self.stack, bs=self.bs, duplicates=self.duplicates),
-                      data=data_cfg, y_range=list(self.y_range_), best=self.best_, intercept=float(self.final_intercept_),
+                      data=data_cfg, y_range=list(self.y_range_), rating_range=list(self.rating_range_), best=self.best_, intercept=float(self.final_intercept_),
                       similar=self.similar_, members=members, all_members=self.members_, stack_members=list(self.final_weights_) if self.final_stack_ is not None else None,
                       leaderboard=dict(columns=list(lb.columns), data=lb.to_numpy().tolist()))
         return config,(tensors or None),arrays
@@ -533,7 +535,8 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
     except (KeyError, TypeError) as e: raise ArtefactError(f"{art.path}: the config is not a collab workflow's ({e}); export it again") from None
     try: dls = CollabDataLoaders.from_arrays(c['data'], a, device='cpu')
     except KeyError as e: raise ArtefactError(f"{art.path}: arrays.npz or the config lacks {e}; export the workflow again") from None
-    wf.dls_,wf.df_,wf.y_range_ = dls,dls.df,tuple(c['y_range'])
+    wf.dls_,wf.df_,wf.y_range_,wf.bs_ = dls,dls.df,tuple(c['y_range']),dls.train.bs
+    wf.rating_range_ = tuple(c.get('rating_range') or c['y_range'])   # folders exported before it was stored: the old clip
     wf.members_,wf.best_,wf.final_intercept_,wf.similar_ = c['all_members'],c['best'],c['intercept'],c['similar']
     wf.side_ = {'user': (None, np.zeros(0, np.int64), np.zeros((0, 0), np.float32)), 'item': (None, np.zeros(0, np.int64), np.zeros((0, 0), np.float32))}
     obj = lambda x: x.astype(object) if x.dtype.kind == 'U' else x

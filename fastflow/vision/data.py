@@ -301,7 +301,8 @@ def _check_folder_classes(rep, min_per_class=2, by=None):
                                      "a classifier needs at least two class folders.")
     few = {k: len(v) for k, v in by.items() if len(v) < min_per_class}
     if few: raise ValueError(f"Class(es) with fewer than {min_per_class} images: {few}. Each class needs at least "
-                             f"{min_per_class} so both the training and validation sets can hold one; add images or remove those folders.")
+                             f"{min_per_class} so both the training and validation sets can hold one; add images, remove those folders, or hold "
+                             "no image out (valid_pct=0).")
     return by
 
 def folder_block(size:int|None=None, # Image size for `default_tfms`
@@ -565,10 +566,11 @@ class ImageTensors:
     def from_folder(cls, path, # A folder per class
                     size:int|tuple|None=None, # Decode at `size` (int or (h, w)); default: the images' size, or `pick_size`'s when they differ
                     verbose:bool|None=None, # Print the memory needed before decoding (None: for 1,000 images or more)
+                    min_per_class:int=2, # Images each class needs: 2 (one can be held out), or 1 when none is (`valid_pct=0`)
                    ):
         "Decode a folder per class once, after `check_image_folder`'s header check (unreadable files dropped with a warning); refuses sets larger than half the free RAM"
         rep = check_image_folder(path, verify='header').warn()
-        by = _check_folder_classes(rep)
+        by = _check_folder_classes(rep, min_per_class)
         vocab = sorted(by); files = [f for c in vocab for f in by[c]]
         size = size or rep.size
         h, w = (size, size) if isinstance(size, int) else tuple(size)
@@ -582,7 +584,7 @@ class ImageTensors:
                           + '; '.join(f"{files[i].name} ({e[:60]})" for i, e in bad[:5]) + (' ...' if len(bad) > 5 else ''))
             keep = np.setdiff1d(np.arange(len(files)), [i for i, _ in bad])
             x, files = x[torch.from_numpy(keep)], [files[i] for i in keep]
-            vocab = sorted(_check_folder_classes(rep, by=_labelled_files(files, lambda f: f.relative_to(rep.path).parts[0])))   # classes left
+            vocab = sorted(_check_folder_classes(rep, min_per_class, by=_labelled_files(files, lambda f: f.relative_to(rep.path).parts[0])))   # classes left
         y = torch.tensor([vocab.index(f.relative_to(rep.path).parts[0]) for f in files])
         return cls(x, y, vocab, files)
 
@@ -595,7 +597,7 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per clas
                device=None, channels_last:bool=False,
               ) -> DataLoaders:
     "fastai `DataLoaders` of `TensorImageDL`s (augmenting train, plain valid); `.vocab` and `.data` are set"
-    data = data if isinstance(data, ImageTensors) else ImageTensors.from_folder(data, size)
+    data = data if isinstance(data, ImageTensors) else ImageTensors.from_folder(data, size, min_per_class=1 if valid_pct == 0 else 2)
     tr, va = train_valid_split(data.y.numpy(), valid_pct, seed)
     tr, va = torch.from_numpy(tr), torch.from_numpy(va)
     pad = (4 if data.x.shape[-1] >= 32 else 2) if pad is None else pad

@@ -109,11 +109,19 @@ class ImageLearner(Learner):
         from fastflow.vision.interpret import show_cam
         return show_cam(self, x, target=target, method=method, path=path, **kwargs)
 
-    def to_fp32(self):
-        "Plain fp32: without fastflow's or fastai's speed callbacks (bf16/fp16 autocast, channels-last), weights contiguous"
+    def _speed_cbs(self) -> list:
+        "fastflow's and fastai's speed callbacks (bf16/fp16 autocast, channels-last): they change how fast, not what is learnt"
         from fastai.callback.fp16 import MixedPrecision
         from fastai.callback.channelslast import ChannelsLast
-        self.remove_cbs([cb for cb in self.cbs if getattr(cb, 'speed_only', False) or isinstance(cb, (MixedPrecision, ChannelsLast))])
+        return [cb for cb in self.cbs if getattr(cb, 'speed_only', False) or isinstance(cb, (MixedPrecision, ChannelsLast))]
+
+    def get_preds(self, *args, **kwargs):
+        "fastai's `get_preds` in fp32, without the speed callbacks: a trained learner predicts as its exported copy and `tta_probs` do"
+        with self.removed_cbs(self._speed_cbs()): return super().get_preds(*args, **kwargs)
+
+    def to_fp32(self):
+        "Plain fp32: without fastflow's or fastai's speed callbacks (bf16/fp16 autocast, channels-last), weights contiguous"
+        self.remove_cbs(self._speed_cbs())
         self.model.to(memory_format=torch.contiguous_format)
         return self
 
@@ -342,10 +350,11 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
                    shifts:int|None=None, # TTA also over shifts by ±`shifts` pixels (see `tta_probs`); None: the learner's `tta_shifts` (set by `train_image_folder`), else 0
                    id_col:str='id', label_col:str='label', # Column names of the result
                    size:int|None=None, # In-memory learners: decode at this size (default: the training images' size)
+                   **kwargs # Passed to `get_test_files` (e.g. `skip_non_images=True`)
                   ) -> tuple[pd.DataFrame, torch.Tensor]:
     "`(DataFrame id,label,file, probabilities)` for the images of a test folder, in file-name order (`id` is the file stem)"
     if shifts is None: shifts = getattr(learn, 'tta_shifts', 0)
-    dl = test_dl(learn.dls, path, size=size)   # a folder: checked, and each image decoded once
+    dl = test_dl(learn.dls, path, size=size, **kwargs)   # a folder: checked, and each image decoded once
     files = dl.items
     with torch_threads(getattr(learn, 'threads', None)): probs = tta_probs(learn, dl, flip=tta, shifts=shifts if tta else 0)
     vocab = list(learn.dls.vocab)
@@ -385,7 +394,7 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
     from fastflow.core import set_seed
     if not 0 <= valid_pct < 1: raise ValueError(f"valid_pct must be in [0, 1), got {valid_pct!r}: 0 trains on every image, 0.1 holds out 10%.")
     set_seed(seed)
-    data = path if isinstance(path, ImageTensors) else ImageTensors.from_folder(path)
+    data = path if isinstance(path, ImageTensors) else ImageTensors.from_folder(path, min_per_class=1 if valid_pct == 0 else 2)
     dls = tensor_dls(data, valid_pct=valid_pct, bs=bs, seed=seed)   # valid_pct=0: every image trains, the validation set is empty
     if widths is None and epochs is not None: widths = candidates[0]
     if widths is None: widths, threads, _ = pick_widths(dls, seconds, candidates=candidates, threads=threads)
