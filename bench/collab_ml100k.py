@@ -74,7 +74,7 @@ def side_rows(ratings, n_folds):
     for name, members in (('without side', [n for n in wf.members_ if n != 'side']), ('with side', list(wf.members_))):
         P, s = np.stack([wf.oof_[n] for n in members], 1), []
         for tr, va in wf.folds_:
-            b0, w = nn_blend(P[tr], y[tr]); s.append(rmse(np.clip(b0 + P[va] @ w, *wf.y_range_), y[va]))
+            b0, w = nn_blend(P[tr], y[tr]); s.append(rmse(np.clip(b0 + P[va] @ w, y[tr].min(), y[tr].max()), y[va]))   # as the workflow clips
         rows.append(row(f'fastflow-CollabWorkflow-blend {name} (side tables given)', s, task='ml-100k-side'))
     rows.append(row('fastflow-SideBaseline', wf.scores_['side'], seconds=wf.leaderboard_.set_index('model').fit_s['side'], task='ml-100k-side'))
     rows.append(row('biases-only', wf.scores_['bias'], task='ml-100k-side'))

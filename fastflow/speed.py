@@ -26,7 +26,9 @@ class BF16Autocast(FFCallback):
         if self.device_type == 'cuda' and not torch.cuda.is_bf16_supported():
             raise ValueError("This GPU does not support bfloat16; use fastai's MixedPrecision() (fp16) instead.")
         self.ctx, self.active = torch.autocast(self.device_type, dtype=torch.bfloat16), False
-    def before_batch(self): self.ctx.__enter__(); self.active = True
+    def before_batch(self):
+        if hasattr(self.learn, 'gather_preds'): return   # `get_preds`/`predict`: fp32, as a loaded copy predicts
+        self.ctx.__enter__(); self.active = True
     def after_pred(self): self.learn.pred = to_float(self.learn.pred)
     def after_loss(self): self._exit()
     def after_batch(self): self._exit()   # if the batch was cancelled before `after_loss`
@@ -34,12 +36,12 @@ class BF16Autocast(FFCallback):
         if self.active: self.ctx.__exit__(None, None, None); self.active = False
 
 class ChannelsLast(FFCallback):
-    "Train a conv net with channels-last (NHWC) weights and inputs; the weights go back to the usual layout after the fit"
+    "Train a conv net with channels-last (NHWC) weights and inputs"
     order = -1   # before other model changes, like fastai's ChannelsLast
     speed_only = True
     def before_fit(self): self.learn.model.to(memory_format=torch.channels_last)
-    def after_fit(self): self.learn.model.to(memory_format=torch.contiguous_format)   # inference as a loaded copy's, to the last bit
     def before_batch(self):
+        if hasattr(self.learn, 'gather_preds'): return   # `get_preds`/`predict`: the inputs as a loaded copy gets them
         self.learn.xb = tuple(x.contiguous(memory_format=torch.channels_last) if isinstance(x, torch.Tensor) and x.ndim == 4 else x
                               for x in self.learn.xb)
 

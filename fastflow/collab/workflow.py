@@ -390,9 +390,10 @@ class CollabWorkflow:
         if sm is not None and side is None:
             cu,ci = self._code_side()
             side = (np.where((u >= 0)[:,None], cu[np.maximum(u, 0)], 0.), np.where((i >= 0)[:,None], ci[np.maximum(i, 0)], 0.))
-        if self.final_stack_ is None: p = self.final_intercept_ + sum(w*_predict_member(self.final_[n], u, i, side) for n,w in self.final_weights_.items())
+        pred = lambda n: np.clip(_predict_member(self.final_[n], u, i, side), *self.rating_range_)   # as the blend saw them out of fold
+        if self.final_stack_ is None: p = self.final_intercept_ + sum(w*pred(n) for n,w in self.final_weights_.items())
         else:
-            P = np.stack([_predict_member(self.final_[n], u, i, side) for n in self.final_weights_], 1)
+            P = np.stack([pred(n) for n in self.final_weights_], 1)
             F = count_features(u, i, *self._train_counts())
             p = _stack_or_blend(P, F, self.final_stack_, self.final_intercept_, np.array(list(self.final_weights_.values())))
         if sm is not None:

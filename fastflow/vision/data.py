@@ -342,7 +342,7 @@ def folder_dls(path, # Folder with one sub-folder per class (or train/ and valid
         extra = sorted(set(reps[1].classes) - set(reps[0].classes))
         if extra: raise ValueError(f"Class(es) {extra} of {path/valid_name} have no images in {path/train_name}: add training images or remove them.")
     for r in reps: r.warn()
-    _check_folder_classes(reps[0])
+    _check_folder_classes(reps[0], 1 if valid_name is None and valid_pct == 0 else 2)   # nothing held out: a class may have one image
     files = [f for r in reps for f in r.files]
     if size is None: size = pick_size([s for r in reps for s in r.sizes])
     dblock = folder_block(size, valid_pct, valid_name, train_name, seed, files=files, **kwargs)

@@ -56,6 +56,10 @@ def _probs(learn:Learner, out:torch.Tensor) -> torch.Tensor:
     "Probabilities from model outputs: sigmoid for a multi-label learner, softmax otherwise"
     return torch.sigmoid(out) if isinstance(learn.loss_func, BCEWithLogitsLossFlat) else F.softmax(out, 1)
 
+def _channels_last(model) -> bool:
+    "True if the model's conv weights are in channels-last layout (as `ChannelsLast` leaves them after a fit)"
+    return any(p.dim() == 4 and not p.is_contiguous() and p.is_contiguous(memory_format=torch.channels_last) for p in model.parameters())
+
 class ImageLearner(Learner):
     "fastai's `Learner` for image classifiers on either data path: predicts files, PIL images, arrays and tensors, and exports as a model folder"
     tta_shifts:int = 0   # TTA shifts (±pixels) `predict_folder` uses by default (`train_image_folder` sets it)
@@ -109,19 +113,11 @@ class ImageLearner(Learner):
         from fastflow.vision.interpret import show_cam
         return show_cam(self, x, target=target, method=method, path=path, **kwargs)
 
-    def _speed_cbs(self) -> list:
-        "fastflow's and fastai's speed callbacks (bf16/fp16 autocast, channels-last): they change how fast, not what is learnt"
-        from fastai.callback.fp16 import MixedPrecision
-        from fastai.callback.channelslast import ChannelsLast
-        return [cb for cb in self.cbs if getattr(cb, 'speed_only', False) or isinstance(cb, (MixedPrecision, ChannelsLast))]
-
-    def get_preds(self, *args, **kwargs):
-        "fastai's `get_preds` in fp32, without the speed callbacks: a trained learner predicts as its exported copy and `tta_probs` do"
-        with self.removed_cbs(self._speed_cbs()): return super().get_preds(*args, **kwargs)
-
     def to_fp32(self):
         "Plain fp32: without fastflow's or fastai's speed callbacks (bf16/fp16 autocast, channels-last), weights contiguous"
-        self.remove_cbs(self._speed_cbs())
+        from fastai.callback.fp16 import MixedPrecision
+        from fastai.callback.channelslast import ChannelsLast
+        self.remove_cbs([cb for cb in self.cbs if getattr(cb, 'speed_only', False) or isinstance(cb, (MixedPrecision, ChannelsLast))])
         self.model.to(memory_format=torch.contiguous_format)
         return self
 
@@ -142,7 +138,8 @@ class ImageLearner(Learner):
     def to_artefact(self) -> dict:
         "What `export_learner` writes: kind, config (model builder, data pipeline, loss, TTA shifts, threads) and weights"
         cfg = dict(model=self._model_spec(), data=pipeline_config(self.dls), loss=_loss_config(self.loss_func),
-                   tta_shifts=int(self.tta_shifts or 0), threads=int(self.threads) if self.threads else None)
+                   tta_shifts=int(self.tta_shifts or 0), threads=int(self.threads) if self.threads else None,
+                   channels_last=_channels_last(self.model))   # the weights' layout: the loaded copy computes in the same one
         return dict(kind='vision.learner', config=cfg, tensors=self.model.state_dict())
 
 # %% ../../nbs/22_vision.learner.ipynb #c2d28ce4
@@ -214,6 +211,7 @@ def learner_from_artefact(art:Artefact, # A loaded model folder of kind 'vision.
         raise ArtefactError(f"{where}: the data pipeline or the loss it describes cannot be rebuilt ({e}).") from None
     learn = ImageLearner(dls, model.eval(), loss_func=loss_func, metrics=accuracy_multi if data.get('multi_label') else accuracy, **kwargs)
     learn.tta_shifts, learn.threads = int(art.config.get('tta_shifts') or 0), art.config.get('threads')
+    if art.config.get('channels_last'): model.to(memory_format=torch.channels_last)   # same layout, same kernels, same digits
     if spec['builder'] != 'FastNet': learn.model_spec = spec
     return learn
 
