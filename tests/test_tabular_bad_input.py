@@ -191,9 +191,18 @@ def test_date_strings_are_expanded_not_dropped(df):
     assert "'sold' holds date strings (format '%d/%m/%Y')" in msgs and 'high cardinality' not in msgs
     assert 'sold_Year' in wf.final_['linear'].proc_.cont_out_
 
-def test_high_cardinality_advice_mentions_dates():
-    d = pd.DataFrame({'code': [f'q{i}' for i in range(300)], 'v': np.arange(300.)})
-    with pytest.warns(UserWarning, match=r"date_names=\['code'\].*parse_dates"): TabularProc().fit(d)
+def test_dropped_text_column_advice():
+    "A text column with too many values is dropped with one warning; advice to parse it only when most values are numbers or dates"
+    days = pd.date_range('2020-01-01', periods=300).strftime('%Y-%m-%d').tolist()
+    d = pd.DataFrame({'code': [f'q{i}' for i in range(300)], 'hp': [str(i) if i % 10 else '?' for i in range(300)],
+                      'when': [x if i % 3 else f'n/a {i}' for i, x in enumerate(days)], 'v': np.arange(300.)})   # 2/3 dates: too few to expand
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); p = TabularProc().fit(d)
+    msgs = {c: [str(m.message) for m in w if f"column '{c}' has" in str(m.message)] for c in ('code', 'hp', 'when')}
+    assert all(len(v) == 1 for v in msgs.values()), msgs                                          # one warning a column
+    assert 'date_names' not in msgs['code'][0] and 'to_numeric' not in msgs['code'][0]           # codes: no advice to parse them
+    assert "pd.to_numeric(df['hp']" in msgs['hp'][0] and "date_names=['when']" in msgs['when'][0]
+    assert not any(str(m.message).startswith('dropped columns') for m in w) and p.conts_ == ['v']
 
 def test_cat_names_add_to_the_inferred_columns(df):
     p = TabularProc(cat_names=['x_num1'], drop=['y', 'pid']).fit(df)

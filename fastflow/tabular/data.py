@@ -20,10 +20,10 @@ __all__ = ['TASKS', 'MAX_INT_CLASSES', 'INT_RULE', 'DATE_PARTS', 'int_classes', 
 
 # %% ../../nbs/30_tabular.data.ipynb #fdecbeaa
 TASKS, MAX_INT_CLASSES = ('classification', 'regression'), 20
-INT_RULE = f"integer dtype, at most {MAX_INT_CLASSES} distinct values and at least 10 rows per value"
+INT_RULE = f"integer dtype, at most {MAX_INT_CLASSES} distinct values and on average at least 10 rows per value"
 
 def int_classes(y) -> bool:
-    "True for an integer target with at most `MAX_INT_CLASSES` distinct values and at least 10 rows per value (`INT_RULE`)"
+    "True for an integer target with at most `MAX_INT_CLASSES` distinct values and on average at least 10 rows per value (`INT_RULE`)"
     y = pd.Series(np.asarray(y) if not isinstance(y, pd.Series) else y)
     if not pd.api.types.is_integer_dtype(y) or pd.api.types.is_bool_dtype(y): return False
     n = y.nunique()
@@ -54,7 +54,12 @@ def check_target(df: pd.DataFrame, # Training frame
     n_na = int(y.isna().sum())
     if n_na: raise ValueError(f"target {target!r} has {n_na} missing value(s); drop those rows first, e.g. df.dropna(subset=[{target!r}])")
     given, task = task, infer_task(y, task)
-    if task != 'classification': return task
+    if task != 'classification':
+        if given is None and pd.api.types.is_float_dtype(y) and np.isfinite(y).all() and (y == y.round()).all() and int_classes(y.astype('int64')):
+            warnings.warn(f"target {target!r} holds whole numbers stored as floats ({y.nunique()} distinct values), e.g. an integer "
+                          f"column that had missing values: treated as regression; as integers ({INT_RULE}) it would be classes. "
+                          f"Pass task='classification', or df[{target!r}] = df[{target!r}].astype(int), to predict classes")
+        return task
     vc = y.value_counts()   # one count of the classes serves the single-class check and the integer-classes warning
     if len(vc) < 2: raise ValueError(f"target {target!r} has only one class ({y.iloc[0]!r}): classification needs at least two")
     if given is None and pd.api.types.is_integer_dtype(y) and len(vc) > 2:
@@ -192,6 +197,28 @@ def _same(a, b) -> bool:
     return (a.dtype == b.dtype and a.shape == b.shape and
             all(type(_py(x)) is type(_py(y)) and (x == y or (x != x and y != y)) for x, y in zip(a.tolist(), b.tolist())))
 
+def _text_hint(s: pd.Series, c) -> str:
+    "Advice for a text column too varied to be a category whose values are mostly numbers or dates (a few odd ones made it text), else ''"
+    v = s.dropna().astype(str)
+    v = v.sample(500, random_state=0) if len(v) > 500 else v
+    if pd.to_numeric(v, errors='coerce').notna().mean() >= 0.5:
+        return f"; most of its values are numbers: df[{c!r}] = pd.to_numeric(df[{c!r}], errors='coerce') makes it a number (the others become missing)"
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore'); dates = pd.to_datetime(v, errors='coerce', format='mixed')
+    if dates.notna().mean() >= 0.5: return f"; most of its values read as dates: name it date_names=[{c!r}] (or pd.read_csv(..., parse_dates=[{c!r}]))"
+    return ''
+
+def _int_levels(v) -> bool:
+    "True if the training levels `v` are integers (a column the `max_card` rule made categorical)"
+    return len(v) > 0 and all(isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)) for x in v)
+
+def _nearest_level(code:np.ndarray, s:pd.Series, levels:list) -> np.ndarray:
+    "`code` (-1: missing or unseen) with each unseen number given the index of the nearest of the sorted `levels`"
+    x = pd.to_numeric(s, errors='coerce').to_numpy('float64')
+    new = (code < 0) & ~np.isnan(x)
+    if new.any(): code = code.copy(); code[new] = np.abs(x[new][:, None] - np.asarray(levels, 'float64')[None]).argmin(1)
+    return code
+
 class TabularProc(TransformerMixin, BaseEstimator):
     "Categorify, fill missing (+ `_na` columns), normalize and expand dates, fitted on training rows only"
     def __init__(self, cat_names=None, # Columns to treat as categorical (the others are inferred)
@@ -257,9 +284,8 @@ class TabularProc(TransformerMixin, BaseEstimator):
                 if self.high_card == 'drop': dropped[c] = f'high cardinality ({n} values)'
                 warnings.warn(f"column {c!r} has {n} distinct values (> max_levels={self.max_levels}): "
                               + ("dropped; pass high_card='encode' to keep its most frequent values, or engineer a feature from it"
-                                 if self.high_card == 'drop' else f"only its {self.max_levels} most frequent values are kept")
-                              + (f"; if it holds dates, name them: date_names=[{c!r}] (or pd.read_csv(..., parse_dates=[{c!r}]))" if self.high_card == 'drop' else ""))
-        if dropped: warnings.warn(f"dropped columns: {dropped}")
+                                 if self.high_card == 'drop' else f"only its {self.max_levels} most frequent values are kept") + _text_hint(X[c], c))
+        if quiet := {c: r for c, r in dropped.items() if r in ('all missing', 'constant')}: warnings.warn(f"dropped columns: {quiet}")   # the others were warned of one by one
         return dropped
 
     def _fit_conts(self, X, conts, dates):
@@ -306,7 +332,9 @@ class TabularProc(TransformerMixin, BaseEstimator):
         if missing: raise KeyError(f"columns {missing} were used in training but are missing from this frame; add them (NaN is fine)")
         out = {}
         for c in self.cats_:
-            out[c] = pd.Index(self.vocab_[c]).get_indexer(X[c]).astype('int64') + 1   # -1 (missing or unseen) + 1 = 0
+            code = pd.Index(self.vocab_[c]).get_indexer(X[c])
+            if (code < 0).any() and c not in (self.cat_names or ()) and _int_levels(self.vocab_[c]): code = _nearest_level(code, X[c], self.vocab_[c])
+            out[c] = code.astype('int64') + 1   # -1 (missing or unseen) + 1 = 0
         dp = [date_parts(X[c], format=self.date_formats_.get(c)) for c in self.dates_]
         num = inf_as_missing(_floats(X, [c for c in self.conts_ if c in X.columns], 'it was in training'), 'transformed')
         cont_df = pd.concat([num, *dp], axis=1) if self.conts_ else None

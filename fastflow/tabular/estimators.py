@@ -205,6 +205,19 @@ class RFClassifier(_RF, TabularClassifier): "Random forest on the processed fram
 class RFRegressor(_RF, TabularRegressor): "Random forest on the processed frame, with OOB score"
 
 # %% ../../nbs/32_tabular.estimators.ipynb #31d37c9d
+def _inner_split(X, y, frac, seed, clf):
+    "Early stopping's `(X, X_valid, y, y_valid)`: stratified when every class has 2 rows and the held-out part room for each; a class of one row stays in training"
+    if not clf: return train_test_split(X, y, test_size=frac, random_state=seed)
+    cnt = np.bincount(y)
+    room = lambda n, k: int(np.ceil(frac*n)) >= k   # stratifying needs a held-out row for each class
+    if (cnt[y] >= 2).all():
+        strat = y if cnt.min() >= 2 and room(len(y), len(cnt)) else None
+        return train_test_split(X, y, test_size=frac, stratify=strat, random_state=seed)
+    idx, lone = np.flatnonzero(cnt[y] >= 2), np.flatnonzero(cnt[y] == 1)   # a lone row held out would be a class xgboost never saw
+    tr, va = train_test_split(idx, test_size=frac, stratify=y[idx] if room(len(idx), (cnt >= 2).sum()) else None, random_state=seed)
+    tr = np.concatenate([tr, lone])
+    return X.iloc[tr], X.iloc[va], y[tr], y[va]
+
 class _GBM:
     def __init__(self, n_estimators: int = 2000, # Maximum boosting rounds
                  learning_rate: float = 0.05, # Shrinkage
@@ -238,8 +251,7 @@ class _GBM:
         es, X_all, y_all = self.early_stopping_rounds, Xt, y
         inner = ev is None and bool(es) and len(Xt) >= 40
         if inner:
-            strat = y if clf and np.bincount(y).min() >= 2 else None
-            Xt, Xv, y, yv = train_test_split(Xt, y, test_size=self.validation_fraction, stratify=strat, random_state=self.random_state or 0)
+            Xt, Xv, y, yv = _inner_split(Xt, np.asarray(y), self.validation_fraction, self.random_state or 0, clf)
             ev = (Xv, yv)
         cls = xgb.XGBClassifier if clf else xgb.XGBRegressor
         make = lambda n, stop: cls(n_estimators=n, learning_rate=self.learning_rate, max_depth=self.max_depth,
