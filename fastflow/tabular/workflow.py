@@ -329,6 +329,10 @@ class TabularWorkflow:
         lb.insert(1, 'score', [_fmt(a, b) for a, b in zip(lb['mean'], lb['std'])])
         lb.attrs['metric'] = m.name
         self.best_ = lb.model[0]
+        if self.best_ == 'baseline':
+            warnings.warn(f"no model beat the baseline (a constant: the majority class or the mean) in CV, {m.name} {lb['mean'][0]:.4f}: "
+                          f"it is the final model, so every prediction is that constant. The columns may not predict {self.target!r}, or "
+                          f"{len(ym)} rows are too few to tell; the leaderboard shows how close the others came")
         return lb.rename(columns={'mean': f'{m.name}_mean', 'std': f'{m.name}_std'})
 
     def _blend(self, ym):
