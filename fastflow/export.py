@@ -274,11 +274,11 @@ def _load_pickle(fname:Path, cpu:bool):
                             "export_learner(learn, path, unsafe=True) or fastai's learn.export; it may be truncated or another kind of file.") from None
     if not hasattr(res, 'model') or not hasattr(res, 'cbs'): raise ArtefactError(f"{fname} holds a {type(res).__name__}, not a fastai Learner.")
     if cpu and res.dls is not None: res.dls.cpu()
-    if cpu:   # fastai's or fastflow's speed callbacks (`speed_only`): plain fp32, contiguous weights
+    if cpu:   # fastai's or fastflow's speed callbacks (`speed_only`): plain fp32; the weights keep the layout they were trained in (same kernels, same digits)
         from fastai.callback.fp16 import MixedPrecision
         from fastai.callback.channelslast import ChannelsLast as FastaiChannelsLast
         speed = [cb for cb in res.cbs if getattr(cb, 'speed_only', False) or isinstance(cb, (MixedPrecision, FastaiChannelsLast))]
-        if speed: res.remove_cbs(speed); res.model.to(memory_format=torch.contiguous_format)
+        if speed: res.remove_cbs(speed)
     return res
 
 def load_learner(path:Path|str, # A model folder from `export_learner`, or (with `unsafe=True`) a pickle

@@ -382,7 +382,9 @@ class CollabWorkflow:
             c = self._counts = (self.dls_, np.bincount(tdf.u, minlength=self.dls_.n_users), np.bincount(tdf.i, minlength=self.dls_.n_items))
         return c[1:]
 
-    def predict_codes(self, u, i, side:tuple|None=None) -> np.ndarray:
+    def predict_codes(self, u, i, side:tuple|None=None,
+                      clip:bool=True, # Clip to the training ratings' range; False: raw scores, for ranking (a clip ties every item above the top rating)
+                     ) -> np.ndarray:
         "Predicted ratings of the final model for codes (-1: unknown: the biases' fallback, or the 'side' member's prediction from `side` feature rows)"
         self._check_fitted()
         u,i = np.asarray(u, np.int64),np.asarray(i, np.int64)
@@ -390,7 +392,8 @@ class CollabWorkflow:
         if sm is not None and side is None:
             cu,ci = self._code_side()
             side = (np.where((u >= 0)[:,None], cu[np.maximum(u, 0)], 0.), np.where((i >= 0)[:,None], ci[np.maximum(i, 0)], 0.))
-        pred = lambda n: np.clip(_predict_member(self.final_[n], u, i, side), *self.rating_range_)   # as the blend saw them out of fold
+        lo,hi = self.rating_range_ if clip else (-np.inf, np.inf)
+        pred = lambda n: np.clip(_predict_member(self.final_[n], u, i, side), lo, hi)   # as the blend saw them out of fold
         if self.final_stack_ is None: p = self.final_intercept_ + sum(w*pred(n) for n,w in self.final_weights_.items())
         else:
             P = np.stack([pred(n) for n in self.final_weights_], 1)
@@ -399,7 +402,7 @@ class CollabWorkflow:
         if sm is not None:
             cold = (u < 0) | (i < 0) | (sm.base_.user_count_[np.maximum(u, 0)] == 0) | (sm.base_.item_count_[np.maximum(i, 0)] == 0)
             if cold.any(): p[cold] = sm.predict(u[cold], i[cold], side[0][cold], side[1][cold])   # only the side columns know them
-        return np.clip(p, *self.rating_range_).astype(np.float32)
+        return np.clip(p, lo, hi).astype(np.float32)
 
     def predict(self, pairs:pd.DataFrame, # (user, item) pairs in the column names given at construction
                 users:pd.DataFrame|None=None, # Side rows of new users (as the `users` table), for cold start
@@ -435,7 +438,7 @@ class CollabWorkflow:
         if u < 0 and sm and self._side_rows('user', [user], users).any():
             xu,xi = self._side_rows('user', [user], users),self._code_side()[1]
             cand = np.arange(self.dls_.n_items)
-            s = self.predict_codes(np.full(len(cand), -1), cand, (np.repeat(xu, len(cand), 0), xi))
+            s = self.predict_codes(np.full(len(cand), -1), cand, (np.repeat(xu, len(cand), 0), xi), clip=False)
             top = np.argsort(-s, kind='stable')[:n]
             return self._frame(cand[top], score=s[top])
         if u < 0:
@@ -447,7 +450,7 @@ class CollabWorkflow:
             return self._frame(cand[top], score=s[top].astype(np.float32))
         cand = np.arange(self.dls_.n_items)
         if exclude_rated: cand = np.setdiff1d(cand, self.df_.i[self.df_.u == u].to_numpy())
-        s = self.predict_codes(np.full(len(cand), u), cand)
+        s = self.predict_codes(np.full(len(cand), u), cand, clip=False)
         top = np.argsort(-s, kind='stable')[:n]
         return self._frame(cand[top], score=s[top])
 
@@ -474,7 +477,7 @@ class CollabWorkflow:
         nan = {f'precision@{k}': float('nan'), f'recall@{k}': float('nan'), f'ndcg@{k}': float('nan'), 'n_users': 0}
         if len(users) == 0: return nan
         ni,row = self.dls_.n_items,np.full(self.dls_.n_users, -1); row[users] = np.arange(len(users))
-        s = self.predict_codes(np.repeat(users, ni), np.tile(np.arange(ni), len(users))).reshape(len(users), ni).astype(np.float64)
+        s = self.predict_codes(np.repeat(users, ni), np.tile(np.arange(ni), len(users)), clip=False).reshape(len(users), ni).astype(np.float64)
         seen = np.isin(self.df_.u.to_numpy(), users)
         s[row[self.df_.u.to_numpy()[seen]], self.df_.i.to_numpy()[seen]] = -np.inf
         relm = np.zeros_like(s, dtype=bool); relm[row[u[rel]], i[rel]] = True

@@ -208,15 +208,15 @@ def _text_hint(s: pd.Series, c) -> str:
     if dates.notna().mean() >= 0.5: return f"; most of its values read as dates: name it date_names=[{c!r}] (or pd.read_csv(..., parse_dates=[{c!r}]))"
     return ''
 
-def _int_levels(v) -> bool:
-    "True if the training levels `v` are integers (a column the `max_card` rule made categorical)"
-    return len(v) > 0 and all(isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)) for x in v)
-
 def _nearest_level(code:np.ndarray, s:pd.Series, levels:list) -> np.ndarray:
-    "`code` (-1: missing or unseen) with each unseen number given the index of the nearest of the sorted `levels`"
+    "`code` (-1: missing or unseen) with each unseen finite number given the index of the nearest of the sorted numeric `levels`"
     x = pd.to_numeric(s, errors='coerce').to_numpy('float64')
-    new = (code < 0) & ~np.isnan(x)
-    if new.any(): code = code.copy(); code[new] = np.abs(x[new][:, None] - np.asarray(levels, 'float64')[None]).argmin(1)
+    new = (code < 0) & np.isfinite(x)
+    if not new.any(): return code
+    v, xn = np.asarray(levels, 'float64'), x[new]
+    j = np.searchsorted(v, xn)                                   # v[j-1] < x <= v[j]
+    lo, hi = np.clip(j - 1, 0, len(v) - 1), np.clip(j, 0, len(v) - 1)
+    code = code.copy(); code[new] = np.where(np.abs(xn - v[lo]) <= np.abs(v[hi] - xn), lo, hi)   # a tie: the lower
     return code
 
 class TabularProc(TransformerMixin, BaseEstimator):
@@ -241,12 +241,15 @@ class TabularProc(TransformerMixin, BaseEstimator):
         cols = [c for c in df.columns if c not in set(self.drop)]
         cats, conts, dates = list(self.cat_names or ()), list(self.cont_names or ()), list(self.date_names or ())
         given, self.date_formats_ = set(cats) | set(conts) | set(dates), {c: date_format(df[c]) for c in dates}
+        self.int_cats_ = []   # integer columns the `max_card` rule made categorical: still quantities (`_nearest_level`)
         for c in cols:
             if c in given: continue
             s = df[c]
             if _is_date(s): dates.append(c); self.date_formats_[c] = None
             elif pd.api.types.is_float_dtype(s): conts.append(c)
-            elif pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s): (conts if s.nunique() > self.max_card else cats).append(c)
+            elif pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s):
+                if s.nunique() > self.max_card: conts.append(c)
+                else: cats.append(c); self.int_cats_.append(c)
             elif fmt := date_format(s):
                 dates.append(c); self.date_formats_[c] = fmt
                 warnings.warn(f"column {c!r} holds date strings (format {fmt!r}): expanded to date parts ({', '.join(DATE_PARTS)}, Elapsed); "
@@ -333,7 +336,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         out = {}
         for c in self.cats_:
             code = pd.Index(self.vocab_[c]).get_indexer(X[c])
-            if (code < 0).any() and c not in (self.cat_names or ()) and _int_levels(self.vocab_[c]): code = _nearest_level(code, X[c], self.vocab_[c])
+            if c in self.int_cats_ and (code < 0).any(): code = _nearest_level(code, X[c], self.vocab_[c])
             out[c] = code.astype('int64') + 1   # -1 (missing or unseen) + 1 = 0
         dp = [date_parts(X[c], format=self.date_formats_.get(c)) for c in self.dates_]
         num = inf_as_missing(_floats(X, [c for c in self.conts_ if c in X.columns], 'it was in training'), 'transformed')
@@ -361,7 +364,8 @@ class TabularProc(TransformerMixin, BaseEstimator):
                     cats=P(self.cats_), dates=P(self.dates_), vocab=[P(self.vocab_[c]) for c in self.cats_], conts=P(self.conts_),
                     na_cols=P(self.na_cols_), medians=[float(self.medians_[c]) for c in self.conts_], means=[float(self.means_[c]) for c in self.conts_],
                     stds=[float(self.stds_[c]) for c in self.conts_], cat_out=P(self.cat_out_), card=[int(k) for k in self.card_],
-                    n_features_in=int(self.n_features_in_), date_formats=[self.date_formats_.get(c) for c in self.dates_])
+                    n_features_in=int(self.n_features_in_), date_formats=[self.date_formats_.get(c) for c in self.dates_],
+                    int_cats=P(self.int_cats_))
 
     @classmethod
     def from_config(cls, cfg:dict) -> TabularProc:
@@ -372,6 +376,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         p.cats_, p.dates_, p.conts_, p.na_cols_ = U(cfg['cats']), U(cfg['dates']), U(cfg['conts']), U(cfg['na_cols'])
         p.vocab_ = {c: U(v) for c, v in zip(p.cats_, cfg['vocab'])}
         p.date_formats_ = dict(zip(p.dates_, cfg.get('date_formats', [None]*len(p.dates_))))
+        p.int_cats_ = U(cfg.get('int_cats', []))   # older folders: unseen integers keep code 0, as they were fitted
         p.medians_, p.means_, p.stds_ = (dict(zip(p.conts_, cfg[k])) for k in ('medians', 'means', 'stds'))
         p.cat_out_, p.cont_out_, p.card_, p.n_features_in_ = U(cfg['cat_out']), list(p.conts_), list(cfg['card']), cfg['n_features_in']
         return p

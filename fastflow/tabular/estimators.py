@@ -205,18 +205,20 @@ class RFClassifier(_RF, TabularClassifier): "Random forest on the processed fram
 class RFRegressor(_RF, TabularRegressor): "Random forest on the processed frame, with OOB score"
 
 # %% ../../nbs/32_tabular.estimators.ipynb #31d37c9d
-def _inner_split(X, y, frac, seed, clf):
-    "Early stopping's `(X, X_valid, y, y_valid)`: stratified when every class has 2 rows and the held-out part room for each; a class of one row stays in training"
-    if not clf: return train_test_split(X, y, test_size=frac, random_state=seed)
+def _inner_split(y, frac, seed, clf):
+    "Positions `(train, held_out)` of early stopping's inner split (stratified where it can be), every class keeping a training row; None if too few rows"
+    pos = np.arange(len(y))
+    if not clf: return tuple(train_test_split(pos, test_size=frac, random_state=seed))
     cnt = np.bincount(y)
     room = lambda n, k: int(np.ceil(frac*n)) >= k   # stratifying needs a held-out row for each class
-    if (cnt[y] >= 2).all():
-        strat = y if cnt.min() >= 2 and room(len(y), len(cnt)) else None
-        return train_test_split(X, y, test_size=frac, stratify=strat, random_state=seed)
-    idx, lone = np.flatnonzero(cnt[y] >= 2), np.flatnonzero(cnt[y] == 1)   # a lone row held out would be a class xgboost never saw
-    tr, va = train_test_split(idx, test_size=frac, stratify=y[idx] if room(len(idx), (cnt >= 2).sum()) else None, random_state=seed)
-    tr = np.concatenate([tr, lone])
-    return X.iloc[tr], X.iloc[va], y[tr], y[va]
+    if cnt.min() >= 2 and room(len(y), len(cnt)): return tuple(train_test_split(pos, test_size=frac, stratify=y, random_state=seed))
+    two = cnt[y] >= 2                    # a class of one row trains: held out, it would be a class xgboost never saw
+    idx = pos[two]
+    if len(idx) < 10: return None        # too few rows to hold any out: no early stopping
+    tr, va = train_test_split(idx, test_size=frac, stratify=y[idx] if room(len(idx), int((cnt >= 2).sum())) else None, random_state=seed)
+    back = ~np.isin(y[va], y[tr])        # unstratified, a class can go whole to the held-out part: those rows train
+    tr, va = np.concatenate([tr, va[back], pos[~two]]), va[~back]
+    return (tr, va) if len(va) else None
 
 class _GBM:
     def __init__(self, n_estimators: int = 2000, # Maximum boosting rounds
@@ -250,9 +252,12 @@ class _GBM:
         clf = is_classifier(self)
         es, X_all, y_all = self.early_stopping_rounds, Xt, y
         inner = ev is None and bool(es) and len(Xt) >= 40
-        if inner:
-            Xt, Xv, y, yv = _inner_split(Xt, np.asarray(y), self.validation_fraction, self.random_state or 0, clf)
+        split = _inner_split(np.asarray(y), self.validation_fraction, self.random_state or 0, clf) if inner else None
+        if split is not None:
+            (tr, va), y = split, np.asarray(y)
+            Xt, Xv, y, yv = Xt.iloc[tr], Xt.iloc[va], y[tr], y[va]
             ev = (Xv, yv)
+        inner = split is not None
         cls = xgb.XGBClassifier if clf else xgb.XGBRegressor
         make = lambda n, stop: cls(n_estimators=n, learning_rate=self.learning_rate, max_depth=self.max_depth,
                           min_child_weight=self.min_child_weight, subsample=self.subsample, colsample_bytree=self.colsample_bytree,
