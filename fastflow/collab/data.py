@@ -92,7 +92,9 @@ def _dedupe(df:pd.DataFrame, duplicates:str) -> pd.DataFrame:
     dup = df.duplicated(['user','item'], keep=False).to_numpy()
     n = df[dup].groupby(['user','item']).ngroups
     if duplicates == 'raise':
-        raise ValueError(f"{n} (user, item) pair(s) are rated more than once, e.g. {tuple(df[dup].iloc[0][['user','item']])}; "
+        first = df[dup].iloc[:1]   # one pair, each id as its column holds it (a row of mixed columns would turn ints into floats)
+        eg = tuple(v.item() if isinstance(v, np.generic) else v for v in (first.user.iloc[0], first.item.iloc[0]))
+        raise ValueError(f"{n} (user, item) pair(s) are rated more than once, e.g. {eg}; "
                          f"pass duplicates='mean' to average them or duplicates='last' to keep the last row")
     warnings.warn(f"{n} (user, item) pair(s) are rated more than once; keeping the {duplicates} "
                   f"({'average rating, latest timestamp' if duplicates=='mean' else 'last row'}) for each")
@@ -431,7 +433,7 @@ class CollabDataLoaders(DataLoaders):
     def encode(self, users, items) -> tuple:
         "Codes of original `users` and `items` ids; -1 where unknown; ids of another kind than the training ids ('1' vs 1) are an error"
         for q,known,key in ((users, self.users, 'user'), (items, self.items, 'item')):
-            kq,kk = _kinds(q),_kinds(known)
+            kq,kk = (_kinds(q) if len(q) else set()),_kinds(known)   # nothing asked for: nothing to check (an empty list reads as floats)
             if kq and len(kk) == 1 and not kq <= kk:
                 eg = next(o for o in q if _kinds([o]) != kk)
                 want = 'astype(str)' if kk == {'string'} else 'astype(int)'

@@ -26,7 +26,7 @@ from ..core import moved_names, save_plot, set_seed, usable_cores
 from ..callbacks import FFCallback, RunLog, TorchThreads, torch_threads
 from ..data import check_y_range
 from ..export import Artefact, ArtefactError, build_model
-from .data import CollabDataLoaders, _chunks, _release_heap, split_ratings
+from .data import CollabDataLoaders, _chunks, _kinds, _release_heap, split_ratings
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab
 
 # %% auto #0
@@ -465,7 +465,9 @@ class CollabLearner(Learner):
         u = _code_of(self.dls.users, self.dls._user2idx, user)
         if u == -2: u = self.dls.user2idx.get(user, -1)
         if u < 0 or self.baseline.user_count_[u] == 0:
-            warnings.warn(f"user {user!r} has no training ratings: recommending popular, well-rated items instead")
+            have, got = _kinds(self.dls.users[:1]), _kinds([user])
+            kind = f" (the training user ids are {next(iter(have))}s: if it is one of them, pass it as one)" if u < 0 and have and got and got != have else ''
+            warnings.warn(f"user {user!r} has no training ratings{kind}: recommending popular, well-rated items instead")
             return self.popular_items(n)
         cand = np.flatnonzero(self.baseline.item_count_ > 0)
         if exclude_rated:
@@ -481,7 +483,7 @@ class CollabLearner(Learner):
                       min_ratings:int=1, # Only consider items with at least this many training ratings
                      ) -> pd.DataFrame:
         "The `n` items whose embeddings have the highest cosine similarity with `item`'s"
-        i = self.dls.item2idx.get(item, -1)
+        i = int(self.dls.encode([], [item])[1][0])   # -1 if unknown; an id of another kind ('1' vs 1) is an error that says so
         if i < 0 or self.baseline.item_count_[i] == 0:
             raise ValueError(f"item {item!r} has no training ratings, so it has no learned embedding to compare; "
                              f"use popular_items() for a fallback")

@@ -53,6 +53,9 @@ class ImageInterpretation(ClassificationInterpretation):
                     ):
         "Predictions of `learn` on `dl` (default: the validation loader), with flip TTA, and the images they were made on"
         dl = learn.dls[ds_idx] if dl is None else dl
+        if not len(dl.y if isinstance(dl, TensorImageDL) else dl.dataset):
+            raise ValueError("ImageInterpretation needs labelled images, and this learner's loader has none (a loaded learner keeps "
+                             "no images): pass dl=, e.g. a labelled `tensor_dls(...).valid` or `folder_dls(...).valid`")
         probs = tta_probs(learn, dl, flip=tta)
         if isinstance(dl, TensorImageDL): return cls(probs, dl.y, learn.dls.vocab, dl.x, learn=learn, dl=dl)
         bs = list(dl.new(shuffle=False, drop_last=False))   # a fastai loader: its decoded images are 0-255
