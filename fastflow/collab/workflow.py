@@ -296,6 +296,7 @@ class CollabWorkflow:
         if len(y) < self.n_splits: raise ValueError(f"{len(y)} rating(s) cannot be split into n_splits={self.n_splits} folds: pass more ratings or a smaller n_splits (>= 2)")
         self.rating_range_ = float(y.min()),float(y.max())   # predictions are clipped to it: no rating lies outside
         self.folds_ = list(KFold(self.n_splits, shuffle=True, random_state=self.seed).split(u))
+        bounds = [(y[tr].min(), y[tr].max()) for tr,_ in self.folds_]   # each fold's training range: its out-of-fold clip
         names = list(self.members_)
         self.oof_,self.scores_ = {n: np.zeros(len(y)) for n in names},{n: [] for n in names}
         times = {n: [[], []] for n in names}
@@ -306,7 +307,7 @@ class CollabWorkflow:
                 with warnings.catch_warnings():
                     warnings.simplefilter('ignore'); m = _fit_member(self.members_[n], dls, self.seed, side)
                 t1 = time.perf_counter()
-                self.oof_[n][va] = np.clip(_predict_member(m, u[va], i[va], side and (side[0][u[va]], side[1][i[va]])), y[tr].min(), y[tr].max())
+                self.oof_[n][va] = np.clip(_predict_member(m, u[va], i[va], side and (side[0][u[va]], side[1][i[va]])), *bounds[k])
                 t2 = time.perf_counter()
                 times[n][0].append(t1-t0); times[n][1].append(t2-t1)
                 self.scores_[n].append(rmse(self.oof_[n][va], y[va]))
@@ -316,9 +317,9 @@ class CollabWorkflow:
         if self.blend and len(names) >= 2:
             P = np.stack([self.oof_[n] for n in names], 1)
             oof,scores,fold_w = np.zeros(len(y)),[],[]
-            for tr,va in self.folds_:   # weights fitted on the other folds' rows only
+            for (tr,va),b in zip(self.folds_, bounds):   # weights fitted on the other folds' rows only
                 b0,w = nn_blend(P[tr], y[tr]); fold_w.append((b0, w))
-                oof[va] = np.clip(b0 + P[va] @ w, y[tr].min(), y[tr].max()); scores.append(rmse(oof[va], y[va]))
+                oof[va] = np.clip(b0 + P[va] @ w, *b); scores.append(rmse(oof[va], y[va]))
             self.oof_['blend'],self.scores_['blend'] = oof,scores
             self.blend_intercept_,w = nn_blend(P, y)
             self.blend_weights_ = {n: float(x) for n,x in zip(names, w)}
@@ -330,9 +331,9 @@ class CollabWorkflow:
                 for tr,va in self.folds_:   # a row's meta-features: counts in the ratings its members were trained on
                     F[va] = count_features(u[va], i[va], np.bincount(u[tr], minlength=self.dls_.n_users), np.bincount(i[tr], minlength=self.dls_.n_items), len(y)/len(tr))
                 oof,scores = np.zeros(len(y)),[]
-                for (tr,va),(b0,w) in zip(self.folds_, fold_w):   # members chosen (the blend's weights) and coefficients fitted on the other folds' rows only
+                for (tr,va),(b0,w),b in zip(self.folds_, fold_w, bounds):   # members chosen (the blend's weights) and coefficients fitted on the other folds' rows only
                     keep = w > 0
-                    oof[va] = np.clip(_stack_or_blend(P[va][:,keep], F[va], stack_blend(P[tr][:,keep], F[tr], y[tr]), b0, w[keep]), y[tr].min(), y[tr].max())
+                    oof[va] = np.clip(_stack_or_blend(P[va][:,keep], F[va], stack_blend(P[tr][:,keep], F[tr], y[tr]), b0, w[keep]), *b)
                     scores.append(rmse(oof[va], y[va]))
                 self.oof_['stack'],self.scores_['stack'] = oof,scores
                 keep = np.array([self.blend_weights_[n] > 0 for n in names])

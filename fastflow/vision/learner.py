@@ -27,7 +27,7 @@ from ..callbacks import FFCallback, TimeBudget, RunLog, torch_threads
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model
 from ..submission import write_submission
-from .data import (TensorImageDL, ImageTensors, tensor_dls, test_dl, verify_images,
+from .data import (TensorImageDL, tensor_dls, test_dl, verify_images,
                                   pipeline_config, pipeline_dls, show_batch)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
 
@@ -392,8 +392,7 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
     from fastflow.core import set_seed
     if not 0 <= valid_pct < 1: raise ValueError(f"valid_pct must be in [0, 1), got {valid_pct!r}: 0 trains on every image, 0.1 holds out 10%.")
     set_seed(seed)
-    data = path if isinstance(path, ImageTensors) else ImageTensors.from_folder(path, min_per_class=1 if valid_pct == 0 else 2)
-    dls = tensor_dls(data, valid_pct=valid_pct, bs=bs, seed=seed)   # valid_pct=0: every image trains, the validation set is empty
+    dls = tensor_dls(path, valid_pct=valid_pct, bs=bs, seed=seed)   # a folder is decoded there; valid_pct=0: every image trains, none is held out
     if widths is None and epochs is not None: widths = candidates[0]
     if widths is None: widths, threads, _ = pick_widths(dls, seconds, candidates=candidates, threads=threads)
     budget = dict(seconds=seconds) if epochs is None else dict(epochs=epochs)
