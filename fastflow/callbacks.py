@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import matplotlib.pyplot as plt
+from .core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.imports import noop   # what `Learner.no_logging` installs (fastai defines its own)
 from fastcore.imports import IN_NOTEBOOK
 from fastai.callback.core import (Callback, _events, CancelBatchException, CancelFitException)

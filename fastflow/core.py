@@ -13,7 +13,7 @@ import torch
 
 # %% auto #0
 __all__ = ['KAGGLE_INPUT', 'KAGGLE_WORKING', 'OUTPUT_ENV', 'is_kaggle', 'data_candidates', 'data_path', 'output_dir', 'set_seed',
-           'default_device', 'usable_cores', 'save_plot', 'moved_names']
+           'default_device', 'usable_cores', 'save_plot', 'moved_names', 'import_fastai']
 
 # %% ../nbs/00_core.ipynb #d7695a4b
 KAGGLE_INPUT, KAGGLE_WORKING = Path('/kaggle/input'), Path('/kaggle/working')
@@ -131,3 +131,10 @@ def moved_names(old: str, # The module the names used to live in, e.g. 'fastflow
         warnings.warn(f"{old}.{name} moved to {mod}.{new}; import it from there (the old name will be removed)", DeprecationWarning, stacklevel=2)
         return getattr(importlib.import_module(mod), new)
     return __getattr__
+
+# %% ../nbs/00_core.ipynb #56aba07f
+def import_fastai():
+    "Import fastai's base (`fastai.torch_basics`) with torch's `torch.jit.script` deprecation warning hidden, for that import only"
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
+        importlib.import_module('fastai.torch_basics')

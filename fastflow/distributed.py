@@ -8,6 +8,7 @@ Docs: https://fastflow-dev.github.io/fastflow/distributed.html.md"""
 from __future__ import annotations
 from contextlib import contextmanager
 import torch
+from .core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.torch_core import rank_distrib, num_distrib
 from fastai.distributed import DistributedDL, DistributedTrainer as _FastaiDistributedTrainer
 from .callbacks import FFCallback

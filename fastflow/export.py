@@ -14,6 +14,7 @@ import cloudpickle
 import numpy as np
 import torch
 from torch import nn
+from .core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.torch_core import rank_distrib
 from .core import output_dir
 

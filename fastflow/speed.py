@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 import torch
 from torch import nn
+from .core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.torch_core import to_float
 from .callbacks import FFCallback
 

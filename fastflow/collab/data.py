@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.data.core import DataLoaders
 from ..core import default_device
 from ..data import TensorLoader, check_y_range, infer_y_range

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
+from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.learner import Learner
 from fastai.callback.core import CancelBatchException, CancelFitException
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.fit_one_cycle)

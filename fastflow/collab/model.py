@@ -10,6 +10,7 @@ import math
 import numpy as np
 import torch
 from torch import nn
+from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.layers import Embedding, sigmoid_range
 from fastai.tabular.model import emb_sz_rule
 

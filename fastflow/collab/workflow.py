@@ -10,6 +10,7 @@ import time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
+from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.losses import MSELossFlat
 from sklearn.model_selection import KFold
 from ..metrics import rmse

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from torch import nn
+from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
 from fastai.optimizer import OptimWrapper
@@ -95,13 +96,18 @@ class FusedAdamW(OptimWrapper):
         return [dict(lr=g['lr'], mom=g['betas'][0], sqr_mom=g['betas'][1], eps=g['eps'], wd=g['weight_decay']) for g in self.opt.param_groups]
 
     def set_hyper(self, k, v):
-        "fastai's `set_hyper` (a value, one per group, or a slice), setting the groups directly"
-        if isinstance(v, slice): return super().set_hyper(k, v)
-        pgs = self.opt.param_groups
-        v = list(v) if isinstance(v, (list, tuple, np.ndarray, L)) else [v]
-        if len(v) == 1: v = v*len(pgs)
-        if len(v) != len(pgs): raise ValueError(f"Trying to set {len(v)} values for {k} but there are {len(pgs)} parameter groups.")
-        self._set_hyper(k, v)
+        "fastai's `set_hyper`; a number (what the scheduler sends) goes straight to the groups, a slice gives its `stop` (one layer group)"
+        if isinstance(v, slice): v = v.stop   # the two groups are one layer group split by weight decay, as fastai's `Adam` sees it
+        if isinstance(v, np.ndarray) and v.ndim == 1 and len(v) == 1: v = v[0]
+        if isinstance(v, (int, float, np.number)) and not isinstance(v, bool): return self._set_hyper(k, [v]*len(self.opt.param_groups))
+        super().set_hyper(k, v)
+
+    def freeze_to(self, n: int):
+        "Only `freeze_to(0)` (and fastai's `freeze()` of one layer group: nothing to freeze) is possible: all parameters are one layer group"
+        if (n if n >= 0 else 1 + n) != 0:
+            raise ValueError("FusedAdamW holds the whole model as one layer group, so nothing can be frozen apart from the rest; "
+                             "for freezing and discriminative learning rates, use fastai's Adam with a splitter")
+        super().freeze_to(0)
 
     def _set_hyper(self, k, v):
         if k == 'wd': v = [x if d else 0. for x, d in zip(v, self.decays)]   # fastai's `wd_bn_bias=False`
@@ -119,6 +125,7 @@ def _defines(cb, event: str) -> bool:
 
 def _combined_cos(pct: float, start, middle, end):
     "fastai's `combined_cos` (cosine `start`→`middle` over the first `pct` of training, then `middle`→`end`) on Python floats"
+    if not 0 <= pct <= 1: raise ValueError(f"pct_start is the fraction of training spent warming up: it must lie in [0, 1], got {pct!r}")
     up, down = SchedCos(start, middle), SchedCos(middle, end)
     return lambda pos: up(pos/pct) if pos < pct else down((pos - pct)/(1 - pct) if pct < 1 else 1.)
 
@@ -167,9 +174,10 @@ class _SkipValid(FFCallback):
     def before_validate(self): raise CancelValidException()
 
 def _tensors(x_cat, x_cont, y=None, task='classification'):
-    # row-major: a batch is rows cut by `index_select`, 10x slower from the column-major arrays a DataFrame gives
-    t = [torch.tensor(np.ascontiguousarray(x_cat), dtype=torch.long), torch.tensor(np.ascontiguousarray(x_cont), dtype=torch.float32)]
-    if y is not None: t.append(torch.tensor(np.ascontiguousarray(y), dtype=torch.long if task == 'classification' else torch.float32))
+    # one row-major copy in the model's dtype: a batch is rows cut by `index_select`, 10x slower from the column-major arrays a DataFrame gives
+    row_major = lambda a, dt: torch.from_numpy(np.array(a, dtype=dt, order='C'))
+    t = [row_major(x_cat, np.int64), row_major(x_cont, np.float32)]
+    if y is not None: t.append(row_major(y, np.int64 if task == 'classification' else np.float32))
     return t
 
 def fit_tabular_nn(x_cat, # int codes [n, n_cat]

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageOps, ImageFile
 from sklearn.model_selection import train_test_split
+from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.data.block import DataBlock, CategoryBlock, MultiCategoryBlock
 from fastai.data.transforms import (RandomSplitter, GrandparentSplitter, FuncSplitter, parent_label, ColReader, Normalize,
                                     Categorize, MultiCategorize, OneHotEncode, IntToFloatTensor, ToTensor)

@@ -13,6 +13,7 @@ import pandas as pd
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.interpret import ClassificationInterpretation
 from fastai.callback.hook import Hooks
 from fastai.torch_core import to_device

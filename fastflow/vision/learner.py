@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 import torch.nn.functional as F
+from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.data.transforms import get_c
