@@ -97,9 +97,11 @@ class FusedAdamW(OptimWrapper):
 
     def set_hyper(self, k, v):
         "fastai's `set_hyper`; a number (what the scheduler sends) goes straight to the groups, a slice gives its `stop` (one layer group)"
+        n, num = len(self.opt.param_groups), lambda x: isinstance(x, (int, float, np.number)) and not isinstance(x, bool)
         if isinstance(v, slice): v = v.stop   # the two groups are one layer group split by weight decay, as fastai's `Adam` sees it
-        if isinstance(v, np.ndarray) and v.ndim == 1 and len(v) == 1: v = v[0]
-        if isinstance(v, (int, float, np.number)) and not isinstance(v, bool): return self._set_hyper(k, [v]*len(self.opt.param_groups))
+        if isinstance(v, np.ndarray) and v.ndim == 1 and len(v) in (1, n): v = v[0] if len(v) == 1 else list(v)   # the scheduler's lr
+        if num(v): v = [v]*n
+        if isinstance(v, list) and len(v) == n and all(map(num, v)): return self._set_hyper(k, v)
         super().set_hyper(k, v)
 
     def freeze_to(self, n: int):
