@@ -164,6 +164,12 @@ def _floats(X: pd.DataFrame, cols, when: str) -> pd.DataFrame:
                                            f"clean it, e.g. df[{c!r}] = pd.to_numeric(df[{c!r}], errors='coerce') (unparseable values become NaN)") from None
         raise
 
+def _float_blocks(X: pd.DataFrame, cols, width: int = 256):
+    "`(names, float64 array [n, ≤width])` for `cols` of `X`, a block of columns at a time (bounded memory on wide frames)"
+    for i in range(0, len(cols), width):
+        cs = cols[i:i+width]
+        yield cs, X[cs].to_numpy('float64')
+
 def to_plain(v):
     "A category value or column name as JSON data: numpy scalars as Python ones, timestamps tagged; other types refused"
     if isinstance(v, np.generic) and not isinstance(v, (np.datetime64, np.timedelta64)): v = v.item()
@@ -273,9 +279,17 @@ class TabularProc(TransformerMixin, BaseEstimator):
     def _find_dropped(self, X, cats, levels) -> dict:
         "Column -> reason for all-missing, constant and (with `high_card='drop'`) high-cardinality columns, with warnings"
         dropped, named = {}, {*(self.cat_names or ()), *(self.cont_names or ()), *(self.date_names or ())}
+        fl = [c for c in self.input_cols_ if c not in levels and pd.api.types.is_float_dtype(X[c])]
+        useless = {}   # float columns a block at a time (a column at a time took 0.2 s on 2,308 columns)
+        for cs, a in _float_blocks(X, fl):
+            na = np.isnan(a); allna, anyna = na.all(0), na.any(0)
+            with np.errstate(invalid='ignore'): const = ~anyna & (a.max(0, initial=-np.inf) == a.min(0, initial=np.inf))
+            useless.update((c, 'all missing' if m else 'constant') for c, m, k in zip(cs, allna, const) if m or k)
         for c in self.input_cols_:
             s, lv = X[c], levels.get(c)
-            if (lv.n_unique == 0) if lv is not None else s.isna().all(): dropped[c] = 'all missing'
+            if c in useless: dropped[c] = useless[c]
+            elif c in fl: pass
+            elif (lv.n_unique == 0) if lv is not None else s.isna().all(): dropped[c] = 'all missing'
             elif (lv.n_unique + (lv.n_na > 0) == 1) if lv is not None else s.nunique(dropna=False) == 1: dropped[c] = 'constant'
             elif self.drop_ids and c not in named and id_like(s, c):
                 dropped[c] = 'id-like (unique per row)'
@@ -295,13 +309,18 @@ class TabularProc(TransformerMixin, BaseEstimator):
         "Continuous columns (with date parts): names, `_na` columns, medians, means and stds of the training rows"
         dp = [date_parts(X[c], format=self.date_formats_.get(c)) for c in dates]
         cont_df = pd.concat([inf_as_missing(_floats(X, conts, 'it is continuous')), *dp], axis=1) if conts or dp else pd.DataFrame(index=X.index)
-        self.conts_ = list(cont_df.columns)
-        self.na_cols_ = [c for c in self.conts_ if self.add_na and cont_df[c].isna().any()]
-        self.medians_ = cont_df.median().fillna(0.).to_dict()
-        filled = cont_df.fillna(self.medians_)
-        self.means_ = (filled.mean() if self.normalize else filled.mean()*0).to_dict()
-        std = filled.std().fillna(1.)
-        self.stds_ = (std.where(std > 0, 1.) if self.normalize else std*0+1).to_dict()
+        self.conts_, self.na_cols_, self.medians_, self.means_, self.stds_ = list(cont_df.columns), [], {}, {}, {}
+        for cs, a in _float_blocks(cont_df, self.conts_):   # numpy a block of columns at a time: 12x faster than pandas on 2,308 columns
+            na = np.isnan(a)
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore', RuntimeWarning)   # an all-missing column: its median is NaN, then 0
+                med = np.nan_to_num(np.nanmedian(a, 0), nan=0.)
+            filled = np.where(na, med, a)
+            mean, std = filled.mean(0), filled.std(0, ddof=1)
+            if not self.normalize: mean, std = mean*0, std*0 + 1
+            self.na_cols_ += [c for c, m in zip(cs, na.any(0)) if self.add_na and m]
+            self.medians_.update(zip(cs, med.tolist())); self.means_.update(zip(cs, mean.tolist()))
+            self.stds_.update(zip(cs, np.where(std > 0, std, 1.).tolist()))
 
     def fit(self, X: pd.DataFrame, y=None):
         "Learn the column split, vocabularies, medians, means and stds from the training frame `X`"
@@ -342,8 +361,9 @@ class TabularProc(TransformerMixin, BaseEstimator):
         num = inf_as_missing(_floats(X, [c for c in self.conts_ if c in X.columns], 'it was in training'), 'transformed')
         cont_df = pd.concat([num, *dp], axis=1) if self.conts_ else None
         for c in self.na_cols_: out[f'{c}_na'] = cont_df[c].isna().to_numpy().astype('int64') + 1
-        for c in self.conts_:
-            out[c] = ((cont_df[c].fillna(self.medians_[c]) - self.means_[c]) / self.stds_[c]).to_numpy('float32')
+        for cs, a in _float_blocks(cont_df, self.conts_):
+            f = lambda d: np.array([d[c] for c in cs], dtype='float64')
+            out.update(zip(cs, ((np.where(np.isnan(a), f(self.medians_), a) - f(self.means_))/f(self.stds_)).astype('float32').T))
         return pd.DataFrame(out, index=X.index)[self.cat_out_ + self.cont_out_]
 
     def arrays(self, Xt: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
