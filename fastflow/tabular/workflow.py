@@ -23,14 +23,15 @@ from .estimators import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, G
                                      LinearClassifier, LinearRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
 
 # %% auto #0
-__all__ = ['NN_STEPS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'nn_epochs', 'default_models', 'make_folds', 'blend_weights',
-           'TabularWorkflow', 'workflow_from_artefact']
+__all__ = ['NN_STEPS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'nn_epochs', 'default_models', 'make_folds',
+           'blend_weights', 'TabularWorkflow', 'workflow_from_artefact']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7531e949
 NN_STEPS = 100    # the regression net's least number of batches (Wage: 5 epochs of 10 batches scored RMSE 38.0, 10 epochs 33.0, xgboost 33.3)
 RF_BIG = 10_000   # rows above which the forest has 60 trees, not 200 (Diamonds, 43k rows: the same ensemble CV, the whole fit 41 s instead of 55 s)
 XGB_SHALLOW = dict(max_depth=4, min_child_weight=5., colsample_bytree=0.5, learning_rate=0.03)   # the second xgboost on small tables
-XGB_WIDE = dict(n_estimators=100, early_stopping_rounds=None)   # xgboost on a table with more columns than a fold's rows: no 6-row early stopping
+XGB_WIDE = dict(n_estimators=100, early_stopping_rounds=None)   # xgboost on a wide table: no early stopping on a few held-out rows
+WIDE_ROWS = 1_000   # a table is wide if it has more feature columns than a fold's training rows, and fewer of those than this
 
 def nn_epochs(task: str, # 'classification' or 'regression'
               n_rows: int|None = None, # Rows the net is fitted on (None: unknown, 5 epochs)
@@ -46,13 +47,13 @@ def default_models(task: str, # 'classification' or 'regression'
                    n_jobs=None, # Threads for the forest and xgboost (None: their defaults)
                    n_rows: int|None = None, # Training rows: above `RF_BIG` the forest grows 60 trees; up to it, a shallow xgboost joins; the regression net's epochs (`nn_epochs`)
                    n_splits: int = 5, # Folds the models are scored on (the net's epochs are set for a fold's training rows)
-                   n_cols: int|None = None, # Feature columns after preprocessing: more than a fold's training rows (wide), xgboost takes `XGB_WIDE` and no shallow one joins
+                   n_cols: int|None = None, # Feature columns after preprocessing: more than a fold's training rows, and those fewer than `WIDE_ROWS` (wide), xgboost takes `XGB_WIDE` and no shallow one joins
                   ) -> dict:
     "Name -> unfitted estimator: 'nn', 'rf', 'xgb', ('xgb_shallow',) 'linear', 'baseline' (the net on one torch thread: fastest for small nets on few cores)"
     clf, big = task == 'classification', n_rows is not None and n_rows > RF_BIG
     gbm = GBMClassifier if clf else GBMRegressor
     fold_rows = None if n_rows is None else n_rows*(n_splits - 1)//max(n_splits, 2)   # a fold's training rows
-    wide = n_cols is not None and fold_rows is not None and n_cols > fold_rows
+    wide = n_cols is not None and fold_rows is not None and n_cols > fold_rows and fold_rows < WIDE_ROWS
     ms = {'nn': (NNClassifier if clf else NNRegressor)(random_state=seed, proc=proc, n_jobs=1, epochs=nn_epochs(task, fold_rows)),
           'rf': (RFClassifier if clf else RFRegressor)(random_state=seed, n_jobs=n_jobs, proc=proc, n_estimators=60 if big else 200, oob_score=False),
           'xgb': gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **(XGB_WIDE if wide else {}))}
@@ -176,7 +177,7 @@ class TabularWorkflow:
         "Cross-validate, blend, refit; return the leaderboard"
         X, ym = self._setup(df, train_mask)
         models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, n_rows=int(self.train_mask_.sum()), n_splits=self.n_splits,
-                                                                                                   n_cols=len(self.proc_.cat_out_) + len(self.proc_.cont_out_)))
+                                                                                                   n_cols=len(self.proc_.cat_out_) + len(self.proc_.cont_out_) + 2*len(self.group_target)))
         self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats)
         self.oof_, self.oof_reps_, self.scores_, self.fit_warnings_, self._shown = {}, {}, {}, {}, set()
         self.clipped_, self.fold_rounds_, self.fold_fit_s_ = np.zeros(len(df), int), {}, {}

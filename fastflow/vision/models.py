@@ -107,6 +107,7 @@ def fastai_vision_model(arch:str, # A torchvision classification architecture, e
                        ) -> nn.Module:
     "fastai's `create_vision_model` (the body and head `vision_learner` builds) over torchvision's `arch`, untrained: nothing is downloaded"
     import torchvision.models as tvm
+    from fastflow.core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
     from fastai.vision.learner import create_vision_model
     if arch not in tvm.list_models(module=tvm):
         raise ValueError(f"{arch!r} is not a torchvision classification architecture (see torchvision.models.list_models()).")
