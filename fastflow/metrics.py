@@ -22,7 +22,7 @@ def rmse(y, # True values
     return float(root_mean_squared_error(np.asarray(y, dtype=np.float64).ravel(), np.asarray(pred, dtype=np.float64).ravel()))
 
 def log_rmse(y, pred) -> float:
-    "RMSE of the logs (Kaggle's House Prices metric); predictions are clipped at 1e-9 first"
+    "RMSE of the natural logs (Kaggle's House Prices metric; not RMSLE's log(1+y)), for positive targets; predictions are clipped at 1e-9 first"
     return rmse(np.log(np.asarray(y, dtype=np.float64)), np.log(np.clip(np.asarray(pred, dtype=np.float64), 1e-9, None)))
 
 def accuracy(y, # True class codes 0..k-1

@@ -214,6 +214,13 @@ def _text_hint(s: pd.Series, c) -> str:
     if dates.notna().mean() >= 0.5: return f"; most of its values read as dates: name it date_names=[{c!r}] (or pd.read_csv(..., parse_dates=[{c!r}]))"
     return ''
 
+def _odd_numbers(values) -> tuple|None:
+    "`(k, example)` if at least 90% (and at least 9) of a text column's distinct `values` read as numbers but not all (a few markers such as '?' made it text), else None"
+    v = pd.Series(np.asarray(values, dtype=object)).astype(str)
+    num = pd.to_numeric(v, errors='coerce').notna()
+    k = int(num.sum())
+    return (k, v[~num].iloc[0]) if 9 <= k < len(v) and k >= 0.9*len(v) else None
+
 def _nearest_level(code:np.ndarray, s:pd.Series, levels:list) -> np.ndarray:
     "`code` (-1: missing or unseen) with each unseen finite number given the index of the nearest of the sorted numeric `levels`"
     x = pd.to_numeric(s, errors='coerce').to_numpy('float64')
@@ -302,6 +309,10 @@ class TabularProc(TransformerMixin, BaseEstimator):
                 warnings.warn(f"column {c!r} has {n} distinct values (> max_levels={self.max_levels}): "
                               + ("dropped; pass high_card='encode' to keep its most frequent values, or engineer a feature from it"
                                  if self.high_card == 'drop' else f"only its {self.max_levels} most frequent values are kept") + _text_hint(X[c], c))
+            elif c not in dropped and c not in named and _is_text(X[c]) and (odd := _odd_numbers(levels[c].uniq)):
+                warnings.warn(f"column {c!r} holds text, but {odd[0]} of its {n} distinct values are numbers (not {odd[1]!r}): as text it is a "
+                              f"category, where a number training never saw is unknown; if it is a quantity, "
+                              f"df[{c!r}] = pd.to_numeric(df[{c!r}], errors='coerce') makes it one (the others become missing)")
         if quiet := {c: r for c, r in dropped.items() if r in ('all missing', 'constant')}: warnings.warn(f"dropped columns: {quiet}")   # the others were warned of one by one
         return dropped
 

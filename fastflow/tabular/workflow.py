@@ -18,7 +18,7 @@ from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `M
 from ..submission import write_submission
 from ..export import load_artefact, save_artefact
 from .nn import default_bs
-from .data import TabularProc, check_target, from_plain, from_plain_array, plain_array, to_plain
+from .data import INT_RULE, TabularProc, check_target, from_plain, from_plain_array, plain_array, to_plain
 from .estimators import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
                                      LinearClassifier, LinearRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
 
@@ -192,8 +192,11 @@ class TabularWorkflow:
         return self.leaderboard_
 
     def _metric_hint(self) -> str:
-        "A note for the leaderboard's header when a positive, right-skewed target is scored by RMSE on its raw scale"
+        "A note for the leaderboard's header: a rare class scored by accuracy, or a positive, right-skewed target scored by RMSE on its raw scale"
         y = self.y_
+        if self.task_ == 'classification' and self.metric_.name == 'accuracy' and (share := np.bincount(y).max()/len(y)) >= 0.95:
+            return (f"\n  note: the majority class alone scores {share:.4f} accuracy, so the rows above differ by a few rare cases: to rank "
+                    "models by how well they find them, try metric='roc_auc' (two classes) or metric='log_loss'")
         if self.task_ != 'regression' or self.metric_.name == 'log_rmse' or self.log_target_ or (y <= 0).any(): return ""
         sk = float(pd.Series(y).skew())
         return (f"\n  note: the target is positive and right-skewed (skew {sk:.1f}): if errors should count relative to its size "
@@ -207,7 +210,11 @@ class TabularWorkflow:
         self._check_ids(df, 'training')
         self.metric_ = get_metric(self.metric, self.task_)
         self.log_target_ = bool(self.log_target if self.log_target is not None else self.metric_.name == 'log_rmse')
-        if self.log_target_ and (df[self.target] <= 0).any(): raise ValueError("log_target needs a positive target; pass log_target=False")
+        if (self.log_target_ or self.metric_.name == 'log_rmse') and (bad := int((df[self.target] <= 0).sum())):
+            raise ValueError(f"{'metric=log_rmse' if self.metric_.name == 'log_rmse' else 'log_target'} takes logs of {self.target!r}, but {bad} of its values "
+                             f"are <= 0 (smallest {df[self.target].min():g}). For a count or a target with zeros, score by metric='rmse'; for "
+                             f"RMSLE (the log of 1 + y), fit on df.assign({self.target}=np.log1p(df[{self.target!r}])) with metric='rmse' and take "
+                             f"np.expm1 of the predictions")
         if not isinstance(self.n_repeats, int) or self.n_repeats < 1: raise ValueError(f"n_repeats must be a positive int, got {self.n_repeats!r}")
         m = np.ones(len(df), bool) if train_mask is None else np.asarray(train_mask)
         if m.dtype != bool or m.shape != (len(df),): raise ValueError(f"train_mask must be {len(df)} booleans (one per training row), got {m.dtype} {m.shape}")
@@ -335,9 +342,13 @@ class TabularWorkflow:
         lb.attrs['metric'] = m.name
         self.best_ = lb.model[0]
         if self.best_ == 'baseline':
+            inferred = self.task is None and self.task_ == 'classification' and np.issubdtype(np.asarray(self.classes_).dtype, np.integer)
             warnings.warn(f"no model beat the baseline (a constant: the majority class or the mean) in CV, {m.name} {lb['mean'][0]:.4f}: "
                           f"it is the final model, so every prediction is that constant. The columns may not predict {self.target!r}, or "
-                          f"{len(ym)} rows are too few to tell; the leaderboard shows how close the others came")
+                          f"{len(ym)} rows are too few to tell; the leaderboard shows how close the others came"
+                          + (f". The task was read from the target's {len(self.classes_)} integer values as classes ({INT_RULE}), scored by "
+                             f"{m.name}: if it is a count or a scale, pass task='regression'; to score probabilities rather than the most "
+                             f"frequent class, pass metric='log_loss'" if inferred and m.name == 'accuracy' else ""))
         return lb.rename(columns={'mean': f'{m.name}_mean', 'std': f'{m.name}_std'})
 
     def _blend(self, ym):
