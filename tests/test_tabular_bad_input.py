@@ -66,8 +66,10 @@ def test_unseen_categories_share_the_unknown_code(df):
 def test_bad_metric_and_task(df):
     with pytest.raises(ValueError, match="is for regression"): _wf(metric='rmse').fit(df)
     with pytest.raises(ValueError, match="task must be one of"): _wf(task='ranking').fit(df)
-    with pytest.raises(ValueError, match="log_target needs a positive target"):
+    with pytest.raises(ValueError, match=r"metric=log_rmse takes logs of 'y', but \d+ of its values are <= 0 .* RMSLE"):
         TabularWorkflow('y', task='regression', metric='log_rmse', verbose=False).fit(df)
+    with pytest.raises(ValueError, match=r"log_target takes logs of 'y', but \d+ of its values are <= 0"):
+        TabularWorkflow('y', task='regression', log_target=True, verbose=False).fit(df)
 
 def test_unseen_categories_and_missing_values_through_every_model(df):
     "Every default model family predicts finite probabilities for unseen categories and NaN where training had none"
