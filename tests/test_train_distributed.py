@@ -34,12 +34,16 @@ def main(out):
     n_train_batches = len(learn.recorder.losses)   # training batches this process ran
     vloss, acc = learn.validate()   # after the context: full validation set on every process
     if rank_distrib() == 0:
-        json.dump(dict(world=max(num_distrib(), 1), distributed=dist, valid_loss=float(vloss), accuracy=float(acc),
-                       n_train_batches=n_train_batches), open(out, 'w'))
+        with open(out, 'w') as f: json.dump(dict(world=max(num_distrib(), 1), distributed=dist, valid_loss=float(vloss), accuracy=float(acc),
+                                                 n_train_batches=n_train_batches), f)
     # a gloo group left alive can abort the process at exit ("terminate called without an active exception")
     if torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
 
-if __name__ == '__main__': main(sys.argv[1])
+if __name__ == '__main__':
+    main(sys.argv[1])
+    # even with the group destroyed, a rank still aborted at interpreter teardown in one of session 14's two CI runs (a C++ thread
+    # of torch's left joinable); the work is done and written, so leave without the teardown
+    sys.stdout.flush(); sys.stderr.flush(); os._exit(0)
 '''
 
 def free_port():
