@@ -270,7 +270,8 @@ def _load_pickle(fname:Path, cpu:bool):
                           f"Fix: import or define it under the same module and name before loading (e.g. `from "
                           f"{names[0].rsplit('.', 1)[0]} import {names[0].rsplit('.', 1)[-1]}`, with that module on sys.path), "
                           "or share the model with export_learner(learn, folder), which stores only data.") from e
-    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile) as e:
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile,
+            MemoryError, OverflowError, KeyError, IndexError, TypeError) as e:   # garbage can claim a huge size, index a missing memo, ...
         raise ArtefactError(f"{fname} is not a pickled Learner that can be read ({type(e).__name__}: {str(e)[:200]}): expected a file from "
                             "export_learner(learn, path, unsafe=True) or fastai's learn.export; it may be truncated or another kind of file.") from None
     if not hasattr(res, 'model') or not hasattr(res, 'cbs'): raise ArtefactError(f"{fname} holds a {type(res).__name__}, not a fastai Learner.")
