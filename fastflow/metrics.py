@@ -1,4 +1,4 @@
-"""The scores every application reports, in one place, computed by scikit-learn: `rmse`, `log_rmse`, accuracy, ROC AUC and log loss, each with its direction and task.
+"""The scores every application reports, in one place, computed by scikit-learn: `rmse`, `log_rmse`, `rmsle`, accuracy, ROC AUC and log loss, each with its direction and task.
 
 Docs: https://fastflow-dev.github.io/fastflow/metrics.html.md"""
 
@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, log_loss as _sk_log_loss, roc_auc_score, root_mean_squared_error
 
 # %% auto #0
-__all__ = ['METRICS', 'rmse', 'log_rmse', 'accuracy', 'roc_auc', 'log_loss', 'Metric', 'get_metric']
+__all__ = ['METRICS', 'rmse', 'log_rmse', 'rmsle', 'accuracy', 'roc_auc', 'log_loss', 'Metric', 'get_metric']
 
 # %% ../nbs/03_metrics.ipynb #c2f63a9f
 def rmse(y, # True values
@@ -24,6 +24,10 @@ def rmse(y, # True values
 def log_rmse(y, pred) -> float:
     "RMSE of the natural logs (Kaggle's House Prices metric; not RMSLE's log(1+y)), for positive targets; predictions are clipped at 1e-9 first"
     return rmse(np.log(np.asarray(y, dtype=np.float64)), np.log(np.clip(np.asarray(pred, dtype=np.float64), 1e-9, None)))
+
+def rmsle(y, pred) -> float:
+    "Root mean squared logarithmic error, RMSE of log(1 + y) (Kaggle's RMSLE: counts, sales), for targets >= 0; predictions are clipped at 0 first"
+    return rmse(np.log1p(np.asarray(y, dtype=np.float64)), np.log1p(np.clip(np.asarray(pred, dtype=np.float64), 0, None)))
 
 def accuracy(y, # True class codes 0..k-1
              proba, # Class probabilities `[n, k]`
@@ -52,7 +56,7 @@ class Metric:
 
 METRICS = {m.name: m for m in [Metric('accuracy', accuracy, True, 'classification'), Metric('roc_auc', roc_auc, True, 'classification'),
                                 Metric('log_loss', log_loss, False, 'classification'), Metric('rmse', rmse, False, 'regression'),
-                                Metric('log_rmse', log_rmse, False, 'regression')]}
+                                Metric('log_rmse', log_rmse, False, 'regression'), Metric('rmsle', rmsle, False, 'regression')]}
 
 def get_metric(metric: str|Metric|None, # A name in `METRICS`, a `Metric`, or None for the task's default
                task: str, # 'classification' or 'regression'

@@ -47,7 +47,7 @@ fast = lambda clf: {'nn': (NNClassifier if clf else NNRegressor)(epochs=2, rando
                     'rf': (RFClassifier if clf else RFRegressor)(n_estimators=10, random_state=0),
                     'xgb': (GBMClassifier if clf else GBMRegressor)(n_estimators=30, random_state=0),
                     'linear': LinearClassifier() if clf else LinearRegressor(alpha=1e-3, l1_ratio=.5)}
-for name, df, clf, metric in (('wf_clf', c, True, 'log_loss'), ('wf_reg', r, False, 'log_rmse')):
+for name, df, clf, metric in (('wf_clf', c, True, 'log_loss'), ('wf_reg', r, False, 'log_rmse'), ('wf_rmsle', r, False, 'rmsle')):
     wf = TabularWorkflow('y', id_col='pid', metric=metric, models=fast(clf), n_splits=2, ensemble_top=4, ensemble_weights='equal',
                          refit=False, verbose=False)
     wf.fit(df); wf.fit_final(df, 'ensemble')
@@ -119,7 +119,7 @@ def test_identical_predictions_in_a_fresh_interpreter_from_a_read_only_folder(ex
     assert not os.access(exported/'models'/'wf_clf'/'fastflow.json', os.W_OK) or os.geteuid() == 0
     r = py(LOAD, exported)
     assert r.returncode == 0, r.stderr[-3000:]
-    assert 'LOADED 15' in r.stdout, r.stdout
+    assert 'LOADED 16' in r.stdout, r.stdout
     files = {p.name for p in (exported/'models'/'wf_clf').iterdir()}
     assert {'fastflow.json', 'weights.safetensors', 'arrays.npz'} <= files and {'.ubj', '.skops'} <= {Path(f).suffix for f in files}, files
     assert not any(p.suffix in ('.pkl', '.pickle', '.joblib') for p in (exported/'models').rglob('*'))

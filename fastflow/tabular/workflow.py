@@ -114,7 +114,7 @@ class TabularWorkflow:
                  seed: int = 42, # Seed for folds and models
                  ensemble_top: int|None = None, # Blend this many best models (None: every model but the baseline; 0: no ensemble)
                  ensemble_weights: str = 'oof', # 'oof': weights fitted to out-of-fold predictions (`blend_weights`); 'equal': plain average
-                 log_target: bool|None = None, # Train regressors on log(y) (None: when the metric is log_rmse)
+                 log_target: bool|None = None, # Train regressors on log(y) (None: when the metric is log_rmse; on log(1 + y) when it is rmsle)
                  proc: TabularProc|None = None, # Preprocessing settings for every model
                  refit: bool = True, # Refit the best entry on all rows after CV
                  verbose: bool = True, # Print progress
@@ -139,13 +139,15 @@ class TabularWorkflow:
     def _features(self, df): return df.drop(columns=[c for c in (self.target, self.id_col) if c is not None and c in df.columns])
 
     def _to_model_y(self, y):
-        return np.log(y) if self.log_target_ else y
+        if not self.log_target_: return y
+        return np.log1p(y) if getattr(self, 'log1p_', False) else np.log(y)
 
     def _from_model(self, p):
         "Model-scale predictions -> the target's scale, kept inside the training target's range (`y_bounds_`)"
         b = getattr(self, 'y_bounds_', None)
         if b is not None: p = np.clip(p, *b)   # a linear or NN member must not predict a count below the smallest seen
-        return np.exp(p) if self.log_target_ else p
+        if not self.log_target_: return p
+        return np.expm1(p) if getattr(self, 'log1p_', False) else np.exp(p)
 
     def _predict_raw(self, est, X):
         "Probabilities over all of `classes_` (a fold that lacked a rare class gives it 0) or values; an error if any is NaN"
@@ -197,24 +199,36 @@ class TabularWorkflow:
         if self.task_ == 'classification' and self.metric_.name == 'accuracy' and (share := np.bincount(y).max()/len(y)) >= 0.95:
             return (f"\n  note: the majority class alone scores {share:.4f} accuracy, so the rows above differ by a few rare cases: to rank "
                     "models by how well they find them, try metric='roc_auc' (two classes) or metric='log_loss'")
-        if self.task_ != 'regression' or self.metric_.name == 'log_rmse' or self.log_target_ or (y <= 0).any(): return ""
+        if self.task_ != 'regression' or self.metric_.name in ('log_rmse', 'rmsle') or self.log_target_ or (y < 0).any(): return ""
         sk = float(pd.Series(y).skew())
-        return (f"\n  note: the target is positive and right-skewed (skew {sk:.1f}): if errors should count relative to its size "
-                "(prices, counts), try metric='log_rmse' (models then train on log(y))") if sk > 1 else ""
+        how = ("metric='log_rmse' (models then train on log(y))" if (y > 0).all() else
+               "metric='rmsle' (it takes the zeros: models then train on log(1 + y))")
+        return (f"\n  note: the target is {'positive' if (y > 0).all() else 'non-negative'} and right-skewed (skew {sk:.1f}): if errors "
+                f"should count relative to its size (prices, counts), try {how}") if sk > 1 else ""
+
+    def _metric_task(self, df) -> str|None:
+        "'regression' when the metric is a regression one and the target numbers with more than two values (counts scored by rmsle), else None: infer"
+        m = self.metric if isinstance(self.metric, Metric) else METRICS.get(self.metric) if isinstance(self.metric, str) else None
+        y = df[self.target] if isinstance(df, pd.DataFrame) and self.target in df.columns else None   # check_target says what is wrong otherwise
+        if m is None or m.task != 'regression' or y is None or not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y): return None
+        return 'regression' if y.nunique() > 2 else None   # 0/1 scored by rmse is more likely a mistake: the usual error says so
 
     def _setup(self, df, train_mask=None):
         "Check `df`, set the task, metric, features and targets; return the features and the targets on the models' scale"
-        self.task_ = check_target(df, self.target, self.task)
+        self.task_ = check_target(df, self.target, self.task if self.task is not None else self._metric_task(df))
         self.n_jobs_ = usable_cores() if self.n_jobs is None else self.n_jobs
         if not isinstance(self.n_jobs_, (int, np.integer)) or self.n_jobs_ < 1: raise ValueError(f"n_jobs must be a positive int or None (all usable cores), got {self.n_jobs!r}")
         self._check_ids(df, 'training')
         self.metric_ = get_metric(self.metric, self.task_)
-        self.log_target_ = bool(self.log_target if self.log_target is not None else self.metric_.name == 'log_rmse')
-        if (self.log_target_ or self.metric_.name == 'log_rmse') and (bad := int((df[self.target] <= 0).sum())):
+        self.log_target_ = bool(self.log_target if self.log_target is not None else self.metric_.name in ('log_rmse', 'rmsle'))
+        self.log1p_ = self.log_target_ and self.metric_.name == 'rmsle'   # RMSLE's scale: log(1 + y)
+        if self.metric_.name == 'rmsle' and (bad := int((df[self.target] < 0).sum())):
+            raise ValueError(f"metric=rmsle takes log(1 + y) of {self.target!r}, but {bad} of its values are < 0 (smallest "
+                             f"{df[self.target].min():g}): RMSLE is for targets >= 0 (counts, sales). Score a target that can be negative by metric='rmse'")
+        if self.log_target_ and not self.log1p_ and (bad := int((df[self.target] <= 0).sum())):
             raise ValueError(f"{'metric=log_rmse' if self.metric_.name == 'log_rmse' else 'log_target'} takes logs of {self.target!r}, but {bad} of its values "
-                             f"are <= 0 (smallest {df[self.target].min():g}). For a count or a target with zeros, score by metric='rmse'; for "
-                             f"RMSLE (the log of 1 + y), fit on df.assign({self.target}=np.log1p(df[{self.target!r}])) with metric='rmse' and take "
-                             f"np.expm1 of the predictions")
+                             f"are <= 0 (smallest {df[self.target].min():g}). For a count or a target with zeros, score by metric='rmsle' "
+                             f"(Kaggle's RMSLE: models train on log(1 + y)) or metric='rmse'")
         if not isinstance(self.n_repeats, int) or self.n_repeats < 1: raise ValueError(f"n_repeats must be a positive int, got {self.n_repeats!r}")
         m = np.ones(len(df), bool) if train_mask is None else np.asarray(train_mask)
         if m.dtype != bool or m.shape != (len(df),): raise ValueError(f"train_mask must be {len(df)} booleans (one per training row), got {m.dtype} {m.shape}")
@@ -474,7 +488,7 @@ class TabularWorkflow:
                       seed=self.seed, ensemble_top=self.ensemble_top, ensemble_weights=self.ensemble_weights, log_target=self.log_target,
                       refit=self.refit, verbose=self.verbose, n_repeats=self.n_repeats, clip=self.clip, group_target=[to_plain(c) for c in self.group_target],
                       n_jobs=self.n_jobs)
-        cfg = dict(params=params, task=self.task_, metric=dict(name=m.name, greater_is_better=m.greater_is_better), log_target=self.log_target_,
+        cfg = dict(params=params, task=self.task_, metric=dict(name=m.name, greater_is_better=m.greater_is_better), log_target=self.log_target_, log1p=self.log1p_,
                    feature_names=[to_plain(c) for c in self.feature_names_], proc=self.proc_.to_config(),
                    classes=plain_array(self.classes_) if self.task_ == 'classification' else None, final_name=self.final_name_, members=members,
                    leaderboard=dict(columns=list(lb.columns), data={c: lb[c].tolist() for c in lb.columns}, metric=lb.attrs.get('metric')),
@@ -493,6 +507,7 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
     if 'group_target' in p: p['group_target'] = [from_plain(g) for g in p['group_target']]
     wf = TabularWorkflow(**p)
     wf.task_, wf.log_target_, wf.final_name_, wf.best_ = c['task'], c['log_target'], c['final_name'], c['best']
+    wf.log1p_ = c.get('log1p', False)   # folders written before rmsle: log(y) or raw
     m = c['metric']
     wf.metric_ = METRICS[m['name']] if m['name'] in METRICS else Metric(m['name'], None, m['greater_is_better'], c['task'])
     wf.feature_names_, wf.proc_ = [from_plain(x) for x in c['feature_names']], TabularProc.from_config(c['proc'])
