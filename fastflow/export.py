@@ -24,7 +24,7 @@ __all__ = ['ARTEFACT_FORMAT', 'ARTEFACT_VERSION', 'MANIFEST', 'MODEL_BUILDERS', 
            'missing_globals', 'load_learner', 'save_weights', 'load_weights', 'weights_config']
 
 # %% ../nbs/12_export.ipynb #ce2d56f6
-ARTEFACT_FORMAT, ARTEFACT_VERSION, MANIFEST = 'fastflow-artefact', 1, 'fastflow.json'
+ARTEFACT_FORMAT, ARTEFACT_VERSION, MANIFEST = 'fastflow-artefact', 2, 'fastflow.json'   # 2: tabular workflows on log(1 + y) (metric='rmsle')
 
 class ArtefactError(ValueError):
     "A model folder that is missing, incomplete, changed after export, of another kind, or not a model folder at all"
@@ -50,9 +50,11 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
                   tensors:dict|None=None, # name -> tensor, written to `weights.safetensors`
                   arrays:dict|None=None, # name -> numpy array (no objects), written to `arrays.npz`
                   files:dict|None=None, # file name -> bytes, for what other libraries save in their own safe format
+                  version:int=1, # Format version to write: the oldest reader that predicts it correctly (a folder that needs a newer one says so)
                  ) -> Path|None:
     "Write a model folder (`fastflow.json`, `weights.safetensors`, `arrays.npz`, `files`); returns it (None on non-zero ranks)"
     if rank_distrib(): return None
+    if not 1 <= version <= ARTEFACT_VERSION: raise ValueError(f"version must be 1..{ARTEFACT_VERSION}, got {version!r}")
     from safetensors.torch import save_file
     import fastflow
     try: cfg_text = json.dumps(config, default=to_json)
@@ -76,7 +78,7 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
         if name in (MANIFEST, 'weights.safetensors', 'arrays.npz') or Path(name).name != name:
             raise ArtefactError(f"file name {name!r} is reserved or not a plain file name")
         (path/name).write_bytes(data); written[name] = 'file'
-    manifest = dict(format=ARTEFACT_FORMAT, version=ARTEFACT_VERSION, kind=kind, fastflow=fastflow.__version__,
+    manifest = dict(format=ARTEFACT_FORMAT, version=version, kind=kind, fastflow=fastflow.__version__,
                     torch=torch.__version__, files={n: dict(sha256=_sha256(path/n), role=r) for n, r in written.items()})
     (path/MANIFEST).write_text(json.dumps(manifest, indent=1)[:-2] + f',\n "config": {cfg_text}\n}}\n')   # manifest written last
     return path
@@ -265,7 +267,12 @@ def _load_pickle(fname:Path, cpu:bool):
     warnings.warn(f"Loading {fname} with unsafe=True runs code from the file: do it only for files you made or trust.", stacklevel=3)
     try: res = torch.load(fname, map_location='cpu' if cpu else None, weights_only=False)
     except (ImportError, AttributeError) as e:
-        names = missing_globals(fname) or [str(e)]
+        try: names = missing_globals(fname)
+        except (zipfile.BadZipFile, OSError, ValueError, StopIteration, pickle.UnpicklingError): names = []   # a legacy (non-zip) pickle, or not a pickle
+        if not names:
+            raise ArtefactError(f"{fname} cannot be unpickled here ({type(e).__name__}: {str(e)[:300]}): it may be another kind of file, or a "
+                                "learner written by a different fastai/fastflow version. Share models with export_learner(learn, folder), "
+                                "which stores only data.") from e
         raise ImportError(f"Cannot load {fname}: it refers to {', '.join(names)}, which cannot be imported here. "
                           f"Fix: import or define it under the same module and name before loading (e.g. `from "
                           f"{names[0].rsplit('.', 1)[0]} import {names[0].rsplit('.', 1)[-1]}`, with that module on sys.path), "
@@ -273,7 +280,8 @@ def _load_pickle(fname:Path, cpu:bool):
     except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile,
             MemoryError, OverflowError, KeyError, IndexError, TypeError) as e:   # garbage can claim a huge size, index a missing memo, ...
         raise ArtefactError(f"{fname} is not a pickled Learner that can be read ({type(e).__name__}: {str(e)[:200]}): expected a file from "
-                            "export_learner(learn, path, unsafe=True) or fastai's learn.export; it may be truncated or another kind of file.") from None
+                            "export_learner(learn, path, unsafe=True) or fastai's learn.export; it may be truncated, another kind of file, "
+                            "or written by a different fastai/fastflow version (the error above is where unpickling stopped).") from e
     if not hasattr(res, 'model') or not hasattr(res, 'cbs'): raise ArtefactError(f"{fname} holds a {type(res).__name__}, not a fastai Learner.")
     if cpu and res.dls is not None: res.dls.cpu()
     if cpu:   # fastai's or fastflow's speed callbacks (`speed_only`): plain fp32; the weights keep the layout they were trained in (same kernels, same digits)

@@ -27,7 +27,9 @@ def log_rmse(y, pred) -> float:
 
 def rmsle(y, pred) -> float:
     "Root mean squared logarithmic error, RMSE of log(1 + y) (Kaggle's RMSLE: counts, sales), for targets >= 0; predictions are clipped at 0 first"
-    return rmse(np.log1p(np.asarray(y, dtype=np.float64)), np.log1p(np.clip(np.asarray(pred, dtype=np.float64), 0, None)))
+    y = np.asarray(y, dtype=np.float64)
+    if (y < 0).any(): raise ValueError(f"rmsle is for targets >= 0 (counts, sales); {int((y < 0).sum())} true value(s) are < 0 (smallest {y.min():g}): use rmse")
+    return rmse(np.log1p(y), np.log1p(np.clip(np.asarray(pred, dtype=np.float64), 0, None)))
 
 def accuracy(y, # True class codes 0..k-1
              proba, # Class probabilities `[n, k]`

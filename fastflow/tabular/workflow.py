@@ -228,7 +228,8 @@ class TabularWorkflow:
         if self.log_target_ and not self.log1p_ and (bad := int((df[self.target] <= 0).sum())):
             raise ValueError(f"{'metric=log_rmse' if self.metric_.name == 'log_rmse' else 'log_target'} takes logs of {self.target!r}, but {bad} of its values "
                              f"are <= 0 (smallest {df[self.target].min():g}). For a count or a target with zeros, score by metric='rmsle' "
-                             f"(Kaggle's RMSLE: models train on log(1 + y)) or metric='rmse'")
+                             f"(Kaggle's RMSLE: models train on log(1 + y))" + (" or metric='rmse'" if self.metric_.name == 'log_rmse' else
+                             f", or leave log_target=None to train {self.metric_.name} on the raw target"))
         if not isinstance(self.n_repeats, int) or self.n_repeats < 1: raise ValueError(f"n_repeats must be a positive int, got {self.n_repeats!r}")
         m = np.ones(len(df), bool) if train_mask is None else np.asarray(train_mask)
         if m.dtype != bool or m.shape != (len(df),): raise ValueError(f"train_mask must be {len(df)} booleans (one per training row), got {m.dtype} {m.shape}")
@@ -465,7 +466,7 @@ class TabularWorkflow:
     def export(self, path:Path|str|None=None, # Folder to write; None: `output_dir()/'model'`
               ) -> Path:
         "Write the fitted workflow (final models, preprocessing, classes, leaderboard) to a model folder, as data only (no pickle)"
-        return save_artefact(path, 'tabular.workflow', *self._to_artefact())
+        return save_artefact(path, 'tabular.workflow', *self._to_artefact(), version=2 if getattr(self, 'log1p_', False) else 1)   # 2: older fastflow would exp() a log1p model
 
     @classmethod
     def load(cls, path:Path|str, # A folder written by `export`
@@ -488,7 +489,7 @@ class TabularWorkflow:
                       seed=self.seed, ensemble_top=self.ensemble_top, ensemble_weights=self.ensemble_weights, log_target=self.log_target,
                       refit=self.refit, verbose=self.verbose, n_repeats=self.n_repeats, clip=self.clip, group_target=[to_plain(c) for c in self.group_target],
                       n_jobs=self.n_jobs)
-        cfg = dict(params=params, task=self.task_, metric=dict(name=m.name, greater_is_better=m.greater_is_better), log_target=self.log_target_, log1p=self.log1p_,
+        cfg = dict(params=params, task=self.task_, metric=dict(name=m.name, greater_is_better=m.greater_is_better), log_target=self.log_target_, log1p=getattr(self, 'log1p_', False),
                    feature_names=[to_plain(c) for c in self.feature_names_], proc=self.proc_.to_config(),
                    classes=plain_array(self.classes_) if self.task_ == 'classification' else None, final_name=self.final_name_, members=members,
                    leaderboard=dict(columns=list(lb.columns), data={c: lb[c].tolist() for c in lb.columns}, metric=lb.attrs.get('metric')),
