@@ -268,10 +268,15 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor`, or a workflow 
                 show: bool|None = None, # Display inline (None: in notebooks)
                ) -> pd.DataFrame:
     "Per-column contributions (xgboost SHAP values) behind the prediction for `X.iloc[row]`, as a waterfall; largest first"
+    scale, to_target = 'prediction', None
     if isinstance(model, TabularWorkflow):
-        gbms = [m for m in getattr(model, 'final_', {}).values() if isinstance(m, (GBMClassifier, GBMRegressor))]
+        wf = model
+        gbms = [m for m in getattr(wf, 'final_', {}).values() if isinstance(m, (GBMClassifier, GBMRegressor))]
         if not gbms: raise TypeError("the workflow's final models include no GBM: fit a GBMClassifier/GBMRegressor to explain rows")
-        X, model = _features(model, X), gbms[0]
+        X, model = _features(wf, X), gbms[0]
+        if getattr(wf, 'log_target_', False):   # the trees add up on the log scale the workflow trains on
+            scale = f"log(1 + {wf.target})" if getattr(wf, 'log1p_', False) else f"log({wf.target})"
+            to_target = lambda m: float(wf._from_model(np.array([m]))[0])
     if not isinstance(model, (GBMClassifier, GBMRegressor)):
         raise TypeError(f"explain_row needs a GBMClassifier or GBMRegressor (xgboost contributions), got {type(model).__name__}")
     if not -len(X) <= row < len(X): raise IndexError(f"row {row} is out of range for X with {len(X)} rows")
@@ -292,10 +297,11 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor`, or a workflow 
     for k, (lab, v) in enumerate(steps): ax.barh(k, v, left=ends[k], color='tab:green' if v >= 0 else 'tab:red')
     pad = 0.08*(np.ptp(ends) or 1.)
     ax.set_xlim(ends.min() - pad, ends.max() + pad)
-    ax.axvline(bias, color='gray', ls=':', label=f'bias {bias:.4g}'); ax.axvline(margin, color='k', ls='--', label=f'prediction {margin:.4g}')
+    ax.axvline(bias, color='gray', ls=':', label=f'bias {bias:.4g}'); ax.axvline(margin, color='k', ls='--', label=f'prediction {margin:.4g}' + (f' ({to_target(margin):.4g} on the target\'s scale)' if to_target else ''))
     ax.set_yticks(range(len(steps)), [s[0] for s in steps]); ax.invert_yaxis(); ax.legend(loc='lower right', fontsize=8)
-    ax.set_xlabel('log-odds' if is_classifier(model) else 'prediction'); ax.set_title(f'Contributions behind row {row}')
-    res.attrs.update(bias=bias, margin=margin, path=save_plot(fig, path, 'explain_row.png', show))
+    ax.set_xlabel('log-odds' if is_classifier(model) else scale); ax.set_title(f'Contributions behind row {row}')
+    pred = None if is_classifier(model) else to_target(margin) if to_target else margin
+    res.attrs.update(bias=bias, margin=margin, prediction=pred, path=save_plot(fig, path, 'explain_row.png', show))
     return res
 
 # %% ../../nbs/34_tabular.explain.ipynb #6794d67c
