@@ -219,7 +219,11 @@ class TabularWorkflow:
         self.n_jobs_ = usable_cores() if self.n_jobs is None else self.n_jobs
         if not isinstance(self.n_jobs_, (int, np.integer)) or self.n_jobs_ < 1: raise ValueError(f"n_jobs must be a positive int or None (all usable cores), got {self.n_jobs!r}")
         self._check_ids(df, 'training')
-        self.metric_ = get_metric(self.metric, self.task_)
+        try: self.metric_ = get_metric(self.metric, self.task_)
+        except ValueError as e:
+            if self.task is not None or 'is for' not in str(e): raise
+            raise ValueError(f"{e} (inferred from {self.target!r}): pass task={'classification' if self.task_ == 'regression' else 'regression'!r} "
+                             "to treat the target that way") from None
         self.log_target_ = bool(self.log_target if self.log_target is not None else self.metric_.name in ('log_rmse', 'rmsle'))
         self.log1p_ = self.log_target_ and self.metric_.name == 'rmsle'   # RMSLE's scale: log(1 + y)
         if self.metric_.name == 'rmsle' and (bad := int((df[self.target] < 0).sum())):
