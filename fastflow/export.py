@@ -44,6 +44,10 @@ def _sha256(p:Path) -> str:
     return h.hexdigest()
 
 # %% ../nbs/12_export.ipynb #e4dde6ee
+def _config_sha256(config) -> str:
+    "Checksum of a config as JSON reads it back (so the same for the writer and every reader)"
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
+
 def save_artefact(path:Path|str|None, # Folder to write (created; files of an earlier export in it are replaced); None: `output_dir()/'model'`
                   kind:str, # What it holds, a key of `LOADERS` (e.g. 'vision.learner')
                   config:dict, # JSON-able facts a prediction needs
@@ -79,7 +83,8 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
             raise ArtefactError(f"file name {name!r} is reserved or not a plain file name")
         (path/name).write_bytes(data); written[name] = 'file'
     manifest = dict(format=ARTEFACT_FORMAT, version=version, kind=kind, fastflow=fastflow.__version__,
-                    torch=torch.__version__, files={n: dict(sha256=_sha256(path/n), role=r) for n, r in written.items()})
+                    torch=torch.__version__, files={n: dict(sha256=_sha256(path/n), role=r) for n, r in written.items()},
+                    config_sha256=_config_sha256(json.loads(cfg_text)))   # the config is checked too: an edited class list or y_range predicts wrongly
     (path/MANIFEST).write_text(json.dumps(manifest, indent=1)[:-2] + f',\n "config": {cfg_text}\n}}\n')   # manifest written last
     return path
 
@@ -121,7 +126,9 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
     except (ValueError, UnicodeDecodeError) as e: raise ArtefactError(f"{mf} is not valid JSON ({e}): the file is damaged; export the model again.") from None
     if not isinstance(man, dict) or man.get('format') != ARTEFACT_FORMAT:
         raise ArtefactError(f"{mf} is not a fastflow manifest (expected \"format\": \"{ARTEFACT_FORMAT}\").")
-    if man.get('version', 0) > ARTEFACT_VERSION:
+    v = man.get('version', 0)
+    if isinstance(v, bool) or not isinstance(v, int): raise ArtefactError(f"{mf}: 'version' must be a whole number, got {v!r}: the manifest was edited or damaged; export the model again.")
+    if v > ARTEFACT_VERSION:
         raise ArtefactError(f"{p} was written by fastflow {man.get('fastflow')} in format version {man['version']}; this fastflow reads up to "
                             f"version {ARTEFACT_VERSION}: upgrade fastflow.")
     kinds = (kind,) if isinstance(kind, str) else kind
@@ -129,8 +136,13 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
         raise ArtefactError(f"{p} holds a {man.get('kind')!r} model, not {' or '.join(map(repr, kinds))}: load it with load_model({str(p)!r}).")
     files = man.get('files', {})
     if not isinstance(files, dict): raise ArtefactError(f"{mf}: 'files' must map file names to checksums")
+    cs = man.get('config_sha256')   # older folders carry none: their config is taken as it is
+    if cs is not None and cs != _config_sha256(man.get('config', {})):
+        raise ArtefactError(f"{mf}: its config does not match its checksum: it was edited after export (a class list, y_range or setting "
+                            "changed would silently change predictions). Export or copy the model again.")
     for name, meta in files.items():
         f = p/name
+        if not isinstance(meta, dict): raise ArtefactError(f"{mf}: the entry of {name!r} in 'files' must hold its sha256; the manifest was edited or damaged.")
         if Path(name).name != name: raise ArtefactError(f"{mf} names a file outside the folder: {name!r}")
         if not f.is_file(): raise ArtefactError(f"{f} is missing: the model folder is incomplete (copy all of {p}).")
         if _sha256(f) != meta.get('sha256'):

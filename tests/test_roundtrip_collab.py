@@ -121,11 +121,18 @@ def test_tampered_or_truncated_files(roundtrip, tmp_path):
     m = _copy(roundtrip, tmp_path/'c'); (m/'weights.safetensors').unlink()
     with pytest.raises(ArtefactError, match=r'weights\.safetensors is missing'): load_learner(m)
 
-def _edit_config(m:Path, f):
-    man = json.loads((m/'fastflow.json').read_text()); f(man['config']); (m/'fastflow.json').write_text(json.dumps(man))
+def _edit_config(m:Path, f, reseal:bool=True):
+    "Edit the config in `m`'s manifest; `reseal`: and its checksum, as a crafted folder would"
+    from fastflow.export import _config_sha256
+    man = json.loads((m/'fastflow.json').read_text()); f(man['config'])
+    if reseal: man['config_sha256'] = _config_sha256(man['config'])
+    (m/'fastflow.json').write_text(json.dumps(man))
 
 def test_edited_manifest(roundtrip, tmp_path):
-    "The manifest's config is not checksummed: a changed builder is refused, changed arguments do not fit the weights"
+    "An edited config is refused by its checksum; with the checksum rewritten too, a changed builder is refused, changed arguments do not fit the weights"
+    m = _copy(roundtrip, tmp_path/'y')
+    _edit_config(m, lambda c: c['model']['kwargs'].update(y_range=[0, 100]), reseal=False)   # would predict 53.7 on a 1-5 scale
+    with pytest.raises(ArtefactError, match='config does not match its checksum'): load_learner(m)
     m = _copy(roundtrip, tmp_path)
     _edit_config(m, lambda c: c['model'].update(builder='os:system'))
     with pytest.raises(ArtefactError, match="must be DotProductBias, CollabNN or HybridCollab, not 'os:system'"): load_learner(m)

@@ -170,6 +170,8 @@ def test_crafted_tree_arrays_are_refused(exported, tmp_path):
     d = _copy(exported, 'RFClassifier_', tmp_path/'wide')    # the config claims more columns than the data has: splits could read past them
     man = json.loads((d/'fastflow.json').read_text())
     man['config']['estimator']['state']['trees'][0]['n_features'] = 10**6
+    from fastflow.export import _config_sha256
+    man['config_sha256'] = _config_sha256(man['config'])   # resealed, as a crafted folder would be (an edit alone fails the checksum)
     (d/'fastflow.json').write_text(json.dumps(man))
     with pytest.raises(ArtefactError, match='reads 1000000 columns'): load_model(d)
 

@@ -121,7 +121,10 @@ def _copy(src, dst):
     return dst
 
 def _edit_config(folder, edit):
-    f = folder/'fastflow.json'; man = json.loads(f.read_text()); edit(man['config']); f.write_text(json.dumps(man))
+    "Edit the config in `folder`'s manifest and its checksum, as a crafted folder would (an edit alone fails the checksum)"
+    from fastflow.export import _config_sha256
+    f = folder/'fastflow.json'; man = json.loads(f.read_text()); edit(man['config'])
+    man['config_sha256'] = _config_sha256(man['config']); f.write_text(json.dumps(man))
 
 def test_tampered_folders_refused(exported, tmp_path):
     m = exported/'models'

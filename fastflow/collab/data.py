@@ -37,6 +37,10 @@ def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFra
         if bad.any():
             raise ValueError(f"{bad.sum()} row(s) have a missing {c!r} id (first at index {list(ratings.index[bad][:5])}); "
                              f"drop them first, e.g. df.dropna(subset=[{c!r}])")
+        if df[name].dtype == object and pd.api.types.infer_dtype(df[name], skipna=True).startswith('mixed') and len(_kinds(df[name])) > 1:
+            eg = [next(o for o in df[name] if _kinds([o]) == {k}) for k in ('number', 'string')]
+            raise ValueError(f"the {c!r} ids mix numbers and strings (e.g. {eg[0]!r} and {eg[1]!r}), which would make 3 and '3' two different "
+                             f"ids; make them one kind first, e.g. df[{c!r}] = df[{c!r}].astype(str)")
     return df
 
 def _check_ratings(r:pd.Series, rating_name, index, y_range) -> pd.Series:
@@ -443,6 +447,25 @@ class CollabDataLoaders(DataLoaders):
         u = np.array([self.user2idx.get(o, -1) for o in users], dtype=np.int64)
         i = np.array([self.item2idx.get(o, -1) for o in items], dtype=np.int64)
         return u,i
+
+    def test_dl(self, test_items:pd.DataFrame, # (user, item) pairs under the training column names; a rating column becomes the targets
+                **kwargs # Ignored (fastai's `test_dl` options)
+               ) -> RatingsLoader:
+        "A loader over pairs of known ids for `learn.get_preds(dl=...)`, as fastai's `dls.test_dl`; `predict_pairs` also takes unknown ids"
+        if not isinstance(test_items, pd.DataFrame): raise TypeError(f"test_dl takes a DataFrame of (user, item) pairs, got {type(test_items).__name__}")
+        un,itn,rn = self.names['user'],self.names['item'],self.names['rating']
+        missing = [c for c in (un, itn) if c not in test_items.columns]
+        if missing: raise ValueError(f"column(s) {missing} not in the pairs, which has {list(test_items.columns)}")
+        u,i = self.encode(test_items[un].to_numpy(), test_items[itn].to_numpy())
+        unk = (u < 0) | (i < 0)
+        if unk.any():
+            k = int(np.flatnonzero(unk)[0])
+            a,b = (o.item() if isinstance(o, np.generic) else o for o in (test_items[un].iloc[k], test_items[itn].iloc[k]))
+            raise ValueError(f"{int(unk.sum())} of {len(u)} pair(s) have a user or item with no training ratings (e.g. row {k}: "
+                             f"{a!r}, {b!r}), so the model has no embedding for them: "
+                             "use learn.predict_pairs(pairs), which falls back to the biases for those")
+        r = test_items[rn].to_numpy(np.float32) if rn in test_items.columns else np.zeros(len(u), np.float32)
+        return RatingsLoader(torch.from_numpy(u), torch.from_numpy(i), torch.from_numpy(r), bs=self.valid.bs, device=self.device)
 
     def titles(self, items) -> list:
         "Display names of original item ids (metadata title if attached, else the id)"

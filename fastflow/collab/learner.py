@@ -341,8 +341,32 @@ def _code_of(ids:np.ndarray, lookup:dict|None, x) -> int:
 def _frame(dls, items, **cols) -> pd.DataFrame:
     return pd.DataFrame({'item': items, 'title': dls.titles(items), **cols})
 
+def _check_count(n, name:str='n', least:int=0) -> int:
+    "`n` as an int >= `least` (how many items to list, a cut-off), or a clear error"
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < least:
+        raise ValueError(f"{name} must be a whole number >= {least}, got {n!r}")
+    return int(n)
+
+def _no_ranking(k:int) -> dict:
+    "What ranking metrics are with no user to rank for"
+    return {f'precision@{k}': float('nan'), f'recall@{k}': float('nan'), f'ndcg@{k}': float('nan'), 'n_users': 0}
+
+def _ranking_scores(s:np.ndarray, # Scores, a row per user and a column per candidate item (-inf: rated in training)
+                    relm:np.ndarray, # True where the held-out rating is relevant
+                    k:int, # Cut-off (past the number of candidates: all of them are ranked)
+                   ) -> dict:
+    "precision@k, recall@k and NDCG@k of each row's top `k` scores, averaged over rows"
+    kk = min(k, s.shape[1])
+    top = np.argpartition(-s, kk - 1, axis=1)[:, :kk]
+    top = np.take_along_axis(top, np.argsort(-np.take_along_axis(s, top, 1), 1, kind='stable'), 1)
+    hits,nrel,disc = np.take_along_axis(relm, top, 1),relm.sum(1),1/np.log2(np.arange(2, kk+2))
+    idcg = np.array([disc[:min(r, kk)].sum() for r in nrel])
+    return {f'precision@{k}': float((hits.sum(1)/k).mean()), f'recall@{k}': float((hits.sum(1)/np.maximum(nrel, 1)).mean()),
+            f'ndcg@{k}': float(((hits*disc).sum(1)/np.maximum(idcg, 1e-9)).mean()), 'n_users': int(len(s))}
+
 def _top_n(s:np.ndarray, n:int) -> np.ndarray:
     "Positions of the `n` largest scores without sorting them all; at a tie on the cut, the lowest positions (as a stable sort would keep)"
+    if n <= 0: return np.arange(0)
     if n >= len(s): return np.arange(len(s))
     t = np.partition(s, len(s) - n)[len(s) - n]   # the n-th largest score
     above = np.flatnonzero(s > t)
@@ -424,6 +448,7 @@ class CollabLearner(Learner):
 
     def popular_items(self, n:int=10) -> pd.DataFrame:
         "Well-rated popular items: highest shrunk mean rating among items with at least the median number of ratings"
+        n = _check_count(n)
         b = self.baseline
         cand = np.flatnonzero(b.item_count_ >= max(np.median(b.item_count_[b.item_count_ > 0]), 1))
         score = b.mu_ + b.item_bias_[cand]
@@ -463,6 +488,7 @@ class CollabLearner(Learner):
                   exclude_rated:bool=True, # Leave out items the user has already rated
                  ) -> pd.DataFrame:
         "Top `n` items for `user` by predicted rating; an unknown user gets `popular_items` (with a warning)"
+        n = _check_count(n)
         u = _code_of(self.dls.users, self.dls._user2idx, user)
         if u == -2: u = self.dls.user2idx.get(user, -1)
         if u < 0 or self.baseline.user_count_[u] == 0:
@@ -484,6 +510,7 @@ class CollabLearner(Learner):
                       min_ratings:int=1, # Only consider items with at least this many training ratings
                      ) -> pd.DataFrame:
         "The `n` items whose embeddings have the highest cosine similarity with `item`'s"
+        n = _check_count(n)
         i = int(self.dls.encode([], [item])[1][0])   # -1 if unknown; an id of another kind ('1' vs 1) is an error that says so
         if i < 0 or self.baseline.item_count_[i] == 0:
             raise ValueError(f"item {item!r} has no training ratings, so it has no learned embedding to compare; "
@@ -536,11 +563,12 @@ class CollabLearner(Learner):
                         threshold:float=4., # A held-out rating >= threshold is relevant
                        ) -> dict:
         "precision@k, recall@k and NDCG@k on the validation ratings, ranking all items each user has not rated in training"
+        k = _check_count(k, 'k', 1)
         tr,va,b = self.dls.train_df,self.dls.valid_df,self.baseline
         rel = va[va.rating >= threshold]
         users = np.unique(rel.u.to_numpy())
         users = users[b.user_count_[users] > 0]
-        if len(users) == 0: return {f'precision@{k}': float('nan'), f'recall@{k}': float('nan'), f'ndcg@{k}': float('nan'), 'n_users': 0}
+        if len(users) == 0: return _no_ranking(k)
         cand = np.flatnonzero(b.item_count_ > 0)
         nc = len(cand)
         s = self._scores(np.repeat(users, nc), np.tile(cand, len(users))).reshape(len(users), nc)
@@ -551,14 +579,7 @@ class CollabLearner(Learner):
         relm = np.zeros_like(s, dtype=bool)
         rr = rel[np.isin(rel.u, users) & (pos[rel.i.to_numpy()] >= 0)]
         relm[row[rr.u.to_numpy()], pos[rr.i.to_numpy()]] = True
-        top = np.argpartition(-s, k, axis=1)[:, :k]
-        top = np.take_along_axis(top, np.argsort(-np.take_along_axis(s, top, 1), 1), 1)
-        hits = np.take_along_axis(relm, top, 1)
-        nrel = relm.sum(1)
-        disc = 1/np.log2(np.arange(2, k+2))
-        idcg = np.array([disc[:min(r, k)].sum() for r in nrel])
-        return {f'precision@{k}': float((hits.sum(1)/k).mean()), f'recall@{k}': float((hits.sum(1)/np.maximum(nrel, 1)).mean()),
-                f'ndcg@{k}': float(((hits*disc).sum(1)/np.maximum(idcg, 1e-9)).mean()), 'n_users': int(len(users))}
+        return _ranking_scores(s, relm, k)
 
     def to_artefact(self) -> dict:
         "What `fastflow.export.export_learner` writes: the model's builder, arguments and weights, and the data as arrays"

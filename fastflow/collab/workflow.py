@@ -15,9 +15,9 @@ from fastai.losses import MSELossFlat
 from sklearn.model_selection import KFold
 from ..metrics import rmse
 from ..export import Artefact, ArtefactError, build_model, load_artefact, save_artefact
-from .data import CollabDataLoaders, clean_ratings, _id_array
+from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds
 from .model import BayesianMF, BiasBaseline, KNNBaseline
-from .learner import CollabLearner, collab_learner, _model_config, _COLLAB_MODELS
+from .learner import CollabLearner, collab_learner, _model_config, _COLLAB_MODELS, _check_count, _ranking_scores, _no_ranking
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -87,17 +87,21 @@ class SideEncoder:
         if self.id_name not in df.columns: raise ValueError(f"side table has no id column {self.id_name!r} (it has {list(df.columns)})")
         d = df[self.id_name].duplicated()
         if d.any(): raise ValueError(f"{d.sum()} duplicated id(s) in side column {self.id_name!r}, e.g. {df[self.id_name][d].iloc[0]!r}: one row per id")
-        self.num_,self.cat_ = {},{}
+        self.num_,self.cat_,skipped = {},{},[]
         for c in df.columns:
             if c == self.id_name: continue
             v = df[c]
+            if not pd.api.types.is_numeric_dtype(v) and (nu := v.nunique()) > max(self.max_levels, len(v)//2):
+                skipped.append(f"{c!r} ({nu} distinct values in {len(v)} rows)"); continue   # free text or ids: its top levels would describe a few rows each
             if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
                 x = v.to_numpy(np.float64); ok = np.isfinite(x)
                 m,sd = (float(x[ok].mean()),float(x[ok].std())) if ok.any() else (0., 1.)
                 bins = np.unique(np.quantile(x[ok], [0.2, 0.4, 0.6, 0.8])).tolist() if len(np.unique(x[ok])) > 10 else []
                 self.num_[str(c)] = dict(mean=m, std=sd if sd > 0 else 1., bins=bins)
             else: self.cat_[str(c)] = [str(o) for o in v.dropna().astype(str).value_counts().index[:self.max_levels]]
-        if not (self.num_ or self.cat_): raise ValueError(f"the side table has no columns besides {self.id_name!r}")
+        if skipped: warnings.warn(f"side table of {self.id_name!r}: leaving out {', '.join(skipped)}: nearly every row has its own value "
+                                  "(free text or ids), which says nothing about other rows; parse what it holds (e.g. a year from a date or title) into a column to use it")
+        if not (self.num_ or self.cat_): raise ValueError(f"the side table has no columns besides {self.id_name!r}" + (" that can be used" if skipped else ""))
         return self
 
     @property
@@ -434,7 +438,7 @@ class CollabWorkflow:
                   users:pd.DataFrame|None=None, # Side rows of new users (as the `users` table), for cold start
                  ) -> pd.DataFrame:
         "Top `n` items for `user` by predicted rating; a user with no ratings is ranked from its side columns if known, else gets popular items (with a warning)"
-        self._check_fitted()
+        self._check_fitted(); n = _check_count(n)
         u = self.dls_.user2idx.get(user, -1)
         sm = any(isinstance(m, SideBaseline) for m in self.final_.values())
         if u < 0 and sm and self._side_rows('user', [user], users).any():
@@ -444,17 +448,25 @@ class CollabWorkflow:
             top = np.argsort(-s, kind='stable')[:n]
             return self._frame(cand[top], score=s[top])
         if u < 0:
-            warnings.warn(f"user {user!r} has no training ratings: recommending popular, well-rated items instead")
-            b = self.dls_  # the biases-only ranking among items with at least the median number of ratings
-            base = BiasBaseline().fit(b.df.u, b.df.i, b.df.rating, b.n_users, b.n_items)
-            cand = np.flatnonzero(base.item_count_ >= max(np.median(base.item_count_), 1))
-            s = base.mu_ + base.item_bias_[cand]; top = np.argsort(-s, kind='stable')[:n]
-            return self._frame(cand[top], score=s[top].astype(np.float32))
+            have,got = _kinds(self.dls_.users[:1]),_kinds([user])
+            kind = f" (the training user ids are {next(iter(have))}s: if it is one of them, pass it as one)" if have and got and got != have else ''
+            warnings.warn(f"user {user!r} has no training ratings{kind}: recommending popular, well-rated items instead")
+            return self.popular_items(n)
         cand = np.arange(self.dls_.n_items)
         if exclude_rated: cand = np.setdiff1d(cand, self.df_.i[self.df_.u == u].to_numpy())
         s = self.predict_codes(np.full(len(cand), u), cand, clip=False)
         top = np.argsort(-s, kind='stable')[:n]
         return self._frame(cand[top], score=s[top])
+
+    def popular_items(self, n:int=10, # How many items
+                     ) -> pd.DataFrame:
+        "Well-rated popular items (what an unknown user is recommended): highest shrunk mean rating among items with at least the median number of ratings"
+        self._check_fitted(); n = _check_count(n)
+        b = self.dls_
+        base = BiasBaseline().fit(b.df.u, b.df.i, b.df.rating, b.n_users, b.n_items)
+        cand = np.flatnonzero(base.item_count_ >= max(np.median(base.item_count_), 1))
+        s = base.mu_ + base.item_bias_[cand]; top = np.argsort(-s, kind='stable')[:n]
+        return self._frame(cand[top], score=s[top].astype(np.float32))
 
     def similar_items(self, item, # An original item id
                       n:int=10, # How many items
@@ -471,24 +483,18 @@ class CollabWorkflow:
                         threshold:float=4., # A held-out rating >= threshold is relevant
                        ) -> dict:
         "precision@k, recall@k and NDCG@k on `test`, ranking for each known user every item it did not rate in training"
-        self._check_fitted()
+        self._check_fitted(); k = _check_count(k, 'k', 1)
         t = clean_ratings(test, self.user_name, self.item_name, self.rating_name, duplicates='mean')
         u,i = self.dls_.encode(t.user, t.item)
         rel = (u >= 0) & (i >= 0) & (t.rating.to_numpy() >= threshold)
         users = np.unique(u[rel])
-        nan = {f'precision@{k}': float('nan'), f'recall@{k}': float('nan'), f'ndcg@{k}': float('nan'), 'n_users': 0}
-        if len(users) == 0: return nan
+        if len(users) == 0: return _no_ranking(k)
         ni,row = self.dls_.n_items,np.full(self.dls_.n_users, -1); row[users] = np.arange(len(users))
         s = self.predict_codes(np.repeat(users, ni), np.tile(np.arange(ni), len(users)), clip=False).reshape(len(users), ni).astype(np.float64)
         seen = np.isin(self.df_.u.to_numpy(), users)
         s[row[self.df_.u.to_numpy()[seen]], self.df_.i.to_numpy()[seen]] = -np.inf
         relm = np.zeros_like(s, dtype=bool); relm[row[u[rel]], i[rel]] = True
-        top = np.argpartition(-s, k, axis=1)[:, :k]
-        top = np.take_along_axis(top, np.argsort(-np.take_along_axis(s, top, 1), 1, kind='stable'), 1)
-        hits,nrel,disc = np.take_along_axis(relm, top, 1),relm.sum(1),1/np.log2(np.arange(2, k+2))
-        idcg = np.array([disc[:min(r, k)].sum() for r in nrel])
-        return {f'precision@{k}': float((hits.sum(1)/k).mean()), f'recall@{k}': float((hits.sum(1)/np.maximum(nrel, 1)).mean()),
-                f'ndcg@{k}': float(((hits*disc).sum(1)/np.maximum(idcg, 1e-9)).mean()), 'n_users': int(len(users))}
+        return _ranking_scores(s, relm, k)
 
     def export(self, path:Path|str|None=None, # Folder to write; None: `output_dir()/'model'`
               ) -> Path:

@@ -18,7 +18,7 @@ from PIL import Image, ImageOps, ImageFile
 from sklearn.model_selection import train_test_split
 from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.data.block import DataBlock, CategoryBlock, MultiCategoryBlock
-from fastai.data.transforms import (RandomSplitter, GrandparentSplitter, FuncSplitter, parent_label, ColReader, Normalize,
+from fastai.data.transforms import (RandomSplitter, GrandparentSplitter, ColSplitter, parent_label, ColReader, Normalize,
                                     Categorize, MultiCategorize, OneHotEncode, IntToFloatTensor, ToTensor)
 from fastai.data.core import DataLoaders, Datasets, TfmdDL, TfmdLists
 from fastai.vision.core import PILBase, PILImage, imagenet_stats
@@ -32,8 +32,8 @@ from ..data import TensorLoader
 __all__ = ['SPLIT_NAMES', 'open_rgb', 'image_exts', 'image_files', 'verify_images', 'drop_bad_images', 'RGBImage', 'pick_size',
            'ImageFolderReport', 'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop', 'default_tfms',
            'image_stats', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files', 'available_ram', 'check_memory',
-           'load_images', 'spread', 'TensorImageDL', 'train_valid_split', 'ImageTensors', 'tensor_dls',
-           'image_type_tfm', 'test_dl', 'pipeline_config', 'pipeline_dls', 'show_images', 'show_batch']
+           'load_images', 'spread', 'TensorImageDL', 'train_valid_split', 'ImageTensors', 'TensorImageDataLoaders',
+           'tensor_dls', 'image_type_tfm', 'test_dl', 'pipeline_config', 'pipeline_dls', 'show_images', 'show_batch']
 
 # %% ../../nbs/20_vision.data.ipynb #149dbab3
 def _rgb(im:Image.Image) -> Image.Image:
@@ -350,6 +350,21 @@ def folder_dls(path, # Folder with one sub-folder per class (or train/ and valid
     return dblock.dataloaders(path, bs=bs, num_workers=num_workers, seed=seed)
 
 # %% ../../nbs/20_vision.data.ipynb #7b8ff326
+def _valid_flags(df:pd.DataFrame, col:str) -> pd.Series:
+    "The boolean validation column `col` of a labels frame (True/False, 1/0 or 'true'/'false'), with a clear error otherwise"
+    if col not in df.columns: raise KeyError(f"valid_col {col!r} is not a column of the labels CSV; its columns are {list(df.columns)}.")
+    v = df[col]
+    if not (pd.api.types.is_bool_dtype(v) or pd.api.types.is_numeric_dtype(v)): v = v.map(lambda o: {'true': True, 'false': False, '1': True, '0': False}.get(str(o).strip().lower(), o))
+    ok = v.map(lambda o: isinstance(o, (bool, np.bool_)) or (isinstance(o, (int, float, np.integer, np.floating)) and o in (0, 1)))
+    if not ok.all():
+        raise ValueError(f"valid_col {col!r} must hold True/False (or 1/0) for every row; {int((~ok).sum())} row(s) hold other values, "
+                         f"e.g. {v[~ok].iloc[0]!r}.")
+    v = v.astype(bool)
+    if v.all() or not v.any():
+        raise ValueError(f"valid_col {col!r} marks {'every' if v.all() else 'no'} row as validation: both sets need rows.")
+    return v
+
+# %% ../../nbs/20_vision.data.ipynb #f2632e67
 def csv_dls(path, # Root folder
             csv:str|Path|pd.DataFrame='labels.csv', # CSV file (relative to `path`) or DataFrame
             folder:str='', # Sub-folder of `path` holding the images
@@ -372,13 +387,15 @@ def csv_dls(path, # Root folder
     if missing: raise FileNotFoundError(f"{len(missing)} of {len(df)} files named in the CSV column {fcol!r} do not exist, e.g. "
                                         f"{missing[:3]}. Check `folder`={folder!r} and `suffix`={suffix!r}, or drop those rows.")
     if df[lcol].isna().any(): raise ValueError(f"{int(df[lcol].isna().sum())} rows have no label in column {lcol!r}.")
+    if valid_col is not None: _valid_flags(df, valid_col)   # a bad column fails before any image is read
     bad = set(verify_images(fns).file)
     if bad:
         warnings.warn(f"Skipping {len(bad)} unreadable image(s) named in the CSV: {sorted(Path(b).name for b in bad)[:5]}")
     df['_fn'] = [str(f) for f in fns]; df = df[~df._fn.isin(bad)].reset_index(drop=True)
     it, bt = default_tfms(size, norm=norm)
     it, bt = (it if item_tfms is None else item_tfms), (bt if batch_tfms is None else batch_tfms)
-    splitter = RandomSplitter(valid_pct, seed=seed) if valid_col is None else FuncSplitter(lambda r: bool(r[valid_col]))
+    if valid_col is not None: df[valid_col] = _valid_flags(df, valid_col)
+    splitter = RandomSplitter(valid_pct, seed=seed) if valid_col is None else ColSplitter(valid_col)
     yblock = CategoryBlock if label_delim is None else MultiCategoryBlock
     dblock = DataBlock(blocks=(ImageBlock(RGBImage), yblock), get_x=ColReader('_fn'),
                        get_y=ColReader(lcol, label_delim=label_delim), splitter=splitter, item_tfms=it, batch_tfms=bt)
@@ -589,6 +606,14 @@ class ImageTensors:
         y = torch.tensor([vocab.index(f.relative_to(rep.path).parts[0]) for f in files])
         return cls(x, y, vocab, files)
 
+class TensorImageDataLoaders(DataLoaders):
+    "fastai `DataLoaders` of `TensorImageDL`s; `test_dl` takes a test folder or images, as fastai's `dls.test_dl` does"
+    def test_dl(self, test_items, # A test folder, or a list of images: files, or images in memory
+                **kwargs # Passed to `fastflow.vision.data.test_dl`
+               ) -> TensorImageDL:
+        "An unlabelled `TensorImageDL` over `test_items`, decoded and normalised as the validation images (`test_dl`)"
+        return test_dl(self, test_items, **kwargs)
+
 def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per class
                valid_pct:float=0.1, # Stratified validation fraction
                bs:int=256, # Batch size
@@ -605,7 +630,7 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per clas
     stats = image_stats(data.x[tr[spread(len(tr), 10_000)]], n=10_000)   # the images are in class order
     kw = dict(stats=stats, bs=bs, device=device, channels_last=channels_last, pad=pad)
     # both loaders serve rows of the one decoded tensor (no copy of the images per split)
-    dls = DataLoaders(TensorImageDL(data.x, data.y, rows=tr, shuffle=True, augment=True, drop_last=len(tr) > bs, seed=seed, **kw),
+    dls = TensorImageDataLoaders(TensorImageDL(data.x, data.y, rows=tr, shuffle=True, augment=True, drop_last=len(tr) > bs, seed=seed, **kw),
                       TensorImageDL(data.x, data.y, rows=va, **kw))
     dls.vocab, dls.data, dls.train_idx, dls.valid_idx, dls.c = data.vocab, data, tr, va, len(data.vocab)
     return dls
@@ -718,7 +743,7 @@ def pipeline_dls(cfg:dict, # From `pipeline_config`
         h, w = cfg['size']
         x, y = torch.zeros(0, 3, h, w, dtype=torch.uint8), torch.zeros(0, dtype=torch.long)
         kw = dict(stats=cfg['stats'], bs=cfg['bs'], pad=cfg['pad'])
-        dls = DataLoaders(TensorImageDL(x, y, shuffle=True, augment=True, flip=cfg['flip'], **kw), TensorImageDL(x, y, **kw))
+        dls = TensorImageDataLoaders(TensorImageDL(x, y, shuffle=True, augment=True, flip=cfg['flip'], **kw), TensorImageDL(x, y, **kw))
         dls.vocab, dls.c = vocab, len(vocab)
         return dls
     if cfg['kind'] != 'datablock': raise ValueError(f"unknown data pipeline kind {cfg['kind']!r} (fastflow knows 'tensor' and 'datablock')")

@@ -153,7 +153,7 @@ def fastnet_learner(dls, # `DataLoaders`, typically from `tensor_dls`
                     bf16:bool|str|None=None, # bf16 autocast on CPU (None: `CPU_SPEED_DEFAULTS`, i.e. where the CPU has bf16 units)
                     channels_last:bool|str|None=None, # channels-last memory format on CPU (None: `CPU_SPEED_DEFAULTS`)
                     cbs=(), # Extra callbacks
-                    **kwargs # Passed to `ImageLearner`
+                    **kwargs # Passed to `ImageLearner`; `loss_func`, `opt_func`, `metrics` replace the defaults
                    ) -> ImageLearner:
     "An `ImageLearner` for a `FastNet` (whitening stem fitted to the training data), with the CPU speed callbacks and `RunLog`"
     n_out = getattr(dls, 'c', None) or len(dls.vocab)
@@ -162,8 +162,10 @@ def fastnet_learner(dls, # `DataLoaders`, typically from `tensor_dls`
     x = tr.normalize(tr.take(tr.spread(n_whiten))) if isinstance(tr, TensorImageDL) else torch.cat([b[0] for _, b in zip(range(20), tr)])
     init_whitening(model, x.cpu())
     speed = fast_cpu_cbs(model, bf16=bf16, channels_last=channels_last, device=getattr(dls, 'device', None))
-    return ImageLearner(dls, model, loss_func=CrossEntropyLossFlat(label_smoothing=label_smoothing),
-                        opt_func=partial(SGD, mom=mom), wd=wd, metrics=accuracy, cbs=[*speed, RunLog(path=False), *listify(cbs)], **kwargs)
+    multi = isinstance(getattr(getattr(dls, 'train_ds', None), 'loss_func', None), BCEWithLogitsLossFlat)   # multi-label targets, as fastai tells them
+    defaults = dict(loss_func=BCEWithLogitsLossFlat() if multi else CrossEntropyLossFlat(label_smoothing=label_smoothing),
+                    opt_func=partial(SGD, mom=mom), wd=wd, metrics=accuracy_multi if multi else accuracy)
+    return ImageLearner(dls, model, cbs=[*speed, RunLog(path=False), *listify(cbs)], **{**defaults, **kwargs})
 
 __getattr__ = moved_names('fastflow.vision.learner', {'fast_learner': 'fastflow.vision.learner:fastnet_learner',
                                                       'Interpretation': 'fastflow.vision.interpret:ImageInterpretation',
