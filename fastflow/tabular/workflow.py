@@ -192,6 +192,7 @@ class TabularWorkflow:
         self.oof_, self.oof_reps_, self.scores_, self.fit_warnings_, self._shown = {}, {}, {}, {}, set()
         self.clipped_, self.fold_rounds_, self.fold_fit_s_ = np.zeros(len(df), int), {}, {}
         self._log(f"{len(models)} models x {len(self.folds_)} folds on {len(df)} rows, {self.n_jobs_} core(s)")
+        self._name_w = max([8, *map(len, models)])   # progress lines in columns, whatever the members' names
         with self._threads(): rows = [self._cross_validate(name, est, X, ym) for name, est in models.items()]
         self.models_ = models
         self.leaderboard_ = self._leaderboard(rows, ym)
@@ -339,7 +340,7 @@ class TabularWorkflow:
             fit_t.append(t1 - t0); pred_t.append(t2 - t1)
             scores.append(m.fn(y[va], oof[i//k, va] if clf else self._from_model(oof[i//k, va])))
             left = (nf - i - 1)*(t2 - t0 + sum(fit_t) + sum(pred_t))/(i + 2)   # mean fold time, the last fold counted twice
-            self._log(f"{name:<8} fold {i+1}/{nf}  {m.name} {scores[-1]:.4f}  {t2-t0:5.1f} s  " + (f"~{left:.0f} s left for {name}" if i + 1 < nf else "done"))
+            self._log(f"{name:<{getattr(self, '_name_w', 8)}} fold {i+1}/{nf}  {m.name} {scores[-1]:.4f}  {t2-t0:5.1f} s  " + (f"~{left:.0f} s left for {name}" if i + 1 < nf else "done"))
         self.fold_fit_s_[name] = (float(np.mean(fit_t)), float(np.mean([len(tr) for tr, _ in self.folds_])))
         self._report_warnings(name)
         self.oof_reps_[name], self.oof_[name], self.scores_[name] = oof, oof.mean(0), scores
