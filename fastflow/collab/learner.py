@@ -610,17 +610,27 @@ def _model_config(model:nn.Module, dls) -> tuple:
                          f"{name}(**model.config) could not load them: build a new model with the arguments you want instead of changing its layers")
     return name,kwargs
 
+def _build_collab(cfg, # A folder's model config: {'builder': ..., 'kwargs': {...}}
+                  where:str, # What it is, for the error (e.g. "the folder's model")
+                 ) -> nn.Module:
+    "The collab model `cfg` describes, built only by a collab model class; anything else is an `ArtefactError`"
+    b = cfg.get('builder') if isinstance(cfg, dict) else None
+    if b not in [c.__name__ for c in _COLLAB_MODELS]: raise ArtefactError(f"{where} must be DotProductBias, CollabNN or HybridCollab, not {b!r}")
+    try: return build_model(b, cfg.get('kwargs', {}))
+    except ArtefactError: raise
+    except (AttributeError, KeyError, TypeError, ValueError) as e:
+        raise ArtefactError(f"{where}: the {b} it describes cannot be built ({e}); export the model again") from None
+
 def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read by `fastflow.export.load_artefact`
                           device='cpu', # Where the model and batches go
                          ) -> CollabLearner:
     "A `CollabLearner` rebuilt from a model folder (what `fastflow.export.load_learner` calls): data from arrays, model from its config and weights"
     try: mcfg,dcfg = art.config['model'],art.config['data']
     except (KeyError, TypeError): raise ArtefactError(f"{art.path}: the config has no 'model' and 'data' parts; it was not written by CollabLearner.to_artefact") from None
-    if mcfg.get('builder') not in [c.__name__ for c in _COLLAB_MODELS]:
-        raise ArtefactError(f"{art.path}: a collab learner's model must be DotProductBias, CollabNN or HybridCollab, not {mcfg.get('builder')!r}")
+    model = _build_collab(mcfg, f"{art.path}: a collab learner's model")
     try: dls = CollabDataLoaders.from_arrays(dcfg, art.arrays, device=device)
     except KeyError as e: raise ArtefactError(f"{art.path}: arrays.npz or the config lacks {e}; export the learner again") from None
-    model = build_model(mcfg['builder'], mcfg.get('kwargs', {}))
+    except (TypeError, ValueError) as e: raise ArtefactError(f"{art.path}: the data it describes cannot be rebuilt ({e}); export the learner again") from None
     try: model.load_state_dict(art.tensors)
     except RuntimeError as e: raise ArtefactError(f"{art.path/'weights.safetensors'} does not fit a {mcfg['builder']}({mcfg.get('kwargs')}): {e}") from None
     return CollabLearner(dls, model.to(device).eval(), loss_func=MSELossFlat(), metrics=RMSE())

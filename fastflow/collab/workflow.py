@@ -14,10 +14,10 @@ from ..core import import_fastai; import_fastai()   # fastai without its torch.j
 from fastai.losses import MSELossFlat
 from sklearn.model_selection import KFold
 from ..metrics import rmse
-from ..export import Artefact, ArtefactError, build_model, load_artefact, save_artefact
+from ..export import Artefact, ArtefactError, load_artefact, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds
 from .model import BayesianMF, BiasBaseline, KNNBaseline
-from .learner import CollabLearner, collab_learner, _model_config, _COLLAB_MODELS, _check_count, _ranking_scores, _no_ranking
+from .learner import CollabLearner, collab_learner, _model_config, _check_count, _ranking_scores, _no_ranking, _build_collab
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -560,9 +560,7 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
         n,t = d['name'],d['spec'].get('type')
         if d['weight'] > 0: wf.final_weights_[n] = d['weight']
         if t in _TORCH:
-            if d['model'].get('builder') not in [m.__name__ for m in _COLLAB_MODELS]:
-                raise ArtefactError(f"{art.path}: member {n!r} must be DotProductBias, CollabNN or HybridCollab, not {d['model'].get('builder')!r}")
-            model = build_model(d['model']['builder'], d['model']['kwargs'])
+            model = _build_collab(d['model'], f"{art.path}: member {n!r}")
             sd = {k[len(n)+1:]: v for k,v in art.tensors.items() if k.startswith(n + '.')}
             try: model.load_state_dict(sd)
             except RuntimeError as e: raise ArtefactError(f"{art.path/'weights.safetensors'} does not fit member {n!r}: {e}") from None
