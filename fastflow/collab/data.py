@@ -37,8 +37,9 @@ def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFra
         if bad.any():
             raise ValueError(f"{bad.sum()} row(s) have a missing {c!r} id (first at index {list(ratings.index[bad][:5])}); "
                              f"drop them first, e.g. df.dropna(subset=[{c!r}])")
-        if df[name].dtype == object and pd.api.types.infer_dtype(df[name], skipna=True).startswith('mixed') and len(_kinds(df[name])) > 1:
-            eg = [next(o for o in df[name] if _kinds([o]) == {k}) for k in ('number', 'string')]
+        v = df[name].cat.categories.to_series() if isinstance(df[name].dtype, pd.CategoricalDtype) else df[name]   # a categorical's levels are its ids
+        if v.dtype == object and pd.api.types.infer_dtype(v, skipna=True).startswith('mixed') and len(_kinds(v)) > 1:
+            eg = [next(o for o in v if _kinds([o]) == {k}) for k in ('number', 'string')]
             raise ValueError(f"the {c!r} ids mix numbers and strings (e.g. {eg[0]!r} and {eg[1]!r}), which would make 3 and '3' two different "
                              f"ids; make them one kind first, e.g. df[{c!r}] = df[{c!r}].astype(str)")
     return df
@@ -63,13 +64,14 @@ def _codes(ids:pd.Series) -> tuple:
     lo,hi = a.min().item(),a.max().item()
     parts = [slice(k, k+(1<<20)) for k in range(0, len(a), 1<<20)]   # chunks: no temporary the size of the ids
     wide = np.int64 if a.dtype.kind == 'i' else np.uint64             # offsets from `lo` in a type they fit (int8 ids -100..100)
+    lo_w = wide(lo)                                                   # numpy would not mix a Python int >= 2**63 with uint64 arrays
     if hi - lo < 4*len(a) + 1024:   # ids in a range not much wider than the data: one flag per possible id, codes by lookup
         seen = np.zeros(hi-lo+1, bool)
-        for sl in parts: seen[a[sl].astype(wide) - lo] = True
-        uniq = (np.flatnonzero(seen) + lo).astype(a.dtype)
+        for sl in parts: seen[a[sl].astype(wide) - lo_w] = True
+        uniq = (np.flatnonzero(seen).astype(wide) + lo_w).astype(a.dtype)
         lut = np.cumsum(seen, dtype=np.int32 if len(uniq) < 2**31 else np.int64); lut -= 1
         code = np.empty(len(a), lut.dtype)
-        for sl in parts: code[sl] = lut[a[sl].astype(wide) - lo]
+        for sl in parts: code[sl] = lut[a[sl].astype(wide) - lo_w]
         return code,uniq
     uniq = np.unique(a)   # sparse ids: sorted unique ids, then positions
     code = np.empty(len(a), np.int32 if len(uniq) < 2**31 else np.int64)
@@ -449,7 +451,8 @@ class CollabDataLoaders(DataLoaders):
         return u,i
 
     def test_dl(self, test_items:pd.DataFrame, # (user, item) pairs under the training column names; a rating column becomes the targets
-                **kwargs # Ignored (fastai's `test_dl` options)
+                bs:int|None=None, # Batch size (None: the validation loader's)
+                with_labels:bool=False, # fastai's option; the ratings are the targets whenever `test_items` has them
                ) -> RatingsLoader:
         "A loader over pairs of known ids for `learn.get_preds(dl=...)`, as fastai's `dls.test_dl`; `predict_pairs` also takes unknown ids"
         if not isinstance(test_items, pd.DataFrame): raise TypeError(f"test_dl takes a DataFrame of (user, item) pairs, got {type(test_items).__name__}")
@@ -465,7 +468,7 @@ class CollabDataLoaders(DataLoaders):
                              f"{a!r}, {b!r}), so the model has no embedding for them: "
                              "use learn.predict_pairs(pairs), which falls back to the biases for those")
         r = test_items[rn].to_numpy(np.float32) if rn in test_items.columns else np.zeros(len(u), np.float32)
-        return RatingsLoader(torch.from_numpy(u), torch.from_numpy(i), torch.from_numpy(r), bs=self.valid.bs, device=self.device)
+        return RatingsLoader(torch.from_numpy(u), torch.from_numpy(i), torch.from_numpy(r), bs=bs or self.valid.bs, device=self.device)
 
     def titles(self, items) -> list:
         "Display names of original item ids (metadata title if attached, else the id)"

@@ -91,16 +91,19 @@ class SideEncoder:
         for c in df.columns:
             if c == self.id_name: continue
             v = df[c]
-            if not pd.api.types.is_numeric_dtype(v) and (nu := v.nunique()) > max(self.max_levels, len(v)//2):
-                skipped.append(f"{c!r} ({nu} distinct values in {len(v)} rows)"); continue   # free text or ids: its top levels would describe a few rows each
+            if not pd.api.types.is_numeric_dtype(v):   # near-unique text (titles, zip codes, ids): its top levels would describe a row each
+                t = v.dropna().astype(str)              # as the levels are counted below (lists and dicts as their text)
+                if (nu := t.nunique()) > self.max_levels and nu >= 0.9*len(t):
+                    num = pd.to_numeric(t, errors='coerce').notna().mean() > 0.9
+                    skipped.append(f"{c!r} ({nu} distinct values in {len(t)} rows{', numbers stored as text: convert it with pd.to_numeric' if num else ''})"); continue
             if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
                 x = v.to_numpy(np.float64); ok = np.isfinite(x)
                 m,sd = (float(x[ok].mean()),float(x[ok].std())) if ok.any() else (0., 1.)
                 bins = np.unique(np.quantile(x[ok], [0.2, 0.4, 0.6, 0.8])).tolist() if len(np.unique(x[ok])) > 10 else []
                 self.num_[str(c)] = dict(mean=m, std=sd if sd > 0 else 1., bins=bins)
             else: self.cat_[str(c)] = [str(o) for o in v.dropna().astype(str).value_counts().index[:self.max_levels]]
-        if skipped: warnings.warn(f"side table of {self.id_name!r}: leaving out {', '.join(skipped)}: nearly every row has its own value "
-                                  "(free text or ids), which says nothing about other rows; parse what it holds (e.g. a year from a date or title) into a column to use it")
+        if skipped: warnings.warn(f"side table of {self.id_name!r}: leaving out {', '.join(skipped)}: nearly every row has its own value, "
+                                  "which says nothing about other rows; to use such a column, parse what it holds (e.g. a year from a date or title) into a new column")
         if not (self.num_ or self.cat_): raise ValueError(f"the side table has no columns besides {self.id_name!r}" + (" that can be used" if skipped else ""))
         return self
 

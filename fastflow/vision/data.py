@@ -609,10 +609,17 @@ class ImageTensors:
 class TensorImageDataLoaders(DataLoaders):
     "fastai `DataLoaders` of `TensorImageDL`s; `test_dl` takes a test folder or images, as fastai's `dls.test_dl` does"
     def test_dl(self, test_items, # A test folder, or a list of images: files, or images in memory
-                **kwargs # Passed to `fastflow.vision.data.test_dl`
+                bs:int|None=None, # Batch size (None: the validation loader's)
+                with_labels:bool=False, # Unsupported here: in-memory test images carry no labels
+                **kwargs # `size`, and `skip_non_images`/`verify` for a folder, as `fastflow.vision.data.test_dl` takes them
                ) -> TensorImageDL:
         "An unlabelled `TensorImageDL` over `test_items`, decoded and normalised as the validation images (`test_dl`)"
-        return test_dl(self, test_items, **kwargs)
+        if with_labels: raise ValueError("with_labels=True: in-memory test images carry no labels; for labelled images build "
+                                         "tensor_dls on their class folders, or use folder_dls, whose test_dl labels them")
+        other = set(kwargs) - {'size', 'skip_non_images', 'verify'}
+        if other: raise TypeError(f"test_dl of in-memory images takes bs, size, skip_non_images and verify, not {sorted(other)}")
+        dl = test_dl(self, test_items, **kwargs)
+        return dl if bs is None else dl.new(bs=bs)
 
 def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per class
                valid_pct:float=0.1, # Stratified validation fraction
