@@ -7,8 +7,8 @@ Docs: https://fastflow-dev.github.io/fastflow/cli.html.md"""
 # %% ../nbs/61_cli.ipynb #6e064335
 from __future__ import annotations
 import argparse, json, time, warnings
-from .core import data_candidates, output_dir
-from .kaggle import add_kaggle_commands
+from .core import output_dir
+from .kaggle import add_kaggle_commands, comp_path
 from .demo import DEMOS
 
 # %% auto #0
@@ -17,15 +17,20 @@ __all__ = ['KNOWN_DATA', 'find_data', 'build_parser', 'main']
 # %% ../nbs/61_cli.ipynb #c2ec6cb1
 KNOWN_DATA = ('titanic', 'house_prices', 'adult', 'cifar10_subset', 'ml-100k')
 
+def _found(name:str) -> str|None:
+    try: return str(comp_path(name))
+    except FileNotFoundError: return None
+
 def find_data(names=KNOWN_DATA) -> dict:
-    "For each data set name, the folder `data_path` would use, or None"
-    return {n: next((str(c) for c in data_candidates(n) if c.is_dir()), None) for n in names}
+    "For each data set or competition name (a Kaggle slug or a local name), the folder `comp_path` finds, as the kernels do, or None"
+    return {n: _found(n) for n in names}
 
 def _cmd_data(args):
-    found = find_data(args.names or KNOWN_DATA)
+    try: found = find_data(args.names or KNOWN_DATA)
+    except ValueError as e: raise SystemExit(f"fastflow data: {e}") from None
     w = max(map(len, found))
     for n, p in found.items(): print(f"{n:<{w}}  {p or 'not found (set FASTFLOW_DATA or attach a Kaggle input)'}")
-    return 0
+    return 1 if args.names and None in found.values() else 0   # a set asked for by name and not found is a failure
 
 # %% ../nbs/61_cli.ipynb #cfff0bb8
 def _headline(res: dict) -> str:

@@ -34,6 +34,8 @@ def _shared_dirs() -> list[Path]:
 
 def data_candidates(name: str, kaggle_input: Path|str = KAGGLE_INPUT) -> list[Path]:
     "Every place `data_path` looks for `name`, in order"
+    if not isinstance(name, str) or not name or name in ('.', '..') or Path(name).name != name:
+        raise ValueError(f"a data set name is a folder name such as 'titanic' or 'ml-100k', not {name!r}")
     k = Path(kaggle_input)
     cands = [k/'competitions'/name, *sorted(k.glob(f'datasets/*/{name}')), *sorted(k.glob(f'datasets/*/*/{name}')), k/name]
     if os.environ.get('FASTFLOW_DATA'): cands.append(Path(os.environ['FASTFLOW_DATA'])/name)
@@ -48,7 +50,12 @@ def data_path(name: str, # Data set or competition name, e.g. 'titanic', 'ml-100
         if c.is_dir(): return c
     looked = '\n  '.join(map(str, cands))
     raise FileNotFoundError(f"Data set {name!r} not found. Looked in:\n  {looked}\n"
-                            f"Set FASTFLOW_DATA to a folder that holds '{name}/', or attach it as a Kaggle input.")
+                            f"Set FASTFLOW_DATA to a folder that holds '{name}/', or attach it as a Kaggle input.{_zip_hint(cands)}")
+
+def _zip_hint(cands) -> str:
+    "A note naming a downloaded NAME.zip next to where NAME/ was looked for, or ''"
+    zips = [z for c in cands if (z := c.parent/f'{c.name}.zip').is_file()]
+    return f"\n{zips[0]} is there, still zipped: unzip it (`unzip {zips[0].name} -d {zips[0].stem}`)." if zips else ''
 
 # %% ../nbs/00_core.ipynb #8eac55d7
 OUTPUT_ENV = 'FASTFLOW_OUTPUT'

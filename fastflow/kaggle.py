@@ -9,14 +9,15 @@ from __future__ import annotations
 import argparse, ast, json, os, shlex, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 import pandas as pd
-from .core import KAGGLE_INPUT, data_candidates, output_dir
-from .submission import SubmissionError, check_submission, write_submission  # noqa: F401 (the Kaggle layer's API too)
+from .core import KAGGLE_INPUT, data_candidates, output_dir, _zip_hint
+from .submission import SubmissionError, check_submission, read_csv_checked, write_submission  # noqa: F401 (the Kaggle layer's API too)
 
 # %% auto #0
 __all__ = ['COMP_ALIASES', 'KAGGLE_BUNDLE', 'KAGGLE_PYTHONS', 'WHEELHOUSE_SLUG', 'INSTALL_PREAMBLE', 'comp_names', 'comp_path',
-           'kernel_parser', 'kernel_paths', 'find_model', 'predict_parser', 'predict_paths', 'build_wheelhouse',
-           'KaggleClientError', 'kaggle_credentials', 'kaggle_username', 'kaggle_client', 'with_install_step',
-           'inline_siblings', 'read_kernel_metadata', 'push_kernel', 'submit', 'add_kaggle_commands']
+           'kernel_parser', 'data_dir', 'kernel_paths', 'find_model', 'predict_parser', 'predict_paths',
+           'build_wheelhouse', 'KaggleClientError', 'kaggle_credentials', 'kaggle_username', 'kaggle_client',
+           'with_install_step', 'inline_siblings', 'read_kernel_metadata', 'push_kernel', 'find_sample_submission',
+           'submit', 'add_kaggle_commands']
 
 # %% ../nbs/50_kaggle.ipynb #a0dc469a
 COMP_ALIASES = {'house-prices-advanced-regression-techniques': ('house-prices', 'house_prices'),
@@ -44,7 +45,7 @@ def comp_path(slug: str, # Competition slug, e.g. 'titanic' or 'house-prices-adv
         if c.is_dir(): return c
     looked = '\n  '.join(map(str, cands))
     raise FileNotFoundError(f"Competition {slug!r} not found. Looked in:\n  {looked}\n"
-                            f"In a kernel, add the competition as an input; elsewhere set FASTFLOW_DATA to a folder that holds '{slug}/'.")
+                            f"In a kernel, add the competition as an input; elsewhere set FASTFLOW_DATA to a folder that holds '{slug}/'.{_zip_hint(cands)}")
 
 # %% ../nbs/50_kaggle.ipynb #b99461a4
 def kernel_parser(slug: str, # Competition slug, for `--data`'s default
@@ -57,6 +58,19 @@ def kernel_parser(slug: str, # Competition slug, for `--data`'s default
     p.add_argument('--smoke', action='store_true', help='generate a tiny data set in the same format under --out and run the same code fast')
     return p
 
+def data_dir(data, # A kernel's `--data` (None: `comp_path(slug)`)
+             slug: str, # Competition slug
+            ) -> Path:
+    "The competition folder `--data` names, checked: a missing folder, or the downloaded .zip instead of its folder, is a clear error"
+    if not data: return comp_path(slug)
+    p = Path(data)
+    if p.is_file() and p.suffix.lower() == '.zip':
+        raise FileNotFoundError(f"--data {p} is the downloaded archive: unzip it (e.g. `unzip {p.name} -d {p.stem}`) and pass that folder.")
+    if not p.is_dir():
+        raise FileNotFoundError(f"--data {p}: no such folder. Pass the folder that holds the competition's files (train.csv, test.csv ...), "
+                                f"or leave --data out to look for {slug!r} with comp_path.")
+    return p
+
 def kernel_paths(args: argparse.Namespace, # Parsed `kernel_parser` arguments
                  slug: str, # Competition slug
                  make_smoke_data=None, # `f(folder) -> folder` writing the tiny data set (needed for `--smoke`)
@@ -66,7 +80,7 @@ def kernel_paths(args: argparse.Namespace, # Parsed `kernel_parser` arguments
     if args.smoke:
         if make_smoke_data is None: raise ValueError(f"{slug}: --smoke needs the kernel's make_smoke_data function")
         return Path(make_smoke_data(out/'smoke_data')), out
-    return (Path(args.data) if args.data else comp_path(slug)), out
+    return data_dir(args.data, slug), out
 
 # %% ../nbs/50_kaggle.ipynb #20a953a7
 def find_model(path=None, # A model folder; None: search `kaggle_input`, then `output_dir()/'model'`
@@ -103,7 +117,7 @@ def predict_paths(args: argparse.Namespace, # Parsed `predict_parser` arguments
                   slug: str, # Competition slug
                  ) -> tuple[Path, Path, Path]:
     "`(model, data, out)` folders for parsed inference-kernel arguments"
-    return find_model(args.model), (Path(args.data) if args.data else comp_path(slug)), output_dir(args.out)
+    return find_model(args.model), data_dir(args.data, slug), output_dir(args.out)
 
 # %% ../nbs/50_kaggle.ipynb #a2e8e4c6
 KAGGLE_BUNDLE = ('fastai>=2.8.12,<2.9', 'fastcore>=2.2.22,<3', 'fasttransform>=0.0.3', 'plum-dispatch>=2.5,<2.10',
@@ -261,18 +275,38 @@ def push_kernel(kernel_dir: Path|str, # Folder with kernel-metadata.json and the
     if not dry_run: subprocess.run(cmd, check=True)
     return cmd
 
+def find_sample_submission(folder, # A competition folder
+                          ) -> Path|None:
+    "The sample submission CSV in `folder` (sample_submission.csv, sampleSubmission.csv, gender_submission.csv ...), or None"
+    cands = sorted(p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() == '.csv' and 'submission' in p.name.lower())
+    return min(cands, key=lambda p: (not p.name.lower().startswith('sample'), p.name)) if cands else None
+
 def submit(file: Path|str, # The submission CSV
            competition: str, # Competition slug
            message: str = 'fastflow submission', # Submission description
-           dry_run: bool = False, # Check and print the command, but do not run it
+           dry_run: bool = False, # Check and print the command, but do not run it (no client needed)
+           proba: bool|None = None, # Whether the targets are probabilities (None: guessed from the sample), as for `check_submission`
+           check: bool = True, # Check against the local sample submission (False: submit as it is)
           ) -> list[str]:
-    "Submit `file` with the official client, after checking it against the competition's sample submission when one is found locally"
-    f, exe = Path(file), kaggle_client()
+    "Submit `file` with the official client, after checking it against the competition's sample submission (a normalised copy is sent if the check rewrote it)"
+    f = Path(file)
+    exe = (shutil.which('kaggle') or 'kaggle') if dry_run else kaggle_client()
     if not f.is_file(): raise KaggleClientError(f"Submission file {f} not found.")
-    try: samples = sorted(comp_path(competition).glob('*submission*.csv'))
-    except FileNotFoundError: samples = []
-    if samples: check_submission(pd.read_csv(f, dtype={0: str}), samples[0])   # raises SubmissionError saying what is wrong
-    cmd = [exe, 'competitions', 'submit', '-c', competition, '-f', str(f), '-m', message]
+    send = f
+    if check:
+        try: sample, where = find_sample_submission(d := comp_path(competition)), d
+        except FileNotFoundError as e: sample, where = None, str(e).split('\n')[0].rstrip('.')
+        if sample is None:
+            print(f"fastflow kaggle: no local sample submission for {competition!r} ({where}): the file is NOT checked. Put the competition's "
+                  "files under FASTFLOW_DATA to check it, or pass --no-check.", file=sys.stderr, flush=True)
+        else:
+            sub = check_submission(read_csv_checked(f, 'submission', lambda: pd.read_csv(f, dtype={0: str})), sample, proba=proba)   # raises SubmissionError saying what is wrong
+            text = sub.to_csv(index=False)
+            if text != f.read_text().replace('\r\n', '\n'):   # e.g. Survived 1.0 -> 1: send what the sample's format says
+                send = Path(tempfile.mkdtemp(prefix='fastflow-submit-'))/f.name; send.write_text(text)
+                print(f"fastflow kaggle: {f} checked against {sample.name}; sending a normalised copy (ids, columns and values as the "
+                      f"sample writes them): {send}", flush=True)
+    cmd = [exe, 'competitions', 'submit', '-c', competition, '-f', str(send), '-m', message]
     print(shlex.join(cmd), flush=True)
     if not dry_run: subprocess.run(cmd, check=True)
     return cmd
@@ -291,7 +325,9 @@ def _cmd_push(args): push_kernel(args.kernel_dir, dry_run=args.dry_run, predict=
 def _cmd_submit(args):
     comp = args.competition
     if not comp: raise KaggleClientError("Name the competition with -c SLUG, e.g. -c titanic.")
-    submit(args.file, comp, args.message, dry_run=args.dry_run); return 0
+    try: submit(args.file, comp, args.message, dry_run=args.dry_run, proba=args.proba, check=args.check)
+    except SubmissionError as e: raise SubmissionError(str(e).replace('proba=True', '--proba').replace('proba=False', '--no-proba')) from None   # the command's flags
+    return 0
 
 def _guarded(f):
     "Run `f(args)`, turning the errors users can fix into a one-line message and exit code 1"
@@ -317,5 +353,9 @@ def add_kaggle_commands(sub, # The `add_subparsers()` object of the `fastflow` p
     s = k.add_parser('submit', help="check a submission CSV against the competition's sample, then submit it")
     s.add_argument('file'); s.add_argument('-c', '--competition', help='competition slug, e.g. titanic')
     s.add_argument('-m', '--message', default='fastflow submission', help='submission description')
-    s.add_argument('--dry-run', action='store_true', help='check and print the command only')
+    s.add_argument('--dry-run', action='store_true', help='check and print the command only (no client needed)')
+    g = s.add_mutually_exclusive_group()
+    g.add_argument('--proba', dest='proba', action='store_const', const=True, default=None, help='the targets are probabilities (in [0, 1])')
+    g.add_argument('--no-proba', dest='proba', action='store_const', const=False, help='the targets are numbers or labels, not probabilities')
+    s.add_argument('--no-check', dest='check', action='store_false', help='submit without checking against the local sample submission')
     s.set_defaults(func=_guarded(_cmd_submit))

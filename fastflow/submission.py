@@ -6,14 +6,14 @@ Docs: https://fastflow-dev.github.io/fastflow/submission.html.md"""
 
 # %% ../nbs/04_submission.ipynb #101368fe
 from __future__ import annotations
-import os
+import os, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from .core import KAGGLE_INPUT, output_dir
 
 # %% auto #0
-__all__ = ['SubmissionError', 'check_submission', 'write_submission']
+__all__ = ['CSV_SUFFIXES', 'SubmissionError', 'read_csv_checked', 'check_submission', 'write_submission']
 
 # %% ../nbs/04_submission.ipynb #05a8bac9
 class SubmissionError(ValueError):
@@ -24,7 +24,17 @@ def _read_sample(sample, id_col=None) -> pd.DataFrame:
     if isinstance(sample, pd.DataFrame): return sample.copy()
     p = Path(sample)
     if not p.is_file(): raise FileNotFoundError(f"Sample submission {p} not found: pass the competition's sample_submission.csv or a DataFrame.")
-    return pd.read_csv(p, dtype={id_col or pd.read_csv(p, nrows=0).columns[0]: str})
+    return read_csv_checked(p, 'sample submission', lambda: pd.read_csv(p, dtype={id_col or pd.read_csv(p, nrows=0).columns[0]: str}))
+
+def read_csv_checked(path, # The CSV file
+                     what:str, # What it is, for the error ('submission', 'sample submission')
+                     read=None, # A function that reads it (default: `pd.read_csv(path)`)
+                    ) -> pd.DataFrame:
+    "A CSV file read by `read`, with a `SubmissionError` naming the file when it is empty, ragged or not text"
+    try: return read() if read is not None else pd.read_csv(path)
+    except pd.errors.EmptyDataError: raise SubmissionError(f"The {what} {path} is empty (no header row).") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise SubmissionError(f"The {what} {path} is not a well-formed CSV ({str(e).strip()[:200]}); every row needs the header's columns.") from None
 
 def _few(xs, n=5) -> str:
     "The first `n` of `xs` as text, and how many there are if more"
@@ -42,24 +52,34 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
     if bad.any(): raise SubmissionError(f"{int(bad.sum())} prediction(s) in {t!r} are NaN or infinite (rows {_few(np.flatnonzero(bad))}); "
                                         "fill or fix them (a NaN often comes from a category or missing value unseen in training).")
     if pd.api.types.is_bool_dtype(ref) or pd.api.types.is_integer_dtype(ref):
-        if not is_num: raise SubmissionError(f"{t!r} holds integers in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are text "
-                                             f"(e.g. {_few(s.unique(), 3)}); map them to the integer labels.")
+        kind = 'True/False' if pd.api.types.is_bool_dtype(ref) else 'integers'
+        if not is_num: raise SubmissionError(f"{t!r} holds {kind} in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are text "
+                                             f"(e.g. {_few(s.unique(), 3)}); map them to the sample's labels.")
         frac = s.astype(float) % 1 != 0
-        if frac.any(): raise SubmissionError(f"{t!r} holds integer labels in the sample (e.g. {_few(ref.unique(), 3)}) but {int(frac.sum())} prediction(s) "
-                                             f"have fractions (e.g. {_few(s[frac].unique(), 3)}); turn probabilities into labels, e.g. (p > 0.5).astype(int).")
-        s = s.astype(ref.dtype)
+        # one integer value throughout (Santander's 0s, a one-hot row of 1/0/0) is a placeholder, not a statement of the kind
+        loose = proba is not None or (pd.api.types.is_integer_dtype(ref) and ref.nunique() <= 1)
+        if frac.any() and not loose:
+            raise SubmissionError(f"{t!r} holds integer labels in the sample (e.g. {_few(ref.unique(), 3)}) but {int(frac.sum())} prediction(s) "
+                                  f"have fractions (e.g. {_few(s[frac].unique(), 3)}); turn probabilities into labels, e.g. (p > 0.5).astype(int), "
+                                  "or pass proba=True (probabilities) or proba=False (other numbers) if the competition scores those.")
+        s = s.astype(float) if frac.any() else s.astype(ref.dtype)
     elif pd.api.types.is_numeric_dtype(ref):
         if not is_num: raise SubmissionError(f"{t!r} holds numbers in the sample but the predictions are text (e.g. {_few(s.unique(), 3)}).")
         s = s.astype(float)
     elif is_num: raise SubmissionError(f"{t!r} holds text labels in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are numbers "
                                        f"(e.g. {_few(s.unique(), 3)}); map class indices to names, e.g. with the DataLoaders' vocab.")
     else: s = s.astype(str)
+    told = proba is not None
     if proba is None: proba = pd.api.types.is_float_dtype(ref) and bool(ref.between(0, 1).all())
     if proba and not s.between(0, 1).all():
         out = ~s.between(0, 1)
         raise SubmissionError(f"{t!r} holds probabilities in the sample but {int(out.sum())} prediction(s) lie outside [0, 1] "
                               f"(min {s.min():.4g}, max {s.max():.4g}); apply a sigmoid/softmax, or pass proba=False if this column is not a probability.")
-    known = classes if classes is not None else (ref.unique() if ref.nunique() >= 2 and not pd.api.types.is_float_dtype(ref) else None)
+    if proba and not told and pd.api.types.is_float_dtype(ref) and len(s) > 1 and s.isin([0, 1]).all():
+        warnings.warn(f"{t!r} holds probabilities in the sample but every prediction is exactly 0 or 1: log loss and AUC score hard labels "
+                      "badly; submit probabilities (e.g. predict_proba), or pass proba=False if 0/1 labels are what is scored.")
+    fractional = pd.api.types.is_float_dtype(s) and bool((s % 1 != 0).any())
+    known = classes if classes is not None else (ref.unique() if ref.nunique() >= 2 and not pd.api.types.is_float_dtype(ref) and not fractional else None)
     if known is not None:
         unknown = sorted(set(s.unique()) - set(known), key=str)
         if unknown: raise SubmissionError(f"{t!r}: {len(unknown)} predicted label(s) are not known classes: {_few(unknown)} "
@@ -67,6 +87,24 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
     return s
 
 # %% ../nbs/04_submission.ipynb #feca8244
+def _match_ids(pid: pd.Series, ids: pd.Series, id_col: str) -> pd.Series:
+    "Prediction ids `pid` as the sample's `ids` write them: whole-number floats (1461.0) as integers, 1 as '00001' where the sample pads them"
+    if pd.api.types.is_float_dtype(pid):
+        if (pid.isna() | (pid % 1 != 0)).any():
+            bad = pid[pid.isna() | (pid % 1 != 0)]
+            raise SubmissionError(f"Ids in {id_col!r} are floats with fractions or NaN (e.g. {_few(bad.unique(), 3)}): ids are labels, not numbers; "
+                                  "use the test file's id column as it is.")
+        pid = pid.astype('int64')   # 1461.0 from np.column_stack([ids, preds]): the id 1461
+    if pid.dtype != ids.dtype:
+        try: pid = pid.astype(ids.dtype)
+        except (ValueError, TypeError): raise SubmissionError(f"Ids in {id_col!r} have dtype {pid.dtype} but the sample's are {ids.dtype} (e.g. {_few(ids, 3)}).") from None
+    if (ids.dtype == object or pd.api.types.is_string_dtype(ids)) and not pid.isin(ids).all():   # '1' for a sample's '00001': the same number, written as the sample writes it
+        txt = ids.astype(str)
+        if txt.str.fullmatch(r'\d+').all() and pid.astype(str).str.fullmatch(r'\d+').all():
+            by_num = dict(zip(txt.astype('int64'), ids))
+            if len(by_num) == len(ids) and pid.astype('int64').isin(by_num).all(): pid = pid.astype('int64').map(by_num)
+    return pid
+
 def _frame_preds(preds: pd.DataFrame, sample: pd.DataFrame, id_col: str) -> pd.DataFrame:
     "A DataFrame of predictions with the sample's columns, ids and row order"
     ids = sample[id_col]
@@ -74,10 +112,7 @@ def _frame_preds(preds: pd.DataFrame, sample: pd.DataFrame, id_col: str) -> pd.D
     if missing or extra: raise SubmissionError(f"Prediction columns {list(preds.columns)} differ from the sample's {list(sample.columns)}"
                                                + (f"; missing {missing}" if missing else '') + (f"; unexpected {extra}" if extra else '') + '.')
     if len(preds) != len(sample): raise SubmissionError(f"{len(preds)} prediction rows for {len(sample)} rows in the sample submission.")
-    pid = preds[id_col]
-    if pid.dtype != ids.dtype:
-        try: pid = pid.astype(ids.dtype)
-        except (ValueError, TypeError): raise SubmissionError(f"Ids in {id_col!r} have dtype {pid.dtype} but the sample's are {ids.dtype} (e.g. {_few(ids, 3)}).") from None
+    pid = _match_ids(preds[id_col], ids, id_col)
     if pid.duplicated().any(): raise SubmissionError(f"Predictions repeat ids {_few(pid[pid.duplicated()].unique())}; each id must appear once.")
     miss, extra_ids = sorted(set(ids) - set(pid), key=str), sorted(set(pid) - set(ids), key=str)
     if miss or extra_ids: raise SubmissionError(f"The ids in {id_col!r} differ from the sample submission's: {len(miss)} missing ({_few(miss)}), "
@@ -85,7 +120,16 @@ def _frame_preds(preds: pd.DataFrame, sample: pd.DataFrame, id_col: str) -> pd.D
     return preds.assign(**{id_col: pid.values}).set_index(id_col).loc[ids.values].reset_index()[list(sample.columns)]
 
 def _array_preds(preds, sample: pd.DataFrame, id_col: str, targets: list) -> pd.DataFrame:
-    "Predictions in the sample's row order (array, Series, tensor) as a DataFrame with the sample's columns"
+    "Predictions in the sample's row order (array, Series, tensor) as a DataFrame with the sample's columns; a Series indexed by the ids is aligned on them"
+    if isinstance(preds, pd.Series) and len(targets) == 1 and not isinstance(preds.index, pd.RangeIndex):
+        ix = pd.Series(preds.index, name=id_col)
+        try: on_ids = ix.is_unique and _match_ids(ix, sample[id_col], id_col).isin(sample[id_col]).all()
+        except SubmissionError: on_ids = False
+        if on_ids: return _frame_preds(pd.DataFrame({id_col: ix.values, targets[0]: preds.values}), sample, id_col)
+        if not preds.index.is_monotonic_increasing:
+            raise SubmissionError(f"The predictions are a Series whose index is neither the sample's ids nor in order (e.g. {_few(preds.index[:3], 3)}): "
+                                  "its rows were sorted or shuffled, so their order is not the sample's. Pass a DataFrame with the id column, "
+                                  "or the values in the test file's row order.")
     arr = _to_array(preds)
     if arr.ndim == 2 and arr.shape[1] == 1 and len(targets) == 1: arr = arr[:, 0]
     want_shape = (len(sample),) if len(targets) == 1 else (len(sample), len(targets))
@@ -119,10 +163,16 @@ def check_submission(preds, # Predictions in the sample's row order (array, Seri
     return sub
 
 # %% ../nbs/04_submission.ipynb #ff080f8d
+CSV_SUFFIXES = ('.csv', '.csv.gz', '.csv.zip', '.csv.bz2', '.csv.xz')   # what a submission file may be called (Kaggle takes compressed CSVs)
+
 def _submission_file(path, sample_submission) -> Path:
-    "Where to write: `path` itself if it names a .csv file, else `path/submission.csv`; read-only places are refused"
+    "Where to write: `path` itself if it names a .csv file (or .csv.gz, .csv.zip), else `path/submission.csv`; read-only places are refused"
     p = Path(path) if path is not None else None
-    folder, name = (p.parent, p.name) if p is not None and p.suffix.lower() == '.csv' else (p, 'submission.csv')
+    is_file = p is not None and p.name.lower().endswith(CSV_SUFFIXES)
+    if p is not None and not is_file and p.suffix.lower() in ('.txt', '.tsv', '.json', '.parquet', '.gz', '.zip', '.xlsx', '.pkl'):
+        raise ValueError(f"{p} names a {p.suffix} file, but a submission is written as CSV: name it .csv (or .csv.gz / .csv.zip, which Kaggle "
+                         "also accepts), or give a folder to write submission.csv into.")
+    folder, name = (p.parent, p.name) if is_file else (p, 'submission.csv')
     if folder is not None and KAGGLE_INPUT in [(a := Path(os.path.abspath(folder))), *a.parents]:
         raise PermissionError(f"{a} is inside Kaggle's read-only {KAGGLE_INPUT}; write to /kaggle/working (the default) instead.")
     dest = output_dir(folder)/name
@@ -140,7 +190,7 @@ def write_submission(preds, # Predictions in the sample's row order, or a DataFr
                      classes=None, # The known class labels (default: the sample's labels, if it holds at least two)
                      proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
                     ) -> Path:
-    "Check `preds` against the sample submission with `check_submission`, then write them as CSV; returns the file written"
+    "Check `preds` against the sample submission with `check_submission`, then write them as CSV (compressed for .csv.gz/.csv.zip); returns the file written"
     sub = check_submission(preds, sample_submission, id_col=id_col, target_col=target_col, classes=classes, proba=proba)
     dest = _submission_file(path, sample_submission)
     try: sub.to_csv(dest, index=False)

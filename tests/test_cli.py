@@ -25,8 +25,10 @@ def test_unknown_demo_part(tmp_path):
     r = run('demo', '--out', str(tmp_path), '--only', 'nope'); assert r.returncode != 0 and 'unknown part' in r.stderr
 
 def test_data(tmp_path):
-    r = run('data', 'titanic', 'not-a-dataset')
-    assert r.returncode == 0 and 'not-a-dataset' in r.stdout and 'not found' in r.stdout
+    r = run('data', 'titanic', 'not-a-dataset')   # a set asked for by name and not found: listed, and exit code 1
+    assert r.returncode == 1 and 'not-a-dataset' in r.stdout and 'not found' in r.stdout
+    assert run('data', 'titanic').returncode == 0
+    r = run('data', ''); assert r.returncode == 1 and 'a data set name is a folder name' in r.stderr
 
 def test_demo_quick(tmp_path):
     r = run('demo', '--quick', '--out', str(tmp_path/'o'))

@@ -105,6 +105,29 @@ def test_submit_checks_the_file_first(client, comp, tmp_path):
     f = tmp_path/'submission.csv'; pd.DataFrame({'id': [1, 2], 'target': [0.1, 0.9]}).to_csv(f, index=False)
     assert '2 prediction rows for 3 rows' in fails('submit', f, '-c', 'my-comp') and not client.exists()
 
+def test_submit_placeholder_sample(log, tmp_path, monkeypatch, capsys):
+    "A sample of integer placeholders (Santander's 0s): probabilities pass; --dry-run checks offline, with no client"
+    d = tmp_path/'data'/'santa'; d.mkdir(parents=True); monkeypatch.setenv('FASTFLOW_DATA', str(tmp_path/'data'))
+    pd.DataFrame({'ID_code': ['test_0', 'test_1'], 'target': [0, 0]}).to_csv(d/'sampleSubmission.csv', index=False)   # found whatever its case
+    f = tmp_path/'sub.csv'; pd.DataFrame({'ID_code': ['test_0', 'test_1'], 'target': [0.25, 1.5]}).to_csv(f, index=False)
+    assert main(['kaggle', 'submit', str(f), '-c', 'santa', '--dry-run']) == 0
+    assert '--no-proba' in fails('submit', f, '-c', 'santa', '--dry-run', '--proba')   # told probabilities: 1.5 is out of range, and the flag is named
+    pd.DataFrame({'ID_code': ['test_0'], 'target': [0.25]}).to_csv(f, index=False)
+    assert '1 prediction rows for 2 rows' in fails('submit', f, '-c', 'santa', '--dry-run')
+
+def test_submit_unchecked_and_normalised(log, comp, tmp_path, capsys):
+    "No local sample: said so on stderr; a file the check rewrites (1.0 for an integer label) is sent as the checked copy"
+    f = tmp_path/'sub.csv'; f.write_text('id,target\n1,0.1\n')
+    assert main(['kaggle', 'submit', str(f), '-c', 'elsewhere', '--dry-run']) == 0
+    assert 'the file is NOT checked' in capsys.readouterr().err
+    pd.DataFrame({'id': [1, 2, 3], 'target': [0, 1, 1]}).to_csv(comp/'sample_submission.csv', index=False)
+    f.write_text('id,target\n1,0.0\n2,1.0\n3,1.0\n')
+    main(['kaggle', 'submit', str(f), '-c', 'my-comp', '--dry-run'])
+    sent = capsys.readouterr().out.split('-f ')[-1].split(' -m')[0]
+    assert sent != str(f) and Path(sent).read_text() == 'id,target\n1,0\n2,1\n3,1\n'
+    f.write_text('')
+    assert 'is empty' in fails('submit', f, '-c', 'my-comp', '--dry-run')
+
 def test_submit_needs_competition_and_file(client, tmp_path):
     assert '-c SLUG' in fails('submit', tmp_path/'x.csv')
     assert 'not found' in fails('submit', tmp_path/'x.csv', '-c', 'titanic')
