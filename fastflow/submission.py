@@ -62,6 +62,10 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
             raise SubmissionError(f"{t!r} holds integer labels in the sample (e.g. {_few(ref.unique(), 3)}) but {int(frac.sum())} prediction(s) "
                                   f"have fractions (e.g. {_few(s[frac].unique(), 3)}); turn probabilities into labels, e.g. (p > 0.5).astype(int), "
                                   "or pass proba=True (probabilities) or proba=False (other numbers) if the competition scores those.")
+        if frac.any() and proba is None:
+            warnings.warn(f"{t!r} is {_few(ref.unique(), 1)} throughout the sample, a placeholder that does not say whether labels or "
+                          f"probabilities are scored; writing {int(frac.sum())} fractional prediction(s). Pass proba=True (probabilities) "
+                          "or proba=False (other numbers) to confirm, or turn them into labels if labels are scored.")
         s = s.astype(float) if frac.any() else s.astype(ref.dtype)
     elif pd.api.types.is_numeric_dtype(ref):
         if not is_num: raise SubmissionError(f"{t!r} holds numbers in the sample but the predictions are text (e.g. {_few(s.unique(), 3)}).")
