@@ -300,12 +300,15 @@ def submit(file: Path|str, # The submission CSV
             print(f"fastflow kaggle: no local sample submission for {competition!r} ({where}): the file is NOT checked. Put the competition's "
                   "files under FASTFLOW_DATA to check it, or pass --no-check.", file=sys.stderr, flush=True)
         else:
-            sub = check_submission(read_csv_checked(f, 'submission', lambda: pd.read_csv(f, dtype={0: str})), sample, proba=proba)   # raises SubmissionError saying what is wrong
-            text = sub.to_csv(index=False)
-            if text != f.read_text().replace('\r\n', '\n'):   # e.g. Survived 1.0 -> 1: send what the sample's format says
-                send = Path(tempfile.mkdtemp(prefix='fastflow-submit-'))/f.name; send.write_text(text)
-                print(f"fastflow kaggle: {f} checked against {sample.name}; sending a normalised copy (ids, columns and values as the "
-                      f"sample writes them): {send}", flush=True)
+            read = lambda **kw: read_csv_checked(f, 'submission', lambda: pd.read_csv(f, **kw))   # compressed files too
+            sub = check_submission(read(dtype={0: str}), sample, proba=proba)   # raises SubmissionError saying what is wrong
+            raw = read(dtype=str, keep_default_na=False)   # the file as text: anything the check did not prove wrong is sent as written
+            fix = [c for c in raw.columns if c in sub.columns and pd.api.types.is_integer_dtype(sub[c]) and not raw[c].str.fullmatch(r'[-+]?\d+').all()]
+            if fix:   # 1.0 for an integer label, which a scorer may not read as 1
+                for c in fix: raw[c] = pd.to_numeric(raw[c]).astype('int64').astype(str)
+                send = Path(tempfile.mkdtemp(prefix='fastflow-submit-'))/f.name; raw.to_csv(send, index=False)
+                print(f"fastflow kaggle: {f} checked against {sample.name}; sending a copy with {fix} written as the integers the "
+                      f"sample holds: {send}", flush=True)
     cmd = [exe, 'competitions', 'submit', '-c', competition, '-f', str(send), '-m', message]
     print(shlex.join(cmd), flush=True)
     if not dry_run: subprocess.run(cmd, check=True)

@@ -56,16 +56,14 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
         if not is_num: raise SubmissionError(f"{t!r} holds {kind} in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are text "
                                              f"(e.g. {_few(s.unique(), 3)}); map them to the sample's labels.")
         frac = s.astype(float) % 1 != 0
-        # one integer value throughout (Santander's 0s, a one-hot row of 1/0/0) is a placeholder, not a statement of the kind
-        loose = proba is not None or (pd.api.types.is_integer_dtype(ref) and ref.nunique() <= 1)
-        if frac.any() and not loose:
-            raise SubmissionError(f"{t!r} holds integer labels in the sample (e.g. {_few(ref.unique(), 3)}) but {int(frac.sum())} prediction(s) "
-                                  f"have fractions (e.g. {_few(s[frac].unique(), 3)}); turn probabilities into labels, e.g. (p > 0.5).astype(int), "
-                                  "or pass proba=True (probabilities) or proba=False (other numbers) if the competition scores those.")
-        if frac.any() and proba is None:
-            warnings.warn(f"{t!r} is {_few(ref.unique(), 1)} throughout the sample, a placeholder that does not say whether labels or "
-                          f"probabilities are scored; writing {int(frac.sum())} fractional prediction(s). Pass proba=True (probabilities) "
-                          "or proba=False (other numbers) to confirm, or turn them into labels if labels are scored.")
+        if frac.any() and proba is None:   # told proba=True/False, fractions are what the competition scores
+            # one value throughout (Santander's target 0s, Digit Recognizer's Label 0s) is a placeholder: it cannot say which is scored
+            same = f"{_few(ref.unique(), 1)} throughout the sample, a placeholder that does not say whether labels or numbers are scored" \
+                   if ref.nunique() <= 1 and pd.api.types.is_integer_dtype(ref) else \
+                   f"{'True/False' if pd.api.types.is_bool_dtype(ref) else 'integer'} labels in the sample (e.g. {_few(ref.unique(), 3)})"
+            raise SubmissionError(f"{t!r} holds {same}, but {int(frac.sum())} prediction(s) have fractions (e.g. {_few(s[frac].unique(), 3)}): "
+                                  "turn probabilities into labels, e.g. (p > 0.5).astype(int), or, if the competition scores probabilities "
+                                  "or other numbers, say so with proba=True (probabilities) or proba=False (other numbers).")
         s = s.astype(float) if frac.any() else s.astype(ref.dtype)
     elif pd.api.types.is_numeric_dtype(ref):
         if not is_num: raise SubmissionError(f"{t!r} holds numbers in the sample but the predictions are text (e.g. {_few(s.unique(), 3)}).")
@@ -94,6 +92,9 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
 def _match_ids(pid: pd.Series, ids: pd.Series, id_col: str) -> pd.Series:
     "Prediction ids `pid` as the sample's `ids` write them: whole-number floats (1461.0) as integers, 1 as '00001' where the sample pads them"
     if pd.api.types.is_float_dtype(pid):
+        if (pid.abs() >= 2**53).any():
+            raise SubmissionError(f"Ids in {id_col!r} are floats past 2**53 (e.g. {_few(pid[pid.abs() >= 2**53].unique(), 2)}), which have lost "
+                                  "digits: read the test file's ids as text (pd.read_csv(..., dtype={id_col!r: str})) and use them as they are.")
         if (pid.isna() | (pid % 1 != 0)).any():
             bad = pid[pid.isna() | (pid % 1 != 0)]
             raise SubmissionError(f"Ids in {id_col!r} are floats with fractions or NaN (e.g. {_few(bad.unique(), 3)}): ids are labels, not numbers; "
@@ -103,10 +104,11 @@ def _match_ids(pid: pd.Series, ids: pd.Series, id_col: str) -> pd.Series:
         try: pid = pid.astype(ids.dtype)
         except (ValueError, TypeError): raise SubmissionError(f"Ids in {id_col!r} have dtype {pid.dtype} but the sample's are {ids.dtype} (e.g. {_few(ids, 3)}).") from None
     if (ids.dtype == object or pd.api.types.is_string_dtype(ids)) and not pid.isin(ids).all():   # '1' for a sample's '00001': the same number, written as the sample writes it
-        txt = ids.astype(str)
-        if txt.str.fullmatch(r'\d+').all() and pid.astype(str).str.fullmatch(r'\d+').all():
-            by_num = dict(zip(txt.astype('int64'), ids))
-            if len(by_num) == len(ids) and pid.astype('int64').isin(by_num).all(): pid = pid.astype('int64').map(by_num)
+        txt, ptxt = ids.astype(str), pid.astype(str)
+        if txt.str.fullmatch(r'\d+').all() and ptxt.str.fullmatch(r'\d+').all():
+            by_num = {int(a): b for a, b in zip(txt, ids)}   # Python ints: ids past int64 (Avazu's) compare too
+            nums = [int(a) for a in ptxt]
+            if len(by_num) == len(ids) and all(n in by_num for n in nums): pid = pd.Series([by_num[n] for n in nums], index=pid.index, name=pid.name)
     return pid
 
 def _frame_preds(preds: pd.DataFrame, sample: pd.DataFrame, id_col: str) -> pd.DataFrame:
@@ -125,11 +127,14 @@ def _frame_preds(preds: pd.DataFrame, sample: pd.DataFrame, id_col: str) -> pd.D
 
 def _array_preds(preds, sample: pd.DataFrame, id_col: str, targets: list) -> pd.DataFrame:
     "Predictions in the sample's row order (array, Series, tensor) as a DataFrame with the sample's columns; a Series indexed by the ids is aligned on them"
-    if isinstance(preds, pd.Series) and len(targets) == 1 and not isinstance(preds.index, pd.RangeIndex):
-        ix = pd.Series(preds.index, name=id_col)
-        try: on_ids = ix.is_unique and _match_ids(ix, sample[id_col], id_col).isin(sample[id_col]).all()
-        except SubmissionError: on_ids = False
-        if on_ids: return _frame_preds(pd.DataFrame({id_col: ix.values, targets[0]: preds.values}), sample, id_col)
+    rows = isinstance(preds, pd.Series) and pd.api.types.is_integer_dtype(preds.index) and \
+           np.array_equal(np.sort(preds.index.to_numpy()), np.arange(len(preds)))   # row numbers (a RangeIndex, or one after a reset or iloc)
+    if isinstance(preds, pd.Series) and len(targets) == 1:
+        if preds.index.name == id_col or not rows:   # an index of ids (a groupby result), not of row numbers
+            ix = pd.Series(preds.index, name=id_col)
+            try: on_ids = ix.is_unique and _match_ids(ix, sample[id_col], id_col).isin(sample[id_col]).all()
+            except SubmissionError: on_ids = False
+            if on_ids: return _frame_preds(pd.DataFrame({id_col: ix.values, targets[0]: preds.values}), sample, id_col)
         if not preds.index.is_monotonic_increasing:
             raise SubmissionError(f"The predictions are a Series whose index is neither the sample's ids nor in order (e.g. {_few(preds.index[:3], 3)}): "
                                   "its rows were sorted or shuffled, so their order is not the sample's. Pass a DataFrame with the id column, "

@@ -109,9 +109,11 @@ def test_submit_placeholder_sample(log, tmp_path, monkeypatch, capsys):
     "A sample of integer placeholders (Santander's 0s): probabilities pass; --dry-run checks offline, with no client"
     d = tmp_path/'data'/'santa'; d.mkdir(parents=True); monkeypatch.setenv('FASTFLOW_DATA', str(tmp_path/'data'))
     pd.DataFrame({'ID_code': ['test_0', 'test_1'], 'target': [0, 0]}).to_csv(d/'sampleSubmission.csv', index=False)   # found whatever its case
-    f = tmp_path/'sub.csv'; pd.DataFrame({'ID_code': ['test_0', 'test_1'], 'target': [0.25, 1.5]}).to_csv(f, index=False)
-    assert main(['kaggle', 'submit', str(f), '-c', 'santa', '--dry-run']) == 0
-    assert '--no-proba' in fails('submit', f, '-c', 'santa', '--dry-run', '--proba')   # told probabilities: 1.5 is out of range, and the flag is named
+    f = tmp_path/'sub.csv'; pd.DataFrame({'ID_code': ['test_0', 'test_1'], 'target': [0.25, 0.75]}).to_csv(f, index=False)
+    assert 'say so with --proba (probabilities) or --no-proba' in fails('submit', f, '-c', 'santa', '--dry-run')   # labels or numbers? the flags are named
+    assert main(['kaggle', 'submit', str(f), '-c', 'santa', '--dry-run', '--proba']) == 0
+    pd.DataFrame({'ID_code': ['test_0', 'test_1'], 'target': [0.25, 1.5]}).to_csv(f, index=False)
+    assert 'outside [0, 1]' in fails('submit', f, '-c', 'santa', '--dry-run', '--proba')
     pd.DataFrame({'ID_code': ['test_0'], 'target': [0.25]}).to_csv(f, index=False)
     assert '1 prediction rows for 2 rows' in fails('submit', f, '-c', 'santa', '--dry-run')
 
@@ -125,6 +127,14 @@ def test_submit_unchecked_and_normalised(log, comp, tmp_path, capsys):
     main(['kaggle', 'submit', str(f), '-c', 'my-comp', '--dry-run'])
     sent = capsys.readouterr().out.split('-f ')[-1].split(' -m')[0]
     assert sent != str(f) and Path(sent).read_text() == 'id,target\n1,0\n2,1\n3,1\n'
+    gz = tmp_path/'sub.csv.gz'; pd.read_csv(f).to_csv(gz, index=False)              # compressed, as write_submission may write it
+    main(['kaggle', 'submit', str(gz), '-c', 'my-comp', '--dry-run'])
+    sent = capsys.readouterr().out.split('-f ')[-1].split(' -m')[0]
+    assert sent.endswith('sub.csv.gz') and pd.read_csv(sent).target.tolist() == [0, 1, 1]
+    pd.DataFrame({'id': [1, 2, 3], 'code': ['007', '012', '100']}).to_csv(comp/'sample_submission.csv', index=False)
+    f.write_text('id,code\n1,012\n2,007\n3,007\n')                                  # labels that look like numbers are sent as written
+    main(['kaggle', 'submit', str(f), '-c', 'my-comp', '--dry-run'])
+    assert capsys.readouterr().out.split('-f ')[-1].split(' -m')[0] == str(f)
     f.write_text('')
     assert 'is empty' in fails('submit', f, '-c', 'my-comp', '--dry-run')
 

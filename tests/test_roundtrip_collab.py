@@ -143,7 +143,7 @@ def test_edited_manifest(roundtrip, tmp_path):
     _edit_config(m, lambda c: c.pop('data'))
     with pytest.raises(ArtefactError, match="no 'model' and 'data' parts"): load_learner(m)
     for k, edit in enumerate((lambda c: c['model'].update(kwargs=['x']), lambda c: c['model']['kwargs'].update(bogus=1),
-                              lambda c: c['model']['kwargs'].pop('n_users'))):   # crafted arguments: an ArtefactError, not a TypeError from the model
+                              lambda c: c['model']['kwargs'].pop('n_users'), lambda c: c['model']['kwargs'].update(n_users=-1))):   # crafted arguments: an ArtefactError, not a TypeError from the model
         m = _copy(roundtrip, tmp_path/f'k{k}'); _edit_config(m, edit)
         with pytest.raises(ArtefactError, match='cannot be built'): load_learner(m)
 

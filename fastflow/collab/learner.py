@@ -618,7 +618,7 @@ def _build_collab(cfg, # A folder's model config: {'builder': ..., 'kwargs': {..
     if b not in [c.__name__ for c in _COLLAB_MODELS]: raise ArtefactError(f"{where} must be DotProductBias, CollabNN or HybridCollab, not {b!r}")
     try: return build_model(b, cfg.get('kwargs', {}))
     except ArtefactError: raise
-    except (AttributeError, KeyError, TypeError, ValueError) as e:
+    except (AttributeError, KeyError, TypeError, ValueError, RuntimeError) as e:   # RuntimeError: torch's, e.g. a negative size
         raise ArtefactError(f"{where}: the {b} it describes cannot be built ({e}); export the model again") from None
 
 def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read by `fastflow.export.load_artefact`

@@ -34,7 +34,7 @@ XGB_WIDE = dict(n_estimators=100, early_stopping_rounds=None)   # xgboost on a w
 WIDE_ROWS = 1_000   # a table is wide if it has more feature columns than a fold's training rows, and fewer of those than this
 # the second xgboost on big tables with a category of `MANY_LEVELS` or more: one level against the rest, as after one-hot
 # encoding, not xgboost's partitions of levels, which fit noise on many levels (Adult, 5-fold CV on its training rows:
-# the blend's log loss 0.2767 -> 0.2747, accuracy 0.8739 -> 0.8746; on Diamonds' 5-8 levels the partitions win)
+# the blend's log loss 0.2767 -> 0.2746, accuracy 0.8739 -> 0.8746; on Diamonds' 5-8 levels the partitions win)
 XGB_ONEHOT = dict(colsample_bytree=0.5, max_cat_to_onehot=64)
 MANY_LEVELS = 10
 
