@@ -34,9 +34,10 @@ def _shared_dirs() -> list[Path]:
 
 def data_candidates(name: str, kaggle_input: Path|str = KAGGLE_INPUT) -> list[Path]:
     "Every place `data_path` looks for `name`, in order"
+    given = name
     if isinstance(name, str): name = name.rstrip('/\\')   # 'titanic/' as a shell completes it
     if not isinstance(name, str) or not name or name in ('.', '..') or Path(name).name != name:
-        raise ValueError(f"a data set name is a folder name such as 'titanic' or 'ml-100k', not {name!r}")
+        raise ValueError(f"a data set name is a folder name such as 'titanic' or 'ml-100k', not {given!r}")
     k = Path(kaggle_input)
     cands = [k/'competitions'/name, *sorted(k.glob(f'datasets/*/{name}')), *sorted(k.glob(f'datasets/*/*/{name}')), k/name]
     if os.environ.get('FASTFLOW_DATA'): cands.append(Path(os.environ['FASTFLOW_DATA'])/name)

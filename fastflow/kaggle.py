@@ -8,9 +8,8 @@ Docs: https://fastflow-dev.github.io/fastflow/kaggle.html.md"""
 from __future__ import annotations
 import argparse, ast, json, os, shlex, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
-import pandas as pd
 from .core import KAGGLE_INPUT, data_candidates, output_dir, _zip_hint
-from .submission import SubmissionError, check_submission, read_csv_checked, write_submission  # noqa: F401 (the Kaggle layer's API too)
+from .submission import SubmissionError, check_submission, check_submission_file, write_submission  # noqa: F401 (the Kaggle layer's API too)
 
 # %% auto #0
 __all__ = ['COMP_ALIASES', 'KAGGLE_BUNDLE', 'KAGGLE_PYTHONS', 'WHEELHOUSE_SLUG', 'INSTALL_PREAMBLE', 'comp_names', 'comp_path',
@@ -39,6 +38,7 @@ def comp_path(slug: str, # Competition slug, e.g. 'titanic' or 'house-prices-adv
              ) -> Path:
     "Folder of competition `slug`'s files: Kaggle's inputs (either layout) first, then local data folders"
     k = Path(kaggle_input)
+    if isinstance(slug, str) and slug.rstrip('/\\'): slug = slug.rstrip('/\\')   # 'house-prices/' as a shell completes it
     cands = list(dict.fromkeys(c for n in comp_names(slug) for c in data_candidates(n, k)))
     cands = [c for c in cands if k in c.parents] + [c for c in cands if k not in c.parents]
     for c in cands:
@@ -300,15 +300,11 @@ def submit(file: Path|str, # The submission CSV
             print(f"fastflow kaggle: no local sample submission for {competition!r} ({where}): the file is NOT checked. Put the competition's "
                   "files under FASTFLOW_DATA to check it, or pass --no-check.", file=sys.stderr, flush=True)
         else:
-            read = lambda **kw: read_csv_checked(f, 'submission', lambda: pd.read_csv(f, **kw))   # compressed files too
-            sub = check_submission(read(dtype={0: str}), sample, proba=proba)   # raises SubmissionError saying what is wrong
-            raw = read(dtype=str, keep_default_na=False)   # the file as text: anything the check did not prove wrong is sent as written
-            fix = [c for c in raw.columns if c in sub.columns and pd.api.types.is_integer_dtype(sub[c]) and not raw[c].str.fullmatch(r'[-+]?\d+').all()]
-            if fix:   # 1.0 for an integer label, which a scorer may not read as 1
-                for c in fix: raw[c] = pd.to_numeric(raw[c]).astype('int64').astype(str)
-                send = Path(tempfile.mkdtemp(prefix='fastflow-submit-'))/f.name; raw.to_csv(send, index=False)
-                print(f"fastflow kaggle: {f} checked against {sample.name}; sending a copy with {fix} written as the integers the "
-                      f"sample holds: {send}", flush=True)
+            out, changed = check_submission_file(f, sample, proba=proba)   # raises SubmissionError saying what is wrong
+            if changed:   # ids, columns or labels not as the sample writes them (892.0, 1 for '00001', 1.0 for a label): send them as it does
+                send = Path(tempfile.mkdtemp(prefix='fastflow-submit-'))/f.name; out.to_csv(send, index=False)   # same compression as the file
+                print(f"fastflow kaggle: {f} checked against {sample.name}; sending a copy with its ids, columns and labels written as the "
+                      f"sample writes them (other values as in the file): {send}", flush=True)
     cmd = [exe, 'competitions', 'submit', '-c', competition, '-f', str(send), '-m', message]
     print(shlex.join(cmd), flush=True)
     if not dry_run: subprocess.run(cmd, check=True)

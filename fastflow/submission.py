@@ -13,7 +13,7 @@ import pandas as pd
 from .core import KAGGLE_INPUT, output_dir
 
 # %% auto #0
-__all__ = ['CSV_SUFFIXES', 'SubmissionError', 'read_csv_checked', 'check_submission', 'write_submission']
+__all__ = ['CSV_SUFFIXES', 'SubmissionError', 'read_csv_checked', 'check_submission', 'check_submission_file', 'write_submission']
 
 # %% ../nbs/04_submission.ipynb #05a8bac9
 class SubmissionError(ValueError):
@@ -53,8 +53,14 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
                                         "fill or fix them (a NaN often comes from a category or missing value unseen in training).")
     if pd.api.types.is_bool_dtype(ref) or pd.api.types.is_integer_dtype(ref):
         kind = 'True/False' if pd.api.types.is_bool_dtype(ref) else 'integers'
+        if not is_num and pd.api.types.is_bool_dtype(ref):   # 'true', 'False', '1.0' read as text from a CSV
+            v = s.astype(str).str.strip().str.lower().map({'true': 1., 'false': 0.}).fillna(pd.to_numeric(s, errors='coerce'))
+            if v.notna().all(): s, is_num = v, True
         if not is_num: raise SubmissionError(f"{t!r} holds {kind} in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are text "
                                              f"(e.g. {_few(s.unique(), 3)}); map them to the sample's labels.")
+        if pd.api.types.is_bool_dtype(ref) and proba is None and not s.astype(float).isin([0, 1]).all():
+            raise SubmissionError(f"{t!r} holds True/False in the sample but {int((~s.astype(float).isin([0, 1])).sum())} prediction(s) are other "
+                                  f"values (e.g. {_few(s[~s.astype(float).isin([0, 1])].unique(), 3)}); predict True/False (or 1/0).")
         frac = s.astype(float) % 1 != 0
         if frac.any() and proba is None:   # told proba=True/False, fractions are what the competition scores
             # one value throughout (Santander's target 0s, Digit Recognizer's Label 0s) is a placeholder: it cannot say which is scored
@@ -91,18 +97,23 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
 # %% ../nbs/04_submission.ipynb #feca8244
 def _match_ids(pid: pd.Series, ids: pd.Series, id_col: str) -> pd.Series:
     "Prediction ids `pid` as the sample's `ids` write them: whole-number floats (1461.0) as integers, 1 as '00001' where the sample pads them"
+    if not pd.api.types.is_numeric_dtype(pid) and pid.notna().all():   # ids read as text from a CSV: '892.0' is 892, '1e+19' lost digits
+        t = pid.astype(str).str.strip()
+        if t.str.fullmatch(r'[-+]?\d+(\.0*)?').all(): pid = t.str.replace(r'\.0*$', '', regex=True)
+        elif t.str.fullmatch(r'[-+]?\d+(\.\d*)?[eE][-+]?\d+').all(): pid = pd.to_numeric(t)   # as the float it is: refused below
     if pd.api.types.is_float_dtype(pid):
+        if (~np.isfinite(pid) | (pid % 1 != 0)).any():
+            bad = pid[~np.isfinite(pid) | (pid % 1 != 0)]
+            raise SubmissionError(f"Ids in {id_col!r} are floats with fractions, NaN or infinite (e.g. {_few(bad.unique(), 3)}): ids are labels, "
+                                  "not numbers; use the test file's id column as it is.")
         if (pid.abs() >= 2**53).any():
             raise SubmissionError(f"Ids in {id_col!r} are floats past 2**53 (e.g. {_few(pid[pid.abs() >= 2**53].unique(), 2)}), which have lost "
-                                  "digits: read the test file's ids as text (pd.read_csv(..., dtype={id_col!r: str})) and use them as they are.")
-        if (pid.isna() | (pid % 1 != 0)).any():
-            bad = pid[pid.isna() | (pid % 1 != 0)]
-            raise SubmissionError(f"Ids in {id_col!r} are floats with fractions or NaN (e.g. {_few(bad.unique(), 3)}): ids are labels, not numbers; "
-                                  "use the test file's id column as it is.")
+                                  f"digits: read the test file's ids as text (pd.read_csv(..., dtype={{{id_col!r}: str}})) and use them as they are.")
         pid = pid.astype('int64')   # 1461.0 from np.column_stack([ids, preds]): the id 1461
     if pid.dtype != ids.dtype:
         try: pid = pid.astype(ids.dtype)
-        except (ValueError, TypeError): raise SubmissionError(f"Ids in {id_col!r} have dtype {pid.dtype} but the sample's are {ids.dtype} (e.g. {_few(ids, 3)}).") from None
+        except (ValueError, TypeError, OverflowError): raise SubmissionError(f"Ids in {id_col!r} have dtype {pid.dtype} but the sample's are {ids.dtype} "
+                                                             f"(e.g. {_few(ids, 3)}), and they do not convert (e.g. {_few(pid[:3], 3)}).") from None
     if (ids.dtype == object or pd.api.types.is_string_dtype(ids)) and not pid.isin(ids).all():   # '1' for a sample's '00001': the same number, written as the sample writes it
         txt, ptxt = ids.astype(str), pid.astype(str)
         if txt.str.fullmatch(r'\d+').all() and ptxt.str.fullmatch(r'\d+').all():
@@ -129,8 +140,14 @@ def _array_preds(preds, sample: pd.DataFrame, id_col: str, targets: list) -> pd.
     "Predictions in the sample's row order (array, Series, tensor) as a DataFrame with the sample's columns; a Series indexed by the ids is aligned on them"
     rows = isinstance(preds, pd.Series) and pd.api.types.is_integer_dtype(preds.index) and \
            np.array_equal(np.sort(preds.index.to_numpy()), np.arange(len(preds)))   # row numbers (a RangeIndex, or one after a reset or iloc)
+    if isinstance(preds, pd.Series) and isinstance(preds.index, pd.MultiIndex):   # a groupby on two keys
+        if id_col not in preds.index.names:
+            raise SubmissionError(f"The predictions are a Series with a MultiIndex {list(preds.index.names)} and no level named {id_col!r}: "
+                                  "pass a DataFrame with the id column, or the values in the test file's row order.")
+        preds = pd.Series(preds.values, index=pd.Index(preds.index.get_level_values(id_col), name=id_col))
     if isinstance(preds, pd.Series) and len(targets) == 1:
-        if preds.index.name == id_col or not rows:   # an index of ids (a groupby result), not of row numbers
+        if preds.index.name == id_col: return _frame_preds(pd.DataFrame({id_col: preds.index, targets[0]: preds.values}), sample, id_col)   # named as ids: ids they are
+        if not rows:   # an index of ids (a groupby result), not of row numbers
             ix = pd.Series(preds.index, name=id_col)
             try: on_ids = ix.is_unique and _match_ids(ix, sample[id_col], id_col).isin(sample[id_col]).all()
             except SubmissionError: on_ids = False
@@ -170,6 +187,29 @@ def check_submission(preds, # Predictions in the sample's row order (array, Seri
     sub = _frame_preds(preds, sample, id_col) if isinstance(preds, pd.DataFrame) else _array_preds(preds, sample, id_col, targets)
     for t in targets: sub[t] = _check_column(sub[t].reset_index(drop=True), sample[t].reset_index(drop=True), classes, proba)
     return sub
+
+# %% ../nbs/04_submission.ipynb #fc59cae5
+def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
+                          sample_submission, # The competition's sample submission: a DataFrame or a CSV path
+                          *,
+                          proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
+                         ) -> tuple[pd.DataFrame, bool]:
+    "Check a submission file with `check_submission`; returns its rows as text with the ids, integer and True/False labels as the sample writes them, and whether that changed the file"
+    sample = _read_sample(sample_submission)
+    id_col = sample.columns[0]
+    read = lambda **kw: read_csv_checked(path, 'submission', lambda: pd.read_csv(path, **kw))
+    text = {c: str for c in sample.columns if c == id_col or not (pd.api.types.is_numeric_dtype(sample[c]) or pd.api.types.is_bool_dtype(sample[c]))}
+    sub = check_submission(read(dtype=text), sample, proba=proba)   # text labels read as text ('007'); raises SubmissionError saying what is wrong
+    raw = read(dtype=str, keep_default_na=False)   # the file as text: what the check did not need to rewrite is kept as written
+    rid = _match_ids(raw[id_col], sample[id_col], id_col)
+    out = raw.assign(**{id_col: rid.values}).set_index(id_col).loc[sub[id_col].values].reset_index()[list(sub.columns)]
+    out[id_col] = sub[id_col].values
+    for c in sub.columns[1:]:
+        if pd.api.types.is_bool_dtype(sub[c]): out[c] = sub[c].map({True: 'True', False: 'False'}).values
+        elif pd.api.types.is_integer_dtype(sub[c]) and not out[c].str.strip().str.fullmatch(r'[-+]?\d+').all(): out[c] = sub[c].astype(str).values   # 1.0 -> 1
+    out = out.astype(str)
+    same = list(raw.columns) == list(out.columns) and raw.reset_index(drop=True).equals(out.reset_index(drop=True))
+    return out, not same
 
 # %% ../nbs/04_submission.ipynb #ff080f8d
 CSV_SUFFIXES = ('.csv', '.csv.gz', '.csv.zip', '.csv.bz2', '.csv.xz')   # what a submission file may be called (Kaggle takes compressed CSVs)
