@@ -24,7 +24,17 @@ def _read_sample(sample, id_col=None) -> pd.DataFrame:
     if isinstance(sample, pd.DataFrame): return sample.copy()
     p = Path(sample)
     if not p.is_file(): raise FileNotFoundError(f"Sample submission {p} not found: pass the competition's sample_submission.csv or a DataFrame.")
-    return read_csv_checked(p, 'sample submission', lambda: pd.read_csv(p, dtype={id_col or pd.read_csv(p, nrows=0).columns[0]: str}))
+    return read_csv_checked(p, 'sample submission', lambda: _read_ids_as_text(p, id_col))
+
+_NA = ['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN',
+       'None', 'n/a', 'nan', 'null']   # pandas' default missing-value strings
+
+def _read_ids_as_text(path, id_col=None, text=()) -> pd.DataFrame:
+    "A CSV with its id column (default: the first) and the `text` columns as text, ids never read as missing ('NA' is Namibia)"
+    cols = list(pd.read_csv(path, nrows=0).columns)
+    id_col = id_col or cols[0]
+    return pd.read_csv(path, dtype={c: str for c in (id_col, *text) if c in cols}, keep_default_na=False,
+                       na_values={c: _NA for c in cols if c != id_col})
 
 def read_csv_checked(path, # The CSV file
                      what:str, # What it is, for the error ('submission', 'sample submission')
@@ -58,7 +68,7 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
             if v.notna().all(): s, is_num = v, True
         if not is_num: raise SubmissionError(f"{t!r} holds {kind} in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are text "
                                              f"(e.g. {_few(s.unique(), 3)}); map them to the sample's labels.")
-        if pd.api.types.is_bool_dtype(ref) and proba is None and not s.astype(float).isin([0, 1]).all():
+        if pd.api.types.is_bool_dtype(ref) and proba is not True and not s.astype(float).isin([0, 1]).all():
             raise SubmissionError(f"{t!r} holds True/False in the sample but {int((~s.astype(float).isin([0, 1])).sum())} prediction(s) are other "
                                   f"values (e.g. {_few(s[~s.astype(float).isin([0, 1])].unique(), 3)}); predict True/False (or 1/0).")
         frac = s.astype(float) % 1 != 0
@@ -97,6 +107,8 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
 # %% ../nbs/04_submission.ipynb #feca8244
 def _match_ids(pid: pd.Series, ids: pd.Series, id_col: str) -> pd.Series:
     "Prediction ids `pid` as the sample's `ids` write them: whole-number floats (1461.0) as integers, 1 as '00001' where the sample pads them"
+    text = lambda x: not pd.api.types.is_numeric_dtype(x)
+    if (pid.dtype == ids.dtype or (text(pid) and text(ids))) and pid.isin(ids).all(): return pid   # already the sample's ids ('1.0' if it writes them so)
     if not pd.api.types.is_numeric_dtype(pid) and pid.notna().all():   # ids read as text from a CSV: '892.0' is 892, '1e+19' lost digits
         t = pid.astype(str).str.strip()
         if t.str.fullmatch(r'[-+]?\d+(\.0*)?').all(): pid = t.str.replace(r'\.0*$', '', regex=True)
@@ -189,6 +201,14 @@ def check_submission(preds, # Predictions in the sample's row order (array, Seri
     return sub
 
 # %% ../nbs/04_submission.ipynb #fc59cae5
+def _bool_spelling(sample, col) -> dict:
+    "How the sample writes True and False in `col` ('True', 'true' or 'TRUE'): {True: ..., False: ...}"
+    if isinstance(sample, pd.DataFrame): return {True: 'True', False: 'False'}
+    seen = pd.read_csv(sample, dtype=str, keep_default_na=False, usecols=[col])[col].str.strip()
+    w = next((v for v in seen if v.lower() in ('true', 'false')), 'False')
+    case = str.upper if w.isupper() else str.lower if w.islower() else str.capitalize
+    return {True: case('true'), False: case('false')}
+
 def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
                           sample_submission, # The competition's sample submission: a DataFrame or a CSV path
                           *,
@@ -197,15 +217,16 @@ def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
     "Check a submission file with `check_submission`; returns its rows as text with the ids, integer and True/False labels as the sample writes them, and whether that changed the file"
     sample = _read_sample(sample_submission)
     id_col = sample.columns[0]
-    read = lambda **kw: read_csv_checked(path, 'submission', lambda: pd.read_csv(path, **kw))
-    text = {c: str for c in sample.columns if c == id_col or not (pd.api.types.is_numeric_dtype(sample[c]) or pd.api.types.is_bool_dtype(sample[c]))}
-    sub = check_submission(read(dtype=text), sample, proba=proba)   # text labels read as text ('007'); raises SubmissionError saying what is wrong
-    raw = read(dtype=str, keep_default_na=False)   # the file as text: what the check did not need to rewrite is kept as written
+    read = lambda f: read_csv_checked(path, 'submission', f)
+    text = [c for c in sample.columns[1:] if not (pd.api.types.is_numeric_dtype(sample[c]) or pd.api.types.is_bool_dtype(sample[c]))]
+    sub = check_submission(read(lambda: _read_ids_as_text(path, id_col, text)), sample, proba=proba)   # text labels as text ('007'); raises SubmissionError saying what is wrong
+    raw = read(lambda: pd.read_csv(path, dtype=str, keep_default_na=False))   # the file as text: what the check did not need to rewrite is kept as written
+    spell = {c: _bool_spelling(sample_submission, c) for c in sub.columns[1:] if pd.api.types.is_bool_dtype(sub[c])}
     rid = _match_ids(raw[id_col], sample[id_col], id_col)
     out = raw.assign(**{id_col: rid.values}).set_index(id_col).loc[sub[id_col].values].reset_index()[list(sub.columns)]
     out[id_col] = sub[id_col].values
     for c in sub.columns[1:]:
-        if pd.api.types.is_bool_dtype(sub[c]): out[c] = sub[c].map({True: 'True', False: 'False'}).values
+        if c in spell: out[c] = sub[c].map(spell[c]).values
         elif pd.api.types.is_integer_dtype(sub[c]) and not out[c].str.strip().str.fullmatch(r'[-+]?\d+').all(): out[c] = sub[c].astype(str).values   # 1.0 -> 1
     out = out.astype(str)
     same = list(raw.columns) == list(out.columns) and raw.reset_index(drop=True).equals(out.reset_index(drop=True))
