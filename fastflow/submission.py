@@ -13,7 +13,7 @@ import pandas as pd
 from .core import KAGGLE_INPUT, output_dir
 
 # %% auto #0
-__all__ = ['CSV_SUFFIXES', 'SubmissionError', 'read_csv_checked', 'check_submission', 'check_submission_file', 'write_submission']
+__all__ = ['CSV_SUFFIXES', 'SubmissionError', 'check_submission', 'check_submission_file', 'write_submission']
 
 # %% ../nbs/04_submission.ipynb #05a8bac9
 class SubmissionError(ValueError):
@@ -24,24 +24,24 @@ def _read_sample(sample, id_col=None) -> pd.DataFrame:
     if isinstance(sample, pd.DataFrame): return sample.copy()
     p = Path(sample)
     if not p.is_file(): raise FileNotFoundError(f"Sample submission {p} not found: pass the competition's sample_submission.csv or a DataFrame.")
-    return read_csv_checked(p, 'sample submission', lambda: _read_ids_as_text(p, id_col))
+    return _read_csv(p, 'sample submission', id_col)
 
 _NA = ['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN',
        'None', 'n/a', 'nan', 'null']   # pandas' default missing-value strings
 
-def _read_ids_as_text(path, id_col=None, text=()) -> pd.DataFrame:
-    "A CSV with its id column (default: the first) and the `text` columns as text, ids never read as missing ('NA' is Namibia)"
-    cols = list(pd.read_csv(path, nrows=0).columns)
-    id_col = id_col or cols[0]
-    return pd.read_csv(path, dtype={c: str for c in (id_col, *text) if c in cols}, keep_default_na=False,
-                       na_values={c: _NA for c in cols if c != id_col})
-
-def read_csv_checked(path, # The CSV file
-                     what:str, # What it is, for the error ('submission', 'sample submission')
-                     read=None, # A function that reads it (default: `pd.read_csv(path)`)
-                    ) -> pd.DataFrame:
-    "A CSV file read by `read`, with a `SubmissionError` naming the file when it is empty, ragged or not text"
-    try: return read() if read is not None else pd.read_csv(path)
+def _read_csv(path, # A CSV file (also .csv.gz / .csv.zip)
+              what:str, # What it is, for the error ('submission', 'sample submission')
+              id_col:str|None=None, # Its id column (default: the first), read as text and never as missing ('NA' is Namibia)
+              text=(), # Other columns read as text ('007' codes)
+              raw:bool=False, # Every column as written, nothing missing
+             ) -> pd.DataFrame:
+    "A submission-shaped CSV, with a `SubmissionError` naming the file when it is empty, ragged or not text"
+    try:
+        if raw: return pd.read_csv(path, dtype=str, keep_default_na=False)
+        cols = list(pd.read_csv(path, nrows=0).columns)
+        id_col = id_col or cols[0]
+        return pd.read_csv(path, dtype={c: str for c in (id_col, *text) if c in cols}, keep_default_na=False,
+                           na_values={c: _NA for c in cols if c != id_col})
     except pd.errors.EmptyDataError: raise SubmissionError(f"The {what} {path} is empty (no header row).") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as e:
         raise SubmissionError(f"The {what} {path} is not a well-formed CSV ({str(e).strip()[:200]}); every row needs the header's columns.") from None
@@ -201,11 +201,9 @@ def check_submission(preds, # Predictions in the sample's row order (array, Seri
     return sub
 
 # %% ../nbs/04_submission.ipynb #fc59cae5
-def _bool_spelling(sample, col) -> dict:
-    "How the sample writes True and False in `col` ('True', 'true' or 'TRUE'): {True: ..., False: ...}"
-    if isinstance(sample, pd.DataFrame): return {True: 'True', False: 'False'}
-    seen = pd.read_csv(sample, dtype=str, keep_default_na=False, usecols=[col])[col].str.strip()
-    w = next((v for v in seen if v.lower() in ('true', 'false')), 'False')
+def _bool_spelling(written:pd.Series|None) -> dict:
+    "How a sample column `written` (its text) spells True and False ('True', 'true' or 'TRUE'): {True: ..., False: ...}"
+    w = next((v for v in ([] if written is None else written.str.strip()) if v.lower() in ('true', 'false')), 'False')
     case = str.upper if w.isupper() else str.lower if w.islower() else str.capitalize
     return {True: case('true'), False: case('false')}
 
@@ -217,11 +215,12 @@ def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
     "Check a submission file with `check_submission`; returns its rows as text with the ids, integer and True/False labels as the sample writes them, and whether that changed the file"
     sample = _read_sample(sample_submission)
     id_col = sample.columns[0]
-    read = lambda f: read_csv_checked(path, 'submission', f)
     text = [c for c in sample.columns[1:] if not (pd.api.types.is_numeric_dtype(sample[c]) or pd.api.types.is_bool_dtype(sample[c]))]
-    sub = check_submission(read(lambda: _read_ids_as_text(path, id_col, text)), sample, proba=proba)   # text labels as text ('007'); raises SubmissionError saying what is wrong
-    raw = read(lambda: pd.read_csv(path, dtype=str, keep_default_na=False))   # the file as text: what the check did not need to rewrite is kept as written
-    spell = {c: _bool_spelling(sample_submission, c) for c in sub.columns[1:] if pd.api.types.is_bool_dtype(sub[c])}
+    sub = check_submission(_read_csv(path, 'submission', id_col, text), sample, proba=proba)   # text labels as text ('007'); raises SubmissionError saying what is wrong
+    raw = _read_csv(path, 'submission', raw=True)   # the file as text: what the check did not need to rewrite is kept as written
+    bools = [c for c in sub.columns[1:] if pd.api.types.is_bool_dtype(sub[c])]
+    written = _read_csv(sample_submission, 'sample submission', raw=True) if bools and not isinstance(sample_submission, pd.DataFrame) else {}
+    spell = {c: _bool_spelling(written.get(c)) for c in bools}
     rid = _match_ids(raw[id_col], sample[id_col], id_col)
     out = raw.assign(**{id_col: rid.values}).set_index(id_col).loc[sub[id_col].values].reset_index()[list(sub.columns)]
     out[id_col] = sub[id_col].values
