@@ -257,8 +257,17 @@ def read_kernel_metadata(kernel_dir: Path|str, # A kernel folder with kernel-met
 
 def _own(s: str, user: str) -> str: return s.replace('KAGGLE_USERNAME/', f'{user}/')
 
+def _run_or_keep(cmd: list[str], tmp: Path|None, dry_run: bool, what: str):
+    "Run `cmd` and remove the temporary folder `tmp` it used; on a dry run keep `tmp` and say where it is"
+    if dry_run:
+        if tmp is not None: print(f"dry run: nothing was sent; {what} is in {tmp} (a temporary folder: delete it when done)", flush=True)
+        return
+    try: subprocess.run(cmd, check=True)
+    finally:
+        if tmp is not None: shutil.rmtree(tmp, ignore_errors=True)
+
 def push_kernel(kernel_dir: Path|str, # Folder with kernel-metadata.json and the code file
-                dry_run: bool = False, # Prepare and print the command, but do not run it
+                dry_run: bool = False, # Prepare the copy and print the command, but do not run it (the copy is kept to look at)
                 predict: bool = False, # Push the inference kernel (`predict-metadata.json`, e.g. predict.py) instead of the training one
                ) -> list[str]:
     "Push a kernel with the official client, from a one-file copy (siblings inlined, install step added) with your user name filled in"
@@ -272,7 +281,7 @@ def push_kernel(kernel_dir: Path|str, # Folder with kernel-metadata.json and the
     (out/'kernel-metadata.json').write_text(json.dumps(meta, indent=2))
     cmd = [exe, 'kernels', 'push', '-p', str(out)]
     print(shlex.join(cmd), flush=True)
-    if not dry_run: subprocess.run(cmd, check=True)
+    _run_or_keep(cmd, out, dry_run, 'the kernel folder it would push')
     return cmd
 
 def find_sample_submission(folder, # A competition folder
@@ -307,7 +316,7 @@ def submit(file: Path|str, # The submission CSV
                       f"sample writes them (other values as in the file): {send}", flush=True)
     cmd = [exe, 'competitions', 'submit', '-c', competition, '-f', str(send), '-m', message]
     print(shlex.join(cmd), flush=True)
-    if not dry_run: subprocess.run(cmd, check=True)
+    _run_or_keep(cmd, send.parent if send != f else None, dry_run, 'the file it would send')
     return cmd
 
 # %% ../nbs/50_kaggle.ipynb #f6cfb010

@@ -1,6 +1,6 @@
 """`fastflow kaggle push|submit`: a clear stop without the official client or its credentials; with them (a stand-in script here,
 so nothing reaches the network) the right command on a checked copy of the kernel."""
-import json, os, subprocess, sys
+import json, os, subprocess, sys, tempfile
 from pathlib import Path
 import pandas as pd, pytest
 from fastflow.cli import main
@@ -17,6 +17,7 @@ def log(tmp_path, monkeypatch):
     (tmp_path/'home').mkdir(); (tmp_path/'bin').mkdir()
     monkeypatch.setenv('HOME', str(tmp_path/'home')); monkeypatch.setenv('PATH', f"{tmp_path/'bin'}:/usr/bin:/bin")
     monkeypatch.setenv('FAKE_KAGGLE_LOG', str(tmp_path/'kaggle.log'))
+    (tmp_path/'tmp').mkdir(); monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path/'tmp'))   # copies made for the client land here
     return tmp_path/'kaggle.log'
 
 @pytest.fixture
@@ -76,10 +77,14 @@ def test_push(client, kernel):
     code = (pushed/'kernel.py').read_text()
     assert code.startswith('"A kernel."\nfrom __future__ import annotations\n') and "'--no-index', '--find-links'" in code
     assert '--no-index' not in (kernel/'kernel.py').read_text()   # the kernel in the repo is untouched
+    assert not Path(args[3]).exists()                              # the prepared copy is removed once pushed
 
 def test_push_dry_run(client, kernel, capsys):
     assert main(['kaggle', 'push', str(kernel), '--dry-run']) == 0
-    assert 'kernels push -p' in capsys.readouterr().out and not client.exists()
+    out = capsys.readouterr().out
+    assert 'kernels push -p' in out and not client.exists()
+    kept = Path(out.split('kernels push -p ')[1].split()[0])   # kept to look at, and said so
+    assert (kept/'kernel-metadata.json').is_file() and f'is in {kept}' in out
 
 @pytest.mark.parametrize('change,msg', [({'enable_internet': True}, 'enable_internet'), ({'code_file': 'nope.py'}, "'nope.py'")])
 def test_push_refuses_bad_metadata(client, kernel, change, msg):
@@ -117,7 +122,7 @@ def test_submit_placeholder_sample(log, tmp_path, monkeypatch, capsys):
     pd.DataFrame({'ID_code': ['test_0'], 'target': [0.25]}).to_csv(f, index=False)
     assert '1 prediction rows for 2 rows' in fails('submit', f, '-c', 'santa', '--dry-run')
 
-def test_submit_unchecked_and_normalised(log, comp, tmp_path, capsys):
+def test_submit_unchecked_and_normalised(log, comp, tmp_path, capsys, monkeypatch):
     "No local sample: said so on stderr; a file the check rewrites (1.0 for an integer label) is sent as the checked copy"
     f = tmp_path/'sub.csv'; f.write_text('id,target\n1,0.1\n')
     assert main(['kaggle', 'submit', str(f), '-c', 'elsewhere', '--dry-run']) == 0
@@ -127,6 +132,11 @@ def test_submit_unchecked_and_normalised(log, comp, tmp_path, capsys):
     main(['kaggle', 'submit', str(f), '-c', 'my-comp', '--dry-run'])
     sent = capsys.readouterr().out.split('-f ')[-1].split(' -m')[0]
     assert sent != str(f) and Path(sent).read_text() == 'id,target\n1,0\n2,1\n3,1\n'
+    monkeypatch.setenv('PATH', f"{tmp_path/'bin'}:/usr/bin:/bin"); (tmp_path/'bin'/'kaggle').write_text(FAKE_KAGGLE); (tmp_path/'bin'/'kaggle').chmod(0o755)
+    monkeypatch.setenv('KAGGLE_USERNAME', 'alice'); monkeypatch.setenv('KAGGLE_KEY', 'not-a-key')
+    main(['kaggle', 'submit', str(f), '-c', 'my-comp'])                           # a real submit removes its copy once sent
+    sent = capsys.readouterr().out.split('-f ')[-1].split(' -m')[0]
+    assert sent != str(f) and not Path(sent).parent.exists() and '-f' in log.read_text()
     gz = tmp_path/'sub.csv.gz'; pd.read_csv(f).to_csv(gz, index=False)              # compressed, as write_submission may write it
     main(['kaggle', 'submit', str(gz), '-c', 'my-comp', '--dry-run'])
     sent = capsys.readouterr().out.split('-f ')[-1].split(' -m')[0]
