@@ -23,8 +23,9 @@ from .estimators import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, G
                                      LinearClassifier, LinearRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
 
 # %% auto #0
-__all__ = ['NN_STEPS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'nn_epochs',
-           'default_models', 'make_folds', 'blend_weights', 'TabularWorkflow', 'workflow_from_artefact']
+__all__ = ['NN_STEPS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'TIE_SE',
+           'ahead_beyond_noise', 'nn_epochs', 'default_models', 'make_folds', 'blend_weights', 'TabularWorkflow',
+           'workflow_from_artefact']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7531e949
 NN_STEPS = 100    # the regression net's least number of batches (Wage: 5 epochs of 10 batches scored RMSE 38.0, 10 epochs 33.0, xgboost 33.3)
@@ -37,6 +38,18 @@ WIDE_ROWS = 1_000   # a table is wide if it has more feature columns than a fold
 # the blend's log loss 0.2767 -> 0.2746, accuracy 0.8739 -> 0.8746; on Diamonds' 5-8 levels the partitions win)
 XGB_ONEHOT = dict(colsample_bytree=0.5, max_cat_to_onehot=64)
 MANY_LEVELS = 10
+TIE_SE = 2.   # a single model must beat the ensemble by more than this many paired standard errors to be the final model
+
+def ahead_beyond_noise(a, # Fold scores of one entry
+                       b, # Fold scores of another, on the same folds
+                       greater_is_better: bool = True, # Direction of the metric
+                       k: float = TIE_SE, # Standard errors
+                      ) -> bool:
+    "Whether `a` beats `b` by more than `k` standard errors of their paired fold differences (exact ties are not ahead)"
+    d = np.asarray(a, dtype='float64') - np.asarray(b, dtype='float64')
+    d = d if greater_is_better else -d
+    se = d.std(ddof=1)/np.sqrt(len(d)) if len(d) > 1 else 0.
+    return bool(d.mean() > k*se and d.mean() > 0)
 
 def nn_epochs(task: str, # 'classification' or 'regression'
               n_rows: int|None = None, # Rows the net is fitted on (None: unknown, 5 epochs)
@@ -123,7 +136,7 @@ class TabularWorkflow:
                  ensemble_weights: str = 'oof', # 'oof': weights fitted to out-of-fold predictions (`blend_weights`); 'equal': plain average
                  log_target: bool|None = None, # Train regressors on log(y) (None: when the metric is log_rmse; on log(1 + y) when it is rmsle)
                  proc: TabularProc|None = None, # Preprocessing settings for every model
-                 refit: bool = True, # Refit the best entry on all rows after CV
+                 refit: bool = True, # Refit the final entry (`best_`: the ensemble unless a single model is ahead of it beyond noise) on all rows after CV
                  verbose: bool = True, # Print progress
                  n_repeats: int = 1, # Repeat the K-fold split this many times, the r-th shuffled with `seed+r`
                  clip: bool = False, # Clip continuous inputs to the range of the rows a model was fitted on (validation and test rows)
@@ -198,7 +211,7 @@ class TabularWorkflow:
         self.leaderboard_ = self._leaderboard(rows, ym)
         rep = f" x {self.n_repeats} repeats" if self.n_repeats > 1 else ""
         self.leaderboard_.attrs['hint'] = hint = self._metric_hint()
-        self._log(f"\nleaderboard ({self.metric_.name}, {self.n_splits}-fold CV{rep}, scored on all {len(df)} rows){hint}:\n{self.leaderboard_.to_string(index=False)}")
+        self._log(f"\nleaderboard ({self.metric_.name}, {self.n_splits}-fold CV{rep}, scored on all {len(df)} rows){hint}:\n{self.leaderboard_.to_string(index=False)}{self.final_note_}")
         if self.refit: self.fit_final(df)
         return self.leaderboard_
 
@@ -368,7 +381,12 @@ class TabularWorkflow:
         lb = lb.sort_values('mean', ascending=not m.greater_is_better).reset_index(drop=True)
         lb.insert(1, 'score', [_fmt(a, b) for a, b in zip(lb['mean'], lb['std'])])
         lb.attrs['metric'] = m.name
-        self.best_ = lb.model[0]
+        self.best_, self.final_note_ = lb.model[0], ''
+        if self.best_ not in ('ensemble', 'baseline') and 'ensemble' in self.scores_ and not ahead_beyond_noise(self.scores_[self.best_], self.scores_['ensemble'], m.greater_is_better):
+            d = np.asarray(self.scores_[self.best_]) - np.asarray(self.scores_['ensemble'])
+            self.final_note_ = (f"\nfinal: the ensemble. {self.best_} is ahead of it by {abs(d.mean()):.4f} ± {d.std(ddof=1)/np.sqrt(len(d)):.4f} "
+                                f"(paired standard error over {len(d)} folds), within {TIE_SE:g} standard errors: noise")
+            self.best_ = 'ensemble'
         if self.best_ == 'baseline':
             inferred = self.task is None and self.task_ == 'classification' and np.issubdtype(np.asarray(self.classes_).dtype, np.integer)
             warnings.warn(f"no model beat the baseline (a constant: the majority class or the mean) in CV, {m.name} {lb['mean'][0]:.4f}: "
@@ -398,7 +416,7 @@ class TabularWorkflow:
         return blend, scores
 
     def fit_final(self, df: pd.DataFrame, # The full training frame (the one `fit` saw)
-                  model: str|None = None, # Leaderboard entry to refit (None: the best)
+                  model: str|None = None, # Leaderboard entry to refit (None: `best_`)
                  ):
         "Refit the chosen entry (one model, or the ensemble's members) on all training rows in `train_mask_`"
         self.final_name_ = model or self.best_
