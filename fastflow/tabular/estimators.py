@@ -27,9 +27,9 @@ from .nn import fit_tabular_nn, predict_tabular_nn, default_bs
 
 # %% auto #0
 __all__ = ['ESTIMATORS', 'check_finite', 'TabularEstimator', 'TabularClassifier', 'TabularRegressor', 'NNClassifier',
-           'NNRegressor', 'RFClassifier', 'RFRegressor', 'GBMClassifier', 'GBMRegressor', 'LinearClassifier',
-           'LinearRegressor', 'SeedBagClassifier', 'SeedBagRegressor', 'estimator_state', 'restore_estimator',
-           'export_estimator', 'estimator_from_artefact', 'load_estimator']
+           'NNRegressor', 'RFClassifier', 'RFRegressor', 'class_index', 'GBMClassifier', 'GBMRegressor',
+           'LinearClassifier', 'LinearRegressor', 'SeedBagClassifier', 'SeedBagRegressor', 'estimator_state',
+           'restore_estimator', 'export_estimator', 'estimator_from_artefact', 'load_estimator']
 
 # %% ../../nbs/32_tabular.estimators.ipynb #619ba8d2
 def check_finite(out, # Predictions: values [n] or probabilities [n, k]
@@ -277,14 +277,26 @@ class _GBM:
         X = self._xgb_frame(Xt)
         return self.model_.predict_proba(X).astype('float64') if is_classifier(self) else self.model_.predict(X).astype('float64')
 
-    def contributions(self, X) -> pd.DataFrame:
-        "Per-feature contributions (SHAP values from xgboost's `pred_contribs`) and `bias` for each row of `X` (margin scale)"
+    def contributions(self, X, target=None) -> pd.DataFrame:
+        "Per-feature contributions (SHAP values from xgboost's `pred_contribs`) and `bias` for each row of `X` (margin scale; a classifier's of class `target`, None: the last)"
         import xgboost as xgb
         Xt = self._xgb_frame(self._transform(X))
         c = self.model_.get_booster().predict(xgb.DMatrix(Xt, enable_categorical=True), pred_contribs=True,
                                               iteration_range=(0, (self.best_iteration_ or 0) + 1))
-        if c.ndim == 3: c = c[:, -1]          # multiclass: contributions to the last class
+        if is_classifier(self):
+            k = class_index(self.classes_, target)
+            if c.ndim == 3: c = c[:, k]       # multiclass: one margin per class (softmax)
+            elif k == 0: c = -c               # two classes: the margin is the log-odds of the second class, the first's is its negative
         return pd.DataFrame(c, columns=[*Xt.columns, 'bias'], index=Xt.index)
+
+def class_index(classes, # A classifier's `classes_`
+                target, # One of them, or None for the last
+               ) -> int:
+    "Position of class `target` in `classes` (None: the last class, the positive one of two), or a ValueError listing them"
+    if target is None: return len(classes) - 1
+    hit = [i for i, c in enumerate(classes) if c == target]
+    if not hit: raise ValueError(f"target {target!r} is not one of the classes {list(classes)}")
+    return hit[0]
 
 class GBMClassifier(_GBM, TabularClassifier): "xgboost with native categoricals and early stopping"
 class GBMRegressor(_GBM, TabularRegressor): "xgboost with native categoricals and early stopping"
@@ -346,13 +358,13 @@ class _SeedBag:
             self.feature_importances_ = sum(e.feature_importances_ for e in self.estimators_)/self.n_seeds
         return self
 
-    def _mean(self, method, X):
+    def _mean(self, method, X, **kw):
         check_is_fitted(self, 'estimators_')
-        return sum(getattr(e, method)(X) for e in self.estimators_)/len(self.estimators_)
+        return sum(getattr(e, method)(X, **kw) for e in self.estimators_)/len(self.estimators_)
 
-    def contributions(self, X) -> pd.DataFrame:
+    def contributions(self, X, target=None) -> pd.DataFrame:
         "The members' per-feature contributions, averaged (for members that have `contributions`, e.g. `GBMClassifier`)"
-        return self._mean('contributions', X)
+        return self._mean('contributions', X, target=target)
 
     def __sklearn_tags__(self):
         t = super().__sklearn_tags__()

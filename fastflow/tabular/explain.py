@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..core import moved_names, save_plot
 from ..metrics import accuracy, rmse
 from .data import TabularProc
-from .estimators import RFClassifier, RFRegressor, GBMClassifier, GBMRegressor
+from .estimators import RFClassifier, RFRegressor, GBMClassifier, GBMRegressor, class_index
 from .workflow import TabularWorkflow, get_metric
 
 # %% auto #0
@@ -164,6 +164,12 @@ def partial_dependence(model, # Fitted fastflow estimator or `TabularWorkflow`
     dates = [f for f in features if pd.api.types.is_datetime64_any_dtype(X[f])]
     if dates: raise ValueError(f"{dates} are dates: add their parts as numeric columns (fastflow.tabular.data.date_parts) and plot those")
     if len(X) == 0: raise ValueError("X is empty (0 rows)")
+    if is_classifier(est):
+        cl = [c.item() if isinstance(c, np.generic) else c for c in est.classes_]   # 1, not np.int64(1), in messages
+        class_index(cl, target)   # a ValueError listing the classes
+        if len(cl) == 2 and target is not None and not target == cl[-1]:
+            raise ValueError(f"with two classes the plot shows P({cl[-1]!r}) (scikit-learn's choice): pass target=None or {cl[-1]!r} (P({target!r}) is 1 minus it)")
+        if len(cl) > 2 and target is None: raise ValueError(f"{len(cl)} classes: say whose probability to plot with target=, one of {cl}")
     proc = getattr(est, 'proc_', None)
     nr = -(-len(features)//n_cols)
     fig, axes = plt.subplots(nr, min(n_cols, len(features)), figsize=(4*min(n_cols, len(features)), 3.2*nr), squeeze=False)
@@ -206,7 +212,10 @@ def oob_curve(model, # An `RFClassifier`/`RFRegressor` (fitted or not: its setti
     if n_trees[0] < 1: raise ValueError(f"n_trees must be positive, got {n_trees}")
     clf = is_classifier(model)
     e = clone(model).set_params(n_estimators=n_trees[-1], oob_score=False).fit(X, y)
-    enc = (lambda v: np.searchsorted(e.classes_, np.asarray(v))) if clf else (lambda v: np.asarray(v, dtype='float64'))
+    def enc(v):
+        if not clf: return np.asarray(v, dtype='float64')
+        if not np.isin(v, e.classes_).all(): raise ValueError(f"y has labels the model never saw; known: {list(e.classes_)}")
+        return np.searchsorted(e.classes_, np.asarray(v))
     Xt, yt = e.proc_.transform(X).to_numpy('float32'), enc(y)
     Xvt, yvt = (e.proc_.transform(valid[0]).to_numpy('float32'), enc(valid[1])) if valid is not None else (None, None)
     pred = (lambda t, A: t.predict_proba(A)) if clf else (lambda t, A: t.predict(A)[:, None])
@@ -252,7 +261,7 @@ def redundant_features(X: pd.DataFrame, # Rows to correlate (raw frame; processe
     z = hierarchy.linkage(squareform(np.clip((d + d.T)/2, 0, None), checks=False), method='average')
     fig, ax = plt.subplots(figsize=(7, 0.3*Xt.shape[1] + 1.5))
     hierarchy.dendrogram(z, labels=list(Xt.columns), orientation='left', leaf_font_size=10, ax=ax)
-    ax.set_xlabel('1 - |Spearman rho|'); ax.set_title('Redundant features: the earlier (further left) two columns merge, the more alike')
+    ax.set_xlabel('1 - |Spearman rho|'); ax.set_title('Redundant features: the further right two columns merge, the more alike', fontsize=10)
     i, j = np.triu_indices(len(rho), 1)
     res = pd.DataFrame({'feature_a': Xt.columns[i], 'feature_b': Xt.columns[j], 'spearman': rho[i, j]})
     res = res.reindex(res.spearman.abs().sort_values(ascending=False).index).iloc[:top].reset_index(drop=True)
@@ -263,17 +272,28 @@ def redundant_features(X: pd.DataFrame, # Rows to correlate (raw frame; processe
 def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor`, or a workflow whose final models include one
                 X: pd.DataFrame, # Rows (raw frame)
                 row: int = 0, # Position of the row to explain in `X`
+                target=None, # Classifiers: the class whose margin (log-odds for two classes) is explained (None: the last class)
+                member: str|None = None, # Workflows: the final GBM member to explain (None: the one with the largest blend weight)
                 top: int = 10, # Contributions drawn; the rest are summed as 'others'
                 path=None, # PNG to write (None: explain_row.png under `output_dir()`)
                 show: bool|None = None, # Display inline (None: in notebooks)
                ) -> pd.DataFrame:
     "Per-column contributions (xgboost SHAP values) behind the prediction for `X.iloc[row]`, as a waterfall; largest first"
-    scale, to_target = 'prediction', None
+    scale, to_target, note, extra = 'prediction', None, '', {}
     if isinstance(model, TabularWorkflow):
-        wf = model
-        gbms = [m for m in getattr(wf, 'final_', {}).values() if isinstance(m, (GBMClassifier, GBMRegressor))]
+        wf, X_raw = model, X
+        gbms = {n: m for n, m in getattr(wf, 'final_', {}).items() if isinstance(m, (GBMClassifier, GBMRegressor))}
         if not gbms: raise TypeError("the workflow's final models include no GBM: fit a GBMClassifier/GBMRegressor to explain rows")
-        X, model = _features(wf, X), gbms[0]
+        w = getattr(wf, 'final_weights_', {})
+        if member is None: member = max(gbms, key=lambda n: w.get(n, 0.))
+        if member not in gbms: raise ValueError(f"member {member!r} is not a GBM among the workflow's final models: {list(gbms)}")
+        X, model = _features(wf, X), gbms[member]
+        extra = dict(member=member, weight=float(w.get(member, 1.)))
+        if len(w) > 1:   # an ensemble: this member is one part of what the workflow predicts
+            note = f"\nmember {member!r}, weight {extra['weight']:.2f} of the {wf.final_name_} (the workflow's prediction blends {len(w)} models)"
+            if -len(X_raw) <= row < len(X_raw):
+                p = wf.predict_raw(X_raw.iloc[[row]])[0]
+                extra['workflow_prediction'] = float(p[class_index(wf.classes_, target)]) if wf.task_ == 'classification' else float(p)
         if getattr(wf, 'log_target_', False):   # the trees add up on the log scale the workflow trains on
             scale = f"log(1 + {wf.target})" if getattr(wf, 'log1p_', False) else f"log({wf.target})"
             to_target = lambda m: float(wf._from_model(np.array([m]))[0])
@@ -281,7 +301,7 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor`, or a workflow 
         raise TypeError(f"explain_row needs a GBMClassifier or GBMRegressor (xgboost contributions), got {type(model).__name__}")
     if not -len(X) <= row < len(X): raise IndexError(f"row {row} is out of range for X with {len(X)} rows")
     x = X.iloc[[row]]
-    c = model.contributions(x).iloc[0]
+    c = model.contributions(x, target=target).iloc[0] if is_classifier(model) else model.contributions(x).iloc[0]
     bias, c = float(c['bias']), c.drop('bias')
     Xt = model.proc_.transform(x).iloc[0]
     vals = [x[f].iloc[0] if f in x.columns else Xt[f] for f in c.index]
@@ -299,9 +319,13 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor`, or a workflow 
     ax.set_xlim(ends.min() - pad, ends.max() + pad)
     ax.axvline(bias, color='gray', ls=':', label=f'bias {bias:.4g}'); ax.axvline(margin, color='k', ls='--', label=f'prediction {margin:.4g}' + (f' ({to_target(margin):.4g} on the target\'s scale)' if to_target else ''))
     ax.set_yticks(range(len(steps)), [s[0] for s in steps]); ax.invert_yaxis(); ax.legend(loc='lower right', fontsize=8)
-    ax.set_xlabel('log-odds' if is_classifier(model) else scale); ax.set_title(f'Contributions behind row {row}')
+    if is_classifier(model):
+        cls = model.classes_[class_index(model.classes_, target)]
+        scale = f'log-odds of {cls!r}' if len(model.classes_) == 2 else f'margin of class {cls!r} (before the softmax)'
+        extra['target'] = cls
+    ax.set_xlabel(scale); ax.set_title(f'Contributions behind row {row}' + (f' to class {cls!r}' if is_classifier(model) else '') + note, fontsize=10)
     pred = None if is_classifier(model) else to_target(margin) if to_target else margin
-    res.attrs.update(bias=bias, margin=margin, prediction=pred, path=save_plot(fig, path, 'explain_row.png', show))
+    res.attrs.update(bias=bias, margin=margin, prediction=pred, **extra, path=save_plot(fig, path, 'explain_row.png', show))
     return res
 
 # %% ../../nbs/34_tabular.explain.ipynb #6794d67c
