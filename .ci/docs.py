@@ -151,8 +151,9 @@ def math_md(src: str) -> str:
     def conv(m):
         tex, display = (m.group(1), 'block') if m.group(1) is not None else (m.group(2), 'inline')
         return convert(tex.strip(), display=display)
-    parts = _re_code.split(src)   # odd parts are code: left alone
-    return ''.join(p if i % 2 else _re_math.sub(conv, p) for i, p in enumerate(parts))
+    parts = _re_code.split(src)   # odd parts are code: left alone; an escaped dollar (\\$88,000) is a dollar sign, which
+    # Python-Markdown does not unescape: written as an HTML entity
+    return ''.join(p if i % 2 else _re_math.sub(conv, p).replace('\\$', '&#36;') for i, p in enumerate(parts))
 
 _re_sig = re.compile(r'^```python\n((?:def|class|async def) .*?)^```$', re.M | re.S)
 _re_param = re.compile(r'^\s*(\*{0,2}\w+)\s*(?::\s*(.+?))?\s*(?:=\s*(.+?))?\s*$')
@@ -390,6 +391,8 @@ def build(strict=False, workers=2) -> list[dict]:
                        capture_output=True, text=True, cwd=ROOT, env={**os.environ, 'NO_MKDOCS_2_WARNING': '1'})
     if r.stdout.strip() or r.stderr.strip(): print(r.stdout + r.stderr, file=sys.stderr)
     if r.returncode: sys.exit(f'mkdocs build failed{" (warnings are errors with --strict)" if strict else ""}: see above')
+    for p in pages:   # each page's Markdown beside its HTML, as nbdev's sites serve it: the modules' docstrings link to `<page>.html.md`
+        if (md := DOCS/p['page']).suffix == '.md' and md.is_file(): shutil.copy2(md, SITE/(p['page'][:-3] + '.html.md'))
     (SITE/'build-info.json').write_text(json.dumps(dict(fingerprint=fingerprint(), pages=pages), indent=1))
     print(f'built {len(pages)} pages into {SITE.relative_to(ROOT)}/ in {time.time() - t0:.0f}s')
     return pages
@@ -420,6 +423,8 @@ def check_site(pages: list[dict]) -> list[str]:
         if mod not in documented: errs.append(f'fastflow/{f.relative_to(ROOT/"fastflow")} has no docs page: no notebook in nbs/ has `#| default_exp {mod}`')
     for p in pages:
         if not (SITE/Path(p['page']).with_suffix('.html')).exists(): errs.append(f"{p['nb']}: page {p['page']} was not built")
+        if p['module'] and not (SITE/(p['page'][:-3] + '.html.md')).exists():   # the module's docstring links there
+            errs.append(f"{p['nb']}: no {p['page'][:-3]}.html.md beside the page (fastflow.{p['module']}'s docstring links to it)")
     idx = SITE/'search'/'search_index.json'   # mkdocs-material's search runs in the browser on this file, offline
     indexed = {d['location'].split('#')[0] for d in json.loads(idx.read_text())['docs']} if idx.exists() else set()
     for p in pages:

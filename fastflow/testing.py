@@ -22,7 +22,7 @@ def synth_tabular(n: int = 1000, # Number of rows
                   seed: int = 0, # Random seed
                   na_frac: float = 0.05, # Fraction of missing values in `x_num2` and `cat`
                  ) -> pd.DataFrame:
-    "A seeded table whose target `y` follows `2*x_num1 + effect[cat] + x_num2**2 + bool`: a known answer for tests"
+    "A seeded table whose target `y` follows `2*x_num1 + effect[cat] + 0.5*x_num2**2 - 1 + 0.8*flag`: a known answer for tests"
     if task not in ('classification', 'regression'): raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
     rng = np.random.default_rng(seed)
     x1, x2 = rng.normal(size=n), rng.uniform(-2, 2, size=n)

@@ -60,6 +60,6 @@ def test_site_check_catches_problems(tmp_path, monkeypatch):
     errs = docs.check_site([{'nb': '00_core.ipynb', 'page': 'a.md', 'module': 'core'}])
     assert any('a.md: not in the search index' in e for e in errs), errs
     for want in ('b.html points to a missing file', 'no anchor #nope', 'image a_files/fig-1.png does not exist',
-                 'loads https://cdn.example/x.js', 'fastflow/testing.py has no docs page'):
+                 'loads https://cdn.example/x.js', 'fastflow/testing.py has no docs page', 'no a.html.md beside the page'):
         assert any(want in e for e in errs), (want, errs)
     assert not any('#x' in e for e in errs)
