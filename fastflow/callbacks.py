@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/callbacks.html.md"""
 
 # %% ../nbs/10_callbacks.ipynb #da269ab1
 from __future__ import annotations
-import copy, difflib, json, sys, tempfile, time, warnings
+import collections, copy, difflib, json, sys, tempfile, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -18,10 +18,11 @@ from fastcore.imports import IN_NOTEBOOK
 from fastai.callback.core import (Callback, _events, CancelBatchException, CancelFitException)
 from fastai.callback.schedule import SuggestionMethod
 from .core import output_dir
+from .metrics import METRICS
 
 # %% auto #0
-__all__ = ['EVENTS', 'FFCallback', 'EarlyStopping', 'SaveBest', 'TimeBudget', 'AccumulateBatches', 'GradientAccumulation',
-           'is_interactive', 'RunLog', 'lr_find_headless', 'torch_threads', 'TorchThreads']
+__all__ = ['EVENTS', 'FFCallback', 'monitor_mode', 'EarlyStopping', 'SaveBest', 'TimeBudget', 'AccumulateBatches',
+           'GradientAccumulation', 'is_interactive', 'RunLog', 'lr_find_headless', 'torch_threads', 'TorchThreads']
 
 # %% ../nbs/10_callbacks.ipynb #7b9ddbc2
 EVENTS = tuple(_events)   # fastai's events, in the order the training loop fires them
@@ -44,36 +45,73 @@ class FFCallback(Callback):
             raise TypeError(f"{cls.__name__} defines {', '.join(hints)}, which is not a fastai event, so it would never "
                             f"be called. Events are: {', '.join(EVENTS)}. Rename it, or prefix helpers with '_'.")
 
+    def __setattr__(self, name, value):
+        if name == 'learn' and value is None and self.__dict__.get('learn') is not None: self._undo()
+        super().__setattr__(name, value)
+
+    def _undo(self):
+        "Put back what this callback changed outside itself. Called when it is removed from its `Learner`: fastai fires no `after_fit` when a fit raises, but its `finally` removes `fit(cbs=...)` callbacks"
+
 # %% ../nbs/10_callbacks.ipynb #86326bcb
-def _check_monitor(monitor, min_delta):
+_MINIMISED = {'rmse', '_rmse', 'mae', 'mse', 'msle', 'perplexity', 'exp_rmspe', '_exp_rmspe'}   # fastai's error metrics
+_MAXIMISED = {'foreground_acc', 'roc_auc_score', 'average_precision_score', 'f1_score', 'fbeta_score', 'precision_score',
+              'recall_score', 'jaccard_score', 'matthews_corrcoef', 'cohen_kappa_score', 'r2_score', 'explained_variance_score',
+              'pearsonr', 'spearmanr', 'dice', 'dice_multi', 'jaccard_coeff', 'jaccard_coeff_multi', 'corpus_bleu'}   # fastai's scores
+
+def monitor_mode(name:str) -> str|None:
+    "'min' or 'max' for a Recorder column `name` whose direction is known, else None"
+    for n in (name, name[6:] if name.startswith(('train_', 'valid_')) else name):
+        if n in METRICS: return 'max' if METRICS[n].greater_is_better else 'min'
+        if n in _MINIMISED or 'loss' in n or 'error' in n: return 'min'
+        if n in _MAXIMISED or 'accuracy' in n: return 'max'
+    return None
+
+def _check_monitor(monitor, min_delta, mode):
     if not isinstance(monitor, str) or not monitor: raise ValueError(f"monitor must be a column name such as 'valid_loss', got {monitor!r}")
+    if monitor == 'time': raise ValueError("monitor='time' is the epoch's duration, not a score; monitor 'valid_loss' or a metric")
     if not np.isfinite(min_delta) or min_delta < 0: raise ValueError(f"min_delta must be a finite number >= 0, got {min_delta!r}")
+    if mode not in ('min', 'max', None): raise ValueError(f"mode must be 'min', 'max' or None (from the monitor's name), got {mode!r}")
 
 class _Tracker(FFCallback):
     "Keep track of the best value of `monitor` (a Recorder column) and of the epoch it happened"
     order = 61   # after the Recorder (50) has logged the epoch
-    def __init__(self, monitor='valid_loss', min_delta=0.):
-        _check_monitor(monitor, min_delta)
-        self.monitor, self.min_delta = monitor, float(min_delta)
-        self.lower_is_better = 'loss' in monitor or 'error' in monitor
+    def __init__(self, monitor='valid_loss', min_delta=0., mode=None):
+        _check_monitor(monitor, min_delta, mode)
+        self.monitor, self.min_delta, self.mode = monitor, float(min_delta), mode or monitor_mode(monitor)
+        self.lower_is_better = None if self.mode is None else self.mode == 'min'
+        self.best, self.best_epoch, self.new_best, self.fitting = None, None, False, False
 
     def before_fit(self):
+        self.fitting = False   # set by the first `before_train`: `validate()` fires before_fit/after_fit too, but never trains
         self.run = not hasattr(self.learn, 'lr_finder') and not hasattr(self.learn, 'gather_preds')
         if not self.run: return
         names = list(self.learn.recorder.metric_names[1:])
         if self.monitor not in names:
             raise ValueError(f"{type(self).__name__}: unknown monitor {self.monitor!r}. This fit records {names}; "
                              "pass one of them (metrics are named after their function, e.g. 'accuracy').")
-        self.idx, self.best, self.best_epoch, self.new_best = names.index(self.monitor), None, None, False
+        if self.mode is None:
+            raise ValueError(f"{type(self).__name__}: cannot tell whether a larger {self.monitor!r} is better; pass "
+                             "mode='min' (smaller is better, like a loss) or mode='max' (larger is better, like accuracy).")
+        self.idx = names.index(self.monitor)
+
+    def before_train(self):
+        if not self.fitting: self.fitting = True; self._reset()
+    def _reset(self): self.best, self.best_epoch, self.new_best, self.n_epochs = None, None, False, 0
 
     def _improved(self, val) -> bool:
-        if val is None or not np.isfinite(val): return False
+        if not np.isfinite(val): return False
         if self.best is None: return True
         return val < self.best - self.min_delta if self.lower_is_better else val > self.best + self.min_delta
 
     def after_epoch(self):
+        self.new_best = False
+        if not self.fitting: return
         vals = self.learn.recorder.values[-1]
-        val = float(vals[self.idx]) if self.idx < len(vals) else None
+        val = vals[self.idx] if self.idx < len(vals) else None
+        if val is None:
+            raise ValueError(f"{type(self).__name__}: {self.monitor!r} was not computed in epoch {self.epoch+1} (empty validation "
+                             "set?). EarlyStopping and SaveBest need a validation set: give the DataLoaders one, or drop them.")
+        val, self.n_epochs = float(val), self.n_epochs + 1
         self.new_best = self._improved(val)
         if self.new_best: self.best, self.best_epoch = val, self.epoch
 
@@ -84,32 +122,37 @@ class EarlyStopping(_Tracker):
                  patience:int=3, # Epochs without improvement before stopping (>= 1)
                  min_delta:float=0., # Smallest change that counts as an improvement
                  restore_best:bool=True, # Load the best epoch's weights at the end of the fit
+                 mode:str|None=None, # 'min', 'max', or None: from `monitor`'s name (see `monitor_mode`)
                 ):
-        super().__init__(monitor, min_delta)
+        super().__init__(monitor, min_delta, mode)
         if isinstance(patience, bool) or not isinstance(patience, (int, np.integer)) or patience < 1:
             raise ValueError(f"patience must be an integer >= 1 (epochs to wait without improvement), got {patience!r}")
         self.patience, self.restore_best = int(patience), restore_best
-        self.best_state, self.stopped_epoch = None, None
+        self.best_state, self.stopped_epoch, self.stop = None, None, False
 
-    def before_fit(self):
-        super().before_fit()
-        self.wait, self.best_state, self.stopped_epoch = 0, None, None
+    def before_fit(self): self.stop = False; super().before_fit()
+    def _reset(self): super()._reset(); self.wait, self.best_state, self.stopped_epoch = 0, None, None
+
+    def before_epoch(self):   # stop here rather than in `after_epoch`, so that every callback sees the last epoch
+        if self.stop: raise CancelFitException()
 
     def after_epoch(self):
         super().after_epoch()
+        if not self.fitting: return
         if self.new_best:
             self.wait = 0
             if self.restore_best: self.best_state = copy.deepcopy(self.learn.model.state_dict())
             return
         self.wait += 1
-        if self.wait >= self.patience:
-            self.stopped_epoch = self.epoch
-            print(f"EarlyStopping: no improvement in {self.monitor} for {self.wait} epochs; stopping after epoch {self.epoch} "
-                  f"(best {self.best:.6g} at epoch {self.best_epoch})", flush=True)
-            raise CancelFitException()
+        if self.wait < self.patience: return
+        self.stopped_epoch, self.stop = self.epoch, True
+        why = (f"no improvement in {self.monitor} for {self.wait} epochs" if self.best is not None else
+               f"no finite value of {self.monitor} in {self.n_epochs} epochs (NaN/inf?)")
+        best = f" (best {self.best:.6g} at epoch {self.best_epoch+1})" if self.best is not None else ""
+        print(f"EarlyStopping: {why}; stopping after epoch {self.epoch+1}{best}", flush=True)
 
     def after_fit(self):
-        if self.restore_best and self.best_state is not None: self.learn.model.load_state_dict(self.best_state)
+        if self.fitting and self.restore_best and self.best_state is not None: self.learn.model.load_state_dict(self.best_state)
         self.best_state = None
 
 # %% ../nbs/10_callbacks.ipynb #d0026632
@@ -120,25 +163,27 @@ class SaveBest(_Tracker):
                  path:Path|str|None=None, # Folder for the checkpoint; None: `models/` in `output_dir()` (Kaggle: /kaggle/working/models)
                  fname:str='best', # File name, without the `.pth` extension
                  min_delta:float=0., # Smallest change that counts as an improvement
+                 mode:str|None=None, # 'min', 'max', or None: from `monitor`'s name (see `monitor_mode`)
                 ):
-        super().__init__(monitor, min_delta)
+        super().__init__(monitor, min_delta, mode)
         if not fname or '/' in fname: raise ValueError(f"fname must be a plain file name such as 'best', got {fname!r}")
-        self.folder, self.fname, self.file = path, fname, None
+        self.folder, self.fname, self.file, self.saved = path, fname, None, False
 
     def before_fit(self):
         super().before_fit()
         if not self.run: return
         self.file = output_dir(self.folder if self.folder is not None else output_dir()/'models')/f'{self.fname}.pth'
 
+    def _reset(self): super()._reset(); self.saved = False   # a file on disk from an earlier run is never loaded
+
     def after_epoch(self):
         super().after_epoch()
-        if self.new_best: torch.save(self.learn.model.state_dict(), self.file)
+        if self.new_best: torch.save(self.learn.model.state_dict(), self.file); self.saved = True
 
     def after_fit(self):
-        if self.file is not None and self.file.exists():
-            self.learn.model.load_state_dict(torch.load(self.file, map_location='cpu', weights_only=True))
+        if self.fitting and self.saved: self.learn.model.load_state_dict(torch.load(self.file, map_location='cpu', weights_only=True))
 
-# %% ../nbs/10_callbacks.ipynb #45087454
+# %% ../nbs/10_callbacks.ipynb #fa22e977
 class TimeBudget(FFCallback):
     "Stop training at a batch boundary once `seconds` of wall time are spent; optionally fit the LR schedule to the budget"
     order = 0   # after TrainEvalCallback (-10) has counted the batch, before ParamScheduler (60) reads `pct_train`
@@ -164,9 +209,10 @@ class TimeBudget(FFCallback):
     def after_batch(self):
         if not self.learn.training: return
         self.n_batches_run += 1
-        if self.elapsed >= self.seconds: self.stopped = True; raise CancelFitException()
+        self._check()
 
-    def after_epoch(self):
+    def before_epoch(self): self._check()   # not in `after_epoch`: the Recorder, RunLog and trackers must see the finished epoch
+    def _check(self):
         if self.elapsed >= self.seconds: self.stopped = True; raise CancelFitException()
 
 # %% ../nbs/10_callbacks.ipynb #8d47d32b
@@ -222,6 +268,8 @@ class RunLog(FFCallback):
         self.history, self.file = [], None
 
     def before_fit(self):
+        self._undo()   # if this learner's last fit raised, it never ran `after_fit`
+        if self.learn.logger is _noop: self.learn.logger = print   # ...and `no_logging()` may have kept our no-op since
         self.run = not hasattr(self.learn, 'lr_finder') and not hasattr(self.learn, 'gather_preds')
         if not self.run: return
         self.names = list(self.learn.recorder.metric_names)
@@ -234,7 +282,8 @@ class RunLog(FFCallback):
         self.history, self.t0 = [], time.perf_counter()
         if self.quiet:   # no bars, no fastai table: our lines replace them
             self.old_logger, self.learn.logger = self.learn.logger, _noop
-            if hasattr(self.learn, 'progress'): self.learn.progress.run = False
+            self._progress = getattr(self.learn, 'progress', None)
+            if self._progress is not None: self._progress.run = False
 
     def before_epoch(self): self.t_epoch = time.perf_counter()
 
@@ -251,32 +300,57 @@ class RunLog(FFCallback):
             cols = '  '.join(f'{k} {_fmt(v)}' for k, v in row.items() if k not in ('epoch', 'lr'))
             print(f'epoch {self.epoch+1}/{self.n_epoch}  {cols}', flush=True)
 
-    def after_fit(self):
-        if getattr(self, 'quiet', False) and hasattr(self, 'old_logger'):
-            self.learn.logger = self.old_logger; del self.old_logger
+    def after_fit(self): self._undo()
+    def _undo(self):
+        if 'old_logger' not in self.__dict__: return
+        if self.learn is not None: self.learn.logger = self.old_logger
+        if self._progress is not None: self._progress.run = True
+        del self.old_logger, self._progress
 
 def _noop(*args, **kwargs): pass
 
 # %% ../nbs/10_callbacks.ipynb #9b46cbde
+def _suggest(func, lrs, losses, num_it):
+    "`func(lrs, losses, num_it)` as `(lr, point)`, or None where it fails (fastai's `slide` needs >= 16 points, `valley` 1)"
+    try: lr, pnt = func(lrs, losses, num_it); lr = float(lr)
+    except (IndexError, ValueError, ZeroDivisionError): return None
+    return (lr, pnt) if np.isfinite(lr) else None
+
 def lr_find_headless(learn, # A fastai `Learner`
                      path:Path|str|None=None, # PNG for the plot; None: `output_dir()/'lr_find.png'`
                      suggest_funcs=(SuggestionMethod.Valley, SuggestionMethod.Slide), # fastai suggestion methods
                      **kwargs, # Passed to `Learner.lr_find` (start_lr, end_lr, num_it, stop_div)
                     ):
-    "Run fastai's `lr_find` without a display or a writable `learn.path`: save the plot to `path`, return the suggestions"
+    "Run fastai's `lr_find` without a display or a writable `learn.path`: save the plot to `path`, return the suggestions (NaN where one cannot be computed)"
+    if len(learn.dls.train) == 0:
+        raise ValueError("lr_find needs training batches, but learn.dls.train has none (fewer rows than the batch size with drop_last=True?)")
+    kwargs.pop('show_plot', None)   # the plot always goes to `path`
     path = Path(path) if path is not None else output_dir()/'lr_find.png'
     path = output_dir(path.parent)/path.name
     old_dir = learn.model_dir
     with tempfile.TemporaryDirectory() as d:
         learn.model_dir = Path(d)   # an absolute model_dir wins over learn.path in `learn.path/learn.model_dir`
         try:
-            with learn.no_bar(): sugg = learn.lr_find(show_plot=False, suggest_funcs=suggest_funcs, **kwargs)
+            with learn.no_bar(): learn.lr_find(show_plot=False, suggest_funcs=None, **kwargs)
         finally: learn.model_dir = old_dir
+    num_it, rec = kwargs.get('num_it', 100), learn.recorder
+    lrs, losses = torch.tensor(rec.lrs[num_it//10:-5]), torch.tensor([float(l) for l in rec.losses[num_it//10:-5]])   # as fastai's `lr_find`
+    if not torch.isfinite(torch.tensor([float(l) for l in rec.losses])).any():
+        raise ValueError(f"lr_find: all {len(rec.losses)} losses non-finite (NaN/inf), even at the smallest learning rate: check the data and the model")
+    if (bad := (~torch.isfinite(losses)).nonzero()).numel(): lrs, losses = lrs[:bad[0,0]], losses[:bad[0,0]]   # up to the first NaN
+    funcs = tuple(suggest_funcs) if isinstance(suggest_funcs, (list, tuple)) else (suggest_funcs,)
+    nms = [getattr(f, 'func', f).__name__ for f in funcs]
+    res = [_suggest(f, lrs, losses, num_it) for f in funcs]
+    if failed := [n for n, r in zip(nms, res) if r is None]:
+        warnings.warn(f"lr_find: no {', '.join(failed)} suggestion from {len(losses)} usable points (num_it={num_it}); "
+                      "returned NaN. A larger num_it gives more points.", stacklevel=2)
+    sugg = collections.namedtuple('SuggestedLRs', nms)(*[r[0] if r else float('nan') for r in res])
     pnts = []
-    for lr in sugg:   # mark each suggestion on the recorded curve
-        i = int(np.argmin(np.abs(np.log(np.array(learn.recorder.lrs)) - np.log(lr))))
-        pnts.append((lr, learn.recorder.losses[i]))
-    learn.recorder.plot_lr_find(suggestions=pnts, nms=list(sugg._fields))
+    for r in res:   # mark each suggestion on the recorded curve
+        if r is None: continue
+        i = int(np.argmin(np.abs(np.log(np.array(rec.lrs)) - np.log(r[0]))))
+        pnts.append((r[0], rec.losses[i]))
+    rec.plot_lr_find(suggestions=pnts, nms=[n for n, r in zip(nms, res) if r])
     fig = plt.gcf(); fig.savefig(path, dpi=100, bbox_inches='tight')
     if not IN_NOTEBOOK: plt.close(fig)
     learn.lr_find_plot = path
@@ -292,9 +366,16 @@ def torch_threads(n:int|None):
     finally: torch.set_num_threads(old)
 
 class TorchThreads(FFCallback):
-    "Use `n` torch intra-op threads during `fit`, restoring the previous count after"
-    order = -50
-    def __init__(self, n:int=1): self.n,self.old = n,None
-    def before_fit(self): self.old = torch.get_num_threads(); torch.set_num_threads(self.n)
-    def after_fit(self):
-        if self.old: torch.set_num_threads(self.old)
+    "Use `n` torch intra-op threads during `fit`, restoring the previous count after (also when the fit raises)"
+    order, _old = -50, None   # `_old`: the count to put back, while a fit runs
+    def __init__(self, n:int=1, # Threads for the fit (>= 1)
+                ):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"n must be an integer >= 1 (torch threads for the fit), got {n!r}; to keep the current count, leave TorchThreads out")
+        self.n = int(n)
+    def before_fit(self):
+        if self._old is None: self._old = torch.get_num_threads()   # else: set by a fit that raised, so never ran `after_fit`
+        torch.set_num_threads(self.n)
+    def after_fit(self): self._undo()
+    def _undo(self):
+        if self._old is not None: torch.set_num_threads(self._old); self._old = None

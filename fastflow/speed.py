@@ -7,6 +7,7 @@ Docs: https://fastflow-dev.github.io/fastflow/speed.html.md"""
 # %% ../nbs/11_speed.ipynb #bb7c492c
 from __future__ import annotations
 from pathlib import Path
+import numpy as np
 import torch
 from torch import nn
 from .core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
@@ -19,22 +20,35 @@ __all__ = ['CPU_SPEED_DEFAULTS', 'BF16Autocast', 'ChannelsLast', 'cpu_has_native
 
 # %% ../nbs/11_speed.ipynb #df9e950d
 class BF16Autocast(FFCallback):
-    "Forward pass and loss under `torch.autocast(<model's device>, bfloat16)`; weights, grads and optimizer stay fp32"
+    "The model's forward pass under `torch.autocast(<model's device>, bfloat16)`; weights, grads, optimizer and loss stay fp32"
     order = 10   # same place as fastai's MixedPrecision
     speed_only = True   # changes speed and precision, not what is learnt: `load_learner(cpu=True)` drops it
     def before_fit(self):
+        self._undo()   # if this learner's last fit raised, it never ran `after_fit`
         self.device_type = next(self.learn.model.parameters()).device.type
         if self.device_type == 'cuda' and not torch.cuda.is_bf16_supported():
             raise ValueError("This GPU does not support bfloat16; use fastai's MixedPrecision() (fp16) instead.")
-        self.ctx, self.active = torch.autocast(self.device_type, dtype=torch.bfloat16), False
-    def before_batch(self):
-        if hasattr(self.learn, 'gather_preds'): return   # `get_preds`/`predict`: fp32, as a loaded copy predicts
-        self.ctx.__enter__(); self.active = True
-    def after_pred(self): self.learn.pred = to_float(self.learn.pred)
-    def after_loss(self): self._exit()
-    def after_batch(self): self._exit()   # if the batch was cancelled before `after_loss`
-    def _exit(self):
-        if self.active: self.ctx.__exit__(None, None, None); self.active = False
+        m, self._on = self.learn.model, False
+        self._model, self._fwd, self._own = m, m.forward, m.__dict__.get('forward')
+        m.forward = self._forward   # an instance attribute: `nn.Module.__call__` calls it instead of the class's
+    def before_batch(self): self._on = not hasattr(self.learn, 'gather_preds')   # `get_preds`/`predict`: fp32, as a loaded copy predicts
+    def after_pred(self): self._on = False; self.learn.pred = to_float(self.learn.pred)
+    def after_batch(self): self._on = False
+    def after_fit(self): self._undo()
+
+    def _forward(self, *args, **kwargs):
+        "The model's own forward, under autocast during a batch: a `with` block, so it is left even when the forward raises"
+        if not self._on: return self._fwd(*args, **kwargs)
+        try:
+            with torch.autocast(self.device_type, dtype=torch.bfloat16): return self._fwd(*args, **kwargs)
+        except BaseException: self._on = False; raise
+
+    def _undo(self):
+        m = getattr(self, '_model', None)
+        if m is not None and m.__dict__.get('forward') == self._forward:
+            if self._own is None: del m.forward
+            else: m.forward = self._own
+        self._model, self._fwd, self._own, self._on = None, None, None, False
 
 class ChannelsLast(FFCallback):
     "Train a conv net with channels-last (NHWC) weights and inputs"
@@ -66,6 +80,8 @@ def cpu_speed_options(bf16:bool|str|None=None, # bf16 autocast: True, False, 'na
                       channels_last:bool|str|None=None, # channels-last: True, False, 'native' (with bf16); None: `CPU_SPEED_DEFAULTS['channels_last']`
                      ) -> tuple[bool, bool]:
     "`(bf16, channels_last)` as booleans for this CPU, the settings resolved against `CPU_SPEED_DEFAULTS`"
+    for k, v in (('bf16', bf16), ('channels_last', channels_last)):
+        if not (v is None or isinstance(v, (bool, np.bool_)) or v == 'native'): raise ValueError(f"{k} must be True, False, 'native' or None, got {v!r}")
     bf16 = CPU_SPEED_DEFAULTS['bf16'] if bf16 is None else bf16
     if bf16 == 'native': bf16 = cpu_has_native_bf16()
     channels_last = CPU_SPEED_DEFAULTS['channels_last'] if channels_last is None else channels_last
