@@ -354,14 +354,15 @@ def save_weights(model, # An `nn.Module` or a `Learner` (its `.model` is saved)
     if not isinstance(model, nn.Module): raise TypeError(f"save_weights needs an nn.Module or a Learner, got {type(model).__name__}")
     pth, cfg_file = _weight_files(path if path is not None else output_dir('models')/'model')
     pth = output_dir(pth.parent)/pth.name
+    cl = any(p.dim() == 4 and not p.is_contiguous() and p.is_contiguous(memory_format=torch.channels_last) for p in model.parameters())
     cfg = dict(format='fastflow-weights', version=1, builder=_builder_name(builder), kwargs=kwargs or {}, extra=extra,
                model_class=f'{type(model).__module__}.{type(model).__qualname__}',
-               n_params=sum(p.numel() for p in model.parameters()))
-    try: text = json.dumps(cfg, indent=1)
+               n_params=sum(p.numel() for p in model.parameters()), channels_last=cl)
+    try: json.dumps(cfg)
     except TypeError as e: raise ValueError(f"kwargs and extra must be JSON-able (numbers, strings, lists, dicts): {e}") from e
     sd = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     torch.save(sd, pth)
-    cfg_file.write_text(text)
+    cfg_file.write_text(json.dumps(dict(cfg, sha256=_sha256(pth)), indent=1))   # the checksum `load_weights` verifies
     return pth
 
 def load_weights(path:Path|str, # `NAME`, `NAME.pth` or `NAME.json` as written by `save_weights`
@@ -372,13 +373,24 @@ def load_weights(path:Path|str, # `NAME`, `NAME.pth` or `NAME.json` as written b
     "Load weights saved by `save_weights` without unpickling code (`weights_only=True`); returns the model"
     pth, cfg_file = _weight_files(path)
     if not pth.is_file(): raise FileNotFoundError(f"No weights at {pth}. Save them with save_weights(model, {str(pth.with_suffix(''))!r}).")
-    cfg = json.loads(cfg_file.read_text()) if cfg_file.is_file() else {}
+    try: cfg = json.loads(cfg_file.read_text()) if cfg_file.is_file() else {}
+    except ValueError as e:
+        if model is None: raise ArtefactError(f"{cfg_file} is not valid JSON ({e}): it was changed or cut short; pass the model yourself, load_weights(path, model=...)") from None
+        warnings.warn(f"{cfg_file} is not valid JSON ({e}): loading {pth.name} into the model you passed, without its checksum"); cfg = {}
+    if cfg.get('sha256') and _sha256(pth) != cfg['sha256']:
+        raise ArtefactError(f"{pth} changed after save_weights wrote it (its sha256 is not the one {cfg_file.name} records): refusing to load it. "
+                            "Save the weights again, or copy both files from the source.")
     if model is None:
         if not cfg.get('builder'):
             raise ValueError(f"{cfg_file.name if cfg_file.is_file() else 'The config'} names no builder, so fastflow can't build the model: "
                              "pass it yourself, load_weights(path, model=make_model()).")
         model = _import_builder(cfg['builder'], trusted)(**cfg.get('kwargs', {}))
-    sd = torch.load(pth, map_location='cpu', weights_only=True)
+    try: sd = torch.load(pth, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e:
+        raise ArtefactError(f"{pth} holds objects other than tensors, so it was refused (nothing in it was run). It was not written by "
+                            f"save_weights; if you made it yourself and trust it, re-save its state dict with save_weights. ({str(e).splitlines()[0]})") from None
+    except (RuntimeError, EOFError) as e: raise ArtefactError(f"{pth} cannot be read as weights ({e}): it is damaged or not a torch file") from None
+    if cfg.get('channels_last'): model = model.to(memory_format=torch.channels_last)   # as it was saved: predictions identical to the bit
     try: model.load_state_dict(sd, strict=strict)
     except RuntimeError as e:
         raise RuntimeError(f"The weights in {pth.name} do not fit this model (saved from {cfg.get('model_class', '?')} with "
