@@ -7,6 +7,7 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.explain.html.md"""
 # %% ../../nbs/34_tabular.explain.ipynb #d8638727
 from __future__ import annotations
 import warnings
+from pathlib import Path
 import numpy as np
 import pandas as pd
 import matplotlib.pyplot as plt
@@ -83,6 +84,7 @@ def _xy(model, X, y):
     X = _features(model, X)
     if len(X) != len(y): raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
     if len(X) == 0: raise ValueError("X is empty (0 rows): pass held-out rows to explain on")
+    if (na := pd.isna(np.asarray(y))).any(): raise ValueError(f"y has {int(na.sum())} missing value(s) (e.g. row {int(np.flatnonzero(na)[0])}): drop the rows with a missing target first")
     return X, y
 
 def permutation_importance(model, # Fitted fastflow estimator or `TabularWorkflow`
@@ -92,7 +94,7 @@ def permutation_importance(model, # Fitted fastflow estimator or `TabularWorkflo
                            n_repeats: int = 5, # Shuffles per column
                            seed: int = 0, # Seed for the shuffles
                            n_jobs=None, # Parallel jobs (columns)
-                           path=None, # PNG to write (None: permutation_importance.png under `output_dir()`)
+                           path: str|Path|None = None, # PNG to write (None: permutation_importance.png under `output_dir()`)
                            show: bool|None = None, # Display inline (None: in notebooks)
                           ) -> pd.DataFrame:
     "How much the score drops when each column of held-out `X` is shuffled, largest first; plotted with error bars"
@@ -112,7 +114,7 @@ def permutation_importance(model, # Fitted fastflow estimator or `TabularWorkflo
 # %% ../../nbs/34_tabular.explain.ipynb #dad8a9ce
 def model_importance(model, # A fitted `RFClassifier/RFRegressor` or `GBMClassifier/GBMRegressor`
                      top: int|None = 20, # Plot this many (None: all)
-                     path=None, # PNG to write (None: model_importance.png under `output_dir()`)
+                     path: str|Path|None = None, # PNG to write (None: model_importance.png under `output_dir()`)
                      show: bool|None = None, # Display inline (None: in notebooks)
                     ) -> pd.DataFrame:
     "Impurity importance of a random forest or total gain of xgboost per processed column, normalized to sum to 1"
@@ -148,11 +150,11 @@ def partial_dependence(model, # Fitted fastflow estimator or `TabularWorkflow`
                        features, # Column name(s) to plot, one panel each
                        kind: str = 'average', # 'average', or 'both' to add individual (ICE) curves
                        grid_resolution: int = 20, # Grid points for a numeric column
-                       target=None, # Class whose probability to plot (multi-class only)
+                       target: str|int|None = None, # Class whose probability to plot (multi-class only)
                        subsample: int = 500, # Rows drawn for ICE curves (kind='both')
                        n_cols: int = 3, # Panels per row
                        seed: int = 0, # Seed for `subsample`
-                       path=None, # PNG to write (None: partial_dependence.png under `output_dir()`)
+                       path: str|Path|None = None, # PNG to write (None: partial_dependence.png under `output_dir()`)
                        show: bool|None = None, # Display inline (None: in notebooks)
                       ) -> pd.DataFrame:
     "Partial dependence of the prediction on each of `features` (ICE curves too for numeric ones if `kind='both'`); returns feature, value, average"
@@ -187,6 +189,9 @@ def partial_dependence(model, # Fitted fastflow estimator or `TabularWorkflow`
         r = d.pd_results[0]
         rows.append(pd.DataFrame({'feature': f, 'value': r['grid_values'][0], 'average': r['average'][0]}))
     for ax in axes.flat[len(features):]: ax.set_visible(False)
+    for ax in axes.flat[:len(features)]:   # plain numbers on the axis, not '+1.2e1' plus small offsets (a log target's narrow range)
+        try: ax.ticklabel_format(axis='y', useOffset=False)
+        except AttributeError: pass
     what = f"P(class {est.classes_[-1] if target is None else target})" if is_classifier(est) else 'prediction'
     fig.suptitle(f"Partial dependence of the {what}")
     res = pd.concat(rows, ignore_index=True)
@@ -203,7 +208,7 @@ def oob_curve(model, # An `RFClassifier`/`RFRegressor` (fitted or not: its setti
               y, # Training targets
               n_trees=(5, 10, 20, 40, 80, 160), # Forest sizes to score
               valid=None, # Optional `(X_valid, y_valid)`: also plot the held-out error
-              path=None, # PNG to write (None: oob_curve.png under `output_dir()`)
+              path: str|Path|None = None, # PNG to write (None: oob_curve.png under `output_dir()`)
               show: bool|None = None, # Display inline (None: in notebooks)
              ) -> pd.DataFrame:
     "OOB error (1 - accuracy, or RMSE) of the first `n` trees of a random forest for each `n`, and the validation error if given"
@@ -244,7 +249,7 @@ def oob_curve(model, # An `RFClassifier`/`RFRegressor` (fitted or not: its setti
 def redundant_features(X: pd.DataFrame, # Rows to correlate (raw frame; processed with `proc`)
                        proc: TabularProc|None = None, # A fitted `TabularProc` (e.g. `model.proc_`); None: fit one on `X`
                        top: int = 10, # Pairs returned
-                       path=None, # PNG to write (None: redundant_features.png under `output_dir()`)
+                       path: str|Path|None = None, # PNG to write (None: redundant_features.png under `output_dir()`)
                        show: bool|None = None, # Display inline (None: in notebooks)
                       ) -> pd.DataFrame:
     "Dendrogram of the processed columns clustered by Spearman rank correlation; returns the most correlated pairs"
@@ -272,10 +277,10 @@ def redundant_features(X: pd.DataFrame, # Rows to correlate (raw frame; processe
 def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor`, or a workflow whose final models include one
                 X: pd.DataFrame, # Rows (raw frame)
                 row: int = 0, # Position of the row to explain in `X`
-                target=None, # Classifiers: the class whose margin (log-odds for two classes) is explained (None: the last class)
+                target: str|int|None = None, # Classifiers: the class whose margin (log-odds for two classes) is explained (None: the last class)
                 member: str|None = None, # Workflows: the final GBM member to explain (None: the one with the largest blend weight)
                 top: int = 10, # Contributions drawn; the rest are summed as 'others'
-                path=None, # PNG to write (None: explain_row.png under `output_dir()`)
+                path: str|Path|None = None, # PNG to write (None: explain_row.png under `output_dir()`)
                 show: bool|None = None, # Display inline (None: in notebooks)
                ) -> pd.DataFrame:
     "Per-column contributions (xgboost SHAP values) behind the prediction for `X.iloc[row]`, as a waterfall; largest first"
@@ -334,7 +339,7 @@ def extrapolation_check(train: pd.DataFrame, # Training rows (features; a target
                         n_estimators: int = 100, # Trees of the domain classifier
                         seed: int = 0, # Seed
                         top: int = 15, # Plot this many columns
-                        path=None, # PNG to write (None: extrapolation_check.png under `output_dir()`)
+                        path: str|Path|None = None, # PNG to write (None: extrapolation_check.png under `output_dir()`)
                         show: bool|None = None, # Display inline (None: in notebooks)
                        ) -> pd.DataFrame:
     "fastbook's train-vs-valid classifier: columns that tell the two sets apart, and its out-of-bag ROC AUC in `attrs['oob_auc']`"
