@@ -188,7 +188,7 @@ class TimeBudget(FFCallback):
     "Stop training at a batch boundary once `seconds` of wall time are spent; optionally fit the LR schedule to the budget"
     order = 0   # after TrainEvalCallback (-10) has counted the batch, before ParamScheduler (60) reads `pct_train`
     def __init__(self, seconds:float, # Wall-clock budget for the whole fit, > 0
-                 fit_schedule:bool=False, # Drive `pct_train` (hence one-cycle etc.) by the share of the budget used
+                 fit_schedule:bool=False, # Drive `pct_train` (hence one-cycle etc.) by the share of the budget used, when ahead of the share of batches
                  clock=time.perf_counter, # Time source in seconds (a fake clock makes tests independent of machine load)
                 ):
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float, np.number)) or not np.isfinite(seconds) or seconds <= 0:
@@ -204,7 +204,9 @@ class TimeBudget(FFCallback):
     def elapsed(self) -> float: return self.clock() - self.start
 
     def before_batch(self):
-        if self.fit_schedule and self.learn.training: self.learn.pct_train = min(self.elapsed/self.seconds, 1 - 1e-9)
+        if not (self.fit_schedule and self.learn.training): return
+        done = (self.epoch + self.iter/self.n_iter)/self.n_epoch   # fastai's own `pct_train`: the share of the fit's batches done
+        self.learn.pct_train = min(max(self.elapsed/self.seconds, done), 1 - 1e-9)
 
     def after_batch(self):
         if not self.learn.training: return
@@ -253,19 +255,38 @@ def is_interactive() -> bool:
     return bool(IN_NOTEBOOK or (isatty is not None and isatty()))
 
 def _fmt(v) -> str:
+    if isinstance(v, list): return '[' + ' '.join(map(_fmt, v)) + ']'
     if isinstance(v, (float, np.floating)): return f'{v:.6g}'
     if isinstance(v, torch.Tensor) and v.numel() == 1: return f'{v.item():.6g}'
     return str(v)
 
+def _value(v):
+    "A recorded value for the history: a float, a list for a metric of several values, None where none was computed"
+    if v is None: return None
+    a = np.asarray(v.detach().float().cpu() if isinstance(v, torch.Tensor) else v, dtype=float)
+    return a.item() if a.size == 1 else a.tolist()
+
+def _strict(v):
+    "`v` for strict JSON: NaN and infinities as None (`null`)"
+    if isinstance(v, list): return [_strict(o) for o in v]
+    return None if isinstance(v, float) and not np.isfinite(v) else v
+
+def _last_fit(text:str) -> int:
+    "The `fit` number of the last complete row of a history file's `text` (0 for a row without one), -1 if there is none"
+    for line in reversed(text.splitlines()):
+        try: return int(json.loads(line).get('fit', 0))
+        except (ValueError, TypeError, AttributeError): continue   # a row cut short by a killed run, or not a row
+    return -1
+
 class RunLog(FFCallback):
-    "Per-epoch JSON-lines history file; when not interactive, one plain line per epoch instead of progress bars"
+    "Per-epoch JSON-lines history file of every fit; when not interactive, one plain line per epoch instead of progress bars"
     order = 55   # after the Recorder (50), before fastai's ProgressCallback (60)
     def __init__(self, path:Path|str|None=None, # History file (JSON lines); None: `output_dir()/'history.jsonl'`; False: no file
                  interactive:bool|None=None, # Force bars (True) or plain lines (False); None: detect
-                 append:bool=False, # Append to an existing history file instead of starting a new one
+                 append:bool=False, # Append to an existing history file (its fits numbered on) instead of starting a new one
                 ):
         self.fname, self.interactive, self.append = path, interactive, append
-        self.history, self.file = [], None
+        self.history, self.file, self.n_fits, self.fitting = [], None, 0, False
 
     def before_fit(self):
         self._undo()   # if this learner's last fit raised, it never ran `after_fit`
@@ -275,29 +296,40 @@ class RunLog(FFCallback):
         self.names = list(self.learn.recorder.metric_names)
         self.quiet = not (is_interactive() if self.interactive is None else self.interactive)
         self.silent = self.learn.logger is noop   # inside `learn.no_logging()`: no lines either
-        if self.fname is not False:
-            f = Path(self.fname) if self.fname is not None else output_dir()/'history.jsonl'
-            self.file = output_dir(f.parent)/f.name
-            if not self.append: self.file.write_text('')
-        self.history, self.t0 = [], time.perf_counter()
+        self.fitting = False   # set by the first `before_train`: `validate()` fires before_fit/after_epoch too, but never trains
         if self.quiet:   # no bars, no fastai table: our lines replace them
             self.old_logger, self.learn.logger = self.learn.logger, _noop
             self._progress = getattr(self.learn, 'progress', None)
             if self._progress is not None: self._progress.run = False
 
+    def before_train(self):
+        if self.fitting: return
+        self.fitting = True
+        if self.n_fits == 0 and self.fname is not False: self._start_file()   # this RunLog's first fit; later ones append
+        self.fit_idx, self.n_fits = self.n_fits, self.n_fits + 1
+
+    def _start_file(self):
+        f = Path(self.fname) if self.fname is not None else output_dir()/'history.jsonl'
+        self.file = output_dir(f.parent)/f.name
+        old = self.file.read_text() if self.append and self.file.exists() else None
+        if old is None: self.file.write_text('')
+        elif old and not old.endswith('\n'):
+            with open(self.file, 'a') as fh: fh.write('\n')   # a row cut short (by a killed run) stays on a line of its own
+        self.n_fits = _last_fit(old or '') + 1
+
     def before_epoch(self): self.t_epoch = time.perf_counter()
 
     def after_epoch(self):
-        rec = self.learn.recorder
-        row = {'epoch': int(self.epoch)}
-        for n, v in zip(self.names[1:], rec.values[-1]): row[n] = float(v) if v is not None else None
+        if not self.fitting: return
+        row = {'fit': self.fit_idx, 'epoch': int(self.epoch)}
+        for n, v in zip(self.names[1:], self.learn.recorder.values[-1]): row[n] = _value(v)
         row['time'] = round(time.perf_counter() - self.t_epoch, 3)
         if getattr(self.learn, 'opt', None) is not None: row['lr'] = float(self.learn.opt.hypers[-1]['lr'])
         self.history.append(row)
         if self.file is not None:
-            with open(self.file, 'a') as f: f.write(json.dumps(row) + '\n')
+            with open(self.file, 'a') as f: f.write(json.dumps({k: _strict(v) for k, v in row.items()}, allow_nan=False) + '\n')
         if self.quiet and not self.silent:
-            cols = '  '.join(f'{k} {_fmt(v)}' for k, v in row.items() if k not in ('epoch', 'lr'))
+            cols = '  '.join(f'{k} {_fmt(v)}' for k, v in row.items() if k not in ('fit', 'epoch', 'lr'))
             print(f'epoch {self.epoch+1}/{self.n_epoch}  {cols}', flush=True)
 
     def after_fit(self): self._undo()

@@ -26,6 +26,11 @@ def _row_major(t:torch.Tensor) -> torch.Tensor:
     inner = [s for s, n in zip(t.stride()[1:], t.shape[1:]) if n > 1]
     return t.contiguous() if len(t) > 1 and inner and t.stride(0) < max(inner) else t   # views, crops, channels-last: shared, not copied
 
+def _as_tensor(t, keep_float64:bool=False) -> torch.Tensor:
+    "`t` (a tensor or an array) as a row-major tensor; float64 as float32 unless `keep_float64`"
+    t = t if isinstance(t, torch.Tensor) else torch.as_tensor(np.ascontiguousarray(t))
+    return _row_major(t if keep_float64 or t.dtype != torch.float64 else t.float())
+
 class TensorLoader:
     "Batches of rows cut from tensors by indexing (a fresh permutation each epoch when shuffled); `process` may transform each batch"
     def __init__(self, *tensors:torch.Tensor, # Tensors with one row per sample; the last is usually the target
@@ -35,9 +40,11 @@ class TensorLoader:
                  device=None, # Device the batches go to (None: where the tensors are)
                  seed:int|None=None, # Seed of the shuffling generator (None: torch's global RNG, so `torch.manual_seed` governs it)
                  rows=None, # Positions of the rows to serve (e.g. a split's training rows; None: all), so splits share one copy of the tensors
+                 keep_float64:bool=False, # Keep float64 tensors as they are (default: cast to float32, the dtype of a model's weights)
                 ):
         if not tensors: raise ValueError("TensorLoader needs at least one tensor")
-        tensors = tuple(_row_major(t if isinstance(t, torch.Tensor) else torch.as_tensor(np.ascontiguousarray(t))) for t in tensors)
+        tensors = tuple(_as_tensor(t, keep_float64) for t in tensors)
+        self.keep_float64 = keep_float64
         if len({len(t) for t in tensors}) != 1:
             raise ValueError(f"the tensors have {[len(t) for t in tensors]} rows; they must match (one row per sample)")
         if isinstance(bs, bool) or not isinstance(bs, (int, np.integer)) or bs < 1: raise ValueError(f"bs must be an integer >= 1, got {bs!r}")
@@ -75,7 +82,9 @@ class TensorLoader:
 
     def one_batch(self) -> tuple: return next(iter(self))
 
-    def _settings(self) -> dict: return dict(bs=self.bs, shuffle=self.shuffle, drop_last=self.drop_last, device=self.device, seed=self.seed)
+    def _settings(self) -> dict:
+        kw = dict(bs=self.bs, shuffle=self.shuffle, drop_last=self.drop_last, device=self.device, seed=self.seed)
+        return {**kw, 'keep_float64': True} if self.keep_float64 else kw   # only when set: subclasses without the option still build
 
     def new(self, *tensors, **kwargs):
         "A copy with other tensors or settings (what fastai's `get_preds` asks for; `shuffled` is an alias of `shuffle`)"

@@ -63,7 +63,8 @@ class ChannelsLast(FFCallback):
 # %% ../nbs/11_speed.ipynb #cd77aa19
 # Decided by bench/train_speed.py on the project's 2-core machine (AVX512-BF16); see the table below.
 # bf16='native': on when the CPU has bfloat16 instructions, off elsewhere (where the casts cost more than they save).
-# channels_last='native': on for conv nets together with bf16 (bf16 + channels-last was fastest; channels-last alone was slower than fp32).
+# channels_last='native': on for conv nets together with bf16 (bf16 + channels-last was fastest; channels-last alone, slower than fp32
+# when this was chosen, 1.12x fastai fp32 in the latest run, is not measured on a CPU without bf16, so it stays off there).
 CPU_SPEED_DEFAULTS = dict(bf16='native', channels_last='native')
 
 def cpu_has_native_bf16() -> bool:
@@ -94,7 +95,9 @@ def fast_cpu_cbs(model:nn.Module, # The model to train (conv nets may get channe
                  device=None, # Device the model will train on (None: where its parameters are now)
                 ) -> list:
     "The CPU speed callbacks the benchmark supports for `model` (on a GPU: none; use fastai's `to_fp16()` there)"
-    dev = torch.device(device) if device is not None else next(model.parameters()).device
+    p = next(model.parameters(), None)
+    if p is None: return []   # no parameters: nothing is trained, so nothing to speed up
+    dev = torch.device(device) if device is not None else p.device
     if dev.type != 'cpu': return []
     bf16, channels_last = cpu_speed_options(bf16, channels_last)
     cbs = [ChannelsLast()] if channels_last and has_conv(model) else []
