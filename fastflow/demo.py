@@ -65,7 +65,7 @@ def demo_tabular(out: Path, # Folder for the CSV and plots
     pi.to_csv(out/'permutation_importance.csv', index=False)
     m = wf.metric_.name
     return dict(task=f'synth_tabular classification, {len(train)} train / {len(valid)} held-out rows', metric=m,
-                best_model=wf.best_, best_cv=round(float(lb[f'{m}_mean'].iloc[0]), 4), valid_accuracy=round(valid_acc, 4),
+                best_model=wf.best_, best_cv=round(float(lb.set_index('model').loc[wf.best_, f'{m}_mean']), 4), valid_accuracy=round(valid_acc, 4),
                 leaderboard={k: round(float(v), 4) for k, v in zip(lb.model, lb[f'{m}_mean'])},
                 top_permutation_feature=pi.feature[0], top_rf_feature=mi.feature[0], oob_error=round(float(oc.oob_error.iloc[-1]), 4),
                 explained_row_top=ex.feature[0], most_correlated_pair=[red.feature_a[0], red.feature_b[0]],

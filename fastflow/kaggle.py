@@ -263,6 +263,9 @@ def _run_or_keep(cmd: list[str], tmp: Path|None, dry_run: bool, what: str):
         if tmp is not None: print(f"dry run: nothing was sent; {what} is in {tmp} (a temporary folder: delete it when done)", flush=True)
         return
     try: subprocess.run(cmd, check=True)
+    except subprocess.CalledProcessError as e:
+        raise KaggleClientError(f"`{shlex.join(cmd[1:3])}` failed (the kaggle client exited with {e.returncode}; its message is above)"
+                                + (f"; its temporary copy {tmp} was removed" if tmp is not None else "")) from None
     finally:
         if tmp is not None: shutil.rmtree(tmp, ignore_errors=True)
 
@@ -274,10 +277,11 @@ def push_kernel(kernel_dir: Path|str, # Folder with kernel-metadata.json and the
     meta = read_kernel_metadata(kernel_dir, 'predict-metadata.json' if predict else 'kernel-metadata.json')
     exe, user = kaggle_client(), kaggle_username()
     if not user and 'KAGGLE_USERNAME/' in json.dumps(meta): raise KaggleClientError("Cannot tell your Kaggle user name to fill in the kernel metadata: set KAGGLE_USERNAME.")
-    out = Path(tempfile.mkdtemp(prefix='fastflow-push-'))
     code = (Path(kernel_dir)/meta['code_file']).read_text()
-    (out/meta['code_file']).write_text(with_install_step(inline_siblings(code, kernel_dir)) if meta['code_file'].endswith('.py') else code)
+    if meta['code_file'].endswith('.py'): code = with_install_step(inline_siblings(code, kernel_dir))   # may fail: before any folder is made
     meta = {k: (_own(v, user) if isinstance(v, str) else [_own(s, user) for s in v] if isinstance(v, list) else v) for k, v in meta.items()} if user else meta
+    out = Path(tempfile.mkdtemp(prefix='fastflow-push-'))
+    (out/meta['code_file']).write_text(code)
     (out/'kernel-metadata.json').write_text(json.dumps(meta, indent=2))
     cmd = [exe, 'kernels', 'push', '-p', str(out)]
     print(shlex.join(cmd), flush=True)

@@ -93,6 +93,16 @@ def test_push_refuses_bad_metadata(client, kernel, change, msg):
 
 def test_push_needs_metadata(client, tmp_path): assert 'no kernel-metadata.json' in fails('push', tmp_path)
 
+def test_push_client_fails(client, kernel, tmp_path):
+    "The client exits non-zero: a one-line message, and the temporary copy is gone"
+    (tmp_path/'bin'/'kaggle').write_text('#!/bin/sh\necho "403 Forbidden" >&2\nexit 1\n')
+    msg = fails('push', kernel)
+    assert '`kernels push` failed' in msg and 'exited with 1' in msg and 'was removed' in msg
+    assert not list((tmp_path/'tmp').iterdir())
+    (kernel/'kernel.py').write_text('def broken(:\n')   # fails while preparing the copy: no folder is left either
+    with pytest.raises(SyntaxError): main(['kaggle', 'push', str(kernel)])
+    assert not list((tmp_path/'tmp').iterdir())
+
 @pytest.fixture
 def comp(tmp_path, monkeypatch):
     "A local competition folder found through FASTFLOW_DATA"

@@ -284,15 +284,17 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor`, or a workflow 
                 show: bool|None = None, # Display inline (None: in notebooks)
                ) -> pd.DataFrame:
     "Per-column contributions (xgboost SHAP values) behind the prediction for `X.iloc[row]`, as a waterfall; largest first"
-    scale, to_target, note, extra = 'prediction', None, '', {}
+    scale, to_target, note, extra, labels = 'prediction', None, '', {}, None
     if isinstance(model, TabularWorkflow):
         wf, X_raw = model, X
         gbms = {n: m for n, m in getattr(wf, 'final_', {}).items() if isinstance(m, (GBMClassifier, GBMRegressor))}
-        if not gbms: raise TypeError("the workflow's final models include no GBM: fit a GBMClassifier/GBMRegressor to explain rows")
+        if not gbms: raise TypeError(f"the workflow's final models ({list(getattr(wf, 'final_', {}))}) include no GBM: refit one that is, "
+                                     "e.g. wf.fit_final(df, model='xgb'), to explain rows")
         w = getattr(wf, 'final_weights_', {})
         if member is None: member = max(gbms, key=lambda n: w.get(n, 0.))
         if member not in gbms: raise ValueError(f"member {member!r} is not a GBM among the workflow's final models: {list(gbms)}")
-        X, model = _features(wf, X), gbms[member]
+        X, model = wf.transform(X_raw), gbms[member]   # what the final models see: group rates added, inputs clipped
+        if wf.task_ == 'classification': labels = wf.classes_   # the members were fitted on class codes 0..k-1
         extra = dict(member=member, weight=float(w.get(member, 1.)))
         if len(w) > 1:   # an ensemble: this member is one part of what the workflow predicts
             note = f"\nmember {member!r}, weight {extra['weight']:.2f} of the {wf.final_name_} (the workflow's prediction blends {len(w)} models)"
@@ -306,7 +308,11 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor`, or a workflow 
         raise TypeError(f"explain_row needs a GBMClassifier or GBMRegressor (xgboost contributions), got {type(model).__name__}")
     if not -len(X) <= row < len(X): raise IndexError(f"row {row} is out of range for X with {len(X)} rows")
     x = X.iloc[[row]]
-    c = model.contributions(x, target=target).iloc[0] if is_classifier(model) else model.contributions(x).iloc[0]
+    if is_classifier(model):
+        labels = model.classes_ if labels is None else labels
+        code = class_index(labels, target)
+        cls = labels[code].item() if isinstance(labels[code], np.generic) else labels[code]
+    c = model.contributions(x, target=model.classes_[code]).iloc[0] if is_classifier(model) else model.contributions(x).iloc[0]
     bias, c = float(c['bias']), c.drop('bias')
     Xt = model.proc_.transform(x).iloc[0]
     vals = [x[f].iloc[0] if f in x.columns else Xt[f] for f in c.index]
@@ -325,8 +331,7 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor`, or a workflow 
     ax.axvline(bias, color='gray', ls=':', label=f'bias {bias:.4g}'); ax.axvline(margin, color='k', ls='--', label=f'prediction {margin:.4g}' + (f' ({to_target(margin):.4g} on the target\'s scale)' if to_target else ''))
     ax.set_yticks(range(len(steps)), [s[0] for s in steps]); ax.invert_yaxis(); ax.legend(loc='lower right', fontsize=8)
     if is_classifier(model):
-        cls = model.classes_[class_index(model.classes_, target)]
-        scale = f'log-odds of {cls!r}' if len(model.classes_) == 2 else f'margin of class {cls!r} (before the softmax)'
+        scale = f'log-odds of {cls!r}' if len(labels) == 2 else f'margin of class {cls!r} (before the softmax)'
         extra['target'] = cls
     ax.set_xlabel(scale); ax.set_title(f'Contributions behind row {row}' + (f' to class {cls!r}' if is_classifier(model) else '') + note, fontsize=10)
     pred = None if is_classifier(model) else to_target(margin) if to_target else margin

@@ -23,7 +23,7 @@ from .estimators import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, G
                                      LinearClassifier, LinearRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
 
 # %% auto #0
-__all__ = ['NN_STEPS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'TIE_SE',
+__all__ = ['NN_STEPS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'TIE_SE', 'paired_gap',
            'ahead_beyond_noise', 'nn_epochs', 'default_models', 'make_folds', 'blend_weights', 'TabularWorkflow',
            'workflow_from_artefact']
 
@@ -40,16 +40,29 @@ XGB_ONEHOT = dict(colsample_bytree=0.5, max_cat_to_onehot=64)
 MANY_LEVELS = 10
 TIE_SE = 2.   # a single model must beat the ensemble by more than this many paired standard errors to be the final model
 
+def paired_gap(a, # Fold scores of one entry
+               b, # Fold scores of another, on the same folds
+               greater_is_better: bool = True, # Direction of the metric
+               n_splits: int|None = None, # Folds per repeat: the standard error allows for folds that share training rows; None: folds taken as independent
+              ) -> tuple[float, float, int]:
+    "How far `a` is ahead of `b`: mean paired difference, its standard error, and the folds where both are finite"
+    d = np.asarray(a, dtype='float64') - np.asarray(b, dtype='float64')
+    d = (d if greater_is_better else -d)[np.isfinite(d)]
+    if len(d) == 0: return float('nan'), float('nan'), 0
+    # Nadeau & Bengio's corrected resampled t: CV folds (and repeats of them) train on overlapping rows, so their
+    # differences are correlated and var/J understates the variance; add var/(n_splits - 1), the test/train size ratio
+    c = 1/len(d) + (1/(n_splits - 1) if n_splits and n_splits > 1 else 0.)
+    return float(d.mean()), float(np.sqrt(c*d.var(ddof=1))) if len(d) > 1 else 0., len(d)
+
 def ahead_beyond_noise(a, # Fold scores of one entry
                        b, # Fold scores of another, on the same folds
                        greater_is_better: bool = True, # Direction of the metric
                        k: float = TIE_SE, # Standard errors
+                       n_splits: int|None = None, # Folds per repeat (see `paired_gap`)
                       ) -> bool:
-    "Whether `a` beats `b` by more than `k` standard errors of their paired fold differences (exact ties are not ahead)"
-    d = np.asarray(a, dtype='float64') - np.asarray(b, dtype='float64')
-    d = d if greater_is_better else -d
-    se = d.std(ddof=1)/np.sqrt(len(d)) if len(d) > 1 else 0.
-    return bool(d.mean() > k*se and d.mean() > 0)
+    "Whether `a` beats `b` by more than `k` standard errors of their paired fold differences (exact ties, and no finite fold, are not ahead)"
+    m, se, n = paired_gap(a, b, greater_is_better, n_splits)
+    return bool(n > 0 and m > 0 and m > k*se)
 
 def nn_epochs(task: str, # 'classification' or 'regression'
               n_rows: int|None = None, # Rows the net is fitted on (None: unknown, 5 epochs)
@@ -382,11 +395,16 @@ class TabularWorkflow:
         lb.insert(1, 'score', [_fmt(a, b) for a, b in zip(lb['mean'], lb['std'])])
         lb.attrs['metric'] = m.name
         self.best_, self.final_note_ = lb.model[0], ''
-        if self.best_ not in ('ensemble', 'baseline') and 'ensemble' in self.scores_ and not ahead_beyond_noise(self.scores_[self.best_], self.scores_['ensemble'], m.greater_is_better):
-            d = np.asarray(self.scores_[self.best_]) - np.asarray(self.scores_['ensemble'])
-            self.final_note_ = (f"\nfinal: the ensemble. {self.best_} is ahead of it by {abs(d.mean()):.4f} ± {d.std(ddof=1)/np.sqrt(len(d)):.4f} "
-                                f"(paired standard error over {len(d)} folds), within {TIE_SE:g} standard errors: noise")
-            self.best_ = 'ensemble'
+        if self.best_ not in ('ensemble', 'baseline') and 'ensemble' in self.scores_:
+            a, b = self.scores_[self.best_], self.scores_['ensemble']
+            if not ahead_beyond_noise(a, b, m.greater_is_better, n_splits=self.n_splits):
+                gap, se, n = paired_gap(a, b, m.greater_is_better, self.n_splits)
+                self.final_note_ = (f"\nfinal: the ensemble. {self.best_} is ahead of it by {gap:.4f} ± {se:.4f} (paired standard error over {n} "
+                                    f"folds, corrected for their shared training rows), within {TIE_SE:g} standard errors: noise" if n else
+                                    f"\nfinal: the ensemble. No fold gave a finite {m.name} for both {self.best_} and the ensemble, so they "
+                                    "cannot be told apart (a fold with one class?)")
+                self.best_ = 'ensemble'
+        lb.attrs['final_note'] = self.final_note_.strip()
         if self.best_ == 'baseline':
             inferred = self.task is None and self.task_ == 'classification' and np.issubdtype(np.asarray(self.classes_).dtype, np.integer)
             warnings.warn(f"no model beat the baseline (a constant: the majority class or the mean) in CV, {m.name} {lb['mean'][0]:.4f}: "
@@ -523,7 +541,8 @@ class TabularWorkflow:
         cfg = dict(params=params, task=self.task_, metric=dict(name=m.name, greater_is_better=m.greater_is_better), log_target=self.log_target_, log1p=getattr(self, 'log1p_', False),
                    feature_names=[to_plain(c) for c in self.feature_names_], proc=self.proc_.to_config(),
                    classes=plain_array(self.classes_) if self.task_ == 'classification' else None, final_name=self.final_name_, members=members,
-                   leaderboard=dict(columns=list(lb.columns), data={c: lb[c].tolist() for c in lb.columns}, metric=lb.attrs.get('metric')),
+                   leaderboard=dict(columns=list(lb.columns), data={c: lb[c].tolist() for c in lb.columns}, metric=lb.attrs.get('metric'),
+                                   final_note=lb.attrs.get('final_note', '')),
                    best=self.best_, ensemble_members=list(getattr(self, 'ensemble_members_', [])),
                    ensemble_weights=dict(getattr(self, 'ensemble_weights_', {})), scores={k: list(map(float, v)) for k, v in self.scores_.items()},
                    groups=groups, clip_ranges=[[to_plain(c), lo, hi] for c, (lo, hi) in getattr(self, 'clip_ranges_', {}).items()],
@@ -547,7 +566,7 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
     wf.final_ = {d['name']: restore_estimator(d['model'], art) for d in c['members']}
     wf.final_weights_ = {d['name']: d['weight'] for d in c['members']}
     lb = c['leaderboard']
-    wf.leaderboard_ = pd.DataFrame(lb['data'], columns=lb['columns']); wf.leaderboard_.attrs['metric'] = lb['metric']
+    wf.leaderboard_ = pd.DataFrame(lb['data'], columns=lb['columns']); wf.leaderboard_.attrs.update(metric=lb['metric'], final_note=lb.get('final_note', ''))
     wf.ensemble_members_, wf.ensemble_weights_, wf.scores_ = c['ensemble_members'], c['ensemble_weights'], c['scores']
     wf.group_stats_ = {from_plain(g): (art.arrays[f'group{i}_keys'].astype(str), art.arrays[f'group{i}_sum'], art.arrays[f'group{i}_n'])
                        for i, g in enumerate(c.get('groups', []))}

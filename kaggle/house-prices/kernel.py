@@ -134,7 +134,7 @@ def main(argv=None):
     wf = workflow()
     lb = wf.fit(trn, train_mask=mask)
     lb.to_csv(out/'leaderboard.csv', index=False)
-    best = lb.iloc[0]
+    best = lb.set_index('model', drop=False).loc[wf.final_name_]   # the entry submitted (not always row 0: the ensemble wins ties)
     print(f"CV log_rmse (5-fold x 3 repeats, seeds 42-44; fitted on {mask.sum()} rows, scored on all {len(trn)}): {best.model} "
           f"{best.log_rmse_mean:.4f}, fold std {best.log_rmse_std:.4f}, repeat std {best.repeat_std:.4f}; submitting {wf.final_name_} "
           f"({'+'.join(wf.final_)}, weights {wf.final_weights_}) refitted on the {mask.sum()} rows", flush=True)

@@ -101,7 +101,7 @@ def main(argv=None):
     wf = workflow()
     lb = wf.fit(trn)
     lb.to_csv(out/'leaderboard.csv', index=False)
-    best = lb.iloc[0]
+    best = lb.set_index('model', drop=False).loc[wf.final_name_]   # the entry submitted (not always row 0: the ensemble wins ties)
     print(f"CV accuracy (stratified 5-fold x 3 repeats, seeds 42-44, all {len(trn)} rows): {best.model} {best.accuracy_mean:.4f}, "
           f"fold std {best.accuracy_std:.4f}, repeat std {best.repeat_std:.4f}; submitting {wf.final_name_} ({'+'.join(wf.final_)}); "
           "chosen on other folds (seeds 0-2)", flush=True)
