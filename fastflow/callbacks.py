@@ -21,7 +21,7 @@ from .core import output_dir
 from .metrics import METRICS
 
 # %% auto #0
-__all__ = ['EVENTS', 'FFCallback', 'monitor_mode', 'EarlyStopping', 'SaveBest', 'TimeBudget', 'AccumulateBatches',
+__all__ = ['EVENTS', 'FFCallback', 'UndoOnError', 'monitor_mode', 'EarlyStopping', 'SaveBest', 'TimeBudget', 'AccumulateBatches',
            'GradientAccumulation', 'is_interactive', 'RunLog', 'lr_find_headless', 'torch_threads', 'TorchThreads']
 
 # %% ../nbs/10_callbacks.ipynb #7b9ddbc2
@@ -52,16 +52,27 @@ class FFCallback(Callback):
     def _undo(self):
         "Put back what this callback changed outside itself. Called when it is removed from its `Learner`: fastai fires no `after_fit` when a fit raises, but its `finally` removes `fit(cbs=...)` callbacks"
 
+class UndoOnError:
+    "`Learner` mixin: when `fit` raises, the fastflow callbacks attached to the learner put back what they changed (thread count, logger, forward)"
+    def fit(self, *args, **kwargs):
+        try: return super().fit(*args, **kwargs)
+        except BaseException:   # fastai's cancels end a fit normally; this is an error or a KeyboardInterrupt
+            for cb in list(self.cbs):
+                if isinstance(cb, FFCallback): cb._undo()
+            raise
+
 # %% ../nbs/10_callbacks.ipynb #86326bcb
 _MINIMISED = {'rmse', '_rmse', 'mae', 'mse', 'msle', 'perplexity', 'exp_rmspe', '_exp_rmspe'}   # fastai's error metrics
 _MAXIMISED = {'foreground_acc', 'roc_auc_score', 'average_precision_score', 'f1_score', 'fbeta_score', 'precision_score',
               'recall_score', 'jaccard_score', 'matthews_corrcoef', 'cohen_kappa_score', 'r2_score', 'explained_variance_score',
-              'pearsonr', 'spearmanr', 'dice', 'dice_multi', 'jaccard_coeff', 'jaccard_coeff_multi', 'corpus_bleu'}   # fastai's scores
+              'pearsonr', 'spearmanr', 'dice', 'dice_multi', 'jaccard_coeff', 'jaccard_coeff_multi', 'corpus_bleu',
+              'd2_absolute_error_score', 'd2_pinball_score', 'd2_tweedie_score'}   # fastai's and scikit-learn's scores
 
 def monitor_mode(name:str) -> str|None:
     "'min' or 'max' for a Recorder column `name` whose direction is known, else None"
     for n in (name, name[6:] if name.startswith(('train_', 'valid_')) else name):
         if n in METRICS: return 'max' if METRICS[n].greater_is_better else 'min'
+        if n in _MAXIMISED: return 'max'   # before the 'error' rule: d2_absolute_error_score is a score
         if n in _MINIMISED or 'loss' in n or 'error' in n: return 'min'
         if n in _MAXIMISED or 'accuracy' in n: return 'max'
     return None
@@ -335,7 +346,7 @@ class RunLog(FFCallback):
     def after_fit(self): self._undo()
     def _undo(self):
         if 'old_logger' not in self.__dict__: return
-        if self.learn is not None: self.learn.logger = self.old_logger
+        if self.learn is not None and self.learn.logger is _noop: self.learn.logger = self.old_logger   # (`no_logging()` may have put its own back)
         if self._progress is not None: self._progress.run = True
         del self.old_logger, self._progress
 

@@ -377,6 +377,7 @@ def load_weights(path:Path|str, # `NAME`, `NAME.pth` or `NAME.json` as written b
     except ValueError as e:
         if model is None: raise ArtefactError(f"{cfg_file} is not valid JSON ({e}): it was changed or cut short; pass the model yourself, load_weights(path, model=...)") from None
         warnings.warn(f"{cfg_file} is not valid JSON ({e}): loading {pth.name} into the model you passed, without its checksum"); cfg = {}
+    if not isinstance(cfg, dict): raise ArtefactError(f"{cfg_file} holds a JSON {type(cfg).__name__}, not the object save_weights writes: it was changed; save the weights again")
     if cfg.get('sha256') and _sha256(pth) != cfg['sha256']:
         raise ArtefactError(f"{pth} changed after save_weights wrote it (its sha256 is not the one {cfg_file.name} records): refusing to load it. "
                             "Save the weights again, or copy both files from the source.")
@@ -389,7 +390,8 @@ def load_weights(path:Path|str, # `NAME`, `NAME.pth` or `NAME.json` as written b
     except pickle.UnpicklingError as e:
         raise ArtefactError(f"{pth} holds objects other than tensors, so it was refused (nothing in it was run). It was not written by "
                             f"save_weights; if you made it yourself and trust it, re-save its state dict with save_weights. ({str(e).splitlines()[0]})") from None
-    except (RuntimeError, EOFError) as e: raise ArtefactError(f"{pth} cannot be read as weights ({e}): it is damaged or not a torch file") from None
+    except (RuntimeError, EOFError, KeyError, ValueError) as e:
+        raise ArtefactError(f"{pth} cannot be read as weights ({type(e).__name__}: {e or 'empty'}): it is damaged or not a torch file") from None
     if cfg.get('channels_last'): model = model.to(memory_format=torch.channels_last)   # as it was saved: predictions identical to the bit
     try: model.load_state_dict(sd, strict=strict)
     except RuntimeError as e:

@@ -19,6 +19,20 @@ __all__ = ['CPU_SPEED_DEFAULTS', 'BF16Autocast', 'ChannelsLast', 'cpu_has_native
            'fast_cpu_cbs']
 
 # %% ../nbs/11_speed.ipynb #df9e950d
+class _Bf16Forward:
+    "A model's forward, under bf16 autocast for the training loop's own call on its batch (`batch`: the inputs' ids), plain otherwise"
+    def __init__(self, model, device_type:str):   # holds the model and plain data only: no callback, learner or batch
+        self.model, self.own, self.device_type, self.batch = model, model.__dict__.get('forward'), device_type, ()
+    def __call__(self, *args, **kwargs):
+        fwd = self.own if self.own is not None else type(self.model).forward.__get__(self.model)
+        if not self.batch or tuple(map(id, args[:len(self.batch)])) != self.batch: return fwd(*args, **kwargs)
+        with torch.autocast(self.device_type, dtype=torch.bfloat16): return fwd(*args, **kwargs)   # left even if it raises
+    def remove(self):
+        "Give the model its own forward back (a no-op if this wrapper is no longer installed)"
+        if self.model.__dict__.get('forward') is self:
+            if self.own is None: del self.model.forward
+            else: self.model.forward = self.own
+
 class BF16Autocast(FFCallback):
     "The model's forward pass under `torch.autocast(<model's device>, bfloat16)`; weights, grads, optimizer and loss stay fp32"
     order = 10   # same place as fastai's MixedPrecision
@@ -28,27 +42,19 @@ class BF16Autocast(FFCallback):
         self.device_type = next(self.learn.model.parameters()).device.type
         if self.device_type == 'cuda' and not torch.cuda.is_bf16_supported():
             raise ValueError("This GPU does not support bfloat16; use fastai's MixedPrecision() (fp16) instead.")
-        m, self._on = self.learn.model, False
-        self._model, self._fwd, self._own = m, m.forward, m.__dict__.get('forward')
-        m.forward = self._forward   # an instance attribute: `nn.Module.__call__` calls it instead of the class's
-    def before_batch(self): self._on = not hasattr(self.learn, 'gather_preds')   # `get_preds`/`predict`: fp32, as a loaded copy predicts
-    def after_pred(self): self._on = False; self.learn.pred = to_float(self.learn.pred)
-    def after_batch(self): self._on = False
+        m = self.learn.model
+        w = m.__dict__.get('forward')   # a second BF16Autocast in this fit, or one left by a fit that raised: share it
+        self._w = w if isinstance(w, _Bf16Forward) else _Bf16Forward(m, self.device_type)
+        m.forward = self._w   # an instance attribute: `nn.Module.__call__` calls it instead of the class's
+    def before_batch(self):   # `get_preds`/`predict`: fp32, as a loaded copy predicts
+        self._w.batch = () if hasattr(self.learn, 'gather_preds') else tuple(map(id, self.learn.xb))
+    def after_pred(self): self._w.batch = (); self.learn.pred = to_float(self.learn.pred)
+    def after_batch(self): self._w.batch = ()
     def after_fit(self): self._undo()
-
-    def _forward(self, *args, **kwargs):
-        "The model's own forward, under autocast during a batch: a `with` block, so it is left even when the forward raises"
-        if not self._on: return self._fwd(*args, **kwargs)
-        try:
-            with torch.autocast(self.device_type, dtype=torch.bfloat16): return self._fwd(*args, **kwargs)
-        except BaseException: self._on = False; raise
-
     def _undo(self):
-        m = getattr(self, '_model', None)
-        if m is not None and m.__dict__.get('forward') == self._forward:
-            if self._own is None: del m.forward
-            else: m.forward = self._own
-        self._model, self._fwd, self._own, self._on = None, None, None, False
+        w = self.__dict__.get('_w')
+        if w is not None: w.batch = (); w.remove()
+        self._w = None
 
 class ChannelsLast(FFCallback):
     "Train a conv net with channels-last (NHWC) weights and inputs"

@@ -24,7 +24,7 @@ from fastai.optimizer import Adam, Optimizer, adam_step, average_grad, average_s
 from fastai.layers import sigmoid_range
 from fastai.torch_core import get_model
 from ..core import moved_names, save_plot, set_seed, usable_cores
-from ..callbacks import FFCallback, RunLog, TorchThreads, torch_threads
+from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, torch_threads
 from ..data import check_y_range
 from ..export import Artefact, ArtefactError, build_model
 from .data import CollabDataLoaders, _chunks, _kinds, _release_heap, split_ratings
@@ -372,7 +372,7 @@ def _top_n(s:np.ndarray, n:int) -> np.ndarray:
     above = np.flatnonzero(s > t)
     return np.concatenate([above, np.flatnonzero(s == t)[:n - len(above)]])
 
-class CollabLearner(Learner):
+class CollabLearner(UndoOnError, Learner):
     "fastai `Learner` for ratings, with predictions by original id, recommendations, similar items and cold start"
     @property
     def baseline(self) -> BiasBaseline:

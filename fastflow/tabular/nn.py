@@ -20,7 +20,7 @@ from fastcore.foundation import L
 from fastai.tabular.model import TabularModel, emb_sz_rule
 from ..core import default_device
 from ..data import TensorLoader
-from ..callbacks import FFCallback, RunLog, torch_threads
+from ..callbacks import FFCallback, RunLog, UndoOnError, torch_threads
 from ..speed import fast_cpu_cbs
 
 # %% auto #0
@@ -131,7 +131,7 @@ def _combined_cos(pct: float, start, middle, end):
     up, down = SchedCos(start, middle), SchedCos(middle, end)
     return lambda pos: up(pos/pct) if pos < pct else down((pos - pct)/(1 - pct) if pct < 1 else 1.)
 
-class FastLearner(Learner):
+class FastLearner(UndoOnError, Learner):
     "fastai's `Learner` whose events call only the callbacks that define them (fastai's order, `run` flags and exceptions)"
     def fit_one_cycle(self, n_epoch: int, lr_max=None, div: float = 25., div_final: float = 1e5, pct_start: float = 0.25, wd=None,
                       moms=None, cbs=None, reset_opt: bool = False, start_epoch: int = 0):

@@ -24,7 +24,7 @@ from fastai.losses import CrossEntropyLossFlat, BCEWithLogitsLossFlat, LabelSmoo
 from fastai.metrics import accuracy, accuracy_multi
 from ..core import moved_names
 from ..data import TensorLoader
-from ..callbacks import FFCallback, TimeBudget, RunLog, torch_threads
+from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, torch_threads
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model
 from ..submission import write_submission
@@ -61,7 +61,7 @@ def _channels_last(model) -> bool:
     "True if the model's conv weights are in channels-last layout (as `ChannelsLast` leaves them after a fit)"
     return any(p.dim() == 4 and not p.is_contiguous() and p.is_contiguous(memory_format=torch.channels_last) for p in model.parameters())
 
-class ImageLearner(Learner):
+class ImageLearner(UndoOnError, Learner):
     "fastai's `Learner` for image classifiers on either data path: predicts files, PIL images, arrays and tensors, and exports as a model folder"
     tta_shifts:int = 0   # TTA shifts (±pixels) `predict_folder` uses by default (`train_image_folder` sets it)
     threads:int|None = None   # torch threads `predict_folder` uses (None: as they are; `train_image_folder` sets it)
