@@ -385,8 +385,9 @@ def lr_find_headless(learn, # A fastai `Learner`
     nms = [getattr(f, 'func', f).__name__ for f in funcs]
     res = [_suggest(f, lrs, losses, num_it) for f in funcs]
     if failed := [n for n, r in zip(nms, res) if r is None]:
-        warnings.warn(f"lr_find: no {', '.join(failed)} suggestion from {len(losses)} usable points (num_it={num_it}); "
-                      "returned NaN. A larger num_it gives more points.", stacklevel=2)
+        more = (f"the loss diverged after {len(rec.losses)} of {num_it} steps: a lower start_lr or end_lr gives more" if len(rec.losses) < num_it
+                else "a larger num_it gives more points")
+        warnings.warn(f"lr_find: no {', '.join(failed)} suggestion from {len(losses)} usable points (num_it={num_it}); returned NaN; {more}.", stacklevel=2)
     sugg = collections.namedtuple('SuggestedLRs', nms)(*[r[0] if r else float('nan') for r in res])
     pnts = []
     for r in res:   # mark each suggestion on the recorded curve
