@@ -32,10 +32,13 @@ def _shared_dirs() -> list[Path]:
         if c not in seen: seen.add(c); res.append(c)
     return res
 
+def _bare(name):
+    "`name` without trailing slashes ('titanic/' as a shell completes it), unless that leaves nothing"
+    return (name.rstrip('/\\') or name) if isinstance(name, str) else name
+
 def data_candidates(name: str, kaggle_input: Path|str = KAGGLE_INPUT) -> list[Path]:
     "Every place `data_path` looks for `name`, in order"
-    given = name
-    if isinstance(name, str): name = name.rstrip('/\\')   # 'titanic/' as a shell completes it
+    given, name = name, _bare(name)
     if not isinstance(name, str) or not name or name in ('.', '..') or Path(name).name != name:
         raise ValueError(f"a data set name is a folder name such as 'titanic' or 'ml-100k', not {given!r}")
     k = Path(kaggle_input)

@@ -8,7 +8,7 @@ Docs: https://fastflow-dev.github.io/fastflow/kaggle.html.md"""
 from __future__ import annotations
 import argparse, ast, json, os, shlex, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
-from .core import KAGGLE_INPUT, data_candidates, output_dir, _zip_hint
+from .core import KAGGLE_INPUT, data_candidates, output_dir, _bare, _zip_hint
 from .submission import SubmissionError, check_submission, check_submission_file, write_submission  # noqa: F401 (the Kaggle layer's API too)
 
 # %% auto #0
@@ -38,7 +38,7 @@ def comp_path(slug: str, # Competition slug, e.g. 'titanic' or 'house-prices-adv
              ) -> Path:
     "Folder of competition `slug`'s files: Kaggle's inputs (either layout) first, then local data folders"
     k = Path(kaggle_input)
-    if isinstance(slug, str) and slug.rstrip('/\\'): slug = slug.rstrip('/\\')   # 'house-prices/' as a shell completes it
+    slug = _bare(slug)   # 'house-prices/' as a shell completes it, before its aliases
     cands = list(dict.fromkeys(c for n in comp_names(slug) for c in data_candidates(n, k)))
     cands = [c for c in cands if k in c.parents] + [c for c in cands if k not in c.parents]
     for c in cands:
