@@ -155,3 +155,16 @@ def test_inferred_range_warning(ratings):
     with warnings.catch_warnings():
         warnings.simplefilter('error'); _dls(ratings)                            # 1-5 stars: no warning
         _dls(ratings.assign(rating=ratings.rating - 3), y_range=(-3, 3))        # a range given: no warning
+
+def test_ranking_choices_and_ranker_inputs(ratings):
+    from fastflow.collab.model import ItemRanker
+    learn = collab_learner(_dls(ratings), best_epoch=False)
+    for call in (lambda: learn.recommend(ratings.user.iloc[0], by='score'), lambda: learn.ranking_metrics(by='predicted')):
+        with pytest.raises(ValueError, match="by must be 'relevance'.*'rating'.*'popularity'"): call()
+    for kw, msg in ((dict(lam=0), 'lam must be > 0'), (dict(lams=()), 'lams must be positive'), (dict(inner_pct=1), r'inner_pct must be in \(0, 1\)')):
+        with pytest.raises(ValueError, match=msg): ItemRanker(**kw)
+    tr = learn.dls.train_df
+    s = learn.ranker.scores([0, 1], tr.u.to_numpy(), tr.i.to_numpy())   # every item scored, finite
+    assert s.shape == (2, learn.dls.n_items) and np.isfinite(s).all()
+    with pytest.warns(UserWarning, match='popular'): rec = learn.recommend('ghost', 3, by='popularity')   # an unknown user: popular items, whatever `by`
+    assert len(rec) == 3

@@ -223,7 +223,7 @@ def test_workflow_identical_after_roundtrip(wf_roundtrip):
             assert np.array_equal(a[k], b[k]), k   # max abs difference 0
         assert np.isfinite(a['predict']).all() and a['predict'].dtype == np.float32
         assert len(np.unique(a['predict'][-3:])) == 3     # cold users / items with side rows get their own predictions
-        assert list(a['recommend/columns']) == ['film', 'score'] and a['recommend/film'].dtype.kind == 'i'
+        assert list(a['recommend/columns']) == ['film', 'score', 'rating'] and a['recommend/film'].dtype.kind == 'i'
     assert sorted(p.name for p in (d/'model_wf').iterdir()) == ['arrays.npz', 'fastflow.json', 'weights.safetensors']
 
 def test_workflow_tampered_or_edited(wf_roundtrip, tmp_path):

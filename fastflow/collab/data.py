@@ -18,7 +18,7 @@ from ..core import default_device
 from ..data import TensorLoader, check_y_range, infer_y_range
 
 # %% auto #0
-__all__ = ['clean_ratings', 'split_ratings', 'RatingsLoader', 'collab_bs', 'CollabDataLoaders']
+__all__ = ['clean_ratings', 'split_ratings', 'user_index', 'RatingsLoader', 'collab_bs', 'CollabDataLoaders']
 
 # %% ../../nbs/40_collab.data.ipynb #a79249c6
 def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFrame:
@@ -170,6 +170,25 @@ def _chunks(flag:np.ndarray, value=None, chunk:int=1<<20):
     for a in range(0, len(flag), chunk):
         f = flag[a:a+chunk]; p = np.flatnonzero(f if value is None else f == value).astype(small); p += a
         yield p
+
+def user_index(u:np.ndarray, # User code of each rating
+               i:np.ndarray, # Item code of each rating
+               n_users:int, n_items:int,
+               chunk:int=1<<18, # Ratings sorted at a time
+              ) -> tuple:
+    "(start, items): the item codes each user rated are `items[start[u]:start[u+1]]`, in rating order; a stable counting sort by chunks (2 bytes a rating when the codes fit)"
+    cnt = np.zeros(n_users, np.int64)
+    for a in range(0, len(u), chunk): cnt += np.bincount(u[a:a+chunk], minlength=n_users)   # by chunks: bincount makes an int64 copy of what it counts
+    start = np.zeros(n_users+1, np.int64); np.cumsum(cnt, out=start[1:])
+    items,fill = np.empty(len(u), np.uint16 if n_items <= 1<<16 else i.dtype),start[:-1].copy()
+    for a in range(0, len(u), chunk):   # each chunk's ratings go after the earlier chunks'
+        uc,ic = u[a:a+chunk],i[a:a+chunk]
+        o = np.argsort(uc, kind='stable'); us = uc[o]
+        new = np.flatnonzero(np.r_[True, us[1:] != us[:-1]]) if len(us) else np.zeros(0, np.int64)
+        size = np.diff(np.r_[new, len(us)])
+        items[fill[us] + (np.arange(len(us)) - np.repeat(new, size))] = ic[o]
+        fill[us[new]] += size
+    return start,items
 
 # %% ../../nbs/40_collab.data.ipynb #f971ec15
 def _id_array(ids:np.ndarray, col:str) -> np.ndarray:

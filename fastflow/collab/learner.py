@@ -27,8 +27,8 @@ from ..core import moved_names, save_plot, set_seed, usable_cores
 from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, torch_threads
 from ..data import check_y_range
 from ..export import Artefact, ArtefactError, build_model
-from .data import CollabDataLoaders, _chunks, _kinds, _release_heap, split_ratings
-from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab
+from .data import CollabDataLoaders, _chunks, _kinds, _release_heap, split_ratings, user_index
+from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab, ItemRanker
 
 # %% auto #0
 __all__ = ['COLLAB_DEFAULTS', 'adam_rows', 'lazy_adam_step', 'LazyAdam', 'sparse_tables', 'embedding_penalty', 'EmbeddingPenalty',
@@ -364,6 +364,13 @@ def _ranking_scores(s:np.ndarray, # Scores, a row per user and a column per cand
     return {f'precision@{k}': float((hits.sum(1)/k).mean()), f'recall@{k}': float((hits.sum(1)/np.maximum(nrel, 1)).mean()),
             f'ndcg@{k}': float(((hits*disc).sum(1)/np.maximum(idcg, 1e-9)).mean()), 'n_users': int(len(s))}
 
+def _check_by(by) -> str:
+    "`by` of `recommend` and `ranking_metrics`, or a clear error"
+    if by not in ('relevance', 'rating', 'popularity'):
+        raise ValueError(f"by must be 'relevance' (the items a user is likeliest to rate next), 'rating' (the highest predicted ratings) "
+                         f"or 'popularity' (the most rated items), got {by!r}")
+    return by
+
 def _top_n(s:np.ndarray, n:int) -> np.ndarray:
     "Positions of the `n` largest scores without sorting them all; at a tie on the cut, the lowest positions (as a stable sort would keep)"
     if n <= 0: return np.arange(0)
@@ -380,6 +387,14 @@ class CollabLearner(UndoOnError, Learner):
         if getattr(self, '_baseline', None) is None:
             self._baseline = train_baseline(self.dls)
         return self._baseline
+
+    @property
+    def ranker(self) -> ItemRanker:
+        "Who-rates-what model of the training ratings that `recommend` and `ranking_metrics` rank by (fitted on first use, cached)"
+        if getattr(self, '_ranker', None) is None or self._ranker[0] is not self.dls:
+            d = self.dls; _release_heap()   # what the fit freed goes back to the system first: the peak is then the ranker's own
+            self._ranker = (d, ItemRanker().fit(d.df.u.to_numpy(), d.df.i.to_numpy(), d.n_users, d.n_items, d.split))   # the training rows, with no copy of them
+        return self._ranker[1]
 
     def fit(self, n_epoch, lr=None, wd=None, cbs=None, reset_opt=False, start_epoch=0):
         "fastai's `fit`; with a `BestEpoch` callback and no validation rows, the epoch is first chosen on an inner split of the training rows"
@@ -459,16 +474,7 @@ class CollabLearner(UndoOnError, Learner):
     def _rated_by(self, u:int) -> np.ndarray:
         "Item codes user code `u` rated (in any split), from an index of the ratings by user built once (int32, a chunk of ratings at a time)"
         if getattr(self, '_by_user', None) is None or self._by_user[0] is not self.dls:
-            uc,ic,nu = self.dls.df.u.to_numpy(),self.dls.df.i.to_numpy(),self.dls.n_users
-            cnt = np.zeros(nu, np.int64)
-            for a in range(0, len(uc), 1<<20): cnt += np.bincount(uc[a:a+(1<<20)], minlength=nu)   # by chunks: bincount makes an int64 copy of what it counts
-            start = np.zeros(nu+1, np.int64); np.cumsum(cnt, out=start[1:])
-            items,fill = np.empty(len(ic), np.uint16 if self.dls.n_items <= 1<<16 else ic.dtype),start[:-1].copy()   # 2 bytes a rating when they fit
-            for a in range(0, len(uc), 1<<18):   # a stable counting sort by user: each chunk's ratings go after the earlier chunks'
-                o = np.argsort(uc[a:a+(1<<18)], kind='stable'); us = uc[a:a+(1<<18)][o]
-                new = np.flatnonzero(np.r_[True, us[1:] != us[:-1]]); size = np.diff(np.r_[new, len(us)])
-                items[fill[us] + (np.arange(len(us)) - np.repeat(new, size))] = ic[a:a+(1<<18)][o]
-                fill[us[new]] += size
+            start,items = user_index(self.dls.df.u.to_numpy(), self.dls.df.i.to_numpy(), self.dls.n_users, self.dls.n_items)
             self._by_user = (self.dls, items, start); _release_heap()
         _,items,start = self._by_user
         return items[start[u]:start[u+1]]
@@ -483,12 +489,18 @@ class CollabLearner(UndoOnError, Learner):
             s = (m.i_weight.weight @ m.u_weight.weight[u] + m.i_bias.weight[:, 0])[c] + (m.u_bias.weight[u, 0] + m.bias)   # every item: no gathered copy of the table
             return (s if m.y_range is None else sigmoid_range(s, *m.y_range)).float().cpu().numpy()
 
+    def _rank_scores(self, users, by:str, rated:tuple) -> np.ndarray:
+        "A row of item scores per user code in `users`: the ranker's from the (user, item) code pairs `rated` ('relevance'), or the items' training counts ('popularity')"
+        if by == 'relevance': return self.ranker.scores(users, *rated)
+        return np.broadcast_to(self.baseline.item_count_.astype(np.float32), (len(users), self.dls.n_items))
+
     def recommend(self, user, # An original user id
                   n:int=10, # How many items
                   exclude_rated:bool=True, # Leave out items the user has already rated
+                  by:str='relevance', # 'relevance': the items the user is likeliest to rate next (`ranker`); 'rating': the highest predicted ratings; 'popularity': the most rated
                  ) -> pd.DataFrame:
-        "Top `n` items for `user` by predicted rating; an unknown user gets `popular_items` (with a warning)"
-        n = _check_count(n)
+        "Top `n` items for `user`, with their predicted rating; an unknown user gets `popular_items` (with a warning)"
+        n,by = _check_count(n),_check_by(by)
         u = _code_of(self.dls.users, self.dls._user2idx, user)
         if u == -2: u = self.dls.user2idx.get(user, -1)
         if u < 0 or self.baseline.user_count_[u] == 0:
@@ -496,14 +508,16 @@ class CollabLearner(UndoOnError, Learner):
             kind = f" (the training user ids are {next(iter(have))}s: if it is one of them, pass it as one)" if u < 0 and have and got and got != have else ''
             warnings.warn(f"user {user!r} has no training ratings{kind}: recommending popular, well-rated items instead")
             return self.popular_items(n)
-        cand = np.flatnonzero(self.baseline.item_count_ > 0)
+        if by == 'relevance': self.ranker   # fitted before the index of what users rated is built: the two peaks do not add up
+        cand,seen = np.flatnonzero(self.baseline.item_count_ > 0),self._rated_by(u)
         if exclude_rated:
-            keep = np.ones(self.dls.n_items, bool); keep[self._rated_by(u)] = False
+            keep = np.ones(self.dls.n_items, bool); keep[seen] = False
             cand = cand[keep[cand]]
-        s = self._user_scores(u, cand)
+        s = self._user_scores(u, cand) if by == 'rating' else self._rank_scores([u], by, (np.full(len(seen), u), seen))[0][cand]   # from all it rated
         top = _top_n(s, n)
         top = top[np.lexsort((top, -s[top]))]   # by score, ties by item code
-        return _frame(self.dls, self.dls.items[cand[top]], score=s[top])
+        if by == 'rating': return _frame(self.dls, self.dls.items[cand[top]], score=s[top])
+        return _frame(self.dls, self.dls.items[cand[top]], score=s[top], rating=self._user_scores(u, cand[top]))
 
     def similar_items(self, item, # An original item id
                       n:int=10, # How many items
@@ -561,9 +575,10 @@ class CollabLearner(UndoOnError, Learner):
 
     def ranking_metrics(self, k:int=10, # Cut-off
                         threshold:float=4., # A held-out rating >= threshold is relevant
+                        by:str='relevance', # Rank as `recommend` does: 'relevance' (`ranker`), 'rating' (the model's predictions) or 'popularity' (training counts)
                        ) -> dict:
         "precision@k, recall@k and NDCG@k on the validation ratings, ranking all items each user has not rated in training"
-        k = _check_count(k, 'k', 1)
+        k,by = _check_count(k, 'k', 1),_check_by(by)
         tr,va,b = self.dls.train_df,self.dls.valid_df,self.baseline
         rel = va[va.rating >= threshold]
         users = np.unique(rel.u.to_numpy())
@@ -571,10 +586,11 @@ class CollabLearner(UndoOnError, Learner):
         if len(users) == 0: return _no_ranking(k)
         cand = np.flatnonzero(b.item_count_ > 0)
         nc = len(cand)
-        s = self._scores(np.repeat(users, nc), np.tile(cand, len(users))).reshape(len(users), nc)
+        seen = tr[np.isin(tr.u, users)]
+        s = (self._scores(np.repeat(users, nc), np.tile(cand, len(users))).reshape(len(users), nc) if by == 'rating'
+             else self._rank_scores(users, by, (seen.u.to_numpy(), seen.i.to_numpy()))[:, cand])   # from their training ratings only
         pos = np.full(self.dls.n_items, -1); pos[cand] = np.arange(nc)
         row = np.full(self.dls.n_users, -1); row[users] = np.arange(len(users))
-        seen = tr[np.isin(tr.u, users)]
         s[row[seen.u.to_numpy()], pos[seen.i.to_numpy()]] = -np.inf
         relm = np.zeros_like(s, dtype=bool)
         rr = rel[np.isin(rel.u, users) & (pos[rel.i.to_numpy()] >= 0)]

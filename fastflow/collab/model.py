@@ -15,7 +15,8 @@ from fastai.layers import Embedding, sigmoid_range
 from fastai.tabular.model import emb_sz_rule
 
 # %% auto #0
-__all__ = ['BiasBaseline', 'out_bias', 'CollabModel', 'DotProductBias', 'CollabNN', 'HybridCollab', 'KNNBaseline', 'BayesianMF']
+__all__ = ['BiasBaseline', 'out_bias', 'CollabModel', 'DotProductBias', 'CollabNN', 'HybridCollab', 'KNNBaseline', 'BayesianMF',
+           'ItemRanker']
 
 # %% ../../nbs/41_collab.model.ipynb #18ec2ffe
 class BiasBaseline:
@@ -303,3 +304,119 @@ class BayesianMF:
             m.u_weight.weight.copy_(torch.from_numpy(self.user_factors_)); m.i_weight.weight.copy_(torch.from_numpy(self.item_factors_))
             m.u_bias.weight.copy_(torch.from_numpy(self.user_bias_[:,None])); m.i_bias.weight.copy_(torch.from_numpy(self.item_bias_[:,None]))
         return m.eval()
+
+# %% ../../nbs/41_collab.model.ipynb #1bf4bade
+def _ease_weights(G:torch.Tensor, # X^T X (float32, items x items)
+                  lam:float, # L2 penalty
+                  keep:bool=True, # Give G back as it came (True); False: overwrite it, for one items x items matrix less at the peak
+                 ) -> torch.Tensor:
+    "EASE's item-to-item weights: B = -P/diag(P) with a zero diagonal, P = (G + lam I)^-1"
+    G.diagonal().add_(lam)
+    try:
+        L,info = torch.linalg.cholesky_ex(G) if keep else torch.linalg.cholesky_ex(G, out=(G, torch.zeros((), dtype=torch.int32)))
+        if int(info) != 0: raise RuntimeError(f"X^T X + {lam:g} I is not positive definite in float32: use a larger penalty (ItemRanker(lam=...))")
+        P = torch.cholesky_inverse(L); del L
+    finally:
+        if keep: G.diagonal().sub_(lam)
+    P.div_(-P.diagonal().clone()[None, :])
+    P.diagonal().zero_()
+    return P
+
+def _dense(r:np.ndarray, c:np.ndarray, rows:np.ndarray, m:int) -> torch.Tensor:
+    "Rows `rows` (sorted) of the 0/1 matrix with ones at (r, c), r sorted, as a dense float32 tensor"
+    lo,hi = np.searchsorted(r, rows),np.searchsorted(r, rows, 'right')
+    n = hi - lo
+    pos = np.repeat(lo - (np.cumsum(n) - n), n) + np.arange(n.sum())
+    x = torch.zeros(len(rows), m)
+    x[torch.from_numpy(np.repeat(np.arange(len(rows)), n)), torch.from_numpy(c[pos].astype(np.int64))] = 1.
+    return x
+
+def _gram(r:np.ndarray, c:np.ndarray, m:int, n_rows:int, chunk:int=512) -> torch.Tensor:
+    "X^T X of the 0/1 matrix with ones at (r, c), r sorted, a dense chunk of rows at a time"
+    G = torch.zeros(m, m)
+    for a in range(0, n_rows, chunk):
+        x = _dense(r, c, np.arange(a, min(a+chunk, n_rows)), m)
+        G.addmm_(x.T, x)
+    return G
+
+class ItemRanker:
+    "Which unrated items a user will rate next: EASE item-to-item weights over who rated what, the penalty chosen on an inner split"
+    def __init__(self, lam:float|None=None, # L2 penalty; None: the best of `lams` on an inner split of the training ratings
+                 lams:tuple=(30., 100., 300., 1000.), # Penalties tried when `lam` is None
+                 max_items:int=2000, # Keep the most rated items (the weights are a dense items x items matrix: 16 MB at 2000)
+                 max_users:int=10000, # Fit on at most this many users (a seeded sample); every user is scored
+                 inner_pct:float=0.2, # Fraction of the training ratings held out to choose `lam`
+                 k:int=10, # NDCG cut-off of that choice
+                 seed:int=0, # Seed of the inner split and of the user sample
+                ):
+        if lam is not None and not lam > 0: raise ValueError(f"lam must be > 0, got {lam!r}")
+        if not lams or min(lams) <= 0: raise ValueError(f"lams must be positive penalties, got {lams!r}")
+        if not 0 < inner_pct < 1: raise ValueError(f"inner_pct must be in (0, 1), got {inner_pct}")
+        self.lam,self.lams,self.max_items,self.max_users,self.inner_pct,self.k,self.seed = lam,tuple(lams),max_items,max_users,inner_pct,k,seed
+
+    def fit(self, u, i, n_users:int, n_items:int,
+            split:np.ndarray|None=None, # Optional code per rating (as `CollabDataLoaders.split`): fit on the ratings coded `part` only
+            part:int=0, # The code of the ratings to fit on (0: the training rows)
+           ):
+        "Fit on the user and item codes of the training ratings (a pair counts once, whatever its rating); keeps only the weights and counts"
+        u,i,C = np.asarray(u),np.asarray(i),1<<20
+        def chunks():   # the (user, item) codes fitted on, a chunk of ratings at a time: no copy of them all
+            for a in range(0, len(u), C):
+                uc,ic = u[a:a+C],i[a:a+C]
+                if split is not None: k = split[a:a+C] == part; uc,ic = uc[k],ic[k]
+                yield uc,ic
+        self.n_users_,self.n_items_ = int(n_users),int(n_items)
+        ucount,self.count_ = np.zeros(self.n_users_, np.int64),np.zeros(self.n_items_, np.int64)
+        for uc,ic in chunks(): ucount += np.bincount(uc, minlength=self.n_users_); self.count_ += np.bincount(ic, minlength=self.n_items_)
+        rated = np.flatnonzero(self.count_ > 0)
+        self.kept_ = np.sort(rated[np.argsort(-self.count_[rated], kind='stable')[:self.max_items]])
+        self.m_ = len(self.kept_)
+        self.col_ = np.full(self.n_items_, -1, np.int32); self.col_[self.kept_] = np.arange(self.m_)
+        rng = np.random.default_rng(self.seed)
+        users = np.flatnonzero(ucount > 0)
+        if len(users) > self.max_users: users = np.sort(rng.choice(users, self.max_users, replace=False))
+        r,c = self._pairs(users, chunks())
+        self.lam_,self.inner_ = self.lam,{}
+        if self.lam_ is None: self.lam_ = self._choose(r, c, len(users), rng)
+        self.B_ = _ease_weights(_gram(r, c, self.m_, len(users)), self.lam_, keep=False)
+        return self
+
+    def _pairs(self, users:np.ndarray, pairs) -> tuple:
+        "(row, column) of the kept items that `users` rated, sorted by row (rows count from 0 in `users`' order), from (user, item) code chunks"
+        row = np.full(self.n_users_, -1, np.int32); row[users] = np.arange(len(users))
+        rs,cs = [],[]
+        for uc,ic in pairs:
+            rr,cc = row[np.asarray(uc)],self.col_[np.asarray(ic)]
+            k = (rr >= 0) & (cc >= 0); rs.append(rr[k]); cs.append(cc[k])
+        r,c = np.concatenate(rs) if rs else np.zeros(0, np.int32),np.concatenate(cs) if cs else np.zeros(0, np.int32)
+        o = np.argsort(r, kind='stable')
+        return r[o],c[o]
+
+    def _choose(self, r, c, n_rows:int, rng) -> float:
+        "The penalty of `lams` with the best NDCG@k on a random `inner_pct` of the pairs (r, c), fitted on the rest (the median of `lams` if fewer than 20 users have both)"
+        ho = rng.random(len(r)) < self.inner_pct
+        rt,ct,rv,cv = r[~ho],c[~ho],r[ho],c[ho]
+        rows = np.intersect1d(rv, rt)
+        if len(rows) < 20: return float(sorted(self.lams)[len(self.lams)//2])
+        if len(rows) > 1000: rows = np.sort(rng.choice(rows, 1000, replace=False))   # enough to rank the penalties
+        G,X,rel = _gram(rt, ct, self.m_, n_rows),_dense(rt, ct, rows, self.m_),_dense(rv, cv, rows, self.m_) > 0
+        kk = min(self.k, self.m_); disc = 1/torch.log2(torch.arange(2, kk+2).float())
+        idcg = torch.cumsum(disc, 0)[rel.sum(1).clamp(1, kk) - 1]
+        for lam in self.lams:
+            s = X @ _ease_weights(G, lam); s[X > 0] = -torch.inf   # the weights go as soon as they are used
+            hits = rel.gather(1, s.topk(kk, 1).indices).float()
+            self.inner_[float(lam)] = float(((hits*disc).sum(1)/idcg).mean())
+        return max(self.inner_, key=lambda l: (self.inner_[l], -l))
+
+    def scores(self, users, # User codes to score, a row each
+               u, i, # (user, item) code pairs of what they rated, e.g. their training ratings (pairs of other users are ignored)
+              ) -> np.ndarray:
+        "Scores of every item for `users` (float32): higher is likelier to be rated next; items past `max_items` rank last, by count"
+        users = np.asarray(users, np.int64)
+        s = (_dense(*self._pairs(users, [(u, i)]), np.arange(len(users)), self.m_) @ self.B_).numpy()
+        if self.m_ == self.n_items_: return s
+        out = np.empty((len(users), self.n_items_), np.float32)
+        low = (s.min(1, initial=0.) - 1.)[:, None]   # below every kept item's score, ordered by count
+        out[:] = low + (self.count_/(self.count_.max() + 1.)).astype(np.float32)[None, :]
+        out[:, self.kept_] = s
+        return out

@@ -16,8 +16,8 @@ from sklearn.model_selection import KFold
 from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds
-from .model import BayesianMF, BiasBaseline, KNNBaseline
-from .learner import CollabLearner, collab_learner, _model_config, _check_count, _ranking_scores, _no_ranking, _build_collab
+from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline
+from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _ranking_scores, _no_ranking, _build_collab
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -435,13 +435,28 @@ class CollabWorkflow:
     def _frame(self, idx, **cols) -> pd.DataFrame:
         return pd.DataFrame({self.item_name: self.dls_.items[idx], **cols})
 
+    @property
+    def ranker(self) -> ItemRanker:
+        "Who-rates-what model of every fitted rating that `recommend` and `ranking_metrics` rank by (fitted on first use, cached)"
+        self._check_fitted()
+        if getattr(self, '_ranker', None) is None or self._ranker[0] is not self.df_:
+            rk = ItemRanker().fit(self.df_.u.to_numpy(), self.df_.i.to_numpy(), self.dls_.n_users, self.dls_.n_items)
+            self._ranker = (self.df_, rk)
+        return self._ranker[1]
+
+    def _rank_scores(self, users, by:str, rated:tuple|None=None) -> np.ndarray:
+        "A row of item scores per user code in `users`: the ranker's from the (user, item) pairs `rated` (default: every fitted rating) ('relevance'), or the items' rating counts ('popularity')"
+        if by == 'relevance': return self.ranker.scores(users, *(rated or (self.df_.u.to_numpy(), self.df_.i.to_numpy())))
+        return np.broadcast_to(self._train_counts()[1].astype(np.float32), (len(users), self.dls_.n_items))
+
     def recommend(self, user, # An original user id
                   n:int=10, # How many items
                   exclude_rated:bool=True, # Leave out items the user has already rated
                   users:pd.DataFrame|None=None, # Side rows of new users (as the `users` table), for cold start
+                  by:str='relevance', # 'relevance': the items the user is likeliest to rate next (`ranker`); 'rating': the highest predicted ratings; 'popularity': the most rated
                  ) -> pd.DataFrame:
-        "Top `n` items for `user` by predicted rating; a user with no ratings is ranked from its side columns if known, else gets popular items (with a warning)"
-        self._check_fitted(); n = _check_count(n)
+        "Top `n` items for `user`, with their predicted rating; a user with no ratings is ranked from its side columns if known, else gets popular items (with a warning)"
+        self._check_fitted(); n,by = _check_count(n),_check_by(by)
         u = self.dls_.user2idx.get(user, -1)
         sm = any(isinstance(m, SideBaseline) for m in self.final_.values())
         if u < 0 and sm and self._side_rows('user', [user], users).any():
@@ -455,11 +470,12 @@ class CollabWorkflow:
             kind = f" (the training user ids are {next(iter(have))}s: if it is one of them, pass it as one)" if have and got and got != have else ''
             warnings.warn(f"user {user!r} has no training ratings{kind}: recommending popular, well-rated items instead")
             return self.popular_items(n)
-        cand = np.arange(self.dls_.n_items)
-        if exclude_rated: cand = np.setdiff1d(cand, self.df_.i[self.df_.u == u].to_numpy())
-        s = self.predict_codes(np.full(len(cand), u), cand, clip=False)
+        cand,seen = np.arange(self.dls_.n_items),self.df_.i[self.df_.u == u].to_numpy()
+        if exclude_rated: cand = np.setdiff1d(cand, seen)
+        s = self.predict_codes(np.full(len(cand), u), cand, clip=False) if by == 'rating' else self._rank_scores([u], by, (np.full(len(seen), u), seen))[0][cand]
         top = np.argsort(-s, kind='stable')[:n]
-        return self._frame(cand[top], score=s[top])
+        if by == 'rating': return self._frame(cand[top], score=s[top])
+        return self._frame(cand[top], score=s[top], rating=self.predict_codes(np.full(len(top), u), cand[top]))
 
     def popular_items(self, n:int=10, # How many items
                      ) -> pd.DataFrame:
@@ -484,16 +500,18 @@ class CollabWorkflow:
     def ranking_metrics(self, test:pd.DataFrame, # Held-out ratings (the column names given at construction), not used in `fit`
                         k:int=10, # Cut-off
                         threshold:float=4., # A held-out rating >= threshold is relevant
+                        by:str='relevance', # Rank as `recommend` does: 'relevance' (`ranker`), 'rating' (the predictions) or 'popularity' (rating counts)
                        ) -> dict:
         "precision@k, recall@k and NDCG@k on `test`, ranking for each known user every item it did not rate in training"
-        self._check_fitted(); k = _check_count(k, 'k', 1)
+        self._check_fitted(); k,by = _check_count(k, 'k', 1),_check_by(by)
         t = clean_ratings(test, self.user_name, self.item_name, self.rating_name, duplicates='mean')
         u,i = self.dls_.encode(t.user, t.item)
         rel = (u >= 0) & (i >= 0) & (t.rating.to_numpy() >= threshold)
         users = np.unique(u[rel])
         if len(users) == 0: return _no_ranking(k)
         ni,row = self.dls_.n_items,np.full(self.dls_.n_users, -1); row[users] = np.arange(len(users))
-        s = self.predict_codes(np.repeat(users, ni), np.tile(np.arange(ni), len(users)), clip=False).reshape(len(users), ni).astype(np.float64)
+        s = (self.predict_codes(np.repeat(users, ni), np.tile(np.arange(ni), len(users)), clip=False).reshape(len(users), ni) if by == 'rating'
+             else self._rank_scores(users, by)).astype(np.float64)
         seen = np.isin(self.df_.u.to_numpy(), users)
         s[row[self.df_.u.to_numpy()[seen]], self.df_.i.to_numpy()[seen]] = -np.inf
         relm = np.zeros_like(s, dtype=bool); relm[row[u[rel]], i[rel]] = True
