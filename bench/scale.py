@@ -8,7 +8,7 @@ not timed. Stages:
   `load` = `CollabDataLoaders.from_df` (its row also gives the process's RSS before and with the data frame),
   `setup` = `collab_learner` (bias baseline included), `epoch` = one `fit_one_cycle(1)` of `DotProductBias` (50 factors,
   the default batch `collab_bs`: 4096 to 262144 with the data, or the batch a system name ends with, e.g.
-  `fastflow-DotProductBias-bs8192`; `collab_learner`'s threads), `recommend` = `recommend` for 1,000 users (200 at 2.5e7). fastai's
+  `fastflow-DotProductBias-bs8192`; `collab_learner`'s threads), `recommend` = `recommend` for 1,000 users (200 at 2.5e7; the first call fits the learner's `ItemRanker`). fastai's
   `collab_learner` (fastbook: 50 factors, y_range (0, 5.5), `fit_one_cycle(1, 5e-3, wd=0.1)`) at bs 1024 (its default)
   and at 4096 (fastflow's), torch's default threads, at each size its epoch is predicted to finish within `--budget`.
 - tabular (5e4 .. 5e6 rows, an Adult-like schema: 6 numbers, 8 categories, binary target): `preprocess` = `TabularProc`
