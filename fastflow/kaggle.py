@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/kaggle.html.md"""
 
 # %% ../nbs/50_kaggle.ipynb #a7bc5b06
 from __future__ import annotations
-import argparse, ast, json, os, shlex, shutil, subprocess, sys, tempfile, time
+import argparse, ast, json, os, shlex, shutil, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
 from .core import KAGGLE_INPUT, data_candidates, output_dir, _bare, _zip_hint
 from .submission import SubmissionError, check_submission, check_submission_file, write_submission  # noqa: F401 (the Kaggle layer's API too)
@@ -41,8 +41,13 @@ def comp_path(slug: str, # Competition slug, e.g. 'titanic' or 'house-prices-adv
     slug = _bare(slug)   # 'house-prices/' as a shell completes it, before its aliases
     cands = list(dict.fromkeys(c for n in comp_names(slug) for c in data_candidates(n, k)))
     cands = [c for c in cands if k in c.parents] + [c for c in cands if k not in c.parents]
-    for c in cands:
-        if c.is_dir(): return c
+    found = [c for c in cands if c.is_dir()]
+    if found:
+        also = [c for c in found[1:] if k in c.parents and c.resolve() != found[0].resolve()]
+        if k in found[0].parents and also:   # e.g. the competition and a dataset someone named after it
+            warnings.warn(f"Competition {slug!r}: using {found[0]}; {', '.join(map(str, also))} also matched (another input with the "
+                          f"same name?). Pass the folder you mean (a kernel's --data) if it is not that one.")
+        return found[0]
     looked = '\n  '.join(map(str, cands))
     raise FileNotFoundError(f"Competition {slug!r} not found. Looked in:\n  {looked}\n"
                             f"In a kernel, add the competition as an input; elsewhere set FASTFLOW_DATA to a folder that holds '{slug}/'.{_zip_hint(cands)}")
