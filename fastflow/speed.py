@@ -6,6 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/speed.html.md"""
 
 # %% ../nbs/11_speed.ipynb #bb7c492c
 from __future__ import annotations
+import warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -43,6 +44,9 @@ class BF16Autocast(FFCallback):
         if self.device_type == 'cuda' and not torch.cuda.is_bf16_supported():
             raise ValueError("This GPU does not support bfloat16; use fastai's MixedPrecision() (fp16) instead.")
         m = self.learn.model
+        if type(m).__call__ is not nn.Module.__call__:   # its own __call__ may never reach `forward`, where the autocast lives
+            warnings.warn(f"BF16Autocast: {type(m).__name__} overrides __call__, so its forward pass may run in fp32 (no speed-up); "
+                          "put the computation in forward() instead")
         w = m.__dict__.get('forward')   # a second BF16Autocast in this fit, or one left by a fit that raised: share it
         self._w = w if isinstance(w, _Bf16Forward) else _Bf16Forward(m, self.device_type)
         m.forward = self._w   # an instance attribute: `nn.Module.__call__` calls it instead of the class's

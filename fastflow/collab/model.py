@@ -412,10 +412,10 @@ class ItemRanker:
                u, i, # (user, item) code pairs of what they rated, e.g. their training ratings (pairs of other users are ignored)
               ) -> np.ndarray:
         "Scores of every item for `users` (float32): higher is likelier to be rated next; items past `max_items` rank last, by count"
-        users = np.asarray(users, np.int64)
-        s = (_dense(*self._pairs(users, [(u, i)]), np.arange(len(users)), self.m_) @ self.B_).numpy()
+        users,back = np.unique(np.asarray(users, np.int64), return_inverse=True)   # each user once; rows in the order asked for at the end
+        s = (_dense(*self._pairs(users, [(u, i)]), np.arange(len(users)), self.m_) @ self.B_).numpy()[back.reshape(-1)]
         if self.m_ == self.n_items_: return s
-        out = np.empty((len(users), self.n_items_), np.float32)
+        out = np.empty((len(s), self.n_items_), np.float32)
         low = (s.min(1, initial=0.) - 1.)[:, None]   # below every kept item's score, ordered by count
         out[:] = low + (self.count_/(self.count_.max() + 1.)).astype(np.float32)[None, :]
         out[:, self.kept_] = s
