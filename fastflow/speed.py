@@ -44,7 +44,7 @@ class BF16Autocast(FFCallback):
         if self.device_type == 'cuda' and not torch.cuda.is_bf16_supported():
             raise ValueError("This GPU does not support bfloat16; use fastai's MixedPrecision() (fp16) instead.")
         m = self.learn.model
-        if type(m).__call__ is not nn.Module.__call__:   # its own __call__ may never reach `forward`, where the autocast lives
+        if type(m).__call__ is not nn.Module.__call__ and not hasattr(m, '_orig_mod'):   # its own __call__ may never reach `forward` (torch.compile's does)
             warnings.warn(f"BF16Autocast: {type(m).__name__} overrides __call__, so its forward pass may run in fp32 (no speed-up); "
                           "put the computation in forward() instead")
         w = m.__dict__.get('forward')   # a second BF16Autocast in this fit, or one left by a fit that raised: share it

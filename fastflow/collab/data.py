@@ -85,10 +85,10 @@ def _release_heap():
 
 def _any_duplicate(user:pd.Series, item:pd.Series) -> bool:
     "Whether a (user, item) pair repeats: one sorted int64 key per row (a fraction of the memory of `DataFrame.duplicated`)"
-    u,uniq = _codes(user)
-    key = u.astype(np.int64); del u
-    key *= len(uniq)
-    key += _codes(item)[0]
+    key = _codes(user)[0].astype(np.int64)
+    i,items = _codes(item)
+    key *= len(items)   # a user's block holds one key per item: no two pairs share a key
+    key += i
     key.sort()
     return bool((key[1:] == key[:-1]).any())
 

@@ -391,10 +391,20 @@ class CollabLearner(UndoOnError, Learner):
     @property
     def ranker(self) -> ItemRanker:
         "Who-rates-what model of the training ratings that `recommend` and `ranking_metrics` rank by (fitted on first use, cached)"
-        if getattr(self, '_ranker', None) is None or self._ranker[0] is not self.dls:
-            d = self.dls; _release_heap()   # what the fit freed goes back to the system first: the peak is then the ranker's own
-            self._ranker = (d, ItemRanker().fit(d.df.u.to_numpy(), d.df.i.to_numpy(), d.n_users, d.n_items, d.split))   # the training rows, with no copy of them
+        if getattr(self, '_ranker', None) is None or self._ranker[0] is not self.dls: self.ranker = ItemRanker()
         return self._ranker[1]
+
+    @ranker.setter
+    def ranker(self, rk:ItemRanker):   # e.g. `learn.ranker = ItemRanker(lam=300)`: fitted here on the training rows unless it is fitted
+        d = self.dls
+        if not isinstance(rk, ItemRanker): raise TypeError(f"ranker must be an ItemRanker, got {type(rk).__name__}")
+        if not hasattr(rk, 'B_'):
+            _release_heap()   # what the fit freed goes back to the system first: the peak is then the ranker's own
+            rk.fit(d.df.u.to_numpy(), d.df.i.to_numpy(), d.n_users, d.n_items, d.split)   # the training rows, with no copy of them
+        elif (rk.n_users_, rk.n_items_) != (d.n_users, d.n_items):
+            raise ValueError(f"this ranker was fitted on {rk.n_users_} users x {rk.n_items_} items, the learner's data has "
+                             f"{d.n_users} x {d.n_items}: pass an unfitted ItemRanker(...) and it is fitted on the training rows")
+        self._ranker = (d, rk)
 
     def fit(self, n_epoch, lr=None, wd=None, cbs=None, reset_opt=False, start_epoch=0):
         "fastai's `fit`; with a `BestEpoch` callback and no validation rows, the epoch is first chosen on an inner split of the training rows"
@@ -499,7 +509,7 @@ class CollabLearner(UndoOnError, Learner):
                   exclude_rated:bool=True, # Leave out items the user has already rated
                   by:str='relevance', # 'relevance': the items the user is likeliest to rate next (`ranker`); 'rating': the highest predicted ratings; 'popularity': the most rated
                  ) -> pd.DataFrame:
-        "Top `n` items for `user`, with their predicted rating; an unknown user gets `popular_items` (with a warning)"
+        "Top `n` items for `user`, with their predicted rating; a user with no training ratings gets `popular_items`, whatever `by` (with a warning)"
         n,by = _check_count(n),_check_by(by)
         u = _code_of(self.dls.users, self.dls._user2idx, user)
         if u == -2: u = self.dls.user2idx.get(user, -1)
@@ -507,7 +517,10 @@ class CollabLearner(UndoOnError, Learner):
             have, got = _kinds(self.dls.users[:1]), _kinds([user])
             kind = f" (the training user ids are {next(iter(have))}s: if it is one of them, pass it as one)" if u < 0 and have and got and got != have else ''
             warnings.warn(f"user {user!r} has no training ratings{kind}: recommending popular, well-rated items instead")
-            return self.popular_items(n)
+            if u < 0 or not exclude_rated: return self.popular_items(n)
+            rated = set(self.dls.items[self._rated_by(u)].tolist())   # a known user whose ratings are all validation rows
+            pop = self.popular_items(n + len(rated))
+            return pop[~pop.item.isin(rated)].head(n).reset_index(drop=True)
         if by == 'relevance': self.ranker   # fitted before the index of what users rated is built: the two peaks do not add up
         cand,seen = np.flatnonzero(self.baseline.item_count_ > 0),self._rated_by(u)
         if exclude_rated:

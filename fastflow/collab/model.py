@@ -314,7 +314,8 @@ def _ease_weights(G:torch.Tensor, # X^T X (float32, items x items)
     G.diagonal().add_(lam)
     try:
         L,info = torch.linalg.cholesky_ex(G) if keep else torch.linalg.cholesky_ex(G, out=(G, torch.zeros((), dtype=torch.int32)))
-        if int(info) != 0: raise RuntimeError(f"X^T X + {lam:g} I is not positive definite in float32: use a larger penalty (ItemRanker(lam=...))")
+        if int(info) != 0: raise RuntimeError(f"X^T X + {lam:g} I is not positive definite in float32: use a larger penalty "
+                                              "(e.g. learn.ranker = ItemRanker(lam=3000))")
         P = torch.cholesky_inverse(L); del L
     finally:
         if keep: G.diagonal().sub_(lam)
@@ -413,7 +414,10 @@ class ItemRanker:
               ) -> np.ndarray:
         "Scores of every item for `users` (float32): higher is likelier to be rated next; items past `max_items` rank last, by count"
         users,back = np.unique(np.asarray(users, np.int64), return_inverse=True)   # each user once; rows in the order asked for at the end
-        s = (_dense(*self._pairs(users, [(u, i)]), np.arange(len(users)), self.m_) @ self.B_).numpy()[back.reshape(-1)]
+        r,c = self._pairs(users, [(u, i)])
+        s = (_dense(r, c, np.arange(len(users)), self.m_) @ self.B_).numpy()
+        s[np.bincount(r, minlength=len(users)) == 0] = self.count_[self.kept_]/(self.count_.max() + 1.)   # nothing kept rated: by count
+        s = s[back.reshape(-1)]
         if self.m_ == self.n_items_: return s
         out = np.empty((len(s), self.n_items_), np.float32)
         low = (s.min(1, initial=0.) - 1.)[:, None]   # below every kept item's score, ordered by count

@@ -439,10 +439,18 @@ class CollabWorkflow:
     def ranker(self) -> ItemRanker:
         "Who-rates-what model of every fitted rating that `recommend` and `ranking_metrics` rank by (fitted on first use, cached)"
         self._check_fitted()
-        if getattr(self, '_ranker', None) is None or self._ranker[0] is not self.df_:
-            rk = ItemRanker().fit(self.df_.u.to_numpy(), self.df_.i.to_numpy(), self.dls_.n_users, self.dls_.n_items)
-            self._ranker = (self.df_, rk)
+        if getattr(self, '_ranker', None) is None or self._ranker[0] is not self.df_: self.ranker = ItemRanker()
         return self._ranker[1]
+
+    @ranker.setter
+    def ranker(self, rk:ItemRanker):   # e.g. `wf.ranker = ItemRanker(lam=300)`: fitted here on every fitted rating unless it is fitted
+        self._check_fitted()
+        if not isinstance(rk, ItemRanker): raise TypeError(f"ranker must be an ItemRanker, got {type(rk).__name__}")
+        if not hasattr(rk, 'B_'): rk.fit(self.df_.u.to_numpy(), self.df_.i.to_numpy(), self.dls_.n_users, self.dls_.n_items)
+        elif (rk.n_users_, rk.n_items_) != (self.dls_.n_users, self.dls_.n_items):
+            raise ValueError(f"this ranker was fitted on {rk.n_users_} users x {rk.n_items_} items, the workflow's ratings have "
+                             f"{self.dls_.n_users} x {self.dls_.n_items}: pass an unfitted ItemRanker(...) and it is fitted on them")
+        self._ranker = (self.df_, rk)
 
     def _rank_scores(self, users, by:str, rated:tuple|None=None) -> np.ndarray:
         "A row of item scores per user code in `users`: the ranker's from the (user, item) pairs `rated` (default: every fitted rating) ('relevance'), or the items' rating counts ('popularity')"
