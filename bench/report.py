@@ -88,7 +88,7 @@ def rows(res) -> list[tuple[str, str, str]]:
     out.append(('Collab top-10 recommendations: precision@10 of held-out ratings >= 4 on ml-100k / movielens-small / insteval, 80/20 split (`collab_ranking.py`)',
                 f"`collab_learner`'s default `recommend` (`ItemRanker`, penalty chosen on the training rows): {per('fastflow-collab_learner')}, "
                 f"on every training rating: **{per('fastflow-ItemRanker-all_train')}**; ranked by predicted rating: {per('fastflow-collab_learner-by_rating')}",
-                f"most rated items: {per('popularity')}; `implicit` ALS, best of a grid on the same inner split: {per('implicit-als-tuned')}, "
+                f"most rated items: {per('popularity')}; `implicit` ALS, best of a grid chosen on an inner split of the training rows: {per('implicit-als-tuned')}, "
                 f"BPR: {per('implicit-bpr-tuned')}; fastai `collab_learner` ranked by rating: {per('fastai-collab_learner')}"))
     sc = lambda t, s, st, k='throughput': next((r.get(k) for r in res.get('scale', []) if r['task'] == t and r['system'] == s and r.get('stage') == st), None)
     cpu = lambda t, s, st: (sc(t, s, st, 'n_items')/sc(t, s, st, 'cpu_seconds')) if sc(t, s, st, 'cpu_seconds') else None   # rows per CPU-second: robust to a shared machine
