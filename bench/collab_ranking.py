@@ -29,9 +29,18 @@ Systems:
 Rows: metric 'precision@10' and 'ndcg@10'; throughput = training ratings per second of the fit (epochs x ratings for
 the learners).
 
-    python bench/collab_ranking.py [--sets ml-100k movielens-small insteval] [--skip-fastai]
+With --cold, new users instead (rows of task '<set>-cold-users', merged into the results file): a tenth of the users
+held out whole (seeds 0, 1, 2; figures are the mean of the three, per seed in `per_seed`), the rest trains; for each
+held-out user with a rating >= 4, the 10 items recommended to a user with no ratings, every item with training ratings
+a candidate. Systems: `fastflow-collab_learner` (the documented first fit, default `recommend`: the most rated items),
+`fastflow-collab_learner-by_rating` (`by='rating'`: `popular_items`, the best shrunk mean ratings among often-rated
+items), `popularity` (items by training count); on ml-100k also `fastflow-CollabWorkflow` given MovieLens' user and item
+side tables, default `recommend(user, users=...)` (what the 100 nearest users by side columns rated most), and its
+`by='rating'` (the side member's highest predicted ratings).
+
+    python bench/collab_ranking.py [--sets ml-100k movielens-small insteval] [--skip-fastai] [--cold]
 """
-import argparse, sys, time, warnings
+import argparse, json, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -178,11 +187,58 @@ def run(name, skip_fastai=False):
             add(name, f'implicit-{kind}-tuned', rank_scores(S, u_tr, i_tr, va_u, va_i, va_r), s, n, params=best,
                 grid_size=len(GRID[kind]), note='seconds include the grid search on the inner split')
 
+def cold_metrics(lists, test, k=K, thr=THR):
+    "precision@k and NDCG@k of the lists {user: [item, ...]} against each user's held-out ratings >= thr (users with none are skipped)"
+    rel = test[test.rating >= thr].groupby('user').item.agg(set)
+    disc = 1/np.log2(np.arange(2, k+2)); p, nd = [], []
+    for u, items in lists.items():
+        if u not in rel.index: continue
+        hits = np.array([i in rel[u] for i in items[:k]], float)
+        p.append(hits.sum()/k); nd.append((hits*disc[:len(hits)]).sum()/disc[:min(len(rel[u]), k)].sum())
+    return float(np.mean(p)), float(np.mean(nd))
+
+def cold(name, seeds=(0, 1, 2)):
+    "New users: a tenth of the users held out whole; what each system recommends to a user with no ratings"
+    from fastflow.collab.workflow import CollabWorkflow
+    df = load(name); res = {}
+    side = None
+    if name == 'ml-100k':
+        p = data_path('ml-100k'); mv = pd.read_csv(p/'movies.csv')
+        side = dict(users=pd.read_csv(p/'users.csv')[['user', 'age', 'gender', 'occupation']],
+                    items=mv[['item', 'release_year'] + [c for c in mv.columns if c.startswith('genre_')]])
+    print(f"\n== {name}, cold users: {df.user.nunique()//10} held out whole, seeds {list(seeds)}", flush=True)
+    for seed in seeds:
+        us = np.random.default_rng(seed).choice(df.user.unique(), df.user.nunique()//10, replace=False)
+        train, test = df[~df.user.isin(us)].reset_index(drop=True), df[df.user.isin(us)].reset_index(drop=True)
+        new = sorted(set(test.user))
+        def rec(system, f, sec):
+            res.setdefault(system, []).append((*cold_metrics({u: f(u).item.tolist() for u in new}, test), sec, len(train)))
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')   # every user asked for is new: each call warns
+            t0 = time.perf_counter(); learn = collab_learner(CollabDataLoaders.from_df(train))
+            with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(5)
+            s = time.perf_counter() - t0
+            rec('fastflow-collab_learner', lambda u: learn.recommend(u, K), s)
+            rec('fastflow-collab_learner-by_rating', lambda u: learn.recommend(u, K, by='rating'), s)
+            cnt = train.item.value_counts(sort=False).sort_index(); top = cnt.index[np.argsort(-cnt.to_numpy(), kind='stable')[:K]]
+            rec('popularity', lambda u: pd.DataFrame({'item': top}), 0.)
+            if side is not None:
+                t0 = time.perf_counter(); wf = CollabWorkflow(seed=0, verbose=False, **side); wf.fit(train); s = time.perf_counter() - t0
+                rec('fastflow-CollabWorkflow', lambda u: wf.recommend(u, K, users=side['users']), s)
+                rec('fastflow-CollabWorkflow-by_rating', lambda u: wf.recommend(u, K, users=side['users'], by='rating'), s)
+    for system, v in res.items():
+        v = np.array(v)
+        add(f'{name}-cold-users', system, v[:, :2].mean(0), float(np.median(v[:, 2])), float(np.median(v[:, 3])), n_new_users=df.user.nunique()//10,
+            per_seed={f'precision@{K}': [round(float(x), 4) for x in v[:, 0]], f'ndcg@{K}': [round(float(x), 4) for x in v[:, 1]]},
+            note='side tables given' if system.startswith('fastflow-CollabWorkflow') else None)
+
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--sets', nargs='+', default=['ml-100k', 'movielens-small', 'insteval'])
     p.add_argument('--skip-fastai', action='store_true')
+    p.add_argument('--cold', action='store_true', help="new users held out whole (rows of tasks '<set>-cold-users')")
     p.add_argument('--out', default=str(HERE/'results'/'collab_ranking.json'))
     a = p.parse_args()
-    for s in a.sets: run(s, a.skip_fastai)
-    write_results(ROWS, a.out)
+    for s in a.sets: cold(s) if a.cold else run(s, a.skip_fastai)
+    out = Path(a.out); keep = [r for r in json.loads(out.read_text()) if r['task'] not in {x['task'] for x in ROWS}] if out.exists() else []
+    write_results(keep + ROWS, a.out)   # the rows of other tasks (the other mode's, other sets') are kept

@@ -90,6 +90,13 @@ def rows(res) -> list[tuple[str, str, str]]:
                 f"on every training rating: **{per('fastflow-ItemRanker-all_train')}**; ranked by predicted rating: {per('fastflow-collab_learner-by_rating')}",
                 f"most rated items: {per('popularity')}; `implicit` ALS, best of a grid chosen on an inner split of the training rows: {per('implicit-als-tuned')}, "
                 f"BPR: {per('implicit-bpr-tuned')}; fastai `collab_learner` ranked by rating: {per('fastai-collab_learner')}"))
+    coldt = tuple(f'{t}-cold-users' for t in sets)
+    pc = lambda s: ' / '.join(cr(s, t) for t in coldt)
+    out.append(('Collab recommendations for new users: precision@10, a tenth of the users held out whole, mean of 3 seeds, on the same sets (`collab_ranking.py --cold`)',
+                f"default `recommend` for a user with no ratings (the most rated items): {pc('fastflow-collab_learner')}; "
+                f"`CollabWorkflow` given ml-100k's user table (what the 100 nearest users by age, gender and occupation rated most): **{cr('fastflow-CollabWorkflow', coldt[0])}**",
+                f"the best shrunk mean ratings among often-rated items (`by='rating'`, the old default): {pc('fastflow-collab_learner-by_rating')}; "
+                f"the side member's highest predicted ratings: {cr('fastflow-CollabWorkflow-by_rating', coldt[0])}"))
     sc = lambda t, s, st, k='throughput': next((r.get(k) for r in res.get('scale', []) if r['task'] == t and r['system'] == s and r.get('stage') == st), None)
     cpu = lambda t, s, st: (sc(t, s, st, 'n_items')/sc(t, s, st, 'cpu_seconds')) if sc(t, s, st, 'cpu_seconds') else None   # rows per CPU-second: robust to a shared machine
     size = lambda t: float(t.rsplit('_', 1)[1])

@@ -65,7 +65,7 @@ def test_string_ids_csv_and_cold_start(ratings, tmp_path):
     pairs = pd.DataFrame({'user': ['u1', 'ghost', 'u1'], 'item': ['film-1', 'film-1', 'nope']})
     with pytest.warns(UserWarning, match='no training ratings'): p = learn.predict_pairs(pairs)
     assert np.isfinite(p).all() and p.dtype == np.float32
-    with pytest.warns(UserWarning, match='popular'): rec = learn.recommend('ghost', 5)
+    with pytest.warns(UserWarning, match='the most rated items'): rec = learn.recommend('ghost', 5)
     assert len(rec) == 5 and rec.item.str.startswith('film-').all()
     with pytest.raises(ValueError, match=r"\['user'\] not in pairs, which has \['who'"): learn.predict_pairs(pairs.rename(columns={'user': 'who'}))
     with pytest.raises(ValueError, match='no training ratings'): learn.similar_items('nope')
@@ -166,5 +166,6 @@ def test_ranking_choices_and_ranker_inputs(ratings):
     tr = learn.dls.train_df
     s = learn.ranker.scores([0, 1], tr.u.to_numpy(), tr.i.to_numpy())   # every item scored, finite
     assert s.shape == (2, learn.dls.n_items) and np.isfinite(s).all()
-    with pytest.warns(UserWarning, match='popular'): rec = learn.recommend('ghost', 3, by='popularity')   # an unknown user: popular items, whatever `by`
+    with pytest.warns(UserWarning, match='the most rated items'): rec = learn.recommend('ghost', 3, by='popularity')   # an unknown user: the most rated items
     assert len(rec) == 3
+    with pytest.warns(UserWarning, match=r'popular, well-rated items \(popular_items\)'): assert len(learn.recommend('ghost', 3, by='rating')) == 3

@@ -18,7 +18,7 @@ from ..core import default_device
 from ..data import TensorLoader, check_y_range, infer_y_range
 
 # %% auto #0
-__all__ = ['clean_ratings', 'split_ratings', 'user_index', 'RatingsLoader', 'collab_bs', 'CollabDataLoaders']
+__all__ = ['clean_ratings', 'split_ratings', 'RatingsLoader', 'collab_bs', 'CollabDataLoaders']
 
 # %% ../../nbs/40_collab.data.ipynb #a79249c6
 def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFrame:
@@ -171,7 +171,7 @@ def _chunks(flag:np.ndarray, value=None, chunk:int=1<<20):
         f = flag[a:a+chunk]; p = np.flatnonzero(f if value is None else f == value).astype(small); p += a
         yield p
 
-def user_index(u:np.ndarray, # User code of each rating
+def _user_index(u:np.ndarray, # User code of each rating
                i:np.ndarray, # Item code of each rating
                n_users:int, n_items:int,
                chunk:int=1<<18, # Ratings sorted at a time

@@ -27,7 +27,7 @@ from ..core import moved_names, save_plot, set_seed, usable_cores
 from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, torch_threads
 from ..data import check_y_range
 from ..export import Artefact, ArtefactError, build_model
-from .data import CollabDataLoaders, _chunks, _kinds, _release_heap, split_ratings, user_index
+from .data import CollabDataLoaders, _chunks, _kinds, _release_heap, split_ratings, _user_index
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab, ItemRanker
 
 # %% auto #0
@@ -379,6 +379,30 @@ def _top_n(s:np.ndarray, n:int) -> np.ndarray:
     above = np.flatnonzero(s > t)
     return np.concatenate([above, np.flatnonzero(s == t)[:n - len(above)]])
 
+def _ready_ranker(rk, n_users:int, n_items:int, fit, have:str, rows:str) -> ItemRanker:
+    "`rk` fitted by `fit(rk)` unless it is fitted already, or a clear error if it is not an `ItemRanker` or was fitted on other data"
+    if not isinstance(rk, ItemRanker): raise TypeError(f"ranker must be an ItemRanker, got {type(rk).__name__}")
+    if not hasattr(rk, 'B_'): fit(rk)
+    elif (rk.n_users_, rk.n_items_) != (n_users, n_items):
+        raise ValueError(f"this ranker was fitted on {rk.n_users_} users x {rk.n_items_} items, {have} {n_users} x {n_items}: "
+                         f"pass an unfitted ItemRanker(...) and it is fitted on {rows}")
+    return rk
+
+def _masked_ranking(s:np.ndarray, # Scores, a row per user in `users` and a column per item in `cand`
+                    users:np.ndarray, cand:np.ndarray, # User codes of the rows, item codes of the columns
+                    seen:tuple, # (user, item) codes not to rank (rated in training): their scores become -inf
+                    rel:tuple, # (user, item) codes of the relevant held-out ratings
+                    n_users:int, n_items:int, k:int) -> dict:
+    "`_ranking_scores` of `s` after masking the `seen` pairs, with the `rel` pairs (of candidate items) as the relevant ones"
+    pos = np.full(n_items, -1); pos[cand] = np.arange(len(cand))
+    row = np.full(n_users, -1); row[users] = np.arange(len(users))
+    ok = (row[seen[0]] >= 0) & (pos[seen[1]] >= 0)
+    s[row[seen[0][ok]], pos[seen[1][ok]]] = -np.inf
+    relm = np.zeros_like(s, dtype=bool)
+    ok = (row[rel[0]] >= 0) & (pos[rel[1]] >= 0)
+    relm[row[rel[0][ok]], pos[rel[1][ok]]] = True
+    return _ranking_scores(s, relm, k)
+
 class CollabLearner(UndoOnError, Learner):
     "fastai `Learner` for ratings, with predictions by original id, recommendations, similar items and cold start"
     @property
@@ -397,14 +421,10 @@ class CollabLearner(UndoOnError, Learner):
     @ranker.setter
     def ranker(self, rk:ItemRanker):   # e.g. `learn.ranker = ItemRanker(lam=300)`: fitted here on the training rows unless it is fitted
         d = self.dls
-        if not isinstance(rk, ItemRanker): raise TypeError(f"ranker must be an ItemRanker, got {type(rk).__name__}")
-        if not hasattr(rk, 'B_'):
+        def fit(rk):
             _release_heap()   # what the fit freed goes back to the system first: the peak is then the ranker's own
             rk.fit(d.df.u.to_numpy(), d.df.i.to_numpy(), d.n_users, d.n_items, d.split)   # the training rows, with no copy of them
-        elif (rk.n_users_, rk.n_items_) != (d.n_users, d.n_items):
-            raise ValueError(f"this ranker was fitted on {rk.n_users_} users x {rk.n_items_} items, the learner's data has "
-                             f"{d.n_users} x {d.n_items}: pass an unfitted ItemRanker(...) and it is fitted on the training rows")
-        self._ranker = (d, rk)
+        self._ranker = (d, _ready_ranker(rk, d.n_users, d.n_items, fit, "the learner's data has", 'the training rows'))
 
     def fit(self, n_epoch, lr=None, wd=None, cbs=None, reset_opt=False, start_epoch=0):
         "fastai's `fit`; with a `BestEpoch` callback and no validation rows, the epoch is first chosen on an inner split of the training rows"
@@ -471,11 +491,14 @@ class CollabLearner(UndoOnError, Learner):
         if missing: raise ValueError(f"column(s) {missing} not in pairs, which has {list(pairs.columns)}; pass user_name=/item_name=")
         return self.predict_codes(*self.dls.encode(pairs[user_name], pairs[item_name]))
 
-    def popular_items(self, n:int=10) -> pd.DataFrame:
+    def popular_items(self, n:int=10, # How many items
+                      exclude=(), # Item ids to leave out, e.g. what a user has rated
+                     ) -> pd.DataFrame:
         "Well-rated popular items: highest shrunk mean rating among items with at least the median number of ratings"
         n = _check_count(n)
         b = self.baseline
         cand = np.flatnonzero(b.item_count_ >= max(np.median(b.item_count_[b.item_count_ > 0]), 1))
+        cand = cand[~pd.Index(self.dls.items[cand]).isin(list(exclude))]
         score = b.mu_ + b.item_bias_[cand]
         top = cand[np.argsort(-score, kind='stable')[:n]]
         return _frame(self.dls, self.dls.items[top], score=(b.mu_ + b.item_bias_[top]).astype(np.float32),
@@ -484,7 +507,7 @@ class CollabLearner(UndoOnError, Learner):
     def _rated_by(self, u:int) -> np.ndarray:
         "Item codes user code `u` rated (in any split), from an index of the ratings by user built once (int32, a chunk of ratings at a time)"
         if getattr(self, '_by_user', None) is None or self._by_user[0] is not self.dls:
-            start,items = user_index(self.dls.df.u.to_numpy(), self.dls.df.i.to_numpy(), self.dls.n_users, self.dls.n_items)
+            start,items = _user_index(self.dls.df.u.to_numpy(), self.dls.df.i.to_numpy(), self.dls.n_users, self.dls.n_items)
             self._by_user = (self.dls, items, start); _release_heap()
         _,items,start = self._by_user
         return items[start[u]:start[u+1]]
@@ -509,20 +532,21 @@ class CollabLearner(UndoOnError, Learner):
                   exclude_rated:bool=True, # Leave out items the user has already rated
                   by:str='relevance', # 'relevance': the items the user is likeliest to rate next (`ranker`); 'rating': the highest predicted ratings; 'popularity': the most rated
                  ) -> pd.DataFrame:
-        "Top `n` items for `user`, with their predicted rating; a user with no training ratings gets `popular_items`, whatever `by` (with a warning)"
+        "Top `n` items for `user`, with their predicted rating; a user with no training ratings gets the most rated items (by='rating': `popular_items`), with a warning"
         n,by = _check_count(n),_check_by(by)
         u = _code_of(self.dls.users, self.dls._user2idx, user)
         if u == -2: u = self.dls.user2idx.get(user, -1)
-        if u < 0 or self.baseline.user_count_[u] == 0:
+        cold = u < 0 or self.baseline.user_count_[u] == 0
+        if cold:
             have, got = _kinds(self.dls.users[:1]), _kinds([user])
             kind = f" (the training user ids are {next(iter(have))}s: if it is one of them, pass it as one)" if u < 0 and have and got and got != have else ''
-            warnings.warn(f"user {user!r} has no training ratings{kind}: recommending popular, well-rated items instead")
-            if u < 0 or not exclude_rated: return self.popular_items(n)
-            rated = set(self.dls.items[self._rated_by(u)].tolist())   # a known user whose ratings are all validation rows
-            pop = self.popular_items(n + len(rated))
-            return pop[~pop.item.isin(rated)].head(n).reset_index(drop=True)
-        if by == 'relevance': self.ranker   # fitted before the index of what users rated is built: the two peaks do not add up
-        cand,seen = np.flatnonzero(self.baseline.item_count_ > 0),self._rated_by(u)
+            what = 'popular, well-rated items (popular_items)' if by == 'rating' else 'the most rated items'
+            warnings.warn(f"user {user!r} has no training ratings{kind}: recommending {what} instead")
+        elif by == 'relevance': self.ranker   # fitted before the index of what users rated is built: the two peaks do not add up
+        seen = self._rated_by(u) if u >= 0 else np.zeros(0, np.int64)   # a cold user's are validation ratings
+        if cold and by == 'rating': return self.popular_items(n, exclude=self.dls.items[seen] if exclude_rated else ())
+        if cold: by = 'popularity'   # what a user with no ratings is likeliest to rate next: the most rated items
+        cand = np.flatnonzero(self.baseline.item_count_ > 0)
         if exclude_rated:
             keep = np.ones(self.dls.n_items, bool); keep[seen] = False
             cand = cand[keep[cand]]
@@ -530,11 +554,18 @@ class CollabLearner(UndoOnError, Learner):
         top = _top_n(s, n)
         top = top[np.lexsort((top, -s[top]))]   # by score, ties by item code
         if by == 'rating': return _frame(self.dls, self.dls.items[cand[top]], score=s[top])
+        if cold: return _frame(self.dls, self.dls.items[cand[top]], score=s[top], rating=self._bias_rating(cand[top]))
         return _frame(self.dls, self.dls.items[cand[top]], score=s[top], rating=self._user_scores(u, cand[top]))
+
+    def _bias_rating(self, i:np.ndarray) -> np.ndarray:
+        "Predicted rating of item codes `i` for a user with no training ratings: the global mean plus the item's bias, in the model's range"
+        res = self.baseline.predict(np.full(len(i), -1), i).astype(np.float32)
+        yr = getattr(self.model, 'y_range', None)
+        return res if yr is None else np.clip(res, *yr)
 
     def similar_items(self, item, # An original item id
                       n:int=10, # How many items
-                      min_ratings:int=1, # Only consider items with at least this many training ratings
+                      min_ratings:int|None=None, # Only items with at least this many training ratings; None: 20, or the median count if lower
                      ) -> pd.DataFrame:
         "The `n` items whose embeddings have the highest cosine similarity with `item`'s"
         n = _check_count(n)
@@ -544,7 +575,9 @@ class CollabLearner(UndoOnError, Learner):
                              f"use popular_items() for a fallback")
         f = self.model.item_factors().detach().float().cpu()
         sim = torch.nn.functional.cosine_similarity(f, f[i][None], dim=1).numpy()
-        cand = np.flatnonzero(self.baseline.item_count_ >= max(min_ratings, 1))
+        cnt = self.baseline.item_count_
+        if min_ratings is None: min_ratings = min(20, int(np.median(cnt[cnt > 0])))   # a film rated twice has an embedding of noise
+        cand = np.flatnonzero(cnt >= max(min_ratings, 1))
         cand = cand[cand != i]
         top = cand[np.argsort(-sim[cand], kind='stable')[:n]]
         return _frame(self.dls, self.dls.items[top], similarity=sim[top])
@@ -602,13 +635,8 @@ class CollabLearner(UndoOnError, Learner):
         seen = tr[np.isin(tr.u, users)]
         s = (self._scores(np.repeat(users, nc), np.tile(cand, len(users))).reshape(len(users), nc) if by == 'rating'
              else self._rank_scores(users, by, (seen.u.to_numpy(), seen.i.to_numpy()))[:, cand])   # from their training ratings only
-        pos = np.full(self.dls.n_items, -1); pos[cand] = np.arange(nc)
-        row = np.full(self.dls.n_users, -1); row[users] = np.arange(len(users))
-        s[row[seen.u.to_numpy()], pos[seen.i.to_numpy()]] = -np.inf
-        relm = np.zeros_like(s, dtype=bool)
-        rr = rel[np.isin(rel.u, users) & (pos[rel.i.to_numpy()] >= 0)]
-        relm[row[rr.u.to_numpy()], pos[rr.i.to_numpy()]] = True
-        return _ranking_scores(s, relm, k)
+        return _masked_ranking(s, users, cand, (seen.u.to_numpy(), seen.i.to_numpy()), (rel.u.to_numpy(), rel.i.to_numpy()),
+                               self.dls.n_users, self.dls.n_items, k)
 
     def to_artefact(self) -> dict:
         "What `fastflow.export.export_learner` writes: the model's builder, arguments and weights, and the data as arrays"

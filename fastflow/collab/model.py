@@ -376,19 +376,26 @@ class ItemRanker:
         rng = np.random.default_rng(self.seed)
         users = np.flatnonzero(ucount > 0)
         if len(users) > self.max_users: users = np.sort(rng.choice(users, self.max_users, replace=False))
-        r,c = self._pairs(users, chunks())
+        r,c = self._pairs(users, chunks(), search=False)
         self.lam_,self.inner_ = self.lam,{}
         if self.lam_ is None: self.lam_ = self._choose(r, c, len(users), rng)
         self.B_ = _ease_weights(_gram(r, c, self.m_, len(users)), self.lam_, keep=False)
         return self
 
-    def _pairs(self, users:np.ndarray, pairs) -> tuple:
-        "(row, column) of the kept items that `users` rated, sorted by row (rows count from 0 in `users`' order), from (user, item) code chunks"
-        row = np.full(self.n_users_, -1, np.int32); row[users] = np.arange(len(users))
+    def _pairs(self, users:np.ndarray, pairs,
+               search:bool=True, # Find rows by a binary search of `users` (few users: no map the size of every user); False: by such a map (many ratings)
+              ) -> tuple:
+        "(row, column) of the kept items that `users` (sorted, unique) rated, sorted by row (a user's position in `users`), from (user, item) code chunks"
+        if not search: row = np.full(self.n_users_, -1, np.int32); row[users] = np.arange(len(users))
         rs,cs = [],[]
         for uc,ic in pairs:
-            rr,cc = row[np.asarray(uc)],self.col_[np.asarray(ic)]
-            k = (rr >= 0) & (cc >= 0); rs.append(rr[k]); cs.append(cc[k])
+            uc,cc = np.asarray(uc),self.col_[np.asarray(ic)]
+            if search:
+                rr = np.searchsorted(users, uc).astype(np.int32)
+                k = (rr < len(users)) & (cc >= 0)
+                k[k] = users[rr[k]] == uc[k]
+            else: rr = row[uc]; k = (rr >= 0) & (cc >= 0)
+            rs.append(rr[k]); cs.append(cc[k])
         r,c = np.concatenate(rs) if rs else np.zeros(0, np.int32),np.concatenate(cs) if cs else np.zeros(0, np.int32)
         o = np.argsort(r, kind='stable')
         return r[o],c[o]

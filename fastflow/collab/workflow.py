@@ -17,7 +17,7 @@ from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline
-from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _ranking_scores, _no_ranking, _build_collab
+from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _no_ranking, _build_collab
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -34,6 +34,7 @@ def default_members() -> dict:
             'knn_user':  dict(type='knn', kind='user', k=40, shrinkage=100.)}
 
 _TORCH = ('dot', 'nn', 'hybrid')
+_COLD_NEIGHBOURS = 100   # a new user with side columns is recommended what its 100 nearest users by them rated most (`recommend`)
 _BAYES = ('n_factors', 'n_iter', 'burn_in', 'thin', 'init_std')   # the spec keys a 'bayes' member passes to `BayesianMF`
 
 def _check_members(members:dict) -> dict:
@@ -403,7 +404,7 @@ class CollabWorkflow:
             side = (np.where((u >= 0)[:,None], cu[np.maximum(u, 0)], 0.), np.where((i >= 0)[:,None], ci[np.maximum(i, 0)], 0.))
         lo,hi = self.rating_range_ if clip else (-np.inf, np.inf)
         pred = lambda n: np.clip(_predict_member(self.final_[n], u, i, side), lo, hi)   # as the blend saw them out of fold
-        if self.final_stack_ is None: p = self.final_intercept_ + sum(w*pred(n) for n,w in self.final_weights_.items())
+        if self.final_stack_ is None: p = np.full(len(u), self.final_intercept_) + sum(w*pred(n) for n,w in self.final_weights_.items())   # no member weighted: the intercept
         else:
             P = np.stack([pred(n) for n in self.final_weights_], 1)
             F = count_features(u, i, *self._train_counts())
@@ -445,12 +446,8 @@ class CollabWorkflow:
     @ranker.setter
     def ranker(self, rk:ItemRanker):   # e.g. `wf.ranker = ItemRanker(lam=300)`: fitted here on every fitted rating unless it is fitted
         self._check_fitted()
-        if not isinstance(rk, ItemRanker): raise TypeError(f"ranker must be an ItemRanker, got {type(rk).__name__}")
-        if not hasattr(rk, 'B_'): rk.fit(self.df_.u.to_numpy(), self.df_.i.to_numpy(), self.dls_.n_users, self.dls_.n_items)
-        elif (rk.n_users_, rk.n_items_) != (self.dls_.n_users, self.dls_.n_items):
-            raise ValueError(f"this ranker was fitted on {rk.n_users_} users x {rk.n_items_} items, the workflow's ratings have "
-                             f"{self.dls_.n_users} x {self.dls_.n_items}: pass an unfitted ItemRanker(...) and it is fitted on them")
-        self._ranker = (self.df_, rk)
+        d,nu,ni = self.df_,self.dls_.n_users,self.dls_.n_items
+        self._ranker = (d, _ready_ranker(rk, nu, ni, lambda r: r.fit(d.u.to_numpy(), d.i.to_numpy(), nu, ni), "the workflow's ratings have", 'them'))
 
     def _rank_scores(self, users, by:str, rated:tuple|None=None) -> np.ndarray:
         "A row of item scores per user code in `users`: the ranker's from the (user, item) pairs `rated` (default: every fitted rating) ('relevance'), or the items' rating counts ('popularity')"
@@ -463,21 +460,10 @@ class CollabWorkflow:
                   users:pd.DataFrame|None=None, # Side rows of new users (as the `users` table), for cold start
                   by:str='relevance', # 'relevance': the items the user is likeliest to rate next (`ranker`); 'rating': the highest predicted ratings; 'popularity': the most rated
                  ) -> pd.DataFrame:
-        "Top `n` items for `user`, with their predicted rating; a user with no ratings is ranked from its side columns if known, else gets popular items (with a warning)"
+        "Top `n` items for `user`, with their predicted rating; a user with no ratings is ranked from its side columns if it has some, else gets the most rated items (by='rating': `popular_items`), with a warning"
         self._check_fitted(); n,by = _check_count(n),_check_by(by)
         u = self.dls_.user2idx.get(user, -1)
-        sm = any(isinstance(m, SideBaseline) for m in self.final_.values())
-        if u < 0 and sm and self._side_rows('user', [user], users).any():
-            xu,xi = self._side_rows('user', [user], users),self._code_side()[1]
-            cand = np.arange(self.dls_.n_items)
-            s = self.predict_codes(np.full(len(cand), -1), cand, (np.repeat(xu, len(cand), 0), xi), clip=False)
-            top = np.argsort(-s, kind='stable')[:n]
-            return self._frame(cand[top], score=s[top])
-        if u < 0:
-            have,got = _kinds(self.dls_.users[:1]),_kinds([user])
-            kind = f" (the training user ids are {next(iter(have))}s: if it is one of them, pass it as one)" if have and got and got != have else ''
-            warnings.warn(f"user {user!r} has no training ratings{kind}: recommending popular, well-rated items instead")
-            return self.popular_items(n)
+        if u < 0: return self._recommend_new(user, n, users, by)
         cand,seen = np.arange(self.dls_.n_items),self.df_.i[self.df_.u == u].to_numpy()
         if exclude_rated: cand = np.setdiff1d(cand, seen)
         s = self.predict_codes(np.full(len(cand), u), cand, clip=False) if by == 'rating' else self._rank_scores([u], by, (np.full(len(seen), u), seen))[0][cand]
@@ -485,19 +471,55 @@ class CollabWorkflow:
         if by == 'rating': return self._frame(cand[top], score=s[top])
         return self._frame(cand[top], score=s[top], rating=self.predict_codes(np.full(len(top), u), cand[top]))
 
+    def _recommend_new(self, user, n:int, users:pd.DataFrame|None, by:str) -> pd.DataFrame:
+        "`recommend` for a user with no ratings: from its side row if it has one (by 'relevance': what its nearest users rated; 'rating': the side member), else the most rated items"
+        xu,cand = self._side_rows('user', [user], users),np.arange(self.dls_.n_items)
+        side = self.side_['user'][0] is not None and xu.any()
+        sm = any(isinstance(m, SideBaseline) for m in self.final_.values())
+        cs = self._code_side(); xi = cs[1] if cs is not None else np.zeros((len(cand), 1), np.float32)
+        rating = lambda c: self.predict_codes(np.full(len(c), -1), c, (np.repeat(xu, len(c), 0), xi[c]))
+        if by == 'rating' and side and sm:
+            s = self.predict_codes(np.full(len(cand), -1), cand, (np.repeat(xu, len(cand), 0), xi), clip=False)
+            top = np.argsort(-s, kind='stable')[:n]
+            return self._frame(cand[top], score=s[top])
+        if by == 'relevance' and side:
+            s = self._neighbour_counts(xu[0]); top = np.argsort(-s, kind='stable')[:n]
+            return self._frame(cand[top], score=s[top].astype(np.float32), rating=rating(cand[top]))
+        have,got = _kinds(self.dls_.users[:1]),_kinds([user])
+        kind = f" (the training user ids are {next(iter(have))}s: if it is one of them, pass it as one)" if have and got and got != have else ''
+        what = 'popular, well-rated items (popular_items)' if by == 'rating' else 'the most rated items'
+        warnings.warn(f"user {user!r} has no training ratings{kind}: recommending {what} instead")
+        if by == 'rating': return self.popular_items(n)
+        s = self._train_counts()[1]; top = np.argsort(-s, kind='stable')[:n]
+        return self._frame(cand[top], score=s[top].astype(np.float32), rating=rating(cand[top]))
+
+    def _neighbour_counts(self, x:np.ndarray, # A new user's side row
+                         ) -> np.ndarray:
+        "Item scores for a user with no ratings: how many of its `_COLD_NEIGHBOURS` nearest users by side columns rated each item, ties by all users' counts"
+        d = self.dls_
+        has = np.flatnonzero(pd.Index(d.users).isin(self.side_['user'][1]))   # users with a side row
+        U = self._side_rows('user', d.users[has])
+        near = has[np.argsort(((U - x)**2).sum(1), kind='stable')[:_COLD_NEIGHBOURS]]
+        du = self.df_.u.to_numpy()
+        local = np.bincount(self.df_.i.to_numpy()[np.isin(du, near)], minlength=d.n_items)
+        glob = self._train_counts()[1]
+        return local + glob/(glob.max() + 1.)
+
     def popular_items(self, n:int=10, # How many items
+                      exclude=(), # Item ids to leave out, e.g. what a user has rated
                      ) -> pd.DataFrame:
         "Well-rated popular items (what an unknown user is recommended): highest shrunk mean rating among items with at least the median number of ratings"
         self._check_fitted(); n = _check_count(n)
         b = self.dls_
         base = BiasBaseline().fit(b.df.u, b.df.i, b.df.rating, b.n_users, b.n_items)
         cand = np.flatnonzero(base.item_count_ >= max(np.median(base.item_count_), 1))
+        cand = cand[~pd.Index(b.items[cand]).isin(list(exclude))]
         s = base.mu_ + base.item_bias_[cand]; top = np.argsort(-s, kind='stable')[:n]
         return self._frame(cand[top], score=s[top].astype(np.float32))
 
     def similar_items(self, item, # An original item id
                       n:int=10, # How many items
-                      min_ratings:int=1, # Only items with at least this many ratings
+                      min_ratings:int|None=None, # Only items with at least this many ratings; None: 20, or the median count if lower
                      ) -> pd.DataFrame:
         "The `n` items whose factors (of the final model's main factor member) are most cosine-similar to `item`'s"
         self._check_fitted()
@@ -517,13 +539,11 @@ class CollabWorkflow:
         rel = (u >= 0) & (i >= 0) & (t.rating.to_numpy() >= threshold)
         users = np.unique(u[rel])
         if len(users) == 0: return _no_ranking(k)
-        ni,row = self.dls_.n_items,np.full(self.dls_.n_users, -1); row[users] = np.arange(len(users))
+        ni,du,di = self.dls_.n_items,self.df_.u.to_numpy(),self.df_.i.to_numpy()
         s = (self.predict_codes(np.repeat(users, ni), np.tile(np.arange(ni), len(users)), clip=False).reshape(len(users), ni) if by == 'rating'
              else self._rank_scores(users, by)).astype(np.float64)
-        seen = np.isin(self.df_.u.to_numpy(), users)
-        s[row[self.df_.u.to_numpy()[seen]], self.df_.i.to_numpy()[seen]] = -np.inf
-        relm = np.zeros_like(s, dtype=bool); relm[row[u[rel]], i[rel]] = True
-        return _ranking_scores(s, relm, k)
+        seen = np.isin(du, users)
+        return _masked_ranking(s, users, np.arange(ni), (du[seen], di[seen]), (u[rel], i[rel]), self.dls_.n_users, ni, k)
 
     def export(self, path:Path|str|None=None, # Folder to write; None: `output_dir()/'model'`
               ) -> Path:
