@@ -99,10 +99,11 @@ def test_text_in_a_numeric_column(df):
     with pytest.raises(ValueError, match=r"'v' should be numeric \(it is continuous\).*pd.to_numeric"):
         TabularProc(cont_names=['v']).fit(pd.DataFrame({'v': ['1', 'x', '3']}))
 
-def test_id_column_missing(df):
+def test_id_column_missing(df, tmp_path):
     with pytest.raises(KeyError, match="id column 'pid' not in the training frame"): _wf(id_col='pid').fit(df.drop(columns='pid'))
     wf = _wf(id_col='pid'); wf.fit(df)
-    with pytest.raises(KeyError, match="id column 'pid' not in the test frame"): wf.predict(df.drop(columns=['y', 'pid']))
+    np.testing.assert_array_equal(wf.predict(df.drop(columns=['y', 'pid'])), wf.predict(df))   # predictions need no ids
+    with pytest.raises(KeyError, match="id column 'pid' not in the test frame"): wf.submit(df.drop(columns=['y', 'pid']), path=tmp_path)
 
 def test_not_a_frame(df):
     with pytest.raises(TypeError, match="expected a pandas DataFrame"): _wf().fit(df.to_numpy())
@@ -237,3 +238,78 @@ def test_nn_regression_is_bounded(df):
 
 def test_bad_n_jobs(df):
     with pytest.raises(ValueError, match='n_jobs must be a positive int or None'): _wf(n_jobs=-1).fit(df)
+
+# --- a new user's sweep (helper-53): inputs that used to fail late, or silently ---
+def _reg(**kw):
+    from fastflow.tabular.estimators import LinearRegressor
+    return TabularWorkflow('y', n_splits=2, verbose=False, ensemble_top=0, models={'linear': LinearRegressor()}, **kw)
+
+def test_explain_on_a_workflow_with_an_id(df, tmp_path):
+    from fastflow.tabular.explain import partial_dependence, permutation_importance
+    wf = _wf(id_col='pid'); wf.fit(df)
+    assert len(permutation_importance(wf, df, show=False, path=tmp_path/'pi.png')) > 0   # the features alone: predict needs no id
+    partial_dependence(wf, df, [df.columns[0]], show=False, path=tmp_path/'pd.png')
+
+def test_a_column_read_as_another_type_matches_as_text():
+    rng = np.random.default_rng(0); code = rng.integers(0, 8, 300)
+    d = pd.DataFrame({'code': code.astype(str), 'flag': rng.random(300) > .5, 'x': rng.normal(size=300)})
+    d['y'] = np.array([3, -2, 1, 0, -3, 2, -1, 4.])[code] + 3*d.flag + d.x
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); wf = _reg(); wf.fit(d)
+    t = d.drop(columns='y').iloc[:20]
+    with pytest.warns(UserWarning, match="equal a training category only as text"):
+        got = wf.predict(t.assign(code=t.code.astype(int), flag=t.flag.astype(str)))
+    np.testing.assert_allclose(got, wf.predict(t))
+
+def test_group_keys_match_across_int_and_float():
+    rng = np.random.default_rng(0); shop = rng.integers(0, 20, 400)
+    d = pd.DataFrame({'shop': shop, 'x': rng.normal(size=400)}); d['y'] = rng.normal(size=20)[shop]*3 + d.x
+    wf = _reg(group_target=['shop']); wf.fit(d)
+    t = d.drop(columns='y').iloc[:5]
+    pd.testing.assert_frame_equal(wf.transform(t.assign(shop=t.shop.astype(float))), wf.transform(t))   # a blank in test.csv makes it floats
+    assert wf.transform(t).shop_n.gt(0).all()
+
+def test_clipped_regression_predictions_are_said():
+    rng = np.random.default_rng(0); x = rng.uniform(0, 10, 200)
+    wf = _reg(); wf.fit(pd.DataFrame({'x': x, 'y': 3*x + rng.normal(scale=.5, size=200)}))
+    t = pd.DataFrame({'x': [5., 20.]})
+    with pytest.warns(UserWarning, match=r"1 of 2 prediction\(s\) fell outside the training target's range"): p = wf.predict(t)
+    assert p[1] == pytest.approx(wf.y_bounds_[1])
+    wf.y_bounds_ = None
+    assert wf.predict(t)[1] > 50   # what the model says, unclipped
+
+def test_dates_in_another_format_or_with_a_zone():
+    rng = np.random.default_rng(0); days = pd.date_range('2015-01-01', periods=200, freq='D')
+    d = pd.DataFrame({'when': days.strftime('%Y-%m-%d'), 'x': rng.normal(size=200)}); d['y'] = np.arange(200)/20 + d.x
+    wf = _reg(); wf.fit(d)
+    t = d.drop(columns='y').iloc[:5]
+    with pytest.warns(UserWarning, match="not in the training format"): p = wf.predict(t.assign(when=days[:5].strftime('%Y/%m/%d')))
+    np.testing.assert_allclose(p, wf.predict(t))
+    z = pd.DataFrame({'when': pd.date_range('2020-01-01', periods=100, freq='D', tz='UTC'), 'x': rng.normal(size=100)}).assign(y=lambda f: f.x)
+    _reg().fit(z)   # zone-aware dates: in UTC
+
+def test_duplicated_and_integer_column_names():
+    rng = np.random.default_rng(0)
+    d = pd.DataFrame(rng.normal(size=(100, 3)), columns=['a', 'a', 'y'])
+    with pytest.raises(ValueError, match=r"duplicated column name\(s\) \['a'\]"): _reg().fit(d)
+    d = pd.DataFrame(rng.normal(size=(100, 3))).assign(y=lambda f: f[0]); d[2] = np.nan   # numpy-made frame; an all-missing column
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); wf = _reg(); wf.fit(d)
+    assert len(wf.predict(d.drop(columns=['y', 2]))) == 100   # the dropped column may be absent, whatever the names' type
+
+def test_roc_auc_with_a_class_rarer_than_the_folds():
+    rng = np.random.default_rng(0); x = rng.normal(size=150)
+    y = np.select([x < -.5, x < .5], ['lo', 'mid'], 'hi').astype(object); y[:2] = 'rare'
+    wf = TabularWorkflow('y', metric='roc_auc', n_splits=5, verbose=False, models={'lin': LinearClassifier()})
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); lb = wf.fit(pd.DataFrame({'x': x, 'y': y}))
+    assert np.isfinite(lb.loc[lb.model == 'lin'].iloc[0, 2])
+
+def test_models_of_the_wrong_task_and_mixed_targets():
+    from fastflow.tabular.estimators import RFRegressor
+    rng = np.random.default_rng(0); d = pd.DataFrame({'x': rng.normal(size=300)})
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        with pytest.raises(ValueError, match=r"model\(s\) \['rf'\] are regressors but the task is classification.*task='regression'"):
+            TabularWorkflow('y', verbose=False, models={'rf': RFRegressor(n_estimators=5)}).fit(d.assign(y=(d.x*3).round().astype(int) + 10))
+    with pytest.raises(ValueError, match="mixes number and text values"):
+        _wf().fit(d.assign(y=pd.Series([1 if v > 0 else 'no' for v in d.x], dtype=object)))
+    with pytest.raises(ValueError, match="task='regression' needs a numeric target"):
+        _reg(task='regression').fit(d.assign(y=np.where(d.x > 0, 'a', 'b')))

@@ -54,6 +54,12 @@ def check_target(df: pd.DataFrame, # Training frame
     n_na = int(y.isna().sum())
     if n_na: raise ValueError(f"target {target!r} has {n_na} missing value(s); drop those rows first, e.g. df.dropna(subset=[{target!r}])")
     given, task = task, infer_task(y, task)
+    if task == 'regression' and not (pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y)):
+        raise ValueError(f"task='regression' needs a numeric target, but {target!r} is {y.dtype} (e.g. {y.iloc[0]!r}): convert it, "
+                         f"e.g. pd.to_numeric(df[{target!r}]), or predict its values as classes with task='classification'")
+    if y.dtype == object and len(kinds := {'text' if isinstance(o, str) else 'number' if isinstance(o, (int, float, np.number)) else type(o).__name__ for o in y}) > 1:
+        raise ValueError(f"target {target!r} mixes {' and '.join(sorted(kinds))} values (e.g. {y.iloc[0]!r}), which cannot be ordered "
+                         f"as classes: make them one type, e.g. df[{target!r}] = df[{target!r}].astype(str)")
     if task != 'classification':
         if given is None and pd.api.types.is_float_dtype(y) and np.isfinite(y).all() and (y == y.round()).all() and int_classes(y.astype('int64')):
             warnings.warn(f"target {target!r} holds whole numbers stored as floats ({y.nunique()} distinct values), e.g. an integer "
@@ -74,12 +80,27 @@ DATE_PARTS = ('Year', 'Month', 'Day', 'Dayofweek', 'Dayofyear')
 
 def _is_date(s): return pd.api.types.is_datetime64_any_dtype(s)
 
+def _check_unique_columns(df:pd.DataFrame, what:str='frame'):
+    "A clear error if `df` has two columns of the same name (pandas then hands a frame where a column is expected)"
+    if (d := df.columns[df.columns.duplicated()]).size:
+        raise ValueError(f"the {what} has duplicated column name(s) {sorted({str(c) for c in d})}: rename or drop the copies, "
+                         "e.g. df.loc[:, ~df.columns.duplicated()]")
+
 def date_parts(s: pd.Series, # A datetime column, or strings holding dates
                parts=DATE_PARTS, # Attributes of `Series.dt` to extract
                format: str|None = None, # strptime format of date strings (None: `date_format` guesses; unparseable values become missing)
               ) -> pd.DataFrame:
-    "Numeric columns `<name>_<part>` plus `<name>_Elapsed` (seconds since 1970) from a date column"
-    if not _is_date(s): s = pd.to_datetime(s, format=format or 'mixed', errors='coerce')
+    "Numeric columns `<name>_<part>` plus `<name>_Elapsed` (seconds since 1970) from a date column; times with a zone count in UTC"
+    if not _is_date(s):
+        raw, s = s, pd.to_datetime(s, format=format or 'mixed', errors='coerce', utc=True)   # utc: zone-aware strings ('...Z') and naive ones alike
+        bad = s.isna() & raw.notna()
+        if format and bad.any():   # e.g. '2015/01/05' in a test file where training had '2015-01-05'
+            again = pd.to_datetime(raw[bad], format='mixed', errors='coerce', utc=True)
+            if again.notna().any():
+                warnings.warn(f"column {s.name!r}: {int(again.notna().sum())} date(s) are not in the training format {format!r} "
+                              f"(e.g. {raw[bad][again.notna()].iloc[0]!r}): each was parsed by itself")
+                s = s.where(~bad, again)
+    if getattr(s.dt, 'tz', None) is not None: s = s.dt.tz_convert('UTC').dt.tz_localize(None)
     attr = {'Dayofweek': 'day_of_week', 'Dayofyear': 'day_of_year'}
     res = {f'{s.name}_{p}': (s.dt.isocalendar().week if p == 'Week' else getattr(s.dt, attr.get(p, p.lower()))).astype('float64') for p in parts}
     el = s.astype('datetime64[s]').astype('int64').astype('float64') / 1e9
@@ -221,6 +242,37 @@ def _odd_numbers(values) -> tuple|None:
     k = int(num.sum())
     return (k, v[~num].iloc[0]) if 9 <= k < len(v) and k >= 0.9*len(v) else None
 
+def _key_text(s) -> np.ndarray:
+    "Values as text that matches across types: 1, 1.0, np.int64(1) and '1' alike, True as 'True'; '' for missing"
+    s = s if isinstance(s, pd.Series) else pd.Series(list(s), dtype=object)
+    na = s.isna().to_numpy()
+    if s.dtype.kind == 'f':
+        v = s.to_numpy('float64', na_value=np.nan)
+        with np.errstate(invalid='ignore'): whole = ~na & (np.mod(v, 1) == 0) & (np.abs(v) < 2**53)
+        t = s.astype(str).to_numpy(dtype=object); t[whole] = v[whole].astype(np.int64).astype(str)
+    elif s.dtype.kind == 'O':
+        t = np.array([str(int(o)) if isinstance(o, (float, np.floating)) and np.isfinite(o) and float(o).is_integer() else str(o) for o in s], dtype=object)
+    else: t = s.astype(str).to_numpy(dtype=object)
+    t[na] = ''
+    return t.astype(str)
+
+def _match_as_text(code:np.ndarray, s:pd.Series, levels:list, col) -> np.ndarray:
+    "`code` with each unseen value of a type no level has that equals a level as text (1 for '1', 'True' for True) given that level, with a warning that the column's type changed"
+    miss = np.flatnonzero((code < 0) & s.notna().to_numpy())
+    if len(miss) == 0: return code
+    kind = lambda o: 'text' if isinstance(o, str) else 'bool' if isinstance(o, (bool, np.bool_)) else 'number' if isinstance(o, (int, float, np.number)) else 'other'
+    have = {kind(v) for v in levels}   # in a column that mixes types ('2' and 2), a value of a type it has keeps its own identity
+    miss = miss[[kind(o) not in have for o in s.iloc[miss]]]
+    if len(miss) == 0: return code
+    pos = {t: k for k, t in enumerate(_key_text(levels))}
+    alt = np.array([pos.get(t, -1) for t in _key_text(s.iloc[miss])], dtype=code.dtype)
+    if not (alt >= 0).any(): return code
+    first = miss[alt >= 0][0]
+    warnings.warn(f"column {col!r}: {int((alt >= 0).sum())} value(s) equal a training category only as text (e.g. {s.iloc[first]!r} for "
+                  f"{levels[alt[alt >= 0][0]]!r}; the column is {s.dtype} now): matched them. Read the file as in training, e.g. dtype={{{col!r}: str}}")
+    code = code.copy(); code[miss[alt >= 0]] = alt[alt >= 0]
+    return code
+
 def _nearest_level(code:np.ndarray, s:pd.Series, levels:list) -> np.ndarray:
     "`code` (-1: missing or unseen) with each unseen finite number given the index of the nearest of the sorted numeric `levels`"
     x = pd.to_numeric(s, errors='coerce').to_numpy('float64')
@@ -277,6 +329,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         if len(X) == 0: raise ValueError("cannot fit on an empty frame (0 rows)")
         if len(X) == 1: raise ValueError("cannot fit on one sample (n_samples=1): vocabularies, medians and scales need several rows")
         if X.shape[1] == 0: raise ValueError(f"0 feature(s) (shape=({len(X)}, 0)) while a minimum of 1 is required.")
+        _check_unique_columns(X)
         missing = [c for c in [*(self.cat_names or ()), *(self.cont_names or ()), *(self.date_names or ())] if c not in X.columns]
         if missing: raise KeyError(f"columns {missing} were named but are not in the frame")
         named = [*(self.cat_names or ()), *(self.cont_names or ()), *(self.date_names or ())]
@@ -365,7 +418,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         if missing: raise KeyError(f"columns {missing} were used in training but are missing from this frame; add them (NaN is fine)")
         out = {}
         for c in self.cats_:
-            code = pd.Index(self.vocab_[c]).get_indexer(X[c])
+            code = _match_as_text(pd.Index(self.vocab_[c]).get_indexer(X[c]), X[c], self.vocab_[c], c)
             if c in self.int_cats_ and (code < 0).any(): code = _nearest_level(code, X[c], self.vocab_[c])
             out[c] = code.astype('int64') + 1   # -1 (missing or unseen) + 1 = 0
         dp = [date_parts(X[c], format=self.date_formats_.get(c)) for c in self.dates_]

@@ -10,7 +10,7 @@ import time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import KFold, StratifiedKFold
 from ..core import usable_cores  # noqa: F401 (re-exported: `fastflow.core` owns it; collab and tabular use it)
@@ -18,7 +18,7 @@ from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `M
 from ..submission import write_submission
 from ..export import load_artefact, save_artefact
 from .nn import default_bs
-from .data import INT_RULE, TabularProc, check_target, from_plain, from_plain_array, plain_array, to_plain
+from .data import INT_RULE, TabularProc, check_target, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _key_text
 from .estimators import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
                                      LinearClassifier, LinearRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
 
@@ -133,8 +133,8 @@ def blend_weights(preds: list, # Out-of-fold predictions of each member: probabi
 def _fmt(m, s): return f"{m:.4f} ± {s:.4f}"
 
 def _group_keys(s: pd.Series) -> np.ndarray:
-    "Group keys of a column as text ('' for missing: no group)"
-    return np.where(s.isna().to_numpy(), '', s.astype(str).to_numpy()).astype(str)
+    "Group keys of a column as text ('' for missing: no group); 1, 1.0 and '1' are one key (a test column with a blank reads as floats)"
+    return _key_text(s)
 
 class TabularWorkflow:
     "Cross-validate models on the same (repeated) folds, blend the best out-of-fold, refit and predict"
@@ -211,6 +211,10 @@ class TabularWorkflow:
            ) -> pd.DataFrame:
         "Cross-validate, blend, refit; return the leaderboard"
         X, ym = self._setup(df, train_mask)
+        if self.models is not None and (wrong := [n for n, e in self.models.items() if (is_regressor if self.task_ == 'classification' else is_classifier)(e)]):
+            raise ValueError(f"model(s) {wrong} are {'regressors' if self.task_ == 'classification' else 'classifiers'} but the task is {self.task_} "
+                             f"(of target {self.target!r}, {'given' if self.task else 'inferred'}): pass task={'regression' if self.task_ == 'classification' else 'classification'!r} "
+                             f"or {'classifiers' if self.task_ == 'classification' else 'regressors'}")
         models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, n_rows=int(self.train_mask_.sum()), n_splits=self.n_splits,
                                                                                                    n_cols=len(self.proc_.cat_out_) + len(self.proc_.cont_out_) + 2*len(self.group_target),
                                                                                                    max_levels=max(self.proc_.card_, default=1) - 1))
@@ -250,6 +254,7 @@ class TabularWorkflow:
 
     def _setup(self, df, train_mask=None):
         "Check `df`, set the task, metric, features and targets; return the features and the targets on the models' scale"
+        if isinstance(df, pd.DataFrame): _check_unique_columns(df, 'training frame')
         self.task_ = check_target(df, self.target, self.task if self.task is not None else self._metric_task(df))
         self.n_jobs_ = usable_cores() if self.n_jobs is None else self.n_jobs
         if not isinstance(self.n_jobs_, (int, np.integer)) or self.n_jobs_ < 1: raise ValueError(f"n_jobs must be a positive int or None (all usable cores), got {self.n_jobs!r}")
@@ -472,13 +477,14 @@ class TabularWorkflow:
     def _check_test(self, test):
         if not isinstance(test, pd.DataFrame): raise TypeError(f"expected a pandas DataFrame, got {type(test).__name__}")
         if len(test) == 0: raise ValueError("the test frame is empty (0 rows)")
+        _check_unique_columns(test, 'test frame')
         absent = [c for c in self.feature_names_ if c not in test.columns]
         missing = [c for c in absent if c not in self.proc_.dropped_]   # columns dropped in training (all missing, constant) may be absent
         if missing: raise KeyError(f"test frame lacks training column(s) {missing}; add them (NaN is fine) or drop them from training")
         extra = [c for c in test.columns if c not in self.feature_names_ and c not in (self.target, self.id_col)]
         if extra: warnings.warn(f"test column(s) {extra} were not in training and are ignored")
-        self._check_ids(test, 'test')
-        return test.assign(**{c: np.nan for c in absent})[self.feature_names_]
+        if self.id_col in test.columns: self._check_ids(test, 'test')   # predictions need no ids (`submit` does): a frame of features is enough
+        return test.reindex(columns=self.feature_names_)   # absent columns (dropped in training) as NaN; any column names
 
     def transform(self, test: pd.DataFrame) -> pd.DataFrame:
         "The frame the final models see for `test`: group rates from all fitted rows, continuous columns clipped (counts in `clip_report_`)"
@@ -493,7 +499,13 @@ class TabularWorkflow:
         if not getattr(self, 'final_', None): raise RuntimeError("call fit (with refit=True) or fit_final before predicting")
         X = self.transform(test)
         p = sum(self.final_weights_[n]*self._predict_raw(e, X) for n, e in self.final_.items())
-        return p if self.task_ == 'classification' else self._from_model(p)
+        if self.task_ == 'classification': return p
+        b = getattr(self, 'y_bounds_', None)
+        if b is not None and (out := int(((p < b[0]) | (p > b[1])).sum())):
+            lo, hi = self._from_model(np.array(b, 'float64'))
+            warnings.warn(f"{out} of {len(p)} prediction(s) fell outside the training target's range [{lo:.4g}, {hi:.4g}] and were clipped to it "
+                          "(no model saw a target beyond it); to predict past it, set wf.y_bounds_ = None")
+        return self._from_model(p)
 
     def predict(self, test: pd.DataFrame) -> np.ndarray:
         "Labels (classification) or values (regression) for `test`"
@@ -506,9 +518,11 @@ class TabularWorkflow:
                preds=None, # Predictions to write instead of `predict(test)`
               ) -> Path:
         "Write `submission.csv` for `test`, checked against the sample by `fastflow.submission.write_submission`"
-        preds = self.predict(test) if preds is None else preds
         if sample_submission is None:
             if self.id_col is None: raise ValueError("pass sample_submission or set id_col to write a submission")
+            self._check_ids(test, 'test')   # present and unique: they are written beside the predictions
+        preds = self.predict(test) if preds is None else preds
+        if sample_submission is None:
             sample_submission = pd.DataFrame({self.id_col: test[self.id_col].to_numpy(), self.target: preds})
         return write_submission(preds, sample_submission, path)
 
