@@ -40,10 +40,10 @@ def accuracy(y, # True class codes 0..k-1
 def roc_auc(y, proba) -> float:
     "ROC AUC from class probabilities (one-vs-rest averaged for more than two classes)"
     p, y = np.asarray(proba), np.asarray(y)
-    if p.shape[1] == 2: return float(roc_auc_score(y, p[:, 1]))
     present = np.unique(y)
+    if len(present) < 2: return float('nan')   # one class in these rows: nothing to rank
+    if p.shape[1] == 2: return float(roc_auc_score(y, p[:, 1]))
     if len(present) == p.shape[1]: return float(roc_auc_score(y, p, multi_class='ovr'))
-    if len(present) < 2: return float('nan')
     return float(np.mean([roc_auc_score(y == c, p[:, c]) for c in present]))   # a class absent from these rows (a rare class's fold): the others' one-vs-rest
 
 def log_loss(y, proba) -> float:

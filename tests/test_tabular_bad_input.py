@@ -272,7 +272,8 @@ def test_clipped_regression_predictions_are_said():
     rng = np.random.default_rng(0); x = rng.uniform(0, 10, 200)
     wf = _reg(); wf.fit(pd.DataFrame({'x': x, 'y': 3*x + rng.normal(scale=.5, size=200)}))
     t = pd.DataFrame({'x': [5., 20.]})
-    with pytest.warns(UserWarning, match=r"1 of 2 prediction\(s\) fell outside the training target's range"): p = wf.predict(t)
+    with pytest.warns(UserWarning, match=r"1 of 2 prediction\(s\) fell far outside the training target's range"): p = wf.predict(t)
+    assert wf.target_clip_ == dict(rows=1, far=1, of=2)
     assert p[1] == pytest.approx(wf.y_bounds_[1])
     wf.y_bounds_ = None
     assert wf.predict(t)[1] > 50   # what the model says, unclipped
@@ -284,6 +285,10 @@ def test_dates_in_another_format_or_with_a_zone():
     t = d.drop(columns='y').iloc[:5]
     with pytest.warns(UserWarning, match="not in the training format"): p = wf.predict(t.assign(when=days[:5].strftime('%Y/%m/%d')))
     np.testing.assert_allclose(p, wf.predict(t))
+    mixed = d.assign(when=[w.replace('-', '/') if k % 20 == 0 else w for k, w in enumerate(d.when)])   # training itself has 5% in another format
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); wm = _reg(); wm.fit(mixed); wm.predict(mixed.drop(columns='y'))
+    assert not [x for x in w if 'not in the training format' in str(x.message)]   # said only of formats training never had
     z = pd.DataFrame({'when': pd.date_range('2020-01-01', periods=100, freq='D', tz='UTC'), 'x': rng.normal(size=100)}).assign(y=lambda f: f.x)
     _reg().fit(z)   # zone-aware dates: in UTC
 

@@ -379,6 +379,10 @@ def _top_n(s:np.ndarray, n:int) -> np.ndarray:
     above = np.flatnonzero(s > t)
     return np.concatenate([above, np.flatnonzero(s == t)[:n - len(above)]])
 
+def _id_list(ids) -> list:
+    "Ids as a list: one id (a number or a string) or any collection of them"
+    return [ids] if isinstance(ids, (str, bytes)) or np.ndim(ids) == 0 else list(ids)
+
 def _ready_ranker(rk, n_users:int, n_items:int, fit, have:str, rows:str) -> ItemRanker:
     "`rk` fitted by `fit(rk)` unless it is fitted already, or a clear error if it is not an `ItemRanker` or was fitted on other data"
     if not isinstance(rk, ItemRanker): raise TypeError(f"ranker must be an ItemRanker, got {type(rk).__name__}")
@@ -498,7 +502,7 @@ class CollabLearner(UndoOnError, Learner):
         n = _check_count(n)
         b = self.baseline
         cand = np.flatnonzero(b.item_count_ >= max(np.median(b.item_count_[b.item_count_ > 0]), 1))
-        cand = cand[~pd.Index(self.dls.items[cand]).isin(list(exclude))]
+        cand = cand[~pd.Index(self.dls.items[cand]).isin(_id_list(exclude))]
         score = b.mu_ + b.item_bias_[cand]
         top = cand[np.argsort(-score, kind='stable')[:n]]
         return _frame(self.dls, self.dls.items[top], score=(b.mu_ + b.item_bias_[top]).astype(np.float32),

@@ -376,14 +376,14 @@ class ItemRanker:
         rng = np.random.default_rng(self.seed)
         users = np.flatnonzero(ucount > 0)
         if len(users) > self.max_users: users = np.sort(rng.choice(users, self.max_users, replace=False))
-        r,c = self._pairs(users, chunks(), search=False)
+        r,c = self._pairs(users, chunks())
         self.lam_,self.inner_ = self.lam,{}
         if self.lam_ is None: self.lam_ = self._choose(r, c, len(users), rng)
         self.B_ = _ease_weights(_gram(r, c, self.m_, len(users)), self.lam_, keep=False)
         return self
 
     def _pairs(self, users:np.ndarray, pairs,
-               search:bool=True, # Find rows by a binary search of `users` (few users: no map the size of every user); False: by such a map (many ratings)
+               search:bool=False, # Find rows by a binary search of `users` (for a few pairs: no map the size of every user); False: by such a map
               ) -> tuple:
         "(row, column) of the kept items that `users` (sorted, unique) rated, sorted by row (a user's position in `users`), from (user, item) code chunks"
         if not search: row = np.full(self.n_users_, -1, np.int32); row[users] = np.arange(len(users))
@@ -421,7 +421,8 @@ class ItemRanker:
               ) -> np.ndarray:
         "Scores of every item for `users` (float32): higher is likelier to be rated next; items past `max_items` rank last, by count"
         users,back = np.unique(np.asarray(users, np.int64), return_inverse=True)   # each user once; rows in the order asked for at the end
-        r,c = self._pairs(users, [(u, i)])
+        u = np.asarray(u)
+        r,c = self._pairs(users, [(u, i)], search=len(u)*20 < self.n_users_)   # a binary search costs ~20x a lookup: worth it for a few pairs only
         s = (_dense(r, c, np.arange(len(users)), self.m_) @ self.B_).numpy()
         s[np.bincount(r, minlength=len(users)) == 0] = self.count_[self.kept_]/(self.count_.max() + 1.)   # nothing kept rated: by count
         s = s[back.reshape(-1)]

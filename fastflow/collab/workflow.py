@@ -15,9 +15,9 @@ from fastai.losses import MSELossFlat
 from sklearn.model_selection import KFold
 from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, save_artefact
-from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds
+from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds, _user_index
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline
-from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _no_ranking, _build_collab
+from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _no_ranking, _build_collab
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -259,8 +259,7 @@ class CollabWorkflow:
         enc,known,X = self.side_[key]
         out = np.zeros((len(ids), X.shape[1] if enc is not None else 1), np.float32)
         if enc is None: return out
-        pos = {v: k for k,v in enumerate(known.tolist())}
-        k = np.array([pos.get(o, -1) for o in np.asarray(ids).tolist()], dtype=np.int64)
+        k = pd.Index(known).get_indexer(pd.Index(np.asarray(ids, dtype=object) if not isinstance(ids, pd.Index) else ids))   # side ids are unique
         out[k >= 0] = X[k[k >= 0]]
         if table is not None:
             col = self.user_name if key == 'user' else self.item_name
@@ -269,10 +268,17 @@ class CollabWorkflow:
             if (k >= 0).any(): out[k >= 0] = enc.transform(table.iloc[k[k >= 0]])
         return out
 
+    def _cached(self, key:str, make):
+        "`make()`, computed once per fitted (or loaded) data `dls_`"
+        c = getattr(self, '_cache', None)
+        if c is None or c[0] is not self.dls_: c = self._cache = (self.dls_, {})
+        if key not in c[1]: c[1][key] = make()
+        return c[1][key]
+
     def _code_side(self) -> tuple|None:
         "Feature rows of every user and item code, or None without side tables"
         if self.side_['user'][0] is None and self.side_['item'][0] is None: return None
-        return self._side_rows('user', self.dls_.users),self._side_rows('item', self.dls_.items)
+        return self._cached('code_side', lambda: (self._side_rows('user', self.dls_.users), self._side_rows('item', self.dls_.items)))
 
     def _log(self, *a):
         if self.verbose: print(*a, flush=True)
@@ -406,7 +412,7 @@ class CollabWorkflow:
         pred = lambda n: np.clip(_predict_member(self.final_[n], u, i, side), lo, hi)   # as the blend saw them out of fold
         if self.final_stack_ is None: p = np.full(len(u), self.final_intercept_) + sum(w*pred(n) for n,w in self.final_weights_.items())   # no member weighted: the intercept
         else:
-            P = np.stack([pred(n) for n in self.final_weights_], 1)
+            P = np.stack([pred(n) for n in self.final_weights_], 1) if self.final_weights_ else np.zeros((len(u), 0))
             F = count_features(u, i, *self._train_counts())
             p = _stack_or_blend(P, F, self.final_stack_, self.final_intercept_, np.array(list(self.final_weights_.values())))
         if sm is not None:
@@ -497,11 +503,10 @@ class CollabWorkflow:
                          ) -> np.ndarray:
         "Item scores for a user with no ratings: how many of its `_COLD_NEIGHBOURS` nearest users by side columns rated each item, ties by all users' counts"
         d = self.dls_
-        has = np.flatnonzero(pd.Index(d.users).isin(self.side_['user'][1]))   # users with a side row
-        U = self._side_rows('user', d.users[has])
-        near = has[np.argsort(((U - x)**2).sum(1), kind='stable')[:_COLD_NEIGHBOURS]]
-        du = self.df_.u.to_numpy()
-        local = np.bincount(self.df_.i.to_numpy()[np.isin(du, near)], minlength=d.n_items)
+        has = self._cached('has_side', lambda: np.flatnonzero(pd.Index(d.users).isin(self.side_['user'][1])))   # users with a side row
+        near = has[np.argsort(((self._code_side()[0][has] - x)**2).sum(1), kind='stable')[:_COLD_NEIGHBOURS]]
+        start,items = self._cached('by_user', lambda: _user_index(self.df_.u.to_numpy(), self.df_.i.to_numpy(), d.n_users, d.n_items))
+        local = np.bincount(np.concatenate([items[start[v]:start[v+1]] for v in near] or [np.zeros(0, np.int64)]).astype(np.int64), minlength=d.n_items)
         glob = self._train_counts()[1]
         return local + glob/(glob.max() + 1.)
 
@@ -511,9 +516,9 @@ class CollabWorkflow:
         "Well-rated popular items (what an unknown user is recommended): highest shrunk mean rating among items with at least the median number of ratings"
         self._check_fitted(); n = _check_count(n)
         b = self.dls_
-        base = BiasBaseline().fit(b.df.u, b.df.i, b.df.rating, b.n_users, b.n_items)
+        base = self._cached('bias', lambda: BiasBaseline().fit(b.df.u, b.df.i, b.df.rating, b.n_users, b.n_items))
         cand = np.flatnonzero(base.item_count_ >= max(np.median(base.item_count_), 1))
-        cand = cand[~pd.Index(b.items[cand]).isin(list(exclude))]
+        cand = cand[~pd.Index(b.items[cand]).isin(_id_list(exclude))]
         s = base.mu_ + base.item_bias_[cand]; top = np.argsort(-s, kind='stable')[:n]
         return self._frame(cand[top], score=s[top].astype(np.float32))
 

@@ -54,8 +54,8 @@ def check_target(df: pd.DataFrame, # Training frame
     n_na = int(y.isna().sum())
     if n_na: raise ValueError(f"target {target!r} has {n_na} missing value(s); drop those rows first, e.g. df.dropna(subset=[{target!r}])")
     given, task = task, infer_task(y, task)
-    if task == 'regression' and not (pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y)):
-        raise ValueError(f"task='regression' needs a numeric target, but {target!r} is {y.dtype} (e.g. {y.iloc[0]!r}): convert it, "
+    if task == 'regression' and not (pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y)) and pd.to_numeric(y, errors='coerce').isna().any():
+        raise ValueError(f"task='regression' needs a numeric target, but {target!r} holds {y.dtype} values that are not numbers (e.g. {y[pd.to_numeric(y, errors='coerce').isna()].iloc[0]!r}): convert it, "
                          f"e.g. pd.to_numeric(df[{target!r}]), or predict its values as classes with task='classification'")
     if y.dtype == object and len(kinds := {'text' if isinstance(o, str) else 'number' if isinstance(o, (int, float, np.number)) else type(o).__name__ for o in y}) > 1:
         raise ValueError(f"target {target!r} mixes {' and '.join(sorted(kinds))} values (e.g. {y.iloc[0]!r}), which cannot be ordered "
@@ -86,21 +86,27 @@ def _check_unique_columns(df:pd.DataFrame, what:str='frame'):
         raise ValueError(f"the {what} has duplicated column name(s) {sorted({str(c) for c in d})}: rename or drop the copies, "
                          "e.g. df.loc[:, ~df.columns.duplicated()]")
 
-def date_parts(s: pd.Series, # A datetime column, or strings holding dates
-               parts=DATE_PARTS, # Attributes of `Series.dt` to extract
-               format: str|None = None, # strptime format of date strings (None: `date_format` guesses; unparseable values become missing)
-              ) -> pd.DataFrame:
-    "Numeric columns `<name>_<part>` plus `<name>_Elapsed` (seconds since 1970) from a date column; times with a zone count in UTC"
+def _parse_dates(s: pd.Series, format: str|None = None) -> tuple:
+    "(datetimes, how many values parse only outside `format`, one of them) of a column of dates or date strings; zone-aware times in UTC, unparseable values missing"
+    n, example = 0, None
     if not _is_date(s):
         raw, s = s, pd.to_datetime(s, format=format or 'mixed', errors='coerce', utc=True)   # utc: zone-aware strings ('...Z') and naive ones alike
         bad = s.isna() & raw.notna()
         if format and bad.any():   # e.g. '2015/01/05' in a test file where training had '2015-01-05'
             again = pd.to_datetime(raw[bad], format='mixed', errors='coerce', utc=True)
-            if again.notna().any():
-                warnings.warn(f"column {s.name!r}: {int(again.notna().sum())} date(s) are not in the training format {format!r} "
-                              f"(e.g. {raw[bad][again.notna()].iloc[0]!r}): each was parsed by itself")
-                s = s.where(~bad, again)
+            if (n := int(again.notna().sum())):
+                s, example = s.where(~bad, again), raw[bad][again.notna()].iloc[0]
     if getattr(s.dt, 'tz', None) is not None: s = s.dt.tz_convert('UTC').dt.tz_localize(None)
+    return s, n, example
+
+def date_parts(s: pd.Series, # A datetime column, or strings holding dates
+               parts=DATE_PARTS, # Attributes of `Series.dt` to extract
+               format: str|None = None, # strptime format of date strings (None: `date_format` guesses; unparseable values become missing)
+               warn: bool = True, # Warn when some strings are not in `format` (they are parsed one by one)
+              ) -> pd.DataFrame:
+    "Numeric columns `<name>_<part>` plus `<name>_Elapsed` (seconds since 1970) from a date column; times with a zone count in UTC"
+    s, n, example = _parse_dates(s, format)
+    if n and warn: warnings.warn(f"column {s.name!r}: {n} date(s) are not in the training format {format!r} (e.g. {example!r}): each was parsed by itself")
     attr = {'Dayofweek': 'day_of_week', 'Dayofyear': 'day_of_year'}
     res = {f'{s.name}_{p}': (s.dt.isocalendar().week if p == 'Week' else getattr(s.dt, attr.get(p, p.lower()))).astype('float64') for p in parts}
     el = s.astype('datetime64[s]').astype('int64').astype('float64') / 1e9
@@ -250,7 +256,7 @@ def _key_text(s) -> np.ndarray:
         v = s.to_numpy('float64', na_value=np.nan)
         with np.errstate(invalid='ignore'): whole = ~na & (np.mod(v, 1) == 0) & (np.abs(v) < 2**53)
         t = s.astype(str).to_numpy(dtype=object); t[whole] = v[whole].astype(np.int64).astype(str)
-    elif s.dtype.kind == 'O':
+    elif s.dtype.kind == 'O' and pd.api.types.infer_dtype(s, skipna=True) not in ('string', 'empty'):
         t = np.array([str(int(o)) if isinstance(o, (float, np.floating)) and np.isfinite(o) and float(o).is_integer() else str(o) for o in s], dtype=object)
     else: t = s.astype(str).to_numpy(dtype=object)
     t[na] = ''
@@ -371,7 +377,9 @@ class TabularProc(TransformerMixin, BaseEstimator):
 
     def _fit_conts(self, X, conts, dates):
         "Continuous columns (with date parts): names, `_na` columns, medians, means and stds of the training rows"
-        dp = [date_parts(X[c], format=self.date_formats_.get(c)) for c in dates]
+        parsed = {c: _parse_dates(X[c], self.date_formats_.get(c)) for c in dates}
+        self.mixed_dates_ = [c for c in dates if parsed[c][1]]   # training itself has other formats: no warning when they come again
+        dp = [date_parts(parsed[c][0]) for c in dates]
         cont_df = pd.concat([inf_as_missing(_floats(X, conts, 'it is continuous')), *dp], axis=1) if conts or dp else pd.DataFrame(index=X.index)
         self.conts_, self.na_cols_, self.medians_, self.means_, self.stds_ = list(cont_df.columns), [], {}, {}, {}
         for cs, a in _float_blocks(cont_df, self.conts_):   # numpy a block of columns at a time: 12x faster than pandas on 2,308 columns
@@ -421,7 +429,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
             code = _match_as_text(pd.Index(self.vocab_[c]).get_indexer(X[c]), X[c], self.vocab_[c], c)
             if c in self.int_cats_ and (code < 0).any(): code = _nearest_level(code, X[c], self.vocab_[c])
             out[c] = code.astype('int64') + 1   # -1 (missing or unseen) + 1 = 0
-        dp = [date_parts(X[c], format=self.date_formats_.get(c)) for c in self.dates_]
+        dp = [date_parts(X[c], format=self.date_formats_.get(c), warn=c not in self.mixed_dates_) for c in self.dates_]
         num = inf_as_missing(_floats(X, [c for c in self.conts_ if c in X.columns], 'it was in training'), 'transformed')
         cont_df = pd.concat([num, *dp], axis=1) if self.conts_ else None
         for c in self.na_cols_: out[f'{c}_na'] = cont_df[c].isna().to_numpy().astype('int64') + 1
@@ -449,7 +457,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
                     cats=P(self.cats_), dates=P(self.dates_), vocab=[P(self.vocab_[c]) for c in self.cats_], conts=P(self.conts_),
                     na_cols=P(self.na_cols_), medians=[float(self.medians_[c]) for c in self.conts_], means=[float(self.means_[c]) for c in self.conts_],
                     stds=[float(self.stds_[c]) for c in self.conts_], cat_out=P(self.cat_out_), card=[int(k) for k in self.card_],
-                    n_features_in=int(self.n_features_in_), date_formats=[self.date_formats_.get(c) for c in self.dates_],
+                    n_features_in=int(self.n_features_in_), date_formats=[self.date_formats_.get(c) for c in self.dates_], mixed_dates=P(self.mixed_dates_),
                     int_cats=P(self.int_cats_))
 
     @classmethod
@@ -461,6 +469,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         p.cats_, p.dates_, p.conts_, p.na_cols_ = U(cfg['cats']), U(cfg['dates']), U(cfg['conts']), U(cfg['na_cols'])
         p.vocab_ = {c: U(v) for c, v in zip(p.cats_, cfg['vocab'])}
         p.date_formats_ = dict(zip(p.dates_, cfg.get('date_formats', [None]*len(p.dates_))))
+        p.mixed_dates_ = U(cfg.get('mixed_dates', []))
         p.int_cats_ = U(cfg.get('int_cats', []))   # older folders: unseen integers keep code 0, as they were fitted
         p.medians_, p.means_, p.stds_ = (dict(zip(p.conts_, cfg[k])) for k in ('medians', 'means', 'stds'))
         p.cat_out_, p.cont_out_, p.card_, p.n_features_in_ = U(cfg['cat_out']), list(p.conts_), list(cfg['card']), cfg['n_features_in']

@@ -132,6 +132,14 @@ def blend_weights(preds: list, # Out-of-fold predictions of each member: probabi
 # %% ../../nbs/33_tabular.workflow.ipynb #950782d5
 def _fmt(m, s): return f"{m:.4f} ± {s:.4f}"
 
+def _old_group_keys(keys, s, n) -> tuple:
+    "Group stats of a folder written when a whole float's key was '1.0': each such key also under '1', as `_group_keys` now gives it"
+    keys = np.asarray(keys, dtype=str)
+    old = pd.Series(keys).str.fullmatch(r'-?\d+\.0').to_numpy()
+    new = np.array([k[:-2] for k in keys[old]], dtype=str)   # '1.0' -> '1'
+    add = ~np.isin(new, keys)   # a text column with both '1' and '1.0' keeps its own
+    return np.r_[keys, new[add]], np.r_[s, np.asarray(s)[old][add]], np.r_[n, np.asarray(n)[old][add]]
+
 def _group_keys(s: pd.Series) -> np.ndarray:
     "Group keys of a column as text ('' for missing: no group); 1, 1.0 and '1' are one key (a test column with a blank reads as floats)"
     return _key_text(s)
@@ -501,10 +509,14 @@ class TabularWorkflow:
         p = sum(self.final_weights_[n]*self._predict_raw(e, X) for n, e in self.final_.items())
         if self.task_ == 'classification': return p
         b = getattr(self, 'y_bounds_', None)
-        if b is not None and (out := int(((p < b[0]) | (p > b[1])).sum())):
-            lo, hi = self._from_model(np.array(b, 'float64'))
-            warnings.warn(f"{out} of {len(p)} prediction(s) fell outside the training target's range [{lo:.4g}, {hi:.4g}] and were clipped to it "
-                          "(no model saw a target beyond it); to predict past it, set wf.y_bounds_ = None")
+        if b is not None:
+            far = (b[1] - b[0])*0.1   # a little past a bound (a count a bit below 0) is noise; far past it, extrapolation worth saying
+            self.target_clip_ = dict(rows=int(((p < b[0]) | (p > b[1])).sum()), far=int(((p < b[0] - far) | (p > b[1] + far)).sum()), of=len(p))
+            if self.target_clip_['far']:
+                lo, hi = self._from_model(np.array(b, 'float64'))
+                warnings.warn(f"{self.target_clip_['far']} of {len(p)} prediction(s) fell far outside the training target's range [{lo:.4g}, {hi:.4g}] (by over "
+                              f"a tenth of it) and were clipped to it: no model saw a target beyond it (counts in wf.target_clip_). "
+                              "To predict past it, set wf.y_bounds_ = None")
         return self._from_model(p)
 
     def predict(self, test: pd.DataFrame) -> np.ndarray:
@@ -559,7 +571,7 @@ class TabularWorkflow:
                                    final_note=lb.attrs.get('final_note', '')),
                    best=self.best_, ensemble_members=list(getattr(self, 'ensemble_members_', [])),
                    ensemble_weights=dict(getattr(self, 'ensemble_weights_', {})), scores={k: list(map(float, v)) for k, v in self.scores_.items()},
-                   groups=groups, clip_ranges=[[to_plain(c), lo, hi] for c, (lo, hi) in getattr(self, 'clip_ranges_', {}).items()],
+                   groups=groups, group_keys=2, clip_ranges=[[to_plain(c), lo, hi] for c, (lo, hi) in getattr(self, 'clip_ranges_', {}).items()],
                    y_bounds=list(getattr(self, 'y_bounds_', None) or []) or None)
         return cfg, out['tensors'], out['arrays'], out['files']
 
@@ -584,6 +596,7 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
     wf.ensemble_members_, wf.ensemble_weights_, wf.scores_ = c['ensemble_members'], c['ensemble_weights'], c['scores']
     wf.group_stats_ = {from_plain(g): (art.arrays[f'group{i}_keys'].astype(str), art.arrays[f'group{i}_sum'], art.arrays[f'group{i}_n'])
                        for i, g in enumerate(c.get('groups', []))}
+    if c.get('group_keys', 1) < 2: wf.group_stats_ = {g: _old_group_keys(*v) for g, v in wf.group_stats_.items()}
     wf.clip_ranges_ = {from_plain(x): [lo, hi] for x, lo, hi in c.get('clip_ranges', [])}
     wf.y_bounds_ = tuple(c['y_bounds']) if c.get('y_bounds') else None
     return wf
