@@ -134,3 +134,58 @@ def test_memory_refused_before_decoding(tmp_path, monkeypatch):
     monkeypatch.setattr(vd, 'load_images', lambda *a, **k: pytest.fail('decoded anyway'))
     with pytest.raises(MemoryError, match=r'more than 50% of the .* RAM available\. Use folder_dls'): vd.tensor_dls(tmp_path)
     assert len(vd.folder_dls(tmp_path, bs=4).train_ds) > 0                # the lazy path still works
+
+# --- a new user's sweep (helper-55) ---
+def test_symlinked_class_folders(tmp_path):
+    src = synth_images(3, size=8, path=tmp_path/'src', classes=('a', 'b'))
+    (tmp_path/'train').mkdir()
+    for c in ('a', 'b'): (tmp_path/'train'/c).symlink_to(src/c, target_is_directory=True)   # Kaggle's way of not copying /kaggle/input
+    (tmp_path/'train'/'loop').symlink_to(tmp_path/'train', target_is_directory=True)          # a link back up: walked once
+    assert len(image_files(tmp_path/'train'/'a')) == 3 and len(image_files(tmp_path/'train')) == 6
+    with pytest.warns(UserWarning, match=r"no images, left out of the classes: \['loop'\]"): dls = folder_dls(tmp_path/'train', bs=2)
+    assert list(dls.vocab) == ['a', 'b'] and len(dls.train_ds) + len(dls.valid_ds) == 6
+
+def test_batch_size_above_the_training_set(tmp_path):
+    synth_images(5, size=8, path=tmp_path, classes=('a', 'b'))
+    with pytest.warns(UserWarning, match=r'bs=64 is more than the 8 training images.*using bs=8'): dls = folder_dls(tmp_path)
+    assert len(dls.train) == 1
+    from fastflow.vision.learner import fastnet_learner
+    from fastai.data.core import DataLoaders
+    empty = DataLoaders(dls.train.new(bs=64), dls.valid)
+    with pytest.raises(ValueError, match='the training loader has no batch'): fastnet_learner(empty, widths=(4, 4, 4))
+
+def test_a_rare_class_is_kept_in_training(tmp_path):
+    synth_images(20, size=8, path=tmp_path, classes=('a', 'b'))
+    (tmp_path/'rare').mkdir()
+    for k in range(2): Image.fromarray(np.full((8, 8, 3), 40*k, np.uint8)).save(tmp_path/'rare'/f'{k}.png')
+    from fastai.data.transforms import RandomSplitter
+    files = sorted(image_files(tmp_path))
+    seed = next(s for s in range(1000) if not any(files[i].parent.name == 'rare' for i in RandomSplitter(0.2, seed=s)(files)[0]))   # both rare ones in valid
+    with pytest.warns(UserWarning, match=r"put every image of class\(es\) \['rare'\] in validation"): dls = folder_dls(tmp_path, bs=4, seed=seed)
+    assert sum(dls.vocab[int(dls.train_ds[i][1])] == 'rare' for i in range(len(dls.train_ds))) == 1   # stratified: one to learn from
+
+def test_exif_rotation_counts_in_sizes(tmp_path):
+    synth_images(3, size=8, path=tmp_path, classes=('a', 'b'))
+    for f in image_files(tmp_path): Image.fromarray(np.zeros((8, 12, 3), np.uint8)).save(f.with_suffix('.jpg')); f.unlink()
+    im = Image.fromarray(np.zeros((8, 12, 3), np.uint8)); ex = im.getexif(); ex[0x0112] = 6   # shown turned: 8 wide, 12 high
+    f = image_files(tmp_path)[0]; im.save(f, exif=ex)
+    dls = folder_dls(tmp_path, bs=2)   # sizes differ once the turn counts: resized to one size, batches collate
+    assert dls.one_batch()[0].shape[-2:] == (12, 12)
+
+def test_csv_ids_duplicates_and_tuple_size(tmp_path):
+    root = synth_images(3, size=8, path=tmp_path/'imgs', classes=('a', 'b'))
+    for k, f in enumerate(image_files(root)): f.rename(root/f'{k:03d}.png')
+    for d in ('a', 'b'): (root/d).rmdir()
+    pd.DataFrame({'id': [f'{k:03d}' for k in range(6)], 'label': ['a']*3 + ['b']*3}).to_csv(tmp_path/'labels.csv', index=False)
+    dls = csv_dls(tmp_path, folder='imgs', suffix='.png', bs=2, valid_pct=0.34)   # '000' read as text, not 0
+    assert len(dls.train_ds) + len(dls.valid_ds) == 6
+    dup = pd.DataFrame({'id': ['000', '000', '001', '003', '004', '005'], 'label': ['a', 'a', 'a', 'b', 'b', 'b']})
+    with pytest.warns(UserWarning, match=r"1 row\(s\) repeat a file name"): d2 = csv_dls(tmp_path, dup, folder='imgs', suffix='.png', bs=2, valid_pct=0.4)
+    assert len(d2.train_ds) + len(d2.valid_ds) == 5
+    with pytest.raises(ValueError, match="more than one label"): csv_dls(tmp_path, dup.assign(label=['a', 'b', 'a', 'b', 'b', 'b']), folder='imgs', suffix='.png')
+    d3 = csv_dls(tmp_path, folder='imgs', suffix='.png', bs=2, valid_pct=0.34, size=(8, 12))   # size as (h, w)
+    assert d3.one_batch()[0].shape[-2:] == (8, 12)
+
+def test_same_size_large_images_are_resized(tmp_path):
+    from fastflow.vision.data import pick_size
+    assert pick_size([(640, 480)]*3) == 224 and pick_size([(32, 32)]*3) is None

@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/vision.data.html.md"""
 
 # %% ../../nbs/20_vision.data.ipynb #ced38abe
 from __future__ import annotations
-import io, math, warnings
+import io, math, os, warnings
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -89,10 +89,27 @@ def _pil_identifies(p:Path) -> bool:
 
 def _is_image(p:Path) -> bool: return p.suffix.lower() in image_exts() if p.suffix else _pil_identifies(p)
 
+def _walk(path:Path, recurse:bool=True) -> list[Path]:
+    "Non-hidden paths under `path`; with `recurse`, through symlinked folders too (Kaggle class folders are often links into /kaggle/input), each real folder once"
+    if not recurse: return [p for p in path.iterdir() if not p.name.startswith('.')]
+    out, seen = [], set()
+    for root, dirs, files in os.walk(path, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen: dirs[:] = []; continue   # a link back up the tree: walked already
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if not d.startswith('.'))
+        out += [Path(root)/f for f in files if not f.startswith('.')]
+    return out
+
+def _oriented(im:Image.Image) -> tuple:
+    "(width, height) of `im` as `open_rgb` shows it: swapped when its EXIF orientation turns it by 90 degrees"
+    try: turn = im.getexif().get(0x0112) in (5, 6, 7, 8)
+    except Exception: turn = False
+    return (im.size[1], im.size[0]) if turn else im.size
+
 def _scan(path:Path, recurse:bool=True) -> tuple[list[Path], list[Path]]:
-    "Sorted (images, non-images) among the files under `path`, skipping hidden files and folders"
-    it = path.rglob('*') if recurse else path.iterdir()
-    fs = sorted(p for p in it if not any(part.startswith('.') for part in p.relative_to(path).parts) and p.is_file())
+    "Sorted (images, non-images) among the files under `path`, skipping hidden files and folders; symlinked folders are followed (once each)"
+    fs = sorted(p for p in _walk(path, recurse) if p.is_file())
     ims = [p for p in fs if _is_image(p)]; iset = set(ims)
     return ims, [p for p in fs if p not in iset]
 
@@ -107,13 +124,13 @@ def image_files(path, # Folder to search (recursively)
 def _decode_size(fn) -> tuple:
     "`((width, height), None)` if `fn` decodes fully, else `(None, reason)`"
     try:
-        with Image.open(fn) as im: im.load(); return im.size, None
+        with Image.open(fn) as im: im.load(); return _oriented(im), None
     except Exception as e: return None, f"{type(e).__name__}: {e}"
 
 def _header_size(fn) -> tuple:
     "`((width, height), None)` if PIL reads the header of `fn`, else `(None, reason)` (pixels are not decoded)"
     try:
-        with Image.open(fn) as im: return im.size, None
+        with Image.open(fn) as im: return _oriented(im), None
     except Exception as e: return None, f"{type(e).__name__}: {e}"
 
 def _check_image(fn) -> str|None:
@@ -154,9 +171,9 @@ SPLIT_NAMES = frozenset({'train', 'training', 'valid', 'validation', 'val', 'tes
 def pick_size(sizes, # (width, height) of each image
               cap:int=224, # Largest size chosen
              ) -> int|None:
-    "None when every image has the same size (keep it), else the median of the longer sides, at most `cap`"
+    "None when every image has the same size, at most `cap` (keep it), else the median of the longer sides, at most `cap`"
     sizes = [tuple(s) for s in sizes]
-    if len(set(sizes)) <= 1: return None
+    if len(set(sizes)) <= 1 and (not sizes or max(sizes[0]) <= cap): return None
     return int(min(cap, np.median([max(s) for s in sizes])))
 
 def _labelled_files(files, label_of) -> dict:
@@ -180,7 +197,7 @@ class ImageFolderReport:
     def size(self) -> tuple|int|None:
         "`(height, width)` when every image has it, else `pick_size`'s choice"
         if not self.sizes: return None
-        return (self.sizes[0][1], self.sizes[0][0]) if len(set(self.sizes)) == 1 else pick_size(self.sizes)
+        return (self.sizes[0][1], self.sizes[0][0]) if pick_size(self.sizes) is None else pick_size(self.sizes)
 
     def warn(self):
         "Warn about what the recipes leave out: non-image files, unreadable images, class folders with no images"
@@ -275,7 +292,7 @@ def default_tfms(size:int|None=None, # Output size; None keeps the images' size 
                  norm=imagenet_stats, # (mean, std) for `Normalize`, or None for none
                 ) -> tuple[list, list]:
     "CPU-friendly `(item_tfms, batch_tfms)`: pad-crop + flip for small images, random-resized-crop + flip for large ones"
-    small = (size is None or size <= 64) if small is None else small
+    small = (size is None or (max(size) if isinstance(size, (tuple, list)) else size) <= 64) if small is None else small   # size may be (h, w)
     if small: item, batch = ([Resize(size)] if size else []), [Flip(p=0.5), PadCrop(pad)]
     else:     item, batch = [RandomResizedCrop(size, min_scale=0.35)], [Flip(p=0.5)]
     if norm is not None: batch.append(Normalize.from_stats(*norm))
@@ -306,6 +323,26 @@ def _check_folder_classes(rep, min_per_class=2, by=None):
                              "no image out (valid_pct=0).")
     return by
 
+def _split_keeping_classes(labels:list, # Label of each item
+                           valid_pct:float, seed:int) -> tuple[list, list]:
+    "fastai's `RandomSplitter(valid_pct, seed)` indices, unless that leaves a class with no training item: then a split stratified by class (with a warning)"
+    tr, va = RandomSplitter(valid_pct, seed=seed)(labels)
+    lost = sorted(set(map(str, labels)) - {str(labels[i]) for i in tr})
+    if not lost: return tr, va
+    warnings.warn(f"The random {valid_pct:.0%} validation split (seed {seed}) put every image of class(es) {lost[:5]} in validation, so the model "
+                  "would never learn them: splitting stratified by class instead.")
+    tr, va = train_valid_split([str(o) for o in labels], valid_pct, seed)   # at least 2 per class, or a clear error
+    return list(tr), list(va)
+
+def _dataloaders(dblock:DataBlock, source, bs:int, **kwargs) -> DataLoaders:
+    "`dblock.dataloaders(source, bs=bs)`, with `bs` lowered to the training set's size (with a warning) when it would leave no full training batch"
+    dls = dblock.dataloaders(source, bs=bs, **kwargs)
+    n = len(dls.train_ds)
+    if 0 < n < bs:   # the training loader drops its last partial batch: with bs > n it has none
+        warnings.warn(f"bs={bs} is more than the {n} training images, which would leave no training batch: using bs={n}.")
+        dls = dblock.dataloaders(source, bs=n, **kwargs)
+    return dls
+
 def folder_block(size:int|None=None, # Image size for `default_tfms`
                  valid_pct:float=0.2, # Random validation fraction (when `valid_name` is None)
                  valid_name:str|None=None, # Name of the validation folder for a named split, e.g. 'valid'
@@ -319,6 +356,8 @@ def folder_block(size:int|None=None, # Image size for `default_tfms`
     it, bt = default_tfms(size, norm=norm)
     it, bt = (it if item_tfms is None else item_tfms), (bt if batch_tfms is None else batch_tfms)
     splitter = RandomSplitter(valid_pct, seed=seed) if valid_name is None else GrandparentSplitter(train_name, valid_name)
+    if valid_name is None and files is not None:   # the items are known: a split that leaves every class something to learn from
+        splits = _split_keeping_classes([parent_label(f) for f in files], valid_pct, seed); splitter = lambda _: splits
     get_items = (lambda _: files) if files is not None else (lambda p: drop_bad_images(image_files(p)))
     return DataBlock(blocks=(ImageBlock(RGBImage), CategoryBlock), get_items=get_items, splitter=splitter,
                      get_y=parent_label, item_tfms=it, batch_tfms=bt)
@@ -347,7 +386,7 @@ def folder_dls(path, # Folder with one sub-folder per class (or train/ and valid
     files = [f for r in reps for f in r.files]
     if size is None: size = pick_size([s for r in reps for s in r.sizes])
     dblock = folder_block(size, valid_pct, valid_name, train_name, seed, files=files, **kwargs)
-    return dblock.dataloaders(path, bs=bs, num_workers=num_workers, seed=seed)
+    return _dataloaders(dblock, path, bs, num_workers=num_workers, seed=seed)
 
 # %% ../../nbs/20_vision.data.ipynb #7b8ff326
 def _valid_flags(df:pd.DataFrame, col:str) -> pd.Series:
@@ -378,10 +417,20 @@ def csv_dls(path, # Root folder
            ) -> DataLoaders:
     "fastai `DataLoaders` from a CSV of `filename,label` (multi-label with `label_delim`), after checking every file exists"
     path = Path(path)
-    df = csv.copy() if isinstance(csv, pd.DataFrame) else pd.read_csv(path/csv)
+    if isinstance(csv, pd.DataFrame): df = csv.copy()
+    else:   # file names as written: '007' stays '007', not 7
+        head = pd.read_csv(path/csv, nrows=0).columns
+        df = pd.read_csv(path/csv, dtype={head[fn_col] if isinstance(fn_col, int) else fn_col: str})
     fcol = df.columns[fn_col] if isinstance(fn_col, int) else fn_col
     lcol = df.columns[label_col] if isinstance(label_col, int) else label_col
     if not len(df): raise ValueError("The labels CSV has no rows.")
+    if (dup := df[fcol].astype(str).duplicated(keep=False)).any():   # a file in both training and validation would inflate the score
+        d = df[dup]
+        if label_delim is None and (conf := d.groupby(d[fcol].astype(str))[lcol].nunique()).gt(1).any():
+            raise ValueError(f"{int(conf.gt(1).sum())} file(s) have more than one label in column {lcol!r}, e.g. {conf.index[conf.gt(1)][0]!r}: "
+                             f"keep one row per file, or for several labels per image use label_delim (e.g. ' ') with the labels in one cell.")
+        warnings.warn(f"{int(df[fcol].astype(str).duplicated().sum())} row(s) repeat a file name (e.g. {d[fcol].iloc[0]!r}): keeping the first row of each file.")
+        df = df[~df[fcol].astype(str).duplicated()].reset_index(drop=True)
     fns = [path/folder/f"{f}{suffix}" for f in df[fcol].astype(str)]
     missing = [str(f) for f in fns if not f.is_file()]
     if missing: raise FileNotFoundError(f"{len(missing)} of {len(df)} files named in the CSV column {fcol!r} do not exist, e.g. "
@@ -396,10 +445,12 @@ def csv_dls(path, # Root folder
     it, bt = (it if item_tfms is None else item_tfms), (bt if batch_tfms is None else batch_tfms)
     if valid_col is not None: df[valid_col] = _valid_flags(df, valid_col)
     splitter = RandomSplitter(valid_pct, seed=seed) if valid_col is None else ColSplitter(valid_col)
+    if valid_col is None and label_delim is None:
+        splits = _split_keeping_classes(df[lcol].tolist(), valid_pct, seed); splitter = lambda _: splits
     yblock = CategoryBlock if label_delim is None else MultiCategoryBlock
     dblock = DataBlock(blocks=(ImageBlock(RGBImage), yblock), get_x=ColReader('_fn'),
                        get_y=ColReader(lcol, label_delim=label_delim), splitter=splitter, item_tfms=it, batch_tfms=bt)
-    return dblock.dataloaders(df, bs=bs, num_workers=num_workers, seed=seed)
+    return _dataloaders(dblock, df, bs, num_workers=num_workers, seed=seed)
 
 # %% ../../nbs/20_vision.data.ipynb #b22ef538
 def get_test_files(path, # Folder of unlabelled test images

@@ -42,6 +42,8 @@ class ImageInterpretation(ClassificationInterpretation):
                  dl=None, # The loader they were computed on, if any
                 ):
         self.learn, self.dl, self.act = learn, dl, None
+        if targets.ndim > 1: raise ValueError(f"ImageInterpretation is for single-label classifiers, but the targets are {tuple(targets.shape)} (one row of "
+                                              "labels per image: multi-label). Look at each label's errors with learn.get_preds() and a threshold instead.")
         self.probs, self.targets, self.vocab, self.images = probs.float().cpu(), targets.long().cpu(), list(vocab), images
         self.preds = self.probs.argmax(1)
         self.losses = F.nll_loss(self.probs.clamp_min(1e-12).log(), self.targets, reduction='none')

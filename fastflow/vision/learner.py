@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/vision.learner.html.md"""
 
 # %% ../../nbs/22_vision.learner.ipynb #4db8314d
 from __future__ import annotations
-import time
+import math, time
 from functools import partial
 from pathlib import Path
 import pandas as pd
@@ -144,6 +144,17 @@ class ImageLearner(UndoOnError, Learner):
         return dict(kind='vision.learner', config=cfg, tensors=self.model.state_dict())
 
 # %% ../../nbs/22_vision.learner.ipynb #c2d28ce4
+def _whitening_sample(tr, n:int, budget:int=5000*3*32*32) -> torch.Tensor:
+    "Normalised training images to fit the whitening stem on: `n` of them, or fewer large ones (at most `budget` values, 5000 CIFAR images' worth)"
+    if isinstance(tr, TensorImageDL):
+        per = math.prod(tr.tensors[0].shape[1:])   # values per image
+        return tr.normalize(tr.take(tr.spread(max(1, min(n, budget // per)))))
+    xs, got = [], 0
+    for _, b in zip(range(20), tr):   # a fastai loader: its first batches, augmented as in training
+        xs.append(b[0]); got += b[0].numel()
+        if got >= budget: break
+    return torch.cat(xs)
+
 def fastnet_learner(dls, # `DataLoaders`, typically from `tensor_dls`
                     widths:tuple=(64, 256, 256), # FastNet block widths
                     label_smoothing:float=0.2, # Label smoothing of the loss
@@ -159,7 +170,9 @@ def fastnet_learner(dls, # `DataLoaders`, typically from `tensor_dls`
     n_out = getattr(dls, 'c', None) or len(dls.vocab)
     model = FastNet(n_out, widths)
     tr = dls.train
-    x = tr.normalize(tr.take(tr.spread(n_whiten))) if isinstance(tr, TensorImageDL) else torch.cat([b[0] for _, b in zip(range(20), tr)])
+    if len(tr) == 0: raise ValueError(f"the training loader has no batch: {len(dls.train_ds)} training item(s) and bs={tr.bs} (the last partial batch "
+                                      "is dropped). Use a batch size of at most the training set's size, e.g. bs=min(64, n_train).")
+    x = _whitening_sample(tr, n_whiten)
     init_whitening(model, x.cpu())
     speed = fast_cpu_cbs(model, bf16=bf16, channels_last=channels_last, device=getattr(dls, 'device', None))
     multi = isinstance(getattr(getattr(dls, 'train_ds', None), 'loss_func', None), BCEWithLogitsLossFlat)   # multi-label targets, as fastai tells them
