@@ -189,3 +189,15 @@ def test_csv_ids_duplicates_and_tuple_size(tmp_path):
 def test_same_size_large_images_are_resized(tmp_path):
     from fastflow.vision.data import pick_size
     assert pick_size([(640, 480)]*3) == 224 and pick_size([(32, 32)]*3) is None
+
+def test_repeated_test_ids_and_mixed_csv_labels(tmp_path):
+    root = synth_images(3, size=8, path=tmp_path/'imgs', classes=('a', 'b'))
+    df = pd.DataFrame({'filename': [str(f.relative_to(root)) for f in image_files(root)], 'label': ['a', 'a', 'a', 1, 1, 1]})
+    with pytest.raises(ValueError, match="mixes text and number labels"): csv_dls(root, df)
+    dls = folder_dls(root, bs=2)
+    from fastflow.vision.learner import fastnet_learner, predict_folder
+    learn = fastnet_learner(dls, widths=(4, 4, 4))
+    t = tmp_path/'test'; t.mkdir()
+    for ext in ('png', 'jpg'): Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(t/f'1.{ext}')
+    with pytest.warns(UserWarning, match=r"1 test file\(s\) share a name stem"): preds, _ = predict_folder(learn, t, tta=False)
+    assert len(preds) == 2

@@ -436,6 +436,8 @@ def csv_dls(path, # Root folder
     if missing: raise FileNotFoundError(f"{len(missing)} of {len(df)} files named in the CSV column {fcol!r} do not exist, e.g. "
                                         f"{missing[:3]}. Check `folder`={folder!r} and `suffix`={suffix!r}, or drop those rows.")
     if df[lcol].isna().any(): raise ValueError(f"{int(df[lcol].isna().sum())} rows have no label in column {lcol!r}.")
+    if len({type(o) is str for o in df[lcol]}) > 1:   # fastai sorts the labels: 'cat' and 3 cannot be ordered
+        raise ValueError(f"column {lcol!r} mixes text and number labels (e.g. {df[lcol].iloc[0]!r}): make them one type, e.g. df[{lcol!r}] = df[{lcol!r}].astype(str).")
     if valid_col is not None: _valid_flags(df, valid_col)   # a bad column fails before any image is read
     bad = set(verify_images(fns).file)
     if bad:

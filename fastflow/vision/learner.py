@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/vision.learner.html.md"""
 
 # %% ../../nbs/22_vision.learner.ipynb #4db8314d
 from __future__ import annotations
-import math, time
+import math, time, warnings
 from functools import partial
 from pathlib import Path
 import pandas as pd
@@ -376,6 +376,9 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
         labels = [' '.join(str(vocab[j]) for j in torch.where(p > learn.loss_func.thresh)[0]) for p in probs]
     else: labels = [vocab[i] for i in probs.argmax(1)]
     df = pd.DataFrame({id_col: [f.stem for f in files], label_col: labels, 'file': [f.name for f in files]})
+    if (d := df[id_col].duplicated(keep=False)).any():
+        warnings.warn(f"{int(df[id_col].duplicated().sum())} test file(s) share a name stem with another (e.g. {df.file[d].tolist()[:2]}), so their ids "
+                      f"repeat: a submission needs one row per id. Remove the copies, or keep the file names as ids (the 'file' column).")
     return df, probs
 
 def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_folder`
