@@ -470,7 +470,7 @@ class CollabWorkflow:
         self._check_fitted(); n,by = _check_count(n),_check_by(by)
         u = self.dls_.user2idx.get(user, -1)
         if u < 0: return self._recommend_new(user, n, users, by)
-        cand,seen = np.arange(self.dls_.n_items),self.df_.i[self.df_.u == u].to_numpy()
+        cand,seen = np.arange(self.dls_.n_items),self._rated_by(u)
         if exclude_rated: cand = np.setdiff1d(cand, seen)
         s = self.predict_codes(np.full(len(cand), u), cand, clip=False) if by == 'rating' else self._rank_scores([u], by, (np.full(len(seen), u), seen))[0][cand]
         top = np.argsort(-s, kind='stable')[:n]
@@ -499,14 +499,18 @@ class CollabWorkflow:
         s = self._train_counts()[1]; top = np.argsort(-s, kind='stable')[:n]
         return self._frame(cand[top], score=s[top].astype(np.float32), rating=rating(cand[top]))
 
+    def _rated_by(self, u:int) -> np.ndarray:
+        "Item codes user code `u` rated, from an index of the ratings by user built once per data"
+        start,items = self._cached('by_user', lambda: _user_index(self.df_.u.to_numpy(), self.df_.i.to_numpy(), self.dls_.n_users, self.dls_.n_items))
+        return items[start[u]:start[u+1]]
+
     def _neighbour_counts(self, x:np.ndarray, # A new user's side row
                          ) -> np.ndarray:
         "Item scores for a user with no ratings: how many of its `_COLD_NEIGHBOURS` nearest users by side columns rated each item, ties by all users' counts"
         d = self.dls_
         has = self._cached('has_side', lambda: np.flatnonzero(pd.Index(d.users).isin(self.side_['user'][1])))   # users with a side row
         near = has[np.argsort(((self._code_side()[0][has] - x)**2).sum(1), kind='stable')[:_COLD_NEIGHBOURS]]
-        start,items = self._cached('by_user', lambda: _user_index(self.df_.u.to_numpy(), self.df_.i.to_numpy(), d.n_users, d.n_items))
-        local = np.bincount(np.concatenate([items[start[v]:start[v+1]] for v in near] or [np.zeros(0, np.int64)]).astype(np.int64), minlength=d.n_items)
+        local = np.bincount(np.concatenate([self._rated_by(v) for v in near] or [np.zeros(0, np.int64)]).astype(np.int64), minlength=d.n_items)
         glob = self._train_counts()[1]
         return local + glob/(glob.max() + 1.)
 
