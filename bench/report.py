@@ -95,6 +95,7 @@ def rows(res) -> list[tuple[str, str, str]]:
     out.append(('Collab recommendations for new users: precision@10, a tenth of the users held out whole, mean of 3 seeds, on the same sets (`collab_ranking.py --cold`)',
                 f"default `recommend` for a user with no ratings (the most rated items): {pc('fastflow-collab_learner')}; "
                 f"`CollabWorkflow` given ml-100k's user table (what the 100 nearest users by age, gender and occupation rated most): **{cr('fastflow-CollabWorkflow', coldt[0])}**",
+                f"items by training count (the simple baseline; the learner's default is the same list from its own training rows): {pc('popularity')}; "
                 f"the best shrunk mean ratings among often-rated items (`by='rating'`, the old default): {pc('fastflow-collab_learner-by_rating')}; "
                 f"the side member's highest predicted ratings: {cr('fastflow-CollabWorkflow-by_rating', coldt[0])}"))
     sc = lambda t, s, st, k='throughput': next((r.get(k) for r in res.get('scale', []) if r['task'] == t and r['system'] == s and r.get('stage') == st), None)
