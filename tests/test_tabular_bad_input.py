@@ -283,12 +283,13 @@ def test_dates_in_another_format_or_with_a_zone():
     d = pd.DataFrame({'when': days.strftime('%Y-%m-%d'), 'x': rng.normal(size=200)}); d['y'] = np.arange(200)/20 + d.x
     wf = _reg(); wf.fit(d)
     t = d.drop(columns='y').iloc[:5]
-    with pytest.warns(UserWarning, match="not in the training format"): p = wf.predict(t.assign(when=days[:5].strftime('%Y/%m/%d')))
+    with pytest.warns(UserWarning, match="that training did not have"): p = wf.predict(t.assign(when=days[:5].strftime('%Y/%m/%d')))
     np.testing.assert_allclose(p, wf.predict(t))
     mixed = d.assign(when=[w.replace('-', '/') if k % 20 == 0 else w for k, w in enumerate(d.when)])   # training itself has 5% in another format
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always'); wm = _reg(); wm.fit(mixed); wm.predict(mixed.drop(columns='y'))
-    assert not [x for x in w if 'not in the training format' in str(x.message)]   # said only of formats training never had
+    assert not [x for x in w if 'that training did not have' in str(x.message)]   # said only of formats training never had
+    with pytest.warns(UserWarning, match=r"\['%m\.%d\.%Y'\] that training did not have.*day and month can swap"): wm.predict(t.assign(when=days[:5].strftime('%d.%m.%Y')))
     z = pd.DataFrame({'when': pd.date_range('2020-01-01', periods=100, freq='D', tz='UTC'), 'x': rng.normal(size=100)}).assign(y=lambda f: f.x)
     _reg().fit(z)   # zone-aware dates: in UTC
 

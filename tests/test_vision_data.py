@@ -201,3 +201,18 @@ def test_repeated_test_ids_and_mixed_csv_labels(tmp_path):
     for ext in ('png', 'jpg'): Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(t/f'1.{ext}')
     with pytest.warns(UserWarning, match=r"1 test file\(s\) share a name stem"): preds, _ = predict_folder(learn, t, tta=False)
     assert len(preds) == 2
+
+def test_review_cases(tmp_path):
+    "helper-56: a lost class moves one image to training (no stratified split that fails on many small classes); long-format multi-label rows merge"
+    root = synth_images(2, size=8, path=tmp_path/'many', classes=('a', 'b'))
+    for k in range(30):
+        (root/f'c{k}').mkdir()
+        for j in range(2): Image.fromarray(np.full((8, 8, 3), (7*k + j) % 255, np.uint8)).save(root/f'c{k}'/f'{j}.png')
+    for seed in range(4):
+        with warnings.catch_warnings(): warnings.simplefilter('ignore'); dls = folder_dls(root, bs=4, seed=seed)
+        assert {dls.vocab[int(dls.train_ds[i][1])] for i in range(len(dls.train_ds))} == set(dls.vocab)   # every class in training
+    img = synth_images(2, size=8, path=tmp_path/'imgs', classes=('a', 'b'))
+    fs = [str(f.relative_to(img)) for f in image_files(img)]
+    long = pd.DataFrame({'filename': [f for f in fs for _ in range(2)], 'tags': ['x', 'y', 'x', 'z', 'y', 'z', 'x', 'y']})
+    with pytest.warns(UserWarning, match='their labels are merged'): ml = csv_dls(img, long, label_delim=' ', bs=2, valid_pct=0.25)
+    assert list(ml.vocab) == ['x', 'y', 'z'] and len(ml.train_ds) + len(ml.valid_ds) == 4

@@ -381,7 +381,7 @@ def _top_n(s:np.ndarray, n:int) -> np.ndarray:
 
 def _id_list(ids) -> list:
     "Ids as a list: one id (a number or a string) or any collection of them"
-    return [ids] if isinstance(ids, (str, bytes)) or np.ndim(ids) == 0 else list(ids)
+    return [ids] if pd.api.types.is_scalar(ids) else list(ids)
 
 def _ready_ranker(rk, n_users:int, n_items:int, fit, have:str, rows:str) -> ItemRanker:
     "`rk` fitted by `fit(rk)` unless it is fitted already, or a clear error if it is not an `ItemRanker` or was fitted on other data"

@@ -389,12 +389,13 @@ class ItemRanker:
         if not search: row = np.full(self.n_users_, -1, np.int32); row[users] = np.arange(len(users))
         rs,cs = [],[]
         for uc,ic in pairs:
-            uc,cc = np.asarray(uc),self.col_[np.asarray(ic)]
+            uc,ic = np.asarray(uc),np.asarray(ic)
+            cc = np.where(ic >= 0, self.col_[np.maximum(ic, 0)], -1)   # a code -1 (unknown) is no item
             if search:
                 rr = np.searchsorted(users, uc).astype(np.int32)
                 k = (rr < len(users)) & (cc >= 0)
                 k[k] = users[rr[k]] == uc[k]
-            else: rr = row[uc]; k = (rr >= 0) & (cc >= 0)
+            else: rr = row[np.maximum(uc, 0)]; k = (uc >= 0) & (rr >= 0) & (cc >= 0)
             rs.append(rr[k]); cs.append(cc[k])
         r,c = np.concatenate(rs) if rs else np.zeros(0, np.int32),np.concatenate(cs) if cs else np.zeros(0, np.int32)
         o = np.argsort(r, kind='stable')

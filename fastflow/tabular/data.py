@@ -87,26 +87,32 @@ def _check_unique_columns(df:pd.DataFrame, what:str='frame'):
                          "e.g. df.loc[:, ~df.columns.duplicated()]")
 
 def _parse_dates(s: pd.Series, format: str|None = None) -> tuple:
-    "(datetimes, how many values parse only outside `format`, one of them) of a column of dates or date strings; zone-aware times in UTC, unparseable values missing"
-    n, example = 0, None
+    "(datetimes, {format guessed: an example} of values that parse only outside `format`) of a column of dates or date strings; zone-aware times in UTC, unparseable values missing"
+    from pandas.tseries.api import guess_datetime_format
+    other = {}
     if not _is_date(s):
         raw, s = s, pd.to_datetime(s, format=format or 'mixed', errors='coerce', utc=True)   # utc: zone-aware strings ('...Z') and naive ones alike
         bad = s.isna() & raw.notna()
         if format and bad.any():   # e.g. '2015/01/05' in a test file where training had '2015-01-05'
             again = pd.to_datetime(raw[bad], format='mixed', errors='coerce', utc=True)
-            if (n := int(again.notna().sum())):
-                s, example = s.where(~bad, again), raw[bad][again.notna()].iloc[0]
+            if again.notna().any():
+                s = s.where(~bad, again)
+                with warnings.catch_warnings():
+                    warnings.simplefilter('ignore')   # pandas' own note on dayfirst: ours says it
+                    for v in pd.unique(raw[bad][again.notna()])[:50]: other.setdefault(str(guess_datetime_format(str(v))), v)   # '%Y/%m/%d', '%d.%m.%Y', ...
     if getattr(s.dt, 'tz', None) is not None: s = s.dt.tz_convert('UTC').dt.tz_localize(None)
-    return s, n, example
+    return s, other
 
 def date_parts(s: pd.Series, # A datetime column, or strings holding dates
                parts=DATE_PARTS, # Attributes of `Series.dt` to extract
                format: str|None = None, # strptime format of date strings (None: `date_format` guesses; unparseable values become missing)
-               warn: bool = True, # Warn when some strings are not in `format` (they are parsed one by one)
+               known:list = (), # Other formats training had (strings in them are parsed one by one, silently)
               ) -> pd.DataFrame:
     "Numeric columns `<name>_<part>` plus `<name>_Elapsed` (seconds since 1970) from a date column; times with a zone count in UTC"
-    s, n, example = _parse_dates(s, format)
-    if n and warn: warnings.warn(f"column {s.name!r}: {n} date(s) are not in the training format {format!r} (e.g. {example!r}): each was parsed by itself")
+    s, other = _parse_dates(s, format)
+    if (new := {f: v for f, v in other.items() if f not in known}):   # e.g. a test file written with another date format than training's
+        warnings.warn(f"column {s.name!r}: dates in format(s) {list(new)} that training did not have (e.g. {next(iter(new.values()))!r}): each was parsed "
+                      f"by itself; check they read as meant (day and month can swap)")
     attr = {'Dayofweek': 'day_of_week', 'Dayofyear': 'day_of_year'}
     res = {f'{s.name}_{p}': (s.dt.isocalendar().week if p == 'Week' else getattr(s.dt, attr.get(p, p.lower()))).astype('float64') for p in parts}
     el = s.astype('datetime64[s]').astype('int64').astype('float64') / 1e9
@@ -125,7 +131,7 @@ def date_format(s: pd.Series, # A column of strings
     v = s.dropna()
     v = pd.Series(list(islice((o for o in v if isinstance(o, str)), 500)), dtype=object)   # the first 500 strings, no pass over the rest
     if len(v) == 0: return None
-    fmts = {guess_datetime_format(v.iloc[0], dayfirst=df) for df in (False, True)} - {None}   # 01/02/2020: month or day first
+    fmts = {guess_datetime_format(o, dayfirst=df) for o in v.iloc[:5] for df in (False, True)} - {None}   # 01/02/2020: month or day first; a few values, in case the first is odd
     fmts = [f for f in fmts if ('%Y' in f or '%y' in f) and any(m in f for m in ('%m', '%b', '%B'))]
     if not fmts: return None
     frac, fmt = max((pd.to_datetime(v, format=f, errors='coerce').notna().mean(), f) for f in sorted(fmts))
@@ -378,7 +384,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
     def _fit_conts(self, X, conts, dates):
         "Continuous columns (with date parts): names, `_na` columns, medians, means and stds of the training rows"
         parsed = {c: _parse_dates(X[c], self.date_formats_.get(c)) for c in dates}
-        self.mixed_dates_ = [c for c in dates if parsed[c][1]]   # training itself has other formats: no warning when they come again
+        self.other_date_formats_ = {c: sorted(parsed[c][1]) for c in dates if parsed[c][1]}   # training's own other formats: no warning when they come again
         dp = [date_parts(parsed[c][0]) for c in dates]
         cont_df = pd.concat([inf_as_missing(_floats(X, conts, 'it is continuous')), *dp], axis=1) if conts or dp else pd.DataFrame(index=X.index)
         self.conts_, self.na_cols_, self.medians_, self.means_, self.stds_ = list(cont_df.columns), [], {}, {}, {}
@@ -429,7 +435,8 @@ class TabularProc(TransformerMixin, BaseEstimator):
             code = _match_as_text(pd.Index(self.vocab_[c]).get_indexer(X[c]), X[c], self.vocab_[c], c)
             if c in self.int_cats_ and (code < 0).any(): code = _nearest_level(code, X[c], self.vocab_[c])
             out[c] = code.astype('int64') + 1   # -1 (missing or unseen) + 1 = 0
-        dp = [date_parts(X[c], format=self.date_formats_.get(c), warn=c not in self.mixed_dates_) for c in self.dates_]
+        other = getattr(self, 'other_date_formats_', {})   # processors pickled before it was kept
+        dp = [date_parts(X[c], format=self.date_formats_.get(c), known=other.get(c, ())) for c in self.dates_]
         num = inf_as_missing(_floats(X, [c for c in self.conts_ if c in X.columns], 'it was in training'), 'transformed')
         cont_df = pd.concat([num, *dp], axis=1) if self.conts_ else None
         for c in self.na_cols_: out[f'{c}_na'] = cont_df[c].isna().to_numpy().astype('int64') + 1
@@ -457,7 +464,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
                     cats=P(self.cats_), dates=P(self.dates_), vocab=[P(self.vocab_[c]) for c in self.cats_], conts=P(self.conts_),
                     na_cols=P(self.na_cols_), medians=[float(self.medians_[c]) for c in self.conts_], means=[float(self.means_[c]) for c in self.conts_],
                     stds=[float(self.stds_[c]) for c in self.conts_], cat_out=P(self.cat_out_), card=[int(k) for k in self.card_],
-                    n_features_in=int(self.n_features_in_), date_formats=[self.date_formats_.get(c) for c in self.dates_], mixed_dates=P(self.mixed_dates_),
+                    n_features_in=int(self.n_features_in_), date_formats=[self.date_formats_.get(c) for c in self.dates_], other_date_formats=[self.other_date_formats_.get(c, []) for c in self.dates_],
                     int_cats=P(self.int_cats_))
 
     @classmethod
@@ -469,7 +476,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         p.cats_, p.dates_, p.conts_, p.na_cols_ = U(cfg['cats']), U(cfg['dates']), U(cfg['conts']), U(cfg['na_cols'])
         p.vocab_ = {c: U(v) for c, v in zip(p.cats_, cfg['vocab'])}
         p.date_formats_ = dict(zip(p.dates_, cfg.get('date_formats', [None]*len(p.dates_))))
-        p.mixed_dates_ = U(cfg.get('mixed_dates', []))
+        p.other_date_formats_ = {c: f for c, f in zip(p.dates_, cfg.get('other_date_formats', [[]]*len(p.dates_))) if f}
         p.int_cats_ = U(cfg.get('int_cats', []))   # older folders: unseen integers keep code 0, as they were fitted
         p.medians_, p.means_, p.stds_ = (dict(zip(p.conts_, cfg[k])) for k in ('medians', 'means', 'stds'))
         p.cat_out_, p.cont_out_, p.card_, p.n_features_in_ = U(cfg['cat_out']), list(p.conts_), list(cfg['card']), cfg['n_features_in']

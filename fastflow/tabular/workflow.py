@@ -274,6 +274,8 @@ class TabularWorkflow:
                              "to treat the target that way") from None
         self.log_target_ = bool(self.log_target if self.log_target is not None else self.metric_.name in ('log_rmse', 'rmsle'))
         self.log1p_ = self.log_target_ and self.metric_.name == 'rmsle'   # RMSLE's scale: log(1 + y)
+        if self.task_ == 'regression' and not pd.api.types.is_numeric_dtype(df[self.target]):   # numbers as text or objects: as numbers
+            df = df.copy(); df[self.target] = pd.to_numeric(df[self.target])
         if self.metric_.name == 'rmsle' and (bad := int((df[self.target] < 0).sum())):
             raise ValueError(f"metric=rmsle takes log(1 + y) of {self.target!r}, but {bad} of its values are < 0 (smallest "
                              f"{df[self.target].min():g}): RMSLE is for targets >= 0 (counts, sales). Score a target that can be negative by metric='rmse'")

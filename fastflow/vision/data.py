@@ -97,12 +97,13 @@ def _walk(path:Path, recurse:bool=True) -> list[Path]:
         real = os.path.realpath(root)
         if real in seen: dirs[:] = []; continue   # a link back up the tree: walked already
         seen.add(real)
-        dirs[:] = sorted(d for d in dirs if not d.startswith('.'))
+        dirs[:] = sorted((d for d in dirs if not d.startswith('.')), key=lambda d: (os.path.islink(os.path.join(root, d)), d))   # real folders before links to them
         out += [Path(root)/f for f in files if not f.startswith('.')]
     return out
 
 def _oriented(im:Image.Image) -> tuple:
     "(width, height) of `im` as `open_rgb` shows it: swapped when its EXIF orientation turns it by 90 degrees"
+    if im.format == 'PNG' and 'exif' not in im.info: return im.size   # PIL's PNG getexif() decodes the pixels
     try: turn = im.getexif().get(0x0112) in (5, 6, 7, 8)
     except Exception: turn = False
     return (im.size[1], im.size[0]) if turn else im.size
@@ -197,7 +198,7 @@ class ImageFolderReport:
     def size(self) -> tuple|int|None:
         "`(height, width)` when every image has it, else `pick_size`'s choice"
         if not self.sizes: return None
-        return (self.sizes[0][1], self.sizes[0][0]) if pick_size(self.sizes) is None else pick_size(self.sizes)
+        return (self.sizes[0][1], self.sizes[0][0]) if len(set(self.sizes)) == 1 else pick_size(self.sizes)
 
     def warn(self):
         "Warn about what the recipes leave out: non-image files, unreadable images, class folders with no images"
@@ -325,14 +326,16 @@ def _check_folder_classes(rep, min_per_class=2, by=None):
 
 def _split_keeping_classes(labels:list, # Label of each item
                            valid_pct:float, seed:int) -> tuple[list, list]:
-    "fastai's `RandomSplitter(valid_pct, seed)` indices, unless that leaves a class with no training item: then a split stratified by class (with a warning)"
+    "fastai's `RandomSplitter(valid_pct, seed)` indices, with one item of each class it left out of training moved there (with a warning)"
     tr, va = RandomSplitter(valid_pct, seed=seed)(labels)
     lost = sorted(set(map(str, labels)) - {str(labels[i]) for i in tr})
     if not lost: return tr, va
     warnings.warn(f"The random {valid_pct:.0%} validation split (seed {seed}) put every image of class(es) {lost[:5]} in validation, so the model "
-                  "would never learn them: splitting stratified by class instead.")
-    tr, va = train_valid_split([str(o) for o in labels], valid_pct, seed)   # at least 2 per class, or a clear error
-    return list(tr), list(va)
+                  "would never learn them: one image of each moves to training.")
+    tr, va = list(tr), list(va)
+    for c in lost:
+        i = next(i for i in va if str(labels[i]) == c); va.remove(i); tr.append(i)
+    return tr, va
 
 def _dataloaders(dblock:DataBlock, source, bs:int, **kwargs) -> DataLoaders:
     "`dblock.dataloaders(source, bs=bs)`, with `bs` lowered to the training set's size (with a warning) when it would leave no full training batch"
@@ -425,7 +428,13 @@ def csv_dls(path, # Root folder
     lcol = df.columns[label_col] if isinstance(label_col, int) else label_col
     if not len(df): raise ValueError("The labels CSV has no rows.")
     if (dup := df[fcol].astype(str).duplicated(keep=False)).any():   # a file in both training and validation would inflate the score
-        d = df[dup]
+        d, key = df[dup], df[fcol].astype(str)
+        if label_delim is not None:   # one row per (file, label): the labels of a file merged into one cell
+            tags = df.groupby(key, sort=False)[lcol].agg(lambda s: label_delim.join(dict.fromkeys(t for v in s for t in str(v).split(label_delim) if t)))
+            warnings.warn(f"{int(key.duplicated().sum())} row(s) repeat a file name (e.g. {d[fcol].iloc[0]!r}): their labels are merged, one row per file.")
+            df = df[~key.duplicated()].reset_index(drop=True); df[lcol] = tags.loc[df[fcol].astype(str)].to_numpy()
+            dup = pd.Series(False, index=df.index)
+    if dup.any():
         if label_delim is None and (conf := d.groupby(d[fcol].astype(str))[lcol].nunique()).gt(1).any():
             raise ValueError(f"{int(conf.gt(1).sum())} file(s) have more than one label in column {lcol!r}, e.g. {conf.index[conf.gt(1)][0]!r}: "
                              f"keep one row per file, or for several labels per image use label_delim (e.g. ' ') with the labels in one cell.")
