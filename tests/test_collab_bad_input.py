@@ -169,3 +169,22 @@ def test_ranking_choices_and_ranker_inputs(ratings):
     with pytest.warns(UserWarning, match='the most rated items'): rec = learn.recommend('ghost', 3, by='popularity')   # an unknown user: the most rated items
     assert len(rec) == 3
     with pytest.warns(UserWarning, match=r'popular, well-rated items \(popular_items\)'): assert len(learn.recommend('ghost', 3, by='rating')) == 3
+
+# --- a new user's sweep (helper-57) ---
+def test_csv_ids_as_written(tmp_path):
+    df = pd.DataFrame({'user': ['007', '7', '0007', '8']*5, 'item': [f'{k}' for k in range(20)], 'rating': 3.})
+    df.to_csv(tmp_path/'r.csv', index=False)
+    with pytest.warns(UserWarning, match=r"ids \['007', '7'\] would be one id as numbers: kept as text"): d = CollabDataLoaders.from_csv(tmp_path/'r.csv', device='cpu')
+    assert sorted(d.users) == ['0007', '007', '7', '8'] and d.items.dtype.kind == 'i'   # items read as numbers, as before
+
+def test_missing_timestamps_and_the_latest_duplicate():
+    from fastflow.collab.data import clean_ratings
+    r = pd.DataFrame({'user': [1, 1, 2], 'item': [1, 1, 2], 'rating': [5., 1., 3.], 'ts': [200., 100., np.nan]})
+    with pytest.raises(ValueError, match=r"1 row\(s\) have a missing 'ts' timestamp"): clean_ratings(r, time_name='ts')
+    with pytest.warns(UserWarning, match='keeping the last'): c = clean_ratings(r.iloc[:2], time_name='ts', duplicates='last')
+    assert c.rating.tolist() == [5.]   # the latest (ts 200), not the last row
+
+def test_missing_ids_in_pairs_are_unknown(ratings):
+    d = _dls(ratings.assign(user='u' + ratings.user.astype(str)))
+    u, i = d.encode(pd.Series(['u1', np.nan, None], dtype=object), ratings.item.iloc[:3].to_numpy())
+    assert u[0] >= 0 and (u[1:] == -1).all()

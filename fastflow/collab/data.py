@@ -42,6 +42,9 @@ def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFra
             eg = [next(o for o in v if _kinds([o]) == {k}) for k in ('number', 'string')]
             raise ValueError(f"the {c!r} ids mix numbers and strings (e.g. {eg[0]!r} and {eg[1]!r}), which would make 3 and '3' two different "
                              f"ids; make them one kind first, e.g. df[{c!r}] = df[{c!r}].astype(str)")
+    if time_name and (bad := df.timestamp.isna().to_numpy()).any():   # a time split would count them as the newest ratings
+        raise ValueError(f"{bad.sum()} row(s) have a missing {time_name!r} timestamp (first at index {list(ratings.index[bad][:5])}); "
+                         f"drop them or fill them, e.g. df.dropna(subset=[{time_name!r}])")
     return df
 
 def _check_ratings(r:pd.Series, rating_name, index, y_range) -> pd.Series:
@@ -78,6 +81,15 @@ def _codes(ids:pd.Series) -> tuple:
     for sl in parts: code[sl] = np.searchsorted(uniq, a[sl])
     return code,uniq
 
+def _ids_from_text(s:pd.Series, where:str) -> pd.Series:
+    "Ids read as text: numbers (as pandas would read them) when no two texts name one number, else the texts, with a warning"
+    num = pd.to_numeric(s, errors='coerce')
+    if num.isna().any() or s.isna().any(): return s   # some text ids: text they stay
+    if num.nunique() == s.nunique(): return num
+    t = pd.DataFrame({'t': s, 'n': num}).drop_duplicates('t'); eg = t[t.n.duplicated(keep=False)].sort_values('n').t.tolist()[:2]
+    warnings.warn(f"{where}: ids {eg} would be one id as numbers: kept as text, so each is its own id")
+    return s
+
 def _release_heap():
     "Give freed heap memory back to the system (glibc keeps what the encoding's temporaries used: ~0.3 GB at 2.5e7 ratings)"
     try: ctypes.CDLL('libc.so.6').malloc_trim(0)
@@ -105,7 +117,8 @@ def _dedupe(df:pd.DataFrame, duplicates:str) -> pd.DataFrame:
                          f"pass duplicates='mean' to average them or duplicates='last' to keep the last row")
     warnings.warn(f"{n} (user, item) pair(s) are rated more than once; keeping the {duplicates} "
                   f"({'average rating, latest timestamp' if duplicates=='mean' else 'last row'}) for each")
-    if duplicates == 'last': return df.drop_duplicates(['user','item'], keep='last')
+    if duplicates == 'last':   # the latest rating when there are timestamps, else the last row
+        return (df.sort_values('timestamp', kind='stable') if 'timestamp' in df else df).drop_duplicates(['user','item'], keep='last').sort_index()
     df = df.groupby(['user','item'], sort=False, as_index=False).agg({'rating':'mean', **({'timestamp':'max'} if 'timestamp' in df else {})})
     return df.assign(rating=df.rating.astype(np.float32))
 
@@ -205,6 +218,8 @@ def _id_array(ids:np.ndarray, col:str) -> np.ndarray:
         try: return a.astype(np.int64)
         except OverflowError: types = ['int too large for int64']
     eg = ', '.join(repr(o) for o in a[:3])
+    if all(isinstance(o, (int, float, np.number)) and not isinstance(o, bool) for o in a):   # 1 and 1.0 (JSON): as text they would be two ids
+        types = [*types, f"(ints and floats: convert with pd.to_numeric(df[{col!r}]) before fitting)"]
     raise ValueError(f"the {col!r} ids must be all numbers or all strings to be saved as data, got {' and '.join(types)} (e.g. {eg}). "
                      f"Convert them before building the data, e.g. ratings[{col!r}] = ratings[{col!r}].astype(str)")
 
@@ -251,7 +266,7 @@ def _kinds(ids) -> set:
     a = np.asarray(ids)
     if a.dtype.kind in 'biuf': return {'number'}
     if a.dtype.kind == 'U': return {'string'}
-    return {'string' if isinstance(o, str) else 'number' for o in a if isinstance(o, (str, int, float, np.number))}
+    return {'string' if isinstance(o, str) else 'number' for o in a if isinstance(o, (str, int, float, np.number)) and o == o}   # NaN (o != o): a missing id, no kind
 
 class _Shuffled:
     "A random permutation of 0..n-1 (of the positions `keep` selects, if given) served slice by slice: 4 alternating Feistel rounds on 0..2**bits-1 (< 2n), values past n-1 skipped; no array of n positions"
@@ -395,7 +410,12 @@ class CollabDataLoaders(DataLoaders):
         "`from_df` on a CSV file (`kwargs` as for `from_df`)"
         path = Path(path)
         if not path.exists(): raise FileNotFoundError(f"no ratings file at {path}")
-        return cls.from_df(pd.read_csv(path), **kwargs)
+        ids = [kwargs.get('user_name', 'user'), kwargs.get('item_name', 'item')]
+        head = pd.read_csv(path, nrows=0).columns
+        df = pd.read_csv(path, dtype={c: str for c in ids if c in head})   # ids as written: '007' and '7' are two users
+        for c in ids:
+            if c in df: df[c] = _ids_from_text(df[c], f"{path.name} column {c!r}")
+        return cls.from_df(df, **kwargs)
 
     def __init__(self, df:pd.DataFrame, train_idx, valid_idx, y_range=None, seed=42, bs=None, items=None,
                  item_name='item', title_name='title', device=None, names:dict|None=None):

@@ -347,6 +347,12 @@ def _check_count(n, name:str='n', least:int=0) -> int:
         raise ValueError(f"{name} must be a whole number >= {least}, got {n!r}")
     return int(n)
 
+def _check_threshold(n_rel:int, ratings, threshold:float):
+    "Warn when no held-out rating reaches `threshold` (e.g. clicks of 1 against the default 4 stars): every metric would be NaN"
+    if n_rel == 0 and len(ratings):
+        warnings.warn(f"no held-out rating is >= threshold={threshold:g} (they range {float(np.min(ratings)):g} to {float(np.max(ratings)):g}), so no item "
+                      f"counts as relevant and the metrics are NaN: pass threshold=, e.g. threshold={float(np.max(ratings)):g}")
+
 def _no_ranking(k:int) -> dict:
     "What ranking metrics are with no user to rank for"
     return {f'precision@{k}': float('nan'), f'recall@{k}': float('nan'), f'ndcg@{k}': float('nan'), 'n_users': 0}
@@ -359,7 +365,7 @@ def _ranking_scores(s:np.ndarray, # Scores, a row per user and a column per cand
     kk = min(k, s.shape[1])
     top = np.argpartition(-s, kk - 1, axis=1)[:, :kk]
     top = np.take_along_axis(top, np.argsort(-np.take_along_axis(s, top, 1), 1, kind='stable'), 1)
-    hits,nrel,disc = np.take_along_axis(relm, top, 1),relm.sum(1),1/np.log2(np.arange(2, kk+2))
+    hits,nrel,disc = np.take_along_axis(relm, top, 1) & np.isfinite(np.take_along_axis(s, top, 1)),relm.sum(1),1/np.log2(np.arange(2, kk+2))
     idcg = np.array([disc[:min(r, kk)].sum() for r in nrel])
     return {f'precision@{k}': float((hits.sum(1)/k).mean()), f'recall@{k}': float((hits.sum(1)/np.maximum(nrel, 1)).mean()),
             f'ndcg@{k}': float(((hits*disc).sum(1)/np.maximum(idcg, 1e-9)).mean()), 'n_users': int(len(s))}
@@ -405,7 +411,10 @@ def _masked_ranking(s:np.ndarray, # Scores, a row per user in `users` and a colu
     relm = np.zeros_like(s, dtype=bool)
     ok = (row[rel[0]] >= 0) & (pos[rel[1]] >= 0)
     relm[row[rel[0][ok]], pos[rel[1][ok]]] = True
-    return _ranking_scores(s, relm, k)
+    relm &= np.isfinite(s)   # a held-out rating of an item rated in training too cannot be recommended: not relevant
+    keep = relm.any(1)       # users left with nothing relevant are not scored
+    if not keep.any(): return _no_ranking(k)
+    return _ranking_scores(s[keep], relm[keep], k)
 
 class CollabLearner(UndoOnError, Learner):
     "fastai `Learner` for ratings, with predictions by original id, recommendations, similar items and cold start"
@@ -419,7 +428,7 @@ class CollabLearner(UndoOnError, Learner):
     @property
     def ranker(self) -> ItemRanker:
         "Who-rates-what model of the training ratings that `recommend` and `ranking_metrics` rank by (fitted on first use, cached)"
-        if getattr(self, '_ranker', None) is None or self._ranker[0] is not self.dls: self.ranker = ItemRanker()
+        if getattr(self, '_ranker', None) is None or self._ranker[0] is not self.dls: self.ranker = ItemRanker(**(getattr(self, '_ranker_args', None) or {}))
         return self._ranker[1]
 
     @ranker.setter
@@ -429,6 +438,11 @@ class CollabLearner(UndoOnError, Learner):
             _release_heap()   # what the fit freed goes back to the system first: the peak is then the ranker's own
             rk.fit(d.df.u.to_numpy(), d.df.i.to_numpy(), d.n_users, d.n_items, d.split)   # the training rows, with no copy of them
         self._ranker = (d, _ready_ranker(rk, d.n_users, d.n_items, fit, "the learner's data has", 'the training rows'))
+
+    def predict(self, item, rm_type_tfms=None, with_input=False):
+        "fastai's one-item `predict` does not apply to ratings: a clear error that points to `predict_pairs`"
+        raise TypeError("CollabLearner predicts (user, item) pairs by original id: learn.predict_pairs(pd.DataFrame({'user': [...], 'item': [...]})) "
+                        "(column names as given to from_df); for known codes, learn.predict_codes(u, i)")
 
     def fit(self, n_epoch, lr=None, wd=None, cbs=None, reset_opt=False, start_epoch=0):
         "fastai's `fit`; with a `BestEpoch` callback and no validation rows, the epoch is first chosen on an inner split of the training rows"
@@ -631,6 +645,7 @@ class CollabLearner(UndoOnError, Learner):
         k,by = _check_count(k, 'k', 1),_check_by(by)
         tr,va,b = self.dls.train_df,self.dls.valid_df,self.baseline
         rel = va[va.rating >= threshold]
+        _check_threshold(len(rel), va.rating, threshold)
         users = np.unique(rel.u.to_numpy())
         users = users[b.user_count_[users] > 0]
         if len(users) == 0: return _no_ranking(k)
@@ -646,7 +661,8 @@ class CollabLearner(UndoOnError, Learner):
         "What `fastflow.export.export_learner` writes: the model's builder, arguments and weights, and the data as arrays"
         name,kwargs = _model_config(self.model, self.dls)
         data_cfg,arrays = self.dls.to_arrays()
-        return dict(kind='collab.learner', config=dict(model=dict(builder=name, kwargs=kwargs), data=data_cfg),
+        rk = getattr(self, '_ranker', None)   # a ranker in use (chosen, or fitted): its settings travel, so a loaded learner ranks the same
+        return dict(kind='collab.learner', config=dict(model=dict(builder=name, kwargs=kwargs), data=data_cfg, ranker=rk[1].config() if rk else None),
                     tensors=self.model.state_dict(), arrays=arrays)
 
 # %% ../../nbs/42_collab.learner.ipynb #38899731
@@ -694,7 +710,9 @@ def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read b
     except (TypeError, ValueError) as e: raise ArtefactError(f"{art.path}: the data it describes cannot be rebuilt ({e}); export the learner again") from None
     try: model.load_state_dict(art.tensors)
     except RuntimeError as e: raise ArtefactError(f"{art.path/'weights.safetensors'} does not fit a {mcfg['builder']}({mcfg.get('kwargs')}): {e}") from None
-    return CollabLearner(dls, model.to(device).eval(), loss_func=MSELossFlat(), metrics=RMSE())
+    learn = CollabLearner(dls, model.to(device).eval(), loss_func=MSELossFlat(), metrics=RMSE())
+    learn._ranker_args = art.config.get('ranker')   # fitted again on first use, with the exported settings (the same weights)
+    return learn
 
 # %% ../../nbs/42_collab.learner.ipynb #414f2a98
 def init_biases(model:nn.Module, # A `DotProductBias` or `HybridCollab`

@@ -382,6 +382,12 @@ class ItemRanker:
         self.B_ = _ease_weights(_gram(r, c, self.m_, len(users)), self.lam_, keep=False)
         return self
 
+    def config(self) -> dict:
+        "The arguments that rebuild this ranker (`ItemRanker(**config)`); once fitted, with the penalty it chose"
+        lam = getattr(self, 'lam_', self.lam)
+        return dict(lam=None if lam is None else float(lam), lams=[float(l) for l in self.lams],
+                    max_items=int(self.max_items), max_users=int(self.max_users), inner_pct=float(self.inner_pct), k=int(self.k), seed=int(self.seed))
+
     def _pairs(self, users:np.ndarray, pairs,
                search:bool=False, # Find rows by a binary search of `users` (for a few pairs: no map the size of every user); False: by such a map
               ) -> tuple:

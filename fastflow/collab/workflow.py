@@ -17,7 +17,7 @@ from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds, _user_index
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline
-from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _no_ranking, _build_collab
+from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _no_ranking, _build_collab
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -446,7 +446,7 @@ class CollabWorkflow:
     def ranker(self) -> ItemRanker:
         "Who-rates-what model of every fitted rating that `recommend` and `ranking_metrics` rank by (fitted on first use, cached)"
         self._check_fitted()
-        if getattr(self, '_ranker', None) is None or self._ranker[0] is not self.df_: self.ranker = ItemRanker()
+        if getattr(self, '_ranker', None) is None or self._ranker[0] is not self.df_: self.ranker = ItemRanker(**(getattr(self, '_ranker_args', None) or {}))
         return self._ranker[1]
 
     @ranker.setter
@@ -546,6 +546,7 @@ class CollabWorkflow:
         t = clean_ratings(test, self.user_name, self.item_name, self.rating_name, duplicates='mean')
         u,i = self.dls_.encode(t.user, t.item)
         rel = (u >= 0) & (i >= 0) & (t.rating.to_numpy() >= threshold)
+        _check_threshold(int((t.rating.to_numpy() >= threshold).sum()), t.rating.to_numpy(), threshold)
         users = np.unique(u[rel])
         if len(users) == 0: return _no_ranking(k)
         ni,du,di = self.dls_.n_items,self.df_.u.to_numpy(),self.df_.i.to_numpy()
@@ -592,7 +593,7 @@ class CollabWorkflow:
         config = dict(side=side, params=dict(user_name=self.user_name, item_name=self.item_name, rating_name=self.rating_name, n_splits=self.n_splits,
                                   seed=self.seed, blend=self.blend, stack=self.stack, bs=self.bs, duplicates=self.duplicates),
                       data=data_cfg, y_range=list(self.y_range_), rating_range=list(self.rating_range_), best=self.best_, intercept=float(self.final_intercept_),
-                      similar=self.similar_, members=members, all_members=self.members_, stack_members=list(self.final_weights_) if self.final_stack_ is not None else None,
+                      similar=self.similar_, members=members, all_members=self.members_, ranker=self._ranker[1].config() if getattr(self, '_ranker', None) else None, stack_members=list(self.final_weights_) if self.final_stack_ is not None else None,
                       leaderboard=dict(columns=list(lb.columns), data=lb.to_numpy().tolist()))
         return config,(tensors or None),arrays
 
@@ -608,6 +609,7 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
     wf.dls_,wf.df_,wf.y_range_,wf.bs_ = dls,dls.df,tuple(c['y_range']),dls.train.bs
     wf.rating_range_ = tuple(c.get('rating_range') or c['y_range'])   # folders exported before it was stored: the old clip
     wf.members_,wf.best_,wf.final_intercept_,wf.similar_ = c['all_members'],c['best'],c['intercept'],c['similar']
+    wf._ranker_args = c.get('ranker')   # the ranker's settings: fitted again on first use, to the same weights
     wf.side_ = {'user': (None, np.zeros(0, np.int64), np.zeros((0, 0), np.float32)), 'item': (None, np.zeros(0, np.int64), np.zeros((0, 0), np.float32))}
     obj = lambda x: x.astype(object) if x.dtype.kind == 'U' else x
     for key,cfg in c.get('side', {}).items():
