@@ -112,10 +112,15 @@ class SideEncoder:
     def n_features(self) -> int: return sum(1 + (len(n['bins'])+1 if n['bins'] else 0) for n in self.num_.values()) + sum(map(len, self.cat_.values()))
 
     def transform(self, df:pd.DataFrame) -> np.ndarray:
-        "Rows of `df` as features [len(df), n_features] (float32)"
+        "Rows of `df` as features [len(df), n_features] (float32); a column it lacks counts as missing, with a warning"
+        if (lack := [c for c in [*self.num_, *self.cat_] if c not in df]) and len(df):
+            warnings.warn(f"side rows of {self.id_name!r} lack column(s) {lack}: taken as missing (the table's mean, no level)")
         cols = []
         for c,n in self.num_.items():
-            x = df[c].to_numpy(np.float64) if c in df else np.full(len(df), np.nan)
+            x = pd.to_numeric(df[c], errors='coerce').to_numpy(np.float64) if c in df else np.full(len(df), np.nan)
+            if c in df and (bad := np.isnan(x) & df[c].notna().to_numpy()).any():
+                raise ValueError(f"side column {c!r} holds numbers in the table the workflow was fitted with, but these rows have "
+                                 f"{df[c][bad].iloc[0]!r}: pass a number (or NaN for unknown)")
             ok = np.isfinite(x)
             cols.append(np.where(ok, (x - n['mean'])/n['std'], 0.)[:,None])
             if n['bins']: cols.append(np.where(ok[:,None], np.eye(len(n['bins'])+1)[np.digitize(np.where(ok, x, 0.), n['bins'])], 0.))
@@ -263,6 +268,7 @@ class CollabWorkflow:
         out[k >= 0] = X[k[k >= 0]]
         if table is not None:
             col = self.user_name if key == 'user' else self.item_name
+            if col not in table.columns: raise ValueError(f"the {key} side rows have no id column {col!r} (they have {list(table.columns)}): name it as in fit")
             pos = {v: k for k,v in enumerate(table[col].tolist())}
             k = np.array([pos.get(o, -1) for o in np.asarray(ids).tolist()], dtype=np.int64)
             if (k >= 0).any(): out[k >= 0] = enc.transform(table.iloc[k[k >= 0]])
