@@ -174,7 +174,7 @@ def test_ranking_choices_and_ranker_inputs(ratings):
 def test_csv_ids_as_written(tmp_path):
     df = pd.DataFrame({'user': ['007', '7', '0007', '8']*5, 'item': [f'{k}' for k in range(20)], 'rating': 3.})
     df.to_csv(tmp_path/'r.csv', index=False)
-    with pytest.warns(UserWarning, match=r"ids \['007', '7'\] would be one id as numbers: kept as text"): d = CollabDataLoaders.from_csv(tmp_path/'r.csv', device='cpu')
+    with pytest.warns(UserWarning, match=r"ids \['0007', '007'\] would be one id as numbers: read as text"): d = CollabDataLoaders.from_csv(tmp_path/'r.csv', device='cpu')
     assert sorted(d.users) == ['0007', '007', '7', '8'] and d.items.dtype.kind == 'i'   # items read as numbers, as before
 
 def test_missing_timestamps_and_the_latest_duplicate():
@@ -183,6 +183,9 @@ def test_missing_timestamps_and_the_latest_duplicate():
     with pytest.raises(ValueError, match=r"1 row\(s\) have a missing 'ts' timestamp"): clean_ratings(r, time_name='ts')
     with pytest.warns(UserWarning, match='keeping the last'): c = clean_ratings(r.iloc[:2], time_name='ts', duplicates='last')
     assert c.rating.tolist() == [5.]   # the latest (ts 200), not the last row
+    shuffled = pd.DataFrame({'user': [3, 1, 1, 2], 'item': [1, 1, 1, 2], 'rating': [1., 2., 3., 4.], 'ts': [5, 9, 1, 3]}, index=[7, 2, 5, 1])
+    with pytest.warns(UserWarning, match='keeping the last'): c = clean_ratings(shuffled, time_name='ts', duplicates='last')
+    assert c.rating.tolist() == [1., 2., 4.]   # rows in their order, user 1's latest (ts 9) kept
 
 def test_missing_ids_in_pairs_are_unknown(ratings):
     d = _dls(ratings.assign(user='u' + ratings.user.astype(str)))

@@ -216,3 +216,11 @@ def test_review_cases(tmp_path):
     long = pd.DataFrame({'filename': [f for f in fs for _ in range(2)], 'tags': ['x', 'y', 'x', 'z', 'y', 'z', 'x', 'y']})
     with pytest.warns(UserWarning, match='their labels are merged'): ml = csv_dls(img, long, label_delim=' ', bs=2, valid_pct=0.25)
     assert list(ml.vocab) == ['x', 'y', 'z'] and len(ml.train_ds) + len(ml.valid_ds) == 4
+
+def test_csv_split_with_no_image_left_to_validate(tmp_path):
+    root = synth_images(2, size=8, path=tmp_path/'imgs', classes=('a', 'b'))
+    fs = [str(f.relative_to(root)) for f in image_files(root)]
+    df = pd.DataFrame({'filename': fs, 'label': ['a', 'b', 'c', 'd']})   # every class one image: nothing can be held out
+    seed = next(s for s in range(200) if len(__import__('fastai.data.transforms', fromlist=['x']).RandomSplitter(0.25, seed=s)(fs)[1]) == 1)
+    with pytest.raises(ValueError, match='no image is left to validate on'), warnings.catch_warnings():
+        warnings.simplefilter('ignore'); csv_dls(root, df, bs=2, valid_pct=0.25, seed=seed)

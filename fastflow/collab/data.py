@@ -81,14 +81,15 @@ def _codes(ids:pd.Series) -> tuple:
     for sl in parts: code[sl] = np.searchsorted(uniq, a[sl])
     return code,uniq
 
-def _ids_from_text(s:pd.Series, where:str) -> pd.Series:
-    "Ids read as text: numbers (as pandas would read them) when no two texts name one number, else the texts, with a warning"
-    num = pd.to_numeric(s, errors='coerce')
-    if num.isna().any() or s.isna().any(): return s   # some text ids: text they stay
-    if num.nunique() == s.nunique(): return num
-    t = pd.DataFrame({'t': s, 'n': num}).drop_duplicates('t'); eg = t[t.n.duplicated(keep=False)].sort_values('n').t.tolist()[:2]
-    warnings.warn(f"{where}: ids {eg} would be one id as numbers: kept as text, so each is its own id")
-    return s
+def _merged_ids(path:Path, cols:list) -> dict:
+    "Id columns of a CSV whose texts pandas would read as one number ('007' and '7'): {column: two such texts}, from its first million rows read as text"
+    ch = pd.read_csv(path, usecols=cols, dtype=str, nrows=1<<20)   # zero-padded or float-written ids show in any part of a file: a bounded cost
+    texts = {c: set(ch[c].dropna().unique()) for c in cols}
+    out = {}
+    for c,t in texts.items():
+        t = pd.Series(sorted(t)); n = pd.to_numeric(t, errors='coerce')
+        if n.nunique() < len(t): out[c] = t[n.duplicated(keep=False) & n.notna()].iloc[n[n.duplicated(keep=False) & n.notna()].argsort()].tolist()[:2]
+    return out
 
 def _release_heap():
     "Give freed heap memory back to the system (glibc keeps what the encoding's temporaries used: ~0.3 GB at 2.5e7 ratings)"
@@ -117,8 +118,10 @@ def _dedupe(df:pd.DataFrame, duplicates:str) -> pd.DataFrame:
                          f"pass duplicates='mean' to average them or duplicates='last' to keep the last row")
     warnings.warn(f"{n} (user, item) pair(s) are rated more than once; keeping the {duplicates} "
                   f"({'average rating, latest timestamp' if duplicates=='mean' else 'last row'}) for each")
-    if duplicates == 'last':   # the latest rating when there are timestamps, else the last row
-        return (df.sort_values('timestamp', kind='stable') if 'timestamp' in df else df).drop_duplicates(['user','item'], keep='last').sort_index()
+    if duplicates == 'last':   # the latest rating when there are timestamps, else the last row; rows keep their order
+        if 'timestamp' not in df: return df.drop_duplicates(['user','item'], keep='last')
+        o = np.argsort(df.timestamp.to_numpy(), kind='stable')
+        return df.iloc[np.sort(o[~df.iloc[o].duplicated(['user','item'], keep='last').to_numpy()])]
     df = df.groupby(['user','item'], sort=False, as_index=False).agg({'rating':'mean', **({'timestamp':'max'} if 'timestamp' in df else {})})
     return df.assign(rating=df.rating.astype(np.float32))
 
@@ -410,11 +413,11 @@ class CollabDataLoaders(DataLoaders):
         "`from_df` on a CSV file (`kwargs` as for `from_df`)"
         path = Path(path)
         if not path.exists(): raise FileNotFoundError(f"no ratings file at {path}")
-        ids = [kwargs.get('user_name', 'user'), kwargs.get('item_name', 'item')]
-        head = pd.read_csv(path, nrows=0).columns
-        df = pd.read_csv(path, dtype={c: str for c in ids if c in head})   # ids as written: '007' and '7' are two users
-        for c in ids:
-            if c in df: df[c] = _ids_from_text(df[c], f"{path.name} column {c!r}")
+        df = pd.read_csv(path)
+        num = [c for c in (kwargs.get('user_name', 'user'), kwargs.get('item_name', 'item')) if c in df and pd.api.types.is_numeric_dtype(df[c])]
+        for c,eg in (_merged_ids(path, num) if num else {}).items():   # ids pandas read as numbers: were two written differently?
+            warnings.warn(f"{path.name} column {c!r}: ids {eg} would be one id as numbers: read as text, so each is its own id")
+            df[c] = pd.read_csv(path, usecols=[c], dtype=str)[c]
         return cls.from_df(df, **kwargs)
 
     def __init__(self, df:pd.DataFrame, train_idx, valid_idx, y_range=None, seed=42, bs=None, items=None,

@@ -387,7 +387,8 @@ def _top_n(s:np.ndarray, n:int) -> np.ndarray:
 
 def _id_list(ids) -> list:
     "Ids as a list: one id (a number or a string) or any collection of them"
-    return [ids] if pd.api.types.is_scalar(ids) else list(ids)
+    if isinstance(ids, (str, bytes)) or not hasattr(ids, '__iter__') or np.ndim(ids) == 0 and isinstance(ids, np.ndarray): return [ids]
+    return list(ids)   # lists, arrays, Series, sets, dict keys, generators
 
 def _ready_ranker(rk, n_users:int, n_items:int, fit, have:str, rows:str) -> ItemRanker:
     "`rk` fitted by `fit(rk)` unless it is fitted already, or a clear error if it is not an `ItemRanker` or was fitted on other data"
@@ -412,7 +413,9 @@ def _masked_ranking(s:np.ndarray, # Scores, a row per user in `users` and a colu
     ok = (row[rel[0]] >= 0) & (pos[rel[1]] >= 0)
     relm[row[rel[0][ok]], pos[rel[1][ok]]] = True
     relm &= np.isfinite(s)   # a held-out rating of an item rated in training too cannot be recommended: not relevant
-    keep = relm.any(1)       # users left with nothing relevant are not scored
+    key = lambda p: p[0].astype(np.int64)*n_items + p[1]
+    fresh = ~np.isin(key(rel), key(seen)) & (row[rel[0]] >= 0)   # relevant pairs not rated in training (candidates or not)
+    keep = np.zeros(len(users), bool); keep[row[rel[0][fresh]]] = True   # a user whose every relevant pair was rated in training is not scored
     if not keep.any(): return _no_ranking(k)
     return _ranking_scores(s[keep], relm[keep], k)
 

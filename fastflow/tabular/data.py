@@ -107,10 +107,11 @@ def date_parts(s: pd.Series, # A datetime column, or strings holding dates
                parts=DATE_PARTS, # Attributes of `Series.dt` to extract
                format: str|None = None, # strptime format of date strings (None: `date_format` guesses; unparseable values become missing)
                known:list = (), # Other formats training had (strings in them are parsed one by one, silently)
+               warn: bool = True, # Warn of strings in formats neither `format` nor `known` (they are parsed one by one)
               ) -> pd.DataFrame:
     "Numeric columns `<name>_<part>` plus `<name>_Elapsed` (seconds since 1970) from a date column; times with a zone count in UTC"
     s, other = _parse_dates(s, format)
-    if (new := {f: v for f, v in other.items() if f not in known}):   # e.g. a test file written with another date format than training's
+    if warn and (new := {f: v for f, v in other.items() if f not in known}):   # e.g. a test file written with another date format than training's
         warnings.warn(f"column {s.name!r}: dates in format(s) {list(new)} that training did not have (e.g. {next(iter(new.values()))!r}): each was parsed "
                       f"by itself; check they read as meant (day and month can swap)")
     attr = {'Dayofweek': 'day_of_week', 'Dayofyear': 'day_of_year'}
@@ -464,7 +465,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
                     cats=P(self.cats_), dates=P(self.dates_), vocab=[P(self.vocab_[c]) for c in self.cats_], conts=P(self.conts_),
                     na_cols=P(self.na_cols_), medians=[float(self.medians_[c]) for c in self.conts_], means=[float(self.means_[c]) for c in self.conts_],
                     stds=[float(self.stds_[c]) for c in self.conts_], cat_out=P(self.cat_out_), card=[int(k) for k in self.card_],
-                    n_features_in=int(self.n_features_in_), date_formats=[self.date_formats_.get(c) for c in self.dates_], other_date_formats=[self.other_date_formats_.get(c, []) for c in self.dates_],
+                    n_features_in=int(self.n_features_in_), date_formats=[self.date_formats_.get(c) for c in self.dates_], other_date_formats=[getattr(self, 'other_date_formats_', {}).get(c, []) for c in self.dates_],
                     int_cats=P(self.int_cats_))
 
     @classmethod

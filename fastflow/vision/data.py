@@ -101,9 +101,22 @@ def _walk(path:Path, recurse:bool=True) -> list[Path]:
         out += [Path(root)/f for f in files if not f.startswith('.')]
     return out
 
+def _png_exif(fn) -> bool:
+    "Whether the PNG file `fn` has an eXIf chunk anywhere (PIL sees one after the pixels only when it decodes them): chunk headers only; True when unsure"
+    if not fn: return True
+    try:
+        with open(fn, 'rb') as f:
+            f.seek(8)
+            while len(h := f.read(8)) == 8:
+                if h[4:] == b'eXIf': return True
+                if h[4:] == b'IEND': return False
+                f.seek(int.from_bytes(h[:4], 'big') + 4, 1)   # the chunk's data and CRC
+    except OSError: return True
+    return False
+
 def _oriented(im:Image.Image) -> tuple:
     "(width, height) of `im` as `open_rgb` shows it: swapped when its EXIF orientation turns it by 90 degrees"
-    if im.format == 'PNG' and 'exif' not in im.info: return im.size   # PIL's PNG getexif() decodes the pixels
+    if im.format == 'PNG' and 'exif' not in im.info and not _png_exif(getattr(im, 'filename', '')): return im.size   # PIL's PNG getexif() decodes the pixels
     try: turn = im.getexif().get(0x0112) in (5, 6, 7, 8)
     except Exception: turn = False
     return (im.size[1], im.size[0]) if turn else im.size
@@ -335,6 +348,8 @@ def _split_keeping_classes(labels:list, # Label of each item
     tr, va = list(tr), list(va)
     for c in lost:
         i = next(i for i in va if str(labels[i]) == c); va.remove(i); tr.append(i)
+    if valid_pct > 0 and not va: raise ValueError(f"With one image of each class in training, no image is left to validate on ({len(labels)} images, "
+                                                  "a class with one image has none to spare): add images, or pass valid_pct=0.")
     return tr, va
 
 def _dataloaders(dblock:DataBlock, source, bs:int, **kwargs) -> DataLoaders:
@@ -427,6 +442,7 @@ def csv_dls(path, # Root folder
     fcol = df.columns[fn_col] if isinstance(fn_col, int) else fn_col
     lcol = df.columns[label_col] if isinstance(label_col, int) else label_col
     if not len(df): raise ValueError("The labels CSV has no rows.")
+    if df[lcol].isna().any(): raise ValueError(f"{int(df[lcol].isna().sum())} rows have no label in column {lcol!r}.")
     if (dup := df[fcol].astype(str).duplicated(keep=False)).any():   # a file in both training and validation would inflate the score
         d, key = df[dup], df[fcol].astype(str)
         if label_delim is not None:   # one row per (file, label): the labels of a file merged into one cell
@@ -444,7 +460,6 @@ def csv_dls(path, # Root folder
     missing = [str(f) for f in fns if not f.is_file()]
     if missing: raise FileNotFoundError(f"{len(missing)} of {len(df)} files named in the CSV column {fcol!r} do not exist, e.g. "
                                         f"{missing[:3]}. Check `folder`={folder!r} and `suffix`={suffix!r}, or drop those rows.")
-    if df[lcol].isna().any(): raise ValueError(f"{int(df[lcol].isna().sum())} rows have no label in column {lcol!r}.")
     if len({type(o) is str for o in df[lcol]}) > 1:   # fastai sorts the labels: 'cat' and 3 cannot be ordered
         raise ValueError(f"column {lcol!r} mixes text and number labels (e.g. {df[lcol].iloc[0]!r}): make them one type, e.g. df[{lcol!r}] = df[{lcol!r}].astype(str).")
     if valid_col is not None: _valid_flags(df, valid_col)   # a bad column fails before any image is read
