@@ -443,19 +443,19 @@ def csv_dls(path, # Root folder
     lcol = df.columns[label_col] if isinstance(label_col, int) else label_col
     if not len(df): raise ValueError("The labels CSV has no rows.")
     if df[lcol].isna().any(): raise ValueError(f"{int(df[lcol].isna().sum())} rows have no label in column {lcol!r}.")
-    if (dup := df[fcol].astype(str).duplicated(keep=False)).any():   # a file in both training and validation would inflate the score
-        d, key = df[dup], df[fcol].astype(str)
-        if label_delim is not None:   # one row per (file, label): the labels of a file merged into one cell
+    key = df[fcol].astype(str)
+    if (rep := key.duplicated()).any():   # a file in both training and validation would inflate the score
+        eg = df[fcol][rep].iloc[0]
+        if label_delim is not None:   # one row per (file, label): a file's labels merged into one cell
             tags = df.groupby(key, sort=False)[lcol].agg(lambda s: label_delim.join(dict.fromkeys(t for v in s for t in str(v).split(label_delim) if t)))
-            warnings.warn(f"{int(key.duplicated().sum())} row(s) repeat a file name (e.g. {d[fcol].iloc[0]!r}): their labels are merged, one row per file.")
-            df = df[~key.duplicated()].reset_index(drop=True); df[lcol] = tags.loc[df[fcol].astype(str)].to_numpy()
-            dup = pd.Series(False, index=df.index)
-    if dup.any():
-        if label_delim is None and (conf := d.groupby(d[fcol].astype(str))[lcol].nunique()).gt(1).any():
+            how = 'their labels are merged, one row per file'
+        elif (conf := df.groupby(key)[lcol].nunique()).gt(1).any():
             raise ValueError(f"{int(conf.gt(1).sum())} file(s) have more than one label in column {lcol!r}, e.g. {conf.index[conf.gt(1)][0]!r}: "
                              f"keep one row per file, or for several labels per image use label_delim (e.g. ' ') with the labels in one cell.")
-        warnings.warn(f"{int(df[fcol].astype(str).duplicated().sum())} row(s) repeat a file name (e.g. {d[fcol].iloc[0]!r}): keeping the first row of each file.")
-        df = df[~df[fcol].astype(str).duplicated()].reset_index(drop=True)
+        else: how = 'keeping the first row of each file'
+        warnings.warn(f"{int(rep.sum())} row(s) repeat a file name (e.g. {eg!r}): {how}.")
+        df = df[~rep].reset_index(drop=True)
+        if label_delim is not None: df[lcol] = tags.loc[df[fcol].astype(str)].to_numpy()
     fns = [path/folder/f"{f}{suffix}" for f in df[fcol].astype(str)]
     missing = [str(f) for f in fns if not f.is_file()]
     if missing: raise FileNotFoundError(f"{len(missing)} of {len(df)} files named in the CSV column {fcol!r} do not exist, e.g. "
