@@ -88,7 +88,8 @@ def _merged_ids(path:Path, cols:list) -> dict:
     out = {}
     for c,t in texts.items():
         t = pd.Series(sorted(t)); n = pd.to_numeric(t, errors='coerce')
-        if n.nunique() < len(t): out[c] = t[n.duplicated(keep=False) & n.notna()].iloc[n[n.duplicated(keep=False) & n.notna()].argsort()].tolist()[:2]
+        same = n.duplicated(keep=False) & n.notna()   # texts that share their number with another
+        if same.any(): out[c] = t[same].iloc[np.argsort(n[same].to_numpy(), kind='stable')].tolist()[:2]
     return out
 
 def _release_heap():

@@ -490,9 +490,7 @@ class CollabLearner(UndoOnError, Learner):
         ku = (u >= 0) & (b.user_count_[np.maximum(u, 0)] > 0)
         ki = (i >= 0) & (b.item_count_[np.maximum(i, 0)] > 0)
         known = ku & ki
-        res = b.predict(np.where(ku, u, -1), np.where(ki, i, -1)).astype(np.float32)
-        yr = getattr(self.model, 'y_range', None)
-        if yr is not None: res = np.clip(res, *yr)   # the fallback keeps to the model's range; the model's own outputs already do
+        res = self._bias_rating(np.where(ku, u, -1), np.where(ki, i, -1))
         if known.any(): res[known] = self._scores(u[known], i[known])
         if not known.all():
             warnings.warn(f"{(~known).sum()} of {len(u)} pair(s) have a user or item with no training ratings: "
@@ -575,12 +573,12 @@ class CollabLearner(UndoOnError, Learner):
         top = _top_n(s, n)
         top = top[np.lexsort((top, -s[top]))]   # by score, ties by item code
         if by == 'rating': return _frame(self.dls, self.dls.items[cand[top]], score=s[top])
-        if cold: return _frame(self.dls, self.dls.items[cand[top]], score=s[top], rating=self._bias_rating(cand[top]))
+        if cold: return _frame(self.dls, self.dls.items[cand[top]], score=s[top], rating=self._bias_rating(np.full(len(top), -1), cand[top]))
         return _frame(self.dls, self.dls.items[cand[top]], score=s[top], rating=self._user_scores(u, cand[top]))
 
-    def _bias_rating(self, i:np.ndarray) -> np.ndarray:
-        "Predicted rating of item codes `i` for a user with no training ratings: the global mean plus the item's bias, in the model's range"
-        res = self.baseline.predict(np.full(len(i), -1), i).astype(np.float32)
+    def _bias_rating(self, u:np.ndarray, i:np.ndarray) -> np.ndarray:
+        "The bias baseline's ratings of codes `u`, `i` (-1: unknown, no bias) in the model's range: the cold-start fallback (the model's own outputs keep to it already)"
+        res = self.baseline.predict(u, i).astype(np.float32)
         yr = getattr(self.model, 'y_range', None)
         return res if yr is None else np.clip(res, *yr)
 

@@ -514,8 +514,10 @@ class CollabWorkflow:
                          ) -> np.ndarray:
         "Item scores for a user with no ratings: how many of its `_COLD_NEIGHBOURS` nearest users by side columns rated each item, ties by all users' counts"
         d = self.dls_
-        has = self._cached('has_side', lambda: np.flatnonzero(pd.Index(d.users).isin(self.side_['user'][1])))   # users with a side row
-        near = has[np.argsort(((self._code_side()[0][has] - x)**2).sum(1), kind='stable')[:_COLD_NEIGHBOURS]]
+        def rows():   # the codes of the users with a side row, and those rows
+            has = np.flatnonzero(pd.Index(d.users).isin(self.side_['user'][1])); return has, self._code_side()[0][has]
+        has,U = self._cached('side_users', rows)
+        near = has[np.argsort(((U - x)**2).sum(1), kind='stable')[:_COLD_NEIGHBOURS]]
         local = np.bincount(np.concatenate([self._rated_by(v) for v in near] or [np.zeros(0, np.int64)]).astype(np.int64), minlength=d.n_items)
         glob = self._train_counts()[1]
         return local + glob/(glob.max() + 1.)

@@ -114,9 +114,9 @@ def _png_exif(fn) -> bool:
     except OSError: return True
     return False
 
-def _oriented(im:Image.Image) -> tuple:
-    "(width, height) of `im` as `open_rgb` shows it: swapped when its EXIF orientation turns it by 90 degrees"
-    if im.format == 'PNG' and 'exif' not in im.info and not _png_exif(getattr(im, 'filename', '')): return im.size   # PIL's PNG getexif() decodes the pixels
+def _oriented(im:Image.Image, loaded:bool=False) -> tuple:
+    "(width, height) of `im` as `open_rgb` shows it: swapped when its EXIF orientation turns it by 90 degrees; `loaded`: its pixels are decoded (a PNG's `info` is then complete)"
+    if im.format == 'PNG' and 'exif' not in im.info and (loaded or not _png_exif(getattr(im, 'filename', ''))): return im.size   # PIL's PNG getexif() decodes the pixels
     try: turn = im.getexif().get(0x0112) in (5, 6, 7, 8)
     except Exception: turn = False
     return (im.size[1], im.size[0]) if turn else im.size
@@ -138,7 +138,7 @@ def image_files(path, # Folder to search (recursively)
 def _decode_size(fn) -> tuple:
     "`((width, height), None)` if `fn` decodes fully, else `(None, reason)`"
     try:
-        with Image.open(fn) as im: im.load(); return _oriented(im), None
+        with Image.open(fn) as im: im.load(); return _oriented(im, loaded=True), None
     except Exception as e: return None, f"{type(e).__name__}: {e}"
 
 def _header_size(fn) -> tuple:
