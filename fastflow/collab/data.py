@@ -167,8 +167,19 @@ def split_ratings(df:pd.DataFrame, # Cleaned ratings (columns user, item, rating
         if 'timestamp' not in df: raise ValueError("split 'time' needs a timestamp column: pass time_name=...")
         order = np.argsort(df.timestamp.to_numpy(), kind='stable')
         is_valid = np.zeros(n, bool); is_valid[order[n-int(round(valid_pct*n)):]] = True
+        _warn_cold_valid(df.user.to_numpy(), is_valid)
     else: raise ValueError(f"split must be 'random', 'user' or 'time', got {how!r}")
     return _where(~is_valid),_where(is_valid)
+
+def _warn_cold_valid(users:np.ndarray, is_valid:np.ndarray, most:float=0.1):
+    "Warn when more than `most` of the validation ratings are by users with no training ratings (what a time split does to users who joined late)"
+    vu = users[is_valid]
+    cold = ~pd.Series(vu).isin(pd.unique(users[~is_valid])).to_numpy()
+    if cold.mean() <= most: return
+    warnings.warn(f"split 'time': {cold.mean():.0%} of the validation ratings are by {len(pd.unique(vu[cold]))} users with no training "
+                  "ratings (they joined late), which the model scores from the item biases alone: the validation loss measures new users "
+                  "as much as the future. To judge known users' future ratings, score the rows of users seen in training apart "
+                  "(learn.predict_pairs on them), or split 'user'.")
 
 def _where(flag:np.ndarray, value=None, chunk:int=1<<20) -> np.ndarray:
     "`np.flatnonzero(flag)` (or of `flag == value`) as int32 (int64 past 2**31 rows), a chunk at a time: no int64 position per row"
@@ -264,6 +275,33 @@ def _check_inferred_range(r:np.ndarray, y_range:tuple, lo:float, hi:float):
            f"a few outliers stretch it (98% of the ratings lie in {q1:g}..{q99:g})" if hi-lo > 2*max(q99-q1, 1e-9) else None)
     if why: warnings.warn(f"y_range inferred as ({y_range[0]:g}, {y_range[1]:g}) from training ratings spanning {lo:g}..{hi:g}: {why}. "
                           f"Check the ratings, or pass y_range=(lo, hi) to set it")
+
+def _id_text(ids) -> list:
+    "Ids as text, whole floats as integers (1.0 -> '1': a column with a gap reads as floats)"
+    return [str(int(o)) if isinstance(o, (float, np.floating)) and np.isfinite(o) and float(o).is_integer() else str(o) for o in ids]
+
+def _item_meta(items:pd.DataFrame, item_name:str, title_name:str, ids:np.ndarray) -> pd.DataFrame:
+    "Item metadata indexed by the rated items' own ids (matched as text when their types differ), with a warning when it names none of them or has no `title_name`"
+    if item_name not in items.columns: raise ValueError(f"item metadata has no {item_name!r} column (it has {list(items.columns)}): pass item_name=")
+    meta = items.drop_duplicates(item_name).set_index(item_name)
+    if title_name not in meta.columns:
+        warnings.warn(f"item metadata has no {title_name!r} column (it has {list(meta.columns)}): items show as ids; pass title_name= to name one")
+    if len(ids) == 0 or pd.Index(ids).isin(meta.index).any(): return meta
+    own = dict(zip(_id_text(ids), ids))
+    key = [own.get(t) for t in _id_text(meta.index)]
+    hit = np.array([k is not None for k in key])
+    if hit.any():
+        warnings.warn(f"item metadata's {item_name!r} ids are {meta.index.dtype}, the ratings' are {np.asarray(ids).dtype}: matched "
+                      f"{int(hit.sum())} of them as text (e.g. {meta.index[hit][0]!r} for {key[int(np.argmax(hit))]!r})")
+        meta = meta[hit]; meta.index = pd.Index([k for k in key if k is not None], name=item_name)
+    else: warnings.warn(f"item metadata names none of the {len(ids)} rated items (its {item_name!r} ids, e.g. {meta.index[0]!r}; "
+                        f"the ratings', e.g. {ids[0]!r}): items show as ids")
+    return meta
+
+def _lookup(lookup:dict, ids:np.ndarray, xs) -> np.ndarray:
+    "Codes of the ids `xs` by `lookup` (-1: unknown); True is not the id 1 (a dict takes it for 1) unless the ids are bools"
+    if ids.dtype.kind == 'b': return np.array([lookup.get(o, -1) for o in xs], dtype=np.int64)
+    return np.array([-1 if isinstance(o, (bool, np.bool_)) else lookup.get(o, -1) for o in xs], dtype=np.int64)
 
 def _kinds(ids) -> set:
     "{'number'} / {'string'} / both: the kinds of values among `ids`"
@@ -445,10 +483,7 @@ class CollabDataLoaders(DataLoaders):
         with warnings.catch_warnings():   # pandas hands out read-only views; the loaders only read them
             warnings.filterwarnings('ignore', 'The given NumPy array is not writable')
             ut,it,rt = (torch.from_numpy(self.df[c].to_numpy()) for c in ('u','i','rating'))   # the frame's own memory: no copy
-        self.item_meta = None
-        if items is not None:
-            if item_name not in items.columns: raise ValueError(f"item metadata has no {item_name!r} column (it has {list(items.columns)})")
-            self.item_meta = items.drop_duplicates(item_name).set_index(item_name)
+        self.item_meta = None if items is None else _item_meta(items, item_name, title_name, self.items)
         self.title_name = title_name
         self.names = dict(user='user', item=item_name, rating='rating', time=None) | (names or {})   # the column names of the ratings frame
         bs = collab_bs(n) if bs is None else bs
@@ -489,9 +524,7 @@ class CollabDataLoaders(DataLoaders):
                 want = 'astype(str)' if kk == {'string'} else 'astype(int)'
                 raise ValueError(f"the {key} ids asked for are {' and '.join(sorted(kq))}s (e.g. {eg!r}) but the training {key} ids are "
                                  f"{kk.pop()}s (e.g. {known[0]!r}), so none would match: convert them, e.g. pairs[{self.names[key]!r}].{want}")
-        u = np.array([self.user2idx.get(o, -1) for o in users], dtype=np.int64)
-        i = np.array([self.item2idx.get(o, -1) for o in items], dtype=np.int64)
-        return u,i
+        return _lookup(self.user2idx, self.users, users),_lookup(self.item2idx, self.items, items)
 
     def test_dl(self, test_items:pd.DataFrame, # (user, item) pairs under the training column names; a rating column becomes the targets
                 bs:int|None=None, # Batch size (None: the validation loader's)

@@ -27,7 +27,7 @@ from ..core import moved_names, save_plot, set_seed, usable_cores
 from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, torch_threads
 from ..data import check_y_range
 from ..export import Artefact, ArtefactError, build_model
-from .data import CollabDataLoaders, _chunks, _kinds, _release_heap, split_ratings, _user_index
+from .data import CollabDataLoaders, _chunks, _kinds, _lookup, _release_heap, split_ratings, _user_index
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab, ItemRanker
 
 # %% auto #0
@@ -333,8 +333,8 @@ def train_baseline(dls:CollabDataLoaders, # Data whose training rows are fitted
 
 def _code_of(ids:np.ndarray, lookup:dict|None, x) -> int:
     "The code of the original id `x` in the sorted `ids`: by `lookup` if built, else by binary search for a number (no dict of every id); -1 unknown, -2 ask the dict"
-    if lookup is not None: return lookup.get(x, -1)
-    if ids.dtype.kind not in 'iuf' or isinstance(x, bool) or not isinstance(x, (int, float, np.number)): return -2
+    if lookup is not None or ids.dtype.kind not in 'iuf' or not isinstance(x, (int, float, np.number)) or isinstance(x, bool):
+        return -2 if lookup is None else int(_lookup(lookup, ids, [x])[0])
     k = int(np.searchsorted(ids, x))
     return k if k < len(ids) and ids[k] == x else -1
 
@@ -390,6 +390,19 @@ def _id_list(ids) -> list:
     if isinstance(ids, (str, bytes)) or not hasattr(ids, '__iter__') or np.ndim(ids) == 0 and isinstance(ids, np.ndarray): return [ids]
     return list(ids)   # lists, arrays, Series, sets, dict keys, generators
 
+def _fresh_ranker(owner, data) -> ItemRanker:
+    "The ranker `owner` fits on `data`: the exported one on the data it was exported with (the same weights); else the settings given to the one in use or exported, its penalty chosen again; else the defaults"
+    cur,loaded = getattr(owner, '_ranker', None),getattr(owner, '_ranker_args', None)   # (data, fitted ranker); (data, config, given)
+    if loaded is not None and loaded[0] is data:
+        rk = ItemRanker(**loaded[1]); rk._given = loaded[2]; return rk   # what the exported one was given, should the data change
+    if cur is not None: return ItemRanker(**cur[1].given())
+    return ItemRanker(**((loaded[2] or loaded[1]) if loaded is not None else {}))
+
+def _ranker_config(owner) -> dict:
+    "The config entries of the ranker in use (its settings, and those it was given), so a loaded owner ranks the same; {} when none is"
+    rk = getattr(owner, '_ranker', None)
+    return dict(ranker=rk[1].config(), ranker_given=rk[1].given()) if rk else dict(ranker=None)
+
 def _ready_ranker(rk, n_users:int, n_items:int, fit, have:str, rows:str) -> ItemRanker:
     "`rk` fitted by `fit(rk)` unless it is fitted already, or a clear error if it is not an `ItemRanker` or was fitted on other data"
     if not isinstance(rk, ItemRanker): raise TypeError(f"ranker must be an ItemRanker, got {type(rk).__name__}")
@@ -421,17 +434,22 @@ def _masked_ranking(s:np.ndarray, # Scores, a row per user in `users` and a colu
 
 class CollabLearner(UndoOnError, Learner):
     "fastai `Learner` for ratings, with predictions by original id, recommendations, similar items and cold start"
+    def _cached(self, key:str, make):
+        "`make()`, computed once per data `dls` (replacing them starts afresh)"
+        c = getattr(self, '_cache', None)
+        if c is None or c[0] is not self.dls: c = self._cache = (self.dls, {})
+        if key not in c[1]: c[1][key] = make()
+        return c[1][key]
+
     @property
     def baseline(self) -> BiasBaseline:
-        "Bias baseline fitted on the training ratings (cached)"
-        if getattr(self, '_baseline', None) is None:
-            self._baseline = train_baseline(self.dls)
-        return self._baseline
+        "Bias baseline fitted on the training ratings (cached per `dls`)"
+        return self._cached('baseline', lambda: train_baseline(self.dls))
 
     @property
     def ranker(self) -> ItemRanker:
         "Who-rates-what model of the training ratings that `recommend` and `ranking_metrics` rank by (fitted on first use, cached)"
-        if getattr(self, '_ranker', None) is None or self._ranker[0] is not self.dls: self.ranker = ItemRanker(**(getattr(self, '_ranker_args', None) or {}))
+        if getattr(self, '_ranker', None) is None or self._ranker[0] is not self.dls: self.ranker = _fresh_ranker(self, self.dls)
         return self._ranker[1]
 
     @ranker.setter
@@ -467,7 +485,7 @@ class CollabLearner(UndoOnError, Learner):
             self.dls = inner
             super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=True)
             epoch = be.best_at
-        finally: self.dls = full; self.model.load_state_dict(state); self._baseline = None
+        finally: self.dls = full; self.model.load_state_dict(state)
         be.stop_after,self.inner_best_epoch = epoch,epoch   # None (no finite inner loss): the whole schedule
         try: super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=True)
         finally: be.stop_after = None
@@ -525,10 +543,10 @@ class CollabLearner(UndoOnError, Learner):
 
     def _rated_by(self, u:int) -> np.ndarray:
         "Item codes user code `u` rated (in any split), from an index of the ratings by user built once (int32, a chunk of ratings at a time)"
-        if getattr(self, '_by_user', None) is None or self._by_user[0] is not self.dls:
-            start,items = _user_index(self.dls.df.u.to_numpy(), self.dls.df.i.to_numpy(), self.dls.n_users, self.dls.n_items)
-            self._by_user = (self.dls, items, start); _release_heap()
-        _,items,start = self._by_user
+        def index():
+            out = _user_index(self.dls.df.u.to_numpy(), self.dls.df.i.to_numpy(), self.dls.n_users, self.dls.n_items); _release_heap()
+            return out
+        start,items = self._cached('by_user', index)
         return items[start[u]:start[u+1]]
 
     def _user_scores(self, u:int, cand:np.ndarray) -> np.ndarray:
@@ -554,7 +572,7 @@ class CollabLearner(UndoOnError, Learner):
         "Top `n` items for `user`, with their predicted rating; a user with no training ratings gets the most rated items (by='rating': `popular_items`), with a warning"
         n,by = _check_count(n),_check_by(by)
         u = _code_of(self.dls.users, self.dls._user2idx, user)
-        if u == -2: u = self.dls.user2idx.get(user, -1)
+        if u == -2: u = _code_of(self.dls.users, self.dls.user2idx, user)
         cold = u < 0 or self.baseline.user_count_[u] == 0
         if cold:
             have, got = _kinds(self.dls.users[:1]), _kinds([user])
@@ -662,8 +680,7 @@ class CollabLearner(UndoOnError, Learner):
         "What `fastflow.export.export_learner` writes: the model's builder, arguments and weights, and the data as arrays"
         name,kwargs = _model_config(self.model, self.dls)
         data_cfg,arrays = self.dls.to_arrays()
-        rk = getattr(self, '_ranker', None)   # a ranker in use (chosen, or fitted): its settings travel, so a loaded learner ranks the same
-        return dict(kind='collab.learner', config=dict(model=dict(builder=name, kwargs=kwargs), data=data_cfg, ranker=rk[1].config() if rk else None),
+        return dict(kind='collab.learner', config=dict(model=dict(builder=name, kwargs=kwargs), data=data_cfg, **_ranker_config(self)),
                     tensors=self.model.state_dict(), arrays=arrays)
 
 # %% ../../nbs/42_collab.learner.ipynb #38899731
@@ -712,7 +729,8 @@ def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read b
     try: model.load_state_dict(art.tensors)
     except RuntimeError as e: raise ArtefactError(f"{art.path/'weights.safetensors'} does not fit a {mcfg['builder']}({mcfg.get('kwargs')}): {e}") from None
     learn = CollabLearner(dls, model.to(device).eval(), loss_func=MSELossFlat(), metrics=RMSE())
-    learn._ranker_args = art.config.get('ranker')   # fitted again on first use, with the exported settings (the same weights)
+    rk = art.config.get('ranker')   # fitted again on first use, with the exported settings (the same weights) while the data stay these
+    learn._ranker_args = None if rk is None else (learn.dls, rk, art.config.get('ranker_given'))
     return learn
 
 # %% ../../nbs/42_collab.learner.ipynb #414f2a98

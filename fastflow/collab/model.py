@@ -388,6 +388,10 @@ class ItemRanker:
         return dict(lam=None if lam is None else float(lam), lams=[float(l) for l in self.lams],
                     max_items=int(self.max_items), max_users=int(self.max_users), inner_pct=float(self.inner_pct), k=int(self.k), seed=int(self.seed))
 
+    def given(self) -> dict:
+        "The arguments this ranker was given (`config` with the penalty as given: None is chosen again on other data)"
+        return getattr(self, '_given', None) or self.config() | dict(lam=None if self.lam is None else float(self.lam))
+
     def _pairs(self, users:np.ndarray, pairs,
                search:bool=False, # Find rows by a binary search of `users` (for a few pairs: no map the size of every user); False: by such a map
               ) -> tuple:

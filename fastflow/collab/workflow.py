@@ -17,7 +17,7 @@ from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds, _user_index
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline
-from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _no_ranking, _build_collab
+from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _no_ranking, _build_collab, _code_of, _fresh_ranker, _ranker_config
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -398,11 +398,10 @@ class CollabWorkflow:
 
     def _train_counts(self) -> tuple:
         "Ratings per user and per item code in the final model's training rows, counted once per data (the stack's meta-features)"
-        c = getattr(self, '_counts', None)
-        if c is None or c[0] is not self.dls_:
+        def counts():
             tdf = self.dls_.train_df
-            c = self._counts = (self.dls_, np.bincount(tdf.u, minlength=self.dls_.n_users), np.bincount(tdf.i, minlength=self.dls_.n_items))
-        return c[1:]
+            return np.bincount(tdf.u, minlength=self.dls_.n_users),np.bincount(tdf.i, minlength=self.dls_.n_items)
+        return self._cached('train_counts', counts)
 
     def predict_codes(self, u, i, side:tuple|None=None,
                       clip:bool=True, # Clip to the training ratings' range; False: raw scores, for ranking (a clip ties every item above the top rating)
@@ -452,7 +451,7 @@ class CollabWorkflow:
     def ranker(self) -> ItemRanker:
         "Who-rates-what model of every fitted rating that `recommend` and `ranking_metrics` rank by (fitted on first use, cached)"
         self._check_fitted()
-        if getattr(self, '_ranker', None) is None or self._ranker[0] is not self.df_: self.ranker = ItemRanker(**(getattr(self, '_ranker_args', None) or {}))
+        if getattr(self, '_ranker', None) is None or self._ranker[0] is not self.df_: self.ranker = _fresh_ranker(self, self.df_)
         return self._ranker[1]
 
     @ranker.setter
@@ -474,7 +473,7 @@ class CollabWorkflow:
                  ) -> pd.DataFrame:
         "Top `n` items for `user`, with their predicted rating; a user with no ratings is ranked from its side columns if it has some, else gets the most rated items (by='rating': `popular_items`), with a warning"
         self._check_fitted(); n,by = _check_count(n),_check_by(by)
-        u = self.dls_.user2idx.get(user, -1)
+        u = _code_of(self.dls_.users, self.dls_.user2idx, user)
         if u < 0: return self._recommend_new(user, n, users, by)
         cand,seen = np.arange(self.dls_.n_items),self._rated_by(u)
         if exclude_rated: cand = np.setdiff1d(cand, seen)
@@ -601,7 +600,7 @@ class CollabWorkflow:
         config = dict(side=side, params=dict(user_name=self.user_name, item_name=self.item_name, rating_name=self.rating_name, n_splits=self.n_splits,
                                   seed=self.seed, blend=self.blend, stack=self.stack, bs=self.bs, duplicates=self.duplicates),
                       data=data_cfg, y_range=list(self.y_range_), rating_range=list(self.rating_range_), best=self.best_, intercept=float(self.final_intercept_),
-                      similar=self.similar_, members=members, all_members=self.members_, ranker=self._ranker[1].config() if getattr(self, '_ranker', None) else None, stack_members=list(self.final_weights_) if self.final_stack_ is not None else None,
+                      similar=self.similar_, members=members, all_members=self.members_, **_ranker_config(self), stack_members=list(self.final_weights_) if self.final_stack_ is not None else None,
                       leaderboard=dict(columns=list(lb.columns), data=lb.to_numpy().tolist()))
         return config,(tensors or None),arrays
 
@@ -617,7 +616,7 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
     wf.dls_,wf.df_,wf.y_range_,wf.bs_ = dls,dls.df,tuple(c['y_range']),dls.train.bs
     wf.rating_range_ = tuple(c.get('rating_range') or c['y_range'])   # folders exported before it was stored: the old clip
     wf.members_,wf.best_,wf.final_intercept_,wf.similar_ = c['all_members'],c['best'],c['intercept'],c['similar']
-    wf._ranker_args = c.get('ranker')   # the ranker's settings: fitted again on first use, to the same weights
+    wf._ranker_args = None if c.get('ranker') is None else (wf.df_, c['ranker'], c.get('ranker_given'))   # fitted again on first use, to the same weights
     wf.side_ = {'user': (None, np.zeros(0, np.int64), np.zeros((0, 0), np.float32)), 'item': (None, np.zeros(0, np.int64), np.zeros((0, 0), np.float32))}
     obj = lambda x: x.astype(object) if x.dtype.kind == 'U' else x
     for key,cfg in c.get('side', {}).items():

@@ -270,15 +270,16 @@ def _key_text(s) -> np.ndarray:
     return t.astype(str)
 
 def _match_as_text(code:np.ndarray, s:pd.Series, levels:list, col) -> np.ndarray:
-    "`code` with each unseen value of a type no level has that equals a level as text (1 for '1', 'True' for True) given that level, with a warning that the column's type changed"
+    "`code` with each unseen value of a type no level has that equals a level as text (1 for '1', True for 'True', 1 or 'true') given that level, with a warning that the column's type changed"
     miss = np.flatnonzero((code < 0) & s.notna().to_numpy())
     if len(miss) == 0: return code
     kind = lambda o: 'text' if isinstance(o, str) else 'bool' if isinstance(o, (bool, np.bool_)) else 'number' if isinstance(o, (int, float, np.number)) else 'other'
     have = {kind(v) for v in levels}   # in a column that mixes types ('2' and 2), a value of a type it has keeps its own identity
     miss = miss[[kind(o) not in have for o in s.iloc[miss]]]
     if len(miss) == 0: return code
-    pos = {t: k for k, t in enumerate(_key_text(levels))}
-    alt = np.array([pos.get(t, -1) for t in _key_text(s.iloc[miss])], dtype=code.dtype)
+    key = lambda t: [{'true': '1', 'false': '0'}.get(x.lower(), x) for x in _key_text(t)]   # True is 1 and 'true', as pandas casts it
+    pos = {t: k for k, t in enumerate(key(levels))}
+    alt = np.array([pos.get(t, -1) for t in key(s.iloc[miss])], dtype=code.dtype)
     if not (alt >= 0).any(): return code
     first = miss[alt >= 0][0]
     warnings.warn(f"column {col!r}: {int((alt >= 0).sum())} value(s) equal a training category only as text (e.g. {s.iloc[first]!r} for "

@@ -43,9 +43,19 @@ def _rgb(im:Image.Image) -> Image.Image:
     if im.mode in ('P', 'LA', 'PA') or (im.mode == 'P' and 'transparency' in im.info): im = im.convert('RGBA')
     if im.mode == 'RGBA':
         bg = Image.new('RGB', im.size, (255, 255, 255)); bg.paste(im, mask=im.getchannel('A')); return bg
-    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I'): im = Image.fromarray((np.asarray(im, dtype=np.float32)/256).clip(0, 255).astype(np.uint8))
-    if im.mode == 'F': im = Image.fromarray(np.asarray(im).clip(0, 255).astype(np.uint8))
+    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'): im = _wide_to_8bit(im)
     return im.convert('RGB')
+
+def _wide_to_8bit(im:Image.Image) -> Image.Image:
+    "A 16/32-bit or float grayscale image in 8 bits, scaled by the range its values use (see the note below)"
+    a = np.asarray(im, dtype=np.float64)
+    fin = a[np.isfinite(a)]
+    lo, hi = (float(fin.min()), float(fin.max())) if fin.size else (0., 0.)
+    if lo < 0 or (im.mode == 'F' and hi > 255): s = 255/(hi-lo) if hi > lo else 0.   # signed or unbounded values: stretched
+    elif im.mode == 'F': lo, s = 0., (255. if hi <= 1 else 1.)                        # floats in 0-1, or already 0-255
+    else: lo, s = 0., 255/(2**(8 if hi < 256 else 2*math.ceil(math.log2(hi+1)/2))-1)  # integers: by 8, 10, 12, 14, 16... bits
+    a = np.nan_to_num((a-lo)*s, nan=0., posinf=255., neginf=0.)
+    return Image.fromarray(a.round().clip(0, 255).astype(np.uint8))
 
 def _array_image(a:np.ndarray|torch.Tensor) -> Image.Image:
     "A PIL image from a uint8 array (HxW, HxWx1, HxWx3 or HxWx4) or a uint8 tensor (CxHxW)"
@@ -400,7 +410,7 @@ def folder_dls(path, # Folder with one sub-folder per class (or train/ and valid
         extra = sorted(set(reps[1].classes) - set(reps[0].classes))
         if extra: raise ValueError(f"Class(es) {extra} of {path/valid_name} have no images in {path/train_name}: add training images or remove them.")
     for r in reps: r.warn()
-    _check_folder_classes(reps[0], 1 if valid_name is None and valid_pct == 0 else 2)   # nothing held out: a class may have one image
+    _check_folder_classes(reps[0], 2 if valid_name is None and valid_pct > 0 else 1)   # a random split takes from training; a named one does not
     files = [f for r in reps for f in r.files]
     if size is None: size = pick_size([s for r in reps for s in r.sizes])
     dblock = folder_block(size, valid_pct, valid_name, train_name, seed, files=files, **kwargs)
