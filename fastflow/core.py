@@ -66,6 +66,7 @@ def _zip_hint(cands) -> str:
 OUTPUT_ENV = 'FASTFLOW_OUTPUT'
 
 def output_dir(path: Path|str|None = None, # A folder; None: the default output folder
+               create: bool = True, # False: only say where it is (nothing is created or checked)
               ) -> Path:
     "A writable folder, created: `path`, or by default `$FASTFLOW_OUTPUT`, `/kaggle/working` on Kaggle, `./out` elsewhere"
     base = KAGGLE_WORKING if is_kaggle() else Path.cwd()
@@ -73,6 +74,7 @@ def output_dir(path: Path|str|None = None, # A folder; None: the default output 
     else: p = Path(path)
     if not p.is_absolute(): p = base/p
     p = p.resolve() if p.exists() else p
+    if not create: return p
     if is_kaggle() and KAGGLE_INPUT in [p, *p.parents]:
         raise PermissionError(f"{p} is inside Kaggle's read-only {KAGGLE_INPUT}; write under {KAGGLE_WORKING} instead.")
     try: p.mkdir(parents=True, exist_ok=True)

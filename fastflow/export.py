@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/export.html.md"""
 
 # %% ../nbs/12_export.ipynb #142b3537
 from __future__ import annotations
-import hashlib, importlib, json, os, pickle, pickletools, warnings, zipfile
+import hashlib, importlib, inspect, json, os, pickle, pickletools, warnings, zipfile
 from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +20,7 @@ from .core import output_dir
 
 # %% auto #0
 __all__ = ['ARTEFACT_FORMAT', 'ARTEFACT_VERSION', 'MANIFEST', 'MODEL_BUILDERS', 'LOADERS', 'ArtefactError', 'to_json',
-           'save_artefact', 'Artefact', 'load_artefact', 'build_model', 'load_model', 'export_learner',
+           'save_artefact', 'Artefact', 'load_artefact', 'build_model', 'load_model', 'rebuild', 'export_learner',
            'missing_globals', 'load_learner', 'save_weights', 'load_weights', 'weights_config']
 
 # %% ../nbs/12_export.ipynb #ce2d56f6
@@ -48,6 +48,14 @@ def _config_sha256(config) -> str:
     "Checksum of a config as JSON reads it back (so the same for the writer and every reader)"
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
 
+def _old_files(mf:Path) -> list:
+    "The plain file names an earlier export listed in the manifest `mf`; none if it is not a readable fastflow manifest (nothing outside the folder, ever)"
+    try: man = json.loads(mf.read_text())
+    except (OSError, ValueError, UnicodeDecodeError): return []
+    files = man.get('files') if isinstance(man, dict) and man.get('format') == ARTEFACT_FORMAT else None
+    if not isinstance(files, dict): return []
+    return [n for n in files if isinstance(n, str) and n not in ('', '.', '..', MANIFEST) and Path(n).name == n]
+
 def save_artefact(path:Path|str|None, # Folder to write (created; files of an earlier export in it are replaced); None: `output_dir()/'model'`
                   kind:str, # What it holds, a key of `LOADERS` (e.g. 'vision.learner')
                   config:dict, # JSON-able facts a prediction needs
@@ -67,8 +75,7 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
         if np.asarray(a).dtype.hasobject: raise ArtefactError(f"array {k!r} holds Python objects; store numbers or strings (e.g. a.astype(str))")
     path = output_dir(path if path is not None else output_dir()/'model')
     if (path/MANIFEST).is_file():   # replace an earlier export: its files, not anything else in the folder
-        old = json.loads((path/MANIFEST).read_text()).get('files', {})
-        for name in old: (path/name).unlink(missing_ok=True)
+        for name in _old_files(path/MANIFEST): (path/name).unlink(missing_ok=True)
         (path/MANIFEST).unlink()
     written = {}
     if tensors:
@@ -106,6 +113,9 @@ class Artefact:
 def _what(p:Path) -> str:
     "A guess at what a file that is not a model folder is, for the error message"
     head = p.read_bytes()[:8] if p.is_file() else b''
+    if head[:2] == b'PK' and zipfile.is_zipfile(p):
+        with zipfile.ZipFile(p) as z: names = z.namelist()
+        if any(Path(n).name == MANIFEST for n in names): return 'a zip of a model folder'
     if head[:2] == b'PK' or head[:1] == b'\x80': return 'a pickle (e.g. from fastai\'s learn.export or export_learner(unsafe=True))'
     return 'not a fastflow model folder'
 
@@ -117,8 +127,10 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
     if p.name == MANIFEST: p = p.parent
     if not p.exists(): raise FileNotFoundError(f"No model folder at {p}. Write one with export_learner(learn, {str(p)!r}) (or the application's export).")
     if p.is_file():
-        hint = ("Load it with load_learner(path, unsafe=True) only if you trust who made it: unpickling runs code from the file."
-                if _what(p).startswith('a pickle') else "Pass the folder that export wrote (it holds fastflow.json).")
+        w = _what(p)
+        hint = ("Load it with load_learner(path, unsafe=True) only if you trust who made it: unpickling runs code from the file." if w.startswith('a pickle')
+                else f"Unzip it (shutil.unpack_archive({str(p)!r}, folder)) and pass the folder that holds {MANIFEST}." if w.startswith('a zip')
+                else "Pass the folder that export wrote (it holds fastflow.json).")
         raise ArtefactError(f"{p} is a file, {_what(p)}; expected a fastflow model folder holding {MANIFEST}. {hint}")
     mf = p/MANIFEST
     if not mf.is_file(): raise ArtefactError(f"{p} holds no {MANIFEST}: it is not a fastflow model folder, or the export did not finish.")
@@ -127,7 +139,7 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
     if not isinstance(man, dict) or man.get('format') != ARTEFACT_FORMAT:
         raise ArtefactError(f"{mf} is not a fastflow manifest (expected \"format\": \"{ARTEFACT_FORMAT}\").")
     v = man.get('version', 0)
-    if isinstance(v, bool) or not isinstance(v, int): raise ArtefactError(f"{mf}: 'version' must be a whole number, got {v!r}: the manifest was edited or damaged; export the model again.")
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ArtefactError(f"{mf}: 'version' must be a whole number from 1, got {v!r}: the manifest was edited or damaged; export the model again.")
     if v > ARTEFACT_VERSION:
         raise ArtefactError(f"{p} was written by fastflow {man.get('fastflow')} in format version {man['version']}; this fastflow reads up to "
                             f"version {ARTEFACT_VERSION}: upgrade fastflow.")
@@ -201,7 +213,19 @@ def load_model(path:Path|str, # A model folder written by an application's expor
     "Whatever the folder holds (a learner, a `TabularWorkflow`, an estimator), loaded by the loader of its kind"
     art = load_artefact(path, kind)
     if art.kind not in LOADERS: raise ArtefactError(f"{art.path} holds a {art.kind!r} model, which this fastflow cannot load (it loads {', '.join(LOADERS)}).")
-    return _import(LOADERS[art.kind])(art, **kwargs)
+    return rebuild(_import(LOADERS[art.kind]), art, **kwargs)
+
+def rebuild(loader, # A kind's loader, e.g. `fastflow.tabular.workflow.workflow_from_artefact`
+            art:Artefact, # The folder it rebuilds from
+            **kwargs # Passed to `loader`
+           ):
+    "`loader(art)`, with a config that does not fit its kind (an edited `kind`, a missing key) a clear `ArtefactError` instead of a raw one"
+    inspect.signature(loader).bind(art, **kwargs)   # a wrong argument is the caller's TypeError, not the folder's
+    try: return loader(art, **kwargs)
+    except ArtefactError: raise
+    except (KeyError, TypeError, IndexError, AttributeError) as e:
+        raise ArtefactError(f"{art.path/MANIFEST}: its config does not describe a {art.kind!r} model ({type(e).__name__}: {e}): the manifest was "
+                            "edited, or another program wrote it; export the model again.") from None
 
 # %% ../nbs/12_export.ipynb #32ea59bf
 def _out_file(path, default:str) -> Path:

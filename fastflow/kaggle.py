@@ -99,12 +99,13 @@ def find_model(path=None, # A model folder; None: search `kaggle_input`, then `o
             raise FileNotFoundError(f"{p} is not a model folder (no fastflow.json in it): pass the folder the training kernel exported to.")
         return p
     k = Path(kaggle_input)
-    found = sorted(m.parent for m in k.glob(f'**/{name}/fastflow.json')) if k.is_dir() else []
-    if len(found) > 1: raise FileNotFoundError(f"Several model folders under {k}: {[str(f) for f in found]}; pass --model to choose one.")
-    if found: return found[0]
-    local = output_dir()/name
+    for pattern in (f'**/{name}/fastflow.json', '**/fastflow.json'):   # a kernel's output holds model/; a dataset made from the folder, its files
+        found = sorted(m.parent for m in k.glob(pattern)) if k.is_dir() else []
+        if len(found) > 1: raise FileNotFoundError(f"Several model folders under {k}: {[str(f) for f in found]}; pass --model to choose one.")
+        if found: return found[0]
+    local = output_dir(create=False)/name
     if (local/'fastflow.json').is_file(): return local
-    raise FileNotFoundError(f"No model folder found: looked for {k}/**/{name}/fastflow.json and {local}/fastflow.json. Attach the training "
+    raise FileNotFoundError(f"No model folder found: looked for {k}/**/fastflow.json and {local}/fastflow.json. Attach the training "
                             "kernel's output (or a dataset made from its model folder) as an input, or pass --model DIR.")
 
 # %% ../nbs/50_kaggle.ipynb #d86c99f0

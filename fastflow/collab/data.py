@@ -523,7 +523,7 @@ class CollabDataLoaders(DataLoaders):
                 eg = next(o for o in q if _kinds([o]) != kk)
                 want = 'astype(str)' if kk == {'string'} else 'astype(int)'
                 raise ValueError(f"the {key} ids asked for are {' and '.join(sorted(kq))}s (e.g. {eg!r}) but the training {key} ids are "
-                                 f"{kk.pop()}s (e.g. {known[0]!r}), so none would match: convert them, e.g. pairs[{self.names[key]!r}].{want}")
+                                 f"{kk.pop()}s (e.g. {known[0]!r}), so none would match: convert them, e.g. pairs[{getattr(q, 'name', None) or self.names[key]!r}].{want}")
         return _lookup(self.user2idx, self.users, users),_lookup(self.item2idx, self.items, items)
 
     def test_dl(self, test_items:pd.DataFrame, # (user, item) pairs under the training column names; a rating column becomes the targets

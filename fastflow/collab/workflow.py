@@ -14,7 +14,7 @@ from ..core import import_fastai; import_fastai()   # fastai without its torch.j
 from fastai.losses import MSELossFlat
 from sklearn.model_selection import KFold
 from ..metrics import rmse
-from ..export import Artefact, ArtefactError, load_artefact, save_artefact
+from ..export import Artefact, ArtefactError, load_artefact, rebuild, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds, _user_index
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline
 from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _no_ranking, _build_collab, _code_of, _fresh_ranker, _ranker_config
@@ -572,7 +572,7 @@ class CollabWorkflow:
     def load(cls, path:Path|str, # A folder written by `export`
             ) -> CollabWorkflow:
         "The workflow `export` wrote, ready to `predict`, `recommend`, `similar_items` and `ranking_metrics` (no refit of the factor models, nothing unpickled)"
-        return workflow_from_artefact(load_artefact(path, 'collab.workflow'))
+        return rebuild(workflow_from_artefact, load_artefact(path, 'collab.workflow'))
 
     def _to_artefact(self) -> tuple:
         "(config, tensors, arrays) of the fitted workflow"

@@ -81,7 +81,15 @@ DATE_PARTS = ('Year', 'Month', 'Day', 'Dayofweek', 'Dayofyear')
 def _is_date(s): return pd.api.types.is_datetime64_any_dtype(s)
 
 def _check_unique_columns(df:pd.DataFrame, what:str='frame'):
-    "A clear error if `df` has two columns of the same name (pandas then hands a frame where a column is expected)"
+    "A clear error if `df`'s column names are not one flat level of unique names of one type (pandas then hands a frame where a column is expected, or sorts fail)"
+    if isinstance(df.columns, pd.MultiIndex):
+        raise ValueError(f"the {what} has columns of {df.columns.nlevels} levels (e.g. {df.columns[0]!r}), which would match no training column: flatten "
+                         "them, e.g. df.columns = ['_'.join(map(str, c)).strip('_') for c in df.columns]")
+    text = [isinstance(c, str) for c in df.columns]
+    if any(text) and not all(text):
+        eg = (df.columns[text.index(True)], df.columns[text.index(False)])
+        raise ValueError(f"the {what}'s column names mix text and other types (e.g. {eg[0]!r} and {eg[1]!r}): name them all as text, "
+                         "e.g. df.columns = df.columns.astype(str)")
     if (d := df.columns[df.columns.duplicated()]).size:
         raise ValueError(f"the {what} has duplicated column name(s) {sorted({str(c) for c in d})}: rename or drop the copies, "
                          "e.g. df.loc[:, ~df.columns.duplicated()]")
@@ -287,6 +295,26 @@ def _match_as_text(code:np.ndarray, s:pd.Series, levels:list, col) -> np.ndarray
     code = code.copy(); code[miss[alt >= 0]] = alt[alt >= 0]
     return code
 
+def _match_folded(code:np.ndarray, s:pd.Series, levels:list, col) -> np.ndarray:
+    "`code` with each unseen text that equals one text level once trimmed and case-folded ('MALE ' for 'male') given it, with a warning; a warning when most values stay unseen"
+    miss = np.flatnonzero((code < 0) & s.notna().to_numpy())
+    if len(miss) == 0: return code
+    fold = lambda o: o.strip().casefold() if isinstance(o, str) else None
+    keys = {}
+    for k, v in enumerate(levels):
+        if (f := fold(v)) is not None: keys[f] = -1 if f in keys else k   # two levels that fold alike: neither
+    if keys:
+        alt = np.array([keys.get(fold(o), -1) for o in s.iloc[miss]], dtype=code.dtype); hit = alt >= 0
+        if hit.any():
+            warnings.warn(f"column {col!r}: {int(hit.sum())} value(s) equal a training category only when spaces and case are ignored (e.g. "
+                          f"{s.iloc[miss[hit][0]]!r} for {levels[alt[hit][0]]!r}): matched them")
+            code = code.copy(); code[miss[hit]] = alt[hit]; miss = miss[~hit]
+    n = int(s.notna().sum())
+    if len(miss) > n/2:
+        warnings.warn(f"column {col!r}: {len(miss)} of its {n} values are categories training never saw (e.g. {s.iloc[miss[0]]!r}; training's "
+                      f"are e.g. {levels[:3]}), so the models treat them as missing: is it the same column as in training?")
+    return code
+
 def _nearest_level(code:np.ndarray, s:pd.Series, levels:list) -> np.ndarray:
     "`code` (-1: missing or unseen) with each unseen finite number given the index of the nearest of the sorted numeric `levels`"
     x = pd.to_numeric(s, errors='coerce').to_numpy('float64')
@@ -436,6 +464,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         for c in self.cats_:
             code = _match_as_text(pd.Index(self.vocab_[c]).get_indexer(X[c]), X[c], self.vocab_[c], c)
             if c in self.int_cats_ and (code < 0).any(): code = _nearest_level(code, X[c], self.vocab_[c])
+            code = _match_folded(code, X[c], self.vocab_[c], c)
             out[c] = code.astype('int64') + 1   # -1 (missing or unseen) + 1 = 0
         other = getattr(self, 'other_date_formats_', {})   # processors pickled before it was kept
         dp = [date_parts(X[c], format=self.date_formats_.get(c), known=other.get(c, ())) for c in self.dates_]
@@ -450,8 +479,8 @@ class TabularProc(TransformerMixin, BaseEstimator):
 
     def arrays(self, Xt: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         "`(x_cat int64 [n, n_cat], x_cont float32 [n, n_cont])` from a transformed frame"
-        return (Xt[self.cat_out_].to_numpy('int64').reshape(len(Xt), -1),
-                Xt[self.cont_out_].to_numpy('float32').reshape(len(Xt), -1))
+        return (Xt[self.cat_out_].to_numpy('int64').reshape(len(Xt), len(self.cat_out_)),   # the widths named: a frame of 0 rows has them too
+                Xt[self.cont_out_].to_numpy('float32').reshape(len(Xt), len(self.cont_out_)))
 
     def to_config(self) -> dict:
         "The fitted state as JSON-able data (`from_config` restores it): category values keep their Python types"

@@ -21,7 +21,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 from sklearn.exceptions import NotFittedError
 from ..data import check_y_range, infer_y_range
-from ..export import ArtefactError, build_model, load_artefact, save_artefact, to_json
+from ..export import ArtefactError, build_model, load_artefact, rebuild, save_artefact, to_json
 from .data import TabularProc, plain_array, from_plain_array
 from .nn import fit_tabular_nn, predict_tabular_nn, default_bs
 
@@ -80,7 +80,9 @@ class TabularEstimator(BaseEstimator):
 
     def _transform(self, X):
         check_is_fitted(self, 'proc_')
-        return self.proc_.transform(self._validate(X, reset=False))
+        X = self._validate(X, reset=False)
+        if len(X) == 0: raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}): {type(self).__name__} has no row to predict")
+        return self.proc_.transform(X)
 
     def _finite(self, out):
         return check_finite(out, type(self).__name__, "its training diverged or its inputs overflowed; refit it (e.g. a lower lr for the net) and check the inputs")
@@ -604,4 +606,4 @@ def estimator_from_artefact(art, # A loaded 'tabular.estimator' folder
 def load_estimator(path:Path|str, # A folder written by `export_estimator`
                   ):
     "Load a fitted estimator from a model folder without unpickling anything"
-    return estimator_from_artefact(load_artefact(path, 'tabular.estimator'))
+    return rebuild(estimator_from_artefact, load_artefact(path, 'tabular.estimator'))

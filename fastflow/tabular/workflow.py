@@ -15,8 +15,8 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import KFold, StratifiedKFold
 from ..core import usable_cores  # noqa: F401 (re-exported: `fastflow.core` owns it; collab and tabular use it)
 from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
-from ..submission import write_submission
-from ..export import load_artefact, save_artefact
+from ..submission import write_submission, _read_sample
+from ..export import load_artefact, rebuild, save_artefact
 from .nn import default_bs
 from .data import INT_RULE, TabularProc, check_target, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _key_text
 from .estimators import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
@@ -536,8 +536,13 @@ class TabularWorkflow:
             if self.id_col is None: raise ValueError("pass sample_submission or set id_col to write a submission")
             self._check_ids(test, 'test')   # present and unique: they are written beside the predictions
         preds = self.predict(test) if preds is None else preds
-        if sample_submission is None:
-            sample_submission = pd.DataFrame({self.id_col: test[self.id_col].to_numpy(), self.target: preds})
+        ids = test[self.id_col].to_numpy() if self.id_col in test.columns else None
+        if ids is not None and ids.dtype.kind == 'f' and np.isfinite(ids).all() and (ids % 1 == 0).all(): ids = ids.astype(np.int64)   # read as floats: 892, not 892.0
+        if sample_submission is None: sample_submission = pd.DataFrame({self.id_col: ids, self.target: preds})
+        elif ids is not None:   # the test rows' own ids go with their predictions: rows in another order than the sample's land on their ids
+            sample = _read_sample(sample_submission); cols = list(sample.columns); P = np.asarray(preds)
+            if len(P) == len(ids) and (P.ndim == 1 and len(cols) == 2 or P.ndim == 2 and P.shape[1] == len(cols) - 1):
+                preds = pd.DataFrame({cols[0]: ids, **{c: P if P.ndim == 1 else P[:, k] for k, c in enumerate(cols[1:])}})
         return write_submission(preds, sample_submission, path)
 
     def export(self, path:Path|str|None=None, # Folder to write; None: `output_dir()/'model'`
@@ -549,7 +554,7 @@ class TabularWorkflow:
     def load(cls, path:Path|str, # A folder written by `export`
             ) -> TabularWorkflow:
         "The workflow `export` wrote, ready to `predict_raw`, `predict` and `submit` (no refit, nothing unpickled)"
-        return workflow_from_artefact(load_artefact(path, 'tabular.workflow'))
+        return rebuild(workflow_from_artefact, load_artefact(path, 'tabular.workflow'))
 
     def _to_artefact(self):
         "(config, tensors, arrays, files) of the fitted workflow; a clear error for a member that cannot be stored as data"

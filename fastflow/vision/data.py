@@ -48,14 +48,16 @@ def _rgb(im:Image.Image) -> Image.Image:
 
 def _wide_to_8bit(im:Image.Image) -> Image.Image:
     "A 16/32-bit or float grayscale image in 8 bits, scaled by the range its values use (see the note below)"
-    a = np.asarray(im, dtype=np.float64)
+    return Image.fromarray(_scale_8bit(np.asarray(im, dtype=np.float64), floats=im.mode == 'F'))
+
+def _scale_8bit(a:np.ndarray, floats:bool) -> np.ndarray:
+    "Pixel values `a` (float64) as uint8: integers by their bit depth, floats in 0-1 or 0-255 as they are, anything else stretched"
     fin = a[np.isfinite(a)]
     lo, hi = (float(fin.min()), float(fin.max())) if fin.size else (0., 0.)
-    if lo < 0 or (im.mode == 'F' and hi > 255): s = 255/(hi-lo) if hi > lo else 0.   # signed or unbounded values: stretched
-    elif im.mode == 'F': lo, s = 0., (255. if hi <= 1 else 1.)                        # floats in 0-1, or already 0-255
+    if lo < 0 or (floats and hi > 255): s = 255/(hi-lo) if hi > lo else 0.   # signed or unbounded values: stretched
+    elif floats: lo, s = 0., (255. if hi <= 1 else 1.)                        # floats in 0-1, or already 0-255
     else: lo, s = 0., 255/(2**(8 if hi < 256 else 2*math.ceil(math.log2(hi+1)/2))-1)  # integers: by 8, 10, 12, 14, 16... bits
-    a = np.nan_to_num((a-lo)*s, nan=0., posinf=255., neginf=0.)
-    return Image.fromarray(a.round().clip(0, 255).astype(np.uint8))
+    return np.nan_to_num((a-lo)*s, nan=0., posinf=255., neginf=0.).round().clip(0, 255).astype(np.uint8)
 
 def _array_image(a:np.ndarray|torch.Tensor) -> Image.Image:
     "A PIL image from a uint8 array (HxW, HxWx1, HxWx3 or HxWx4) or a uint8 tensor (CxHxW)"
@@ -63,12 +65,14 @@ def _array_image(a:np.ndarray|torch.Tensor) -> Image.Image:
         a = a.detach().cpu().as_subclass(torch.Tensor)
         if a.ndim == 3 and a.shape[0] in (1, 3, 4): a = a.permute(1, 2, 0)
         a = a.numpy()
+    if a.dtype.kind in 'iu' and a.dtype != np.uint8 and a.ndim >= 2: a = _scale_8bit(a.astype(np.float64), floats=False)   # as a 16-bit PNG file is
     if a.dtype != np.uint8:
-        raise TypeError(f"Expected a uint8 image (values 0-255), got dtype {a.dtype}; convert it first, "
-                        "e.g. (a*255).clip(0, 255).astype(np.uint8) for floats in 0-1.")
+        raise TypeError(f"Expected a uint8 image (values 0-255) or whole numbers, got dtype {a.dtype}; convert it first, "
+                        "e.g. (a*255).clip(0, 255).astype(np.uint8) for floats in 0-1 (a normalised tensor needs its normalisation undone).")
     if a.ndim == 3 and a.shape[-1] == 1: a = a[..., 0]
     if not (a.ndim == 2 or (a.ndim == 3 and a.shape[-1] in (3, 4))):
         raise ValueError(f"Expected an image array HxW, HxWx3 or HxWx4 (or a tensor CxHxW), got shape {tuple(a.shape)}.")
+    if 0 in a.shape[:2]: raise ValueError(f"The image array is empty (shape {tuple(a.shape)}): there are no pixels to predict from.")
     return Image.fromarray(np.ascontiguousarray(a))
 
 def open_rgb(fn, # A file (path or bytes), or an image in memory: PIL, uint8 array HxW(x3), uint8 tensor CxHxW
@@ -133,8 +137,8 @@ def _oriented(im:Image.Image, loaded:bool=False) -> tuple:
 
 def _scan(path:Path, recurse:bool=True) -> tuple[list[Path], list[Path]]:
     "Sorted (images, non-images) among the files under `path`, skipping hidden files and folders; symlinked folders are followed (once each)"
-    fs = sorted(p for p in _walk(path, recurse) if p.is_file())
-    ims = [p for p in fs if _is_image(p)]; iset = set(ims)
+    fs = sorted(p for p in _walk(path, recurse) if p.is_file() or (p.is_symlink() and not p.exists()))   # a broken link is an unreadable file, not nothing
+    ims = [p for p in fs if (p.suffix.lower() in image_exts() if not p.exists() else _is_image(p))]; iset = set(ims)
     return ims, [p for p in fs if p not in iset]
 
 def image_files(path, # Folder to search (recursively)

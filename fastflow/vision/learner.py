@@ -215,7 +215,8 @@ def learner_from_artefact(art:Artefact, # A loaded model folder of kind 'vision.
     "The `ImageLearner` a model folder describes: its model from a builder fastflow knows, its weights, a pipeline without images that predicts"
     where = art.path/MANIFEST
     try: spec, data, loss = (art.config[k] for k in ('model', 'data', 'loss'))
-    except (KeyError, TypeError) as e: raise ArtefactError(f"{where} lacks the image learner's {e} config: export the learner again.") from None
+    except KeyError as e: raise ArtefactError(f"{where} lacks the image learner's {e} config: export the learner again.") from None
+    except TypeError: raise ArtefactError(f"{where}: its config is not an image learner's (a mapping with 'model', 'data' and 'loss'): export the learner again.") from None
     try: model = build_model(spec['builder'], spec.get('kwargs'))   # any other builder is refused, and nothing is imported for it
     except ArtefactError: raise
     except (AttributeError, KeyError, TypeError, ValueError) as e: raise ArtefactError(f"{where}: the model it describes cannot be built ({e}).") from None
