@@ -112,7 +112,8 @@ class Artefact:
 
 def _what(p:Path) -> str:
     "A guess at what a file that is not a model folder is, for the error message"
-    head = p.read_bytes()[:8] if p.is_file() else b''
+    if not p.is_file(): return 'not a fastflow model folder'
+    with open(p, 'rb') as f: head = f.read(8)
     if head[:2] == b'PK' and zipfile.is_zipfile(p):
         with zipfile.ZipFile(p) as z: names = z.namelist()
         if any(Path(n).name == MANIFEST for n in names): return 'a zip of a model folder'
@@ -131,7 +132,7 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
         hint = ("Load it with load_learner(path, unsafe=True) only if you trust who made it: unpickling runs code from the file." if w.startswith('a pickle')
                 else f"Unzip it (shutil.unpack_archive({str(p)!r}, folder)) and pass the folder that holds {MANIFEST}." if w.startswith('a zip')
                 else "Pass the folder that export wrote (it holds fastflow.json).")
-        raise ArtefactError(f"{p} is a file, {_what(p)}; expected a fastflow model folder holding {MANIFEST}. {hint}")
+        raise ArtefactError(f"{p} is a file, {w}; expected a fastflow model folder holding {MANIFEST}. {hint}")
     mf = p/MANIFEST
     if not mf.is_file(): raise ArtefactError(f"{p} holds no {MANIFEST}: it is not a fastflow model folder, or the export did not finish.")
     try: man = json.loads(mf.read_text())
@@ -225,7 +226,7 @@ def rebuild(loader, # A kind's loader, e.g. `fastflow.tabular.workflow.workflow_
     except ArtefactError: raise
     except (KeyError, TypeError, IndexError, AttributeError) as e:
         raise ArtefactError(f"{art.path/MANIFEST}: its config does not describe a {art.kind!r} model ({type(e).__name__}: {e}): the manifest was "
-                            "edited, or another program wrote it; export the model again.") from None
+                            "edited, or another program wrote it; export the model again.") from e   # the original kept: a loader's own bug shows too
 
 # %% ../nbs/12_export.ipynb #32ea59bf
 def _out_file(path, default:str) -> Path:

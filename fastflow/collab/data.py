@@ -174,6 +174,7 @@ def split_ratings(df:pd.DataFrame, # Cleaned ratings (columns user, item, rating
 def _warn_cold_valid(users:np.ndarray, is_valid:np.ndarray, most:float=0.1):
     "Warn when more than `most` of the validation ratings are by users with no training ratings (what a time split does to users who joined late)"
     vu = users[is_valid]
+    if len(vu) == 0: return
     cold = ~pd.Series(vu).isin(pd.unique(users[~is_valid])).to_numpy()
     if cold.mean() <= most: return
     warnings.warn(f"split 'time': {cold.mean():.0%} of the validation ratings are by {len(pd.unique(vu[cold]))} users with no training "
@@ -286,7 +287,7 @@ def _item_meta(items:pd.DataFrame, item_name:str, title_name:str, ids:np.ndarray
     meta = items.drop_duplicates(item_name).set_index(item_name)
     if title_name not in meta.columns:
         warnings.warn(f"item metadata has no {title_name!r} column (it has {list(meta.columns)}): items show as ids; pass title_name= to name one")
-    if len(ids) == 0 or pd.Index(ids).isin(meta.index).any(): return meta
+    if len(ids) == 0 or len(meta) == 0 or pd.Index(ids).isin(meta.index).any(): return meta
     own = dict(zip(_id_text(ids), ids))
     key = [own.get(t) for t in _id_text(meta.index)]
     hit = np.array([k is not None for k in key])
@@ -523,7 +524,7 @@ class CollabDataLoaders(DataLoaders):
                 eg = next(o for o in q if _kinds([o]) != kk)
                 want = 'astype(str)' if kk == {'string'} else 'astype(int)'
                 raise ValueError(f"the {key} ids asked for are {' and '.join(sorted(kq))}s (e.g. {eg!r}) but the training {key} ids are "
-                                 f"{kk.pop()}s (e.g. {known[0]!r}), so none would match: convert them, e.g. pairs[{getattr(q, 'name', None) or self.names[key]!r}].{want}")
+                                 f"{kk.pop()}s (e.g. {known[0]!r}), so none would match: convert them, e.g. pairs[{(n if (n := getattr(q, 'name', None)) not in (None, key) else self.names[key])!r}].{want}")
         return _lookup(self.user2idx, self.users, users),_lookup(self.item2idx, self.items, items)
 
     def test_dl(self, test_items:pd.DataFrame, # (user, item) pairs under the training column names; a rating column becomes the targets

@@ -385,10 +385,11 @@ def _top_n(s:np.ndarray, n:int) -> np.ndarray:
     above = np.flatnonzero(s > t)
     return np.concatenate([above, np.flatnonzero(s == t)[:n - len(above)]])
 
-def _id_list(ids) -> list:
-    "Ids as a list: one id (a number or a string) or any collection of them"
-    if isinstance(ids, (str, bytes)) or not hasattr(ids, '__iter__') or np.ndim(ids) == 0 and isinstance(ids, np.ndarray): return [ids]
-    return list(ids)   # lists, arrays, Series, sets, dict keys, generators
+def _id_list(ids, of:np.ndarray|None=None) -> list:
+    "Ids as a list: one id (a number or a string) or any collection of them; given the known ids `of`, without bools unless those are bools (True is not the id 1)"
+    if isinstance(ids, (str, bytes)) or not hasattr(ids, '__iter__') or np.ndim(ids) == 0 and isinstance(ids, np.ndarray): ids = [ids]
+    ids = list(ids)   # lists, arrays, Series, sets, dict keys, generators
+    return ids if of is None or np.asarray(of).dtype.kind == 'b' else [o for o in ids if not isinstance(o, (bool, np.bool_))]
 
 def _fresh_ranker(owner, data) -> ItemRanker:
     "The ranker `owner` fits on `data`: the exported one on the data it was exported with (the same weights); else the settings given to the one in use or exported, its penalty chosen again; else the defaults"
@@ -400,8 +401,9 @@ def _fresh_ranker(owner, data) -> ItemRanker:
 
 def _ranker_config(owner) -> dict:
     "The config entries of the ranker in use (its settings, and those it was given), so a loaded owner ranks the same; {} when none is"
-    rk = getattr(owner, '_ranker', None)
-    return dict(ranker=rk[1].config(), ranker_given=rk[1].given()) if rk else dict(ranker=None)
+    rk,loaded = getattr(owner, '_ranker', None),getattr(owner, '_ranker_args', None)
+    if rk: return dict(ranker=rk[1].config(), ranker_given=rk[1].given())
+    return dict(ranker=loaded[1], ranker_given=loaded[2]) if loaded else dict(ranker=None)   # loaded, not used since: exported as it came
 
 def _ready_ranker(rk, n_users:int, n_items:int, fit, have:str, rows:str) -> ItemRanker:
     "`rk` fitted by `fit(rk)` unless it is fitted already, or a clear error if it is not an `ItemRanker` or was fitted on other data"
@@ -412,25 +414,36 @@ def _ready_ranker(rk, n_users:int, n_items:int, fit, have:str, rows:str) -> Item
                          f"pass an unfitted ItemRanker(...) and it is fitted on {rows}")
     return rk
 
-def _masked_ranking(s:np.ndarray, # Scores, a row per user in `users` and a column per item in `cand`
-                    users:np.ndarray, cand:np.ndarray, # User codes of the rows, item codes of the columns
+def _masked_ranking(score, # score(users, seen_u, seen_i): a row of scores per user code, a column per item in `cand` (seen_*: those users' `seen` pairs)
+                    users:np.ndarray, cand:np.ndarray, # Sorted user codes to rank for, item codes of the columns
                     seen:tuple, # (user, item) codes not to rank (rated in training): their scores become -inf
                     rel:tuple, # (user, item) codes of the relevant held-out ratings
-                    n_users:int, n_items:int, k:int) -> dict:
-    "`_ranking_scores` of `s` after masking the `seen` pairs, with the `rel` pairs (of candidate items) as the relevant ones"
+                    n_users:int, n_items:int, k:int,
+                    cells:int=1<<22, # Scores held at once (a chunk of users): memory stays bounded at any number of users
+                   ) -> dict:
+    "`_ranking_scores` of the users' scores after masking the `seen` pairs, with the `rel` pairs (of candidate items) as the relevant ones, a chunk of users at a time"
+    key = lambda p: p[0].astype(np.int64)*n_items + p[1]
+    row = np.full(n_users, -1); row[users] = np.arange(len(users))
+    fresh = ~np.isin(key(rel), key(seen)) & (row[rel[0]] >= 0)   # relevant pairs not rated in training (candidates or not)
+    users = np.unique(rel[0][fresh])   # a user whose every relevant pair was rated in training is not scored
+    if len(users) == 0: return _no_ranking(k)
     pos = np.full(n_items, -1); pos[cand] = np.arange(len(cand))
     row = np.full(n_users, -1); row[users] = np.arange(len(users))
-    ok = (row[seen[0]] >= 0) & (pos[seen[1]] >= 0)
-    s[row[seen[0][ok]], pos[seen[1][ok]]] = -np.inf
-    relm = np.zeros_like(s, dtype=bool)
-    ok = (row[rel[0]] >= 0) & (pos[rel[1]] >= 0)
-    relm[row[rel[0][ok]], pos[rel[1][ok]]] = True
-    relm &= np.isfinite(s)   # a held-out rating of an item rated in training too cannot be recommended: not relevant
-    key = lambda p: p[0].astype(np.int64)*n_items + p[1]
-    fresh = ~np.isin(key(rel), key(seen)) & (row[rel[0]] >= 0)   # relevant pairs not rated in training (candidates or not)
-    keep = np.zeros(len(users), bool); keep[row[rel[0][fresh]]] = True   # a user whose every relevant pair was rated in training is not scored
-    if not keep.any(): return _no_ranking(k)
-    return _ranking_scores(s[keep], relm[keep], k)
+    def by_row(p):   # the pairs of the users ranked, in row order (a chunk's are a slice): (row, column or -1, user, item)
+        r = row[p[0]]; ok = r >= 0; o = np.argsort(r[ok], kind='stable')
+        return r[ok][o],pos[p[1][ok]][o],p[0][ok][o],p[1][ok][o]
+    sr,sc,su,si = by_row(seen); rr,rc,_,_ = by_row(rel)
+    tot,n = {}, 0
+    step = max(1, cells//max(len(cand), 1))
+    for a in range(0, len(users), step):
+        b = min(a + step, len(users)); (s0,s1),(r0,r1) = np.searchsorted(sr, [a, b]),np.searchsorted(rr, [a, b])
+        s = np.array(score(users[a:b], su[s0:s1], si[s0:s1]), dtype=np.float64)   # a copy: the masking below writes into it
+        ok = sc[s0:s1] >= 0; s[sr[s0:s1][ok] - a, sc[s0:s1][ok]] = -np.inf
+        relm = np.zeros(s.shape, bool); ok = rc[r0:r1] >= 0; relm[rr[r0:r1][ok] - a, rc[r0:r1][ok]] = True
+        relm &= np.isfinite(s)   # a held-out rating of an item rated in training too cannot be recommended: not relevant
+        part = _ranking_scores(s, relm, k); n += part.pop('n_users')
+        for m,v in part.items(): tot[m] = tot.get(m, 0.) + v*(b - a)
+    return {m: v/n for m,v in tot.items()} | {'n_users': n}
 
 class CollabLearner(UndoOnError, Learner):
     "fastai `Learner` for ratings, with predictions by original id, recommendations, similar items and cold start"
@@ -535,7 +548,7 @@ class CollabLearner(UndoOnError, Learner):
         n = _check_count(n)
         b = self.baseline
         cand = np.flatnonzero(b.item_count_ >= max(np.median(b.item_count_[b.item_count_ > 0]), 1))
-        cand = cand[~pd.Index(self.dls.items[cand]).isin(_id_list(exclude))]
+        cand = cand[~pd.Index(self.dls.items[cand]).isin(_id_list(exclude, self.dls.items))]
         score = b.mu_ + b.item_bias_[cand]
         top = cand[np.argsort(-score, kind='stable')[:n]]
         return _frame(self.dls, self.dls.items[top], score=(b.mu_ + b.item_bias_[top]).astype(np.float32),
@@ -671,9 +684,10 @@ class CollabLearner(UndoOnError, Learner):
         cand = np.flatnonzero(b.item_count_ > 0)
         nc = len(cand)
         seen = tr[np.isin(tr.u, users)]
-        s = (self._scores(np.repeat(users, nc), np.tile(cand, len(users))).reshape(len(users), nc) if by == 'rating'
-             else self._rank_scores(users, by, (seen.u.to_numpy(), seen.i.to_numpy()))[:, cand])   # from their training ratings only
-        return _masked_ranking(s, users, cand, (seen.u.to_numpy(), seen.i.to_numpy()), (rel.u.to_numpy(), rel.i.to_numpy()),
+        def score(us, su, si):   # from their training ratings only
+            if by == 'rating': return self._scores(np.repeat(us, nc), np.tile(cand, len(us))).reshape(len(us), nc)
+            return self._rank_scores(us, by, (su, si))[:, cand]
+        return _masked_ranking(score, users, cand, (seen.u.to_numpy(), seen.i.to_numpy()), (rel.u.to_numpy(), rel.i.to_numpy()),
                                self.dls.n_users, self.dls.n_items, k)
 
     def to_artefact(self) -> dict:

@@ -8,6 +8,7 @@ Docs: https://fastflow-dev.github.io/fastflow/collab.model.html.md"""
 from __future__ import annotations
 import math
 import numpy as np
+from scipy import sparse
 import torch
 from torch import nn
 from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
@@ -184,7 +185,7 @@ class KNNBaseline:
     def __init__(self, *, k:int=40, # Neighbours per prediction
                  shrinkage:float=100., # Shrinks the similarity of pairs with few common raters towards 0
                  kind:str='item', # 'item': similar items the user rated; 'user': similar users who rated the item
-                 max_n:int=20_000, # Largest number of items (users) for the dense similarity matrix
+                 max_n:int=10_000, # Most items (users) to compare: the similarities are dense n x n matrices (about 4 GB at 10,000)
                 ):
         if kind not in ('item','user'): raise ValueError(f"kind must be 'item' or 'user', got {kind!r}")
         if not (isinstance(k, (int, np.integer)) and k >= 1): raise ValueError(f"k must be an integer >= 1, got {k!r}")
@@ -198,16 +199,24 @@ class KNNBaseline:
         u,i,r = np.asarray(u),np.asarray(i),np.asarray(r, dtype=np.float64)
         nu,ni = n_users or u.max()+1,n_items or i.max()+1
         self.base_ = BiasBaseline().fit(u, i, r, nu, ni)
-        (a,b),(na,nb) = self._rc(u, i),self._rc(nu, ni)
-        if nb > self.max_n: raise ValueError(f"{nb} {self.kind}s need a {nb}x{nb} dense similarity matrix (max_n={self.max_n}); "
-                                             f"use a factor model (DotProductBias) or raise max_n")
-        R,M = np.zeros((na, nb)),np.zeros((na, nb))
-        R[a,b],M[a,b] = r - self.base_.predict(u, i),1.
-        A,n = (R**2).T @ M,M.T @ M                       # A[i,j]: sum of i's squared residuals over users who rated j
-        rho = (R.T @ R)/np.sqrt(np.maximum(A*A.T, 1e-12))
-        s = np.maximum(n-1, 0)/(np.maximum(n-1, 0) + self.shrinkage + 1e-12)*rho
+        nb = self._rc(nu, ni)[1]
+        if nb > self.max_n: raise ValueError(f"{nb} {self.kind}s need {nb}x{nb} dense similarity matrices (max_n={self.max_n}, about "
+                                             f"{40*nb*nb/1e9:.0f} GB); use a factor model (DotProductBias) or raise max_n")
+        self._residuals(u, i, r - self.base_.predict(u, i), nu, ni)
+        R = self.resid_; M = R.copy(); M.data[:] = 1.    # sparse rows x neighbours: memory in ratings, not in rows x neighbours
+        A = ((R.multiply(R)).T @ M).toarray()             # A[i,j]: sum of i's squared residuals over users who rated j
+        rho = (R.T @ R).toarray()/np.sqrt(np.maximum(A*A.T, 1e-12)); del A
+        n = np.maximum((M.T @ M).toarray() - 1, 0)
+        s = n/(n + self.shrinkage + 1e-12)*rho; del n, rho
         np.fill_diagonal(s, 0.)
-        self.sim_,self.resid_,self.rated_ = s,R,M.astype(bool)
+        self.sim_ = s
+        return self
+
+    def _residuals(self, u, i, res, n_users:int, n_items:int):
+        "Keep the training residuals `res` as a sparse rows x neighbours matrix (rows: users for kind 'item'), each row's columns sorted"
+        (a,b),(na,nb) = self._rc(np.asarray(u), np.asarray(i)),self._rc(n_users, n_items)
+        self.resid_ = sparse.csr_matrix((np.asarray(res, np.float64), (a, b)), shape=(na, nb))   # pairs are unique: clean_ratings merged repeats
+        self.resid_.sort_indices()
         return self
 
     def predict(self, u, i) -> np.ndarray:
@@ -218,13 +227,14 @@ class KNNBaseline:
         ok = np.flatnonzero((a >= 0) & (b >= 0))
         ok = ok[np.argsort(a[ok], kind='stable')]               # grouped by row, each group in input order
         rows,starts = np.unique(a[ok], return_index=True)
+        P,ix,res = self.resid_.indptr,self.resid_.indices,self.resid_.data
         for row,sel in zip(rows, np.split(ok, starts[1:])):
-            nb = np.flatnonzero(self.rated_[row])
+            nb = ix[P[row]:P[row+1]]   # the neighbours `row` rated, in order
             if len(nb) == 0: continue
             S = self.sim_[b[sel]][:, nb]
             kk = min(self.k, len(nb))
             top = np.argpartition(-S, kk-1, axis=1)[:, :kk]
-            St = np.maximum(np.take_along_axis(S, top, 1), 0.); Rt = self.resid_[row, nb][top]
+            St = np.maximum(np.take_along_axis(S, top, 1), 0.); Rt = res[P[row]:P[row+1]][top]
             den = St.sum(1)
             out[sel] += np.where(den > 0, (St*Rt).sum(1)/np.maximum(den, 1e-12), 0.)
         return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time, warnings
 from pathlib import Path
 import numpy as np
+from scipy import sparse
 import pandas as pd
 from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.losses import MSELossFlat
@@ -148,6 +149,21 @@ def _ridge(X, y, lam) -> np.ndarray:
 
 def _kron_rows(a, b) -> np.ndarray: return (a[:,:,None]*b[:,None,:]).reshape(len(a), -1)
 
+def _kron_gram(u, i, e, Xu:np.ndarray, Xi:np.ndarray, chunk:int=8192) -> tuple:
+    "(F.T @ F, F.T @ e) for F = `_kron_rows(Xu[u], Xi[i])`, summed per code of the side with fewer codes: no du*di row per rating, no (du*di)^2 work per rating"
+    flip = len(Xi) < len(Xu)   # group by items: then the other side is the users'
+    g,o,Xg,Xo = (i, u, Xi, Xu) if flip else (u, i, Xu, Xi)
+    Xg,Xo,dg,do = np.asarray(Xg, np.float64),np.asarray(Xo, np.float64),Xg.shape[1],Xo.shape[1]
+    S,H = np.zeros((len(Xg), do*do)),np.zeros((len(Xg), do))   # per group code: its ratings' outer(xo, xo) and e*xo, summed
+    for k in range(0, len(g), chunk):
+        gk,xo,ek = g[k:k+chunk],Xo[o[k:k+chunk]],e[k:k+chunk]
+        A = sparse.csr_matrix((np.ones(len(gk)), (gk, np.arange(len(gk)))), shape=(len(Xg), len(gk)))   # ratings -> their group
+        S += A @ (xo[:, :, None]*xo[:, None, :]).reshape(len(gk), -1); H += A @ (xo*ek[:, None])
+    T = (_kron_rows(Xg, Xg).T @ S).reshape(dg, dg, do, do)   # T[a,a',b,b']: sum over ratings of xg[a] xg[a'] xo[b] xo[b']
+    h = Xg.T @ H                                              # h[a,b]: sum over ratings of xg[a] xo[b] e
+    if flip: return T.transpose(2, 0, 3, 1).reshape(dg*do, dg*do),h.T.reshape(-1)   # back to user-major order: (user feature, item feature)
+    return T.transpose(0, 2, 1, 3).reshape(dg*do, dg*do),h.reshape(-1)
+
 class SideBaseline:
     "Biases plus ridge fits on user x item feature products; users and items without ratings get biases predicted from their features"
     def __init__(self, *, reg:float=100., # Ridge penalty of the feature-product weights
@@ -163,13 +179,8 @@ class SideBaseline:
         ku,ki = b.user_count_ > 0,b.item_count_ > 0
         self.user_coef_ = _ridge(Xu[ku], b.user_bias_[ku], self.reg_bias)
         self.item_coef_ = _ridge(Xi[ki], b.item_bias_[ki], self.reg_bias)
-        e = r - b.predict(u, i)
-        d = Xu.shape[1]*Xi.shape[1]
-        G,h = np.zeros((d, d)),np.zeros(d)
-        for k in range(0, len(u), 8192):
-            F = _kron_rows(Xu[u[k:k+8192]], Xi[i[k:k+8192]]).astype(np.float64)
-            G += F.T @ F; h += F.T @ e[k:k+8192]
-        self.coef_ = np.linalg.solve(G + self.reg*np.eye(d), h)
+        G,h = _kron_gram(u, i, r - b.predict(u, i), Xu, Xi)
+        self.coef_ = np.linalg.solve(G + self.reg*np.eye(len(h)), h)
         return self
 
     def predict(self, u, i, xu:np.ndarray, xi:np.ndarray) -> np.ndarray:
@@ -179,7 +190,8 @@ class SideBaseline:
         ki = (i >= 0) & (b.item_count_[np.maximum(i, 0)] > 0)
         bu = np.where(ku, b.user_bias_[np.maximum(u, 0)], xu @ self.user_coef_)
         bi = np.where(ki, b.item_bias_[np.maximum(i, 0)], xi @ self.item_coef_)
-        return b.mu_ + bu + bi + _kron_rows(xu, xi).astype(np.float64) @ self.coef_
+        C = self.coef_.reshape(xu.shape[1], xi.shape[1])   # kron(xu, xi) @ coef, with no row of du*di products per pair
+        return b.mu_ + bu + bi + ((np.asarray(xu, np.float64) @ C)*xi).sum(1)
 
 # %% ../../nbs/43_collab.workflow.ipynb #72c5c59e
 def nn_blend(P:np.ndarray, # Member predictions, [n, k]
@@ -265,6 +277,7 @@ class CollabWorkflow:
         out = np.zeros((len(ids), X.shape[1] if enc is not None else 1), np.float32)
         if enc is None: return out
         k = pd.Index(known).get_indexer(pd.Index(np.asarray(ids, dtype=object) if not isinstance(ids, pd.Index) else ids))   # side ids are unique
+        if np.asarray(known).dtype.kind != 'b': k[[isinstance(o, (bool, np.bool_)) for o in ids]] = -1   # True is not the id 1
         out[k >= 0] = X[k[k >= 0]]
         if table is not None:
             col = self.user_name if key == 'user' else self.item_name
@@ -296,6 +309,17 @@ class CollabWorkflow:
         return CollabDataLoaders(self.df_[['user','item','rating']], train_idx, np.asarray(valid_idx, np.int64), y_range=self.y_range_,
                                  seed=self.seed, bs=self.bs_, device='cpu', names=self.names)
 
+    def _check_sizes(self):
+        "Before any fit: a neighbourhood member with more items (users) than its `max_n` is left out of the defaults with a warning, or refused if named"
+        for n,s in list(self.members_.items()):
+            if s['type'] != 'knn': continue
+            kind,mx = s.get('kind', 'item'),s.get('max_n', KNNBaseline().max_n)
+            nb = self.dls_.n_items if kind == 'item' else self.dls_.n_users
+            if nb <= mx: continue
+            msg = f"member {n!r} would compare {nb:,} {kind}s, more than its max_n={mx:,} ({nb:,}x{nb:,} dense similarities)"
+            if self.members is not None: raise ValueError(f"{msg}: leave it out of members, or give it a larger max_n if memory allows")
+            warnings.warn(f"{msg}: left out of the default members"); del self.members_[n]
+
     def fit(self, ratings:pd.DataFrame) -> pd.DataFrame:
         "Cross-validate every member, blend out of fold, refit the final model on every rating; return the leaderboard"
         if self.n_splits < 2: raise ValueError(f"n_splits must be >= 2, got {self.n_splits}")
@@ -307,6 +331,7 @@ class CollabWorkflow:
         full = CollabDataLoaders(self.df_, np.arange(len(self.df_)), [], y_range=self.y_range, seed=self.seed, bs=self.bs, device='cpu',
                                  names=self.names)   # warns once if the inferred range is unusual
         self.y_range_,self.df_,self.dls_,self.bs_ = full.y_range,full.df,full,full.train.bs
+        self._check_sizes()
         side = self._code_side()
         for key,tab,X in (('user', self.users, side and side[0]), ('item', self.items, side and side[1])):
             if tab is not None and not X.any():
@@ -529,7 +554,7 @@ class CollabWorkflow:
         b = self.dls_
         base = self._cached('bias', lambda: BiasBaseline().fit(b.df.u, b.df.i, b.df.rating, b.n_users, b.n_items))
         cand = np.flatnonzero(base.item_count_ >= max(np.median(base.item_count_), 1))
-        cand = cand[~pd.Index(b.items[cand]).isin(_id_list(exclude))]
+        cand = cand[~pd.Index(b.items[cand]).isin(_id_list(exclude, b.items))]
         s = base.mu_ + base.item_bias_[cand]; top = np.argsort(-s, kind='stable')[:n]
         return self._frame(cand[top], score=s[top].astype(np.float32))
 
@@ -557,10 +582,11 @@ class CollabWorkflow:
         users = np.unique(u[rel])
         if len(users) == 0: return _no_ranking(k)
         ni,du,di = self.dls_.n_items,self.df_.u.to_numpy(),self.df_.i.to_numpy()
-        s = (self.predict_codes(np.repeat(users, ni), np.tile(np.arange(ni), len(users)), clip=False).reshape(len(users), ni) if by == 'rating'
-             else self._rank_scores(users, by)).astype(np.float64)
         seen = np.isin(du, users)
-        return _masked_ranking(s, users, np.arange(ni), (du[seen], di[seen]), (u[rel], i[rel]), self.dls_.n_users, ni, k)
+        def score(us, su, si):   # ranked from every fitted rating of theirs
+            if by == 'rating': return self.predict_codes(np.repeat(us, ni), np.tile(np.arange(ni), len(us)), clip=False).reshape(len(us), ni)
+            return self._rank_scores(us, by, (su, si))
+        return _masked_ranking(score, users, np.arange(ni), (du[seen], di[seen]), (u[rel], i[rel]), self.dls_.n_users, ni, k)
 
     def export(self, path:Path|str|None=None, # Folder to write; None: `output_dir()/'model'`
               ) -> Path:
@@ -647,10 +673,8 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
                 wf.final_[n] = m; continue
             s = d['spec']
             m = KNNBaseline(**{k: s[k] for k in ('k', 'shrinkage', 'kind', 'max_n') if k in s})
-            (ra,rb),(na,nb) = m._rc(tdf.u.to_numpy(), tdf.i.to_numpy()),m._rc(dls.n_users, dls.n_items)
-            R,M = np.zeros((na, nb)),np.zeros((na, nb))
-            R[ra,rb],M[ra,rb] = tdf.rating.to_numpy(np.float64) - base.predict(tdf.u.to_numpy(), tdf.i.to_numpy()),1.
-            m.base_,m.sim_,m.resid_,m.rated_ = base,a[f'{n}.sim'],R,M.astype(bool)
+            tu,ti = tdf.u.to_numpy(),tdf.i.to_numpy()
+            m.base_,m.sim_ = base,a[f'{n}.sim']; m._residuals(tu, ti, tdf.rating.to_numpy(np.float64) - base.predict(tu, ti), dls.n_users, dls.n_items)
             wf.final_[n] = m
         else: raise ArtefactError(f"{art.path}: member {n!r} has an unknown type {t!r}")
     wf.final_stack_ = None

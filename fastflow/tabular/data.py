@@ -81,18 +81,21 @@ DATE_PARTS = ('Year', 'Month', 'Day', 'Dayofweek', 'Dayofyear')
 def _is_date(s): return pd.api.types.is_datetime64_any_dtype(s)
 
 def _check_unique_columns(df:pd.DataFrame, what:str='frame'):
-    "A clear error if `df`'s column names are not one flat level of unique names of one type (pandas then hands a frame where a column is expected, or sorts fail)"
+    "A clear error if `df`'s column names are not one flat level of unique names (pandas then hands a frame where a column is expected)"
     if isinstance(df.columns, pd.MultiIndex):
         raise ValueError(f"the {what} has columns of {df.columns.nlevels} levels (e.g. {df.columns[0]!r}), which would match no training column: flatten "
                          "them, e.g. df.columns = ['_'.join(map(str, c)).strip('_') for c in df.columns]")
-    text = [isinstance(c, str) for c in df.columns]
-    if any(text) and not all(text):
-        eg = (df.columns[text.index(True)], df.columns[text.index(False)])
-        raise ValueError(f"the {what}'s column names mix text and other types (e.g. {eg[0]!r} and {eg[1]!r}): name them all as text, "
-                         "e.g. df.columns = df.columns.astype(str)")
     if (d := df.columns[df.columns.duplicated()]).size:
         raise ValueError(f"the {what} has duplicated column name(s) {sorted({str(c) for c in d})}: rename or drop the copies, "
                          "e.g. df.loc[:, ~df.columns.duplicated()]")
+
+def _check_feature_names(X:pd.DataFrame, what:str='frame'):
+    "A clear error, up front, if the feature columns' names mix text and other types (scikit-learn refuses them deep inside a fit)"
+    text = [isinstance(c, str) for c in X.columns]
+    if any(text) and not all(text):
+        eg = (X.columns[text.index(True)], X.columns[text.index(False)])
+        raise ValueError(f"the {what}'s feature column names mix text and other types (e.g. {eg[0]!r} and {eg[1]!r}): name them all as text, "
+                         "e.g. df.columns = df.columns.astype(str)")
 
 def _parse_dates(s: pd.Series, format: str|None = None) -> tuple:
     "(datetimes, {format guessed: an example} of values that parse only outside `format`) of a column of dates or date strings; zone-aware times in UTC, unparseable values missing"
@@ -295,8 +298,10 @@ def _match_as_text(code:np.ndarray, s:pd.Series, levels:list, col) -> np.ndarray
     code = code.copy(); code[miss[alt >= 0]] = alt[alt >= 0]
     return code
 
-def _match_folded(code:np.ndarray, s:pd.Series, levels:list, col) -> np.ndarray:
-    "`code` with each unseen text that equals one text level once trimmed and case-folded ('MALE ' for 'male') given it, with a warning; a warning when most values stay unseen"
+def _match_folded(code:np.ndarray, s:pd.Series, levels:list, col,
+                  expect_unseen:bool=False, # Unseen values are expected (a column kept with its most frequent levels only): no warning that most are
+                 ) -> np.ndarray:
+    "`code` with each unseen text that equals one text level once trimmed and case-folded ('MALE ' for 'male') given it, with a warning; a warning when most of 20+ values stay unseen"
     miss = np.flatnonzero((code < 0) & s.notna().to_numpy())
     if len(miss) == 0: return code
     fold = lambda o: o.strip().casefold() if isinstance(o, str) else None
@@ -304,13 +309,14 @@ def _match_folded(code:np.ndarray, s:pd.Series, levels:list, col) -> np.ndarray:
     for k, v in enumerate(levels):
         if (f := fold(v)) is not None: keys[f] = -1 if f in keys else k   # two levels that fold alike: neither
     if keys:
-        alt = np.array([keys.get(fold(o), -1) for o in s.iloc[miss]], dtype=code.dtype); hit = alt >= 0
+        fc, uniq = pd.factorize(s.iloc[miss])   # each distinct unseen value folded once
+        alt = np.array([keys.get(fold(o), -1) for o in uniq], dtype=code.dtype)[fc]; hit = alt >= 0
         if hit.any():
             warnings.warn(f"column {col!r}: {int(hit.sum())} value(s) equal a training category only when spaces and case are ignored (e.g. "
                           f"{s.iloc[miss[hit][0]]!r} for {levels[alt[hit][0]]!r}): matched them")
             code = code.copy(); code[miss[hit]] = alt[hit]; miss = miss[~hit]
     n = int(s.notna().sum())
-    if len(miss) > n/2:
+    if not expect_unseen and n >= 20 and len(miss) > n/2:
         warnings.warn(f"column {col!r}: {len(miss)} of its {n} values are categories training never saw (e.g. {s.iloc[miss[0]]!r}; training's "
                       f"are e.g. {levels[:3]}), so the models treat them as missing: is it the same column as in training?")
     return code
@@ -371,7 +377,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         if len(X) == 0: raise ValueError("cannot fit on an empty frame (0 rows)")
         if len(X) == 1: raise ValueError("cannot fit on one sample (n_samples=1): vocabularies, medians and scales need several rows")
         if X.shape[1] == 0: raise ValueError(f"0 feature(s) (shape=({len(X)}, 0)) while a minimum of 1 is required.")
-        _check_unique_columns(X)
+        _check_unique_columns(X); _check_feature_names(X)
         missing = [c for c in [*(self.cat_names or ()), *(self.cont_names or ()), *(self.date_names or ())] if c not in X.columns]
         if missing: raise KeyError(f"columns {missing} were named but are not in the frame")
         named = [*(self.cat_names or ()), *(self.cont_names or ()), *(self.date_names or ())]
@@ -464,7 +470,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         for c in self.cats_:
             code = _match_as_text(pd.Index(self.vocab_[c]).get_indexer(X[c]), X[c], self.vocab_[c], c)
             if c in self.int_cats_ and (code < 0).any(): code = _nearest_level(code, X[c], self.vocab_[c])
-            code = _match_folded(code, X[c], self.vocab_[c], c)
+            code = _match_folded(code, X[c], self.vocab_[c], c, expect_unseen=self.high_card == 'encode' and len(self.vocab_[c]) >= self.max_levels)
             out[c] = code.astype('int64') + 1   # -1 (missing or unseen) + 1 = 0
         other = getattr(self, 'other_date_formats_', {})   # processors pickled before it was kept
         dp = [date_parts(X[c], format=self.date_formats_.get(c), known=other.get(c, ())) for c in self.dates_]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json, warnings
 from pathlib import Path
 import numpy as np
+from scipy import sparse
 import pandas as pd
 import torch
 from fastcore.meta import delegates
@@ -26,8 +27,8 @@ from .data import TabularProc, plain_array, from_plain_array
 from .nn import fit_tabular_nn, predict_tabular_nn, default_bs
 
 # %% auto #0
-__all__ = ['ESTIMATORS', 'check_finite', 'TabularEstimator', 'TabularClassifier', 'TabularRegressor', 'NNClassifier',
-           'NNRegressor', 'RFClassifier', 'RFRegressor', 'class_index', 'GBMClassifier', 'GBMRegressor',
+__all__ = ['DENSE_CELLS', 'ESTIMATORS', 'check_finite', 'TabularEstimator', 'TabularClassifier', 'TabularRegressor',
+           'NNClassifier', 'NNRegressor', 'RFClassifier', 'RFRegressor', 'class_index', 'GBMClassifier', 'GBMRegressor',
            'LinearClassifier', 'LinearRegressor', 'SeedBagClassifier', 'SeedBagRegressor', 'estimator_state',
            'restore_estimator', 'export_estimator', 'estimator_from_artefact', 'load_estimator']
 
@@ -186,14 +187,16 @@ class _RF:
                  n_jobs=None, # Parallel jobs
                  random_state=None, # Seed
                  proc=None, # A `TabularProc` to clone (None: default)
+                 max_samples=None, # Rows each tree is grown on (a number, or a fraction); None: as many as there are (a bootstrap sample)
                 ):
         self.n_estimators,self.max_features,self.min_samples_leaf,self.oob_score = n_estimators,max_features,min_samples_leaf,oob_score
-        self.n_jobs,self.random_state,self.proc = n_jobs,random_state,proc
+        self.n_jobs,self.random_state,self.proc,self.max_samples = n_jobs,random_state,proc,max_samples
 
     def _fit_model(self, Xt, y, ev):
         cls = RandomForestClassifier if is_classifier(self) else RandomForestRegressor
         self.model_ = cls(n_estimators=self.n_estimators, max_features=self.max_features, min_samples_leaf=self.min_samples_leaf,
-                          oob_score=self.oob_score and len(Xt) >= 20, n_jobs=self.n_jobs, random_state=self.random_state)
+                          oob_score=self.oob_score and len(Xt) >= 20, n_jobs=self.n_jobs, random_state=self.random_state,
+                          max_samples=None if isinstance(ms := getattr(self, 'max_samples', None), int) and ms >= len(Xt) else ms)   # more than there are: all
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', UserWarning)     # "some inputs do not have OOB scores" on tiny data
             self.model_.fit(Xt, y)
@@ -304,6 +307,8 @@ class GBMClassifier(_GBM, TabularClassifier): "xgboost with native categoricals 
 class GBMRegressor(_GBM, TabularRegressor): "xgboost with native categoricals and early stopping"
 
 # %% ../../nbs/32_tabular.estimators.ipynb #d5f28bd8
+DENSE_CELLS = 1 << 25   # a linear model's design up to 33M cells (268 MB) is dense, as it always was; a larger one is sparse
+
 class _Linear:
     def __init__(self, alpha: float = 1., # Regularization strength (for classification `C = 1/alpha`)
                  l1_ratio: float = 0., # Regression: 0 is ridge, >0 elastic net (1 = lasso)
@@ -313,11 +318,14 @@ class _Linear:
         self.alpha,self.l1_ratio,self.max_iter,self.proc = alpha,l1_ratio,max_iter,proc
 
     def _design(self, Xt, fit=False):
+        "Numbers and one-hot categories: a dense array up to `DENSE_CELLS` cells, else sparse (a one-hot design is mostly zeros)"
         cats = self.proc_.cat_out_
-        if fit: self.onehot_ = OneHotEncoder(handle_unknown='ignore', sparse_output=False, dtype='float32').fit(Xt[cats]) if cats else None
-        parts = [Xt[self.proc_.cont_out_].to_numpy('float64')]
-        if self.onehot_ is not None: parts.append(self.onehot_.transform(Xt[cats]))
-        return np.hstack(parts)
+        if fit: self.onehot_ = OneHotEncoder(handle_unknown='ignore', sparse_output=True, dtype='float32').fit(Xt[cats]) if cats else None
+        cont = Xt[self.proc_.cont_out_].to_numpy('float64')
+        if self.onehot_ is None: return cont
+        oh = self.onehot_.transform(Xt[cats])   # sparse (dense from folders written before)
+        if len(Xt)*(cont.shape[1] + oh.shape[1]) <= DENSE_CELLS: return np.hstack([cont, oh.toarray() if sparse.issparse(oh) else oh])
+        return sparse.hstack([sparse.csr_matrix(cont), sparse.csr_matrix(oh)], format='csr', dtype=np.float64)
 
     def _fit_model(self, Xt, y, ev):
         Z = self._design(Xt, fit=True)

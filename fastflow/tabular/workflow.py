@@ -18,17 +18,18 @@ from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `M
 from ..submission import write_submission, _read_sample
 from ..export import load_artefact, rebuild, save_artefact
 from .nn import default_bs
-from .data import INT_RULE, TabularProc, check_target, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _key_text
+from .data import INT_RULE, TabularProc, check_target, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _key_text
 from .estimators import (NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
                                      LinearClassifier, LinearRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
 
 # %% auto #0
-__all__ = ['NN_STEPS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'TIE_SE', 'paired_gap',
-           'ahead_beyond_noise', 'nn_epochs', 'default_models', 'make_folds', 'blend_weights', 'TabularWorkflow',
-           'workflow_from_artefact']
+__all__ = ['NN_STEPS', 'RF_ROWS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'TIE_SE',
+           'paired_gap', 'ahead_beyond_noise', 'nn_epochs', 'default_models', 'make_folds', 'blend_weights',
+           'TabularWorkflow', 'workflow_from_artefact']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7531e949
 NN_STEPS = 100    # the regression net's least number of batches (Wage: 5 epochs of 10 batches scored RMSE 38.0, 10 epochs 33.0, xgboost 33.3)
+RF_ROWS = 200_000   # rows each tree of the default forest is grown on, at most: fit time, and the model folder (~20 MB a tree at 1M rows), stay bounded
 RF_BIG = 10_000   # rows above which the forest has 60 trees, not 200 (Diamonds, 43k rows: the same ensemble CV, the whole fit 41 s instead of 55 s)
 XGB_SHALLOW = dict(max_depth=4, min_child_weight=5., colsample_bytree=0.5, learning_rate=0.03)   # the second xgboost on small tables
 XGB_WIDE = dict(n_estimators=100, early_stopping_rounds=None)   # xgboost on a wide table: no early stopping on a few held-out rows
@@ -87,7 +88,8 @@ def default_models(task: str, # 'classification' or 'regression'
     fold_rows = None if n_rows is None else n_rows*(n_splits - 1)//max(n_splits, 2)   # a fold's training rows
     wide = n_cols is not None and fold_rows is not None and n_cols > fold_rows and fold_rows < WIDE_ROWS
     ms = {'nn': (NNClassifier if clf else NNRegressor)(random_state=seed, proc=proc, n_jobs=1, epochs=nn_epochs(task, fold_rows)),
-          'rf': (RFClassifier if clf else RFRegressor)(random_state=seed, n_jobs=n_jobs, proc=proc, n_estimators=60 if big else 200, oob_score=False),
+          'rf': (RFClassifier if clf else RFRegressor)(random_state=seed, n_jobs=n_jobs, proc=proc, n_estimators=60 if big else 200, oob_score=False,
+                                                       max_samples=RF_ROWS if fold_rows is not None and fold_rows > RF_ROWS else None),
           'xgb': gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **(XGB_WIDE if wide else {}))}
     if not big and not wide: ms['xgb_shallow'] = gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **XGB_SHALLOW)
     if big and not wide and (max_levels or 0) >= MANY_LEVELS: ms['xgb_onehot'] = gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **XGB_ONEHOT)
@@ -262,7 +264,7 @@ class TabularWorkflow:
 
     def _setup(self, df, train_mask=None):
         "Check `df`, set the task, metric, features and targets; return the features and the targets on the models' scale"
-        if isinstance(df, pd.DataFrame): _check_unique_columns(df, 'training frame')
+        if isinstance(df, pd.DataFrame): _check_unique_columns(df, 'training frame'); _check_feature_names(self._features(df), 'training frame')
         self.task_ = check_target(df, self.target, self.task if self.task is not None else self._metric_task(df))
         self.n_jobs_ = usable_cores() if self.n_jobs is None else self.n_jobs
         if not isinstance(self.n_jobs_, (int, np.integer)) or self.n_jobs_ < 1: raise ValueError(f"n_jobs must be a positive int or None (all usable cores), got {self.n_jobs!r}")
@@ -376,7 +378,9 @@ class TabularWorkflow:
             e = self._fit_one(name, clone(est), Xtr, ytr)
             if getattr(e, 'best_iteration_', None) is not None: self.fold_rounds_.setdefault(name, []).append((e.best_iteration_ + 1, len(Xtr)))
             t1 = time.perf_counter()
-            oof[i//k, va] = self._predict_raw(e, Xva)
+            with warnings.catch_warnings():
+                warnings.filterwarnings('ignore', module='fastflow.tabular.data')   # a fold's unseen categories are the split's doing, not the user's
+                oof[i//k, va] = self._predict_raw(e, Xva)
             t2 = time.perf_counter()
             fit_t.append(t1 - t0); pred_t.append(t2 - t1)
             scores.append(m.fn(y[va], oof[i//k, va] if clf else self._from_model(oof[i//k, va])))
@@ -537,9 +541,9 @@ class TabularWorkflow:
             self._check_ids(test, 'test')   # present and unique: they are written beside the predictions
         preds = self.predict(test) if preds is None else preds
         ids = test[self.id_col].to_numpy() if self.id_col in test.columns else None
-        if ids is not None and ids.dtype.kind == 'f' and np.isfinite(ids).all() and (ids % 1 == 0).all(): ids = ids.astype(np.int64)   # read as floats: 892, not 892.0
+        if ids is not None and ids.dtype.kind == 'f' and np.isfinite(ids).all() and (ids % 1 == 0).all() and (np.abs(ids) < 2**53).all(): ids = ids.astype(np.int64)   # read as floats: 892, not 892.0
         if sample_submission is None: sample_submission = pd.DataFrame({self.id_col: ids, self.target: preds})
-        elif ids is not None:   # the test rows' own ids go with their predictions: rows in another order than the sample's land on their ids
+        elif ids is not None and not isinstance(preds, (pd.Series, pd.DataFrame)):   # values in the test rows' order (a Series or frame keeps its own ids)
             sample = _read_sample(sample_submission); cols = list(sample.columns); P = np.asarray(preds)
             if len(P) == len(ids) and (P.ndim == 1 and len(cols) == 2 or P.ndim == 2 and P.shape[1] == len(cols) - 1):
                 preds = pd.DataFrame({cols[0]: ids, **{c: P if P.ndim == 1 else P[:, k] for k, c in enumerate(cols[1:])}})

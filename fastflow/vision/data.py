@@ -55,8 +55,8 @@ def _scale_8bit(a:np.ndarray, floats:bool) -> np.ndarray:
     fin = a[np.isfinite(a)]
     lo, hi = (float(fin.min()), float(fin.max())) if fin.size else (0., 0.)
     if lo < 0 or (floats and hi > 255): s = 255/(hi-lo) if hi > lo else 0.   # signed or unbounded values: stretched
-    elif floats: lo, s = 0., (255. if hi <= 1 else 1.)                        # floats in 0-1, or already 0-255
-    else: lo, s = 0., 255/(2**(8 if hi < 256 else 2*math.ceil(math.log2(hi+1)/2))-1)  # integers: by 8, 10, 12, 14, 16... bits
+    elif floats: lo, s = 0., (255. if hi <= 1.5 else 1.)                      # floats in 0-1 (a little overshoot clips), or already 0-255
+    else: lo, s = 0., 255/(2**next(b for b in (8, 12, 16, 24, 32) if hi < 2**b) - 1)   # integers: by the usual bit depths, 8, 12 or 16 bits
     return np.nan_to_num((a-lo)*s, nan=0., posinf=255., neginf=0.).round().clip(0, 255).astype(np.uint8)
 
 def _array_image(a:np.ndarray|torch.Tensor) -> Image.Image:
@@ -65,7 +65,7 @@ def _array_image(a:np.ndarray|torch.Tensor) -> Image.Image:
         a = a.detach().cpu().as_subclass(torch.Tensor)
         if a.ndim == 3 and a.shape[0] in (1, 3, 4): a = a.permute(1, 2, 0)
         a = a.numpy()
-    if a.dtype.kind in 'iu' and a.dtype != np.uint8 and a.ndim >= 2: a = _scale_8bit(a.astype(np.float64), floats=False)   # as a 16-bit PNG file is
+    if a.dtype.kind in 'iu' and a.dtype != np.uint8: a = _scale_8bit(a.astype(np.float64), floats=False)   # as a 16-bit PNG file is
     if a.dtype != np.uint8:
         raise TypeError(f"Expected a uint8 image (values 0-255) or whole numbers, got dtype {a.dtype}; convert it first, "
                         "e.g. (a*255).clip(0, 255).astype(np.uint8) for floats in 0-1 (a normalised tensor needs its normalisation undone).")
