@@ -391,6 +391,13 @@ def _id_list(ids, of:np.ndarray|None=None) -> list:
     ids = list(ids)   # lists, arrays, Series, sets, dict keys, generators
     return ids if of is None or np.asarray(of).dtype.kind == 'b' else [o for o in ids if not isinstance(o, (bool, np.bool_))]
 
+def _cached_on(owner, data, key:str, make):
+    "`make()`, computed once per `data` (an owner's `dls`) and kept on `owner`: data replaced, everything is made afresh"
+    c = getattr(owner, '_cache', None)
+    if c is None or c[0] is not data: c = owner._cache = (data, {})
+    if key not in c[1]: c[1][key] = make()
+    return c[1][key]
+
 def _fresh_ranker(owner, data) -> ItemRanker:
     "The ranker `owner` fits on `data`: the exported one on the data it was exported with (the same weights); else the settings given to the one in use or exported, its penalty chosen again; else the defaults"
     cur,loaded = getattr(owner, '_ranker', None),getattr(owner, '_ranker_args', None)   # (data, fitted ranker); (data, config, given)
@@ -402,8 +409,11 @@ def _fresh_ranker(owner, data) -> ItemRanker:
 def _ranker_config(owner) -> dict:
     "The config entries of the ranker in use (its settings, and those it was given), so a loaded owner ranks the same; {} when none is"
     rk,loaded = getattr(owner, '_ranker', None),getattr(owner, '_ranker_args', None)
-    if rk: return dict(ranker=rk[1].config(), ranker_given=rk[1].given())
-    return dict(ranker=loaded[1], ranker_given=loaded[2]) if loaded else dict(ranker=None)   # loaded, not used since: exported as it came
+    data = owner.dls if isinstance(owner, CollabLearner) else owner.df_
+    if rk and rk[0] is data: return dict(ranker=rk[1].config(), ranker_given=rk[1].given())
+    if loaded and loaded[0] is data: return dict(ranker=loaded[1], ranker_given=loaded[2])   # loaded, not used since: exported as it came
+    given = rk[1].given() if rk else (loaded[2] or loaded[1]) if loaded else None   # other data since: what was given, a chosen penalty chosen again
+    return dict(ranker=given, ranker_given=given) if given else dict(ranker=None)
 
 def _ready_ranker(rk, n_users:int, n_items:int, fit, have:str, rows:str) -> ItemRanker:
     "`rk` fitted by `fit(rk)` unless it is fitted already, or a clear error if it is not an `ItemRanker` or was fitted on other data"
@@ -447,12 +457,7 @@ def _masked_ranking(score, # score(users, seen_u, seen_i): a row of scores per u
 
 class CollabLearner(UndoOnError, Learner):
     "fastai `Learner` for ratings, with predictions by original id, recommendations, similar items and cold start"
-    def _cached(self, key:str, make):
-        "`make()`, computed once per data `dls` (replacing them starts afresh)"
-        c = getattr(self, '_cache', None)
-        if c is None or c[0] is not self.dls: c = self._cache = (self.dls, {})
-        if key not in c[1]: c[1][key] = make()
-        return c[1][key]
+    def _cached(self, key:str, make): return _cached_on(self, self.dls, key, make)   # replacing the data starts afresh
 
     @property
     def baseline(self) -> BiasBaseline:

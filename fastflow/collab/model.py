@@ -190,6 +190,7 @@ class KNNBaseline:
         if kind not in ('item','user'): raise ValueError(f"kind must be 'item' or 'user', got {kind!r}")
         if not (isinstance(k, (int, np.integer)) and k >= 1): raise ValueError(f"k must be an integer >= 1, got {k!r}")
         if shrinkage < 0: raise ValueError(f"shrinkage must be >= 0, got {shrinkage}")
+        if isinstance(max_n, bool) or not isinstance(max_n, (int, np.integer)) or max_n < 1: raise ValueError(f"max_n must be a whole number >= 1, got {max_n!r}")
         self.k,self.shrinkage,self.kind,self.max_n = int(k),float(shrinkage),kind,max_n
 
     def _rc(self, u, i): return (u,i) if self.kind == 'item' else (i,u)   # (rows, neighbour columns)
@@ -201,7 +202,7 @@ class KNNBaseline:
         self.base_ = BiasBaseline().fit(u, i, r, nu, ni)
         nb = self._rc(nu, ni)[1]
         if nb > self.max_n: raise ValueError(f"{nb} {self.kind}s need {nb}x{nb} dense similarity matrices (max_n={self.max_n}, about "
-                                             f"{40*nb*nb/1e9:.0f} GB); use a factor model (DotProductBias) or raise max_n")
+                                             f"{40*nb*nb/1e9:.2g} GB); use a factor model (DotProductBias) or raise max_n")
         self._residuals(u, i, r - self.base_.predict(u, i), nu, ni)
         R = self.resid_; M = R.copy(); M.data[:] = 1.    # sparse rows x neighbours: memory in ratings, not in rows x neighbours
         A = ((R.multiply(R)).T @ M).toarray()             # A[i,j]: sum of i's squared residuals over users who rated j
@@ -215,7 +216,9 @@ class KNNBaseline:
     def _residuals(self, u, i, res, n_users:int, n_items:int):
         "Keep the training residuals `res` as a sparse rows x neighbours matrix (rows: users for kind 'item'), each row's columns sorted"
         (a,b),(na,nb) = self._rc(np.asarray(u), np.asarray(i)),self._rc(n_users, n_items)
-        self.resid_ = sparse.csr_matrix((np.asarray(res, np.float64), (a, b)), shape=(na, nb))   # pairs are unique: clean_ratings merged repeats
+        if len(a) and np.unique(np.asarray(a, np.int64)*nb + b).size < len(a):
+            raise ValueError("a (user, item) pair is rated more than once: merge the repeats first (clean_ratings(..., duplicates='mean') does)")
+        self.resid_ = sparse.csr_matrix((np.asarray(res, np.float64), (a, b)), shape=(na, nb))
         self.resid_.sort_indices()
         return self
 

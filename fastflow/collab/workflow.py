@@ -18,7 +18,7 @@ from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, rebuild, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds, _user_index
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline
-from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _no_ranking, _build_collab, _code_of, _fresh_ranker, _ranker_config
+from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _no_ranking, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -150,8 +150,16 @@ def _ridge(X, y, lam) -> np.ndarray:
 def _kron_rows(a, b) -> np.ndarray: return (a[:,:,None]*b[:,None,:]).reshape(len(a), -1)
 
 def _kron_gram(u, i, e, Xu:np.ndarray, Xi:np.ndarray, chunk:int=8192) -> tuple:
-    "(F.T @ F, F.T @ e) for F = `_kron_rows(Xu[u], Xi[i])`, summed per code of the side with fewer codes: no du*di row per rating, no (du*di)^2 work per rating"
-    flip = len(Xi) < len(Xu)   # group by items: then the other side is the users'
+    "(F.T @ F, F.T @ e) for F = `_kron_rows(Xu[u], Xi[i])`: per rating, or summed per user or per item code, whichever takes the fewest cells"
+    du,di = Xu.shape[1],Xi.shape[1]
+    cost = {'rating': len(u)*(du*di)**2, 'user': len(u)*di*di + len(Xu)*du*du*di*di, 'item': len(u)*du*du + len(Xi)*du*du*di*di}
+    how = min(cost, key=cost.get)
+    if how == 'rating':   # few ratings for their codes: the products themselves, a chunk at a time
+        G,h = np.zeros((du*di, du*di)),np.zeros(du*di)
+        for k in range(0, len(u), chunk):
+            F = _kron_rows(np.asarray(Xu[u[k:k+chunk]], np.float64), np.asarray(Xi[i[k:k+chunk]], np.float64)); G += F.T @ F; h += F.T @ e[k:k+chunk]
+        return G,h
+    flip = how == 'item'   # group by items: then the other side is the users'
     g,o,Xg,Xo = (i, u, Xi, Xu) if flip else (u, i, Xu, Xi)
     Xg,Xo,dg,do = np.asarray(Xg, np.float64),np.asarray(Xo, np.float64),Xg.shape[1],Xo.shape[1]
     S,H = np.zeros((len(Xg), do*do)),np.zeros((len(Xg), do))   # per group code: its ratings' outer(xo, xo) and e*xo, summed
@@ -159,7 +167,7 @@ def _kron_gram(u, i, e, Xu:np.ndarray, Xi:np.ndarray, chunk:int=8192) -> tuple:
         gk,xo,ek = g[k:k+chunk],Xo[o[k:k+chunk]],e[k:k+chunk]
         A = sparse.csr_matrix((np.ones(len(gk)), (gk, np.arange(len(gk)))), shape=(len(Xg), len(gk)))   # ratings -> their group
         S += A @ (xo[:, :, None]*xo[:, None, :]).reshape(len(gk), -1); H += A @ (xo*ek[:, None])
-    T = (_kron_rows(Xg, Xg).T @ S).reshape(dg, dg, do, do)   # T[a,a',b,b']: sum over ratings of xg[a] xg[a'] xo[b] xo[b']
+    T = sum(_kron_rows(Xg[k:k+chunk], Xg[k:k+chunk]).T @ S[k:k+chunk] for k in range(0, len(Xg), chunk)).reshape(dg, dg, do, do)   # T[a,a',b,b']: sum of xg[a] xg[a'] xo[b] xo[b']
     h = Xg.T @ H                                              # h[a,b]: sum over ratings of xg[a] xo[b] e
     if flip: return T.transpose(2, 0, 3, 1).reshape(dg*do, dg*do),h.T.reshape(-1)   # back to user-major order: (user feature, item feature)
     return T.transpose(0, 2, 1, 3).reshape(dg*do, dg*do),h.reshape(-1)
@@ -287,12 +295,7 @@ class CollabWorkflow:
             if (k >= 0).any(): out[k >= 0] = enc.transform(table.iloc[k[k >= 0]])
         return out
 
-    def _cached(self, key:str, make):
-        "`make()`, computed once per fitted (or loaded) data `dls_`"
-        c = getattr(self, '_cache', None)
-        if c is None or c[0] is not self.dls_: c = self._cache = (self.dls_, {})
-        if key not in c[1]: c[1][key] = make()
-        return c[1][key]
+    def _cached(self, key:str, make): return _cached_on(self, self.dls_, key, make)   # once per fitted (or loaded) data
 
     def _code_side(self) -> tuple|None:
         "Feature rows of every user and item code, or None without side tables"
@@ -313,7 +316,7 @@ class CollabWorkflow:
         "Before any fit: a neighbourhood member with more items (users) than its `max_n` is left out of the defaults with a warning, or refused if named"
         for n,s in list(self.members_.items()):
             if s['type'] != 'knn': continue
-            kind,mx = s.get('kind', 'item'),s.get('max_n', KNNBaseline().max_n)
+            m = KNNBaseline(**{k: s[k] for k in ('k', 'shrinkage', 'kind', 'max_n') if k in s}); kind,mx = m.kind,m.max_n   # its own checks, its defaults
             nb = self.dls_.n_items if kind == 'item' else self.dls_.n_users
             if nb <= mx: continue
             msg = f"member {n!r} would compare {nb:,} {kind}s, more than its max_n={mx:,} ({nb:,}x{nb:,} dense similarities)"

@@ -89,13 +89,12 @@ def _check_unique_columns(df:pd.DataFrame, what:str='frame'):
         raise ValueError(f"the {what} has duplicated column name(s) {sorted({str(c) for c in d})}: rename or drop the copies, "
                          "e.g. df.loc[:, ~df.columns.duplicated()]")
 
-def _check_feature_names(X:pd.DataFrame, what:str='frame'):
-    "A clear error, up front, if the feature columns' names mix text and other types (scikit-learn refuses them deep inside a fit)"
-    text = [isinstance(c, str) for c in X.columns]
+def _check_feature_names(names, what:str='the column names'):
+    "A clear error, up front, if feature `names` mix text and other types (scikit-learn refuses them deep inside a fit)"
+    names = list(names); text = [isinstance(c, str) for c in names]
     if any(text) and not all(text):
-        eg = (X.columns[text.index(True)], X.columns[text.index(False)])
-        raise ValueError(f"the {what}'s feature column names mix text and other types (e.g. {eg[0]!r} and {eg[1]!r}): name them all as text, "
-                         "e.g. df.columns = df.columns.astype(str)")
+        eg = (names[text.index(True)], names[text.index(False)])
+        raise ValueError(f"{what} mix text and other types (e.g. {eg[0]!r} and {eg[1]!r}): name the columns as text, e.g. df.columns = df.columns.astype(str)")
 
 def _parse_dates(s: pd.Series, format: str|None = None) -> tuple:
     "(datetimes, {format guessed: an example} of values that parse only outside `format`) of a column of dates or date strings; zone-aware times in UTC, unparseable values missing"
@@ -377,7 +376,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         if len(X) == 0: raise ValueError("cannot fit on an empty frame (0 rows)")
         if len(X) == 1: raise ValueError("cannot fit on one sample (n_samples=1): vocabularies, medians and scales need several rows")
         if X.shape[1] == 0: raise ValueError(f"0 feature(s) (shape=({len(X)}, 0)) while a minimum of 1 is required.")
-        _check_unique_columns(X); _check_feature_names(X)
+        _check_unique_columns(X); _check_feature_names(X.columns)
         missing = [c for c in [*(self.cat_names or ()), *(self.cont_names or ()), *(self.date_names or ())] if c not in X.columns]
         if missing: raise KeyError(f"columns {missing} were named but are not in the frame")
         named = [*(self.cat_names or ()), *(self.cont_names or ()), *(self.date_names or ())]
@@ -447,12 +446,14 @@ class TabularProc(TransformerMixin, BaseEstimator):
         self.cats_, self.dates_ = keep(cats), keep(dates)
         self.date_formats_ = {c: self.date_formats_.get(c) for c in self.dates_}
         self.vocab_ = {c: levels[c].vocab(self.max_levels) for c in self.cats_}
+        self.cut_ = [c for c in self.cats_ if self.high_card == 'encode' and self.max_levels is not None and levels[c].n_unique > self.max_levels]   # kept with their top levels: unseen is expected
         self._fit_conts(X, keep(conts), self.dates_)
         self.cat_out_ = self.cats_ + [f'{c}_na' for c in self.na_cols_]
         self.cont_out_ = list(self.conts_)
         self.card_ = [len(self.vocab_[c]) + 1 for c in self.cats_] + [3]*len(self.na_cols_)
         if not self.cat_out_ and not self.cont_out_:
             raise ValueError(f"no usable feature columns left (dropped: {self.dropped_}); pass cat_names/cont_names explicitly")
+        _check_feature_names(self.cat_out_ + self.cont_out_, "the processed column names (a numbered column with missing values adds '<number>_na')")
         self.n_features_in_ = X.shape[1]
         return self
 
@@ -470,7 +471,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         for c in self.cats_:
             code = _match_as_text(pd.Index(self.vocab_[c]).get_indexer(X[c]), X[c], self.vocab_[c], c)
             if c in self.int_cats_ and (code < 0).any(): code = _nearest_level(code, X[c], self.vocab_[c])
-            code = _match_folded(code, X[c], self.vocab_[c], c, expect_unseen=self.high_card == 'encode' and len(self.vocab_[c]) >= self.max_levels)
+            code = _match_folded(code, X[c], self.vocab_[c], c, expect_unseen=c in getattr(self, 'cut_', ()))
             out[c] = code.astype('int64') + 1   # -1 (missing or unseen) + 1 = 0
         other = getattr(self, 'other_date_formats_', {})   # processors pickled before it was kept
         dp = [date_parts(X[c], format=self.date_formats_.get(c), known=other.get(c, ())) for c in self.dates_]
@@ -502,7 +503,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
                     na_cols=P(self.na_cols_), medians=[float(self.medians_[c]) for c in self.conts_], means=[float(self.means_[c]) for c in self.conts_],
                     stds=[float(self.stds_[c]) for c in self.conts_], cat_out=P(self.cat_out_), card=[int(k) for k in self.card_],
                     n_features_in=int(self.n_features_in_), date_formats=[self.date_formats_.get(c) for c in self.dates_], other_date_formats=[getattr(self, 'other_date_formats_', {}).get(c, []) for c in self.dates_],
-                    int_cats=P(self.int_cats_))
+                    int_cats=P(self.int_cats_), cut=P(getattr(self, 'cut_', [])))
 
     @classmethod
     def from_config(cls, cfg:dict) -> TabularProc:
@@ -515,6 +516,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         p.date_formats_ = dict(zip(p.dates_, cfg.get('date_formats', [None]*len(p.dates_))))
         p.other_date_formats_ = {c: f for c, f in zip(p.dates_, cfg.get('other_date_formats', [[]]*len(p.dates_))) if f}
         p.int_cats_ = U(cfg.get('int_cats', []))   # older folders: unseen integers keep code 0, as they were fitted
+        p.cut_ = U(cfg['cut']) if 'cut' in cfg else [c for c in p.cats_ if p.high_card == 'encode' and p.max_levels is not None and len(p.vocab_[c]) >= p.max_levels]   # older folders: as full
         p.medians_, p.means_, p.stds_ = (dict(zip(p.conts_, cfg[k])) for k in ('medians', 'means', 'stds'))
         p.cat_out_, p.cont_out_, p.card_, p.n_features_in_ = U(cfg['cat_out']), list(p.conts_), list(cfg['card']), cfg['n_features_in']
         return p

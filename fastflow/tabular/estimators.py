@@ -196,7 +196,7 @@ class _RF:
         cls = RandomForestClassifier if is_classifier(self) else RandomForestRegressor
         self.model_ = cls(n_estimators=self.n_estimators, max_features=self.max_features, min_samples_leaf=self.min_samples_leaf,
                           oob_score=self.oob_score and len(Xt) >= 20, n_jobs=self.n_jobs, random_state=self.random_state,
-                          max_samples=None if isinstance(ms := getattr(self, 'max_samples', None), int) and ms >= len(Xt) else ms)   # more than there are: all
+                          max_samples=None if isinstance(ms := getattr(self, 'max_samples', None), (int, np.integer)) and ms >= len(Xt) else ms)   # more than there are: all
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', UserWarning)     # "some inputs do not have OOB scores" on tiny data
             self.model_.fit(Xt, y)
@@ -331,7 +331,7 @@ class _Linear:
         Z = self._design(Xt, fit=True)
         if is_classifier(self): m = LogisticRegression(C=1/self.alpha, max_iter=self.max_iter)
         elif self.l1_ratio: m = ElasticNet(alpha=self.alpha, l1_ratio=self.l1_ratio, max_iter=self.max_iter)
-        else: m = Ridge(alpha=self.alpha)
+        else: m = Ridge(alpha=self.alpha, **({'tol': 1e-10} if sparse.issparse(Z) else {}))   # sparse: an iterative solver, run to the dense one's answer
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', UserWarning)
             self.model_ = m.fit(Z, y)

@@ -264,7 +264,7 @@ class TabularWorkflow:
 
     def _setup(self, df, train_mask=None):
         "Check `df`, set the task, metric, features and targets; return the features and the targets on the models' scale"
-        if isinstance(df, pd.DataFrame): _check_unique_columns(df, 'training frame'); _check_feature_names(self._features(df), 'training frame')
+        if isinstance(df, pd.DataFrame): _check_unique_columns(df, 'training frame'); _check_feature_names(self._features(df).columns, "the training frame's feature column names")
         self.task_ = check_target(df, self.target, self.task if self.task is not None else self._metric_task(df))
         self.n_jobs_ = usable_cores() if self.n_jobs is None else self.n_jobs
         if not isinstance(self.n_jobs_, (int, np.integer)) or self.n_jobs_ < 1: raise ValueError(f"n_jobs must be a positive int or None (all usable cores), got {self.n_jobs!r}")
@@ -543,11 +543,18 @@ class TabularWorkflow:
         ids = test[self.id_col].to_numpy() if self.id_col in test.columns else None
         if ids is not None and ids.dtype.kind == 'f' and np.isfinite(ids).all() and (ids % 1 == 0).all() and (np.abs(ids) < 2**53).all(): ids = ids.astype(np.int64)   # read as floats: 892, not 892.0
         if sample_submission is None: sample_submission = pd.DataFrame({self.id_col: ids, self.target: preds})
-        elif ids is not None and not isinstance(preds, (pd.Series, pd.DataFrame)):   # values in the test rows' order (a Series or frame keeps its own ids)
-            sample = _read_sample(sample_submission); cols = list(sample.columns); P = np.asarray(preds)
-            if len(P) == len(ids) and (P.ndim == 1 and len(cols) == 2 or P.ndim == 2 and P.shape[1] == len(cols) - 1):
-                preds = pd.DataFrame({cols[0]: ids, **{c: P if P.ndim == 1 else P[:, k] for k, c in enumerate(cols[1:])}})
+        elif ids is not None: preds = self._with_ids(preds, ids, test.index, list(_read_sample(sample_submission).columns))
         return write_submission(preds, sample_submission, path)
+
+    def _with_ids(self, preds, ids, index, cols:list):
+        "`preds` in the test rows' order (values, a Series or a frame) as a frame with the test ids, so rows land on their ids whatever the sample's order; predictions that carry ids (an id column, an index of ids) are kept as they are"
+        named = {cols[0], self.id_col}
+        if isinstance(preds, pd.DataFrame) and named & set(preds.columns): return preds   # an id column of its own
+        if isinstance(preds, pd.Series) and (preds.index.name in named or (not preds.index.equals(index) and set(preds.index) == set(ids))): return preds   # indexed by ids
+        if isinstance(preds, pd.DataFrame) and set(preds.columns) == set(cols[1:]): preds = preds[cols[1:]]   # columns named as the sample's (e.g. by class)
+        P = np.asarray(preds)
+        if len(P) != len(ids) or not (P.ndim == 1 and len(cols) == 2 or P.ndim == 2 and P.shape[1] == len(cols) - 1): return preds   # the writer says what is wrong
+        return pd.DataFrame({cols[0]: ids, **{c: P if P.ndim == 1 else P[:, k] for k, c in enumerate(cols[1:])}})
 
     def export(self, path:Path|str|None=None, # Folder to write; None: `output_dir()/'model'`
               ) -> Path:

@@ -56,7 +56,7 @@ def _scale_8bit(a:np.ndarray, floats:bool) -> np.ndarray:
     lo, hi = (float(fin.min()), float(fin.max())) if fin.size else (0., 0.)
     if lo < 0 or (floats and hi > 255): s = 255/(hi-lo) if hi > lo else 0.   # signed or unbounded values: stretched
     elif floats: lo, s = 0., (255. if hi <= 1.5 else 1.)                      # floats in 0-1 (a little overshoot clips), or already 0-255
-    else: lo, s = 0., 255/(2**next(b for b in (8, 12, 16, 24, 32) if hi < 2**b) - 1)   # integers: by the usual bit depths, 8, 12 or 16 bits
+    else: lo, s = 0., 255/(2**next((b for b in (8, 12, 16, 24, 32) if hi < 2**b), math.ceil(math.log2(hi+1))) - 1)   # integers: by the usual bit depths, 8, 12 or 16 bits
     return np.nan_to_num((a-lo)*s, nan=0., posinf=255., neginf=0.).round().clip(0, 255).astype(np.uint8)
 
 def _array_image(a:np.ndarray|torch.Tensor) -> Image.Image:
