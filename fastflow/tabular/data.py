@@ -446,14 +446,13 @@ class TabularProc(TransformerMixin, BaseEstimator):
         self.cats_, self.dates_ = keep(cats), keep(dates)
         self.date_formats_ = {c: self.date_formats_.get(c) for c in self.dates_}
         self.vocab_ = {c: levels[c].vocab(self.max_levels) for c in self.cats_}
-        self.cut_ = [c for c in self.cats_ if self.high_card == 'encode' and self.max_levels is not None and levels[c].n_unique > self.max_levels]   # kept with their top levels: unseen is expected
+        self.cut_ = [c for c in self.cats_ if self.max_levels is not None and levels[c].n_unique > self.max_levels]   # kept with their top levels: unseen is expected
         self._fit_conts(X, keep(conts), self.dates_)
         self.cat_out_ = self.cats_ + [f'{c}_na' for c in self.na_cols_]
         self.cont_out_ = list(self.conts_)
         self.card_ = [len(self.vocab_[c]) + 1 for c in self.cats_] + [3]*len(self.na_cols_)
         if not self.cat_out_ and not self.cont_out_:
             raise ValueError(f"no usable feature columns left (dropped: {self.dropped_}); pass cat_names/cont_names explicitly")
-        _check_feature_names(self.cat_out_ + self.cont_out_, "the processed column names (a numbered column with missing values adds '<number>_na')")
         self.n_features_in_ = X.shape[1]
         return self
 
@@ -516,7 +515,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         p.date_formats_ = dict(zip(p.dates_, cfg.get('date_formats', [None]*len(p.dates_))))
         p.other_date_formats_ = {c: f for c, f in zip(p.dates_, cfg.get('other_date_formats', [[]]*len(p.dates_))) if f}
         p.int_cats_ = U(cfg.get('int_cats', []))   # older folders: unseen integers keep code 0, as they were fitted
-        p.cut_ = U(cfg['cut']) if 'cut' in cfg else [c for c in p.cats_ if p.high_card == 'encode' and p.max_levels is not None and len(p.vocab_[c]) >= p.max_levels]   # older folders: as full
+        p.cut_ = U(cfg['cut']) if 'cut' in cfg else [c for c in p.cats_ if p.max_levels is not None and len(p.vocab_[c]) >= p.max_levels]   # older folders: as full
         p.medians_, p.means_, p.stds_ = (dict(zip(p.conts_, cfg[k])) for k in ('medians', 'means', 'stds'))
         p.cat_out_, p.cont_out_, p.card_, p.n_features_in_ = U(cfg['cat_out']), list(p.conts_), list(cfg['card']), cfg['n_features_in']
         return p

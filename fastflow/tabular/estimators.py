@@ -199,12 +199,18 @@ class _RF:
                           max_samples=None if isinstance(ms := getattr(self, 'max_samples', None), (int, np.integer)) and ms >= len(Xt) else ms)   # more than there are: all
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', UserWarning)     # "some inputs do not have OOB scores" on tiny data
-            self.model_.fit(Xt, y)
+            self.model_.fit(_named(Xt), y)
         self.model_.set_params(n_jobs=None)   # predict on one thread: threads add the trees in a varying order (last-bit differences)
         self.oob_score_ = getattr(self.model_, 'oob_score_', None)
         self.feature_importances_ = pd.Series(self.model_.feature_importances_, index=Xt.columns)
 
-    def _out(self, Xt): return self.model_.predict_proba(Xt) if is_classifier(self) else self.model_.predict(Xt)
+    def _out(self, Xt):
+        X = Xt if hasattr(self.model_, 'feature_names_in_') else Xt.to_numpy()   # as it was fitted
+        return self.model_.predict_proba(X) if is_classifier(self) else self.model_.predict(X)
+
+def _named(X:pd.DataFrame):
+    "`X` for a scikit-learn fit: the frame if its column names are all text, else its values ('0' beside '0_na' is refused by scikit-learn)"
+    return X if all(isinstance(c, str) for c in X.columns) else X.to_numpy()
 
 class RFClassifier(_RF, TabularClassifier): "Random forest on the processed frame, with OOB score"
 class RFRegressor(_RF, TabularRegressor): "Random forest on the processed frame, with OOB score"
@@ -320,10 +326,10 @@ class _Linear:
     def _design(self, Xt, fit=False):
         "Numbers and one-hot categories: a dense array up to `DENSE_CELLS` cells, else sparse (a one-hot design is mostly zeros)"
         cats = self.proc_.cat_out_
-        if fit: self.onehot_ = OneHotEncoder(handle_unknown='ignore', sparse_output=True, dtype='float32').fit(Xt[cats]) if cats else None
+        if fit: self.onehot_ = OneHotEncoder(handle_unknown='ignore', sparse_output=True, dtype='float32').fit(_named(Xt[cats])) if cats else None
         cont = Xt[self.proc_.cont_out_].to_numpy('float64')
         if self.onehot_ is None: return cont
-        oh = self.onehot_.transform(Xt[cats])   # sparse (dense from folders written before)
+        oh = self.onehot_.transform(Xt[cats] if hasattr(self.onehot_, 'feature_names_in_') else Xt[cats].to_numpy())   # as fitted; sparse (dense from folders written before)
         if len(Xt)*(cont.shape[1] + oh.shape[1]) <= DENSE_CELLS: return np.hstack([cont, oh.toarray() if sparse.issparse(oh) else oh])
         return sparse.hstack([sparse.csr_matrix(cont), sparse.csr_matrix(oh)], format='csr', dtype=np.float64)
 

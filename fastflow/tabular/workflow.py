@@ -542,18 +542,36 @@ class TabularWorkflow:
         preds = self.predict(test) if preds is None else preds
         ids = test[self.id_col].to_numpy() if self.id_col in test.columns else None
         if ids is not None and ids.dtype.kind == 'f' and np.isfinite(ids).all() and (ids % 1 == 0).all() and (np.abs(ids) < 2**53).all(): ids = ids.astype(np.int64)   # read as floats: 892, not 892.0
-        if sample_submission is None: sample_submission = pd.DataFrame({self.id_col: ids, self.target: preds})
-        elif ids is not None: preds = self._with_ids(preds, ids, test.index, list(_read_sample(sample_submission).columns))
-        return write_submission(preds, sample_submission, path)
+        if ids is None: return write_submission(preds, sample_submission, path)   # no ids in the test frame: the writer pairs by the sample's rules
+        cols = [self.id_col, self.target] if sample_submission is None else list(_read_sample(sample_submission).columns)
+        sub = self._with_ids(preds, ids, test.index, cols)
+        if sample_submission is None: sample_submission = sub if isinstance(sub, pd.DataFrame) and list(sub.columns) == cols else pd.DataFrame({self.id_col: ids, self.target: preds})
+        return write_submission(sub, sample_submission, path)
 
     def _with_ids(self, preds, ids, index, cols:list):
-        "`preds` in the test rows' order (values, a Series or a frame) as a frame with the test ids, so rows land on their ids whatever the sample's order; predictions that carry ids (an id column, an index of ids) are kept as they are"
+        "`preds` as a frame of the test ids and the sample's columns `cols`, each row on its own id; what cannot be placed for sure is passed on as it is, for the writer's checks to refuse"
         named = {cols[0], self.id_col}
-        if isinstance(preds, pd.DataFrame) and named & set(preds.columns): return preds   # an id column of its own
-        if isinstance(preds, pd.Series) and (preds.index.name in named or (not preds.index.equals(index) and set(preds.index) == set(ids))): return preds   # indexed by ids
-        if isinstance(preds, pd.DataFrame) and set(preds.columns) == set(cols[1:]): preds = preds[cols[1:]]   # columns named as the sample's (e.g. by class)
+        if hasattr(preds, 'detach'): preds = preds.detach().cpu().numpy()   # a tensor
+        if isinstance(preds, pd.DataFrame) and named & set(preds.columns): return preds.rename(columns={self.id_col: cols[0]})   # an id column of its own
+        if isinstance(preds, (pd.Series, pd.DataFrame)):
+            ix = preds.index
+            if isinstance(ix, pd.MultiIndex) and (lv := [n for n in ix.names if n in named]): ix = ix.get_level_values(lv[0])   # a groupby on the id and more
+            if ix.name in named and not ix.equals(pd.Index(ids)):   # indexed by the ids
+                if not (ix.is_unique and set(ix) == set(ids)): return preds   # missing, extra or repeated ids: the writer says which
+                preds = preds.set_axis(ix).reindex(ids)
+            elif not isinstance(ix, pd.RangeIndex) and not ix.equals(index) and ix.is_unique:   # a RangeIndex is positions, as a plain list is
+                if set(ix) == set(index): preds = preds.reindex(index)                   # the test rows' labels, in another order
+                elif set(ix) == set(ids): preds = preds.set_axis(ix).reindex(ids)        # the ids, unnamed
+        if isinstance(preds, pd.DataFrame):
+            by_name = {str(c): c for c in preds.columns}
+            if set(by_name) == set(map(str, cols[1:])): preds = preds[[by_name[str(c)] for c in cols[1:]]]   # by name (e.g. class columns), in the sample's order
+            elif not (len(cols) == 2 and preds.shape[1] == 1): return preds   # other names: the writer says they differ
         P = np.asarray(preds)
+        if P.ndim == 2 and len(cols) > 2 and P.shape[1] == len(cols) - 1 and not isinstance(preds, pd.DataFrame) and hasattr(self, 'classes_'):
+            pos = {str(c): k for k, c in enumerate(self.classes_)}   # probabilities in `classes_` order: placed under the sample's class columns
+            if set(pos) == set(map(str, cols[1:])): P = P[:, [pos[str(c)] for c in cols[1:]]]
         if len(P) != len(ids) or not (P.ndim == 1 and len(cols) == 2 or P.ndim == 2 and P.shape[1] == len(cols) - 1): return preds   # the writer says what is wrong
+        if P.ndim == 2 and len(cols) == 2: P = P[:, 0]
         return pd.DataFrame({cols[0]: ids, **{c: P if P.ndim == 1 else P[:, k] for k, c in enumerate(cols[1:])}})
 
     def export(self, path:Path|str|None=None, # Folder to write; None: `output_dir()/'model'`
