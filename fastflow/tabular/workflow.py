@@ -545,7 +545,9 @@ class TabularWorkflow:
         if ids is None: return write_submission(preds, sample_submission, path)   # no ids in the test frame: the writer pairs by the sample's rules
         cols = [self.id_col, self.target] if sample_submission is None else list(_read_sample(sample_submission).columns)
         sub = self._with_ids(preds, ids, test.index, cols)
-        if sample_submission is None: sample_submission = sub if isinstance(sub, pd.DataFrame) and list(sub.columns) == cols else pd.DataFrame({self.id_col: ids, self.target: preds})
+        if sample_submission is None:
+            if isinstance(sub, pd.DataFrame) and set(sub.columns) == set(cols): sub = sub[cols]
+            sample_submission = sub if isinstance(sub, pd.DataFrame) and list(sub.columns) == cols else pd.DataFrame({self.id_col: ids, self.target: preds})
         return write_submission(sub, sample_submission, path)
 
     def _with_ids(self, preds, ids, index, cols:list):
@@ -555,21 +557,29 @@ class TabularWorkflow:
         if isinstance(preds, pd.DataFrame) and named & set(preds.columns): return preds.rename(columns={self.id_col: cols[0]})   # an id column of its own
         if isinstance(preds, (pd.Series, pd.DataFrame)):
             ix = preds.index
-            if isinstance(ix, pd.MultiIndex) and (lv := [n for n in ix.names if n in named]): ix = ix.get_level_values(lv[0])   # a groupby on the id and more
-            if ix.name in named and not ix.equals(pd.Index(ids)):   # indexed by the ids
-                if not (ix.is_unique and set(ix) == set(ids)): return preds   # missing, extra or repeated ids: the writer says which
-                preds = preds.set_axis(ix).reindex(ids)
-            elif not isinstance(ix, pd.RangeIndex) and not ix.equals(index) and ix.is_unique:   # a RangeIndex is positions, as a plain list is
-                if set(ix) == set(index): preds = preds.reindex(index)                   # the test rows' labels, in another order
-                elif set(ix) == set(ids): preds = preds.set_axis(ix).reindex(ids)        # the ids, unnamed
+            if isinstance(ix, pd.MultiIndex):   # a groupby on the id and more: the writer aligns on the id level, or refuses
+                return preds if isinstance(preds, pd.Series) else preds.reset_index()
+            if ix.name in named and not ix.equals(pd.Index(ids)):   # indexed by the ids: the writer places them (matching '7' and 7)
+                return preds.rename_axis(cols[0]) if isinstance(preds, pd.Series) else preds.rename_axis(cols[0]).reset_index()
+            by_ids = not isinstance(ix, pd.RangeIndex) and not ix.equals(pd.Index(ids)) and set(map(str, ix)) == set(map(str, ids))
+            if by_ids and set(ix) == set(index):   # the ids and the test rows' labels are the same numbers, in another order
+                raise ValueError(f"the predictions' index holds the test ids, which are also the test frame's row labels in another order, so it could "
+                                 f"mean either: name the index {cols[0]!r} (preds.rename_axis({cols[0]!r})) for ids, or pass the values in the test rows' order")
+            if not isinstance(ix, pd.RangeIndex) and not ix.equals(index):   # a RangeIndex is positions, as a plain list is
+                if by_ids:   # the ids, unnamed: the writer places them
+                    return preds.rename_axis(cols[0]) if isinstance(preds, pd.Series) else preds.rename_axis(cols[0]).reset_index()
+                if ix.is_unique and set(ix) == set(index): preds = preds.reindex(index)   # the test rows' labels, in another order
+                else: return preds   # neither: the writer says what is wrong
         if isinstance(preds, pd.DataFrame):
             by_name = {str(c): c for c in preds.columns}
             if set(by_name) == set(map(str, cols[1:])): preds = preds[[by_name[str(c)] for c in cols[1:]]]   # by name (e.g. class columns), in the sample's order
             elif not (len(cols) == 2 and preds.shape[1] == 1): return preds   # other names: the writer says they differ
         P = np.asarray(preds)
-        if P.ndim == 2 and len(cols) > 2 and P.shape[1] == len(cols) - 1 and not isinstance(preds, pd.DataFrame) and hasattr(self, 'classes_'):
-            pos = {str(c): k for k, c in enumerate(self.classes_)}   # probabilities in `classes_` order: placed under the sample's class columns
-            if set(pos) == set(map(str, cols[1:])): P = P[:, [pos[str(c)] for c in cols[1:]]]
+        if P.ndim == 2 and len(cols) > 2 and not isinstance(preds, pd.DataFrame) and hasattr(self, 'classes_'):
+            names = [str(c) for c in self.classes_]   # columns of values: in the sample's order, as `write_submission` reads them
+            if set(names) == set(map(str, cols[1:])) and names != list(map(str, cols[1:])):
+                raise ValueError(f"the sample's class columns {cols[1:]} are in another order than this model's classes {list(self.classes_)}, so a plain "
+                                 "array is ambiguous: pass a frame named by class, e.g. pd.DataFrame(wf.predict_raw(test), columns=wf.classes_)")
         if len(P) != len(ids) or not (P.ndim == 1 and len(cols) == 2 or P.ndim == 2 and P.shape[1] == len(cols) - 1): return preds   # the writer says what is wrong
         if P.ndim == 2 and len(cols) == 2: P = P[:, 0]
         return pd.DataFrame({cols[0]: ids, **{c: P if P.ndim == 1 else P[:, k] for k, c in enumerate(cols[1:])}})
