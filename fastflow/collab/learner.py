@@ -333,8 +333,8 @@ def train_baseline(dls:CollabDataLoaders, # Data whose training rows are fitted
 
 def _code_of(ids:np.ndarray, lookup:dict|None, x) -> int:
     "The code of the original id `x` in the sorted `ids`: by `lookup` if built, else by binary search for a number (no dict of every id); -1 unknown, -2 ask the dict"
-    if lookup is not None or ids.dtype.kind not in 'iuf' or not isinstance(x, (int, float, np.number)) or isinstance(x, bool):
-        return -2 if lookup is None else int(_lookup(lookup, ids, [x])[0])
+    if lookup is not None: return int(_lookup(lookup, ids, [x])[0])
+    if ids.dtype.kind not in 'iuf' or isinstance(x, bool) or not isinstance(x, (int, float, np.number)): return -2
     k = int(np.searchsorted(ids, x))
     return k if k < len(ids) and ids[k] == x else -1
 
@@ -407,7 +407,7 @@ def _fresh_ranker(owner, data) -> ItemRanker:
     return ItemRanker(**((loaded[2] or loaded[1]) if loaded is not None else {}))
 
 def _ranker_config(owner) -> dict:
-    "The config entries of the ranker in use (its settings, and those it was given), so a loaded owner ranks the same; {} when none is"
+    "The config entries of the ranker in use (its settings, and those it was given), so a loaded owner ranks the same; `ranker=None` when none is"
     rk,loaded = getattr(owner, '_ranker', None),getattr(owner, '_ranker_args', None)
     data = owner.dls if isinstance(owner, CollabLearner) else owner.df_
     if rk and rk[0] is data: return dict(ranker=rk[1].config(), ranker_given=rk[1].given())

@@ -301,7 +301,8 @@ def _match_folded(code:np.ndarray, s:pd.Series, levels:list, col,
                   expect_unseen:bool=False, # Unseen values are expected (a column kept with its most frequent levels only): no warning that most are
                  ) -> np.ndarray:
     "`code` with each unseen text that equals one text level once trimmed and case-folded ('MALE ' for 'male') given it, with a warning; a warning when most of 20+ values stay unseen"
-    miss = np.flatnonzero((code < 0) & s.notna().to_numpy())
+    known = s.notna().to_numpy()
+    miss = np.flatnonzero((code < 0) & known)
     if len(miss) == 0: return code
     fold = lambda o: o.strip().casefold() if isinstance(o, str) else None
     keys = {}
@@ -314,7 +315,7 @@ def _match_folded(code:np.ndarray, s:pd.Series, levels:list, col,
             warnings.warn(f"column {col!r}: {int(hit.sum())} value(s) equal a training category only when spaces and case are ignored (e.g. "
                           f"{s.iloc[miss[hit][0]]!r} for {levels[alt[hit][0]]!r}): matched them")
             code = code.copy(); code[miss[hit]] = alt[hit]; miss = miss[~hit]
-    n = int(s.notna().sum())
+    n = int(known.sum())
     if not expect_unseen and n >= 20 and len(miss) > n/2:
         warnings.warn(f"column {col!r}: {len(miss)} of its {n} values are categories training never saw (e.g. {s.iloc[miss[0]]!r}; training's "
                       f"are e.g. {levels[:3]}), so the models treat them as missing: is it the same column as in training?")
