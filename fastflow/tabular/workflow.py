@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 from ..core import usable_cores  # noqa: F401 (re-exported: `fastflow.core` owns it; collab and tabular use it)
 from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
 from ..submission import write_submission, _read_sample
@@ -101,10 +101,18 @@ def make_folds(y, # Target (class codes for classification)
                n_splits: int = 5, # Number of folds
                seed: int = 42, # Shuffle seed (repeat r uses `seed+r`)
                n_repeats: int = 1, # Repeat the split with different shuffles
+               groups=None, # Group ids, one per row: each group's rows stay in one fold (None: rows split one by one)
               ) -> list:
     "The `(train_idx, valid_idx)` pairs every model is scored on: `n_repeats` K-fold splits, repeat after repeat"
-    def cv(s): return StratifiedKFold(n_splits, shuffle=True, random_state=s) if task == 'classification' else KFold(n_splits, shuffle=True, random_state=s)
-    return [f for r in range(n_repeats) for f in cv(seed + r).split(np.zeros(len(y)), y)]
+    if groups is not None:
+        if len(groups) != len(y): raise ValueError(f"groups has {len(groups)} values for {len(y)} rows: give one group id per row")
+        if (ng := len(pd.unique(np.asarray(groups)))) < n_splits:
+            raise ValueError(f"{ng} group(s) cannot fill {n_splits} folds: pass n_splits <= {ng}, or finer groups")
+    def cv(s):
+        clf = task == 'classification'
+        if groups is None: return (StratifiedKFold if clf else KFold)(n_splits, shuffle=True, random_state=s)
+        return (StratifiedGroupKFold if clf else GroupKFold)(n_splits, shuffle=True, random_state=s)
+    return [f for r in range(n_repeats) for f in cv(seed + r).split(np.zeros(len(y)), y, groups)]
 
 # %% ../../nbs/33_tabular.workflow.ipynb #785ff8be
 def blend_weights(preds: list, # Out-of-fold predictions of each member: probabilities [n, k] or values [n]
@@ -165,10 +173,11 @@ class TabularWorkflow:
                  clip: bool = False, # Clip continuous inputs to the range of the rows a model was fitted on (validation and test rows)
                  group_target: list|tuple = (), # Columns whose groups get an out-of-fold target rate `{col}_rate` and count `{col}_n` (the column itself is dropped)
                  n_jobs: int|None = None, # Cores for every member (forest, xgboost, the net's torch threads, BLAS), restored after; None: `usable_cores()`
+                 groups: str|None = None, # Column of group ids (a patient, a store, a user): each group's rows stay in one fold, so CV scores groups no model saw; kept out of the features
                 ):
         self.target,self.id_col,self.task,self.metric,self.models,self.n_splits = target,id_col,task,metric,models,n_splits
         self.seed,self.ensemble_top,self.log_target,self.proc,self.refit,self.verbose = seed,ensemble_top,log_target,proc,refit,verbose
-        self.ensemble_weights,self.n_repeats,self.clip,self.group_target,self.n_jobs = ensemble_weights,n_repeats,clip,group_target,n_jobs
+        self.ensemble_weights,self.n_repeats,self.clip,self.group_target,self.n_jobs,self.groups = ensemble_weights,n_repeats,clip,group_target,n_jobs,groups
 
     def _log(self, *a):
         if self.verbose: print(*a, flush=True)
@@ -179,7 +188,7 @@ class TabularWorkflow:
         d = df[self.id_col].duplicated()
         if d.any(): raise ValueError(f"{d.sum()} duplicated id(s) in {what} column {self.id_col!r}, e.g. {df[self.id_col][d].iloc[0]!r}: ids must be unique")
 
-    def _features(self, df): return df.drop(columns=[c for c in (self.target, self.id_col) if c is not None and c in df.columns])
+    def _features(self, df): return df.drop(columns=[c for c in (self.target, self.id_col, self.groups) if c is not None and c in df.columns])
 
     def _to_model_y(self, y):
         if not self.log_target_: return y
@@ -228,7 +237,7 @@ class TabularWorkflow:
         models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, n_rows=int(self.train_mask_.sum()), n_splits=self.n_splits,
                                                                                                    n_cols=len(self.proc_.cat_out_) + len(self.proc_.cont_out_) + 2*len(self.group_target),
                                                                                                    max_levels=max(self.proc_.card_, default=1) - 1))
-        self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats)
+        self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats, self.groups_)
         self.oof_, self.oof_reps_, self.scores_, self.fit_warnings_, self._shown = {}, {}, {}, {}, set()
         self.clipped_, self.fold_rounds_, self.fold_fit_s_ = np.zeros(len(df), int), {}, {}
         self._log(f"{len(models)} models x {len(self.folds_)} folds on {len(df)} rows, {self.n_jobs_} core(s)")
@@ -237,6 +246,7 @@ class TabularWorkflow:
         self.models_ = models
         self.leaderboard_ = self._leaderboard(rows, ym)
         rep = f" x {self.n_repeats} repeats" if self.n_repeats > 1 else ""
+        if self.groups is not None: rep += f", grouped by {self.groups!r} ({len(np.unique(self.groups_))} groups)"
         self.leaderboard_.attrs['hint'] = hint = self._metric_hint()
         self._log(f"\nleaderboard ({self.metric_.name}, {self.n_splits}-fold CV{rep}, scored on all {len(df)} rows){hint}:\n{self.leaderboard_.to_string(index=False)}{self.final_note_}")
         if self.refit: self.fit_final(df)
@@ -261,6 +271,18 @@ class TabularWorkflow:
         y = df[self.target] if isinstance(df, pd.DataFrame) and self.target in df.columns else None   # check_target says what is wrong otherwise
         if m is None or m.task != 'regression' or y is None or not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y): return None
         return 'regression' if y.nunique() > 2 else None   # 0/1 scored by rmse is more likely a mistake: the usual error says so
+
+    def _check_groups(self, df):
+        "Group codes of the rows from the `groups` column (None without one); a clear error for a missing column or a row without a group"
+        g = self.groups
+        if g is None: return None
+        if g in (self.target, self.id_col): raise ValueError(f"groups={g!r} is the {'target' if g == self.target else 'id column'}: name the column that holds each row's group")
+        if g in self.group_target: raise ValueError(f"groups={g!r} is kept out of the features, so it cannot be in group_target too")
+        if g not in df.columns: raise KeyError(f"groups column {g!r} not in the training frame")
+        codes = pd.factorize(df[g])[0]
+        if (bad := int((codes < 0).sum())):
+            raise ValueError(f"{bad} row(s) have no group in {g!r}: fill them (a row that belongs to no group gets an id of its own) or drop them")
+        return codes
 
     def _setup(self, df, train_mask=None):
         "Check `df`, set the task, metric, features and targets; return the features and the targets on the models' scale"
@@ -291,6 +313,7 @@ class TabularWorkflow:
         if m.dtype != bool or m.shape != (len(df),): raise ValueError(f"train_mask must be {len(df)} booleans (one per training row), got {m.dtype} {m.shape}")
         if m.sum() < 2: raise ValueError("train_mask leaves fewer than 2 rows to fit on")
         self.train_mask_ = m
+        self.groups_ = self._check_groups(df)
         X = self._features(df)
         if X.shape[1] == 0: raise ValueError("no feature columns besides the target and id")
         gt = list(self.group_target)
@@ -495,7 +518,7 @@ class TabularWorkflow:
         absent = [c for c in self.feature_names_ if c not in test.columns]
         missing = [c for c in absent if c not in self.proc_.dropped_]   # columns dropped in training (all missing, constant) may be absent
         if missing: raise KeyError(f"test frame lacks training column(s) {missing}; add them (NaN is fine) or drop them from training")
-        extra = [c for c in test.columns if c not in self.feature_names_ and c not in (self.target, self.id_col)]
+        extra = [c for c in test.columns if c not in self.feature_names_ and c not in (self.target, self.id_col, self.groups)]
         if extra: warnings.warn(f"test column(s) {extra} were not in training and are ignored")
         if self.id_col in test.columns: self._check_ids(test, 'test')   # predictions need no ids (`submit` does): a frame of features is enough
         return test.reindex(columns=self.feature_names_)   # absent columns (dropped in training) as NaN; any column names
@@ -568,7 +591,11 @@ class TabularWorkflow:
             if not isinstance(ix, pd.RangeIndex) and not ix.equals(index):   # a RangeIndex is positions, as a plain list is
                 if by_ids:   # the ids, unnamed: the writer places them
                     return preds.rename_axis(cols[0]) if isinstance(preds, pd.Series) else preds.rename_axis(cols[0]).reset_index()
-                if ix.is_unique and set(ix) == set(index): preds = preds.reindex(index)   # the test rows' labels, in another order
+                if ix.is_unique and set(ix) == set(index):   # the test rows' labels, in another order
+                    if set(ix) == set(range(len(index))) and not index.equals(pd.RangeIndex(len(index))):
+                        raise ValueError("the predictions' index is 0..n-1, which could be the test frame's row labels (in another order) or positions, "
+                                         "so it could mean either: pass preds.reindex(test.index) for row labels, or preds.to_numpy() for the test rows' order")
+                    preds = preds.reindex(index)
                 else: return preds   # neither: the writer says what is wrong
         if isinstance(preds, pd.DataFrame):
             by_name = {str(c): c for c in preds.columns}
@@ -609,7 +636,7 @@ class TabularWorkflow:
                       metric=self.metric if self.metric is None or isinstance(self.metric, str) else m.name, n_splits=self.n_splits,
                       seed=self.seed, ensemble_top=self.ensemble_top, ensemble_weights=self.ensemble_weights, log_target=self.log_target,
                       refit=self.refit, verbose=self.verbose, n_repeats=self.n_repeats, clip=self.clip, group_target=[to_plain(c) for c in self.group_target],
-                      n_jobs=self.n_jobs)
+                      n_jobs=self.n_jobs, groups=to_plain(self.groups))
         cfg = dict(params=params, task=self.task_, metric=dict(name=m.name, greater_is_better=m.greater_is_better), log_target=self.log_target_, log1p=getattr(self, 'log1p_', False),
                    feature_names=[to_plain(c) for c in self.feature_names_], proc=self.proc_.to_config(),
                    classes=plain_array(self.classes_) if self.task_ == 'classification' else None, final_name=self.final_name_, members=members,
@@ -628,6 +655,7 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
     c = art.config
     p = dict(c['params'], target=from_plain(c['params']['target']), id_col=from_plain(c['params']['id_col']))
     if 'group_target' in p: p['group_target'] = [from_plain(g) for g in p['group_target']]
+    if 'groups' in p: p['groups'] = from_plain(p['groups'])
     wf = TabularWorkflow(**p)
     wf.task_, wf.log_target_, wf.final_name_, wf.best_ = c['task'], c['log_target'], c['final_name'], c['best']
     wf.log1p_ = c.get('log1p', False)   # folders written before rmsle: log(y) or raw
