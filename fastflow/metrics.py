@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 import numpy as np
-from sklearn.metrics import accuracy_score, log_loss as _sk_log_loss, roc_auc_score, root_mean_squared_error
+from sklearn.metrics import accuracy_score, roc_auc_score, root_mean_squared_error
 
 # %% auto #0
 __all__ = ['METRICS', 'rmse', 'log_rmse', 'rmsle', 'accuracy', 'roc_auc', 'log_loss', 'Metric', 'get_metric']
@@ -48,8 +48,11 @@ def roc_auc(y, proba) -> float:
 
 def log_loss(y, proba) -> float:
     "Cross-entropy of class probabilities (clipped to [1e-7, 1-1e-7]; every class counted, seen or not)"
-    p = np.asarray(proba)
-    return float(_sk_log_loss(y, np.clip(p, 1e-7, 1-1e-7), labels=range(p.shape[1])))
+    p, y = np.asarray(proba, dtype='float64'), np.asarray(y)
+    if p.ndim != 2 or len(p) != len(y): raise ValueError(f"log_loss takes class probabilities [n, k] for n class codes, got {p.shape} for {y.shape}")
+    # the probability of each row's own class, as scikit-learn's log_loss reads it; float32 rows that sum to 1 within float32's
+    # precision are fine (scikit-learn warns that they "do not sum to one")
+    return float(-np.log(np.clip(p[np.arange(len(y)), y.astype(int)], 1e-7, 1-1e-7)).mean())
 
 # %% ../nbs/03_metrics.ipynb #e511d52c
 @dataclass(frozen=True)
