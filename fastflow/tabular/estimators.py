@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.estimators.html.md"""
 
 # %% ../../nbs/32_tabular.estimators.ipynb #82d862d5
 from __future__ import annotations
-import json, warnings
+import inspect, json, warnings
 from pathlib import Path
 import numpy as np
 from scipy import sparse
@@ -16,7 +16,7 @@ from fastcore.meta import delegates
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone, is_classifier
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.linear_model import LogisticRegression, Ridge, ElasticNet
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GroupShuffleSplit, train_test_split
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
@@ -28,9 +28,9 @@ from .nn import fit_tabular_nn, predict_tabular_nn, default_bs
 
 # %% auto #0
 __all__ = ['DENSE_CELLS', 'ESTIMATORS', 'check_finite', 'TabularEstimator', 'TabularClassifier', 'TabularRegressor',
-           'NNClassifier', 'NNRegressor', 'RFClassifier', 'RFRegressor', 'class_index', 'GBMClassifier', 'GBMRegressor',
-           'LinearClassifier', 'LinearRegressor', 'SeedBagClassifier', 'SeedBagRegressor', 'estimator_state',
-           'restore_estimator', 'export_estimator', 'estimator_from_artefact', 'load_estimator']
+           'NNClassifier', 'NNRegressor', 'RFClassifier', 'RFRegressor', 'takes_groups', 'class_index', 'GBMClassifier',
+           'GBMRegressor', 'LinearClassifier', 'LinearRegressor', 'SeedBagClassifier', 'SeedBagRegressor',
+           'estimator_state', 'restore_estimator', 'export_estimator', 'estimator_from_artefact', 'load_estimator']
 
 # %% ../../nbs/32_tabular.estimators.ipynb #619ba8d2
 def check_finite(out, # Predictions: values [n] or probabilities [n, k]
@@ -62,6 +62,7 @@ class TabularEstimator(BaseEstimator):
     def fit(self, X, # Training rows: a DataFrame or a numeric array
             y, # Target
             eval_set=None, # Optional `(X_valid, y_valid)` for early stopping/validation
+            groups=None, # Group ids, one per row: early stopping's inner split keeps each group on one side (xgboost)
            ):
         "Fit `proc` and the model on `(X, y)`"
         if y is None: raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
@@ -76,7 +77,8 @@ class TabularEstimator(BaseEstimator):
             Xt = self.proc_.fit(X).transform(X)   # a DataFrame: what the proc drops or changes is reported
         ev = None
         if eval_set is not None: ev = (self._transform(eval_set[0]), self._encode_y(column_or_1d(eval_set[1]), fit=False))
-        self._fit_model(Xt, y, ev)
+        if groups is not None and len(groups) != len(Xt): raise ValueError(f"groups has {len(groups)} values for {len(Xt)} rows: give one group id per row")
+        self._fit_model(Xt, y, ev, groups)
         return self
 
     def _transform(self, X):
@@ -136,7 +138,7 @@ class _NN:
         self.epochs,self.lr,self.bs,self.wd,self.layers,self.ps = epochs,lr,bs,wd,layers,ps
         self.random_state,self.proc,self.n_jobs = random_state,proc,n_jobs
 
-    def _fit_model(self, Xt, y, ev):
+    def _fit_model(self, Xt, y, ev, groups=None):
         clf = is_classifier(self)
         if not clf: self.y_mean_, self.y_std_ = y.mean(), (y.std() or 1.)
         enc = (lambda v: v) if clf else (lambda v: (v - self.y_mean_)/self.y_std_)
@@ -192,7 +194,7 @@ class _RF:
         self.n_estimators,self.max_features,self.min_samples_leaf,self.oob_score = n_estimators,max_features,min_samples_leaf,oob_score
         self.n_jobs,self.random_state,self.proc,self.max_samples = n_jobs,random_state,proc,max_samples
 
-    def _fit_model(self, Xt, y, ev):
+    def _fit_model(self, Xt, y, ev, groups=None):
         cls = RandomForestClassifier if is_classifier(self) else RandomForestRegressor
         self.model_ = cls(n_estimators=self.n_estimators, max_features=self.max_features, min_samples_leaf=self.min_samples_leaf,
                           oob_score=self.oob_score and len(Xt) >= 20, n_jobs=self.n_jobs, random_state=self.random_state,
@@ -216,9 +218,19 @@ class RFClassifier(_RF, TabularClassifier): "Random forest on the processed fram
 class RFRegressor(_RF, TabularRegressor): "Random forest on the processed frame, with OOB score"
 
 # %% ../../nbs/32_tabular.estimators.ipynb #31d37c9d
-def _inner_split(y, frac, seed, clf):
-    "Positions `(train, held_out)` of early stopping's inner split (stratified where it can be), every class keeping a training row; None if too few rows"
+def takes_groups(est) -> bool:
+    "True when `est.fit` takes `groups` (fastflow's estimators: xgboost's early stopping then holds out whole groups)"
+    try: return 'groups' in inspect.signature(est.fit).parameters
+    except (TypeError, ValueError): return False
+
+def _inner_split(y, frac, seed, clf, groups=None):
+    "Positions `(train, held_out)` of early stopping's inner split (stratified where it can be, by whole `groups` if given), every class keeping a training row; None if too few rows"
     pos = np.arange(len(y))
+    if groups is not None:   # rows of a group on both sides would reward memorising the group: rounds chosen past what new groups gain
+        if len(pd.unique(np.asarray(groups))) < 5: return None
+        tr, va = next(GroupShuffleSplit(1, test_size=frac, random_state=seed).split(pos, y, np.asarray(groups)))
+        if clf: back = ~np.isin(y[va], y[tr]); tr, va = np.concatenate([tr, va[back]]), va[~back]   # a class held out whole trains
+        return (tr, va) if len(va) else None
     if not clf: return tuple(train_test_split(pos, test_size=frac, random_state=seed))
     cnt = np.bincount(y)
     room = lambda n, k: int(np.ceil(frac*n)) >= k   # stratifying needs a held-out row for each class
@@ -258,12 +270,12 @@ class _GBM:
         for c, k in zip(self.proc_.cat_out_, self.proc_.card_): Xt[c] = pd.Categorical(Xt[c], categories=range(k))
         return Xt
 
-    def _fit_model(self, Xt, y, ev):
+    def _fit_model(self, Xt, y, ev, groups=None):
         import xgboost as xgb
         clf = is_classifier(self)
         es, X_all, y_all = self.early_stopping_rounds, Xt, y
         inner = ev is None and bool(es) and len(Xt) >= 40
-        split = _inner_split(np.asarray(y), self.validation_fraction, self.random_state or 0, clf) if inner else None
+        split = _inner_split(np.asarray(y), self.validation_fraction, self.random_state or 0, clf, groups) if inner else None
         if split is not None:
             (tr, va), y = split, np.asarray(y)
             Xt, Xv, y, yv = Xt.iloc[tr], Xt.iloc[va], y[tr], y[va]
@@ -333,7 +345,7 @@ class _Linear:
         if len(Xt)*(cont.shape[1] + oh.shape[1]) <= DENSE_CELLS: return np.hstack([cont, oh.toarray() if sparse.issparse(oh) else oh])
         return sparse.hstack([sparse.csr_matrix(cont), sparse.csr_matrix(oh)], format='csr', dtype=np.float64)
 
-    def _fit_model(self, Xt, y, ev):
+    def _fit_model(self, Xt, y, ev, groups=None):
         Z = self._design(Xt, fit=True)
         if is_classifier(self): m = LogisticRegression(C=1/self.alpha, max_iter=self.max_iter)
         elif self.l1_ratio: m = ElasticNet(alpha=self.alpha, l1_ratio=self.l1_ratio, max_iter=self.max_iter)
@@ -359,12 +371,13 @@ class _SeedBag:
                 ):
         self.estimator,self.n_seeds,self.random_state = estimator,n_seeds,random_state
 
-    def fit(self, X, y, eval_set=None):
+    def fit(self, X, y, eval_set=None, groups=None):
         "Fit `n_seeds` clones of `estimator`, each with its own seed"
         if not isinstance(self.n_seeds, (int, np.integer)) or self.n_seeds < 1: raise ValueError(f"n_seeds must be a positive integer, got {self.n_seeds!r}")
         base = self.estimator if self.estimator is not None else self._default()
         if 'random_state' not in base.get_params(): raise ValueError(f"{type(base).__name__} has no random_state parameter to vary")
         kw = {} if eval_set is None else dict(eval_set=eval_set)
+        if groups is not None and takes_groups(base): kw['groups'] = groups
         s0 = self.random_state or 0
         self.estimators_ = [clone(base).set_params(random_state=s0 + i).fit(X, y, **kw) for i in range(self.n_seeds)]
         first = self.estimators_[0]
