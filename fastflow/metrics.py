@@ -49,7 +49,9 @@ def roc_auc(y, proba) -> float:
 def log_loss(y, proba) -> float:
     "Cross-entropy of class probabilities (clipped to [1e-7, 1-1e-7]; every class counted, seen or not)"
     p, y = np.asarray(proba, dtype='float64'), np.asarray(y)
-    if p.ndim != 2 or len(p) != len(y): raise ValueError(f"log_loss takes class probabilities [n, k] for n class codes, got {p.shape} for {y.shape}")
+    if p.ndim != 2 or len(p) != len(y) or not len(y): raise ValueError(f"log_loss takes class probabilities [n, k] for n > 0 class codes, got {p.shape} for {y.shape}")
+    with np.errstate(invalid='ignore'): ok = np.isin(y, np.arange(p.shape[1])) if y.dtype.kind in 'biuf' else np.zeros(len(y), bool)
+    if not ok.all(): raise ValueError(f"log_loss takes class codes 0..{p.shape[1] - 1} (one per probability column), got e.g. {y[~ok][0]!r}")
     # the probability of each row's own class, as scikit-learn's log_loss reads it; float32 rows that sum to 1 within float32's
     # precision are fine (scikit-learn warns that they "do not sum to one")
     return float(-np.log(np.clip(p[np.arange(len(y)), y.astype(int)], 1e-7, 1-1e-7)).mean())

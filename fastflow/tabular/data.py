@@ -8,6 +8,7 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.data.html.md"""
 from __future__ import annotations
 import warnings
 from itertools import islice
+from collections import Counter
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -471,6 +472,9 @@ class TabularProc(TransformerMixin, BaseEstimator):
         self._fit_conts(X, keep(conts), self.dates_)
         self.cat_out_ = self.cats_ + [f'{c}_na' for c in self.na_cols_]
         self.cont_out_ = list(self.conts_)
+        if dup := [c for c, k in Counter(self.cat_out_ + self.cont_out_).items() if k > 1]:   # one name, two columns: the models would see one
+            raise ValueError(f"column name(s) {dup} would be made twice: a date column's parts (`<date>_Year`, ...) or a missing-value flag (`<col>_na`) "
+                             f"take the name of a column of the frame. Rename that column, e.g. df.rename(columns={{{dup[0]!r}: {str(dup[0]) + '_'!r}}}), or drop it")
         self.card_ = [len(self.vocab_[c]) + 1 for c in self.cats_] + [3]*len(self.na_cols_)
         if not self.cat_out_ and not self.cont_out_:
             raise ValueError(f"no usable feature columns left (dropped: {self.dropped_}); pass cat_names/cont_names explicitly")

@@ -112,7 +112,13 @@ def make_folds(y, # Target (class codes for classification)
         clf = task == 'classification'
         if groups is None: return (StratifiedKFold if clf else KFold)(n_splits, shuffle=True, random_state=s)
         return (StratifiedGroupKFold if clf else GroupKFold)(n_splits, shuffle=True, random_state=s)
-    return [f for r in range(n_repeats) for f in cv(seed + r).split(np.zeros(len(y)), y, groups)]
+    folds = [f for r in range(n_repeats) for f in cv(seed + r).split(np.zeros(len(y)), y, groups)]
+    if groups is not None and task == 'classification' and (one := [i for i, (tr, _) in enumerate(folds) if len(np.unique(y[tr])) < 2]):
+        tr, va = folds[one[0]]; lone = np.setdiff1d(np.unique(y), np.unique(y[tr]))
+        raise ValueError(f"grouped fold {one[0] + 1} trains on one class only: every row of class code(s) {lone.tolist()} is in its validation groups "
+                         f"({len(pd.unique(np.asarray(groups)[np.isin(y, lone)]))} group(s) hold that class). A model needs two classes to fit: "
+                         "that class needs rows in more groups, or fewer folds (n_splits), or leave groups out")
+    return folds
 
 # %% ../../nbs/33_tabular.workflow.ipynb #785ff8be
 def blend_weights(preds: list, # Out-of-fold predictions of each member: probabilities [n, k] or values [n]
@@ -286,6 +292,8 @@ class TabularWorkflow:
 
     def _setup(self, df, train_mask=None):
         "Check `df`, set the task, metric, features and targets; return the features and the targets on the models' scale"
+        if isinstance(self.groups, (list, tuple, set, dict, np.ndarray, pd.Series, pd.Index)):
+            raise TypeError(f"groups takes one column name, got a {type(self.groups).__name__}: add the group ids as a column of the frame and name it")
         if isinstance(df, pd.DataFrame): _check_unique_columns(df, 'training frame'); _check_feature_names(self._features(df).columns, "the training frame's feature column names")
         self.task_ = check_target(df, self.target, self.task if self.task is not None else self._metric_task(df))
         self.n_jobs_ = usable_cores() if self.n_jobs is None else self.n_jobs
@@ -636,7 +644,7 @@ class TabularWorkflow:
                       metric=self.metric if self.metric is None or isinstance(self.metric, str) else m.name, n_splits=self.n_splits,
                       seed=self.seed, ensemble_top=self.ensemble_top, ensemble_weights=self.ensemble_weights, log_target=self.log_target,
                       refit=self.refit, verbose=self.verbose, n_repeats=self.n_repeats, clip=self.clip, group_target=[to_plain(c) for c in self.group_target],
-                      n_jobs=self.n_jobs, groups=to_plain(self.groups))
+                      n_jobs=self.n_jobs, **({} if self.groups is None else dict(groups=to_plain(self.groups))))   # absent when None: older fastflow loads it
         cfg = dict(params=params, task=self.task_, metric=dict(name=m.name, greater_is_better=m.greater_is_better), log_target=self.log_target_, log1p=getattr(self, 'log1p_', False),
                    feature_names=[to_plain(c) for c in self.feature_names_], proc=self.proc_.to_config(),
                    classes=plain_array(self.classes_) if self.task_ == 'classification' else None, final_name=self.final_name_, members=members,
