@@ -24,8 +24,8 @@ from .estimators import (takes_groups, NNClassifier, NNRegressor, RFClassifier, 
 
 # %% auto #0
 __all__ = ['NN_STEPS', 'RF_ROWS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'TIE_SE',
-           'paired_gap', 'ahead_beyond_noise', 'nn_epochs', 'default_models', 'make_folds', 'blend_weights',
-           'TabularWorkflow', 'workflow_from_artefact']
+           'GROUP_FOLDS', 'paired_gap', 'ahead_beyond_noise', 'nn_epochs', 'default_models', 'make_folds',
+           'blend_weights', 'TabularWorkflow', 'workflow_from_artefact']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7531e949
 NN_STEPS = 100    # the regression net's least number of batches (Wage: 5 epochs of 10 batches scored RMSE 38.0, 10 epochs 33.0, xgboost 33.3)
@@ -159,6 +159,8 @@ def _old_group_keys(keys, s, n) -> tuple:
 def _group_keys(s: pd.Series) -> np.ndarray:
     "Group keys of a column as text ('' for missing: no group); 1, 1.0 and '1' are one key (a test column with a blank reads as floats)"
     return _key_text(s)
+
+GROUP_FOLDS = 5   # inner folds that give `group_target`'s training rows their rates
 
 class TabularWorkflow:
     "Cross-validate models on the same (repeated) folds, blend the best out-of-fold, refit and predict"
@@ -346,13 +348,24 @@ class TabularWorkflow:
         return out
 
     def _add_groups(self, X, stats, y=None):
-        "Replace each `group_target` column by its group's target rate and count from `stats`; `y` given: leave each row's own target out"
+        "Replace each `group_target` column by its group's target rate and count from `stats`; `y` given (training rows): counts of the others in the group, rates cross-fitted over `GROUP_FOLDS` inner folds"
         X = X.copy()
+        # A training row's rate comes from the rows of the other inner folds, never from its own label. Leaving only the row
+        # itself out (the older rule) gives a group's rows one rate per label, which a tree reads back as the label.
+        inner = None if y is None else list(KFold(min(GROUP_FOLDS, len(X)), shuffle=True, random_state=self.seed).split(np.zeros(len(X))))
+        def rate(s_, n_):
+            with np.errstate(invalid='ignore', divide='ignore'): return np.where(n_ > 0, s_/np.maximum(n_, 1), np.nan)
+        def lookup(k, keys, v): return k.map(dict(zip(keys, v))).fillna(0).to_numpy('float64')
         for c, (keys, s, n) in stats.items():
             k = pd.Series(_group_keys(X[c]))
-            s_, n_ = (k.map(dict(zip(keys, v))).fillna(0).to_numpy('float64') for v in (s, n))
-            if y is not None: s_, n_ = s_ - np.where(k != '', y, 0), n_ - (k != '').to_numpy()
-            with np.errstate(invalid='ignore', divide='ignore'): X[f'{c}_rate'] = np.where(n_ > 0, s_/np.maximum(n_, 1), np.nan)
+            s_, n_ = lookup(k, keys, s), lookup(k, keys, n)
+            if y is None: X[f'{c}_rate'] = rate(s_, n_)
+            else:
+                n_, r = n_ - (k != '').to_numpy(), np.full(len(X), np.nan)
+                for itr, iva in inner:
+                    g = pd.DataFrame({'k': k.to_numpy()[itr], 'y': np.asarray(y, 'float64')[itr]}).query("k != ''").groupby('k').y.agg(['sum', 'count'])
+                    kv = k.iloc[iva]; r[iva] = rate(lookup(kv, g.index, g['sum']), lookup(kv, g.index, g['count']))
+                X[f'{c}_rate'] = r
             X[f'{c}_n'] = n_
             X = X.drop(columns=c)
         return X
