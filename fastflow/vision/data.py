@@ -223,9 +223,10 @@ class ImageFolderReport:
 
     @property
     def size(self) -> tuple|int|None:
-        "`(height, width)` when every image has it, else `pick_size`'s choice"
+        "`pick_size`'s choice (at most 224), or `(height, width)` when every image has that one size (at most 224)"
         if not self.sizes: return None
-        return (self.sizes[0][1], self.sizes[0][0]) if len(set(self.sizes)) == 1 else pick_size(self.sizes)
+        s = pick_size(self.sizes)
+        return (self.sizes[0][1], self.sizes[0][0]) if s is None else s
 
     def warn(self):
         "Warn about what the recipes leave out: non-image files, unreadable images, class folders with no images"
@@ -258,7 +259,13 @@ def check_image_folder(path, # A folder per class (`labelled`), or a flat folder
                          + ("; expected one sub-folder per class, e.g. path/cat/1.jpg, path/dog/2.jpg." if labelled else '.'))
     rel = [f.relative_to(path) for f in ims]
     if labelled:
-        split = sorted({r.parts[0] for r in rel if len(r.parts) > 1 and r.parts[0].lower() in SPLIT_NAMES})
+        split = sorted({r.parts[0] for r in rel if len(r.parts) > 2 and r.parts[0].lower() in SPLIT_NAMES})   # a split holds class folders
+        tops = sorted({r.parts[0] for r in rel if len(r.parts) > 1})
+        if not split and tops and all(t.lower() in SPLIT_NAMES for t in tops):   # only split folders, images directly inside: labels come from a CSV
+            tr = next((t for t in tops if t.lower() in ('train', 'training')), tops[0])
+            raise ValueError(f"{path} holds split folders {tops} with the images directly inside, not class folders: a Kaggle layout whose labels "
+                             f"come from a CSV. Use csv_dls({str(path)!r}, 'labels.csv', folder={tr!r}) for the labelled images "
+                             "(a CSV of file name and label), and get_test_files(path/'test') for unlabelled test images.")
         if split:
             to, val = path/('train' if 'train' in split else split[0]), [n for n in split if n.lower() in ('valid', 'validation', 'val')]
             raise ValueError(f"{path} holds split folders {split} where class folders belong, so they would become classes. "
@@ -375,6 +382,14 @@ def _dataloaders(dblock:DataBlock, source, bs:int, **kwargs) -> DataLoaders:
         dls = dblock.dataloaders(source, bs=n, **kwargs)
     return dls
 
+def _size_tfms(sizes:list, # (width, height) of each image
+               size, item_tfms):
+    "`(size, item_tfms)` of a recipe: `pick_size`'s when no `size` is given, and a `Resize` to the one size every image has (so test images of other sizes fit) when no `item_tfms` are"
+    if size is not None or not sizes: return size, item_tfms
+    size = pick_size(sizes)
+    if size is None and item_tfms is None: item_tfms = [Resize((sizes[0][1], sizes[0][0]))]   # the recipe stays the one for size=None
+    return size, item_tfms
+
 def folder_block(size:int|None=None, # Image size for `default_tfms`
                  valid_pct:float=0.2, # Random validation fraction (when `valid_name` is None)
                  valid_name:str|None=None, # Name of the validation folder for a named split, e.g. 'valid'
@@ -395,7 +410,7 @@ def folder_block(size:int|None=None, # Image size for `default_tfms`
                      get_y=parent_label, item_tfms=it, batch_tfms=bt)
 
 def folder_dls(path, # Folder with one sub-folder per class (or train/ and valid/ holding them)
-               size:int|None=None, # Image size; None keeps it (all images must then have the same size)
+               size:int|None=None, # Image size; None: `pick_size`'s, or the images' one size (test images are resized to it)
                valid_pct:float=0.2, # Random validation fraction
                valid_name:str|None=None, # Validation folder name for a named split
                train_name:str='train', # Training folder name for a named split
@@ -416,8 +431,8 @@ def folder_dls(path, # Folder with one sub-folder per class (or train/ and valid
     for r in reps: r.warn()
     _check_folder_classes(reps[0], 2 if valid_name is None and valid_pct > 0 else 1)   # a random split takes from training; a named one does not
     files = [f for r in reps for f in r.files]
-    if size is None: size = pick_size([s for r in reps for s in r.sizes])
-    dblock = folder_block(size, valid_pct, valid_name, train_name, seed, files=files, **kwargs)
+    size, it = _size_tfms([s for r in reps for s in r.sizes], size, kwargs.get('item_tfms'))
+    dblock = folder_block(size, valid_pct, valid_name, train_name, seed, files=files, **{**kwargs, 'item_tfms': it})
     return _dataloaders(dblock, path, bs, num_workers=num_workers, seed=seed)
 
 # %% ../../nbs/20_vision.data.ipynb #7b8ff326
@@ -456,6 +471,7 @@ def csv_dls(path, # Root folder
     fcol = df.columns[fn_col] if isinstance(fn_col, int) else fn_col
     lcol = df.columns[label_col] if isinstance(label_col, int) else label_col
     if not len(df): raise ValueError("The labels CSV has no rows.")
+    if label_delim is not None: df[lcol] = df[lcol].fillna('')   # an empty cell: no tags (a negative example)
     if df[lcol].isna().any(): raise ValueError(f"{int(df[lcol].isna().sum())} rows have no label in column {lcol!r}.")
     key = df[fcol].astype(str)
     if (rep := key.duplicated()).any():   # a file in both training and validation would inflate the score
@@ -477,10 +493,12 @@ def csv_dls(path, # Root folder
     if len({type(o) is str for o in df[lcol]}) > 1:   # fastai sorts the labels: 'cat' and 3 cannot be ordered
         raise ValueError(f"column {lcol!r} mixes text and number labels (e.g. {df[lcol].iloc[0]!r}): make them one type, e.g. df[{lcol!r}] = df[{lcol!r}].astype(str).")
     if valid_col is not None: _valid_flags(df, valid_col)   # a bad column fails before any image is read
-    bad = set(verify_images(fns).file)
+    dec = [_decode_size(f) for f in fns]   # every file decoded once: the unreadable ones, and the sizes of the others
+    bad = {str(f) for f, (_, e) in zip(fns, dec) if e is not None}
     if bad:
         warnings.warn(f"Skipping {len(bad)} unreadable image(s) named in the CSV: {sorted(Path(b).name for b in bad)[:5]}")
     df['_fn'] = [str(f) for f in fns]; df = df[~df._fn.isin(bad)].reset_index(drop=True)
+    size, item_tfms = _size_tfms([sz for sz, _ in dec if sz is not None], size, item_tfms)
     it, bt = default_tfms(size, norm=norm)
     it, bt = (it if item_tfms is None else item_tfms), (bt if batch_tfms is None else batch_tfms)
     if valid_col is not None: df[valid_col] = _valid_flags(df, valid_col)
@@ -673,7 +691,7 @@ class ImageTensors:
     def __len__(self): return len(self.x)
     @classmethod
     def from_folder(cls, path, # A folder per class
-                    size:int|tuple|None=None, # Decode at `size` (int or (h, w)); default: the images' size, or `pick_size`'s when they differ
+                    size:int|tuple|None=None, # Decode at `size` (int or (h, w)); default: `check_image_folder`'s `size` (the images' one size, or `pick_size`'s; at most 224)
                     verbose:bool|None=None, # Print the memory needed before decoding (None: for 1,000 images or more)
                     min_per_class:int=2, # Images each class needs: 2 (one can be held out), or 1 when none is (`valid_pct=0`)
                    ):
@@ -694,7 +712,8 @@ class ImageTensors:
             keep = np.setdiff1d(np.arange(len(files)), [i for i, _ in bad])
             x, files = x[torch.from_numpy(keep)], [files[i] for i in keep]
             vocab = sorted(_check_folder_classes(rep, min_per_class, by=_labelled_files(files, lambda f: f.relative_to(rep.path).parts[0])))   # classes left
-        y = torch.tensor([vocab.index(f.relative_to(rep.path).parts[0]) for f in files])
+        ix = {c: i for i, c in enumerate(vocab)}
+        y = torch.tensor([ix[f.relative_to(rep.path).parts[0]] for f in files])
         return cls(x, y, vocab, files)
 
 class TensorImageDataLoaders(DataLoaders):

@@ -18,7 +18,7 @@ from fastai.interpret import ClassificationInterpretation
 from fastai.callback.hook import Hooks
 from fastai.torch_core import to_device
 from .data import TensorImageDL, show_images, test_dl
-from .learner import tta_probs, _probs
+from .learner import _tta, _probs
 from ..testing import CORNERS, synth_corner_images  # noqa: F401 (here too: the CAM examples and the tutorial use them)
 
 # %% auto #0
@@ -32,14 +32,19 @@ def _items_batch(dl, idx:torch.Tensor) -> torch.Tensor:
     b = to_device(dl.do_batch([dl.do_item(int(i)) for i in idx]), dl.device)   # as fastai's DataLoader.__iter__ does, for these items only
     return dl.after_batch(b)[0].cpu()
 
+def _decoded(dl, xb:torch.Tensor) -> torch.Tensor:
+    "A normalised batch `xb` of loader `dl` as images in 0-1, for showing"
+    if isinstance(dl, TensorImageDL): return dl.decode(xb.cpu())
+    return (dl.decode((xb.cpu(),))[0].float()/255).clamp(0, 1)
+
 class ImageInterpretation(ClassificationInterpretation):
     "fastai's `ClassificationInterpretation` on stored (TTA) probabilities: confusion matrix, most-confused pairs, top losses"
     def __init__(self, probs:torch.Tensor, # Class probabilities [N, n_classes]
                  targets:torch.Tensor, # True classes [N]
                  vocab:list, # Class names
-                 images:torch.Tensor|None=None, # Images [N,3,H,W] (uint8, or float in 0-1) for `plot_top_losses`
+                 images:torch.Tensor|None=None, # Images [N,3,H,W] (uint8, or float in 0-1) for `plot_top_losses`; default: read from `dl`
                  learn=None, # The learner the probabilities came from, if any
-                 dl=None, # The loader they were computed on, if any
+                 dl=None, # The loader they were computed on, if any (unshuffled order: item `i` is row `i`)
                 ):
         self.learn, self.dl, self.act = learn, dl, None
         if targets.ndim > 1: raise ValueError(f"ImageInterpretation is for single-label classifiers, but the targets are {tuple(targets.shape)} (one row of "
@@ -54,16 +59,15 @@ class ImageInterpretation(ClassificationInterpretation):
                      dl=None, # A `TensorImageDL` or a fastai DataLoader (not shuffled or augmented by `tta_probs`)
                      tta:bool=True, # Average the probabilities with the mirrored images'
                     ):
-        "Predictions of `learn` on `dl` (default: the validation loader), with flip TTA, and the images they were made on"
+        "Predictions of `learn` on `dl` (default: the validation loader), with flip TTA; a DataBlock loader's images are read again when shown, not kept"
         dl = learn.dls[ds_idx] if dl is None else dl
         if not len(dl.y if isinstance(dl, TensorImageDL) else dl.dataset):
             raise ValueError("ImageInterpretation needs labelled images, and this learner's loader has none (a loaded learner keeps "
                              "no images): pass dl=, e.g. a labelled `tensor_dls(...).valid` or `folder_dls(...).valid`")
-        probs = tta_probs(learn, dl, flip=tta)
+        probs, ys = _tta(learn, dl, flip=tta)   # one pass: probabilities and targets
         if isinstance(dl, TensorImageDL): return cls(probs, dl.y, learn.dls.vocab, dl.x, learn=learn, dl=dl)
-        bs = list(dl.new(shuffle=False, drop_last=False))   # a fastai loader: its decoded images are 0-255
-        ims = torch.cat([(dl.decode(b)[0].float()/255).clamp(0, 1).cpu() for b in bs])
-        return cls(probs, torch.cat([b[1] for b in bs]).cpu(), list(learn.dls.vocab), ims, learn=learn, dl=dl)
+        if ys is None: raise ValueError("ImageInterpretation needs labelled images, and this loader yields none: pass a labelled loader, e.g. folder_dls(...).valid")
+        return cls(probs, ys, list(learn.dls.vocab), learn=learn, dl=dl)   # no images kept (a large validation set would fill the RAM)
 
     def accuracy(self) -> float:
         "Share of correct predictions"
@@ -102,15 +106,21 @@ class ImageInterpretation(ClassificationInterpretation):
                              'predicted': [self.vocab[t] for t in self.preds[i]],
                              'prob': self.probs[i, self.preds[i]].numpy(), 'loss': self.losses[i].numpy()})
 
+    def _images(self, idx:torch.Tensor, xb:torch.Tensor|None=None) -> torch.Tensor:
+        "The images of items `idx`: stored, or decoded from the normalised batch `xb` (default: read from the loader, those items only)"
+        if self.images is not None: return self.images[idx]
+        if self.dl is None: raise ValueError("No images: pass `images`, or the loader `dl` to read them from (from_learner does), to plot top losses.")
+        return _decoded(self.dl, _items_batch(self.dl, idx) if xb is None else xb)
+
     def plot_top_losses(self, k:int=9, # Number of images
                         path=None, # Save the figure here (png) if given
                         largest:bool=True, # Largest losses first
                        ):
         "The top-loss images titled 'predicted / actual / loss / prob'; returns the figure, saved to `path` if given"
-        if self.images is None: raise ValueError("No images: pass `images` (or use from_learner) to plot top losses.")
+        if self.images is None and self.dl is None: raise ValueError("No images: pass `images`, or the loader `dl` to read them from (from_learner does), to plot top losses.")
         tl = self.top_losses(k, largest)
         titles = [f"{r.predicted}/{r.actual}\n{r.loss:.2f} / {r.prob:.2f}" for r in tl.itertuples()]
-        return show_images(self.images[torch.tensor(tl.idx.to_numpy())], titles, ncols=min(k, 6), path=path, figsize_per=1.8)
+        return show_images(self._images(torch.tensor(tl.idx.to_numpy())), titles, ncols=min(k, 6), path=path, figsize_per=1.8)
 
     def plot_cam(self, k:int=6, # Number of images
                  method:str='grad_cam', # 'grad_cam' or 'cam'
@@ -125,7 +135,7 @@ class ImageInterpretation(ClassificationInterpretation):
         xb = _items_batch(self.dl, idx)
         maps = f(self.learn, xb, target=self.preds[idx], **kwargs)
         titles = [f"{r.predicted}/{r.actual}\n{r.loss:.2f} / {r.prob:.2f}" for r in tl.itertuples()]
-        return plot_cam(self.images[idx], maps, titles, ncols=min(k, 6), path=path)
+        return plot_cam(self._images(idx, xb), maps, titles, ncols=min(k, 6), path=path)
 
 # %% ../../nbs/23_vision.interpret.ipynb #17918753
 def _finished(model:nn.Module, x:torch.Tensor) -> list:
@@ -297,9 +307,7 @@ def plot_cam(images, # Images [N,3,H,W]: uint8, or float in 0-1
 
 def _shown(learn, xb:torch.Tensor) -> torch.Tensor:
     "A normalised batch as images in 0-1, through the learner's validation loader"
-    dl = learn.dls.valid
-    if isinstance(dl, TensorImageDL): return dl.decode(xb.cpu())
-    return (dl.decode((xb.cpu(),))[0].float()/255).clamp(0, 1)
+    return _decoded(learn.dls.valid, xb)
 
 def cam_method(method:str):
     "`cam` or `grad_cam` by name, or a ValueError naming both"
