@@ -9,8 +9,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 import torch
 from .core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
+import warnings
 from fastai.torch_core import rank_distrib, num_distrib
-from fastai.distributed import DistributedDL, DistributedTrainer as _FastaiDistributedTrainer
+with warnings.catch_warnings():   # accelerate's scheduler module installs a global filter hiding torch's lr_scheduler warnings
+    from fastai.distributed import DistributedDL, DistributedTrainer as _FastaiDistributedTrainer
 from .callbacks import FFCallback
 from .data import TensorLoader
 
@@ -37,9 +39,13 @@ class ShardedTensorLoader(TensorLoader):
         if getattr(dl, 'split', None) is not None: self.rows = dl.positions()   # a `RatingsLoader` reading its split's codes: its positions
         self.rank,self.world_size = (rank_distrib() if rank is None else rank),(num_distrib() if world_size is None else world_size)
     @property
-    def n_shard(self) -> int: return -(-self.n//self.world_size)
+    def n_shard(self) -> int:
+        "Rows each process gets: `n` divided by the world size, rounded up"
+        return -(-self.n//self.world_size)
     def __len__(self): return self.n_shard//self.bs if self.drop_last else -(-self.n_shard//self.bs)
-    def process(self, b:tuple) -> tuple: return self.dl.process(b)   # the wrapped loader's augmentation and normalisation
+    def process(self, b:tuple) -> tuple:
+        "The wrapped loader's augmentation and normalisation of batch `b`"
+        return self.dl.process(b)
 
     def _order(self) -> torch.Tensor:
         "This process's positions for the epoch: rank 0's order, padded and cut"

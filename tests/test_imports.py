@@ -16,6 +16,34 @@ def test_import_alone(mod, tmp_path):
                        env={**os.environ, 'MPLBACKEND': 'Agg'})
     assert r.returncode == 0, r.stderr[-2000:]
 
+# Dependencies imported before the snapshot of `warnings.filters`: the filters they install when imported
+# (numpy's RankWarning, torch's TracerWarning, scipy's and sympy's own warning classes) are theirs, and a user has them
+# whatever fastflow does. accelerate is not among them: only `fastflow.distributed` brings it in, and it must undo
+# accelerate's global filter that hides torch's `lr_scheduler` warnings.
+_DEPS = ('import torch, numpy, pandas, scipy.special, scipy.stats, sklearn, matplotlib.pyplot, sympy, xgboost\n'
+         'from fastflow.core import import_fastai; import_fastai()\n'
+         'import fastai.vision.all, fastai.tabular.all, fastai.collab\n')
+# Environment variables dependencies set on import: scikit-learn/joblib and fastai set KMP_DUPLICATE_LIB_OK and
+# KMP_INIT_AT_FORK (work-arounds for Intel OpenMP), torch's inductor sets TORCHINDUCTOR_CACHE_DIR when loaded.
+IGNORED_ENV = {'KMP_DUPLICATE_LIB_OK', 'KMP_INIT_AT_FORK', 'TORCHINDUCTOR_CACHE_DIR'}
+
+def test_imports_keep_globals():
+    "Importing each fastflow module (one after another, in one fresh interpreter) leaves `warnings.filters` and `os.environ` (but for `IGNORED_ENV`) as they were"
+    code = _DEPS + f"""
+import os, warnings, importlib
+env0, bad = dict(os.environ), []
+for mod in {MODULES!r}:
+    f0, e0 = list(warnings.filters), dict(os.environ)
+    importlib.import_module(mod)
+    added, removed = [f for f in warnings.filters if f not in f0], [f for f in f0 if f not in warnings.filters]
+    env = {{k: (e0.get(k), os.environ.get(k)) for k in set(e0) | set(os.environ) if e0.get(k) != os.environ.get(k) and k not in {IGNORED_ENV!r}}}
+    if added or removed: bad.append(f'{{mod}}: warnings filters added {{added}}, removed {{removed}}')
+    if env: bad.append(f'{{mod}}: os.environ changed {{env}}')
+assert not bad, chr(10).join(bad)
+"""
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=300, env={**os.environ, 'MPLBACKEND': 'Agg'})
+    assert r.returncode == 0, r.stderr[-3000:]
+
 @pytest.mark.parametrize('mod', ['fastflow.tabular.workflow', 'fastflow.collab.learner', 'fastflow.vision.learner', 'fastflow.cli'])
 def test_no_accelerate_unless_distributed(mod):
     "accelerate (and fastai.distributed) load only with fastflow.distributed, where they are used"
