@@ -75,7 +75,7 @@ def adult_models(n_seeds=1):
     from fastflow.tabular.estimators import GBMClassifier, SeedBagClassifier
     from adult_xgb_grid import best_settings, name
     grid = json.loads((ROOT/'bench'/'results'/'adult_xgb_grid.json').read_text())
-    bag = lambda m: SeedBagClassifier(m, n_seeds, random_state=42) if n_seeds > 1 else m.set_params(random_state=42)
+    bag = lambda m: SeedBagClassifier(m, n_seeds=n_seeds, random_state=42) if n_seeds > 1 else m.set_params(random_state=42)
     extra = {name(g).removeprefix('fastflow-') + (f'-seeds{n_seeds}' if n_seeds > 1 else ''): bag(GBMClassifier(n_estimators=5000, **g))
              for g in best_settings(grid)}
     return {**default_models('classification', seed=42), **extra}

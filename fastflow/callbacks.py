@@ -55,6 +55,7 @@ class FFCallback(Callback):
 class UndoOnError:
     "`Learner` mixin: when `fit` raises, the fastflow callbacks attached to the learner put back what they changed (thread count, logger, forward)"
     def fit(self, *args, **kwargs):
+        "`Learner.fit`, with the fastflow callbacks' changes undone if it raises"
         try: return super().fit(*args, **kwargs)
         except BaseException:   # fastai's cancels end a fit normally; this is an error or a KeyboardInterrupt
             for cb in list(self.cbs):
@@ -212,7 +213,9 @@ class TimeBudget(FFCallback):
         self.start, self.stopped, self.n_batches_run = self.clock(), False, 0
 
     @property
-    def elapsed(self) -> float: return self.clock() - self.start
+    def elapsed(self) -> float:
+        "Seconds since the fit began"
+        return self.clock() - self.start
 
     def before_batch(self):
         if not (self.fit_schedule and self.learn.training): return

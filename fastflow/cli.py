@@ -73,7 +73,8 @@ def main(argv=None) -> int:
     "Entry point of the `fastflow` console script"
     p = build_parser()
     args = p.parse_args(argv)
-    # fastai's import of torch.jit.script warns on every run; it says nothing about the user's work
-    warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
     if not getattr(args, 'func', None): p.print_help(); return 2
-    return args.func(args)
+    with warnings.catch_warnings():   # for this command only: `main` called from Python leaves the caller's filters alone
+        # fastai's import of torch.jit.script warns on every run; it says nothing about the user's work
+        warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
+        return args.func(args)

@@ -88,9 +88,12 @@ def set_seed(seed: int = 42, # The seed for python, numpy and torch
              deterministic: bool = False, # Also ask torch for deterministic kernels (slower on GPU)
             ) -> int:
     "Seed python, numpy and torch so two runs of the same code give the same numbers"
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise TypeError(f"set_seed: the seed must be an integer such as 42, not {seed!r} ({type(seed).__name__}); "
+                        "pass a whole number, e.g. set_seed(int(x)) for a number read as text")
+    seed = int(seed)
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
     if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)
-    os.environ['PYTHONHASHSEED'] = str(seed)
     if deterministic:
         torch.use_deterministic_algorithms(True, warn_only=True)
         torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False

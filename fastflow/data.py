@@ -54,9 +54,13 @@ class TensorLoader:
         self.device = tensors[0].device if device is None else torch.device(device)
 
     @property
-    def n(self) -> int: return len(self.tensors[0]) if self.rows is None else len(self.rows)
+    def n(self) -> int:
+        "Number of rows served"
+        return len(self.tensors[0]) if self.rows is None else len(self.rows)
     @property
-    def dataset(self): return torch.utils.data.TensorDataset(*(self.tensors if self.rows is None else (t[self.rows] for t in self.tensors)))
+    def dataset(self):
+        "The rows served as a `TensorDataset`"
+        return torch.utils.data.TensorDataset(*(self.tensors if self.rows is None else (t[self.rows] for t in self.tensors)))
     def __len__(self): return self.n//self.bs if self.drop_last else -(-self.n//self.bs)
 
     def process(self, b:tuple) -> tuple:
@@ -80,7 +84,9 @@ class TensorLoader:
             idx = self.rows[a:b] if order is None else order[a:b] if self.rows is None else self.rows.index_select(0, order[a:b])
             yield self.process(tuple(t.index_select(0, idx) for t in self.tensors))
 
-    def one_batch(self) -> tuple: return next(iter(self))
+    def one_batch(self) -> tuple:
+        "The first batch"
+        return next(iter(self))
 
     def _settings(self) -> dict:
         kw = dict(bs=self.bs, shuffle=self.shuffle, drop_last=self.drop_last, device=self.device, seed=self.seed)

@@ -117,8 +117,7 @@ def demo_collab(out:Path, # Folder for the outputs
 # %% ../nbs/60_demo.ipynb #ca88ec82
 def demo_vision(out:Path, quick:bool=True) -> dict:
     "Digits as image files → FastNet on a time budget → TTA accuracy, interpretation plots, checked submission"
-    import matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt   # no backend set: headless runs get Agg by default, a notebook keeps its inline plots
     from fastflow.testing import write_digits
     from fastflow.vision.interpret import ImageInterpretation
     from fastflow.vision.learner import WIDTHS, predict_folder, train_image_folder, write_image_submission
@@ -126,7 +125,7 @@ def demo_vision(out:Path, quick:bool=True) -> dict:
     d = write_digits(out/'digits')
     learn, rep = train_image_folder(d['train'], 12 if quick else 60, valid_pct=0.15, bs=64, candidates=WIDTHS[2:])
     interp = ImageInterpretation.from_learner(learn)
-    interp.plot_confusion_matrix(out/'confusion_matrix.png'); interp.plot_top_losses(12, out/'top_losses.png'); plt.close('all')
+    for fig in (interp.plot_confusion_matrix(out/'confusion_matrix.png'), interp.plot_top_losses(12, out/'top_losses.png')): plt.close(fig)   # saved, not shown
     preds, _ = predict_folder(learn, d['test'])
     sub = write_image_submission(preds, d['sample'], out)
     test_acc = float(np.mean([d['answers'][i] == l for i, l in zip(preds.id, preds.label)]))

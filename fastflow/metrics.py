@@ -31,15 +31,24 @@ def rmsle(y, pred) -> float:
     if (y < 0).any(): raise ValueError(f"rmsle is for targets >= 0 (counts, sales); {int((y < 0).sum())} true value(s) are < 0 (smallest {y.min():g}): use rmse")
     return rmse(np.log1p(y), np.log1p(np.clip(np.asarray(pred, dtype=np.float64), 0, None)))
 
+def _check_proba(name:str, y:np.ndarray, p:np.ndarray, empty_ok:bool=False):
+    "Refuse probabilities that are not `[n, k]` for the `n` class codes `y` (1-D ones included: the classification metrics take every class's column)"
+    if p.ndim != 2 or len(p) != len(y) or not (len(y) or empty_ok):
+        raise ValueError(f"{name} takes class probabilities [n, k] for n{'' if empty_ok else ' > 0'} class codes, got {p.shape} for {y.shape}"
+                         + ("; for a binary model's probabilities p of class 1, pass np.stack([1-p, p], 1)" if p.ndim == 1 else ''))
+
 def accuracy(y, # True class codes 0..k-1
              proba, # Class probabilities `[n, k]`
             ) -> float:
     "Share of rows whose most probable class is the true one"
-    return float(accuracy_score(y, np.asarray(proba).argmax(1)))
+    p, y = np.asarray(proba), np.asarray(y)
+    _check_proba('accuracy', y, p, empty_ok=True)
+    return float(accuracy_score(y, p.argmax(1)))
 
 def roc_auc(y, proba) -> float:
     "ROC AUC from class probabilities (one-vs-rest averaged for more than two classes)"
     p, y = np.asarray(proba), np.asarray(y)
+    _check_proba('roc_auc', y, p, empty_ok=True)
     present = np.unique(y)
     if len(present) < 2: return float('nan')   # one class in these rows: nothing to rank
     if p.shape[1] == 2: return float(roc_auc_score(y, p[:, 1]))
@@ -49,7 +58,7 @@ def roc_auc(y, proba) -> float:
 def log_loss(y, proba) -> float:
     "Cross-entropy of class probabilities (clipped to [1e-7, 1-1e-7]; every class counted, seen or not)"
     p, y = np.asarray(proba, dtype='float64'), np.asarray(y)
-    if p.ndim != 2 or len(p) != len(y) or not len(y): raise ValueError(f"log_loss takes class probabilities [n, k] for n > 0 class codes, got {p.shape} for {y.shape}")
+    _check_proba('log_loss', y, p)
     with np.errstate(invalid='ignore'): ok = np.isin(y, np.arange(p.shape[1])) if y.dtype.kind in 'biuf' else np.zeros(len(y), bool)
     if not ok.all(): raise ValueError(f"log_loss takes class codes 0..{p.shape[1] - 1} (one per probability column), got e.g. {y[~ok][0]!r}")
     # the probability of each row's own class, as scikit-learn's log_loss reads it; float32 rows that sum to 1 within float32's
@@ -73,6 +82,7 @@ def get_metric(metric: str|Metric|None, # A name in `METRICS`, a `Metric`, or No
                task: str, # 'classification' or 'regression'
               ) -> Metric:
     "Look up a metric and check it fits the task"
+    if task not in ('classification', 'regression'): raise ValueError(f"the task is 'classification' or 'regression', not {task!r}")
     if metric is None: metric = 'accuracy' if task == 'classification' else 'rmse'
     if isinstance(metric, str):
         if metric not in METRICS: raise ValueError(f"unknown metric {metric!r}; choose from {list(METRICS)} or pass a Metric")

@@ -367,16 +367,21 @@ class RatingsLoader(TensorLoader):
             if len(split) != len(self.tensors[0]): raise ValueError(f"split has {len(split)} codes for {len(self.tensors[0])} rows")
             self._n = _count(split, part)
     @property
-    def n(self) -> int: return super().n if self.split is None else self._n
+    def n(self) -> int:
+        "Number of rows served (the split's rows when reading a split's codes)"
+        return super().n if self.split is None else self._n
     def positions(self) -> torch.Tensor:
         "Positions of the rows served, in order (int32)"
         if self.split is not None: return torch.from_numpy(_where(self.split, self.part))
         return self.rows if self.rows is not None else torch.arange(len(self.tensors[0]), dtype=torch.int32)
     @property
     def dataset(self):
+        "The rows served as a `TensorDataset`"
         if self.split is None: return super().dataset
         p = self.positions(); return torch.utils.data.TensorDataset(*(t[p] for t in self.tensors))
-    def process(self, b:tuple) -> tuple: return torch.stack(b[:2], 1),b[2]
+    def process(self, b:tuple) -> tuple:
+        "A batch `(users, items, ratings)` as `(x, y)`: the `[bs, 2]` user and item codes, and the ratings"
+        return torch.stack(b[:2], 1),b[2]
     def _order(self):
         "This epoch's order: past `big` rows a `_Shuffled` (of the split's positions among every row, with `split`), else `TensorLoader`'s"
         if not self.shuffle or self.n <= self.big: return super()._order()
@@ -406,6 +411,7 @@ class RatingsLoader(TensorLoader):
         else: yield from batches
 
     def new(self, *tensors, **kwargs):
+        "A copy with other `tensors` or settings (`TensorLoader.new`); with no tensors, over the same split's rows"
         res = super().new(*tensors, **kwargs)
         if not tensors and self.split is not None: res.split,res.part,res._n = self.split,self.part,self._n   # the same rows of the same tensors
         res.big,res.prefetch = self.big,self.prefetch   # as set on this loader
@@ -512,9 +518,13 @@ class CollabDataLoaders(DataLoaders):
         "Positions of the validation ratings in `df` (int32, sorted; computed from `split` when asked)"
         return _where(self.split, 1)
     @property
-    def train_df(self): return self.df.iloc[self.train_idx]
+    def train_df(self):
+        "The training ratings, as rows of `df`"
+        return self.df.iloc[self.train_idx]
     @property
-    def valid_df(self): return self.df.iloc[self.valid_idx]
+    def valid_df(self):
+        "The validation ratings, as rows of `df`"
+        return self.df.iloc[self.valid_idx]
 
     def encode(self, users, items) -> tuple:
         "Codes of original `users` and `items` ids; -1 where unknown; ids of another kind than the training ids ('1' vs 1) are an error"

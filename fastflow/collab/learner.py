@@ -283,14 +283,21 @@ class FusedDotStep(FFCallback):
 # %% ../../nbs/42_collab.learner.ipynb #2f3b703c
 class RMSE(Metric):
     "Root mean squared error summed batch by batch (fastai's `rmse` without keeping the predictions)"
-    def reset(self): self.sq,self.n = 0.,0
+    def reset(self):
+        "Start a new validation pass"
+        self.sq,self.n = 0.,0
     def accumulate(self, learn):
+        "Add the batch's squared errors"
         d = learn.pred.detach().float().view(-1) - learn.yb[0].detach().float().view(-1)
         self.sq += float(torch.dot(d, d)); self.n += len(d)
     @property
-    def value(self): return math.sqrt(self.sq/self.n) if self.n else None   # a distributed fit scores every validation row in each process
+    def value(self):
+        "RMSE of the rows seen so far (None before any); a distributed fit scores every validation row in each process"
+        return math.sqrt(self.sq/self.n) if self.n else None
     @property
-    def name(self): return 'rmse'
+    def name(self):
+        "'rmse', as the recorder's column"
+        return 'rmse'
 
 # %% ../../nbs/42_collab.learner.ipynb #a0e0f21c
 class BestEpoch(FFCallback):

@@ -176,8 +176,12 @@ class HybridCollab(CollabModel):
         mlp = self.head(self.layers(torch.cat([d.u_weight(x[:,0]), d.i_weight(x[:,1])], 1)))[:,0]
         return d.score(x) + mlp
 
-    def item_factors(self) -> torch.Tensor: return self.dot.item_factors()
-    def item_biases(self) -> torch.Tensor: return self.dot.item_biases()
+    def item_factors(self) -> torch.Tensor:
+        "The item factors of the dot-product part"
+        return self.dot.item_factors()
+    def item_biases(self) -> torch.Tensor:
+        "The item biases of the dot-product part"
+        return self.dot.item_biases()
 
 # %% ../../nbs/41_collab.model.ipynb #8ce114fd
 class KNNBaseline:

@@ -110,7 +110,9 @@ class SideEncoder:
         return self
 
     @property
-    def n_features(self) -> int: return sum(1 + (len(n['bins'])+1 if n['bins'] else 0) for n in self.num_.values()) + sum(map(len, self.cat_.values()))
+    def n_features(self) -> int:
+        "Width of `transform`'s output"
+        return sum(1 + (len(n['bins'])+1 if n['bins'] else 0) for n in self.num_.values()) + sum(map(len, self.cat_.values()))
 
     def transform(self, df:pd.DataFrame) -> np.ndarray:
         "Rows of `df` as features [len(df), n_features] (float32); a column it lacks counts as missing, with a warning"
@@ -306,7 +308,9 @@ class CollabWorkflow:
         if self.verbose: print(*a, flush=True)
 
     @property
-    def names(self) -> dict: return dict(user=self.user_name, item=self.item_name, rating=self.rating_name, time=None)
+    def names(self) -> dict:
+        "The user, item and rating column names (and no time column), as the collab data functions take them"
+        return dict(user=self.user_name, item=self.item_name, rating=self.rating_name, time=None)
 
     def _data(self, train_idx, valid_idx=()) -> CollabDataLoaders:
         return CollabDataLoaders(self.df_[['user','item','rating']], train_idx, np.asarray(valid_idx, np.int64), y_range=self.y_range_,

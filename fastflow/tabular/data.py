@@ -356,7 +356,7 @@ def _nearest_level(code:np.ndarray, s:pd.Series, levels:list) -> np.ndarray:
 
 class TabularProc(TransformerMixin, BaseEstimator):
     "Categorify, fill missing (+ `_na` columns), normalize and expand dates, fitted on training rows only"
-    def __init__(self, cat_names=None, # Columns to treat as categorical (the others are inferred)
+    def __init__(self, *, cat_names=None, # Columns to treat as categorical (the others are inferred)
                  cont_names=None, # Columns to treat as continuous (the others are inferred)
                  date_names=None, # Columns to expand as dates (besides datetime-typed ones and date strings)
                  max_card: int = 20, # Integer columns with at most this many values are categorical

@@ -125,7 +125,7 @@ class TabularRegressor(RegressorMixin, TabularEstimator):
 
 # %% ../../nbs/32_tabular.estimators.ipynb #6dece086
 class _NN:
-    def __init__(self, epochs: int = 5, # Epochs of one-cycle training
+    def __init__(self, *, epochs: int = 5, # Epochs of one-cycle training
                  lr: float = 1e-2, # Maximum learning rate
                  bs: int|None = None, # Batch size (at most a tenth of the rows, at least 32); None: `default_bs` (1024, larger on big tables)
                  wd: float = 0.01, # Weight decay
@@ -182,7 +182,7 @@ class NNRegressor(_NN, TabularRegressor):
 
 # %% ../../nbs/32_tabular.estimators.ipynb #32436763
 class _RF:
-    def __init__(self, n_estimators: int = 200, # Trees
+    def __init__(self, *, n_estimators: int = 200, # Trees
                  max_features=0.5, # Columns tried per split
                  min_samples_leaf: int = 3, # Smallest leaf
                  oob_score: bool = True, # Compute the out-of-bag score
@@ -244,7 +244,7 @@ def _inner_split(y, frac, seed, clf, groups=None):
     return (tr, va) if len(va) else None
 
 class _GBM:
-    def __init__(self, n_estimators: int = 2000, # Maximum boosting rounds
+    def __init__(self, *, n_estimators: int = 2000, # Maximum boosting rounds
                  learning_rate: float = 0.05, # Shrinkage
                  max_depth: int = 6, # Tree depth
                  min_child_weight: float = 1., # Smallest hessian sum in a leaf
@@ -328,7 +328,7 @@ class GBMRegressor(_GBM, TabularRegressor): "xgboost with native categoricals an
 DENSE_CELLS = 1 << 25   # a linear model's design up to 33M cells (268 MB) is dense, as it always was; a larger one is sparse
 
 class _Linear:
-    def __init__(self, alpha: float = 1., # Regularization strength (for classification `C = 1/alpha`)
+    def __init__(self, *, alpha: float = 1., # Regularization strength (for classification `C = 1/alpha`)
                  l1_ratio: float = 0., # Regression: 0 is ridge, >0 elastic net (1 = lasso)
                  max_iter: int = 2000, # Solver iterations
                  proc=None, # A `TabularProc` to clone (None: default)
@@ -366,7 +366,7 @@ class LinearRegressor(_Linear, TabularRegressor): "Ridge or elastic net on one-h
 # %% ../../nbs/32_tabular.estimators.ipynb #8d47fd26
 class _SeedBag:
     def __init__(self, estimator=None, # An estimator with a `random_state` parameter (None: a default `GBMClassifier`/`GBMRegressor`)
-                 n_seeds: int = 5, # Copies, with seeds `random_state`, `random_state`+1, ...
+                 *, n_seeds: int = 5, # Copies, with seeds `random_state`, `random_state`+1, ...
                  random_state: int|None = None, # First seed (None: 0)
                 ):
         self.estimator,self.n_seeds,self.random_state = estimator,n_seeds,random_state

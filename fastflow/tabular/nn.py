@@ -119,7 +119,9 @@ class FusedAdamW(OptimWrapper):
             elif k in _HYPER_KEYS: g[_HYPER_KEYS[k]] = x
             else: raise KeyError(f"FusedAdamW has no hyper-parameter {k!r}; it has lr, mom, sqr_mom, eps and wd")
 
-    def clear_state(self): self.opt.state = {}
+    def clear_state(self):
+        "Forget the optimizer state (the moment estimates)"
+        self.opt.state = {}
 
 def _defines(cb, event: str) -> bool:
     "True if callback `cb` implements `event` (in its class below `Callback`, or set on the instance)"
@@ -168,7 +170,9 @@ def default_bs(n: int, # Training rows
 
 class CrossEntropyProbs(nn.CrossEntropyLoss):
     "torch's cross-entropy with fastai's `activation` (softmax) and `decodes` (argmax): `get_preds` gives probabilities and classes"
-    def activation(self, x): return torch.softmax(x, dim=-1)
+    def activation(self, x):
+        "Class probabilities from the logits `x` (softmax)"
+        return torch.softmax(x, dim=-1)
     def decodes(self, x): return x.argmax(dim=-1)
 
 class _SkipValid(FFCallback):
