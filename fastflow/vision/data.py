@@ -23,6 +23,7 @@ from fastai.data.transforms import (RandomSplitter, GrandparentSplitter, ColSpli
 from fastai.data.core import DataLoaders, Datasets, TfmdDL, TfmdLists
 from fastai.vision.core import PILBase, PILImage, imagenet_stats
 from fastai.vision.data import ImageBlock
+from fastai.vision.core import TensorBBox, TensorPoint
 from fastai.vision.augment import Resize, RandomResizedCrop, Flip, RandTransform, AffineCoordTfm
 from fastai.torch_core import TensorImage, TensorCategory, TensorMultiCategory
 from ..core import moved_names
@@ -31,9 +32,10 @@ from ..data import TensorLoader
 # %% auto #0
 __all__ = ['SPLIT_NAMES', 'open_rgb', 'image_exts', 'image_files', 'verify_images', 'drop_bad_images', 'RGBImage', 'pick_size',
            'ImageFolderReport', 'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop', 'default_tfms',
-           'image_stats', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files', 'available_ram', 'check_memory',
-           'load_images', 'spread', 'TensorImageDL', 'train_valid_split', 'ImageTensors', 'TensorImageDataLoaders',
-           'tensor_dls', 'image_type_tfm', 'test_dl', 'pipeline_config', 'pipeline_dls', 'show_images', 'show_batch']
+           'image_stats', 'ResizeIfNeeded', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files', 'available_ram',
+           'check_memory', 'load_images', 'spread', 'TensorImageDL', 'train_valid_split', 'ImageTensors',
+           'TensorImageDataLoaders', 'tensor_dls', 'image_type_tfm', 'test_dl', 'pipeline_config', 'pipeline_dls',
+           'show_images', 'show_batch']
 
 # %% ../../nbs/20_vision.data.ipynb #149dbab3
 def _rgb(im:Image.Image) -> Image.Image:
@@ -266,6 +268,9 @@ def check_image_folder(path, # A folder per class (`labelled`), or a flat folder
             raise ValueError(f"{path} holds split folders {tops} with the images directly inside, not class folders: a Kaggle layout whose labels "
                              f"come from a CSV. Use csv_dls({str(path)!r}, 'labels.csv', folder={tr!r}) for the labelled images "
                              "(a CSV of file name and label), and get_test_files(path/'test') for unlabelled test images.")
+        if loose := [t for t in tops if t.lower() in SPLIT_NAMES - {'train', 'training'} and t not in split]:   # a 'train' class is CIFAR-100's
+            raise ValueError(f"{path} holds {loose} with images directly inside, beside the class folders, so it would become a class. Unlabelled "
+                             f"test images go through get_test_files(path/{loose[0]!r}): move that folder out of {path}, or rename it if it is a class.")
         if split:
             to, val = path/('train' if 'train' in split else split[0]), [n for n in split if n.lower() in ('valid', 'validation', 'val')]
             raise ValueError(f"{path} holds split folders {split} where class folders belong, so they would become classes. "
@@ -382,12 +387,19 @@ def _dataloaders(dblock:DataBlock, source, bs:int, **kwargs) -> DataLoaders:
         dls = dblock.dataloaders(source, bs=n, **kwargs)
     return dls
 
+class ResizeIfNeeded(Resize):
+    "fastai's `Resize` for validation and test items only, returning an image that already has the size as it is (no per-item crop and resample)"
+    split_idx = 1   # for a folder whose images all have one size: training items need nothing, test images of other sizes are resized
+    def encodes(self, x:Image.Image|TensorBBox|TensorPoint):
+        if isinstance(x, Image.Image) and x.size == tuple(self.size): return x   # fastai keeps the size as (w, h)
+        return super().encodes(x)
+
 def _size_tfms(sizes:list, # (width, height) of each image
                size, item_tfms):
-    "`(size, item_tfms)` of a recipe: `pick_size`'s when no `size` is given, and a `Resize` to the one size every image has (so test images of other sizes fit) when no `item_tfms` are"
-    if size is not None or not sizes: return size, item_tfms
+    "`(size, item_tfms)` of a recipe: given item transforms size the images themselves; else `pick_size`'s size, or a resize to the one size every image has (test images of other sizes then fit)"
+    if size is not None or item_tfms is not None or not sizes: return size, item_tfms
     size = pick_size(sizes)
-    if size is None and item_tfms is None: item_tfms = [Resize((sizes[0][1], sizes[0][0]))]   # the recipe stays the one for size=None
+    if size is None: item_tfms = [ResizeIfNeeded((sizes[0][1], sizes[0][0]))]   # the recipe stays the one for size=None
     return size, item_tfms
 
 def folder_block(size:int|None=None, # Image size for `default_tfms`
@@ -471,7 +483,8 @@ def csv_dls(path, # Root folder
     fcol = df.columns[fn_col] if isinstance(fn_col, int) else fn_col
     lcol = df.columns[label_col] if isinstance(label_col, int) else label_col
     if not len(df): raise ValueError("The labels CSV has no rows.")
-    if label_delim is not None: df[lcol] = df[lcol].fillna('')   # an empty cell: no tags (a negative example)
+    if label_delim is not None:   # tags as text: an empty cell is no tags (a negative example); a column of single numbers read as floats: '3', not '3.0'
+        df[lcol] = ['' if pd.isna(v) else str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v) for v in df[lcol]]
     if df[lcol].isna().any(): raise ValueError(f"{int(df[lcol].isna().sum())} rows have no label in column {lcol!r}.")
     key = df[fcol].astype(str)
     if (rep := key.duplicated()).any():   # a file in both training and validation would inflate the score

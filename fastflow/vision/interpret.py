@@ -61,6 +61,8 @@ class ImageInterpretation(ClassificationInterpretation):
                     ):
         "Predictions of `learn` on `dl` (default: the validation loader), with flip TTA; a DataBlock loader's images are read again when shown, not kept"
         dl = learn.dls[ds_idx] if dl is None else dl
+        if isinstance(dl, TensorImageDL) and dl.y is None:
+            raise ValueError("ImageInterpretation needs labelled images, and this loader has none (a test loader): pass a labelled loader, e.g. tensor_dls(...).valid")
         if not len(dl.y if isinstance(dl, TensorImageDL) else dl.dataset):
             raise ValueError("ImageInterpretation needs labelled images, and this learner's loader has none (a loaded learner keeps "
                              "no images): pass dl=, e.g. a labelled `tensor_dls(...).valid` or `folder_dls(...).valid`")
