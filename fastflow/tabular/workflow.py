@@ -352,20 +352,23 @@ class TabularWorkflow:
         X = X.copy()
         # A training row's rate comes from the rows of the other inner folds, never from its own label. Leaving only the row
         # itself out (the older rule) gives a group's rows one rate per label, which a tree reads back as the label.
-        inner = None if y is None else list(KFold(min(GROUP_FOLDS, len(X)), shuffle=True, random_state=self.seed).split(np.zeros(len(X))))
+        fold = np.zeros(len(X), int)   # each training row's inner fold (one row: a single fold, so no rate)
+        if y is not None and len(X) >= 2:
+            for j, (_, iva) in enumerate(KFold(min(GROUP_FOLDS, len(X)), shuffle=True, random_state=self.seed).split(fold)): fold[iva] = j
         def rate(s_, n_):
             with np.errstate(invalid='ignore', divide='ignore'): return np.where(n_ > 0, s_/np.maximum(n_, 1), np.nan)
-        def lookup(k, keys, v): return k.map(dict(zip(keys, v))).fillna(0).to_numpy('float64')
         for c, (keys, s, n) in stats.items():
             k = pd.Series(_group_keys(X[c]))
-            s_, n_ = lookup(k, keys, s), lookup(k, keys, n)
-            if y is None: X[f'{c}_rate'] = rate(s_, n_)
-            else:
-                n_, r = n_ - (k != '').to_numpy(), np.full(len(X), np.nan)
-                for itr, iva in inner:
-                    g = pd.DataFrame({'k': k.to_numpy()[itr], 'y': np.asarray(y, 'float64')[itr]}).query("k != ''").groupby('k').y.agg(['sum', 'count'])
-                    kv = k.iloc[iva]; r[iva] = rate(lookup(kv, g.index, g['sum']), lookup(kv, g.index, g['count']))
-                X[f'{c}_rate'] = r
+            if y is None:   # test rows: the rate over all training rows
+                s_, n_ = (k.map(dict(zip(keys, v))).fillna(0).to_numpy('float64') for v in (s, n))
+                X[f'{c}_rate'] = rate(s_, n_)
+            else:   # the group's sums and counts, less those of the row's own inner fold: one pass over the rows
+                code, has, nf = pd.factorize(k)[0], (k != '').to_numpy(), fold.max() + 1
+                cell, w = code*nf + fold, np.where(has, np.asarray(y, 'float64'), 0.)
+                S, N = np.bincount(code, w), np.bincount(code, has.astype(float))
+                Sf, Nf = np.bincount(cell, w, minlength=len(S)*nf), np.bincount(cell, has.astype(float), minlength=len(S)*nf)
+                X[f'{c}_rate'] = rate(S[code] - Sf[cell], N[code] - Nf[cell])
+                n_ = N[code] - has   # the others in its group
             X[f'{c}_n'] = n_
             X = X.drop(columns=c)
         return X
