@@ -189,6 +189,7 @@ class RGBImage(PILImage):
     "A `PILImage` opened with `open_rgb`; an unreadable file becomes a grey placeholder with a warning"
     @classmethod
     def create(cls, fn, **kwargs):
+        "The RGB image of `fn` (a file, or an image in memory); a grey 32x32 placeholder, with a warning, for a file that cannot be read"
         if not isinstance(fn, (str, Path)): return cls(open_rgb(fn))
         try: return cls(open_rgb(fn))
         except Exception as e:

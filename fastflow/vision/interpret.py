@@ -186,10 +186,15 @@ class HookActGrad:
         self.stored, self.grad = None, None
         self.hook = layer.register_forward_hook(self.hook_fn)
     def hook_fn(self, module, inp, out):
+        "Keep the layer's output, and ask for its gradient"
         self.stored = out
         if out.requires_grad: out.register_hook(self.grad_fn)
-    def grad_fn(self, g): self.grad = g.detach()
-    def remove(self): self.hook.remove()
+    def grad_fn(self, g):
+        "Keep the gradient of the layer's output"
+        self.grad = g.detach()
+    def remove(self):
+        "Remove the forward hook"
+        self.hook.remove()
     def __enter__(self): return self
     def __exit__(self, *args): self.remove()
 

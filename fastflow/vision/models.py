@@ -41,7 +41,9 @@ class FastNet(nn.Module):
         ws = (whiten_width, *widths)
         self.blocks = nn.Sequential(*[ConvBlock(a, b) for a, b in zip(ws[:-1], ws[1:])])
         self.head, self.scale = nn.Linear(widths[-1], n_out, bias=False), scale
-    def features(self, x): return F.adaptive_max_pool2d(self.blocks(F.gelu(self.whiten(x))), 1).flatten(1)
+    def features(self, x):
+        "The pooled features the head classifies: `[N, widths[-1]]`"
+        return F.adaptive_max_pool2d(self.blocks(F.gelu(self.whiten(x))), 1).flatten(1)
     def forward(self, x): return self.head(self.features(x))*self.scale
 
 # %% ../../nbs/21_vision.models.ipynb #1cfa693d
