@@ -294,13 +294,14 @@ def _key_text(s) -> np.ndarray:
     if s.dtype.kind == 'f':
         v = s.to_numpy('float64', na_value=np.nan)
         with np.errstate(invalid='ignore'): whole = ~na & (np.mod(v, 1) == 0) & (np.abs(v) < 2**53)
-        t = s.astype(str).to_numpy(dtype=object); t[whole] = v[whole].astype(np.int64).astype(str)
+        t = s.astype(str).to_numpy(dtype=object, copy=True); t[whole] = v[whole].astype(np.int64).astype(str)
     elif s.dtype.kind == 'O' and pd.api.types.infer_dtype(s, skipna=True) not in ('string', 'empty'):
         t = np.array([str(int(o)) if isinstance(o, (float, np.floating)) and np.isfinite(o) and float(o).is_integer() else str(o) for o in s], dtype=object)
-    else: t = s.astype(str).to_numpy(dtype=object)
+    else: t = s.astype(str).to_numpy(dtype=object, copy=True)   # a copy: pandas may hand out its own (read-only) array
     t[na] = ''
     return t.astype(str)
 
+# %% ../../nbs/30_tabular.data.ipynb #2b935df9
 def _match_as_text(code:np.ndarray, s:pd.Series, levels:list, col) -> np.ndarray:
     "`code` with each unseen value of a type no level has that equals a level as text (1 for '1', True for 'True', 1 or 'true') given that level, with a warning that the column's type changed"
     miss = np.flatnonzero((code < 0) & s.notna().to_numpy())
