@@ -18,14 +18,14 @@ from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `M
 from ..submission import write_submission, _read_sample
 from ..export import load_artefact, rebuild, save_artefact
 from .nn import default_bs
-from .data import INT_RULE, TabularProc, check_target, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _key_text
+from .data import INT_RULE, TabularProc, check_target, date_format, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _key_text
 from .estimators import (takes_groups, NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
                                      LinearClassifier, LinearRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
 
 # %% auto #0
 __all__ = ['NN_STEPS', 'RF_ROWS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'TIE_SE',
            'GROUP_FOLDS', 'paired_gap', 'ahead_beyond_noise', 'nn_epochs', 'default_models', 'make_folds',
-           'blend_weights', 'TabularWorkflow', 'workflow_from_artefact']
+           'forward_folds', 'blend_weights', 'TabularWorkflow', 'workflow_from_artefact']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7531e949
 NN_STEPS = 100    # the regression net's least number of batches (Wage: 5 epochs of 10 batches scored RMSE 38.0, 10 epochs 33.0, xgboost 33.3)
@@ -102,8 +102,18 @@ def make_folds(y, # Target (class codes for classification)
                seed: int = 42, # Shuffle seed (repeat r uses `seed+r`)
                n_repeats: int = 1, # Repeat the split with different shuffles
                groups=None, # Group ids, one per row: each group's rows stay in one fold (None: rows split one by one)
+               times=None, # Times, one per row (numbers or dates): forward folds, each validating a later stretch on the rows before it (None: K-fold)
               ) -> list:
-    "The `(train_idx, valid_idx)` pairs every model is scored on: `n_repeats` K-fold splits, repeat after repeat"
+    "The `(train_idx, valid_idx)` pairs every model is scored on: `n_repeats` K-fold splits, repeat after repeat, or `forward_folds` by `times`"
+    if times is not None:
+        if groups is not None: raise ValueError("folds by time and by group cannot be combined: pass the one the test set is split by")
+        if n_repeats != 1: raise ValueError(f"forward folds are fixed by the times, so repeats would repeat them: pass n_repeats=1 (got {n_repeats})")
+        if len(times) != len(y): raise ValueError(f"times has {len(times)} values for {len(y)} rows: give one time per row")
+        folds = forward_folds(times, n_splits)
+        if task == 'classification' and (one := [i for i, (tr, _) in enumerate(folds) if len(np.unique(y[tr])) < 2]):
+            raise ValueError(f"forward fold {one[0] + 1} trains on one class only (its {len(folds[one[0]][0])} earliest rows): a model needs two "
+                             "classes to fit: pass fewer folds (n_splits), so the first trains on more rows")
+        return folds
     if groups is not None:
         if len(groups) != len(y): raise ValueError(f"groups has {len(groups)} values for {len(y)} rows: give one group id per row")
         if (ng := len(pd.unique(np.asarray(groups)))) < n_splits:
@@ -119,6 +129,23 @@ def make_folds(y, # Target (class codes for classification)
                          f"({len(pd.unique(np.asarray(groups)[np.isin(y, lone)]))} group(s) hold that class). A model needs two classes to fit: "
                          "that class needs rows in more groups, or fewer folds (n_splits), or leave groups out")
     return folds
+
+def forward_folds(times, # Times, one per row: numbers, dates, or anything pandas sorts
+                  n_splits: int = 5, # Folds
+                 ) -> list:
+    "`(train_idx, valid_idx)` pairs over time: the rows cut at changes of time into `n_splits + 1` stretches of about equal size; fold k validates stretch k on the rows of all stretches before it"
+    code = pd.factorize(pd.Series(times), sort=True)[0]   # each row's rank among the distinct times
+    if (code < 0).any(): raise ValueError(f"{int((code < 0).sum())} row(s) have no time: every row needs one to be placed in a forward fold")
+    nt = code.max() + 1
+    if nt < n_splits + 1: raise ValueError(f"{nt} distinct time(s) cannot make {n_splits} forward folds: pass n_splits <= {nt - 1}")
+    upto = np.cumsum(np.bincount(code))   # rows at or before each time
+    cuts, prev = [], 0   # the first time of each later stretch: where its share of the rows is reached, one time apart at least
+    for q in range(1, n_splits + 1):
+        j = int(np.searchsorted(upto, q*len(code)/(n_splits + 1)))   # the time at which the q-th share is reached
+        j += (upto[j] - q*len(code)/(n_splits + 1)) < (q*len(code)/(n_splits + 1) - (upto[j - 1] if j else 0))   # cut after it if that is closer
+        prev = min(max(j, prev + 1), nt - (n_splits - q) - 1); cuts.append(prev)
+    stretch = np.searchsorted(cuts, code, side='right')   # 0: the earliest stretch, never validated
+    return [(np.flatnonzero(stretch < k), np.flatnonzero(stretch == k)) for k in range(1, n_splits + 1)]
 
 # %% ../../nbs/33_tabular.workflow.ipynb #785ff8be
 def blend_weights(preds: list, # Out-of-fold predictions of each member: probabilities [n, k] or values [n]
@@ -182,10 +209,12 @@ class TabularWorkflow:
                  group_target: list|tuple = (), # Columns whose groups get an out-of-fold target rate `{col}_rate` and count `{col}_n` (the column itself is dropped)
                  n_jobs: int|None = None, # Cores for every member (forest, xgboost, the net's torch threads, BLAS), restored after; None: `usable_cores()`
                  groups: str|None = None, # Column of group ids (a patient, a store, a user): each group's rows stay in one fold, so CV scores groups no model saw; kept out of the features
+                 time_col: str|None = None, # Column of times (dates or numbers) when the test set comes later: forward folds (`forward_folds`) validate each later stretch on the rows before it; stays a feature
                 ):
         self.target,self.id_col,self.task,self.metric,self.models,self.n_splits = target,id_col,task,metric,models,n_splits
         self.seed,self.ensemble_top,self.log_target,self.proc,self.refit,self.verbose = seed,ensemble_top,log_target,proc,refit,verbose
         self.ensemble_weights,self.n_repeats,self.clip,self.group_target,self.n_jobs,self.groups = ensemble_weights,n_repeats,clip,group_target,n_jobs,groups
+        self.time_col = time_col
 
     def _log(self, *a):
         if self.verbose: print(*a, flush=True)
@@ -245,7 +274,9 @@ class TabularWorkflow:
         models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, n_rows=int(self.train_mask_.sum()), n_splits=self.n_splits,
                                                                                                    n_cols=len(self.proc_.cat_out_) + len(self.proc_.cont_out_) + 2*len(self.group_target),
                                                                                                    max_levels=max(self.proc_.card_, default=1) - 1))
-        self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats, self.groups_)
+        self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats, self.groups_, self.times_)
+        self.valid_mask_ = np.zeros(len(df), bool)   # rows some fold validates: all of them, but the earliest stretch with forward folds
+        for _, va in self.folds_: self.valid_mask_[va] = True
         self.oof_, self.oof_reps_, self.scores_, self.fit_warnings_, self._shown = {}, {}, {}, {}, set()
         self.clipped_, self.fold_rounds_, self.fold_fit_s_ = np.zeros(len(df), int), {}, {}
         self._log(f"{len(models)} models x {len(self.folds_)} folds on {len(df)} rows, {self.n_jobs_} core(s)")
@@ -255,8 +286,10 @@ class TabularWorkflow:
         self.leaderboard_ = self._leaderboard(rows, ym)
         rep = f" x {self.n_repeats} repeats" if self.n_repeats > 1 else ""
         if self.groups is not None: rep += f", grouped by {self.groups!r} ({len(np.unique(self.groups_))} groups)"
+        nv = int(self.valid_mask_.sum())
+        scored = f"scored on all {len(df)} rows" if nv == len(df) else f"forward by {self.time_col!r}, scored on the latest {nv} of {len(df)} rows"
         self.leaderboard_.attrs['hint'] = hint = self._metric_hint()
-        self._log(f"\nleaderboard ({self.metric_.name}, {self.n_splits}-fold CV{rep}, scored on all {len(df)} rows){hint}:\n{self.leaderboard_.to_string(index=False)}{self.final_note_}")
+        self._log(f"\nleaderboard ({self.metric_.name}, {self.n_splits}-fold CV{rep}, {scored}){hint}:\n{self.leaderboard_.to_string(index=False)}{self.final_note_}")
         if self.refit: self.fit_final(df)
         return self.leaderboard_
 
@@ -292,6 +325,25 @@ class TabularWorkflow:
             raise ValueError(f"{bad} row(s) have no group in {g!r}: fill them (a row that belongs to no group gets an id of its own) or drop them")
         return codes
 
+    def _check_times(self, df):
+        "Each row's rank in time from the `time_col` column (None without one); a clear error for a missing column or time, or values that are neither numbers nor dates"
+        c = self.time_col
+        if c is None: return None
+        if isinstance(c, (list, tuple, set, dict, np.ndarray, pd.Series, pd.Index)):
+            raise TypeError(f"time_col takes one column name, got a {type(c).__name__}: add the times as a column of the frame and name it")
+        if c in (self.target, self.id_col): raise ValueError(f"time_col={c!r} is the {'target' if c == self.target else 'id column'}: name the column that holds each row's time")
+        if c not in df.columns: raise KeyError(f"time column {c!r} not in the training frame")
+        s = df[c]
+        if pd.api.types.is_bool_dtype(s) or not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s)):
+            fmt = date_format(s)
+            if fmt is None: raise ValueError(f"time column {c!r} holds neither numbers nor dates (e.g. {s.dropna().iloc[0] if s.notna().any() else None!r}): "
+                                             "pass a column of dates (pd.to_datetime) or of numbers that grow with time")
+            s = pd.to_datetime(s, format=fmt, errors='coerce')
+        if (bad := s.isna()).any():
+            raise ValueError(f"{int(bad.sum())} row(s) have no time in {c!r} (e.g. row {df.index[bad.to_numpy()][0]!r}{', which is not a date' if s is not df[c] and df[c][bad].notna().any() else ''}): "
+                             "fill or drop them, since every row needs a time to be placed in a forward fold")
+        return pd.factorize(s, sort=True)[0]
+
     def _setup(self, df, train_mask=None):
         "Check `df`, set the task, metric, features and targets; return the features and the targets on the models' scale"
         if isinstance(self.groups, (list, tuple, set, dict, np.ndarray, pd.Series, pd.Index)):
@@ -324,6 +376,10 @@ class TabularWorkflow:
         if m.sum() < 2: raise ValueError("train_mask leaves fewer than 2 rows to fit on")
         self.train_mask_ = m
         self.groups_ = self._check_groups(df)
+        if self.time_col is not None and self.groups is not None:
+            raise ValueError(f"time_col={self.time_col!r} and groups={self.groups!r} cannot be combined: forward folds validate later rows, grouped folds "
+                             "other groups; pass the one the test set is split by")
+        self.times_ = self._check_times(df)
         X = self._features(df)
         if X.shape[1] == 0: raise ValueError("no feature columns besides the target and id")
         gt = list(self.group_target)
@@ -435,6 +491,7 @@ class TabularWorkflow:
             self._log(f"{name:<{getattr(self, '_name_w', 8)}} fold {i+1}/{nf}  {m.name} {scores[-1]:.4f}  {t2-t0:5.1f} s  " + (f"~{left:.0f} s left for {name}" if i + 1 < nf else "done"))
         self.fold_fit_s_[name] = (float(np.mean(fit_t)), float(np.mean([len(tr) for tr, _ in self.folds_])))
         self._report_warnings(name)
+        oof[:, ~self.valid_mask_] = np.nan   # rows no fold validates (the earliest stretch of forward folds) have no out-of-fold prediction
         self.oof_reps_[name], self.oof_[name], self.scores_[name] = oof, oof.mean(0), scores
         return self._row(name, scores, fit_s=np.mean(fit_t), predict_s=np.mean(pred_t))
 
@@ -486,7 +543,7 @@ class TabularWorkflow:
         if self.ensemble_weights not in ('oof', 'equal'): raise ValueError(f"ensemble_weights must be 'oof' or 'equal', got {self.ensemble_weights!r}")
         ms, clf, y, k = self.ensemble_members_, self.task_ == 'classification', self.y_, self.n_splits
         P = [self.oof_reps_[n] for n in ms]                                    # each [repeats, rows, ...]
-        fit_rows = np.flatnonzero(self.train_mask_)                            # weights are fitted on the rows models are fitted on
+        fit_rows = np.flatnonzero(self.train_mask_ & self.valid_mask_)         # weights are fitted on the rows models are fitted on, where predicted out of fold
         def fit_w(idx, reps):
             if self.ensemble_weights == 'equal': return np.full(len(P), 1/len(P))
             return blend_weights([np.concatenate([p[r, idx] for r in reps]) for p in P], np.tile(ym[idx], len(reps)), self.task_)
@@ -529,6 +586,7 @@ class TabularWorkflow:
         "A clone of member `name` for the final fit; xgboost reuses the CV's boosting rounds (their mean, scaled by rows) instead of stopping again"
         e = clone(self.models_[name])
         r = getattr(self, 'fold_rounds_', {}).get(name)
+        if r and self.time_col is not None: r = r[-1:]   # forward folds: the last fold, trained on the most (and latest) rows, is the final fit's nearest
         p = e.get_params(deep=False) if hasattr(e, 'get_params') else {}
         if r and 'early_stopping_rounds' in p and 'n_estimators' in p and p['early_stopping_rounds']:
             self.final_rounds_[name] = max(1, int(round(np.mean([k*n_rows/n for k, n in r]))))
@@ -660,7 +718,7 @@ class TabularWorkflow:
                       metric=self.metric if self.metric is None or isinstance(self.metric, str) else m.name, n_splits=self.n_splits,
                       seed=self.seed, ensemble_top=self.ensemble_top, ensemble_weights=self.ensemble_weights, log_target=self.log_target,
                       refit=self.refit, verbose=self.verbose, n_repeats=self.n_repeats, clip=self.clip, group_target=[to_plain(c) for c in self.group_target],
-                      n_jobs=self.n_jobs, **({} if self.groups is None else dict(groups=to_plain(self.groups))))   # absent when None: older fastflow loads it
+                      n_jobs=self.n_jobs, **{k: to_plain(v) for k, v in (('groups', self.groups), ('time_col', self.time_col)) if v is not None})   # absent when None: older fastflow loads it
         cfg = dict(params=params, task=self.task_, metric=dict(name=m.name, greater_is_better=m.greater_is_better), log_target=self.log_target_, log1p=getattr(self, 'log1p_', False),
                    feature_names=[to_plain(c) for c in self.feature_names_], proc=self.proc_.to_config(),
                    classes=plain_array(self.classes_) if self.task_ == 'classification' else None, final_name=self.final_name_, members=members,
@@ -679,7 +737,8 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
     c = art.config
     p = dict(c['params'], target=from_plain(c['params']['target']), id_col=from_plain(c['params']['id_col']))
     if 'group_target' in p: p['group_target'] = [from_plain(g) for g in p['group_target']]
-    if 'groups' in p: p['groups'] = from_plain(p['groups'])
+    for k in ('groups', 'time_col'):
+        if k in p: p[k] = from_plain(p[k])
     wf = TabularWorkflow(**p)
     wf.task_, wf.log_target_, wf.final_name_, wf.best_ = c['task'], c['log_target'], c['final_name'], c['best']
     wf.log1p_ = c.get('log1p', False)   # folders written before rmsle: log(y) or raw
