@@ -143,7 +143,9 @@ def date_format(s: pd.Series, # A column of strings
     v = s.dropna()
     v = pd.Series(list(islice((o for o in v if isinstance(o, str)), 500)), dtype=object)   # the first 500 strings, no pass over the rest
     if len(v) == 0: return None
-    fmts = {guess_datetime_format(o, dayfirst=df) for o in v.iloc[:5] for df in (False, True)} - {None}   # 01/02/2020: month or day first; a few values, in case the first is odd
+    with warnings.catch_warnings():   # pandas warns when a guess ignores dayfirst: both guesses are tried, so the warning says nothing
+        warnings.simplefilter('ignore', UserWarning)
+        fmts = {guess_datetime_format(o, dayfirst=df) for o in v.iloc[:5] for df in (False, True)} - {None}   # 01/02/2020: month or day first; a few values, in case the first is odd
     fmts = [f for f in fmts if ('%Y' in f or '%y' in f) and any(m in f for m in ('%m', '%b', '%B'))]
     if not fmts: return None
     frac, fmt = max((pd.to_datetime(v, format=f, errors='coerce').notna().mean(), f) for f in sorted(fmts))

@@ -24,7 +24,7 @@ from .estimators import (takes_groups, NNClassifier, NNRegressor, RFClassifier, 
 
 # %% auto #0
 __all__ = ['NN_STEPS', 'RF_ROWS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'TIE_SE',
-           'GROUP_FOLDS', 'paired_gap', 'ahead_beyond_noise', 'nn_epochs', 'default_models', 'make_folds',
+           'GROUP_FOLDS', 'paired_gap', 'ahead_beyond_noise', 'nn_epochs', 'default_models', 'make_folds', 'time_ranks',
            'forward_folds', 'blend_weights', 'TabularWorkflow', 'workflow_from_artefact']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7531e949
@@ -130,22 +130,51 @@ def make_folds(y, # Target (class codes for classification)
                          "that class needs rows in more groups, or fewer folds (n_splits), or leave groups out")
     return folds
 
-def forward_folds(times, # Times, one per row: numbers, dates, or anything pandas sorts
-                  n_splits: int = 5, # Folds
+def time_ranks(times, # Times, one per row: numbers, datetimes, timedeltas, periods, ordered categories, or text that reads as dates or numbers
+               what: str = 'times', # What to call them in an error
+              ) -> np.ndarray:
+    "Each row's rank among the distinct times, earliest 0 (-1: missing or unreadable); a clear error for values that are not times"
+    s = times.reset_index(drop=True) if isinstance(times, pd.Series) else pd.Series(times)
+    if isinstance(s.dtype, pd.PeriodDtype): s = s.dt.to_timestamp()
+    elif isinstance(s.dtype, pd.CategoricalDtype):
+        if not s.cat.ordered: raise ValueError(f"{what} are unordered categories: order them (e.g. pd.Categorical(values, categories=in_time_order, ordered=True)) or pass dates or numbers")
+        s = pd.Series(s.cat.codes.where(s.notna()))
+    elif pd.api.types.is_bool_dtype(s): raise ValueError(f"{what} are True/False, not times: pass dates or numbers that grow with time")
+    elif not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_timedelta64_dtype(s)):
+        if pd.api.types.infer_dtype(s, skipna=True) in ('datetime', 'date', 'datetime64'): s = pd.to_datetime(s, errors='coerce')
+        elif (fmt := date_format(s)) is not None: s = pd.to_datetime(s, format=fmt, errors='coerce')
+        else:
+            num = pd.to_numeric(s, errors='coerce')   # numbers as text ('2020', a week '36') sort as numbers, not as text
+            if not s.notna().any() or num.notna().sum() < 0.9*s.notna().sum():
+                raise ValueError(f"{what} hold neither numbers nor dates (e.g. {s.dropna().iloc[0] if s.notna().any() else None!r}): pass dates "
+                                 "(pd.to_datetime with the format) or numbers that grow with time")
+            s = num
+    return pd.factorize(s, sort=True)[0]
+
+def forward_folds(times, # Times, one per row (as `time_ranks` reads them)
+                  n_splits: int = 5, # Folds (at least 2)
                  ) -> list:
     "`(train_idx, valid_idx)` pairs over time: the rows cut at changes of time into `n_splits + 1` stretches of about equal size; fold k validates stretch k on the rows of all stretches before it"
-    code = pd.factorize(pd.Series(times), sort=True)[0]   # each row's rank among the distinct times
+    if not isinstance(n_splits, (int, np.integer)) or isinstance(n_splits, bool) or n_splits < 2: raise ValueError(f"forward folds need n_splits >= 2, got {n_splits!r}")
+    if len(times) == 0: raise ValueError("no rows to make forward folds of")
+    code = time_ranks(times)
     if (code < 0).any(): raise ValueError(f"{int((code < 0).sum())} row(s) have no time: every row needs one to be placed in a forward fold")
-    nt = code.max() + 1
-    if nt < n_splits + 1: raise ValueError(f"{nt} distinct time(s) cannot make {n_splits} forward folds: pass n_splits <= {nt - 1}")
+    nt, n = code.max() + 1, len(code)
+    if nt < n_splits + 1: raise ValueError(f"{nt} distinct time(s) cannot make {n_splits} forward folds: " +
+                                           (f"pass n_splits <= {nt - 1}" if nt >= 3 else "two folds need at least 3 (each validates a later time on the earlier ones)"))
     upto = np.cumsum(np.bincount(code))   # rows at or before each time
-    cuts, prev = [], 0   # the first time of each later stretch: where its share of the rows is reached, one time apart at least
+    cuts, prev, before = [], 0, 0   # the first time of each later stretch, one time apart at least
     for q in range(1, n_splits + 1):
-        j = int(np.searchsorted(upto, q*len(code)/(n_splits + 1)))   # the time at which the q-th share is reached
-        j += (upto[j] - q*len(code)/(n_splits + 1)) < (q*len(code)/(n_splits + 1) - (upto[j - 1] if j else 0))   # cut after it if that is closer
-        prev = min(max(j, prev + 1), nt - (n_splits - q) - 1); cuts.append(prev)
+        aim = before + (n - before)/(n_splits + 2 - q)   # an equal share of the rows not yet placed (a heavy time early on leaves the others even)
+        j = int(np.searchsorted(upto, aim))              # the time at which that share is reached
+        j += (upto[j] - aim) < (aim - (upto[j - 1] if j else 0))   # cut after it if that is closer
+        prev = min(max(j, prev + 1), nt - (n_splits - q) - 1); cuts.append(prev); before = upto[prev - 1]
     stretch = np.searchsorted(cuts, code, side='right')   # 0: the earliest stretch, never validated
-    return [(np.flatnonzero(stretch < k), np.flatnonzero(stretch == k)) for k in range(1, n_splits + 1)]
+    folds = [(np.flatnonzero(stretch < k), np.flatnonzero(stretch == k)) for k in range(1, n_splits + 1)]
+    if (small := min(len(va) for _, va in folds)) < max(2, n//(20*(n_splits + 1))):
+        warnings.warn(f"a forward fold validates only {small} of {n} rows (stretches of {[len(va) for _, va in folds]} rows: a few times hold most rows), "
+                      "so its score is noise: pass fewer folds (n_splits)")
+    return folds
 
 # %% ../../nbs/33_tabular.workflow.ipynb #785ff8be
 def blend_weights(preds: list, # Out-of-fold predictions of each member: probabilities [n, k] or values [n]
@@ -276,6 +305,11 @@ class TabularWorkflow:
                                                                                                    max_levels=max(self.proc_.card_, default=1) - 1))
         self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats, self.groups_, self.times_)
         self.valid_mask_ = np.zeros(len(df), bool)   # rows some fold validates: all of them, but the earliest stretch with forward folds
+        for i, (tr, _) in enumerate(self.folds_ if self.times_ is not None else []):   # a forward fold fits on its earlier stretches only
+            t = tr[self.train_mask_[tr]]
+            if len(t) < 2 or (self.task_ == 'classification' and len(np.unique(self.y_[t])) < 2):
+                raise ValueError(f"forward fold {i+1} has {len(t)} row(s) to fit on in train_mask{'' if len(t) < 2 else ', all of one class'} (the rows of its "
+                                 "earlier stretches): keep more early rows in train_mask, or pass fewer folds (n_splits)")
         for _, va in self.folds_: self.valid_mask_[va] = True
         self.oof_, self.oof_reps_, self.scores_, self.fit_warnings_, self._shown = {}, {}, {}, {}, set()
         self.clipped_, self.fold_rounds_, self.fold_fit_s_ = np.zeros(len(df), int), {}, {}
@@ -333,16 +367,11 @@ class TabularWorkflow:
             raise TypeError(f"time_col takes one column name, got a {type(c).__name__}: add the times as a column of the frame and name it")
         if c in (self.target, self.id_col): raise ValueError(f"time_col={c!r} is the {'target' if c == self.target else 'id column'}: name the column that holds each row's time")
         if c not in df.columns: raise KeyError(f"time column {c!r} not in the training frame")
-        s = df[c]
-        if pd.api.types.is_bool_dtype(s) or not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s)):
-            fmt = date_format(s)
-            if fmt is None: raise ValueError(f"time column {c!r} holds neither numbers nor dates (e.g. {s.dropna().iloc[0] if s.notna().any() else None!r}): "
-                                             "pass a column of dates (pd.to_datetime) or of numbers that grow with time")
-            s = pd.to_datetime(s, format=fmt, errors='coerce')
-        if (bad := s.isna()).any():
-            raise ValueError(f"{int(bad.sum())} row(s) have no time in {c!r} (e.g. row {df.index[bad.to_numpy()][0]!r}{', which is not a date' if s is not df[c] and df[c][bad].notna().any() else ''}): "
+        code = time_ranks(df[c], f"the values of time column {c!r}")
+        if (bad := code < 0).any():
+            raise ValueError(f"{int(bad.sum())} row(s) have no time in {c!r} (e.g. row {df.index[bad][0]!r}{', which does not read as a time' if df[c][bad].notna().any() else ''}): "
                              "fill or drop them, since every row needs a time to be placed in a forward fold")
-        return pd.factorize(s, sort=True)[0]
+        return code
 
     def _setup(self, df, train_mask=None):
         "Check `df`, set the task, metric, features and targets; return the features and the targets on the models' scale"
@@ -431,7 +460,8 @@ class TabularWorkflow:
 
     def _ranges(self, X) -> dict:
         "Continuous column -> [min, max] over the rows of `X` (what `clip` clips to)"
-        return {c: [float(X[c].min()), float(X[c].max())] for c in self.proc_.conts_ if c in X.columns and X[c].notna().any()} if self.clip else {}
+        return {c: [float(X[c].min()), float(X[c].max())] for c in self.proc_.conts_
+                if c in X.columns and c != self.time_col and X[c].notna().any()} if self.clip else {}   # later rows lie past the training times by design
 
     def _clip(self, X, ranges):
         "`X` with continuous columns clipped to `ranges`, the number of clipped values per row, and per clipped column"
@@ -550,8 +580,12 @@ class TabularWorkflow:
         w = fit_w(fit_rows, range(self.n_repeats))
         self.ensemble_weights_ = dict(zip(ms, w.round(4).tolist()))
         blend, scores = sum(v*self.oof_[n] for v, n in zip(w, ms)), []
+        fwd = getattr(self, 'times_', None) is not None
         for i, (_, va) in enumerate(self.folds_):
-            wk = fit_w(np.setdiff1d(fit_rows, va), [i//k])                     # weights that never saw this fold
+            if not fwd: wk = fit_w(np.setdiff1d(fit_rows, va), [i//k])         # weights that never saw this fold
+            else:   # forward folds: weights from the earlier folds' rows only (the first fold: equal), as a later period would get them
+                rows = np.intersect1d(fit_rows, np.concatenate([v for _, v in self.folds_[:i]])) if i else fit_rows[:0]
+                wk = fit_w(rows, [0]) if len(rows) else np.full(len(P), 1/len(P))
             b = sum(v*p[i//k, va] for v, p in zip(wk, P))
             scores.append(self.metric_.fn(y[va], b if clf else self._from_model(b)))
         return blend, scores
@@ -586,7 +620,7 @@ class TabularWorkflow:
         "A clone of member `name` for the final fit; xgboost reuses the CV's boosting rounds (their mean, scaled by rows) instead of stopping again"
         e = clone(self.models_[name])
         r = getattr(self, 'fold_rounds_', {}).get(name)
-        if r and self.time_col is not None: r = r[-1:]   # forward folds: the last fold, trained on the most (and latest) rows, is the final fit's nearest
+        if r and self.time_col is not None: r = r[-2:]   # forward folds: the last two, trained on the most (and latest) rows, are the final fit's nearest
         p = e.get_params(deep=False) if hasattr(e, 'get_params') else {}
         if r and 'early_stopping_rounds' in p and 'n_estimators' in p and p['early_stopping_rounds']:
             self.final_rounds_[name] = max(1, int(round(np.mean([k*n_rows/n for k, n in r]))))
