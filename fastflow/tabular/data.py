@@ -7,7 +7,6 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.data.html.md"""
 # %% ../../nbs/30_tabular.data.ipynb #436e84d0
 from __future__ import annotations
 import warnings
-from itertools import islice
 from collections import Counter
 import numpy as np
 import pandas as pd
@@ -141,7 +140,8 @@ def date_format(s: pd.Series, # A column of strings
     from pandas.tseries.api import guess_datetime_format
     if not _is_text(s): return None
     v = s.dropna()
-    v = pd.Series(list(islice((o for o in v if isinstance(o, str)), 500)), dtype=object)   # the first 500 strings, no pass over the rest
+    v = v.iloc[np.unique(np.linspace(0, len(v) - 1, min(len(v), 500)).astype(int))]   # 500 values spread over the column (sorted day-first dates: not only days 1..12)
+    v = pd.Series([o for o in v if isinstance(o, str)], dtype=object)
     if len(v) == 0: return None
     with warnings.catch_warnings():   # pandas warns when a guess ignores dayfirst: both guesses are tried, so the warning says nothing
         warnings.simplefilter('ignore', UserWarning)

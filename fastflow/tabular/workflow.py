@@ -141,15 +141,38 @@ def time_ranks(times, # Times, one per row: numbers, datetimes, timedeltas, peri
         s = pd.Series(s.cat.codes.where(s.notna()))
     elif pd.api.types.is_bool_dtype(s): raise ValueError(f"{what} are True/False, not times: pass dates or numbers that grow with time")
     elif not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_timedelta64_dtype(s)):
-        if pd.api.types.infer_dtype(s, skipna=True) in ('datetime', 'date', 'datetime64'): s = pd.to_datetime(s, errors='coerce')
-        elif (fmt := date_format(s)) is not None: s = pd.to_datetime(s, format=fmt, errors='coerce')
+        known = int(s.notna().sum())
+        def dates(**kw):
+            try: return pd.to_datetime(s, errors='coerce', **kw)
+            except (ValueError, TypeError) as e: raise ValueError(f"{what} could not be read as dates ({e}): pass datetimes in one time zone, e.g. pd.to_datetime(col, utc=True)") from None
+        if pd.api.types.infer_dtype(s, skipna=True) in ('datetime', 'date', 'datetime64'):
+            t = dates(); s = t if t.notna().sum() == known else dates(utc=True)   # Timestamps in several time zones: compared in UTC
+        elif (fmt := date_format(s)) is not None: s = dates(format=fmt)
+        elif known and (num := pd.to_numeric(s, errors='coerce')).notna().sum() >= 0.9*known: s = num   # numbers as text ('2020', a week '36'): as numbers, not as text
+        elif known and (iso := dates(format='ISO8601')).notna().sum() >= 0.9*known: s = iso   # ISO dates of mixed precision: '2020-01' with '2020-01-15'
         else:
-            num = pd.to_numeric(s, errors='coerce')   # numbers as text ('2020', a week '36') sort as numbers, not as text
-            if not s.notna().any() or num.notna().sum() < 0.9*s.notna().sum():
-                raise ValueError(f"{what} hold neither numbers nor dates (e.g. {s.dropna().iloc[0] if s.notna().any() else None!r}): pass dates "
-                                 "(pd.to_datetime with the format) or numbers that grow with time")
-            s = num
+            eg = s[pd.to_numeric(s, errors='coerce').isna() & s.notna()].iloc[0] if known else None
+            raise ValueError(f"{what} hold neither numbers nor dates (e.g. {eg!r}): pass dates (pd.to_datetime with the format) or numbers that grow with time")
     return pd.factorize(s, sort=True)[0]
+
+def _even_cuts(counts:np.ndarray, # Rows at each distinct time, in time order
+               k:int, # Cuts to make (folds)
+              ) -> np.ndarray:
+    "The first time of each of the `k` later stretches: cuts at changes of time whose `k + 1` stretches are closest to equal size (least squares)"
+    nt, n = len(counts), int(counts.sum()); share = n/(k + 1)
+    before = np.r_[0, np.cumsum(counts)[:-1]]   # rows before each time: a cut before time j leaves before[j] rows earlier
+    if nt - 1 <= 512: cand = np.arange(1, nt)
+    else:   # many times: the boundaries next to each equal share, a spread over a share either side, and a spread over all
+        near = [np.searchsorted(before, q*share + np.r_[np.arange(-8, 9), np.linspace(-share, share, 64)]) for q in range(1, k + 1)]
+        cand = np.unique(np.clip(np.concatenate(near + [np.linspace(1, nt - 1, 4*k).astype(int)]), 1, nt - 1))
+    B, later = before[cand].astype('float64'), np.arange(len(cand))[:, None] < np.arange(len(cand))[None, :]
+    cost, back = (B - share)**2, []   # the best sum of squared misses with the latest cut at each candidate
+    for _ in range(k - 1):
+        tot = np.where(later, cost[:, None] + (B[None, :] - B[:, None] - share)**2, np.inf)
+        back.append(tot.argmin(0)); cost = tot.min(0)
+    b = int(np.argmin(cost + (n - B - share)**2)); out = [b]
+    for a in reversed(back): b = int(a[b]); out.append(b)
+    return cand[out[::-1]]
 
 def forward_folds(times, # Times, one per row (as `time_ranks` reads them)
                   n_splits: int = 5, # Folds (at least 2)
@@ -162,18 +185,12 @@ def forward_folds(times, # Times, one per row (as `time_ranks` reads them)
     nt, n = code.max() + 1, len(code)
     if nt < n_splits + 1: raise ValueError(f"{nt} distinct time(s) cannot make {n_splits} forward folds: " +
                                            (f"pass n_splits <= {nt - 1}" if nt >= 3 else "two folds need at least 3 (each validates a later time on the earlier ones)"))
-    upto = np.cumsum(np.bincount(code))   # rows at or before each time
-    cuts, prev, before = [], 0, 0   # the first time of each later stretch, one time apart at least
-    for q in range(1, n_splits + 1):
-        aim = before + (n - before)/(n_splits + 2 - q)   # an equal share of the rows not yet placed (a heavy time early on leaves the others even)
-        j = int(np.searchsorted(upto, aim))              # the time at which that share is reached
-        j += (upto[j] - aim) < (aim - (upto[j - 1] if j else 0))   # cut after it if that is closer
-        prev = min(max(j, prev + 1), nt - (n_splits - q) - 1); cuts.append(prev); before = upto[prev - 1]
+    cuts = _even_cuts(np.bincount(code), n_splits)
     stretch = np.searchsorted(cuts, code, side='right')   # 0: the earliest stretch, never validated
     folds = [(np.flatnonzero(stretch < k), np.flatnonzero(stretch == k)) for k in range(1, n_splits + 1)]
     if (small := min(len(va) for _, va in folds)) < max(2, n//(20*(n_splits + 1))):
-        warnings.warn(f"a forward fold validates only {small} of {n} rows (stretches of {[len(va) for _, va in folds]} rows: a few times hold most rows), "
-                      "so its score is noise: pass fewer folds (n_splits)")
+        warnings.warn(f"a forward fold validates only {small} of {n} rows (stretches of {[len(va) for _, va in folds]} rows: a few times hold most rows, "
+                      "and no cut at a change of time does better), so its score is noise: pass fewer folds (n_splits)")
     return folds
 
 # %% ../../nbs/33_tabular.workflow.ipynb #785ff8be
@@ -323,6 +340,10 @@ class TabularWorkflow:
         nv = int(self.valid_mask_.sum())
         scored = f"scored on all {len(df)} rows" if nv == len(df) else f"forward by {self.time_col!r}, scored on the latest {nv} of {len(df)} rows"
         self.leaderboard_.attrs['hint'] = hint = self._metric_hint()
+        if undefined := sorted({i + 1 for v in self.scores_.values() for i, x in enumerate(v) if not np.isfinite(x)}):
+            warnings.warn(f"{self.metric_.name} is undefined on fold(s) {undefined} of {len(self.folds_)} (their validation rows hold one class, or a model "
+                          f"gave no usable prediction): the leaderboard's means are over the other folds" + (", so pass fewer folds (n_splits) or a "
+                          "metric defined on one class (log_loss)" if self.times_ is not None else ""))
         self._log(f"\nleaderboard ({self.metric_.name}, {self.n_splits}-fold CV{rep}, {scored}){hint}:\n{self.leaderboard_.to_string(index=False)}{self.final_note_}")
         if self.refit: self.fit_final(df)
         return self.leaderboard_
@@ -527,8 +548,10 @@ class TabularWorkflow:
 
     def _row(self, name, scores, **kw):
         "A leaderboard row: mean and std over all folds (and, with repeats, the std of the repeats' means)"
-        r = dict(model=name, mean=np.mean(scores), std=np.std(scores))
-        if self.n_repeats > 1: r['repeat_std'] = np.std(np.reshape(scores, (self.n_repeats, -1)).mean(1))
+        s = np.asarray(scores, 'float64'); ok = np.isfinite(s)   # a fold where the metric is undefined (roc_auc on one class) is left out, with a warning in `fit`
+        r = dict(model=name, mean=s[ok].mean() if ok.any() else np.nan, std=s[ok].std() if ok.any() else np.nan)
+        if self.n_repeats > 1:
+            with warnings.catch_warnings(): warnings.simplefilter('ignore', RuntimeWarning); r['repeat_std'] = np.nanstd(np.nanmean(np.reshape(s, (self.n_repeats, -1)), 1))
         return dict(r, **kw)
 
     def _leaderboard(self, rows, ym) -> pd.DataFrame:
