@@ -148,7 +148,7 @@ def date_format(s: pd.Series, # A column of strings
         fmts = {guess_datetime_format(o, dayfirst=df) for o in v.iloc[:5] for df in (False, True)} - {None}   # 01/02/2020: month or day first; a few values, in case the first is odd
     fmts = [f for f in fmts if ('%Y' in f or '%y' in f) and any(m in f for m in ('%m', '%b', '%B'))]
     if not fmts: return None
-    frac, fmt = max((pd.to_datetime(v, format=f, errors='coerce').notna().mean(), f) for f in sorted(fmts))
+    frac, fmt = max((pd.to_datetime(v, format=f, errors='coerce', utc=True).notna().mean(), f) for f in sorted(fmts))   # utc: offsets that change with summer time
     return fmt if frac >= min_frac else None
 
 _ID_NAMES = ('id', 'index', 'idx', 'row', 'rowid', 'row_id', 'key', 'uuid', 'unnamed: 0')

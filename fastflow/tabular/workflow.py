@@ -144,7 +144,9 @@ def time_ranks(times, # Times, one per row: numbers, datetimes, timedeltas, peri
         known = int(s.notna().sum())
         def dates(**kw):
             try: return pd.to_datetime(s, errors='coerce', **kw)
-            except (ValueError, TypeError) as e: raise ValueError(f"{what} could not be read as dates ({e}): pass datetimes in one time zone, e.g. pd.to_datetime(col, utc=True)") from None
+            except (ValueError, TypeError) as e:
+                if 'utc' not in kw and 'timezone' in str(e).lower(): return dates(utc=True, **kw)   # offsets that change (summer time): compared in UTC
+                raise ValueError(f"{what} could not be read as dates ({e}): pass datetimes in one time zone, e.g. pd.to_datetime(col, utc=True)") from None
         if pd.api.types.infer_dtype(s, skipna=True) in ('datetime', 'date', 'datetime64'):
             t = dates(); s = t if t.notna().sum() == known else dates(utc=True)   # Timestamps in several time zones: compared in UTC
         elif (fmt := date_format(s)) is not None: s = dates(format=fmt)
@@ -158,13 +160,15 @@ def time_ranks(times, # Times, one per row: numbers, datetimes, timedeltas, peri
 def _even_cuts(counts:np.ndarray, # Rows at each distinct time, in time order
                k:int, # Cuts to make (folds)
               ) -> np.ndarray:
-    "The first time of each of the `k` later stretches: cuts at changes of time whose `k + 1` stretches are closest to equal size (least squares)"
+    "The first time of each of the `k` later stretches: the cuts at changes of time whose `k + 1` stretches miss an equal share by the least sum of squares (every change a candidate up to 512 of them; past that, those near each share and beside each heavy time)"
     nt, n = len(counts), int(counts.sum()); share = n/(k + 1)
     before = np.r_[0, np.cumsum(counts)[:-1]]   # rows before each time: a cut before time j leaves before[j] rows earlier
     if nt - 1 <= 512: cand = np.arange(1, nt)
-    else:   # many times: the boundaries next to each equal share, a spread over a share either side, and a spread over all
-        near = [np.searchsorted(before, q*share + np.r_[np.arange(-8, 9), np.linspace(-share, share, 64)]) for q in range(1, k + 1)]
-        cand = np.unique(np.clip(np.concatenate(near + [np.linspace(1, nt - 1, 4*k).astype(int)]), 1, nt - 1))
+    else:   # many times: the changes next to each equal share, a spread over a share either side, either side of each heavy time, and a spread over all
+        m = int(np.clip(np.sqrt(3e7/k)/k, 4, 64))   # points per share: each of the k steps is a candidates x candidates matrix, ~3e7 cells in all
+        near = [np.searchsorted(before, q*share + np.r_[np.arange(-2, 3), np.linspace(-share, share, m)]) for q in range(1, k + 1)]
+        heavy = np.flatnonzero(counts >= share/32)[:16*k]   # a natural cut lies just before or after a time that holds many rows
+        cand = np.unique(np.clip(np.concatenate(near + [heavy, heavy + 1, np.linspace(1, nt - 1, min(4*k, 256)).astype(int)]), 1, nt - 1))
     B, later = before[cand].astype('float64'), np.arange(len(cand))[:, None] < np.arange(len(cand))[None, :]
     cost, back = (B - share)**2, []   # the best sum of squared misses with the latest cut at each candidate
     for _ in range(k - 1):
@@ -340,7 +344,7 @@ class TabularWorkflow:
         nv = int(self.valid_mask_.sum())
         scored = f"scored on all {len(df)} rows" if nv == len(df) else f"forward by {self.time_col!r}, scored on the latest {nv} of {len(df)} rows"
         self.leaderboard_.attrs['hint'] = hint = self._metric_hint()
-        if undefined := sorted({i + 1 for v in self.scores_.values() for i, x in enumerate(v) if not np.isfinite(x)}):
+        if undefined := sorted({i + 1 for v in self.scores_.values() for i, x in enumerate(v) if np.isnan(x)}):
             warnings.warn(f"{self.metric_.name} is undefined on fold(s) {undefined} of {len(self.folds_)} (their validation rows hold one class, or a model "
                           f"gave no usable prediction): the leaderboard's means are over the other folds" + (", so pass fewer folds (n_splits) or a "
                           "metric defined on one class (log_loss)" if self.times_ is not None else ""))
@@ -547,8 +551,8 @@ class TabularWorkflow:
         return self._row(name, scores, fit_s=np.mean(fit_t), predict_s=np.mean(pred_t))
 
     def _row(self, name, scores, **kw):
-        "A leaderboard row: mean and std over all folds (and, with repeats, the std of the repeats' means)"
-        s = np.asarray(scores, 'float64'); ok = np.isfinite(s)   # a fold where the metric is undefined (roc_auc on one class) is left out, with a warning in `fit`
+        "A leaderboard row: mean and std over the folds where the metric is defined (not NaN), and with repeats the std of the repeats' means"
+        s = np.asarray(scores, 'float64'); ok = ~np.isnan(s)   # a fold where the metric is undefined (roc_auc on one class) is left out, with a warning in `fit`
         r = dict(model=name, mean=s[ok].mean() if ok.any() else np.nan, std=s[ok].std() if ok.any() else np.nan)
         if self.n_repeats > 1:
             with warnings.catch_warnings(): warnings.simplefilter('ignore', RuntimeWarning); r['repeat_std'] = np.nanstd(np.nanmean(np.reshape(s, (self.n_repeats, -1)), 1))
