@@ -28,9 +28,10 @@ from .nn import fit_tabular_nn, predict_tabular_nn, default_bs
 
 # %% auto #0
 __all__ = ['DENSE_CELLS', 'ESTIMATORS', 'check_finite', 'TabularEstimator', 'TabularClassifier', 'TabularRegressor',
-           'NNClassifier', 'NNRegressor', 'RFClassifier', 'RFRegressor', 'takes_groups', 'class_index', 'GBMClassifier',
-           'GBMRegressor', 'LinearClassifier', 'LinearRegressor', 'SeedBagClassifier', 'SeedBagRegressor',
-           'estimator_state', 'restore_estimator', 'export_estimator', 'estimator_from_artefact', 'load_estimator']
+           'NNClassifier', 'NNRegressor', 'RFClassifier', 'RFRegressor', 'takes_groups', 'takes_times', 'class_index',
+           'GBMClassifier', 'GBMRegressor', 'LinearClassifier', 'LinearRegressor', 'SeedBagClassifier',
+           'SeedBagRegressor', 'estimator_state', 'restore_estimator', 'export_estimator', 'estimator_from_artefact',
+           'load_estimator']
 
 # %% ../../nbs/32_tabular.estimators.ipynb #619ba8d2
 def check_finite(out, # Predictions: values [n] or probabilities [n, k]
@@ -63,6 +64,7 @@ class TabularEstimator(BaseEstimator):
             y, # Target
             eval_set=None, # Optional `(X_valid, y_valid)` for early stopping/validation
             groups=None, # Group ids, one per row: early stopping's inner split keeps each group on one side (xgboost)
+            times=None, # Times, one per row (numbers or ranks): early stopping's inner split holds out the latest rows (xgboost)
            ):
         "Fit `proc` and the model on `(X, y)`"
         if y is None: raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
@@ -78,7 +80,9 @@ class TabularEstimator(BaseEstimator):
         ev = None
         if eval_set is not None: ev = (self._transform(eval_set[0]), self._encode_y(column_or_1d(eval_set[1]), fit=False))
         if groups is not None and len(groups) != len(Xt): raise ValueError(f"groups has {len(groups)} values for {len(Xt)} rows: give one group id per row")
-        self._fit_model(Xt, y, ev, groups)
+        if times is not None and len(times) != len(Xt): raise ValueError(f"times has {len(times)} values for {len(Xt)} rows: give one time per row")
+        if groups is not None and times is not None: raise ValueError("pass groups or times, not both: the inner split holds out whole groups or the latest rows")
+        self._fit_model(Xt, y, ev, groups, times)
         return self
 
     def _transform(self, X):
@@ -138,7 +142,7 @@ class _NN:
         self.epochs,self.lr,self.bs,self.wd,self.layers,self.ps = epochs,lr,bs,wd,layers,ps
         self.random_state,self.proc,self.n_jobs = random_state,proc,n_jobs
 
-    def _fit_model(self, Xt, y, ev, groups=None):
+    def _fit_model(self, Xt, y, ev, groups=None, times=None):
         clf = is_classifier(self)
         if not clf: self.y_mean_, self.y_std_ = y.mean(), (y.std() or 1.)
         enc = (lambda v: v) if clf else (lambda v: (v - self.y_mean_)/self.y_std_)
@@ -194,7 +198,7 @@ class _RF:
         self.n_estimators,self.max_features,self.min_samples_leaf,self.oob_score = n_estimators,max_features,min_samples_leaf,oob_score
         self.n_jobs,self.random_state,self.proc,self.max_samples = n_jobs,random_state,proc,max_samples
 
-    def _fit_model(self, Xt, y, ev, groups=None):
+    def _fit_model(self, Xt, y, ev, groups=None, times=None):
         cls = RandomForestClassifier if is_classifier(self) else RandomForestRegressor
         self.model_ = cls(n_estimators=self.n_estimators, max_features=self.max_features, min_samples_leaf=self.min_samples_leaf,
                           oob_score=self.oob_score and len(Xt) >= 20, n_jobs=self.n_jobs, random_state=self.random_state,
@@ -223,9 +227,20 @@ def takes_groups(est) -> bool:
     try: return 'groups' in inspect.signature(est.fit).parameters
     except (TypeError, ValueError): return False
 
-def _inner_split(y, frac, seed, clf, groups=None):
+def takes_times(est) -> bool:
+    "True when `est.fit` takes `times` (fastflow's estimators: xgboost's early stopping then holds out the latest rows)"
+    try: return 'times' in inspect.signature(est.fit).parameters
+    except (TypeError, ValueError): return False
+
+def _inner_split(y, frac, seed, clf, groups=None, times=None):
     "Positions `(train, held_out)` of early stopping's inner split (stratified where it can be, by whole `groups` if given), every class keeping a training row; None if too few rows"
     pos = np.arange(len(y))
+    if times is not None:   # the latest rows held out, as the next period is: rounds chosen for what comes next, not for filling gaps between neighbours
+        t = np.asarray(times); cut = np.sort(t)[min(len(t) - 1, int((1 - frac)*len(t)))]
+        tr, va = pos[t < cut], pos[t >= cut]   # a time's rows on one side
+        if len(tr) == 0: return None           # one time only: nothing earlier to fit on
+        if clf: back = ~np.isin(y[va], y[tr]); tr, va = np.concatenate([tr, va[back]]), va[~back]   # a class seen only lately trains
+        return (tr, va) if len(va) else None
     if groups is not None:   # rows of a group on both sides would reward memorising the group: rounds chosen past what new groups gain
         if len(pd.unique(np.asarray(groups))) < 5: return None
         tr, va = next(GroupShuffleSplit(1, test_size=frac, random_state=seed).split(pos, y, np.asarray(groups)))
@@ -270,12 +285,12 @@ class _GBM:
         for c, k in zip(self.proc_.cat_out_, self.proc_.card_): Xt[c] = pd.Categorical(Xt[c], categories=range(k))
         return Xt
 
-    def _fit_model(self, Xt, y, ev, groups=None):
+    def _fit_model(self, Xt, y, ev, groups=None, times=None):
         import xgboost as xgb
         clf = is_classifier(self)
         es, X_all, y_all = self.early_stopping_rounds, Xt, y
         inner = ev is None and bool(es) and len(Xt) >= 40
-        split = _inner_split(np.asarray(y), self.validation_fraction, self.random_state or 0, clf, groups) if inner else None
+        split = _inner_split(np.asarray(y), self.validation_fraction, self.random_state or 0, clf, groups, times) if inner else None
         if split is not None:
             (tr, va), y = split, np.asarray(y)
             Xt, Xv, y, yv = Xt.iloc[tr], Xt.iloc[va], y[tr], y[va]
@@ -345,7 +360,7 @@ class _Linear:
         if len(Xt)*(cont.shape[1] + oh.shape[1]) <= DENSE_CELLS: return np.hstack([cont, oh.toarray() if sparse.issparse(oh) else oh])
         return sparse.hstack([sparse.csr_matrix(cont), sparse.csr_matrix(oh)], format='csr', dtype=np.float64)
 
-    def _fit_model(self, Xt, y, ev, groups=None):
+    def _fit_model(self, Xt, y, ev, groups=None, times=None):
         Z = self._design(Xt, fit=True)
         if is_classifier(self): m = LogisticRegression(C=1/self.alpha, max_iter=self.max_iter)
         elif self.l1_ratio: m = ElasticNet(alpha=self.alpha, l1_ratio=self.l1_ratio, max_iter=self.max_iter)
@@ -371,13 +386,14 @@ class _SeedBag:
                 ):
         self.estimator,self.n_seeds,self.random_state = estimator,n_seeds,random_state
 
-    def fit(self, X, y, eval_set=None, groups=None):
+    def fit(self, X, y, eval_set=None, groups=None, times=None):
         "Fit `n_seeds` clones of `estimator`, each with its own seed"
         if not isinstance(self.n_seeds, (int, np.integer)) or self.n_seeds < 1: raise ValueError(f"n_seeds must be a positive integer, got {self.n_seeds!r}")
         base = self.estimator if self.estimator is not None else self._default()
         if 'random_state' not in base.get_params(): raise ValueError(f"{type(base).__name__} has no random_state parameter to vary")
         kw = {} if eval_set is None else dict(eval_set=eval_set)
         if groups is not None and takes_groups(base): kw['groups'] = groups
+        if times is not None and takes_times(base): kw['times'] = times
         s0 = self.random_state or 0
         self.estimators_ = [clone(base).set_params(random_state=s0 + i).fit(X, y, **kw) for i in range(self.n_seeds)]
         first = self.estimators_[0]

@@ -19,7 +19,7 @@ from ..submission import write_submission, _read_sample
 from ..export import load_artefact, rebuild, save_artefact
 from .nn import default_bs
 from .data import INT_RULE, TabularProc, check_target, date_format, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _key_text
-from .estimators import (takes_groups, NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
+from .estimators import (takes_groups, takes_times, NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
                                      LinearClassifier, LinearRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
 
 # %% auto #0
@@ -510,12 +510,15 @@ class TabularWorkflow:
         Xva, n, _ = self._clip(Xva, self._ranges(Xtr))
         return Xtr, ym[tr], Xva, n
 
-    def _fit_one(self, name, est, X, y, groups=None):
-        "Fit `est` (with the rows' `groups` if it takes them), collecting its warnings in `fit_warnings_[name]` (message -> category) instead of showing them at each fit"
+    def _fit_one(self, name, est, X, y, rows):
+        "Fit `est` on the training rows at positions `rows` (with their `groups` or `times` if it takes them), collecting its warnings in `fit_warnings_[name]` (message -> category) instead of showing them at each fit"
+        kw = {}
+        if getattr(self, 'groups_', None) is not None and takes_groups(est): kw['groups'] = self.groups_[rows]
+        if getattr(self, 'times_', None) is not None and takes_times(est): kw['times'] = self.times_[rows]   # xgboost stops early on the latest rows
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter('always')
             warnings.filterwarnings('ignore', module='fastflow.tabular.data')   # each fold's TabularProc repeats what `proc_` reported once
-            est.fit(X, y, groups=groups) if groups is not None and takes_groups(est) else est.fit(X, y)
+            est.fit(X, y, **kw)
         for m in w: self.fit_warnings_.setdefault(name, {}).setdefault(str(m.message), m.category)
         return est
 
@@ -533,7 +536,7 @@ class TabularWorkflow:
             t0 = time.perf_counter()
             Xtr, ytr, Xva, n = self._fold_data(X, ym, tr, va)
             self.clipped_[va] = n
-            e = self._fit_one(name, clone(est), Xtr, ytr, None if self.groups_ is None else self.groups_[tr[self.train_mask_[tr]]])
+            e = self._fit_one(name, clone(est), Xtr, ytr, tr[self.train_mask_[tr]])
             if getattr(e, 'best_iteration_', None) is not None: self.fold_rounds_.setdefault(name, []).append((e.best_iteration_ + 1, len(Xtr)))
             t1 = time.perf_counter()
             with warnings.catch_warnings():
@@ -638,7 +641,7 @@ class TabularWorkflow:
                 rounds = f", {self.final_rounds_[n]} rounds (CV's mean, scaled to {len(X)} rows)" if n in self.final_rounds_ else ""
                 self._log(f"refit {n} ({j+1}/{len(names)}) on {len(X)} rows{rounds}: ~{guess[n]:.0f} s expected, ~{sum(guess[m] for m in names[j:]):.0f} s left")
                 t0 = time.perf_counter()
-                self.final_[n] = self._fit_one(n, ests[n], X, y, None if self.groups_ is None else self.groups_[mask])
+                self.final_[n] = self._fit_one(n, ests[n], X, y, np.flatnonzero(mask))
                 self._log(f"refit {n} ({j+1}/{len(names)})  {time.perf_counter()-t0:.1f} s" + (f"  ~{sum(guess[m] for m in names[j+1:]):.0f} s left" if j + 1 < len(names) else "  done"))
                 self._report_warnings(n)
         return self
