@@ -81,6 +81,7 @@ class TabularEstimator(BaseEstimator):
         if eval_set is not None: ev = (self._transform(eval_set[0]), self._encode_y(column_or_1d(eval_set[1]), fit=False))
         if groups is not None and len(groups) != len(Xt): raise ValueError(f"groups has {len(groups)} values for {len(Xt)} rows: give one group id per row")
         if times is not None and len(times) != len(Xt): raise ValueError(f"times has {len(times)} values for {len(Xt)} rows: give one time per row")
+        if times is not None and (bad := int(pd.isna(pd.Series(times)).sum())): raise ValueError(f"{bad} row(s) have no time: give every row one (or leave times out)")
         if groups is not None and times is not None: raise ValueError("pass groups or times, not both: the inner split holds out whole groups or the latest rows")
         self._fit_model(Xt, y, ev, groups, times)
         return self
@@ -232,15 +233,24 @@ def takes_times(est) -> bool:
     try: return 'times' in inspect.signature(est.fit).parameters
     except (TypeError, ValueError): return False
 
+def _latest_split(y, frac, clf, times):
+    "Positions `(train, held_out)` holding out the latest rows, the cut at the change of time nearest `frac` of them; None when no cut holds out between a third and three times that share (a few times hold most rows) or, for classes, leaves the held-out rows one class"
+    t, n = np.asarray(times), len(y)
+    u, cnt = np.unique(t, return_counts=True)
+    if len(u) < 2: return None                         # one time: nothing earlier to fit on
+    held = n - np.cumsum(cnt)[:-1]                     # rows held out by a cut before each later time
+    j = int(np.argmin(np.abs(held - frac*n)))
+    if not frac*n/3 <= held[j] <= max(3*frac, 0.5)*n: return None
+    pos = np.arange(n); tr, va = pos[t < u[j + 1]], pos[t >= u[j + 1]]   # a time's rows on one side
+    if clf:
+        back = ~np.isin(y[va], y[tr]); tr, va = np.concatenate([tr, va[back]]), va[~back]   # a class seen only lately trains
+        if len(np.unique(y[va])) < min(2, len(np.unique(y))): return None                  # one class held out: its log loss rewards predicting it
+    return (tr, va) if len(va) else None
+
 def _inner_split(y, frac, seed, clf, groups=None, times=None):
-    "Positions `(train, held_out)` of early stopping's inner split (stratified where it can be, by whole `groups` if given), every class keeping a training row; None if too few rows"
+    "Positions `(train, held_out)` of early stopping's inner split (the latest rows if `times` are given and `_latest_split` finds a cut, else stratified where it can be, by whole `groups` if given), every class keeping a training row; None if too few rows"
     pos = np.arange(len(y))
-    if times is not None:   # the latest rows held out, as the next period is: rounds chosen for what comes next, not for filling gaps between neighbours
-        t = np.asarray(times); cut = np.sort(t)[min(len(t) - 1, int((1 - frac)*len(t)))]
-        tr, va = pos[t < cut], pos[t >= cut]   # a time's rows on one side
-        if len(tr) == 0: return None           # one time only: nothing earlier to fit on
-        if clf: back = ~np.isin(y[va], y[tr]); tr, va = np.concatenate([tr, va[back]]), va[~back]   # a class seen only lately trains
-        return (tr, va) if len(va) else None
+    if times is not None and (split := _latest_split(y, frac, clf, times)) is not None: return split
     if groups is not None:   # rows of a group on both sides would reward memorising the group: rounds chosen past what new groups gain
         if len(pd.unique(np.asarray(groups))) < 5: return None
         tr, va = next(GroupShuffleSplit(1, test_size=frac, random_state=seed).split(pos, y, np.asarray(groups)))
@@ -290,6 +300,7 @@ class _GBM:
         clf = is_classifier(self)
         es, X_all, y_all = self.early_stopping_rounds, Xt, y
         inner = ev is None and bool(es) and len(Xt) >= 40
+        if inner and not 0 < self.validation_fraction < 1: raise ValueError(f"validation_fraction must be between 0 and 1, got {self.validation_fraction!r}")
         split = _inner_split(np.asarray(y), self.validation_fraction, self.random_state or 0, clf, groups, times) if inner else None
         if split is not None:
             (tr, va), y = split, np.asarray(y)
