@@ -223,15 +223,23 @@ class RFClassifier(_RF, TabularClassifier): "Random forest on the processed fram
 class RFRegressor(_RF, TabularRegressor): "Random forest on the processed frame, with OOB score"
 
 # %% ../../nbs/32_tabular.estimators.ipynb #31d37c9d
+def _fit_takes(est, arg:str) -> bool:
+    "True when `est.fit` has a parameter `arg`"
+    try: return arg in inspect.signature(est.fit).parameters
+    except (TypeError, ValueError): return False
+
 def takes_groups(est) -> bool:
     "True when `est.fit` takes `groups` (fastflow's estimators: xgboost's early stopping then holds out whole groups)"
-    try: return 'groups' in inspect.signature(est.fit).parameters
-    except (TypeError, ValueError): return False
+    return _fit_takes(est, 'groups')
 
 def takes_times(est) -> bool:
     "True when `est.fit` takes `times` (fastflow's estimators: xgboost's early stopping then holds out the latest rows)"
-    try: return 'times' in inspect.signature(est.fit).parameters
-    except (TypeError, ValueError): return False
+    return _fit_takes(est, 'times')
+
+def _train_lone(y, tr, va):
+    "`(tr, va)` with the held-out rows of a class that has no training row moved to training (a class xgboost never saw cannot be scored)"
+    back = ~np.isin(y[va], y[tr])
+    return np.concatenate([tr, va[back]]), va[~back]
 
 def _latest_split(y, frac, clf, times):
     "Positions `(train, held_out)` holding out the latest rows, the cut at the change of time nearest `frac` of them; None when no cut holds out between a third and three times that share (a few times hold most rows) or, for classes, leaves the held-out rows one class"
@@ -243,7 +251,7 @@ def _latest_split(y, frac, clf, times):
     if not frac*n/3 <= held[j] <= max(3*frac, 0.5)*n: return None
     pos = np.arange(n); tr, va = pos[t < u[j + 1]], pos[t >= u[j + 1]]   # a time's rows on one side
     if clf:
-        back = ~np.isin(y[va], y[tr]); tr, va = np.concatenate([tr, va[back]]), va[~back]   # a class seen only lately trains
+        tr, va = _train_lone(y, tr, va)   # a class seen only lately trains
         if len(np.unique(y[va])) < min(2, len(np.unique(y))): return None                  # one class held out: its log loss rewards predicting it
     return (tr, va) if len(va) else None
 
@@ -254,7 +262,7 @@ def _inner_split(y, frac, seed, clf, groups=None, times=None):
     if groups is not None:   # rows of a group on both sides would reward memorising the group: rounds chosen past what new groups gain
         if len(pd.unique(np.asarray(groups))) < 5: return None
         tr, va = next(GroupShuffleSplit(1, test_size=frac, random_state=seed).split(pos, y, np.asarray(groups)))
-        if clf: back = ~np.isin(y[va], y[tr]); tr, va = np.concatenate([tr, va[back]]), va[~back]   # a class held out whole trains
+        if clf: tr, va = _train_lone(y, tr, va)   # a class held out whole trains
         return (tr, va) if len(va) else None
     if not clf: return tuple(train_test_split(pos, test_size=frac, random_state=seed))
     cnt = np.bincount(y)
@@ -264,8 +272,8 @@ def _inner_split(y, frac, seed, clf, groups=None, times=None):
     idx = pos[two]
     if len(idx) < 10: return None        # too few rows to hold any out: no early stopping
     tr, va = train_test_split(idx, test_size=frac, stratify=y[idx] if room(len(idx), int((cnt >= 2).sum())) else None, random_state=seed)
-    back = ~np.isin(y[va], y[tr])        # unstratified, a class can go whole to the held-out part: those rows train
-    tr, va = np.concatenate([tr, va[back], pos[~two]]), va[~back]
+    tr, va = _train_lone(y, tr, va)      # unstratified, a class can go whole to the held-out part: those rows train
+    tr = np.concatenate([tr, pos[~two]])
     return (tr, va) if len(va) else None
 
 class _GBM:

@@ -372,13 +372,25 @@ class TabularWorkflow:
         if m is None or m.task != 'regression' or y is None or not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y): return None
         return 'regression' if y.nunique() > 2 else None   # 0/1 scored by rmse is more likely a mistake: the usual error says so
 
+    def _column_param(self, param:str, # 'groups' or 'time_col'
+                      label:str, many:str, one:str, # What the column is called, what it holds, and what one row's value is
+                      df=None, # The training frame (None: check only that one name is given)
+                     ):
+        "The column the parameter `param` names (None if unset); a clear error for a list of names, the target or id column, or a column `df` lacks"
+        c = getattr(self, param)
+        if c is None: return None
+        if isinstance(c, (list, tuple, set, dict, np.ndarray, pd.Series, pd.Index)):
+            raise TypeError(f"{param} takes one column name, got a {type(c).__name__}: add the {many} as a column of the frame and name it")
+        if df is None: return c
+        if c in (self.target, self.id_col): raise ValueError(f"{param}={c!r} is the {'target' if c == self.target else 'id column'}: name the column that holds each row's {one}")
+        if c not in df.columns: raise KeyError(f"{label} column {c!r} not in the training frame")
+        return c
+
     def _check_groups(self, df):
         "Group codes of the rows from the `groups` column (None without one); a clear error for a missing column or a row without a group"
-        g = self.groups
+        if self.groups is not None and self.groups in self.group_target: raise ValueError(f"groups={self.groups!r} is kept out of the features, so it cannot be in group_target too")
+        g = self._column_param('groups', 'groups', 'group ids', 'group', df)
         if g is None: return None
-        if g in (self.target, self.id_col): raise ValueError(f"groups={g!r} is the {'target' if g == self.target else 'id column'}: name the column that holds each row's group")
-        if g in self.group_target: raise ValueError(f"groups={g!r} is kept out of the features, so it cannot be in group_target too")
-        if g not in df.columns: raise KeyError(f"groups column {g!r} not in the training frame")
         codes = pd.factorize(df[g])[0]
         if (bad := int((codes < 0).sum())):
             raise ValueError(f"{bad} row(s) have no group in {g!r}: fill them (a row that belongs to no group gets an id of its own) or drop them")
@@ -386,12 +398,8 @@ class TabularWorkflow:
 
     def _check_times(self, df):
         "Each row's rank in time from the `time_col` column (None without one); a clear error for a missing column or time, or values that are neither numbers nor dates"
-        c = self.time_col
+        c = self._column_param('time_col', 'time', 'times', 'time', df)
         if c is None: return None
-        if isinstance(c, (list, tuple, set, dict, np.ndarray, pd.Series, pd.Index)):
-            raise TypeError(f"time_col takes one column name, got a {type(c).__name__}: add the times as a column of the frame and name it")
-        if c in (self.target, self.id_col): raise ValueError(f"time_col={c!r} is the {'target' if c == self.target else 'id column'}: name the column that holds each row's time")
-        if c not in df.columns: raise KeyError(f"time column {c!r} not in the training frame")
         code = time_ranks(df[c], f"the values of time column {c!r}")
         if (bad := code < 0).any():
             raise ValueError(f"{int(bad.sum())} row(s) have no time in {c!r} (e.g. row {df.index[bad][0]!r}{', which does not read as a time' if df[c][bad].notna().any() else ''}): "
@@ -400,8 +408,7 @@ class TabularWorkflow:
 
     def _setup(self, df, train_mask=None):
         "Check `df`, set the task, metric, features and targets; return the features and the targets on the models' scale"
-        if isinstance(self.groups, (list, tuple, set, dict, np.ndarray, pd.Series, pd.Index)):
-            raise TypeError(f"groups takes one column name, got a {type(self.groups).__name__}: add the group ids as a column of the frame and name it")
+        self._column_param('groups', 'groups', 'group ids', 'group')   # one name, before `_features` drops it
         if isinstance(df, pd.DataFrame): _check_unique_columns(df, 'training frame'); _check_feature_names(self._features(df).columns, "the training frame's feature column names")
         self.task_ = check_target(df, self.target, self.task if self.task is not None else self._metric_task(df))
         self.n_jobs_ = usable_cores() if self.n_jobs is None else self.n_jobs
