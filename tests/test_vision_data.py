@@ -224,3 +224,28 @@ def test_csv_split_with_no_image_left_to_validate(tmp_path):
     seed = next(s for s in range(200) if len(__import__('fastai.data.transforms', fromlist=['x']).RandomSplitter(0.25, seed=s)(fs)[1]) == 1)
     with pytest.raises(ValueError, match='no image is left to validate on'), warnings.catch_warnings():
         warnings.simplefilter('ignore'); csv_dls(root, df, bs=2, valid_pct=0.25, seed=seed)
+
+def test_photos_keep_their_shape(tmp_path):
+    "One-size photos wider than 224 keep their shape in memory (not squished); a test image of another shape is centre-cropped; the learner trains (also progressively), exports and loads"
+    import torch
+    from fastflow.export import export_learner, load_learner
+    from fastflow.vision.data import test_dl
+    from fastflow.vision.learner import fastnet_learner, fit_progressive
+    rng = np.random.default_rng(0)
+    for c, col in (('red', 0), ('blue', 2)):
+        (tmp_path/'imgs'/c).mkdir(parents=True)
+        for i in range(6):
+            a = rng.integers(0, 60, (200, 300, 3), dtype=np.uint8); a[..., col] += 150
+            Image.fromarray(a).save(tmp_path/'imgs'/c/f'{i}.png')
+    dls = tensor_dls(tmp_path/'imgs', valid_pct=1/3, bs=4, seed=0)
+    assert dls.data.x.shape[1:] == (3, 149, 224)                     # 300x200 scaled to a longer side of 224
+    tall = np.zeros((300, 200, 3), np.uint8); tall[50:250, :, 2] = 255  # a portrait: blue in the middle, black top and bottom
+    Image.fromarray(tall).save(tmp_path/'tall.png')
+    x = test_dl(dls, [tmp_path/'tall.png']).tensors[0]
+    assert x.shape[1:] == (3, 149, 224) and x[0, 2].float().mean() > 250   # the centre, cropped to the training shape
+    learn = fastnet_learner(dls, widths=(8, 16, 16))
+    with learn.no_bar(), learn.no_logging(): fit_progressive(learn, sizes=(112, 224), epochs=2)
+    export_learner(learn, tmp_path/'model'); learn.to_fp32()
+    ref = learn.get_preds(dl=test_dl(learn.dls, [tmp_path/'tall.png']))[0]
+    back = load_learner(tmp_path/'model')
+    assert torch.equal(back.get_preds(dl=test_dl(back.dls, [tmp_path/'tall.png']))[0], ref)

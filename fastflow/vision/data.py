@@ -31,7 +31,7 @@ from ..data import TensorLoader
 
 # %% auto #0
 __all__ = ['SPLIT_NAMES', 'open_rgb', 'image_exts', 'image_files', 'verify_images', 'drop_bad_images', 'RGBImage', 'pick_size',
-           'ImageFolderReport', 'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop', 'default_tfms',
+           'fit_size', 'ImageFolderReport', 'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop', 'default_tfms',
            'image_stats', 'ResizeIfNeeded', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files', 'available_ram',
            'check_memory', 'load_images', 'spread', 'TensorImageDL', 'train_valid_split', 'ImageTensors',
            'TensorImageDataLoaders', 'tensor_dls', 'image_type_tfm', 'test_dl', 'pipeline_config', 'pipeline_dls',
@@ -207,6 +207,13 @@ def pick_size(sizes, # (width, height) of each image
     if len(set(sizes)) <= 1 and (not sizes or max(sizes[0]) <= cap): return None
     return int(min(cap, np.median([max(s) for s in sizes])))
 
+def fit_size(wh, # (width, height) of an image
+             cap:int=224, # Longest side allowed
+            ) -> tuple[int, int]:
+    "`(height, width)` of an image of size `wh` scaled down so that its longer side is at most `cap`, keeping its shape"
+    w, h = wh; f = min(1., cap/max(w, h))
+    return max(1, round(h*f)), max(1, round(w*f))
+
 def _labelled_files(files, label_of) -> dict:
     "Map label -> list of files"
     by = {}
@@ -226,10 +233,9 @@ class ImageFolderReport:
 
     @property
     def size(self) -> tuple|int|None:
-        "`pick_size`'s choice (at most 224), or `(height, width)` when every image has that one size (at most 224)"
+        "`(height, width)` when every image has one size (scaled to at most 224, keeping the shape: `fit_size`), else `pick_size`'s choice"
         if not self.sizes: return None
-        s = pick_size(self.sizes)
-        return (self.sizes[0][1], self.sizes[0][0]) if s is None else s
+        return fit_size(self.sizes[0]) if len(set(map(tuple, self.sizes))) == 1 else pick_size(self.sizes)
 
     def warn(self):
         "Warn about what the recipes leave out: non-image files, unreadable images, class folders with no images"
@@ -574,25 +580,25 @@ def check_memory(n:int, # Number of images
 def _decode_into(out:torch.Tensor, # uint8 [N,3,H,W] to fill
                  files:list, # N image files or images in memory
                 ) -> list[tuple[int, str]]:
-    "Decode `files` once each into `out` (resized to fit); `(index, reason)` of the files that cannot be read"
+    "Decode `files` once each into `out` (an image of another shape is centre-cropped to `out`'s shape first, as fastai's `Resize` does on validation images, never squished); `(index, reason)` of the files that cannot be read"
     bad, (h, w) = [], out.shape[-2:]
     for i, f in enumerate(files):
         try: im = open_rgb(f)
         except Exception as e:
             if not isinstance(f, (str, Path)): raise   # an image in memory of the wrong kind: say so
             bad.append((i, f"{type(e).__name__}: {e}")); continue
-        if im.size != (w, h): im = im.resize((w, h), Image.BILINEAR)
+        if im.size != (w, h): im = ImageOps.fit(im, (w, h), Image.BILINEAR)   # crop the centre to the shape, then resize
         out[i] = torch.from_numpy(np.array(im)).permute(2, 0, 1)
     return bad
 
 def load_images(files:list, # Image files, or images in memory (PIL, uint8 arrays or tensors: see `open_rgb`)
-                size:int|tuple|None=None, # Resize (squish) to `size`×`size` or `(h, w)`; default: the width of the first image, square
+                size:int|tuple|None=None, # Resize to `size`×`size` or `(h, w)`, centre-cropping images of another shape; default: the first image's `(h, w)`
                 strict:bool=False, # Raise on unreadable files instead of making them grey (test images: each needs a prediction)
                ) -> torch.Tensor:
     "Decode `files` once (via `open_rgb`) into a uint8 tensor [N,3,H,W] (`check_memory` first); unreadable files become grey with a warning, or raise if `strict`"
     if not len(files): raise ValueError("load_images got no files.")
     if size is None:
-        try: size = open_rgb(files[0]).size[0]
+        try: size = open_rgb(files[0]).size[::-1]
         except Exception:
             if not isinstance(files[0], (str, Path)): raise
             size = 32

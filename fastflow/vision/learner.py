@@ -296,6 +296,12 @@ def pick_widths(dls, # `DataLoaders` from `tensor_dls`
     return candidates[-1], nt, speed
 
 # %% ../../nbs/22_vision.learner.ipynb #0d6a2eac
+def _longer_side(x, size:int) -> torch.Tensor:
+    "Batch `x` resized so that its images' longer side is `size`, keeping their shape (a 32×24 batch at 16: 16×12)"
+    h, w = x.shape[-2:]; f = size/max(h, w)
+    hw = (max(1, round(h*f)), max(1, round(w*f)))
+    return x if hw == (h, w) else F.interpolate(x, size=hw, mode='bilinear', align_corners=False)
+
 def _shift(x, dy, dx):
     "Translate a batch by (dy, dx) pixels with reflect padding"
     p = max(abs(dy), abs(dx))
@@ -313,7 +319,7 @@ def _tta(learn, dl=None, flip=True, shifts=0, size=None) -> tuple:
     offsets = [(0, 0)] + ([(shifts, 0), (-shifts, 0), (0, shifts), (0, -shifts)] if shifts else [])
     out, ys = [], []
     for b in dl:
-        xb = b[0] if size is None else F.interpolate(b[0], size=(size, size), mode='bilinear', align_corners=False)
+        xb = b[0] if size is None else _longer_side(b[0], size)
         views = [xb, xb.flip(3)] if flip else [xb]
         p = sum(_probs(learn, model(_shift(v, dy, dx))) for v in views for dy, dx in offsets)
         out.append((p/(len(views)*len(offsets))).cpu().as_subclass(torch.Tensor))
@@ -325,19 +331,18 @@ def tta_probs(learn:Learner, # Trained learner
               dl=None, # A `TensorImageDL` or a fastai DataLoader (default: the validation loader), or a test folder or list of images
               flip:bool=True, # Average with the mirrored images
               shifts:int=0, # Also average over shifts by ±`shifts` pixels (4 more views per image and flip)
-              size:int|None=None, # Predict at this size (after progressive resizing)
+              size:int|None=None, # Predict at this size of the longer side, keeping the images' shape (after progressive resizing)
              ) -> torch.Tensor:
     "Class probabilities averaged over test-time augmentations"
     return _tta(learn, dl, flip=flip, shifts=shifts, size=size)[0]
 
 # %% ../../nbs/22_vision.learner.ipynb #710e2b1f
 class ResizeBatch(FFCallback):
-    "Train on batches resized to `size` (progressive resizing: use a smaller `size` early in training)"
+    "Train on batches resized so that the images' longer side is `size`, keeping their shape (progressive resizing: a smaller `size` early in training)"
     order = 10
     def __init__(self, size:int): self.size = size
     def before_batch(self):
-        if self.training and self.xb[0].shape[-1] != self.size:
-            self.learn.xb = (F.interpolate(self.xb[0], size=(self.size, self.size), mode='bilinear', align_corners=False),)
+        if self.training: self.learn.xb = (_longer_side(self.xb[0], self.size), *self.xb[1:])
 
 def fit_progressive(learn:Learner, # The learner
                     seconds:float|None=None, # Total training budget (or give `epochs`)
