@@ -103,17 +103,19 @@ def make_folds(y, # Target (class codes for classification)
                n_repeats: int = 1, # Repeat the split with different shuffles
                groups=None, # Group ids, one per row: each group's rows stay in one fold (None: rows split one by one)
                times=None, # Times, one per row (numbers or dates): forward folds, each validating a later stretch on the rows before it (None: K-fold)
+               gap: int = 0, # Forward folds: distinct times left out between a fold's training rows and the stretch it validates (`forward_folds`)
               ) -> list:
     "The `(train_idx, valid_idx)` pairs every model is scored on: `n_repeats` K-fold splits, repeat after repeat, or `forward_folds` by `times`"
     if times is not None:
         if groups is not None: raise ValueError("folds by time and by group cannot be combined: pass the one the test set is split by")
         if n_repeats != 1: raise ValueError(f"forward folds are fixed by the times, so repeats would repeat them: pass n_repeats=1 (got {n_repeats})")
         if len(times) != len(y): raise ValueError(f"times has {len(times)} values for {len(y)} rows: give one time per row")
-        folds = forward_folds(times, n_splits)
+        folds = forward_folds(times, n_splits, gap)
         if task == 'classification' and (one := [i for i, (tr, _) in enumerate(folds) if len(np.unique(y[tr])) < 2]):
             raise ValueError(f"forward fold {one[0] + 1} trains on one class only (its {len(folds[one[0]][0])} earliest rows): a model needs two "
                              "classes to fit: pass fewer folds (n_splits), so the first trains on more rows")
         return folds
+    if gap: raise ValueError(f"gap={gap!r} is for forward folds: pass times too (a test set that starts {gap} times after the training rows end)")
     if groups is not None:
         if len(groups) != len(y): raise ValueError(f"groups has {len(groups)} values for {len(y)} rows: give one group id per row")
         if (ng := len(pd.unique(np.asarray(groups)))) < n_splits:
@@ -180,9 +182,11 @@ def _even_cuts(counts:np.ndarray, # Rows at each distinct time, in time order
 
 def forward_folds(times, # Times, one per row (as `time_ranks` reads them)
                   n_splits: int = 5, # Folds (at least 2)
+                  gap: int = 0, # Distinct times left out between each fold's training rows and the stretch it validates (a test set that starts `gap` times after the training rows end)
                  ) -> list:
-    "`(train_idx, valid_idx)` pairs over time: the rows cut at changes of time into `n_splits + 1` stretches of about equal size; fold k validates stretch k on the rows of all stretches before it"
+    "`(train_idx, valid_idx)` pairs over time: the rows cut at changes of time into `n_splits + 1` stretches of about equal size; fold k validates stretch k on the rows of all stretches before it (less the last `gap` times)"
     if not isinstance(n_splits, (int, np.integer)) or isinstance(n_splits, bool) or n_splits < 2: raise ValueError(f"forward folds need n_splits >= 2, got {n_splits!r}")
+    if not isinstance(gap, (int, np.integer)) or isinstance(gap, bool) or gap < 0: raise ValueError(f"gap must be a whole number of times >= 0, got {gap!r}")
     if len(times) == 0: raise ValueError("no rows to make forward folds of")
     code = time_ranks(times)
     if (code < 0).any(): raise ValueError(f"{int((code < 0).sum())} row(s) have no time: every row needs one to be placed in a forward fold")
@@ -191,7 +195,10 @@ def forward_folds(times, # Times, one per row (as `time_ranks` reads them)
                                            (f"pass n_splits <= {nt - 1}" if nt >= 3 else "two folds need at least 3 (each validates a later time on the earlier ones)"))
     cuts = _even_cuts(np.bincount(code), n_splits)
     stretch = np.searchsorted(cuts, code, side='right')   # 0: the earliest stretch, never validated
-    folds = [(np.flatnonzero(stretch < k), np.flatnonzero(stretch == k)) for k in range(1, n_splits + 1)]
+    folds = [(np.flatnonzero(code < cuts[k - 1] - gap), np.flatnonzero(stretch == k)) for k in range(1, n_splits + 1)]   # stretch k starts at time rank cuts[k-1]
+    if empty := [k for k, (tr, _) in enumerate(folds, 1) if not len(tr)]:
+        raise ValueError(f"gap={gap} leaves forward fold {empty[0]} no rows to train on: its stretch starts at distinct time {cuts[empty[0] - 1] + 1} of {nt}, "
+                         f"so at most {cuts[0] - 1} can be skipped: pass a smaller gap, or fewer folds (n_splits)")
     if (small := min(len(va) for _, va in folds)) < max(2, n//(20*(n_splits + 1))):
         warnings.warn(f"a forward fold validates only {small} of {n} rows (stretches of {[len(va) for _, va in folds]} rows: a few times hold most rows, "
                       "and no cut at a change of time does better), so its score is noise: pass fewer folds (n_splits)")
@@ -260,11 +267,12 @@ class TabularWorkflow:
                  n_jobs: int|None = None, # Cores for every member (forest, xgboost, the net's torch threads, BLAS), restored after; None: `usable_cores()`
                  groups: str|None = None, # Column of group ids (a patient, a store, a user): each group's rows stay in one fold, so CV scores groups no model saw; kept out of the features
                  time_col: str|None = None, # Column of times (dates or numbers) when the test set comes later: forward folds (`forward_folds`) validate each later stretch on the rows before it; stays a feature
+                 time_gap: int = 0, # With `time_col`: distinct times left out between each fold's training rows and its stretch, when the test set starts that many times after the training rows end
                 ):
         self.target,self.id_col,self.task,self.metric,self.models,self.n_splits = target,id_col,task,metric,models,n_splits
         self.seed,self.ensemble_top,self.log_target,self.proc,self.refit,self.verbose = seed,ensemble_top,log_target,proc,refit,verbose
         self.ensemble_weights,self.n_repeats,self.clip,self.group_target,self.n_jobs,self.groups = ensemble_weights,n_repeats,clip,group_target,n_jobs,groups
-        self.time_col = time_col
+        self.time_col,self.time_gap = time_col,time_gap
 
     def _log(self, *a):
         if self.verbose: print(*a, flush=True)
@@ -324,7 +332,7 @@ class TabularWorkflow:
         models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, n_rows=int(self.train_mask_.sum()), n_splits=self.n_splits,
                                                                                                    n_cols=len(self.proc_.cat_out_) + len(self.proc_.cont_out_) + 2*len(self.group_target),
                                                                                                    max_levels=max(self.proc_.card_, default=1) - 1))
-        self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats, self.groups_, self.times_)
+        self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats, self.groups_, self.times_, self.time_gap)
         self.valid_mask_ = np.zeros(len(df), bool)   # rows some fold validates: all of them, but the earliest stretch with forward folds
         for i, (tr, _) in enumerate(self.folds_ if self.times_ is not None else []):   # a forward fold fits on its earlier stretches only
             t = tr[self.train_mask_[tr]]
@@ -342,7 +350,7 @@ class TabularWorkflow:
         rep = f" x {self.n_repeats} repeats" if self.n_repeats > 1 else ""
         if self.groups is not None: rep += f", grouped by {self.groups!r} ({len(np.unique(self.groups_))} groups)"
         nv = int(self.valid_mask_.sum())
-        scored = f"scored on all {len(df)} rows" if nv == len(df) else f"forward by {self.time_col!r}, scored on the latest {nv} of {len(df)} rows"
+        scored = f"scored on all {len(df)} rows" if nv == len(df) else f"forward by {self.time_col!r}" + (f" with a gap of {self.time_gap} times" if self.time_gap else "") + f", scored on the latest {nv} of {len(df)} rows"
         self.leaderboard_.attrs['hint'] = hint = self._metric_hint()
         if undefined := sorted({i + 1 for v in self.scores_.values() for i, x in enumerate(v) if np.isnan(x)}):
             warnings.warn(f"{self.metric_.name} is undefined on fold(s) {undefined} of {len(self.folds_)} (their validation rows hold one class, or a model "
@@ -441,6 +449,7 @@ class TabularWorkflow:
             raise ValueError(f"time_col={self.time_col!r} and groups={self.groups!r} cannot be combined: forward folds validate later rows, grouped folds "
                              "other groups; pass the one the test set is split by")
         self.times_ = self._check_times(df)
+        if self.time_gap and self.time_col is None: raise ValueError(f"time_gap={self.time_gap!r} is for forward folds: pass time_col too")
         X = self._features(df)
         if X.shape[1] == 0: raise ValueError("no feature columns besides the target and id")
         gt = list(self.group_target)
@@ -789,7 +798,8 @@ class TabularWorkflow:
                       metric=self.metric if self.metric is None or isinstance(self.metric, str) else m.name, n_splits=self.n_splits,
                       seed=self.seed, ensemble_top=self.ensemble_top, ensemble_weights=self.ensemble_weights, log_target=self.log_target,
                       refit=self.refit, verbose=self.verbose, n_repeats=self.n_repeats, clip=self.clip, group_target=[to_plain(c) for c in self.group_target],
-                      n_jobs=self.n_jobs, **{k: to_plain(v) for k, v in (('groups', self.groups), ('time_col', self.time_col)) if v is not None})   # absent when None: older fastflow loads it
+                      n_jobs=self.n_jobs, **{k: to_plain(v) for k, v in (('groups', self.groups), ('time_col', self.time_col)) if v is not None},
+                      **({'time_gap': int(self.time_gap)} if self.time_gap else {}))   # absent when None: older fastflow loads it
         cfg = dict(params=params, task=self.task_, metric=dict(name=m.name, greater_is_better=m.greater_is_better), log_target=self.log_target_, log1p=getattr(self, 'log1p_', False),
                    feature_names=[to_plain(c) for c in self.feature_names_], proc=self.proc_.to_config(),
                    classes=plain_array(self.classes_) if self.task_ == 'classification' else None, final_name=self.final_name_, members=members,
