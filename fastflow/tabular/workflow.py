@@ -45,14 +45,16 @@ def paired_gap(a, # Fold scores of one entry
                b, # Fold scores of another, on the same folds
                greater_is_better: bool = True, # Direction of the metric
                n_splits: int|None = None, # Folds per repeat: the standard error allows for folds that share training rows; None: folds taken as independent
+               ratio: float|None = None, # A fold's validation rows over its training rows, when not 1/(n_splits - 1) (forward folds: the mean over the folds)
               ) -> tuple[float, float, int]:
     "How far `a` is ahead of `b`: mean paired difference, its standard error, and the folds where both are finite"
     d = np.asarray(a, dtype='float64') - np.asarray(b, dtype='float64')
     d = (d if greater_is_better else -d)[np.isfinite(d)]
     if len(d) == 0: return float('nan'), float('nan'), 0
     # Nadeau & Bengio's corrected resampled t: CV folds (and repeats of them) train on overlapping rows, so their
-    # differences are correlated and var/J understates the variance; add var/(n_splits - 1), the test/train size ratio
-    c = 1/len(d) + (1/(n_splits - 1) if n_splits and n_splits > 1 else 0.)
+    # differences are correlated and var/J understates the variance; add var times the test/train size ratio, 1/(n_splits - 1)
+    # for K-fold; forward folds validate a stretch on 1, 2, ... earlier ones, so their ratio is larger (5 folds: 0.46, not 0.25)
+    c = 1/len(d) + (ratio if ratio is not None else 1/(n_splits - 1) if n_splits and n_splits > 1 else 0.)
     return float(d.mean()), float(np.sqrt(c*d.var(ddof=1))) if len(d) > 1 else 0., len(d)
 
 def ahead_beyond_noise(a, # Fold scores of one entry
@@ -60,9 +62,10 @@ def ahead_beyond_noise(a, # Fold scores of one entry
                        greater_is_better: bool = True, # Direction of the metric
                        k: float = TIE_SE, # Standard errors
                        n_splits: int|None = None, # Folds per repeat (see `paired_gap`)
+                       ratio: float|None = None, # A fold's validation/training rows, when not 1/(n_splits - 1) (see `paired_gap`)
                       ) -> bool:
     "Whether `a` beats `b` by more than `k` standard errors of their paired fold differences (exact ties, and no finite fold, are not ahead)"
-    m, se, n = paired_gap(a, b, greater_is_better, n_splits)
+    m, se, n = paired_gap(a, b, greater_is_better, n_splits, ratio)
     return bool(n > 0 and m > 0 and m > k*se)
 
 def nn_epochs(task: str, # 'classification' or 'regression'
@@ -596,8 +599,9 @@ class TabularWorkflow:
         self.best_, self.final_note_ = lb.model[0], ''
         if self.best_ not in ('ensemble', 'baseline') and 'ensemble' in self.scores_:
             a, b = self.scores_[self.best_], self.scores_['ensemble']
-            if not ahead_beyond_noise(a, b, m.greater_is_better, n_splits=self.n_splits):
-                gap, se, n = paired_gap(a, b, m.greater_is_better, self.n_splits)
+            ratio = None if self.times_ is None else float(np.mean([len(va)/max(1, self.train_mask_[tr].sum()) for tr, va in self.folds_]))   # forward folds
+            if not ahead_beyond_noise(a, b, m.greater_is_better, n_splits=self.n_splits, ratio=ratio):
+                gap, se, n = paired_gap(a, b, m.greater_is_better, self.n_splits, ratio)
                 self.final_note_ = (f"\nfinal: the ensemble. {self.best_} is ahead of it by {gap:.4f} ± {se:.4f} (paired standard error over {n} "
                                     f"folds, corrected for their shared training rows), within {TIE_SE:g} standard errors: noise" if n else
                                     f"\nfinal: the ensemble. No fold gave a finite {m.name} for both {self.best_} and the ensemble, so they "
