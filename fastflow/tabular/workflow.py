@@ -84,11 +84,12 @@ def default_models(task: str, # 'classification' or 'regression'
                    n_splits: int = 5, # Folds the models are scored on (the net's epochs are set for a fold's training rows)
                    n_cols: int|None = None, # Feature columns after preprocessing: more than a fold's training rows, and those fewer than `WIDE_ROWS` (wide), xgboost takes `XGB_WIDE` and no shallow one joins
                    max_levels: int|None = None, # Most levels of a categorical feature: from `MANY_LEVELS` up, on a table above `RF_BIG` rows, an xgboost with `XGB_ONEHOT` joins
+                   fold_rows: int|None = None, # Rows a fold trains on, when not K-fold's `n_rows*(n_splits - 1)/n_splits` (forward folds: their mean)
                   ) -> dict:
     "Name -> unfitted estimator: 'nn', 'rf', 'xgb', ('xgb_shallow' or 'xgb_onehot',) 'linear', 'baseline' (the net on one torch thread: fastest for small nets on few cores)"
     clf, big = task == 'classification', n_rows is not None and n_rows > RF_BIG
     gbm = GBMClassifier if clf else GBMRegressor
-    fold_rows = None if n_rows is None else n_rows*(n_splits - 1)//max(n_splits, 2)   # a fold's training rows
+    if fold_rows is None: fold_rows = None if n_rows is None else n_rows*(n_splits - 1)//max(n_splits, 2)   # a fold's training rows
     wide = n_cols is not None and fold_rows is not None and n_cols > fold_rows and fold_rows < WIDE_ROWS
     ms = {'nn': (NNClassifier if clf else NNRegressor)(random_state=seed, proc=proc, n_jobs=1, epochs=nn_epochs(task, fold_rows)),
           'rf': (RFClassifier if clf else RFRegressor)(random_state=seed, n_jobs=n_jobs, proc=proc, n_estimators=60 if big else 200, oob_score=False,
@@ -332,10 +333,11 @@ class TabularWorkflow:
             raise ValueError(f"model(s) {wrong} are {'regressors' if self.task_ == 'classification' else 'classifiers'} but the task is {self.task_} "
                              f"(of target {self.target!r}, {'given' if self.task else 'inferred'}): pass task={'regression' if self.task_ == 'classification' else 'classification'!r} "
                              f"or {'classifiers' if self.task_ == 'classification' else 'regressors'}")
+        self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats, self.groups_, self.times_, self.time_gap)
+        fold_rows = None if self.times_ is None else int(np.mean([self.train_mask_[tr].sum() for tr, _ in self.folds_]))   # forward folds train on fewer rows than K-fold's
         models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, n_rows=int(self.train_mask_.sum()), n_splits=self.n_splits,
                                                                                                    n_cols=len(self.proc_.cat_out_) + len(self.proc_.cont_out_) + 2*len(self.group_target),
-                                                                                                   max_levels=max(self.proc_.card_, default=1) - 1))
-        self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats, self.groups_, self.times_, self.time_gap)
+                                                                                                   max_levels=max(self.proc_.card_, default=1) - 1, fold_rows=fold_rows))
         self.valid_mask_ = np.zeros(len(df), bool)   # rows some fold validates: all of them, but the earliest stretch with forward folds
         for i, (tr, _) in enumerate(self.folds_ if self.times_ is not None else []):   # a forward fold fits on its earlier stretches only
             t = tr[self.train_mask_[tr]]
