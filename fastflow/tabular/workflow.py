@@ -117,7 +117,7 @@ def make_folds(y, # Target (class codes for classification)
         folds = forward_folds(times, n_splits, gap)
         if task == 'classification' and (one := [i for i, (tr, _) in enumerate(folds) if len(np.unique(y[tr])) < 2]):
             raise ValueError(f"forward fold {one[0] + 1} trains on one class only (its {len(folds[one[0]][0])} earliest rows): a model needs two "
-                             "classes to fit: pass fewer folds (n_splits), so the first trains on more rows")
+                             "classes to fit: pass fewer folds (n_splits)" + (" or a smaller gap (time_gap)" if gap else "") + ", so the first trains on more rows")
         return folds
     if gap: raise ValueError(f"gap={gap!r} is for forward folds: pass times too (a test set that starts {gap} times after the training rows end)")
     if groups is not None:
@@ -201,8 +201,8 @@ def forward_folds(times, # Times, one per row (as `time_ranks` reads them)
     stretch = np.searchsorted(cuts, code, side='right')   # 0: the earliest stretch, never validated
     folds = [(np.flatnonzero(code < cuts[k - 1] - gap), np.flatnonzero(stretch == k)) for k in range(1, n_splits + 1)]   # stretch k starts at time rank cuts[k-1]
     if empty := [k for k, (tr, _) in enumerate(folds, 1) if not len(tr)]:
-        raise ValueError(f"gap={gap} leaves forward fold {empty[0]} no rows to train on: its stretch starts at distinct time {cuts[empty[0] - 1] + 1} of {nt}, "
-                         f"so at most {cuts[0] - 1} can be skipped: pass a smaller gap, or fewer folds (n_splits)")
+        raise ValueError(f"a gap of {gap} times leaves forward fold {empty[0]} no rows to train on: its stretch starts at distinct time {cuts[empty[0] - 1] + 1} "
+                         f"of {nt}, so at most {cuts[0] - 1} can be skipped: pass a smaller gap (time_gap), or fewer folds (n_splits)")
     if (small := min(len(va) for _, va in folds)) < max(2, n//(20*(n_splits + 1))):
         warnings.warn(f"a forward fold validates only {small} of {n} rows (stretches of {[len(va) for _, va in folds]} rows: a few times hold most rows, "
                       "and no cut at a change of time does better), so its score is noise: pass fewer folds (n_splits)")
@@ -271,7 +271,7 @@ class TabularWorkflow:
                  n_jobs: int|None = None, # Cores for every member (forest, xgboost, the net's torch threads, BLAS), restored after; None: `usable_cores()`
                  groups: str|None = None, # Column of group ids (a patient, a store, a user): each group's rows stay in one fold, so CV scores groups no model saw; kept out of the features
                  time_col: str|None = None, # Column of times (dates or numbers) when the test set comes later: forward folds (`forward_folds`) validate each later stretch on the rows before it; stays a feature
-                 time_gap: int = 0, # With `time_col`: distinct times left out between each fold's training rows and its stretch, when the test set starts that many times after the training rows end
+                 time_gap: int = 0, # With `time_col`: distinct times left out between each fold's training rows and its stretch, when the test set starts that many times after the training rows end (times present in the data: with rows on weekdays only, 60 is 12 weeks)
                 ):
         self.target,self.id_col,self.task,self.metric,self.models,self.n_splits = target,id_col,task,metric,models,n_splits
         self.seed,self.ensemble_top,self.log_target,self.proc,self.refit,self.verbose = seed,ensemble_top,log_target,proc,refit,verbose
@@ -637,6 +637,7 @@ class TabularWorkflow:
             if not fwd: wk = fit_w(np.setdiff1d(fit_rows, va), [i//k])         # weights that never saw this fold
             else:   # forward folds: weights from the earlier folds' rows only (the first fold: equal), as a later period would get them
                 rows = np.intersect1d(fit_rows, np.concatenate([v for _, v in self.folds_[:i]])) if i else fit_rows[:0]
+                rows = np.intersect1d(rows, self.folds_[i][0])                 # and not those in its gap (`time_gap`): its members never saw them
                 wk = fit_w(rows, [0]) if len(rows) else np.full(len(P), 1/len(P))
             b = sum(v*p[i//k, va] for v, p in zip(wk, P))
             scores.append(self.metric_.fn(y[va], b if clf else self._from_model(b)))
@@ -804,8 +805,7 @@ class TabularWorkflow:
                       metric=self.metric if self.metric is None or isinstance(self.metric, str) else m.name, n_splits=self.n_splits,
                       seed=self.seed, ensemble_top=self.ensemble_top, ensemble_weights=self.ensemble_weights, log_target=self.log_target,
                       refit=self.refit, verbose=self.verbose, n_repeats=self.n_repeats, clip=self.clip, group_target=[to_plain(c) for c in self.group_target],
-                      n_jobs=self.n_jobs, **{k: to_plain(v) for k, v in (('groups', self.groups), ('time_col', self.time_col)) if v is not None},
-                      **({'time_gap': int(self.time_gap)} if self.time_gap else {}))   # absent when None: older fastflow loads it
+                      n_jobs=self.n_jobs, **{k: to_plain(v) for k, v in (('groups', self.groups), ('time_col', self.time_col)) if v is not None})   # absent when None: older fastflow loads it
         cfg = dict(params=params, task=self.task_, metric=dict(name=m.name, greater_is_better=m.greater_is_better), log_target=self.log_target_, log1p=getattr(self, 'log1p_', False),
                    feature_names=[to_plain(c) for c in self.feature_names_], proc=self.proc_.to_config(),
                    classes=plain_array(self.classes_) if self.task_ == 'classification' else None, final_name=self.final_name_, members=members,
@@ -814,7 +814,7 @@ class TabularWorkflow:
                    best=self.best_, ensemble_members=list(getattr(self, 'ensemble_members_', [])),
                    ensemble_weights=dict(getattr(self, 'ensemble_weights_', {})), scores={k: list(map(float, v)) for k, v in self.scores_.items()},
                    groups=groups, group_keys=2, clip_ranges=[[to_plain(c), lo, hi] for c, (lo, hi) in getattr(self, 'clip_ranges_', {}).items()],
-                   y_bounds=list(getattr(self, 'y_bounds_', None) or []) or None)
+                   y_bounds=list(getattr(self, 'y_bounds_', None) or []) or None, **({'time_gap': int(self.time_gap)} if self.time_gap else {}))   # not a param: fastflow without time_gap loads it (it changes no prediction)
         return cfg, out['tensors'], out['arrays'], out['files']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #164822ca
@@ -829,6 +829,7 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
     wf = TabularWorkflow(**p)
     wf.task_, wf.log_target_, wf.final_name_, wf.best_ = c['task'], c['log_target'], c['final_name'], c['best']
     wf.log1p_ = c.get('log1p', False)   # folders written before rmsle: log(y) or raw
+    wf.time_gap = c.get('time_gap', 0)
     m = c['metric']
     wf.metric_ = METRICS[m['name']] if m['name'] in METRICS else Metric(m['name'], None, m['greater_is_better'], c['task'])
     wf.feature_names_, wf.proc_ = [from_plain(x) for x in c['feature_names']], TabularProc.from_config(c['proc'])

@@ -209,10 +209,18 @@ def pick_size(sizes, # (width, height) of each image
 
 def fit_size(wh, # (width, height) of an image
              cap:int=224, # Longest side allowed
+             least:int=32, # Shortest side an image scaled down keeps (a 4000×30 strip: 32×224, not 2×224, which no padding or pooling survives)
             ) -> tuple[int, int]:
-    "`(height, width)` of an image of size `wh` scaled down so that its longer side is at most `cap`, keeping its shape"
-    w, h = wh; f = min(1., cap/max(w, h))
-    return max(1, round(h*f)), max(1, round(w*f))
+    "`(height, width)` of an image of size `wh` scaled down so that its longer side is at most `cap`, keeping its shape (images no larger are kept as they are)"
+    w, h = wh; f = cap/max(w, h)
+    if f >= 1: return h, w
+    lo = min(least, cap)
+    return max(lo, round(h*f)), max(lo, round(w*f))
+
+def _same_shape(wh, hw) -> bool:
+    "Whether an image of size `wh` (width, height) has the shape of `hw` (height, width) up to rounding: resized to one, it fills the other"
+    (w, h), (H, W) = wh, hw
+    return abs(h*W/w - H) <= 0.5 or abs(w*H/h - W) <= 0.5
 
 def _labelled_files(files, label_of) -> dict:
     "Map label -> list of files"
@@ -233,9 +241,11 @@ class ImageFolderReport:
 
     @property
     def size(self) -> tuple|int|None:
-        "`(height, width)` when every image has one size (scaled to at most 224, keeping the shape: `fit_size`), else `pick_size`'s choice"
+        "The size `tensor_dls` decodes at when none is given: `(height, width)` when the images have one size, or one shape (`fit_size`: at most 224, the shape kept), else `pick_size`'s square"
         if not self.sizes: return None
-        return fit_size(self.sizes[0]) if len(set(map(tuple, self.sizes))) == 1 else pick_size(self.sizes)
+        if len(set(map(tuple, self.sizes))) == 1: return fit_size(self.sizes[0])
+        big = max(self.sizes, key=lambda s: s[0]*s[1])   # sizes of one shape (640×480, 320×240): that shape at pick_size's size
+        return fit_size(big, pick_size(self.sizes)) if all(_same_shape(s, fit_size(big)) for s in self.sizes) else pick_size(self.sizes)
 
     def warn(self):
         "Warn about what the recipes leave out: non-image files, unreadable images, class folders with no images"
@@ -252,7 +262,7 @@ class ImageFolderReport:
         lines.append(f"  extensions: {self.extensions}")
         if self.empty: lines.append(f"  empty class folders: {self.empty}")
         lines.append(f"  non-image files skipped: {len(self.skipped)}; unreadable images: {len(self.unreadable)}")
-        if self.sizes: lines.append(f"  sizes: {len(set(self.sizes))} distinct; size used when none is given: {self.size}")
+        if self.sizes: lines.append(f"  sizes: {len(set(self.sizes))} distinct; size decoded in memory (tensor_dls) when none is given: {self.size}")
         return '\n'.join(lines)
 
 def check_image_folder(path, # A folder per class (`labelled`), or a flat folder of test images
@@ -312,8 +322,9 @@ def pad_crop(x:torch.Tensor, # Batch [N,C,H,W]
              gen:torch.Generator|None=None, # Random generator
             ) -> torch.Tensor:
     "Shift each image of a batch by a random offset in [-pad, pad] (reflect padding), the CIFAR augmentation"
-    if pad <= 0: return x
     n, c, h, w = x.shape
+    pad = min(pad, h - 1, w - 1)   # reflect padding needs a side longer than the pad
+    if pad <= 0: return x
     xp = F.pad(x.float() if not x.is_floating_point() else x, (pad,)*4, mode='reflect').to(x.dtype)
     sy = torch.randint(0, 2*pad+1, (n,), generator=gen, device='cpu').to(x.device)
     sx = torch.randint(0, 2*pad+1, (n,), generator=gen, device='cpu').to(x.device)
@@ -587,7 +598,9 @@ def _decode_into(out:torch.Tensor, # uint8 [N,3,H,W] to fill
         except Exception as e:
             if not isinstance(f, (str, Path)): raise   # an image in memory of the wrong kind: say so
             bad.append((i, f"{type(e).__name__}: {e}")); continue
-        if im.size != (w, h): im = ImageOps.fit(im, (w, h), Image.BILINEAR)   # crop the centre to the shape, then resize
+        if im.size != (w, h):   # of the target's shape: resized; of another: its centre cropped to that shape, then resized
+            same = _same_shape(im.size, (h, w)) or fit_size(im.size) == (h, w)   # the latter: a thin strip whose short side `fit_size` kept
+            im = im.resize((w, h), Image.BILINEAR) if same else ImageOps.fit(im, (w, h), Image.BILINEAR)
         out[i] = torch.from_numpy(np.array(im)).permute(2, 0, 1)
     return bad
 
@@ -763,7 +776,7 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per clas
     data = data if isinstance(data, ImageTensors) else ImageTensors.from_folder(data, size, min_per_class=1 if valid_pct == 0 else 2)
     tr, va = train_valid_split(data.y.numpy(), valid_pct, seed)
     tr, va = torch.from_numpy(tr), torch.from_numpy(va)
-    pad = (4 if data.x.shape[-1] >= 32 else 2) if pad is None else pad
+    pad = (4 if min(data.x.shape[-2:]) >= 32 else 2) if pad is None else pad
     stats = image_stats(data.x[tr[spread(len(tr), 10_000)]], n=10_000)   # the images are in class order
     kw = dict(stats=stats, bs=bs, device=device, channels_last=channels_last, pad=pad)
     # both loaders serve rows of the one decoded tensor (no copy of the images per split)

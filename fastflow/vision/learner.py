@@ -304,10 +304,11 @@ def _longer_side(x, size:int) -> torch.Tensor:
 
 def _shift(x, dy, dx):
     "Translate a batch by (dy, dx) pixels with reflect padding"
-    p = max(abs(dy), abs(dx))
-    if p == 0: return x
     h, w = x.shape[-2:]
-    return F.pad(x, (p,)*4, mode='reflect')[..., p+dy:p+dy+h, p+dx:p+dx+w]
+    dy, dx = max(-(h - 1), min(h - 1, dy)), max(-(w - 1), min(w - 1, dx))   # reflect padding needs a side longer than the shift
+    py, px = abs(dy), abs(dx)
+    if py == px == 0: return x
+    return F.pad(x, (px, px, py, py), mode='reflect')[..., py+dy:py+dy+h, px+dx:px+dx+w]
 
 @torch.no_grad()
 def _tta(learn, dl=None, flip=True, shifts=0, size=None) -> tuple:
