@@ -18,7 +18,7 @@ from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `M
 from ..submission import write_submission, _read_sample
 from ..export import load_artefact, rebuild, save_artefact
 from .nn import default_bs
-from .data import INT_RULE, TabularProc, check_target, date_format, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _key_text
+from .data import INT_RULE, TabularProc, check_target, date_format, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _key_text, _parse_dates
 from .estimators import (takes_groups, takes_times, NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
                                      LinearClassifier, LinearRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
 
@@ -504,6 +504,34 @@ class TabularWorkflow:
             X = X.drop(columns=c)
         return X
 
+    def _time_values(self, X, c) -> np.ndarray:
+        "Column `c` of `X` as float times: seconds for a date column, the numbers themselves otherwise (NaN where neither)"
+        if c in self.proc_.dates_:
+            t = _parse_dates(X[c], self.proc_.date_formats_.get(c))[0]
+            return t.astype('datetime64[s]').astype('int64').astype('float64').where(t.notna()).to_numpy()
+        return pd.to_numeric(X[c], errors='coerce').to_numpy('float64') if pd.api.types.is_numeric_dtype(X[c]) else np.full(len(X), np.nan)
+
+    def _spans(self, X) -> dict:
+        "Date columns (and `time_col`) -> [earliest, latest, is a date] over the rows of `X`: what a test frame's times are checked against"
+        out = {}
+        for c in dict.fromkeys([*self.proc_.dates_, *([self.time_col] if self.time_col is not None else [])]):
+            v = self._time_values(X, c) if c in X.columns else np.array([])
+            if (v := v[np.isfinite(v)]).size: out[c] = [float(v.min()), float(v.max()), c in self.proc_.dates_]
+        return out
+
+    def _check_later(self, X):
+        "Warn (once per message) when every test row comes after the training rows in a date column that the folds ignored"
+        if self.time_col is not None or self.groups is not None: return
+        said = self.__dict__.setdefault('_said', set())
+        for c, (lo, hi, is_date) in getattr(self, 'time_spans_', {}).items():
+            v = self._time_values(X, c) if c in X.columns else np.array([])
+            if not (v := v[np.isfinite(v)]).size or v.min() <= hi: continue
+            show = (lambda t: str(pd.Timestamp(t, unit='s').date())) if is_date else (lambda t: f"{t:g}")
+            msg = (f"every test row comes after the training rows in {c!r} (the test from {show(v.min())}, training up to {show(hi)}), but the folds were "
+                   f"random: each validation row had training rows after it, which the test rows do not, so CV may flatter this test. Fit with "
+                   f"time_col={c!r} (forward folds) to score the models as the test will")
+            if msg not in said: said.add(msg); warnings.warn(msg, stacklevel=4)
+
     def _ranges(self, X) -> dict:
         "Continuous column -> [min, max] over the rows of `X` (what `clip` clips to)"
         return {c: [float(X[c].min()), float(X[c].max())] for c in self.proc_.conts_
@@ -656,6 +684,7 @@ class TabularWorkflow:
         self.group_stats_ = self._group_stats(X, y)
         if self.group_target: X = self._add_groups(X, self.group_stats_, y)
         self.clip_ranges_ = self._ranges(X)
+        self.time_spans_ = self._spans(X)
         self.final_, self.final_rounds_ = {}, {}
         ests = {n: self._final_estimator(n, len(X)) for n in names}
         guess = {n: self.fold_fit_s_[n][0]*len(X)/self.fold_fit_s_[n][1] if n in getattr(self, 'fold_fit_s_', {}) else 0. for n in names}
@@ -695,6 +724,7 @@ class TabularWorkflow:
     def transform(self, test: pd.DataFrame) -> pd.DataFrame:
         "The frame the final models see for `test`: group rates from all fitted rows, continuous columns clipped (counts in `clip_report_`)"
         X = self._check_test(test)
+        self._check_later(X)
         if getattr(self, 'group_stats_', None): X = self._add_groups(X, self.group_stats_)
         X, n, cols = self._clip(X, getattr(self, 'clip_ranges_', {}))
         self.clip_report_ = dict(rows=int((n > 0).sum()), of=len(X), columns=cols)
@@ -814,6 +844,7 @@ class TabularWorkflow:
                    best=self.best_, ensemble_members=list(getattr(self, 'ensemble_members_', [])),
                    ensemble_weights=dict(getattr(self, 'ensemble_weights_', {})), scores={k: list(map(float, v)) for k, v in self.scores_.items()},
                    groups=groups, group_keys=2, clip_ranges=[[to_plain(c), lo, hi] for c, (lo, hi) in getattr(self, 'clip_ranges_', {}).items()],
+                   time_spans=[[to_plain(c), lo, hi, d] for c, (lo, hi, d) in getattr(self, 'time_spans_', {}).items()],
                    y_bounds=list(getattr(self, 'y_bounds_', None) or []) or None, **({'time_gap': int(self.time_gap)} if self.time_gap else {}))   # not a param: fastflow without time_gap loads it (it changes no prediction)
         return cfg, out['tensors'], out['arrays'], out['files']
 
@@ -843,5 +874,6 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
                        for i, g in enumerate(c.get('groups', []))}
     if c.get('group_keys', 1) < 2: wf.group_stats_ = {g: _old_group_keys(*v) for g, v in wf.group_stats_.items()}
     wf.clip_ranges_ = {from_plain(x): [lo, hi] for x, lo, hi in c.get('clip_ranges', [])}
+    wf.time_spans_ = {from_plain(x): [lo, hi, d] for x, lo, hi, d in c.get('time_spans', [])}   # older folders: none, so no check
     wf.y_bounds_ = tuple(c['y_bounds']) if c.get('y_bounds') else None
     return wf
