@@ -520,17 +520,18 @@ class TabularWorkflow:
         return out
 
     def _check_later(self, X):
-        "Warn (once per message) when every test row comes after the training rows in a date column that the folds ignored"
+        "Warn (once per column) when every test row comes after the training rows in a date column that the folds ignored"
         if self.time_col is not None or self.groups is not None: return
         said = self.__dict__.setdefault('_said', set())
         for c, (lo, hi, is_date) in getattr(self, 'time_spans_', {}).items():
             v = self._time_values(X, c) if c in X.columns else np.array([])
             if not (v := v[np.isfinite(v)]).size or v.min() <= hi: continue
             show = (lambda t: str(pd.Timestamp(t, unit='s').date())) if is_date else (lambda t: f"{t:g}")
+            if c in said: continue   # once per column, whatever the frame (one row a day, as a served model predicts, would repeat it)
             msg = (f"every test row comes after the training rows in {c!r} (the test from {show(v.min())}, training up to {show(hi)}), but the folds were "
                    f"random: each validation row had training rows after it, which the test rows do not, so CV may flatter this test. Fit with "
                    f"time_col={c!r} (forward folds) to score the models as the test will")
-            if msg not in said: said.add(msg); warnings.warn(msg, stacklevel=4)
+            said.add(c); warnings.warn(msg, stacklevel=4)
 
     def _ranges(self, X) -> dict:
         "Continuous column -> [min, max] over the rows of `X` (what `clip` clips to)"
@@ -707,6 +708,8 @@ class TabularWorkflow:
         if r and 'early_stopping_rounds' in p and 'n_estimators' in p and p['early_stopping_rounds']:
             self.final_rounds_[name] = max(1, int(round(np.mean([k*n_rows/n for k, n in r]))))
             e.set_params(n_estimators=self.final_rounds_[name], early_stopping_rounds=None)
+        if self.models is None and self.times_ is not None and name == 'nn' and 'epochs' in p:   # the default net's epochs were sized for forward folds' fewer rows
+            e.set_params(epochs=nn_epochs(self.task_, n_rows))
         return e
 
     def _check_test(self, test):
@@ -860,7 +863,7 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
     wf = TabularWorkflow(**p)
     wf.task_, wf.log_target_, wf.final_name_, wf.best_ = c['task'], c['log_target'], c['final_name'], c['best']
     wf.log1p_ = c.get('log1p', False)   # folders written before rmsle: log(y) or raw
-    wf.time_gap = c.get('time_gap', 0)
+    if 'time_gap' in c: wf.time_gap = c['time_gap']   # folders of 2cdfbe6-081cd19 keep it in params
     m = c['metric']
     wf.metric_ = METRICS[m['name']] if m['name'] in METRICS else Metric(m['name'], None, m['greater_is_better'], c['task'])
     wf.feature_names_, wf.proc_ = [from_plain(x) for x in c['feature_names']], TabularProc.from_config(c['proc'])

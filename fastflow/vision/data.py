@@ -214,8 +214,12 @@ def fit_size(wh, # (width, height) of an image
     "`(height, width)` of an image of size `wh` scaled down so that its longer side is at most `cap`, keeping its shape (images no larger are kept as they are)"
     w, h = wh; f = cap/max(w, h)
     if f >= 1: return h, w
-    lo = min(least, cap)
+    lo = least if cap >= 2*least else 1   # a small cap (thumbnails): the shape, however thin
     return max(lo, round(h*f)), max(lo, round(w*f))
+
+def _fits(wh, hw) -> bool:
+    "Whether an image of size `wh` is resized whole into `hw`: the same shape, or a strip `fit_size` gives that size"
+    return _same_shape(wh, hw) or fit_size(wh, max(hw)) == tuple(hw)
 
 def _same_shape(wh, hw) -> bool:
     "Whether an image of size `wh` (width, height) has the shape of `hw` (height, width) up to rounding: resized to one, it fills the other"
@@ -245,7 +249,8 @@ class ImageFolderReport:
         if not self.sizes: return None
         if len(set(map(tuple, self.sizes))) == 1: return fit_size(self.sizes[0])
         big = max(self.sizes, key=lambda s: s[0]*s[1])   # sizes of one shape (640×480, 320×240): that shape at pick_size's size
-        return fit_size(big, pick_size(self.sizes)) if all(_same_shape(s, fit_size(big)) for s in self.sizes) else pick_size(self.sizes)
+        t = fit_size(big, pick_size(self.sizes))
+        return t if all(_fits(s, t) for s in self.sizes) else pick_size(self.sizes)
 
     def warn(self):
         "Warn about what the recipes leave out: non-image files, unreadable images, class folders with no images"
@@ -599,8 +604,7 @@ def _decode_into(out:torch.Tensor, # uint8 [N,3,H,W] to fill
             if not isinstance(f, (str, Path)): raise   # an image in memory of the wrong kind: say so
             bad.append((i, f"{type(e).__name__}: {e}")); continue
         if im.size != (w, h):   # of the target's shape: resized; of another: its centre cropped to that shape, then resized
-            same = _same_shape(im.size, (h, w)) or fit_size(im.size) == (h, w)   # the latter: a thin strip whose short side `fit_size` kept
-            im = im.resize((w, h), Image.BILINEAR) if same else ImageOps.fit(im, (w, h), Image.BILINEAR)
+            im = im.resize((w, h), Image.BILINEAR) if _fits(im.size, (h, w)) else ImageOps.fit(im, (w, h), Image.BILINEAR)
         out[i] = torch.from_numpy(np.array(im)).permute(2, 0, 1)
     return bad
 
