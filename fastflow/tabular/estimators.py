@@ -285,6 +285,7 @@ class _GBM:
                  colsample_bytree: float = 0.8, # Column subsampling
                  reg_lambda: float = 1., # L2 on leaf weights
                  max_cat_to_onehot: int|None = None, # Categoricals with fewer levels split one level against the rest, larger ones by partition (None: xgboost's default, 4)
+                 int_cats: str = 'categories', # Integer columns the preprocessing made categorical (`max_card`): 'categories', or 'numbers' (split by threshold, in numeric order)
                  early_stopping_rounds: int|None = 50, # Stop after this many rounds without improvement (None: never)
                  validation_fraction: float = 0.1, # Inner split for early stopping when no `eval_set` is given
                  refit_full: bool = True, # After stopping on the inner split, refit on all rows with 1.1x the best rounds
@@ -295,12 +296,14 @@ class _GBM:
         self.n_estimators,self.learning_rate,self.max_depth,self.min_child_weight = n_estimators,learning_rate,max_depth,min_child_weight
         self.subsample,self.colsample_bytree,self.reg_lambda,self.max_cat_to_onehot = subsample,colsample_bytree,reg_lambda,max_cat_to_onehot
         self.early_stopping_rounds,self.validation_fraction,self.refit_full = early_stopping_rounds,validation_fraction,refit_full
-        self.n_jobs,self.random_state,self.proc = n_jobs,random_state,proc
+        self.n_jobs,self.random_state,self.proc,self.int_cats = n_jobs,random_state,proc,int_cats
 
     def _xgb_frame(self, Xt):
-        "Categorical codes as pandas categoricals with fixed categories, so train and test agree"
-        Xt = Xt.copy()
-        for c, k in zip(self.proc_.cat_out_, self.proc_.card_): Xt[c] = pd.Categorical(Xt[c], categories=range(k))
+        "Categorical codes as pandas categoricals with fixed categories, so train and test agree (with `int_cats='numbers'`, integer columns' codes stay numbers)"
+        if self.int_cats not in ('categories', 'numbers'): raise ValueError(f"int_cats must be 'categories' or 'numbers', got {self.int_cats!r}")
+        Xt, ints = Xt.copy(), set(self.proc_.int_cats_) if self.int_cats == 'numbers' else set()
+        for c, k in zip(self.proc_.cat_out_, self.proc_.card_):
+            if c not in ints: Xt[c] = pd.Categorical(Xt[c], categories=range(k))
         return Xt
 
     def _fit_model(self, Xt, y, ev, groups=None, times=None):
@@ -479,8 +482,10 @@ def _dec(v):
     if 'dict' in v: return {_dec(k): _dec(o) for k, o in v['dict']}
     return np.array(v['value'], dtype=v['scalar'])[()]
 
+_LATER = {'int_cats': 'categories'}   # parameters added later, left out at their default: a fastflow without them loads the folder
+
 def _params(est, what:str) -> dict:
-    return {k: _enc(v, f"{what}: parameter {k!r}") for k, v in est.get_params(deep=False).items()}
+    return {k: _enc(v, f"{what}: parameter {k!r}") for k, v in est.get_params(deep=False).items() if not (k in _LATER and v == _LATER[k])}
 
 def _attrs(obj, what:str) -> dict:
     "Fitted attributes (ending in `_`) of a scikit-learn object, as data"
