@@ -2,8 +2,8 @@
 
 The preprocessing makes integer columns with at most `max_card` (20) values categorical (grades 1-10, room counts, a
 month). Each arm is the workflow's xgboost alone, default settings but for `int_cats`, scored by 5-fold CV on TRAINING
-ROWS ONLY (no test labels are read), on two fold seeds; the paired per-fold difference says whether a gap is noise
-(its standard error: the std of the fold differences / sqrt(5), times sqrt(1 + 1/4) for folds that share training rows).
+ROWS ONLY (no test labels are read), on two fold seeds; the paired per-fold difference says whether a gap is noise (its
+standard error by `paired_gap`: the std of the fold differences times sqrt(1/5 + 1/4), for folds that share training rows).
 An ablation of one switch, so there is no outside reference in this script: `bench/generality.py` holds those.
 
 Also the 80% training splits of `bench/generality.py`'s tables (fetched as that script fetches them, into its cache).
@@ -34,7 +34,7 @@ def sets():
             'adult': (pd.read_csv(data_path('adult')/'train.csv'), 'income', dict(metric='accuracy', task='classification'))}
 
 def main(argv=None):
-    from fastflow.tabular.workflow import TabularWorkflow
+    from fastflow.tabular.workflow import TabularWorkflow, paired_gap
     from fastflow.tabular.estimators import GBMClassifier, GBMRegressor
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--sets', nargs='+', default=['house_prices', 'titanic', 'adult', 'bikeshare', 'caravan', 'wage', 'chile', 'default', 'diamonds'])
@@ -56,7 +56,7 @@ def main(argv=None):
                                  seconds=round(secs, 2), throughput=round(len(df)*4/5*5/secs), seed=seed, per_fold=[round(float(s), 5) for s in sc[arm]],
                                  int_cats=len([c for c in wf.proc_.int_cats_ if c in wf.proc_.cats_])))
             d = sc['numbers'] - sc['categories']
-            se = float(d.std(ddof=1)/np.sqrt(len(d))*np.sqrt(1 + 1/4))
+            _, se, _ = paired_gap(sc['numbers'], sc['categories'], True, 5)   # Nadeau and Bengio's correction, as the workflow's tie rule
             print(f"{name:<13} seed {seed:>2}: {rows[-1]['metric']} categories {sc['categories'].mean():.4f}  numbers {sc['numbers'].mean():.4f}  "
                   f"numbers - categories {d.mean():+.4f} ± {se:.4f}  ({rows[-1]['int_cats']} integer columns)", flush=True)
             rows[-1].update(diff=round(float(d.mean()), 5), diff_se=round(se, 5))

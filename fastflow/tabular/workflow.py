@@ -454,6 +454,7 @@ class TabularWorkflow:
             raise ValueError(f"time_col={self.time_col!r} and groups={self.groups!r} cannot be combined: forward folds validate later rows, grouped folds "
                              "other groups; pass the one the test set is split by")
         self.times_ = self._check_times(df)
+        self._said = set()   # columns the later-test warning named: a new fit may warn again
         if self.time_gap and self.time_col is None: raise ValueError(f"time_gap={self.time_gap!r} is for forward folds: pass time_col too")
         X = self._features(df)
         if X.shape[1] == 0: raise ValueError("no feature columns besides the target and id")
@@ -522,7 +523,7 @@ class TabularWorkflow:
     def _check_later(self, X):
         "Warn (once per column) when every test row comes after the training rows in a date column that the folds ignored"
         if self.time_col is not None or self.groups is not None: return
-        said = self.__dict__.setdefault('_said', set())
+        said = self.__dict__.setdefault('_said', set())   # set anew by each fit
         for c, (lo, hi, is_date) in getattr(self, 'time_spans_', {}).items():
             v = self._time_values(X, c) if c in X.columns else np.array([])
             if not (v := v[np.isfinite(v)]).size or v.min() <= hi: continue

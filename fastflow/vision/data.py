@@ -218,8 +218,9 @@ def fit_size(wh, # (width, height) of an image
     return max(lo, round(h*f)), max(lo, round(w*f))
 
 def _fits(wh, hw) -> bool:
-    "Whether an image of size `wh` is resized whole into `hw`: the same shape, or a strip `fit_size` gives that size"
-    return _same_shape(wh, hw) or fit_size(wh, max(hw)) == tuple(hw)
+    "Whether an image of size `wh` is resized whole into `hw`: the same shape, or a strip that scaled to `hw`'s longer side (up or down) gets that size"
+    (w, h), cap = wh, max(hw); f = cap/max(w, h); lo = 32 if cap >= 64 else 1   # `fit_size`'s floor
+    return _same_shape(wh, hw) or (max(lo, round(h*f)), max(lo, round(w*f))) == tuple(hw)
 
 def _same_shape(wh, hw) -> bool:
     "Whether an image of size `wh` (width, height) has the shape of `hw` (height, width) up to rounding: resized to one, it fills the other"
