@@ -212,15 +212,17 @@ def fit_size(wh, # (width, height) of an image
              least:int=32, # Shortest side an image scaled down keeps (a 4000×30 strip: 32×224, not 2×224, which no padding or pooling survives)
             ) -> tuple[int, int]:
     "`(height, width)` of an image of size `wh` scaled down so that its longer side is at most `cap`, keeping its shape (images no larger are kept as they are)"
-    w, h = wh; f = cap/max(w, h)
-    if f >= 1: return h, w
-    lo = least if cap >= 2*least else 1   # a small cap (thumbnails): the shape, however thin
+    w, h = wh
+    return (h, w) if max(w, h) <= cap else _scaled(wh, cap, least)
+
+def _scaled(wh, size:int, least:int=32) -> tuple[int, int]:
+    "`(height, width)` of `wh` (width, height) scaled up or down so that its longer side is `size`, the shorter at least `least` when `size >= 2*least` (a small size, as for thumbnails: however thin)"
+    w, h = wh; f = size/max(w, h); lo = least if size >= 2*least else 1
     return max(lo, round(h*f)), max(lo, round(w*f))
 
 def _fits(wh, hw) -> bool:
     "Whether an image of size `wh` is resized whole into `hw`: the same shape, or a strip that scaled to `hw`'s longer side (up or down) gets that size"
-    (w, h), cap = wh, max(hw); f = cap/max(w, h); lo = 32 if cap >= 64 else 1   # `fit_size`'s floor
-    return _same_shape(wh, hw) or (max(lo, round(h*f)), max(lo, round(w*f))) == tuple(hw)
+    return _same_shape(wh, hw) or _scaled(wh, max(hw)) == tuple(hw)
 
 def _same_shape(wh, hw) -> bool:
     "Whether an image of size `wh` (width, height) has the shape of `hw` (height, width) up to rounding: resized to one, it fills the other"

@@ -29,7 +29,7 @@ from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model
 from ..submission import write_submission
 from .data import (TensorImageDL, tensor_dls, test_dl, verify_images,
-                                  pipeline_config, pipeline_dls, show_batch)
+                                  pipeline_config, pipeline_dls, show_batch, _scaled)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
 
 # %% auto #0
@@ -298,8 +298,7 @@ def pick_widths(dls, # `DataLoaders` from `tensor_dls`
 # %% ../../nbs/22_vision.learner.ipynb #0d6a2eac
 def _longer_side(x, size:int) -> torch.Tensor:
     "Batch `x` resized so that its images' longer side is `size`, keeping their shape (a 32×24 batch at 16: 16×12)"
-    h, w = x.shape[-2:]; f = size/max(h, w)
-    hw = (max(1, round(h*f)), max(1, round(w*f)))
+    h, w = x.shape[-2:]; hw = _scaled((w, h), size, least=1)
     return x if hw == (h, w) else F.interpolate(x, size=hw, mode='bilinear', align_corners=False)
 
 def _shift(x, dy, dx):
