@@ -285,7 +285,7 @@ class _GBM:
                  colsample_bytree: float = 0.8, # Column subsampling
                  reg_lambda: float = 1., # L2 on leaf weights
                  max_cat_to_onehot: int|None = None, # Categoricals with fewer levels split one level against the rest, larger ones by partition (None: xgboost's default, 4)
-                 int_cats: str = 'categories', # Integer columns the preprocessing made categorical (`max_card`): 'categories', or 'numbers' (split by threshold, in numeric order)
+                 int_cats: str = 'numbers', # Integer columns the preprocessing made categorical (`max_card`): 'numbers' (split by threshold, in numeric order), or 'categories'
                  early_stopping_rounds: int|None = 50, # Stop after this many rounds without improvement (None: never)
                  validation_fraction: float = 0.1, # Inner split for early stopping when no `eval_set` is given
                  refit_full: bool = True, # After stopping on the inner split, refit on all rows with 1.1x the best rounds
@@ -477,12 +477,12 @@ def _dec(v):
     if isinstance(v, list): return [_dec(o) for o in v]
     if not isinstance(v, dict): return v
     if 'TabularProc' in v: return TabularProc(**{k: _dec(o) for k, o in v['TabularProc'].items()})
-    if 'estimator' in v: return _known(v['estimator'])(**{k: _dec(o) for k, o in v['params'].items()})
+    if 'estimator' in v: return _build(v['estimator'], v['params'])
     if 'array' in v: return from_plain_array(v['array'])
     if 'dict' in v: return {_dec(k): _dec(o) for k, o in v['dict']}
     return np.array(v['value'], dtype=v['scalar'])[()]
 
-_LATER = {'int_cats': 'categories'}   # parameters added later, left out at their default: a fastflow without them loads the folder
+_LATER = {'int_cats': 'categories'}   # parameters added later, and the value a folder without them was fitted with: left out at that value, so a fastflow without them loads the folder
 
 def _params(est, what:str) -> dict:
     return {k: _enc(v, f"{what}: parameter {k!r}") for k, v in est.get_params(deep=False).items() if not (k in _LATER and v == _LATER[k])}
@@ -494,6 +494,12 @@ def _attrs(obj, what:str) -> dict:
 def _known(name:str):
     if name not in ESTIMATORS: raise ArtefactError(f"the model folder names estimator {name!r}, which is not one of fastflow's ({', '.join(ESTIMATORS)})")
     return ESTIMATORS[name]
+
+def _build(name:str, params:dict):
+    "Unfitted estimator `name` with the folder's `params`; a parameter of `_LATER` it lacks takes the value it was fitted with"
+    cls = _known(name)
+    was = {k: o for k, o in _LATER.items() if k in inspect.signature(cls).parameters}
+    return cls(**{**was, **{k: _dec(o) for k, o in params.items()}})
 
 def _skops_dumps(obj, what:str) -> bytes:
     "`obj` as skops bytes, refused at export time if loading them would need types skops does not trust by default"
@@ -645,7 +651,7 @@ def restore_estimator(cfg:dict, # What `estimator_state` returned
     "The fitted estimator `estimator_state` described, rebuilt from data only"
     key = cfg.get('key')
     if 'sklearn' in cfg: return _skops_loads(art, cfg['sklearn'])
-    est = _known(cfg['estimator'])(**{k: _dec(v) for k, v in cfg['params'].items()})
+    est = _build(cfg['estimator'], cfg['params'])
     if 'proc' in cfg: est.proc_ = TabularProc.from_config(cfg['proc'])
     for k, v in cfg['attrs'].items(): setattr(est, k, _dec(v))
     _STATE[_family(est)][1](est, cfg['state'], art, key)
