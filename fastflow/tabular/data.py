@@ -271,6 +271,10 @@ def _same(a, b) -> bool:
     return (a.dtype == b.dtype and a.shape == b.shape and
             all(type(_py(x)) is type(_py(y)) and (x == y or (x != x and y != y)) for x, y in zip(a.tolist(), b.tolist())))
 
+def _proc_arg(arg:str) -> str:
+    "How to pass the setting `arg` of `TabularProc`, also from a workflow (which takes the preprocessing as `proc=`)"
+    return f"TabularProc({arg}) (in a workflow: proc=TabularProc({arg}))"
+
 def _text_hint(s: pd.Series, c) -> str:
     "Advice for a text column too varied to be a category whose values are mostly numbers or dates (a few odd ones made it text), else ''"
     v = s.dropna().astype(str)
@@ -279,7 +283,7 @@ def _text_hint(s: pd.Series, c) -> str:
         return f"; most of its values are numbers: df[{c!r}] = pd.to_numeric(df[{c!r}], errors='coerce') makes it a number (the others become missing)"
     with warnings.catch_warnings():
         warnings.simplefilter('ignore'); dates = pd.to_datetime(v, errors='coerce', format='mixed')
-    if dates.notna().mean() >= 0.5: return f"; most of its values read as dates: name it date_names=[{c!r}] (or pd.read_csv(..., parse_dates=[{c!r}]))"
+    if dates.notna().mean() >= 0.5: return f"; most of its values read as dates: name it in {_proc_arg(f'date_names=[{c!r}]')}, or read it with pd.read_csv(..., parse_dates=[{c!r}])"
     return ''
 
 def _odd_numbers(values) -> tuple|None:
@@ -391,7 +395,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
             elif fmt := date_format(s):
                 dates.append(c); self.date_formats_[c] = fmt
                 warnings.warn(f"column {c!r} holds date strings (format {fmt!r}): expanded to date parts ({', '.join(DATE_PARTS)}, Elapsed); "
-                              f"pass cat_names=[{c!r}] to keep it as a category")
+                              f"to keep it as a category, pass {_proc_arg(f'cat_names=[{c!r}]')}")
             else: cats.append(c)
         return cats, conts, dates
 
@@ -427,13 +431,13 @@ class TabularProc(TransformerMixin, BaseEstimator):
             elif self.drop_ids and c not in named and id_like(s, c):
                 dropped[c] = 'id-like (unique per row)'
                 warnings.warn(f"column {c!r} looks like a row id (named like one, a distinct {s.dtype} value per row): not used as a feature; "
-                              f"pass it as the workflow's id_col, or cat_names=[{c!r}] / drop_ids=False to keep it")
+                              f"pass it as the workflow's id_col, or keep it with {_proc_arg(f'cat_names=[{c!r}]')} or {_proc_arg('drop_ids=False')}")
         for c in cats:
             n = levels[c].n_unique
             if c not in dropped and n > self.max_levels and not pd.api.types.is_numeric_dtype(X[c]):
                 if self.high_card == 'drop': dropped[c] = f'high cardinality ({n} values)'
                 warnings.warn(f"column {c!r} has {n} distinct values (> max_levels={self.max_levels}): "
-                              + ("dropped; pass high_card='encode' to keep its most frequent values, or engineer a feature from it"
+                              + (f"dropped; to keep its most frequent values pass {_proc_arg('high_card=' + repr('encode'))}, or engineer a feature from it"
                                  if self.high_card == 'drop' else f"only its {self.max_levels} most frequent values are kept") + _text_hint(X[c], c))
             elif c not in dropped and c not in named and _is_text(X[c]) and (odd := _odd_numbers(levels[c].uniq)):
                 warnings.warn(f"column {c!r} holds text, but {odd[0]} of its {n} distinct values are numbers (not {odd[1]!r}): as text it is a "
@@ -480,7 +484,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
                              f"take the name of a column of the frame. Rename that column, e.g. df.rename(columns={{{dup[0]!r}: {str(dup[0]) + '_'!r}}}), or drop it")
         self.card_ = [len(self.vocab_[c]) + 1 for c in self.cats_] + [3]*len(self.na_cols_)
         if not self.cat_out_ and not self.cont_out_:
-            raise ValueError(f"no usable feature columns left (dropped: {self.dropped_}); pass cat_names/cont_names explicitly")
+            raise ValueError(f"no usable feature columns left (dropped: {self.dropped_}); name the columns to use in {_proc_arg('cat_names=[...], cont_names=[...]')}")
         self.n_features_in_ = X.shape[1]
         return self
 
