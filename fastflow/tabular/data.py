@@ -368,7 +368,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
                  date_names=None, # Columns to expand as dates (besides datetime-typed ones and date strings)
                  max_card: int = 20, # Integer columns with at most this many values are categorical
                  max_levels: int = 100, # Text columns with more values are high-cardinality
-                 high_card: str = 'drop', # 'drop' or 'encode' (most frequent `max_levels` values) high-cardinality text
+                 high_card: str = 'drop', # 'drop' or 'encode' (most frequent `max_levels` values) high-cardinality text; a column named in `cat_names` is encoded
                  normalize: bool = True, # Normalize continuous columns
                  add_na: bool = True, # Add `<name>_na` indicator columns
                  drop=(), # Columns to ignore (ids, target, ...)
@@ -435,10 +435,11 @@ class TabularProc(TransformerMixin, BaseEstimator):
         for c in cats:
             n = levels[c].n_unique
             if c not in dropped and n > self.max_levels and not pd.api.types.is_numeric_dtype(X[c]):
-                if self.high_card == 'drop': dropped[c] = f'high cardinality ({n} values)'
+                drop = self.high_card == 'drop' and c not in named   # a column named in cat_names is kept, with its top levels
+                if drop: dropped[c] = f'high cardinality ({n} values)'
                 warnings.warn(f"column {c!r} has {n} distinct values (> max_levels={self.max_levels}): "
                               + (f"dropped; to keep its most frequent values pass {_proc_arg('high_card=' + repr('encode'))}, or engineer a feature from it"
-                                 if self.high_card == 'drop' else f"only its {self.max_levels} most frequent values are kept") + _text_hint(X[c], c))
+                                 if drop else f"only its {self.max_levels} most frequent values are kept") + ('' if c in named else _text_hint(X[c], c)))
             elif c not in dropped and c not in named and _is_text(X[c]) and (odd := _odd_numbers(levels[c].uniq)):
                 warnings.warn(f"column {c!r} holds text, but {odd[0]} of its {n} distinct values are numbers (not {odd[1]!r}): as text it is a "
                               f"category, where a number training never saw is unknown; if it is a quantity, "

@@ -336,11 +336,11 @@ class TabularWorkflow:
         with warnings.catch_warnings():   # scikit-learn's words for a class rarer than the folds; the workflow's follow, with its names
             warnings.filterwarnings('ignore', message='The least populated class in y', category=UserWarning)
             self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats, self.groups_, self.times_, self.time_gap)
-        if self.task_ == 'classification' and self.groups_ is None and self.times_ is None and (cnt := np.bincount(self.y_)).min() < self.n_splits:
+        if self.task_ == 'classification' and self.times_ is None and (cnt := np.bincount(self.y_)).min() < self.n_splits:   # stratified folds, grouped or not
             rare = {(c.item() if isinstance(c, np.generic) else c): int(k) for c, k in zip(self.classes_, cnt) if k < self.n_splits}
-            warnings.warn(f"class(es) with fewer rows than the {self.n_splits} folds: {rare} (class: rows). A fold whose validation rows hold all of "
-                          "such a class trains without it, so its scores there are noise and the final models see it only a few times: "
-                          "merge or drop rare classes, or pass fewer folds (n_splits)")
+            warnings.warn(f"class(es) with fewer rows than the {self.n_splits} folds: {rare} (class: rows). Some folds validate none of their rows, "
+                          "and a fold that validates all of a class's rows trains without it, so their scores are noise and the final models see "
+                          "them only a few times: merge or drop rare classes, or pass fewer folds (n_splits)")
         fold_rows = None if self.times_ is None else int(np.mean([self.train_mask_[tr].sum() for tr, _ in self.folds_]))   # forward folds train on fewer rows than K-fold's
         models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, n_rows=int(self.train_mask_.sum()), n_splits=self.n_splits,
                                                                                                    n_cols=len(self.proc_.cat_out_) + len(self.proc_.cont_out_) + 2*len(self.group_target),
@@ -643,7 +643,7 @@ class TabularWorkflow:
                 gap, se, n = paired_gap(a, b, m.greater_is_better, self.n_splits, ratio)
                 self.final_note_ = (f"\nfinal: the ensemble. {self.best_} is ahead of it by {gap:.4f} ± {se:.4f} (paired standard error over {n} "
                                     f"folds, corrected for their shared training rows), within {TIE_SE:g} standard errors: noise"
-                                    + (f". Its weights, fitted on all out-of-fold rows, put everything on {one[0]}: that model alone is refitted"
+                                    + (f". Its weights, fitted on all out-of-fold rows, put everything on {one[0]}: it alone is the final model"
                                        if len(one := [k for k, v in self.ensemble_weights_.items() if v > 0]) == 1 else "") if n else
                                     f"\nfinal: the ensemble. No fold gave a finite {m.name} for both {self.best_} and the ensemble, so they "
                                     "cannot be told apart (a fold with one class?)")
