@@ -93,7 +93,7 @@ def default_models(task: str, # 'classification' or 'regression'
     wide = n_cols is not None and fold_rows is not None and n_cols > fold_rows and fold_rows < WIDE_ROWS
     ms = {'nn': (NNClassifier if clf else NNRegressor)(random_state=seed, proc=proc, n_jobs=1, epochs=nn_epochs(task, fold_rows)),
           'rf': (RFClassifier if clf else RFRegressor)(random_state=seed, n_jobs=n_jobs, proc=proc, n_estimators=60 if big else 200, oob_score=False,
-                                                       max_samples=RF_ROWS if fold_rows is not None and fold_rows > RF_ROWS else None),
+                                                       max_samples=RF_ROWS),   # a cap: a tree of a smaller fit (a fold, or the final fit) grows on all its rows
           'xgb': gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **(XGB_WIDE if wide else {}))}
     if not big and not wide: ms['xgb_shallow'] = gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **XGB_SHALLOW)
     if big and not wide and (max_levels or 0) >= MANY_LEVELS: ms['xgb_onehot'] = gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **XGB_ONEHOT)
