@@ -7,10 +7,11 @@ Docs: https://fastflow-dev.github.io/fastflow/data.html.md"""
 # %% ../nbs/02_data.ipynb #82b1377c
 from __future__ import annotations
 import numpy as np
+import pandas as pd
 import torch
 
 # %% auto #0
-__all__ = ['TensorLoader', 'infer_y_range', 'check_y_range']
+__all__ = ['TensorLoader', 'infer_y_range', 'check_y_range', 'key_text']
 
 # %% ../nbs/02_data.ipynb #7b47a4d5
 def _rows(rows, n:int) -> torch.Tensor:
@@ -134,3 +135,18 @@ def check_y_range(y, # Training targets
         raise ValueError(f"y_range={yr} does not cover the {what}s: {int(out.sum())} lie outside y_range={yr} (they span "
                          f"{y.min():g}..{y.max():g}), where the model could never predict them: widen y_range, or {hint}")
     return lo,hi
+
+# %% ../nbs/02_data.ipynb #5c7204d8
+def key_text(s) -> np.ndarray:
+    "Values as text that matches across types: 1, 1.0, np.int64(1) and '1' alike, True as 'True'; '' for missing"
+    s = s if isinstance(s, pd.Series) else pd.Series(list(s), dtype=object)
+    na = s.isna().to_numpy()
+    if s.dtype.kind == 'f':
+        v = s.to_numpy('float64', na_value=np.nan)
+        with np.errstate(invalid='ignore'): whole = ~na & (np.mod(v, 1) == 0) & (np.abs(v) < 2**53)
+        t = s.astype(str).to_numpy(dtype=object, copy=True); t[whole] = v[whole].astype(np.int64).astype(str)
+    elif s.dtype.kind == 'O' and pd.api.types.infer_dtype(s, skipna=True) not in ('string', 'empty'):
+        t = np.array([str(int(o)) if isinstance(o, (float, np.floating)) and np.isfinite(o) and float(o).is_integer() else str(o) for o in s], dtype=object)
+    else: t = s.astype(str).to_numpy(dtype=object, copy=True)   # a copy: pandas may hand out its own (read-only) array
+    t[na] = ''
+    return t.astype(str)

@@ -15,7 +15,7 @@ import torch
 from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.data.core import DataLoaders
 from ..core import default_device
-from ..data import TensorLoader, check_y_range, infer_y_range
+from ..data import TensorLoader, check_y_range, infer_y_range, key_text
 
 # %% auto #0
 __all__ = ['clean_ratings', 'split_ratings', 'RatingsLoader', 'collab_bs', 'CollabDataLoaders']
@@ -277,10 +277,6 @@ def _check_inferred_range(r:np.ndarray, y_range:tuple, lo:float, hi:float):
     if why: warnings.warn(f"y_range inferred as ({y_range[0]:g}, {y_range[1]:g}) from training ratings spanning {lo:g}..{hi:g}: {why}. "
                           f"Check the ratings, or pass y_range=(lo, hi) to set it")
 
-def _id_text(ids) -> list:
-    "Ids as text, whole floats as integers (1.0 -> '1': a column with a gap reads as floats)"
-    return [str(int(o)) if isinstance(o, (float, np.floating)) and np.isfinite(o) and float(o).is_integer() else str(o) for o in ids]
-
 def _item_meta(items:pd.DataFrame, item_name:str, title_name:str, ids:np.ndarray) -> pd.DataFrame:
     "Item metadata indexed by the rated items' own ids (matched as text when their types differ), with a warning when it names none of them or has no `title_name`"
     if item_name not in items.columns: raise ValueError(f"item metadata has no {item_name!r} column (it has {list(items.columns)}): pass item_name=")
@@ -288,8 +284,8 @@ def _item_meta(items:pd.DataFrame, item_name:str, title_name:str, ids:np.ndarray
     if title_name not in meta.columns:
         warnings.warn(f"item metadata has no {title_name!r} column (it has {list(meta.columns)}): items show as ids; pass title_name= to name one")
     if len(ids) == 0 or len(meta) == 0 or pd.Index(ids).isin(meta.index).any(): return meta
-    own = dict(zip(_id_text(ids), ids))
-    key = [own.get(t) for t in _id_text(meta.index)]
+    own = dict(zip(key_text(ids), ids))
+    key = [own.get(t) for t in key_text(meta.index)]
     hit = np.array([k is not None for k in key])
     if hit.any():
         warnings.warn(f"item metadata's {item_name!r} ids are {meta.index.dtype}, the ratings' are {np.asarray(ids).dtype}: matched "

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
+from ..data import key_text
 
 # %% auto #0
 __all__ = ['TASKS', 'MAX_INT_CLASSES', 'INT_RULE', 'DATE_PARTS', 'BLOCK_CELLS', 'int_classes', 'infer_task', 'check_target',
@@ -293,21 +294,9 @@ def _odd_numbers(values) -> tuple|None:
     k = int(num.sum())
     return (k, v[~num].iloc[0]) if 9 <= k < len(v) and k >= 0.9*len(v) else None
 
-def _key_text(s) -> np.ndarray:
-    "Values as text that matches across types: 1, 1.0, np.int64(1) and '1' alike, True as 'True'; '' for missing"
-    s = s if isinstance(s, pd.Series) else pd.Series(list(s), dtype=object)
-    na = s.isna().to_numpy()
-    if s.dtype.kind == 'f':
-        v = s.to_numpy('float64', na_value=np.nan)
-        with np.errstate(invalid='ignore'): whole = ~na & (np.mod(v, 1) == 0) & (np.abs(v) < 2**53)
-        t = s.astype(str).to_numpy(dtype=object, copy=True); t[whole] = v[whole].astype(np.int64).astype(str)
-    elif s.dtype.kind == 'O' and pd.api.types.infer_dtype(s, skipna=True) not in ('string', 'empty'):
-        t = np.array([str(int(o)) if isinstance(o, (float, np.floating)) and np.isfinite(o) and float(o).is_integer() else str(o) for o in s], dtype=object)
-    else: t = s.astype(str).to_numpy(dtype=object, copy=True)   # a copy: pandas may hand out its own (read-only) array
-    t[na] = ''
-    return t.astype(str)
 
-# %% ../../nbs/30_tabular.data.ipynb #2b935df9
+
+# %% ../../nbs/30_tabular.data.ipynb #b2ce9a08
 def _match_as_text(code:np.ndarray, s:pd.Series, levels:list, col) -> np.ndarray:
     "`code` with each unseen value of a type no level has that equals a level as text (1 for '1', True for 'True', 1 or 'true') given that level, with a warning that the column's type changed"
     miss = np.flatnonzero((code < 0) & s.notna().to_numpy())
@@ -316,7 +305,7 @@ def _match_as_text(code:np.ndarray, s:pd.Series, levels:list, col) -> np.ndarray
     have = {kind(v) for v in levels}   # in a column that mixes types ('2' and 2), a value of a type it has keeps its own identity
     miss = miss[[kind(o) not in have for o in s.iloc[miss]]]
     if len(miss) == 0: return code
-    key = lambda t: [{'true': '1', 'false': '0'}.get(x.lower(), x) for x in _key_text(t)]   # True is 1 and 'true', as pandas casts it
+    key = lambda t: [{'true': '1', 'false': '0'}.get(x.lower(), x) for x in key_text(t)]   # True is 1 and 'true', as pandas casts it
     pos = {t: k for k, t in enumerate(key(levels))}
     alt = np.array([pos.get(t, -1) for t in key(s.iloc[miss])], dtype=code.dtype)
     if not (alt >= 0).any(): return code

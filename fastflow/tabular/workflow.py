@@ -17,8 +17,9 @@ from ..core import usable_cores  # noqa: F401 (re-exported: `fastflow.core` owns
 from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
 from ..submission import write_submission, _read_sample
 from ..export import load_artefact, rebuild, save_artefact
+from ..data import key_text
 from .nn import default_bs
-from .data import INT_RULE, TabularProc, check_target, date_format, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _key_text, _parse_dates
+from .data import INT_RULE, TabularProc, check_target, date_format, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _parse_dates
 from .estimators import (takes_groups, takes_times, NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
                                      LinearClassifier, LinearRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
 
@@ -246,7 +247,7 @@ def _old_group_keys(keys, s, n) -> tuple:
 
 def _group_keys(s: pd.Series) -> np.ndarray:
     "Group keys of a column as text ('' for missing: no group); 1, 1.0 and '1' are one key (a test column with a blank reads as floats)"
-    return _key_text(s)
+    return key_text(s)
 
 GROUP_FOLDS = 5   # inner folds that give `group_target`'s training rows their rates
 

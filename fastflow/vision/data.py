@@ -27,7 +27,7 @@ from fastai.vision.core import TensorBBox, TensorPoint
 from fastai.vision.augment import Resize, RandomResizedCrop, Flip, RandTransform, AffineCoordTfm
 from fastai.torch_core import TensorImage, TensorCategory, TensorMultiCategory
 from ..core import moved_names
-from ..data import TensorLoader
+from ..data import TensorLoader, key_text
 
 # %% auto #0
 __all__ = ['SPLIT_NAMES', 'open_rgb', 'image_exts', 'image_files', 'verify_images', 'drop_bad_images', 'RGBImage', 'pick_size',
@@ -510,7 +510,7 @@ def csv_dls(path, # Root folder
     lcol = df.columns[label_col] if isinstance(label_col, int) else label_col
     if not len(df): raise ValueError("The labels CSV has no rows.")
     if label_delim is not None:   # tags as text: an empty cell is no tags (a negative example); a column of single numbers read as floats: '3', not '3.0'
-        df[lcol] = ['' if pd.isna(v) else str(int(v)) if isinstance(v, (float, np.floating)) and float(v).is_integer() else str(v) for v in df[lcol]]
+        df[lcol] = key_text(df[lcol]).tolist()
     if df[lcol].isna().any(): raise ValueError(f"{int(df[lcol].isna().sum())} rows have no label in column {lcol!r}.")
     key = df[fcol].astype(str)
     if (rep := key.duplicated()).any():   # a file in both training and validation would inflate the score
