@@ -1,15 +1,15 @@
 """Rating-prediction quality on MovieLens 100K: 5-fold CV (random folds, seed 42), RMSE mean +- std.
 
 A thin call of `fastflow.collab.workflow.CollabWorkflow` with its defaults: its leaderboard gives every member's
-5-fold CV RMSE (biases only; two BayesianMF chains, 8 and 3 factors; DotProductBias with emb_penalty 0.05; item- and
-user-based KNNBaseline), the non-negative least-squares blend of the members and the stack (member weights linear in
+5-fold CV RMSE (biases only; two BayesianMF chains, 8 and 3 factors; DotProductBias at collab_learner's defaults and
+one with emb_penalty 0.05 and its biases learnt from zero; item- and user-based KNNBaseline), the non-negative least-squares blend of the members and the stack (member weights linear in
 the log rating counts of the pair's user and item), both scored with weights for fold k fitted on the other folds'
 out-of-fold predictions only (no rating of fold k chooses the weights it is scored with), and the best fastflow row,
 the final model it chose. The default members were chosen on these out-of-fold scores (the DotProductBias penalty on an
-inner split of fold 0's training ratings), never on a validation fold's own predictions. `CollabWorkflow.fit`
+inner split of fold 0's training ratings; KNNBaseline's `reg` on these same folds' CV and on three synthetic tables), never
+on a validation fold's own predictions. `CollabWorkflow.fit`
 (leaderboard + blend + stack + refit on all rows) is timed whole. Other fastflow models on the same folds, outside the
-default blend (a second workflow with blend=False): DotProductBias with collab_learner's defaults, a wider one (100
-factors), CollabNN, HybridCollab. References in the same run, on the same folds: the global mean, and fastai's
+default blend (a second workflow with blend=False): a wider DotProductBias (100 factors), CollabNN, HybridCollab. References in the same run, on the same folds: the global mean, and fastai's
 `collab_learner` with fastbook's settings (n_factors=50, y_range=(0,5.5), wd=0.1, fit_one_cycle(5, 5e-3), bs=64). Ranking metrics (precision@10, recall@10,
 NDCG@10; held-out ratings >= 4 are relevant; every item a user has not rated in training is ranked) come from a nested
 run on fold 0: a whole CollabWorkflow (its own 5 inner folds, blend and refit) fitted on fold 0's training ratings and
@@ -32,7 +32,7 @@ from fastai.data.block import TransformBlock
 from fastai.tabular.core import Categorify
 from fastflow.core import data_path, set_seed
 from fastflow.metrics import rmse
-from fastflow.collab.workflow import CollabWorkflow, nn_blend
+from fastflow.collab.workflow import CollabWorkflow, default_members, nn_blend
 from report import write_results
 
 SEED, EPOCHS = 42, 5
@@ -40,7 +40,7 @@ ROW = {'bias': 'biases-only', 'dot': 'fastflow-DotProductBias', 'hybrid': 'fastf
        'knn_item': 'fastflow-KNNBaseline-item', 'knn_user': 'fastflow-KNNBaseline-user', 'bayes': 'fastflow-BayesianMF',
        'bayes_k3': 'fastflow-BayesianMF-k3', 'dot_lam05': 'fastflow-DotProductBias-lam05', 'dot_k100': 'fastflow-DotProductBias-k100',
        'blend': 'fastflow-CollabWorkflow-blend (non-negative weights)', 'stack': 'fastflow-CollabWorkflow-stack (weights on rating counts)'}
-OTHERS = {'dot': dict(type='dot', epochs=5), 'dot_k100': dict(type='dot', n_factors=100, emb_penalty=0.15, epochs=10, bias_init=False),
+OTHERS = {'dot_k100': dict(type='dot', n_factors=100, emb_penalty=0.15, epochs=10, bias_init=False),
           'hybrid': dict(type='hybrid', epochs=5), 'nn': dict(type='nn', epochs=5)}   # scored on the same folds, outside the default blend
 BEST = 'fastflow-best (CollabWorkflow: its final model)'
 
@@ -83,7 +83,7 @@ def side_rows(ratings, n_folds):
     rng = np.random.default_rng(0); cold = rng.choice(ratings.user.unique(), ratings.user.nunique()//10, replace=False)
     tr, te = ratings[~ratings.user.isin(cold)], ratings[ratings.user.isin(cold)]
     for name, kw in (('without side tables', {}), ('with side tables', dict(users=users, items=items))):
-        w = CollabWorkflow(members={'dot': OTHERS['dot']}, seed=SEED, verbose=False, **kw); w.fit(tr)
+        w = CollabWorkflow(members={'dot': default_members()['dot']}, seed=SEED, verbose=False, **kw); w.fit(tr)
         rows.append(dict(task='ml-100k-cold-users', system=f'fastflow-CollabWorkflow {name}', metric='rmse',
                          value=round(float(rmse(w.predict(te), te.rating)), 4), seconds=None, throughput=None, n_users=len(cold), n_ratings=len(te)))
     return rows

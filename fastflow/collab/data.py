@@ -29,6 +29,10 @@ def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFra
     if missing:
         raise ValueError(f"column(s) {missing} not in the ratings frame, which has {list(ratings.columns)}. "
                          f"Pass the right names, e.g. user_name=..., item_name=..., rating_name=..., time_name=...")
+    if len(set(cols)) < len(cols):
+        twice = sorted({c for c in cols if cols.count(c) > 1}, key=str)
+        raise ValueError(f"column(s) {twice} are named for more than one of user_name, item_name, rating_name, time_name ({cols}): "
+                         "each needs a column of its own")
     if len(ratings) == 0: raise ValueError("the ratings frame is empty: there is nothing to learn from")
     df = ratings[cols]   # a new frame (pandas copies on write): renaming it leaves `ratings` alone
     df.columns = ['user','item','rating'] + (['timestamp'] if time_name else [])
@@ -42,6 +46,10 @@ def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFra
             eg = [next(o for o in v if _kinds([o]) == {k}) for k in ('number', 'string')]
             raise ValueError(f"the {c!r} ids mix numbers and strings (e.g. {eg[0]!r} and {eg[1]!r}), which would make 3 and '3' two different "
                              f"ids; make them one kind first, e.g. df[{c!r}] = df[{c!r}].astype(str)")
+    if time_name and not (pd.api.types.is_numeric_dtype(t := df.timestamp) or pd.api.types.is_datetime64_any_dtype(t) or pd.api.types.is_timedelta64_dtype(t)):
+        eg = t.dropna().iloc[0] if t.notna().any() else None   # text ('12/31/2019') would order as text: 2019 after 1/1/2020
+        raise ValueError(f"timestamps in {time_name!r} must be numbers or datetimes, got dtype {t.dtype} (e.g. {eg!r}), which would be ordered "
+                         f"as text: convert them first, e.g. df[{time_name!r}] = pd.to_datetime(df[{time_name!r}])")
     if time_name and (bad := df.timestamp.isna().to_numpy()).any():   # a time split would count them as the newest ratings
         raise ValueError(f"{bad.sum()} row(s) have a missing {time_name!r} timestamp (first at index {list(ratings.index[bad][:5])}); "
                          f"drop them or fill them, e.g. df.dropna(subset=[{time_name!r}])")
@@ -50,7 +58,12 @@ def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFra
 def _check_ratings(r:pd.Series, rating_name, index, y_range) -> pd.Series:
     "Ratings as finite float32 inside `y_range` (if given), or a clear error"
     if not pd.api.types.is_numeric_dtype(r) or pd.api.types.is_bool_dtype(r):
-        hint = f": for yes/no feedback, rate it 0/1 first, e.g. df[{rating_name!r}] = df[{rating_name!r}].astype(int)" if pd.api.types.is_bool_dtype(r) else ''
+        if pd.api.types.is_bool_dtype(r): hint = f": for yes/no feedback, rate it 0/1 first, e.g. df[{rating_name!r}] = df[{rating_name!r}].astype(int)"
+        else:   # text: name what does not read as a number (a stray 'n/a?' in a CSV)
+            bad = r[pd.to_numeric(r, errors='coerce').isna() & r.notna()]
+            hint = (f", and {len(bad)} value(s) do not read as numbers (e.g. {list(dict.fromkeys(bad.astype(str)))[:3]}, first at index {list(bad.index[:3])}): "
+                    f"fix or drop them, e.g. df[{rating_name!r}] = pd.to_numeric(df[{rating_name!r}], errors='coerce'), then df.dropna(subset=[{rating_name!r}])"
+                    if len(bad) else f": convert them, e.g. df[{rating_name!r}] = pd.to_numeric(df[{rating_name!r}])")
         raise ValueError(f"ratings in {rating_name!r} must be numbers, got dtype {r.dtype}{hint}")
     r = r.astype(np.float32)   # no copy when already float32 (pandas copies on write)
     bad = ~np.isfinite(r.to_numpy())
@@ -117,8 +130,8 @@ def _dedupe(df:pd.DataFrame, duplicates:str) -> pd.DataFrame:
         eg = tuple(v.item() if isinstance(v, np.generic) else v for v in (first.user.iloc[0], first.item.iloc[0]))
         raise ValueError(f"{n} (user, item) pair(s) are rated more than once, e.g. {eg}; "
                          f"pass duplicates='mean' to average them or duplicates='last' to keep the last row")
-    warnings.warn(f"{n} (user, item) pair(s) are rated more than once; keeping the {duplicates} "
-                  f"({'average rating, latest timestamp' if duplicates=='mean' else 'last row'}) for each")
+    kept = 'average rating, latest timestamp' if duplicates == 'mean' else 'latest timestamp' if 'timestamp' in df else 'last row'
+    warnings.warn(f"{n} (user, item) pair(s) are rated more than once; keeping the {duplicates} ({kept}) for each")
     if duplicates == 'last':   # the latest rating when there are timestamps, else the last row; rows keep their order
         if 'timestamp' not in df: return df.drop_duplicates(['user','item'], keep='last')
         o = np.argsort(df.timestamp.to_numpy(), kind='stable')
@@ -527,10 +540,13 @@ class CollabDataLoaders(DataLoaders):
         for q,known,key in ((users, self.users, 'user'), (items, self.items, 'item')):
             kq,kk = (_kinds(q) if len(q) else set()),_kinds(known)   # nothing asked for: nothing to check (an empty list reads as floats)
             if kq and len(kk) == 1 and not kq <= kk:
-                eg = next(o for o in q if _kinds([o]) != kk)
+                eg,k0 = (o.item() if isinstance(o, np.generic) else o for o in (next(o for o in q if _kinds([o]) != kk), known[0]))
                 want = 'astype(str)' if kk == {'string'} else 'astype(int)'
+                one = str(eg) if kk == {'string'} else int(eg) if isinstance(eg, str) and eg.strip().lstrip('+-').isdigit() else None
+                col = n if (n := getattr(q, 'name', None)) not in (None, key) else self.names[key]
                 raise ValueError(f"the {key} ids asked for are {' and '.join(sorted(kq))}s (e.g. {eg!r}) but the training {key} ids are "
-                                 f"{kk.pop()}s (e.g. {known[0]!r}), so none would match: convert them, e.g. pairs[{(n if (n := getattr(q, 'name', None)) not in (None, key) else self.names[key])!r}].{want}")
+                                 f"{kk.pop()}s (e.g. {k0!r}), so none would match: convert them: " + (f"pass {one!r}, not {eg!r}; " if one is not None else "")
+                                 + f"for a frame of pairs, pairs[{col!r}].{want}")
         return _lookup(self.user2idx, self.users, users),_lookup(self.item2idx, self.items, items)
 
     def test_dl(self, test_items:pd.DataFrame, # (user, item) pairs under the training column names; a rating column becomes the targets

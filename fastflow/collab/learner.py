@@ -742,6 +742,23 @@ def _build_collab(cfg, # A folder's model config: {'builder': ..., 'kwargs': {..
     except (AttributeError, KeyError, TypeError, ValueError, RuntimeError) as e:   # RuntimeError: torch's, e.g. a negative size
         raise ArtefactError(f"{where}: the {b} it describes cannot be built ({e}); export the model again") from None
 
+def _check_loaded(art:Artefact, # The folder, for the message
+                  ratings, # Its training ratings
+                  y_ranges:list, # The output ranges it stores (None: none)
+                  rankers:list, # The ranker settings it stores (None: none)
+                 ):
+    "An `ArtefactError` for contents no export writes (an edited folder whose checksums were made again): ratings not finite, a `y_range` that does not cover them, ranker settings `ItemRanker` does not take"
+    r = np.asarray(ratings, dtype=np.float64)
+    if not np.isfinite(r).all(): raise ArtefactError(f"{art.path}: arrays.npz holds {int((~np.isfinite(r)).sum())} NaN or infinite rating(s), which no export writes; export the model again")
+    for yr in y_ranges:
+        if yr is None: continue
+        try: check_y_range(r, yr, 'training rating')
+        except (TypeError, ValueError) as e: raise ArtefactError(f"{art.path}: its y_range {list(yr)} is not one a fit gives ({e}); export the model again") from None
+    for rk in rankers:
+        if rk is None: continue
+        try: ItemRanker(**rk)
+        except (TypeError, ValueError) as e: raise ArtefactError(f"{art.path}: its ranker settings {rk} are not ItemRanker's ({e}); export the model again") from None
+
 def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read by `fastflow.export.load_artefact`
                           device='cpu', # Where the model and batches go
                          ) -> CollabLearner:
@@ -754,8 +771,9 @@ def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read b
     except (TypeError, ValueError) as e: raise ArtefactError(f"{art.path}: the data it describes cannot be rebuilt ({e}); export the learner again") from None
     try: model.load_state_dict(art.tensors)
     except RuntimeError as e: raise ArtefactError(f"{art.path/'weights.safetensors'} does not fit a {mcfg['builder']}({mcfg.get('kwargs')}): {e}") from None
-    learn = CollabLearner(dls, model.to(device).eval(), loss_func=MSELossFlat(), metrics=RMSE())
     rk = art.config.get('ranker')   # fitted again on first use, with the exported settings (the same weights) while the data stay these
+    _check_loaded(art, dls.train_df.rating, [(mcfg.get('kwargs') or {}).get('y_range')], [rk, art.config.get('ranker_given')])
+    learn = CollabLearner(dls, model.to(device).eval(), loss_func=MSELossFlat(), metrics=RMSE())
     learn._ranker_args = None if rk is None else (learn.dls, rk, art.config.get('ranker_given'))
     return learn
 

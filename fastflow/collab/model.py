@@ -190,12 +190,14 @@ class KNNBaseline:
                  shrinkage:float=100., # Shrinks the similarity of pairs with few common raters towards 0
                  kind:str='item', # 'item': similar items the user rated; 'user': similar users who rated the item
                  max_n:int=10_000, # Most items (users) to compare: the similarities are dense n x n matrices (about 4 GB at 10,000)
+                 reg:float=0.3, # Added to the neighbours' summed similarity: weakly similar neighbours move a prediction less from the biases (0: Surprise's formula)
                 ):
         if kind not in ('item','user'): raise ValueError(f"kind must be 'item' or 'user', got {kind!r}")
         if not (isinstance(k, (int, np.integer)) and k >= 1): raise ValueError(f"k must be an integer >= 1, got {k!r}")
         if shrinkage < 0: raise ValueError(f"shrinkage must be >= 0, got {shrinkage}")
         if isinstance(max_n, bool) or not isinstance(max_n, (int, np.integer)) or max_n < 1: raise ValueError(f"max_n must be a whole number >= 1, got {max_n!r}")
-        self.k,self.shrinkage,self.kind,self.max_n = int(k),float(shrinkage),kind,max_n
+        if not (isinstance(reg, (int, float, np.number)) and not isinstance(reg, bool) and np.isfinite(reg) and reg >= 0): raise ValueError(f"reg must be a number >= 0, got {reg!r}")
+        self.k,self.shrinkage,self.kind,self.max_n,self.reg = int(k),float(shrinkage),kind,max_n,float(reg)
 
     def _rc(self, u, i): return (u,i) if self.kind == 'item' else (i,u)   # (rows, neighbour columns)
 
@@ -243,7 +245,7 @@ class KNNBaseline:
             top = np.argpartition(-S, kk-1, axis=1)[:, :kk]
             St = np.maximum(np.take_along_axis(S, top, 1), 0.); Rt = res[P[row]:P[row+1]][top]
             den = St.sum(1)
-            out[sel] += np.where(den > 0, (St*Rt).sum(1)/np.maximum(den, 1e-12), 0.)
+            out[sel] += np.where(den > 0, (St*Rt).sum(1)/np.maximum(den + self.reg, 1e-12), 0.)
         return out
 
 # %% ../../nbs/41_collab.model.ipynb #25bda64d

@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/collab.workflow.html.md"""
 
 # %% ../../nbs/43_collab.workflow.ipynb #eadfa567
 from __future__ import annotations
-import time, warnings
+import difflib, inspect, time, warnings
 from pathlib import Path
 import numpy as np
 from scipy import sparse
@@ -18,7 +18,7 @@ from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, rebuild, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds, _user_index
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline
-from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _no_ranking, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on
+from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _no_ranking, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -26,17 +26,30 @@ __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_
 
 # %% ../../nbs/43_collab.workflow.ipynb #0c38ba02
 def default_members() -> dict:
-    "Name -> member spec: biases-only, two `BayesianMF` chains, `DotProductBias`, item- and user-based KNN"
+    "Name -> member spec: biases-only, two `BayesianMF` chains, two `DotProductBias`, item- and user-based KNN"
     return {'bias':      dict(type='bias'),
             'bayes':     dict(type='bayes', n_factors=8, n_iter=150, burn_in=30),
             'bayes_k3':  dict(type='bayes', n_factors=3),
-            'dot_lam05': dict(type='dot', emb_penalty=0.05, epochs=5, bias_init=False),
+            'dot':       dict(type='dot', epochs=5),   # collab_learner's defaults: biases started at the baseline's
+            'dot_lam05': dict(type='dot', emb_penalty=0.05, epochs=5, bias_init=False),   # MovieLens' best alone; far behind biases-only on sparser tables
             'knn_item':  dict(type='knn', kind='item', k=40, shrinkage=100.),
             'knn_user':  dict(type='knn', kind='user', k=40, shrinkage=100.)}
 
 _TORCH = ('dot', 'nn', 'hybrid')
 _COLD_NEIGHBOURS = 100   # a new user with side columns is recommended what its 100 nearest users by them rated most (`recommend`)
 _BAYES = ('n_factors', 'n_iter', 'burn_in', 'thin', 'init_std')   # the spec keys a 'bayes' member passes to `BayesianMF`
+_KNN, _SIDE = ('k', 'shrinkage', 'kind', 'max_n', 'reg'), ('reg', 'reg_bias')   # ... and a 'knn' member to `KNNBaseline`, a 'side' one to `SideBaseline`
+_LEARNER = ('epochs', 'lam', *(p for p in inspect.signature(collab_learner).parameters if p not in ('dls', 'model', 'best_epoch', 'seed', 'kwargs')))
+_KEYS = {'bias': (), 'knn': _KNN, 'side': _SIDE, 'bayes': _BAYES, **{t: _LEARNER for t in _TORCH}}   # what each type of spec may hold besides 'type'
+
+def _check_keys(n, s:dict):
+    "A clear error for a key that member `n`'s spec `s` does not take (a typo would otherwise be ignored: 'kinds' for 'kind')"
+    ok = _KEYS[s['type']]
+    for k in s:
+        if k == 'type' or k in ok: continue
+        close = difflib.get_close_matches(str(k), ok, n=1)
+        raise ValueError(f"member {n!r} ({s['type']}): unknown key {k!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+                         + f"; a {s['type']!r} member takes {', '.join(ok) if ok else 'no key besides type'}")
 
 def _check_members(members:dict) -> dict:
     "The member specs, checked; 'bias' is always one of them"
@@ -45,6 +58,7 @@ def _check_members(members:dict) -> dict:
     for n,s in members.items():
         t = s.get('type') if isinstance(s, dict) else None
         if t not in ('bias', 'knn', 'side', 'bayes', *_TORCH): raise ValueError(f"member {n!r}: type must be 'bias', 'knn', 'side', 'bayes', 'dot', 'nn' or 'hybrid', got {s!r}")
+        _check_keys(n, s)
         if t in _TORCH and not (isinstance(s.get('epochs'), int) and s['epochs'] >= 1): raise ValueError(f"member {n!r}: needs epochs= (an integer >= 1)")
         out[str(n)] = dict(s)
     if not any(s['type'] == 'bias' for s in out.values()): out = {'bias': dict(type='bias'), **out}   # the baseline every model must beat
@@ -56,10 +70,9 @@ def _fit_member(spec:dict, dls:CollabDataLoaders, seed:int, side:tuple|None=None
     if t == 'bias': return BiasBaseline().fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
     if t == 'side':
         if side is None: raise ValueError("a 'side' member needs side tables: pass users= and/or items= to CollabWorkflow")
-        return SideBaseline(**{k: spec[k] for k in ('reg', 'reg_bias') if k in spec}).fit(tdf.u, tdf.i, tdf.rating, *side, dls.n_users, dls.n_items)
+        return SideBaseline(**{k: spec[k] for k in _SIDE if k in spec}).fit(tdf.u, tdf.i, tdf.rating, *side, dls.n_users, dls.n_items)
     if t == 'knn':
-        kw = {k: spec[k] for k in ('k', 'shrinkage', 'kind', 'max_n') if k in spec}
-        return KNNBaseline(**kw).fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
+        return KNNBaseline(**{k: spec[k] for k in _KNN if k in spec}).fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
     if t == 'bayes': return BayesianMF(**{k: spec[k] for k in _BAYES if k in spec}, seed=seed).fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
     kw = {k: v for k,v in spec.items() if k not in ('type', 'epochs', 'lr')}
     learn = collab_learner(dls, t, best_epoch=False, seed=seed, **kw)
@@ -320,7 +333,7 @@ class CollabWorkflow:
         "Before any fit: a neighbourhood member with more items (users) than its `max_n` is left out of the defaults with a warning, or refused if named"
         for n,s in list(self.members_.items()):
             if s['type'] != 'knn': continue
-            m = KNNBaseline(**{k: s[k] for k in ('k', 'shrinkage', 'kind', 'max_n') if k in s}); kind,mx = m.kind,m.max_n   # its own checks, its defaults
+            m = KNNBaseline(**{k: s[k] for k in _KNN if k in s}); kind,mx = m.kind,m.max_n   # its own checks, its defaults
             nb = self.dls_.n_items if kind == 'item' else self.dls_.n_users
             if nb <= mx: continue
             msg = f"member {n!r} would compare {nb:,} {kind}s, more than its max_n={mx:,} ({nb:,}x{nb:,} dense similarities)"
@@ -413,12 +426,10 @@ class CollabWorkflow:
         for n in fit:
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore'); self.final_[n] = _fit_member(self.members_[n], self.dls_, self.seed, side)
-        self.similar_ = next((n for n in sorted(self.final_weights_, key=lambda n: -self.final_weights_[n]) if self.members_[n]['type'] in _TORCH), None)
-        if self.similar_ is None:   # similar_items needs item factors: fit the first factor member too (it takes no part in predictions)
-            self.similar_ = next((n for n,s in self.members_.items() if s['type'] in _TORCH), None)
-            if self.similar_ is not None:
-                with warnings.catch_warnings():
-                    warnings.simplefilter('ignore'); self.final_[self.similar_] = _fit_member(self.members_[self.similar_], self.dls_, self.seed)
+        self.similar_ = min((n for n,s in self.members_.items() if s['type'] in _TORCH), key=lambda n: np.mean(self.scores_[n]), default=None)   # the factor member with the best CV
+        if self.similar_ is not None and self.similar_ not in self.final_:   # similar_items needs its item factors: fitted too (it takes no part in predictions)
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore'); self.final_[self.similar_] = _fit_member(self.members_[self.similar_], self.dls_, self.seed)
         for m in self.final_.values():
             if isinstance(m, KNNBaseline): m.sim_ = m.sim_.astype(np.float32)   # what the model folder stores: same predictions before and after export
         self.final_s_ = time.perf_counter() - t0
@@ -621,7 +632,7 @@ class CollabWorkflow:
             else:
                 base = m if isinstance(m, (BiasBaseline, BayesianMF)) else m.base_
                 arrays.update({f'{n}.user_bias': base.user_bias_, f'{n}.item_bias': base.item_bias_, f'{n}.mu': np.array(base.mu_)})
-                if isinstance(m, KNNBaseline): arrays[f'{n}.sim'] = m.sim_
+                if isinstance(m, KNNBaseline): arrays[f'{n}.sim'] = m.sim_; d['reg'] = m.reg   # as fitted (folders written before it had none: 0)
                 if isinstance(m, BayesianMF): arrays.update({f'{n}.user_factors': m.user_factors_, f'{n}.item_factors': m.item_factors_})
                 if isinstance(m, SideBaseline): arrays.update({f'{n}.user_coef': m.user_coef_, f'{n}.item_coef': m.item_coef_, f'{n}.coef': m.coef_})
             members.append(d)
@@ -656,6 +667,7 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
         wf.side_[key] = (SideEncoder.from_config(cfg), obj(a[f'side.{key}_ids']), a[f'side.{key}_X'])
     wf.final_,wf.final_weights_ = {},{}
     tdf = dls.train_df
+    _check_loaded(art, tdf.rating, [wf.y_range_, *((d.get('model') or {}).get('kwargs', {}).get('y_range') for d in c['members'])], [c.get('ranker'), c.get('ranker_given')])
     for d in c['members']:
         n,t = d['name'],d['spec'].get('type')
         if d['weight'] > 0: wf.final_weights_[n] = d['weight']
@@ -679,7 +691,7 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
                 m = SideBaseline(); m.base_,m.user_coef_,m.item_coef_,m.coef_ = base,a[f'{n}.user_coef'],a[f'{n}.item_coef'],a[f'{n}.coef']
                 wf.final_[n] = m; continue
             s = d['spec']
-            m = KNNBaseline(**{k: s[k] for k in ('k', 'shrinkage', 'kind', 'max_n') if k in s})
+            m = KNNBaseline(**{**{k: s[k] for k in _KNN if k in s}, 'reg': d.get('reg', 0.)})
             tu,ti = tdf.u.to_numpy(),tdf.i.to_numpy()
             m.base_,m.sim_ = base,a[f'{n}.sim']; m._residuals(tu, ti, tdf.rating.to_numpy(np.float64) - base.predict(tu, ti), dls.n_users, dls.n_items)
             wf.final_[n] = m
