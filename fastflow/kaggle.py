@@ -9,14 +9,15 @@ from __future__ import annotations
 import argparse, ast, json, os, shlex, shutil, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
 from .core import KAGGLE_INPUT, data_candidates, output_dir, _bare, _zip_hint
-from .submission import SubmissionError, check_submission, check_submission_file, write_submission  # noqa: F401 (the Kaggle layer's API too)
+from .export import ArtefactError
+from .submission import CSV_SUFFIXES, SubmissionError, check_submission, check_submission_file, write_submission  # noqa: F401 (the Kaggle layer's API too)
 
 # %% auto #0
 __all__ = ['COMP_ALIASES', 'KAGGLE_BUNDLE', 'KAGGLE_PYTHONS', 'WHEELHOUSE_SLUG', 'INSTALL_PREAMBLE', 'comp_names', 'comp_path',
-           'kernel_parser', 'data_dir', 'kernel_paths', 'find_model', 'predict_parser', 'predict_paths',
-           'build_wheelhouse', 'KaggleClientError', 'kaggle_credentials', 'kaggle_username', 'kaggle_client',
-           'with_install_step', 'inline_siblings', 'read_kernel_metadata', 'push_kernel', 'find_sample_submission',
-           'submit', 'add_kaggle_commands']
+           'kernel_parser', 'KernelInputError', 'data_dir', 'kernel_paths', 'run_kernel', 'find_model',
+           'predict_parser', 'predict_paths', 'build_wheelhouse', 'KaggleClientError', 'kaggle_credentials',
+           'kaggle_username', 'kaggle_client', 'with_install_step', 'inline_siblings', 'read_kernel_metadata',
+           'push_kernel', 'find_sample_submission', 'submit', 'add_kaggle_commands']
 
 # %% ../nbs/50_kaggle.ipynb #a0dc469a
 COMP_ALIASES = {'house-prices-advanced-regression-techniques': ('house-prices', 'house_prices'),
@@ -60,8 +61,12 @@ def kernel_parser(slug: str, # Competition slug, for `--data`'s default
     p = argparse.ArgumentParser(description=description or f'fastflow kernel for {slug}')
     p.add_argument('--data', default=None, help=f"competition folder (default: comp_path('{slug}'))")
     p.add_argument('--out', default=None, help='output folder (default: output_dir(): /kaggle/working on Kaggle)')
-    p.add_argument('--smoke', action='store_true', help='generate a tiny data set in the same format under --out and run the same code fast')
+    p.add_argument('--smoke', action='store_true', help="generate a tiny data set in the same format and run the same code fast, under --out "
+                   "(default: output_dir()/'smoke'), never over a real run's files")
     return p
+
+class KernelInputError(ValueError):
+    "A kernel's arguments or input folders that cannot work: outputs that would land in the data, a smoke run over a real one, missing files"
 
 def data_dir(data, # A kernel's `--data` (None: `comp_path(slug)`)
              slug: str, # Competition slug
@@ -76,16 +81,50 @@ def data_dir(data, # A kernel's `--data` (None: `comp_path(slug)`)
                                 f"or leave --data out to look for {slug!r} with comp_path.")
     return p
 
+def _needs(data:Path, files, slug:str):
+    "A clear error if the competition folder `data` lacks any of `files` (names of files or folders)"
+    if missing := [f for f in files if not (data/f).exists()]:
+        held = sorted(p.name for p in data.iterdir())
+        raise FileNotFoundError(f"{data} lacks {missing} (it holds {held[:8]}{' ...' if len(held) > 8 else ''}): pass the folder of competition "
+                                f"{slug!r}'s files as --data")
+
+def _check_out(out:Path, *inputs:Path):
+    "A `KernelInputError`, before anything is written, for an output folder that is one of `inputs` or inside one, or that holds a competition's files"
+    o = out.resolve()
+    for d in inputs:
+        if o == d.resolve() or d.resolve() in o.parents:
+            raise KernelInputError(f"--out {out} is {'' if o == d.resolve() else 'inside '}the input folder {d}: the outputs (submission.csv, model/) "
+                                   "would mix with its files; pass another --out")
+    if out.is_dir() and (held := [f for f in ('train.csv', 'test.csv') if (out/f).is_file()]):
+        raise KernelInputError(f"--out {out} holds {held}, as a competition's data folder does: pass another --out")
+
 def kernel_paths(args: argparse.Namespace, # Parsed `kernel_parser` arguments
                  slug: str, # Competition slug
                  make_smoke_data=None, # `f(folder) -> folder` writing the tiny data set (needed for `--smoke`)
+                 files=(), # Files (or folders) the competition folder must hold, e.g. ('train.csv', 'test.csv')
                 ) -> tuple[Path, Path]:
-    "`(data, out)` folders for parsed kernel arguments; with `--smoke`, the data are generated under `out/smoke_data`"
-    out = output_dir(args.out)
+    "`(data, out)` folders for parsed kernel arguments, checked before anything is written; `--smoke` writes under `out` (default `output_dir()/'smoke'`), its data in `out/smoke_data`"
     if args.smoke:
         if make_smoke_data is None: raise ValueError(f"{slug}: --smoke needs the kernel's make_smoke_data function")
+        out = output_dir(args.out, create=False) if args.out is not None else output_dir(create=False)/'smoke'
+        _check_out(out)
+        if (out/'submission.csv').is_file() and not (out/'smoke_data').is_dir():
+            raise KernelInputError(f"--out {out} holds the submission.csv of a run on the real data, which a smoke run would overwrite: "
+                                   "pass another --out (or leave it out: smoke runs write to output_dir()/'smoke')")
+        out = output_dir(out)
         return Path(make_smoke_data(out/'smoke_data')), out
-    return data_dir(args.data, slug), out
+    data = data_dir(args.data, slug)
+    _needs(data, files, slug)
+    out = output_dir(args.out, create=False)
+    _check_out(out, data)
+    return data, output_dir(out)
+
+def run_kernel(main, # A kernel's `main(argv)`
+               argv=None, # Its arguments (None: the command line's)
+              ):
+    "Run a kernel's `main`: a mistake in its arguments, files or model folder ends it with one line saying what to fix (exit code 1), not a traceback"
+    try: return main(argv)
+    except (KernelInputError, FileNotFoundError, SubmissionError, ArtefactError) as e: raise SystemExit(f"{Path(sys.argv[0]).name}: {e}") from None
 
 # %% ../nbs/50_kaggle.ipynb #20a953a7
 def find_model(path=None, # A model folder; None: search `kaggle_input`, then `output_dir()/'model'`
@@ -95,9 +134,11 @@ def find_model(path=None, # A model folder; None: search `kaggle_input`, then `o
     "The model folder (holding `fastflow.json`) an inference kernel should load"
     if path is not None:
         p = Path(path)
-        if not (p/'fastflow.json').is_file():
-            raise FileNotFoundError(f"{p} is not a model folder (no fastflow.json in it): pass the folder the training kernel exported to.")
-        return p
+        if (p/'fastflow.json').is_file(): return p
+        if p.name == 'fastflow.json' and p.is_file(): return p.parent   # the manifest itself: its folder
+        if (p/name/'fastflow.json').is_file(): return p/name            # the training kernel's --out, which holds model/
+        raise FileNotFoundError(f"{p} is not a model folder (no fastflow.json in it{'' if p.is_dir() else ': no such folder'}): pass the folder "
+                                f"the training kernel exported to (its --out/{name}).")
     k = Path(kaggle_input)
     for pattern in (f'**/{name}/fastflow.json', '**/fastflow.json'):   # a kernel's output holds model/; a dataset made from the folder, its files
         found = sorted(m.parent for m in k.glob(pattern)) if k.is_dir() else []
@@ -121,9 +162,14 @@ def predict_parser(slug: str, # Competition slug, for `--data`'s default
 
 def predict_paths(args: argparse.Namespace, # Parsed `predict_parser` arguments
                   slug: str, # Competition slug
+                  files=(), # Files (or folders) the competition folder must hold, e.g. ('test.csv',)
                  ) -> tuple[Path, Path, Path]:
-    "`(model, data, out)` folders for parsed inference-kernel arguments"
-    return find_model(args.model), data_dir(args.data, slug), output_dir(args.out)
+    "`(model, data, out)` folders for parsed inference-kernel arguments, checked before anything is written"
+    model, data = find_model(args.model), data_dir(args.data, slug)
+    _needs(data, files, slug)
+    out = output_dir(args.out, create=False)
+    _check_out(out, data, model)
+    return model, data, output_dir(out)
 
 # %% ../nbs/50_kaggle.ipynb #a2e8e4c6
 KAGGLE_BUNDLE = ('fastai>=2.8.12,<2.9', 'fastcore>=2.2.22,<3', 'fasttransform>=0.0.3', 'plum-dispatch>=2.5,<2.10',
@@ -140,9 +186,16 @@ def _src_dir(src=None) -> Path:
         raise FileNotFoundError(f"{p} is not fastflow's source tree (no pyproject.toml naming fastflow); pass src= (--src) pointing to a checkout.")
     return p
 
+_OFFLINE = ('NewConnectionError', 'Max retries exceeded', 'ConnectionError', 'ProxyError', 'SSLError', 'Temporary failure in name resolution',
+            'Network is unreachable')   # what pip prints when it cannot reach its index
+
 def _pip(*args, quiet=True) -> None:
     r = subprocess.run([sys.executable, '-m', 'pip', *args, *(['-q'] if quiet else [])], capture_output=True, text=True)
-    if r.returncode: raise RuntimeError(f"pip {' '.join(args[:1])} failed (exit {r.returncode}):\n{r.stderr[-3000:]}")
+    if not r.returncode: return
+    if args[0] == 'download' and any(m in r.stderr for m in _OFFLINE):
+        raise RuntimeError(f"pip cannot reach its package index ({next(m for m in _OFFLINE if m in r.stderr)}): building the wheelhouse needs "
+                           "internet; run it where `pip download` works, then upload the folder as a dataset")
+    raise RuntimeError(f"pip {' '.join(args[:1])} failed (exit {r.returncode}):\n{r.stderr[-3000:]}")
 
 def build_wheelhouse(dest: Path|str, # Folder for the wheels (created); upload it as a Kaggle dataset
                      extra=(), # More requirements to bundle, e.g. ['scikit-learn>=1.4'] for an image that has an older one
@@ -152,16 +205,21 @@ def build_wheelhouse(dest: Path|str, # Folder for the wheels (created); upload i
                     ) -> dict:
     "Wheels of fastflow and of `KAGGLE_BUNDLE` (+ `extra`) in `dest`, with a `dataset-metadata.json`; returns a summary"
     t0, dest, src = time.perf_counter(), Path(dest).resolve(), _src_dir(src)
+    made = not dest.exists()
     dest.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as t:   # build from a copy, so the checkout gets no build/ or egg-info
-        tree = Path(t)/'src'
-        shutil.copytree(src/'fastflow', tree/'fastflow', ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
-        for f in ('pyproject.toml', 'README.md', 'LICENSE', 'MANIFEST.in'):
-            if (src/f).exists(): shutil.copy(src/f, tree/f)
-        _pip('wheel', '--no-deps', '--no-build-isolation', '-w', str(dest), str(tree))
-    for v in python_versions:   # e.g. plum-dispatch ships only compiled wheels, one per Python
-        _pip('download', '--no-deps', '--only-binary=:all:', '--python-version', v, '--implementation', 'cp',
-             '--platform', 'manylinux2014_x86_64', '-d', str(dest), *KAGGLE_BUNDLE, *extra)
+    try:
+        with tempfile.TemporaryDirectory() as t:   # build from a copy, so the checkout gets no build/ or egg-info
+            tree = Path(t)/'src'
+            shutil.copytree(src/'fastflow', tree/'fastflow', ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
+            for f in ('pyproject.toml', 'README.md', 'LICENSE', 'MANIFEST.in'):
+                if (src/f).exists(): shutil.copy(src/f, tree/f)
+            _pip('wheel', '--no-deps', '--no-build-isolation', '-w', str(dest), str(tree))
+        for v in python_versions:   # e.g. plum-dispatch ships only compiled wheels, one per Python
+            _pip('download', '--no-deps', '--only-binary=:all:', '--python-version', v, '--implementation', 'cp',
+                 '--platform', 'manylinux2014_x86_64', '-d', str(dest), *KAGGLE_BUNDLE, *extra)
+    except BaseException:
+        if made: shutil.rmtree(dest, ignore_errors=True)   # no half-built wheelhouse left to upload by mistake
+        raise
     user = username or kaggle_username() or 'KAGGLE_USERNAME'
     meta = {'title': 'fastflow wheelhouse', 'id': f'{user}/{WHEELHOUSE_SLUG}', 'licenses': [{'name': 'other'}]}
     (dest/'dataset-metadata.json').write_text(json.dumps(meta, indent=2) + '\n')
@@ -281,10 +339,18 @@ def push_kernel(kernel_dir: Path|str, # Folder with kernel-metadata.json and the
                ) -> list[str]:
     "Push a kernel with the official client, from a one-file copy (siblings inlined, install step added) with your user name filled in"
     meta = read_kernel_metadata(kernel_dir, 'predict-metadata.json' if predict else 'kernel-metadata.json')
-    exe, user = kaggle_client(), kaggle_username()
-    if not user and 'KAGGLE_USERNAME/' in json.dumps(meta): raise KaggleClientError("Cannot tell your Kaggle user name to fill in the kernel metadata: set KAGGLE_USERNAME.")
-    code = (Path(kernel_dir)/meta['code_file']).read_text()
-    if meta['code_file'].endswith('.py'): code = with_install_step(inline_siblings(code, kernel_dir))   # may fail: before any folder is made
+    exe, user = (shutil.which('kaggle') or 'kaggle') if dry_run else kaggle_client(), kaggle_username()
+    if not user and 'KAGGLE_USERNAME/' in json.dumps(meta):
+        if not dry_run: raise KaggleClientError("Cannot tell your Kaggle user name to fill in the kernel metadata: set KAGGLE_USERNAME.")
+        print("dry run: no Kaggle user name (KAGGLE_USERNAME or kaggle.json), so the metadata keeps its KAGGLE_USERNAME/ placeholders", flush=True)
+    f = Path(kernel_dir)/meta['code_file']
+    try:   # before any folder is made
+        code = f.read_text(encoding='utf-8')
+        if f.suffix == '.py': code = with_install_step(inline_siblings(code, kernel_dir))
+    except UnicodeDecodeError as e: raise KaggleClientError(f"{f} is not UTF-8 text ({e.reason} at byte {e.start}): save it as UTF-8.") from None
+    except SyntaxError as e:
+        where = e.filename if e.filename and not e.filename.startswith('<') else f
+        raise KaggleClientError(f"{where}:{e.lineno}: {e.msg}: fix it before pushing (run the kernel locally first, e.g. with --smoke).") from None
     meta = {k: (_own(v, user) if isinstance(v, str) else [_own(s, user) for s in v] if isinstance(v, list) else v) for k, v in meta.items()} if user else meta
     out = Path(tempfile.mkdtemp(prefix='fastflow-push-'))
     (out/meta['code_file']).write_text(code)
@@ -297,7 +363,7 @@ def push_kernel(kernel_dir: Path|str, # Folder with kernel-metadata.json and the
 def find_sample_submission(folder, # A competition folder
                           ) -> Path|None:
     "The sample submission CSV in `folder` (sample_submission.csv, sampleSubmission.csv, gender_submission.csv ...), or None"
-    cands = sorted(p for p in Path(folder).iterdir() if p.is_file() and p.suffix.lower() == '.csv' and 'submission' in p.name.lower())
+    cands = sorted(p for p in Path(folder).iterdir() if p.is_file() and p.name.lower().endswith(CSV_SUFFIXES) and 'submission' in p.name.lower())
     return min(cands, key=lambda p: (not p.name.lower().startswith('sample'), p.name)) if cands else None
 
 def submit(file: Path|str, # The submission CSV

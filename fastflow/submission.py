@@ -37,12 +37,17 @@ def _read_csv(path, # A CSV file (also .csv.gz / .csv.zip)
              ) -> pd.DataFrame:
     "A submission-shaped CSV, with a `SubmissionError` naming the file when it is empty, ragged or not text"
     try:
-        if raw: return pd.read_csv(path, dtype=str, keep_default_na=False)
-        cols = list(pd.read_csv(path, nrows=0).columns)
-        id_col = id_col or cols[0]
-        return pd.read_csv(path, dtype={c: str for c in (id_col, *text) if c in cols}, keep_default_na=False,
-                           na_values={c: _NA for c in cols if c != id_col})
+        with warnings.catch_warnings():   # a row with more fields than the header: pandas would drop the extra one, or take column 1 as the index
+            warnings.simplefilter('error', pd.errors.ParserWarning)
+            if raw: return pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False)
+            cols = list(pd.read_csv(path, nrows=0).columns)
+            id_col = id_col or cols[0]
+            return pd.read_csv(path, dtype={c: str for c in (id_col, *text) if c in cols}, keep_default_na=False,
+                               na_values={c: _NA for c in cols if c != id_col}, index_col=False)
     except pd.errors.EmptyDataError: raise SubmissionError(f"The {what} {path} is empty (no header row).") from None
+    except pd.errors.ParserWarning:
+        raise SubmissionError(f"The {what} {path} has a row with more fields than its header: every row needs the header's columns "
+                              "(a stray comma, or an unquoted text with a comma in it?).") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as e:
         raise SubmissionError(f"The {what} {path} is not a well-formed CSV ({str(e).strip()[:200]}); every row needs the header's columns.") from None
 
@@ -53,6 +58,9 @@ def _few(xs, n=5) -> str:
 
 def _to_array(preds) -> np.ndarray:
     if hasattr(preds, 'detach'): preds = preds.detach().cpu().numpy()   # a torch tensor
+    if preds is None or isinstance(preds, (dict, str, bytes)) or np.ndim(preds) == 0:
+        raise SubmissionError(f"Predictions must be a DataFrame (the id and target columns) or an array, Series, list or tensor of values, got "
+                              f"{type(preds).__name__}")
     return np.asarray(preds)
 
 def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
@@ -97,11 +105,13 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
         warnings.warn(f"{t!r} holds probabilities in the sample but every prediction is exactly 0 or 1: log loss and AUC score hard labels "
                       "badly; submit probabilities (e.g. predict_proba), or pass proba=False if 0/1 labels are what is scored.")
     fractional = pd.api.types.is_float_dtype(s) and bool((s % 1 != 0).any())
-    known = classes if classes is not None else (ref.unique() if ref.nunique() >= 2 and not pd.api.types.is_float_dtype(ref) and not fractional else None)
+    numbers = told and not proba and pd.api.types.is_numeric_dtype(ref)   # told proba=False: integers are numbers (counts), not class labels
+    known = classes if classes is not None else (ref.unique() if ref.nunique() >= 2 and not pd.api.types.is_float_dtype(ref) and not fractional and not numbers else None)
     if known is not None:
         unknown = sorted(set(s.unique()) - set(known), key=str)
         if unknown: raise SubmissionError(f"{t!r}: {len(unknown)} predicted label(s) are not known classes: {_few(unknown)} "
-                                          f"(known: {_few(sorted(known, key=str), 10)}); pass classes= with the full list if the sample shows only some.")
+                                          f"(known: {_few(sorted(known, key=str), 10)}); pass classes= with the full list if the sample shows only some"
+                                          + (", or proba=False if these are numbers (counts), not labels." if pd.api.types.is_numeric_dtype(ref) else "."))
     return s
 
 # %% ../nbs/04_submission.ipynb #feca8244
@@ -138,8 +148,14 @@ def _frame_preds(preds: pd.DataFrame, sample: pd.DataFrame, id_col: str) -> pd.D
     "A DataFrame of predictions with the sample's columns, ids and row order"
     ids = sample[id_col]
     missing, extra = [c for c in sample.columns if c not in preds.columns], [c for c in preds.columns if c not in sample.columns]
-    if missing or extra: raise SubmissionError(f"Prediction columns {list(preds.columns)} differ from the sample's {list(sample.columns)}"
-                                               + (f"; missing {missing}" if missing else '') + (f"; unexpected {extra}" if extra else '') + '.')
+    if missing or extra:
+        hint = ''
+        if {str(c).strip() for c in extra} & set(missing): hint = " Some names differ only by spaces: strip them, e.g. df.columns = df.columns.str.strip()."
+        elif {str(c).strip().lower() for c in extra} & {str(c).lower() for c in missing}: hint = " Some names differ only by case: use the sample's names."
+        if any(str(c).startswith('Unnamed: ') for c in extra): hint += " An 'Unnamed: 0' column is a frame's index written to the file: write it with to_csv(..., index=False)."
+        if id_col in missing and preds.index.name == id_col: hint += " The ids are the frame's index: call reset_index() first."
+        raise SubmissionError(f"Prediction columns {list(preds.columns)} differ from the sample's {list(sample.columns)}"
+                              + (f"; missing {missing}" if missing else '') + (f"; unexpected {extra}" if extra else '') + '.' + hint)
     if len(preds) != len(sample): raise SubmissionError(f"{len(preds)} prediction rows for {len(sample)} rows in the sample submission.")
     pid = _match_ids(preds[id_col], ids, id_col)
     if pid.duplicated().any(): raise SubmissionError(f"Predictions repeat ids {_few(pid[pid.duplicated()].unique())}; each id must appear once.")

@@ -85,3 +85,14 @@ def test_features_rowwise(name, tmp_path):
     df = pd.read_csv(k.make_smoke_data(tmp_path)/'train.csv')
     full, part = k.features(df), k.features(df.iloc[::3].reset_index(drop=True))
     pd.testing.assert_frame_equal(full.iloc[::3].reset_index(drop=True), part)
+
+@pytest.mark.parametrize('folder', KERNELS, ids=lambda p: p.name)
+def test_kernel_mistakes_are_one_line(folder, tmp_path):
+    "A kernel given a folder without the competition's files, or an inference kernel given no model folder, stops with one line (exit 1), before writing anything"
+    empty, out = tmp_path/'empty', tmp_path/'out'; empty.mkdir()
+    runs = [([folder/'kernel.py', '--data', empty, '--out', out], 'lacks')]
+    if (folder/'predict.py').is_file(): runs.append(([folder/'predict.py', '--model', tmp_path/'nowhere', '--data', empty, '--out', out], 'is not a model folder'))
+    for args, says in runs:
+        r = subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+        assert r.returncode == 1 and says in r.stderr and 'Traceback' not in r.stderr, r.stderr[-2000:]
+        assert len(r.stderr.strip().splitlines()) == 1 and not out.exists()

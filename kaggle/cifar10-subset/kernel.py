@@ -46,7 +46,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     from fastflow.vision.learner import train_image_folder, predict_folder, write_image_submission, WIDTHS
     from fastflow.export import export_learner, load_learner
-    data, out = kernel_paths(a, 'cifar10-subset', make_smoke_data)
+    data, out = kernel_paths(a, 'cifar10-subset', make_smoke_data, files=('train', 'test'))
     budget, bs, cands = (min(a.budget, 4), 32, WIDTHS[-2:]) if a.smoke else (a.budget, 256, WIDTHS)
     learn, rep = train_image_folder(data/'train', budget, valid_pct=a.valid_pct, bs=bs, candidates=cands)
     fit = (f"FastNet{rep['widths']}, {rep['epochs']:.1f} epochs of {rep['n_train']} images in {rep['train_seconds']:.0f}s "
@@ -67,4 +67,6 @@ def main(argv=None):
     (out/'cifar10_report.json').write_text(json.dumps(rep, indent=1, default=str))
     return rep
 
-if __name__ == '__main__': main()
+if __name__ == '__main__':
+    from fastflow.kaggle import run_kernel
+    run_kernel(main)   # a wrong folder or a missing file: one line saying what to fix, not a traceback

@@ -18,7 +18,7 @@ def main(argv=None):
     t0 = time.perf_counter()
     from fastflow.export import load_model
     from fastflow.vision.learner import predict_folder, write_image_submission
-    model, data, out = predict_paths(a, 'cifar10-subset')
+    model, data, out = predict_paths(a, 'cifar10-subset', files=('test',))
     learn = load_model(model, kind='vision.learner')
     preds, _ = predict_folder(learn, data/'test')   # the TTA views and threads stored in the folder
     sub = write_image_submission(preds, data/'sample_submission.csv', out)
@@ -26,4 +26,6 @@ def main(argv=None):
           f"in {time.perf_counter() - t0:.1f}s")
     return sub
 
-if __name__ == '__main__': main()
+if __name__ == '__main__':
+    from fastflow.kaggle import run_kernel
+    run_kernel(main)   # a wrong folder or a missing file: one line saying what to fix, not a traceback

@@ -128,7 +128,7 @@ def main(argv=None):
     p = kernel_parser(SLUG, 'fastflow House Prices kernel')
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    data, out = kernel_paths(a, SLUG, make_smoke_data)
+    data, out = kernel_paths(a, SLUG, make_smoke_data, files=('train.csv', 'test.csv'))
     train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')
     trn, mask = features(train), fit_rows(train)
     wf = workflow()
@@ -149,4 +149,6 @@ def main(argv=None):
     print(f"wrote {sub} ({len(test)} rows) and the model folder {model}; {time.perf_counter() - t0:.0f}s in all")
     return lb
 
-if __name__ == '__main__': main()
+if __name__ == '__main__':
+    from fastflow.kaggle import run_kernel
+    run_kernel(main)   # a wrong folder or a missing file: one line saying what to fix, not a traceback

@@ -16,11 +16,13 @@ def main(argv=None):
     a = predict_parser(SLUG).parse_args(argv)
     t0 = time.perf_counter()
     from fastflow.export import load_model
-    model, data, out = predict_paths(a, SLUG)
+    model, data, out = predict_paths(a, SLUG, files=('test.csv',))
     wf = load_model(model, kind='tabular.workflow')
     test = pd.read_csv(data/'test.csv')
     sub = write_preds(wf, test, data, out)
     print(f"loaded {model} ({wf.final_name_}: {'+'.join(wf.final_)}); wrote {sub} ({len(test)} rows) in {time.perf_counter() - t0:.1f}s")
     return sub
 
-if __name__ == '__main__': main()
+if __name__ == '__main__':
+    from fastflow.kaggle import run_kernel
+    run_kernel(main)   # a wrong folder or a missing file: one line saying what to fix, not a traceback
