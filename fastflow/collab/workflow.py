@@ -32,8 +32,8 @@ def default_members() -> dict:
             'bayes_k3':  dict(type='bayes', n_factors=3),
             'dot':       dict(type='dot', epochs=5),   # collab_learner's defaults: biases started at the baseline's
             'dot_lam05': dict(type='dot', emb_penalty=0.05, epochs=5, bias_init=False),   # MovieLens' best alone; far behind biases-only on sparser tables
-            'knn_item':  dict(type='knn', kind='item', k=40, shrinkage=100.),
-            'knn_user':  dict(type='knn', kind='user', k=40, shrinkage=100.)}
+            'knn_item':  dict(type='knn', kind='item', k=40, shrinkage=100., reg=0.),   # reg=0: alone worse, in the stack better (MovieLens 0.8894 vs 0.8900 with 0.3)
+            'knn_user':  dict(type='knn', kind='user', k=40, shrinkage=100., reg=0.)}
 
 _TORCH = ('dot', 'nn', 'hybrid')
 _COLD_NEIGHBOURS = 100   # a new user with side columns is recommended what its 100 nearest users by them rated most (`recommend`)
