@@ -376,16 +376,19 @@ def submit(file: Path|str, # The submission CSV
     "Submit `file` with the official client, after checking it against the competition's sample submission (a normalised copy is sent if the check rewrote it)"
     f = Path(file)
     exe = (shutil.which('kaggle') or 'kaggle') if dry_run else kaggle_client()
+    if f.is_dir(): raise KaggleClientError(f"{f} is a folder: pass the submission file itself, e.g. {f/'submission.csv'}.")
     if not f.is_file(): raise KaggleClientError(f"Submission file {f} not found.")
     send = f
     if check:
-        try: sample, where = find_sample_submission(d := comp_path(competition)), d
-        except FileNotFoundError as e: sample, where = None, str(e).split('\n')[0].rstrip('.')
+        try: sample, where = find_sample_submission(d := comp_path(competition)), f"in {d}"
+        except FileNotFoundError as e: sample, where = None, str(e).split('\n')[0].replace(' Looked in:', '').rstrip('.').lower()
         if sample is None:
             print(f"fastflow kaggle: no local sample submission for {competition!r} ({where}): the file is NOT checked. Put the competition's "
                   "files under FASTFLOW_DATA to check it, or pass --no-check.", file=sys.stderr, flush=True)
         else:
-            out, changed = check_submission_file(f, sample, proba=proba)   # raises SubmissionError saying what is wrong
+            try: out, changed = check_submission_file(f, sample, proba=proba)
+            except SubmissionError as e: raise SubmissionError(f"{f}, checked against {sample}: {e}") from None
+            if not changed: print(f"fastflow kaggle: {f} checked against {sample}: it matches", flush=True)
             if changed:   # ids, columns or labels not as the sample writes them (892.0, 1 for '00001', 1.0 for a label): send them as it does
                 send = Path(tempfile.mkdtemp(prefix='fastflow-submit-'))/f.name; out.to_csv(send, index=False)   # same compression as the file
                 print(f"fastflow kaggle: {f} checked against {sample.name}; sending a copy with its ids, columns and labels written as the "

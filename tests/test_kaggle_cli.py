@@ -118,7 +118,8 @@ def test_submit(client, comp, tmp_path):
 
 def test_submit_checks_the_file_first(client, comp, tmp_path):
     f = tmp_path/'submission.csv'; pd.DataFrame({'id': [1, 2], 'target': [0.1, 0.9]}).to_csv(f, index=False)
-    assert '2 prediction rows for 3 rows' in fails('submit', f, '-c', 'my-comp') and not client.exists()
+    msg = fails('submit', f, '-c', 'my-comp')
+    assert '2 prediction rows for 3 rows' in msg and f"checked against {comp/'sample_submission.csv'}" in msg and not client.exists()   # which sample said no
 
 def test_submit_placeholder_sample(log, tmp_path, monkeypatch, capsys):
     "A sample of integer placeholders (Santander's 0s): probabilities pass; --dry-run checks offline, with no client"
@@ -136,7 +137,8 @@ def test_submit_unchecked_and_normalised(log, comp, tmp_path, capsys, monkeypatc
     "No local sample: said so on stderr; a file the check rewrites (1.0 for an integer label) is sent as the checked copy"
     f = tmp_path/'sub.csv'; f.write_text('id,target\n1,0.1\n')
     assert main(['kaggle', 'submit', str(f), '-c', 'elsewhere', '--dry-run']) == 0
-    assert 'the file is NOT checked' in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "no local sample submission for 'elsewhere' (competition 'elsewhere' not found)" in err and 'the file is NOT checked' in err
     pd.DataFrame({'id': [1, 2, 3], 'target': [0, 1, 1]}).to_csv(comp/'sample_submission.csv', index=False)
     f.write_text('id,target\n1,0.0\n2,1.0\n3,1.0\n')
     main(['kaggle', 'submit', str(f), '-c', 'my-comp', '--dry-run'])
@@ -161,3 +163,4 @@ def test_submit_unchecked_and_normalised(log, comp, tmp_path, capsys, monkeypatc
 def test_submit_needs_competition_and_file(client, tmp_path):
     assert '-c SLUG' in fails('submit', tmp_path/'x.csv')
     assert 'not found' in fails('submit', tmp_path/'x.csv', '-c', 'titanic')
+    assert 'is a folder: pass the submission file itself' in fails('submit', tmp_path, '-c', 'titanic')
