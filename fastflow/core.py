@@ -6,14 +6,16 @@ Docs: https://fastflow-dev.github.io/fastflow/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #6ffa3de2
 from __future__ import annotations
-import importlib, os, random, warnings
+import importlib, os, random, threading, time, warnings
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['KAGGLE_INPUT', 'KAGGLE_WORKING', 'OUTPUT_ENV', 'is_kaggle', 'data_candidates', 'data_path', 'output_dir', 'set_seed',
-           'default_device', 'usable_cores', 'save_plot', 'moved_names', 'import_fastai']
+__all__ = ['KAGGLE_INPUT', 'KAGGLE_WORKING', 'OUTPUT_ENV', 'HEARTBEAT_S', 'is_kaggle', 'data_candidates', 'data_path',
+           'output_dir', 'set_seed', 'default_device', 'usable_cores', 'heartbeat', 'save_plot', 'moved_names',
+           'import_fastai']
 
 # %% ../nbs/00_core.ipynb #d7695a4b
 KAGGLE_INPUT, KAGGLE_WORKING = Path('/kaggle/input'), Path('/kaggle/working')
@@ -113,6 +115,28 @@ def usable_cores(busy: bool = True, # Leave out the cores the 1-minute load aver
     try: load = os.getloadavg()[0] if busy else 0.
     except (AttributeError, OSError): load = 0.
     return max(1, n - int(max(0., load - 1)))   # less 1: the load average counts this (running) process too
+
+# %% ../nbs/00_core.ipynb #76a10508
+HEARTBEAT_S = 15.   # seconds between the lines `heartbeat` prints during a long fit
+
+@contextmanager
+def heartbeat(what: str, # What is running, e.g. 'rf fold 2/5'
+              log, # Called with each line, e.g. `print` (None: nothing runs)
+              expected: float|None = None, # Seconds it is expected to take (None: unknown)
+              every: float|None = None, # Seconds between lines (None: `HEARTBEAT_S`)
+             ):
+    "While the block runs, `log` every `every` seconds how long `what` has taken (of about `expected`), from a background thread"
+    if log is None: yield; return
+    stop, t0, every = threading.Event(), time.perf_counter(), HEARTBEAT_S if every is None else every
+    def beat():
+        while not stop.wait(every):
+            el = time.perf_counter() - t0
+            log(f"  {what}: {el:.0f} s so far" + ("" if not expected else f", ~{max(expected - el, 0):.0f} s left of ~{expected:.0f} s" if el < expected
+                                                    else f", past the ~{expected:.0f} s expected"))
+    th = threading.Thread(target=beat, name=f'heartbeat: {what}', daemon=True)
+    th.start()
+    try: yield
+    finally: stop.set(); th.join()
 
 # %% ../nbs/00_core.ipynb #d506b28c
 def _in_notebook() -> bool:

@@ -12,6 +12,7 @@ import numpy as np
 from scipy import sparse
 import pandas as pd
 from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
+from ..core import heartbeat
 from fastai.losses import MSELossFlat
 from sklearn.model_selection import KFold
 from ..metrics import rmse
@@ -370,7 +371,7 @@ class CollabWorkflow:
             dls = self._data(tr)
             for n in names:
                 t0 = time.perf_counter()
-                with warnings.catch_warnings():
+                with warnings.catch_warnings(), heartbeat(f"{n} fold {k+1}/{len(self.folds_)}", self._log if self.verbose else None, np.mean(times[n][0]) if times[n][0] else None):
                     warnings.simplefilter('ignore'); m = _fit_member(self.members_[n], dls, self.seed, side)
                 t1 = time.perf_counter()
                 self.oof_[n][va] = np.clip(_predict_member(m, u[va], i[va], side and (side[0][u[va]], side[1][i[va]])), *bounds[k])
@@ -423,8 +424,9 @@ class CollabWorkflow:
         self.final_,side = {},self._code_side()
         side_names = [n for n,s in self.members_.items() if s['type'] == 'side']
         fit = list(self.final_weights_) + ([side_names[0]] if side_names and not set(side_names) & set(self.final_weights_) else [])   # cold start
-        for n in fit:
-            with warnings.catch_warnings():
+        fit_s = self.leaderboard_.set_index('model').fit_s if hasattr(self, 'leaderboard_') else {}
+        for n in fit:   # expected: a fold's fit time, scaled to all the ratings
+            with warnings.catch_warnings(), heartbeat(f"refit {n}", self._log if self.verbose else None, fit_s.get(n, 0.)*self.n_splits/(self.n_splits - 1) or None):
                 warnings.simplefilter('ignore'); self.final_[n] = _fit_member(self.members_[n], self.dls_, self.seed, side)
         self.similar_ = min((n for n,s in self.members_.items() if s['type'] in _TORCH), key=lambda n: np.mean(self.scores_[n]), default=None)   # the factor member with the best CV
         if self.similar_ is not None and self.similar_ not in self.final_:   # similar_items needs its item factors: fitted too (it takes no part in predictions)

@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
-from ..core import usable_cores  # noqa: F401 (re-exported: `fastflow.core` owns it; collab and tabular use it)
+from ..core import heartbeat, usable_cores  # noqa: F401 (usable_cores re-exported: `fastflow.core` owns it; collab and tabular use it)
 from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
 from ..submission import write_submission, _read_sample
 from ..export import load_artefact, rebuild, save_artefact
@@ -595,7 +595,8 @@ class TabularWorkflow:
             t0 = time.perf_counter()
             Xtr, ytr, Xva, n = self._fold_data(X, ym, tr, va)
             self.clipped_[va] = n
-            e = self._fit_one(name, clone(est), Xtr, ytr, tr[self.train_mask_[tr]])
+            with heartbeat(f"{name} fold {i+1}/{nf}", self._log if self.verbose else None, float(np.mean(fit_t)) if fit_t else None):   # a long fit is not silent
+                e = self._fit_one(name, clone(est), Xtr, ytr, tr[self.train_mask_[tr]])
             if getattr(e, 'best_iteration_', None) is not None: self.fold_rounds_.setdefault(name, []).append((e.best_iteration_ + 1, len(Xtr)))
             t1 = time.perf_counter()
             with warnings.catch_warnings():
@@ -705,7 +706,8 @@ class TabularWorkflow:
                 rounds = f", {self.final_rounds_[n]} rounds (CV's mean, scaled to {len(X)} rows)" if n in self.final_rounds_ else ""
                 self._log(f"refit {n} ({j+1}/{len(names)}) on {len(X)} rows{rounds}: ~{guess[n]:.0f} s expected, ~{sum(guess[m] for m in names[j:]):.0f} s left")
                 t0 = time.perf_counter()
-                self.final_[n] = self._fit_one(n, ests[n], X, y, np.flatnonzero(mask))
+                with heartbeat(f"refit {n} ({j+1}/{len(names)})", self._log if self.verbose else None, guess[n] or None):
+                    self.final_[n] = self._fit_one(n, ests[n], X, y, np.flatnonzero(mask))
                 self._log(f"refit {n} ({j+1}/{len(names)})  {time.perf_counter()-t0:.1f} s" + (f"  ~{sum(guess[m] for m in names[j+1:]):.0f} s left" if j + 1 < len(names) else "  done"))
                 self._report_warnings(n)
         return self
