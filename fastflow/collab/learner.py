@@ -354,6 +354,13 @@ def _check_count(n, name:str='n', least:int=0) -> int:
         raise ValueError(f"{name} must be a whole number >= {least}, got {n!r}")
     return int(n)
 
+def _threshold(threshold, top:float) -> float:
+    "`threshold` as given, or the default 4 (of 5 stars), with a warning when the training ratings reach past 5 (on 1-10 most would count as relevant)"
+    if threshold is not None: return float(threshold)
+    if top > 5: warnings.warn(f"threshold=4 (the default: 4 of 5 stars) on ratings that reach {top:g}: most may count as relevant; "
+                              f"pass threshold=, e.g. threshold={0.8*top:g}")
+    return 4.
+
 def _check_threshold(n_rel:int, ratings, threshold:float):
     "Warn when no held-out rating reaches `threshold` (e.g. clicks of 1 against the default 4 stars): every metric would be NaN"
     if n_rel == 0 and len(ratings):
@@ -682,12 +689,13 @@ class CollabLearner(UndoOnError, Learner):
         return save_plot(fig, path, 'item_pca.png', show=False)
 
     def ranking_metrics(self, k:int=10, # Cut-off
-                        threshold:float=4., # A held-out rating >= threshold is relevant
+                        threshold:float|None=None, # A held-out rating >= threshold is relevant (None: 4, of 5 stars)
                         by:str='relevance', # Rank as `recommend` does: 'relevance' (`ranker`), 'rating' (the model's predictions) or 'popularity' (training counts)
                        ) -> dict:
         "precision@k, recall@k and NDCG@k on the validation ratings, ranking all items each user has not rated in training"
         k,by = _check_count(k, 'k', 1),_check_by(by)
         tr,va,b = self.dls.train_df,self.dls.valid_df,self.baseline
+        threshold = _threshold(threshold, float(tr.rating.max()))
         rel = va[va.rating >= threshold]
         _check_threshold(len(rel), va.rating, threshold)
         users = np.unique(rel.u.to_numpy())

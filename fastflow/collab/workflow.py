@@ -19,7 +19,7 @@ from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, rebuild, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds, _user_index
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline
-from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _no_ranking, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded
+from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -590,13 +590,14 @@ class CollabWorkflow:
 
     def ranking_metrics(self, test:pd.DataFrame, # Held-out ratings (the column names given at construction), not used in `fit`
                         k:int=10, # Cut-off
-                        threshold:float=4., # A held-out rating >= threshold is relevant
+                        threshold:float|None=None, # A held-out rating >= threshold is relevant (None: 4, of 5 stars)
                         by:str='relevance', # Rank as `recommend` does: 'relevance' (`ranker`), 'rating' (the predictions) or 'popularity' (rating counts)
                        ) -> dict:
         "precision@k, recall@k and NDCG@k on `test`, ranking for each known user every item it did not rate in training"
         self._check_fitted(); k,by = _check_count(k, 'k', 1),_check_by(by)
         t = clean_ratings(test, self.user_name, self.item_name, self.rating_name, duplicates='mean')
         u,i = self.dls_.encode(t.user, t.item)
+        threshold = _threshold(threshold, self.rating_range_[1])
         rel = (u >= 0) & (i >= 0) & (t.rating.to_numpy() >= threshold)
         _check_threshold(int((t.rating.to_numpy() >= threshold).sum()), t.rating.to_numpy(), threshold)
         users = np.unique(u[rel])
