@@ -13,8 +13,8 @@ from .export import ArtefactError
 from .submission import CSV_SUFFIXES, SubmissionError, check_submission, check_submission_file, write_submission  # noqa: F401 (the Kaggle layer's API too)
 
 # %% auto #0
-__all__ = ['COMP_ALIASES', 'KAGGLE_BUNDLE', 'KAGGLE_PYTHONS', 'WHEELHOUSE_SLUG', 'INSTALL_PREAMBLE', 'comp_names', 'comp_path',
-           'kernel_parser', 'KernelInputError', 'data_dir', 'kernel_paths', 'run_kernel', 'find_model',
+__all__ = ['COMP_ALIASES', 'SMOKE_MARK', 'KAGGLE_BUNDLE', 'KAGGLE_PYTHONS', 'WHEELHOUSE_SLUG', 'INSTALL_PREAMBLE', 'comp_names',
+           'comp_path', 'kernel_parser', 'KernelInputError', 'data_dir', 'kernel_paths', 'run_kernel', 'find_model',
            'predict_parser', 'predict_paths', 'build_wheelhouse', 'KaggleClientError', 'kaggle_credentials',
            'kaggle_username', 'kaggle_client', 'with_install_step', 'inline_siblings', 'read_kernel_metadata',
            'push_kernel', 'find_sample_submission', 'submit', 'add_kaggle_commands']
@@ -88,15 +88,16 @@ def _needs(data:Path, files, slug:str):
         raise FileNotFoundError(f"{data} lacks {missing} (it holds {held[:8]}{' ...' if len(held) > 8 else ''}): pass the folder of competition "
                                 f"{slug!r}'s files as --data")
 
-def _check_out(out:Path, *inputs:Path):
-    "A `KernelInputError`, before anything is written, for an output folder that is one of `inputs` or inside one, or that holds a competition's files"
-    o = out.resolve()
+def _check_out(out:Path, given:bool, *inputs:Path):
+    "A `KernelInputError`, before anything is written, for an output folder that is one of `inputs` (a subfolder of one is fine), or that holds a competition's files"
+    what = f"--out {out}" if given else f"the default output folder {out}"
     for d in inputs:
-        if o == d.resolve() or d.resolve() in o.parents:
-            raise KernelInputError(f"--out {out} is {'' if o == d.resolve() else 'inside '}the input folder {d}: the outputs (submission.csv, model/) "
-                                   "would mix with its files; pass another --out")
+        if out.resolve() == d.resolve():
+            raise KernelInputError(f"{what} is the input folder {d}: the outputs (submission.csv, model/) would mix with its files; pass another --out")
     if out.is_dir() and (held := [f for f in ('train.csv', 'test.csv') if (out/f).is_file()]):
-        raise KernelInputError(f"--out {out} holds {held}, as a competition's data folder does: pass another --out")
+        raise KernelInputError(f"{what} holds {held}, as a competition's data folder does: pass another --out")
+
+SMOKE_MARK = '.fastflow-smoke'   # written by a smoke run into its output folder: its submission.csv is a smoke run's, not a real one's
 
 def kernel_paths(args: argparse.Namespace, # Parsed `kernel_parser` arguments
                  slug: str, # Competition slug
@@ -107,17 +108,18 @@ def kernel_paths(args: argparse.Namespace, # Parsed `kernel_parser` arguments
     if args.smoke:
         if make_smoke_data is None: raise ValueError(f"{slug}: --smoke needs the kernel's make_smoke_data function")
         out = output_dir(args.out, create=False) if args.out is not None else output_dir(create=False)/'smoke'
-        _check_out(out)
-        if (out/'submission.csv').is_file() and not (out/'smoke_data').is_dir():
+        _check_out(out, args.out is not None)
+        if (out/'submission.csv').is_file() and not (out/SMOKE_MARK).is_file():
             raise KernelInputError(f"--out {out} holds the submission.csv of a run on the real data, which a smoke run would overwrite: "
                                    "pass another --out (or leave it out: smoke runs write to output_dir()/'smoke')")
-        out = output_dir(out)
+        out = output_dir(out); (out/SMOKE_MARK).touch()
         return Path(make_smoke_data(out/'smoke_data')), out
     data = data_dir(args.data, slug)
     _needs(data, files, slug)
     out = output_dir(args.out, create=False)
-    _check_out(out, data)
-    return data, output_dir(out)
+    _check_out(out, args.out is not None, data)
+    out = output_dir(out); (out/SMOKE_MARK).unlink(missing_ok=True)   # what this run writes is real
+    return data, out
 
 def run_kernel(main, # A kernel's `main(argv)`
                argv=None, # Its arguments (None: the command line's)
@@ -168,7 +170,7 @@ def predict_paths(args: argparse.Namespace, # Parsed `predict_parser` arguments
     model, data = find_model(args.model), data_dir(args.data, slug)
     _needs(data, files, slug)
     out = output_dir(args.out, create=False)
-    _check_out(out, data, model)
+    _check_out(out, args.out is not None, data, model)
     return model, data, output_dir(out)
 
 # %% ../nbs/50_kaggle.ipynb #a2e8e4c6
@@ -276,6 +278,11 @@ def with_install_step(code: str, # Source of a kernel script
     lines = code.splitlines(keepends=True)
     return ''.join(lines[:at]) + INSTALL_PREAMBLE + ''.join(lines[at:])
 
+def _read_code(path:Path) -> str:
+    "A script's text, or an error naming the file when it is not UTF-8 (Kaggle runs UTF-8 sources)"
+    try: return Path(path).read_text(encoding='utf-8')
+    except UnicodeDecodeError as e: raise ValueError(f"{path} is not UTF-8 text ({e.reason} at byte {e.start}): save it as UTF-8.") from None
+
 def inline_siblings(code: str, # Source of a script, e.g. predict.py
                     folder: Path|str, # Its folder: `from NAME import ...` of a NAME.py there is inlined
                    ) -> str:
@@ -289,8 +296,8 @@ def inline_siblings(code: str, # Source of a script, e.g. predict.py
             lines[node.lineno-1:node.end_lineno] = [f'{ind}{stmt}  # {node.module} is inlined above\n'] + ['']*(node.end_lineno-node.lineno)
     parts = []
     for m in sibs:
-        src = (folder/f'{m}.py').read_text()
-        keep = [n for n in ast.parse(src).body if not (isinstance(n, ast.If) and '__name__' in ast.unparse(n.test))]
+        src = _read_code(folder/f'{m}.py')
+        keep = [n for n in ast.parse(src, filename=str(folder/f'{m}.py')).body if not (isinstance(n, ast.If) and '__name__' in ast.unparse(n.test))]
         sl = src.splitlines(keepends=True)
         parts.append(f'# --- inlined from {m}.py by `fastflow kaggle push` ---\n' + ''.join(''.join(sl[n.lineno-1:n.end_lineno]) + '\n' for n in keep
                       if not (n is keep[0] and isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))))
@@ -345,12 +352,12 @@ def push_kernel(kernel_dir: Path|str, # Folder with kernel-metadata.json and the
         print("dry run: no Kaggle user name (KAGGLE_USERNAME or kaggle.json), so the metadata keeps its KAGGLE_USERNAME/ placeholders", flush=True)
     f = Path(kernel_dir)/meta['code_file']
     try:   # before any folder is made
-        code = f.read_text(encoding='utf-8')
+        code = _read_code(f)
         if f.suffix == '.py': code = with_install_step(inline_siblings(code, kernel_dir))
-    except UnicodeDecodeError as e: raise KaggleClientError(f"{f} is not UTF-8 text ({e.reason} at byte {e.start}): save it as UTF-8.") from None
     except SyntaxError as e:
         where = e.filename if e.filename and not e.filename.startswith('<') else f
         raise KaggleClientError(f"{where}:{e.lineno}: {e.msg}: fix it before pushing (run the kernel locally first, e.g. with --smoke).") from None
+    except ValueError as e: raise KaggleClientError(str(e)) from None   # not UTF-8 (`_read_code` names the file)
     meta = {k: (_own(v, user) if isinstance(v, str) else [_own(s, user) for s in v] if isinstance(v, list) else v) for k, v in meta.items()} if user else meta
     out = Path(tempfile.mkdtemp(prefix='fastflow-push-'))
     (out/meta['code_file']).write_text(code)

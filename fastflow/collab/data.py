@@ -21,6 +21,14 @@ from ..data import TensorLoader, check_y_range, infer_y_range, key_text
 __all__ = ['clean_ratings', 'split_ratings', 'RatingsLoader', 'collab_bs', 'CollabDataLoaders']
 
 # %% ../../nbs/40_collab.data.ipynb #a79249c6
+def _as_number(o):
+    "The number text `o` writes ('3' -> 3, '2.5' -> 2.5), or None"
+    try: f = float(o)
+    except (TypeError, ValueError): return None
+    return int(f) if f.is_integer() else f
+
+_ORDERED = ('date', 'datetime', 'datetime64', 'period', 'time', 'timedelta', 'timedelta64', 'integer', 'floating', 'mixed-integer-float', 'decimal')   # object columns that order as times
+
 def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFrame:
     "The rating columns under the names user, item, rating[, timestamp], or a clear error"
     if not isinstance(ratings, pd.DataFrame): raise TypeError(f"ratings must be a pandas DataFrame, got {type(ratings).__name__}")
@@ -46,7 +54,8 @@ def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFra
             eg = [next(o for o in v if _kinds([o]) == {k}) for k in ('number', 'string')]
             raise ValueError(f"the {c!r} ids mix numbers and strings (e.g. {eg[0]!r} and {eg[1]!r}), which would make 3 and '3' two different "
                              f"ids; make them one kind first, e.g. df[{c!r}] = df[{c!r}].astype(str)")
-    if time_name and not (pd.api.types.is_numeric_dtype(t := df.timestamp) or pd.api.types.is_datetime64_any_dtype(t) or pd.api.types.is_timedelta64_dtype(t)):
+    if time_name and not (pd.api.types.is_numeric_dtype(t := df.timestamp) or pd.api.types.is_datetime64_any_dtype(t) or pd.api.types.is_timedelta64_dtype(t)
+                          or isinstance(t.dtype, pd.PeriodDtype) or (t.dtype == object and pd.api.types.infer_dtype(t, skipna=True) in _ORDERED)):
         eg = t.dropna().iloc[0] if t.notna().any() else None   # text ('12/31/2019') would order as text: 2019 after 1/1/2020
         raise ValueError(f"timestamps in {time_name!r} must be numbers or datetimes, got dtype {t.dtype} (e.g. {eg!r}), which would be ordered "
                          f"as text: convert them first, e.g. df[{time_name!r}] = pd.to_datetime(df[{time_name!r}])")
@@ -541,8 +550,9 @@ class CollabDataLoaders(DataLoaders):
             kq,kk = (_kinds(q) if len(q) else set()),_kinds(known)   # nothing asked for: nothing to check (an empty list reads as floats)
             if kq and len(kk) == 1 and not kq <= kk:
                 eg,k0 = (o.item() if isinstance(o, np.generic) else o for o in (next(o for o in q if _kinds([o]) != kk), known[0]))
-                want = 'astype(str)' if kk == {'string'} else 'astype(int)'
-                one = str(eg) if kk == {'string'} else int(eg) if isinstance(eg, str) and eg.strip().lstrip('+-').isdigit() else None
+                floats = np.asarray(q).dtype.kind == 'f' or isinstance(eg, float)   # a column with a gap reads as floats: 3.0 is the id '3'
+                want = ("astype('Int64').astype(str)" if floats else 'astype(str)') if kk == {'string'} else 'astype(int)'
+                one = str(key_text([eg])[0]) if kk == {'string'} else _as_number(eg)
                 col = n if (n := getattr(q, 'name', None)) not in (None, key) else self.names[key]
                 raise ValueError(f"the {key} ids asked for are {' and '.join(sorted(kq))}s (e.g. {eg!r}) but the training {key} ids are "
                                  f"{kk.pop()}s (e.g. {k0!r}), so none would match: convert them: " + (f"pass {one!r}, not {eg!r}; " if one is not None else "")

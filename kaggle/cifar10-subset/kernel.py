@@ -46,7 +46,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     from fastflow.vision.learner import train_image_folder, predict_folder, write_image_submission, WIDTHS
     from fastflow.export import export_learner, load_learner
-    data, out = kernel_paths(a, 'cifar10-subset', make_smoke_data, files=('train', 'test'))
+    data, out = kernel_paths(a, 'cifar10-subset', make_smoke_data, files=('train', 'test', 'sample_submission.csv'))
     budget, bs, cands = (min(a.budget, 4), 32, WIDTHS[-2:]) if a.smoke else (a.budget, 256, WIDTHS)
     learn, rep = train_image_folder(data/'train', budget, valid_pct=a.valid_pct, bs=bs, candidates=cands)
     fit = (f"FastNet{rep['widths']}, {rep['epochs']:.1f} epochs of {rep['n_train']} images in {rep['train_seconds']:.0f}s "

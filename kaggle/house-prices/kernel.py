@@ -128,7 +128,7 @@ def main(argv=None):
     p = kernel_parser(SLUG, 'fastflow House Prices kernel')
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    data, out = kernel_paths(a, SLUG, make_smoke_data, files=('train.csv', 'test.csv'))
+    data, out = kernel_paths(a, SLUG, make_smoke_data, files=('train.csv', 'test.csv', 'sample_submission.csv'))
     train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')
     trn, mask = features(train), fit_rows(train)
     wf = workflow()

@@ -16,7 +16,7 @@ def main(argv=None):
     a = predict_parser(SLUG).parse_args(argv)
     t0 = time.perf_counter()
     from fastflow.export import load_model
-    model, data, out = predict_paths(a, SLUG, files=('test.csv',))
+    model, data, out = predict_paths(a, SLUG, files=('test.csv', 'sample_submission.csv'))
     wf = load_model(model, kind='tabular.workflow')
     test = pd.read_csv(data/'test.csv')
     sub = write_preds(wf, test, data, out)

@@ -95,7 +95,7 @@ def main(argv=None):
     p = kernel_parser('titanic', 'fastflow Titanic kernel')
     a = p.parse_args(argv)
     t0 = time.perf_counter()
-    data, out = kernel_paths(a, 'titanic', make_smoke_data, files=('train.csv', 'test.csv'))
+    data, out = kernel_paths(a, 'titanic', make_smoke_data, files=('train.csv', 'test.csv', 'gender_submission.csv'))
     train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')
     trn = features(train)
     wf = workflow()
