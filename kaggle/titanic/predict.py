@@ -9,15 +9,16 @@ import os
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')   # shared CPUs: do not let OpenMP threads spin
 import time
 import pandas as pd
-from kernel import write_preds
+from kernel import TARGET, write_preds
 
 def main(argv=None):
-    from fastflow.kaggle import predict_parser, predict_paths
+    from fastflow.kaggle import KernelInputError, predict_parser, predict_paths
     a = predict_parser('titanic').parse_args(argv)
     t0 = time.perf_counter()
     from fastflow.export import load_model
     model, data, out = predict_paths(a, 'titanic', files=('test.csv', 'gender_submission.csv'))
     wf = load_model(model, kind='tabular.workflow')
+    if wf.target != TARGET: raise KernelInputError(f"{model} holds a model of {wf.target!r}, not {TARGET!r}: pass the model folder this competition's kernel.py exported")
     test = pd.read_csv(data/'test.csv')
     sub = write_preds(wf, test, data, out)
     print(f"loaded {model} ({wf.final_name_}: {'+'.join(wf.final_)}); wrote {sub} ({len(test)} rows) in {time.perf_counter() - t0:.1f}s")
