@@ -124,12 +124,14 @@ def pooled_rmse(wf, name: str) -> float:
     return float(np.mean(np.sqrt((n*s**2).reshape(r, -1).sum(1)/n.reshape(r, -1).sum(1))))
 
 def main(argv=None):
-    from fastflow.kaggle import kernel_parser, kernel_paths
+    from fastflow.kaggle import KernelInputError, kernel_parser, kernel_paths
     p = kernel_parser(SLUG, 'fastflow House Prices kernel')
     a = p.parse_args(argv)
     t0 = time.perf_counter()
     data, out = kernel_paths(a, SLUG, make_smoke_data, files=('train.csv', 'test.csv', 'sample_submission.csv'))
     train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')
+    if TARGET not in train.columns or ID not in test.columns:   # another competition's files
+        raise KernelInputError(f"{data}/train.csv has no {TARGET!r} column (or test.csv no {ID!r}): pass the folder of House Prices's files as --data")
     trn, mask = features(train), fit_rows(train)
     wf = workflow()
     lb = wf.fit(trn, train_mask=mask)

@@ -91,12 +91,14 @@ def workflow(seed: int = 42):
     return TabularWorkflow(TARGET, id_col=ID, metric='accuracy', models=models(), n_splits=5, n_repeats=3, seed=seed, ensemble_top=3, group_target=GROUPS)
 
 def main(argv=None):
-    from fastflow.kaggle import kernel_parser, kernel_paths
+    from fastflow.kaggle import KernelInputError, kernel_parser, kernel_paths
     p = kernel_parser('titanic', 'fastflow Titanic kernel')
     a = p.parse_args(argv)
     t0 = time.perf_counter()
     data, out = kernel_paths(a, 'titanic', make_smoke_data, files=('train.csv', 'test.csv', 'gender_submission.csv'))
     train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')
+    if TARGET not in train.columns or ID not in test.columns:   # another competition's files
+        raise KernelInputError(f"{data}/train.csv has no {TARGET!r} column (or test.csv no {ID!r}): pass the folder of Titanic's files as --data")
     trn = features(train)
     wf = workflow()
     lb = wf.fit(trn)
