@@ -131,7 +131,7 @@ def main(argv=None):
     data, out = kernel_paths(a, SLUG, make_smoke_data, files=('train.csv', 'test.csv', 'sample_submission.csv'))
     train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')
     if TARGET not in train.columns or ID not in test.columns:   # another competition's files
-        raise KernelInputError(f"{data}/train.csv has no {TARGET!r} column (or test.csv no {ID!r}): pass the folder of House Prices's files as --data")
+        raise KernelInputError(f"{data}/train.csv has no {TARGET!r} column (or test.csv no {ID!r}): pass the folder of the House Prices files as --data")
     trn, mask = features(train), fit_rows(train)
     wf = workflow()
     lb = wf.fit(trn, train_mask=mask)

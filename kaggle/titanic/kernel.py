@@ -98,7 +98,7 @@ def main(argv=None):
     data, out = kernel_paths(a, 'titanic', make_smoke_data, files=('train.csv', 'test.csv', 'gender_submission.csv'))
     train, test = pd.read_csv(data/'train.csv'), pd.read_csv(data/'test.csv')
     if TARGET not in train.columns or ID not in test.columns:   # another competition's files
-        raise KernelInputError(f"{data}/train.csv has no {TARGET!r} column (or test.csv no {ID!r}): pass the folder of Titanic's files as --data")
+        raise KernelInputError(f"{data}/train.csv has no {TARGET!r} column (or test.csv no {ID!r}): pass the folder of the Titanic files as --data")
     trn = features(train)
     wf = workflow()
     lb = wf.fit(trn)
