@@ -110,8 +110,8 @@ def kernel_paths(args: argparse.Namespace, # Parsed `kernel_parser` arguments
         out = output_dir(args.out, create=False) if args.out is not None else output_dir(create=False)/'smoke'
         _check_out(out, args.out is not None)
         if (out/'submission.csv').is_file() and not (out/SMOKE_MARK).is_file():
-            raise KernelInputError(f"--out {out} holds the submission.csv of a run on the real data, which a smoke run would overwrite: "
-                                   "pass another --out (or leave it out: smoke runs write to output_dir()/'smoke')")
+            raise KernelInputError(f"{f'--out {out}' if args.out is not None else f'the default smoke folder {out}'} holds a submission.csv that no smoke run "
+                                   "wrote (a real run's, or one from a run that stopped): a smoke run would overwrite it; move it away or pass another --out")
         out = output_dir(out); (out/SMOKE_MARK).touch()
         return Path(make_smoke_data(out/'smoke_data')), out
     data = data_dir(args.data, slug)
@@ -171,7 +171,9 @@ def predict_paths(args: argparse.Namespace, # Parsed `predict_parser` arguments
     _needs(data, files, slug)
     out = output_dir(args.out, create=False)
     _check_out(out, args.out is not None, data, model)
-    return model, data, output_dir(out)
+    out = output_dir(out)
+    if out.resolve() not in data.resolve().parents: (out/SMOKE_MARK).unlink(missing_ok=True)   # real predictions (not on a smoke run's own data)
+    return model, data, out
 
 # %% ../nbs/50_kaggle.ipynb #a2e8e4c6
 KAGGLE_BUNDLE = ('fastai>=2.8.12,<2.9', 'fastcore>=2.2.22,<3', 'fasttransform>=0.0.3', 'plum-dispatch>=2.5,<2.10',

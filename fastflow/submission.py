@@ -105,13 +105,14 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
         warnings.warn(f"{t!r} holds probabilities in the sample but every prediction is exactly 0 or 1: log loss and AUC score hard labels "
                       "badly; submit probabilities (e.g. predict_proba), or pass proba=False if 0/1 labels are what is scored.")
     fractional = pd.api.types.is_float_dtype(s) and bool((s % 1 != 0).any())
-    numbers = told and not proba and pd.api.types.is_numeric_dtype(ref) and ref.nunique() > 2   # told proba=False, integers past a 0/1 label are numbers (counts)
+    binary = set(ref.unique().tolist()) <= {0, 1}   # a 0/1 sample: labels, whatever proba says
+    numbers = told and not proba and pd.api.types.is_numeric_dtype(ref) and not binary   # told proba=False, other integers are numbers (counts)
     known = classes if classes is not None else (ref.unique() if ref.nunique() >= 2 and not pd.api.types.is_float_dtype(ref) and not fractional and not numbers else None)
     if known is not None:
         unknown = sorted(set(s.unique()) - set(known), key=str)
         if unknown: raise SubmissionError(f"{t!r}: {len(unknown)} predicted label(s) are not known classes: {_few(unknown)} "
                                           f"(known: {_few(sorted(known, key=str), 10)}); pass classes= with the full list if the sample shows only some"
-                                          + (", or proba=False if these are numbers (counts), not labels." if pd.api.types.is_numeric_dtype(ref) and ref.nunique() > 2 else "."))
+                                          + (", or proba=False if these are numbers (counts), not labels." if pd.api.types.is_numeric_dtype(ref) and not binary else "."))
     return s
 
 # %% ../nbs/04_submission.ipynb #feca8244

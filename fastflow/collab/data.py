@@ -22,10 +22,17 @@ __all__ = ['clean_ratings', 'split_ratings', 'RatingsLoader', 'collab_bs', 'Coll
 
 # %% ../../nbs/40_collab.data.ipynb #a79249c6
 def _as_number(o):
-    "The number text `o` writes ('3' -> 3, '2.5' -> 2.5), or None"
-    try: f = float(o)
-    except (TypeError, ValueError): return None
-    return int(f) if f.is_integer() else f
+    "The number text `o` writes, exactly ('3' -> 3, '1234567890123456789' as it is, '2.5' -> 2.5), or None for text that is no finite number"
+    t = str(o).strip()
+    if t.lstrip('+-').isdigit(): return int(t)
+    try: f = float(t)
+    except ValueError: return None
+    return (int(f) if f.is_integer() else f) if np.isfinite(f) and '_' not in t else None
+
+def _sortable(t:pd.Series) -> bool:
+    "Whether an object column's values compare with each other (dates with datetimes, or naive with time-zone-aware ones, do not)"
+    try: np.sort(t.dropna().to_numpy()); return True
+    except TypeError: return False
 
 _ORDERED = ('date', 'datetime', 'datetime64', 'period', 'time', 'timedelta', 'timedelta64', 'integer', 'floating', 'mixed-integer-float', 'decimal')   # object columns that order as times
 
@@ -55,10 +62,11 @@ def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFra
             raise ValueError(f"the {c!r} ids mix numbers and strings (e.g. {eg[0]!r} and {eg[1]!r}), which would make 3 and '3' two different "
                              f"ids; make them one kind first, e.g. df[{c!r}] = df[{c!r}].astype(str)")
     if time_name and not (pd.api.types.is_numeric_dtype(t := df.timestamp) or pd.api.types.is_datetime64_any_dtype(t) or pd.api.types.is_timedelta64_dtype(t)
-                          or isinstance(t.dtype, pd.PeriodDtype) or (t.dtype == object and pd.api.types.infer_dtype(t, skipna=True) in _ORDERED)):
+                          or isinstance(t.dtype, pd.PeriodDtype) or (t.dtype == object and pd.api.types.infer_dtype(t, skipna=True) in _ORDERED and _sortable(t))):
         eg = t.dropna().iloc[0] if t.notna().any() else None   # text ('12/31/2019') would order as text: 2019 after 1/1/2020
-        raise ValueError(f"timestamps in {time_name!r} must be numbers or datetimes, got dtype {t.dtype} (e.g. {eg!r}), which would be ordered "
-                         f"as text: convert them first, e.g. df[{time_name!r}] = pd.to_datetime(df[{time_name!r}])")
+        why = "which would be ordered as text" if pd.api.types.infer_dtype(t, skipna=True) == 'string' else "which cannot all be ordered against each other"
+        raise ValueError(f"timestamps in {time_name!r} must be numbers or datetimes, got dtype {t.dtype} (e.g. {eg!r}), {why}: convert them first, "
+                         f"e.g. df[{time_name!r}] = pd.to_datetime(df[{time_name!r}]) (utc=True if some carry a time zone)")
     if time_name and (bad := df.timestamp.isna().to_numpy()).any():   # a time split would count them as the newest ratings
         raise ValueError(f"{bad.sum()} row(s) have a missing {time_name!r} timestamp (first at index {list(ratings.index[bad][:5])}); "
                          f"drop them or fill them, e.g. df.dropna(subset=[{time_name!r}])")
@@ -550,8 +558,8 @@ class CollabDataLoaders(DataLoaders):
             kq,kk = (_kinds(q) if len(q) else set()),_kinds(known)   # nothing asked for: nothing to check (an empty list reads as floats)
             if kq and len(kk) == 1 and not kq <= kk:
                 eg,k0 = (o.item() if isinstance(o, np.generic) else o for o in (next(o for o in q if _kinds([o]) != kk), known[0]))
-                floats = np.asarray(q).dtype.kind == 'f' or isinstance(eg, float)   # a column with a gap reads as floats: 3.0 is the id '3'
-                want = ("astype('Int64').astype(str)" if floats else 'astype(str)') if kk == {'string'} else 'astype(int)'
+                whole = isinstance(eg, float) and eg.is_integer()   # a column with a gap reads as floats: 3.0 is the id '3'
+                want = ("astype('Int64').astype(str)" if whole else 'astype(str)') if kk == {'string'} else 'astype(int)'
                 one = str(key_text([eg])[0]) if kk == {'string'} else _as_number(eg)
                 col = n if (n := getattr(q, 'name', None)) not in (None, key) else self.names[key]
                 raise ValueError(f"the {key} ids asked for are {' and '.join(sorted(kq))}s (e.g. {eg!r}) but the training {key} ids are "
