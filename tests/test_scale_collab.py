@@ -31,3 +31,31 @@ def test_from_df_and_setup_memory_per_rating():
     assert r['kept'] <= 14*n + 30, r      # int32 codes (8 B) and int32 positions (4 B) per rating, plus the id maps
     assert r['load'] <= 26*n + 40, r      # at the peak: the duplicate check's int64 key (8 B) on top
     assert r['setup'] <= 80, r            # the bias baseline is fitted in chunks of 2**20 rows: no per-rating copies (24 B a rating each)
+
+
+KNN_CHILD = textwrap.dedent('''
+    import json, warnings; warnings.simplefilter('ignore')
+    import numpy as np
+    from fastflow.collab.model import KNNBaseline
+    def rss(key):
+        for line in open('/proc/self/status'):
+            if line.startswith(key): return int(line.split()[1])/1024
+    rng = np.random.default_rng(0)
+    nu, ni = 30_000, 8_000
+    k = np.unique(rng.integers(0, nu, 400_000).astype(np.int64)*ni + (rng.zipf(1.5, 400_000) - 1) % ni)   # skewed items, distinct pairs
+    u, i = k // ni, k % ni; r = rng.integers(1, 6, len(k)).astype(float)
+    base = rss('VmRSS'); open('/proc/self/clear_refs', 'w').write('5')
+    m = KNNBaseline(kind='item').fit(u, i, r, nu, ni)
+    peak = rss('VmHWM') - base
+    p = m.predict(u[:5000], i[:5000])
+    print(json.dumps(dict(peak=peak, nnz=int(m.sim_.nnz), most=int(np.diff(m.sim_.indptr).max()), finite=bool(np.isfinite(p).all()))))
+''')
+
+def test_knn_similarities_memory_in_items_not_their_square():
+    "item kNN on 8,000 items: the similarities are computed in blocks and kept sparse, n_keep (500) an item (dense: 8000^2 x 8 B = 512 MB a matrix, several at once)"
+    p = subprocess.run([sys.executable, '-c', KNN_CHILD], capture_output=True, text=True, timeout=900)
+    assert p.returncode == 0, p.stderr[-2000:]
+    r = json.loads(p.stdout.strip().splitlines()[-1])
+    assert r['finite'] and 0 < r['most'] <= 500, r
+    assert r['nnz'] <= 500*8_000, r
+    assert r['peak'] <= 450, r   # five dense blocks of 64 MB, the sparse products and the kept similarities (<= 48 MB)

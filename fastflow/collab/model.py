@@ -184,20 +184,69 @@ class HybridCollab(CollabModel):
         return self.dot.item_biases()
 
 # %% ../../nbs/41_collab.model.ipynb #8ce114fd
+def _top_similarities(R:sparse.csr_matrix, # Residuals, rows x neighbours (users x items for item kNN)
+                      shrinkage:float, # Shrinks a pair's correlation by n/(n + shrinkage), n: their common raters - 1
+                      n_keep:int|None, # Largest positive similarities kept per neighbour; None: all positive ones
+                      block_bytes:float=64e6, # Size of one dense block of rows
+                     ) -> sparse.csr_matrix:
+    "The shrunk residual correlations of every pair of columns of `R`, computed in blocks of rows; each row's `n_keep` largest positive ones, sparse"
+    n = R.shape[1]
+    Rc = R.tocsc(); Mc = Rc.copy(); Mc.data[:] = 1.; R2c = Rc.multiply(Rc).tocsc()   # residuals, who rated, squared residuals
+    Rr,Mr,R2r = Rc.tocsr(),Mc.tocsr(),R2c.tocsr()
+    keep = n if n_keep is None else min(n_keep, n)
+    bs = max(1, int(block_bytes//(8*max(n, 1))))
+    ind,dat,cnt = [],[],[]
+    for j0 in range(0, n, bs):
+        j = slice(j0, min(j0+bs, n)); m = j.stop - j0
+        C = (Rc[:, j].T @ Rr).toarray()                                              # sums of residual products over common raters
+        A = (R2c[:, j].T @ Mr).toarray(); A *= (Mc[:, j].T @ R2r).toarray()         # each one's squared residuals over the other's raters
+        np.maximum(A, 1e-12, out=A); np.sqrt(A, out=A); C /= A; del A                # correlations
+        N = (Mc[:, j].T @ Mr).toarray() - 1; np.maximum(N, 0, out=N)
+        C *= N/(N + shrinkage + 1e-12); del N
+        C[np.arange(m), np.arange(j0, j.stop)] = 0.                                  # not its own neighbour
+        if keep < n:
+            top = np.argpartition(-C, keep-1, axis=1)[:, :keep]; top.sort(1)
+            V = np.take_along_axis(C, top, 1)
+        else: top,V = np.broadcast_to(np.arange(n), C.shape),C
+        ok = V > 0                                                                   # only positive similarities ever count
+        ind.append(top[ok]); dat.append(V[ok]); cnt.append(ok.sum(1))
+    indptr = np.r_[0, np.cumsum(np.concatenate(cnt))] if cnt else np.zeros(1, np.int64)
+    return sparse.csr_matrix((np.concatenate(dat) if dat else np.zeros(0), np.concatenate(ind) if ind else np.zeros(0, np.int64), indptr), shape=(n, n))
+
+def _sim_block(S:sparse.csr_matrix, # Similarities (`_top_similarities`)
+               t:np.ndarray, # Rows wanted: the targets
+               nb:np.ndarray, # Columns wanted: the rated neighbours (distinct)
+               pos:np.ndarray, # Scratch: -1 for every column, as it is left
+              ) -> np.ndarray:
+    "`S[t][:, nb]` as a dense array, in time of the rows' stored entries"
+    pos[nb] = np.arange(len(nb))
+    P,I,D = S.indptr,S.indices,S.data
+    lens = P[t+1] - P[t]
+    idx = np.arange(lens.sum()) + np.repeat(P[t] - (np.cumsum(lens) - lens), lens)   # the stored entries of rows t, one after another
+    rr,cc = np.repeat(np.arange(len(t)), lens),pos[I[idx]]
+    m = cc >= 0
+    out = np.zeros((len(t), len(nb)), dtype=np.float64)
+    out[rr[m], cc[m]] = D[idx[m]]
+    pos[nb] = -1
+    return out
+
 class KNNBaseline:
     "Biases plus the similarity-weighted residuals of the `k` nearest rated items (or users): a neighbourhood model"
     def __init__(self, *, k:int=40, # Neighbours per prediction
                  shrinkage:float=100., # Shrinks the similarity of pairs with few common raters towards 0
                  kind:str='item', # 'item': similar items the user rated; 'user': similar users who rated the item
-                 max_n:int=10_000, # Most items (users) to compare: the similarities are dense n x n matrices (about 4 GB at 10,000)
+                 max_n:int=20_000, # Most items (users) to compare: `fit` takes time in the square of their number
                  reg:float=0.3, # Added to the neighbours' summed similarity: weakly similar neighbours move a prediction less from the biases (0: Surprise's formula)
+                 n_keep:int|None=500, # Similarities kept per item (user), the largest positive ones; None: all positive ones
                 ):
         if kind not in ('item','user'): raise ValueError(f"kind must be 'item' or 'user', got {kind!r}")
         if not (isinstance(k, (int, np.integer)) and k >= 1): raise ValueError(f"k must be an integer >= 1, got {k!r}")
         if shrinkage < 0: raise ValueError(f"shrinkage must be >= 0, got {shrinkage}")
         if isinstance(max_n, bool) or not isinstance(max_n, (int, np.integer)) or max_n < 1: raise ValueError(f"max_n must be a whole number >= 1, got {max_n!r}")
         if not (isinstance(reg, (int, float, np.number)) and not isinstance(reg, bool) and np.isfinite(reg) and reg >= 0): raise ValueError(f"reg must be a number >= 0, got {reg!r}")
-        self.k,self.shrinkage,self.kind,self.max_n,self.reg = int(k),float(shrinkage),kind,max_n,float(reg)
+        if n_keep is not None and (isinstance(n_keep, bool) or not isinstance(n_keep, (int, np.integer)) or n_keep < k):
+            raise ValueError(f"n_keep must be a whole number >= k ({k}) or None, got {n_keep!r}")
+        self.k,self.shrinkage,self.kind,self.max_n,self.reg,self.n_keep = int(k),float(shrinkage),kind,max_n,float(reg),n_keep
 
     def _rc(self, u, i): return (u,i) if self.kind == 'item' else (i,u)   # (rows, neighbour columns)
 
@@ -207,16 +256,10 @@ class KNNBaseline:
         nu,ni = n_users or u.max()+1,n_items or i.max()+1
         self.base_ = BiasBaseline().fit(u, i, r, nu, ni)
         nb = self._rc(nu, ni)[1]
-        if nb > self.max_n: raise ValueError(f"{nb} {self.kind}s need {nb}x{nb} dense similarity matrices (max_n={self.max_n}, about "
-                                             f"{40*nb*nb/1e9:.2g} GB); use a factor model (DotProductBias) or raise max_n")
+        if nb > self.max_n: raise ValueError(f"{nb:,} {self.kind}s are more than max_n={self.max_n:,}: comparing every pair takes time in the square of "
+                                             f"their number; use a factor model (DotProductBias) or raise max_n if time allows")
         self._residuals(u, i, r - self.base_.predict(u, i), nu, ni)
-        R = self.resid_; M = R.copy(); M.data[:] = 1.    # sparse rows x neighbours: memory in ratings, not in rows x neighbours
-        A = ((R.multiply(R)).T @ M).toarray()             # A[i,j]: sum of i's squared residuals over users who rated j
-        rho = (R.T @ R).toarray()/np.sqrt(np.maximum(A*A.T, 1e-12)); del A
-        n = np.maximum((M.T @ M).toarray() - 1, 0)
-        s = n/(n + self.shrinkage + 1e-12)*rho; del n, rho
-        np.fill_diagonal(s, 0.)
-        self.sim_ = s
+        self.sim_ = _top_similarities(self.resid_, self.shrinkage, self.n_keep)
         return self
 
     def _residuals(self, u, i, res, n_users:int, n_items:int):
@@ -237,10 +280,11 @@ class KNNBaseline:
         ok = ok[np.argsort(a[ok], kind='stable')]               # grouped by row, each group in input order
         rows,starts = np.unique(a[ok], return_index=True)
         P,ix,res = self.resid_.indptr,self.resid_.indices,self.resid_.data
+        pos = np.full(self.sim_.shape[1], -1, np.int64)   # a neighbour's place among the rated ones (-1: not rated), reset after each row
         for row,sel in zip(rows, np.split(ok, starts[1:])):
             nb = ix[P[row]:P[row+1]]   # the neighbours `row` rated, in order
             if len(nb) == 0: continue
-            S = self.sim_[b[sel]][:, nb]
+            S = _sim_block(self.sim_, b[sel], nb, pos)
             kk = min(self.k, len(nb))
             top = np.argpartition(-S, kk-1, axis=1)[:, :kk]
             St = np.maximum(np.take_along_axis(S, top, 1), 0.); Rt = res[P[row]:P[row+1]][top]

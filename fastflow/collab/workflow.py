@@ -39,7 +39,7 @@ def default_members() -> dict:
 _TORCH = ('dot', 'nn', 'hybrid')
 _COLD_NEIGHBOURS = 100   # a new user with side columns is recommended what its 100 nearest users by them rated most (`recommend`)
 _BAYES = ('n_factors', 'n_iter', 'burn_in', 'thin', 'init_std')   # the spec keys a 'bayes' member passes to `BayesianMF`
-_KNN, _SIDE = ('k', 'shrinkage', 'kind', 'max_n', 'reg'), ('reg', 'reg_bias')   # ... and a 'knn' member to `KNNBaseline`, a 'side' one to `SideBaseline`
+_KNN, _SIDE = ('k', 'shrinkage', 'kind', 'max_n', 'reg', 'n_keep'), ('reg', 'reg_bias')   # ... and a 'knn' member to `KNNBaseline`, a 'side' one to `SideBaseline`
 _LEARNER = ('epochs', 'lam', *(p for p in inspect.signature(collab_learner).parameters if p not in ('dls', 'model', 'best_epoch', 'seed', 'kwargs')))
 _KEYS = {'bias': (), 'knn': _KNN, 'side': _SIDE, 'bayes': _BAYES, **{t: _LEARNER for t in _TORCH}}   # what each type of spec may hold besides 'type'
 
@@ -337,8 +337,8 @@ class CollabWorkflow:
             m = KNNBaseline(**{k: s[k] for k in _KNN if k in s}); kind,mx = m.kind,m.max_n   # its own checks, its defaults
             nb = self.dls_.n_items if kind == 'item' else self.dls_.n_users
             if nb <= mx: continue
-            msg = f"member {n!r} would compare {nb:,} {kind}s, more than its max_n={mx:,} ({nb:,}x{nb:,} dense similarities)"
-            if self.members is not None: raise ValueError(f"{msg}: leave it out of members, or give it a larger max_n if memory allows")
+            msg = f"member {n!r} would compare {nb:,} {kind}s, more than its max_n={mx:,} (time in the square of their number, in every fold)"
+            if self.members is not None: raise ValueError(f"{msg}: leave it out of members, or give it a larger max_n if time allows")
             warnings.warn(f"{msg}: left out of the default members"); del self.members_[n]
 
     def fit(self, ratings:pd.DataFrame) -> pd.DataFrame:
@@ -635,7 +635,8 @@ class CollabWorkflow:
             else:
                 base = m if isinstance(m, (BiasBaseline, BayesianMF)) else m.base_
                 arrays.update({f'{n}.user_bias': base.user_bias_, f'{n}.item_bias': base.item_bias_, f'{n}.mu': np.array(base.mu_)})
-                if isinstance(m, KNNBaseline): arrays[f'{n}.sim'] = m.sim_; d['reg'] = m.reg   # as fitted (folders written before it had none: 0)
+                if isinstance(m, KNNBaseline):   # the kept similarities, sparse; `reg` as fitted (folders written before it had none: 0)
+                    arrays.update({f'{n}.sim_data': m.sim_.data, f'{n}.sim_indices': m.sim_.indices, f'{n}.sim_indptr': m.sim_.indptr}); d['reg'] = m.reg
                 if isinstance(m, BayesianMF): arrays.update({f'{n}.user_factors': m.user_factors_, f'{n}.item_factors': m.item_factors_})
                 if isinstance(m, SideBaseline): arrays.update({f'{n}.user_coef': m.user_coef_, f'{n}.item_coef': m.item_coef_, f'{n}.coef': m.coef_})
             members.append(d)
@@ -652,6 +653,24 @@ class CollabWorkflow:
         return config,(tensors or None),arrays
 
 # %% ../../nbs/43_collab.workflow.ipynb #7f88fd3b
+def _loaded_sims(art:Artefact, a:dict, n:str, size:int) -> sparse.csr_matrix:
+    "Member `n`'s similarities in a model folder, checked: sparse (or the dense matrix of folders written before they were sparse)"
+    where = f"{art.path/'arrays.npz'}: member {n!r}'s similarities"
+    try:
+        if f'{n}.sim' in a:   # dense: its positive part predicts the same (only positive similarities count)
+            d = a[f'{n}.sim']
+            if d.shape != (size, size): raise ValueError(f"shape {d.shape}, not ({size}, {size})")
+            S = sparse.csr_matrix(np.where(d > 0, d, 0))
+        else:
+            S = sparse.csr_matrix((a[f'{n}.sim_data'], a[f'{n}.sim_indices'], a[f'{n}.sim_indptr']), shape=(size, size))
+            S.check_format(full_check=True)
+            if S.data.size and S.data.min() <= 0: raise ValueError("a similarity that is not positive")
+        if not np.isfinite(S.data).all(): raise ValueError("a value that is not finite")
+    except KeyError as e: raise ArtefactError(f"{where} lack {e}; export the workflow again") from None
+    except ValueError as e: raise ArtefactError(f"{where} are not valid ({e}); export the workflow again") from None
+    S.sort_indices()
+    return S
+
 def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`load_artefact`)
                           ) -> CollabWorkflow:
     "The `CollabWorkflow` in a model folder (the `LOADERS` entry for 'collab.workflow'): predicts, recommends, shows its leaderboard"
@@ -696,7 +715,7 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
             s = d['spec']
             m = KNNBaseline(**{**{k: s[k] for k in _KNN if k in s}, 'reg': d.get('reg', 0.)})
             tu,ti = tdf.u.to_numpy(),tdf.i.to_numpy()
-            m.base_,m.sim_ = base,a[f'{n}.sim']; m._residuals(tu, ti, tdf.rating.to_numpy(np.float64) - base.predict(tu, ti), dls.n_users, dls.n_items)
+            m.base_,m.sim_ = base,_loaded_sims(art, a, n, dls.n_items if m.kind == 'item' else dls.n_users); m._residuals(tu, ti, tdf.rating.to_numpy(np.float64) - base.predict(tu, ti), dls.n_users, dls.n_items)
             wf.final_[n] = m
         else: raise ArtefactError(f"{art.path}: member {n!r} has an unknown type {t!r}")
     wf.final_stack_ = None
