@@ -72,11 +72,12 @@ def output_dir(path: Path|str|None = None, # A folder; None: the default output 
               ) -> Path:
     "A writable folder, created: `path`, or by default `$FASTFLOW_OUTPUT`, `/kaggle/working` on Kaggle, `./out` elsewhere"
     base = KAGGLE_WORKING if is_kaggle() else Path.cwd()
-    if path is None: p = Path(os.environ[OUTPUT_ENV]) if os.environ.get(OUTPUT_ENV) else (KAGGLE_WORKING if is_kaggle() else base/'out')
-    else: p = Path(path)
+    if path is None: p = Path(os.environ[OUTPUT_ENV]).expanduser() if os.environ.get(OUTPUT_ENV) else (KAGGLE_WORKING if is_kaggle() else base/'out')
+    else: p = Path(path).expanduser()   # '~/models' is under the home folder, not a folder named '~'
     if not p.is_absolute(): p = base/p
     p = p.resolve() if p.exists() else p
     if not create: return p
+    if p.is_file(): raise NotADirectoryError(f"{p} is a file, not a folder: pass a folder to write into (or remove the file)")
     if is_kaggle() and KAGGLE_INPUT in [p, *p.parents]:
         raise PermissionError(f"{p} is inside Kaggle's read-only {KAGGLE_INPUT}; write under {KAGGLE_WORKING} instead.")
     try: p.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,9 @@ __all__ = ['ARTEFACT_FORMAT', 'ARTEFACT_VERSION', 'MANIFEST', 'MODEL_BUILDERS', 
            'missing_globals', 'load_learner', 'save_weights', 'load_weights', 'weights_config']
 
 # %% ../nbs/12_export.ipynb #ce2d56f6
-ARTEFACT_FORMAT, ARTEFACT_VERSION, MANIFEST = 'fastflow-artefact', 2, 'fastflow.json'   # 2: tabular workflows on log(1 + y) (metric='rmsle')
+ARTEFACT_FORMAT, ARTEFACT_VERSION, MANIFEST = 'fastflow-artefact', 3, 'fastflow.json'
+# 2: tabular workflows on log(1 + y) (metric='rmsle'); 3: every folder written since (sparse kNN similarities, CollabNN's
+# biases, xgboost's int_cats, ...), its config checksum required
 
 class ArtefactError(ValueError):
     "A model folder that is missing, incomplete, changed after export, of another kind, or not a model folder at all"
@@ -62,11 +64,11 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
                   tensors:dict|None=None, # name -> tensor, written to `weights.safetensors`
                   arrays:dict|None=None, # name -> numpy array (no objects), written to `arrays.npz`
                   files:dict|None=None, # file name -> bytes, for what other libraries save in their own safe format
-                  version:int=1, # Format version to write: the oldest reader that predicts it correctly (a folder that needs a newer one says so)
+                  version:int=ARTEFACT_VERSION, # Format version to write (older ones only to test readers)
                  ) -> Path|None:
     "Write a model folder (`fastflow.json`, `weights.safetensors`, `arrays.npz`, `files`); returns it (None on non-zero ranks)"
     if rank_distrib(): return None
-    if not 1 <= version <= ARTEFACT_VERSION: raise ValueError(f"version must be 1..{ARTEFACT_VERSION}, got {version!r}")
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= ARTEFACT_VERSION: raise ValueError(f"version must be 1..{ARTEFACT_VERSION}, got {version!r}")
     from safetensors.torch import save_file
     import fastflow
     try: cfg_text = json.dumps(config, default=to_json)
@@ -124,7 +126,7 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
                   kind:str|tuple|None=None, # Expected kind(s); None: any
                  ) -> Artefact:
     "Read and check a model folder written by `save_artefact`: manifest, checksums, tensors (safetensors) and arrays (no pickle)"
-    p = Path(path)
+    p = Path(path).expanduser()
     if p.name == MANIFEST: p = p.parent
     if not p.exists(): raise FileNotFoundError(f"No model folder at {p}. Write one with export_learner(learn, {str(p)!r}) (or the application's export).")
     if p.is_file():
@@ -135,7 +137,7 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
         raise ArtefactError(f"{p} is a file, {w}; expected a fastflow model folder holding {MANIFEST}. {hint}")
     mf = p/MANIFEST
     if not mf.is_file(): raise ArtefactError(f"{p} holds no {MANIFEST}: it is not a fastflow model folder, or the export did not finish.")
-    try: man = json.loads(mf.read_text())
+    try: man = json.loads(mf.read_text(encoding='utf-8-sig'))   # an editor's byte-order mark is not damage
     except (ValueError, UnicodeDecodeError) as e: raise ArtefactError(f"{mf} is not valid JSON ({e}): the file is damaged; export the model again.") from None
     if not isinstance(man, dict) or man.get('format') != ARTEFACT_FORMAT:
         raise ArtefactError(f"{mf} is not a fastflow manifest (expected \"format\": \"{ARTEFACT_FORMAT}\").")
@@ -149,7 +151,10 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
         raise ArtefactError(f"{p} holds a {man.get('kind')!r} model, not {' or '.join(map(repr, kinds))}: load it with load_model({str(p)!r}).")
     files = man.get('files', {})
     if not isinstance(files, dict): raise ArtefactError(f"{mf}: 'files' must map file names to checksums")
-    cs = man.get('config_sha256')   # older folders carry none: their config is taken as it is
+    cs = man.get('config_sha256')   # folders before version 3 may carry none: their config is taken as it is
+    if cs is None and v >= 3:
+        raise ArtefactError(f"{mf} has no config checksum (config_sha256), which every folder of format version 3 carries: the manifest was "
+                            "edited, and an edited config (a class list, y_range or setting) would silently change predictions. Export or copy the model again.")
     if cs is not None and cs != _config_sha256(man.get('config', {})):
         raise ArtefactError(f"{mf}: its config does not match its checksum: it was edited after export (a class list, y_range or setting "
                             "changed would silently change predictions). Export or copy the model again.")
@@ -159,7 +164,11 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
         if Path(name).name != name: raise ArtefactError(f"{mf} names a file outside the folder: {name!r}")
         if not f.is_file(): raise ArtefactError(f"{f} is missing: the model folder is incomplete (copy all of {p}).")
         if _sha256(f) != meta.get('sha256'):
-            raise ArtefactError(f"{f} does not match its checksum in {MANIFEST}: it was changed or truncated after export. Export or copy the model again.")
+            raise ArtefactError(f"{f} does not match its checksum in {MANIFEST}: it or {MANIFEST} was changed after export (a truncated copy, or a "
+                                f"{MANIFEST} from another model). Export or copy the model again.")
+    for name in ('weights.safetensors', 'arrays.npz'):
+        if name not in files and (p/name).is_file() and v >= 3:
+            raise ArtefactError(f"{mf} does not list {name}, which is in the folder: the manifest was edited or comes from another model. Export or copy the model again.")
     tensors, arrays = {}, {}
     if 'weights.safetensors' in files:
         from safetensors.torch import load_file

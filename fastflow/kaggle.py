@@ -162,12 +162,22 @@ def predict_parser(slug: str, # Competition slug, for `--data`'s default
     p.add_argument('--out', default=None, help='output folder (default: output_dir(): /kaggle/working on Kaggle)')
     return p
 
+def _check_kind(model:Path, kind:str|None):
+    "Refuse a model folder of another kind (a collab or image model given to a tabular kernel) before anything is written"
+    if kind is None: return
+    try: k = json.loads((model/'fastflow.json').read_text(encoding='utf-8-sig')).get('kind')
+    except (OSError, ValueError, AttributeError): return   # loading it says what is wrong with the folder
+    if k is not None and k != kind:
+        raise KernelInputError(f"{model} holds a {k!r} model, not the {kind!r} this kernel predicts with: pass the model folder this competition's kernel.py exported")
+
 def predict_paths(args: argparse.Namespace, # Parsed `predict_parser` arguments
                   slug: str, # Competition slug
                   files=(), # Files (or folders) the competition folder must hold, e.g. ('test.csv',)
+                  kind:str|None=None, # The kind of model the kernel loads, e.g. 'tabular.workflow' (None: any)
                  ) -> tuple[Path, Path, Path]:
     "`(model, data, out)` folders for parsed inference-kernel arguments, checked before anything is written"
     model, data = find_model(args.model), data_dir(args.data, slug)
+    _check_kind(model, kind)
     _needs(data, files, slug)
     out = output_dir(args.out, create=False)
     _check_out(out, args.out is not None, data, model)

@@ -6,7 +6,7 @@ import pytest
 from sklearn.dummy import DummyClassifier
 from fastflow.testing import synth_tabular
 from fastflow.tabular.data import TabularProc
-from fastflow.tabular.estimators import LinearClassifier, RFClassifier
+from fastflow.tabular.estimators import LinearClassifier, LinearRegressor, RFClassifier
 from fastflow.tabular.workflow import TabularWorkflow
 
 def _wf(**kw):
@@ -259,6 +259,13 @@ def test_a_column_read_as_another_type_matches_as_text():
     with pytest.warns(UserWarning, match="equal a training category only as text"):
         got = wf.predict(t.assign(code=t.code.astype(int), flag=t.flag.astype(str)))
     np.testing.assert_allclose(got, wf.predict(t))
+    wf2 = TabularWorkflow('y', n_splits=2, verbose=False, ensemble_top=3, ensemble_weights='equal', models={'linear': LinearRegressor(), 'linear2': LinearRegressor(alpha=10.),
+                                                                                   'linear3': LinearRegressor(alpha=0.1)})
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); wf2.fit(d); wf2.fit_final(d, 'ensemble')
+    assert len(wf2.final_) == 3
+    with warnings.catch_warnings(record=True) as w:   # every member transforms the frame: each warning is said once, not once a member
+        warnings.simplefilter('always'); wf2.predict(t.assign(code=t.code.astype(int)))
+    assert sum('only as text' in str(m.message) for m in w) == 1, [str(m.message) for m in w]
 
 def test_group_keys_match_across_int_and_float():
     rng = np.random.default_rng(0); shop = rng.integers(0, 20, 400)

@@ -93,10 +93,14 @@ def _tables(model:nn.Module) -> tuple:
     if isinstance(m, CollabNN): return m.u_emb,m.i_emb
     raise TypeError(f"no known embedding tables in {type(model).__name__}; use DotProductBias, CollabNN or HybridCollab")
 
+def _bias_tables(model:nn.Module) -> list:
+    "The user and item bias tables of a fastflow collab model ([] for a `CollabNN` without biases)"
+    d = get_model(model); d = d.dot if isinstance(d, HybridCollab) else d
+    return [d.u_bias, d.i_bias] if getattr(d, 'u_bias', None) is not None else []
+
 def sparse_tables(model:nn.Module, sparse:bool=True) -> nn.Module:
     "Make the embedding tables (factors and biases) of a fastflow collab model give sparse gradients (or dense ones)"
-    d = get_model(model); d = d.dot if isinstance(d, HybridCollab) else d
-    for e in list(_tables(model)) + ([d.u_bias, d.i_bias] if isinstance(d, DotProductBias) else []): e.sparse = sparse
+    for e in list(_tables(model)) + _bias_tables(model): e.sparse = sparse
     return get_model(model)
 
 # %% ../../nbs/42_collab.learner.ipynb #6e2f5feb
@@ -787,19 +791,20 @@ def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read b
     return learn
 
 # %% ../../nbs/42_collab.learner.ipynb #414f2a98
-def init_biases(model:nn.Module, # A `DotProductBias` or `HybridCollab`
+def init_biases(model:nn.Module, # A `DotProductBias`, `HybridCollab` or `CollabNN(biases=True)`
                 dls:CollabDataLoaders, # The data it is trained on
                 baseline:BiasBaseline, # Fitted on `dls`'s training rows (e.g. `CollabLearner.baseline`)
                ) -> nn.Module:
     "Start `model`'s user and item biases at the baseline's shrunk biases, rescaled by the slope of `sigmoid_range` at the mean"
-    d = model.dot if isinstance(model, HybridCollab) else model
-    if not isinstance(d, DotProductBias): raise TypeError(f"{type(model).__name__} has no user and item biases to start; use 'dot' or 'hybrid'")
+    tabs = _bias_tables(model) if isinstance(get_model(model), _COLLAB_MODELS) else []
+    if not tabs: raise TypeError(f"{type(model).__name__} has no user and item biases to start; use 'dot', 'nn' or 'hybrid' (CollabNN(biases=True))")
+    ub,ib = tabs; model = get_model(model)
     slope = 1.
     if model.y_range is not None:
         lo,hi = model.y_range; p = min(max((dls.global_mean-lo)/(hi-lo), 1e-4), 1-1e-4); slope = (hi-lo)*p*(1-p)
     with torch.no_grad():
-        d.u_bias.weight[:,0] = torch.as_tensor(baseline.user_bias_/slope, dtype=d.u_bias.weight.dtype)
-        d.i_bias.weight[:,0] = torch.as_tensor(baseline.item_bias_/slope, dtype=d.i_bias.weight.dtype)
+        ub.weight[:,0] = torch.as_tensor(baseline.user_bias_/slope, dtype=ub.weight.dtype)
+        ib.weight[:,0] = torch.as_tensor(baseline.item_bias_/slope, dtype=ib.weight.dtype)
     return model
 
 def fit_threads(bs:int, # Training batch size
@@ -827,7 +832,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    cbs:list|None=None, # Extra callbacks
                    best_epoch:bool=True, # Add `BestEpoch`: end each fit with the best epoch's weights (by validation loss, or an inner split)
                    seed:int|None=None, # Seed the model's initialisation, the shuffling of `dls` and `BestEpoch`'s inner split
-                   bias_init:bool=True, # 'dot' and 'hybrid': start the biases at `BiasBaseline`'s (`init_biases`)
+                   bias_init:bool=True, # 'dot', 'nn' and 'hybrid': start the biases at `BiasBaseline`'s (`init_biases`)
                    sparse:bool|None=None, # Sparse embedding gradients and `LazyAdam`; False: dense and fastai's `Adam`; None: sparse past two batches of users and items (batches counted at most 4096)
                    **kwargs, # Passed to `CollabLearner`
                   ) -> CollabLearner:
@@ -845,7 +850,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     if kind is not None:
         args = dict(y_range=yr, mean=dls.global_mean)
         if   kind == 'dot':    m = DotProductBias(dls.n_users, dls.n_items, n_factors, **args)
-        elif kind == 'nn':     m = CollabNN(dls.n_users, dls.n_items, layers=layers or (100,), **args)
+        elif kind == 'nn':     m = CollabNN(dls.n_users, dls.n_items, layers=layers or (100,), biases=True, **args)
         elif kind == 'hybrid': m = HybridCollab(dls.n_users, dls.n_items, n_factors, layers=layers or (64,), **args)
         else: raise ValueError(f"model must be 'dot', 'nn', 'hybrid' or an nn.Module, got {model!r}")
     else: m = model
@@ -861,7 +866,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     if ours: sparse_tables(m, sparse)
     learn = CollabLearner(dls, m, loss_func=MSELossFlat(), opt_func=partial(LazyAdam if sparse else Adam, decouple_wd=wd_mode=='decoupled'),
                           lr=lr, wd=wd, metrics=RMSE() if metrics is None else metrics, cbs=cbs, **kwargs)
-    if bias_init and kind in ('dot','hybrid'): init_biases(m, dls, learn.baseline)
+    if bias_init and kind is not None: init_biases(m, dls, learn.baseline)
     return learn
 
 # %% ../../nbs/42_collab.learner.ipynb #2d35e376

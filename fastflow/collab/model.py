@@ -132,23 +132,29 @@ class CollabNN(CollabModel):
                  y_range:tuple|None=None, # Output range through a scaled sigmoid
                  mean:float|None=None, # Start predicting this rating
                  init_std:float=0.01, # Std of the initial embeddings
+                 biases:bool=False, # Add a user and an item bias to the MLP's output (fastbook's has none; `collab_learner`'s 'nn' adds them)
                 ):
         super().__init__()
         user_sz,item_sz,y_range = user_sz or emb_sz_rule(n_users),item_sz or emb_sz_rule(n_items),_range(y_range)
         self.n_users,self.n_items,self.y_range = n_users,n_items,y_range
         self.config = dict(n_users=int(n_users), n_items=int(n_items), user_sz=int(user_sz), item_sz=int(item_sz), layers=[int(h) for h in layers],
-                           ps=float(ps), y_range=y_range, mean=mean, init_std=init_std)
+                           ps=float(ps), y_range=y_range, mean=mean, init_std=init_std, biases=bool(biases))   # folders without `biases` load without
         self.u_emb,self.i_emb = Embedding(n_users, user_sz, std=init_std),Embedding(n_items, item_sz, std=init_std)
         self.layers,self.head = _mlp(user_sz+item_sz, layers, ps)
+        self.u_bias,self.i_bias = (Embedding(n_users, 1, std=0),Embedding(n_items, 1, std=0)) if biases else (None,None)
         with torch.no_grad(): self.head.bias.fill_(out_bias(mean, y_range))
 
     def score(self, x:torch.Tensor) -> torch.Tensor:
         "Pre-activation score of `[N,2]` (user, item) codes"
-        return self.head(self.layers(torch.cat([self.u_emb(x[:,0]), self.i_emb(x[:,1])], 1)))[:,0]
+        s = self.head(self.layers(torch.cat([self.u_emb(x[:,0]), self.i_emb(x[:,1])], 1)))[:,0]
+        return s if self.u_bias is None else s + self.u_bias(x[:,0])[:,0] + self.i_bias(x[:,1])[:,0]
 
     def item_factors(self) -> torch.Tensor:
         "One row per item: the item embeddings"
         return self.i_emb.weight
+    def item_biases(self) -> torch.Tensor|None:
+        "One bias per item (None without `biases`)"
+        return None if self.i_bias is None else self.i_bias.weight[:,0]
 
 # %% ../../nbs/41_collab.model.ipynb #debee44f
 class HybridCollab(CollabModel):

@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.workflow.html.md"""
 
 # %% ../../nbs/33_tabular.workflow.ipynb #51dee0df
 from __future__ import annotations
-import time, warnings
+import contextlib, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -76,6 +76,18 @@ def nn_epochs(task: str, # 'classification' or 'regression'
     if task == 'classification' or not n_rows: return 5
     nb = -(-n_rows//min(default_bs(n_rows), max(32, n_rows//10)))   # batches per epoch, as `NNRegressor.fit` batches them
     return int(min(30, max(5, -(-NN_STEPS//nb))))
+
+@contextlib.contextmanager
+def _warn_once():
+    "Re-raise the warnings inside once each (by category and text), after the block, under the filters then in force"
+    try:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always'); yield
+    finally:   # also when the block fails: what it warned is not lost
+        seen = set()
+        for m in w:
+            if (m.category, str(m.message)) in seen: continue
+            seen.add((m.category, str(m.message))); warnings.warn_explicit(m.message, m.category, m.filename, m.lineno)
 
 def default_models(task: str, # 'classification' or 'regression'
                    seed: int = 42, # Seed for every model
@@ -750,7 +762,7 @@ class TabularWorkflow:
         "Class probabilities (columns: `classes_`) or values on the original scale, averaged over the final models"
         if not getattr(self, 'final_', None): raise RuntimeError("call fit (with refit=True) or fit_final before predicting")
         X = self.transform(test)
-        p = sum(self.final_weights_[n]*self._predict_raw(e, X) for n, e in self.final_.items())
+        with _warn_once(): p = sum(self.final_weights_[n]*self._predict_raw(e, X) for n, e in self.final_.items())   # each member transforms the same frame
         if self.task_ == 'classification': return p
         b = getattr(self, 'y_bounds_', None)
         if b is not None:
@@ -829,7 +841,7 @@ class TabularWorkflow:
     def export(self, path:Path|str|None=None, # Folder to write; None: `output_dir()/'model'`
               ) -> Path:
         "Write the fitted workflow (final models, preprocessing, classes, leaderboard) to a model folder, as data only (no pickle)"
-        return save_artefact(path, 'tabular.workflow', *self._to_artefact(), version=2 if getattr(self, 'log1p_', False) else 1)   # 2: older fastflow would exp() a log1p model
+        return save_artefact(path, 'tabular.workflow', *self._to_artefact())
 
     @classmethod
     def load(cls, path:Path|str, # A folder written by `export`

@@ -18,7 +18,7 @@ def main(argv=None):
     t0 = time.perf_counter()
     from fastflow.export import load_model
     from fastflow.vision.learner import predict_folder, write_image_submission
-    model, data, out = predict_paths(a, 'cifar10-subset', files=('test', 'sample_submission.csv'))
+    model, data, out = predict_paths(a, 'cifar10-subset', files=('test', 'sample_submission.csv'), kind='vision.learner')
     learn = load_model(model, kind='vision.learner')
     preds, _ = predict_folder(learn, data/'test')   # the TTA views and threads stored in the folder
     sub = write_image_submission(preds, data/'sample_submission.csv', out)

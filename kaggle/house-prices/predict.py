@@ -16,7 +16,7 @@ def main(argv=None):
     a = predict_parser(SLUG).parse_args(argv)
     t0 = time.perf_counter()
     from fastflow.export import load_model
-    model, data, out = predict_paths(a, SLUG, files=('test.csv', 'sample_submission.csv'))
+    model, data, out = predict_paths(a, SLUG, files=('test.csv', 'sample_submission.csv'), kind='tabular.workflow')
     wf = load_model(model, kind='tabular.workflow')
     if wf.target != TARGET: raise KernelInputError(f"{model} holds a model of {wf.target!r}, not {TARGET!r}: pass the model folder this competition's kernel.py exported")
     test = pd.read_csv(data/'test.csv')
