@@ -80,10 +80,14 @@ def split_title_cell(nb):
     from fastcore.nbio import mk_cell
     for i, c in enumerate(nb.cells):
         if c.cell_type != 'markdown' or not re.search(r'^#\s+\S', c.source, re.M): continue
-        lines, n = c.source.splitlines(), 0
+        lines = []
+        for l in c.source.splitlines():   # a description over several '> ' lines: one line (nbdev keeps only the first)
+            if l.startswith('>') and lines and lines[-1].startswith('> '): lines[-1] += ' ' + l[1:].strip()
+            else: lines.append(l)
+        n = 0
         while n < len(lines) and (not lines[n].strip() or re.match(r'^(#\s+\S|>\s|-\s+\S.*:)', lines[n])): n += 1
-        if rest := '\n'.join(lines[n:]).strip():
-            c.source = '\n'.join(lines[:n]); nb.cells.insert(i + 1, mk_cell(rest, 'markdown'))
+        c.source = '\n'.join(lines[:n])
+        if rest := '\n'.join(lines[n:]).strip(): nb.cells.insert(i + 1, mk_cell(rest, 'markdown'))
         return
 
 def process_nb(rel: Path):
@@ -186,7 +190,8 @@ def docments_table(md: str) -> str:
         return '```python\n' + '\n'.join(code) + '\n```\n\n<div class="nb-params" markdown>\n\n' + '\n'.join(tbl) + '\n\n</div>\n'
     return _re_sig.sub(_table, md)
 
-_re_lib_warning = re.compile(r'^\S*site-packages/\S+:\d+: \w*Warning: .*\n(?:  .*\n?)*', re.M)
+_re_lib_warning = re.compile(r'^\S*(?:site-packages|fastflow)/\S+:\d+: \w*Warning: .*\n(?:  .*\n?)*', re.M)   # also fastflow's own, which an
+# example's odd input calls up (an API page's examples check their warnings with catch_warnings; printed, they are noise with the build's paths)
 
 class Page:
     "Markdown for one processed notebook; figures go to `<page>_files/`"
@@ -219,7 +224,7 @@ class Page:
         alt = opts.get('fig-cap') or opts.get('fig-alt') or 'figure'
         for k, ext in (('image/png', 'png'), ('image/jpeg', 'jpg'), ('image/svg+xml', 'svg')):
             if k in d: return f'![{alt}]({self.image(d[k], ext)}){{ .nb-figure }}'
-        if 'text/markdown' in d:
+        if 'text/markdown' in d and not ('text/html' in d and j('text/markdown').lstrip().startswith('```html')):   # fastprogress' table: its HTML, not its source
             md = j('text/markdown')
             if is_doc:   # anchors named as nbdev names them, so `sym` links from other pages land here
                 md = re.sub(r'^(#{2,4}) ([\w.]+)\s*$', lambda m: f'{m.group(1)} {m.group(2)} {{ #{m.group(2).lower()} }}', md, flags=re.M)

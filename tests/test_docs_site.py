@@ -63,3 +63,12 @@ def test_site_check_catches_problems(tmp_path, monkeypatch):
                  'loads https://cdn.example/x.js', 'fastflow/testing.py has no docs page', 'no a.html.md beside the page'):
         assert any(want in e for e in errs), (want, errs)
     assert not any('#x' in e for e in errs)
+
+def test_a_description_over_several_lines_is_kept_whole():
+    "nbdev keeps only the first '> ' line of a page's description: the build joins them (five tutorials lost the rest mid-sentence)"
+    from fastcore.nbio import dict2nb
+    nb = dict2nb({'cells': [{'cell_type': 'markdown', 'metadata': {}, 'source': '# Title\n\n> one two,\n> three four.\n\nProse after.'}],
+                  'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5})
+    docs.split_title_cell(nb)
+    assert nb.cells[0].source.strip() == '# Title\n\n> one two, three four.', nb.cells[0].source
+    assert nb.cells[1].source == 'Prose after.'

@@ -497,8 +497,14 @@ def csv_dls(path, # Root folder
             label_delim:str|None=None, # e.g. ' ' for multi-label
             suffix:str='', # Appended to file names (when the CSV omits the extension)
             valid_col:str|None=None, # Boolean column marking the validation rows; default: random `valid_pct`
-            valid_pct:float=0.2, seed:int=42, size:int|None=None, bs:int=64, num_workers:int=0,
-            norm=imagenet_stats, item_tfms=None, batch_tfms=None,
+            valid_pct:float=0.2, # Random validation fraction (without `valid_col`)
+            seed:int=42, # Split and shuffle seed
+            size:int|None=None, # Image size; None: the images' one size, or `pick_size`'s
+            bs:int=64, # Batch size
+            num_workers:int=0, # DataLoader workers (0 is usually fastest on a small CPU)
+            norm=imagenet_stats, # (mean, std) for `Normalize`, or None for none
+            item_tfms=None, # Item transforms (None: `default_tfms`' for `size`)
+            batch_tfms=None, # Batch transforms (None: `default_tfms`' augmentation and `norm`)
            ) -> DataLoaders:
     "fastai `DataLoaders` from a CSV of `filename,label` (multi-label with `label_delim`), after checking every file exists"
     path = Path(path)
@@ -727,7 +733,11 @@ __getattr__ = moved_names('fastflow.vision.data', {'stratified_split': 'fastflow
 
 class ImageTensors:
     "A labelled image set in memory: uint8 `x` [N,3,H,W], int64 `y`, the class names `vocab` and the source `files`"
-    def __init__(self, x, y, vocab, files): self.x, self.y, self.vocab, self.files = x, y, list(vocab), list(files)
+    def __init__(self, x, # uint8 images [N, 3, H, W]
+                 y, # int64 class codes [N]
+                 vocab, # Class names, one per code
+                 files, # Source file of each image
+                ): self.x, self.y, self.vocab, self.files = x, y, list(vocab), list(files)
     def __len__(self): return len(self.x)
     @classmethod
     def from_folder(cls, path, # A folder per class
@@ -939,7 +949,9 @@ def show_images(ims, # float images [N,3,H,W] in 0-1, or uint8
 
 def show_batch(dl, # A `TensorImageDL` or a fastai image `DataLoader`
                vocab=None, # Class names (default: `dl.vocab` if present)
-               n:int=16, path=None):
+               n:int=16, # Images to show (at most a batch)
+               path=None, # PNG to save the grid to (None: not saved)
+              ):
     "Show (and save to `path`) the first `n` images of a batch with their labels"
     b = dl.one_batch()
     xb = dl.decode(b[0]) if isinstance(dl, TensorImageDL) else dl.decode(b)[0].float()/255
