@@ -65,6 +65,7 @@ class TabularEstimator(BaseEstimator):
             eval_set=None, # Optional `(X_valid, y_valid)` for early stopping/validation
             groups=None, # Group ids, one per row: early stopping's inner split keeps each group on one side (xgboost)
             times=None, # Times, one per row (numbers or ranks): early stopping's inner split holds out the latest rows (xgboost)
+            time_gap:int=0, # With `times`: distinct times left out between that split's training rows and its held-out latest ones
            ):
         "Fit `proc` and the model on `(X, y)`"
         if y is None: raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
@@ -83,7 +84,8 @@ class TabularEstimator(BaseEstimator):
         if times is not None and len(times) != len(Xt): raise ValueError(f"times has {len(times)} values for {len(Xt)} rows: give one time per row")
         if times is not None and (bad := int(pd.isna(pd.Series(times)).sum())): raise ValueError(f"{bad} row(s) have no time: give every row one (or leave times out)")
         if groups is not None and times is not None: raise ValueError("pass groups or times, not both: the inner split holds out whole groups or the latest rows")
-        self._fit_model(Xt, y, ev, groups, times)
+        if isinstance(time_gap, bool) or not isinstance(time_gap, (int, np.integer)) or time_gap < 0: raise ValueError(f"time_gap must be a whole number >= 0, got {time_gap!r}")
+        self._fit_model(Xt, y, ev, groups, times, int(time_gap))
         return self
 
     def _transform(self, X):
@@ -143,7 +145,7 @@ class _NN:
         self.epochs,self.lr,self.bs,self.wd,self.layers,self.ps = epochs,lr,bs,wd,layers,ps
         self.random_state,self.proc,self.n_jobs = random_state,proc,n_jobs
 
-    def _fit_model(self, Xt, y, ev, groups=None, times=None):
+    def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0):
         clf = is_classifier(self)
         if not clf: self.y_mean_, self.y_std_ = y.mean(), (y.std() or 1.)
         enc = (lambda v: v) if clf else (lambda v: (v - self.y_mean_)/self.y_std_)
@@ -199,7 +201,7 @@ class _RF:
         self.n_estimators,self.max_features,self.min_samples_leaf,self.oob_score = n_estimators,max_features,min_samples_leaf,oob_score
         self.n_jobs,self.random_state,self.proc,self.max_samples = n_jobs,random_state,proc,max_samples
 
-    def _fit_model(self, Xt, y, ev, groups=None, times=None):
+    def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0):
         cls = RandomForestClassifier if is_classifier(self) else RandomForestRegressor
         self.model_ = cls(n_estimators=self.n_estimators, max_features=self.max_features, min_samples_leaf=self.min_samples_leaf,
                           oob_score=self.oob_score and len(Xt) >= 20, n_jobs=self.n_jobs, random_state=self.random_state,
@@ -241,7 +243,7 @@ def _train_lone(y, tr, va):
     back = ~np.isin(y[va], y[tr])
     return np.concatenate([tr, va[back]]), va[~back]
 
-def _latest_split(y, frac, clf, times):
+def _latest_split(y, frac, clf, times, gap:int=0):
     "Positions `(train, held_out)` holding out the latest rows, the cut at the change of time nearest `frac` of them; None when no cut holds out between a third and three times that share (a few times hold most rows) or, for classes, leaves the held-out rows one class"
     t, n = np.asarray(times), len(y)
     u, cnt = np.unique(t, return_counts=True)
@@ -249,16 +251,17 @@ def _latest_split(y, frac, clf, times):
     held = n - np.cumsum(cnt)[:-1]                     # rows held out by a cut before each later time
     j = int(np.argmin(np.abs(held - frac*n)))
     if not frac*n/3 <= held[j] <= max(3*frac, 0.5)*n: return None
-    pos = np.arange(n); tr, va = pos[t < u[j + 1]], pos[t >= u[j + 1]]   # a time's rows on one side
+    if j + 1 - gap < 1: return None                     # the gap would leave nothing earlier to fit on
+    pos = np.arange(n); tr, va = pos[t < u[j + 1 - gap]], pos[t >= u[j + 1]]   # a time's rows on one side; the `gap` times before the cut on neither
     if clf:
         tr, va = _train_lone(y, tr, va)   # a class seen only lately trains
         if len(np.unique(y[va])) < min(2, len(np.unique(y))): return None                  # one class held out: its log loss rewards predicting it
     return (tr, va) if len(va) else None
 
-def _inner_split(y, frac, seed, clf, groups=None, times=None):
+def _inner_split(y, frac, seed, clf, groups=None, times=None, gap:int=0):
     "Positions `(train, held_out)` of early stopping's inner split (the latest rows if `times` are given and `_latest_split` finds a cut, else stratified where it can be, by whole `groups` if given), every class keeping a training row; None if too few rows"
     pos = np.arange(len(y))
-    if times is not None and (split := _latest_split(y, frac, clf, times)) is not None: return split
+    if times is not None and (split := _latest_split(y, frac, clf, times, gap)) is not None: return split
     if groups is not None:   # rows of a group on both sides would reward memorising the group: rounds chosen past what new groups gain
         if len(pd.unique(np.asarray(groups))) < 5: return None
         tr, va = next(GroupShuffleSplit(1, test_size=frac, random_state=seed).split(pos, y, np.asarray(groups)))
@@ -306,13 +309,13 @@ class _GBM:
             if c not in ints: Xt[c] = pd.Categorical(Xt[c], categories=range(k))
         return Xt
 
-    def _fit_model(self, Xt, y, ev, groups=None, times=None):
+    def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0):
         import xgboost as xgb
         clf = is_classifier(self)
         es, X_all, y_all = self.early_stopping_rounds, Xt, y
         inner = ev is None and bool(es) and len(Xt) >= 40
         if inner and not 0 < self.validation_fraction < 1: raise ValueError(f"validation_fraction must be between 0 and 1, got {self.validation_fraction!r}")
-        split = _inner_split(np.asarray(y), self.validation_fraction, self.random_state or 0, clf, groups, times) if inner else None
+        split = _inner_split(np.asarray(y), self.validation_fraction, self.random_state or 0, clf, groups, times, time_gap) if inner else None
         if split is not None:
             (tr, va), y = split, np.asarray(y)
             Xt, Xv, y, yv = Xt.iloc[tr], Xt.iloc[va], y[tr], y[va]
@@ -382,7 +385,7 @@ class _Linear:
         if len(Xt)*(cont.shape[1] + oh.shape[1]) <= DENSE_CELLS: return np.hstack([cont, oh.toarray() if sparse.issparse(oh) else oh])
         return sparse.hstack([sparse.csr_matrix(cont), sparse.csr_matrix(oh)], format='csr', dtype=np.float64)
 
-    def _fit_model(self, Xt, y, ev, groups=None, times=None):
+    def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0):
         Z = self._design(Xt, fit=True)
         if is_classifier(self): m = LogisticRegression(C=1/self.alpha, max_iter=self.max_iter)
         elif self.l1_ratio: m = ElasticNet(alpha=self.alpha, l1_ratio=self.l1_ratio, max_iter=self.max_iter)
@@ -408,7 +411,7 @@ class _SeedBag:
                 ):
         self.estimator,self.n_seeds,self.random_state = estimator,n_seeds,random_state
 
-    def fit(self, X, y, eval_set=None, groups=None, times=None):
+    def fit(self, X, y, eval_set=None, groups=None, times=None, time_gap:int=0):
         "Fit `n_seeds` clones of `estimator`, each with its own seed"
         if not isinstance(self.n_seeds, (int, np.integer)) or self.n_seeds < 1: raise ValueError(f"n_seeds must be a positive integer, got {self.n_seeds!r}")
         base = self.estimator if self.estimator is not None else self._default()
@@ -416,6 +419,7 @@ class _SeedBag:
         kw = {} if eval_set is None else dict(eval_set=eval_set)
         if groups is not None and takes_groups(base): kw['groups'] = groups
         if times is not None and takes_times(base): kw['times'] = times
+        if time_gap and _fit_takes(base, 'time_gap'): kw['time_gap'] = time_gap
         s0 = self.random_state or 0
         self.estimators_ = [clone(base).set_params(random_state=s0 + i).fit(X, y, **kw) for i in range(self.n_seeds)]
         first = self.estimators_[0]

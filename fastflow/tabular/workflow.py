@@ -20,7 +20,7 @@ from ..export import load_artefact, rebuild, save_artefact
 from ..data import key_text
 from .nn import default_bs
 from .data import INT_RULE, TabularProc, check_target, date_format, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _parse_dates
-from .estimators import (takes_groups, takes_times, NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
+from .estimators import (takes_groups, takes_times, _fit_takes, NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
                                      LinearClassifier, LinearRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
 
 # %% auto #0
@@ -585,7 +585,9 @@ class TabularWorkflow:
         "Fit `est` on the training rows at positions `rows` (with their `groups` or `times` if it takes them), collecting its warnings in `fit_warnings_[name]` (message -> category) instead of showing them at each fit"
         kw = {}
         if getattr(self, 'groups_', None) is not None and takes_groups(est): kw['groups'] = self.groups_[rows]
-        if getattr(self, 'times_', None) is not None and takes_times(est): kw['times'] = self.times_[rows]   # xgboost stops early on the latest rows
+        if getattr(self, 'times_', None) is not None and takes_times(est):
+            kw['times'] = self.times_[rows]   # xgboost stops early on the latest rows...
+            if self.time_gap and _fit_takes(est, 'time_gap'): kw['time_gap'] = self.time_gap   # ...with the test's gap before them
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter('always')
             warnings.filterwarnings('ignore', module='fastflow.tabular.data')   # each fold's TabularProc repeats what `proc_` reported once
