@@ -25,10 +25,12 @@ def test_unknown_demo_part(tmp_path):
     r = run('demo', '--out', str(tmp_path), '--only', 'nope'); assert r.returncode != 0 and 'unknown part' in r.stderr
 
 def test_data(tmp_path):
-    r = run('data', 'titanic', 'not-a-dataset')   # a set asked for by name and not found: listed, and exit code 1
+    (tmp_path/'titanic').mkdir(); (tmp_path/'titanic'/'train.csv').write_text('a\n1\n')   # its own data folder: ../shared need not be there
+    env = {**os.environ, 'MPLBACKEND': 'Agg', 'FASTFLOW_DATA': str(tmp_path)}
+    r = run('data', 'titanic', 'not-a-dataset', env=env)   # a set asked for by name and not found: listed, and exit code 1
     assert r.returncode == 1 and 'not-a-dataset' in r.stdout and 'not found' in r.stdout
-    assert run('data', 'titanic').returncode == 0
-    r = run('data', ''); assert r.returncode == 1 and 'a data set name is a folder name' in r.stderr
+    assert run('data', 'titanic', env=env).returncode == 0
+    r = run('data', '', env=env); assert r.returncode == 1 and 'a data set name is a folder name' in r.stderr
 
 def test_demo_quick(tmp_path):
     headless = {k: v for k, v in os.environ.items() if k not in ('MPLBACKEND', 'DISPLAY', 'WAYLAND_DISPLAY')}   # no backend chosen for it
