@@ -14,8 +14,8 @@ import torch
 
 # %% auto #0
 __all__ = ['KAGGLE_INPUT', 'KAGGLE_WORKING', 'OUTPUT_ENV', 'HEARTBEAT_S', 'is_kaggle', 'data_candidates', 'data_path',
-           'output_dir', 'set_seed', 'default_device', 'usable_cores', 'heartbeat', 'save_plot', 'moved_names',
-           'import_fastai']
+           'user_path', 'output_dir', 'set_seed', 'default_device', 'usable_cores', 'heartbeat', 'save_plot',
+           'moved_names', 'import_fastai']
 
 # %% ../nbs/00_core.ipynb #d7695a4b
 KAGGLE_INPUT, KAGGLE_WORKING = Path('/kaggle/input'), Path('/kaggle/working')
@@ -67,13 +67,18 @@ def _zip_hint(cands) -> str:
 # %% ../nbs/00_core.ipynb #8eac55d7
 OUTPUT_ENV = 'FASTFLOW_OUTPUT'
 
+def user_path(path: Path|str) -> Path:
+    "`path` as a `Path`, a leading `~` (or `~user`) expanded to the home folder; left as it is when that home is unknown"
+    try: return Path(path).expanduser()
+    except RuntimeError: return Path(path)
+
 def output_dir(path: Path|str|None = None, # A folder; None: the default output folder
                create: bool = True, # False: only say where it is (nothing is created or checked)
               ) -> Path:
     "A writable folder, created: `path`, or by default `$FASTFLOW_OUTPUT`, `/kaggle/working` on Kaggle, `./out` elsewhere"
     base = KAGGLE_WORKING if is_kaggle() else Path.cwd()
-    if path is None: p = Path(os.environ[OUTPUT_ENV]).expanduser() if os.environ.get(OUTPUT_ENV) else (KAGGLE_WORKING if is_kaggle() else base/'out')
-    else: p = Path(path).expanduser()   # '~/models' is under the home folder, not a folder named '~'
+    if path is None: p = user_path(os.environ[OUTPUT_ENV]) if os.environ.get(OUTPUT_ENV) else (KAGGLE_WORKING if is_kaggle() else base/'out')
+    else: p = user_path(path)   # '~/models' is under the home folder, not a folder named '~'
     if not p.is_absolute(): p = base/p
     p = p.resolve() if p.exists() else p
     if not create: return p

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from .core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.torch_core import rank_distrib
-from .core import output_dir
+from .core import output_dir, user_path
 
 # %% auto #0
 __all__ = ['ARTEFACT_FORMAT', 'ARTEFACT_VERSION', 'MANIFEST', 'MODEL_BUILDERS', 'LOADERS', 'ArtefactError', 'to_json',
@@ -52,7 +52,7 @@ def _config_sha256(config) -> str:
 
 def _old_files(mf:Path) -> list:
     "The plain file names an earlier export listed in the manifest `mf`; none if it is not a readable fastflow manifest (nothing outside the folder, ever)"
-    try: man = json.loads(mf.read_text())
+    try: man = json.loads(mf.read_text(encoding='utf-8-sig'))
     except (OSError, ValueError, UnicodeDecodeError): return []
     files = man.get('files') if isinstance(man, dict) and man.get('format') == ARTEFACT_FORMAT else None
     if not isinstance(files, dict): return []
@@ -79,6 +79,7 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
     if (path/MANIFEST).is_file():   # replace an earlier export: its files, not anything else in the folder
         for name in _old_files(path/MANIFEST): (path/name).unlink(missing_ok=True)
         (path/MANIFEST).unlink()
+    for name in ('weights.safetensors', 'arrays.npz'): (path/name).unlink(missing_ok=True)   # reserved names, never a user's file: left by an export cut short, a loader would refuse them
     written = {}
     if tensors:
         save_file({k: v.detach().cpu().contiguous().clone() for k, v in tensors.items()}, str(path/'weights.safetensors'))
@@ -126,7 +127,7 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
                   kind:str|tuple|None=None, # Expected kind(s); None: any
                  ) -> Artefact:
     "Read and check a model folder written by `save_artefact`: manifest, checksums, tensors (safetensors) and arrays (no pickle)"
-    p = Path(path).expanduser()
+    p = user_path(path)
     if p.name == MANIFEST: p = p.parent
     if not p.exists(): raise FileNotFoundError(f"No model folder at {p}. Write one with export_learner(learn, {str(p)!r}) (or the application's export).")
     if p.is_file():

@@ -8,7 +8,7 @@ Docs: https://fastflow-dev.github.io/fastflow/kaggle.html.md"""
 from __future__ import annotations
 import argparse, ast, json, os, shlex, shutil, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
-from .core import KAGGLE_INPUT, data_candidates, output_dir, _bare, _zip_hint
+from .core import KAGGLE_INPUT, data_candidates, output_dir, user_path, _bare, _zip_hint
 from .export import ArtefactError
 from .submission import CSV_SUFFIXES, SubmissionError, check_submission, check_submission_file, write_submission  # noqa: F401 (the Kaggle layer's API too)
 
@@ -135,7 +135,7 @@ def find_model(path=None, # A model folder; None: search `kaggle_input`, then `o
               ) -> Path:
     "The model folder (holding `fastflow.json`) an inference kernel should load"
     if path is not None:
-        p = Path(path)
+        p = user_path(path)   # --model=~/m: the shell leaves that '~' to us
         if (p/'fastflow.json').is_file(): return p
         if p.name == 'fastflow.json' and p.is_file(): return p.parent   # the manifest itself: its folder
         if (p/name/'fastflow.json').is_file(): return p/name            # the training kernel's --out, which holds model/

@@ -326,3 +326,19 @@ def test_models_of_the_wrong_task_and_mixed_targets():
         _wf().fit(d.assign(y=pd.Series([1 if v > 0 else 'no' for v in d.x], dtype=object)))
     with pytest.raises(ValueError, match="task='regression' needs a numeric target"):
         _reg(task='regression').fit(d.assign(y=np.where(d.x > 0, 'a', 'b')))
+
+def test_warnings_said_once_keep_their_module_filters():
+    "the workflow says each member's warning once, and a filter by module still matches it (it is fastflow.tabular.data's)"
+    rng = np.random.default_rng(0); code = rng.integers(0, 8, 300)
+    d = pd.DataFrame({'code': code.astype(str), 'x': rng.normal(size=300)}); d['y'] = code + d.x
+    wf = TabularWorkflow('y', n_splits=2, verbose=False, ensemble_top=2, ensemble_weights='equal',
+                         models={'a': LinearRegressor(), 'b': LinearRegressor(alpha=10.)})
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); wf.fit(d); wf.fit_final(d, 'ensemble')
+    t = d.drop(columns='y').iloc[:20].assign(code=lambda f: f.code.astype(int))
+    for mod in ('fastflow', 'fastflow.tabular.data'):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter('always'); warnings.filterwarnings('ignore', module=mod); wf.predict(t)
+        assert not [m for m in w if 'only as text' in str(m.message)], mod
+        with warnings.catch_warnings():
+            warnings.simplefilter('always'); warnings.filterwarnings('error', module=mod)
+            with pytest.raises(UserWarning, match='only as text'): wf.predict(t)

@@ -660,7 +660,7 @@ class CollabLearner(UndoOnError, Learner):
                      ) -> tuple:
         "(lowest, highest) item biases: items rated below / above what their factors predict (ch. 8)"
         b = self.model.item_biases()
-        if b is None: raise ValueError(f"{type(self.model).__name__} has no item biases; use DotProductBias or HybridCollab")
+        if b is None: raise ValueError(f"{type(self.model).__name__} has no item biases; use DotProductBias, HybridCollab or CollabNN(biases=True) ('dot', 'hybrid' or 'nn')")
         b,cnt = b.detach().float().cpu().numpy(),self.baseline.item_count_
         ok = np.flatnonzero(cnt >= max(min_ratings, 1))
         order = ok[np.argsort(b[ok], kind='stable')]

@@ -16,8 +16,8 @@ from fastai.layers import Embedding, sigmoid_range
 from fastai.tabular.model import emb_sz_rule
 
 # %% auto #0
-__all__ = ['BiasBaseline', 'out_bias', 'CollabModel', 'DotProductBias', 'CollabNN', 'HybridCollab', 'KNNBaseline', 'BayesianMF',
-           'ItemRanker']
+__all__ = ['DENSE_SIMS', 'BiasBaseline', 'out_bias', 'CollabModel', 'DotProductBias', 'CollabNN', 'HybridCollab', 'KNNBaseline',
+           'BayesianMF', 'ItemRanker']
 
 # %% ../../nbs/41_collab.model.ipynb #18ec2ffe
 class BiasBaseline:
@@ -190,6 +190,8 @@ class HybridCollab(CollabModel):
         return self.dot.item_biases()
 
 # %% ../../nbs/41_collab.model.ipynb #8ce114fd
+DENSE_SIMS = 2**22   # `KNNBaseline.predict` slices a dense copy of the kept similarities up to this many entries (16 MB in float32)
+
 def _top_similarities(R:sparse.csr_matrix, # Residuals, rows x neighbours (users x items for item kNN)
                       shrinkage:float, # Shrinks a pair's correlation by n/(n + shrinkage), n: their common raters - 1
                       n_keep:int|None, # Largest positive similarities kept per neighbour; None: all positive ones
@@ -231,7 +233,7 @@ def _sim_block(S:sparse.csr_matrix, # Similarities (`_top_similarities`)
     idx = np.arange(lens.sum()) + np.repeat(P[t] - (np.cumsum(lens) - lens), lens)   # the stored entries of rows t, one after another
     rr,cc = np.repeat(np.arange(len(t)), lens),pos[I[idx]]
     m = cc >= 0
-    out = np.zeros((len(t), len(nb)), dtype=np.float64)
+    out = np.zeros((len(t), len(nb)), dtype=S.dtype)   # float32 similarities stay float32: the sums of the dense matrix they replaced
     out[rr[m], cc[m]] = D[idx[m]]
     pos[nb] = -1
     return out
@@ -243,15 +245,15 @@ class KNNBaseline:
                  kind:str='item', # 'item': similar items the user rated; 'user': similar users who rated the item
                  max_n:int=20_000, # Most items (users) to compare: `fit` takes time in the square of their number
                  reg:float=0.3, # Added to the neighbours' summed similarity: weakly similar neighbours move a prediction less from the biases (0: Surprise's formula)
-                 n_keep:int|None=500, # Similarities kept per item (user), the largest positive ones; None: all positive ones
+                 n_keep:int|None=500, # Similarities kept per item (user), the largest positive ones, at least `k`; None: all positive ones
                 ):
         if kind not in ('item','user'): raise ValueError(f"kind must be 'item' or 'user', got {kind!r}")
         if not (isinstance(k, (int, np.integer)) and k >= 1): raise ValueError(f"k must be an integer >= 1, got {k!r}")
         if shrinkage < 0: raise ValueError(f"shrinkage must be >= 0, got {shrinkage}")
         if isinstance(max_n, bool) or not isinstance(max_n, (int, np.integer)) or max_n < 1: raise ValueError(f"max_n must be a whole number >= 1, got {max_n!r}")
         if not (isinstance(reg, (int, float, np.number)) and not isinstance(reg, bool) and np.isfinite(reg) and reg >= 0): raise ValueError(f"reg must be a number >= 0, got {reg!r}")
-        if n_keep is not None and (isinstance(n_keep, bool) or not isinstance(n_keep, (int, np.integer)) or n_keep < k):
-            raise ValueError(f"n_keep must be a whole number >= k ({k}) or None, got {n_keep!r}")
+        if n_keep is not None and (isinstance(n_keep, bool) or not isinstance(n_keep, (int, np.integer)) or n_keep < 1):
+            raise ValueError(f"n_keep must be a whole number >= 1 or None, got {n_keep!r}")
         self.k,self.shrinkage,self.kind,self.max_n,self.reg,self.n_keep = int(k),float(shrinkage),kind,max_n,float(reg),n_keep
 
     def _rc(self, u, i): return (u,i) if self.kind == 'item' else (i,u)   # (rows, neighbour columns)
@@ -265,7 +267,7 @@ class KNNBaseline:
         if nb > self.max_n: raise ValueError(f"{nb:,} {self.kind}s are more than max_n={self.max_n:,}: comparing every pair takes time in the square of "
                                              f"their number; use a factor model (DotProductBias) or raise max_n if time allows")
         self._residuals(u, i, r - self.base_.predict(u, i), nu, ni)
-        self.sim_ = _top_similarities(self.resid_, self.shrinkage, self.n_keep)
+        self.sim_ = _top_similarities(self.resid_, self.shrinkage, None if self.n_keep is None else max(int(self.n_keep), self.k))
         return self
 
     def _residuals(self, u, i, res, n_users:int, n_items:int):
@@ -287,10 +289,11 @@ class KNNBaseline:
         rows,starts = np.unique(a[ok], return_index=True)
         P,ix,res = self.resid_.indptr,self.resid_.indices,self.resid_.data
         pos = np.full(self.sim_.shape[1], -1, np.int64)   # a neighbour's place among the rated ones (-1: not rated), reset after each row
+        dense = self.sim_.toarray() if self.sim_.shape[0]*self.sim_.shape[1] <= DENSE_SIMS else None   # a small catalogue: sliced, as fast as before
         for row,sel in zip(rows, np.split(ok, starts[1:])):
             nb = ix[P[row]:P[row+1]]   # the neighbours `row` rated, in order
             if len(nb) == 0: continue
-            S = _sim_block(self.sim_, b[sel], nb, pos)
+            S = dense[b[sel]][:, nb] if dense is not None else _sim_block(self.sim_, b[sel], nb, pos)
             kk = min(self.k, len(nb))
             top = np.argpartition(-S, kk-1, axis=1)[:, :kk]
             St = np.maximum(np.take_along_axis(S, top, 1), 0.); Rt = res[P[row]:P[row+1]][top]

@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.workflow.html.md"""
 
 # %% ../../nbs/33_tabular.workflow.ipynb #51dee0df
 from __future__ import annotations
-import contextlib, time, warnings
+import contextlib, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -84,10 +84,13 @@ def _warn_once():
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter('always'); yield
     finally:   # also when the block fails: what it warned is not lost
-        seen = set()
+        seen, mods = set(), {getattr(v, '__file__', None): k for k, v in list(sys.modules.items())}
         for m in w:
             if (m.category, str(m.message)) in seen: continue
-            seen.add((m.category, str(m.message))); warnings.warn_explicit(m.message, m.category, m.filename, m.lineno)
+            seen.add((m.category, str(m.message)))
+            mod = mods.get(m.filename)   # the warning's own module, so filters by module (module='fastflow') still apply
+            reg = vars(sys.modules[mod]).setdefault('__warningregistry__', {}) if mod else None
+            warnings.warn_explicit(m.message, m.category, m.filename, m.lineno, module=mod, registry=reg)
 
 def default_models(task: str, # 'classification' or 'regression'
                    seed: int = 42, # Seed for every model
