@@ -80,10 +80,12 @@ def split_title_cell(nb):
     from fastcore.nbio import mk_cell
     for i, c in enumerate(nb.cells):
         if c.cell_type != 'markdown' or not re.search(r'^#\s+\S', c.source, re.M): continue
-        lines = []
+        lines, desc = [], None   # desc: the description's line while its run of '> ' lines lasts; False once it ended
         for l in c.source.splitlines():   # a description over several '> ' lines: one line (nbdev keeps only the first)
-            if l.startswith('>') and lines and lines[-1].startswith('> '): lines[-1] += ' ' + l[1:].strip()
-            else: lines.append(l)
+            if desc and l.startswith('>') and l[1:].strip(): lines[desc] += ' ' + l[1:].strip(); continue
+            if desc is None and l.startswith('> ') and any(re.match(r'#\s+\S', x) for x in lines): desc = len(lines)
+            elif desc: desc = False
+            lines.append(l)
         n = 0
         while n < len(lines) and (not lines[n].strip() or re.match(r'^(#\s+\S|>\s|-\s+\S.*:)', lines[n])): n += 1
         c.source = '\n'.join(lines[:n])
@@ -190,8 +192,8 @@ def docments_table(md: str) -> str:
         return '```python\n' + '\n'.join(code) + '\n```\n\n<div class="nb-params" markdown>\n\n' + '\n'.join(tbl) + '\n\n</div>\n'
     return _re_sig.sub(_table, md)
 
-_re_lib_warning = re.compile(r'^\S*(?:site-packages|fastflow)/\S+:\d+: \w*Warning: .*\n(?:  .*\n?)*', re.M)   # also fastflow's own, which an
-# example's odd input calls up (an API page's examples check their warnings with catch_warnings; printed, they are noise with the build's paths)
+_re_lib_warning = re.compile(r'^\S*(?:site-packages|/fastflow)/\S+:\d+: \w*Warning: .*\n(?:  .*\n?)*', re.M)   # also fastflow's own, which an
+# example's odd input calls up (examples check their warnings with catch_warnings; printed, they are noise with the build's paths)
 
 class Page:
     "Markdown for one processed notebook; figures go to `<page>_files/`"

@@ -50,11 +50,12 @@ def _config_sha256(config) -> str:
     "Checksum of a config as JSON reads it back (so the same for the writer and every reader)"
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
 
-def _old_files(mf:Path) -> list:
-    "The plain file names an earlier export listed in the manifest `mf`; none if it is not a readable fastflow manifest (nothing outside the folder, ever)"
+def _old_files(mf:Path) -> list|None:
+    "The plain file names an earlier export listed in the manifest `mf` (nothing outside the folder, ever); None if `mf` is not a readable fastflow manifest"
     try: man = json.loads(mf.read_text(encoding='utf-8-sig'))
-    except (OSError, ValueError, UnicodeDecodeError): return []
-    files = man.get('files') if isinstance(man, dict) and man.get('format') == ARTEFACT_FORMAT else None
+    except (OSError, ValueError, UnicodeDecodeError): return None
+    if not isinstance(man, dict) or man.get('format') != ARTEFACT_FORMAT: return None
+    files = man.get('files')
     if not isinstance(files, dict): return []
     return [n for n in files if isinstance(n, str) and n not in ('', '.', '..', MANIFEST) and Path(n).name == n]
 
@@ -76,10 +77,13 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
     for k, a in (arrays or {}).items():
         if np.asarray(a).dtype.hasobject: raise ArtefactError(f"array {k!r} holds Python objects; store numbers or strings (e.g. a.astype(str))")
     path = output_dir(path if path is not None else output_dir()/'model')
+    left = [n for n in ('weights.safetensors', 'arrays.npz') if (path/n).exists()]   # reserved names: a loader refuses them unlisted
+    if left and _old_files(path/MANIFEST) is None:   # no fastflow export's folder: they may be a file of yours (or an export cut short)
+        raise ArtefactError(f"{path} holds {' and '.join(left)} but no fastflow manifest, so they may be files of yours: remove them or export to another folder")
     if (path/MANIFEST).is_file():   # replace an earlier export: its files, not anything else in the folder
-        for name in _old_files(path/MANIFEST): (path/name).unlink(missing_ok=True)
+        for name in _old_files(path/MANIFEST) or []: (path/name).unlink(missing_ok=True)
         (path/MANIFEST).unlink()
-    for name in ('weights.safetensors', 'arrays.npz'): (path/name).unlink(missing_ok=True)   # reserved names, never a user's file: left by an export cut short, a loader would refuse them
+    for name in left: (path/name).unlink(missing_ok=True)   # an earlier export's, listed or not
     written = {}
     if tensors:
         save_file({k: v.detach().cpu().contiguous().clone() for k, v in tensors.items()}, str(path/'weights.safetensors'))

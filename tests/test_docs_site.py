@@ -72,3 +72,7 @@ def test_a_description_over_several_lines_is_kept_whole():
     docs.split_title_cell(nb)
     assert nb.cells[0].source.strip() == '# Title\n\n> one two, three four.', nb.cells[0].source
     assert nb.cells[1].source == 'Prose after.'
+    nb = dict2nb({'cells': [{'cell_type': 'markdown', 'metadata': {}, 'source': '# T\n\n> d1\n> d2\n\nText.\n\n> q1\n>\n> q2\n\n```\n> a\n> b\n```'}],
+                  'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5})
+    docs.split_title_cell(nb)   # only the description's lines are joined: a later quote and a code block keep their lines
+    assert nb.cells[0].source.strip() == '# T\n\n> d1 d2' and nb.cells[1].source == 'Text.\n\n> q1\n>\n> q2\n\n```\n> a\n> b\n```', [c.source for c in nb.cells]

@@ -190,7 +190,7 @@ class HybridCollab(CollabModel):
         return self.dot.item_biases()
 
 # %% ../../nbs/41_collab.model.ipynb #8ce114fd
-DENSE_SIMS = 2**22   # `KNNBaseline.predict` slices a dense copy of the kept similarities up to this many entries (16 MB in float32)
+DENSE_SIMS = 2**22   # `KNNBaseline.predict` of many pairs slices a dense copy of the kept similarities up to this many entries (16 MB in float32, 32 in float64)
 
 def _top_similarities(R:sparse.csr_matrix, # Residuals, rows x neighbours (users x items for item kNN)
                       shrinkage:float, # Shrinks a pair's correlation by n/(n + shrinkage), n: their common raters - 1
@@ -289,7 +289,7 @@ class KNNBaseline:
         rows,starts = np.unique(a[ok], return_index=True)
         P,ix,res = self.resid_.indptr,self.resid_.indices,self.resid_.data
         pos = np.full(self.sim_.shape[1], -1, np.int64)   # a neighbour's place among the rated ones (-1: not rated), reset after each row
-        dense = self.sim_.toarray() if self.sim_.shape[0]*self.sim_.shape[1] <= DENSE_SIMS else None   # a small catalogue: sliced, as fast as before
+        dense = self.sim_.toarray() if len(ok) >= 1000 and self.sim_.shape[0]*self.sim_.shape[1] <= DENSE_SIMS else None   # many pairs, a small catalogue: sliced
         for row,sel in zip(rows, np.split(ok, starts[1:])):
             nb = ix[P[row]:P[row+1]]   # the neighbours `row` rated, in order
             if len(nb) == 0: continue

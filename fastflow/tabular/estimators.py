@@ -85,6 +85,7 @@ class TabularEstimator(BaseEstimator):
         if times is not None and (bad := int(pd.isna(pd.Series(times)).sum())): raise ValueError(f"{bad} row(s) have no time: give every row one (or leave times out)")
         if groups is not None and times is not None: raise ValueError("pass groups or times, not both: the inner split holds out whole groups or the latest rows")
         if isinstance(time_gap, bool) or not isinstance(time_gap, (int, np.integer)) or time_gap < 0: raise ValueError(f"time_gap must be a whole number >= 0, got {time_gap!r}")
+        if time_gap and times is None: raise ValueError(f"time_gap={time_gap} is a gap in times: pass times too")
         self._fit_model(Xt, y, ev, groups, times, int(time_gap))
         return self
 
@@ -251,8 +252,10 @@ def _latest_split(y, frac, clf, times, gap:int=0):
     held = n - np.cumsum(cnt)[:-1]                     # rows held out by a cut before each later time
     j = int(np.argmin(np.abs(held - frac*n)))
     if not frac*n/3 <= held[j] <= max(3*frac, 0.5)*n: return None
-    if j + 1 - gap < 1: return None                     # the gap would leave nothing earlier to fit on
-    pos = np.arange(n); tr, va = pos[t < u[j + 1 - gap]], pos[t >= u[j + 1]]   # a time's rows on one side; the `gap` times before the cut on neither
+    before = np.cumsum(cnt)                             # rows at or before each time
+    g = min(gap, j)                                     # the gap, narrowed until as many rows train as are held out (a first forward fold
+    while g > 0 and before[j - g] < held[j]: g -= 1     # may have fewer times than the gap): still the latest rows, never a random split
+    pos = np.arange(n); tr, va = pos[t < u[j + 1 - g]], pos[t >= u[j + 1]]   # a time's rows on one side; the `g` times before the cut on neither
     if clf:
         tr, va = _train_lone(y, tr, va)   # a class seen only lately trains
         if len(np.unique(y[va])) < min(2, len(np.unique(y))): return None                  # one class held out: its log loss rewards predicting it
