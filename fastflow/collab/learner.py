@@ -22,7 +22,7 @@ from fastai.losses import MSELossFlat
 from fastai.metrics import Metric
 from fastai.optimizer import Adam, Optimizer, adam_step, average_grad, average_sqr_grad, l2_reg, step_stat, weight_decay
 from fastai.layers import sigmoid_range
-from fastai.torch_core import get_model, num_distrib
+from fastai.torch_core import get_model
 from ..core import moved_names, save_plot, set_seed, usable_cores
 from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, torch_threads
 from ..data import check_y_range
@@ -317,35 +317,17 @@ class BestEpoch(FFCallback):
     def before_fit(self):
         self.run = not hasattr(self.learn, 'lr_finder') and not hasattr(self.learn, 'gather_preds')
         self.best,self.best_at,self.best_state = None,None,None
-        if self.run and self.stop_after is None and num_distrib() <= 1 and getattr(self.learn.dls.valid, 'n', 0):
-            v = self._valid_loss()   # the start is a candidate: epoch -1
-            if np.isfinite(v): self.best,self.best_at,self.best_state = v,-1,self._state()
-
-    def _state(self) -> dict: return {k: t.detach().clone() for k,t in get_model(self.learn.model).state_dict().items()}
-
-    def _valid_loss(self) -> float:
-        "The loss on the validation rows, as the Recorder averages it (by batch size)"
-        m = self.learn.model; was = m.training; m.eval()
-        tot,n = 0.,0
-        try:
-            with torch.no_grad():
-                for *xb,yb in self.learn.dls.valid: tot += float(self.learn.loss_func(m(*xb), yb))*len(yb); n += len(yb)
-        finally: m.train(was)
-        return tot/n if n else float('nan')
 
     def after_epoch(self):
         if not self.run: return
         v = self.learn.recorder.values[-1][1] if len(self.learn.recorder.values[-1]) > 1 else None
         if v is not None and np.isfinite(v) and (self.best is None or v < self.best):
             self.best,self.best_at = float(v),self.epoch
-            self.best_state = self._state()
+            self.best_state = {k: t.detach().clone() for k,t in get_model(self.learn.model).state_dict().items()}
         if self.stop_after is not None and self.epoch >= self.stop_after: raise CancelFitException()
 
     def after_fit(self):
         if self.run and self.best_state is not None: get_model(self.learn.model).load_state_dict(self.best_state)   # DDP's wrapper is gone by now
-        if self.run and self.best_at == -1:
-            warnings.warn(f"no epoch beat the starting weights on the validation ratings (loss {self.best:.4g}): the model keeps them "
-                          "(for 'dot', 'nn' and 'hybrid', about the bias baseline); try more epochs, another lr, or fewer factors")
         self.best_state = None
 
 # %% ../../nbs/42_collab.learner.ipynb #ce511271
@@ -540,9 +522,7 @@ class CollabLearner(UndoOnError, Learner):
             super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=True)
             epoch = be.best_at
         finally: self.dls = full; self.model.load_state_dict(state)
-        self.inner_best_epoch = epoch
-        if epoch == -1: return   # no epoch beat the starting weights on the inner split: they stay (BestEpoch warned)
-        be.stop_after = epoch    # None (no finite inner loss): the whole schedule
+        be.stop_after,self.inner_best_epoch = epoch,epoch   # None (no finite inner loss): the whole schedule
         try: super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=True)
         finally: be.stop_after = None
 
