@@ -76,30 +76,36 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
     except (TypeError, ValueError) as e: raise ArtefactError(f"the {kind} config must be JSON-able: {e}") from e
     for k, a in (arrays or {}).items():
         if np.asarray(a).dtype.hasobject: raise ArtefactError(f"array {k!r} holds Python objects; store numbers or strings (e.g. a.astype(str))")
-    path = output_dir(path if path is not None else output_dir()/'model')
-    left = [n for n in ('weights.safetensors', 'arrays.npz') if (path/n).exists()]   # reserved names: a loader refuses them unlisted
-    if left and _old_files(path/MANIFEST) is None:   # no fastflow export's folder: they may be a file of yours (or an export cut short)
-        raise ArtefactError(f"{path} holds {' and '.join(left)} but no fastflow manifest, so they may be files of yours: remove them or export to another folder")
-    if (path/MANIFEST).is_file():   # replace an earlier export: its files, not anything else in the folder
-        for name in _old_files(path/MANIFEST) or []: (path/name).unlink(missing_ok=True)
-        (path/MANIFEST).unlink()
-    for name in left: (path/name).unlink(missing_ok=True)   # an earlier export's, listed or not
-    written = {}
-    if tensors:
-        save_file({k: v.detach().cpu().contiguous().clone() for k, v in tensors.items()}, str(path/'weights.safetensors'))
-        (path/'weights.safetensors').chmod(0o644)   # safetensors writes 0600: others on the machine (or a dataset upload) should read it too
-        written['weights.safetensors'] = 'tensors'
-    if arrays:
-        with open(path/'arrays.npz', 'wb') as f: np.savez(f, **{k: np.asarray(v) for k, v in arrays.items()})
-        written['arrays.npz'] = 'arrays'
-    for name, data in (files or {}).items():
+    for name in (files or {}):   # checked before the folder is touched
         if name in (MANIFEST, 'weights.safetensors', 'arrays.npz') or Path(name).name != name:
             raise ArtefactError(f"file name {name!r} is reserved or not a plain file name")
-        (path/name).write_bytes(data); written[name] = 'file'
-    manifest = dict(format=ARTEFACT_FORMAT, version=version, kind=kind, fastflow=fastflow.__version__,
-                    torch=torch.__version__, files={n: dict(sha256=_sha256(path/n), role=r) for n, r in written.items()},
-                    config_sha256=_config_sha256(json.loads(cfg_text)))   # the config is checked too: an edited class list or y_range predicts wrongly
-    (path/MANIFEST).write_text(json.dumps(manifest, indent=1)[:-2] + f',\n "config": {cfg_text}\n}}\n')   # manifest written last
+    path = output_dir(path if path is not None else output_dir()/'model')
+    old = _old_files(path/MANIFEST) if (path/MANIFEST).is_file() else []
+    if left := [n for n in ('weights.safetensors', 'arrays.npz') if (path/n).exists() and n not in (old or [])]:   # a loader refuses them unlisted
+        why = f"its {MANIFEST} cannot be read as fastflow's" if old is None else "no fastflow manifest there lists them"
+        raise ArtefactError(f"{path} holds {' and '.join(left)}, but {why}: left by an export that was cut short, or files of yours. "
+                            "Remove them (or export to another folder), then export again; nothing was changed")
+    if (path/MANIFEST).is_file():   # replace an earlier export: its files, not anything else in the folder
+        for name in old or []: (path/name).unlink(missing_ok=True)
+        (path/MANIFEST).unlink()
+    written = {}
+    try:
+        if tensors:
+            save_file({k: v.detach().cpu().contiguous().clone() for k, v in tensors.items()}, str(path/'weights.safetensors'))
+            (path/'weights.safetensors').chmod(0o644)   # safetensors writes 0600: others on the machine (or a dataset upload) should read it too
+            written['weights.safetensors'] = 'tensors'
+        if arrays:
+            with open(path/'arrays.npz', 'wb') as f: np.savez(f, **{k: np.asarray(v) for k, v in arrays.items()})
+            written['arrays.npz'] = 'arrays'
+        for name, data in (files or {}).items(): (path/name).write_bytes(data); written[name] = 'file'
+        manifest = dict(format=ARTEFACT_FORMAT, version=version, kind=kind, fastflow=fastflow.__version__,
+                        torch=torch.__version__, files={n: dict(sha256=_sha256(path/n), role=r) for n, r in written.items()},
+                        config_sha256=_config_sha256(json.loads(cfg_text)))   # the config is checked too: an edited class list or y_range predicts wrongly
+        (path/MANIFEST).write_text(json.dumps(manifest, indent=1)[:-2] + f',\n "config": {cfg_text}\n}}\n')   # manifest written last
+    except BaseException:   # a full disk, an interrupt: remove what this export began, so the folder holds no half export to block the next
+        for name in ({'weights.safetensors'} if tensors else set()) | ({'arrays.npz'} if arrays else set()) | set(files or {}) | {MANIFEST}:
+            (path/name).unlink(missing_ok=True)
+        raise
     return path
 
 # %% ../nbs/12_export.ipynb #eabdcb29

@@ -315,11 +315,14 @@ class BestEpoch(FFCallback):
         self.best,self.best_at,self.best_state = None,None,None
 
     def before_fit(self):
-        self.run = not hasattr(self.learn, 'lr_finder') and not hasattr(self.learn, 'gather_preds')
-        self.best,self.best_at,self.best_state = None,None,None
+        self.run,self.trained = not hasattr(self.learn, 'lr_finder') and not hasattr(self.learn, 'gather_preds'),False
+
+    def before_train(self):   # `validate()` runs before_fit/after_fit too, but never trains: it leaves the fit's choice alone
+        if not self.trained: self.best,self.best_at,self.best_state = None,None,None
+        self.trained = True
 
     def after_epoch(self):
-        if not self.run: return
+        if not (self.run and self.trained): return
         v = self.learn.recorder.values[-1][1] if len(self.learn.recorder.values[-1]) > 1 else None
         if v is not None and np.isfinite(v) and (self.best is None or v < self.best):
             self.best,self.best_at = float(v),self.epoch
@@ -327,7 +330,7 @@ class BestEpoch(FFCallback):
         if self.stop_after is not None and self.epoch >= self.stop_after: raise CancelFitException()
 
     def after_fit(self):
-        if self.run and self.best_state is not None: get_model(self.learn.model).load_state_dict(self.best_state)   # DDP's wrapper is gone by now
+        if self.run and self.trained and self.best_state is not None: get_model(self.learn.model).load_state_dict(self.best_state)   # DDP's wrapper is gone by now
         self.best_state = None
 
 # %% ../../nbs/42_collab.learner.ipynb #ce511271
