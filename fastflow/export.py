@@ -50,11 +50,17 @@ def _config_sha256(config) -> str:
     "Checksum of a config as JSON reads it back (so the same for the writer and every reader)"
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
 
-def _old_files(mf:Path) -> list|None:
-    "The plain file names an earlier export listed in the manifest `mf` (nothing outside the folder, ever); None if `mf` is not a readable fastflow manifest"
+_RESERVED = ('weights.safetensors', 'arrays.npz')   # the files fastflow itself writes into a folder, beside the manifest
+
+def _read_manifest(mf:Path) -> dict|None:
+    "The fastflow manifest `mf` as a dict (a byte-order mark is fine); None if it is missing, unreadable or not fastflow's"
     try: man = json.loads(mf.read_text(encoding='utf-8-sig'))
     except (OSError, ValueError, UnicodeDecodeError): return None
-    if not isinstance(man, dict) or man.get('format') != ARTEFACT_FORMAT: return None
+    return man if isinstance(man, dict) and man.get('format') == ARTEFACT_FORMAT else None
+
+def _old_files(mf:Path) -> list|None:
+    "The plain file names an earlier export listed in the manifest `mf` (nothing outside the folder, ever); None if `mf` is not a readable fastflow manifest"
+    if (man := _read_manifest(mf)) is None: return None
     files = man.get('files')
     if not isinstance(files, dict): return []
     return [n for n in files if isinstance(n, str) and n not in ('', '.', '..', MANIFEST) and Path(n).name == n]
@@ -77,11 +83,11 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
     for k, a in (arrays or {}).items():
         if np.asarray(a).dtype.hasobject: raise ArtefactError(f"array {k!r} holds Python objects; store numbers or strings (e.g. a.astype(str))")
     for name in (files or {}):   # checked before the folder is touched
-        if name in (MANIFEST, 'weights.safetensors', 'arrays.npz') or Path(name).name != name:
+        if name in (MANIFEST, *_RESERVED) or Path(name).name != name:
             raise ArtefactError(f"file name {name!r} is reserved or not a plain file name")
     path = output_dir(path if path is not None else output_dir()/'model')
     old = _old_files(path/MANIFEST) if (path/MANIFEST).is_file() else []
-    if left := [n for n in ('weights.safetensors', 'arrays.npz') if (path/n).exists() and n not in (old or [])]:   # a loader refuses them unlisted
+    if left := [n for n in _RESERVED if (path/n).exists() and n not in (old or [])]:   # a loader refuses them unlisted
         why = f"its {MANIFEST} cannot be read as fastflow's" if old is None else "no fastflow manifest there lists them"
         raise ArtefactError(f"{path} holds {' and '.join(left)}, but {why}: left by an export that was cut short, or files of yours. "
                             "Remove them (or export to another folder), then export again; nothing was changed")
@@ -177,7 +183,7 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
         if _sha256(f) != meta.get('sha256'):
             raise ArtefactError(f"{f} does not match its checksum in {MANIFEST}: it or {MANIFEST} was changed after export (a truncated copy, or a "
                                 f"{MANIFEST} from another model). Export or copy the model again.")
-    for name in ('weights.safetensors', 'arrays.npz'):
+    for name in _RESERVED:
         if name not in files and (p/name).is_file() and v >= 3:
             raise ArtefactError(f"{mf} does not list {name}, which is in the folder: the manifest was edited or comes from another model. Export or copy the model again.")
     tensors, arrays = {}, {}

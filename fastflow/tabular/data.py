@@ -310,9 +310,8 @@ def _match_as_text(code:np.ndarray, s:pd.Series, levels:list, col) -> np.ndarray
     alt = np.array([pos.get(t, -1) for t in key(s.iloc[miss])], dtype=code.dtype)
     if not (alt >= 0).any(): return code
     first = miss[alt >= 0][0]
-    plain = lambda o: repr(o.item() if isinstance(o, np.generic) else o)   # 0, not np.int64(0)
-    warnings.warn(f"column {col!r}: {int((alt >= 0).sum())} value(s) equal a training category only as text (e.g. {plain(s.iloc[first])} for "
-                  f"{plain(levels[alt[alt >= 0][0]])}; the column is {s.dtype} now): matched them. Read the file as in training, e.g. dtype={{{col!r}: str}}")
+    warnings.warn(f"column {col!r}: {int((alt >= 0).sum())} value(s) equal a training category only as text (e.g. {_py(s.iloc[first])!r} for "   # 0, not np.int64(0)
+                  f"{_py(levels[alt[alt >= 0][0]])!r}; the column is {s.dtype} now): matched them. Read the file as in training, e.g. dtype={{{col!r}: str}}")
     code = code.copy(); code[miss[alt >= 0]] = alt[alt >= 0]
     return code
 

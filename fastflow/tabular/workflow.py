@@ -84,7 +84,7 @@ def _warn_once():
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter('always'); yield
     finally:   # also when the block fails: what it warned is not lost
-        seen, mods = set(), {getattr(v, '__file__', None): k for k, v in list(sys.modules.items())}
+        seen, mods = set(), ({getattr(v, '__file__', None): k for k, v in list(sys.modules.items())} if w else {})   # (predict runs in loops: no scan when silent)
         for m in w:
             if (m.category, str(m.message)) in seen: continue
             seen.add((m.category, str(m.message)))
