@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/export.html.md"""
 
 # %% ../nbs/12_export.ipynb #142b3537
 from __future__ import annotations
-import hashlib, importlib, inspect, json, os, pickle, pickletools, warnings, zipfile
+import hashlib, importlib, inspect, json, os, pickle, pickletools, shutil, tempfile, warnings, zipfile
 from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,27 +91,28 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
         why = f"its {MANIFEST} cannot be read as fastflow's" if old is None else "no fastflow manifest there lists them"
         raise ArtefactError(f"{path} holds {' and '.join(left)}, but {why}: left by an export that was cut short, or files of yours. "
                             "Remove them (or export to another folder), then export again; nothing was changed")
-    if (path/MANIFEST).is_file():   # replace an earlier export: its files, not anything else in the folder
-        for name in old or []: (path/name).unlink(missing_ok=True)
-        (path/MANIFEST).unlink()
+    stage = Path(tempfile.mkdtemp(prefix='.fastflow-export-', dir=path))   # the new export is written beside the old one, which stays whole until the new one is
     written = {}
     try:
         if tensors:
-            save_file({k: v.detach().cpu().contiguous().clone() for k, v in tensors.items()}, str(path/'weights.safetensors'))
-            (path/'weights.safetensors').chmod(0o644)   # safetensors writes 0600: others on the machine (or a dataset upload) should read it too
+            save_file({k: v.detach().cpu().contiguous().clone() for k, v in tensors.items()}, str(stage/'weights.safetensors'))
+            (stage/'weights.safetensors').chmod(0o644)   # safetensors writes 0600: others on the machine (or a dataset upload) should read it too
             written['weights.safetensors'] = 'tensors'
         if arrays:
-            with open(path/'arrays.npz', 'wb') as f: np.savez(f, **{k: np.asarray(v) for k, v in arrays.items()})
+            with open(stage/'arrays.npz', 'wb') as f: np.savez(f, **{k: np.asarray(v) for k, v in arrays.items()})
             written['arrays.npz'] = 'arrays'
-        for name, data in (files or {}).items(): (path/name).write_bytes(data); written[name] = 'file'
+        for name, data in (files or {}).items(): (stage/name).write_bytes(data); written[name] = 'file'
         manifest = dict(format=ARTEFACT_FORMAT, version=version, kind=kind, fastflow=fastflow.__version__,
-                        torch=torch.__version__, files={n: dict(sha256=_sha256(path/n), role=r) for n, r in written.items()},
+                        torch=torch.__version__, files={n: dict(sha256=_sha256(stage/n), role=r) for n, r in written.items()},
                         config_sha256=_config_sha256(json.loads(cfg_text)))   # the config is checked too: an edited class list or y_range predicts wrongly
-        (path/MANIFEST).write_text(json.dumps(manifest, indent=1)[:-2] + f',\n "config": {cfg_text}\n}}\n')   # manifest written last
-    except BaseException:   # a full disk, an interrupt: remove what this export began, so the folder holds no half export to block the next
-        for name in ({'weights.safetensors'} if tensors else set()) | ({'arrays.npz'} if arrays else set()) | set(files or {}) | {MANIFEST}:
-            (path/name).unlink(missing_ok=True)
-        raise
+        (stage/MANIFEST).write_text(json.dumps(manifest, indent=1)[:-2] + f',\n "config": {cfg_text}\n}}\n')
+        # complete: now only renames within the folder. The old manifest goes first (no moment pairs it with new files), the new one last
+        if (path/MANIFEST).is_file():   # replace an earlier export: its files, not anything else in the folder
+            (path/MANIFEST).unlink()
+            for name in old or []:
+                if name not in written: (path/name).unlink(missing_ok=True)
+        for name in (*written, MANIFEST): os.replace(stage/name, path/name)
+    finally: shutil.rmtree(stage, ignore_errors=True)   # a full disk, an interrupt: the earlier export is untouched and nothing half-written stays
     return path
 
 # %% ../nbs/12_export.ipynb #eabdcb29
