@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, ast, json, os, shlex, shutil, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
 from .core import KAGGLE_INPUT, data_candidates, output_dir, user_path, _bare, _zip_hint
-from .export import ArtefactError
+from .export import MANIFEST, ArtefactError, _read_manifest
 from .submission import CSV_SUFFIXES, SubmissionError, check_submission, check_submission_file, write_submission  # noqa: F401 (the Kaggle layer's API too)
 
 # %% auto #0
@@ -165,8 +165,8 @@ def predict_parser(slug: str, # Competition slug, for `--data`'s default
 def _check_kind(model:Path, kind:str|None):
     "Refuse a model folder of another kind (a collab or image model given to a tabular kernel) before anything is written"
     if kind is None: return
-    try: k = json.loads((model/'fastflow.json').read_text(encoding='utf-8-sig')).get('kind')
-    except (OSError, ValueError, AttributeError): return   # loading it says what is wrong with the folder
+    if (man := _read_manifest(model/MANIFEST)) is None: return   # loading it says what is wrong with the folder
+    k = man.get('kind')
     if k is not None and k != kind:
         raise KernelInputError(f"{model} holds a {k!r} model, not the {kind!r} this kernel predicts with: pass the model folder this competition's kernel.py exported")
 

@@ -258,6 +258,22 @@ class KNNBaseline:
 
     def _rc(self, u, i): return (u,i) if self.kind == 'item' else (i,u)   # (rows, neighbour columns)
 
+    def _dense_sims(self) -> np.ndarray|None:
+        "A dense copy of `sim_` to slice, made once for the `sim_` it copies; None past `DENSE_SIMS` entries"
+        S = self.sim_
+        if S.shape[0]*S.shape[1] > DENSE_SIMS: return None
+        c = self.__dict__.get('_dense')
+        if c is None or c[0] is not S: c = self._dense = (S, S.toarray())
+        return c[1]
+
+    def __getstate__(self): return {k: v for k, v in self.__dict__.items() if k != '_dense'}   # the copy is rebuilt, not pickled
+
+    def __setstate__(self, state):
+        "Unpickle; one pickled before fastflow 0.2 kept every similarity dense: the positive ones are kept, sparse (the same predictions)"
+        self.__dict__.update(state)
+        if isinstance(S := state.get('sim_'), np.ndarray): self.sim_ = sparse.csr_matrix(np.where(S > 0, S, 0))
+        self.__dict__.setdefault('n_keep', None)
+
     def fit(self, u, i, r, n_users:int|None=None, n_items:int|None=None):
         "Fit on integer codes `u`, `i` and ratings `r`"
         u,i,r = np.asarray(u),np.asarray(i),np.asarray(r, dtype=np.float64)
@@ -289,7 +305,7 @@ class KNNBaseline:
         rows,starts = np.unique(a[ok], return_index=True)
         P,ix,res = self.resid_.indptr,self.resid_.indices,self.resid_.data
         pos = np.full(self.sim_.shape[1], -1, np.int64)   # a neighbour's place among the rated ones (-1: not rated), reset after each row
-        dense = self.sim_.toarray() if len(ok) >= 1000 and self.sim_.shape[0]*self.sim_.shape[1] <= DENSE_SIMS else None   # many pairs, a small catalogue: sliced
+        dense = self._dense_sims() if len(ok) >= 1000 else None   # many pairs, a small catalogue: sliced
         for row,sel in zip(rows, np.split(ok, starts[1:])):
             nb = ix[P[row]:P[row+1]]   # the neighbours `row` rated, in order
             if len(nb) == 0: continue
