@@ -414,11 +414,17 @@ class _SeedBag:
                 ):
         self.estimator,self.n_seeds,self.random_state = estimator,n_seeds,random_state
 
+    def _base(self):
+        "The estimator to copy, checked before any fit: `n_seeds` and a seed to vary"
+        if isinstance(self.n_seeds, bool) or not isinstance(self.n_seeds, (int, np.integer)) or self.n_seeds < 1: raise ValueError(f"n_seeds must be a positive integer, got {self.n_seeds!r}")
+        base = self.estimator if self.estimator is not None else self._default()
+        if 'random_state' not in base.get_params():
+            raise ValueError(f"{type(base).__name__} has no random_state parameter to vary, so its copies would be the same model: bag an estimator that takes a seed (GBM, RF, NN)")
+        return base
+
     def fit(self, X, y, eval_set=None, groups=None, times=None, time_gap:int=0):
         "Fit `n_seeds` clones of `estimator`, each with its own seed"
-        if not isinstance(self.n_seeds, (int, np.integer)) or self.n_seeds < 1: raise ValueError(f"n_seeds must be a positive integer, got {self.n_seeds!r}")
-        base = self.estimator if self.estimator is not None else self._default()
-        if 'random_state' not in base.get_params(): raise ValueError(f"{type(base).__name__} has no random_state parameter to vary")
+        base = self._base()
         kw = {} if eval_set is None else dict(eval_set=eval_set)
         if groups is not None and takes_groups(base): kw['groups'] = groups
         if times is not None and takes_times(base): kw['times'] = times

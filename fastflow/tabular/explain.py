@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..core import moved_names, save_plot
 from ..metrics import accuracy, rmse
 from .data import TabularProc
-from .estimators import RFClassifier, RFRegressor, GBMClassifier, GBMRegressor, class_index
+from .estimators import RFClassifier, RFRegressor, GBMClassifier, GBMRegressor, SeedBagClassifier, SeedBagRegressor, class_index
 from .workflow import TabularWorkflow, get_metric
 
 # %% auto #0
@@ -112,7 +112,23 @@ def permutation_importance(model, # Fitted fastflow estimator or `TabularWorkflo
     return res
 
 # %% ../../nbs/34_tabular.explain.ipynb #dad8a9ce
-def model_importance(model, # A fitted `RFClassifier/RFRegressor` or `GBMClassifier/GBMRegressor`
+def _tree_importance(model) -> tuple:
+    "(kind, processed columns, importances) of a fitted random forest or xgboost model, or of a seed bag of them (averaged)"
+    if isinstance(model, (SeedBagClassifier, SeedBagRegressor)):
+        check_is_fitted(model, 'estimators_')
+        parts = [_tree_importance(e) for e in model.estimators_]
+        if len({(k, tuple(c)) for k, c, _ in parts}) == 1: return parts[0][0], parts[0][1], np.mean([i for *_, i in parts], axis=0)
+        raise TypeError(f"the {type(model).__name__}'s members differ in their columns: pass one of them (model.estimators_[0])")
+    check_is_fitted(model)
+    if isinstance(model, (RFClassifier, RFRegressor)):
+        return 'impurity', list(model.proc_.cat_out_ + model.proc_.cont_out_), model.model_.feature_importances_
+    if isinstance(model, (GBMClassifier, GBMRegressor)):
+        cols = list(model.proc_.cat_out_ + model.proc_.cont_out_)
+        g = model.model_.get_booster().get_score(importance_type='total_gain')
+        return 'gain', cols, np.array([g.get(c, 0.) for c in cols])
+    raise TypeError(f"{type(model).__name__} has no tree importances: use permutation_importance, or pass a random forest or xgboost model (or a seed bag of one)")
+
+def model_importance(model, # A fitted `RFClassifier/RFRegressor`, `GBMClassifier/GBMRegressor`, or a seed bag of one
                      top: int|None = 20, # Plot this many (None: all)
                      path: str|Path|None = None, # PNG to write (None: model_importance.png under `output_dir()`)
                      show: bool|None = None, # Display inline (None: in notebooks)
@@ -121,15 +137,7 @@ def model_importance(model, # A fitted `RFClassifier/RFRegressor` or `GBMClassif
     if isinstance(model, TabularWorkflow):
         raise TypeError("a workflow has no single set of tree importances: pass a fitted tree model, "
                         "e.g. RFRegressor().fit(X, y), or use permutation_importance(workflow, ...)")
-    check_is_fitted(model)
-    if isinstance(model, (RFClassifier, RFRegressor)):
-        kind, imp = 'impurity', model.model_.feature_importances_
-        cols = list(model.proc_.cat_out_ + model.proc_.cont_out_)
-    elif isinstance(model, (GBMClassifier, GBMRegressor)):
-        kind, cols = 'gain', list(model.proc_.cat_out_ + model.proc_.cont_out_)
-        g = model.model_.get_booster().get_score(importance_type='total_gain')
-        imp = np.array([g.get(c, 0.) for c in cols])
-    else: raise TypeError(f"{type(model).__name__} has no tree importances: use permutation_importance, or pass a random forest or xgboost model")
+    kind, cols, imp = _tree_importance(model)
     imp = np.asarray(imp, dtype='float64')
     res = pd.DataFrame({'feature': cols, 'importance': imp/imp.sum() if imp.sum() > 0 else imp})
     res = res.sort_values('importance', ascending=False, ignore_index=True)
@@ -172,12 +180,12 @@ def partial_dependence(model, # Fitted fastflow estimator or `TabularWorkflow`
         if len(cl) == 2 and target is not None and not target == cl[-1]:
             raise ValueError(f"with two classes the plot shows P({cl[-1]!r}) (scikit-learn's choice): pass target=None or {cl[-1]!r} (P({target!r}) is 1 minus it)")
         if len(cl) > 2 and target is None: raise ValueError(f"{len(cl)} classes: say whose probability to plot with target=, one of {cl}")
-    proc = getattr(est, 'proc_', None)
+    proc, groups = getattr(est, 'proc_', None), set(getattr(model, 'group_target', None) or ())
     nr = -(-len(features)//n_cols)
     fig, axes = plt.subplots(nr, min(n_cols, len(features)), figsize=(4*min(n_cols, len(features)), 3.2*nr), squeeze=False)
     rows = []
     for f, ax in zip(features, axes.flat):
-        s, cat = X[f], _is_categorical(X[f], f, proc)
+        s, cat = X[f], _is_categorical(X[f], f, proc) or f in groups   # a group_target column's ids name groups: a level each, never a numeric grid
         if s.isna().all(): raise ValueError(f"column {f!r} is all missing in X: there is nothing to plot")
         Xf = X.copy()
         if pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s): s = s.astype('float64')
@@ -274,7 +282,12 @@ def redundant_features(X: pd.DataFrame, # Rows to correlate (raw frame; processe
     return res
 
 # %% ../../nbs/34_tabular.explain.ipynb #9c4fc4cb
-def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor`, or a workflow whose final models include one
+def _is_gbm(m) -> bool:
+    "An xgboost model, or a seed bag of them (whose contributions are its members' mean)"
+    if isinstance(m, (SeedBagClassifier, SeedBagRegressor)): return all(isinstance(e, (GBMClassifier, GBMRegressor)) for e in getattr(m, 'estimators_', [None]))
+    return isinstance(m, (GBMClassifier, GBMRegressor))
+
+def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor` (or a seed bag of one), or a workflow whose final models include one
                 X: pd.DataFrame, # Rows (raw frame)
                 row: int = 0, # Position of the row to explain in `X`
                 target: str|int|None = None, # Classifiers: the class whose margin (log-odds for two classes) is explained (None: the last class)
@@ -287,7 +300,7 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor`, or a workflow 
     scale, to_target, note, extra, labels = 'prediction', None, '', {}, None
     if isinstance(model, TabularWorkflow):
         wf, X_raw = model, X
-        gbms = {n: m for n, m in getattr(wf, 'final_', {}).items() if isinstance(m, (GBMClassifier, GBMRegressor))}
+        gbms = {n: m for n, m in getattr(wf, 'final_', {}).items() if _is_gbm(m)}
         if not gbms: raise TypeError(f"the workflow's final models ({list(getattr(wf, 'final_', {}))}) include no GBM: refit one that is, "
                                      "e.g. wf.fit_final(df, model='xgb'), to explain rows")
         w = getattr(wf, 'final_weights_', {})
@@ -304,8 +317,8 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor`, or a workflow 
         if getattr(wf, 'log_target_', False):   # the trees add up on the log scale the workflow trains on
             scale = f"log(1 + {wf.target})" if getattr(wf, 'log1p_', False) else f"log({wf.target})"
             to_target = lambda m: float(wf._from_model(np.array([m]))[0])
-    if not isinstance(model, (GBMClassifier, GBMRegressor)):
-        raise TypeError(f"explain_row needs a GBMClassifier or GBMRegressor (xgboost contributions), got {type(model).__name__}")
+    if not _is_gbm(model):
+        raise TypeError(f"explain_row needs a GBMClassifier or GBMRegressor (xgboost contributions), or a seed bag of one, got {type(model).__name__}")
     if not -len(X) <= row < len(X): raise IndexError(f"row {row} is out of range for X with {len(X)} rows")
     x = X.iloc[[row]]
     if is_classifier(model):
@@ -314,7 +327,7 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor`, or a workflow 
         cls = labels[code].item() if isinstance(labels[code], np.generic) else labels[code]
     c = model.contributions(x, target=model.classes_[code]).iloc[0] if is_classifier(model) else model.contributions(x).iloc[0]
     bias, c = float(c['bias']), c.drop('bias')
-    Xt = model.proc_.transform(x).iloc[0]
+    Xt = (model.estimators_[0] if hasattr(model, 'estimators_') else model).proc_.transform(x).iloc[0]
     vals = [x[f].iloc[0] if f in x.columns else Xt[f] for f in c.index]
     res = pd.DataFrame({'feature': c.index, 'value': vals, 'contribution': c.to_numpy('float64')})
     res = res.reindex(res.contribution.abs().sort_values(ascending=False).index).reset_index(drop=True)

@@ -21,7 +21,7 @@ from ..data import key_text
 from .nn import default_bs
 from .data import INT_RULE, TabularProc, check_target, date_format, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _parse_dates
 from .estimators import (takes_groups, takes_times, _fit_takes, NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
-                                     LinearClassifier, LinearRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
+                                     LinearClassifier, LinearRegressor, SeedBagClassifier, SeedBagRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
 
 # %% auto #0
 __all__ = ['NN_STEPS', 'RF_ROWS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'TIE_SE',
@@ -116,6 +116,8 @@ def default_models(task: str, # 'classification' or 'regression'
     return {**ms, 'linear': (LinearClassifier if clf else LinearRegressor)(proc=proc),
             'baseline': DummyClassifier(strategy='prior') if clf else DummyRegressor()}
 
+def _plain(v): return v.item() if isinstance(v, np.generic) else v   # 26 in a message, not np.int64(26)
+
 def make_folds(y, # Target (class codes for classification)
                task: str, # Stratified folds for 'classification'
                n_splits: int = 5, # Number of folds
@@ -145,8 +147,11 @@ def make_folds(y, # Target (class codes for classification)
         if groups is None: return (StratifiedKFold if clf else KFold)(n_splits, shuffle=True, random_state=s)
         return (StratifiedGroupKFold if clf else GroupKFold)(n_splits, shuffle=True, random_state=s)
     folds = [f for r in range(n_repeats) for f in cv(seed + r).split(np.zeros(len(y)), y, groups)]
-    if groups is not None and task == 'classification' and (one := [i for i, (tr, _) in enumerate(folds) if len(np.unique(y[tr])) < 2]):
+    if task == 'classification' and (one := [i for i, (tr, _) in enumerate(folds) if len(np.unique(y[tr])) < 2]):
         tr, va = folds[one[0]]; lone = np.setdiff1d(np.unique(y), np.unique(y[tr]))
+        if groups is None:
+            raise ValueError(f"fold {one[0] + 1} trains on one class only: class code(s) {lone.tolist()} have {int(np.isin(y, lone).sum())} row(s), all in its "
+                             "validation rows. A model needs two classes to fit: a class needs at least 2 rows (and better one per fold): drop or merge it, or add rows of it")
         raise ValueError(f"grouped fold {one[0] + 1} trains on one class only: every row of class code(s) {lone.tolist()} is in its validation groups "
                          f"({len(pd.unique(np.asarray(groups)[np.isin(y, lone)]))} group(s) hold that class). A model needs two classes to fit: "
                          "that class needs rows in more groups, or fewer folds (n_splits), or leave groups out")
@@ -176,7 +181,7 @@ def time_ranks(times, # Times, one per row: numbers, datetimes, timedeltas, peri
         elif known and (iso := dates(format='ISO8601')).notna().sum() >= 0.9*known: s = iso   # ISO dates of mixed precision: '2020-01' with '2020-01-15'
         else:
             eg = s[pd.to_numeric(s, errors='coerce').isna() & s.notna()].iloc[0] if known else None
-            raise ValueError(f"{what} hold neither numbers nor dates (e.g. {eg!r}): pass dates (pd.to_datetime with the format) or numbers that grow with time")
+            raise ValueError(f"{what} hold neither numbers nor dates (e.g. {_plain(eg)!r}): pass dates (pd.to_datetime with the format) or numbers that grow with time")
     return pd.factorize(s, sort=True)[0]
 
 def _even_cuts(counts:np.ndarray, # Rows at each distinct time, in time order
@@ -301,7 +306,7 @@ class TabularWorkflow:
         if self.id_col is None: return
         if self.id_col not in df.columns: raise KeyError(f"id column {self.id_col!r} not in the {what} frame")
         d = df[self.id_col].duplicated()
-        if d.any(): raise ValueError(f"{d.sum()} duplicated id(s) in {what} column {self.id_col!r}, e.g. {df[self.id_col][d].iloc[0]!r}: ids must be unique")
+        if d.any(): raise ValueError(f"{d.sum()} duplicated id(s) in {what} column {self.id_col!r}, e.g. {_plain(df[self.id_col][d].iloc[0])!r}: ids must be unique")
 
     def _features(self, df): return df.drop(columns=[c for c in (self.target, self.id_col, self.groups) if c is not None and c in df.columns])
 
@@ -344,6 +349,11 @@ class TabularWorkflow:
             train_mask=None, # Booleans, one per row: False rows are never fitted on but are still scored (None: all rows)
            ) -> pd.DataFrame:
         "Cross-validate, blend, refit; return the leaderboard"
+        if lost := self.__dict__.get('_not_stored'):
+            raise RuntimeError(f"this workflow was loaded from a model folder, which holds its fitted models but not the {' and '.join(lost)} it was built "
+                               f"with: to train again, build TabularWorkflow(..., {', '.join(f'{k}=...' for k in lost)}) as it was first made and fit that")
+        if self.models is not None and (not isinstance(self.models, dict) or not self.models):
+            raise ValueError(f"models must be a dict of name -> estimator with at least one entry, got {self.models!r}: or None for the defaults")
         X, ym = self._setup(df, train_mask)
         if self.models is not None and (wrong := [n for n, e in self.models.items() if (is_regressor if self.task_ == 'classification' else is_classifier)(e)]):
             raise ValueError(f"model(s) {wrong} are {'regressors' if self.task_ == 'classification' else 'classifiers'} but the task is {self.task_} "
@@ -361,6 +371,10 @@ class TabularWorkflow:
         models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, n_rows=int(self.train_mask_.sum()), n_splits=self.n_splits,
                                                                                                    n_cols=len(self.proc_.cat_out_) + len(self.proc_.cont_out_) + 2*len(self.group_target),
                                                                                                    max_levels=max(self.proc_.card_, default=1) - 1, fold_rows=fold_rows))
+        for n, e in models.items():   # a member that cannot fit is said before the others' folds run, not after
+            if isinstance(e, (SeedBagClassifier, SeedBagRegressor)):
+                try: e._base()
+                except ValueError as err: raise ValueError(f"model {n!r}: {err}") from None
         self.valid_mask_ = np.zeros(len(df), bool)   # rows some fold validates: all of them, but the earliest stretch with forward folds
         for i, (tr, _) in enumerate(self.folds_ if self.times_ is not None else []):   # a forward fold fits on its earlier stretches only
             t = tr[self.train_mask_[tr]]
@@ -438,7 +452,7 @@ class TabularWorkflow:
         if c is None: return None
         code = time_ranks(df[c], f"the values of time column {c!r}")
         if (bad := code < 0).any():
-            raise ValueError(f"{int(bad.sum())} row(s) have no time in {c!r} (e.g. row {df.index[bad][0]!r}{', which does not read as a time' if df[c][bad].notna().any() else ''}): "
+            raise ValueError(f"{int(bad.sum())} row(s) have no time in {c!r} (e.g. row {_plain(df.index[bad][0])!r}{', which does not read as a time' if df[c][bad].notna().any() else ''}): "
                              "fill or drop them, since every row needs a time to be placed in a forward fold")
         return code
 
@@ -449,6 +463,7 @@ class TabularWorkflow:
         self.task_ = check_target(df, self.target, self.task if self.task is not None else self._metric_task(df))
         self.n_jobs_ = usable_cores() if self.n_jobs is None else self.n_jobs
         if not isinstance(self.n_jobs_, (int, np.integer)) or self.n_jobs_ < 1: raise ValueError(f"n_jobs must be a positive int or None (all usable cores), got {self.n_jobs!r}")
+        if self.id_col is not None and self.id_col == self.target: raise ValueError(f"id_col and target are both {self.target!r}: the id column names each row, the target is what is predicted")
         self._check_ids(df, 'training')
         try: self.metric_ = get_metric(self.metric, self.task_)
         except ValueError as e:
@@ -467,7 +482,7 @@ class TabularWorkflow:
                              f"are <= 0 (smallest {df[self.target].min():g}). For a count or a target with zeros, score by metric='rmsle' "
                              f"(Kaggle's RMSLE: models train on log(1 + y))" + (" or metric='rmse'" if self.metric_.name == 'log_rmse' else
                              f", or leave log_target=None to train {self.metric_.name} on the raw target"))
-        if not isinstance(self.n_repeats, int) or self.n_repeats < 1: raise ValueError(f"n_repeats must be a positive int, got {self.n_repeats!r}")
+        if isinstance(self.n_repeats, bool) or not isinstance(self.n_repeats, (int, np.integer)) or self.n_repeats < 1: raise ValueError(f"n_repeats must be a positive int, got {self.n_repeats!r}")
         m = np.ones(len(df), bool) if train_mask is None else np.asarray(train_mask)
         if m.dtype != bool or m.shape != (len(df),): raise ValueError(f"train_mask must be {len(df)} booleans (one per training row), got {m.dtype} {m.shape}")
         if m.sum() < 2: raise ValueError("train_mask leaves fewer than 2 rows to fit on")
@@ -481,17 +496,21 @@ class TabularWorkflow:
         if self.time_gap and self.time_col is None: raise ValueError(f"time_gap={self.time_gap!r} is for forward folds: pass time_col too")
         X = self._features(df)
         if X.shape[1] == 0: raise ValueError("no feature columns besides the target and id")
+        if isinstance(self.group_target, (str, int, np.integer)): self.group_target = [self.group_target]   # one column's name: not its letters
         gt = list(self.group_target)
         if absent := [c for c in gt if c not in X.columns]: raise KeyError(f"group_target column(s) {absent} not in the training features")
         self.feature_names_ = list(X.columns)
-        self.proc_ = (clone(self.proc) if self.proc is not None else TabularProc()).fit(X.drop(columns=gt))
         if self.task_ == 'classification':
             self.classes_, self.y_ = np.unique(df[self.target].to_numpy(), return_inverse=True)
             if gt and len(self.classes_) > 2: raise ValueError(f"group_target needs a binary or regression target, got {len(self.classes_)} classes")
-            return X, self.y_
-        self.y_ = df[self.target].to_numpy('float64')
-        ym = self._to_model_y(self.y_)
-        self.y_bounds_ = (float(ym.min()), float(ym.max()))
+            ym = self.y_
+        else:
+            self.y_ = df[self.target].to_numpy('float64')
+            ym = self._to_model_y(self.y_)
+            self.y_bounds_ = (float(ym.min()), float(ym.max()))
+        base = X.drop(columns=gt)
+        if base.shape[1] == 0: base = self._add_groups(X[gt], self._group_stats(X[gt], ym), ym)   # no other feature: the models see the groups' rates and counts
+        self.proc_ = (clone(self.proc) if self.proc is not None else TabularProc()).fit(base)
         return X, ym
 
     def _group_stats(self, X, y) -> dict:
@@ -550,7 +569,9 @@ class TabularWorkflow:
         for c, (lo, hi, is_date) in getattr(self, 'time_spans_', {}).items():
             v = self._time_values(X, c) if c in X.columns else np.array([])
             if not (v := v[np.isfinite(v)]).size or v.min() <= hi: continue
-            show = (lambda t: str(pd.Timestamp(t, unit='s').date())) if is_date else (lambda t: f"{t:g}")
+            day = lambda t: pd.Timestamp(t, unit='s')
+            whole = is_date and all(day(t) == day(t).normalize() for t in (v.min(), hi))   # dates without a time of day: shown as days
+            show = (lambda t: str(day(t).date()) if whole else str(day(t))) if is_date else (lambda t: f"{t:g}")
             if c in said: continue   # once per column, whatever the frame (one row a day, as a served model predicts, would repeat it)
             msg = (f"every test row comes after the training rows in {c!r} (the test from {show(v.min())}, training up to {show(hi)}), but the folds were "
                    f"random: each validation row had training rows after it, which the test rows do not, so CV may flatter this test. Fit with "
@@ -558,9 +579,14 @@ class TabularWorkflow:
             said.add(c); warnings.warn(msg, stacklevel=4)
 
     def _ranges(self, X) -> dict:
-        "Continuous column -> [min, max] over the rows of `X` (what `clip` clips to)"
-        return {c: [float(X[c].min()), float(X[c].max())] for c in self.proc_.conts_
-                if c in X.columns and c != self.time_col and X[c].notna().any()} if self.clip else {}   # later rows lie past the training times by design
+        "Continuous column -> [min, max] of its finite values over the rows of `X` (what `clip` clips to; ±inf is missing, as the models read it)"
+        if not self.clip: return {}
+        out = {}
+        for c in self.proc_.conts_:
+            if c not in X.columns or c == self.time_col: continue   # later rows lie past the training times by design
+            v = pd.to_numeric(X[c], errors='coerce').astype('float64').to_numpy()   # nullable <NA> as NaN
+            if (v := v[np.isfinite(v)]).size: out[c] = [float(v.min()), float(v.max())]
+        return out
 
     def _clip(self, X, ranges):
         "`X` with continuous columns clipped to `ranges`, the number of clipped values per row, and per clipped column"
@@ -568,10 +594,11 @@ class TabularWorkflow:
         for c, (lo, hi) in ranges.items():
             if c not in X.columns: continue
             v = pd.to_numeric(X[c], errors='coerce')
-            out = ((v < lo) | (v > hi)).to_numpy()
+            f = v.astype('float64').to_numpy()   # nullable <NA> as NaN
+            out = np.isfinite(f) & ((f < lo) | (f > hi))   # missing and ±inf stay as they are: the models read them as missing
             if not out.any(): continue                                      # untouched columns keep their dtype
             if not cols: X = X.copy()
-            n += out; cols[c] = int(out.sum()); X[c] = v.clip(lo, hi)
+            n += out; cols[c] = int(out.sum()); X[c] = v.where(~out, np.clip(f, lo, hi))
         return X, n, cols
 
     def _fold_data(self, X, ym, tr, va):
@@ -705,6 +732,12 @@ class TabularWorkflow:
                   model: str|None = None, # Leaderboard entry to refit (None: `best_`)
                  ):
         "Refit the chosen entry (one model, or the ensemble's members) on all training rows in `train_mask_`"
+        if not hasattr(self, 'models_'):
+            raise RuntimeError("fit_final refits what fit cross-validated: call fit first" + (" (a loaded workflow predicts, but holds no folds to refit from)" if hasattr(self, 'final_') else ""))
+        entries = [*self.models_, *(['ensemble'] if getattr(self, 'ensemble_weights_', None) else [])]
+        if (model or self.best_) not in entries:
+            raise ValueError(f"model={model!r} is not on the leaderboard: pass one of {entries}" + ("" if 'ensemble' in entries else
+                             " (no ensemble: ensemble_top leaves fewer than 2 members)"))
         self.final_name_ = model or self.best_
         ens = self.final_name_ == 'ensemble'
         self.final_weights_ = {k: v for k, v in self.ensemble_weights_.items() if v > 0} if ens else {self.final_name_: 1.}
@@ -788,22 +821,47 @@ class TabularWorkflow:
     def submit(self, test: pd.DataFrame, # Test frame (with `id_col`)
                sample_submission=None, # Kaggle's sample submission (frame or CSV path); None: `id_col` + target
                path=None, # Output folder (None: `output_dir()`)
-               preds=None, # Predictions to write instead of `predict(test)`
+               preds=None, # Predictions to write instead of `predict(test)` (or `predict_raw`, as `proba` says)
+               proba:bool|None=None, # Classification: write probabilities (of `classes_[-1]` in one column, or a column per class) instead of labels; None: if the sample's columns hold them
               ) -> Path:
         "Write `submission.csv` for `test`, checked against the sample by `fastflow.submission.write_submission`"
         if sample_submission is None:
             if self.id_col is None: raise ValueError("pass sample_submission or set id_col to write a submission")
             self._check_ids(test, 'test')   # present and unique: they are written beside the predictions
-        preds = self.predict(test) if preds is None else preds
+        sample = None if sample_submission is None else _read_sample(sample_submission)
+        cols = [self.id_col, self.target] if sample is None else list(sample.columns)
+        if preds is None: preds, proba = self._submit_preds(test, sample, cols, proba)
+        told = dict(proba=True) if proba else {}   # probabilities written: the writer checks them as such
         ids = test[self.id_col].to_numpy() if self.id_col in test.columns else None
         if ids is not None and ids.dtype.kind == 'f' and np.isfinite(ids).all() and (ids % 1 == 0).all() and (np.abs(ids) < 2**53).all(): ids = ids.astype(np.int64)   # read as floats: 892, not 892.0
-        if ids is None: return write_submission(preds, sample_submission, path)   # no ids in the test frame: the writer pairs by the sample's rules
-        cols = [self.id_col, self.target] if sample_submission is None else list(_read_sample(sample_submission).columns)
+        if ids is None: return write_submission(preds, sample_submission, path, **told)   # no ids in the test frame: the writer pairs by the sample's rules
         sub = self._with_ids(preds, ids, test.index, cols)
         if sample_submission is None:
             if isinstance(sub, pd.DataFrame) and set(sub.columns) == set(cols): sub = sub[cols]
             sample_submission = sub if isinstance(sub, pd.DataFrame) and list(sub.columns) == cols else pd.DataFrame({self.id_col: ids, self.target: preds})
-        return write_submission(sub, sample_submission, path)
+        return write_submission(sub, sample_submission, path, **told)
+
+    def _submit_preds(self, test, sample, cols:list, proba) -> tuple:
+        "(what `submit` writes when given no `preds`, whether they are probabilities): values, labels, or probabilities when `proba` (None: the sample's columns) asks"
+        if self.task_ != 'classification': return self.predict(test), None
+        per_class = len(cols) > 2   # a column per class: only probabilities fit it
+        if proba is None:
+            ref = sample[cols[1]] if sample is not None and len(cols) > 1 else None
+            proba = per_class or (ref is not None and pd.api.types.is_float_dtype(ref) and bool(ref.between(0, 1).all()) and not ref.isin([0, 1]).all())   # 0.5 placeholders
+        if not proba:
+            p = self.predict(test)
+            if p.dtype.kind == 'f' and np.isfinite(p).all() and (p % 1 == 0).all(): p = p.astype(np.int64)   # classes 0.0/1.0 written as 0/1
+            return p, None
+        P = self.predict_raw(test)
+        if per_class:
+            if set(map(str, self.classes_)) != set(map(str, cols[1:])):
+                raise ValueError(f"the sample's columns {cols[1:]} are not this model's classes {list(map(_plain, self.classes_))}, so which column is which class is "
+                                 "unknown: pass preds=pd.DataFrame(wf.predict_raw(test), columns=[the sample's column for each of wf.classes_])")
+            return pd.DataFrame(P, columns=list(self.classes_)), True
+        if len(self.classes_) != 2:
+            raise ValueError(f"one column of probabilities is for two classes, and this model has {len(self.classes_)}: pass the competition's sample "
+                             "(a column per class), or proba=False for labels")
+        return P[:, 1], True
 
     def _with_ids(self, preds, ids, index, cols:list):
         "`preds` as a frame of the test ids and the sample's columns `cols`, each row on its own id; what cannot be placed for sure is passed on as it is, for the writer's checks to refuse"
@@ -839,6 +897,9 @@ class TabularWorkflow:
             if set(names) == set(map(str, cols[1:])) and names != list(map(str, cols[1:])):
                 raise ValueError(f"the sample's class columns {cols[1:]} are in another order than this model's classes {list(self.classes_)}, so a plain "
                                  "array is ambiguous: pass a frame named by class, e.g. pd.DataFrame(wf.predict_raw(test), columns=wf.classes_)")
+            if len(names) == P.shape[1] == len(cols) - 1 and set(names) != set(map(str, cols[1:])):
+                raise ValueError(f"the sample's columns {cols[1:]} are not this model's classes {list(self.classes_)}, so which column is which class is "
+                                 "unknown: pass a frame named by the sample's columns, e.g. pd.DataFrame(wf.predict_raw(test), columns=[the sample's column for each of wf.classes_])")
         if len(P) != len(ids) or not (P.ndim == 1 and len(cols) == 2 or P.ndim == 2 and P.shape[1] == len(cols) - 1): return preds   # the writer says what is wrong
         if P.ndim == 2 and len(cols) == 2: P = P[:, 0]
         return pd.DataFrame({cols[0]: ids, **{c: P if P.ndim == 1 else P[:, k] for k, c in enumerate(cols[1:])}})
@@ -878,7 +939,7 @@ class TabularWorkflow:
                    ensemble_weights=dict(getattr(self, 'ensemble_weights_', {})), scores={k: list(map(float, v)) for k, v in self.scores_.items()},
                    groups=groups, group_keys=2, clip_ranges=[[to_plain(c), lo, hi] for c, (lo, hi) in getattr(self, 'clip_ranges_', {}).items()],
                    time_spans=[[to_plain(c), lo, hi, d] for c, (lo, hi, d) in getattr(self, 'time_spans_', {}).items()],
-                   y_bounds=list(getattr(self, 'y_bounds_', None) or []) or None, **({'time_gap': int(self.time_gap)} if self.time_gap else {}))   # not a param: fastflow without time_gap loads it (it changes no prediction)
+                   y_bounds=list(getattr(self, 'y_bounds_', None) or []) or None, not_stored=[k for k in ('models', 'proc') if getattr(self, k) is not None], **({'time_gap': int(self.time_gap)} if self.time_gap else {}))   # not a param: fastflow without time_gap loads it (it changes no prediction)
         return cfg, out['tensors'], out['arrays'], out['files']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #164822ca
@@ -909,4 +970,5 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
     wf.clip_ranges_ = {from_plain(x): [lo, hi] for x, lo, hi in c.get('clip_ranges', [])}
     wf.time_spans_ = {from_plain(x): [lo, hi, d] for x, lo, hi, d in c.get('time_spans', [])}   # older folders: none, so no check
     wf.y_bounds_ = tuple(c['y_bounds']) if c.get('y_bounds') else None
+    if c.get('not_stored'): wf._not_stored = c['not_stored']   # built with models= or proc=, which a folder does not hold: `fit` says so
     return wf
