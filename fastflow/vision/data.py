@@ -509,11 +509,13 @@ def csv_dls(path, # Root folder
     "fastai `DataLoaders` from a CSV of `filename,label` (multi-label with `label_delim`), after checking every file exists"
     path = Path(path)
     if isinstance(csv, pd.DataFrame): df = csv.copy()
-    else:   # file names as written: '007' stays '007', not 7
+    else:   # file names and labels as written: '007' stays '007', not 7, and '1e3' is not 1000.0
         head = pd.read_csv(path/csv, nrows=0).columns
-        df = pd.read_csv(path/csv, dtype={head[fn_col] if isinstance(fn_col, int) else fn_col: str})
+        df = pd.read_csv(path/csv, dtype={c: str for c in (fn_col, label_col) for c in [head[c] if isinstance(c, int) and c < len(head) else c] if c in head})
     fcol = df.columns[fn_col] if isinstance(fn_col, int) else fn_col
     lcol = df.columns[label_col] if isinstance(label_col, int) else label_col
+    if not isinstance(csv, pd.DataFrame) and label_delim is None and lcol in df and df[lcol].notna().all() \
+       and df[lcol].str.fullmatch(r'-?(0|[1-9][0-9]*)').all(): df[lcol] = df[lcol].astype('int64')   # whole numbers written plainly (digits 0-9) stay numbers
     if not len(df): raise ValueError("The labels CSV has no rows.")
     if label_delim is not None:   # tags as text: an empty cell is no tags (a negative example); a column of single numbers read as floats: '3', not '3.0'
         df[lcol] = key_text(df[lcol]).tolist()
@@ -825,11 +827,14 @@ def test_dl(dls:DataLoaders, # Training `DataLoaders` (their validation transfor
     if folder: items = get_test_files(items, **{'verify': 'header' if mem else True, **kwargs})
     items = list(items)
     if not items: raise ValueError("test_dl got no images.")
-    if mem:
+    if mem:   # every test image needs a prediction: an unreadable one is an error naming it, never a grey stand-in
         v = dls.valid
-        dl = v.new(x=load_images(items, size or tuple(v.tensors[0].shape[-2:]), strict=folder), y=None, shuffle=False, augment=False, drop_last=False)
+        dl = v.new(x=load_images(items, size or tuple(v.tensors[0].shape[-2:]), strict=True), y=None, shuffle=False, augment=False, drop_last=False)
     else:
         if size is not None: raise ValueError("size= is for tensor_dls loaders; a DataBlock pipeline sizes images with its own transforms.")
+        if not folder and len(bad := verify_images([o for o in items if isinstance(o, (str, Path))])):   # a folder was checked by get_test_files
+            raise ValueError(f"{len(bad)} image(s) cannot be read, e.g. {[f'{Path(f).name} ({e})' for f, e in bad.values[:3]]}. Every test "
+                             "image needs a prediction: repair them, or leave them out of the list.")
         k, cls = image_type_tfm(dls)
         if all(isinstance(o, (str, Path)) for o in items): dl = dls.test_dl([Path(o) for o in items], rm_type_tfms=k, num_workers=0)
         else: dl = dls.test_dl([cls(open_rgb(o)) for o in items], rm_type_tfms=k+1, num_workers=0)

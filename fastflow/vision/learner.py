@@ -27,7 +27,7 @@ from ..data import TensorLoader
 from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, torch_threads
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model
-from ..submission import write_submission
+from ..submission import write_submission, SubmissionError, _read_sample
 from .data import (TensorImageDL, tensor_dls, test_dl, verify_images,
                                   pipeline_config, pipeline_dls, show_batch, _scaled)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
@@ -57,6 +57,10 @@ def _probs(learn:Learner, out:torch.Tensor) -> torch.Tensor:
     "Probabilities from model outputs: sigmoid for a multi-label learner, softmax otherwise"
     return torch.sigmoid(out) if isinstance(learn.loss_func, BCEWithLogitsLossFlat) else F.softmax(out, 1)
 
+def _plain(v):
+    "A class of the vocabulary as plain Python (3, not np.int64(3) or fastai's `Category('3')`): what `predict` and `predict_folder` return"
+    return v.item() if hasattr(v, 'item') and not isinstance(v, str) else v
+
 def _channels_last(model) -> bool:
     "True if the model's conv weights are in channels-last layout (as `ChannelsLast` leaves them after a fit)"
     return any(p.dim() == 4 and not p.is_contiguous() and p.is_contiguous(memory_format=torch.channels_last) for p in model.parameters())
@@ -79,8 +83,10 @@ class ImageLearner(UndoOnError, Learner):
             if len(bad): raise ValueError(f"Cannot read the image {item}: {bad.error[0]}")
         dl = test_dl(self.dls, [item])
         with self.no_bar(): inp, probs, _, dec = self.get_preds(dl=dl, with_input=True, with_decoded=True)
-        if isinstance(dl, TensorImageDL): x, label = dl.decode(inp)[0], self.dls.vocab[int(dec[0])]
-        else: x, label = self.dls.decode_batch((inp, *tuplify(dec)))[0]   # as fastai's predict: the image and the label(s)
+        if isinstance(dl, TensorImageDL): x, label = dl.decode(inp)[0], _plain(self.dls.vocab[int(dec[0])])
+        else:
+            x, label = self.dls.decode_batch((inp, *tuplify(dec)))[0]   # as fastai's predict: the image and the label(s)
+            if not isinstance(self.loss_func, BCEWithLogitsLossFlat): label = _plain(self.dls.vocab[int(dec[0])])   # the class as the vocabulary holds it (3, not '3'), as predict_folder gives it
         return (x, label, dec[0], probs[0]) if with_input else (label, dec[0], probs[0])
 
     def tta(self, ds_idx:int=1, # Index of `dls` to use when `dl` is None (1: validation)
@@ -173,6 +179,8 @@ def fastnet_learner(dls, # `DataLoaders`, typically from `tensor_dls`
     if len(tr) == 0: raise ValueError(f"the training loader has no batch: {len(dls.train_ds)} training item(s) and bs={tr.bs} (the last partial batch "
                                       "is dropped). Use a batch size of at most the training set's size, e.g. bs=min(64, n_train).")
     x = _whitening_sample(tr, n_whiten)
+    if (n_in := x.shape[1]) != 3:   # fastai's PILImageBW (1 channel): the stem takes the data's channels, every 2×2 patch direction of both signs
+        model = FastNet(n_out, widths, n_in=n_in, whiten_width=2*4*n_in)
     init_whitening(model, x.cpu())
     speed = fast_cpu_cbs(model, bf16=bf16, channels_last=channels_last, device=getattr(dls, 'device', None))
     multi = isinstance(getattr(getattr(dls, 'train_ds', None), 'loss_func', None), BCEWithLogitsLossFlat)   # multi-label targets, as fastai tells them
@@ -234,7 +242,7 @@ def learner_from_artefact(art:Artefact, # A loaded model folder of kind 'vision.
 
 # %% ../../nbs/22_vision.learner.ipynb #6326794a
 def local_vision_learner(dls, # fastai DataLoaders
-                         arch, # torchvision model function, e.g. `resnet18`
+                         arch, # torchvision model function, e.g. `resnet18`, or its name, 'resnet18'
                          pretrained:bool=True, # Load weights from `weights` / the torch cache (never downloads)
                          weights:str|Path|None=None, # Weights file (a torchvision state dict)
                          n_out:int|None=None, # Outputs (default: the number of classes of `dls`)
@@ -243,6 +251,11 @@ def local_vision_learner(dls, # fastai DataLoaders
     "fastai `vision_learner` over a torchvision `arch` as an `ImageLearner`: pretrained weights read only from disk, body frozen as fastai does"
     import torchvision.models as tvm
     from fastai.vision.learner import create_body, create_vision_model, default_split, model_meta
+    if isinstance(arch, str):
+        if arch not in tvm.list_models(module=tvm):
+            raise ValueError(f"arch={arch!r} is not a torchvision classification architecture: pass one of torchvision.models.list_models("
+                             "module=torchvision.models), e.g. 'resnet18', or the function itself, e.g. torchvision.models.resnet18.")
+        arch = getattr(tvm, arch)
     path = find_local_weights(arch, weights) if pretrained else None   # fail before building anything
     n_out = n_out or get_c(dls)
     if not n_out: raise ValueError("Cannot tell the number of classes from dls (no .c or .vocab): pass n_out.")
@@ -251,15 +264,25 @@ def local_vision_learner(dls, # fastai DataLoaders
     meta, name = model_meta.get(arch, {}), getattr(arch, '__name__', '')
     named = not code and getattr(tvm, name, None) is arch and isinstance(margs.get('cut'), (int, type(None)))   # buildable by name: exportable
     model = fastai_vision_model(name, n_out, **margs) if named else create_vision_model(arch, n_out, pretrained=False, **margs, **code)
+    if 'loss_func' not in kwargs and getattr(getattr(dls, 'train_ds', None), 'loss_func', None) is None:   # tensor_dls data: fastai cannot infer it
+        kwargs['loss_func'] = CrossEntropyLossFlat()   # what fastai's CategoryBlock gives
     learn = ImageLearner(dls, model, splitter=kwargs.pop('splitter', None) or meta.get('split', default_split), **kwargs)
     learn.arch = arch   # as fastai's vision_learner records it
     if named: learn.model_spec = dict(builder='fastai_vision_model', kwargs=dict(arch=name, n_out=n_out, **margs))
     if path is None: return learn
-    m = arch(weights=None)
-    missing, unexpected = m.load_state_dict(load_state(path), strict=False)
-    if [k for k in missing if not k.startswith('fc.')] or len(unexpected) > 2:
-        raise ValueError(f"{path} does not fit {name}: missing {missing[:5]}, unexpected {unexpected[:5]}.")
-    body = create_body(m, margs.get('n_in', 3), False, margs.get('cut', meta.get('cut')))
+    m, cut = arch(weights=None), margs.get('cut', meta.get('cut'))
+    own = m.state_dict(keep_vars=True)
+    held = {id(v) for v in create_body(m, 3, False, cut).state_dict(keep_vars=True).values()}   # the modules fastai keeps as the body
+    body_keys = [k for k, v in own.items() if id(v) in held]   # the rest is the old head, which the new one replaces: it may be missing or of another size
+    sd = load_state(path)
+    unexpected = [k for k in sd if k not in own]
+    missing = [k for k in body_keys if k not in sd and not k.endswith('num_batches_tracked')]
+    if unexpected or missing:
+        raise ValueError(f"{path} does not fit {name}: " + '; '.join(f"{len(ks)} {what} key(s) {ks[:5]}" for what, ks in (('missing', missing), ('unexpected', unexpected)) if ks)
+                         + f". Pass the weights of {name} itself (a state dict of torchvision's {name}, with or without its classifier).")
+    try: m.load_state_dict({k: v for k, v in sd.items() if k in body_keys}, strict=False)
+    except RuntimeError as e: raise ValueError(f"{path} does not fit {name}: {str(e).strip()[:400]}") from None
+    body = create_body(m, margs.get('n_in', 3), False, cut)
     learn.model[0].load_state_dict(body.state_dict())
     learn.freeze()
     return learn
@@ -380,7 +403,7 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
     vocab = list(learn.dls.vocab)
     if isinstance(learn.loss_func, BCEWithLogitsLossFlat):
         labels = [' '.join(str(vocab[j]) for j in torch.where(p > learn.loss_func.thresh)[0]) for p in probs]
-    else: labels = [vocab[i] for i in probs.argmax(1)]
+    else: labels = [_plain(vocab[i]) for i in probs.argmax(1)]   # as the vocabulary holds them: 3 stays a number, 'cat' text
     df = pd.DataFrame({id_col: [f.stem for f in files], label_col: labels, 'file': [f.name for f in files]})
     if (d := df[id_col].duplicated(keep=False)).any():
         warnings.warn(f"{int(df[id_col].duplicated().sum())} test file(s) share a name stem with another (e.g. {df.file[d].tolist()[:2]}), so their ids "
@@ -392,12 +415,22 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
                            path=None, # Output folder
                           ) -> Path:
     "Write `submission.csv` in the sample's row order via `fastflow.submission.write_submission` (checked); ids are file stems or names, as the sample has them"
-    sample = pd.read_csv(sample_submission, dtype=str) if not isinstance(sample_submission, pd.DataFrame) else sample_submission.astype(str)
+    sample = _read_sample(sample_submission)   # the ids as text ('0001'), the label column with the sample's type, so its checks apply
     id_col, target_col = sample.columns[:2]
+    sample[id_col] = sample[id_col].astype(str)
     ids = preds.iloc[:, 0].astype(str)
     if 'file' in preds and not ids.isin(sample[id_col]).any() and preds.file.isin(sample[id_col]).any(): ids = preds.file  # ids with extension
-    sub = pd.DataFrame({id_col: ids.values, target_col: preds.iloc[:, 1].values})
-    return write_submission(sub, sample, path, id_col=id_col, target_col=target_col)
+    labels, ref = preds.iloc[:, 1], sample[target_col]
+    if (pd.api.types.is_integer_dtype(ref) or pd.api.types.is_bool_dtype(ref)) and not pd.api.types.is_numeric_dtype(labels) \
+       and labels.astype(str).str.fullmatch(r'-?(0|[1-9][0-9]*)').all():   # class folders named '0'..'9' for an integer label column
+        labels = labels.astype('int64')
+    sub = pd.DataFrame({id_col: ids.values, target_col: labels.values})
+    try: return write_submission(sub, sample, path, id_col=id_col, target_col=target_col)
+    except SubmissionError as e:
+        if not pd.api.types.is_float_dtype(ref) or pd.api.types.is_numeric_dtype(labels): raise
+        raise SubmissionError(f"{e} The sample's {target_col!r} holds numbers such as {ref.iloc[0]!r}, likely the probability of one class, "
+                              f"while predict_folder gives class names: write those probabilities with fastflow.submission.write_submission, e.g. "
+                              f"write_submission(pd.DataFrame({{{id_col!r}: df.id, {target_col!r}: probs[:, list(learn.dls.vocab).index('dog')]}}), sample).") from None
 
 # %% ../../nbs/22_vision.learner.ipynb #ebe4411a
 def train_image_folder(path, # Folder with one sub-folder per class (or decoded `ImageTensors`)
