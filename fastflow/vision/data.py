@@ -24,7 +24,7 @@ from fastai.data.core import DataLoaders, Datasets, TfmdDL, TfmdLists
 from fastai.vision.core import PILBase, PILImage, imagenet_stats
 from fastai.vision.data import ImageBlock
 from fastai.vision.core import TensorBBox, TensorPoint
-from fastai.vision.augment import Resize, RandomResizedCrop, Flip, RandTransform, AffineCoordTfm
+from fastai.vision.augment import Resize, RandomResizedCrop, RandomResizedCropGPU, Flip, RandTransform, AffineCoordTfm
 from fastai.torch_core import TensorImage, TensorCategory, TensorMultiCategory
 from ..core import moved_names
 from ..data import TensorLoader, key_text
@@ -855,6 +855,9 @@ def _tfm_config(t) -> dict|None:
     if isinstance(t, RandomResizedCrop):
         return dict(tfm='RandomResizedCrop', size=_sz(t.size), min_scale=float(t.min_scale), ratio=list(map(float, t.ratio)),
                     resamples=[int(t.mode), int(t.mode_mask)], val_xtra=float(t.val_xtra), max_scale=float(t.max_scale))
+    if type(t) is RandomResizedCropGPU:   # aug_transforms(size=, min_scale=): on validation images a centre crop of its `ratio` and `valid_scale`, resized
+        return dict(tfm='RandomResizedCropGPU', size=list(map(int, t.size)), min_scale=float(t.min_scale), ratio=list(map(float, t.ratio)),
+                    mode=str(t.mode), valid_scale=float(t.valid_scale), max_scale=float(t.max_scale), mode_mask=str(t.mode_mask))
     if type(t) is ToTensor: return dict(tfm='ToTensor')
     if type(t) is IntToFloatTensor: return dict(tfm='IntToFloatTensor', div=float(t.div), div_mask=int(t.div_mask))
     if type(t) is Normalize and t.mean is not None:
@@ -862,7 +865,7 @@ def _tfm_config(t) -> dict|None:
                     shape=list(t.mean.shape), axes=list(t.axes))
     if getattr(t, 'split_idx', None) == 0: return None   # training only (PadCrop, Brightness, ...)
     raise ValueError(f"The validation pipeline holds {type(t).__name__}, which fastflow cannot store as data (it stores Resize, "
-                     "RandomResizedCrop, ToTensor, IntToFloatTensor, Flip and other affine transforms, Normalize, and drops training-only "
+                     "RandomResizedCrop, RandomResizedCropGPU, ToTensor, IntToFloatTensor, Flip and other affine transforms, Normalize, and drops training-only "
                      "ones). Export with export_learner(learn, path, unsafe=True) for your own use (a pickle), or use those transforms.")
 
 def _plain(vocab) -> list: return [v.item() if isinstance(v, np.generic) else v for v in vocab]
@@ -900,12 +903,15 @@ def _tfm(c:dict):
     if name == 'RandomResizedCrop':
         return RandomResizedCrop(tuple(c['size']), min_scale=c['min_scale'], ratio=tuple(c['ratio']), resamples=tuple(c['resamples']),
                                  val_xtra=c['val_xtra'], max_scale=c['max_scale'])
+    if name == 'RandomResizedCropGPU':
+        return RandomResizedCropGPU(tuple(c['size']), min_scale=c['min_scale'], ratio=tuple(c['ratio']), mode=c['mode'], valid_scale=c['valid_scale'],
+                                    max_scale=c['max_scale'], mode_mask=c['mode_mask'])
     if name == 'ToTensor': return ToTensor()
     if name == 'IntToFloatTensor': return IntToFloatTensor(div=c['div'], div_mask=c['div_mask'])
     if name == 'AffineCoordTfm': return AffineCoordTfm(size=c['size'], mode=c['mode'], pad_mode=c['pad_mode'], align_corners=c['align_corners'])
     if name == 'Normalize':
         return Normalize(torch.tensor(c['mean']).view(c['shape']), torch.tensor(c['std']).view(c['shape']), axes=tuple(c['axes']))
-    raise ValueError(f"unknown transform {name!r} (fastflow rebuilds Resize, RandomResizedCrop, ToTensor, IntToFloatTensor, AffineCoordTfm, Normalize)")
+    raise ValueError(f"unknown transform {name!r} (fastflow rebuilds Resize, RandomResizedCrop, RandomResizedCropGPU, ToTensor, IntToFloatTensor, AffineCoordTfm, Normalize)")
 
 def pipeline_dls(cfg:dict, # From `pipeline_config`
                 ) -> DataLoaders:
@@ -962,5 +968,7 @@ def show_batch(dl, # A `TensorImageDL` or a fastai image `DataLoader`
     xb = dl.decode(b[0]) if isinstance(dl, TensorImageDL) else dl.decode(b)[0].float()/255
     if xb.max() > 1.5: xb = xb/255
     vocab = vocab if vocab is not None else getattr(dl, 'vocab', None)
-    titles = None if len(b) < 2 else [vocab[int(t)] if vocab is not None and b[1].ndim == 1 else '' for t in b[1][:n]]
+    title = lambda t: ('' if vocab is None else str(vocab[int(t)]) if t.ndim == 0 else   # a class, or the tags of a multi-hot row
+                       ' '.join(str(vocab[j]) for j in torch.where(t > 0.5)[0]))
+    titles = None if len(b) < 2 else [title(t) for t in b[1][:n]]
     return show_images(xb[:n], titles, path=path)

@@ -57,7 +57,7 @@ def _probs(learn:Learner, out:torch.Tensor) -> torch.Tensor:
     "Probabilities from model outputs: sigmoid for a multi-label learner, softmax otherwise"
     return torch.sigmoid(out) if isinstance(learn.loss_func, BCEWithLogitsLossFlat) else F.softmax(out, 1)
 
-def _plain(v):
+def _class_value(v):
     "A class of the vocabulary as plain Python (3, not np.int64(3) or fastai's `Category('3')`): what `predict` and `predict_folder` return"
     return v.item() if hasattr(v, 'item') and not isinstance(v, str) else v
 
@@ -83,27 +83,53 @@ class ImageLearner(UndoOnError, Learner):
             if len(bad): raise ValueError(f"Cannot read the image {item}: {bad.error[0]}")
         dl = test_dl(self.dls, [item])
         with self.no_bar(): inp, probs, _, dec = self.get_preds(dl=dl, with_input=True, with_decoded=True)
-        if isinstance(dl, TensorImageDL): x, label = dl.decode(inp)[0], _plain(self.dls.vocab[int(dec[0])])
+        if isinstance(dl, TensorImageDL): x, label = dl.decode(inp)[0], _class_value(self.dls.vocab[int(dec[0])])
         else:
             x, label = self.dls.decode_batch((inp, *tuplify(dec)))[0]   # as fastai's predict: the image and the label(s)
-            if not isinstance(self.loss_func, BCEWithLogitsLossFlat): label = _plain(self.dls.vocab[int(dec[0])])   # the class as the vocabulary holds it (3, not '3'), as predict_folder gives it
+            if not isinstance(self.loss_func, BCEWithLogitsLossFlat): label = _class_value(self.dls.vocab[int(dec[0])])   # the class as the vocabulary holds it (3, not '3'), as predict_folder gives it
         return (x, label, dec[0], probs[0]) if with_input else (label, dec[0], probs[0])
+
+    def _with_images(self, ds_idx:int, what:str, hint:str):
+        "`dls[ds_idx]`, or a ValueError saying that it holds no images (as in a learner loaded from a model folder) and what to do"
+        dl = self.dls[ds_idx]
+        if getattr(dl, 'n', None) == 0:
+            raise ValueError(f"{what}: this learner's {'training' if ds_idx == 0 else 'validation'} loader holds no images (a learner loaded from "
+                             f"a model folder keeps only what predicting needs{'' if ds_idx == 0 else '; or it was trained with valid_pct=0'}). {hint}")
+        return dl
 
     def tta(self, ds_idx:int=1, # Index of `dls` to use when `dl` is None (1: validation)
             dl=None, # A `TensorImageDL` or fastai loader, or a test folder or list of images
-            shifts:int|None=None, # TTA also over shifts by ±`shifts` pixels; None: the learner's `tta_shifts`
+            n:int|None=None, # fastai's number of random augmented passes: accepted, unused (the views here are fixed: each is used once)
+            item_tfms=None, batch_tfms=None, # fastai's extra TTA transforms: not supported (the views are flips and shifts)
+            beta:float|None=None, # As fastai: `(1-beta)*views + beta*plain`; None: the views' average alone
+            use_max:bool=False, # fastai's maximum over the views: not supported
+            *, shifts:int|None=None, # TTA also over shifts by ±`shifts` pixels; None: the learner's `tta_shifts`
             flip:bool=True, # Average with the mirrored images
            ) -> tuple:
         "fastai's `(preds, targs)` with `tta_probs`' views: flips and shifts (`targs` is None for unlabelled images)"
-        if dl is None: dl = self.dls[ds_idx]
-        with torch_threads(self.threads): return _tta(self, dl, flip=flip, shifts=self.tta_shifts if shifts is None else shifts)
+        if item_tfms is not None or batch_tfms is not None or use_max:
+            raise ValueError("ImageLearner.tta averages fixed views (flips, and shifts by ±shifts pixels), the same on both data paths and after "
+                             "export: it takes no item_tfms, batch_tfms or use_max; choose the views with flip= and shifts=.")
+        if dl is None: dl = self._with_images(ds_idx, 'tta', "Pass dl= a test folder, a list of images or a loader.")
+        with torch_threads(self.threads):
+            preds, targs = _tta(self, dl, flip=flip, shifts=self.tta_shifts if shifts is None else shifts)
+            if beta is not None: preds = torch.lerp(preds, _tta(self, dl, flip=False, shifts=0)[0], beta)   # fastai's blend with the plain prediction
+        return preds, targs
+
+    def validate(self, ds_idx:int=1, dl=None, cbs=None):
+        "fastai's `[loss, metrics...]` on `dls[ds_idx]` or `dl`; a clear error where that loader holds no images (a loaded learner)"
+        if dl is None: self._with_images(ds_idx, 'validate', "Pass labelled images with dl=, e.g. learn.validate(dl=folder_dls(path).valid) "
+                                         "with the same classes in the same order; to predict, use predict_folder or learn.tta(dl=folder).")
+        return super().validate(ds_idx, dl, cbs)
 
     def show_batch(self, ds_idx:int=0, # Index of `dls` (0: training, augmented)
                    n:int=16, # Number of images
                    path=None, # Save the figure here (png) if given
                   ):
         "The first `n` images of a batch with their labels, on either data path; returns the figure"
-        return show_batch(self.dls[ds_idx], self.dls.vocab, n=n, path=path)
+        dl = self._with_images(ds_idx, 'show_batch', "Call it on the learner you trained, or show a loader of images: "
+                                                     "fastflow.vision.data.show_batch(folder_dls(path).train, learn.dls.vocab).")
+        return show_batch(dl, self.dls.vocab, n=n, path=path)
 
     def cam(self, x, # Images: files, PIL images, arrays, or a normalised batch
             target=None, # Class of each map: None (the predicted one), an index or class name, or one per image
@@ -403,7 +429,7 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
     vocab = list(learn.dls.vocab)
     if isinstance(learn.loss_func, BCEWithLogitsLossFlat):
         labels = [' '.join(str(vocab[j]) for j in torch.where(p > learn.loss_func.thresh)[0]) for p in probs]
-    else: labels = [_plain(vocab[i]) for i in probs.argmax(1)]   # as the vocabulary holds them: 3 stays a number, 'cat' text
+    else: labels = [_class_value(vocab[i]) for i in probs.argmax(1)]   # as the vocabulary holds them: 3 stays a number, 'cat' text
     df = pd.DataFrame({id_col: [f.stem for f in files], label_col: labels, 'file': [f.name for f in files]})
     if (d := df[id_col].duplicated(keep=False)).any():
         warnings.warn(f"{int(df[id_col].duplicated().sum())} test file(s) share a name stem with another (e.g. {df.file[d].tolist()[:2]}), so their ids "
