@@ -19,9 +19,9 @@ from fastai.torch_core import rank_distrib
 from .core import output_dir, user_path
 
 # %% auto #0
-__all__ = ['ARTEFACT_FORMAT', 'ARTEFACT_VERSION', 'MANIFEST', 'MODEL_BUILDERS', 'LOADERS', 'ArtefactError', 'to_json',
-           'save_artefact', 'Artefact', 'load_artefact', 'build_model', 'load_model', 'rebuild', 'export_learner',
-           'missing_globals', 'load_learner', 'save_weights', 'load_weights', 'weights_config']
+__all__ = ['ARTEFACT_FORMAT', 'ARTEFACT_VERSION', 'MANIFEST', 'STAGE_PREFIX', 'MODEL_BUILDERS', 'LOADERS', 'ArtefactError',
+           'to_json', 'save_artefact', 'Artefact', 'load_artefact', 'build_model', 'load_model', 'rebuild',
+           'export_learner', 'missing_globals', 'load_learner', 'save_weights', 'load_weights', 'weights_config']
 
 # %% ../nbs/12_export.ipynb #ce2d56f6
 ARTEFACT_FORMAT, ARTEFACT_VERSION, MANIFEST = 'fastflow-artefact', 3, 'fastflow.json'
@@ -65,6 +65,32 @@ def _old_files(mf:Path) -> list|None:
     if not isinstance(files, dict): return []
     return [n for n in files if isinstance(n, str) and n not in ('', '.', '..', MANIFEST) and Path(n).name == n]
 
+STAGE_PREFIX = '.fastflow-export-'   # a hidden folder inside the model folder where an export is written before it is moved in
+
+def _drop_stale_stages(path:Path):
+    "Remove staging folders that exports killed before they could clean up (SIGKILL, a time limit) left in `path`; a live export's stays"
+    for d in path.glob(f'{STAGE_PREFIX}*'):
+        try: pid = int(d.name[len(STAGE_PREFIX):].split('-')[0])
+        except ValueError: continue
+        try: os.kill(pid, 0); alive = True
+        except ProcessLookupError: alive = False
+        except OSError: alive = True   # another user's process: leave it
+        if not alive and d.is_dir(): shutil.rmtree(d, ignore_errors=True)
+
+def _swap_in(path:Path, stage:Path, new:list, old:list):
+    "Move the complete export in `stage` into `path`, replacing the earlier one's files `old` (manifest last): all or nothing, the earlier export restored if a move fails"
+    keep = stage/'.previous'; keep.mkdir()
+    moved_old, moved_new = [], []
+    try:
+        for n in sorted(old, key=lambda n: n != MANIFEST):   # the old manifest first: no moment pairs it with new files
+            os.replace(path/n, keep/n); moved_old.append(n)
+        for n in new: os.replace(stage/n, path/n); moved_new.append(n)
+        os.replace(stage/'.manifest.part', path/MANIFEST)    # the new manifest last: the folder is a model only once it is whole
+    except BaseException:
+        for n in moved_new: (path/n).unlink(missing_ok=True)
+        for n in sorted(moved_old, key=lambda n: n == MANIFEST): os.replace(keep/n, path/n)   # the old manifest back last
+        raise
+
 def save_artefact(path:Path|str|None, # Folder to write (created; files of an earlier export in it are replaced); None: `output_dir()/'model'`
                   kind:str, # What it holds, a key of `LOADERS` (e.g. 'vision.learner')
                   config:dict, # JSON-able facts a prediction needs
@@ -91,7 +117,8 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
         why = f"its {MANIFEST} cannot be read as fastflow's" if old is None else "no fastflow manifest there lists them"
         raise ArtefactError(f"{path} holds {' and '.join(left)}, but {why}: left by an export that was cut short, or files of yours. "
                             "Remove them (or export to another folder), then export again; nothing was changed")
-    stage = Path(tempfile.mkdtemp(prefix='.fastflow-export-', dir=path))   # the new export is written beside the old one, which stays whole until the new one is
+    _drop_stale_stages(path)
+    stage = Path(tempfile.mkdtemp(prefix=f'{STAGE_PREFIX}{os.getpid()}-', dir=path))   # the new export is written beside the old one, which stays whole until the new one is
     written = {}
     try:
         if tensors:
@@ -105,13 +132,8 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
         manifest = dict(format=ARTEFACT_FORMAT, version=version, kind=kind, fastflow=fastflow.__version__,
                         torch=torch.__version__, files={n: dict(sha256=_sha256(stage/n), role=r) for n, r in written.items()},
                         config_sha256=_config_sha256(json.loads(cfg_text)))   # the config is checked too: an edited class list or y_range predicts wrongly
-        (stage/MANIFEST).write_text(json.dumps(manifest, indent=1)[:-2] + f',\n "config": {cfg_text}\n}}\n')
-        # complete: now only renames within the folder. The old manifest goes first (no moment pairs it with new files), the new one last
-        if (path/MANIFEST).is_file():   # replace an earlier export: its files, not anything else in the folder
-            (path/MANIFEST).unlink()
-            for name in old or []:
-                if name not in written: (path/name).unlink(missing_ok=True)
-        for name in (*written, MANIFEST): os.replace(stage/name, path/name)
+        (stage/'.manifest.part').write_text(json.dumps(manifest, indent=1)[:-2] + f',\n "config": {cfg_text}\n}}\n')   # named fastflow.json only in place
+        _swap_in(path, stage, [*written], [n for n in old or [] if (path/n).exists()] + [MANIFEST]*(path/MANIFEST).is_file())
     finally: shutil.rmtree(stage, ignore_errors=True)   # a full disk, an interrupt: the earlier export is untouched and nothing half-written stays
     return path
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse, ast, json, os, shlex, shutil, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
 from .core import KAGGLE_INPUT, data_candidates, output_dir, user_path, _bare, _zip_hint
-from .export import MANIFEST, ArtefactError, _read_manifest
+from .export import MANIFEST, STAGE_PREFIX, ArtefactError, _read_manifest
 from .submission import CSV_SUFFIXES, SubmissionError, check_submission, check_submission_file, write_submission  # noqa: F401 (the Kaggle layer's API too)
 
 # %% auto #0
@@ -143,7 +143,7 @@ def find_model(path=None, # A model folder; None: search `kaggle_input`, then `o
                                 f"the training kernel exported to (its --out/{name}).")
     k = Path(kaggle_input)
     for pattern in (f'**/{name}/fastflow.json', '**/fastflow.json'):   # a kernel's output holds model/; a dataset made from the folder, its files
-        found = sorted(m.parent for m in k.glob(pattern)) if k.is_dir() else []
+        found = sorted(m.parent for m in k.glob(pattern) if not any(q.startswith(STAGE_PREFIX) for q in m.relative_to(k).parts)) if k.is_dir() else []   # not an export cut short
         if len(found) > 1: raise FileNotFoundError(f"Several model folders under {k}: {[str(f) for f in found]}; pass --model to choose one.")
         if found: return found[0]
     local = output_dir(create=False)/name

@@ -270,9 +270,12 @@ class KNNBaseline:
 
     def __setstate__(self, state):
         "Unpickle; one pickled before fastflow 0.2 kept every similarity dense: the positive ones are kept, sparse (the same predictions)"
+        if 'rated_' in state or isinstance(state.get('resid_'), np.ndarray):
+            raise ValueError("this KNNBaseline was pickled by an early fastflow (dense residuals), which this one cannot read: fit it again, "
+                             "and keep models as model folders (CollabWorkflow.export), which later fastflow loads")
         self.__dict__.update(state)
         if isinstance(S := state.get('sim_'), np.ndarray): self.sim_ = sparse.csr_matrix(np.where(S > 0, S, 0))
-        self.__dict__.setdefault('n_keep', None)
+        self.__dict__.setdefault('n_keep', None); self.__dict__.setdefault('reg', 0.)   # pickled before `reg`: Surprise's formula, as fitted
 
     def fit(self, u, i, r, n_users:int|None=None, n_items:int|None=None):
         "Fit on integer codes `u`, `i` and ratings `r`"

@@ -126,6 +126,7 @@ def make_folds(y, # Target (class codes for classification)
                groups=None, # Group ids, one per row: each group's rows stay in one fold (None: rows split one by one)
                times=None, # Times, one per row (numbers or dates): forward folds, each validating a later stretch on the rows before it (None: K-fold)
                gap: int = 0, # Forward folds: distinct times left out between a fold's training rows and the stretch it validates (`forward_folds`)
+               classes=None, # The labels of the class codes, for messages (None: the codes)
               ) -> list:
     "The `(train_idx, valid_idx)` pairs every model is scored on: `n_repeats` K-fold splits, repeat after repeat, or `forward_folds` by `times`"
     if times is not None:
@@ -150,7 +151,8 @@ def make_folds(y, # Target (class codes for classification)
     if task == 'classification' and (one := [i for i, (tr, _) in enumerate(folds) if len(np.unique(y[tr])) < 2]):
         tr, va = folds[one[0]]; lone = np.setdiff1d(np.unique(y), np.unique(y[tr]))
         if groups is None:
-            raise ValueError(f"fold {one[0] + 1} trains on one class only: class code(s) {lone.tolist()} have {int(np.isin(y, lone).sum())} row(s), all in its "
+            what = f"class(es) {[_plain(classes[c]) for c in lone]}" if classes is not None else f"class code(s) {lone.tolist()}"
+            raise ValueError(f"fold {one[0] + 1} trains on one class only: {what} have {int(np.isin(y, lone).sum())} row(s), all in its "
                              "validation rows. A model needs two classes to fit: a class needs at least 2 rows (and better one per fold): drop or merge it, or add rows of it")
         raise ValueError(f"grouped fold {one[0] + 1} trains on one class only: every row of class code(s) {lone.tolist()} is in its validation groups "
                          f"({len(pd.unique(np.asarray(groups)[np.isin(y, lone)]))} group(s) hold that class). A model needs two classes to fit: "
@@ -361,7 +363,8 @@ class TabularWorkflow:
                              f"or {'classifiers' if self.task_ == 'classification' else 'regressors'}")
         with warnings.catch_warnings():   # scikit-learn's words for a class rarer than the folds; the workflow's follow, with its names
             warnings.filterwarnings('ignore', message='The least populated class in y', category=UserWarning)
-            self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats, self.groups_, self.times_, self.time_gap)
+            self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats, self.groups_, self.times_, self.time_gap,
+                                     classes=getattr(self, 'classes_', None) if self.task_ == 'classification' else None)
         if self.task_ == 'classification' and self.times_ is None and (cnt := np.bincount(self.y_)).min() < self.n_splits:   # stratified folds, grouped or not
             rare = {(c.item() if isinstance(c, np.generic) else c): int(k) for c, k in zip(self.classes_, cnt) if k < self.n_splits}
             warnings.warn(f"class(es) with fewer rows than the {self.n_splits} folds: {rare} (class: rows). Some folds validate none of their rows, "
@@ -376,11 +379,13 @@ class TabularWorkflow:
                 try: e._base()
                 except ValueError as err: raise ValueError(f"model {n!r}: {err}") from None
         self.valid_mask_ = np.zeros(len(df), bool)   # rows some fold validates: all of them, but the earliest stretch with forward folds
-        for i, (tr, _) in enumerate(self.folds_ if self.times_ is not None else []):   # a forward fold fits on its earlier stretches only
+        for i, (tr, _) in enumerate(self.folds_):   # what a fold fits on is its training rows in train_mask (a forward fold: its earlier stretches only)
             t = tr[self.train_mask_[tr]]
             if len(t) < 2 or (self.task_ == 'classification' and len(np.unique(self.y_[t])) < 2):
-                raise ValueError(f"forward fold {i+1} has {len(t)} row(s) to fit on in train_mask{'' if len(t) < 2 else ', all of one class'} (the rows of its "
-                                 "earlier stretches): keep more early rows in train_mask, or pass fewer folds (n_splits)")
+                fwd = self.times_ is not None
+                raise ValueError(f"{'forward ' if fwd else ''}fold {i+1} has {len(t)} row(s) to fit on in train_mask{'' if len(t) < 2 else ', all of one class'}"
+                                 + (" (the rows of its earlier stretches): keep more early rows in train_mask, or pass fewer folds (n_splits)" if fwd else
+                                    ": keep more rows (of each class) in train_mask"))
         for _, va in self.folds_: self.valid_mask_[va] = True
         self.oof_, self.oof_reps_, self.scores_, self.fit_warnings_, self._shown = {}, {}, {}, {}, set()
         self.clipped_, self.fold_rounds_, self.fold_fit_s_ = np.zeros(len(df), int), {}, {}
@@ -458,6 +463,7 @@ class TabularWorkflow:
 
     def _setup(self, df, train_mask=None):
         "Check `df`, set the task, metric, features and targets; return the features and the targets on the models' scale"
+        if isinstance(self.group_target, (str, int, np.integer)): self.group_target = [self.group_target]   # one column's name: not its letters
         self._column_param('groups', 'groups', 'group ids', 'group')   # one name, before `_features` drops it
         if isinstance(df, pd.DataFrame): _check_unique_columns(df, 'training frame'); _check_feature_names(self._features(df).columns, "the training frame's feature column names")
         self.task_ = check_target(df, self.target, self.task if self.task is not None else self._metric_task(df))
@@ -496,7 +502,6 @@ class TabularWorkflow:
         if self.time_gap and self.time_col is None: raise ValueError(f"time_gap={self.time_gap!r} is for forward folds: pass time_col too")
         X = self._features(df)
         if X.shape[1] == 0: raise ValueError("no feature columns besides the target and id")
-        if isinstance(self.group_target, (str, int, np.integer)): self.group_target = [self.group_target]   # one column's name: not its letters
         gt = list(self.group_target)
         if absent := [c for c in gt if c not in X.columns]: raise KeyError(f"group_target column(s) {absent} not in the training features")
         self.feature_names_ = list(X.columns)
@@ -581,9 +586,9 @@ class TabularWorkflow:
     def _ranges(self, X) -> dict:
         "Continuous column -> [min, max] of its finite values over the rows of `X` (what `clip` clips to; ±inf is missing, as the models read it)"
         if not self.clip: return {}
-        out = {}
+        out, made = {}, {f'{g}_{k}' for g in self.group_target for k in ('rate', 'n')}
         for c in self.proc_.conts_:
-            if c not in X.columns or c == self.time_col: continue   # later rows lie past the training times by design
+            if c not in X.columns or c == self.time_col or c in made: continue   # later rows lie past the training times by design; group rates and counts are not inputs
             v = pd.to_numeric(X[c], errors='coerce').astype('float64').to_numpy()   # nullable <NA> as NaN
             if (v := v[np.isfinite(v)]).size: out[c] = [float(v.min()), float(v.max())]
         return out
@@ -598,7 +603,7 @@ class TabularWorkflow:
             out = np.isfinite(f) & ((f < lo) | (f > hi))   # missing and ±inf stay as they are: the models read them as missing
             if not out.any(): continue                                      # untouched columns keep their dtype
             if not cols: X = X.copy()
-            n += out; cols[c] = int(out.sum()); X[c] = v.where(~out, np.clip(f, lo, hi))
+            n += out; cols[c] = int(out.sum()); X[c] = np.where(out, np.clip(f, lo, hi), f)   # as floats: a nullable Int64 takes no fractional bound
         return X, n, cols
 
     def _fold_data(self, X, ym, tr, va):
@@ -672,6 +677,7 @@ class TabularWorkflow:
         ranked = lb[lb.model != 'baseline'].sort_values('mean', ascending=not m.greater_is_better)
         k = self.ensemble_top
         self.ensemble_members_ = list(ranked.model) if k is None else list(ranked.model[:k]) if k else []
+        self.ensemble_weights_ = {}   # set by `_blend` when there is an ensemble: none left from an earlier fit
         if len(self.ensemble_members_) >= 2:
             blend, scores = self._blend(ym)
             self.oof_['ensemble'], self.scores_['ensemble'] = blend, scores
@@ -734,7 +740,7 @@ class TabularWorkflow:
         "Refit the chosen entry (one model, or the ensemble's members) on all training rows in `train_mask_`"
         if not hasattr(self, 'models_'):
             raise RuntimeError("fit_final refits what fit cross-validated: call fit first" + (" (a loaded workflow predicts, but holds no folds to refit from)" if hasattr(self, 'final_') else ""))
-        entries = [*self.models_, *(['ensemble'] if getattr(self, 'ensemble_weights_', None) else [])]
+        entries = list(self.leaderboard_.model)
         if (model or self.best_) not in entries:
             raise ValueError(f"model={model!r} is not on the leaderboard: pass one of {entries}" + ("" if 'ensemble' in entries else
                              " (no ensemble: ensemble_top leaves fewer than 2 members)"))
@@ -834,12 +840,26 @@ class TabularWorkflow:
         told = dict(proba=True) if proba else {}   # probabilities written: the writer checks them as such
         ids = test[self.id_col].to_numpy() if self.id_col in test.columns else None
         if ids is not None and ids.dtype.kind == 'f' and np.isfinite(ids).all() and (ids % 1 == 0).all() and (np.abs(ids) < 2**53).all(): ids = ids.astype(np.int64)   # read as floats: 892, not 892.0
-        if ids is None: return write_submission(preds, sample_submission, path, **told)   # no ids in the test frame: the writer pairs by the sample's rules
+        if ids is None:   # no ids in the test frame: the writer pairs by the sample's rules
+            if isinstance(preds, pd.DataFrame) and list(preds.columns) == cols[1:]: preds = preds.to_numpy()   # `_submit_preds`' columns: in the sample's order
+            return write_submission(preds, sample_submission, path, **told)
         sub = self._with_ids(preds, ids, test.index, cols)
         if sample_submission is None:
             if isinstance(sub, pd.DataFrame) and set(sub.columns) == set(cols): sub = sub[cols]
             sample_submission = sub if isinstance(sub, pd.DataFrame) and list(sub.columns) == cols else pd.DataFrame({self.id_col: ids, self.target: preds})
         return write_submission(sub, sample_submission, path, **told)
+
+    def _class_cols(self, cols:list) -> list|None:
+        "The sample's column for each of `classes_`, in their order: named as the class, or one shared prefix and the class ('Status_C' for 'C'); None if none or several match"
+        names, cs = [str(c) for c in self.classes_], [str(c) for c in cols]
+        if len(names) != len(cs): return None
+        if set(names) == set(cs): return [cols[cs.index(n)] for n in names]
+        fits = [p for p in {c[:len(c) - len(n)] for c in cs for n in names if c.endswith(n)} if {p + n for n in names} == set(cs)]
+        return [cols[cs.index(fits[0] + n)] for n in names] if len(fits) == 1 else None
+
+    def _not_classes(self, cols:list) -> ValueError:
+        return ValueError(f"the sample's columns {cols[1:]} are not this model's classes {list(map(_plain, self.classes_))} (nor one prefix and each class), so which "
+                          "column is which class is unknown: pass preds=pd.DataFrame(wf.predict_raw(test), columns=[the sample's column for each of wf.classes_])")
 
     def _submit_preds(self, test, sample, cols:list, proba) -> tuple:
         "(what `submit` writes when given no `preds`, whether they are probabilities): values, labels, or probabilities when `proba` (None: the sample's columns) asks"
@@ -854,10 +874,8 @@ class TabularWorkflow:
             return p, None
         P = self.predict_raw(test)
         if per_class:
-            if set(map(str, self.classes_)) != set(map(str, cols[1:])):
-                raise ValueError(f"the sample's columns {cols[1:]} are not this model's classes {list(map(_plain, self.classes_))}, so which column is which class is "
-                                 "unknown: pass preds=pd.DataFrame(wf.predict_raw(test), columns=[the sample's column for each of wf.classes_])")
-            return pd.DataFrame(P, columns=list(self.classes_)), True
+            if (names := self._class_cols(cols[1:])) is None: raise self._not_classes(cols)
+            return pd.DataFrame(P, columns=names)[cols[1:]], True   # in the sample's order
         if len(self.classes_) != 2:
             raise ValueError(f"one column of probabilities is for two classes, and this model has {len(self.classes_)}: pass the competition's sample "
                              "(a column per class), or proba=False for labels")
@@ -888,18 +906,19 @@ class TabularWorkflow:
                     preds = preds.reindex(index)
                 else: return preds   # neither: the writer says what is wrong
         if isinstance(preds, pd.DataFrame):
+            if (len(cols) > 2 and hasattr(self, 'classes_') and set(map(str, preds.columns)) == set(map(str, self.classes_)) != set(map(str, cols[1:]))
+                    and (names := self._class_cols(cols[1:])) is not None):   # named by class, the sample's columns by prefix and class ('Status_C')
+                preds = preds.rename(columns={c: names[[str(k) for k in self.classes_].index(str(c))] for c in preds.columns})
             by_name = {str(c): c for c in preds.columns}
             if set(by_name) == set(map(str, cols[1:])): preds = preds[[by_name[str(c)] for c in cols[1:]]]   # by name (e.g. class columns), in the sample's order
             elif not (len(cols) == 2 and preds.shape[1] == 1): return preds   # other names: the writer says they differ
         P = np.asarray(preds)
-        if P.ndim == 2 and len(cols) > 2 and not isinstance(preds, pd.DataFrame) and hasattr(self, 'classes_'):
-            names = [str(c) for c in self.classes_]   # columns of values: in the sample's order, as `write_submission` reads them
-            if set(names) == set(map(str, cols[1:])) and names != list(map(str, cols[1:])):
-                raise ValueError(f"the sample's class columns {cols[1:]} are in another order than this model's classes {list(self.classes_)}, so a plain "
+        if P.ndim == 2 and len(cols) > 2 and not isinstance(preds, pd.DataFrame) and hasattr(self, 'classes_') and P.shape[1] == len(cols) - 1 == len(self.classes_):
+            names = self._class_cols(cols[1:])   # columns of values: `predict_raw`'s are in the classes' order, the writer reads them in the sample's
+            if names is None: raise self._not_classes(cols)
+            if list(map(str, names)) != list(map(str, cols[1:])):
+                raise ValueError(f"the sample's class columns {cols[1:]} are in another order than this model's classes {list(map(_plain, self.classes_))}, so a plain "
                                  "array is ambiguous: pass a frame named by class, e.g. pd.DataFrame(wf.predict_raw(test), columns=wf.classes_)")
-            if len(names) == P.shape[1] == len(cols) - 1 and set(names) != set(map(str, cols[1:])):
-                raise ValueError(f"the sample's columns {cols[1:]} are not this model's classes {list(self.classes_)}, so which column is which class is "
-                                 "unknown: pass a frame named by the sample's columns, e.g. pd.DataFrame(wf.predict_raw(test), columns=[the sample's column for each of wf.classes_])")
         if len(P) != len(ids) or not (P.ndim == 1 and len(cols) == 2 or P.ndim == 2 and P.shape[1] == len(cols) - 1): return preds   # the writer says what is wrong
         if P.ndim == 2 and len(cols) == 2: P = P[:, 0]
         return pd.DataFrame({cols[0]: ids, **{c: P if P.ndim == 1 else P[:, k] for k, c in enumerate(cols[1:])}})
@@ -939,7 +958,7 @@ class TabularWorkflow:
                    ensemble_weights=dict(getattr(self, 'ensemble_weights_', {})), scores={k: list(map(float, v)) for k, v in self.scores_.items()},
                    groups=groups, group_keys=2, clip_ranges=[[to_plain(c), lo, hi] for c, (lo, hi) in getattr(self, 'clip_ranges_', {}).items()],
                    time_spans=[[to_plain(c), lo, hi, d] for c, (lo, hi, d) in getattr(self, 'time_spans_', {}).items()],
-                   y_bounds=list(getattr(self, 'y_bounds_', None) or []) or None, not_stored=[k for k in ('models', 'proc') if getattr(self, k) is not None], **({'time_gap': int(self.time_gap)} if self.time_gap else {}))   # not a param: fastflow without time_gap loads it (it changes no prediction)
+                   y_bounds=list(getattr(self, 'y_bounds_', None) or []) or None, not_stored=[k for k in ('models', 'proc') if getattr(self, k) is not None or k in self.__dict__.get('_not_stored', ())], **({'time_gap': int(self.time_gap)} if self.time_gap else {}))   # not a param: fastflow without time_gap loads it (it changes no prediction)
         return cfg, out['tensors'], out['arrays'], out['files']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #164822ca
