@@ -515,7 +515,7 @@ def csv_dls(path, # Root folder
     fcol = df.columns[fn_col] if isinstance(fn_col, int) else fn_col
     lcol = df.columns[label_col] if isinstance(label_col, int) else label_col
     if not isinstance(csv, pd.DataFrame) and label_delim is None and lcol in df and df[lcol].notna().all() \
-       and df[lcol].str.fullmatch(r'-?(0|[1-9][0-9]*)').all(): df[lcol] = df[lcol].astype('int64')   # whole numbers written plainly (digits 0-9) stay numbers
+       and df[lcol].str.fullmatch(r'-?(0|[1-9][0-9]{0,17})').all(): df[lcol] = df[lcol].astype('int64')   # whole numbers written plainly (digits 0-9) stay numbers; longer ones than int64 holds, text
     if not len(df): raise ValueError("The labels CSV has no rows.")
     if label_delim is not None:   # tags as text: an empty cell is no tags (a negative example); a column of single numbers read as floats: '3', not '3.0'
         df[lcol] = key_text(df[lcol]).tolist()

@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/vision.learner.html.md"""
 
 # %% ../../nbs/22_vision.learner.ipynb #4db8314d
 from __future__ import annotations
-import math, time, warnings
+import math, re, time, warnings
 from functools import partial
 from pathlib import Path
 import pandas as pd
@@ -27,7 +27,7 @@ from ..data import TensorLoader
 from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, torch_threads
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model
-from ..submission import write_submission, SubmissionError, _read_sample
+from ..submission import write_submission, SubmissionError, _read_csv, _read_sample
 from .data import (TensorImageDL, tensor_dls, test_dl, verify_images,
                                   pipeline_config, pipeline_dls, show_batch, _scaled)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
@@ -99,12 +99,12 @@ class ImageLearner(UndoOnError, Learner):
 
     def tta(self, ds_idx:int=1, # Index of `dls` to use when `dl` is None (1: validation)
             dl=None, # A `TensorImageDL` or fastai loader, or a test folder or list of images
-            n:int|None=None, # fastai's number of random augmented passes: accepted, unused (the views here are fixed: each is used once)
-            item_tfms=None, batch_tfms=None, # fastai's extra TTA transforms: not supported (the views are flips and shifts)
-            beta:float|None=None, # As fastai: `(1-beta)*views + beta*plain`; None: the views' average alone
-            use_max:bool=False, # fastai's maximum over the views: not supported
-            *, shifts:int|None=None, # TTA also over shifts by ±`shifts` pixels; None: the learner's `tta_shifts`
+            shifts:int|None=None, # TTA also over shifts by ±`shifts` pixels; None: the learner's `tta_shifts`
             flip:bool=True, # Average with the mirrored images
+            *, n:int|None=None, # fastai's number of random augmented passes: accepted, unused (the views here are fixed: each is used once)
+            item_tfms=None, batch_tfms=None, # fastai's extra TTA transforms: not supported (the views are flips and shifts)
+            beta:float|None=None, # As fastai: `(1-beta)*views + beta*plain`; None: the views' average alone (fastai's None returns both)
+            use_max:bool=False, # fastai's maximum over the views: not supported
            ) -> tuple:
         "fastai's `(preds, targs)` with `tta_probs`' views: flips and shifts (`targs` is None for unlabelled images)"
         if item_tfms is not None or batch_tfms is not None or use_max:
@@ -267,6 +267,8 @@ def learner_from_artefact(art:Artefact, # A loaded model folder of kind 'vision.
     return learn
 
 # %% ../../nbs/22_vision.learner.ipynb #6326794a
+_OLD_DENSE = re.compile(r'^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$')
+
 def local_vision_learner(dls, # fastai DataLoaders
                          arch, # torchvision model function, e.g. `resnet18`, or its name, 'resnet18'
                          pretrained:bool=True, # Load weights from `weights` / the torch cache (never downloads)
@@ -300,7 +302,7 @@ def local_vision_learner(dls, # fastai DataLoaders
     own = m.state_dict(keep_vars=True)
     held = {id(v) for v in create_body(m, 3, False, cut).state_dict(keep_vars=True).values()}   # the modules fastai keeps as the body
     body_keys = [k for k, v in own.items() if id(v) in held]   # the rest is the old head, which the new one replaces: it may be missing or of another size
-    sd = load_state(path)
+    sd = {_OLD_DENSE.sub(r'\1\2', k): v for k, v in load_state(path).items()}   # torchvision's published densenet files: 'norm.1' for 'norm1', as it remaps them
     unexpected = [k for k in sd if k not in own]
     missing = [k for k in body_keys if k not in sd and not k.endswith('num_batches_tracked')]
     if unexpected or missing:
@@ -308,7 +310,7 @@ def local_vision_learner(dls, # fastai DataLoaders
                          + f". Pass the weights of {name} itself (a state dict of torchvision's {name}, with or without its classifier).")
     try: m.load_state_dict({k: v for k, v in sd.items() if k in body_keys}, strict=False)
     except RuntimeError as e: raise ValueError(f"{path} does not fit {name}: {str(e).strip()[:400]}") from None
-    body = create_body(m, margs.get('n_in', 3), False, cut)
+    body = create_body(m, margs.get('n_in', 3), True, cut)   # another n_in: fastai's sum (or copy) of the pretrained first layer, not a fresh one
     learn.model[0].load_state_dict(body.state_dict())
     learn.freeze()
     return learn
@@ -447,9 +449,17 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
     ids = preds.iloc[:, 0].astype(str)
     if 'file' in preds and not ids.isin(sample[id_col]).any() and preds.file.isin(sample[id_col]).any(): ids = preds.file  # ids with extension
     labels, ref = preds.iloc[:, 1], sample[target_col]
-    if (pd.api.types.is_integer_dtype(ref) or pd.api.types.is_bool_dtype(ref)) and not pd.api.types.is_numeric_dtype(labels) \
-       and labels.astype(str).str.fullmatch(r'-?(0|[1-9][0-9]*)').all():   # class folders named '0'..'9' for an integer label column
-        labels = labels.astype('int64')
+    if not (pd.api.types.is_numeric_dtype(labels) or pd.api.types.is_bool_dtype(labels)):
+        lab, numeric = labels.astype(str), pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref) and ref.notna().any()
+        if numeric and lab.str.fullmatch(r'-?(0|[1-9][0-9]*)(\.[0-9]+)?').all():
+            labels = pd.to_numeric(lab)   # class folders '0'..'9' for a column of numbers: as numbers, so the sample's checks apply (0/1 in a probability column)
+        elif not numeric or lab.str.split().explode().dropna().str.fullmatch(r'[+-]?[0-9]+(\.[0-9]+)?').all():   # text, blank or NA-like cells; or codes ('01'), tag lists ('0 25')
+            sample[target_col] = (_read_csv(Path(sample_submission), 'sample submission', raw=True)[target_col] if not isinstance(sample_submission, pd.DataFrame)
+                                  else sample_submission[target_col].astype('string').fillna('')).values   # the sample's cells as written, labels as text
+        # else: class names for a column of numbers (a probability, a 0 placeholder): its type stays, and the writer refuses them
+    elif not (pd.api.types.is_numeric_dtype(ref) or pd.api.types.is_bool_dtype(ref) or pd.api.types.is_bool_dtype(labels)) and ref.notna().any() \
+         and pd.to_numeric(ref.dropna().astype(str), errors='coerce').notna().all():
+        labels = labels.astype(str)   # number classes for a sample that holds its numbers as text (a frame of '1', '2'): as text
     sub = pd.DataFrame({id_col: ids.values, target_col: labels.values})
     try: return write_submission(sub, sample, path, id_col=id_col, target_col=target_col)
     except SubmissionError as e:
