@@ -128,6 +128,9 @@ class _Tracker(FFCallback):
         if self.new_best: self.best, self.best_epoch = val, self.epoch
 
 # %% ../nbs/10_callbacks.ipynb #a476e164
+def _restored(cb, epoch):
+    print(f"{type(cb).__name__}: the fit stopped with an error; the weights of its best epoch ({epoch + 1}) are back in the model", flush=True)
+
 class EarlyStopping(_Tracker):
     "Stop when `monitor` has not improved for `patience` epochs, then restore the best weights (unlike fastai's)"
     def __init__(self, monitor:str='valid_loss', # Recorder column to watch, e.g. 'valid_loss' or 'accuracy'
@@ -166,6 +169,10 @@ class EarlyStopping(_Tracker):
     def after_fit(self):
         if self.fitting and self.restore_best and self.best_state is not None: self.learn.model.load_state_dict(self.best_state)
         self.best_state = None
+    def _undo(self):   # a fit that raised (an interrupt): its best weights too, not those of a half-trained epoch
+        if self.learn is not None and self.restore_best and self.best_state is not None:
+            self.learn.model.load_state_dict(self.best_state); _restored(self, self.best_epoch)
+        self.best_state = None
 
 # %% ../nbs/10_callbacks.ipynb #d0026632
 class SaveBest(_Tracker):
@@ -194,6 +201,11 @@ class SaveBest(_Tracker):
 
     def after_fit(self):
         if self.fitting and self.saved: self.learn.model.load_state_dict(torch.load(self.file, map_location='cpu', weights_only=True))
+        self.fitting = False
+    def _undo(self):   # a fit that raised (an interrupt): its best weights too
+        if self.learn is not None and self.fitting and self.saved:
+            self.learn.model.load_state_dict(torch.load(self.file, map_location='cpu', weights_only=True)); _restored(self, self.best_epoch)
+        self.fitting = False
 
 # %% ../nbs/10_callbacks.ipynb #fa22e977
 class TimeBudget(FFCallback):
@@ -241,8 +253,13 @@ class AccumulateBatches(FFCallback):
             raise ValueError(f"n_batches must be an integer >= 1, got {n_batches!r}")
         self.n_batches = int(n_batches)
 
-    def before_fit(self): self.count, self.n_steps = 0, 0
+    def before_fit(self): self.count, self.n_steps = 0, 0; self._drop_grads()
     def before_train(self): self.count = 0
+    def after_fit(self): self._undo()
+    def _undo(self): self._drop_grads()   # a fit cut mid-group (a time budget, an interrupt) leaves no gradients for the next one
+    def _drop_grads(self):
+        if self.learn is not None:
+            for p in self.learn.model.parameters(): p.grad = None
     def after_loss(self):
         if self.learn.training: self.learn.loss_grad = self.learn.loss_grad / self.n_batches
 
@@ -304,17 +321,21 @@ class RunLog(FFCallback):
 
     def before_fit(self):
         self._undo()   # if this learner's last fit raised, it never ran `after_fit`
-        if self.learn.logger is _noop: self.learn.logger = print   # ...and `no_logging()` may have kept our no-op since
+        other = next((c for c in self.learn.cbs if isinstance(c, RunLog) and c is not self and 'old_logger' in c.__dict__), None)   # one already prints this fit
+        if self.learn.logger is _noop and other is None: self.learn.logger = print   # ...and `no_logging()` may have kept our no-op since
         self.run = not hasattr(self.learn, 'lr_finder') and not hasattr(self.learn, 'gather_preds')
         if not self.run: return
         self.names = list(self.learn.recorder.metric_names)
-        self.quiet = not (is_interactive() if self.interactive is None else self.interactive)
-        self.silent = self.learn.logger is noop   # inside `learn.no_logging()`: no lines either
+        graph = any(type(c).__name__ == 'ShowGraphCallback' for c in self.learn.cbs)   # it draws on the bars: they stay
+        self.quiet = not (is_interactive() if self.interactive is None else self.interactive) and not graph
+        self.silent = self.learn.logger is noop or other is not None   # inside `learn.no_logging()`, or another RunLog prints: no lines (the file is still written)
         self.fitting = False   # set by the first `before_train`: `validate()` fires before_fit/after_epoch too, but never trains
-        if self.quiet:   # no bars, no fastai table: our lines replace them
+        if self.quiet and other is None:   # no bars, no fastai table: our lines replace them
             self.old_logger, self.learn.logger = self.learn.logger, _noop
             self._progress = getattr(self.learn, 'progress', None)
-            if self._progress is not None: self._progress.run = False
+            if self._progress is not None:   # out of this fit, so none of its hooks run (its after_fit would put back a stale logger)
+                self._progress.run = False; self.learn.remove_cb(self._progress)
+            self._end = _RunLogEnd(self); self.learn.add_cb(self._end)   # puts all back after every other after_fit (fastai's CSVLogger's too)
 
     def before_train(self):
         if self.fitting: return
@@ -346,12 +367,20 @@ class RunLog(FFCallback):
             cols = '  '.join(f'{k} {_fmt(v)}' for k, v in row.items() if k not in ('fit', 'epoch', 'lr'))
             print(f'epoch {self.epoch+1}/{self.n_epoch}  {cols}', flush=True)
 
-    def after_fit(self): self._undo()
     def _undo(self):
         if 'old_logger' not in self.__dict__: return
-        if self.learn is not None and self.learn.logger is _noop: self.learn.logger = self.old_logger   # (`no_logging()` may have put its own back)
-        if self._progress is not None: self._progress.run = True
-        del self.old_logger, self._progress
+        learn = self.__dict__.get('learn')
+        if learn is not None:
+            if learn.logger is _noop: learn.logger = self.old_logger   # (`no_logging()` may have put its own back)
+            if self._end in learn.cbs: learn.remove_cb(self._end)
+            if self._progress is not None and not hasattr(learn, 'progress'): self._progress.run = True; learn.add_cb(self._progress)
+        del self.old_logger, self._progress, self._end
+
+class _RunLogEnd(FFCallback):
+    "`RunLog`'s end of a fit, after every other callback's `after_fit`"
+    order = 1000
+    def __init__(self, runlog): self.runlog = runlog
+    def after_fit(self): self.runlog._undo()
 
 def _noop(*args, **kwargs): pass
 
@@ -413,7 +442,7 @@ def torch_threads(n:int|None):
     finally: torch.set_num_threads(old)
 
 class TorchThreads(FFCallback):
-    "Use `n` torch intra-op threads during `fit`, restoring the previous count after (also when the fit raises)"
+    "Use `n` torch intra-op threads during `fit`, restoring the previous count after (also when the fit raises, on fastflow's learners or given to `fit(cbs=)`)"
     order, _old = -50, None   # `_old`: the count to put back, while a fit runs
     def __init__(self, n:int=1, # Threads for the fit (>= 1)
                 ):
@@ -421,7 +450,9 @@ class TorchThreads(FFCallback):
             raise ValueError(f"n must be an integer >= 1 (torch threads for the fit), got {n!r}; to keep the current count, leave TorchThreads out")
         self.n = int(n)
     def before_fit(self):
-        if self._old is None: self._old = torch.get_num_threads()   # else: set by a fit that raised, so never ran `after_fit`
+        if self._old is None:   # else: set by a fit that raised, so never ran `after_fit`
+            first = next((c for c in self.learn.cbs if isinstance(c, TorchThreads) and c is not self and c._old is not None), None)
+            self._old = first._old if first is not None else torch.get_num_threads()   # two in one fit: both put back the count from before either
         torch.set_num_threads(self.n)
     def after_fit(self): self._undo()
     def _undo(self):

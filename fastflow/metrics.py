@@ -23,7 +23,9 @@ def rmse(y, # True values
 
 def log_rmse(y, pred) -> float:
     "RMSE of the natural logs (Kaggle's House Prices metric; not RMSLE's log(1+y)), for positive targets; predictions are clipped at 1e-9 first"
-    return rmse(np.log(np.asarray(y, dtype=np.float64)), np.log(np.clip(np.asarray(pred, dtype=np.float64), 1e-9, None)))
+    y = np.asarray(y, dtype=np.float64)
+    if (y <= 0).any(): raise ValueError(f"log_rmse takes logs of targets > 0; {int((y <= 0).sum())} true value(s) are <= 0 (smallest {y.min():g}): use rmsle for counts with zeros, or rmse")
+    return rmse(np.log(y), np.log(np.clip(np.asarray(pred, dtype=np.float64), 1e-9, None)))
 
 def rmsle(y, pred) -> float:
     "Root mean squared logarithmic error, RMSE of log(1 + y) (Kaggle's RMSLE: counts, sales), for targets >= 0; predictions are clipped at 0 first"
@@ -35,7 +37,9 @@ def _check_proba(name:str, y:np.ndarray, p:np.ndarray, empty_ok:bool=False):
     "Refuse probabilities that are not `[n, k]` for the `n` class codes `y` (1-D ones included: the classification metrics take every class's column)"
     if p.ndim != 2 or len(p) != len(y) or not (len(y) or empty_ok):
         raise ValueError(f"{name} takes class probabilities [n, k] for n{'' if empty_ok else ' > 0'} class codes, got {p.shape} for {y.shape}"
-                         + ("; for a binary model's probabilities p of class 1, pass np.stack([1-p, p], 1)" if p.ndim == 1 else ''))
+                         + (f"; the arguments look swapped: fastflow's metrics take (y_true, proba), fastai calls a Learner's metrics with (pred, targ), "
+                            f"so pass fastai.metrics.{'accuracy' if name == 'accuracy' else 'RocAucBinary()' if name == 'roc_auc' else 'CrossEntropyLossFlat()'} there" if y.ndim == 2 and p.ndim == 1 else
+                            "; for a binary model's probabilities p of class 1, pass np.stack([1-p, p], 1)" if p.ndim == 1 else ''))
 
 def accuracy(y, # True class codes 0..k-1
              proba, # Class probabilities `[n, k]`
@@ -43,6 +47,7 @@ def accuracy(y, # True class codes 0..k-1
     "Share of rows whose most probable class is the true one"
     p, y = np.asarray(proba), np.asarray(y)
     _check_proba('accuracy', y, p, empty_ok=True)
+    if not len(y) or (p.dtype.kind == 'f' and np.isnan(p).any()): return float('nan')   # no rows, or a model that gave NaN: undefined, not class 0
     return float(accuracy_score(y, p.argmax(1)))
 
 def roc_auc(y, proba) -> float:
@@ -61,6 +66,7 @@ def log_loss(y, proba) -> float:
     _check_proba('log_loss', y, p)
     with np.errstate(invalid='ignore'): ok = np.isin(y, np.arange(p.shape[1])) if y.dtype.kind in 'biuf' else np.zeros(len(y), bool)
     if not ok.all(): raise ValueError(f"log_loss takes class codes 0..{p.shape[1] - 1} (one per probability column), got e.g. {y[~ok][0]!r}")
+    if ((p < -1e-6) | (p > 1 + 1e-6)).any(): raise ValueError(f"log_loss takes probabilities in [0, 1], got values from {np.nanmin(p):.4g} to {np.nanmax(p):.4g}: logits? apply a softmax (or sigmoid) first")
     # the probability of each row's own class, as scikit-learn's log_loss reads it; float32 rows that sum to 1 within float32's
     # precision are fine (scikit-learn warns that they "do not sum to one")
     return float(-np.log(np.clip(p[np.arange(len(y)), y.astype(int)], 1e-7, 1-1e-7)).mean())

@@ -332,6 +332,11 @@ class BestEpoch(FFCallback):
     def after_fit(self):
         if self.run and self.trained and self.best_state is not None: get_model(self.learn.model).load_state_dict(self.best_state)   # DDP's wrapper is gone by now
         self.best_state = None
+    def _undo(self):   # a fit that raised (an interrupt): the best epoch's weights too, not a half-trained epoch's
+        if self.learn is not None and self.trained and self.best_state is not None:
+            get_model(self.learn.model).load_state_dict(self.best_state)
+            print(f"BestEpoch: the fit stopped with an error; the weights of its best epoch ({self.best_at + 1}) are back in the model", flush=True)
+        self.best_state = None
 
 # %% ../../nbs/42_collab.learner.ipynb #ce511271
 def train_baseline(dls:CollabDataLoaders, # Data whose training rows are fitted
@@ -479,6 +484,11 @@ def _masked_ranking(score, # score(users, seen_u, seen_i): a row of scores per u
 class CollabLearner(UndoOnError, Learner):
     "fastai `Learner` for ratings, with predictions by original id, recommendations, similar items and cold start"
     def _cached(self, key:str, make): return _cached_on(self, self.dls, key, make)   # replacing the data starts afresh
+
+    def export(self, fname='export.pkl', pickle_module=None, pickle_protocol=2):
+        "Not a pickle, as fastai's `Learner.export` writes: a CollabLearner exports to a model folder"
+        raise TypeError(f"{type(self).__name__} exports to a model folder, not a pickle: fastflow.export.export_learner(learn, folder), "
+                        "then load_learner(folder) in any process (nothing is unpickled)")
 
     @property
     def baseline(self) -> BiasBaseline:

@@ -71,6 +71,11 @@ class ImageLearner(UndoOnError, Learner):
     threads:int|None = None   # torch threads `predict_folder` uses (None: as they are; `train_image_folder` sets it)
     model_spec:dict|None = None   # `dict(builder=, kwargs=)` that rebuilds a model other than a `FastNet` (`local_vision_learner` sets it)
 
+    def export(self, fname='export.pkl', pickle_module=None, pickle_protocol=2):
+        "Not a pickle, as fastai's `Learner.export` writes: a ImageLearner exports to a model folder"
+        raise TypeError(f"{type(self).__name__} exports to a model folder, not a pickle: fastflow.export.export_learner(learn, folder), "
+                        "then load_learner(folder) in any process (nothing is unpickled)")
+
     def predict(self, item, # A file (str or Path), a PIL image, a uint8 array HxWx3 or a uint8 tensor CxHxW
                 rm_type_tfms=None, # fastai's (then `item` must be of the kind the pipeline was built from)
                 with_input:bool=False, # Also return the input image, decoded
