@@ -324,18 +324,23 @@ class RunLog(FFCallback):
         other = next((c for c in self.learn.cbs if isinstance(c, RunLog) and c is not self and 'old_logger' in c.__dict__), None)   # one already prints this fit
         if self.learn.logger is _noop and other is None: self.learn.logger = print   # ...and `no_logging()` may have kept our no-op since
         self.run = not hasattr(self.learn, 'lr_finder') and not hasattr(self.learn, 'gather_preds')
-        if not self.run: return
-        self.names = list(self.learn.recorder.metric_names)
         graph = any(type(c).__name__ == 'ShowGraphCallback' for c in self.learn.cbs)   # it draws on the bars: they stay
         self.quiet = not (is_interactive() if self.interactive is None else self.interactive) and not graph
+        if not self.run:   # predictions (`get_preds`, `predict`) and `lr_find`: no lines, and no bars when nobody watches
+            if self.quiet and other is None: self._hide_bars(self.learn.logger)
+            return
+        self.names = list(self.learn.recorder.metric_names)
         self.silent = self.learn.logger is noop or other is not None   # inside `learn.no_logging()`, or another RunLog prints: no lines (the file is still written)
         self.fitting = False   # set by the first `before_train`: `validate()` fires before_fit/after_epoch too, but never trains
         if self.quiet and other is None:   # no bars, no fastai table: our lines replace them
-            self.old_logger, self.learn.logger = self.learn.logger, _noop
-            self._progress = getattr(self.learn, 'progress', None)
-            if self._progress is not None:   # out of this fit, so none of its hooks run (its after_fit would put back a stale logger)
-                self._progress.run = False; self.learn.remove_cb(self._progress)
-            self._end = _RunLogEnd(self); self.learn.add_cb(self._end)   # puts all back after every other after_fit (fastai's CSVLogger's too)
+            self._hide_bars(_noop)
+
+    def _hide_bars(self, logger):
+        "fastai's bars out of this fit (none of ProgressCallback's hooks run: its after_fit would put back a stale logger), `logger` in; all put back after every other after_fit"
+        self.old_logger, self.learn.logger = self.learn.logger, logger
+        self._progress = getattr(self.learn, 'progress', None)
+        if self._progress is not None: self._progress.run = False; self.learn.remove_cb(self._progress)
+        self._end = _RunLogEnd(self); self.learn.add_cb(self._end)   # after fastai's CSVLogger's after_fit too
 
     def before_train(self):
         if self.fitting: return
