@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/export.html.md"""
 
 # %% ../nbs/12_export.ipynb #142b3537
 from __future__ import annotations
-import hashlib, importlib, inspect, json, os, pickle, pickletools, shutil, tempfile, warnings, zipfile
+import hashlib, importlib, inspect, json, os, pickle, pickletools, shutil, tempfile, time, warnings, zipfile
 from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,15 +67,34 @@ def _old_files(mf:Path) -> list|None:
 
 STAGE_PREFIX = '.fastflow-export-'   # a hidden folder inside the model folder where an export is written before it is moved in
 
-def _drop_stale_stages(path:Path):
-    "Remove staging folders that exports killed before they could clean up (SIGKILL, a time limit) left in `path`; a live export's stays"
+_MARK = '.fastflow-stage'   # inside every staging folder: only folders holding it are ever removed or restored from
+
+def _stages(path:Path) -> list:
+    "Staging folders in `path` that an export killed before it could clean up left behind (SIGKILL, a time limit): their process is gone, or a day has passed"
+    out = []
     for d in path.glob(f'{STAGE_PREFIX}*'):
-        try: pid = int(d.name[len(STAGE_PREFIX):].split('-')[0])
-        except ValueError: continue
-        try: os.kill(pid, 0); alive = True
-        except ProcessLookupError: alive = False
-        except OSError: alive = True   # another user's process: leave it
-        if not alive and d.is_dir(): shutil.rmtree(d, ignore_errors=True)
+        if not (d/_MARK).is_file(): continue   # not ours, whatever its name
+        pid, alive = d.name[len(STAGE_PREFIX):].split('-')[0], False
+        if os.name != 'nt' and pid.isdigit() and int(pid) < 2**31:   # (os.kill on Windows ends a process rather than probing it)
+            try: os.kill(int(pid), 0); alive = True
+            except ProcessLookupError: pass
+            except OSError: alive = True   # another user's process
+        if not alive or (d/'.stranded').exists() or time.time() - (d/_MARK).stat().st_mtime > 86400: out.append(d)
+    return out
+
+def _recover(path:Path):
+    "Put back an earlier export that a killed export had moved aside (its manifest is missing from `path`), then remove the dead staging folders"
+    for d in _stages(path):
+        prev = d/'.previous'
+        if not (path/MANIFEST).exists() and (prev/MANIFEST).is_file():   # killed mid-swap: its new files out, the old manifest not back
+            part = _read_manifest(d/'.manifest.part') or {}
+            for n in part.get('files', {}):
+                if isinstance(n, str) and Path(n).name == n and not (d/n).exists(): (path/n).unlink(missing_ok=True)   # moved in by the killed export
+            for f in sorted(prev.iterdir(), key=lambda f: f.name == MANIFEST): os.replace(f, path/f.name)   # the old manifest last
+            warnings.warn(f"{path}: an export was killed while replacing the earlier one; the earlier export is restored")
+        shutil.rmtree(d, ignore_errors=True)
+
+class _Stranded(ArtefactError): "A failed swap that could not be undone: the staging folder holds the earlier export and is kept"
 
 def _swap_in(path:Path, stage:Path, new:list, old:list):
     "Move the complete export in `stage` into `path`, replacing the earlier one's files `old` (manifest last): all or nothing, the earlier export restored if a move fails"
@@ -83,12 +102,18 @@ def _swap_in(path:Path, stage:Path, new:list, old:list):
     moved_old, moved_new = [], []
     try:
         for n in sorted(old, key=lambda n: n != MANIFEST):   # the old manifest first: no moment pairs it with new files
-            os.replace(path/n, keep/n); moved_old.append(n)
-        for n in new: os.replace(stage/n, path/n); moved_new.append(n)
+            moved_old.append(n); os.replace(path/n, keep/n)   # noted first: an interrupt between the two still undoes it
+        for n in new: moved_new.append(n); os.replace(stage/n, path/n)
         os.replace(stage/'.manifest.part', path/MANIFEST)    # the new manifest last: the folder is a model only once it is whole
-    except BaseException:
-        for n in moved_new: (path/n).unlink(missing_ok=True)
-        for n in sorted(moved_old, key=lambda n: n == MANIFEST): os.replace(keep/n, path/n)   # the old manifest back last
+    except BaseException as e:
+        try:
+            for n in moved_new:
+                if not (stage/n).exists(): (path/n).unlink(missing_ok=True)   # moved in (names taken by files of yours are refused before)
+            for n in sorted(moved_old, key=lambda n: n == MANIFEST):
+                if (keep/n).exists(): os.replace(keep/n, path/n)   # the old manifest back last
+        except BaseException:
+            raise _Stranded(f"exporting to {path} failed ({e!r}) and so did putting the earlier export back: its files are in {keep}; "
+                            "export again (it restores them first), or move them back yourself") from e
         raise
 
 def save_artefact(path:Path|str|None, # Folder to write (created; files of an earlier export in it are replaced); None: `output_dir()/'model'`
@@ -112,14 +137,15 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
         if name in (MANIFEST, *_RESERVED) or Path(name).name != name:
             raise ArtefactError(f"file name {name!r} is reserved or not a plain file name")
     path = output_dir(path if path is not None else output_dir()/'model')
+    _recover(path)   # an export killed mid-way: the earlier one back first
     old = _old_files(path/MANIFEST) if (path/MANIFEST).is_file() else []
-    if left := [n for n in _RESERVED if (path/n).exists() and n not in (old or [])]:   # a loader refuses them unlisted
+    if left := [n for n in (*_RESERVED, *(files or {})) if (path/n).exists() and n not in (old or [])]:   # a loader refuses them unlisted; a file of yours is not overwritten
         why = f"its {MANIFEST} cannot be read as fastflow's" if old is None else "no fastflow manifest there lists them"
         raise ArtefactError(f"{path} holds {' and '.join(left)}, but {why}: left by an export that was cut short, or files of yours. "
                             "Remove them (or export to another folder), then export again; nothing was changed")
-    _drop_stale_stages(path)
     stage = Path(tempfile.mkdtemp(prefix=f'{STAGE_PREFIX}{os.getpid()}-', dir=path))   # the new export is written beside the old one, which stays whole until the new one is
-    written = {}
+    (stage/_MARK).touch()
+    written, stranded = {}, False
     try:
         if tensors:
             save_file({k: v.detach().cpu().contiguous().clone() for k, v in tensors.items()}, str(stage/'weights.safetensors'))
@@ -133,8 +159,14 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
                         torch=torch.__version__, files={n: dict(sha256=_sha256(stage/n), role=r) for n, r in written.items()},
                         config_sha256=_config_sha256(json.loads(cfg_text)))   # the config is checked too: an edited class list or y_range predicts wrongly
         (stage/'.manifest.part').write_text(json.dumps(manifest, indent=1)[:-2] + f',\n "config": {cfg_text}\n}}\n')   # named fastflow.json only in place
-        _swap_in(path, stage, [*written], [n for n in old or [] if (path/n).exists()] + [MANIFEST]*(path/MANIFEST).is_file())
-    finally: shutil.rmtree(stage, ignore_errors=True)   # a full disk, an interrupt: the earlier export is untouched and nothing half-written stays
+        try: _swap_in(path, stage, [*written], [n for n in old or [] if (path/n).exists()] + [MANIFEST]*(path/MANIFEST).is_file())
+        except _Stranded:
+            stranded = True
+            try: (stage/'.stranded').touch()   # the next export restores from it, in this process too
+            except OSError: pass
+            raise
+    finally:
+        if not stranded: shutil.rmtree(stage, ignore_errors=True)   # a full disk, an interrupt: the earlier export is untouched and nothing half-written stays
     return path
 
 # %% ../nbs/12_export.ipynb #eabdcb29
@@ -176,7 +208,10 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
                 else "Pass the folder that export wrote (it holds fastflow.json).")
         raise ArtefactError(f"{p} is a file, {w}; expected a fastflow model folder holding {MANIFEST}. {hint}")
     mf = p/MANIFEST
-    if not mf.is_file(): raise ArtefactError(f"{p} holds no {MANIFEST}: it is not a fastflow model folder, or the export did not finish.")
+    if not mf.is_file():
+        killed = [d for d in p.glob(f'{STAGE_PREFIX}*') if (d/'.previous'/MANIFEST).is_file()]
+        raise ArtefactError(f"{p} holds no {MANIFEST}: " + (f"an export into it was killed while replacing the earlier one, which is in {killed[0]/'.previous'}; "
+                            "export again (that restores it first), or move its files back" if killed else "it is not a fastflow model folder, or the export did not finish."))
     try: man = json.loads(mf.read_text(encoding='utf-8-sig'))   # an editor's byte-order mark is not damage
     except (ValueError, UnicodeDecodeError) as e: raise ArtefactError(f"{mf} is not valid JSON ({e}): the file is damaged; export the model again.") from None
     if not isinstance(man, dict) or man.get('format') != ARTEFACT_FORMAT:

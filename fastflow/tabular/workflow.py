@@ -836,12 +836,13 @@ class TabularWorkflow:
             self._check_ids(test, 'test')   # present and unique: they are written beside the predictions
         sample = None if sample_submission is None else _read_sample(sample_submission)
         cols = [self.id_col, self.target] if sample is None else list(sample.columns)
-        if preds is None: preds, proba = self._submit_preds(test, sample, cols, proba)
+        built = preds is None
+        if built: preds, proba = self._submit_preds(test, sample, cols, proba)
         told = dict(proba=True) if proba else {}   # probabilities written: the writer checks them as such
         ids = test[self.id_col].to_numpy() if self.id_col in test.columns else None
         if ids is not None and ids.dtype.kind == 'f' and np.isfinite(ids).all() and (ids % 1 == 0).all() and (np.abs(ids) < 2**53).all(): ids = ids.astype(np.int64)   # read as floats: 892, not 892.0
         if ids is None:   # no ids in the test frame: the writer pairs by the sample's rules
-            if isinstance(preds, pd.DataFrame) and list(preds.columns) == cols[1:]: preds = preds.to_numpy()   # `_submit_preds`' columns: in the sample's order
+            if built and isinstance(preds, pd.DataFrame): preds = preds.to_numpy()   # `_submit_preds`' frame is in the test rows' and the sample's column order
             return write_submission(preds, sample_submission, path, **told)
         sub = self._with_ids(preds, ids, test.index, cols)
         if sample_submission is None:
@@ -854,6 +855,7 @@ class TabularWorkflow:
         names, cs = [str(c) for c in self.classes_], [str(c) for c in cols]
         if len(names) != len(cs): return None
         if set(names) == set(cs): return [cols[cs.index(n)] for n in names]
+        if set(names) & set(cs): return None   # a column named as one class cannot be another's with a prefix
         fits = [p for p in {c[:len(c) - len(n)] for c in cs for n in names if c.endswith(n)} if {p + n for n in names} == set(cs)]
         return [cols[cs.index(fits[0] + n)] for n in names] if len(fits) == 1 else None
 

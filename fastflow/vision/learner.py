@@ -446,6 +446,7 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
 def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_folder`
                            sample_submission, # The competition's sample_submission.csv (path or DataFrame)
                            path=None, # Output folder
+                           proba:bool|None=None, # Passed to `write_submission`: the sample's column is probabilities (True) or other numbers (False); None: guessed
                           ) -> Path:
     "Write `submission.csv` in the sample's row order via `fastflow.submission.write_submission` (checked); ids are file stems or names, as the sample has them"
     sample = _read_sample(sample_submission)   # the ids as text ('0001'), the label column with the sample's type, so its checks apply
@@ -454,19 +455,22 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
     ids = preds.iloc[:, 0].astype(str)
     if 'file' in preds and not ids.isin(sample[id_col]).any() and preds.file.isin(sample[id_col]).any(): ids = preds.file  # ids with extension
     labels, ref = preds.iloc[:, 1], sample[target_col]
-    if not (pd.api.types.is_numeric_dtype(labels) or pd.api.types.is_bool_dtype(labels)):
-        lab, numeric = labels.astype(str), pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref) and ref.notna().any()
-        if numeric and lab.str.fullmatch(r'-?(0|[1-9][0-9]*)(\.[0-9]+)?').all():
+    def as_written(): return (_read_csv(Path(sample_submission), 'sample submission', raw=True)[target_col] if not isinstance(sample_submission, pd.DataFrame)
+                              else sample_submission[target_col].astype('string').fillna('')).values   # the sample's cells as written: labels as text
+    nums = pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref) and ref.notna().any()   # a column of numbers to score
+    if pd.api.types.is_bool_dtype(labels) or pd.api.types.is_bool_dtype(ref): pass   # the writer reads True/False either way
+    elif pd.api.types.is_numeric_dtype(labels):
+        if not nums: labels, sample[target_col] = labels.astype(str), as_written()   # number classes for text, blank or NA-like cells: '3', not 3.0
+    else:
+        lab = labels.astype(str)
+        whole = r'-?(0|[1-9][0-9]{0,17})' + ('' if pd.api.types.is_integer_dtype(ref) else r'(\.[0-9]+)?')   # what int64 holds, fractions only for a float column
+        if nums and lab.str.fullmatch(whole).all():
             labels = pd.to_numeric(lab)   # class folders '0'..'9' for a column of numbers: as numbers, so the sample's checks apply (0/1 in a probability column)
-        elif not numeric or lab.str.split().explode().dropna().str.fullmatch(r'[+-]?[0-9]+(\.[0-9]+)?').all():   # text, blank or NA-like cells; or codes ('01'), tag lists ('0 25')
-            sample[target_col] = (_read_csv(Path(sample_submission), 'sample submission', raw=True)[target_col] if not isinstance(sample_submission, pd.DataFrame)
-                                  else sample_submission[target_col].astype('string').fillna('')).values   # the sample's cells as written, labels as text
+        elif not nums or lab.str.split().explode().dropna().str.fullmatch(r'[+-]?[0-9]+(\.[0-9]+)?').all():   # text, blank or NA-like cells; or codes ('01'), tag lists ('0 25'), long numbers
+            sample[target_col] = as_written()
         # else: class names for a column of numbers (a probability, a 0 placeholder): its type stays, and the writer refuses them
-    elif not (pd.api.types.is_numeric_dtype(ref) or pd.api.types.is_bool_dtype(ref) or pd.api.types.is_bool_dtype(labels)) and ref.notna().any() \
-         and pd.to_numeric(ref.dropna().astype(str), errors='coerce').notna().all():
-        labels = labels.astype(str)   # number classes for a sample that holds its numbers as text (a frame of '1', '2'): as text
     sub = pd.DataFrame({id_col: ids.values, target_col: labels.values})
-    try: return write_submission(sub, sample, path, id_col=id_col, target_col=target_col)
+    try: return write_submission(sub, sample, path, id_col=id_col, target_col=target_col, proba=proba)
     except SubmissionError as e:
         if not pd.api.types.is_float_dtype(ref) or pd.api.types.is_numeric_dtype(labels): raise
         raise SubmissionError(f"{e} The sample's {target_col!r} holds numbers such as {ref.iloc[0]!r}, likely the probability of one class, "
