@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/collab.learner.html.md"""
 
 # %% ../../nbs/42_collab.learner.ipynb #d54bc5ba
 from __future__ import annotations
-import copy, math, os, warnings
+import copy, math, os, sys, warnings
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -333,7 +333,7 @@ class BestEpoch(FFCallback):
         if self.run and self.trained and self.best_state is not None: get_model(self.learn.model).load_state_dict(self.best_state)   # DDP's wrapper is gone by now
         self.best_state = None
     def _undo(self):   # a fit that raised (an interrupt): the best epoch's weights too, not a half-trained epoch's
-        if self.learn is not None and self.trained and self.best_state is not None:
+        if sys.exc_info()[0] is not None and self.learn is not None and self.trained and self.best_state is not None and not self.__dict__.get('inner'):   # (the inner split's fit: the weights from before it come back)
             get_model(self.learn.model).load_state_dict(self.best_state)
             print(f"BestEpoch: the fit stopped with an error; the weights of its best epoch ({self.best_at + 1}) are back in the model", flush=True)
         self.best_state = None
@@ -531,10 +531,10 @@ class CollabLearner(UndoOnError, Learner):
         inner = CollabDataLoaders(full.df[['user','item','rating']], ti[trn], ti[val], y_range=full.y_range,
                                   seed=full.train.seed, bs=full.train.bs, device=full.device, names=full.names)
         try:
-            self.dls = inner
+            self.dls, be.inner = inner, True
             super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=True)
             epoch = be.best_at
-        finally: self.dls = full; self.model.load_state_dict(state)
+        finally: self.dls, be.inner = full, False; self.model.load_state_dict(state)
         be.stop_after,self.inner_best_epoch = epoch,epoch   # None (no finite inner loss): the whole schedule
         try: super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=True)
         finally: be.stop_after = None

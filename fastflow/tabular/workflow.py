@@ -387,13 +387,15 @@ class TabularWorkflow:
                                  + (" (the rows of its earlier stretches): keep more early rows in train_mask, or pass fewer folds (n_splits)" if fwd else
                                     ": keep more rows (of each class) in train_mask"))
         for _, va in self.folds_: self.valid_mask_[va] = True
-        self.oof_, self.oof_reps_, self.scores_, self.fit_warnings_, self._shown = {}, {}, {}, {}, set()
+        self.oof_, self.oof_reps_, self.scores_, self.fit_warnings_, self._shown, self.nonfinite_ = {}, {}, {}, {}, set(), {}
         self.clipped_, self.fold_rounds_, self.fold_fit_s_ = np.zeros(len(df), int), {}, {}
         self._log(f"{len(models)} models x {len(self.folds_)} folds on {len(df)} rows, {self.n_jobs_} core(s)")
         self._name_w = max([8, *map(len, models)])   # progress lines in columns, whatever the members' names
         with self._threads(): rows = [self._cross_validate(name, est, X, ym) for name, est in models.items()]
         self.models_ = models
         self.leaderboard_ = self._leaderboard(rows, ym)
+        if self.nonfinite_: warnings.warn(f"model(s) gave NaN or infinite predictions ({', '.join(f'{n}: fold(s) {v}' for n, v in self.nonfinite_.items())}): "
+                                          "those folds score as the worst possible, and the models stay out of the ensemble and the final choice")
         rep = f" x {self.n_repeats} repeats" if self.n_repeats > 1 else ""
         if self.groups is not None: rep += f", grouped by {self.groups!r} ({len(np.unique(self.groups_))} groups)"
         nv = int(self.valid_mask_.sum())
@@ -653,7 +655,10 @@ class TabularWorkflow:
                 oof[i//k, va] = self._predict_raw(e, Xva)
             t2 = time.perf_counter()
             fit_t.append(t1 - t0); pred_t.append(t2 - t1)
-            scores.append(m.fn(y[va], oof[i//k, va] if clf else self._from_model(oof[i//k, va])))
+            pv = oof[i//k, va]
+            if not np.isfinite(pv).all():   # a model that gave NaN or inf (a net that diverged): its fold is a failure, not left out like a fold of one class
+                scores.append(-np.inf if m.greater_is_better else np.inf); self.nonfinite_.setdefault(name, []).append(i + 1)
+            else: scores.append(m.fn(y[va], pv if clf else self._from_model(pv)))
             left = (nf - i - 1)*(t2 - t0 + sum(fit_t) + sum(pred_t))/(i + 2)   # mean fold time, the last fold counted twice
             self._log(f"{name:<{getattr(self, '_name_w', 8)}} fold {i+1}/{nf}  {m.name} {scores[-1]:.4f}  {t2-t0:5.1f} s  " + (f"~{left:.0f} s left for {name}" if i + 1 < nf else "done"))
         self.fold_fit_s_[name] = (float(np.mean(fit_t)), float(np.mean([len(tr) for tr, _ in self.folds_])))
@@ -674,7 +679,7 @@ class TabularWorkflow:
         "The models' rows plus the blend of the `ensemble_top` best (None: all but the baseline), sorted best first; sets `ensemble_members_` and `best_`"
         m = self.metric_
         lb = pd.DataFrame(rows)
-        ranked = lb[lb.model != 'baseline'].sort_values('mean', ascending=not m.greater_is_better)
+        ranked = lb[(lb.model != 'baseline') & np.isfinite(lb['mean'])].sort_values('mean', ascending=not m.greater_is_better)   # not a model that gave NaN
         k = self.ensemble_top
         self.ensemble_members_ = list(ranked.model) if k is None else list(ranked.model[:k]) if k else []
         self.ensemble_weights_ = {}   # set by `_blend` when there is an ensemble: none left from an earlier fit
