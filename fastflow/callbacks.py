@@ -58,8 +58,11 @@ class UndoOnError:
         "`Learner.fit`, with the fastflow callbacks' changes undone if it raises"
         try: return super().fit(*args, **kwargs)
         except BaseException:   # fastai's cancels end a fit normally; this is an error or a KeyboardInterrupt
-            for cb in list(self.cbs):
-                if isinstance(cb, FFCallback): cb._undo()
+            self._undoing = True   # trackers put the best weights back only now
+            try:
+                for cb in list(self.cbs):
+                    if isinstance(cb, FFCallback): cb._undo()
+            finally: self._undoing = False
             raise
 
 # %% ../nbs/10_callbacks.ipynb #86326bcb
@@ -128,9 +131,9 @@ class _Tracker(FFCallback):
         if self.new_best: self.best, self.best_epoch = val, self.epoch
 
 # %% ../nbs/10_callbacks.ipynb #a476e164
-def _raising() -> bool:
-    "Whether an exception is on its way out (`UndoOnError`'s handler, fastai's `finally` removing `fit(cbs=)` callbacks): not a later `remove_cb`"
-    return sys.exc_info()[0] is not None
+def _raising(learn) -> bool:
+    "Whether `learn`'s fit is failing right now: `UndoOnError` (fastflow's learners) is putting things back; not a later `remove_cb`, even in an `except` block"
+    return bool(getattr(learn, '_undoing', False))
 
 def _restored(cb, epoch):
     print(f"{type(cb).__name__}: the fit stopped with an error; the weights of its best epoch ({epoch + 1}) are back in the model", flush=True)
@@ -174,7 +177,7 @@ class EarlyStopping(_Tracker):
         if self.fitting and self.restore_best and self.best_state is not None: self.learn.model.load_state_dict(self.best_state)
         self.best_state = None
     def _undo(self):   # a fit that raised (an interrupt): its best weights too, not those of a half-trained epoch
-        if _raising() and self.learn is not None and self.restore_best and self.best_state is not None:
+        if self.learn is not None and _raising(self.learn) and self.restore_best and self.best_state is not None:
             self.learn.model.load_state_dict(self.best_state); _restored(self, self.best_epoch)
         self.best_state = None
 
@@ -207,7 +210,7 @@ class SaveBest(_Tracker):
         if self.fitting and self.saved: self.learn.model.load_state_dict(torch.load(self.file, map_location='cpu', weights_only=True))
         self.fitting = False
     def _undo(self):   # a fit that raised (an interrupt): its best weights too
-        if _raising() and self.learn is not None and self.fitting and self.saved:
+        if self.learn is not None and _raising(self.learn) and self.fitting and self.saved:
             self.learn.model.load_state_dict(torch.load(self.file, map_location='cpu', weights_only=True)); _restored(self, self.best_epoch)
         self.fitting = False
 

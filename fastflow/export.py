@@ -79,19 +79,25 @@ def _stages(path:Path) -> list:
             try: os.kill(int(pid), 0); alive = True
             except ProcessLookupError: pass
             except OSError: alive = True   # another user's process
-        if not alive or (d/'.stranded').exists() or time.time() - (d/_MARK).stat().st_mtime > 86400: out.append(d)
+        try: old = time.time() - (d/_MARK).stat().st_mtime > 86400
+        except OSError: continue   # removed meanwhile by its own export
+        if not alive or (d/'.stranded').exists() or old: out.append(d)
     return out
 
 def _recover(path:Path):
     "Put back an earlier export that a killed export had moved aside (its manifest is missing from `path`), then remove the dead staging folders"
     for d in _stages(path):
-        prev = d/'.previous'
-        if not (path/MANIFEST).exists() and (prev/MANIFEST).is_file():   # killed mid-swap: its new files out, the old manifest not back
-            part = _read_manifest(d/'.manifest.part') or {}
-            for n in part.get('files', {}):
-                if isinstance(n, str) and Path(n).name == n and not (d/n).exists(): (path/n).unlink(missing_ok=True)   # moved in by the killed export
-            for f in sorted(prev.iterdir(), key=lambda f: f.name == MANIFEST): os.replace(f, path/f.name)   # the old manifest last
-            warnings.warn(f"{path}: an export was killed while replacing the earlier one; the earlier export is restored")
+        if not (path/MANIFEST).exists():   # killed (or stranded) mid-swap: the new manifest never went in
+            for n, meta in ((_read_manifest(d/'.manifest.part') or {}).get('files') or {}).items():   # the new files it had moved in: exactly those (by checksum)
+                f = path/n
+                if isinstance(n, str) and Path(n).name == n and isinstance(meta, dict) and not (d/n).exists() and f.is_file() and _sha256(f) == meta.get('sha256'): f.unlink()
+            prev = d/'.previous'
+            if prev.is_dir() and any(prev.iterdir()):
+                if clash := [f.name for f in prev.iterdir() if (path/f.name).exists()]:   # files of yours since: never overwritten
+                    warnings.warn(f"{path}: an export was killed while replacing the earlier one, which is in {prev}; {clash} in the folder would be "
+                                  "overwritten by it, so it stays there: move it back yourself, or delete that folder"); continue
+                for f in sorted(prev.iterdir(), key=lambda f: f.name == MANIFEST): os.replace(f, path/f.name)   # the old manifest last
+                warnings.warn(f"{path}: an export was killed while replacing the earlier one; the earlier export is restored")
         shutil.rmtree(d, ignore_errors=True)
 
 class _Stranded(ArtefactError): "A failed swap that could not be undone: the staging folder holds the earlier export and is kept"

@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/collab.learner.html.md"""
 
 # %% ../../nbs/42_collab.learner.ipynb #d54bc5ba
 from __future__ import annotations
-import copy, math, os, sys, warnings
+import copy, math, os, warnings
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -333,7 +333,7 @@ class BestEpoch(FFCallback):
         if self.run and self.trained and self.best_state is not None: get_model(self.learn.model).load_state_dict(self.best_state)   # DDP's wrapper is gone by now
         self.best_state = None
     def _undo(self):   # a fit that raised (an interrupt): the best epoch's weights too, not a half-trained epoch's
-        if sys.exc_info()[0] is not None and self.learn is not None and self.trained and self.best_state is not None and not self.__dict__.get('inner'):   # (the inner split's fit: the weights from before it come back)
+        if self.learn is not None and getattr(self.learn, '_undoing', False) and self.trained and self.best_state is not None and not self.__dict__.get('inner'):   # (the inner split's fit: the weights from before it come back)
             get_model(self.learn.model).load_state_dict(self.best_state)
             print(f"BestEpoch: the fit stopped with an error; the weights of its best epoch ({self.best_at + 1}) are back in the model", flush=True)
         self.best_state = None

@@ -670,7 +670,7 @@ class TabularWorkflow:
     def _row(self, name, scores, **kw):
         "A leaderboard row: mean and std over the folds where the metric is defined (not NaN), and with repeats the std of the repeats' means"
         s = np.asarray(scores, 'float64'); ok = ~np.isnan(s)   # a fold where the metric is undefined (roc_auc on one class) is left out, with a warning in `fit`
-        r = dict(model=name, mean=s[ok].mean() if ok.any() else np.nan, std=s[ok].std() if ok.any() else np.nan)
+        with np.errstate(invalid='ignore'): r = dict(model=name, mean=s[ok].mean() if ok.any() else np.nan, std=s[ok].std() if ok.any() else np.nan)   # inf: a model that gave NaN
         if self.n_repeats > 1:
             with warnings.catch_warnings(): warnings.simplefilter('ignore', RuntimeWarning); r['repeat_std'] = np.nanstd(np.nanmean(np.reshape(s, (self.n_repeats, -1)), 1))
         return dict(r, **kw)
@@ -692,7 +692,9 @@ class TabularWorkflow:
         lb = lb.sort_values('mean', ascending=not m.greater_is_better).reset_index(drop=True)
         lb.insert(1, 'score', [_fmt(a, b) for a, b in zip(lb['mean'], lb['std'])])
         lb.attrs['metric'] = m.name
-        self.best_, self.final_note_ = lb.model[0], ''
+        fin = lb.model[np.isfinite(lb['mean'])]
+        if fin.empty: raise ValueError(f"every model gave NaN or infinite predictions ({self.nonfinite_}): nothing to choose; check the target and the data, or pass other models")
+        self.best_, self.final_note_ = fin.iloc[0], ''
         if self.best_ not in ('ensemble', 'baseline') and 'ensemble' in self.scores_:
             a, b = self.scores_[self.best_], self.scores_['ensemble']
             ratio = None if self.times_ is None else float(np.mean([len(va)/max(1, self.train_mask_[tr].sum()) for tr, va in self.folds_]))   # forward folds

@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/vision.learner.html.md"""
 
 # %% ../../nbs/22_vision.learner.ipynb #4db8314d
 from __future__ import annotations
-import math, pickle, re, time, warnings
+import math, re, time, warnings
 from functools import partial
 from pathlib import Path
 import pandas as pd
@@ -71,13 +71,10 @@ class ImageLearner(UndoOnError, Learner):
     threads:int|None = None   # torch threads `predict_folder` uses (None: as they are; `train_image_folder` sets it)
     model_spec:dict|None = None   # `dict(builder=, kwargs=)` that rebuilds a model other than a `FastNet` (`local_vision_learner` sets it)
 
-    def export(self, fname='export.pkl', pickle_module=pickle, pickle_protocol=2):
-        "fastai's pickle of the whole learner where its data allow one (DataBlock data); in-memory images (`tensor_dls`) export to a model folder"
-        try: return super().export(fname, pickle_module, pickle_protocol)
-        except AttributeError as e:
-            if 'new_empty' not in str(e): raise
-            raise TypeError(f"{type(self).__name__} on in-memory images cannot be pickled by fastai's export: fastflow.export.export_learner(learn, folder), "
-                            "then load_learner(folder) in any process (nothing is unpickled)") from None
+    def export(self, fname='export.pkl', pickle_module=None, pickle_protocol=2):
+        "Not fastai's pickle (in-memory images cannot be pickled, and the speed callbacks need fastflow to load): an ImageLearner exports to a model folder"
+        raise TypeError(f"{type(self).__name__} exports to a model folder, not fastai's pickle: fastflow.export.export_learner(learn, folder), "
+                        "then load_learner(folder) in any process (nothing is unpickled)")
 
     def predict(self, item, # A file (str or Path), a PIL image, a uint8 array HxWx3 or a uint8 tensor CxHxW
                 rm_type_tfms=None, # fastai's (then `item` must be of the kind the pipeline was built from)
