@@ -24,7 +24,7 @@ from fastai.optimizer import Adam, Optimizer, adam_step, average_grad, average_s
 from fastai.layers import sigmoid_range
 from fastai.torch_core import get_model
 from ..core import moved_names, save_plot, set_seed, usable_cores
-from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, torch_threads
+from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, torch_threads, _raising, _restored
 from ..data import check_y_range
 from ..export import Artefact, ArtefactError, build_model
 from .data import CollabDataLoaders, _chunks, _kinds, _lookup, _release_heap, split_ratings, _user_index
@@ -333,9 +333,8 @@ class BestEpoch(FFCallback):
         if self.run and self.trained and self.best_state is not None: get_model(self.learn.model).load_state_dict(self.best_state)   # DDP's wrapper is gone by now
         self.best_state = None
     def _undo(self):   # a fit that raised (an interrupt): the best epoch's weights too, not a half-trained epoch's
-        if self.learn is not None and getattr(self.learn, '_undoing', False) and self.trained and self.best_state is not None and not self.__dict__.get('inner'):   # (the inner split's fit: the weights from before it come back)
-            get_model(self.learn.model).load_state_dict(self.best_state)
-            print(f"BestEpoch: the fit stopped with an error; the weights of its best epoch ({self.best_at + 1}) are back in the model", flush=True)
+        if self.learn is not None and _raising(self.learn) and self.trained and self.best_state is not None and not self.__dict__.get('inner'):   # (the inner split's fit: the weights from before it come back)
+            get_model(self.learn.model).load_state_dict(self.best_state); _restored(self, self.best_at)
         self.best_state = None
 
 # %% ../../nbs/42_collab.learner.ipynb #ce511271

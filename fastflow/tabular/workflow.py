@@ -366,7 +366,7 @@ class TabularWorkflow:
             self.folds_ = make_folds(self.y_, self.task_, self.n_splits, self.seed, self.n_repeats, self.groups_, self.times_, self.time_gap,
                                      classes=getattr(self, 'classes_', None) if self.task_ == 'classification' else None)
         if self.task_ == 'classification' and self.times_ is None and (cnt := np.bincount(self.y_)).min() < self.n_splits:   # stratified folds, grouped or not
-            rare = {(c.item() if isinstance(c, np.generic) else c): int(k) for c, k in zip(self.classes_, cnt) if k < self.n_splits}
+            rare = {_plain(c): int(k) for c, k in zip(self.classes_, cnt) if k < self.n_splits}
             warnings.warn(f"class(es) with fewer rows than the {self.n_splits} folds: {rare} (class: rows). Some folds validate none of their rows, "
                           "and a fold that validates all of a class's rows trains without it, so their scores are noise and the final models see "
                           "them only a few times: merge or drop rare classes, or pass fewer folds (n_splits)")
