@@ -215,6 +215,18 @@ class SaveBest(_Tracker):
         self.fitting = False
 
 # %% ../nbs/10_callbacks.ipynb #fa22e977
+def _data_parallel(learn) -> bool:
+    "True when `learn` trains with a fastai `DistributedTrainer` in a process group of several processes"
+    if not (torch.distributed.is_available() and torch.distributed.is_initialized() and torch.distributed.get_world_size() > 1): return False
+    from fastai.distributed import DistributedTrainer   # imports accelerate: only once a process group is up
+    return any(isinstance(c, DistributedTrainer) for c in learn.cbs)
+
+def _from_rank0(x:float) -> float:
+    "Rank 0's value of `x`, on every process of the default group"
+    t = torch.tensor([x], dtype=torch.float64, device='cuda' if torch.distributed.get_backend() == 'nccl' else 'cpu')
+    torch.distributed.broadcast(t, 0)
+    return float(t.item())
+
 class TimeBudget(FFCallback):
     "Stop training at a batch boundary once `seconds` of wall time are spent; optionally fit the LR schedule to the budget"
     order = 0   # after TrainEvalCallback (-10) has counted the batch, before ParamScheduler (60) reads `pct_train`
@@ -230,16 +242,21 @@ class TimeBudget(FFCallback):
     def before_fit(self):
         self.run = not hasattr(self.learn, 'lr_finder') and not hasattr(self.learn, 'gather_preds')
         self.start, self.stopped, self.n_batches_run = self.clock(), False, 0
+        self.synced = self.run and _data_parallel(self.learn)
 
     @property
     def elapsed(self) -> float:
-        "Seconds since the fit began"
+        "Seconds since the fit began (this process's clock)"
         return self.clock() - self.start
+
+    def _spent(self) -> float:
+        "`elapsed`, in a data-parallel fit rank 0's: what every process decides by"
+        return _from_rank0(self.elapsed) if self.synced else self.elapsed
 
     def before_batch(self):
         if not (self.fit_schedule and self.learn.training): return
         done = (self.epoch + self.iter/self.n_iter)/self.n_epoch   # fastai's own `pct_train`: the share of the fit's batches done
-        self.learn.pct_train = min(max(self.elapsed/self.seconds, done), 1 - 1e-9)
+        self.learn.pct_train = min(max(self._spent()/self.seconds, done), 1 - 1e-9)
 
     def after_batch(self):
         if not self.learn.training: return
@@ -248,7 +265,7 @@ class TimeBudget(FFCallback):
 
     def before_epoch(self): self._check()   # not in `after_epoch`: the Recorder, RunLog and trackers must see the finished epoch
     def _check(self):
-        if self.elapsed >= self.seconds: self.stopped = True; raise CancelFitException()
+        if self._spent() >= self.seconds: self.stopped = True; raise CancelFitException()
 
 # %% ../nbs/10_callbacks.ipynb #8d47d32b
 class AccumulateBatches(FFCallback):

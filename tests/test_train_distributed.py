@@ -1,5 +1,5 @@
 "fastai Learner under accelerate/DDP on 2 CPU processes (gloo): it trains, and reaches the single-process quality."
-import importlib.util, json, os, socket, subprocess, sys, time
+import importlib.util, json, os, re, shutil, socket, subprocess, sys, time, warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,21 +49,41 @@ if __name__ == '__main__':
 def free_port():
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
+def torchrun(script, out, tmp_path, env):
+    "Start `script out` on 2 CPU processes; each rank's output also goes to its own files under tmp_path/'ranks'"
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_addr', '127.0.0.1', '--master_port', str(free_port()),
+           '--log-dir', str(tmp_path/'ranks'), '--tee', '3', str(script), str(out)]
+    return subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+def ranks_said(tmp_path, n=3000):
+    "The end of each rank's own output: the console interleaves them, and cuts off a rank that aborted"
+    logs = sorted(f for f in (tmp_path/'ranks').rglob('*.log') if f.stat().st_size)
+    return '\n'.join(f"--- {f.relative_to(tmp_path)}:\n{f.read_text(errors='replace')[-n:]}" for f in logs)
+
+def finished(proc, script, out, tmp_path, env, timeout):
+    "Wait for a `torchrun` run and check it succeeded; if its first failure was a rank's SIGABRT, run it once more, with a warning"
+    said, _ = proc.communicate(timeout=timeout)
+    cause = re.search(r'Root Cause.*?exitcode\s*:\s*(-?\d+)', said, re.S)
+    if proc.returncode and cause and int(cause[1]) == -6:
+        # gloo aborts a rank from a C++ thread (std::terminate) on a transport error; it happened in 1 of ~40 CI runs, and in none
+        # of 25 runs on the same commit here. A mismatch in fastflow's own collectives aborts the same way, every time: it fails twice.
+        warnings.warn(f"a rank aborted (SIGABRT); running the processes again, once. What each rank said:\n{ranks_said(tmp_path, 1500)}")
+        shutil.rmtree(tmp_path/'ranks', ignore_errors=True)
+        proc = torchrun(script, out, tmp_path, env); said, _ = proc.communicate(timeout=timeout)
+    assert proc.returncode == 0, said[-2000:] + '\n' + ranks_said(tmp_path)
+
 def test_two_cpu_processes_match_single_process(tmp_path, monkeypatch):
     script = tmp_path/'train_ddp.py'; script.write_text(SCRIPT)
     env = {**os.environ, 'PYTHONPATH': str(ROOT), 'MPLBACKEND': 'Agg', 'OMP_NUM_THREADS': '1', 'CUDA_VISIBLE_DEVICES': ''}
     for k in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK'): env.pop(k, None)
     t0 = time.time()
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_addr', '127.0.0.1',
-           '--master_port', str(free_port()), str(script), str(tmp_path/'ddp.json')]
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = torchrun(script, tmp_path/'ddp.json', tmp_path, env)
     # meanwhile, the single-process reference in this interpreter
     for k in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK'): monkeypatch.delenv(k, raising=False)
     spec = importlib.util.spec_from_file_location('train_ddp', script); mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     mod.main(tmp_path/'single.json')
-    out, _ = proc.communicate(timeout=240)
-    assert proc.returncode == 0, out[-4000:]
+    finished(proc, script, tmp_path/'ddp.json', tmp_path, env, timeout=240)
     single, ddp = json.loads((tmp_path/'single.json').read_text()), json.loads((tmp_path/'ddp.json').read_text())
     print(single, ddp, f'{time.time()-t0:.0f}s')
     assert single['world'] == 1 and not single['distributed']
@@ -124,9 +144,35 @@ def vision():
         with learn.no_bar(), learn.no_logging(): fit_budget(learn, epochs=6)
     return dict(distributed=dist, value=float(learn.validate()[1]))
 
+def budget():
+    "TimeBudget(fit_schedule=True) with a clock per process, rank 1's running 3x fast: every process stops where rank 0 does, on one schedule"
+    from torch import nn
+    from fastai.learner import Learner
+    from fastai.data.core import DataLoaders
+    from fastai.data.load import DataLoader
+    from fastflow.callbacks import FFCallback, TimeBudget
+    class Clock(FFCallback):
+        order = -1
+        def __init__(self, s): self.s, self.t = s, 0.
+        def now(self): return self.t
+        def after_batch(self):
+            if self.learn.training: self.t += self.s
+    g = torch.Generator().manual_seed(0); x = torch.randn(4096, 4, generator=g); ds = list(zip(x, x.sum(1, keepdim=True)))
+    learn = Learner(DataLoaders(DataLoader(ds, bs=32, shuffle=True), DataLoader(ds[:64], bs=32)), nn.Linear(4, 1), loss_func=nn.MSELoss())
+    clock = Clock(1. + 2*rank_distrib()); tb = TimeBudget(10, fit_schedule=True, clock=clock.now)
+    with distrib_ctx(learn):
+        dist = any(isinstance(c, DistributedTrainer) for c in learn.cbs)
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(100, 0.01, cbs=[tb, clock])
+    mine = dict(batches=tb.n_batches_run, lrs=[round(float(v), 12) for v in learn.recorder.lrs])
+    every = [None]*WORLD
+    if WORLD > 1: torch.distributed.all_gather_object(every, mine)
+    else: every = [mine]
+    return dict(distributed=dist, batches=[o['batches'] for o in every], same_lrs=all(o['lrs'] == every[0]['lrs'] for o in every))
+
 def main(out):
     torch.set_num_threads(1)
-    res = {'world': max(num_distrib(), 1), 'collab': collab(None), 'collab_sparse': collab(True), 'tabular': tabular(), 'vision': vision()}
+    res = {'world': max(num_distrib(), 1), 'collab': collab(None), 'collab_sparse': collab(True), 'tabular': tabular(), 'vision': vision(),
+           'budget': budget()}
     if rank_distrib() == 0: json.dump(res, open(out, 'w'))
     if torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
 
@@ -145,14 +191,11 @@ def test_fastflow_learners_two_cpu_processes_match_single_process(tmp_path, monk
     script = tmp_path/'apps_ddp.py'; script.write_text(APPS)
     env = {**os.environ, 'PYTHONPATH': str(ROOT), 'MPLBACKEND': 'Agg', 'OMP_NUM_THREADS': '1', 'CUDA_VISIBLE_DEVICES': ''}
     for k in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK'): env.pop(k, None)
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_addr', '127.0.0.1',
-           '--master_port', str(free_port()), str(script), str(tmp_path/'ddp.json')]
-    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = torchrun(script, tmp_path/'ddp.json', tmp_path, env)
     for k in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK'): monkeypatch.delenv(k, raising=False)
     single_out = subprocess.run([sys.executable, str(script), str(tmp_path/'single.json')], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert single_out.returncode == 0, single_out.stderr[-4000:]
-    out, _ = proc.communicate(timeout=400)
-    assert proc.returncode == 0, out[-4000:]
+    finished(proc, script, tmp_path/'ddp.json', tmp_path, env, timeout=400)
     single, ddp = json.loads((tmp_path/'single.json').read_text()), json.loads((tmp_path/'ddp.json').read_text())
     print(single, ddp)
     assert single['world'] == 1 and ddp['world'] == 2
@@ -161,6 +204,8 @@ def test_fastflow_learners_two_cpu_processes_match_single_process(tmp_path, monk
         assert not s['distributed'] and d['distributed'], (app, s, d)
         assert abs(s['value'] - d['value']) <= tol, f"{app}: {metric} {d['value']:.4f} on 2 processes vs {s['value']:.4f} on one (tolerance {tol})"
     assert single['collab']['value'] < 0.6 and single['tabular']['value'] > 0.8 and single['vision']['value'] > 0.8, single   # each learned
+    # a time budget: rank 0's clock decides for every process (each by its own, rank 1 would stop at batch 4 and leave rank 0 waiting)
+    assert single['budget']['batches'] == [10] and ddp['budget']['batches'] == [10, 10] and ddp['budget']['same_lrs'], ddp['budget']
 
 
 def test_xgboost_on_a_two_worker_dask_cluster():
