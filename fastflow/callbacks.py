@@ -87,6 +87,14 @@ def _check_monitor(monitor, min_delta, mode):
     if not np.isfinite(min_delta) or min_delta < 0: raise ValueError(f"min_delta must be a finite number >= 0, got {min_delta!r}")
     if mode not in ('min', 'max', None): raise ValueError(f"mode must be 'min', 'max' or None (from the monitor's name), got {mode!r}")
 
+def _n_valid(learn) -> int|None:
+    "Batches of the validation set `fit` scores (0: none; None: unknown, a loader without a length)"
+    loaders = getattr(getattr(learn, 'dls', None), 'loaders', None)
+    if loaders is None: return None
+    if len(loaders) < 2: return 0
+    try: return len(loaders[1])
+    except TypeError: return None
+
 class _Tracker(FFCallback):
     "Keep track of the best value of `monitor` (a Recorder column) and of the epoch it happened"
     order = 61   # after the Recorder (50) has logged the epoch
@@ -110,7 +118,11 @@ class _Tracker(FFCallback):
         self.idx = names.index(self.monitor)
 
     def before_train(self):
-        if not self.fitting: self.fitting = True; self._reset()
+        if self.fitting: return
+        if _n_valid(self.learn) == 0:   # now, not after an epoch of training
+            raise ValueError(f"{type(self).__name__}: the validation set is empty, so {self.monitor!r} cannot be computed. "
+                             "EarlyStopping and SaveBest need a validation set: give the DataLoaders one, or drop them.")
+        self.fitting = True; self._reset()
     def _reset(self): self.best, self.best_epoch, self.new_best, self.n_epochs = None, None, False, 0
 
     def _improved(self, val) -> bool:
@@ -129,6 +141,17 @@ class _Tracker(FFCallback):
         val, self.n_epochs = float(val), self.n_epochs + 1
         self.new_best = self._improved(val)
         if self.new_best: self.best, self.best_epoch = val, self.epoch
+
+    def _best_weights(self) -> dict|None:
+        "The best epoch's weights, if this tracker restores them (None: nothing to restore)"
+    def _forget(self): self.fitting = False
+    def after_fit(self):
+        if self.fitting and (sd := self._best_weights()) is not None: self.learn.model.load_state_dict(sd)
+        self._forget()
+    def _undo(self):   # a fit that raised (an interrupt): its best weights too, not those of a half-trained epoch
+        if self.learn is not None and _raising(self.learn) and self.fitting and (sd := self._best_weights()) is not None:
+            self.learn.model.load_state_dict(sd); _restored(self, self.best_epoch)
+        self._forget()
 
 # %% ../nbs/10_callbacks.ipynb #a476e164
 def _raising(learn) -> bool:
@@ -173,13 +196,8 @@ class EarlyStopping(_Tracker):
         best = f" (best {self.best:.6g} at epoch {self.best_epoch+1})" if self.best is not None else ""
         print(f"EarlyStopping: {why}; stopping after epoch {self.epoch+1}{best}", flush=True)
 
-    def after_fit(self):
-        if self.fitting and self.restore_best and self.best_state is not None: self.learn.model.load_state_dict(self.best_state)
-        self.best_state = None
-    def _undo(self):   # a fit that raised (an interrupt): its best weights too, not those of a half-trained epoch
-        if self.learn is not None and _raising(self.learn) and self.restore_best and self.best_state is not None:
-            self.learn.model.load_state_dict(self.best_state); _restored(self, self.best_epoch)
-        self.best_state = None
+    def _best_weights(self): return self.best_state if self.restore_best else None
+    def _forget(self): super()._forget(); self.best_state = None
 
 # %% ../nbs/10_callbacks.ipynb #d0026632
 class SaveBest(_Tracker):
@@ -206,13 +224,7 @@ class SaveBest(_Tracker):
         super().after_epoch()
         if self.new_best: torch.save(self.learn.model.state_dict(), self.file); self.saved = True
 
-    def after_fit(self):
-        if self.fitting and self.saved: self.learn.model.load_state_dict(torch.load(self.file, map_location='cpu', weights_only=True))
-        self.fitting = False
-    def _undo(self):   # a fit that raised (an interrupt): its best weights too
-        if self.learn is not None and _raising(self.learn) and self.fitting and self.saved:
-            self.learn.model.load_state_dict(torch.load(self.file, map_location='cpu', weights_only=True)); _restored(self, self.best_epoch)
-        self.fitting = False
+    def _best_weights(self): return torch.load(self.file, map_location='cpu', weights_only=True) if self.saved else None
 
 # %% ../nbs/10_callbacks.ipynb #fa22e977
 def _data_parallel(learn) -> bool:
