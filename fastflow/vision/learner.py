@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/vision.learner.html.md"""
 
 # %% ../../nbs/22_vision.learner.ipynb #4db8314d
 from __future__ import annotations
-import math, re, time, warnings
+import math, numbers, re, time, warnings
 from functools import partial
 from pathlib import Path
 import pandas as pd
@@ -400,6 +400,30 @@ class ResizeBatch(FFCallback):
     def before_batch(self):
         if self.training: self.learn.xb = (_longer_side(self.xb[0], self.size), *self.xb[1:])
 
+def _check_stages(learn, sizes, fracs) -> tuple[list, list]:
+    "`sizes` and `fracs` as lists, checked, and the model tried (no gradients) on one validation image at each size but the last"
+    ok = isinstance(sizes, (list, tuple)) and len(sizes) > 0 and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in sizes)
+    if not ok: raise ValueError(f"sizes must be image sizes in pixels (integers >= 1), smallest first, e.g. (24, 32); got {sizes!r}")
+    sizes = [int(s) for s in sizes]
+    if sizes != sorted(sizes): raise ValueError(f"sizes must grow, smallest first (the last is the data's own size); got {sizes}")
+    fracs = [1/len(sizes)]*len(sizes) if fracs is None else list(fracs)
+    if len(fracs) != len(sizes) or not all(isinstance(f, numbers.Real) and math.isfinite(f) and f > 0 for f in fracs):
+        raise ValueError(f"fracs must give one positive share of the budget per size ({len(sizes)}), got {fracs!r}")
+    if len(sizes) > 1 and len(learn.dls.valid):   # a model too small-minded for a size fails here, before any stage has trained
+        x = learn.dls.valid.one_batch()[0][:1]   # the validation loader: the training one's shuffling stream is left alone
+        m, was = learn.model, learn.model.training
+        try:
+            m.eval()
+            for s in sizes[:-1]:
+                xs = _longer_side(x, s)
+                try:
+                    with torch.no_grad(): m(xs)
+                except RuntimeError as e:
+                    raise ValueError(f"the model cannot take the {tuple(xs.shape[-2:])} images that size {s} gives ({str(e).splitlines()[0][:200]}): "
+                                     f"start fit_progressive at a larger size than {s}") from None
+        finally: m.train(was)
+    return sizes, fracs
+
 def fit_progressive(learn:Learner, # The learner
                     seconds:float|None=None, # Total training budget (or give `epochs`)
                     sizes:tuple=(24, 32), # Image sizes, smallest first; the last is the full size
@@ -410,7 +434,7 @@ def fit_progressive(learn:Learner, # The learner
                    ) -> dict:
     "`fit_budget` in stages of growing image size; the one-cycle schedule restarts at a lower peak for each later stage"
     _check_budget(seconds, epochs)
-    fracs = fracs or [1/len(sizes)]*len(sizes)
+    sizes, fracs = _check_stages(learn, sizes, fracs)
     out = []
     for i, (s, f) in enumerate(zip(sizes, fracs)):
         cbs = [ResizeBatch(s)] if i < len(sizes) - 1 else []
