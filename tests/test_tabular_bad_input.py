@@ -174,7 +174,7 @@ def test_nan_predictions_are_refused_before_anything_is_written(df, tmp_path):
     class NaNModel(DummyClassifier):
         def predict_proba(self, X): return np.full((len(X), 2), np.nan)
     wf = TabularWorkflow('y', id_col='pid', n_splits=2, verbose=False, ensemble_top=0, models={'nan': NaNModel()})
-    with pytest.raises(ValueError, match="NaNModel predicted NaN or ±inf for .* nothing was returned or written"): _quiet_fit(wf, df)
+    with pytest.raises(ValueError, match=r"every model gave NaN or infinite predictions \(\{'nan': \[1, 2\]\}; e.g. NaNModel predicted NaN or ±inf for 60 of 60"): _quiet_fit(wf, df)
     wf = _wf(id_col='pid'); wf.fit(df)
     wf.final_ = {'nan': NaNModel().fit(df[['x_num1']], df.y)}; wf.final_weights_ = {'nan': 1.}
     with pytest.raises(ValueError, match="predicted NaN"): wf.submit(df.drop(columns='y'), path=tmp_path)

@@ -27,20 +27,23 @@ from .data import TabularProc, plain_array, from_plain_array
 from .nn import fit_tabular_nn, predict_tabular_nn, default_bs
 
 # %% auto #0
-__all__ = ['DENSE_CELLS', 'ESTIMATORS', 'check_finite', 'TabularEstimator', 'TabularClassifier', 'TabularRegressor',
-           'NNClassifier', 'NNRegressor', 'RFClassifier', 'RFRegressor', 'takes_groups', 'takes_times', 'class_index',
-           'GBMClassifier', 'GBMRegressor', 'LinearClassifier', 'LinearRegressor', 'SeedBagClassifier',
-           'SeedBagRegressor', 'estimator_state', 'restore_estimator', 'export_estimator', 'estimator_from_artefact',
-           'load_estimator']
+__all__ = ['DENSE_CELLS', 'ESTIMATORS', 'NonFiniteError', 'check_finite', 'TabularEstimator', 'TabularClassifier',
+           'TabularRegressor', 'NNClassifier', 'NNRegressor', 'RFClassifier', 'RFRegressor', 'takes_groups',
+           'takes_times', 'class_index', 'GBMClassifier', 'GBMRegressor', 'LinearClassifier', 'LinearRegressor',
+           'SeedBagClassifier', 'SeedBagRegressor', 'estimator_state', 'restore_estimator', 'export_estimator',
+           'estimator_from_artefact', 'load_estimator']
 
 # %% ../../nbs/32_tabular.estimators.ipynb #619ba8d2
+class NonFiniteError(ValueError):
+    "Predictions holding NaN or ±inf (a net whose training diverged, inputs that overflowed): a `ValueError` a caller can tell apart"
+
 def check_finite(out, # Predictions: values [n] or probabilities [n, k]
                  who: str, # What predicted them (named in the error)
                  fix: str = "refit it and check the inputs", # What to do about it
                 ) -> np.ndarray:
     "`out` if every prediction is a number, else a clear error naming `who` and the rows (nothing is returned, so nothing is written)"
     bad = ~np.isfinite(out).reshape(len(out), -1).all(1)
-    if bad.any(): raise ValueError(f"{who} predicted NaN or ±inf for {int(bad.sum())} of {len(out)} row(s) (e.g. row {int(np.flatnonzero(bad)[0])}): "
+    if bad.any(): raise NonFiniteError(f"{who} predicted NaN or ±inf for {int(bad.sum())} of {len(out)} row(s) (e.g. row {int(np.flatnonzero(bad)[0])}): "
                                    f"nothing was returned or written; {fix}")
     return out
 

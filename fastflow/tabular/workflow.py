@@ -21,7 +21,7 @@ from ..data import key_text
 from .nn import default_bs
 from .data import INT_RULE, TabularProc, check_target, date_format, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _parse_dates
 from .estimators import (takes_groups, takes_times, _fit_takes, NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
-                                     LinearClassifier, LinearRegressor, SeedBagClassifier, SeedBagRegressor, TabularEstimator, check_finite, estimator_state, restore_estimator)
+                                     LinearClassifier, LinearRegressor, SeedBagClassifier, SeedBagRegressor, TabularEstimator, NonFiniteError, check_finite, estimator_state, restore_estimator)
 
 # %% auto #0
 __all__ = ['NN_STEPS', 'RF_ROWS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'TIE_SE',
@@ -387,14 +387,14 @@ class TabularWorkflow:
                                  + (" (the rows of its earlier stretches): keep more early rows in train_mask, or pass fewer folds (n_splits)" if fwd else
                                     ": keep more rows (of each class) in train_mask"))
         for _, va in self.folds_: self.valid_mask_[va] = True
-        self.oof_, self.oof_reps_, self.scores_, self.fit_warnings_, self._shown, self.nonfinite_ = {}, {}, {}, {}, set(), {}
+        self.oof_, self.oof_reps_, self.scores_, self.fit_warnings_, self._shown, self.nonfinite_, self._nonfinite_why = {}, {}, {}, {}, set(), {}, {}
         self.clipped_, self.fold_rounds_, self.fold_fit_s_ = np.zeros(len(df), int), {}, {}
         self._log(f"{len(models)} models x {len(self.folds_)} folds on {len(df)} rows, {self.n_jobs_} core(s)")
         self._name_w = max([8, *map(len, models)])   # progress lines in columns, whatever the members' names
         with self._threads(): rows = [self._cross_validate(name, est, X, ym) for name, est in models.items()]
         self.models_ = models
         self.leaderboard_ = self._leaderboard(rows, ym)
-        if self.nonfinite_: warnings.warn(f"model(s) gave NaN or infinite predictions ({', '.join(f'{n}: fold(s) {v}' for n, v in self.nonfinite_.items())}): "
+        if self.nonfinite_: warnings.warn(f"model(s) gave NaN or infinite predictions ({', '.join(f'{n}: fold(s) {v}' for n, v in self.nonfinite_.items())}{self._why_nonfinite()}): "
                                           "those folds score as the worst possible, and the models stay out of the ensemble and the final choice")
         rep = f" x {self.n_repeats} repeats" if self.n_repeats > 1 else ""
         if self.groups is not None: rep += f", grouped by {self.groups!r} ({len(np.unique(self.groups_))} groups)"
@@ -652,7 +652,9 @@ class TabularWorkflow:
             t1 = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.filterwarnings('ignore', module='fastflow.tabular.data')   # a fold's unseen categories are the split's doing, not the user's
-                oof[i//k, va] = self._predict_raw(e, Xva)
+                try: oof[i//k, va] = self._predict_raw(e, Xva)
+                except NonFiniteError as err:   # a net that diverged on this fold: scored as the worst just below, the other models go on
+                    oof[i//k, va] = np.nan; self._nonfinite_why.setdefault(name, str(err).split(': nothing')[0])
             t2 = time.perf_counter()
             fit_t.append(t1 - t0); pred_t.append(t2 - t1)
             pv = oof[i//k, va]
@@ -666,6 +668,11 @@ class TabularWorkflow:
         oof[:, ~self.valid_mask_] = np.nan   # rows no fold validates (the earliest stretch of forward folds) have no out-of-fold prediction
         self.oof_reps_[name], self.oof_[name], self.scores_[name] = oof, oof.mean(0), scores
         return self._row(name, scores, fit_s=np.mean(fit_t), predict_s=np.mean(pred_t))
+
+    def _why_nonfinite(self) -> str:
+        "What fastflow's own check said, for the first model it stopped: '; e.g. NNClassifier predicted NaN or ±inf for 12 of 40 row(s) ...'"
+        why = getattr(self, '_nonfinite_why', {})
+        return f"; e.g. {next(iter(why.values()))}" if why else ""
 
     def _row(self, name, scores, **kw):
         "A leaderboard row: mean and std over the folds where the metric is defined (not NaN), and with repeats the std of the repeats' means"
@@ -693,7 +700,7 @@ class TabularWorkflow:
         lb.insert(1, 'score', [_fmt(a, b) for a, b in zip(lb['mean'], lb['std'])])
         lb.attrs['metric'] = m.name
         fin = lb.model[np.isfinite(lb['mean'])]
-        if fin.empty: raise ValueError(f"every model gave NaN or infinite predictions ({self.nonfinite_}): nothing to choose; check the target and the data, or pass other models")
+        if fin.empty: raise ValueError(f"every model gave NaN or infinite predictions ({self.nonfinite_}{self._why_nonfinite()}): nothing to choose; check the target and the data, or pass other models")
         self.best_, self.final_note_ = fin.iloc[0], ''
         if self.best_ not in ('ensemble', 'baseline') and 'ensemble' in self.scores_:
             a, b = self.scores_[self.best_], self.scores_['ensemble']
