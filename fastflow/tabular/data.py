@@ -343,8 +343,8 @@ def _match_folded(code:np.ndarray, s:pd.Series, levels:list, col,
                       f"are e.g. {levels[:3]}), so the models treat them as missing: is it the same column as in training?")
     return code
 
-def _nearest_level(code:np.ndarray, s:pd.Series, levels:list) -> np.ndarray:
-    "`code` (-1: missing or unseen) with each unseen finite number given the index of the nearest of the sorted numeric `levels`"
+def _nearest_level(code:np.ndarray, s:pd.Series, levels:list, col=None) -> np.ndarray:
+    "`code` (-1: missing or unseen) with each unseen finite number given the index of the nearest of the sorted numeric `levels`, with a warning naming `col`"
     x = pd.to_numeric(s, errors='coerce').to_numpy('float64')
     new = (code < 0) & np.isfinite(x)
     if not new.any(): return code
@@ -352,6 +352,11 @@ def _nearest_level(code:np.ndarray, s:pd.Series, levels:list) -> np.ndarray:
     j = np.searchsorted(v, xn)                                   # v[j-1] < x <= v[j]
     lo, hi = np.clip(j - 1, 0, len(v) - 1), np.clip(j, 0, len(v) - 1)
     code = code.copy(); code[new] = np.where(np.abs(xn - v[lo]) <= np.abs(v[hi] - xn), lo, hi)   # a tie: the lower
+    if col is not None:   # right for a count or a size, wrong for a code (a store number): say so, and how to opt out
+        i = np.flatnonzero(new)[0]
+        warnings.warn(f"column {col!r}: {int(new.sum())} value(s) training never saw (e.g. {_py(s.iloc[i])!r}) take the category of the nearest "
+                      f"training value ({_py(levels[code[i]])!r}), as a count or a size would; if {col!r} is a code (an id, a class number), "
+                      f"name it in cat_names and unseen values count as missing")
     return code
 
 class TabularProc(TransformerMixin, BaseEstimator):
@@ -496,7 +501,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         codes = np.empty((len(self.cat_out_), n), 'int64')   # a row per output column: each column contiguous, as pandas keeps them
         for k, c in enumerate(self.cats_):
             code = _match_as_text(pd.Index(self.vocab_[c]).get_indexer(X[c]), X[c], self.vocab_[c], c)
-            if c in self.int_cats_ and (code < 0).any(): code = _nearest_level(code, X[c], self.vocab_[c])
+            if c in self.int_cats_ and (code < 0).any(): code = _nearest_level(code, X[c], self.vocab_[c], c)
             code = _match_folded(code, X[c], self.vocab_[c], c, expect_unseen=c in getattr(self, 'cut_', ()))
             codes[k] = code + 1   # -1 (missing or unseen) + 1 = 0
         other = getattr(self, 'other_date_formats_', {})   # processors pickled before it was kept
