@@ -170,6 +170,10 @@ def _check_kind(model:Path, kind:str|None):
     if k is not None and k != kind:
         raise KernelInputError(f"{model} holds a {k!r} model, not the {kind!r} this kernel predicts with: pass the model folder this competition's kernel.py exported")
 
+def _smoke_made(p:Path) -> bool:
+    "Whether folder `p` is a smoke run's output or lies directly in one (its model/ or smoke_data/)"
+    return (p/SMOKE_MARK).is_file() or (p.parent/SMOKE_MARK).is_file()
+
 def predict_paths(args: argparse.Namespace, # Parsed `predict_parser` arguments
                   slug: str, # Competition slug
                   files=(), # Files (or folders) the competition folder must hold, e.g. ('test.csv',)
@@ -182,7 +186,12 @@ def predict_paths(args: argparse.Namespace, # Parsed `predict_parser` arguments
     out = output_dir(args.out, create=False)
     _check_out(out, args.out is not None, data, model)
     out = output_dir(out)
-    if out.resolve() not in data.resolve().parents: (out/SMOKE_MARK).unlink(missing_ok=True)   # real predictions (not on a smoke run's own data)
+    fake = [w for w, p in (('model', model), ('data', data)) if _smoke_made(p)]
+    if fake == ['model']:
+        warnings.warn(f"{model} was trained by a --smoke run (tiny generated data): its predictions for {data} are not real ones, and {out} is marked as "
+                      "a smoke run's; train on the competition's data (kernel.py without --smoke) before submitting")
+    if fake: (out/SMOKE_MARK).touch()   # a smoke run's model or data: what is written here is not a submission
+    else: (out/SMOKE_MARK).unlink(missing_ok=True)   # real predictions
     return model, data, out
 
 # %% ../nbs/50_kaggle.ipynb #a2e8e4c6
@@ -212,7 +221,7 @@ def _pip(*args, quiet=True) -> None:
     raise RuntimeError(f"pip {' '.join(args[:1])} failed (exit {r.returncode}):\n{r.stderr[-3000:]}")
 
 def build_wheelhouse(dest: Path|str, # Folder for the wheels (created); upload it as a Kaggle dataset
-                     extra=(), # More requirements to bundle, e.g. ['scikit-learn>=1.4'] for an image that has an older one
+                     extra=(), # More requirements to bundle, e.g. ['scikit-learn>=1.6'] (fastflow's own need) for an image that has an older one
                      src: Path|str|None = None, # fastflow's source tree (default: the checkout fastflow was imported from)
                      python_versions=KAGGLE_PYTHONS, # Pythons to download compiled wheels for (pure-Python wheels serve all)
                      username: str|None = None, # Kaggle user owning the dataset (default: from the kaggle credentials, else a placeholder)
@@ -397,6 +406,9 @@ def submit(file: Path|str, # The submission CSV
     exe = (shutil.which('kaggle') or 'kaggle') if dry_run else kaggle_client()
     if f.is_dir(): raise KaggleClientError(f"{f} is a folder: pass the submission file itself, e.g. {f/'submission.csv'}.")
     if not f.is_file(): raise KaggleClientError(f"Submission file {f} not found.")
+    if (f.parent/SMOKE_MARK).is_file():
+        raise KaggleClientError(f"{f} was written by a --smoke run or with a smoke run's model ({f.parent/SMOKE_MARK} says so): it is not a real "
+                                "submission. Run the kernel on the competition's data (without --smoke) and submit what it writes.")
     send = f
     if check:
         try: sample, where = find_sample_submission(d := comp_path(competition)), f"in {d}"

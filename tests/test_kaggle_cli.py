@@ -116,6 +116,11 @@ def test_submit(client, comp, tmp_path):
     assert main(['kaggle', 'submit', str(f), '-c', 'my-comp', '-m', 'first try']) == 0
     assert client.read_text().split('\n')[:8] == ['competitions', 'submit', '-c', 'my-comp', '-f', str(f), '-m', 'first try']
 
+def test_submit_refuses_a_smoke_run(client, comp, tmp_path):
+    from fastflow.kaggle import SMOKE_MARK
+    f = tmp_path/'submission.csv'; pd.DataFrame({'id': [1, 2, 3], 'target': [0.1, 0.9, 0.4]}).to_csv(f, index=False); (tmp_path/SMOKE_MARK).touch()
+    assert 'was written by a --smoke run' in fails('submit', f, '-c', 'my-comp') and not client.exists()
+
 def test_submit_checks_the_file_first(client, comp, tmp_path):
     f = tmp_path/'submission.csv'; pd.DataFrame({'id': [1, 2], 'target': [0.1, 0.9]}).to_csv(f, index=False)
     msg = fails('submit', f, '-c', 'my-comp')
