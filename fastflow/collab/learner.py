@@ -378,8 +378,9 @@ def _check_threshold(n_rel:int, ratings, threshold:float):
         warnings.warn(f"no held-out rating is >= threshold={threshold:g} (they range {float(np.min(ratings)):g} to {float(np.max(ratings)):g}), so no item "
                       f"counts as relevant and the metrics are NaN: pass threshold=, e.g. threshold={float(np.max(ratings)):g}")
 
-def _no_ranking(k:int) -> dict:
-    "What ranking metrics are with no user to rank for"
+def _no_ranking(k:int, why:str|None=None) -> dict:
+    "What ranking metrics are with no user to rank for; `why`, if given, is said in a warning (NaN alone says nothing)"
+    if why: warnings.warn(f"the ranking metrics are NaN: {why}")
     return {f'precision@{k}': float('nan'), f'recall@{k}': float('nan'), f'ndcg@{k}': float('nan'), 'n_users': 0}
 
 def _ranking_scores(s:np.ndarray, # Scores, a row per user and a column per candidate item (-inf: rated in training)
@@ -461,7 +462,7 @@ def _masked_ranking(score, # score(users, seen_u, seen_i): a row of scores per u
     row = np.full(n_users, -1); row[users] = np.arange(len(users))
     fresh = ~np.isin(key(rel), key(seen)) & (row[rel[0]] >= 0)   # relevant pairs not rated in training (candidates or not)
     users = np.unique(rel[0][fresh])   # a user whose every relevant pair was rated in training is not scored
-    if len(users) == 0: return _no_ranking(k)
+    if len(users) == 0: return _no_ranking(k, f"each of the {len(rel[0])} relevant held-out rating(s) is of a pair rated in training (ratings the model was fitted on): score it on ratings held out from the fit")
     pos = np.full(n_items, -1); pos[cand] = np.arange(len(cand))
     row = np.full(n_users, -1); row[users] = np.arange(len(users))
     def by_row(p):   # the pairs of the users ranked, in row order (a chunk's are a slice): (row, column or -1, user, item)
@@ -716,7 +717,7 @@ class CollabLearner(UndoOnError, Learner):
         _check_threshold(len(rel), va.rating, threshold)
         users = np.unique(rel.u.to_numpy())
         users = users[b.user_count_[users] > 0]
-        if len(users) == 0: return _no_ranking(k)
+        if len(users) == 0: return _no_ranking(k, len(rel) and f"none of the {len(rel)} relevant validation rating(s) is of a user with training ratings (a split by user: rank for known users)")
         cand = np.flatnonzero(b.item_count_ > 0)
         nc = len(cand)
         seen = tr[np.isin(tr.u, users)]

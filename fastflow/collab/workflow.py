@@ -601,7 +601,7 @@ class CollabWorkflow:
         rel = (u >= 0) & (i >= 0) & (t.rating.to_numpy() >= threshold)
         _check_threshold(int((t.rating.to_numpy() >= threshold).sum()), t.rating.to_numpy(), threshold)
         users = np.unique(u[rel])
-        if len(users) == 0: return _no_ranking(k)
+        if len(users) == 0: return _no_ranking(k, (n := int((t.rating.to_numpy() >= threshold).sum())) and f"none of the {n} relevant held-out rating(s) is of a user and an item the workflow was fitted on (cold start): rank for known users")
         ni,du,di = self.dls_.n_items,self.df_.u.to_numpy(),self.df_.i.to_numpy()
         seen = np.isin(du, users)
         def score(us, su, si):   # ranked from every fitted rating of theirs
