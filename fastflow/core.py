@@ -185,3 +185,8 @@ def import_fastai():
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)
         importlib.import_module('fastai.torch_basics')
+
+# %% ../nbs/00_core.ipynb #ddbf7d3b
+def _plain(v):
+    "`v` as plain Python if it is a numpy scalar (26, not np.int64(26)), but for dates and durations; anything else as it is"
+    return v.item() if isinstance(v, np.generic) and not isinstance(v, (np.datetime64, np.timedelta64)) else v

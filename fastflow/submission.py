@@ -10,7 +10,7 @@ import os, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .core import KAGGLE_INPUT, output_dir
+from .core import KAGGLE_INPUT, output_dir, _plain
 
 # %% auto #0
 __all__ = ['CSV_SUFFIXES', 'SubmissionError', 'check_submission', 'check_submission_file', 'write_submission']
@@ -53,7 +53,7 @@ def _read_csv(path, # A CSV file (also .csv.gz / .csv.zip)
 
 def _few(xs, n=5) -> str:
     "The first `n` of `xs` as text, and how many there are if more"
-    xs = [x.item() if isinstance(x, np.generic) else x for x in xs]
+    xs = [_plain(x) for x in xs]
     return ', '.join(map(repr, xs[:n])) + (f', ... ({len(xs)} in all)' if len(xs) > n else '')
 
 def _to_array(preds) -> np.ndarray:

@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.data.core import DataLoaders
-from ..core import default_device
+from ..core import default_device, _plain
 from ..data import TensorLoader, check_y_range, infer_y_range, key_text
 
 # %% auto #0
@@ -144,7 +144,7 @@ def _dedupe(df:pd.DataFrame, duplicates:str) -> pd.DataFrame:
     n = df[dup].groupby(['user','item']).ngroups
     if duplicates == 'raise':
         first = df[dup].iloc[:1]   # one pair, each id as its column holds it (a row of mixed columns would turn ints into floats)
-        eg = tuple(v.item() if isinstance(v, np.generic) else v for v in (first.user.iloc[0], first.item.iloc[0]))
+        eg = (_plain(first.user.iloc[0]), _plain(first.item.iloc[0]))
         raise ValueError(f"{n} (user, item) pair(s) are rated more than once, e.g. {eg}; "
                          f"pass duplicates='mean' to average them or duplicates='last' to keep the last row")
     kept = 'average rating, latest timestamp' if duplicates == 'mean' else 'latest timestamp' if 'timestamp' in df else 'last row'
@@ -557,7 +557,7 @@ class CollabDataLoaders(DataLoaders):
         for q,known,key in ((users, self.users, 'user'), (items, self.items, 'item')):
             kq,kk = (_kinds(q) if len(q) else set()),_kinds(known)   # nothing asked for: nothing to check (an empty list reads as floats)
             if kq and len(kk) == 1 and not kq <= kk:
-                eg,k0 = (o.item() if isinstance(o, np.generic) else o for o in (next(o for o in q if _kinds([o]) != kk), known[0]))
+                eg,k0 = _plain(next(o for o in q if _kinds([o]) != kk)),_plain(known[0])
                 whole = isinstance(eg, float) and eg.is_integer()   # a column with a gap reads as floats: 3.0 is the id '3'
                 want = ("astype('Int64').astype(str)" if whole else 'astype(str)') if kk == {'string'} else 'astype(int)'
                 one = str(key_text([eg])[0]) if kk == {'string'} else _as_number(eg)
@@ -580,7 +580,7 @@ class CollabDataLoaders(DataLoaders):
         unk = (u < 0) | (i < 0)
         if unk.any():
             k = int(np.flatnonzero(unk)[0])
-            a,b = (o.item() if isinstance(o, np.generic) else o for o in (test_items[un].iloc[k], test_items[itn].iloc[k]))
+            a,b = _plain(test_items[un].iloc[k]),_plain(test_items[itn].iloc[k])
             raise ValueError(f"{int(unk.sum())} of {len(u)} pair(s) have a user or item with no training ratings (e.g. row {k}: "
                              f"{a!r}, {b!r}), so the model has no embedding for them: "
                              "use learn.predict_pairs(pairs), which falls back to the biases for those")

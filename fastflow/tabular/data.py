@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
+from ..core import _plain
 from ..data import key_text
 
 # %% auto #0
@@ -70,7 +71,7 @@ def check_target(df: pd.DataFrame, # Training frame
     vc = y.value_counts()   # one count of the classes serves the single-class check and the integer-classes warning
     if len(vc) < 2: raise ValueError(f"target {target!r} has only one class ({y.iloc[0]!r}): classification needs at least two")
     if given is None and pd.api.types.is_integer_dtype(y) and len(vc) > 2:
-        v = vc.index[-1].item() if isinstance(vc.index[-1], np.generic) else vc.index[-1]
+        v = _plain(vc.index[-1])
         rare = f"; class {v!r} has only {vc.iloc[-1]} row(s)" if vc.iloc[-1] < 5 else ""
         warnings.warn(f"target {target!r} holds integers with {len(vc)} distinct values ({INT_RULE}): treated as classification"
                       f"{rare}; pass task='regression' to predict numbers")
@@ -245,7 +246,7 @@ def _cont_blocks(X: pd.DataFrame, conts:list, dates:list, parts, # `parts(c)`: t
 
 def to_plain(v):
     "A category value or column name as JSON data: numpy scalars as Python ones, timestamps tagged; other types refused"
-    if isinstance(v, np.generic) and not isinstance(v, (np.datetime64, np.timedelta64)): v = v.item()
+    v = _plain(v)
     if v is None or isinstance(v, (bool, int, float, str)): return v
     if isinstance(v, (pd.Timestamp, np.datetime64)): return {'timestamp': pd.Timestamp(v).isoformat()}
     raise TypeError(f"{v!r} ({type(v).__name__}) cannot be stored as data: categories and column names must be "
@@ -269,12 +270,10 @@ def from_plain_array(d:dict) -> np.ndarray:
     a = np.empty(len(vals), dtype=object); a[:] = vals
     return a
 
-def _py(v): return v.item() if isinstance(v, np.generic) and not isinstance(v, (np.datetime64, np.timedelta64)) else v
-
 def _same(a, b) -> bool:
     "Same dtype, shape and values, with the same Python types element by element"
     return (a.dtype == b.dtype and a.shape == b.shape and
-            all(type(_py(x)) is type(_py(y)) and (x == y or (x != x and y != y)) for x, y in zip(a.tolist(), b.tolist())))
+            all(type(_plain(x)) is type(_plain(y)) and (x == y or (x != x and y != y)) for x, y in zip(a.tolist(), b.tolist())))
 
 def _proc_arg(arg:str) -> str:
     "How to pass the setting `arg` of `TabularProc`, also from a workflow (which takes the preprocessing as `proc=`)"
@@ -314,8 +313,8 @@ def _match_as_text(code:np.ndarray, s:pd.Series, levels:list, col) -> np.ndarray
     alt = np.array([pos.get(t, -1) for t in key(s.iloc[miss])], dtype=code.dtype)
     if not (alt >= 0).any(): return code
     first = miss[alt >= 0][0]
-    warnings.warn(f"column {col!r}: {int((alt >= 0).sum())} value(s) equal a training category only as text (e.g. {_py(s.iloc[first])!r} for "   # 0, not np.int64(0)
-                  f"{_py(levels[alt[alt >= 0][0]])!r}; the column is {s.dtype} now): matched them. Read the file as in training, e.g. dtype={{{col!r}: str}}")
+    warnings.warn(f"column {col!r}: {int((alt >= 0).sum())} value(s) equal a training category only as text (e.g. {_plain(s.iloc[first])!r} for "   # 0, not np.int64(0)
+                  f"{_plain(levels[alt[alt >= 0][0]])!r}; the column is {s.dtype} now): matched them. Read the file as in training, e.g. dtype={{{col!r}: str}}")
     code = code.copy(); code[miss[alt >= 0]] = alt[alt >= 0]
     return code
 

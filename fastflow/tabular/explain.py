@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone, 
 from sklearn.inspection import PartialDependenceDisplay, permutation_importance as sk_permutation_importance
 from sklearn.metrics import roc_auc_score
 from sklearn.utils.validation import check_is_fitted
-from ..core import moved_names, save_plot
+from ..core import moved_names, save_plot, _plain
 from ..metrics import accuracy, rmse
 from .data import TabularProc
 from .estimators import RFClassifier, RFRegressor, GBMClassifier, GBMRegressor, SeedBagClassifier, SeedBagRegressor, class_index
@@ -175,7 +175,7 @@ def partial_dependence(model, # Fitted fastflow estimator or `TabularWorkflow`
     if dates: raise ValueError(f"{dates} are dates: add their parts as numeric columns (fastflow.tabular.data.date_parts) and plot those")
     if len(X) == 0: raise ValueError("X is empty (0 rows)")
     if is_classifier(est):
-        cl = [c.item() if isinstance(c, np.generic) else c for c in est.classes_]   # 1, not np.int64(1), in messages
+        cl = [_plain(c) for c in est.classes_]   # 1, not np.int64(1), in messages
         class_index(cl, target)   # a ValueError listing the classes
         if len(cl) == 2 and target is not None and not target == cl[-1]:
             raise ValueError(f"with two classes the plot shows P({cl[-1]!r}) (scikit-learn's choice): pass target=None or {cl[-1]!r} (P({target!r}) is 1 minus it)")
@@ -324,7 +324,7 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor` (or a seed bag 
     if is_classifier(model):
         labels = model.classes_ if labels is None else labels
         code = class_index(labels, target)
-        cls = labels[code].item() if isinstance(labels[code], np.generic) else labels[code]
+        cls = _plain(labels[code])
     c = model.contributions(x, target=model.classes_[code]).iloc[0] if is_classifier(model) else model.contributions(x).iloc[0]
     bias, c = float(c['bias']), c.drop('bias')
     Xt = (model.estimators_[0] if hasattr(model, 'estimators_') else model).proc_.transform(x).iloc[0]

@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
-from ..core import heartbeat, usable_cores  # noqa: F401 (usable_cores re-exported: `fastflow.core` owns it; collab and tabular use it)
+from ..core import heartbeat, usable_cores, _plain  # noqa: F401 (usable_cores re-exported: `fastflow.core` owns it; collab and tabular use it)
 from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
 from ..submission import write_submission, _read_sample
 from ..export import load_artefact, rebuild, save_artefact
@@ -116,7 +116,6 @@ def default_models(task: str, # 'classification' or 'regression'
     return {**ms, 'linear': (LinearClassifier if clf else LinearRegressor)(proc=proc),
             'baseline': DummyClassifier(strategy='prior') if clf else DummyRegressor()}
 
-def _plain(v): return v.item() if isinstance(v, np.generic) else v   # 26 in a message, not np.int64(26)
 
 def make_folds(y, # Target (class codes for classification)
                task: str, # Stratified folds for 'classification'

@@ -26,7 +26,7 @@ from fastai.vision.data import ImageBlock
 from fastai.vision.core import TensorBBox, TensorPoint
 from fastai.vision.augment import Resize, RandomResizedCrop, RandomResizedCropGPU, Flip, RandTransform, AffineCoordTfm
 from fastai.torch_core import TensorImage, TensorCategory, TensorMultiCategory
-from ..core import moved_names
+from ..core import moved_names, _plain
 from ..data import TensorLoader, key_text
 
 # %% auto #0
@@ -868,15 +868,13 @@ def _tfm_config(t) -> dict|None:
                      "RandomResizedCrop, RandomResizedCropGPU, ToTensor, IntToFloatTensor, Flip and other affine transforms, Normalize, and drops training-only "
                      "ones). Export with export_learner(learn, path, unsafe=True) for your own use (a pickle), or use those transforms.")
 
-def _plain(vocab) -> list: return [v.item() if isinstance(v, np.generic) else v for v in vocab]
-
 def pipeline_config(dls:DataLoaders, # From `tensor_dls`, `folder_dls` or `csv_dls` (a DataBlock with an `ImageBlock` and a category block)
                    ) -> dict:
     "What predicting with `dls`' validation pipeline takes, as JSON-able data (`pipeline_dls` rebuilds it); ValueError naming what cannot be stored"
     unsafe = "Export with export_learner(learn, path, unsafe=True) for your own use (a pickle)."
     if type(dls.valid) is TensorImageDL:
         v, t = dls.valid, dls.train
-        return dict(kind='tensor', vocab=_plain(dls.vocab), multi_label=False, size=list(v.tensors[0].shape[-2:]),
+        return dict(kind='tensor', vocab=list(map(_plain, dls.vocab)), multi_label=False, size=list(v.tensors[0].shape[-2:]),
                     stats=[list(map(float, s)) for s in v.stats], pad=int(getattr(t, 'pad', v.pad)), flip=bool(getattr(t, 'flip', True)), bs=int(v.bs))
     if not isinstance(getattr(dls, 'valid_ds', None), Datasets) or len(dls.valid_ds.tls) != 2:
         raise ValueError(f"fastflow stores the data pipelines of tensor_dls and of fastai DataBlocks with one image input and one category "
@@ -893,7 +891,7 @@ def pipeline_config(dls:DataLoaders, # From `tensor_dls`, `folder_dls` or `csv_d
     if len(v.before_batch.fs): raise ValueError(f"The loader has before_batch transforms {[f.name for f in v.before_batch.fs]}, which fastflow cannot store. {unsafe}")
     item = [c for f in v.after_item.fs if (c := _tfm_config(f)) is not None]
     batch = [c for f in v.after_batch.fs if (c := _tfm_config(f)) is not None]
-    return dict(kind='datablock', vocab=_plain(cats[0].vocab), multi_label=type(cats[0]) is MultiCategorize, image=cls.__name__,
+    return dict(kind='datablock', vocab=list(map(_plain, cats[0].vocab)), multi_label=type(cats[0]) is MultiCategorize, image=cls.__name__,
                 item_tfms=item, batch_tfms=batch, bs=int(v.bs))
 
 def _tfm(c:dict):

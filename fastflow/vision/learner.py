@@ -22,7 +22,7 @@ from fastai.callback.progress import ProgressCallback  # noqa: F401 (adds Learne
 from fastai.optimizer import SGD
 from fastai.losses import CrossEntropyLossFlat, BCEWithLogitsLossFlat, LabelSmoothingCrossEntropyFlat
 from fastai.metrics import accuracy, accuracy_multi
-from ..core import moved_names
+from ..core import moved_names, _plain
 from ..data import TensorLoader
 from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, torch_threads
 from ..speed import fast_cpu_cbs
@@ -57,10 +57,6 @@ def _probs(learn:Learner, out:torch.Tensor) -> torch.Tensor:
     "Probabilities from model outputs: sigmoid for a multi-label learner, softmax otherwise"
     return torch.sigmoid(out) if isinstance(learn.loss_func, BCEWithLogitsLossFlat) else F.softmax(out, 1)
 
-def _class_value(v):
-    "A class of the vocabulary as plain Python (3, not np.int64(3) or fastai's `Category('3')`): what `predict` and `predict_folder` return"
-    return v.item() if hasattr(v, 'item') and not isinstance(v, str) else v
-
 def _channels_last(model) -> bool:
     "True if the model's conv weights are in channels-last layout (as `ChannelsLast` leaves them after a fit)"
     return any(p.dim() == 4 and not p.is_contiguous() and p.is_contiguous(memory_format=torch.channels_last) for p in model.parameters())
@@ -88,10 +84,10 @@ class ImageLearner(UndoOnError, Learner):
             if len(bad): raise ValueError(f"Cannot read the image {item}: {bad.error[0]}")
         dl = test_dl(self.dls, [item])
         with self.no_bar(): inp, probs, _, dec = self.get_preds(dl=dl, with_input=True, with_decoded=True)
-        if isinstance(dl, TensorImageDL): x, label = dl.decode(inp)[0], _class_value(self.dls.vocab[int(dec[0])])
+        if isinstance(dl, TensorImageDL): x, label = dl.decode(inp)[0], _plain(self.dls.vocab[int(dec[0])])
         else:
             x, label = self.dls.decode_batch((inp, *tuplify(dec)))[0]   # as fastai's predict: the image and the label(s)
-            if not isinstance(self.loss_func, BCEWithLogitsLossFlat): label = _class_value(self.dls.vocab[int(dec[0])])   # the class as the vocabulary holds it (3, not '3'), as predict_folder gives it
+            if not isinstance(self.loss_func, BCEWithLogitsLossFlat): label = _plain(self.dls.vocab[int(dec[0])])   # the class as the vocabulary holds it (3, not '3'), as predict_folder gives it
         return (x, label, dec[0], probs[0]) if with_input else (label, dec[0], probs[0])
 
     def _with_images(self, ds_idx:int, what:str, hint:str):
@@ -460,7 +456,7 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
     vocab = list(learn.dls.vocab)
     if isinstance(learn.loss_func, BCEWithLogitsLossFlat):
         labels = [' '.join(str(vocab[j]) for j in torch.where(p > learn.loss_func.thresh)[0]) for p in probs]
-    else: labels = [_class_value(vocab[i]) for i in probs.argmax(1)]   # as the vocabulary holds them: 3 stays a number, 'cat' text
+    else: labels = [_plain(vocab[i]) for i in probs.argmax(1)]   # as the vocabulary holds them: 3 stays a number, 'cat' text
     df = pd.DataFrame({id_col: [f.stem for f in files], label_col: labels, 'file': [f.name for f in files]})
     if (d := df[id_col].duplicated(keep=False)).any():
         warnings.warn(f"{int(df[id_col].duplicated().sum())} test file(s) share a name stem with another (e.g. {df.file[d].tolist()[:2]}), so their ids "
