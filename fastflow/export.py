@@ -356,6 +356,11 @@ def export_learner(learn, # A learner made by fastflow (`fastnet_learner`, `loca
                         "loading a pickle runs code from the file).")
     return save_artefact(path, **to_artefact())
 
+def _export_refused(learn, fname='export.pkl', pickle_module=None, pickle_protocol=2):
+    "fastai's `Learner.export` on a learner that exports to a model folder: a TypeError pointing to `export_learner`"
+    raise TypeError(f"{type(learn).__name__} exports to a model folder, not a pickle (as fastai's Learner.export writes): "
+                    "fastflow.export.export_learner(learn, folder), then load_learner(folder) in any process (nothing is unpickled)")
+
 # %% ../nbs/12_export.ipynb #f0981b62
 _STR_OPS = {'SHORT_BINUNICODE', 'BINUNICODE', 'BINUNICODE8', 'UNICODE', 'SHORT_BINSTRING', 'BINSTRING', 'STRING'}
 

@@ -26,7 +26,7 @@ from fastai.torch_core import get_model
 from ..core import moved_names, save_plot, set_seed, usable_cores
 from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, torch_threads, _raising, _restored
 from ..data import check_y_range
-from ..export import Artefact, ArtefactError, build_model
+from ..export import Artefact, ArtefactError, build_model, _export_refused
 from .data import CollabDataLoaders, _chunks, _kinds, _lookup, _release_heap, split_ratings, _user_index
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab, ItemRanker
 
@@ -485,10 +485,7 @@ class CollabLearner(UndoOnError, Learner):
     "fastai `Learner` for ratings, with predictions by original id, recommendations, similar items and cold start"
     def _cached(self, key:str, make): return _cached_on(self, self.dls, key, make)   # replacing the data starts afresh
 
-    def export(self, fname='export.pkl', pickle_module=None, pickle_protocol=2):
-        "Not a pickle, as fastai's `Learner.export` writes: a CollabLearner exports to a model folder"
-        raise TypeError(f"{type(self).__name__} exports to a model folder, not a pickle: fastflow.export.export_learner(learn, folder), "
-                        "then load_learner(folder) in any process (nothing is unpickled)")
+    export = _export_refused   # not a pickle, as fastai's `Learner.export` writes: a model folder
 
     @property
     def baseline(self) -> BiasBaseline:

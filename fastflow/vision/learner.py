@@ -26,7 +26,7 @@ from ..core import moved_names, _plain
 from ..data import TensorLoader
 from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, torch_threads
 from ..speed import fast_cpu_cbs
-from ..export import Artefact, ArtefactError, MANIFEST, build_model
+from ..export import Artefact, ArtefactError, MANIFEST, build_model, _export_refused
 from ..submission import write_submission, SubmissionError, _read_csv, _read_sample
 from .data import (TensorImageDL, tensor_dls, test_dl, verify_images,
                                   pipeline_config, pipeline_dls, show_batch, _scaled)
@@ -67,10 +67,7 @@ class ImageLearner(UndoOnError, Learner):
     threads:int|None = None   # torch threads `predict_folder` uses (None: as they are; `train_image_folder` sets it)
     model_spec:dict|None = None   # `dict(builder=, kwargs=)` that rebuilds a model other than a `FastNet` (`local_vision_learner` sets it)
 
-    def export(self, fname='export.pkl', pickle_module=None, pickle_protocol=2):
-        "Not fastai's pickle (in-memory images cannot be pickled, and the speed callbacks need fastflow to load): an ImageLearner exports to a model folder"
-        raise TypeError(f"{type(self).__name__} exports to a model folder, not fastai's pickle: fastflow.export.export_learner(learn, folder), "
-                        "then load_learner(folder) in any process (nothing is unpickled)")
+    export = _export_refused   # not fastai's pickle: in-memory images cannot be pickled, and the speed callbacks need fastflow to load
 
     def predict(self, item, # A file (str or Path), a PIL image, a uint8 array HxWx3 or a uint8 tensor CxHxW
                 rm_type_tfms=None, # fastai's (then `item` must be of the kind the pipeline was built from)
