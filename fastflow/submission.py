@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/submission.html.md"""
 
 # %% ../nbs/04_submission.ipynb #101368fe
 from __future__ import annotations
-import os, warnings
+import io, os, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -19,12 +19,16 @@ __all__ = ['CSV_SUFFIXES', 'SubmissionError', 'check_submission', 'check_submiss
 class SubmissionError(ValueError):
     "Predictions that do not match the competition's sample submission"
 
-def _read_sample(sample, id_col=None) -> pd.DataFrame:
-    "The sample submission as a DataFrame; from a CSV, ids are read as text so '00001' keeps its zeros"
-    if isinstance(sample, pd.DataFrame): return sample.copy()
+def _read_sample(sample, id_col=None, written:bool=False):
+    "The sample submission as a DataFrame (ids from a CSV as text: '00001' keeps its zeros); `written`: and a function giving its cells as written, from the same read"
+    if isinstance(sample, pd.DataFrame): return (sample.copy(), lambda: sample.astype('string').fillna('')) if written else sample.copy()
     p = Path(sample)
     if not p.is_file(): raise FileNotFoundError(f"Sample submission {p} not found: pass the competition's sample_submission.csv or a DataFrame.")
-    return _read_csv(p, 'sample submission', id_col)
+    data = p.read_bytes() if written else None   # the file read once: its text is parsed again only if asked for
+    res = _read_csv(p, 'sample submission', id_col, data=data)
+    return (res, lambda: _read_csv(p, 'sample submission', raw=True, data=data)) if written else res
+
+_ZIPS = {'.gz': 'gzip', '.zip': 'zip', '.bz2': 'bz2', '.xz': 'xz', '.zst': 'zstd'}   # pandas' compression by suffix
 
 _NA = ['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN',
        'None', 'n/a', 'nan', 'null']   # pandas' default missing-value strings
@@ -34,16 +38,19 @@ def _read_csv(path, # A CSV file (also .csv.gz / .csv.zip)
               id_col:str|None=None, # Its id column (default: the first), read as text and never as missing ('NA' is Namibia)
               text=(), # Other columns read as text ('007' codes)
               raw:bool=False, # Every column as written, nothing missing
+              data:bytes|None=None, # The file's bytes, already read (None: read `path`)
              ) -> pd.DataFrame:
     "A submission-shaped CSV, with a `SubmissionError` naming the file when it is empty, ragged or not text"
+    src = lambda: path if data is None else io.BytesIO(data)   # bytes already read: parsed from memory,
+    zip_ = {} if data is None else dict(compression=_ZIPS.get(Path(path).suffix.lower()))   # uncompressed as the file's name says
     try:
         with warnings.catch_warnings():   # a row with more fields than the header: pandas would drop the extra one, or take column 1 as the index
             warnings.simplefilter('error', pd.errors.ParserWarning)
-            if raw: return pd.read_csv(path, dtype=str, keep_default_na=False, index_col=False)
-            cols = list(pd.read_csv(path, nrows=0).columns)
+            if raw: return pd.read_csv(src(), dtype=str, keep_default_na=False, index_col=False, **zip_)
+            cols = list(pd.read_csv(src(), nrows=0, **zip_).columns)
             id_col = id_col or cols[0]
-            return pd.read_csv(path, dtype={c: str for c in (id_col, *text) if c in cols}, keep_default_na=False,
-                               na_values={c: _NA for c in cols if c != id_col}, index_col=False)
+            return pd.read_csv(src(), dtype={c: str for c in (id_col, *text) if c in cols}, keep_default_na=False,
+                               na_values={c: _NA for c in cols if c != id_col}, index_col=False, **zip_)
     except pd.errors.EmptyDataError: raise SubmissionError(f"The {what} {path} is empty (no header row).") from None
     except pd.errors.ParserWarning:
         raise SubmissionError(f"The {what} {path} has a row with more fields than its header: every row needs the header's columns "
@@ -277,8 +284,12 @@ def write_submission(preds, # Predictions in the sample's row order, or a DataFr
                      proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
                     ) -> Path:
     "Check `preds` against the sample submission with `check_submission`, then write them as CSV (compressed for .csv.gz/.csv.zip); returns the file written"
-    sub = check_submission(preds, sample_submission, id_col=id_col, target_col=target_col, classes=classes, proba=proba)
-    dest = _submission_file(path, sample_submission)
+    return _write_submission(preds, _read_sample(sample_submission, id_col), sample_submission, path, id_col=id_col, target_col=target_col, classes=classes, proba=proba)
+
+def _write_submission(preds, sample:pd.DataFrame, source, path, **kw) -> Path:
+    "`write_submission` with the sample already read (`sample`) from `source` (its file, beside which nothing is written, or a DataFrame)"
+    sub = check_submission(preds, sample, **kw)
+    dest = _submission_file(path, source)
     try: sub.to_csv(dest, index=False)
     except OSError as e: raise PermissionError(f"Cannot write {dest}: {e}. Choose a writable folder.") from e
     return dest

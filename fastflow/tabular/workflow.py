@@ -15,7 +15,7 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 from ..core import heartbeat, usable_cores, _plain  # noqa: F401 (usable_cores re-exported: `fastflow.core` owns it; collab and tabular use it)
 from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
-from ..submission import write_submission, _read_sample
+from ..submission import _read_sample, _write_submission
 from ..export import load_artefact, rebuild, save_artefact
 from ..data import key_text
 from .nn import default_bs
@@ -856,12 +856,12 @@ class TabularWorkflow:
         if ids is not None and ids.dtype.kind == 'f' and np.isfinite(ids).all() and (ids % 1 == 0).all() and (np.abs(ids) < 2**53).all(): ids = ids.astype(np.int64)   # read as floats: 892, not 892.0
         if ids is None:   # no ids in the test frame: the writer pairs by the sample's rules
             if built and isinstance(preds, pd.DataFrame): preds = preds.to_numpy()   # `_submit_preds`' frame is in the test rows' and the sample's column order
-            return write_submission(preds, sample_submission, path, **told)
+            return _write_submission(preds, sample, sample_submission, path, **told)   # the sample as read above, not read again
         sub = self._with_ids(preds, ids, test.index, cols)
         if sample_submission is None:
             if isinstance(sub, pd.DataFrame) and set(sub.columns) == set(cols): sub = sub[cols]
-            sample_submission = sub if isinstance(sub, pd.DataFrame) and list(sub.columns) == cols else pd.DataFrame({self.id_col: ids, self.target: preds})
-        return write_submission(sub, sample_submission, path, **told)
+            sample = sample_submission = sub if isinstance(sub, pd.DataFrame) and list(sub.columns) == cols else pd.DataFrame({self.id_col: ids, self.target: preds})
+        return _write_submission(sub, sample, sample_submission, path, **told)
 
     def _class_cols(self, cols:list) -> list|None:
         "The sample's column for each of `classes_`, in their order: named as the class, or one shared prefix and the class ('Status_C' for 'C'); None if none or several match"

@@ -27,7 +27,7 @@ from ..data import TensorLoader
 from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, torch_threads
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model, _export_refused
-from ..submission import write_submission, SubmissionError, _read_csv, _read_sample
+from ..submission import SubmissionError, _read_sample, _write_submission
 from .data import (TensorImageDL, tensor_dls, test_dl, verify_images,
                                   pipeline_config, pipeline_dls, show_batch, _scaled)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
@@ -466,14 +466,13 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
                            proba:bool|None=None, # Passed to `write_submission`: the sample's column is probabilities (True) or other numbers (False); None: guessed
                           ) -> Path:
     "Write `submission.csv` in the sample's row order via `fastflow.submission.write_submission` (checked); ids are file stems or names, as the sample has them"
-    sample = _read_sample(sample_submission)   # the ids as text ('0001'), the label column with the sample's type, so its checks apply
+    sample, written = _read_sample(sample_submission, written=True)   # the ids as text ('0001'), the label column with the sample's type, so its checks apply
     id_col, target_col = sample.columns[:2]
     sample[id_col] = sample[id_col].astype(str)
     ids = preds.iloc[:, 0].astype(str)
     if 'file' in preds and not ids.isin(sample[id_col]).any() and preds.file.isin(sample[id_col]).any(): ids = preds.file  # ids with extension
     labels, ref = preds.iloc[:, 1], sample[target_col]
-    def as_written(): return (_read_csv(Path(sample_submission), 'sample submission', raw=True)[target_col] if not isinstance(sample_submission, pd.DataFrame)
-                              else sample_submission[target_col].astype('string').fillna('')).values   # the sample's cells as written: labels as text
+    def as_written(): return written()[target_col].values   # the sample's cells as written (from the one read of its file): labels as text
     nums = pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref) and ref.notna().any()   # a column of numbers to score
     if pd.api.types.is_bool_dtype(labels) or pd.api.types.is_bool_dtype(ref): pass   # the writer reads True/False either way
     elif pd.api.types.is_numeric_dtype(labels):
@@ -487,7 +486,7 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
             sample[target_col] = as_written()
         # else: class names for a column of numbers (a probability, a 0 placeholder): its type stays, and the writer refuses them
     sub = pd.DataFrame({id_col: ids.values, target_col: labels.values})
-    try: return write_submission(sub, sample, path, id_col=id_col, target_col=target_col, proba=proba)
+    try: return _write_submission(sub, sample, sample_submission, path, id_col=id_col, target_col=target_col, proba=proba)
     except SubmissionError as e:
         if not pd.api.types.is_float_dtype(ref) or pd.api.types.is_numeric_dtype(labels): raise
         raise SubmissionError(f"{e} The sample's {target_col!r} holds numbers such as {ref.iloc[0]!r}, likely the probability of one class, "
