@@ -70,6 +70,10 @@ def _to_array(preds) -> np.ndarray:
                               f"{type(preds).__name__}")
     return np.asarray(preds)
 
+def _holds_proba(ref: pd.Series) -> bool:
+    "Whether the sample column `ref` holds probabilities: floats in [0, 1], not all 0 or 1 (a float column of 0/1 is labels)"
+    return pd.api.types.is_float_dtype(ref) and bool(ref.between(0, 1).all()) and not ref.isin([0, 1]).all()
+
 def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
     "`s` with the dtype of the sample column `ref`, or a `SubmissionError`"
     t, is_num = ref.name, pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
@@ -103,7 +107,7 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
                                        f"(e.g. {_few(s.unique(), 3)}); map class indices to names, e.g. with the DataLoaders' vocab.")
     else: s = s.astype(str)
     told = proba is not None
-    if proba is None: proba = pd.api.types.is_float_dtype(ref) and bool(ref.between(0, 1).all())
+    if proba is None: proba = _holds_proba(ref)
     if proba and not s.between(0, 1).all():
         out = ~s.between(0, 1)
         raise SubmissionError(f"{t!r} holds probabilities in the sample but {int(out.sum())} prediction(s) lie outside [0, 1] "

@@ -15,7 +15,7 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 from ..core import heartbeat, usable_cores, _plain  # noqa: F401 (usable_cores re-exported: `fastflow.core` owns it; collab and tabular use it)
 from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
-from ..submission import _read_sample, _write_submission
+from ..submission import _holds_proba, _read_sample, _write_submission
 from ..export import load_artefact, rebuild, save_artefact
 from ..data import key_text
 from .nn import default_bs
@@ -882,7 +882,7 @@ class TabularWorkflow:
         per_class = len(cols) > 2   # a column per class: only probabilities fit it
         if proba is None:
             ref = sample[cols[1]] if sample is not None and len(cols) > 1 else None
-            proba = per_class or (ref is not None and pd.api.types.is_float_dtype(ref) and bool(ref.between(0, 1).all()) and not ref.isin([0, 1]).all())   # 0.5 placeholders
+            proba = per_class or (ref is not None and _holds_proba(ref))   # 0.5 placeholders, as the writer guesses
         if not proba:
             p = self.predict(test)
             if p.dtype.kind == 'f' and np.isfinite(p).all() and (p % 1 == 0).all(): p = p.astype(np.int64)   # classes 0.0/1.0 written as 0/1
