@@ -353,8 +353,8 @@ def _nearest_level(code:np.ndarray, s:pd.Series, levels:list, col=None) -> np.nd
     code = code.copy(); code[new] = np.where(np.abs(xn - v[lo]) <= np.abs(v[hi] - xn), lo, hi)   # a tie: the lower
     if col is not None:   # right for a count or a size, wrong for a code (a store number): say so, and how to opt out
         i = np.flatnonzero(new)[0]
-        warnings.warn(f"column {col!r}: {int(new.sum())} value(s) training never saw (e.g. {_py(s.iloc[i])!r}) take the category of the nearest "
-                      f"training value ({_py(levels[code[i]])!r}), as a count or a size would; if {col!r} is a code (an id, a class number), "
+        warnings.warn(f"column {col!r}: {int(new.sum())} value(s) training never saw (e.g. {_plain(s.iloc[i])!r}) take the category of the nearest "
+                      f"training value ({_plain(levels[code[i]])!r}), as a count or a size would; if {col!r} is a code (an id, a class number), "
                       f"name it in cat_names and unseen values count as missing")
     return code
 
