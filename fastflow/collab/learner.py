@@ -356,6 +356,16 @@ def _code_of(ids:np.ndarray, lookup:dict|None, x) -> int:
     k = int(np.searchsorted(ids, x))
     return k if k < len(ids) and ids[k] == x else -1
 
+def _as_other_kind(code, x, what:str='user'):
+    "A clear error when the id `x` is unknown but equals a known one as another type ('1' for 1, 1 for '1'); `code(id)`: its code, -1 unknown"
+    alts = [str(x)] if isinstance(x, (int, np.integer)) and not isinstance(x, bool) else []
+    if isinstance(x, str):
+        for f in (int, float):
+            try: alts.append(f(x)); break
+            except ValueError: pass
+    if (a := next((a for a in alts if code(a) >= 0), None)) is not None:
+        raise ValueError(f"{what} {x!r} is not a training {what} id, but {a!r} is (the ids are {'text' if isinstance(a, str) else 'numbers'}): pass {a!r}")
+
 def _frame(dls, items, **cols) -> pd.DataFrame:
     return pd.DataFrame({'item': items, 'title': dls.titles(items), **cols})
 
@@ -617,8 +627,9 @@ class CollabLearner(UndoOnError, Learner):
                  ) -> pd.DataFrame:
         "Top `n` items for `user`, with their predicted rating; a user with no training ratings gets the most rated items (by='rating': `popular_items`), with a warning"
         n,by = _check_count(n),_check_by(by)
-        u = _code_of(self.dls.users, self.dls._user2idx, user)
-        if u == -2: u = _code_of(self.dls.users, self.dls.user2idx, user)
+        code = lambda x: c if (c := _code_of(self.dls.users, self.dls._user2idx, x)) != -2 else _code_of(self.dls.users, self.dls.user2idx, x)
+        u = code(user)
+        if u < 0: _as_other_kind(code, user)   # '1' for user 1: an error, as predict_pairs gives, not a cold start
         cold = u < 0 or self.baseline.user_count_[u] == 0
         if cold:
             have, got = _kinds(self.dls.users[:1]), _kinds([user])

@@ -19,7 +19,7 @@ from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, rebuild, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds, _user_index
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline
-from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded
+from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _as_other_kind, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -519,6 +519,7 @@ class CollabWorkflow:
         "Top `n` items for `user`, with their predicted rating; a user with no ratings is ranked from its side columns if it has some, else gets the most rated items (by='rating': `popular_items`), with a warning"
         self._check_fitted(); n,by = _check_count(n),_check_by(by)
         u = _code_of(self.dls_.users, self.dls_.user2idx, user)
+        if u < 0: _as_other_kind(lambda x: _code_of(self.dls_.users, self.dls_.user2idx, x), user)   # 1 for user '1': an error, as predict says
         if u < 0: return self._recommend_new(user, n, users, by)
         cand,seen = np.arange(self.dls_.n_items),self._rated_by(u)
         if exclude_rated: cand = np.setdiff1d(cand, seen)
