@@ -165,11 +165,18 @@ def _frame_preds(preds: pd.DataFrame, sample: pd.DataFrame, id_col: str) -> pd.D
         if {str(c).strip() for c in extra} & set(missing): hint = " Some names differ only by spaces: strip them, e.g. df.columns = df.columns.str.strip()."
         elif {str(c).strip().lower() for c in extra} & {str(c).lower() for c in missing}: hint = " Some names differ only by case: use the sample's names."
         if any(str(c).startswith('Unnamed: ') for c in extra): hint += " An 'Unnamed: 0' column is a frame's index written to the file: write it with to_csv(..., index=False)."
+        if len(preds.columns) == 1 and (sep := next((d for d in ';\t|' if d in str(preds.columns[0])), None)):
+            hint += f" The file looks separated by {sep!r}, not commas: write it with to_csv(..., index=False) and no sep= (a comma)."
         if id_col in missing and preds.index.name == id_col: hint += " The ids are the frame's index: call reset_index() first."
         raise SubmissionError(f"Prediction columns {list(preds.columns)} differ from the sample's {list(sample.columns)}"
                               + (f"; missing {missing}" if missing else '') + (f"; unexpected {extra}" if extra else '') + '.' + hint)
-    if len(preds) != len(sample): raise SubmissionError(f"{len(preds)} prediction rows for {len(sample)} rows in the sample submission.")
     pid = _match_ids(preds[id_col], ids, id_col)
+    if len(preds) != len(sample):   # which ids, not only how many
+        miss, extra_ids, dup = sorted(set(ids) - set(pid), key=str), sorted(set(pid) - set(ids), key=str), int(pid.duplicated().sum())
+        why = [f"{len(miss)} of the sample's ids missing ({_few(miss)})" if miss else '', f"{len(extra_ids)} not in the sample ({_few(extra_ids)})" if extra_ids else '',
+               f"{dup} repeated" if dup else '']
+        raise SubmissionError(f"{len(preds)} prediction rows for {len(sample)} rows in the sample submission" + (f": {', '.join(w for w in why if w)}" if any(why) else '')
+                              + ". Predict each row of the competition's test file once.")
     if pid.duplicated().any(): raise SubmissionError(f"Predictions repeat ids {_few(pid[pid.duplicated()].unique())}; each id must appear once.")
     miss, extra_ids = sorted(set(ids) - set(pid), key=str), sorted(set(pid) - set(ids), key=str)
     if miss or extra_ids: raise SubmissionError(f"The ids in {id_col!r} differ from the sample submission's: {len(miss)} missing ({_few(miss)}), "
