@@ -297,13 +297,25 @@ def _split_codes(train_idx, valid_idx, n:int) -> np.ndarray:
         raise ValueError(f"valid_idx has {len(va) - _count(split, 1)} repeated entries; give each position once (e.g. np.unique(valid_idx))")
     return split
 
-_USUAL = (0., 10.)   # rating scales seen in practice (1-5 stars, 0-10 marks) lie inside this
+_USUAL = 1000.   # rating scales seen in practice (stars, marks, likes of -1/+1, 0-100 scores) lie inside ±this
+
+def _far_ones(r:np.ndarray, lo:float, hi:float) -> str|None:
+    "What a few ratings far from the others look like (one side of a gap wider than half the span, with at most 5% of them: codes for missing, typos), or None"
+    v = np.unique(r)
+    if len(v) < 3: return None   # 0/1, -1/+1: two levels are a scale, not a gap
+    k = int(np.diff(v).argmax())
+    if v[k+1] - v[k] <= 0.5*(hi - lo): return None
+    below = float((r <= v[k]).mean())
+    if min(below, 1 - below) > 0.05: return None
+    far = v[:k+1] if below < 0.5 else v[k+1:]
+    return f"a few ratings ({min(below, 1 - below):.1%}) lie far from the others (e.g. {far[0] if below < 0.5 else far[-1]:g}): codes for missing values, or typos"
 
 def _check_inferred_range(r:np.ndarray, y_range:tuple, lo:float, hi:float):
-    "Warn when the inferred `y_range` is wider than the usual rating scale: values outside 0..10, or a few outliers stretching it (`r`: a sample of at most ~1e6 ratings, `lo`/`hi` the extremes of all)"
+    "Warn when the inferred `y_range` looks stretched: ratings far from the others, a few outliers, or values past ±1000 (`r`: a sample of at most ~1e6 ratings, `lo`/`hi` the extremes of all)"
     q1,q99 = np.quantile(r, [0.01, 0.99]) if len(r) >= 100 else (lo, hi)
-    why = (f"some ratings lie outside the usual {_USUAL[0]:g}..{_USUAL[1]:g} scale" if lo < _USUAL[0] or hi > _USUAL[1] else
-           f"a few outliers stretch it (98% of the ratings lie in {q1:g}..{q99:g})" if hi-lo > 2*max(q99-q1, 1e-9) else None)
+    why = (_far_ones(r, lo, hi) or
+           (f"a few outliers stretch it (98% of the ratings lie in {q1:g}..{q99:g})" if hi-lo > 2*max(q99-q1, 1e-9) else None) or
+           (f"ratings reach {max(abs(lo), abs(hi)):g}, past any rating scale: check it is the rating column (not a count, a price or a timestamp)" if max(abs(lo), abs(hi)) > _USUAL else None))
     if why: warnings.warn(f"y_range inferred as ({y_range[0]:g}, {y_range[1]:g}) from training ratings spanning {lo:g}..{hi:g}: {why}. "
                           f"Check the ratings, or pass y_range=(lo, hi) to set it")
 
