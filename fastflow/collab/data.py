@@ -520,6 +520,8 @@ class CollabDataLoaders(DataLoaders):
             r = rating[p]; lo,hi,tot,n = min(lo, float(r.min())),max(hi, float(r.max())),tot + float(r.sum(dtype=np.float64)),n + len(r)
             sample.append(r[::max(1, len(self.split)//1_000_000)])
         if n == 0: raise ValueError("no training ratings left after the split; lower valid_pct")
+        if lo == hi: warnings.warn(f"every training rating is {lo:g} (positive-only feedback, e.g. clicks): a rating model can only learn that constant. "
+                                   "recommend and ranking_metrics still rank by who rated what (ItemRanker); to predict ratings, keep the negative ones")
         if y_range is not None: self.y_range = tuple(y_range)
         else:
             self.y_range = infer_y_range(np.array([lo, hi], rating.dtype))

@@ -516,6 +516,18 @@ class CollabLearner(UndoOnError, Learner):
             rk.fit(d.df.u.to_numpy(), d.df.i.to_numpy(), d.n_users, d.n_items, d.split)   # the training rows, with no copy of them
         self._ranker = (d, _ready_ranker(rk, d.n_users, d.n_items, fit, "the learner's data has", 'the training rows'))
 
+    def show_results(self, ds_idx:int=1, dl=None, max_n:int=9, shuffle:bool=True, **kwargs) -> pd.DataFrame:
+        "fastai's `show_results` for ratings: `max_n` of the validation (`ds_idx=1`) or training (0) ratings, with the model's prediction beside each"
+        if dl is not None: raise TypeError("CollabLearner.show_results shows its own ratings (ds_idx=0: training, 1: validation); for others, use predict_pairs")
+        if ds_idx not in (0, 1): raise ValueError(f"ds_idx must be 0 (training ratings) or 1 (validation ratings), got {ds_idx!r}")
+        df = self.dls.valid_df if ds_idx == 1 else self.dls.train_df
+        if not len(df): raise ValueError(f"the {'validation' if ds_idx else 'training'} set holds no ratings: pass ds_idx={1 - ds_idx}")
+        df = df.sample(min(max_n, len(df)), random_state=0) if shuffle else df.head(max_n)
+        n = self.dls.names
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore'); pred = self.predict_codes(df.u.to_numpy(), df.i.to_numpy())   # a validation user with no training ratings: the bias fallback
+        return pd.DataFrame({n['user']: df.user.to_numpy(), n['item']: df.item.to_numpy(), n['rating']: df.rating.to_numpy(), f"{n['rating']}_pred": pred})
+
     def predict(self, item, rm_type_tfms=None, with_input=False):
         "fastai's one-item `predict` does not apply to ratings: a clear error that points to `predict_pairs`"
         raise TypeError("CollabLearner predicts (user, item) pairs by original id: learn.predict_pairs(pd.DataFrame({'user': [...], 'item': [...]})) "
@@ -576,6 +588,8 @@ class CollabLearner(UndoOnError, Learner):
                       item_name:str|None=None, # Column of item ids (default: the name given to `from_df`, else 'item')
                      ) -> np.ndarray:
         "Predicted ratings for a DataFrame of (user, item) pairs; unknown ids get the cold-start fallback"
+        if not isinstance(pairs, pd.DataFrame): raise TypeError(f"pairs must be a pandas DataFrame of (user, item) ids, got {type(pairs).__name__}: "
+                                                                f"e.g. pd.DataFrame({{{self.dls.names['user']!r}: [...], {self.dls.names['item']!r}: [...]}})")
         def col(given, key):
             if given is not None: return given
             return next((c for c in (self.dls.names[key], key) if c in pairs.columns), self.dls.names[key])
@@ -858,6 +872,9 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    **kwargs, # Passed to `CollabLearner`
                   ) -> CollabLearner:
     "A `CollabLearner` with a fresh model for `dls`"
+    if model in ('dot', 'hybrid') and (isinstance(n_factors, bool) or not isinstance(n_factors, (int, np.integer)) or n_factors < 1):
+        raise ValueError(f"n_factors must be a whole number >= 1 for model={model!r}, got {n_factors!r}; for biases only, use "
+                         "fastflow.collab.model.BiasBaseline (or CollabWorkflow's {'bias': dict(type='bias')} member)")
     if seed is not None:
         set_seed(seed)
         if dls.train.gen is not None: dls.train.gen.manual_seed(seed)
