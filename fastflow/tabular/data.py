@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.data.html.md"""
 
 # %% ../../nbs/30_tabular.data.ipynb #436e84d0
 from __future__ import annotations
-import re, warnings
+import warnings
 from collections import Counter
 import numpy as np
 import pandas as pd
@@ -135,8 +135,6 @@ def date_parts(s: pd.Series, # A datetime column, or strings holding dates
 # %% ../../nbs/30_tabular.data.ipynb #b4426c46
 def _is_text(s): return pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)
 
-_DMY2 = re.compile(r'\d{1,2}([/.-])\d{1,2}\1\d{2}')
-
 def date_format(s: pd.Series, # A column of strings
                 min_frac: float = 0.9, # Share of the non-missing values that must parse with the guessed format
                ) -> str|None:
@@ -150,8 +148,6 @@ def date_format(s: pd.Series, # A column of strings
     with warnings.catch_warnings():   # pandas warns when a guess ignores dayfirst: both guesses are tried, so the warning says nothing
         warnings.simplefilter('ignore', UserWarning)
         fmts = {guess_datetime_format(o, dayfirst=df) for o in v.iloc[:5] for df in (False, True)} - {None}   # 01/02/2020: month or day first; a few values, in case the first is odd
-    for o in v.iloc[:5]:   # two-digit years (03/15/21, 15.03.21), which pandas does not guess: month or day first, the year last
-        if m := _DMY2.fullmatch(o.strip()): fmts |= {f'%m{m[1]}%d{m[1]}%y', f'%d{m[1]}%m{m[1]}%y'}
     fmts = [f for f in fmts if ('%Y' in f or '%y' in f) and any(m in f for m in ('%m', '%b', '%B'))]
     if not fmts: return None
     frac, fmt = max((pd.to_datetime(v, format=f, errors='coerce', utc=True).notna().mean(), f) for f in sorted(fmts))   # utc: offsets that change with summer time
