@@ -393,8 +393,8 @@ class ResizeBatch(FFCallback):
     def before_batch(self):
         if self.training: self.learn.xb = (_longer_side(self.xb[0], self.size), *self.xb[1:])
 
-def _check_stages(learn, sizes, fracs) -> tuple[list, list]:
-    "`sizes` and `fracs` as lists, checked, and the model tried (no gradients) on one validation image at each size but the last"
+def _check_stages(sizes, fracs) -> tuple[list, list]:
+    "`sizes` and `fracs` as lists, or a clear error"
     ok = isinstance(sizes, (list, tuple)) and len(sizes) > 0 and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in sizes)
     if not ok: raise ValueError(f"sizes must be image sizes in pixels (integers >= 1), smallest first, e.g. (24, 32); got {sizes!r}")
     sizes = [int(s) for s in sizes]
@@ -402,19 +402,6 @@ def _check_stages(learn, sizes, fracs) -> tuple[list, list]:
     fracs = [1/len(sizes)]*len(sizes) if fracs is None else list(fracs)
     if len(fracs) != len(sizes) or not all(isinstance(f, numbers.Real) and math.isfinite(f) and f > 0 for f in fracs):
         raise ValueError(f"fracs must give one positive share of the budget per size ({len(sizes)}), got {fracs!r}")
-    if len(sizes) > 1 and len(learn.dls.valid):   # a model too small-minded for a size fails here, before any stage has trained
-        x = learn.dls.valid.one_batch()[0][:1]   # the validation loader: the training one's shuffling stream is left alone
-        m, was = learn.model, learn.model.training
-        try:
-            m.eval()
-            for s in sizes[:-1]:
-                xs = _longer_side(x, s)
-                try:
-                    with torch.no_grad(): m(xs)
-                except RuntimeError as e:
-                    raise ValueError(f"the model cannot take the {tuple(xs.shape[-2:])} images that size {s} gives ({str(e).splitlines()[0][:200]}): "
-                                     f"start fit_progressive at a larger size than {s}") from None
-        finally: m.train(was)
     return sizes, fracs
 
 def fit_progressive(learn:Learner, # The learner
@@ -427,12 +414,16 @@ def fit_progressive(learn:Learner, # The learner
                    ) -> dict:
     "`fit_budget` in stages of growing image size; the one-cycle schedule restarts at a lower peak for each later stage"
     _check_budget(seconds, epochs)
-    sizes, fracs = _check_stages(learn, sizes, fracs)
+    sizes, fracs = _check_stages(sizes, fracs)
     out = []
     for i, (s, f) in enumerate(zip(sizes, fracs)):
         cbs = [ResizeBatch(s)] if i < len(sizes) - 1 else []
         budget = dict(seconds=seconds*f) if epochs is None else dict(epochs=max(1, round(epochs*f)))
-        out.append(fit_budget(learn, lr_max=lr_max*(0.5 if i else 1), cbs=cbs, **budget, **kwargs))
+        try: out.append(fit_budget(learn, lr_max=lr_max*(0.5 if i else 1), cbs=cbs, **budget, **kwargs))
+        except RuntimeError as e:   # the smallest size is the likeliest to fail (a kernel larger than the image): say so, beside torch's own message
+            if i == 0 and cbs and learn.train_iter == 0: e.add_note(f"fit_progressive: this was the first batch at size {s}, its smallest; if the model "
+                                                                   f"cannot take images that small, start at a larger size (the weights have taken no step)")
+            raise
     return dict(seconds=sum(o['seconds'] for o in out), epochs=sum(o['epochs'] for o in out),
                 images_per_s=sum(o['images_per_s']*o['seconds'] for o in out)/sum(o['seconds'] for o in out))
 
