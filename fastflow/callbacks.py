@@ -87,12 +87,12 @@ def _check_monitor(monitor, min_delta, mode):
     if not np.isfinite(min_delta) or min_delta < 0: raise ValueError(f"min_delta must be a finite number >= 0, got {min_delta!r}")
     if mode not in ('min', 'max', None): raise ValueError(f"mode must be 'min', 'max' or None (from the monitor's name), got {mode!r}")
 
-def _n_valid(learn) -> int|None:
-    "Batches of the validation set `fit` scores (0: none; None: unknown, a loader without a length)"
+def _no_valid(learn) -> str|None:
+    "What is wrong with the validation set `fit` scores: 'the DataLoaders have no validation set', 'the validation set is empty', or None (it has batches, or a loader without a length)"
     loaders = getattr(getattr(learn, 'dls', None), 'loaders', None)
     if loaders is None: return None
-    if len(loaders) < 2: return 0
-    try: return len(loaders[1])
+    if len(loaders) < 2: return 'the DataLoaders have no validation set'
+    try: return 'the validation set is empty' if len(loaders[1]) == 0 else None
     except TypeError: return None
 
 class _Tracker(FFCallback):
@@ -119,8 +119,8 @@ class _Tracker(FFCallback):
 
     def before_train(self):
         if self.fitting: return
-        if _n_valid(self.learn) == 0:   # now, not after an epoch of training
-            raise ValueError(f"{type(self).__name__}: the validation set is empty, so {self.monitor!r} cannot be computed. "
+        if not self.monitor.startswith('train_') and (why := _no_valid(self.learn)):   # now, not after an epoch of training
+            raise ValueError(f"{type(self).__name__}: {why}, so {self.monitor!r} cannot be computed. "
                              "EarlyStopping and SaveBest need a validation set: give the DataLoaders one, or drop them.")
         self.fitting = True; self._reset()
     def _reset(self): self.best, self.best_epoch, self.new_best, self.n_epochs = None, None, False, 0
