@@ -150,7 +150,7 @@ def test_mismatched_id_types(ratings):
         collab_learner(ds, 'dot', n_factors=4).predict_pairs(ratings)
 
 def test_inferred_range_warning(ratings):
-    with pytest.warns(UserWarning, match=r'y_range inferred as \(-5\.75, 9\.375\) from training ratings spanning -3\.\.8: a few outliers stretch it'):
+    with pytest.warns(UserWarning, match=r'y_range inferred as \(-5\.75, 9\.375\) from training ratings spanning -3\.\.8: a few ratings \(0\.5%\) are -3 where the others are 1 or more'):
         _dls(ratings.assign(rating=ratings.rating.where(ratings.index != 0, -3.).where(ratings.index != 1, 8.)), valid_pct=0)
     with warnings.catch_warnings():
         warnings.simplefilter('error'); _dls(ratings)                            # 1-5 stars: no warning

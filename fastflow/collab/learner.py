@@ -356,10 +356,11 @@ def _code_of(ids:np.ndarray, lookup:dict|None, x) -> int:
     k = int(np.searchsorted(ids, x))
     return k if k < len(ids) and ids[k] == x else -1
 
-def _as_other_kind(code, x, what:str='user'):
-    "A clear error when the id `x` is unknown but equals a known one as another type ('1' for 1, 1 for '1'); `code(id)`: its code, -1 unknown"
-    alts = [str(x)] if isinstance(x, (int, np.integer)) and not isinstance(x, bool) else []
-    if isinstance(x, str):
+def _as_other_kind(code, ids:np.ndarray, x, what:str='user'):
+    "A clear error when the id `x` is unknown but equals one of the training `ids` as another type ('1' for 1, 1 for '1'); `code(id)`: its code, -1 unknown"
+    numeric = ids.dtype.kind in 'iuf'   # only the other type can match: no lookup table is built for a new user of the ids' own type
+    alts = [str(x)] if not numeric and isinstance(x, (int, np.integer)) and not isinstance(x, bool) else []
+    if numeric and isinstance(x, str):
         for f in (int, float):
             try: alts.append(f(x)); break
             except ValueError: pass
@@ -472,7 +473,7 @@ def _masked_ranking(score, # score(users, seen_u, seen_i): a row of scores per u
     row = np.full(n_users, -1); row[users] = np.arange(len(users))
     fresh = ~np.isin(key(rel), key(seen)) & (row[rel[0]] >= 0)   # relevant pairs not rated in training (candidates or not)
     users = np.unique(rel[0][fresh])   # a user whose every relevant pair was rated in training is not scored
-    if len(users) == 0: return _no_ranking(k, f"each of the {len(rel[0])} relevant held-out rating(s) is of a pair rated in training (ratings the model was fitted on): score it on ratings held out from the fit")
+    if len(users) == 0: return _no_ranking(k, f"each of the {int((row[rel[0]] >= 0).sum())} relevant held-out rating(s) of the users ranked is of a pair rated in training (ratings the model was fitted on): score it on ratings held out from the fit")
     pos = np.full(n_items, -1); pos[cand] = np.arange(len(cand))
     row = np.full(n_users, -1); row[users] = np.arange(len(users))
     def by_row(p):   # the pairs of the users ranked, in row order (a chunk's are a slice): (row, column or -1, user, item)
@@ -522,7 +523,7 @@ class CollabLearner(UndoOnError, Learner):
         if ds_idx not in (0, 1): raise ValueError(f"ds_idx must be 0 (training ratings) or 1 (validation ratings), got {ds_idx!r}")
         df = self.dls.valid_df if ds_idx == 1 else self.dls.train_df
         if not len(df): raise ValueError(f"the {'validation' if ds_idx else 'training'} set holds no ratings: pass ds_idx={1 - ds_idx}")
-        df = df.sample(min(max_n, len(df)), random_state=0) if shuffle else df.head(max_n)
+        df = df.sample(min(max_n, len(df))) if shuffle else df.head(max_n)   # other rows each call, as fastai's
         n = self.dls.names
         with warnings.catch_warnings():
             warnings.simplefilter('ignore'); pred = self.predict_codes(df.u.to_numpy(), df.i.to_numpy())   # a validation user with no training ratings: the bias fallback
@@ -643,7 +644,7 @@ class CollabLearner(UndoOnError, Learner):
         n,by = _check_count(n),_check_by(by)
         code = lambda x: c if (c := _code_of(self.dls.users, self.dls._user2idx, x)) != -2 else _code_of(self.dls.users, self.dls.user2idx, x)
         u = code(user)
-        if u < 0: _as_other_kind(code, user)   # '1' for user 1: an error, as predict_pairs gives, not a cold start
+        if u < 0: _as_other_kind(code, self.dls.users, user)   # '1' for user 1: an error, as predict_pairs gives, not a cold start
         cold = u < 0 or self.baseline.user_count_[u] == 0
         if cold:
             have, got = _kinds(self.dls.users[:1]), _kinds([user])

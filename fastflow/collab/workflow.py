@@ -519,7 +519,7 @@ class CollabWorkflow:
         "Top `n` items for `user`, with their predicted rating; a user with no ratings is ranked from its side columns if it has some, else gets the most rated items (by='rating': `popular_items`), with a warning"
         self._check_fitted(); n,by = _check_count(n),_check_by(by)
         u = _code_of(self.dls_.users, self.dls_.user2idx, user)
-        if u < 0: _as_other_kind(lambda x: _code_of(self.dls_.users, self.dls_.user2idx, x), user)   # 1 for user '1': an error, as predict says
+        if u < 0: _as_other_kind(lambda x: _code_of(self.dls_.users, self.dls_.user2idx, x), self.dls_.users, user)   # 1 for user '1': an error, as predict says
         if u < 0: return self._recommend_new(user, n, users, by)
         cand,seen = np.arange(self.dls_.n_items),self._rated_by(u)
         if exclude_rated: cand = np.setdiff1d(cand, seen)
