@@ -142,7 +142,7 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
     for name in (files or {}):   # checked before the folder is touched
         if name in (MANIFEST, *_RESERVED) or Path(name).name != name:
             raise ArtefactError(f"file name {name!r} is reserved or not a plain file name")
-    if path is not None and (p := Path(path)).suffix.lower() in ('.pkl', '.pickle', '.pth', '.pt', '.bin') and not p.is_dir():   # fastai's reflex: learn.export('export.pkl')
+    if path is not None and (p := Path(path)).suffix.lower() in ('.pkl', '.pickle', '.pth', '.pt', '.bin') and not p.exists():   # fastai's reflex: learn.export('export.pkl')
         warnings.warn(f"{p} will be a folder (a fastflow model folder holds several files), not a {p.suffix} file as fastai's export writes; "
                       f"load it with the same name, or name it as a folder, e.g. {p.with_suffix('')}")
     path = output_dir(path if path is not None else output_dir()/'model')

@@ -10,6 +10,7 @@ import io, os, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
+from pandas.io.common import infer_compression
 from .core import KAGGLE_INPUT, output_dir, _plain
 
 # %% auto #0
@@ -28,7 +29,6 @@ def _read_sample(sample, id_col=None, written:bool=False):
     res = _read_csv(p, 'sample submission', id_col, data=data)
     return (res, lambda: _read_csv(p, 'sample submission', raw=True, data=data)) if written else res
 
-_ZIPS = {'.gz': 'gzip', '.zip': 'zip', '.bz2': 'bz2', '.xz': 'xz', '.zst': 'zstd'}   # pandas' compression by suffix
 
 _NA = ['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN',
        'None', 'n/a', 'nan', 'null']   # pandas' default missing-value strings
@@ -42,7 +42,7 @@ def _read_csv(path, # A CSV file (also .csv.gz / .csv.zip)
              ) -> pd.DataFrame:
     "A submission-shaped CSV, with a `SubmissionError` naming the file when it is empty, ragged or not text"
     src = lambda: path if data is None else io.BytesIO(data)   # bytes already read: parsed from memory,
-    zip_ = {} if data is None else dict(compression=_ZIPS.get(Path(path).suffix.lower()))   # uncompressed as the file's name says
+    zip_ = {} if data is None else dict(compression=infer_compression(str(path), 'infer'))   # uncompressed as pandas would the file, by its name
     try:
         with warnings.catch_warnings():   # a row with more fields than the header: pandas would drop the extra one, or take column 1 as the index
             warnings.simplefilter('error', pd.errors.ParserWarning)
