@@ -345,8 +345,10 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor` (or a seed bag 
     ax.set_yticks(range(len(steps)), [s[0] for s in steps]); ax.invert_yaxis(); ax.legend(loc='lower right', fontsize=8)
     if is_classifier(model):
         scale = f'log-odds of {cls!r}' if len(labels) == 2 else f'margin of class {cls!r} (before the softmax)'
+        if isinstance(model, SeedBagClassifier):   # the bag averages its members' probabilities, not their margins
+            scale = f"members' mean {scale} (the bag averages their probabilities)"; extra['members'] = len(model.estimators_)
         extra['target'] = cls
-    ax.set_xlabel(scale); ax.set_title(f'Contributions behind row {row}' + (f' to class {cls!r}' if is_classifier(model) else '') + note, fontsize=10)
+    extra['scale'] = scale; ax.set_xlabel(scale); ax.set_title(f'Contributions behind row {row}' + (f' to class {cls!r}' if is_classifier(model) else '') + note, fontsize=10)
     pred = None if is_classifier(model) else to_target(margin) if to_target else margin
     res.attrs.update(bias=bias, margin=margin, prediction=pred, **extra, path=save_plot(fig, path, 'explain_row.png', show))
     return res
