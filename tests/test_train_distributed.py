@@ -61,7 +61,7 @@ def ranks_said(tmp_path, n=3000):
     return '\n'.join(f"--- {f.relative_to(tmp_path)}:\n{f.read_text(errors='replace')[-n:]}" for f in logs)
 
 def finished(proc, script, out, tmp_path, env, timeout):
-    "Wait for a `torchrun` run and check it succeeded; if its first failure was a rank's SIGABRT, run it once more, with a warning"
+    "Wait for a `torchrun` run and check it succeeded; if its first failure was a rank's SIGABRT other than a collective mismatch, run it once more, with a warning"
     said, _ = proc.communicate(timeout=timeout)
     cause = re.search(r'Root Cause.*?exitcode\s*:\s*(-?\d+)', said, re.S)
     if proc.returncode and cause and int(cause[1]) == -6 and 'collective mismatch' not in ranks_said(tmp_path):
