@@ -119,9 +119,13 @@ class _Tracker(FFCallback):
 
     def before_train(self):
         if self.fitting: return
-        if not self.monitor.startswith('train_') and (why := _no_valid(self.learn)):   # now, not after an epoch of training
-            raise ValueError(f"{type(self).__name__}: {why}, so {self.monitor!r} cannot be computed. "
-                             "EarlyStopping and SaveBest need a validation set: give the DataLoaders one, or drop them.")
+        why = _no_valid(self.learn)   # said now, not after an epoch of training
+        if why == 'the DataLoaders have no validation set':   # fastai's fit needs one (it may be empty), whatever is watched
+            raise ValueError(f"{type(self).__name__}: {why}, and fastai's fit validates after each epoch: give the DataLoaders one (an empty one "
+                             f"will do to watch a training column such as 'train_loss')")
+        if why and not self.monitor.startswith('train_'):
+            raise ValueError(f"{type(self).__name__}: {why}, so {self.monitor!r} cannot be computed: give the DataLoaders a validation set, "
+                             "watch a training column (e.g. monitor='train_loss'), or drop the tracker.")
         self.fitting = True; self._reset()
     def _reset(self): self.best, self.best_epoch, self.new_best, self.n_epochs = None, None, False, 0
 

@@ -66,8 +66,9 @@ def finished(proc, script, out, tmp_path, env, timeout):
     cause = re.search(r'Root Cause.*?exitcode\s*:\s*(-?\d+)', said, re.S)
     if proc.returncode and cause and int(cause[1]) == -6 and 'collective mismatch' not in ranks_said(tmp_path):
         # gloo aborts a rank from a C++ thread (std::terminate) on a transport error; it happened in 1 of ~40 CI runs, and in none
-        # of 25 runs on the same commit here. A mismatch in fastflow's own collectives says so ("Is there a distributed collective
-        # mismatch in your code?"): that fails at once, whether it happens every time or by timing.
+        # of 25 runs on the same commit here. Collectives of different sizes on two ranks say so ("Is there a distributed collective
+        # mismatch in your code?"): that fails at once, whether it happens every time or by timing. A different number of collectives
+        # shows as a closed peer or a timeout instead, and would be run again once: a second failure still fails.
         warnings.warn(f"a rank aborted (SIGABRT); running the processes again, once. What each rank said:\n{ranks_said(tmp_path, 1500)}")
         shutil.rmtree(tmp_path/'ranks', ignore_errors=True)
         proc = torchrun(script, out, tmp_path, env); said, _ = proc.communicate(timeout=timeout)

@@ -303,7 +303,7 @@ def _far_ones(r:np.ndarray, lo:float, hi:float) -> str|None:
     "What a few ratings far from the others look like (one side of a gap wider than half the span, with at most 5% of them: codes for missing, typos), or None"
     v = np.unique(r)
     if len(v) < 3: return None   # 0/1, -1/+1: two levels are a scale, not a gap
-    if (v[0] < 0 <= v[1] or v[0] == 0 < v[1]) and v[1] - v[0] >= 1 and (share := float((r == v[0]).mean())) <= 0.05:   # -1 or 0 a step below a scale of its own (1..5): a code for missing
+    if v[0] < 0 and v[1] >= 1 and (share := float((r == v[0]).mean())) <= 0.05:   # -1 below a scale of its own (1..5, not -1/0/1): a code for missing
         return f"a few ratings ({share:.1%}) are {v[0]:g} where the others are {v[1]:g} or more: codes for missing values, or typos"
     k = int(np.diff(v).argmax())
     if v[k+1] - v[k] <= 0.5*(hi - lo): return None

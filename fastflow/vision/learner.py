@@ -421,8 +421,8 @@ def fit_progressive(learn:Learner, # The learner
         budget = dict(seconds=seconds*f) if epochs is None else dict(epochs=max(1, round(epochs*f)))
         try: out.append(fit_budget(learn, lr_max=lr_max*(0.5 if i else 1), cbs=cbs, **budget, **kwargs))
         except RuntimeError as e:   # the smallest size is the likeliest to fail (a kernel larger than the image): say so, beside torch's own message
-            if i == 0 and cbs and learn.train_iter == 0: e.add_note(f"fit_progressive: this was the first batch at size {s}, its smallest; if the model "
-                                                                   f"cannot take images that small, start at a larger size (the weights have taken no step)")
+            if i == 0 and cbs and getattr(learn, 'train_iter', None) == 0 and 'size' in str(e):
+                e.add_note(f"fit_progressive: this was the first batch at size {s}, its smallest: if the model cannot take images that small, start at a larger size")
             raise
     return dict(seconds=sum(o['seconds'] for o in out), epochs=sum(o['epochs'] for o in out),
                 images_per_s=sum(o['images_per_s']*o['seconds'] for o in out)/sum(o['seconds'] for o in out))
