@@ -108,7 +108,7 @@ def rows(res) -> list[tuple[str, str, str]]:
     fa_txt = '; '.join(f"bs {s.rsplit('bs', 1)[1]}: {_n(cpu(t, s, 'epoch'), 0)} (fastflow {_n(cpu(t, ff, 'epoch'), 0)})" for t, s in fa if t == fa[0][0]) if fa else '—'
     peak = lambda t, s: max((v for st in ('load', 'setup', 'epoch', 'recommend') if (v := sc(t, s, st, 'peak_rss_mb')) is not None), default=None)
     out.append((f'Collab at scale, one epoch of {sz(big)} generated ratings, users and items scaled like MovieLens 25M (`scale.py`; issue 19: ≤ 20 s, ≤ 1.5 GB)',
-                f"{_n(sc(big, ff, 'epoch', 'seconds'), 1)} s wall on 2 cores, median of 3 runs ({_n(sc(big, ff, 'epoch', 'cpu_seconds'), 1)} CPU-s, "
+                f"{_n(sc(big, ff, 'epoch', 'seconds'), 1)} s wall on 2 cores, one run ({_n(sc(big, ff, 'epoch', 'cpu_seconds'), 1)} CPU-s, "
                 f"{sc(big, ff, 'epoch', 'threads') or '—'} threads, bs {_n(sc(big, ff, 'epoch', 'bs'), 0)}): {_n(sc(big, ff, 'epoch'), 0)} ratings/s "
                 f"(10⁶ ratings: {_n(sc('synth_collab_1e6', ff, 'epoch'), 0)}/s), valid RMSE {_n(sc(big, ff, 'epoch', 'valid_rmse'), 4)}; "
                 f"peak RSS {_n(peak(big, ff), 0)} MB over loading, setup, the epoch and `recommend`, for a {_n(sc(big, ff, 'load', 'data_mb'), 0)} MB frame "
