@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #6ffa3de2
 from __future__ import annotations
-import importlib, os, random, threading, time, warnings
+import difflib, importlib, os, random, re, threading, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -57,7 +57,14 @@ def data_path(name: str, # Data set or competition name, e.g. 'titanic', 'ml-100
         if c.is_dir(): return c
     looked = '\n  '.join(map(str, cands))
     raise FileNotFoundError(f"Data set {name!r} not found. Looked in:\n  {looked}\n"
-                            f"Set FASTFLOW_DATA to a folder that holds '{name}/', or attach it as a Kaggle input.{_zip_hint(cands)}")
+                            f"Set FASTFLOW_DATA to a folder that holds '{name}/', or attach it as a Kaggle input.{_zip_hint(cands)}{_near_hint(name, cands)}")
+
+def _near_hint(name:str, cands) -> str:
+    "A note naming folders beside the places looked in whose names differ from `name` only by case, '-' or '_' (or nearly), or ''"
+    key = lambda n: re.sub(r'[-_ ]', '', n.lower())
+    have = {d.name: d for c in cands if c.parent.is_dir() for d in c.parent.iterdir() if d.is_dir() and not d.name.startswith('.')}
+    near = [n for n in have if key(n) == key(name)] or difflib.get_close_matches(name, list(have), n=2, cutoff=0.8)
+    return f"\nDid you mean {' or '.join(repr(n) for n in near)} ({have[near[0]].parent})? (comp_path also knows Kaggle's slugs, e.g. 'house-prices')" if near else ''
 
 def _zip_hint(cands) -> str:
     "A note naming a downloaded NAME.zip next to where NAME/ was looked for, or ''"

@@ -115,7 +115,7 @@ def _two_digit_advice(c, eg:str, fmts:list) -> str:
     "What to do with a column of dates with two-digit years: name it in date_names if one format reads it, else convert it with the right one"
     if len(fmts) == 1: return f"its values are dates with two-digit years (e.g. {eg!r}, format {fmts[0]!r}): name it in {_proc_arg(f'date_names=[{c!r}]')}"
     return (f"its values look like dates with two-digit years (e.g. {eg!r}), which read as {' or '.join(fmts) if fmts else 'none of month, day or year first'} alike: "
-            f"convert it with the right format first, e.g. df[{c!r}] = pd.to_datetime(df[{c!r}], format={(fmts or [f'%d/%m/%y'])[-1]!r})")
+            f"convert it with the right format first, e.g. df[{c!r}] = pd.to_datetime(df[{c!r}], format={(fmts or ['%d/%m/%y'])[-1]!r})")
 
 def _parse_dates(s: pd.Series, format: str|None = None) -> tuple:
     "(datetimes, {format guessed: an example} of values that parse only outside `format`) of a column of dates or date strings; zone-aware times in UTC, unparseable values missing"
