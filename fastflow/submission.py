@@ -23,6 +23,9 @@ class SubmissionError(ValueError):
 def _read_sample(sample, id_col=None, written:bool=False):
     "The sample submission as a DataFrame (ids from a CSV as text: '00001' keeps its zeros); `written`: and a function giving its cells as written, from the same read"
     if isinstance(sample, pd.DataFrame): return (sample.copy(), lambda: sample.astype('string').fillna('')) if written else sample.copy()
+    if not isinstance(sample, (str, os.PathLike)):
+        raise TypeError(f"the sample submission must be a CSV path or a DataFrame, got {type(sample).__name__}: the predictions come first, "
+                        "as in write_submission(preds, sample_submission, path)")
     p = Path(sample)
     if not p.is_file(): raise FileNotFoundError(f"Sample submission {p} not found: pass the competition's sample_submission.csv or a DataFrame.")
     data = p.read_bytes() if written else None   # the file read once: its text is parsed again only if asked for

@@ -191,3 +191,10 @@ def test_missing_ids_in_pairs_are_unknown(ratings):
     d = _dls(ratings.assign(user='u' + ratings.user.astype(str)))
     u, i = d.encode(pd.Series(['u1', np.nan, None], dtype=object), ratings.item.iloc[:3].to_numpy())
     assert u[0] >= 0 and (u[1:] == -1).all()
+
+def test_first_mistakes_say_what_to_do(ratings, tmp_path):
+    "A list of users for recommend, a folder for from_csv: each says what to pass instead"
+    learn = collab_learner(_dls(ratings), 'dot', n_factors=4)
+    with pytest.raises(TypeError, match=r"recommend takes one user id, got a list: for several, \[learn.recommend\(u\) for u in users\]"): learn.recommend([1, 2])
+    ratings.to_csv(tmp_path/'ratings.csv', index=False)
+    with pytest.raises(IsADirectoryError, match=r"is a folder: pass the ratings file in it, one of \['ratings.csv'\]"): CollabDataLoaders.from_csv(tmp_path)

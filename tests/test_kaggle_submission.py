@@ -62,3 +62,6 @@ def test_never_writes_into_inputs(sample, tmp_path, monkeypatch):
     monkeypatch.setenv('KAGGLE_KERNEL_RUN_TYPE', 'Batch'); monkeypatch.setattr(core, 'KAGGLE_WORKING', tmp_path/'working')
     with pytest.raises(PermissionError, match='read-only'): write_submission(np.ones(10), sample, '/kaggle/input/titanic')
     assert write_submission(np.ones(10), sample) == tmp_path/'working'/'submission.csv'   # the default on Kaggle
+
+def test_swapped_arguments_are_named(sample, tmp_path):
+    with pytest.raises(TypeError, match='the predictions come first'): write_submission(pd.read_csv(sample), np.zeros(10, int), tmp_path)

@@ -106,9 +106,9 @@ def test_id_column_missing(df, tmp_path):
     with pytest.raises(KeyError, match="id column 'pid' not in the test frame"): wf.submit(df.drop(columns=['y', 'pid']), path=tmp_path)
 
 def test_not_a_frame(df):
-    with pytest.raises(TypeError, match="expected a pandas DataFrame"): _wf().fit(df.to_numpy())
+    with pytest.raises(TypeError, match="expected the training frame as a pandas DataFrame, got ndarray"): _wf().fit(df.to_numpy())
     wf = _wf(); wf.fit(df)
-    with pytest.raises(TypeError, match="expected a pandas DataFrame"): wf.predict(df.drop(columns='y').to_numpy())
+    with pytest.raises(TypeError, match="expected the rows to predict as a pandas DataFrame, got ndarray"): wf.predict(df.drop(columns="y").to_numpy())
 
 def test_fitted_ensemble_weights_refit_only_members_with_weight(df):
     "With out-of-fold weights, a member with weight 0 is not refitted, and predictions are the weighted blend"

@@ -249,3 +249,7 @@ def test_photos_keep_their_shape(tmp_path):
     ref = learn.get_preds(dl=test_dl(learn.dls, [tmp_path/'tall.png']))[0]
     back = load_learner(tmp_path/'model')
     assert torch.equal(back.get_preds(dl=test_dl(back.dls, [tmp_path/'tall.png']))[0], ref)
+
+def test_a_file_for_a_folder_is_named(tmp_path):
+    (tmp_path/'labels.csv').write_text('id,label\n1,cat\n')
+    with pytest.raises(NotADirectoryError, match=r"is a file, not a folder: .*csv_dls"): tensor_dls(tmp_path/'labels.csv')

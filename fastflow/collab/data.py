@@ -499,6 +499,9 @@ class CollabDataLoaders(DataLoaders):
         "`from_df` on a CSV file (`kwargs` as for `from_df`)"
         path = Path(path)
         if not path.exists(): raise FileNotFoundError(f"no ratings file at {path}")
+        if path.is_dir():
+            csvs = sorted(p.name for p in path.iterdir() if p.suffix.lower() == '.csv')
+            raise IsADirectoryError(f"{path} is a folder: pass the ratings file in it" + (f", one of {csvs[:10]}" if csvs else " (it holds no .csv file)"))
         df = pd.read_csv(path)
         num = [c for c in (kwargs.get('user_name', 'user'), kwargs.get('item_name', 'item')) if c in df and pd.api.types.is_numeric_dtype(df[c])]
         for c,eg in (_merged_ids(path, num) if num else {}).items():   # ids pandas read as numbers: were two written differently?

@@ -642,6 +642,8 @@ class CollabLearner(UndoOnError, Learner):
                  ) -> pd.DataFrame:
         "Top `n` items for `user`, with their predicted rating; a user with no training ratings gets the most rated items (by='rating': `popular_items`), with a warning"
         n,by = _check_count(n),_check_by(by)
+        if isinstance(user, (list, tuple, set, np.ndarray, pd.Series, pd.Index)):
+            raise TypeError(f"recommend takes one user id, got a {type(user).__name__}: for several, [learn.recommend(u) for u in users]")
         code = lambda x: c if (c := _code_of(self.dls.users, self.dls._user2idx, x)) != -2 else _code_of(self.dls.users, self.dls.user2idx, x)
         u = code(user)
         if u < 0: _as_other_kind(code, self.dls.users, user)   # '1' for user 1: an error, as predict_pairs gives, not a cold start

@@ -43,12 +43,18 @@ def infer_task(y, # Target values (Series or array)
     return 'classification' if y.dropna().nunique() <= 2 or int_classes(y) else 'regression'
 
 # %% ../../nbs/30_tabular.data.ipynb #0f01d7b9
+def _not_a_frame(x, what:str='frame') -> TypeError:
+    "The error for something that is not a DataFrame, with what to do about a file name or a single row"
+    hint = (f": read the file first, e.g. pd.read_csv({str(x)!r})" if isinstance(x, str) or hasattr(x, '__fspath__') else
+            ": one row as a frame is df.iloc[[i]] (double brackets), or s.to_frame().T" if isinstance(x, pd.Series) else '')
+    return TypeError(f"expected the {what} as a pandas DataFrame, got {type(x).__name__}{hint}")
+
 def check_target(df: pd.DataFrame, # Training frame
                  target: str, # Name of the target column
                  task: str|None = None, # 'classification', 'regression' or None to infer
                 ) -> str:
     "Raise a clear error for an empty frame, a missing or NaN target or a single class; return the task"
-    if not isinstance(df, pd.DataFrame): raise TypeError(f"expected a pandas DataFrame, got {type(df).__name__}")
+    if not isinstance(df, pd.DataFrame): raise _not_a_frame(df, 'training frame')
     if len(df) == 0: raise ValueError("the training frame is empty (0 rows): nothing to learn from")
     if target not in df.columns:
         raise KeyError(f"target column {target!r} not in the frame; columns are {list(df.columns)[:20]}")

@@ -19,7 +19,7 @@ from ..submission import _holds_proba, _read_sample, _write_submission
 from ..export import load_artefact, rebuild, save_artefact
 from ..data import key_text
 from .nn import default_bs
-from .data import INT_RULE, TabularProc, check_target, date_format, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _parse_dates
+from .data import INT_RULE, TabularProc, check_target, date_format, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _parse_dates, _not_a_frame
 from .estimators import (takes_groups, takes_times, _fit_takes, NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
                                      LinearClassifier, LinearRegressor, SeedBagClassifier, SeedBagRegressor, TabularEstimator, NonFiniteError, check_finite, estimator_state, restore_estimator)
 
@@ -305,7 +305,7 @@ class TabularWorkflow:
 
     def _check_ids(self, df, what):
         if self.id_col is None: return
-        if self.id_col not in df.columns: raise KeyError(f"id column {self.id_col!r} not in the {what} frame")
+        if self.id_col not in df.columns: raise KeyError(f"id column {self.id_col!r} not in the {what} frame; its columns are {list(df.columns)[:20]}")
         d = df[self.id_col].duplicated()
         if d.any(): raise ValueError(f"{d.sum()} duplicated id(s) in {what} column {self.id_col!r}, e.g. {_plain(df[self.id_col][d].iloc[0])!r}: ids must be unique")
 
@@ -439,7 +439,7 @@ class TabularWorkflow:
             raise TypeError(f"{param} takes one column name, got a {type(c).__name__}: add the {many} as a column of the frame and name it")
         if df is None: return c
         if c in (self.target, self.id_col): raise ValueError(f"{param}={c!r} is the {'target' if c == self.target else 'id column'}: name the column that holds each row's {one}")
-        if c not in df.columns: raise KeyError(f"{label} column {c!r} not in the training frame")
+        if c not in df.columns: raise KeyError(f"{label} column {c!r} not in the training frame; its columns are {list(df.columns)[:20]}")
         return c
 
     def _check_groups(self, df):
@@ -795,7 +795,7 @@ class TabularWorkflow:
         return e
 
     def _check_test(self, test):
-        if not isinstance(test, pd.DataFrame): raise TypeError(f"expected a pandas DataFrame, got {type(test).__name__}")
+        if not isinstance(test, pd.DataFrame): raise _not_a_frame(test, 'rows to predict')
         if len(test) == 0: raise ValueError("the test frame is empty (0 rows)")
         _check_unique_columns(test, 'test frame')
         absent = [c for c in self.feature_names_ if c not in test.columns]

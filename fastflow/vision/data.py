@@ -137,6 +137,11 @@ def _oriented(im:Image.Image, loaded:bool=False) -> tuple:
     except Exception: turn = False
     return (im.size[1], im.size[0]) if turn else im.size
 
+def _no_folder(path:Path, what:str) -> Exception:
+    "The error for a folder that is not there: a file of that name is said to be one (e.g. a CSV given for an image folder)"
+    if path.is_file(): return NotADirectoryError(f"{what} {path} is a file, not a folder: pass the folder that holds the images (for a CSV of labels, use csv_dls)")
+    return FileNotFoundError(f"{what} {path} does not exist.")
+
 def _scan(path:Path, recurse:bool=True) -> tuple[list[Path], list[Path]]:
     "Sorted (images, non-images) among the files under `path`, skipping hidden files and folders; symlinked folders are followed (once each)"
     fs = sorted(p for p in _walk(path, recurse) if p.is_file() or (p.is_symlink() and not p.exists()))   # a broken link is an unreadable file, not nothing
@@ -148,7 +153,7 @@ def image_files(path, # Folder to search (recursively)
                ) -> list[Path]:
     "Sorted image files under `path` (any extension PIL decodes, or none if PIL recognises the file), skipping hidden files and folders"
     path = Path(path)
-    if not path.is_dir(): raise FileNotFoundError(f"Image folder {path} does not exist.")
+    if not path.is_dir(): raise _no_folder(path, 'Image folder')
     return _scan(path, recurse)[0]
 
 def _decode_size(fn) -> tuple:
@@ -279,7 +284,7 @@ def check_image_folder(path, # A folder per class (`labelled`), or a flat folder
                       ) -> ImageFolderReport:
     "Check an image folder and report what is in it; ValueError for split-named classes, mixed depths or no images"
     path = Path(path)
-    if not path.is_dir(): raise FileNotFoundError(f"Image folder {path} does not exist.")
+    if not path.is_dir(): raise _no_folder(path, 'Image folder')
     ims, other = _scan(path)
     if not ims:
         raise ValueError(f"No image files found under {path}" + (f" ({len(other)} other file(s), e.g. {_eg(other, path)})" if other else '')
@@ -564,7 +569,7 @@ def get_test_files(path, # Folder of unlabelled test images
               ) -> list[Path]:
     "Sorted test images of a Kaggle test folder (`check_image_folder(labelled=False)`); non-image or unreadable files raise a clear error"
     path = Path(path)
-    if not path.is_dir(): raise FileNotFoundError(f"Test folder {path} does not exist.")
+    if not path.is_dir(): raise _no_folder(path, 'Test folder')
     rep = check_image_folder(path, labelled=False, verify=verify)
     if rep.skipped and not skip_non_images:
         other = [str(p.relative_to(path)) for p in rep.skipped]

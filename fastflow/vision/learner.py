@@ -75,6 +75,8 @@ class ImageLearner(UndoOnError, Learner):
                ):
         "fastai's `(label, index, probabilities)` for one image, on either data path (no TTA)"
         if rm_type_tfms is not None: return super().predict(item, rm_type_tfms, with_input)
+        if isinstance(item, (list, tuple)): raise TypeError(f"predict takes one image, got a {type(item).__name__} of {len(item)}: for a folder of "
+                                                            "images, predict_folder(learn, folder); for a list, learn.tta(dl=[files...])")
         if isinstance(item, (str, Path)):
             if not Path(item).is_file(): raise FileNotFoundError(f"No image file at {item}.")
             bad = verify_images([item])
@@ -457,6 +459,9 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
                            proba:bool|None=None, # Passed to `write_submission`: the sample's column is probabilities (True) or other numbers (False); None: guessed
                           ) -> Path:
     "Write `submission.csv` in the sample's row order via `fastflow.submission.write_submission` (checked); ids are file stems or names, as the sample has them"
+    if not isinstance(preds, pd.DataFrame):
+        raise TypeError(f"preds must be the id,label DataFrame predict_folder returns (its first value), got {type(preds).__name__}: "
+                        "df, probs = predict_folder(learn, test_folder); write_image_submission(df, sample_submission)")
     sample, written = _read_sample(sample_submission, written=True)   # the ids as text ('0001'), the label column with the sample's type, so its checks apply
     id_col, target_col = sample.columns[:2]
     sample[id_col] = sample[id_col].astype(str)
