@@ -62,7 +62,10 @@ def data_path(name: str, # Data set or competition name, e.g. 'titanic', 'ml-100
 def _near_hint(name:str, cands) -> str:
     "A note naming folders beside the places looked in whose names differ from `name` only by case, '-' or '_' (or nearly), or ''"
     key = lambda n: re.sub(r'[-_ ]', '', n.lower())
-    have = {d.name: d for c in cands if c.parent.is_dir() for d in c.parent.iterdir() if d.is_dir() and not d.name.startswith('.')}
+    have = {}
+    for c in cands:
+        try: have.update({d.name: d for d in c.parent.iterdir() if d.is_dir() and not d.name.startswith('.')})
+        except OSError: pass   # not there, or not listable: nothing to suggest from it
     near = [n for n in have if key(n) == key(name)] or difflib.get_close_matches(name, list(have), n=2, cutoff=0.8)
     return f"\nDid you mean {' or '.join(repr(n) for n in near)} ({have[near[0]].parent})? (comp_path also knows Kaggle's slugs, e.g. 'house-prices')" if near else ''
 

@@ -107,21 +107,22 @@ def _check_feature_names(names, what:str='the column names'):
 _DMY2 = re.compile(r'\d{1,2}([/.-])\d{1,2}\1\d{2}')   # 03/15/21, 15-01-04, 15.03.21: dates with two-digit years, which pandas does not guess
 
 def _two_digit_years(s: pd.Series) -> tuple|None:
-    "`(example, formats)` if 90% of a text column's values look like dates with two-digit years: the formats (month, day or year first) that read 90% of them; else None"
+    "`(example, formats)` if 90% of a text column's values look like dates with two-digit years and some format (month or day first; year first with '-') reads 90% of them; else None"
     if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)): return None   # text (`_is_text`, defined below)
     v = s.dropna()
     v = pd.Series([o.strip() for o in v.iloc[np.unique(np.linspace(0, len(v) - 1, min(len(v), 500)).astype(int))] if isinstance(o, str)] if len(v) else [], dtype=object)
     hit = v.map(lambda o: _DMY2.fullmatch(o) is not None) if len(v) else v
     if len(v) == 0 or hit.mean() < 0.9: return None
     eg = v[hit].iloc[0]; sep = _DMY2.fullmatch(eg)[1]
-    fmts = [f for f in (f'%m{sep}%d{sep}%y', f'%d{sep}%m{sep}%y', f'%y{sep}%m{sep}%d') if pd.to_datetime(v, format=f, errors='coerce').notna().mean() >= 0.9]
-    return eg, fmts
+    cands = (f'%m{sep}%d{sep}%y', f'%d{sep}%m{sep}%y') + (('%y-%m-%d',) if sep == '-' else ())   # year first only as yy-mm-dd: 15/03/21 is not 2015-03-21
+    fmts = [f for f in cands if pd.to_datetime(v, format=f, errors='coerce').notna().mean() >= 0.9]
+    return (eg, fmts) if fmts else None   # no format reads them: codes (sort codes, lot numbers), not dates
 
 def _two_digit_advice(c, eg:str, fmts:list) -> str:
     "What to do with a column of dates with two-digit years: name it in date_names if one format reads it, else convert it with the right one"
     if len(fmts) == 1: return f"its values are dates with two-digit years (e.g. {eg!r}, format {fmts[0]!r}): name it in {_proc_arg(f'date_names=[{c!r}]')}"
-    return (f"its values look like dates with two-digit years (e.g. {eg!r}), which read as {' or '.join(fmts) if fmts else 'none of month, day or year first'} alike: "
-            f"convert it with the right format first, e.g. df[{c!r}] = pd.to_datetime(df[{c!r}], format={(fmts or ['%d/%m/%y'])[-1]!r})")
+    return (f"its values look like dates with two-digit years (e.g. {eg!r}), which read as {' or '.join(map(repr, fmts))} alike: convert it with the right one "
+            f"first, df[{c!r}] = pd.to_datetime(df[{c!r}], format=...)")
 
 def _parse_dates(s: pd.Series, format: str|None = None) -> tuple:
     "(datetimes, {format guessed: an example} of values that parse only outside `format`) of a column of dates or date strings; zone-aware times in UTC, unparseable values missing"
@@ -142,14 +143,11 @@ def _parse_dates(s: pd.Series, format: str|None = None) -> tuple:
 
 def date_parts(s: pd.Series, # A datetime column, or strings holding dates
                parts=DATE_PARTS, # Attributes of `Series.dt` to extract
-               format: str|None = None, # strptime format of date strings (None: each value read by itself, but two-digit years by the one format that reads them; unparseable values become missing)
+               format: str|None = None, # strptime format of date strings (None: each value read by itself, so pass it for two-digit years; unparseable values become missing)
                known:list = (), # Other formats training had (strings in them are parsed one by one, silently)
                warn: bool = True, # Warn of strings in formats neither `format` nor `known` (they are parsed one by one)
               ) -> pd.DataFrame:
     "Numeric columns `<name>_<part>` plus `<name>_Elapsed` (seconds since 1970) from a date column; times with a zone count in UTC"
-    if format is None and (two := _two_digit_years(s)) is not None:   # read value by value, 15-01-04 would be month first here, day first there
-        if len(two[1]) != 1: raise ValueError(f"column {s.name!r}: {_two_digit_advice(s.name, *two)}")
-        format = two[1][0]
     s, other = _parse_dates(s, format)
     if warn and (new := {f: v for f, v in other.items() if f not in known}):   # e.g. a test file written with another date format than training's
         warnings.warn(f"column {s.name!r}: dates in format(s) {list(new)} that training did not have (e.g. {next(iter(new.values()))!r}): each was parsed "
@@ -426,8 +424,8 @@ class TabularProc(TransformerMixin, BaseEstimator):
                               f"to keep it as a category, pass {_proc_arg(f'cat_names=[{c!r}]')}")
             else:
                 cats.append(c)
-                if s.nunique() <= self.max_levels and (two := _two_digit_years(s)) is not None:   # too few values to be dropped: said here
-                    warnings.warn(f"column {c!r} is kept as a category, but {_two_digit_advice(c, *two)}")
+                if (two := _two_digit_years(s)) is not None and s.nunique() <= self.max_levels:   # too few values to be dropped: said here
+                    warnings.warn(f"column {c!r} is kept as a category, but {_two_digit_advice(c, *two)}; to keep it a category, pass {_proc_arg(f'cat_names=[{c!r}]')}")
         return cats, conts, dates
 
     def _check_fit_input(self, X):
