@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/cli.html.md"""
 
 # %% ../nbs/61_cli.ipynb #6e064335
 from __future__ import annotations
-import argparse, json, time, warnings
+import argparse, json, sys, time, warnings
 from .core import output_dir
 from .kaggle import add_kaggle_commands, comp_path
 from .demo import DEMOS
@@ -78,3 +78,5 @@ def main(argv=None) -> int:
         # fastai's import of torch.jit.script warns on every run; it says nothing about the user's work
         warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
         return args.func(args)
+
+if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())   # python -m fastflow.cli ... (not in a notebook; the installed command is `fastflow`)

@@ -209,7 +209,9 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
     "Read and check a model folder written by `save_artefact`: manifest, checksums, tensors (safetensors) and arrays (no pickle)"
     p = user_path(path)
     if p.name == MANIFEST: p = p.parent
-    if not p.exists(): raise FileNotFoundError(f"No model folder at {p}. Write one with export_learner(learn, {str(p)!r}) (or the application's export).")
+    if not p.exists():
+        how = f"wf.export({str(p)!r})" if isinstance(kind, str) and kind.endswith('.workflow') else f"export_learner(learn, {str(p)!r})"   # a workflow exports itself
+        raise FileNotFoundError(f"No model folder at {p}. Write one with {how} (or the application's export).")
     if p.is_file():
         w = _what(p)
         hint = ("Load it with load_learner(path, unsafe=True) only if you trust who made it: unpickling runs code from the file." if w.startswith('a pickle')
