@@ -104,26 +104,6 @@ def _check_feature_names(names, what:str='the column names'):
         eg = (names[text.index(True)], names[text.index(False)])
         raise ValueError(f"{what} mix text and other types (e.g. {eg[0]!r} and {eg[1]!r}): name the columns as text, e.g. df.columns = df.columns.astype(str)")
 
-_DMY2 = re.compile(r'\d{1,2}([/.-])\d{1,2}\1\d{2}')   # 03/15/21, 15-01-04, 15.03.21: dates with two-digit years, which pandas does not guess
-
-def _two_digit_years(s: pd.Series) -> tuple|None:
-    "`(example, formats)` if 90% of a text column's values look like dates with two-digit years and some format (month or day first; year first with '-') reads 90% of them; else None"
-    if not (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)): return None   # text (`_is_text`, defined below)
-    v = s.dropna()
-    v = pd.Series([o.strip() for o in v.iloc[np.unique(np.linspace(0, len(v) - 1, min(len(v), 500)).astype(int))] if isinstance(o, str)] if len(v) else [], dtype=object)
-    hit = v.map(lambda o: _DMY2.fullmatch(o) is not None) if len(v) else v
-    if len(v) == 0 or hit.mean() < 0.9: return None
-    eg = v[hit].iloc[0]; sep = _DMY2.fullmatch(eg)[1]
-    cands = (f'%m{sep}%d{sep}%y', f'%d{sep}%m{sep}%y') + (('%y-%m-%d',) if sep == '-' else ())   # year first only as yy-mm-dd: 15/03/21 is not 2015-03-21
-    fmts = [f for f in cands if pd.to_datetime(v, format=f, errors='coerce').notna().mean() >= 0.9]
-    return (eg, fmts) if fmts else None   # no format reads them: codes (sort codes, lot numbers), not dates
-
-def _two_digit_advice(c, eg:str, fmts:list) -> str:
-    "What to do with a column of dates with two-digit years: name it in date_names if one format reads it, else convert it with the right one"
-    if len(fmts) == 1: return f"its values are dates with two-digit years (e.g. {eg!r}, format {fmts[0]!r}): name it in {_proc_arg(f'date_names=[{c!r}]')}"
-    return (f"its values look like dates with two-digit years (e.g. {eg!r}), which read as {' or '.join(map(repr, fmts))} alike: convert it with the right one "
-            f"first, df[{c!r}] = pd.to_datetime(df[{c!r}], format=...)")
-
 def _parse_dates(s: pd.Series, format: str|None = None) -> tuple:
     "(datetimes, {format guessed: an example} of values that parse only outside `format`) of a column of dates or date strings; zone-aware times in UTC, unparseable values missing"
     from pandas.tseries.api import guess_datetime_format
@@ -161,15 +141,19 @@ def date_parts(s: pd.Series, # A datetime column, or strings holding dates
 # %% ../../nbs/30_tabular.data.ipynb #b4426c46
 def _is_text(s): return pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)
 
+def _text_sample(s: pd.Series, n:int=500) -> pd.Series:
+    "At most `n` of a text column's strings, spread over the column (sorted day-first dates: not only days 1..12), missing values left out"
+    v = s.dropna()
+    v = v.iloc[np.unique(np.linspace(0, len(v) - 1, min(len(v), n)).astype(int))] if len(v) else v
+    return pd.Series([o for o in v if isinstance(o, str)], dtype=object)
+
 def date_format(s: pd.Series, # A column of strings
                 min_frac: float = 0.9, # Share of the non-missing values that must parse with the guessed format
                ) -> str|None:
     "The strptime format of a column of date strings (year, month and maybe day), or None if it does not hold dates"
     from pandas.tseries.api import guess_datetime_format
     if not _is_text(s): return None
-    v = s.dropna()
-    v = v.iloc[np.unique(np.linspace(0, len(v) - 1, min(len(v), 500)).astype(int))]   # 500 values spread over the column (sorted day-first dates: not only days 1..12)
-    v = pd.Series([o for o in v if isinstance(o, str)], dtype=object)
+    v = _text_sample(s)
     if len(v) == 0: return None
     with warnings.catch_warnings():   # pandas warns when a guess ignores dayfirst: both guesses are tried, so the warning says nothing
         warnings.simplefilter('ignore', UserWarning)
@@ -178,6 +162,25 @@ def date_format(s: pd.Series, # A column of strings
     if not fmts: return None
     frac, fmt = max((pd.to_datetime(v, format=f, errors='coerce', utc=True).notna().mean(), f) for f in sorted(fmts))   # utc: offsets that change with summer time
     return fmt if frac >= min_frac else None
+
+_DMY2 = re.compile(r'\d{1,2}([/.-])\d{1,2}\1\d{2}')   # 03/15/21, 15-01-04, 15.03.21: dates with two-digit years, which pandas does not guess
+
+def _two_digit_years(s: pd.Series) -> tuple|None:
+    "`(example, formats)` if 90% of a text column's values look like dates with two-digit years and some format (month or day first; year first with '-') reads 90% of them; else None"
+    if not _is_text(s): return None
+    v = _text_sample(s).str.strip()
+    hit = v.map(lambda o: _DMY2.fullmatch(o) is not None) if len(v) else v
+    if len(v) == 0 or hit.mean() < 0.9: return None
+    eg = v[hit].iloc[0]; sep = _DMY2.fullmatch(eg)[1]
+    cands = (f'%m{sep}%d{sep}%y', f'%d{sep}%m{sep}%y') + (('%y-%m-%d',) if sep == '-' else ())   # year first only as yy-mm-dd: 15/03/21 is not 2015-03-21
+    fmts = [f for f in cands if pd.to_datetime(v, format=f, errors='coerce').notna().mean() >= 0.9]
+    return (eg, fmts) if fmts else None   # no format reads them: codes (sort codes, lot numbers), not dates
+
+def _two_digit_advice(c, eg:str, fmts:list) -> str:
+    "What to do with a column of dates with two-digit years: name it in date_names if one format reads it, else convert it with the right one"
+    if len(fmts) == 1: return f"its values are dates with two-digit years (e.g. {eg!r}, format {fmts[0]!r}): name it in {_proc_arg(f'date_names=[{c!r}]')}"
+    return (f"its values look like dates with two-digit years (e.g. {eg!r}), which read as {' or '.join(map(repr, fmts))} alike: convert it with the right one "
+            f"first, df[{c!r}] = pd.to_datetime(df[{c!r}], format=...)")
 
 _ID_NAMES = ('id', 'index', 'idx', 'row', 'rowid', 'row_id', 'key', 'uuid', 'unnamed: 0')
 

@@ -19,7 +19,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.utils.validation import check_is_fitted
 from ..core import moved_names, save_plot, _plain
 from ..metrics import accuracy, rmse
-from .data import TabularProc
+from .data import TabularProc, _not_a_frame
 from .estimators import RFClassifier, RFRegressor, GBMClassifier, GBMRegressor, SeedBagClassifier, SeedBagRegressor, class_index
 from .workflow import TabularWorkflow, get_metric
 
@@ -57,7 +57,7 @@ def as_estimator(model, # A fitted fastflow (or scikit-learn) estimator, or a fi
 
 def _features(model, X):
     "The feature columns of `X` for `model` (a workflow ignores its target and id)"
-    if not isinstance(X, pd.DataFrame): raise TypeError(f"expected a pandas DataFrame of features, got {type(X).__name__}")
+    if not isinstance(X, pd.DataFrame): raise _not_a_frame(X, 'features')
     if isinstance(model, TabularWorkflow):
         miss = [c for c in model.feature_names_ if c not in X.columns]
         if miss: raise KeyError(f"frame lacks the workflow's feature column(s) {miss}")
@@ -261,7 +261,7 @@ def redundant_features(X: pd.DataFrame, # Rows to correlate (raw frame; processe
                        show: bool|None = None, # Display inline (None: in notebooks)
                       ) -> pd.DataFrame:
     "Dendrogram of the processed columns clustered by Spearman rank correlation; returns the most correlated pairs"
-    if not isinstance(X, pd.DataFrame): raise TypeError(f"expected a pandas DataFrame, got {type(X).__name__}")
+    if not isinstance(X, pd.DataFrame): raise _not_a_frame(X, 'rows')
     if proc is None:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
