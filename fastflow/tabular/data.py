@@ -49,6 +49,13 @@ def _not_a_frame(x, what:str='frame') -> TypeError:
             ": one row as a frame is df.iloc[[i]] (double brackets), or s.to_frame().T" if isinstance(x, pd.Series) else '')
     return TypeError(f"expected the {what} as a pandas DataFrame, got {type(x).__name__}{hint}")
 
+def _numbers_as_text(y:pd.Series, max_classes:int=20) -> tuple|None:
+    "(how many values read as numbers, an example of one that does not or None) for a text target that looks like numbers: 90% or more of its values are, with over `max_classes` distinct ones; else None"
+    t = y.astype(str).str.strip()
+    num = pd.to_numeric(t, errors='coerce'); ok = num.notna()
+    if ok.mean() < 0.9 or num[ok].nunique() <= max_classes: return None
+    return int(ok.sum()), (_plain(y[~ok].iloc[0]) if (~ok).any() else None)
+
 def check_target(df: pd.DataFrame, # Training frame
                  target: str, # Name of the target column
                  task: str|None = None, # 'classification', 'regression' or None to infer
@@ -61,7 +68,16 @@ def check_target(df: pd.DataFrame, # Training frame
     y = df[target]
     n_na = int(y.isna().sum())
     if n_na: raise ValueError(f"target {target!r} has {n_na} missing value(s); drop those rows first, e.g. df.dropna(subset=[{target!r}])")
+    if (pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)) and (n_inf := int(np.isinf(y.astype('float64')).sum())):
+        raise ValueError(f"target {target!r} has {n_inf} infinite value(s) (e.g. row {y.index[np.isinf(y.astype('float64'))][0]!r}); no model can learn "
+                         f"or score them: drop those rows, e.g. df = df[np.isfinite(df[{target!r}])], or fix how the target was computed")
     given, task = task, infer_task(y, task)
+    if given is None and task == 'classification' and (y.dtype == object or pd.api.types.is_string_dtype(y)) and (odd := _numbers_as_text(y)) is not None:
+        n_num, eg = odd
+        why = f"; {len(y) - n_num} are not (e.g. {eg!r}), which made the whole column text" if eg is not None else ''
+        raise ValueError(f"target {target!r} holds text, but {n_num} of its {len(y)} values are numbers ({y.nunique()} distinct){why}: as it is, it would be "
+                         f"a classification with {y.nunique()} classes. For numbers: df[{target!r}] = pd.to_numeric(df[{target!r}], errors='coerce'), then "
+                         f"df = df.dropna(subset=[{target!r}]) (or pd.read_csv(..., na_values=[{eg!r}])); to keep them as classes, pass task='classification'")
     if task == 'regression' and not (pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y)) and pd.to_numeric(y, errors='coerce').isna().any():
         raise ValueError(f"task='regression' needs a numeric target, but {target!r} holds {y.dtype} values that are not numbers (e.g. {y[pd.to_numeric(y, errors='coerce').isna()].iloc[0]!r}): convert it, "
                          f"e.g. pd.to_numeric(df[{target!r}]), or predict its values as classes with task='classification'")
@@ -75,7 +91,10 @@ def check_target(df: pd.DataFrame, # Training frame
                           f"Pass task='classification', or df[{target!r}] = df[{target!r}].astype(int), to predict classes")
         return task
     vc = y.value_counts()   # one count of the classes serves the single-class check and the integer-classes warning
-    if len(vc) < 2: raise ValueError(f"target {target!r} has only one class ({y.iloc[0]!r}): classification needs at least two")
+    if len(vc) < 2:
+        if given is None and pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
+            raise ValueError(f"target {target!r} is constant (every row is {_plain(y.iloc[0])!r}): there is nothing to learn; check that it is the right column")
+        raise ValueError(f"target {target!r} has only one class ({_plain(y.iloc[0])!r}): classification needs at least two")
     if given is None and pd.api.types.is_integer_dtype(y) and len(vc) > 2:
         v = _plain(vc.index[-1])
         rare = f"; class {v!r} has only {vc.iloc[-1]} row(s)" if vc.iloc[-1] < 5 else ""

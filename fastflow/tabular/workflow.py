@@ -627,7 +627,14 @@ class TabularWorkflow:
         with warnings.catch_warnings(record=True) as w:
             warnings.simplefilter('always')
             warnings.filterwarnings('ignore', module='fastflow.tabular.data')   # each fold's TabularProc repeats what `proc_` reported once
-            est.fit(X, y, **kw)
+            try: est.fit(X, y, **kw)
+            except (ValueError, TypeError) as e:   # a plain scikit-learn model meets text or missing values it cannot read
+                if not type(est).__module__.startswith('fastflow.') and not hasattr(e, '_ff_raw_note'):
+                    e._ff_raw_note = True
+                    e.add_note(f"model {name!r} ({type(est).__name__}) was given the table's own columns, as every member is (fastflow's estimators "
+                               "preprocess them themselves): for a scikit-learn model, put fastflow's preprocessing in front of it, e.g. "
+                               "make_pipeline(TabularProc(), model) with TabularProc from fastflow.tabular.data")
+                raise
         for m in w: self.fit_warnings_.setdefault(name, {}).setdefault(str(m.message), m.category)
         return est
 
@@ -883,6 +890,11 @@ class TabularWorkflow:
         if proba is None:
             ref = sample[cols[1]] if sample is not None and len(cols) > 1 else None
             proba = per_class or (ref is not None and _holds_proba(ref))   # 0.5 placeholders, as the writer guesses
+            if not proba and (ref is None or ref.nunique() <= 1) and self.metric_.name in ('roc_auc', 'log_loss') and len(self.classes_) == 2:
+                said = 'no sample submission' if ref is None else f"the sample's {cols[1]!r} holds one value throughout ({_plain(ref.iloc[0]) if len(ref) else 'none'})"
+                warnings.warn(f"{said}, which does not say whether labels or probabilities are scored: writing probabilities (of class "
+                              f"{_plain(self.classes_[-1])!r}), which this workflow's metric, {self.metric_.name}, scores; pass proba=False for labels")
+                proba = True   # the sample does not say: the metric does (a 0 placeholder in an AUC competition)
         if not proba:
             p = self.predict(test)
             if p.dtype.kind == 'f' and np.isfinite(p).all() and (p % 1 == 0).all(): p = p.astype(np.int64)   # classes 0.0/1.0 written as 0/1
