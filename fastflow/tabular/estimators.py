@@ -313,6 +313,7 @@ class _GBM:
         Xt, ints = Xt.copy(), set(self.proc_.int_cats_) if self.int_cats == 'numbers' else set()
         for c, k in zip(self.proc_.cat_out_, self.proc_.card_):
             if c not in ints: Xt[c] = pd.Categorical(Xt[c], categories=range(k))
+        if any(ch in str(c) for c in Xt.columns for ch in '[]<'): Xt.columns = [f'f{i}' for i in range(Xt.shape[1])]   # xgboost refuses these in names ('bin_(0, 10]' from pd.cut): by position
         return Xt
 
     def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0):
@@ -349,14 +350,15 @@ class _GBM:
     def contributions(self, X, target=None) -> pd.DataFrame:
         "Per-feature contributions (SHAP values from xgboost's `pred_contribs`) and `bias` for each row of `X` (margin scale; a classifier's of class `target`, None: the last)"
         import xgboost as xgb
-        Xt = self._xgb_frame(self._transform(X))
+        Xt = self._transform(X); names = list(Xt.columns)   # the columns' own names, whatever xgboost was given
+        Xt = self._xgb_frame(Xt)
         c = self.model_.get_booster().predict(xgb.DMatrix(Xt, enable_categorical=True), pred_contribs=True,
                                               iteration_range=(0, (self.best_iteration_ or 0) + 1))
         if is_classifier(self):
             k = class_index(self.classes_, target)
             if c.ndim == 3: c = c[:, k]       # multiclass: one margin per class (softmax)
             elif k == 0: c = -c               # two classes: the margin is the log-odds of the second class, the first's is its negative
-        return pd.DataFrame(c, columns=[*Xt.columns, 'bias'], index=Xt.index)
+        return pd.DataFrame(c, columns=[*names, 'bias'], index=Xt.index)
 
 def class_index(classes, # A classifier's `classes_`
                 target, # One of them, or None for the last
