@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.data.html.md"""
 
 # %% ../../nbs/30_tabular.data.ipynb #436e84d0
 from __future__ import annotations
-import re, warnings
+import datetime, re, warnings
 from collections import Counter
 import numpy as np
 import pandas as pd
@@ -409,6 +409,22 @@ def _nearest_level(code:np.ndarray, s:pd.Series, levels:list, col=None) -> np.nd
                       f"name it in cat_names and unseen values count as missing")
     return code
 
+def _check_storable(X:pd.DataFrame, cats:list):
+    "Refuse, before any fitting, category columns whose values a model folder cannot store (pd.cut bins, Periods, Timedeltas, date objects), saying how to convert each"
+    bad = {}
+    for c in cats:
+        s = X[c]
+        v = s.cat.categories[0] if isinstance(s.dtype, pd.CategoricalDtype) and len(s.cat.categories) else (s.iloc[int(np.argmax(ok))] if (ok := s.notna().to_numpy()).any() else None)
+        try: to_plain(v)
+        except TypeError: bad[c] = v
+    if not bad: return
+    how = lambda c, v: (f"df[{c!r}].astype(str) (the bins as text), or pd.cut(..., labels=False) (bin numbers)" if isinstance(v, pd.Interval) else
+                        f"df[{c!r}].dt.to_timestamp() (a date)" if isinstance(v, pd.Period) else
+                        f"df[{c!r}].dt.total_seconds() (a number)" if isinstance(v, (pd.Timedelta, np.timedelta64)) else
+                        f"pd.to_datetime(df[{c!r}]) (a date)" if isinstance(v, datetime.date) else f"df[{c!r}].astype(str)")
+    raise TypeError(f"column(s) {list(bad)} hold values a model folder cannot store ({', '.join(f'{c!r}: {type(v).__name__} {v}' for c, v in bad.items())}): "
+                    f"the model could not be exported. Convert before fitting: {'; '.join(how(c, v) for c, v in bad.items())}")
+
 class TabularProc(TransformerMixin, BaseEstimator):
     "Categorify, fill missing (+ `_na` columns), normalize and expand dates, fitted on training rows only"
     def __init__(self, *, cat_names=None, # Columns to treat as categorical (the others are inferred)
@@ -520,6 +536,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         "Learn the column split, vocabularies, medians, means and stds from the training frame `X`"
         X = self._check_fit_input(X)
         cats, conts, dates = self._split(X)
+        _check_storable(X, cats)
         self.input_cols_ = cats + conts + dates
         levels = {c: _Levels(X[c]) for c in cats}   # one pass over each categorical column
         self.dropped_ = self._find_dropped(X, cats, levels)
