@@ -19,7 +19,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.utils.validation import check_is_fitted
 from ..core import moved_names, save_plot, _plain
 from ..metrics import accuracy, rmse
-from .data import TabularProc, _not_a_frame
+from .data import TabularProc, date_parts, _not_a_frame
 from .estimators import RFClassifier, RFRegressor, GBMClassifier, GBMRegressor, SeedBagClassifier, SeedBagRegressor, class_index
 from .workflow import TabularWorkflow, get_metric
 
@@ -327,8 +327,11 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor` (or a seed bag 
         cls = _plain(labels[code])
     c = model.contributions(x, target=model.classes_[code]).iloc[0] if is_classifier(model) else model.contributions(x).iloc[0]
     bias, c = float(c['bias']), c.drop('bias')
-    Xt = (model.estimators_[0] if hasattr(model, 'estimators_') else model).proc_.transform(x).iloc[0]
-    vals = [x[f].iloc[0] if f in x.columns else Xt[f] for f in c.index]
+    proc = (model.estimators_[0] if hasattr(model, 'estimators_') else model).proc_
+    Xt, made = proc.transform(x).iloc[0], {}   # what the preprocessing made, shown as the row's own values: not normalised, not codes
+    for d in proc.dates_: made.update(date_parts(x[d], format=proc.date_formats_.get(d), warn=False).iloc[0].to_dict())   # 3 January: Dayofyear 3
+    made.update({f'{n}_na': bool(Xt[f'{n}_na'] == 2) for n in proc.na_cols_})   # code 2 is missing: True
+    vals = [x[f].iloc[0] if f in x.columns else made.get(f, Xt[f]) for f in c.index]
     res = pd.DataFrame({'feature': c.index, 'value': vals, 'contribution': c.to_numpy('float64')})
     res = res.reindex(res.contribution.abs().sort_values(ascending=False).index).reset_index(drop=True)
     margin = bias + res.contribution.sum()
