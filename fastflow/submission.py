@@ -104,10 +104,13 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
                                   "or other numbers, say so with proba=True (probabilities) or proba=False (other numbers).")
         s = s.astype(float) if frac.any() else s.astype(ref.dtype)
     elif pd.api.types.is_numeric_dtype(ref):
-        if not is_num: raise SubmissionError(f"{t!r} holds numbers in the sample but the predictions are text (e.g. {_few(s.unique(), 3)}).")
+        if not is_num: raise SubmissionError(f"{t!r} holds numbers in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are text (e.g. {_few(s.unique(), 3)}): "
+                                             "if the competition scores probabilities, write those (proba=True, or a model's predict_proba); "
+                                             "if it scores numbered classes, map the labels to their numbers.")
         s = s.astype(float)
     elif is_num: raise SubmissionError(f"{t!r} holds text labels in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are numbers "
-                                       f"(e.g. {_few(s.unique(), 3)}); map class indices to names, e.g. with the DataLoaders' vocab.")
+                                       f"(e.g. {_few(s.unique(), 3)}); " + ("the sample asks for labels: write them instead (proba=False)." if proba is True or (s % 1 != 0).any() else
+                                       "map class indices to names, e.g. with the DataLoaders' vocab (learn.dls.vocab) or the model's classes_."))
     else: s = s.astype(str)
     told = proba is not None
     if proba is None: proba = _holds_proba(ref)
