@@ -92,7 +92,7 @@ def check_target(df: pd.DataFrame, # Training frame
         return task
     vc = y.value_counts()   # one count of the classes serves the single-class check and the integer-classes warning
     if len(vc) < 2:
-        if given is None and pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y):
+        if given is None and pd.api.types.is_float_dtype(y):   # 1.5 everywhere: a number, not a class (0 everywhere may be a class whose other one is missing)
             raise ValueError(f"target {target!r} is constant (every row is {_plain(y.iloc[0])!r}): there is nothing to learn; check that it is the right column")
         raise ValueError(f"target {target!r} has only one class ({_plain(y.iloc[0])!r}): classification needs at least two")
     if given is None and pd.api.types.is_integer_dtype(y) and len(vc) > 2:
