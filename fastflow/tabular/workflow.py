@@ -629,8 +629,7 @@ class TabularWorkflow:
             warnings.filterwarnings('ignore', module='fastflow.tabular.data')   # each fold's TabularProc repeats what `proc_` reported once
             try: est.fit(X, y, **kw)
             except (ValueError, TypeError) as e:   # a plain scikit-learn model meets text or missing values it cannot read
-                if not type(est).__module__.startswith('fastflow.') and not hasattr(e, '_ff_raw_note'):
-                    e._ff_raw_note = True
+                if not type(est).__module__.startswith('fastflow.') and not isinstance(getattr(est, 'steps', [[None, None]])[0][1], TabularProc):
                     e.add_note(f"model {name!r} ({type(est).__name__}) was given the table's own columns, as every member is (fastflow's estimators "
                                "preprocess them themselves): for a scikit-learn model, put fastflow's preprocessing in front of it, e.g. "
                                "make_pipeline(TabularProc(), model) with TabularProc from fastflow.tabular.data")
