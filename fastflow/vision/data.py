@@ -19,30 +19,32 @@ from sklearn.model_selection import train_test_split
 from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.data.block import DataBlock, CategoryBlock, MultiCategoryBlock
 from fastai.data.transforms import (RandomSplitter, GrandparentSplitter, ColSplitter, parent_label, ColReader, Normalize,
-                                    Categorize, MultiCategorize, OneHotEncode, IntToFloatTensor, ToTensor)
+                                    Categorize, MultiCategorize, OneHotEncode, IntToFloatTensor, ToTensor, CategoryMap)
 from fastai.data.core import DataLoaders, Datasets, TfmdDL, TfmdLists
 from fastai.vision.core import PILBase, PILImage, imagenet_stats
 from fastai.vision.data import ImageBlock
 from fastai.vision.core import TensorBBox, TensorPoint
 from fastai.vision.augment import Resize, RandomResizedCrop, RandomResizedCropGPU, Flip, RandTransform, AffineCoordTfm
 from fastai.torch_core import TensorImage, TensorCategory, TensorMultiCategory
-from ..core import moved_names, _plain
+from ..core import moved_names, user_path, _plain
+from fastcore.foundation import L
 from ..data import TensorLoader, key_text
 
 # %% auto #0
-__all__ = ['SPLIT_NAMES', 'open_rgb', 'image_exts', 'image_files', 'verify_images', 'drop_bad_images', 'RGBImage', 'pick_size',
-           'fit_size', 'ImageFolderReport', 'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop', 'default_tfms',
-           'image_stats', 'ResizeIfNeeded', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files', 'available_ram',
-           'check_memory', 'load_images', 'spread', 'TensorImageDL', 'train_valid_split', 'ImageTensors',
-           'TensorImageDataLoaders', 'tensor_dls', 'image_type_tfm', 'test_dl', 'pipeline_config', 'pipeline_dls',
-           'show_images', 'show_batch']
+__all__ = ['SPLIT_NAMES', 'open_rgb', 'image_exts', 'image_files', 'BadImages', 'verify_images', 'drop_bad_images', 'RGBImage',
+           'pick_size', 'fit_size', 'ImageFolderReport', 'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop',
+           'default_tfms', 'image_stats', 'ResizeIfNeeded', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files',
+           'available_ram', 'check_memory', 'load_images', 'spread', 'TensorImageDL', 'train_valid_split',
+           'ImageTensors', 'TensorImageDataLoaders', 'tensor_dls', 'image_type_tfm', 'test_dl', 'pipeline_config',
+           'pipeline_dls', 'show_images', 'show_batch']
 
 # %% ../../nbs/20_vision.data.ipynb #149dbab3
 def _rgb(im:Image.Image) -> Image.Image:
     "`im` upright (EXIF orientation applied) and RGB: alpha composited on white, 16-bit and float modes scaled to 8 bits"
     im = ImageOps.exif_transpose(im)
     im.load()
-    if im.mode in ('P', 'LA', 'PA') or (im.mode == 'P' and 'transparency' in im.info): im = im.convert('RGBA')
+    if im.mode in ('La', 'RGBa'): im = im.convert(im.mode.upper())   # premultiplied alpha (images in memory only): PIL converts it to nothing else
+    if im.mode in ('P', 'LA', 'PA') or (im.mode in ('1', 'L', 'RGB') and 'transparency' in im.info): im = im.convert('RGBA')   # a transparent colour key too, or it turns black
     if im.mode == 'RGBA':
         bg = Image.new('RGB', im.size, (255, 255, 255)); bg.paste(im, mask=im.getchannel('A')); return bg
     if im.mode in ('I;16', 'I;16B', 'I;16L', 'I', 'F'): im = _wide_to_8bit(im)
@@ -83,6 +85,7 @@ def open_rgb(fn, # A file (path or bytes), or an image in memory: PIL, uint8 arr
     if isinstance(fn, (np.ndarray, torch.Tensor)): fn = _array_image(fn)
     if isinstance(fn, Image.Image): return _rgb(fn)
     if isinstance(fn, (bytes, bytearray)): fn = io.BytesIO(fn)
+    if isinstance(fn, (str, Path)): fn = user_path(fn)   # '~/photo.jpg' as a shell reads it
     with Image.open(fn) as im: return _rgb(im)
 
 # %% ../../nbs/20_vision.data.ipynb #e193acb3
@@ -152,14 +155,14 @@ def image_files(path, # Folder to search (recursively)
                 recurse:bool=True, # Also look in sub-folders
                ) -> list[Path]:
     "Sorted image files under `path` (any extension PIL decodes, or none if PIL recognises the file), skipping hidden files and folders"
-    path = Path(path)
+    path = user_path(path)
     if not path.is_dir(): raise _no_folder(path, 'Image folder')
     return _scan(path, recurse)[0]
 
 def _decode_size(fn) -> tuple:
     "`((width, height), None)` if `fn` decodes fully, else `(None, reason)`"
     try:
-        with Image.open(fn) as im: im.load(); return _oriented(im, loaded=True), None
+        with Image.open(user_path(fn) if isinstance(fn, (str, Path)) else fn) as im: im.load(); return _oriented(im, loaded=True), None
     except Exception as e: return None, f"{type(e).__name__}: {e}"
 
 def _header_size(fn) -> tuple:
@@ -172,12 +175,23 @@ def _check_image(fn) -> str|None:
     "None if `fn` decodes fully, else the reason it does not"
     return _decode_size(fn)[1]
 
+class BadImages(pd.DataFrame):
+    "`verify_images`' report: a DataFrame of `file` and `error`, whose `map(f)` calls `f` on each file as fastai's list of bad files does"
+    @property
+    def _constructor(self): return pd.DataFrame   # a slice or a copy is a plain DataFrame, with pandas' own `map`
+
+    def map(self, f, *args, **kwargs) -> L:
+        "`f(Path(file))` for each bad file, as fastai's `verify_images(...).map(f)`: fastbook's `failed.map(Path.unlink)` deletes them (pandas' `map` would pass the messages too)"
+        return L(f(Path(o), *args, **kwargs) for o in self['file'])
+
+def _bad_images(rows:list) -> BadImages: return BadImages(rows, columns=['file', 'error'])
+
 def verify_images(files, # Image files, or a folder to search
-                 ) -> pd.DataFrame:
-    "Report of the files that cannot be decoded fully (corrupt, truncated, not an image): columns `file`, `error`"
-    if isinstance(files, (str, Path)) and Path(files).is_dir(): files = image_files(files)
-    rows = [(str(f), err) for f in files if (err := _check_image(f)) is not None]
-    return pd.DataFrame(rows, columns=['file', 'error'])
+                 ) -> BadImages:
+    "Report of the files that cannot be decoded fully (corrupt, truncated, not an image): a `BadImages` DataFrame of `file`, `error`"
+    if isinstance(files, (str, Path)) and user_path(files).is_dir(): files = image_files(files)
+    rows = [(str(f), err) for f in files if (err := _check_image(f)) is not None]   # each file named as given
+    return _bad_images(rows)
 
 def drop_bad_images(files:list, # Image files
                    ) -> list:
@@ -283,7 +297,7 @@ def check_image_folder(path, # A folder per class (`labelled`), or a flat folder
                        verify:bool|str=True, # True: decode every image (finds truncated ones); 'header': read headers only (sizes); False: neither
                       ) -> ImageFolderReport:
     "Check an image folder and report what is in it; ValueError for split-named classes, mixed depths or no images"
-    path = Path(path)
+    path = user_path(path)
     if not path.is_dir(): raise _no_folder(path, 'Image folder')
     ims, other = _scan(path)
     if not ims:
@@ -327,7 +341,7 @@ def check_image_folder(path, # A folder per class (`labelled`), or a flat folder
         ims, sizes = [f for f, (sz, _) in zip(ims, dec) if sz is not None], [sz for sz, _ in dec if sz is not None]
     by = _labelled_files(ims, lambda f: f.relative_to(path).parts[0]) if labelled else {}
     empty = sorted(d.name for d in path.iterdir() if d.is_dir() and not d.name.startswith('.') and d.name not in by) if labelled else []
-    return ImageFolderReport(path, ims, by, empty, other, pd.DataFrame(bad, columns=['file', 'error']), sizes)
+    return ImageFolderReport(path, ims, by, empty, other, _bad_images(bad), sizes)
 
 # %% ../../nbs/20_vision.data.ipynb #6c2c44ca
 def pad_crop(x:torch.Tensor, # Batch [N,C,H,W]
@@ -394,6 +408,18 @@ def _check_folder_classes(rep, min_per_class=2, by=None):
                              "no image out (valid_pct=0).")
     return by
 
+def _check_split_args(valid_pct=None, # Validation fraction to check (None: not used)
+                      bs=None, # Batch size to check (None: not used)
+                     ):
+    "ValueError unless `valid_pct` is a fraction in [0, 1) and `bs` a whole number >= 1"
+    num = lambda o, kinds: isinstance(o, kinds) and not isinstance(o, (bool, np.bool_))
+    if valid_pct is not None and not (num(valid_pct, (int, float, np.integer, np.floating)) and 0 <= valid_pct < 1):
+        pct = num(valid_pct, (int, float, np.integer, np.floating)) and 1 <= valid_pct < 100   # 20 meaning 20%
+        raise ValueError(f"valid_pct must be in [0, 1), got {valid_pct!r}: 0.2 holds out 20% of the images, 0 none"
+                         + (f" (for {valid_pct:g}% pass valid_pct={valid_pct/100:g})." if pct else "."))
+    if bs is not None and not (num(bs, (int, np.integer)) and bs >= 1):
+        raise ValueError(f"bs must be a whole number >= 1 (images per batch), got {bs!r}.")
+
 def _split_keeping_classes(labels:list, # Label of each item
                            valid_pct:float, seed:int) -> tuple[list, list]:
     "fastai's `RandomSplitter(valid_pct, seed)` indices, with one item of each class it left out of training moved there (with a warning)"
@@ -443,6 +469,7 @@ def folder_block(size:int|None=None, # Image size for `default_tfms`
                  files:list|None=None, # Pre-filtered items; default: all images under the path
                 ) -> DataBlock:
     "fastai `DataBlock` for a folder per class, robust to odd image modes"
+    if valid_name is None: _check_split_args(valid_pct)   # a percentage (20) would hold out every image but one per class
     it, bt = default_tfms(size, norm=norm)
     it, bt = (it if item_tfms is None else item_tfms), (bt if batch_tfms is None else batch_tfms)
     splitter = RandomSplitter(valid_pct, seed=seed) if valid_name is None else GrandparentSplitter(train_name, valid_name)
@@ -463,7 +490,8 @@ def folder_dls(path, # Folder with one sub-folder per class (or train/ and valid
                **kwargs # Passed to `folder_block` (item_tfms, batch_tfms, norm)
               ) -> DataLoaders:
     "fastai `DataLoaders` from a folder per class, after `check_image_folder` (unreadable files dropped with a warning)"
-    path = Path(path)
+    path = user_path(path)
+    _check_split_args(valid_pct if valid_name is None else None, bs)   # before any image is read
     if valid_name is None: reps = [check_image_folder(path)]
     else:
         if not (path/valid_name).is_dir():
@@ -493,6 +521,32 @@ def _valid_flags(df:pd.DataFrame, col:str) -> pd.Series:
         raise ValueError(f"valid_col {col!r} marks {'every' if v.all() else 'no'} row as validation: both sets need rows.")
     return v
 
+def _csv_col(df:pd.DataFrame, col:int|str, arg:str) -> str:
+    "The name of column `col` (a name or a position) of a labels frame, with an error listing its columns when there is none"
+    cols = list(df.columns)
+    if isinstance(col, (int, np.integer)) and not isinstance(col, bool):
+        if -len(cols) <= col < len(cols): return cols[col]
+        raise KeyError(f"{arg}={col} is past the {len(cols)} column(s) of the labels CSV: {cols}. Pass a column name or a position below {len(cols)}.")
+    if col in cols: return col
+    raise KeyError(f"{arg} {col!r} is not a column of the labels CSV; its columns are {cols}.")
+
+def _check_csv_files(df:pd.DataFrame, path:Path, folder:str, suffix:str, fcol:str, lcol:str):
+    "FileNotFoundError naming the files of column `fcol` that are not there, and the column that names files when it is `lcol`"
+    names = df[fcol].astype(str).drop_duplicates()
+    missing = [str(f) for f in (path/folder/f"{n}{suffix}" for n in names) if not f.is_file()]
+    if not missing: return
+    lnames = df[lcol].astype(str).drop_duplicates()
+    hint = (f" The file names seem to be in column {lcol!r}: pass fn_col={lcol!r}, label_col={fcol!r}."
+            if len(missing) == len(names) and all((path/folder/f"{n}{suffix}").is_file() for n in lnames[:20]) else '')   # the columns swapped
+    raise FileNotFoundError(f"{len(missing)} of {len(names)} files named in the CSV column {fcol!r} do not exist, e.g. "
+                            f"{missing[:3]}.{hint} Check `folder`={folder!r} and `suffix`={suffix!r}, or drop those rows.")
+
+def _check_csv_classes(labels:pd.Series, lcol:str, when:str=''):
+    "ValueError when a single-label column holds one class: a classifier of one class scores 100% and learns nothing"
+    if labels.nunique() < 2:
+        raise ValueError(f"Column {lcol!r} of the labels CSV holds one class only ({labels.iloc[0]!r}){when}; a classifier needs at least two. "
+                         "Add the images of the other classes, or check label_col.")
+
 # %% ../../nbs/20_vision.data.ipynb #f2632e67
 def csv_dls(path, # Root folder
             csv:str|Path|pd.DataFrame='labels.csv', # CSV file (relative to `path`) or DataFrame
@@ -512,19 +566,23 @@ def csv_dls(path, # Root folder
             batch_tfms=None, # Batch transforms (None: `default_tfms`' augmentation and `norm`)
            ) -> DataLoaders:
     "fastai `DataLoaders` from a CSV of `filename,label` (multi-label with `label_delim`), after checking every file exists"
-    path = Path(path)
+    path = user_path(path)
+    _check_split_args(valid_pct if valid_col is None else None, bs)
     if isinstance(csv, pd.DataFrame): df = csv.copy()
     else:   # file names and labels as written: '007' stays '007', not 7, and '1e3' is not 1000.0
-        head = pd.read_csv(path/csv, nrows=0).columns
-        df = pd.read_csv(path/csv, dtype={c: str for c in (fn_col, label_col) for c in [head[c] if isinstance(c, int) and c < len(head) else c] if c in head})
-    fcol = df.columns[fn_col] if isinstance(fn_col, int) else fn_col
-    lcol = df.columns[label_col] if isinstance(label_col, int) else label_col
+        csv = path/user_path(csv)   # '~/labels.csv' is the home folder's, not one under `path`
+        if not csv.is_file(): raise FileNotFoundError(f"The labels CSV {csv} does not exist" + (f" (the files of {path} are {sorted(o.name for o in path.iterdir())[:8]})" if path.is_dir() else f" ({path} is not a folder)") + ".")
+        head = pd.read_csv(csv, nrows=0).columns
+        df = pd.read_csv(csv, dtype={c: str for c in (fn_col, label_col) for c in [head[c] if isinstance(c, int) and c < len(head) else c] if c in head})
+    fcol, lcol = _csv_col(df, fn_col, 'fn_col'), _csv_col(df, label_col, 'label_col')
     if not isinstance(csv, pd.DataFrame) and label_delim is None and lcol in df and df[lcol].notna().all() \
        and df[lcol].str.fullmatch(r'-?(0|[1-9][0-9]{0,17})').all(): df[lcol] = df[lcol].astype('int64')   # whole numbers written plainly (digits 0-9) stay numbers; longer ones than int64 holds, text
     if not len(df): raise ValueError("The labels CSV has no rows.")
     if label_delim is not None:   # tags as text: an empty cell is no tags (a negative example); a column of single numbers read as floats: '3', not '3.0'
         df[lcol] = key_text(df[lcol]).tolist()
     if df[lcol].isna().any(): raise ValueError(f"{int(df[lcol].isna().sum())} rows have no label in column {lcol!r}.")
+    _check_csv_files(df, path, folder, suffix, fcol, lcol)   # before the duplicate check: with the columns swapped, every "file" repeats
+    if label_delim is None: _check_csv_classes(df[lcol], lcol)
     key = df[fcol].astype(str)
     if (rep := key.duplicated()).any():   # a file in both training and validation would inflate the score
         eg = df[fcol][rep].iloc[0]
@@ -539,9 +597,6 @@ def csv_dls(path, # Root folder
         df = df[~rep].reset_index(drop=True)
         if label_delim is not None: df[lcol] = tags.loc[df[fcol].astype(str)].to_numpy()
     fns = [path/folder/f"{f}{suffix}" for f in df[fcol].astype(str)]
-    missing = [str(f) for f in fns if not f.is_file()]
-    if missing: raise FileNotFoundError(f"{len(missing)} of {len(df)} files named in the CSV column {fcol!r} do not exist, e.g. "
-                                        f"{missing[:3]}. Check `folder`={folder!r} and `suffix`={suffix!r}, or drop those rows.")
     if len({type(o) is str for o in df[lcol]}) > 1:   # fastai sorts the labels: 'cat' and 3 cannot be ordered
         raise ValueError(f"column {lcol!r} mixes text and number labels (e.g. {df[lcol].iloc[0]!r}): make them one type, e.g. df[{lcol!r}] = df[{lcol!r}].astype(str).")
     if valid_col is not None: _valid_flags(df, valid_col)   # a bad column fails before any image is read
@@ -550,6 +605,7 @@ def csv_dls(path, # Root folder
     if bad:
         warnings.warn(f"Skipping {len(bad)} unreadable image(s) named in the CSV: {sorted(Path(b).name for b in bad)[:5]}")
     df['_fn'] = [str(f) for f in fns]; df = df[~df._fn.isin(bad)].reset_index(drop=True)
+    if label_delim is None and bad: _check_csv_classes(df[lcol], lcol, ' once the unreadable images are left out')
     size, item_tfms = _size_tfms([sz for sz, _ in dec if sz is not None], size, item_tfms)
     it, bt = default_tfms(size, norm=norm)
     it, bt = (it if item_tfms is None else item_tfms), (bt if batch_tfms is None else batch_tfms)
@@ -568,7 +624,7 @@ def get_test_files(path, # Folder of unlabelled test images
                verify:bool|str=True, # As in `check_image_folder`: True decodes every image; 'header' reads headers only (for a caller that decodes them next)
               ) -> list[Path]:
     "Sorted test images of a Kaggle test folder (`check_image_folder(labelled=False)`); non-image or unreadable files raise a clear error"
-    path = Path(path)
+    path = user_path(path)
     if not path.is_dir(): raise _no_folder(path, 'Test folder')
     rep = check_image_folder(path, labelled=False, verify=verify)
     if rep.skipped and not skip_non_images:
@@ -666,9 +722,12 @@ class TensorImageDL(TensorLoader):
                  channels_last:bool=False, # Return batches in channels_last memory format
                  seed:int|None=None, # Seed of the shuffle/augmentation generator (None: torch's global RNG)
                  rows=None, # Positions in `x` of the images to serve (a split's share), so train and valid share one copy of `x`
+                 vocab=None, # Class names, one per label code (for titles and fastai's `dl.vocab`)
                 ):
         super().__init__(*((x,) if y is None else (x, y)), bs=bs, shuffle=shuffle, drop_last=drop_last, device=device, seed=seed, rows=rows)
         self.augment, self.pad, self.flip, self.channels_last = augment, pad, flip, channels_last
+        # a fastai CategoryMap, as a DataBlock loader's vocab is: fastai's ClassificationInterpretation reads a plain list's last item as the classes
+        self.vocab = None if vocab is None else CategoryMap(list(vocab), sort=False)
         self.stats = tuple(stats) if stats is not None else image_stats(self.take(self.spread(5000)), n=5000)
 
     def spread(self, n:int) -> slice:
@@ -690,7 +749,18 @@ class TensorImageDL(TensorLoader):
 
     def _settings(self) -> dict:
         return {**super()._settings(), 'augment': self.augment, 'pad': self.pad, 'flip': self.flip, 'stats': self.stats,
-                'channels_last': self.channels_last}
+                'channels_last': self.channels_last, 'vocab': self.vocab}
+
+    _SHOW_LAYOUT = frozenset({'nrows', 'figsize', 'show', 'unique', 'ctxs'})   # fastai's layout options: the grid sizes itself
+    def show_batch(self, b=None, # A batch (default: the first)
+                   max_n:int=9, # Images to show
+                   ncols:int=8, # Columns of the grid
+                   path=None, # PNG to save the grid to
+                   **kwargs # fastai's `nrows`, `figsize`, `show`, `unique`, `ctxs`: accepted and not needed
+                  ):
+        "fastai's `dl.show_batch()` (and `dls.show_batch()`) on in-memory images: fastflow's `show_batch`, titled with `vocab`"
+        if other := sorted(set(kwargs) - self._SHOW_LAYOUT): raise TypeError(f"show_batch takes b, max_n, ncols and path, not {other}")
+        return show_batch(self, self.vocab, n=max_n, path=path, b=b, ncols=ncols)
 
     def new(self, *tensors, **kwargs):
         "A copy with other images (`x=`), labels (`y=`, None for unlabelled) or settings (`shuffled` is an alias of `shuffle`)"
@@ -723,8 +793,9 @@ def train_valid_split(y, # Class of each item
                       valid_pct:float=0.1, # Fraction held out, stratified by class
                       seed:int=42, # Seed of the split
                      ) -> tuple[np.ndarray, np.ndarray]:
-    "Sorted train and valid indices, `valid_pct` of every class in valid (scikit-learn's stratified `train_test_split`); 0: all in train"
+    "Sorted train and valid indices, `valid_pct` of every class in valid, one at least (scikit-learn's stratified `train_test_split`); 0: all in train"
     y = np.asarray(y)
+    _check_split_args(valid_pct)
     if valid_pct == 0: return np.arange(len(y)), np.arange(0)   # the final model's split: every item trains
     classes, counts = np.unique(y, return_counts=True)
     if (counts < 2).any():
@@ -734,6 +805,12 @@ def train_valid_split(y, # Class of each item
     except ValueError as e:
         raise ValueError(f"Cannot hold out {valid_pct:.0%} of {len(y)} items stratified over {len(classes)} classes ({e}); "
                          "each class needs a place in both parts: raise valid_pct or add images.") from None
+    # scikit-learn rounds a small class's share down to none, so its accuracy would go unmeasured: one of its images is held out too
+    # (only then: a split where every class has a validation image is scikit-learn's, unchanged)
+    if len(unmeasured := np.setdiff1d(classes, y[va])):
+        rng = np.random.default_rng(seed)
+        move = np.array([rng.choice(tr[y[tr] == c]) for c in unmeasured])   # each of these classes has >= 2 items, all in train: one stays there
+        tr, va = np.setdiff1d(tr, move), np.concatenate([va, move])
     return np.sort(tr), np.sort(va)
 
 __getattr__ = moved_names('fastflow.vision.data', {'stratified_split': 'fastflow.vision.data:train_valid_split'})
@@ -797,12 +874,13 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per clas
                device=None, channels_last:bool=False,
               ) -> DataLoaders:
     "fastai `DataLoaders` of `TensorImageDL`s (augmenting train, plain valid); `.vocab` and `.data` are set"
+    _check_split_args(valid_pct, bs)   # before a folder is decoded
     data = data if isinstance(data, ImageTensors) else ImageTensors.from_folder(data, size, min_per_class=1 if valid_pct == 0 else 2)
     tr, va = train_valid_split(data.y.numpy(), valid_pct, seed)
     tr, va = torch.from_numpy(tr), torch.from_numpy(va)
     pad = (4 if min(data.x.shape[-2:]) >= 32 else 2) if pad is None else pad
     stats = image_stats(data.x[tr[spread(len(tr), 10_000)]], n=10_000)   # the images are in class order
-    kw = dict(stats=stats, bs=bs, device=device, channels_last=channels_last, pad=pad)
+    kw = dict(stats=stats, bs=bs, device=device, channels_last=channels_last, pad=pad, vocab=data.vocab)
     # both loaders serve rows of the one decoded tensor (no copy of the images per split)
     dls = TensorImageDataLoaders(TensorImageDL(data.x, data.y, rows=tr, shuffle=True, augment=True, drop_last=len(tr) > bs, seed=seed, **kw),
                       TensorImageDL(data.x, data.y, rows=va, **kw))
@@ -830,7 +908,7 @@ def test_dl(dls:DataLoaders, # Training `DataLoaders` (their validation transfor
     mem, folder = isinstance(dls.valid, TensorImageDL), isinstance(items, (str, Path))
     # in memory, a folder's images are decoded once: headers checked here, pixels by `load_images`, which raises for a folder's bad file
     if folder: items = get_test_files(items, **{'verify': 'header' if mem else True, **kwargs})
-    items = list(items)
+    items = [user_path(o) if isinstance(o, (str, Path)) else o for o in items]   # '~/a.jpg' too
     if not items: raise ValueError("test_dl got no images.")
     if mem:   # every test image needs a prediction: an unreadable one is an error naming it, never a grey stand-in
         v = dls.valid
@@ -842,9 +920,20 @@ def test_dl(dls:DataLoaders, # Training `DataLoaders` (their validation transfor
                              "image needs a prediction: repair them, or leave them out of the list.")
         k, cls = image_type_tfm(dls)
         if all(isinstance(o, (str, Path)) for o in items): dl = dls.test_dl([Path(o) for o in items], rm_type_tfms=k, num_workers=0)
-        else: dl = dls.test_dl([cls(open_rgb(o)) for o in items], rm_type_tfms=k+1, num_workers=0)
+        else: dl = dls.test_dl([cls(_opened_as(o, cls)) for o in items], rm_type_tfms=k+1, num_workers=0)
     dl.items = items
     return dl
+
+def _opened_as(o, cls:type) -> Image.Image:
+    "An image in memory (or file) `o` opened as `cls.create` opens a file: `open_rgb` for `RGBImage`, else fastai's way (converted to its mode)"
+    if issubclass(cls, RGBImage): return open_rgb(o)
+    if isinstance(o, (str, Path)): return cls.create(o)
+    if isinstance(o, (bytes, bytearray)): o = Image.open(io.BytesIO(o))
+    im = o if isinstance(o, Image.Image) else _array_image(o)   # an array: checked as open_rgb checks it
+    im.load()
+    if im.mode in ('La', 'RGBa'): im = im.convert(im.mode.upper())   # premultiplied alpha converts to nothing else
+    mode = getattr(cls, '_open_args', {}).get('mode')
+    return im.convert(mode) if mode else im
 
 # %% ../../nbs/20_vision.data.ipynb #73e3aa7e
 def _sz(size) -> list:
@@ -923,7 +1012,7 @@ def pipeline_dls(cfg:dict, # From `pipeline_config`
     if cfg['kind'] == 'tensor':
         h, w = cfg['size']
         x, y = torch.zeros(0, 3, h, w, dtype=torch.uint8), torch.zeros(0, dtype=torch.long)
-        kw = dict(stats=cfg['stats'], bs=cfg['bs'], pad=cfg['pad'])
+        kw = dict(stats=cfg['stats'], bs=cfg['bs'], pad=cfg['pad'], vocab=vocab)
         dls = TensorImageDataLoaders(TensorImageDL(x, y, shuffle=True, augment=True, flip=cfg['flip'], **kw), TensorImageDL(x, y, **kw))
         dls.vocab, dls.c = vocab, len(vocab)
         return dls
@@ -958,20 +1047,22 @@ def show_images(ims, # float images [N,3,H,W] in 0-1, or uint8
             ax.imshow(ims[i].permute(1, 2, 0).cpu().numpy().clip(0, 1))
             if titles is not None: ax.set_title(str(titles[i]), fontsize=8)
     fig.tight_layout()
-    if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=80)
+    if path is not None: path = user_path(path); path.parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=80)
     return fig
 
 def show_batch(dl, # A `TensorImageDL` or a fastai image `DataLoader`
                vocab=None, # Class names (default: `dl.vocab` if present)
                n:int=16, # Images to show (at most a batch)
                path=None, # PNG to save the grid to (None: not saved)
+               b=None, # A batch of `dl` to show (default: its first)
+               ncols:int=8, # Columns of the grid
               ):
     "Show (and save to `path`) the first `n` images of a batch with their labels"
-    b = dl.one_batch()
+    b = dl.one_batch() if b is None else b
     xb = dl.decode(b[0]) if isinstance(dl, TensorImageDL) else dl.decode(b)[0].float()/255
     if xb.max() > 1.5: xb = xb/255
     vocab = vocab if vocab is not None else getattr(dl, 'vocab', None)
     title = lambda t: ('' if vocab is None else str(vocab[int(t)]) if t.ndim == 0 else   # a class, or the tags of a multi-hot row
                        ' '.join(str(vocab[j]) for j in torch.where(t > 0.5)[0]))
     titles = None if len(b) < 2 else [title(t) for t in b[1][:n]]
-    return show_images(xb[:n], titles, path=path)
+    return show_images(xb[:n], titles, ncols=ncols, path=path)
