@@ -6,11 +6,12 @@ Docs: https://fastflow-dev.github.io/fastflow/vision.models.html.md"""
 
 # %% ../../nbs/21_vision.models.ipynb #6ea026a5
 from __future__ import annotations
+import pickle, re
 from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from ..core import moved_names
+from ..core import moved_names, user_path
 
 # %% auto #0
 __all__ = ['FASTAI_MODEL_ARGS', 'ConvBlock', 'FastNet', 'init_whitening', 'find_local_weights', 'load_state',
@@ -79,7 +80,7 @@ def find_local_weights(arch, # torchvision model function, e.g. `torchvision.mod
     "Path of a local weights file for `arch`, or a FileNotFoundError saying how to supply one"
     name = getattr(arch, '__name__', str(arch))
     if weights is not None:
-        p = Path(weights)
+        p = user_path(weights)   # '~/weights/resnet18.pth' too
         if p.is_file(): return p
         raise FileNotFoundError(f"Weights file {p} for {name} does not exist. Pass the path of a .pth state dict "
                                 "(on Kaggle: attach a dataset that holds it, e.g. /kaggle/input/<dataset>/<file>.pth).")
@@ -95,10 +96,23 @@ def find_local_weights(arch, # torchvision model function, e.g. `torchvision.mod
         f"  - train from scratch with pretrained=False.")
 
 def load_state(path) -> dict:
-    "A state dict from a file that holds one (also under a 'state_dict' or 'model' key)"
-    sd = torch.load(path, map_location='cpu', weights_only=True)
+    "A state dict from a file that holds one (also under a 'state_dict' or 'model' key); a ValueError naming the file and what to do when it holds none"
+    path = user_path(path)
+    if not path.is_file(): raise FileNotFoundError(f"Weights file {path} does not exist (or is not a file).")
+    try: sd = torch.load(path, map_location='cpu', weights_only=True)   # tensors only: a weights file never runs code
+    except pickle.UnpicklingError as e:   # what weights_only refuses: pickled objects, e.g. a whole model
+        what = m.group(1) if (m := re.search(r'Unsupported global: GLOBAL ([\w.]+)', str(e))) else 'objects other than tensors'
+        raise ValueError(f"{path} holds {what}, not only weights: a whole model saved with torch.save(model), or a checkpoint with other objects. "
+                         "fastflow does not unpickle those (unpickling runs code). Save the state dict instead: torch.save(model.state_dict(), "
+                         "'weights.pth'); from this file, only if you trust it: torch.save(torch.load(path, weights_only=False).state_dict(), 'weights.pth').") from None
+    except (EOFError, OSError, RuntimeError) as e:   # empty: EOFError; cut short: OSError or RuntimeError from the zip reader
+        raise ValueError(f"{path} ({path.stat().st_size:,} bytes) is not a readable PyTorch weights file ({type(e).__name__}: {str(e).strip()[:150] or 'no data'}): "
+                         "it is probably truncated or empty, as an interrupted copy or download leaves it. Copy or download it again.") from None
     for k in ('state_dict', 'model'):
         if isinstance(sd, dict) and k in sd and isinstance(sd[k], dict): sd = sd[k]
+    if not isinstance(sd, dict) or not any(isinstance(v, torch.Tensor) for v in sd.values()):
+        got = f"a dict of {list(sd)[:5]}" if isinstance(sd, dict) else f"a {type(sd).__name__}"
+        raise ValueError(f"{path} holds {got}, not a state dict (parameter names to tensors): save one with torch.save(model.state_dict(), 'weights.pth').")
     return {k.removeprefix('module.'): v for k, v in sd.items()}
 
 FASTAI_MODEL_ARGS = ('n_in', 'cut', 'concat_pool', 'pool', 'lin_ftrs', 'ps', 'first_bn', 'bn_final', 'lin_first', 'y_range')
