@@ -18,6 +18,7 @@ from fastai.interpret import ClassificationInterpretation
 from fastai.callback.hook import Hooks
 from fastai.torch_core import to_device
 from .data import TensorImageDL, show_images, test_dl
+from ..core import user_path
 from .learner import _tta, _probs
 from ..testing import CORNERS, synth_corner_images  # noqa: F401 (here too: the CAM examples and the tutorial use them)
 
@@ -90,7 +91,9 @@ class ImageInterpretation(ClassificationInterpretation):
         super().plot_confusion_matrix(normalize=normalize, **{'title': f'accuracy {self.accuracy():.3f}',
                                                               'figsize': (1.5 + 0.5*n, 1.2 + 0.5*n), **kwargs})
         fig = plt.gcf()
-        if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=90)
+        fig.tight_layout()   # fastai lays the figure out before it adds the axis labels: 'Predicted' fell below the figure's edge
+        if path is not None:   # 'tight': the labels are in the file even when a small figure cannot fit them
+            path = user_path(path); path.parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=90, bbox_inches='tight')
         return fig
 
     def print_classification_report(self):
@@ -309,7 +312,7 @@ def plot_cam(images, # Images [N,3,H,W]: uint8, or float in 0-1
         ax.imshow(maps[i].detach().cpu().numpy(), alpha=alpha, cmap=cmap, extent=(-0.5, w - 0.5, h - 0.5, -0.5), interpolation='bilinear')
         if titles is not None: ax.set_title(str(titles[i]), fontsize=8)
     fig.tight_layout()
-    if path is not None: Path(path).parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=90)
+    if path is not None: path = user_path(path); path.parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=90)
     return fig
 
 def _shown(learn, xb:torch.Tensor) -> torch.Tensor:
