@@ -53,17 +53,20 @@ class FFCallback(Callback):
         "Put back what this callback changed outside itself. Called when it is removed from its `Learner`: fastai fires no `after_fit` when a fit raises, but its `finally` removes `fit(cbs=...)` callbacks"
 
 class UndoOnError:
-    "`Learner` mixin: when `fit` raises, the fastflow callbacks attached to the learner put back what they changed (thread count, logger, forward)"
-    def fit(self, *args, **kwargs):
+    "`Learner` mixin: when `fit` raises, the fastflow callbacks of the fit (attached or passed as `cbs`) put back what they changed (thread count, logger, forward, best weights)"
+    def fit(self, n_epoch, lr=None, wd=None, cbs=None, reset_opt=False, start_epoch=0):
         "`Learner.fit`, with the fastflow callbacks' changes undone if it raises"
-        try: return super().fit(*args, **kwargs)
-        except BaseException:   # fastai's cancels end a fit normally; this is an error or a KeyboardInterrupt
-            self._undoing = True   # trackers put the best weights back only now
-            try:
-                for cb in list(self.cbs):
-                    if isinstance(cb, FFCallback): cb._undo()
-            finally: self._undoing = False
-            raise
+        # `cbs` are added here rather than by fastai's fit: its `finally` would remove them (running their `_undo`) before the
+        # `except` below says the fit is failing, so an `EarlyStopping` passed as `fit(cbs=...)` would drop its best weights
+        with self.added_cbs(cbs):
+            try: return super().fit(n_epoch, lr=lr, wd=wd, reset_opt=reset_opt, start_epoch=start_epoch)
+            except BaseException:   # fastai's cancels end a fit normally; this is an error or a KeyboardInterrupt
+                self._undoing = True   # trackers put the best weights back only now
+                try:
+                    for cb in list(self.cbs):
+                        if isinstance(cb, FFCallback): cb._undo()   # once more at their removal: each `_undo` does its work once
+                finally: self._undoing = False
+                raise
 
 # %% ../nbs/10_callbacks.ipynb #86326bcb
 _MINIMISED = {'rmse', '_rmse', 'mae', 'mse', 'msle', 'perplexity', 'exp_rmspe', '_exp_rmspe'}   # fastai's error metrics
