@@ -102,19 +102,40 @@ def output_dir(path: Path|str|None = None, # A folder; None: the default output 
     return p
 
 # %% ../nbs/00_core.ipynb #6125735d
+_DET_BEFORE = None   # torch's determinism settings from before `set_seed(deterministic=True)` changed them (None: it has not)
+
+def _det_state() -> tuple:
+    "torch's determinism settings: (deterministic algorithms, warn only, cudnn.deterministic, cudnn.benchmark)"
+    return (torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(),
+            torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark)
+
+def _set_det(algos, warn_only, cudnn_det, bench):
+    torch.use_deterministic_algorithms(algos, warn_only=warn_only)
+    torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = cudnn_det, bench
+
+_DET_ON = (True, True, True, False)   # what `set_seed(deterministic=True)` sets
+
 def set_seed(seed: int = 42, # The seed for python, numpy and torch
-             deterministic: bool = False, # Also ask torch for deterministic kernels (slower on GPU)
+             deterministic: bool|None = None, # True: also ask torch for deterministic kernels (slower on GPU); False: undo what an earlier `set_seed(deterministic=True)` switched on; None: leave torch's setting as it is
             ) -> int:
     "Seed python, numpy and torch so two runs of the same code give the same numbers"
+    global _DET_BEFORE
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"set_seed: the seed must be an integer such as 42, not {seed!r} ({type(seed).__name__}); "
                         "pass a whole number, e.g. set_seed(int(x)) for a number read as text")
+    if deterministic not in (True, False, None): raise TypeError(f"set_seed: deterministic must be True, False or None, got {deterministic!r}")
     seed = int(seed)
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
     if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)
     if deterministic:
-        torch.use_deterministic_algorithms(True, warn_only=True)
-        torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+        if _DET_BEFORE is None: _DET_BEFORE = _det_state()
+        _set_det(*_DET_ON)
+    elif deterministic is False and _DET_BEFORE is not None:
+        # Only what set_seed switched on is switched off, and only if nobody changed it since: determinism you set with
+        # torch yourself stays. The default (None) touches nothing, because fastflow seeds too (collab_learner(seed=),
+        # train_image_folder): those calls must not undo a `set_seed(0, deterministic=True)` of yours.
+        if _det_state() == _DET_ON: _set_det(*_DET_BEFORE)
+        _DET_BEFORE = None
     return seed
 
 def default_device() -> torch.device:
