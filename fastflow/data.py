@@ -17,6 +17,7 @@ __all__ = ['TensorLoader', 'infer_y_range', 'check_y_range', 'key_text']
 def _rows(rows, n:int) -> torch.Tensor:
     "`rows` as an int32 (int64 past 2**31 rows) tensor of positions in 0..n-1, or a clear error"
     r = rows if isinstance(rows, torch.Tensor) else torch.from_numpy(np.ascontiguousarray(rows))
+    if r.ndim == 1 and len(r) == 0: r = r.long()   # an empty split: `[]` is float64 to numpy, but no position in it is a fraction
     if r.dtype.is_floating_point or r.dtype == torch.bool or r.ndim != 1:
         raise ValueError(f"rows must be a 1-d array of integer positions, got dtype {r.dtype} and shape {tuple(r.shape)}")
     if len(r) and (int(r.min()) < 0 or int(r.max()) >= n): raise ValueError(f"rows must lie in 0..{n-1} (the tensors have {n} rows)")
