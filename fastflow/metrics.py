@@ -34,12 +34,19 @@ def rmsle(y, pred) -> float:
     return rmse(np.log1p(y), np.log1p(np.clip(np.asarray(pred, dtype=np.float64), 0, None)))
 
 def _check_proba(name:str, y:np.ndarray, p:np.ndarray, empty_ok:bool=False):
-    "Refuse probabilities that are not `[n, k]` for the `n` class codes `y` (1-D ones included: the classification metrics take every class's column)"
-    if p.ndim != 2 or len(p) != len(y) or not (len(y) or empty_ok):
+    "Refuse probabilities that are not `[n, k]` (1-D ones included: the classification metrics take every class's column), and `y` that is not `n` class codes 0..k-1"
+    if y.ndim == 0 or p.ndim != 2 or len(p) != len(y) or not (len(y) or empty_ok):
         raise ValueError(f"{name} takes class probabilities [n, k] for n{'' if empty_ok else ' > 0'} class codes, got {p.shape} for {y.shape}"
                          + (f"; the arguments look swapped: fastflow's metrics take (y_true, proba), fastai calls a Learner's metrics with (pred, targ), "
                             f"so pass fastai.metrics.{'accuracy' if name == 'accuracy' else 'RocAucBinary()' if name == 'roc_auc' else 'CrossEntropyLossFlat()'} there" if y.ndim == 2 and p.ndim == 1 else
                             "; for a binary model's probabilities p of class 1, pass np.stack([1-p, p], 1)" if p.ndim == 1 else ''))
+    if y.ndim != 1:   # a 0/1 matrix (multi-label targets) would be read as codes, giving a number that means nothing
+        raise ValueError(f"{name} is for single-label classification: y must be one class code 0..{p.shape[1] - 1} per row, shape ({len(y)},), got shape "
+                         f"{y.shape} (multi-label targets?). Score multi-label predictions per label, e.g. sklearn.metrics.roc_auc_score(Y, P, average='macro').")
+    with np.errstate(invalid='ignore'): ok = np.isin(y, np.arange(p.shape[1])) if y.dtype.kind in 'biuf' else np.zeros(len(y), bool)
+    if not ok.all():   # 1-based labels or class names: accuracy would compare them with column numbers, roc_auc would rank the wrong columns
+        raise ValueError(f"{name} takes class codes 0..{p.shape[1] - 1} (one per probability column), got e.g. {y[~ok][0]!r}: encode the labels as "
+                         "codes first, in the columns' order (e.g. np.searchsorted(classes, labels) for sorted classes)")
 
 def accuracy(y, # True class codes 0..k-1
              proba, # Class probabilities `[n, k]`
@@ -56,6 +63,7 @@ def roc_auc(y, proba) -> float:
     _check_proba('roc_auc', y, p, empty_ok=True)
     present = np.unique(y)
     if len(present) < 2: return float('nan')   # one class in these rows: nothing to rank
+    if p.dtype.kind == 'f' and np.isnan(p).any(): return float('nan')   # a model that gave NaN: undefined, as accuracy and log_loss say (scikit-learn raises)
     if p.shape[1] == 2: return float(roc_auc_score(y, p[:, 1]))
     if len(present) == p.shape[1]: return float(roc_auc_score(y, p, multi_class='ovr'))
     return float(np.mean([roc_auc_score(y == c, p[:, c]) for c in present]))   # a class absent from these rows (a rare class's fold): the others' one-vs-rest
@@ -64,8 +72,6 @@ def log_loss(y, proba) -> float:
     "Cross-entropy of class probabilities (clipped to [1e-7, 1-1e-7]; every class counted, seen or not)"
     p, y = np.asarray(proba, dtype='float64'), np.asarray(y)
     _check_proba('log_loss', y, p)
-    with np.errstate(invalid='ignore'): ok = np.isin(y, np.arange(p.shape[1])) if y.dtype.kind in 'biuf' else np.zeros(len(y), bool)
-    if not ok.all(): raise ValueError(f"log_loss takes class codes 0..{p.shape[1] - 1} (one per probability column), got e.g. {y[~ok][0]!r}")
     if ((p < -1e-6) | (p > 1 + 1e-6)).any(): raise ValueError(f"log_loss takes probabilities in [0, 1], got values from {np.nanmin(p):.4g} to {np.nanmax(p):.4g}: logits? apply a softmax (or sigmoid) first")
     # the probability of each row's own class, as scikit-learn's log_loss reads it; float32 rows that sum to 1 within float32's
     # precision are fine (scikit-learn warns that they "do not sum to one")
