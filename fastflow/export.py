@@ -329,15 +329,28 @@ def _out_file(path, default:str) -> Path:
     p = Path(path) if path is not None else output_dir()/default
     return output_dir(p.parent)/p.name
 
+def _empty_dls(dls):
+    "`dls` without their items, as a pickled learner keeps them; a TypeError where they cannot be emptied (in-memory data: `tensor_dls`, collab ratings)"
+    try: return dls.new_empty()
+    except (AttributeError, TypeError) as e:
+        raise TypeError(f"this Learner's data ({type(dls).__name__}) cannot be emptied for export ({e}), so the loaded learner could "
+                        "not predict on new items. Share the model with save_weights(learn, path) and rebuild the data at load time.") from None
+
+def _unsafe_advice(learn) -> str:
+    "What to do with a learner fastflow cannot store as data: pickle it (`unsafe=True`) if its data can be emptied for that, else share its weights"
+    try: _empty_dls(getattr(learn, 'dls', None))
+    except TypeError:   # a pickle would fail too: do not send people there
+        return (f"Its data ({type(getattr(learn, 'dls', None)).__name__}) are held in memory, which a pickle (export_learner(learn, path, unsafe=True)) "
+                "cannot keep either: share the weights with save_weights(learn, path), and at load time build the learner as you did and "
+                "load them into it with load_weights(path, model=learn.model).")
+    return "Export it with export_learner(learn, path, unsafe=True) for your own use (a pickle: loading it runs code from the file)."
+
 def _pickle_learner(learn, path) -> Path:
     "The whole `learn` pickled without data or optimizer state (the unsafe format)"
     path = _out_file(path, 'export.pkl')
     learn._end_cleanup()
     old_dls, old_opt = learn.dls, learn.opt
-    try: empty = old_dls.new_empty()
-    except (AttributeError, TypeError) as e:
-        raise TypeError(f"this Learner's data ({type(old_dls).__name__}) cannot be emptied for export ({e}), so the loaded learner could "
-                        "not predict on new items. Share the model with save_weights(learn, path) and rebuild the data at load time.") from None
+    empty = _empty_dls(old_dls)
     learn.dls, learn.opt = empty, None
     try:
         with warnings.catch_warnings():
@@ -357,8 +370,7 @@ def export_learner(learn, # A learner made by fastflow (`fastnet_learner`, `loca
     if to_artefact is None:
         raise TypeError(f"this {type(learn).__name__} cannot be exported as a model folder: fastflow exports the learners it makes "
                         "(fastnet_learner, local_vision_learner, collab_learner). For another fastai Learner, share its weights with "
-                        "save_weights(learn, path, builder=...), or pickle it with export_learner(learn, path, unsafe=True) (only for your own use: "
-                        "loading a pickle runs code from the file).")
+                        f"save_weights(learn, path, builder=...). {_unsafe_advice(learn)}")
     return save_artefact(path, **to_artefact())
 
 def _export_refused(learn, fname='export.pkl', pickle_module=None, pickle_protocol=2):
@@ -433,8 +445,8 @@ def load_learner(path:Path|str, # A model folder from `export_learner`, or (with
                  unsafe:bool=False, # Allow unpickling a file (runs code from it): only for files you trust
                 ):
     "Load a learner from a model folder without running code from it; a pickle only with `unsafe=True` (missing functions are named)"
-    p = Path(path)
-    if not p.exists(): raise FileNotFoundError(f"No exported learner at {p}. Create one with export_learner(learn, {str(p)!r}).")
+    p = user_path(path)   # '~/models/m', as export_learner (through output_dir) wrote it
+    if not p.exists(): raise FileNotFoundError(f"No exported learner at {p}. Create one with export_learner(learn, {str(path)!r}).")
     if p.is_file() and p.name != MANIFEST and unsafe: return _load_pickle(p, cpu)
     return load_model(p, kind=('vision.learner', 'collab.learner'))
 
@@ -464,7 +476,8 @@ def _import_builder(name:str, trusted:bool=False):
     return obj
 
 def _weight_files(path) -> tuple[Path, Path]:
-    p = Path(path)
+    "(`NAME.pth`, `NAME.json`) for `NAME`, `NAME.pth` or `NAME.json`, a leading `~` expanded"
+    p = user_path(path)
     if p.suffix in ('.pth', '.json'): p = p.with_suffix('')
     return p.with_name(p.name + '.pth'), p.with_name(p.name + '.json')
 
@@ -477,8 +490,8 @@ def save_weights(model, # An `nn.Module` or a `Learner` (its `.model` is saved)
     "Save `model`'s state dict (tensors only) to `NAME.pth` and its config to `NAME.json`; returns the `.pth` path"
     model = getattr(model, 'model', model)
     if not isinstance(model, nn.Module): raise TypeError(f"save_weights needs an nn.Module or a Learner, got {type(model).__name__}")
-    pth, cfg_file = _weight_files(path if path is not None else output_dir('models')/'model')
-    pth = output_dir(pth.parent)/pth.name
+    pth, _ = _weight_files(path if path is not None else output_dir('models')/'model')
+    pth, cfg_file = _weight_files(output_dir(pth.parent)/pth.name)   # both beside each other where output_dir put the folder (Kaggle: under /kaggle/working)
     cl = any(p.dim() == 4 and not p.is_contiguous() and p.is_contiguous(memory_format=torch.channels_last) for p in model.parameters())
     cfg = dict(format='fastflow-weights', version=1, builder=_builder_name(builder), kwargs=kwargs or {}, extra=extra,
                model_class=f'{type(model).__module__}.{type(model).__qualname__}',
