@@ -105,7 +105,14 @@ class _Tracker(FFCallback):
         _check_monitor(monitor, min_delta, mode)
         self.monitor, self.min_delta, self.mode = monitor, float(min_delta), mode or monitor_mode(monitor)
         self.lower_is_better = None if self.mode is None else self.mode == 'min'
-        self.best, self.best_epoch, self.new_best, self.fitting = None, None, False, False
+        self.best, self._best_at, self.new_best, self.fitting = None, None, False, False
+
+    @property
+    def best_epoch(self) -> int|None:
+        "Index (from 0) of the best epoch of the last fit; None before one"
+        # stored as `_best_at`: fastai warns when a callback sets an attribute the learner has, and collab_learner's
+        # `BestEpoch` callback is `learn.best_epoch`
+        return self._best_at
 
     def before_fit(self):
         self.fitting = False   # set by the first `before_train`: `validate()` fires before_fit/after_fit too, but never trains
@@ -130,7 +137,7 @@ class _Tracker(FFCallback):
             raise ValueError(f"{type(self).__name__}: {why}, so {self.monitor!r} cannot be computed: give the DataLoaders a validation set, "
                              "watch a training column (e.g. monitor='train_loss'), or drop the tracker.")
         self.fitting = True; self._reset()
-    def _reset(self): self.best, self.best_epoch, self.new_best, self.n_epochs = None, None, False, 0
+    def _reset(self): self.best, self._best_at, self.new_best, self.n_epochs = None, None, False, 0
 
     def _improved(self, val) -> bool:
         if not np.isfinite(val): return False
@@ -147,7 +154,7 @@ class _Tracker(FFCallback):
                              "set?). EarlyStopping and SaveBest need a validation set: give the DataLoaders one, or drop them.")
         val, self.n_epochs = float(val), self.n_epochs + 1
         self.new_best = self._improved(val)
-        if self.new_best: self.best, self.best_epoch = val, self.epoch
+        if self.new_best: self.best, self._best_at = val, self.epoch
 
     def _best_weights(self) -> dict|None:
         "The best epoch's weights, if this tracker restores them (None: nothing to restore)"
@@ -413,7 +420,9 @@ class RunLog(FFCallback):
             with open(self.file, 'a') as f: f.write(json.dumps({k: _strict(v) for k, v in row.items()}, allow_nan=False) + '\n')
         if self.quiet and not self.silent:
             cols = '  '.join(f'{k} {_fmt(v)}' for k, v in row.items() if k not in ('fit', 'epoch', 'lr'))
-            print(f'epoch {self.epoch+1}/{self.n_epoch}  {cols}', flush=True)
+            tb = next((c for c in self.learn.cbs if isinstance(c, TimeBudget) and c.run), None)   # a fit to a time budget: `n_epoch` is only a cap
+            of = f'/{self.n_epoch}' if tb is None else f' ({tb.elapsed:.1f} s of {tb.seconds:g} s)'
+            print(f'epoch {self.epoch+1}{of}  {cols}', flush=True)
 
     def _undo(self):
         if 'old_logger' not in self.__dict__: return
