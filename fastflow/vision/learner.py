@@ -16,6 +16,7 @@ from ..core import import_fastai; import_fastai()   # fastai without its torch.j
 from fastai.learner import Learner
 from fastai.data.core import DataLoaders
 from fastai.data.transforms import get_c
+from fastai.torch_core import find_bs
 from fastcore.basics import listify, tuplify
 from fastai.callback.schedule import fit_one_cycle  # noqa: F401 (adds Learner.fit_one_cycle)
 from fastai.callback.progress import ProgressCallback  # noqa: F401 (adds Learner.no_bar)
@@ -26,7 +27,7 @@ from ..core import moved_names, _plain
 from ..data import TensorLoader
 from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, torch_threads
 from ..speed import fast_cpu_cbs
-from ..export import Artefact, ArtefactError, MANIFEST, build_model, _export_refused
+from ..export import Artefact, ArtefactError, MANIFEST, build_model, _export_refused, _unsafe_advice
 from ..submission import SubmissionError, _read_sample, _write_submission
 from .data import (TensorImageDL, tensor_dls, test_dl, verify_images,
                                   pipeline_config, pipeline_dls, show_batch, _scaled)
@@ -38,15 +39,13 @@ __all__ = ['WIDTHS', 'ImageLearner', 'fastnet_learner', 'fit_budget', 'learner_f
            'train_image_folder']
 
 # %% ../../nbs/22_vision.learner.ipynb #f32ce9ef
-_UNSAFE = "Export it with export_learner(learn, path, unsafe=True) for your own use (a pickle: loading it runs code from the file)."
-
-def _loss_config(loss_func) -> dict:
+def _loss_config(loss_func, learn) -> dict:
     "The loss as data: how outputs become probabilities (softmax, or sigmoid and a threshold), and label smoothing"
     if isinstance(loss_func, BCEWithLogitsLossFlat): return dict(name='BCEWithLogitsLossFlat', thresh=float(loss_func.thresh))
     if isinstance(loss_func, CrossEntropyLossFlat): return dict(name='CrossEntropyLossFlat', label_smoothing=float(loss_func.func.label_smoothing))
     if isinstance(loss_func, LabelSmoothingCrossEntropyFlat): return dict(name='CrossEntropyLossFlat', label_smoothing=float(loss_func.func.eps))
     raise ValueError(f"fastflow stores image classifiers trained with CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat or "
-                     f"BCEWithLogitsLossFlat, not {type(loss_func).__name__}. {_UNSAFE}")
+                     f"BCEWithLogitsLossFlat, not {type(loss_func).__name__}. {_unsafe_advice(learn)}")   # a pickle, or the weights for in-memory data
 
 def _loss_func(cfg:dict):
     if cfg['name'] == 'BCEWithLogitsLossFlat': return BCEWithLogitsLossFlat(thresh=cfg['thresh'])
@@ -160,17 +159,17 @@ class ImageLearner(UndoOnError, Learner):
         spec = dict(builder='FastNet', kwargs=m.init_kwargs) if type(m) is FastNet else self.model_spec
         if spec is None:
             raise ValueError(f"fastflow cannot rebuild a {type(m).__name__} from data: it exports FastNet and the torchvision "
-                             f"models of local_vision_learner. {_UNSAFE}")
+                             f"models of local_vision_learner. {_unsafe_advice(self)}")
         ref = build_model(spec['builder'], spec['kwargs'])
         shapes = lambda mod: [(k, tuple(v.shape)) for k, v in mod.state_dict().items()]
         if repr(ref) != repr(m) or shapes(ref) != shapes(m):
             raise ValueError(f"This {type(m).__name__} is not what {spec['builder']}(**{spec['kwargs']}) builds (was the model changed "
-                             f"after the learner was made?), so its weights could not be loaded back. {_UNSAFE}")
+                             f"after the learner was made?), so its weights could not be loaded back. {_unsafe_advice(self)}")
         return spec
 
     def to_artefact(self) -> dict:
         "What `export_learner` writes: kind, config (model builder, data pipeline, loss, TTA shifts, threads) and weights"
-        cfg = dict(model=self._model_spec(), data=pipeline_config(self.dls), loss=_loss_config(self.loss_func),
+        cfg = dict(model=self._model_spec(), data=pipeline_config(self.dls), loss=_loss_config(self.loss_func, self),
                    tta_shifts=int(self.tta_shifts or 0), threads=int(self.threads) if self.threads else None,
                    channels_last=_channels_last(self.model))   # the weights' layout: the loaded copy computes in the same one
         return dict(kind='vision.learner', config=cfg, tensors=self.model.state_dict())
@@ -222,6 +221,13 @@ __getattr__ = moved_names('fastflow.vision.learner', {'fast_learner': 'fastflow.
 def _check_budget(seconds, epochs):
     if (seconds is None) == (epochs is None): raise ValueError("Give either `seconds` (a time budget) or `epochs`, not both or neither.")
 
+class _Served(FFCallback):
+    "The training batches and images a fit served, counted (a batch may be smaller than `bs`; a callback may end the fit early)"
+    order = -20   # first in `after_batch`: TimeBudget (0) may end the fit there, and the batch it ends on was trained on
+    def before_fit(self): self.batches, self.images = 0, 0
+    def after_batch(self):
+        if self.learn.training: self.batches += 1; self.images += find_bs(self.learn.yb or self.learn.xb)
+
 def fit_budget(learn:Learner, # The learner
                seconds:float|None=None, # Training time budget (or give `epochs`)
                lr_max:float=0.2, # Peak learning rate
@@ -230,17 +236,16 @@ def fit_budget(learn:Learner, # The learner
                cbs=(), # Extra callbacks for this fit
                epochs:int|None=None, # Train exactly this many epochs instead of to a time budget (reproducible)
               ) -> dict:
-    "fastai one-cycle fitted to `seconds` of training (`TimeBudget(fit_schedule=True)`), or over `epochs`; returns seconds, epochs, images/s"
+    "fastai one-cycle fitted to `seconds` of training (`TimeBudget(fit_schedule=True)`), or over `epochs`; returns seconds, epochs and images/s as trained"
     _check_budget(seconds, epochs)
-    dl = learn.dls.train
+    served, n_batches = _Served(), len(learn.dls.train)
     if epochs is not None:
-        t0 = time.perf_counter(); learn.fit_one_cycle(epochs, lr_max, pct_start=pct_start, cbs=list(cbs)); s = time.perf_counter() - t0
-        n_seen = epochs*min(len(dl)*dl.bs, dl.n)
-        return dict(seconds=s, epochs=float(epochs), images_per_s=n_seen/s)
-    tb = TimeBudget(seconds, fit_schedule=True)
-    learn.fit_one_cycle(max_epochs, lr_max, pct_start=pct_start, cbs=[tb, *cbs])
-    n_seen = tb.n_batches_run*dl.bs
-    return dict(seconds=tb.elapsed, epochs=n_seen/dl.n, images_per_s=n_seen/tb.elapsed)
+        t0 = time.perf_counter(); learn.fit_one_cycle(epochs, lr_max, pct_start=pct_start, cbs=[served, *listify(cbs)]); s = time.perf_counter() - t0
+    else:
+        tb = TimeBudget(seconds, fit_schedule=True)
+        learn.fit_one_cycle(max_epochs, lr_max, pct_start=pct_start, cbs=[tb, served, *listify(cbs)]); s = tb.elapsed
+    # what was served, not what was asked for: an EarlyStopping may end an `epochs` fit early, and an epoch of fewer images than `bs` is one short batch
+    return dict(seconds=s, epochs=served.batches/n_batches if n_batches else 0., images_per_s=served.images/s)
 
 # %% ../../nbs/22_vision.learner.ipynb #412faa09
 def learner_from_artefact(art:Artefact, # A loaded model folder of kind 'vision.learner' (`fastflow.export.load_artefact`)
@@ -260,7 +265,8 @@ def learner_from_artefact(art:Artefact, # A loaded model folder of kind 'vision.
     try: dls, loss_func = pipeline_dls(data), _loss_func(loss)
     except (AttributeError, KeyError, TypeError, ValueError) as e:
         raise ArtefactError(f"{where}: the data pipeline or the loss it describes cannot be rebuilt ({e}).") from None
-    learn = ImageLearner(dls, model.eval(), loss_func=loss_func, metrics=accuracy_multi if data.get('multi_label') else accuracy, **kwargs)
+    cbs = [RunLog(path=False), *listify(kwargs.pop('cbs', None))]   # as fastnet_learner: one line per epoch, no bars in a log
+    learn = ImageLearner(dls, model.eval(), loss_func=loss_func, metrics=accuracy_multi if data.get('multi_label') else accuracy, cbs=cbs, **kwargs)
     learn.tta_shifts, learn.threads = int(art.config.get('tta_shifts') or 0), art.config.get('threads')
     if art.config.get('channels_last'): model.to(memory_format=torch.channels_last)   # same layout, same kernels, same digits
     if spec['builder'] != 'FastNet': learn.model_spec = spec
@@ -294,7 +300,8 @@ def local_vision_learner(dls, # fastai DataLoaders
     model = fastai_vision_model(name, n_out, **margs) if named else create_vision_model(arch, n_out, pretrained=False, **margs, **code)
     if 'loss_func' not in kwargs and getattr(getattr(dls, 'train_ds', None), 'loss_func', None) is None:   # tensor_dls data: fastai cannot infer it
         kwargs['loss_func'] = CrossEntropyLossFlat()   # what fastai's CategoryBlock gives
-    learn = ImageLearner(dls, model, splitter=kwargs.pop('splitter', None) or meta.get('split', default_split), **kwargs)
+    cbs = [RunLog(path=False), *listify(kwargs.pop('cbs', None))]   # as fastnet_learner: outside a terminal, one line per epoch, no bars
+    learn = ImageLearner(dls, model, splitter=kwargs.pop('splitter', None) or meta.get('split', default_split), cbs=cbs, **kwargs)
     learn.arch = arch   # as fastai's vision_learner records it
     if named: learn.model_spec = dict(builder='fastai_vision_model', kwargs=dict(arch=name, n_out=n_out, **margs))
     if path is None: return learn
@@ -390,7 +397,7 @@ def tta_probs(learn:Learner, # Trained learner
 # %% ../../nbs/22_vision.learner.ipynb #710e2b1f
 class ResizeBatch(FFCallback):
     "Train on batches resized so that the images' longer side is `size`, keeping their shape (progressive resizing: a smaller `size` early in training)"
-    order = 10
+    order = 5   # after ChannelsLast (-1) lays the batch out (interpolate keeps the layout); before BF16Autocast (10), which autocasts only the batch it saw
     def __init__(self, size:int): self.size = size
     def before_batch(self):
         if self.training: self.learn.xb = (_longer_side(self.xb[0], self.size), *self.xb[1:])
@@ -402,16 +409,17 @@ def _check_stages(sizes, fracs) -> tuple[list, list]:
     sizes = [int(s) for s in sizes]
     if sizes != sorted(sizes): raise ValueError(f"sizes must grow, smallest first (the last is the data's own size); got {sizes}")
     fracs = [1/len(sizes)]*len(sizes) if fracs is None else list(fracs)
-    if len(fracs) != len(sizes) or not all(isinstance(f, numbers.Real) and math.isfinite(f) and f > 0 for f in fracs):
+    if len(fracs) != len(sizes) or not all(isinstance(f, numbers.Real) and not isinstance(f, bool) and math.isfinite(f) and f > 0 for f in fracs):
         raise ValueError(f"fracs must give one positive share of the budget per size ({len(sizes)}), got {fracs!r}")
-    return sizes, fracs
+    return sizes, [f/sum(fracs) for f in fracs]   # shares: (1, 2) is a third and two thirds of the budget, not three budgets
 
 def fit_progressive(learn:Learner, # The learner
                     seconds:float|None=None, # Total training budget (or give `epochs`)
                     sizes:tuple=(24, 32), # Image sizes, smallest first; the last is the full size
-                    fracs:tuple|None=None, # Fraction of the budget (or of the epochs) per size (default: equal)
+                    fracs:tuple|None=None, # Share of the budget (or of the epochs) per size, scaled to sum to 1: (1, 2) is 1/3 and 2/3 (default: equal)
                     lr_max:float=0.2, # Peak learning rate of the first stage (later stages: half)
                     epochs:int|None=None, # Total epochs instead of a time budget (each stage gets at least 1)
+                    cbs=(), # Extra callbacks for every stage's fit (beside the stage's `ResizeBatch`)
                     **kwargs # Passed to `fit_budget`
                    ) -> dict:
     "`fit_budget` in stages of growing image size; the one-cycle schedule restarts at a lower peak for each later stage"
@@ -419,11 +427,11 @@ def fit_progressive(learn:Learner, # The learner
     sizes, fracs = _check_stages(sizes, fracs)
     out = []
     for i, (s, f) in enumerate(zip(sizes, fracs)):
-        cbs = [ResizeBatch(s)] if i < len(sizes) - 1 else []
+        resize = [ResizeBatch(s)] if i < len(sizes) - 1 else []
         budget = dict(seconds=seconds*f) if epochs is None else dict(epochs=max(1, round(epochs*f)))
-        try: out.append(fit_budget(learn, lr_max=lr_max*(0.5 if i else 1), cbs=cbs, **budget, **kwargs))
+        try: out.append(fit_budget(learn, lr_max=lr_max*(0.5 if i else 1), cbs=[*resize, *listify(cbs)], **budget, **kwargs))
         except RuntimeError as e:   # the smallest size is the likeliest to fail (a kernel larger than the image): say so, beside torch's own message
-            if i == 0 and cbs and getattr(learn, 'train_iter', None) == 0 and 'size' in str(e):
+            if i == 0 and resize and getattr(learn, 'train_iter', None) == 0 and 'size' in str(e):
                 e.add_note(f"fit_progressive: this was the first batch at size {s}, its smallest: if the model cannot take images that small, start at a larger size")
             raise
     return dict(seconds=sum(o['seconds'] for o in out), epochs=sum(o['epochs'] for o in out),
