@@ -824,7 +824,7 @@ def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read b
     except RuntimeError as e: raise ArtefactError(f"{art.path/'weights.safetensors'} does not fit a {mcfg['builder']}({mcfg.get('kwargs')}): {e}") from None
     rk = art.config.get('ranker')   # fitted again on first use, with the exported settings (the same weights) while the data stay these
     _check_loaded(art, dls.train_df.rating, [(mcfg.get('kwargs') or {}).get('y_range')], [rk, art.config.get('ranker_given')])
-    learn = CollabLearner(dls, model.to(device).eval(), loss_func=MSELossFlat(), metrics=RMSE())
+    learn = CollabLearner(dls, model.to(device).eval(), loss_func=MSELossFlat(), metrics=RMSE(), cbs=[RunLog(path=False)])   # as collab_learner: no progress bars in a log
     learn._ranker_args = None if rk is None else (learn.dls, rk, art.config.get('ranker_given'))
     return learn
 
