@@ -36,7 +36,7 @@ class _Bf16Forward:
 
 class BF16Autocast(FFCallback):
     "The model's forward pass under `torch.autocast(<model's device>, bfloat16)`; weights, grads, optimizer and loss stay fp32"
-    order = 10   # same place as fastai's MixedPrecision
+    order = 10   # same place as fastai's MixedPrecision; a callback that replaces `learn.xb` must come before (ResizeBatch: 5), as only the batch noted here is autocast
     speed_only = True   # changes speed and precision, not what is learnt: `load_learner(cpu=True)` drops it
     def before_fit(self):
         self._undo()   # if this learner's last fit raised, it never ran `after_fit`
