@@ -111,8 +111,8 @@ class _Tracker(FFCallback):
     def best_epoch(self) -> int|None:
         "Index (from 0) of the best epoch of the last fit; None before one"
         # stored as `_best_at`: fastai warns when a callback sets an attribute the learner has, and collab_learner's
-        # `BestEpoch` callback is `learn.best_epoch`
-        return self._best_at
+        # `BestEpoch` callback is `learn.best_epoch`; a tracker pickled before holds `best_epoch` itself
+        return self.__dict__.get('_best_at', self.__dict__.get('best_epoch'))
 
     def before_fit(self):
         self.fitting = False   # set by the first `before_train`: `validate()` fires before_fit/after_fit too, but never trains

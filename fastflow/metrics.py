@@ -33,6 +33,16 @@ def rmsle(y, pred) -> float:
     if (y < 0).any(): raise ValueError(f"rmsle is for targets >= 0 (counts, sales); {int((y < 0).sum())} true value(s) are < 0 (smallest {y.min():g}): use rmse")
     return rmse(np.log1p(y), np.log1p(np.clip(np.asarray(pred, dtype=np.float64), 0, None)))
 
+def _codes(y) -> np.ndarray:
+    "`y` as a numpy array of codes: a column vector [n, 1] as [n], integers held as Python objects as int64 (a label that is not a number stays as it is, for the check to name)"
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1: y = y[:, 0]   # df[['y']].to_numpy(): one label per row
+    if y.dtype == object:
+        try: f = y.astype('float64')
+        except (TypeError, ValueError): return y
+        return f.astype('int64') if np.isfinite(f).all() and (f % 1 == 0).all() else f
+    return y
+
 def _check_proba(name:str, y:np.ndarray, p:np.ndarray, empty_ok:bool=False):
     "Refuse probabilities that are not `[n, k]` (1-D ones included: the classification metrics take every class's column), and `y` that is not `n` class codes 0..k-1"
     if y.ndim == 0 or p.ndim != 2 or len(p) != len(y) or not (len(y) or empty_ok):
@@ -43,7 +53,9 @@ def _check_proba(name:str, y:np.ndarray, p:np.ndarray, empty_ok:bool=False):
     if y.ndim != 1:   # a 0/1 matrix (multi-label targets) would be read as codes, giving a number that means nothing
         raise ValueError(f"{name} is for single-label classification: y must be one class code 0..{p.shape[1] - 1} per row, shape ({len(y)},), got shape "
                          f"{y.shape} (multi-label targets?). Score multi-label predictions per label, e.g. sklearn.metrics.roc_auc_score(Y, P, average='macro').")
-    with np.errstate(invalid='ignore'): ok = np.isin(y, np.arange(p.shape[1])) if y.dtype.kind in 'biuf' else np.zeros(len(y), bool)
+    if y.dtype.kind in 'biuf':
+        with np.errstate(invalid='ignore'): ok = np.isin(y, np.arange(p.shape[1]))
+    else: ok = np.array([isinstance(v, (int, float, np.number)) and v in range(p.shape[1]) for v in y.tolist()], bool)   # names, mixed with codes: name the first name
     if not ok.all():   # 1-based labels or class names: accuracy would compare them with column numbers, roc_auc would rank the wrong columns
         raise ValueError(f"{name} takes class codes 0..{p.shape[1] - 1} (one per probability column), got e.g. {y[~ok][0]!r}: encode the labels as "
                          "codes first, in the columns' order (e.g. np.searchsorted(classes, labels) for sorted classes)")
@@ -52,14 +64,14 @@ def accuracy(y, # True class codes 0..k-1
              proba, # Class probabilities `[n, k]`
             ) -> float:
     "Share of rows whose most probable class is the true one"
-    p, y = np.asarray(proba), np.asarray(y)
+    p, y = np.asarray(proba), _codes(y)
     _check_proba('accuracy', y, p, empty_ok=True)
     if not len(y) or (p.dtype.kind == 'f' and np.isnan(p).any()): return float('nan')   # no rows, or a model that gave NaN: undefined, not class 0
     return float(accuracy_score(y, p.argmax(1)))
 
 def roc_auc(y, proba) -> float:
     "ROC AUC from class probabilities (one-vs-rest averaged for more than two classes)"
-    p, y = np.asarray(proba), np.asarray(y)
+    p, y = np.asarray(proba), _codes(y)
     _check_proba('roc_auc', y, p, empty_ok=True)
     present = np.unique(y)
     if len(present) < 2: return float('nan')   # one class in these rows: nothing to rank
@@ -70,7 +82,7 @@ def roc_auc(y, proba) -> float:
 
 def log_loss(y, proba) -> float:
     "Cross-entropy of class probabilities (clipped to [1e-7, 1-1e-7]; every class counted, seen or not)"
-    p, y = np.asarray(proba, dtype='float64'), np.asarray(y)
+    p, y = np.asarray(proba, dtype='float64'), _codes(y)
     _check_proba('log_loss', y, p)
     if ((p < -1e-6) | (p > 1 + 1e-6)).any(): raise ValueError(f"log_loss takes probabilities in [0, 1], got values from {np.nanmin(p):.4g} to {np.nanmax(p):.4g}: logits? apply a softmax (or sigmoid) first")
     # the probability of each row's own class, as scikit-learn's log_loss reads it; float32 rows that sum to 1 within float32's

@@ -50,11 +50,14 @@ def _not_a_frame(x, what:str='frame') -> TypeError:
     return TypeError(f"expected the {what} as a pandas DataFrame, got {type(x).__name__}{hint}")
 
 def _numbers_as_text(y:pd.Series, max_classes:int=20) -> tuple|None:
-    "(how many values read as numbers, an example of one that does not or None) for a text target that looks like numbers: 90% or more of its values are, with over `max_classes` distinct ones; else None"
-    t = y.astype(str).str.strip()
-    num = pd.to_numeric(t, errors='coerce'); ok = num.notna()
-    if ok.mean() < 0.9 or num[ok].nunique() <= max_classes: return None
-    return int(ok.sum()), (_plain(y[~ok].iloc[0]) if (~ok).any() else None)
+    "(how many values read as numbers, an example of one that does not) for a text target that is a numeric column spoiled by a few other values ('?'): 90% or more of its values are numbers, over `max_classes` distinct ones; else None"
+    vc = y.value_counts()   # each distinct value once: a million rows of a few hundred labels cost little
+    t = vc.index.astype(str).str.strip()
+    num = pd.to_numeric(t, errors='coerce'); ok = ~np.isnan(np.asarray(num, 'float64'))
+    n_num = int(vc.to_numpy()[ok].sum())
+    if ok.all() or n_num < 0.9*len(y) or ok.sum() <= max_classes: return None   # all numbers: text on purpose, not spoiled
+    if t[ok].str.match(r'[-+]?0\d').any(): return None   # zero-padded ('0103'): codes, which only text keeps
+    return n_num, _plain(vc.index[~ok][0])
 
 def check_target(df: pd.DataFrame, # Training frame
                  target: str, # Name of the target column
@@ -74,8 +77,8 @@ def check_target(df: pd.DataFrame, # Training frame
     given, task = task, infer_task(y, task)
     if given is None and task == 'classification' and (y.dtype == object or pd.api.types.is_string_dtype(y)) and (odd := _numbers_as_text(y)) is not None:
         n_num, eg = odd
-        why = f"; {len(y) - n_num} are not (e.g. {eg!r}), which made the whole column text" if eg is not None else ''
-        raise ValueError(f"target {target!r} holds text, but {n_num} of its {len(y)} values are numbers ({y.nunique()} distinct){why}: as it is, it would be "
+        raise ValueError(f"target {target!r} holds text, but {n_num} of its {len(y)} values are numbers ({y.nunique()} distinct); {len(y) - n_num} are not "
+                         f"(e.g. {eg!r}), which made the whole column text: as it is, it would be "
                          f"a classification with {y.nunique()} classes. For numbers: df[{target!r}] = pd.to_numeric(df[{target!r}], errors='coerce'), then "
                          f"df = df.dropna(subset=[{target!r}]) (or pd.read_csv(..., na_values=[{eg!r}])); to keep them as classes, pass task='classification'")
     if task == 'regression' and not (pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y)) and pd.to_numeric(y, errors='coerce').isna().any():
@@ -146,7 +149,7 @@ def date_parts(s: pd.Series, # A datetime column, or strings holding dates
                known:list = (), # Other formats training had (strings in them are parsed one by one, silently)
                warn: bool = True, # Warn of strings in formats neither `format` nor `known` (they are parsed one by one)
               ) -> pd.DataFrame:
-    "Numeric columns `<name>_<part>` plus `<name>_Elapsed` (seconds since 1970) from a date column; times with a zone count in UTC"
+    "Numeric columns `<name>_<part>` plus `<name>_Elapsed` (seconds since 1970, in billions) from a date column; times with a zone count in UTC"
     s, other = _parse_dates(s, format)
     if warn and (new := {f: v for f, v in other.items() if f not in known}):   # e.g. a test file written with another date format than training's
         warnings.warn(f"column {s.name!r}: dates in format(s) {list(new)} that training did not have (e.g. {next(iter(new.values()))!r}): each was parsed "
@@ -536,12 +539,12 @@ class TabularProc(TransformerMixin, BaseEstimator):
         "Learn the column split, vocabularies, medians, means and stds from the training frame `X`"
         X = self._check_fit_input(X)
         cats, conts, dates = self._split(X)
-        _check_storable(X, cats)
         self.input_cols_ = cats + conts + dates
         levels = {c: _Levels(X[c]) for c in cats}   # one pass over each categorical column
         self.dropped_ = self._find_dropped(X, cats, levels)
         keep = lambda cs: [c for c in cs if c not in self.dropped_]
         self.cats_, self.dates_ = keep(cats), keep(dates)
+        _check_storable(X, self.cats_)   # what is kept (a constant or id-like column is dropped, never stored); still before any model fits
         self.date_formats_ = {c: self.date_formats_.get(c) for c in self.dates_}
         self.vocab_ = {c: levels[c].vocab(self.max_levels) for c in self.cats_}
         self.cut_ = [c for c in self.cats_ if self.max_levels is not None and levels[c].n_unique > self.max_levels]   # kept with their top levels: unseen is expected

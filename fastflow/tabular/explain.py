@@ -329,7 +329,9 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor` (or a seed bag 
     bias, c = float(c['bias']), c.drop('bias')
     proc = (model.estimators_[0] if hasattr(model, 'estimators_') else model).proc_
     Xt, made = proc.transform(x).iloc[0], {}   # what the preprocessing made, shown as the row's own values: not normalised, not codes
-    for d in proc.dates_: made.update(date_parts(x[d], format=proc.date_formats_.get(d), warn=False).iloc[0].to_dict())   # 3 January: Dayofyear 3
+    for d in proc.dates_:
+        made.update(date_parts(x[d], format=proc.date_formats_.get(d), warn=False).iloc[0].to_dict())   # 3 January: Dayofyear 3
+        made[f'{d}_Elapsed'] = x[d].iloc[0]   # the date itself (the model's number is billions of seconds since 1970)
     made.update({f'{n}_na': bool(Xt[f'{n}_na'] == 2) for n in proc.na_cols_})   # code 2 is missing: True
     vals = [x[f].iloc[0] if f in x.columns else made.get(f, Xt[f]) for f in c.index]
     res = pd.DataFrame({'feature': c.index, 'value': vals, 'contribution': c.to_numpy('float64')})

@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/vision.models.html.md"""
 
 # %% ../../nbs/21_vision.models.ipynb #6ea026a5
 from __future__ import annotations
-import pickle, re
+import os, pickle, re
 from pathlib import Path
 import torch
 import torch.nn as nn
@@ -97,16 +97,20 @@ def find_local_weights(arch, # torchvision model function, e.g. `torchvision.mod
 
 def load_state(path) -> dict:
     "A state dict from a file that holds one (also under a 'state_dict' or 'model' key); a ValueError naming the file and what to do when it holds none"
-    path = user_path(path)
-    if not path.is_file(): raise FileNotFoundError(f"Weights file {path} does not exist (or is not a file).")
+    if isinstance(path, (str, os.PathLike)):   # a file object (BytesIO) is torch.load's to read
+        path = user_path(path)
+        if not path.is_file(): raise FileNotFoundError(f"Weights file {path} does not exist (or is not a file).")
     try: sd = torch.load(path, map_location='cpu', weights_only=True)   # tensors only: a weights file never runs code
-    except pickle.UnpicklingError as e:   # what weights_only refuses: pickled objects, e.g. a whole model
-        what = m.group(1) if (m := re.search(r'Unsupported global: GLOBAL ([\w.]+)', str(e))) else 'objects other than tensors'
-        raise ValueError(f"{path} holds {what}, not only weights: a whole model saved with torch.save(model), or a checkpoint with other objects. "
+    except pickle.UnpicklingError as e:   # what weights_only refuses: pickled objects, e.g. a whole model; or no pickle at all
+        if not (m := re.search(r'Unsupported global: GLOBAL ([\w.]+)', str(e))):   # an HTML error page saved as .pth, a file of another format
+            raise ValueError(f"{path} is not a PyTorch weights file (UnpicklingError: {str(e).strip().splitlines()[0][:150]}): check that it is the "
+                             "file you meant, and download or copy it again if it came from the web (an error page saved under its name looks like this).") from None
+        raise ValueError(f"{path} holds {m.group(1)}, not only weights: a whole model saved with torch.save(model), or a checkpoint with other objects. "
                          "fastflow does not unpickle those (unpickling runs code). Save the state dict instead: torch.save(model.state_dict(), "
                          "'weights.pth'); from this file, only if you trust it: torch.save(torch.load(path, weights_only=False).state_dict(), 'weights.pth').") from None
     except (EOFError, OSError, RuntimeError) as e:   # empty: EOFError; cut short: OSError or RuntimeError from the zip reader
-        raise ValueError(f"{path} ({path.stat().st_size:,} bytes) is not a readable PyTorch weights file ({type(e).__name__}: {str(e).strip()[:150] or 'no data'}): "
+        size = f" ({path.stat().st_size:,} bytes)" if isinstance(path, Path) else ''
+        raise ValueError(f"{path}{size} is not a readable PyTorch weights file ({type(e).__name__}: {str(e).strip()[:150] or 'no data'}): "
                          "it is probably truncated or empty, as an interrupted copy or download leaves it. Copy or download it again.") from None
     for k in ('state_dict', 'model'):
         if isinstance(sd, dict) and k in sd and isinstance(sd[k], dict): sd = sd[k]
