@@ -28,7 +28,7 @@ from ..data import TensorLoader
 from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, torch_threads
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model, _export_refused, _unsafe_advice
-from ..submission import SubmissionError, _read_sample, _write_submission
+from ..submission import SubmissionError, _read_sample, _write_submission, _few
 from .data import (TensorImageDL, tensor_dls, test_dl, verify_images,
                                   pipeline_config, pipeline_dls, show_batch, _scaled)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
@@ -456,29 +456,93 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
         labels = [' '.join(str(vocab[j]) for j in torch.where(p > learn.loss_func.thresh)[0]) for p in probs]
     else: labels = [_plain(vocab[i]) for i in probs.argmax(1)]   # as the vocabulary holds them: 3 stays a number, 'cat' text
     df = pd.DataFrame({id_col: [f.stem for f in files], label_col: labels, 'file': [f.name for f in files]})
+    df.attrs['classes'] = [_plain(c) for c in vocab]   # the full list, for write_image_submission's check (a sample may show only some classes)
     if (d := df[id_col].duplicated(keep=False)).any():
         warnings.warn(f"{int(df[id_col].duplicated().sum())} test file(s) share a name stem with another (e.g. {df.file[d].tolist()[:2]}), so their ids "
                       f"repeat: a submission needs one row per id. Remove the copies, or keep the file names as ids (the 'file' column).")
     return df, probs
 
-def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_folder`
+def _label_known(v:str, whole:set, tags:set) -> bool:
+    "Whether the label `v` is a known class, or known tags separated by spaces (a multi-label prediction; '' is no tag)"
+    return v in whole or all(t in tags for t in v.split())
+
+def _check_classes(labels:pd.Series, cells:pd.Series, classes, vocab, col:str) -> list|None:
+    "Refuse labels that are not classes (a tag list: tag by tag) of `classes`, else of the learner's `vocab` if the sample's labels are in it, else of the sample's tag lists; the labels checked (None: none, the submission check decides)"
+    text = lambda xs: [str(_plain(x)) for x in xs]
+    lab, cells = text(labels), [c.strip() for c in text(cells.fillna(''))]
+    shown = {c for c in cells if c}   # the sample's labels, not its blanks
+    def split(known): return set(known), {t for k in known for t in k.split()}
+    if classes is not None: known, src = text(classes), 'classes'
+    elif vocab is not None and shown and all(_label_known(c, *split(text(vocab))) for c in shown): known, src = text(vocab), 'learner'   # the sample names the learner's classes
+    elif any(len(v.split()) > 1 for v in lab) and len(shown) >= 2: known, src = sorted(shown), 'sample'   # tag lists: the check would compare whole strings
+    else: return None
+    whole, tags = split(known)
+    unknown = sorted({t for v in lab if not _label_known(v, whole, tags) for t in (v.split() if set(v.split()) & tags else [v]) if t not in tags})   # a tag list: its unknown tags
+    if unknown:
+        head = f"{col!r}: {len(unknown)} predicted label(s) are not "
+        if src == 'classes': raise SubmissionError(head + f"among classes= ({_few(sorted(known), 10)}): {_few(unknown)}; pass the full list of the learner's classes, e.g. classes=learn.dls.vocab.")
+        if src == 'learner': raise SubmissionError(head + f"among the learner's classes: {_few(unknown)} (its classes: {_few(sorted(known), 10)}, which name the "
+                                                   "sample's labels); write the labels predict_folder gives, or pass classes= with the full list if these are right.")
+        raise SubmissionError(head + f"known classes: {_few(unknown)} (known, tag by tag: {_few(sorted(tags), 10)}); pass classes= with the full list if the "
+                              "sample shows only some, e.g. classes=learn.dls.vocab.")
+    return list(pd.unique(labels))
+
+def _class_probs(preds:pd.DataFrame, ids:pd.Series, probs, vocab, id_col:str, targets:list) -> pd.DataFrame:
+    "The id and one probability column per class, in the sample's column order, from predict_folder's `probs` (rows as `preds`' index)"
+    cols = f"{len(targets)} columns after the id {id_col!r} ({_few(targets)})"
+    if vocab is None:
+        raise SubmissionError(f"The sample submission has {cols}: one probability per class? Writing them needs the learner's classes, which these "
+                              "rows do not carry: pass classes=learn.dls.vocab (and probs=, predict_folder's probabilities).")
+    names = [str(c) for c in vocab]
+    missing, extra = [t for t in targets if str(t) not in names], [c for c in names if c not in map(str, targets)]
+    if missing or extra:
+        raise SubmissionError(f"The sample submission has {cols}, which are not the learner's classes ({_few(names, 10)}): "
+                              + '; '.join(w for w in (f"not classes: {_few(missing)}" if missing else '', f"classes without a column: {_few(extra)}" if extra else '') if w)
+                              + ". write_image_submission writes one label column, or one probability column per class named as the classes; for other "
+                              "columns, build them from predict_folder's probabilities (one column per class, in learn.dls.vocab's order) and write them "
+                              "with fastflow.submission.write_submission.")
+    if probs is None:
+        raise SubmissionError(f"The sample submission has one probability column per class ({_few(targets)}): pass predict_folder's probabilities, "
+                              "df, probs = predict_folder(learn, test_folder); write_image_submission(df, sample_submission, probs=probs) "
+                              "(or pass predict_folder's result as it is).")
+    p = probs.detach().cpu().float().numpy() if isinstance(probs, torch.Tensor) else pd.DataFrame(probs).to_numpy(dtype=float)
+    ix = preds.index
+    if p.ndim != 2 or p.shape[1] != len(names) or not (pd.api.types.is_integer_dtype(ix) and len(ix) and 0 <= ix.min() and ix.max() < len(p)):
+        raise SubmissionError(f"probs has shape {tuple(p.shape)}, not predict_folder's [images, classes] for these {len(preds)} rows and {len(names)} classes: "
+                              "pass the probabilities predict_folder returned with these rows.")
+    p = p[ix.to_numpy()]   # the rows of `preds`, by predict_folder's row numbers (they stay right if the rows were sorted or filtered)
+    return pd.DataFrame({id_col: ids.values, **{t: p[:, names.index(str(t))] for t in targets}})
+
+def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_folder` (or its `(rows, probs)` as it is)
                            sample_submission, # The competition's sample_submission.csv (path or DataFrame)
                            path=None, # Output folder
                            proba:bool|None=None, # Passed to `write_submission`: the sample's column is probabilities (True) or other numbers (False); None: guessed
+                           *,
+                           classes=None, # The full list of classes (default: the learner's, which `predict_folder`'s rows carry, where the sample's labels are among them)
+                           probs=None, # `predict_folder`'s probabilities: written for a sample with one probability column per class
                           ) -> Path:
-    "Write `submission.csv` in the sample's row order via `fastflow.submission.write_submission` (checked); ids are file stems or names, as the sample has them"
+    "Write `submission.csv` in the sample's row order via `fastflow.submission.write_submission` (checked): labels, or one probability column per class; ids are file stems or names, as the sample has them"
+    if isinstance(preds, tuple) and len(preds) == 2 and isinstance(preds[0], pd.DataFrame): preds, probs = preds[0], preds[1] if probs is None else probs
     if not isinstance(preds, pd.DataFrame):
         raise TypeError(f"preds must be the id,label DataFrame predict_folder returns (its first value), got {type(preds).__name__}: "
                         "df, probs = predict_folder(learn, test_folder); write_image_submission(df, sample_submission)")
+    vocab = classes if classes is not None else preds.attrs.get('classes')
     sample, written = _read_sample(sample_submission, written=True)   # the ids as text ('0001'), the label column with the sample's type, so its checks apply
-    id_col, target_col = sample.columns[:2]
+    id_col, targets = sample.columns[0], list(sample.columns[1:])
+    if not targets: raise SubmissionError(f"The sample submission has no column besides the id {id_col!r}.")
     sample[id_col] = sample[id_col].astype(str)
     ids = preds.iloc[:, 0].astype(str)
     if 'file' in preds and not ids.isin(sample[id_col]).any() and preds.file.isin(sample[id_col]).any(): ids = preds.file  # ids with extension
+    if len(targets) > 1:   # one probability per class (Dog Breed Identification's layout): predict_folder's probabilities, in the sample's column order
+        sub = _class_probs(preds, ids, probs, vocab, id_col, targets)
+        return _write_submission(sub, sample, sample_submission, path, id_col=id_col, proba=True if proba is None else proba)
+    target_col = targets[0]
     labels, ref = preds.iloc[:, 1], sample[target_col]
     def as_written(): return written()[target_col].values   # the sample's cells as written (from the one read of its file): labels as text
     nums = pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref) and ref.notna().any()   # a column of numbers to score
-    if pd.api.types.is_bool_dtype(labels) or pd.api.types.is_bool_dtype(ref): pass   # the writer reads True/False either way
+    bools = pd.api.types.is_bool_dtype(labels) or pd.api.types.is_bool_dtype(ref)
+    known = None if bools else _check_classes(labels, written()[target_col], classes, preds.attrs.get('classes'), target_col)   # tag by tag, against the full list
+    if bools: pass   # the writer reads True/False either way
     elif pd.api.types.is_numeric_dtype(labels):
         if not nums: labels, sample[target_col] = labels.astype(str), as_written()   # number classes for text, blank or NA-like cells: '3', not 3.0
     else:
@@ -490,12 +554,14 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
             sample[target_col] = as_written()
         # else: class names for a column of numbers (a probability, a 0 placeholder): its type stays, and the writer refuses them
     sub = pd.DataFrame({id_col: ids.values, target_col: labels.values})
-    try: return _write_submission(sub, sample, sample_submission, path, id_col=id_col, target_col=target_col, proba=proba)
+    if known is not None: known = list(pd.unique(sub[target_col]))   # checked above, tag by tag: the writer's check of whole labels would refuse tag lists
+    try: return _write_submission(sub, sample, sample_submission, path, id_col=id_col, target_col=target_col, proba=proba, classes=known)
     except SubmissionError as e:
         if not pd.api.types.is_float_dtype(ref) or pd.api.types.is_numeric_dtype(labels): raise
+        cls = target_col if vocab is not None and str(target_col) in map(str, vocab) else 'dog'   # a column named as a class: that class's probability
         raise SubmissionError(f"{e} The sample's {target_col!r} holds numbers such as {ref.iloc[0]!r}, likely the probability of one class, "
                               f"while predict_folder gives class names: write those probabilities with fastflow.submission.write_submission, e.g. "
-                              f"write_submission(pd.DataFrame({{{id_col!r}: df.id, {target_col!r}: probs[:, list(learn.dls.vocab).index('dog')]}}), sample).") from None
+                              f"write_submission(pd.DataFrame({{{id_col!r}: df.id, {target_col!r}: probs[:, list(learn.dls.vocab).index({cls!r})]}}), sample).") from None
 
 # %% ../../nbs/22_vision.learner.ipynb #ebe4411a
 def train_image_folder(path, # Folder with one sub-folder per class (or decoded `ImageTensors`)
