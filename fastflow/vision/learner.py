@@ -23,14 +23,14 @@ from fastai.callback.progress import ProgressCallback  # noqa: F401 (adds Learne
 from fastai.optimizer import SGD
 from fastai.losses import CrossEntropyLossFlat, BCEWithLogitsLossFlat, LabelSmoothingCrossEntropyFlat
 from fastai.metrics import accuracy, accuracy_multi
-from ..core import moved_names, _plain
+from ..core import moved_names, user_path, _plain
 from ..data import TensorLoader
 from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, torch_threads
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model, _export_refused, _unsafe_advice
 from ..submission import SubmissionError, _read_sample, _write_submission, _few
 from .data import (TensorImageDL, tensor_dls, test_dl, verify_images,
-                                  pipeline_config, pipeline_dls, show_batch, _scaled)
+                                  pipeline_config, pipeline_dls, show_batch, show_images, _scaled)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
 
 # %% auto #0
@@ -129,6 +129,25 @@ class ImageLearner(UndoOnError, Learner):
         dl = self._with_images(ds_idx, 'show_batch', "Call it on the learner you trained, or show a loader of images: "
                                                      "fastflow.vision.data.show_batch(folder_dls(path).train, learn.dls.vocab).")
         return show_batch(dl, self.dls.vocab, n=n, path=path)
+
+    def show_results(self, ds_idx:int=1, # Index of `dls` when `dl` is None (1: validation)
+                     dl=None, # A labelled loader to show instead
+                     max_n:int=9, # Number of images
+                     shuffle:bool=True, # A random batch (fastai's default), or the first one
+                     path=None, # Save the figure here (png) if given
+                     **kwargs # fastai's display options (DataBlock loaders only)
+                    ):
+        "fastai's `show_results` on either data path: a batch titled with the actual class over the predicted one (green if right, red if wrong)"
+        if dl is None: dl = self._with_images(ds_idx, 'show_results', "Pass labelled images with dl=, or call it on the learner you trained.")
+        if not isinstance(dl, TensorImageDL): return super().show_results(ds_idx, dl, max_n=max_n, shuffle=shuffle, **kwargs)   # fastai's own
+        if dl.y is None: raise ValueError("show_results needs labelled images, and this loader has none (a test loader): use learn.predict or predict_folder.")
+        b = dl.new(shuffle=shuffle, augment=False, drop_last=False).one_batch()   # the images as the model sees them to predict (fastai shows the same)
+        with torch.no_grad(): pred = _probs(self, self.model.eval()(b[0])).argmax(1).cpu()
+        vocab, ys, pred = self.dls.vocab, b[1][:max_n].cpu(), pred[:max_n]
+        fig = show_images(dl.decode(b[0][:max_n]).cpu(), [f"{vocab[int(y)]}\n{vocab[int(p)]}" for y, p in zip(ys, pred)], ncols=3)
+        for ax, y, p in zip(fig.axes, ys, pred): ax.title.set_color('green' if y == p else 'red')   # as fastai colours them
+        if path is not None: fig.savefig(user_path(path), dpi=80)
+        return fig
 
     def cam(self, x, # Images: files, PIL images, arrays, or a normalised batch
             target=None, # Class of each map: None (the predicted one), an index or class name, or one per image
