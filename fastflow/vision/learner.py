@@ -386,12 +386,23 @@ def _shift(x, dy, dx):
     if py == px == 0: return x
     return F.pad(x, (px, px, py, py), mode='reflect')[..., py+dy:py+dy+h, px+dx:px+dx+w]
 
+def _unaugmented(learn, dl):
+    "A fastai loader `dl` unshuffled and, if it is a training loader, over the same items with `learn.dls`' validation transforms (not its random ones)"
+    if getattr(getattr(dl, 'dataset', None), 'split_idx', None) != 0: return dl.new(shuffle=False, drop_last=False)   # validation or test: not augmented
+    # a training loader applies its random augmentations to every batch, so its predictions would differ run to run: as fastai's
+    # Interpretation reads items again, the same items in the same order through the validation transforms (labelled)
+    try: return learn.dls.test_dl(dl.items, with_labels=True, bs=dl.bs)
+    except (AttributeError, TypeError, ValueError, KeyError, IndexError) as e:   # items the validation pipeline cannot take: say so, rather than predict on random augmentations
+        raise ValueError(f"This is a training loader, whose random augmentations would make the predictions differ run to run, and its items "
+                         f"cannot be read with the validation transforms ({type(e).__name__}: {e}). Pass the validation loader, or "
+                         f"learn.dls.test_dl(items, with_labels=True) over the items you mean.") from None
+
 @torch.no_grad()
 def _tta(learn, dl=None, flip=True, shifts=0, size=None) -> tuple:
     "`(probs, targets or None)` averaged over the views, in one pass over an unshuffled, unaugmented copy of `dl`"
     if isinstance(dl, (str, Path, list, tuple)): dl = test_dl(learn.dls, dl)
     dl = learn.dls.valid if dl is None else dl
-    dl = dl.new(shuffle=False, augment=False, drop_last=False) if isinstance(dl, TensorImageDL) else dl.new(shuffle=False, drop_last=False)
+    dl = dl.new(shuffle=False, augment=False, drop_last=False) if isinstance(dl, TensorImageDL) else _unaugmented(learn, dl)
     model = learn.model.eval()
     offsets = [(0, 0)] + ([(shifts, 0), (-shifts, 0), (0, shifts), (0, -shifts)] if shifts else [])
     out, ys = [], []
