@@ -432,12 +432,28 @@ class ResizeBatch(FFCallback):
     def before_batch(self):
         if self.training: self.learn.xb = (_longer_side(self.xb[0], self.size), *self.xb[1:])
 
+class _DataSize(FFCallback):
+    "Refuse, at the first training batch (before any step), images whose longer side is not `size`: the last size of `fit_progressive`, trained without resizing"
+    order = 4   # before ResizeBatch (5) resizes the batch: the data's own size
+    def __init__(self, sizes:list): self.sizes = sizes
+    def before_fit(self): self.checked = False
+    def before_batch(self):
+        if not self.training or self.checked: return
+        self.checked = True
+        h, w = self.xb[0].shape[-2:]
+        if max(h, w) != (last := self.sizes[-1]):
+            good = (*[s for s in self.sizes if s < max(h, w)], max(h, w))
+            raise ValueError(f"fit_progressive: sizes={tuple(self.sizes)} ends with {last}, but the training images are {h}x{w} ({max(h, w)} px on "
+                             f"the longer side). The last size is the data's own, which the last stage trains at without resizing: end sizes "
+                             f"with {max(h, w)}, e.g. sizes={good}; to train at {last} px throughout, make the data that size (tensor_dls(size=), "
+                             f"or a Resize item transform).")
+
 def _check_stages(sizes, fracs) -> tuple[list, list]:
     "`sizes` and `fracs` as lists, or a clear error"
     ok = isinstance(sizes, (list, tuple)) and len(sizes) > 0 and all(isinstance(s, numbers.Integral) and not isinstance(s, bool) and s >= 1 for s in sizes)
     if not ok: raise ValueError(f"sizes must be image sizes in pixels (integers >= 1), smallest first, e.g. (24, 32); got {sizes!r}")
     sizes = [int(s) for s in sizes]
-    if sizes != sorted(sizes): raise ValueError(f"sizes must grow, smallest first (the last is the data's own size); got {sizes}")
+    if sizes != sorted(sizes): raise ValueError(f"sizes must grow, smallest first (the last is the data's own size: its images' longer side); got {sizes}")
     fracs = [1/len(sizes)]*len(sizes) if fracs is None else list(fracs)
     if len(fracs) != len(sizes) or not all(isinstance(f, numbers.Real) and not isinstance(f, bool) and math.isfinite(f) and f > 0 for f in fracs):
         raise ValueError(f"fracs must give one positive share of the budget per size ({len(sizes)}), got {fracs!r}")
@@ -445,7 +461,7 @@ def _check_stages(sizes, fracs) -> tuple[list, list]:
 
 def fit_progressive(learn:Learner, # The learner
                     seconds:float|None=None, # Total training budget (or give `epochs`)
-                    sizes:tuple=(24, 32), # Image sizes, smallest first; the last is the full size
+                    sizes:tuple=(24, 32), # Image sizes (longer side), smallest first; the last must be the data's own size (checked)
                     fracs:tuple|None=None, # Share of the budget (or of the epochs) per size, scaled to sum to 1: (1, 2) is 1/3 and 2/3 (default: equal)
                     lr_max:float=0.2, # Peak learning rate of the first stage (later stages: half)
                     epochs:int|None=None, # Total epochs instead of a time budget (each stage gets at least 1)
@@ -458,6 +474,7 @@ def fit_progressive(learn:Learner, # The learner
     out = []
     for i, (s, f) in enumerate(zip(sizes, fracs)):
         resize = [ResizeBatch(s)] if i < len(sizes) - 1 else []
+        if i == 0: resize.insert(0, _DataSize(sizes))   # checked at the first batch, before the first stage trains: not after a whole stage at the wrong size
         budget = dict(seconds=seconds*f) if epochs is None else dict(epochs=max(1, round(epochs*f)))
         try: out.append(fit_budget(learn, lr_max=lr_max*(0.5 if i else 1), cbs=[*resize, *listify(cbs)], **budget, **kwargs))
         except RuntimeError as e:   # the smallest size is the likeliest to fail (a kernel larger than the image): say so, beside torch's own message
