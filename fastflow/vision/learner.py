@@ -25,7 +25,7 @@ from fastai.losses import CrossEntropyLossFlat, BCEWithLogitsLossFlat, LabelSmoo
 from fastai.metrics import accuracy, accuracy_multi
 from ..core import moved_names, user_path, _plain
 from ..data import TensorLoader
-from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, torch_threads
+from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, torch_threads, _fmt, _value
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model, _export_refused, _unsafe_advice
 from ..submission import SubmissionError, _read_sample, _write_submission, _few
@@ -611,6 +611,20 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
                               f"write_submission(pd.DataFrame({{{id_col!r}: df.id, {target_col!r}: probs[:, list(learn.dls.vocab).index({cls!r})]}}), sample).") from None
 
 # %% ../../nbs/22_vision.learner.ipynb #ebe4411a
+_PROGRESS_S = 30.   # seconds between the progress lines of a quiet `train_image_folder`
+
+class _QuietLines(FFCallback):   # not `_Progress`: fastai would attach it as `learn._progress`, a name RunLog uses
+    "A quiet fit's progress: one short line at the end of an epoch once `_PROGRESS_S` seconds have passed since the last (no bars, no table)"
+    order = 56   # after the Recorder (50) has the epoch's losses and metrics
+    def before_fit(self): self.last = time.perf_counter()
+    def after_epoch(self):
+        rec = getattr(self.learn, 'recorder', None)
+        if time.perf_counter() - self.last < _PROGRESS_S or rec is None or not rec.values: return
+        self.last = time.perf_counter()
+        vals = ', '.join(f'{n} {_fmt(_value(v))}' for n, v in zip(rec.metric_names[1:], rec.values[-1]) if v is not None and n != 'time')
+        tb = next((c for c in self.learn.cbs if isinstance(c, TimeBudget) and c.run), None)   # a time budget: `n_epoch` is only a cap
+        print(f"  epoch {self.epoch+1}{f'/{self.n_epoch}' if tb is None else f' ({tb.elapsed:.0f} s of {tb.seconds:g} s)'}: {vals}", flush=True)
+
 def train_image_folder(path, # Folder with one sub-folder per class (or decoded `ImageTensors`)
                        seconds:float=900, # Training wall-time budget
                        valid_pct:float=0.1, # Held-out fraction (stratified); 0: train the final model on every image (no held-out accuracy)
@@ -619,7 +633,8 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
                        widths:tuple|None=None, # FastNet widths; default: `pick_widths` for the budget
                        candidates:tuple=WIDTHS, # Widths `pick_widths` chooses from
                        threads:int|None=None, # CPU threads; default: measured by `pick_widths`
-                       seed:int=0, quiet:bool=True,
+                       seed:int=0,
+                       quiet:bool=True, # No bars or tables: a line when training starts, then one about every 30 s (False: fastai's output)
                        epochs:int|None=None, # Train exactly this many epochs instead of `seconds` (default widths: `candidates[0]`)
                        tta_shifts:int=2, # TTA views: flips and shifts by ±`tta_shifts` pixels (`predict_folder` uses the same by default)
                        **kwargs # Passed to `fastnet_learner` (e.g. `wd`, `label_smoothing`)
@@ -634,8 +649,10 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
     budget = dict(seconds=seconds) if epochs is None else dict(epochs=epochs)
     with torch_threads(threads):
         learn = fastnet_learner(dls, widths=widths, **kwargs)
-        if quiet:
-            with learn.no_bar(), learn.no_logging(): fit = fit_budget(learn, lr_max=lr_max, **budget)
+        if quiet:   # a few plain lines: a 15-minute budget is not 15 minutes of silence, nor of bars in a log
+            print(f"training FastNet{tuple(widths)} on {dls.train.n} images for " + (f"{seconds:g} s" if epochs is None else f"{epochs} epochs")
+                  + f" ({threads or torch.get_num_threads()} thread(s))", flush=True)
+            with learn.no_bar(), learn.no_logging(): fit = fit_budget(learn, lr_max=lr_max, cbs=_QuietLines(), **budget)
         else: fit = fit_budget(learn, lr_max=lr_max, **budget)
         y = dls.valid.y
         if len(y):
