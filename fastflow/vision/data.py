@@ -751,6 +751,16 @@ class TensorImageDL(TensorLoader):
         return {**super()._settings(), 'augment': self.augment, 'pad': self.pad, 'flip': self.flip, 'stats': self.stats,
                 'channels_last': self.channels_last, 'vocab': self.vocab}
 
+    @property
+    def items(self):
+        "The files a test loader was made from (`test_dl`); a loader of decoded images has none, and fastai code that reads them (`plot_top_losses`) is told what works"
+        if '_items' in self.__dict__: return self._items
+        raise AttributeError("in-memory images (tensor_dls) have no items (files) to show: for top losses use fastflow's "
+                             "ImageInterpretation.from_learner(learn).plot_top_losses() (fastflow.vision.interpret), which reads the images themselves")
+
+    @items.setter
+    def items(self, v): self._items = v
+
     _SHOW_LAYOUT = frozenset({'nrows', 'figsize', 'show', 'unique', 'ctxs'})   # fastai's layout options: the grid sizes itself
     def show_batch(self, b=None, # A batch (default: the first)
                    max_n:int=9, # Images to show
