@@ -37,9 +37,8 @@ def _codes(y) -> np.ndarray:
     "`y` as a numpy array of codes: a column vector [n, 1] as [n], integers held as Python objects as int64 (a label that is not a number stays as it is, for the check to name)"
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1: y = y[:, 0]   # df[['y']].to_numpy(): one label per row
-    if y.dtype == object:
-        try: f = y.astype('float64')
-        except (TypeError, ValueError): return y
+    if y.dtype == object and all(isinstance(v, (int, float, np.number)) for v in y.tolist()):   # numbers as objects; '10' is a name, not code 10
+        f = y.astype('float64')
         return f.astype('int64') if np.isfinite(f).all() and (f % 1 == 0).all() else f
     return y
 

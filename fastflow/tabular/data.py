@@ -50,14 +50,14 @@ def _not_a_frame(x, what:str='frame') -> TypeError:
     return TypeError(f"expected the {what} as a pandas DataFrame, got {type(x).__name__}{hint}")
 
 def _numbers_as_text(y:pd.Series, max_classes:int=20) -> tuple|None:
-    "(how many values read as numbers, an example of one that does not) for a text target that is a numeric column spoiled by a few other values ('?'): 90% or more of its values are numbers, over `max_classes` distinct ones; else None"
+    "(how many values read as numbers, an example of one that does not or None) for a text target that looks like a numeric column: 90% or more of its values are numbers, over `max_classes` distinct ones, none zero-padded (a code); else None"
     vc = y.value_counts()   # each distinct value once: a million rows of a few hundred labels cost little
     t = vc.index.astype(str).str.strip()
     num = pd.to_numeric(t, errors='coerce'); ok = ~np.isnan(np.asarray(num, 'float64'))
     n_num = int(vc.to_numpy()[ok].sum())
-    if ok.all() or n_num < 0.9*len(y) or ok.sum() <= max_classes: return None   # all numbers: text on purpose, not spoiled
+    if n_num < 0.9*len(y) or ok.sum() <= max_classes: return None
     if t[ok].str.match(r'[-+]?0\d').any(): return None   # zero-padded ('0103'): codes, which only text keeps
-    return n_num, _plain(vc.index[~ok][0])
+    return n_num, (_plain(vc.index[~ok][0]) if not ok.all() else None)   # all numbers: what df.replace('?', np.nan).dropna() leaves
 
 def check_target(df: pd.DataFrame, # Training frame
                  target: str, # Name of the target column
@@ -77,10 +77,10 @@ def check_target(df: pd.DataFrame, # Training frame
     given, task = task, infer_task(y, task)
     if given is None and task == 'classification' and (y.dtype == object or pd.api.types.is_string_dtype(y)) and (odd := _numbers_as_text(y)) is not None:
         n_num, eg = odd
-        raise ValueError(f"target {target!r} holds text, but {n_num} of its {len(y)} values are numbers ({y.nunique()} distinct); {len(y) - n_num} are not "
-                         f"(e.g. {eg!r}), which made the whole column text: as it is, it would be "
+        why = f"; {len(y) - n_num} are not (e.g. {eg!r}), which made the whole column text" if eg is not None else " (stored as text, e.g. after replacing a marker such as '?')"
+        raise ValueError(f"target {target!r} holds text, but {n_num} of its {len(y)} values are numbers ({y.nunique()} distinct){why}: as it is, it would be "
                          f"a classification with {y.nunique()} classes. For numbers: df[{target!r}] = pd.to_numeric(df[{target!r}], errors='coerce'), then "
-                         f"df = df.dropna(subset=[{target!r}]) (or pd.read_csv(..., na_values=[{eg!r}])); to keep them as classes, pass task='classification'")
+                         f"df = df.dropna(subset=[{target!r}])" + (f" (or pd.read_csv(..., na_values=[{eg!r}]))" if eg is not None else '') + "; to keep them as classes, pass task='classification'")
     if task == 'regression' and not (pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y)) and pd.to_numeric(y, errors='coerce').isna().any():
         raise ValueError(f"task='regression' needs a numeric target, but {target!r} holds {y.dtype} values that are not numbers (e.g. {y[pd.to_numeric(y, errors='coerce').isna()].iloc[0]!r}): convert it, "
                          f"e.g. pd.to_numeric(df[{target!r}]), or predict its values as classes with task='classification'")

@@ -95,6 +95,13 @@ def find_local_weights(arch, # torchvision model function, e.g. `torchvision.mod
         f"  - pass weights='/path/to/{fname}' (on Kaggle: attach a dataset holding it), or\n"
         f"  - train from scratch with pretrained=False.")
 
+def _torch_file_head(f) -> bool:
+    "Whether file (or file object) `f` starts as torch.save writes: a zip archive, or a pickle (protocol byte 0x80)"
+    if isinstance(f, Path): 
+        with open(f, 'rb') as h: head = h.read(4)
+    else: pos = f.tell(); f.seek(0); head = f.read(4); f.seek(pos)
+    return head.startswith(b'PK\x03\x04') or head[:1] == b'\x80'
+
 def load_state(path) -> dict:
     "A state dict from a file that holds one (also under a 'state_dict' or 'model' key); a ValueError naming the file and what to do when it holds none"
     if isinstance(path, (str, os.PathLike)):   # a file object (BytesIO) is torch.load's to read
@@ -102,10 +109,12 @@ def load_state(path) -> dict:
         if not path.is_file(): raise FileNotFoundError(f"Weights file {path} does not exist (or is not a file).")
     try: sd = torch.load(path, map_location='cpu', weights_only=True)   # tensors only: a weights file never runs code
     except pickle.UnpicklingError as e:   # what weights_only refuses: pickled objects, e.g. a whole model; or no pickle at all
-        if not (m := re.search(r'Unsupported global: GLOBAL ([\w.]+)', str(e))):   # an HTML error page saved as .pth, a file of another format
-            raise ValueError(f"{path} is not a PyTorch weights file (UnpicklingError: {str(e).strip().splitlines()[0][:150]}): check that it is the "
+        why = str(e).split('WeightsUnpickler error:')[-1].strip().splitlines()[0][:150]   # torch's own reason, not its advice to load unsafely
+        if not _torch_file_head(path):   # an HTML error page saved as .pth, a file of another format
+            raise ValueError(f"{path} is not a PyTorch weights file (it is neither a zip archive nor a pickle; torch: {why}): check that it is the "
                              "file you meant, and download or copy it again if it came from the web (an error page saved under its name looks like this).") from None
-        raise ValueError(f"{path} holds {m.group(1)}, not only weights: a whole model saved with torch.save(model), or a checkpoint with other objects. "
+        what = m.group(1) if (m := re.search(r'Unsupported global: GLOBAL ([\w.]+)', str(e))) else f"pickled data that weights-only loading cannot read ({why})"
+        raise ValueError(f"{path} holds {what}, not only weights: a whole model saved with torch.save(model), or a checkpoint with other objects. "
                          "fastflow does not unpickle those (unpickling runs code). Save the state dict instead: torch.save(model.state_dict(), "
                          "'weights.pth'); from this file, only if you trust it: torch.save(torch.load(path, weights_only=False).state_dict(), 'weights.pth').") from None
     except (EOFError, OSError, RuntimeError) as e:   # empty: EOFError; cut short: OSError or RuntimeError from the zip reader
