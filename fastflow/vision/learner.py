@@ -60,6 +60,11 @@ def _channels_last(model) -> bool:
     "True if the model's conv weights are in channels-last layout (as `ChannelsLast` leaves them after a fit)"
     return any(p.dim() == 4 and not p.is_contiguous() and p.is_contiguous(memory_format=torch.channels_last) for p in model.parameters())
 
+def _saved(fig, path=None, dpi:int=80):
+    "`fig`, saved as a png to `path` if given (its folder created)"
+    if path is not None: path = user_path(path); path.parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=dpi)
+    return fig
+
 class ImageLearner(UndoOnError, Learner):
     "fastai's `Learner` for image classifiers on either data path: predicts files, PIL images, arrays and tensors, and exports as a model folder"
     tta_shifts:int = 0   # TTA shifts (±pixels) `predict_folder` uses by default (`train_image_folder` sets it)
@@ -139,15 +144,17 @@ class ImageLearner(UndoOnError, Learner):
                     ):
         "fastai's `show_results` on either data path: a batch titled with the actual class over the predicted one (green if right, red if wrong)"
         if dl is None: dl = self._with_images(ds_idx, 'show_results', "Pass labelled images with dl=, or call it on the learner you trained.")
-        if not isinstance(dl, TensorImageDL): return super().show_results(ds_idx, dl, max_n=max_n, shuffle=shuffle, **kwargs)   # fastai's own
+        if not isinstance(dl, TensorImageDL):   # fastai's own, which draws the figure but neither saves nor returns it
+            import matplotlib.pyplot as plt
+            super().show_results(ds_idx, dl, max_n=max_n, shuffle=shuffle, **kwargs)
+            return _saved(plt.gcf(), path)
         if dl.y is None: raise ValueError("show_results needs labelled images, and this loader has none (a test loader): use learn.predict or predict_folder.")
         b = dl.new(shuffle=shuffle, augment=False, drop_last=False).one_batch()   # the images as the model sees them to predict (fastai shows the same)
         with torch.no_grad(): pred = _probs(self, self.model.eval()(b[0])).argmax(1).cpu()
         vocab, ys, pred = self.dls.vocab, b[1][:max_n].cpu(), pred[:max_n]
         fig = show_images(dl.decode(b[0][:max_n]).cpu(), [f"{vocab[int(y)]}\n{vocab[int(p)]}" for y, p in zip(ys, pred)], ncols=3)
         for ax, y, p in zip(fig.axes, ys, pred): ax.title.set_color('green' if y == p else 'red')   # as fastai colours them
-        if path is not None: fig.savefig(user_path(path), dpi=80)
-        return fig
+        return _saved(fig, path)
 
     def cam(self, x, # Images: files, PIL images, arrays, or a normalised batch
             target=None, # Class of each map: None (the predicted one), an index or class name, or one per image
@@ -485,6 +492,10 @@ def fit_progressive(learn:Learner, # The learner
                 images_per_s=sum(o['images_per_s']*o['seconds'] for o in out)/sum(o['seconds'] for o in out))
 
 # %% ../../nbs/22_vision.learner.ipynb #39880d36
+class _RowFiles(tuple):
+    "predict_folder's file names in the order of its probabilities' rows, kept in `df.attrs` (pandas copies attrs at every step: this one is shared, not copied)"
+    def __deepcopy__(self, memo): return self
+
 def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory or DataBlock data), trained or loaded
                    path, # Test folder
                    tta:bool=True, # Flip TTA
@@ -504,38 +515,53 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
     else: labels = [_plain(vocab[i]) for i in probs.argmax(1)]   # as the vocabulary holds them: 3 stays a number, 'cat' text
     df = pd.DataFrame({id_col: [f.stem for f in files], label_col: labels, 'file': [f.name for f in files]})
     df.attrs['classes'] = [_plain(c) for c in vocab]   # the full list, for write_image_submission's check (a sample may show only some classes)
+    df.attrs['files'] = _RowFiles(df.file)   # whose row of `probs` is whose: write_image_submission finds them by file even after sorting and reset_index
     if (d := df[id_col].duplicated(keep=False)).any():
         warnings.warn(f"{int(df[id_col].duplicated().sum())} test file(s) share a name stem with another (e.g. {df.file[d].tolist()[:2]}), so their ids "
                       f"repeat: a submission needs one row per id. Remove the copies, or keep the file names as ids (the 'file' column).")
     return df, probs
 
+_TAG_SEP = re.compile(r'[\s;,|]+')   # what joins a tag list: predict_folder's spaces, or ';', ',' or '|' as some competitions' samples write them
+
+def _tags(v:str) -> list:
+    "The tags of the label `v`, split on the separator it uses ('clear primary', 'clear;primary', 'clear, primary', 'clear|primary')"
+    return [t for t in _TAG_SEP.split(v) if t]
+
 def _label_known(v:str, whole:set, tags:set) -> bool:
-    "Whether the label `v` is a known class, or known tags separated by spaces (a multi-label prediction; '' is no tag)"
-    return v in whole or all(t in tags for t in v.split())
+    "Whether the label `v` is a known class, or known tags joined by spaces, ';', ',' or '|' (a multi-label prediction; '' is no tag)"
+    return v in whole or all(t in tags for t in _tags(v))
+
+def _tag_lists(labels) -> bool:
+    "Whether some label is a list of several tags that are each seen in another label ('clear primary' beside 'clear'), not one class of several words ('golden retriever')"
+    labels = set(labels)
+    def elsewhere(v): return {t for o in labels if o != v for t in _tags(o)}
+    return any(len(_tags(v)) > 1 and set(_tags(v)) <= elsewhere(v) for v in labels)
 
 def _check_classes(labels:pd.Series, cells:pd.Series, classes, vocab, col:str) -> list|None:
     "Refuse labels that are not classes (a tag list: tag by tag) of `classes`, else of the learner's `vocab` if the sample's labels are in it, else of the sample's tag lists; the labels checked (None: none, the submission check decides)"
     text = lambda xs: [str(_plain(x)) for x in xs]
     lab, cells = text(labels), [c.strip() for c in text(cells.fillna(''))]
     shown = {c for c in cells if c}   # the sample's labels, not its blanks
-    def split(known): return set(known), {t for k in known for t in k.split()}
+    def split(known): return set(known), {t for k in known for t in _tags(k)}
     if classes is not None: known, src = text(classes), 'classes'
     elif vocab is not None and shown and all(_label_known(c, *split(text(vocab))) for c in shown): known, src = text(vocab), 'learner'   # the sample names the learner's classes
-    elif any(len(v.split()) > 1 for v in lab) and len(shown) >= 2: known, src = sorted(shown), 'sample'   # tag lists: the check would compare whole strings
+    elif any(len(_tags(v)) > 1 for v in lab) and len(shown) >= 2: known, src = sorted(shown), 'sample'   # tag lists: the check would compare whole strings
     else: return None
     whole, tags = split(known)
-    unknown = sorted({t for v in lab if not _label_known(v, whole, tags) for t in (v.split() if set(v.split()) & tags else [v]) if t not in tags})   # a tag list: its unknown tags
+    unknown = sorted({t for v in lab if not _label_known(v, whole, tags) for t in (_tags(v) if set(_tags(v)) & tags else [v]) if t not in tags})   # a tag list: its unknown tags
     if unknown:
         head = f"{col!r}: {len(unknown)} predicted label(s) are not "
         if src == 'classes': raise SubmissionError(head + f"among classes= ({_few(sorted(known), 10)}): {_few(unknown)}; pass the full list of the learner's classes, e.g. classes=learn.dls.vocab.")
         if src == 'learner': raise SubmissionError(head + f"among the learner's classes: {_few(unknown)} (its classes: {_few(sorted(known), 10)}, which name the "
                                                    "sample's labels); write the labels predict_folder gives, or pass classes= with the full list if these are right.")
-        raise SubmissionError(head + f"known classes: {_few(unknown)} (known, tag by tag: {_few(sorted(tags), 10)}); pass classes= with the full list if the "
+        # tag by tag only where the labels are tag lists: a single-label sample's 'golden retriever' is one class, not the tags 'golden' and 'retriever'
+        seen = f"known, tag by tag: {_few(sorted(tags), 10)}" if _tag_lists(shown | set(lab)) else f"known: {_few(sorted(whole), 10)}"
+        raise SubmissionError(head + f"known classes: {_few(unknown)} ({seen}); pass classes= with the full list if the "
                               "sample shows only some, e.g. classes=learn.dls.vocab.")
     return list(pd.unique(labels))
 
 def _class_probs(preds:pd.DataFrame, ids:pd.Series, probs, vocab, id_col:str, targets:list) -> pd.DataFrame:
-    "The id and one probability column per class, in the sample's column order, from predict_folder's `probs` (rows as `preds`' index)"
+    "The id and one probability column per class, in the sample's column order, from predict_folder's `probs` (each row's found by its file, else by `preds`' index, checked against its label)"
     cols = f"{len(targets)} columns after the id {id_col!r} ({_few(targets)})"
     if vocab is None:
         raise SubmissionError(f"The sample submission has {cols}: one probability per class? Writing them needs the learner's classes, which these "
@@ -553,11 +579,31 @@ def _class_probs(preds:pd.DataFrame, ids:pd.Series, probs, vocab, id_col:str, ta
                               "df, probs = predict_folder(learn, test_folder); write_image_submission(df, sample_submission, probs=probs) "
                               "(or pass predict_folder's result as it is).")
     p = probs.detach().cpu().float().numpy() if isinstance(probs, torch.Tensor) else pd.DataFrame(probs).to_numpy(dtype=float)
-    ix = preds.index
-    if p.ndim != 2 or p.shape[1] != len(names) or not (pd.api.types.is_integer_dtype(ix) and len(ix) and 0 <= ix.min() and ix.max() < len(p)):
-        raise SubmissionError(f"probs has shape {tuple(p.shape)}, not predict_folder's [images, classes] for these {len(preds)} rows and {len(names)} classes: "
-                              "pass the probabilities predict_folder returned with these rows.")
-    p = p[ix.to_numpy()]   # the rows of `preds`, by predict_folder's row numbers (they stay right if the rows were sorted or filtered)
+    if p.ndim != 2 or p.shape[1] != len(names):
+        raise SubmissionError(f"probs has shape {tuple(p.shape)}, not predict_folder's [images, {len(names)} classes]: pass the probabilities predict_folder returned with these rows.")
+    # Whose row is whose: by the file names predict_folder recorded in the order of its probabilities (right after sorting, filtering or
+    # reset_index); else by predict_folder's row numbers (the index), checked against the labels, as a renumbered index would give each
+    # row another image's probabilities
+    files, pos = preds.attrs.get('files'), None
+    if 'file' in preds and files is not None and len(files) == len(p) and len(set(files)) == len(files):
+        pos = preds['file'].map({f: i for i, f in enumerate(files)})
+        pos = pos.astype(int).to_numpy() if pos.notna().all() else None
+    if pos is None:
+        ix = preds.index
+        if not (pd.api.types.is_integer_dtype(ix) and len(ix) and 0 <= ix.min() and ix.max() < len(p)):
+            raise SubmissionError(f"probs has {len(p)} rows, and these {len(preds)} rows' index does not number them: pass the probabilities predict_folder "
+                                  "returned with these rows (as it returned them, or keeping their 'file' column).")
+        pos = ix.to_numpy()
+        lab = preds.iloc[:, 1].astype(str).tolist() if preds.shape[1] > 1 else []
+        rows = [r for r, v in enumerate(lab) if v in names]   # rows labelled with one class: that class is the most probable (single- or multi-label)
+        bad = [r for r in rows if names[int(p[pos[r]].argmax())] != lab[r]]
+        if bad:
+            r = bad[0]
+            raise SubmissionError(f"probs does not follow these rows: for {len(bad)} of {len(rows)} rows the most probable class is not the row's label (e.g. "
+                                  f"{id_col} {ids.iloc[r]!r}: label {lab[r]!r}, its probabilities say {names[int(p[pos[r]].argmax())]!r}). The rows are matched to probs "
+                                  "by predict_folder's row numbers (the index), so they were renumbered (e.g. reset_index after sorting): keep predict_folder's "
+                                  "rows with their 'file' column, or their index (sort_values without reset_index), or sort after writing.")
+    p = p[pos]
     return pd.DataFrame({id_col: ids.values, **{t: p[:, names.index(str(t))] for t in targets}})
 
 def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_folder` (or its `(rows, probs)` as it is)
