@@ -19,7 +19,7 @@ from fastai.callback.hook import Hooks
 from fastai.torch_core import to_device
 from .data import TensorImageDL, show_images, test_dl
 from ..core import user_path
-from .learner import _tta, _probs
+from .learner import _tta, _probs, _unaugmented
 from ..testing import CORNERS, synth_corner_images  # noqa: F401 (here too: the CAM examples and the tutorial use them)
 
 # %% auto #0
@@ -30,6 +30,9 @@ __all__ = ['CAM_METHODS', 'ImageInterpretation', 'layer_outputs', 'cam_layer', '
 def _items_batch(dl, idx:torch.Tensor) -> torch.Tensor:
     "The normalised batch of the items `idx` of a loader (not augmented), without reading the rest of it"
     if isinstance(dl, TensorImageDL): return dl.normalize(dl.take(idx)).cpu()
+    split = getattr(dl.dataset, 'split_idx', None)   # as fastai's before_iter sets it: a loader not yet iterated would apply the random training
+    for nm in ('after_item', 'before_batch', 'after_batch'):   # transforms too (a Pipeline with no split applies them all)
+        if hasattr(getattr(dl, nm, None), 'split_idx'): getattr(dl, nm).split_idx = split
     b = to_device(dl.do_batch([dl.do_item(int(i)) for i in idx]), dl.device)   # as fastai's DataLoader.__iter__ does, for these items only
     return dl.after_batch(b)[0].cpu()
 
@@ -67,6 +70,9 @@ class ImageInterpretation(ClassificationInterpretation):
         if not len(dl.y if isinstance(dl, TensorImageDL) else dl.dataset):
             raise ValueError("ImageInterpretation needs labelled images, and this learner's loader has none (a loaded learner keeps "
                              "no images): pass dl=, e.g. a labelled `tensor_dls(...).valid` or `folder_dls(...).valid`")
+        # a DataBlock training loader augments each read at random: the items are read again with the validation transforms, both to
+        # predict and (kept as `dl`) to show in plot_top_losses / plot_cam, so the images shown are the ones scored
+        if not isinstance(dl, TensorImageDL): dl = _unaugmented(learn, dl)
         probs, ys = _tta(learn, dl, flip=tta)   # one pass: probabilities and targets
         if isinstance(dl, TensorImageDL): return cls(probs, dl.y, learn.dls.vocab, dl.x, learn=learn, dl=dl)
         if ys is None: raise ValueError("ImageInterpretation needs labelled images, and this loader yields none: pass a labelled loader, e.g. folder_dls(...).valid")
