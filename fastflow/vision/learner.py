@@ -147,7 +147,7 @@ class ImageLearner(UndoOnError, Learner):
         if not isinstance(dl, TensorImageDL):   # fastai's own, which draws the figure but neither saves nor returns it
             import matplotlib.pyplot as plt
             super().show_results(ds_idx, dl, max_n=max_n, shuffle=shuffle, **kwargs)
-            return _saved(plt.gcf(), path)
+            return _saved(plt.gcf(), path) if path is not None else None   # fastai's figure is shown already: returned, a notebook would show it twice
         if dl.y is None: raise ValueError("show_results needs labelled images, and this loader has none (a test loader): use learn.predict or predict_folder.")
         b = dl.new(shuffle=shuffle, augment=False, drop_last=False).one_batch()   # the images as the model sees them to predict (fastai shows the same)
         with torch.no_grad(): pred = _probs(self, self.model.eval()(b[0])).argmax(1).cpu()
@@ -584,25 +584,26 @@ def _class_probs(preds:pd.DataFrame, ids:pd.Series, probs, vocab, id_col:str, ta
     # Whose row is whose: by the file names predict_folder recorded in the order of its probabilities (right after sorting, filtering or
     # reset_index); else by predict_folder's row numbers (the index), checked against the labels, as a renumbered index would give each
     # row another image's probabilities
-    files, pos = preds.attrs.get('files'), None
+    # rows reordered with probs reordered alike keep the index, not the recorded files: each way is checked against the labels, the first that holds is used
+    files, ways = preds.attrs.get('files'), []
     if 'file' in preds and files is not None and len(files) == len(p) and len(set(files)) == len(files):
-        pos = preds['file'].map({f: i for i, f in enumerate(files)})
-        pos = pos.astype(int).to_numpy() if pos.notna().all() else None
+        fp = preds['file'].map({f: i for i, f in enumerate(files)})
+        if fp.notna().all(): ways.append(('the files predict_folder recorded', fp.astype(int).to_numpy()))
+    ix = preds.index
+    if pd.api.types.is_integer_dtype(ix) and len(ix) and 0 <= ix.min() and ix.max() < len(p): ways.append(("predict_folder's row numbers (the index)", ix.to_numpy()))
+    if not ways:
+        raise SubmissionError(f"probs has {len(p)} rows, and these {len(preds)} rows' index does not number them: pass the probabilities predict_folder "
+                              "returned with these rows (as it returned them, or keeping their 'file' column).")
+    lab = preds.iloc[:, 1].astype(str).tolist() if preds.shape[1] > 1 else []
+    rows = [r for r, v in enumerate(lab) if v in names]   # rows labelled with one class: that class is the most probable (single- or multi-label)
+    wrong = lambda pos: [r for r in rows if names[int(p[pos[r]].argmax())] != lab[r]]
+    pos = next((pos for _, pos in ways if not wrong(pos)), None)
     if pos is None:
-        ix = preds.index
-        if not (pd.api.types.is_integer_dtype(ix) and len(ix) and 0 <= ix.min() and ix.max() < len(p)):
-            raise SubmissionError(f"probs has {len(p)} rows, and these {len(preds)} rows' index does not number them: pass the probabilities predict_folder "
-                                  "returned with these rows (as it returned them, or keeping their 'file' column).")
-        pos = ix.to_numpy()
-        lab = preds.iloc[:, 1].astype(str).tolist() if preds.shape[1] > 1 else []
-        rows = [r for r, v in enumerate(lab) if v in names]   # rows labelled with one class: that class is the most probable (single- or multi-label)
-        bad = [r for r in rows if names[int(p[pos[r]].argmax())] != lab[r]]
-        if bad:
-            r = bad[0]
-            raise SubmissionError(f"probs does not follow these rows: for {len(bad)} of {len(rows)} rows the most probable class is not the row's label (e.g. "
-                                  f"{id_col} {ids.iloc[r]!r}: label {lab[r]!r}, its probabilities say {names[int(p[pos[r]].argmax())]!r}). The rows are matched to probs "
-                                  "by predict_folder's row numbers (the index), so they were renumbered (e.g. reset_index after sorting): keep predict_folder's "
-                                  "rows with their 'file' column, or their index (sort_values without reset_index), or sort after writing.")
+        bad = wrong(ways[0][1]); r = bad[0]; got = names[int(p[ways[0][1][r]].argmax())]
+        raise SubmissionError(f"probs does not follow these rows: for {len(bad)} of {len(rows)} rows the most probable class is not the row's label (e.g. "
+                              f"{id_col} {ids.iloc[r]!r}: label {lab[r]!r}, its probabilities say {got!r}). The rows are matched to probs by "
+                              f"{' or by '.join(w for w, _ in ways)}: keep predict_folder's rows and probs as it returned them, reorder both alike "
+                              "without renumbering the index, or sort after writing.")
     p = p[pos]
     return pd.DataFrame({id_col: ids.values, **{t: p[:, names.index(str(t))] for t in targets}})
 
