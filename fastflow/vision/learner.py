@@ -582,9 +582,8 @@ def _class_probs(preds:pd.DataFrame, ids:pd.Series, probs, vocab, id_col:str, ta
     if p.ndim != 2 or p.shape[1] != len(names):
         raise SubmissionError(f"probs has shape {tuple(p.shape)}, not predict_folder's [images, {len(names)} classes]: pass the probabilities predict_folder returned with these rows.")
     # Whose row is whose: by the file names predict_folder recorded in the order of its probabilities (right after sorting, filtering or
-    # reset_index); else by predict_folder's row numbers (the index), checked against the labels, as a renumbered index would give each
-    # row another image's probabilities
-    # rows reordered with probs reordered alike keep the index, not the recorded files: each way is checked against the labels, the first that holds is used
+    # reset_index), or by its row numbers (the index: rows and probs reordered alike). Each way is checked against the rows' labels and the
+    # first that holds is used, as a wrong one would give each row another image's probabilities
     files, ways = preds.attrs.get('files'), []
     if 'file' in preds and files is not None and len(files) == len(p) and len(set(files)) == len(files):
         fp = preds['file'].map({f: i for i, f in enumerate(files)})
