@@ -77,6 +77,10 @@ def _holds_proba(ref: pd.Series) -> bool:
     "Whether the sample column `ref` holds probabilities: floats in [0, 1], not all 0 or 1 (a float column of 0/1 is labels)"
     return pd.api.types.is_float_dtype(ref) and bool(ref.between(0, 1).all()) and not ref.isin([0, 1]).all()
 
+def _placeholder(ref: pd.Series) -> bool:
+    "Whether the sample column `ref` is one number throughout (Santander's 0s, Digit Recognizer's Label 0s): a placeholder that does not say whether labels or numbers are scored (False or 'N' throughout says labels)"
+    return ref.nunique() <= 1 and pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref)
+
 def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
     "`s` with the dtype of the sample column `ref`, or a `SubmissionError`"
     t, is_num = ref.name, pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
@@ -95,9 +99,8 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
                                   f"values (e.g. {_few(s[~s.astype(float).isin([0, 1])].unique(), 3)}); predict True/False (or 1/0).")
         frac = s.astype(float) % 1 != 0
         if frac.any() and proba is None:   # told proba=True/False, fractions are what the competition scores
-            # one value throughout (Santander's target 0s, Digit Recognizer's Label 0s) is a placeholder: it cannot say which is scored
             same = f"{_few(ref.unique(), 1)} throughout the sample, a placeholder that does not say whether labels or numbers are scored" \
-                   if ref.nunique() <= 1 and pd.api.types.is_integer_dtype(ref) else \
+                   if _placeholder(ref) else \
                    f"{'True/False' if pd.api.types.is_bool_dtype(ref) else 'integer'} labels in the sample (e.g. {_few(ref.unique(), 3)})"
             raise SubmissionError(f"{t!r} holds {same}, but {int(frac.sum())} prediction(s) have fractions (e.g. {_few(s[frac].unique(), 3)}): "
                                   "turn probabilities into labels, e.g. (p > 0.5).astype(int), or, if the competition scores probabilities "

@@ -71,8 +71,8 @@ def check_target(df: pd.DataFrame, # Training frame
     y = df[target]
     n_na = int(y.isna().sum())
     if n_na: raise ValueError(f"target {target!r} has {n_na} missing value(s); drop those rows first, e.g. df.dropna(subset=[{target!r}])")
-    if (pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)) and (n_inf := int(np.isinf(y.astype('float64')).sum())):
-        raise ValueError(f"target {target!r} has {n_inf} infinite value(s) (e.g. row {y.index[np.isinf(y.astype('float64'))][0]!r}); no model can learn "
+    if (pd.api.types.is_numeric_dtype(y) and not pd.api.types.is_bool_dtype(y)) and (inf := np.isinf(y.to_numpy('float64'))).any():
+        raise ValueError(f"target {target!r} has {int(inf.sum())} infinite value(s) (e.g. row {y.index[inf][0]!r}); no model can learn "
                          f"or score them: drop those rows, e.g. df = df[np.isfinite(df[{target!r}])], or fix how the target was computed")
     given, task = task, infer_task(y, task)
     if given is None and task == 'classification' and (y.dtype == object or pd.api.types.is_string_dtype(y)) and (odd := _numbers_as_text(y)) is not None:

@@ -15,7 +15,7 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 from ..core import heartbeat, usable_cores, _plain  # noqa: F401 (usable_cores re-exported: `fastflow.core` owns it; collab and tabular use it)
 from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
-from ..submission import _holds_proba, _read_sample, _write_submission
+from ..submission import _holds_proba, _placeholder, _read_sample, _write_submission
 from ..export import load_artefact, rebuild, save_artefact
 from ..data import key_text
 from .nn import default_bs
@@ -889,8 +889,7 @@ class TabularWorkflow:
         if proba is None:
             ref = sample[cols[1]] if sample is not None and len(cols) > 1 else None
             proba = per_class or (ref is not None and _holds_proba(ref))   # 0.5 placeholders, as the writer guesses
-            vague = ref is None or (ref.nunique() <= 1 and pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref))   # False or 'N' throughout: labels
-            if not proba and vague and self.metric_.name in ('roc_auc', 'log_loss') and len(self.classes_) == 2:
+            if not proba and (ref is None or _placeholder(ref)) and self.metric_.name in ('roc_auc', 'log_loss') and len(self.classes_) == 2:
                 said = 'no sample submission' if ref is None else f"the sample's {cols[1]!r} holds one value throughout ({_plain(ref.iloc[0]) if len(ref) else 'none'})"
                 warnings.warn(f"{said}, which does not say whether labels or probabilities are scored: writing probabilities (of class "
                               f"{_plain(self.classes_[-1])!r}), which this workflow's metric, {self.metric_.name}, scores; pass proba=False for labels")

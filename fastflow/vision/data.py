@@ -1040,6 +1040,11 @@ def pipeline_dls(cfg:dict, # From `pipeline_config`
     return DataLoaders(train, train.new(dsets.subset(1), shuffle=False, drop_last=False))
 
 # %% ../../nbs/20_vision.data.ipynb #b3c92534
+def _saved(fig, path=None, dpi:int=80, **kwargs):
+    "`fig`, saved as a png to `path` if given ('~' expanded, its folder created; `kwargs` to `savefig`): the vision plots' one way to save"
+    if path is not None: path = user_path(path); path.parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=dpi, **kwargs)
+    return fig
+
 def show_images(ims, # float images [N,3,H,W] in 0-1, or uint8
                 titles=None, # One title per image
                 ncols:int=8, # Columns of the grid
@@ -1057,8 +1062,7 @@ def show_images(ims, # float images [N,3,H,W] in 0-1, or uint8
             ax.imshow(ims[i].permute(1, 2, 0).cpu().numpy().clip(0, 1))
             if titles is not None: ax.set_title(str(titles[i]), fontsize=8)
     fig.tight_layout()
-    if path is not None: path = user_path(path); path.parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=80)
-    return fig
+    return _saved(fig, path)
 
 def show_batch(dl, # A `TensorImageDL` or a fastai image `DataLoader`
                vocab=None, # Class names (default: `dl.vocab` if present)

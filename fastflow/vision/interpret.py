@@ -17,8 +17,7 @@ from ..core import import_fastai; import_fastai()   # fastai without its torch.j
 from fastai.interpret import ClassificationInterpretation
 from fastai.callback.hook import Hooks
 from fastai.torch_core import to_device
-from .data import TensorImageDL, show_images, test_dl
-from ..core import user_path
+from .data import TensorImageDL, show_images, test_dl, _saved
 from .learner import _tta, _probs, _unaugmented
 from ..testing import CORNERS, synth_corner_images  # noqa: F401 (here too: the CAM examples and the tutorial use them)
 
@@ -98,9 +97,7 @@ class ImageInterpretation(ClassificationInterpretation):
                                                               'figsize': (1.5 + 0.5*n, 1.2 + 0.5*n), **kwargs})
         fig = plt.gcf()
         fig.tight_layout()   # fastai lays the figure out before it adds the axis labels: 'Predicted' fell below the figure's edge
-        if path is not None:   # 'tight': the labels are in the file even when a small figure cannot fit them
-            path = user_path(path); path.parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=90, bbox_inches='tight')
-        return fig
+        return _saved(fig, path, dpi=90, bbox_inches='tight')   # 'tight': the labels are in the file even when a small figure cannot fit them
 
     def print_classification_report(self):
         "Print scikit-learn's classification report (precision, recall, F1 per class) of the stored predictions"
@@ -318,8 +315,7 @@ def plot_cam(images, # Images [N,3,H,W]: uint8, or float in 0-1
         ax.imshow(maps[i].detach().cpu().numpy(), alpha=alpha, cmap=cmap, extent=(-0.5, w - 0.5, h - 0.5, -0.5), interpolation='bilinear')
         if titles is not None: ax.set_title(str(titles[i]), fontsize=8)
     fig.tight_layout()
-    if path is not None: path = user_path(path); path.parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=90)
-    return fig
+    return _saved(fig, path, dpi=90)
 
 def _shown(learn, xb:torch.Tensor) -> torch.Tensor:
     "A normalised batch as images in 0-1, through the learner's validation loader"

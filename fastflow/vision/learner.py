@@ -23,14 +23,14 @@ from fastai.callback.progress import ProgressCallback  # noqa: F401 (adds Learne
 from fastai.optimizer import SGD
 from fastai.losses import CrossEntropyLossFlat, BCEWithLogitsLossFlat, LabelSmoothingCrossEntropyFlat
 from fastai.metrics import accuracy, accuracy_multi
-from ..core import moved_names, user_path, _plain
+from ..core import moved_names, _plain
 from ..data import TensorLoader
 from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, torch_threads, _fmt, _value
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model, _export_refused, _unsafe_advice
 from ..submission import SubmissionError, _read_sample, _write_submission, _few
 from .data import (TensorImageDL, tensor_dls, test_dl, verify_images,
-                                  pipeline_config, pipeline_dls, show_batch, show_images, _scaled)
+                                  pipeline_config, pipeline_dls, show_batch, show_images, _saved, _scaled)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
 
 # %% auto #0
@@ -59,11 +59,6 @@ def _probs(learn:Learner, out:torch.Tensor) -> torch.Tensor:
 def _channels_last(model) -> bool:
     "True if the model's conv weights are in channels-last layout (as `ChannelsLast` leaves them after a fit)"
     return any(p.dim() == 4 and not p.is_contiguous() and p.is_contiguous(memory_format=torch.channels_last) for p in model.parameters())
-
-def _saved(fig, path=None, dpi:int=80):
-    "`fig`, saved as a png to `path` if given (its folder created)"
-    if path is not None: path = user_path(path); path.parent.mkdir(parents=True, exist_ok=True); fig.savefig(path, dpi=dpi)
-    return fig
 
 class ImageLearner(UndoOnError, Learner):
     "fastai's `Learner` for image classifiers on either data path: predicts files, PIL images, arrays and tensors, and exports as a model folder"
