@@ -461,23 +461,32 @@ def _check_stages(sizes, fracs) -> tuple[list, list]:
         raise ValueError(f"fracs must give one positive share of the budget per size ({len(sizes)}), got {fracs!r}")
     return sizes, [f/sum(fracs) for f in fracs]   # shares: (1, 2) is a third and two thirds of the budget, not three budgets
 
+def _stage_epochs(epochs:int, fracs:list) -> list:
+    "Whole epochs per stage in proportion to `fracs` (which sum to 1), adding up to `epochs` (largest remainders first); each stage at least 1"
+    raw = [epochs*f for f in fracs]
+    out = [max(1, math.floor(r)) for r in raw]
+    for i in sorted(range(len(raw)), key=lambda i: math.floor(raw[i]) - raw[i]):   # the largest fractional parts first, earlier stages on ties
+        if sum(out) >= epochs: break
+        out[i] += 1
+    return out
+
 def fit_progressive(learn:Learner, # The learner
                     seconds:float|None=None, # Total training budget (or give `epochs`)
                     sizes:tuple=(24, 32), # Image sizes (longer side), smallest first; the last must be the data's own size (checked)
                     fracs:tuple|None=None, # Share of the budget (or of the epochs) per size, scaled to sum to 1: (1, 2) is 1/3 and 2/3 (default: equal)
                     lr_max:float=0.2, # Peak learning rate of the first stage (later stages: half)
-                    epochs:int|None=None, # Total epochs instead of a time budget (each stage gets at least 1)
+                    epochs:int|None=None, # Total epochs instead of a time budget, shared out in whole epochs (each stage gets at least 1)
                     cbs=(), # Extra callbacks for every stage's fit (beside the stage's `ResizeBatch`)
                     **kwargs # Passed to `fit_budget`
                    ) -> dict:
     "`fit_budget` in stages of growing image size; the one-cycle schedule restarts at a lower peak for each later stage"
     _check_budget(seconds, epochs)
     sizes, fracs = _check_stages(sizes, fracs)
-    out = []
+    out, n_epochs = [], None if epochs is None else _stage_epochs(epochs, fracs)
     for i, (s, f) in enumerate(zip(sizes, fracs)):
         resize = [ResizeBatch(s)] if i < len(sizes) - 1 else []
         if i == 0: resize.insert(0, _DataSize(sizes))   # checked at the first batch, before the first stage trains: not after a whole stage at the wrong size
-        budget = dict(seconds=seconds*f) if epochs is None else dict(epochs=max(1, round(epochs*f)))
+        budget = dict(seconds=seconds*f) if epochs is None else dict(epochs=n_epochs[i])
         try: out.append(fit_budget(learn, lr_max=lr_max*(0.5 if i else 1), cbs=[*resize, *listify(cbs)], **budget, **kwargs))
         except RuntimeError as e:   # the smallest size is the likeliest to fail (a kernel larger than the image): say so, beside torch's own message
             if i == 0 and resize and getattr(learn, 'train_iter', None) == 0 and 'size' in str(e):
