@@ -159,7 +159,12 @@ def math_md(src: str) -> str:
         return convert(tex.strip(), display=display)
     parts = _re_code.split(src)   # odd parts are code: left alone; an escaped dollar (\\$88,000) is a dollar sign, which
     # Python-Markdown does not unescape: written as an HTML entity
-    return ''.join(p if i % 2 else _re_math.sub(conv, p).replace('\\$', '&#36;') for i, p in enumerate(parts))
+    out = ''.join(p if i % 2 else _re_math.sub(conv, p).replace('\\$', '&#36;') for i, p in enumerate(parts))
+    # Python-Markdown reads a line that starts with <math> (a block-level tag to it) as raw HTML, which cuts the paragraph
+    # in two: a line that starts with inline math starts with an (inline) empty span instead
+    return _re_math_line.sub('<span></span>', out)
+
+_re_math_line = re.compile(r'^(?=<math [^>]*display="inline")', re.M)
 
 _re_sig = re.compile(r'^```python\n((?:def|class|async def) .*?)^```$', re.M | re.S)
 _re_param = re.compile(r'^\s*(\*{0,2}\w+)\s*(?::\s*(.+?))?\s*(?:=\s*(.+?))?\s*$')

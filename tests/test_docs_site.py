@@ -76,3 +76,13 @@ def test_a_description_over_several_lines_is_kept_whole():
                   'metadata': {}, 'nbformat': 4, 'nbformat_minor': 5})
     docs.split_title_cell(nb)   # only the description's lines are joined: a later quote and a code block keep their lines
     assert nb.cells[0].source.strip() == '# T\n\n> d1 d2' and nb.cells[1].source == 'Text.\n\n> q1\n>\n> q2\n\n```\n> a\n> b\n```', [c.source for c in nb.cells]
+
+def test_inline_math_at_a_line_start_stays_in_its_paragraph():
+    "Python-Markdown reads a line that starts with <math> as a raw HTML block, which split the optimisation tutorial's paragraphs at each wrapped formula"
+    import markdown
+    html = markdown.markdown(docs.math_md('A layer scales its input by about\n$s\\sqrt{n/2}$ (half the units are zeroed).\n\n$x$ starts this one.'))
+    paras = re.findall(r'<p>(.*?)</p>', html, re.S)
+    assert len(paras) == 2 and 'scales' in paras[0] and 'zeroed' in paras[0] and '<math' in paras[0], html
+    assert '<math' in paras[1] and 'starts this one' in paras[1], html
+    test = docs.math_md('$$x^2$$\n')   # display math keeps its own block
+    assert test.startswith('<math') and 'display="block"' in test
