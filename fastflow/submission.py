@@ -103,8 +103,8 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
                    if _placeholder(ref) else \
                    f"{'True/False' if pd.api.types.is_bool_dtype(ref) else 'integer'} labels in the sample (e.g. {_few(ref.unique(), 3)})"
             raise SubmissionError(f"{t!r} holds {same}, but {int(frac.sum())} prediction(s) have fractions (e.g. {_few(s[frac].unique(), 3)}): "
-                                  "turn probabilities into labels, e.g. (p > 0.5).astype(int), or, if the competition scores probabilities "
-                                  "or other numbers, say so with proba=True (probabilities) or proba=False (other numbers).")
+                                  "if the competition scores numbers (a regression, counts), say so with proba=False; if it scores probabilities, "
+                                  "with proba=True; if it scores labels, turn probabilities into labels, e.g. (p > 0.5).astype(int).")
         s = s.astype(float) if frac.any() else s.astype(ref.dtype)
     elif pd.api.types.is_numeric_dtype(ref):
         if not is_num: raise SubmissionError(f"{t!r} holds numbers in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are text (e.g. {_few(s.unique(), 3)}): "
