@@ -83,7 +83,7 @@ def demo_collab(out:Path, # Folder for the outputs
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     set_seed(0)
     nu,ni,ep = (300, 200, 8) if quick else (1000, 600, 10)
-    r = synth_ratings(nu, ni, n_factors=4, density=0.2, noise=0.3, seed=0)
+    r = synth_ratings(nu, ni, n_factors=4, density=0.2, noise=0.3, seed=0, mnar=1.)   # who rates what follows taste, as in real data
     items = pd.DataFrame({'item': np.arange(1, ni+1), 'title': [f'Item {k}' for k in range(1, ni+1)]})
     dls = CollabDataLoaders.from_df(r, items=items, bs=2048, seed=0, device='cpu')
     va,rows,best = dls.valid_df,[],None

@@ -45,13 +45,19 @@ def synth_ratings(n_users: int = 100, # Number of users
                   density: float = 0.3, # Fraction of (user, item) pairs rated
                   noise: float = 0.3, # Std of the rating noise
                   seed: int = 0, # Random seed
+                  mnar: float = 0., # Who rates what: 0, every pair alike (missing at random); > 0, users rate what appeals to them more often, as real users do (log-odds per std of appeal)
                   return_truth: bool = False, # Also return the planted factors and biases
                  ):
     "Ratings 1-5 from planted user/item factors plus biases: columns user, item, rating, timestamp"
     rng = np.random.default_rng(seed)
     U, V = rng.normal(scale=0.7, size=(n_users, n_factors)), rng.normal(scale=0.7, size=(n_items, n_factors))
     bu, bi, mu = rng.normal(scale=0.4, size=n_users), rng.normal(scale=0.5, size=n_items), 3.5
-    mask = rng.random((n_users, n_items)) < density
+    p = density
+    if mnar:   # an item's appeal to a user: its bias and the user's taste, standardised per user (the user's own bias is the same for every item)
+        z = bi + U @ V.T
+        w = np.exp(mnar*(z - z.mean(1, keepdims=True))/z.std(1, keepdims=True))
+        p = np.minimum(1, density*w/w.mean(1, keepdims=True))   # the same expected number of ratings per user
+    mask = rng.random((n_users, n_items)) < p
     mask[np.arange(n_users), rng.integers(0, n_items, n_users)] = True   # everyone rates something
     u, i = np.nonzero(mask)
     clean = mu + bu[u] + bi[i] + (U[u]*V[i]).sum(1)
