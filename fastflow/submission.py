@@ -52,8 +52,8 @@ def _read_csv(path, # A CSV file (also .csv.gz / .csv.zip)
             if raw: return pd.read_csv(src(), dtype=str, keep_default_na=False, index_col=False, **zip_)
             cols = list(pd.read_csv(src(), nrows=0, **zip_).columns)
             id_col = id_col or cols[0]
-            return pd.read_csv(src(), dtype={c: str for c in (id_col, *text) if c in cols}, keep_default_na=False,
-                               na_values={c: _NA for c in cols if c != id_col}, index_col=False, **zip_)
+            return pd.read_csv(src(), dtype={c: str for c in (id_col, *text) if c in cols}, keep_default_na=False,   # an empty text cell stays '': an empty answer, which the check names
+                               na_values={c: [v for v in _NA if v or c not in text] for c in cols if c != id_col}, index_col=False, **zip_)
     except pd.errors.EmptyDataError: raise SubmissionError(f"The {what} {path} is empty (no header row).") from None
     except pd.errors.ParserWarning:
         raise SubmissionError(f"The {what} {path} has a row with more fields than its header: every row needs the header's columns "
@@ -81,7 +81,7 @@ def _placeholder(ref: pd.Series) -> bool:
     "Whether the sample column `ref` is one number throughout (Santander's 0s, Digit Recognizer's Label 0s): a placeholder that does not say whether labels or numbers are scored (False or 'N' throughout says labels)"
     return ref.nunique() <= 1 and pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref)
 
-def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
+def _check_column(s: pd.Series, ref: pd.Series, classes, proba, allow_empty:bool=False) -> pd.Series:
     "`s` with the dtype of the sample column `ref`, or a `SubmissionError`"
     t, is_num = ref.name, pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
     bad = s.isna() | (np.isinf(s.astype(float)) if is_num else False)
@@ -114,7 +114,12 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
     elif is_num: raise SubmissionError(f"{t!r} holds text labels in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are numbers "
                                        f"(e.g. {_few(s.unique(), 3)}); " + ("the sample asks for labels: write them instead (proba=False)." if proba is True or (s % 1 != 0).any() else
                                        "map class indices to names, e.g. with the DataLoaders' vocab (learn.dls.vocab) or the model's classes_."))
-    else: s = s.astype(str)
+    else:
+        s = s.astype(str)
+        empty = s.str.strip() == ''
+        if empty.any() and not allow_empty:   # a NaN label written to a CSV is an empty cell: refused in memory as in the file
+            raise SubmissionError(f"{int(empty.sum())} prediction(s) in {t!r} are empty (rows {_few(np.flatnonzero(empty))}): every row needs a label. "
+                                  "If an empty answer is valid here (a multi-label image with no tag above the threshold), pass allow_empty=True.")
     told = proba is not None
     if proba is None: proba = _holds_proba(ref)
     if proba and not s.between(0, 1).all():
@@ -129,7 +134,7 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba) -> pd.Series:
     numbers = told and not proba and pd.api.types.is_numeric_dtype(ref) and not binary   # told proba=False, other integers are numbers (counts)
     known = classes if classes is not None else (ref.unique() if ref.nunique() >= 2 and not pd.api.types.is_float_dtype(ref) and not fractional and not numbers else None)
     if known is not None:
-        unknown = sorted(set(s.unique()) - set(known), key=str)
+        unknown = sorted(set(s.unique()) - set(known) - ({''} if allow_empty else set()), key=str)
         if unknown: raise SubmissionError(f"{t!r}: {len(unknown)} predicted label(s) are not known classes: {_few(unknown)} "
                                           f"(known: {_few(sorted(known, key=str), 10)}); pass classes= with the full list if the sample shows only some"
                                           + (", or proba=False if these are numbers (counts), not labels." if pd.api.types.is_numeric_dtype(ref) and not binary else "."))
@@ -228,6 +233,7 @@ def check_submission(preds, # Predictions in the sample's row order (array, Seri
                      target_col: str|list|None = None, # Expected target column(s), checked against the sample (default: all the sample's other columns)
                      classes=None, # The known class labels (default: the sample's labels, if it holds at least two)
                      proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
+                     allow_empty: bool = False, # Text targets: accept empty answers (multi-label rows with no tag); default: refused
                     ) -> pd.DataFrame:
     "The submission as a DataFrame with the sample's columns and row order; raises `SubmissionError` saying what is wrong"
     sample = _read_sample(sample_submission, id_col)
@@ -241,7 +247,7 @@ def check_submission(preds, # Predictions in the sample's row order (array, Seri
     ids = sample[id_col]
     if ids.duplicated().any(): raise SubmissionError(f"The sample submission repeats ids {_few(ids[ids.duplicated()].unique())}: is it the right file?")
     sub = _frame_preds(preds, sample, id_col) if isinstance(preds, pd.DataFrame) else _array_preds(preds, sample, id_col, targets)
-    for t in targets: sub[t] = _check_column(sub[t].reset_index(drop=True), sample[t].reset_index(drop=True), classes, proba)
+    for t in targets: sub[t] = _check_column(sub[t].reset_index(drop=True), sample[t].reset_index(drop=True), classes, proba, allow_empty)
     return sub
 
 # %% ../nbs/04_submission.ipynb #fc59cae5
@@ -255,12 +261,13 @@ def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
                           sample_submission, # The competition's sample submission: a DataFrame or a CSV path
                           *,
                           proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
+                          allow_empty: bool = False, # Text targets: accept empty cells as empty answers (multi-label rows with no tag)
                          ) -> tuple[pd.DataFrame, bool]:
     "Check a submission file with `check_submission`; returns its rows as text with the ids, integer and True/False labels as the sample writes them, and whether that changed the file"
     sample = _read_sample(sample_submission)
     id_col = sample.columns[0]
     text = [c for c in sample.columns[1:] if not (pd.api.types.is_numeric_dtype(sample[c]) or pd.api.types.is_bool_dtype(sample[c]))]
-    sub = check_submission(_read_csv(path, 'submission', id_col, text), sample, proba=proba)   # text labels as text ('007'); raises SubmissionError saying what is wrong
+    sub = check_submission(_read_csv(path, 'submission', id_col, text), sample, proba=proba, allow_empty=allow_empty)   # text labels as text ('007'); raises SubmissionError saying what is wrong
     raw = _read_csv(path, 'submission', raw=True)   # the file as text: what the check did not need to rewrite is kept as written
     bools = [c for c in sub.columns[1:] if pd.api.types.is_bool_dtype(sub[c])]
     written = _read_csv(sample_submission, 'sample submission', raw=True) if bools and not isinstance(sample_submission, pd.DataFrame) else {}
@@ -302,9 +309,11 @@ def write_submission(preds, # Predictions in the sample's row order, or a DataFr
                      target_col: str|list|None = None, # Expected target column(s) (default: the sample's other columns)
                      classes=None, # The known class labels (default: the sample's labels, if it holds at least two)
                      proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
+                     allow_empty: bool = False, # Text targets: accept empty answers (multi-label rows with no tag)
                     ) -> Path:
     "Check `preds` against the sample submission with `check_submission`, then write them as CSV (compressed for .csv.gz/.csv.zip); returns the file written"
-    return _write_submission(preds, _read_sample(sample_submission, id_col), sample_submission, path, id_col=id_col, target_col=target_col, classes=classes, proba=proba)
+    return _write_submission(preds, _read_sample(sample_submission, id_col), sample_submission, path, id_col=id_col, target_col=target_col, classes=classes,
+                             proba=proba, allow_empty=allow_empty)
 
 def _write_submission(preds, sample:pd.DataFrame, source, path, **kw) -> Path:
     "`write_submission` with the sample already read (`sample`) from `source` (its file, beside which nothing is written, or a DataFrame)"

@@ -131,7 +131,8 @@ def test_submit_placeholder_sample(log, tmp_path, monkeypatch, capsys):
     d = tmp_path/'data'/'santa'; d.mkdir(parents=True); monkeypatch.setenv('FASTFLOW_DATA', str(tmp_path/'data'))
     pd.DataFrame({'ID_code': ['test_0', 'test_1'], 'target': [0, 0]}).to_csv(d/'sampleSubmission.csv', index=False)   # found whatever its case
     f = tmp_path/'sub.csv'; pd.DataFrame({'ID_code': ['test_0', 'test_1'], 'target': [0.25, 0.75]}).to_csv(f, index=False)
-    assert 'say so with --proba (probabilities) or --no-proba' in fails('submit', f, '-c', 'santa', '--dry-run')   # labels or numbers? the flags are named
+    msg = fails('submit', f, '-c', 'santa', '--dry-run')   # labels or numbers? the flags are named
+    assert 'say so with --no-proba' in msg and 'with --proba' in msg
     assert main(['kaggle', 'submit', str(f), '-c', 'santa', '--dry-run', '--proba']) == 0
     pd.DataFrame({'ID_code': ['test_0', 'test_1'], 'target': [0.25, 1.5]}).to_csv(f, index=False)
     assert 'outside [0, 1]' in fails('submit', f, '-c', 'santa', '--dry-run', '--proba')
@@ -164,6 +165,10 @@ def test_submit_unchecked_and_normalised(log, comp, tmp_path, capsys, monkeypatc
     assert capsys.readouterr().out.split('-f ')[-1].split(' -m')[0] == str(f)
     f.write_text('')
     assert 'is empty' in fails('submit', f, '-c', 'my-comp', '--dry-run')
+    pd.DataFrame({'id': [1, 2, 3], 'tags': ['clear primary']*3}).to_csv(comp/'sample_submission.csv', index=False)
+    f.write_text('id,tags\n1,clear water\n2,\n3,haze\n')                        # multi-label: image 2 has no tag above the threshold
+    assert 'pass --allow-empty' in fails('submit', f, '-c', 'my-comp', '--dry-run')   # a missing label unless told
+    assert main(['kaggle', 'submit', str(f), '-c', 'my-comp', '--dry-run', '--allow-empty']) == 0
 
 def test_submit_needs_competition_and_file(client, tmp_path):
     assert '-c SLUG' in fails('submit', tmp_path/'x.csv')
