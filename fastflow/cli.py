@@ -7,7 +7,7 @@ Docs: https://fastflow-dev.github.io/fastflow/cli.html.md"""
 # %% ../nbs/61_cli.ipynb #6e064335
 from __future__ import annotations
 import argparse, json, sys, time, warnings
-from .core import output_dir
+from .core import output_dir, data_names
 from .kaggle import add_kaggle_commands, comp_path
 from .demo import DEMOS
 
@@ -26,7 +26,7 @@ def find_data(names=KNOWN_DATA) -> dict:
     return {n: _found(n) for n in names}
 
 def _cmd_data(args):
-    try: found = find_data(args.names or KNOWN_DATA)
+    try: found = find_data(args.names or [*KNOWN_DATA, *(n for n in data_names() if n not in KNOWN_DATA)])   # no names: the known sets, then every other folder found
     except ValueError as e: raise SystemExit(f"fastflow data: {e}") from None
     w = max(map(len, found))
     for n, p in found.items(): print(f"{n:<{w}}  {p or 'not found (set FASTFLOW_DATA or attach a Kaggle input)'}")
@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='fastflow', description='fastflow: the fastai-style workflow, fast on CPU, from data on disk to a checked submission.')
     sub = p.add_subparsers(dest='cmd', metavar='COMMAND')
     d = sub.add_parser('data', help='which data sets are found, and where')
-    d.add_argument('names', nargs='*', help=f'data set names (default: {", ".join(KNOWN_DATA)})')
+    d.add_argument('names', nargs='*', help=f'data set names (default: {", ".join(KNOWN_DATA)}, and every other folder found)')
     d.set_defaults(func=_cmd_data)
     m = sub.add_parser('demo', help='run every application end to end on built-in data (no download)')
     m.add_argument('--out', default=None, help='output folder (default: demo/ in the output folder, ./out/demo)')

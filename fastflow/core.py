@@ -14,8 +14,8 @@ import torch
 
 # %% auto #0
 __all__ = ['KAGGLE_INPUT', 'KAGGLE_WORKING', 'OUTPUT_ENV', 'HEARTBEAT_S', 'is_kaggle', 'data_candidates', 'data_path',
-           'user_path', 'output_dir', 'set_seed', 'default_device', 'usable_cores', 'heartbeat', 'save_plot',
-           'moved_names', 'import_fastai']
+           'data_names', 'user_path', 'output_dir', 'set_seed', 'default_device', 'usable_cores', 'heartbeat',
+           'save_plot', 'moved_names', 'import_fastai']
 
 # %% ../nbs/00_core.ipynb #d7695a4b
 KAGGLE_INPUT, KAGGLE_WORKING = Path('/kaggle/input'), Path('/kaggle/working')
@@ -58,6 +58,14 @@ def data_path(name: str, # Data set or competition name, e.g. 'titanic', 'ml-100
     looked = '\n  '.join(map(str, cands))
     raise FileNotFoundError(f"Data set {name!r} not found. Looked in:\n  {looked}\n"
                             f"Set FASTFLOW_DATA to a folder that holds '{name}/', or attach it as a Kaggle input.{_zip_hint(cands)}{_near_hint(name, cands)}")
+
+def data_names(kaggle_input: Path|str = KAGGLE_INPUT) -> list[str]:
+    "Names of the folders `data_path` can find: Kaggle inputs, `$FASTFLOW_DATA`, `../shared/data` (sorted)"
+    k = Path(kaggle_input)
+    roots = [k/'competitions', *k.glob('datasets/*'), *k.glob('datasets/*/*'), k]
+    if os.environ.get('FASTFLOW_DATA'): roots.append(Path(os.environ['FASTFLOW_DATA']))
+    found = {p.name for r in [*roots, *_shared_dirs()] if r.is_dir() for p in r.iterdir() if p.is_dir() and not p.name.startswith(('.', '_'))}
+    return sorted(found - {'competitions', 'datasets'} if k.is_dir() else found)   # Kaggle's own layout folders are not data sets
 
 def _near_hint(name:str, cands) -> str:
     "A note naming folders beside the places looked in whose names differ from `name` only by case, '-' or '_' (or nearly), or ''"
