@@ -857,7 +857,7 @@ class TabularWorkflow:
         cols = [self.id_col, self.target] if sample is None else list(sample.columns)
         built = preds is None
         if built: preds, proba = self._submit_preds(test, sample, cols, proba)
-        told = {} if proba is None else dict(proba=bool(proba))   # said: the writer checks probabilities as such, and takes other numbers (a regression's) for numbers
+        told = dict(proba=True) if proba else dict(proba=False) if self.task_ != 'classification' else {}   # probabilities checked as such; a regression's numbers as numbers (proba=False to a classifier means labels: checked as labels)
         ids = test[self.id_col].to_numpy() if self.id_col in test.columns else None
         if ids is not None and ids.dtype.kind == 'f' and np.isfinite(ids).all() and (ids % 1 == 0).all() and (np.abs(ids) < 2**53).all(): ids = ids.astype(np.int64)   # read as floats: 892, not 892.0
         if ids is None:   # no ids in the test frame: the writer pairs by the sample's rules
@@ -884,7 +884,13 @@ class TabularWorkflow:
 
     def _submit_preds(self, test, sample, cols:list, proba) -> tuple:
         "(what `submit` writes when given no `preds`, whether they are probabilities): values, labels, or probabilities when `proba` (None: the sample's columns) asks"
-        if self.task_ != 'classification': return self.predict(test), False   # numbers, whatever a placeholder sample (Bike Sharing's count=0) holds
+        if self.task_ != 'classification':   # numbers, whatever a placeholder sample (Bike Sharing's count=0) holds
+            p = self.predict(test)
+            ref = sample[cols[1]] if sample is not None and len(cols) > 1 else None
+            if ref is not None and pd.api.types.is_integer_dtype(ref) and ref.nunique() > 1 and (p % 1 != 0).any():
+                warnings.warn(f"the sample's {cols[1]!r} holds whole numbers (e.g. {sorted(ref.unique())[:3]}), and this regression's predictions have "
+                              f"fractions: they are written as they are; if the competition scores whole numbers, pass preds=np.rint(wf.predict(test)).astype(int)")
+            return p, False
         per_class = len(cols) > 2   # a column per class: only probabilities fit it
         if proba is None:
             ref = sample[cols[1]] if sample is not None and len(cols) > 1 else None
@@ -894,7 +900,7 @@ class TabularWorkflow:
                 warnings.warn(f"{said}, which does not say whether labels or probabilities are scored: writing probabilities (of class "
                               f"{_plain(self.classes_[-1])!r}), which this workflow's metric, {self.metric_.name}, scores; pass proba=False for labels")
                 proba = True   # the sample does not say: the metric does (a 0 placeholder in an AUC competition)
-            elif proba and not per_class and not {_plain(c) for c in self.classes_} <= {0, 1}:   # 0.5 placeholders and text labels: say whose
+            elif proba and not per_class and len(self.classes_) == 2 and not {_plain(c) for c in self.classes_} <= {0, 1}:   # 0.5 placeholders and text labels: say whose
                 warnings.warn(f"the sample's {cols[1]!r} holds probabilities: writing those of class {_plain(self.classes_[-1])!r} (the last of "
                               f"classes_ {[_plain(c) for c in self.classes_]}); if the competition scores another class's, pass "
                               f"preds=wf.predict_raw(test)[:, k] with that class's position k, and proba=True")
