@@ -159,12 +159,12 @@ def math_md(src: str) -> str:
         return convert(tex.strip(), display=display)
     parts = _re_code.split(src)   # odd parts are code: left alone; an escaped dollar (\\$88,000) is a dollar sign, which
     # Python-Markdown does not unescape: written as an HTML entity
-    out = ''.join(p if i % 2 else _re_math.sub(conv, p).replace('\\$', '&#36;') for i, p in enumerate(parts))
-    # Python-Markdown reads a line that starts with <math> (a block-level tag to it) as raw HTML, which cuts the paragraph
-    # in two: a line that starts with inline math starts with an (inline) empty span instead
-    return _re_math_line.sub('<span></span>', out)
+    # Python-Markdown reads a line that starts with <math> (a block-level tag to it; after up to 3 spaces, as in a list item's
+    # continuation) as raw HTML, which cuts the paragraph in two: such a line starts with an (inline) empty span instead
+    prose = lambda p: _re_math_line.sub(r'\1<span></span>', _re_math.sub(conv, p).replace('\\$', '&#36;'))
+    return ''.join(p if i % 2 else prose(p) for i, p in enumerate(parts))
 
-_re_math_line = re.compile(r'^(?=<math [^>]*display="inline")', re.M)
+_re_math_line = re.compile(r'^([ ]{0,3})(?=<math [^>]*display="inline")', re.M)
 
 _re_sig = re.compile(r'^```python\n((?:def|class|async def) .*?)^```$', re.M | re.S)
 _re_param = re.compile(r'^\s*(\*{0,2}\w+)\s*(?::\s*(.+?))?\s*(?:=\s*(.+?))?\s*$')

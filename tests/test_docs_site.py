@@ -84,5 +84,8 @@ def test_inline_math_at_a_line_start_stays_in_its_paragraph():
     paras = re.findall(r'<p>(.*?)</p>', html, re.S)
     assert len(paras) == 2 and 'scales' in paras[0] and 'zeroed' in paras[0] and '<math' in paras[0], html
     assert '<math' in paras[1] and 'starts this one' in paras[1], html
+    html = markdown.markdown(docs.math_md('- an item that wraps onto\n  $x$ a second line\n- next item'))   # a list item's continuation
+    assert html.count('<li>') == 2 and '<math' in html.split('</li>')[0], html
+    assert '<span></span>' not in docs.math_md('```html\n<math display="inline"></math>\n```')   # code is left as written
     test = docs.math_md('$$x^2$$\n')   # display math keeps its own block
     assert test.startswith('<math') and 'display="block"' in test
