@@ -130,25 +130,36 @@ class ImageLearner(UndoOnError, Learner):
                                                      "fastflow.vision.data.show_batch(folder_dls(path).train, learn.dls.vocab).")
         return show_batch(dl, self.dls.vocab, n=n, path=path)
 
+    _SHOW_LAYOUT = frozenset({'nrows', 'figsize', 'show', 'unique', 'ctxs'})   # fastai's layout options: the grid sizes itself
     def show_results(self, ds_idx:int=1, # Index of `dls` when `dl` is None (1: validation)
                      dl=None, # A labelled loader to show instead
                      max_n:int=9, # Number of images
                      shuffle:bool=True, # A random batch (fastai's default), or the first one
                      path=None, # Save the figure here (png) if given
-                     **kwargs # fastai's display options (DataBlock loaders only)
+                     ncols:int=3, # Columns of the grid
+                     **kwargs # fastai's `nrows`, `figsize`, `show`, `unique`, `ctxs`: accepted and not needed
                     ):
-        "fastai's `show_results` on either data path: a batch titled with the actual class over the predicted one (green if right, red if wrong)"
+        "fastai's `show_results` on either data path: one grid of a batch titled with the actual class over the predicted one (green if right, red if wrong); returns the figure"
+        if other := sorted(set(kwargs) - self._SHOW_LAYOUT): raise TypeError(f"show_results takes ds_idx, dl, max_n, shuffle, path and ncols, not {other}")
         if dl is None: dl = self._with_images(ds_idx, 'show_results', "Pass labelled images with dl=, or call it on the learner you trained.")
-        if not isinstance(dl, TensorImageDL):   # fastai's own, which draws the figure but neither saves nor returns it
-            import matplotlib.pyplot as plt
-            super().show_results(ds_idx, dl, max_n=max_n, shuffle=shuffle, **kwargs)
-            return _saved(plt.gcf(), path) if path is not None else None   # fastai's figure is shown already: returned, a notebook would show it twice
-        if dl.y is None: raise ValueError("show_results needs labelled images, and this loader has none (a test loader): use learn.predict or predict_folder.")
-        b = dl.new(shuffle=shuffle, augment=False, drop_last=False).one_batch()   # the images as the model sees them to predict (fastai shows the same)
-        with torch.no_grad(): pred = _probs(self, self.model.eval()(b[0])).argmax(1).cpu()
-        vocab, ys, pred = self.dls.vocab, b[1][:max_n].cpu(), pred[:max_n]
-        fig = show_images(dl.decode(b[0][:max_n]).cpu(), [f"{vocab[int(y)]}\n{vocab[int(p)]}" for y, p in zip(ys, pred)], ncols=3)
-        for ax, y, p in zip(fig.axes, ys, pred): ax.title.set_color('green' if y == p else 'red')   # as fastai colours them
+        hint = "show_results needs labelled images, and this loader has none (a test loader): use learn.predict or predict_folder."
+        if isinstance(dl, TensorImageDL):
+            if dl.y is None: raise ValueError(hint)
+            b = dl.new(shuffle=shuffle, augment=False, drop_last=False).one_batch()   # the images as the model sees them to predict (fastai shows the same)
+            xs = dl.decode(b[0][:max_n])
+        else:   # a DataBlock loader: drawn here too (fastai's grid is registered only by importing fastai.vision.learner; without it, one figure an image)
+            b = dl.new(shuffle=shuffle).one_batch()
+            if len(b) < 2: raise ValueError(hint)
+            xs = dl.decode(b)[0][:max_n].float()
+            xs = xs/255 if xs.max() > 1.5 else xs
+        with torch.no_grad(): p = _probs(self, self.model.eval()(b[0][:max_n])).cpu()
+        vocab, ys = self.dls.vocab, b[1][:max_n].cpu()
+        if isinstance(self.loss_func, BCEWithLogitsLossFlat):   # multi-label: the tags over the threshold, actual over predicted
+            preds, name = (p > self.loss_func.thresh).float(), lambda t: ' '.join(str(vocab[j]) for j in torch.where(t > 0.5)[0])
+            right = [bool(torch.equal(y > 0.5, q > 0.5)) for y, q in zip(ys, preds)]
+        else: preds, name, right = p.argmax(1), lambda t: str(vocab[int(t)]), [int(y) == int(q) for y, q in zip(ys, p.argmax(1))]
+        fig = show_images(xs.cpu(), [f"{name(y)}\n{name(q)}" for y, q in zip(ys, preds)], ncols=ncols)
+        for ax, ok in zip(fig.axes, right): ax.title.set_color('green' if ok else 'red')   # as fastai colours them
         return _saved(fig, path)
 
     def cam(self, x, # Images: files, PIL images, arrays, or a normalised batch
