@@ -621,6 +621,15 @@ def _class_probs(preds:pd.DataFrame, ids:pd.Series, probs, vocab, id_col:str, ta
     p = p[pos]
     return pd.DataFrame({id_col: ids.values, **{t: p[:, names.index(str(t))] for t in targets}})
 
+def _fill_empty(preds:pd.DataFrame, labels:pd.Series, empty:pd.Series, ids:pd.Series, probs, vocab, id_col:str) -> pd.Series:
+    "`labels` with each `empty` one replaced by its row's most probable class (rows matched to `probs` as `_class_probs` matches them)"
+    if probs is None or vocab is None:
+        raise SubmissionError("fill_empty=True writes the most probable tag of each image with none over the threshold: it needs predict_folder's "
+                              "probabilities and classes. Pass predict_folder's result as it is (df, probs), or probs= and classes=learn.dls.vocab.")
+    names = [str(c) for c in vocab]
+    p = _class_probs(preds, ids, probs, vocab, id_col, names)[names].to_numpy()
+    return pd.Series([names[int(p[r].argmax())] if e else v for r, (v, e) in enumerate(zip(labels, empty))], index=labels.index)
+
 def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_folder` (or its `(rows, probs)` as it is)
                            sample_submission, # The competition's sample_submission.csv (path or DataFrame)
                            path=None, # Output folder
@@ -628,6 +637,7 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
                            *,
                            classes=None, # The full list of classes (default: the learner's, which `predict_folder`'s rows carry, where the sample's labels are among them)
                            probs=None, # `predict_folder`'s probabilities: written for a sample with one probability column per class
+                           fill_empty:bool=False, # Multi-label: give an image with no tag over the threshold its most probable tag (needs `probs`), not an empty tag list
                           ) -> Path:
     "Write `submission.csv` in the sample's row order via `fastflow.submission.write_submission` (checked): labels, or one probability column per class; ids are file stems or names, as the sample has them"
     if isinstance(preds, tuple) and len(preds) == 2 and isinstance(preds[0], pd.DataFrame): preds, probs = preds[0], preds[1] if probs is None else probs
@@ -646,6 +656,10 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
         return _write_submission(sub, sample, sample_submission, path, id_col=id_col, proba=True if proba is None else proba)
     target_col = targets[0]
     labels, ref = preds.iloc[:, 1], sample[target_col]
+    if (empty := labels.map(lambda v: isinstance(v, str) and not v.strip())).any():   # a multi-label image with no tag over the threshold
+        if fill_empty: labels = _fill_empty(preds, labels, empty, ids, probs, vocab, id_col)
+        else: warnings.warn(f"{int(empty.sum())} of {len(labels)} image(s) have no tag over the threshold: they are written as empty tag lists. If the "
+                            "competition needs at least one tag an image, pass fill_empty=True to write each one's most probable tag instead.")
     def as_written(): return written()[target_col].values   # the sample's cells as written (from the one read of its file): labels as text
     nums = pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref) and ref.notna().any()   # a column of numbers to score
     bools = pd.api.types.is_bool_dtype(labels) or pd.api.types.is_bool_dtype(ref)
