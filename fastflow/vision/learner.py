@@ -357,7 +357,9 @@ def local_vision_learner(dls, # fastai DataLoaders
 # %% ../../nbs/22_vision.learner.ipynb #18095682
 WIDTHS = ((64, 256, 256), (48, 192, 192), (32, 128, 128), (32, 64, 128), (16, 32, 64))
 
-def _train_speed(dls, widths, threads, seconds=1.5, bs=64) -> float:
+_PROBE_S, _PROBE_BS = 1.5, 64   # a width's probe: at most this long (its warm-up batch aside), on batches of at most this many 32×32 images' pixels
+
+def _train_speed(dls, widths, threads, seconds=_PROBE_S, bs=_PROBE_BS) -> float:
     "Training images/s of a FastNet of `widths`: a fastai fit on one batch of `dls.train`, with the CPU speed callbacks `fastnet_learner` adds"
     xb, yb = (t[:bs] for t in dls.train.one_batch())
     one, none = TensorLoader(xb, yb, bs=bs), TensorLoader(xb[:0], yb[:0])   # the same batch over and over; no validation
@@ -374,16 +376,39 @@ def pick_widths(dls, # `DataLoaders` from `tensor_dls`
                 min_epochs:float=15, # Epochs the chosen net must fit in the budget
                 candidates:tuple=WIDTHS, # Widths to try, widest first
                 threads:int|None=None, # Threads to use; default: measure 1 vs `torch.get_num_threads()`
+                max_share:float=0.1, # Share of `seconds` the search may take (each probe shortened to fit, never longer than 1.5 s)
+                verbose:bool=False, # Print a line as the search starts and one with what it chose
                ) -> tuple[tuple, int, float]:
-    "`(widths, threads, images/s)`: the widest FastNet that trains `min_epochs` epochs in `seconds` here and now"
+    "`(widths, threads, images/s)`: the widest FastNet that trains `min_epochs` epochs in `seconds` here and now, found within `max_share` of `seconds`"
+    t0 = time.perf_counter()
     opts = [threads] if threads else sorted({1, torch.get_num_threads()})
+    n_probes = len(candidates) + (len(opts) if len(opts) > 1 else 0)
+    cap = max_share*seconds
+    probe = min(_PROBE_S, cap/(2*n_probes))   # half the share timed, half for the warm-up batches and the set-up
+    h, w = (dls.train.tensors[0] if hasattr(dls.train, 'tensors') else dls.train.one_batch()[0]).shape[-2:]   # no batch drawn: the loader's shuffle stays as it was
+    bs = int(min(_PROBE_BS, max(8, _PROBE_BS*32*32//(h*w))))   # large images: fewer of them a batch, so one batch stays short
+    if verbose: print(f"choosing FastNet widths for a {seconds:g} s budget: up to {len(candidates)} widths, {probe:.2g} s each (at most about {cap:.2g} s)", flush=True)
     mid = candidates[len(candidates)//2]
-    nt = max(opts, key=lambda t: _train_speed(dls, mid, t)) if len(opts) > 1 else opts[0]
-    n = dls.train.n
-    for w in candidates:
-        speed = _train_speed(dls, w, nt)
-        if speed*seconds/n >= min_epochs: return w, nt, speed
-    return candidates[-1], nt, speed
+    nt = max(opts, key=lambda t: _train_speed(dls, mid, t, probe, bs)) if len(opts) > 1 else opts[0]
+    n, speeds = dls.train.n, {}
+    def speed(w):
+        if w not in speeds: speeds[w] = _train_speed(dls, w, nt, probe, bs)
+        return speeds[w]
+    fits = lambda w: speed(w)*seconds/n >= min_epochs
+    small = candidates[-1]
+    if probe < _PROBE_S and not fits(small): chosen = small   # a tight budget: the smallest first, so a budget it does not fit is known after one probe
+    else:   # widest first: the first that fits
+        chosen = small
+        for w in candidates:
+            if w != small and w not in speeds and time.perf_counter() - t0 >= cap: break   # its share spent: the smallest (it fits, or nothing does)
+            if fits(w): chosen = w; break
+    speed(chosen)
+    if verbose:
+        fit = speeds[chosen]*seconds/n
+        print(f"  chose FastNet{tuple(chosen)}: {speeds[chosen]:.0f} images/s here, {fit:.0f} epochs of {n} images in {seconds:g} s"
+              + ('' if fit >= min_epochs else f" (none of them fits {min_epochs:g}: the smallest)")
+              + f"; probed {', '.join(f'{tuple(k)} {v:.0f}/s' for k, v in speeds.items())} in {time.perf_counter() - t0:.1f} s", flush=True)
+    return chosen, nt, speeds[chosen]
 
 # %% ../../nbs/22_vision.learner.ipynb #0d6a2eac
 def _longer_side(x, size:int) -> torch.Tensor:
@@ -720,7 +745,9 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
     set_seed(seed)
     dls = tensor_dls(path, valid_pct=valid_pct, bs=bs, seed=seed)   # a folder is decoded there; valid_pct=0: every image trains, none is held out
     if widths is None and epochs is not None: widths = candidates[0]
-    if widths is None: widths, threads, _ = pick_widths(dls, seconds, candidates=candidates, threads=threads)
+    t0 = time.perf_counter()
+    if widths is None: widths, threads, _ = pick_widths(dls, seconds, candidates=candidates, threads=threads, verbose=quiet)
+    search_s = time.perf_counter() - t0
     budget = dict(seconds=seconds) if epochs is None else dict(epochs=epochs)
     with torch_threads(threads):
         learn = fastnet_learner(dls, widths=widths, **kwargs)
@@ -737,6 +764,6 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
     report = dict(valid_accuracy=acc(probs) if len(y) else None, valid_accuracy_tta=acc(tta) if len(y) else None,
                   train_seconds=fit['seconds'], epochs=fit['epochs'], train_images_per_s=fit['images_per_s'],
                   inference_images_per_s=len(y)/plain_s if len(y) else None, widths=tuple(widths), threads=threads or torch.get_num_threads(),
-                  n_train=dls.train.n, n_valid=len(y), tta_shifts=tta_shifts)
+                  n_train=dls.train.n, n_valid=len(y), tta_shifts=tta_shifts, width_search_seconds=search_s)
     learn.threads, learn.tta_shifts = threads, tta_shifts   # what `predict_folder` reuses
     return learn, report
