@@ -35,8 +35,8 @@ __all__ = ['SPLIT_NAMES', 'open_rgb', 'image_exts', 'image_files', 'BadImages', 
            'pick_size', 'fit_size', 'ImageFolderReport', 'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop',
            'default_tfms', 'image_stats', 'ResizeIfNeeded', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files',
            'available_ram', 'check_memory', 'load_images', 'spread', 'TensorImageDL', 'train_valid_split',
-           'ImageTensors', 'TensorImageDataLoaders', 'tensor_dls', 'image_type_tfm', 'test_dl', 'pipeline_config',
-           'pipeline_dls', 'show_images', 'show_batch']
+           'ImageTensors', 'TensorImageDataLoaders', 'default_bs', 'tensor_dls', 'image_type_tfm', 'test_dl',
+           'pipeline_config', 'pipeline_dls', 'show_images', 'show_batch']
 
 # %% ../../nbs/20_vision.data.ipynb #149dbab3
 def _rgb(im:Image.Image) -> Image.Image:
@@ -875,9 +875,15 @@ class TensorImageDataLoaders(DataLoaders):
         dl = test_dl(self, test_items, **kwargs)
         return dl if bs is None else dl.new(bs=bs)
 
+def default_bs(n_train:int, # Training images
+               lo:int=32, hi:int=256, # Smallest and largest batch size chosen
+              ) -> int:
+    "The recipe's batch size for `n_train` training images: the largest power of two at most `n_train/10` (ten optimiser steps an epoch at least), within [`lo`, `hi`]"
+    return int(min(hi, max(lo, 1 << (max(1, int(n_train)//10).bit_length() - 1))))
+
 def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per class
                valid_pct:float=0.1, # Stratified validation fraction
-               bs:int=256, # Batch size
+               bs:int|None=256, # Batch size; None: `default_bs` of the training images
                seed:int=42, # Split/shuffle seed
                pad:int|None=None, # Pad-and-crop pixels; default 4 for ≥32 px, 2 below
                size:int|None=None, # Resize when decoding a folder
@@ -888,6 +894,7 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per clas
     data = data if isinstance(data, ImageTensors) else ImageTensors.from_folder(data, size, min_per_class=1 if valid_pct == 0 else 2)
     tr, va = train_valid_split(data.y.numpy(), valid_pct, seed)
     tr, va = torch.from_numpy(tr), torch.from_numpy(va)
+    bs = default_bs(len(tr)) if bs is None else bs
     pad = (4 if min(data.x.shape[-2:]) >= 32 else 2) if pad is None else pad
     stats = image_stats(data.x[tr[spread(len(tr), 10_000)]], n=10_000)   # the images are in class order
     kw = dict(stats=stats, bs=bs, device=device, channels_last=channels_last, pad=pad, vocab=data.vocab)

@@ -728,7 +728,7 @@ class _QuietLines(FFCallback):   # not `_Progress`: fastai would attach it as `l
 def train_image_folder(path, # Folder with one sub-folder per class (or decoded `ImageTensors`)
                        seconds:float=900, # Training wall-time budget
                        valid_pct:float=0.1, # Held-out fraction (stratified); 0: train the final model on every image (no held-out accuracy)
-                       bs:int=256, # Batch size
+                       bs:int|None=None, # Batch size; None: `default_bs` of the training images (256 for 2,560 or more, down to 32 for fewer than 640)
                        lr_max:float=0.2, # Peak learning rate
                        widths:tuple|None=None, # FastNet widths; default: `pick_widths` for the budget
                        candidates:tuple=WIDTHS, # Widths `pick_widths` chooses from
@@ -753,7 +753,7 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
         learn = fastnet_learner(dls, widths=widths, **kwargs)
         if quiet:   # a few plain lines: a 15-minute budget is not 15 minutes of silence, nor of bars in a log
             print(f"training FastNet{tuple(widths)} on {dls.train.n} images for " + (f"{seconds:g} s" if epochs is None else f"{epochs} epochs")
-                  + f" ({threads or torch.get_num_threads()} thread(s))", flush=True)
+                  + f" ({threads or torch.get_num_threads()} thread(s), batches of {dls.train.bs})", flush=True)
             with learn.no_bar(), learn.no_logging(): fit = fit_budget(learn, lr_max=lr_max, cbs=_QuietLines(), **budget)
         else: fit = fit_budget(learn, lr_max=lr_max, **budget)
         y = dls.valid.y
@@ -764,6 +764,6 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
     report = dict(valid_accuracy=acc(probs) if len(y) else None, valid_accuracy_tta=acc(tta) if len(y) else None,
                   train_seconds=fit['seconds'], epochs=fit['epochs'], train_images_per_s=fit['images_per_s'],
                   inference_images_per_s=len(y)/plain_s if len(y) else None, widths=tuple(widths), threads=threads or torch.get_num_threads(),
-                  n_train=dls.train.n, n_valid=len(y), tta_shifts=tta_shifts, width_search_seconds=search_s)
+                  n_train=dls.train.n, n_valid=len(y), tta_shifts=tta_shifts, bs=dls.train.bs, width_search_seconds=search_s)
     learn.threads, learn.tta_shifts = threads, tta_shifts   # what `predict_folder` reuses
     return learn, report
