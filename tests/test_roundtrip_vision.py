@@ -190,3 +190,30 @@ def test_final_model_roundtrip(tmp_path):
     assert (rep['n_train'], rep['n_valid'], rep['valid_accuracy'], rep['valid_accuracy_tta']) == (len(learn.dls.train.dataset), 0, None, None)
     loaded = load_learner(export_learner(learn, tmp_path/'model'))
     assert loaded.tta_shifts == 2 and torch.equal(predict_folder(loaded, imgs/'red_h')[1], predict_folder(learn.to_fp32(), imgs/'red_h')[1])
+
+def test_flat_csv_recipe_roundtrip(tmp_path):
+    "Kaggle's flat train/ + train.csv (ids without extension): train_image_folder(csv=) trains in memory, and its model folder, loaded in a fresh process, predicts the same"
+    import numpy as np, pandas as pd
+    from PIL import Image
+    from fastflow.testing import synth_images
+    from fastflow.export import export_learner
+    from fastflow.vision.learner import train_image_folder, predict_folder
+    x, y, vocab = synth_images(6, size=16, seed=0)
+    (tmp_path/'train').mkdir(); (tmp_path/'test').mkdir()
+    for i, a in enumerate(x): Image.fromarray(a).save(tmp_path/'train'/f'{i:04x}.jpg', quality=95)
+    for i, a in enumerate(synth_images(2, size=16, seed=5)[0]): Image.fromarray(a).save(tmp_path/'test'/f't{i}.jpg', quality=95)
+    pd.DataFrame({'id': [f'{i:04x}' for i in range(len(x))], 'breed': [vocab[c] for c in y]}).to_csv(tmp_path/'labels.csv', index=False)
+    learn, rep = train_image_folder(tmp_path/'train', epochs=2, csv='labels.csv', valid_pct=0.2, candidates=((8, 16, 16),), threads=1)
+    assert (rep['n_train'] + rep['n_valid'], rep['bs'], list(learn.dls.vocab)) == (len(x), 32, sorted(vocab))
+    export_learner(learn, tmp_path/'model')   # the learner as trained: the loaded copy computes in the same layout
+    np.save(tmp_path/'ref.npy', predict_folder(learn, tmp_path/'test')[1].numpy())
+    set_writable(tmp_path/'model', False)
+    try:
+        r = py('''
+            import numpy as np
+            from fastflow.export import load_learner
+            from fastflow.vision.learner import predict_folder
+            np.save('got.npy', predict_folder(load_learner('model'), 'test')[1].numpy())''', tmp_path)
+    finally: set_writable(tmp_path/'model', True)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert np.array_equal(np.load(tmp_path/'got.npy'), np.load(tmp_path/'ref.npy'))

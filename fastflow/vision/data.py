@@ -142,7 +142,8 @@ def _oriented(im:Image.Image, loaded:bool=False) -> tuple:
 
 def _no_folder(path:Path, what:str) -> Exception:
     "The error for a folder that is not there: a file of that name is said to be one (e.g. a CSV given for an image folder)"
-    if path.is_file(): return NotADirectoryError(f"{what} {path} is a file, not a folder: pass the folder that holds the images (for a CSV of labels, use csv_dls)")
+    if path.is_file(): return NotADirectoryError(f"{what} {path} is a file, not a folder: pass the folder that holds the images (with a CSV of labels: "
+                                                 f"train_image_folder(folder, csv={path.name!r}), or csv_dls)")
     return FileNotFoundError(f"{what} {path} does not exist.")
 
 def _scan(path:Path, recurse:bool=True) -> tuple[list[Path], list[Path]]:
@@ -292,6 +293,33 @@ class ImageFolderReport:
         if self.sizes: lines.append(f"  sizes: {len(set(self.sizes))} distinct; size decoded in memory (tensor_dls) when none is given: {self.size}")
         return '\n'.join(lines)
 
+_CSV_NAMES = ('train.csv', 'labels.csv', 'train_labels.csv', 'trainlabels.csv')   # the names Kaggle's labels CSVs usually have, most likely first
+
+def _labels_csv(root:Path) -> Path|None:
+    "The CSV of `root` most likely to hold the labels of its training images (train.csv, labels.csv, ...; not a sample submission or a test list), or None"
+    csvs = [p for p in sorted(root.glob('*.csv')) if not p.name.lower().startswith(('sample', 'test', 'submission'))] if root.is_dir() else []
+    rank = lambda p: (_CSV_NAMES.index(p.name.lower()) if p.name.lower() in _CSV_NAMES else len(_CSV_NAMES) + ('label' not in p.name.lower() and 'train' not in p.name.lower()))
+    return min(csvs, key=rank, default=None)
+
+def _id_suffix(csv:Path, folder:Path) -> str|None:
+    "The extension the first column's ids of `csv` lack to name files of `folder` ('.jpg'), '' when they name files as they are, None when neither"
+    try: ids = pd.read_csv(csv, nrows=20, dtype=str).iloc[:, 0].dropna().tolist()
+    except Exception: return None
+    if ids and all((folder/i).is_file() for i in ids): return ''
+    exts = {f.suffix for i in ids[:5] for f in (folder/i).parent.glob(f"{Path(i).name}.*") if _is_image(f)} if ids else set()
+    return exts.pop() if len(exts) == 1 else None
+
+def _labels_csv_hint(root:Path, folder:str) -> str:
+    "How to train on the flat image folder `root/folder` with the labels CSV really in `root`: `train_image_folder(..., csv=)` and `csv_dls` with its name, and `suffix=` when its ids lack extensions"
+    csv = _labels_csv(root)
+    if csv is None:
+        return (f"no CSV is in {root}: with a CSV of file name and label, use train_image_folder({str(root/folder)!r}, csv='labels.csv') "
+                f"(decoded into memory) or csv_dls({str(root)!r}, 'labels.csv', folder={folder!r})")
+    sfx = _id_suffix(csv, root/folder)
+    return (f"{csv.name} in {root} may hold them: use train_image_folder({str(root/folder)!r}, csv={csv.name!r}) (decoded into memory; "
+            f"the file id and label columns and the extension are inferred, or pass fn_col=, label_col=, suffix=) or csv_dls({str(root)!r}, {csv.name!r}, "
+            f"folder={folder!r}" + (f", suffix={sfx!r}" if sfx else '') + ")" + (" (its ids lack the files' extension: hence suffix=)" if sfx else ''))
+
 def check_image_folder(path, # A folder per class (`labelled`), or a flat folder of test images
                        labelled:bool=True, # Images in one sub-folder per class (False: directly in `path`)
                        verify:bool|str=True, # True: decode every image (finds truncated ones); 'header': read headers only (sizes); False: neither
@@ -310,8 +338,7 @@ def check_image_folder(path, # A folder per class (`labelled`), or a flat folder
         if not split and tops and all(t.lower() in SPLIT_NAMES for t in tops):   # only split folders, images directly inside: labels come from a CSV
             tr = next((t for t in tops if t.lower() in ('train', 'training')), tops[0])
             raise ValueError(f"{path} holds split folders {tops} with the images directly inside, not class folders: a Kaggle layout whose labels "
-                             f"come from a CSV. Use csv_dls({str(path)!r}, 'labels.csv', folder={tr!r}) for the labelled images "
-                             "(a CSV of file name and label), and get_test_files(path/'test') for unlabelled test images.")
+                             f"come from a CSV. For the labelled images, {_labels_csv_hint(path, tr)}; unlabelled test images go through get_test_files(path/'test').")
         if loose := [t for t in tops if t.lower() in SPLIT_NAMES - {'train', 'training'} and t not in split]:   # a 'train' class is CIFAR-100's
             raise ValueError(f"{path} holds {loose} with images directly inside, beside the class folders, so it would become a class. Unlabelled "
                              f"test images go through get_test_files(path/{loose[0]!r}): move that folder out of {path}, or rename it if it is a class.")
@@ -326,7 +353,8 @@ def check_image_folder(path, # A folder per class (`labelled`), or a flat folder
     if set(depths) != {want}:
         if labelled and set(depths) == {1}:
             raise ValueError(f"The images sit directly in {path}, not in class folders: a labelled folder holds one sub-folder per class "
-                             "(path/cat/1.jpg, path/dog/2.jpg). For unlabelled images use get_test_files.")
+                             "(path/cat/1.jpg, path/dog/2.jpg). If their labels are in a CSV, " + _labels_csv_hint(path.parent, path.name)
+                             + ". For unlabelled images use get_test_files.")
         where = {1: '<file>', 2: '<folder>/<file>'}
         desc = ', '.join(f"{n} at {where.get(d, '/'.join(['<folder>']*(d-1)) + '/<file>')}" for d, n in sorted(depths.items()))
         odd = [f for f, r in zip(ims, rel) if len(r.parts) != want]
@@ -841,6 +869,39 @@ class ImageTensors:
                    ):
         "Decode a folder per class once, after `check_image_folder`'s header check (unreadable files dropped with a warning); refuses sets larger than half the free RAM"
         rep = check_image_folder(path, verify='header').warn()
+        return cls._decode(rep, lambda f: f.relative_to(rep.path).parts[0], size, verbose, min_per_class)
+
+    @classmethod
+    def from_csv(cls, path, # The folder of the images (Kaggle's flat `train/`)
+                 csv:str|Path|pd.DataFrame='train.csv', # Labels CSV: beside `path` (Kaggle's train/ + train.csv), in it, or a path of its own; or a DataFrame
+                 fn_col:int|str|None=None, # Column of the file ids (None: the first)
+                 label_col:int|str|None=None, # Column of the labels (None: the second, when the CSV has two columns)
+                 suffix:str|None=None, # Appended to each id (None: inferred; ids without extension get the one of their file, e.g. '.jpg')
+                 size:int|tuple|None=None, # Decode at `size`; default: as `from_folder` chooses it from the images' sizes
+                 verbose:bool|None=None, # Print the memory needed before decoding (None: for 1,000 images or more)
+                 min_per_class:int=2, # Images each class needs (1 when none is held out)
+                ):
+        "Decode the images a labels CSV names (single-label: one id and one class a row) once, after a header check; as `from_folder` does for a folder per class"
+        path = user_path(path)
+        if not path.is_dir(): raise _no_folder(path, 'Image folder')
+        df, fcol, lcol = _labels_frame(path, csv, fn_col, label_col)
+        _csv_image_files(df, path, fcol, lcol, suffix)   # before the repeated ids: with the columns swapped, every "id" repeats
+        df = _one_row_per_id(df, fcol, lcol); files = _csv_image_files(df, path, fcol, lcol, suffix)
+        labels = dict(zip(files, df[lcol]))
+        if len(labels) < len(files):   # two ids for one file ('a' and 'a.jpg')
+            raise ValueError(f"{len(files) - len(labels)} file(s) are named by two ids of column {fcol!r}, e.g. {next(f.name for f, n in Counter(files).items() if n > 1)!r}: keep one row per file.")
+        dec = [_header_size(f) for f in files]
+        bad = [(str(f), e) for f, (_, e) in zip(files, dec) if e is not None]
+        ok = [(f, sz) for f, (sz, _) in zip(files, dec) if sz is not None]
+        by = _labelled_files([f for f, _ in ok], labels.get)
+        rep = ImageFolderReport(path, [f for f, _ in ok], by, [], [], _bad_images(bad), [sz for _, sz in ok]).warn()
+        return cls._decode(rep, labels.get, size, verbose, min_per_class)
+
+    @classmethod
+    def _decode(cls, rep:ImageFolderReport, # What was found (its `by_class`, `size`)
+                label_of, # The class of a file
+                size, verbose, min_per_class):
+        "Decode the files of `rep` by class (classes checked; files whose pixels then fail to decode left out with a warning)"
         by = _check_folder_classes(rep, min_per_class)
         vocab = sorted(by); files = [f for c in vocab for f in by[c]]
         size = size or rep.size
@@ -855,10 +916,73 @@ class ImageTensors:
                           + '; '.join(f"{files[i].name} ({e[:60]})" for i, e in bad[:5]) + (' ...' if len(bad) > 5 else ''))
             keep = np.setdiff1d(np.arange(len(files)), [i for i, _ in bad])
             x, files = x[torch.from_numpy(keep)], [files[i] for i in keep]
-            vocab = sorted(_check_folder_classes(rep, min_per_class, by=_labelled_files(files, lambda f: f.relative_to(rep.path).parts[0])))   # classes left
+            vocab = sorted(_check_folder_classes(rep, min_per_class, by=_labelled_files(files, label_of)))   # classes left
         ix = {c: i for i, c in enumerate(vocab)}
-        y = torch.tensor([ix[f.relative_to(rep.path).parts[0]] for f in files])
-        return cls(x, y, vocab, files)
+        y = torch.tensor([ix[label_of(f)] for f in files])
+        return cls(x, y, [_plain(c) for c in vocab], files)
+
+def _labels_frame(path:Path, csv, fn_col, label_col) -> tuple[pd.DataFrame, str, str]:
+    "`(rows, file column, label column)` of the labels CSV of the image folder `path`: ids and labels as written ('007' stays '007'), plain whole-number labels as numbers"
+    if isinstance(csv, pd.DataFrame): df, where = csv.copy(), 'the labels DataFrame'
+    else:
+        c = user_path(csv)
+        f = next((o for o in (path.parent/c, path/c, c) if o.is_file()), None)   # beside the folder (Kaggle's train/ + train.csv), in it, or as given
+        if f is None:
+            near = sorted({o.name for d in (path.parent, path) for o in d.glob('*.csv')})
+            raise FileNotFoundError(f"The labels CSV {str(csv)!r} is neither beside {path} (in {path.parent}) nor in it, nor at {c}"
+                                    + (f"; the CSV files there: {near}" if near else '') + ". Pass csv= the file of image ids and labels.")
+        df, where = pd.read_csv(f, dtype=str), f.name
+    if df.shape[1] < 2: raise ValueError(f"{where} has {df.shape[1]} column(s) ({list(df.columns)}): a labels CSV holds a file id and a label a row.")
+    if label_col is None and df.shape[1] > 2:
+        raise ValueError(f"{where} has {df.shape[1]} columns ({list(df.columns)[:8]}): say which holds the labels with label_col= (a name or a "
+                         "position). train_image_folder trains a single-label classifier; for one probability column per class, or tags, use csv_dls.")
+    fcol = _csv_col(df, 0 if fn_col is None else fn_col, 'fn_col')
+    lcol = _csv_col(df, label_col if label_col is not None else next(i for i, c in enumerate(df.columns) if c != fcol), 'label_col')
+    if fcol == lcol: raise ValueError(f"fn_col and label_col are both {fcol!r}: the ids and the labels are two columns.")
+    if not len(df): raise ValueError(f"{where} has no rows.")
+    if (na := df[lcol].isna() | df[lcol].astype(str).str.strip().eq('')).any():
+        raise ValueError(f"{int(na.sum())} row(s) of {where} have no label in column {lcol!r}, e.g. id {df[fcol][na].iloc[0]!r}: label them or drop those rows "
+                         "(for multi-label tags, where an empty cell means none, use csv_dls(..., label_delim=' ')).")
+    if df[lcol].map(type).eq(str).all() and df[lcol].str.fullmatch(r'-?(0|[1-9][0-9]{0,17})').all(): df[lcol] = df[lcol].astype('int64')   # plain whole numbers stay numbers, as in csv_dls
+    if len({type(o) is str for o in df[lcol]}) > 1:
+        raise ValueError(f"column {lcol!r} mixes text and number labels (e.g. {df[lcol].iloc[0]!r}): make them one type, e.g. df[{lcol!r}] = df[{lcol!r}].astype(str).")
+    _check_csv_classes(df[lcol], lcol)
+    return df, fcol, lcol
+
+def _one_row_per_id(df:pd.DataFrame, fcol:str, lcol:str) -> pd.DataFrame:
+    "The rows of a labels frame, the first of each id (with a warning); ValueError for an id with two labels"
+    key = df[fcol].astype(str)
+    if (dup := key.duplicated()).any():
+        if (conf := df.groupby(key)[lcol].nunique()).gt(1).any():
+            raise ValueError(f"{int(conf.gt(1).sum())} id(s) have more than one label in column {lcol!r}, e.g. {conf.index[conf.gt(1)][0]!r}: keep one row per "
+                             "image (for several labels an image, use csv_dls with label_delim).")
+        warnings.warn(f"{int(dup.sum())} row(s) repeat an id (e.g. {key[dup].iloc[0]!r}): keeping the first row of each.")
+        df = df[~dup].reset_index(drop=True)
+    return df
+
+def _csv_image_files(df:pd.DataFrame, path:Path, fcol:str, lcol:str, suffix:str|None) -> list[Path]:
+    "The image file each id of column `fcol` names in `path`: `id + suffix`; with `suffix=None` the id as it is, else the one image file of that name with an extension"
+    ids = df[fcol].astype(str).tolist()
+    if suffix is None:
+        stems = {}
+        for f in (o for o in path.iterdir() if o.is_file() and _is_image(o)): stems.setdefault(f.stem, []).append(f)   # one listing, not a search per id
+        def find(i):
+            f = path/i
+            if f.is_file(): return f
+            got = stems.get(i) if '/' not in i else [o for o in f.parent.glob(f"{f.name}.*") if _is_image(o)]
+            return got[0] if got and len(got) == 1 else None
+        files = [find(i) for i in ids]
+        if (two := next((i for i, f in zip(ids, files) if f is None and len(stems.get(i, [])) > 1), None)) is not None:
+            raise ValueError(f"The id {two!r} names several images of {path} ({sorted(o.name for o in stems[two])}): pass suffix= (e.g. {stems[two][0].suffix!r}) to say which.")
+    else: files = [path/f"{i}{suffix}" for i in ids]
+    missing = [i for i, f in zip(ids, files) if f is None or not f.is_file()]
+    if missing:
+        how = f"with suffix={suffix!r}" if suffix is not None else "as they are or with an image extension"
+        swapped = suffix is None and all((path/str(v)).is_file() or str(v) in stems for v in df[lcol].astype(str)[:20])
+        raise FileNotFoundError(f"{len(missing)} of {len(ids)} ids in column {fcol!r} name no image file of {path} ({how}), e.g. {missing[:3]}."
+                                + (f" The file ids seem to be in column {lcol!r}: pass fn_col={lcol!r}, label_col={fcol!r}." if swapped else
+                                   " Check the folder, fn_col= and suffix=, or drop those rows."))
+    return files
 
 class TensorImageDataLoaders(DataLoaders):
     "fastai `DataLoaders` of `TensorImageDL`s; `test_dl` takes a test folder or images, as fastai's `dls.test_dl` does"
@@ -881,17 +1005,23 @@ def default_bs(n_train:int, # Training images
     "The recipe's batch size for `n_train` training images: the largest power of two at most `n_train/10` (ten optimiser steps an epoch at least), within [`lo`, `hi`]"
     return int(min(hi, max(lo, 1 << (max(1, int(n_train)//10).bit_length() - 1))))
 
-def tensor_dls(data:ImageTensors|str|Path, # Decoded images or a folder per class
+def tensor_dls(data:ImageTensors|str|Path, # Decoded images, a folder per class, or a folder of images with `csv`
                valid_pct:float=0.1, # Stratified validation fraction
                bs:int|None=256, # Batch size; None: `default_bs` of the training images
                seed:int=42, # Split/shuffle seed
                pad:int|None=None, # Pad-and-crop pixels; default 4 for ≥32 px, 2 below
                size:int|None=None, # Resize when decoding a folder
                device=None, channels_last:bool=False,
+               csv:str|Path|pd.DataFrame|None=None, # Labels CSV of a flat folder of images (Kaggle's train/ + train.csv): see `ImageTensors.from_csv`
+               fn_col:int|str|None=None, label_col:int|str|None=None, suffix:str|None=None, # With `csv`: as `ImageTensors.from_csv` takes them
               ) -> DataLoaders:
     "fastai `DataLoaders` of `TensorImageDL`s (augmenting train, plain valid); `.vocab` and `.data` are set"
     _check_split_args(valid_pct, bs)   # before a folder is decoded
-    data = data if isinstance(data, ImageTensors) else ImageTensors.from_folder(data, size, min_per_class=1 if valid_pct == 0 else 2)
+    if isinstance(data, ImageTensors):
+        if csv is not None: raise TypeError("csv= reads the labels of a folder of images; these images are decoded already (ImageTensors): pass the folder, or drop csv=.")
+    elif csv is not None: data = ImageTensors.from_csv(data, csv, fn_col, label_col, suffix, size, min_per_class=1 if valid_pct == 0 else 2)
+    elif fn_col is not None or label_col is not None or suffix is not None: raise TypeError("fn_col, label_col and suffix go with csv= (the labels CSV of a flat folder of images).")
+    else: data = ImageTensors.from_folder(data, size, min_per_class=1 if valid_pct == 0 else 2)
     tr, va = train_valid_split(data.y.numpy(), valid_pct, seed)
     tr, va = torch.from_numpy(tr), torch.from_numpy(va)
     bs = default_bs(len(tr)) if bs is None else bs

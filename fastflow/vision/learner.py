@@ -725,7 +725,7 @@ class _QuietLines(FFCallback):   # not `_Progress`: fastai would attach it as `l
         tb = next((c for c in self.learn.cbs if isinstance(c, TimeBudget) and c.run), None)   # a time budget: `n_epoch` is only a cap
         print(f"  epoch {self.epoch+1}{f'/{self.n_epoch}' if tb is None else f' ({tb.elapsed:.0f} s of {tb.seconds:g} s)'}: {vals}", flush=True)
 
-def train_image_folder(path, # Folder with one sub-folder per class (or decoded `ImageTensors`)
+def train_image_folder(path, # Folder with one sub-folder per class, or a flat folder of images with `csv` (or decoded `ImageTensors`)
                        seconds:float=900, # Training wall-time budget
                        valid_pct:float=0.1, # Held-out fraction (stratified); 0: train the final model on every image (no held-out accuracy)
                        bs:int|None=None, # Batch size; None: `default_bs` of the training images (256 for 2,560 or more, down to 32 for fewer than 640)
@@ -737,13 +737,18 @@ def train_image_folder(path, # Folder with one sub-folder per class (or decoded 
                        quiet:bool=True, # No bars or tables: a line when training starts, then one about every 30 s (False: fastai's output)
                        epochs:int|None=None, # Train exactly this many epochs instead of `seconds` (default widths: `candidates[0]`)
                        tta_shifts:int=2, # TTA views: flips and shifts by ±`tta_shifts` pixels (`predict_folder` uses the same by default)
+                       *,
+                       csv:str|Path|pd.DataFrame|None=None, # Labels CSV of a flat folder (Kaggle's train/ + train.csv, found beside `path`): see `ImageTensors.from_csv`
+                       fn_col:int|str|None=None, # With `csv`: the id column (None: the first)
+                       label_col:int|str|None=None, # With `csv`: the label column (None: the second)
+                       suffix:str|None=None, # With `csv`: appended to the ids (None: inferred from the files)
                        **kwargs # Passed to `fastnet_learner` (e.g. `wd`, `label_smoothing`)
                       ) -> tuple[ImageLearner, dict]:
     "Default image recipe: `(learner, report)` with held-out accuracy (plain and with TTA; None if `valid_pct=0`), epochs, images/s"
     from fastflow.core import set_seed
     if not 0 <= valid_pct < 1: raise ValueError(f"valid_pct must be in [0, 1), got {valid_pct!r}: 0 trains on every image, 0.1 holds out 10%.")
     set_seed(seed)
-    dls = tensor_dls(path, valid_pct=valid_pct, bs=bs, seed=seed)   # a folder is decoded there; valid_pct=0: every image trains, none is held out
+    dls = tensor_dls(path, valid_pct=valid_pct, bs=bs, seed=seed, csv=csv, fn_col=fn_col, label_col=label_col, suffix=suffix)   # a folder is decoded there; valid_pct=0: every image trains
     if widths is None and epochs is not None: widths = candidates[0]
     t0 = time.perf_counter()
     if widths is None: widths, threads, _ = pick_widths(dls, seconds, candidates=candidates, threads=threads, verbose=quiet)
