@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/submission.html.md"""
 
 # %% ../nbs/04_submission.ipynb #101368fe
 from __future__ import annotations
-import io, os, warnings
+import io, os, re, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -81,6 +81,10 @@ def _placeholder(ref: pd.Series) -> bool:
     "Whether the sample column `ref` is one number throughout (Santander's 0s, Digit Recognizer's Label 0s): a placeholder that does not say whether labels or numbers are scored (False or 'N' throughout says labels)"
     return ref.nunique() <= 1 and pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref)
 
+def _tag_list(v) -> list:
+    "The tags of a multi-label answer ('clear primary', 'clear;primary'), or [] if `v` is not text"
+    return [t for t in re.split(r'[\s;,|]+', v) if t] if isinstance(v, str) else []
+
 def _check_column(s: pd.Series, ref: pd.Series, classes, proba, allow_empty:bool=False) -> pd.Series:
     "`s` with the dtype of the sample column `ref`, or a `SubmissionError`"
     t, is_num = ref.name, pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
@@ -135,6 +139,9 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba, allow_empty:bool
     known = classes if classes is not None else (ref.unique() if ref.nunique() >= 2 and not pd.api.types.is_float_dtype(ref) and not fractional and not numbers else None)
     if known is not None:
         unknown = sorted(set(s.unique()) - set(known) - ({''} if allow_empty else set()), key=str)
+        if unknown and (allow_empty or any(len(_tag_list(v)) > 1 for v in known)):   # a multi-label column: tag lists are known when each tag is
+            tags = {t for v in known for t in _tag_list(v)}
+            unknown = [v for v in unknown if not (_tag_list(v) and set(_tag_list(v)) <= tags)]
         if unknown: raise SubmissionError(f"{t!r}: {len(unknown)} predicted label(s) are not known classes: {_few(unknown)} "
                                           f"(known: {_few(sorted(known, key=str), 10)}); pass classes= with the full list if the sample shows only some"
                                           + (", or proba=False if these are numbers (counts), not labels." if pd.api.types.is_numeric_dtype(ref) and not binary else "."))
@@ -233,7 +240,7 @@ def check_submission(preds, # Predictions in the sample's row order (array, Seri
                      target_col: str|list|None = None, # Expected target column(s), checked against the sample (default: all the sample's other columns)
                      classes=None, # The known class labels (default: the sample's labels, if it holds at least two)
                      proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
-                     allow_empty: bool = False, # Text targets: accept empty answers (multi-label rows with no tag); default: refused
+                     allow_empty: bool = False, # Text targets are tag lists (multi-label): accept empty answers (no tag) and check tag by tag
                     ) -> pd.DataFrame:
     "The submission as a DataFrame with the sample's columns and row order; raises `SubmissionError` saying what is wrong"
     sample = _read_sample(sample_submission, id_col)
@@ -261,7 +268,7 @@ def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
                           sample_submission, # The competition's sample submission: a DataFrame or a CSV path
                           *,
                           proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
-                          allow_empty: bool = False, # Text targets: accept empty cells as empty answers (multi-label rows with no tag)
+                          allow_empty: bool = False, # Text targets are tag lists (multi-label): accept empty cells (no tag) and check tag by tag
                          ) -> tuple[pd.DataFrame, bool]:
     "Check a submission file with `check_submission`; returns its rows as text with the ids, integer and True/False labels as the sample writes them, and whether that changed the file"
     sample = _read_sample(sample_submission)
@@ -309,7 +316,7 @@ def write_submission(preds, # Predictions in the sample's row order, or a DataFr
                      target_col: str|list|None = None, # Expected target column(s) (default: the sample's other columns)
                      classes=None, # The known class labels (default: the sample's labels, if it holds at least two)
                      proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
-                     allow_empty: bool = False, # Text targets: accept empty answers (multi-label rows with no tag)
+                     allow_empty: bool = False, # Text targets are tag lists (multi-label): accept empty answers (no tag) and check tag by tag
                     ) -> Path:
     "Check `preds` against the sample submission with `check_submission`, then write them as CSV (compressed for .csv.gz/.csv.zip); returns the file written"
     return _write_submission(preds, _read_sample(sample_submission, id_col), sample_submission, path, id_col=id_col, target_col=target_col, classes=classes,

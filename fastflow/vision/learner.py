@@ -684,7 +684,8 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
     if (empty := labels.map(lambda v: isinstance(v, str) and not v.strip())).any():   # a multi-label image with no tag over the threshold
         if fill_empty: labels = _fill_empty(preds, labels, empty, ids, probs, vocab, id_col)
         else: warnings.warn(f"{int(empty.sum())} of {len(labels)} image(s) have no tag over the threshold: they are written as empty tag lists. If the "
-                            "competition needs at least one tag an image, pass fill_empty=True to write each one's most probable tag instead.")
+                            "competition needs at least one tag an image, pass fill_empty=True to write each one's most probable tag instead (to check "
+                            "or submit the file as it is: check_submission_file(..., allow_empty=True), fastflow kaggle submit --allow-empty).")
     def as_written(): return written()[target_col].values   # the sample's cells as written (from the one read of its file): labels as text
     nums = pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref) and ref.notna().any()   # a column of numbers to score
     bools = pd.api.types.is_bool_dtype(labels) or pd.api.types.is_bool_dtype(ref)
@@ -702,7 +703,8 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
         # else: class names for a column of numbers (a probability, a 0 placeholder): its type stays, and the writer refuses them
     sub = pd.DataFrame({id_col: ids.values, target_col: labels.values})
     if known is not None: known = list(pd.unique(sub[target_col]))   # checked above, tag by tag: the writer's check of whole labels would refuse tag lists
-    try: return _write_submission(sub, sample, sample_submission, path, id_col=id_col, target_col=target_col, proba=proba, classes=known)
+    try: return _write_submission(sub, sample, sample_submission, path, id_col=id_col, target_col=target_col, proba=proba, classes=known,
+                                  allow_empty=bool(empty.any()) and not fill_empty)   # empty tag lists, said above
     except SubmissionError as e:
         if not pd.api.types.is_float_dtype(ref) or pd.api.types.is_numeric_dtype(labels): raise
         cls = target_col if vocab is not None and str(target_col) in map(str, vocab) else 'dog'   # a column named as a class: that class's probability
