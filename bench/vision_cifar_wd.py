@@ -40,7 +40,7 @@ def main(argv=None):
         sub = ImageTensors(data.x[keep], data.y[keep], data.vocab, [data.files[i] for i in keep])
         for wd in a.wds:
             t0 = time.perf_counter()
-            _, rep = train_image_folder(sub, epochs=a.epochs, widths=tuple(a.widths), threads=a.threads, seed=seed, valid_pct=0.2, wd=wd)
+            _, rep = train_image_folder(sub, epochs=a.epochs, widths=tuple(a.widths), threads=a.threads, seed=seed, valid_pct=0.2, wd=wd, bs=256)   # the batch size its committed results used (the recipe's default now sizes it to the data)
             s = time.perf_counter() - t0
             print(f"seed {seed} wd {wd:g}: held-out {rep['valid_accuracy']:.4f}, TTA {rep['valid_accuracy_tta']:.4f} ({rep['n_valid']} images, {s:.0f}s)", flush=True)
             rows.append(dict(task='cifar10_subset', system=f'fastflow-fastnet-wd{wd:g}', metric='accuracy_tta', value=round(rep['valid_accuracy_tta'], 4),
