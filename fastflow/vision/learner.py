@@ -35,8 +35,8 @@ from .models import FastNet, init_whitening, find_local_weights, load_state, fas
 
 # %% auto #0
 __all__ = ['WIDTHS', 'ImageLearner', 'fastnet_learner', 'fit_budget', 'learner_from_artefact', 'local_vision_learner',
-           'pick_widths', 'tta_probs', 'ResizeBatch', 'fit_progressive', 'predict_folder', 'write_image_submission',
-           'train_image_folder']
+           'pick_widths', 'tta_probs', 'ResizeBatch', 'fit_progressive', 'calibrated', 'fit_temperature',
+           'predict_folder', 'write_image_submission', 'train_image_folder']
 
 # %% ../../nbs/22_vision.learner.ipynb #f32ce9ef
 def _loss_config(loss_func, learn) -> dict:
@@ -63,6 +63,7 @@ def _channels_last(model) -> bool:
 class ImageLearner(UndoOnError, Learner):
     "fastai's `Learner` for image classifiers on either data path: predicts files, PIL images, arrays and tensors, and exports as a model folder"
     tta_shifts:int = 0   # TTA shifts (±pixels) `predict_folder` uses by default (`train_image_folder` sets it)
+    temperature:float = 1.   # `predict_folder`'s probabilities are softmax(log(p)/temperature) (`train_image_folder` fits it on the held-out images)
     threads:int|None = None   # torch threads `predict_folder` uses (None: as they are; `train_image_folder` sets it)
     model_spec:dict|None = None   # `dict(builder=, kwargs=)` that rebuilds a model other than a `FastNet` (`local_vision_learner` sets it)
 
@@ -202,7 +203,7 @@ class ImageLearner(UndoOnError, Learner):
     def to_artefact(self) -> dict:
         "What `export_learner` writes: kind, config (model builder, data pipeline, loss, TTA shifts, threads) and weights"
         cfg = dict(model=self._model_spec(), data=pipeline_config(self.dls), loss=_loss_config(self.loss_func, self),
-                   tta_shifts=int(self.tta_shifts or 0), threads=int(self.threads) if self.threads else None,
+                   tta_shifts=int(self.tta_shifts or 0), temperature=float(self.temperature), threads=int(self.threads) if self.threads else None,
                    channels_last=_channels_last(self.model))   # the weights' layout: the loaded copy computes in the same one
         return dict(kind='vision.learner', config=cfg, tensors=self.model.state_dict())
 
@@ -222,7 +223,7 @@ def fastnet_learner(dls, # `DataLoaders`, typically from `tensor_dls`
                     widths:tuple=(64, 256, 256), # FastNet block widths
                     label_smoothing:float=0.2, # Label smoothing of the loss
                     wd:float=0.02, # Decoupled weight decay (not on batchnorm or biases): weights shrink by `lr*wd` a step
-                    mom:float=0.9, # SGD momentum
+                    mom:float=0.9, # SGD momentum of a plain `fit`; `fit_one_cycle` (so `fit_budget`) cycles it 0.95 -> 0.85 -> 0.95, as fastai does
                     n_whiten:int=5000, # Training images used to fit the whitening stem
                     bf16:bool|str|None=None, # bf16 autocast on CPU (None: `CPU_SPEED_DEFAULTS`, i.e. where the CPU has bf16 units)
                     channels_last:bool|str|None=None, # channels-last memory format on CPU (None: `CPU_SPEED_DEFAULTS`)
@@ -300,6 +301,7 @@ def learner_from_artefact(art:Artefact, # A loaded model folder of kind 'vision.
     cbs = [RunLog(path=False), *listify(kwargs.pop('cbs', None))]   # as fastnet_learner: one line per epoch, no bars in a log
     learn = ImageLearner(dls, model.eval(), loss_func=loss_func, metrics=accuracy_multi if data.get('multi_label') else accuracy, cbs=cbs, **kwargs)
     learn.tta_shifts, learn.threads = int(art.config.get('tta_shifts') or 0), art.config.get('threads')
+    learn.temperature = float(art.config.get('temperature') or 1.)   # folders before it was stored: uncalibrated, as they predicted
     if art.config.get('channels_last'): model.to(memory_format=torch.channels_last)   # same layout, same kernels, same digits
     if spec['builder'] != 'FastNet': learn.model_spec = spec
     return learn
@@ -504,6 +506,8 @@ def _stage_epochs(epochs:int, fracs:list) -> list:
     for i in sorted(range(len(raw)), key=lambda i: math.floor(raw[i]) - raw[i]):   # the largest fractional parts first, earlier stages on ties
         if sum(out) >= epochs: break
         out[i] += 1
+    while sum(out) > epochs and any(o > 1 for o in out):   # the minimum of 1 a stage overshot: take back from the most over-served
+        i = max((i for i in range(len(out)) if out[i] > 1), key=lambda i: out[i] - raw[i]); out[i] -= 1
     return out
 
 def fit_progressive(learn:Learner, # The learner
@@ -536,12 +540,30 @@ class _RowFiles(tuple):
     "predict_folder's file names in the order of its probabilities' rows, kept in `df.attrs` (pandas copies attrs at every step: this one is shared, not copied)"
     def __deepcopy__(self, memo): return self
 
+def calibrated(probs:torch.Tensor, # Class probabilities [n, k] (rows sum to 1)
+               temperature:float, # Above 1 softens them, below 1 sharpens them; 1: unchanged
+              ) -> torch.Tensor:
+    "Probabilities at `temperature`: softmax(log(p)/temperature), the same argmax (temperature scaling, Guo et al. 2017)"
+    if temperature == 1: return probs
+    return F.softmax(probs.double().clamp_min(1e-12).log()/temperature, 1).to(probs.dtype)
+
+def fit_temperature(probs:torch.Tensor, # Held-out class probabilities [n, k] (as predicted, e.g. with TTA)
+                    y:torch.Tensor, # Their true class codes [n]
+                   ) -> float:
+    "The temperature that minimises the log loss of `calibrated(probs, t)` on these images, against labels smoothed by 1/(n+1) (one number: their accuracy is unchanged)"
+    from scipy.optimize import minimize_scalar
+    lp, y = probs.double().clamp_min(1e-12).log(), torch.as_tensor(y).long()
+    # smoothed as if one more image might be wrong: held-out images all right would otherwise push the temperature to 0 (certainty)
+    nll = lambda logt: F.cross_entropy(lp/math.exp(logt), y, label_smoothing=1/(len(y) + 1)).item()
+    return float(math.exp(minimize_scalar(nll, bounds=(math.log(0.05), math.log(20.)), method='bounded', options=dict(xatol=1e-4)).x))
+
 def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory or DataBlock data), trained or loaded
                    path, # Test folder
                    tta:bool=True, # Flip TTA
                    shifts:int|None=None, # TTA also over shifts by ±`shifts` pixels (see `tta_probs`); None: the learner's `tta_shifts` (set by `train_image_folder`), else 0
                    id_col:str='id', label_col:str='label', # Column names of the result
                    size:int|None=None, # In-memory learners: decode at this size (default: the training images' size)
+                   calibrate:bool=True, # Single-label: probabilities at the learner's `temperature` (labels are the same either way)
                    **kwargs # Passed to `get_test_files` (e.g. `skip_non_images=True`)
                   ) -> tuple[pd.DataFrame, torch.Tensor]:
     "`(DataFrame id,label,file, probabilities)` for the images of a test folder, in file-name order (`id` is the file stem)"
@@ -550,6 +572,7 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
     files = dl.items
     with torch_threads(getattr(learn, 'threads', None)): probs = tta_probs(learn, dl, flip=tta, shifts=shifts if tta else 0)
     vocab = list(learn.dls.vocab)
+    if calibrate and not isinstance(learn.loss_func, BCEWithLogitsLossFlat): probs = calibrated(probs, getattr(learn, 'temperature', 1.))
     if isinstance(learn.loss_func, BCEWithLogitsLossFlat):
         labels = [' '.join(str(vocab[j]) for j in torch.where(p > learn.loss_func.thresh)[0]) for p in probs]
     else: labels = [_plain(vocab[i]) for i in probs.argmax(1)]   # as the vocabulary holds them: 3 stays a number, 'cat' text
@@ -744,6 +767,7 @@ def train_image_folder(path, # Folder with one sub-folder per class, or a flat f
                        fn_col:int|str|None=None, # With `csv`: the id column (None: the first)
                        label_col:int|str|None=None, # With `csv`: the label column (None: the second)
                        suffix:str|None=None, # With `csv`: appended to the ids (None: inferred from the files)
+                       temperature:float|None=None, # Of `predict_folder`'s probabilities; None: fitted on the held-out images (1 with valid_pct=0: pass the held-out run's report['temperature'])
                        **kwargs # Passed to `fastnet_learner` (e.g. `wd`, `label_smoothing`)
                       ) -> tuple[ImageLearner, dict]:
     "Default image recipe: `(learner, report)` with held-out accuracy (plain and with TTA; None if `valid_pct=0`), epochs, images/s"
@@ -768,9 +792,14 @@ def train_image_folder(path, # Folder with one sub-folder per class, or a flat f
             t0 = time.perf_counter(); probs = tta_probs(learn, flip=False); plain_s = time.perf_counter() - t0
             tta = tta_probs(learn, shifts=tta_shifts)
     acc = lambda p: (p.argmax(1) == y).float().mean().item()
+    nll = lambda p: F.nll_loss(p.double().clamp_min(1e-12).log(), y.long()).item()
+    single = not isinstance(learn.loss_func, BCEWithLogitsLossFlat)   # softmax classes: their probabilities can be calibrated
+    if temperature is None: temperature = fit_temperature(tta, y) if len(y) and single else 1.   # label smoothing leaves them under-confident
     report = dict(valid_accuracy=acc(probs) if len(y) else None, valid_accuracy_tta=acc(tta) if len(y) else None,
+                  valid_log_loss_tta=nll(tta) if len(y) and single else None,
+                  valid_log_loss_calibrated=nll(calibrated(tta, temperature)) if len(y) and single else None, temperature=temperature,
                   train_seconds=fit['seconds'], epochs=fit['epochs'], train_images_per_s=fit['images_per_s'],
                   inference_images_per_s=len(y)/plain_s if len(y) else None, widths=tuple(widths), threads=threads or torch.get_num_threads(),
                   n_train=dls.train.n, n_valid=len(y), tta_shifts=tta_shifts, bs=dls.train.bs, width_search_seconds=search_s)
-    learn.threads, learn.tta_shifts = threads, tta_shifts   # what `predict_folder` reuses
+    learn.threads, learn.tta_shifts, learn.temperature = threads, tta_shifts, float(temperature)   # what `predict_folder` reuses
     return learn, report
