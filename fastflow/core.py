@@ -62,7 +62,7 @@ def data_path(name: str, # Data set or competition name, e.g. 'titanic', 'ml-100
 def data_names(kaggle_input: Path|str = KAGGLE_INPUT) -> list[str]:
     "Names of the folders `data_path` can find: Kaggle inputs, `$FASTFLOW_DATA`, `../shared/data` (sorted)"
     k = Path(kaggle_input)
-    roots = [k/'competitions', *k.glob('datasets/*'), *k.glob('datasets/*/*'), k]
+    roots = [k/'competitions', *k.glob('datasets/*'), k]   # a dataset's own folders (train/, test/) are not listed, though data_path finds them
     if os.environ.get('FASTFLOW_DATA'): roots.append(Path(os.environ['FASTFLOW_DATA']))
     found = {p.name for r in [*roots, *_shared_dirs()] if r.is_dir() for p in r.iterdir() if p.is_dir() and not p.name.startswith(('.', '_'))}
     return sorted(found - {'competitions', 'datasets'} if k.is_dir() else found)   # Kaggle's own layout folders are not data sets

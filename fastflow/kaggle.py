@@ -400,7 +400,7 @@ def submit(file: Path|str, # The submission CSV
            dry_run: bool = False, # Check and print the command, but do not run it (no client needed)
            proba: bool|None = None, # Whether the targets are probabilities (None: guessed from the sample), as for `check_submission`
            check: bool = True, # Check against the local sample submission (False: submit as it is)
-           allow_empty: bool = False, # Accept empty text answers (multi-label rows with no tag), as for `check_submission`
+           multi_label: bool = False, # Text targets are tag lists: empty answers allowed and labels checked tag by tag, as for `check_submission`
           ) -> list[str]:
     "Submit `file` with the official client, after checking it against the competition's sample submission (a normalised copy is sent if the check rewrote it)"
     f = Path(file)
@@ -418,7 +418,7 @@ def submit(file: Path|str, # The submission CSV
             print(f"fastflow kaggle: no local sample submission for {competition!r} ({where}): the file is NOT checked. Put the competition's "
                   "files under FASTFLOW_DATA to check it, or pass --no-check.", file=sys.stderr, flush=True)
         else:
-            try: out, changed = check_submission_file(f, sample, proba=proba, allow_empty=allow_empty)
+            try: out, changed = check_submission_file(f, sample, proba=proba, multi_label=multi_label)
             except SubmissionError as e: raise SubmissionError(f"{f}, checked against {sample}: {e}") from None
             if not changed: print(f"fastflow kaggle: {f} checked against {sample}: it matches", flush=True)
             if changed:   # ids, columns or labels not as the sample writes them (892.0, 1 for '00001', 1.0 for a label): send them as it does
@@ -444,8 +444,8 @@ def _cmd_push(args): push_kernel(args.kernel_dir, dry_run=args.dry_run, predict=
 def _cmd_submit(args):
     comp = args.competition
     if not comp: raise KaggleClientError("Name the competition with -c SLUG, e.g. -c titanic.")
-    try: submit(args.file, comp, args.message, dry_run=args.dry_run, proba=args.proba, check=args.check, allow_empty=args.allow_empty)
-    except SubmissionError as e: raise SubmissionError(str(e).replace('proba=True', '--proba').replace('proba=False', '--no-proba').replace('allow_empty=True', '--allow-empty')) from None   # the command's flags
+    try: submit(args.file, comp, args.message, dry_run=args.dry_run, proba=args.proba, check=args.check, multi_label=args.multi_label)
+    except SubmissionError as e: raise SubmissionError(str(e).replace('proba=True', '--proba').replace('proba=False', '--no-proba').replace('multi_label=True', '--multi-label')) from None   # the command's flags
     return 0
 
 def _guarded(f):
@@ -477,5 +477,5 @@ def add_kaggle_commands(sub, # The `add_subparsers()` object of the `fastflow` p
     g.add_argument('--proba', dest='proba', action='store_const', const=True, default=None, help='the targets are probabilities (in [0, 1])')
     g.add_argument('--no-proba', dest='proba', action='store_const', const=False, help='the targets are numbers or labels, not probabilities')
     s.add_argument('--no-check', dest='check', action='store_false', help='submit without checking against the local sample submission')
-    s.add_argument('--allow-empty', action='store_true', help='accept empty answers (multi-label rows with no tag)')
+    s.add_argument('--multi-label', action='store_true', help='the target holds tag lists: check them tag by tag, and accept an empty one (no tag)')
     s.set_defaults(func=_guarded(_cmd_submit))

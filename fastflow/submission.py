@@ -85,7 +85,7 @@ def _tag_list(v) -> list:
     "The tags of a multi-label answer ('clear primary', 'clear;primary'), or [] if `v` is not text"
     return [t for t in re.split(r'[\s;,|]+', v) if t] if isinstance(v, str) else []
 
-def _check_column(s: pd.Series, ref: pd.Series, classes, proba, allow_empty:bool=False) -> pd.Series:
+def _check_column(s: pd.Series, ref: pd.Series, classes, proba, multi_label:bool=False) -> pd.Series:
     "`s` with the dtype of the sample column `ref`, or a `SubmissionError`"
     t, is_num = ref.name, pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
     bad = s.isna() | (np.isinf(s.astype(float)) if is_num else False)
@@ -121,9 +121,9 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba, allow_empty:bool
     else:
         s = s.astype(str)
         empty = s.str.strip() == ''
-        if empty.any() and not allow_empty:   # a NaN label written to a CSV is an empty cell: refused in memory as in the file
+        if empty.any() and not multi_label:   # a NaN label written to a CSV is an empty cell: refused in memory as in the file
             raise SubmissionError(f"{int(empty.sum())} prediction(s) in {t!r} are empty (rows {_few(np.flatnonzero(empty))}): every row needs a label. "
-                                  "If an empty answer is valid here (a multi-label image with no tag above the threshold), pass allow_empty=True.")
+                                  "If an empty answer is valid here (a multi-label column: an image with no tag above the threshold), pass multi_label=True.")
     told = proba is not None
     if proba is None: proba = _holds_proba(ref)
     if proba and not s.between(0, 1).all():
@@ -138,12 +138,13 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba, allow_empty:bool
     numbers = told and not proba and pd.api.types.is_numeric_dtype(ref) and not binary   # told proba=False, other integers are numbers (counts)
     known = classes if classes is not None else (ref.unique() if ref.nunique() >= 2 and not pd.api.types.is_float_dtype(ref) and not fractional and not numbers else None)
     if known is not None:
-        unknown = sorted(set(s.unique()) - set(known) - ({''} if allow_empty else set()), key=str)
-        if unknown and (allow_empty or any(len(_tag_list(v)) > 1 for v in known)):   # a multi-label column: tag lists are known when each tag is
+        unknown = sorted(set(s.unique()) - set(known) - ({''} if multi_label else set()), key=str)
+        if unknown and multi_label:   # tag lists: known when each tag is (said, never guessed: 'golden retriever' is one class, and 'retriever' not one)
             tags = {t for v in known for t in _tag_list(v)}
             unknown = [v for v in unknown if not (_tag_list(v) and set(_tag_list(v)) <= tags)]
         if unknown: raise SubmissionError(f"{t!r}: {len(unknown)} predicted label(s) are not known classes: {_few(unknown)} "
                                           f"(known: {_few(sorted(known, key=str), 10)}); pass classes= with the full list if the sample shows only some"
+                                          + ("; if the column holds tag lists (multi-label), pass multi_label=True to check them tag by tag" if not multi_label and any(len(_tag_list(v)) > 1 for v in unknown) else "")
                                           + (", or proba=False if these are numbers (counts), not labels." if pd.api.types.is_numeric_dtype(ref) and not binary else "."))
     return s
 
@@ -240,7 +241,7 @@ def check_submission(preds, # Predictions in the sample's row order (array, Seri
                      target_col: str|list|None = None, # Expected target column(s), checked against the sample (default: all the sample's other columns)
                      classes=None, # The known class labels (default: the sample's labels, if it holds at least two)
                      proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
-                     allow_empty: bool = False, # Text targets are tag lists (multi-label): accept empty answers (no tag) and check tag by tag
+                     multi_label: bool = False, # Text targets are tag lists (multi-label): accept empty answers (no tag) and check tag by tag
                     ) -> pd.DataFrame:
     "The submission as a DataFrame with the sample's columns and row order; raises `SubmissionError` saying what is wrong"
     sample = _read_sample(sample_submission, id_col)
@@ -254,7 +255,7 @@ def check_submission(preds, # Predictions in the sample's row order (array, Seri
     ids = sample[id_col]
     if ids.duplicated().any(): raise SubmissionError(f"The sample submission repeats ids {_few(ids[ids.duplicated()].unique())}: is it the right file?")
     sub = _frame_preds(preds, sample, id_col) if isinstance(preds, pd.DataFrame) else _array_preds(preds, sample, id_col, targets)
-    for t in targets: sub[t] = _check_column(sub[t].reset_index(drop=True), sample[t].reset_index(drop=True), classes, proba, allow_empty)
+    for t in targets: sub[t] = _check_column(sub[t].reset_index(drop=True), sample[t].reset_index(drop=True), classes, proba, multi_label)
     return sub
 
 # %% ../nbs/04_submission.ipynb #fc59cae5
@@ -268,13 +269,13 @@ def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
                           sample_submission, # The competition's sample submission: a DataFrame or a CSV path
                           *,
                           proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
-                          allow_empty: bool = False, # Text targets are tag lists (multi-label): accept empty cells (no tag) and check tag by tag
+                          multi_label: bool = False, # Text targets are tag lists (multi-label): accept empty cells (no tag) and check tag by tag
                          ) -> tuple[pd.DataFrame, bool]:
     "Check a submission file with `check_submission`; returns its rows as text with the ids, integer and True/False labels as the sample writes them, and whether that changed the file"
     sample = _read_sample(sample_submission)
     id_col = sample.columns[0]
     text = [c for c in sample.columns[1:] if not (pd.api.types.is_numeric_dtype(sample[c]) or pd.api.types.is_bool_dtype(sample[c]))]
-    sub = check_submission(_read_csv(path, 'submission', id_col, text), sample, proba=proba, allow_empty=allow_empty)   # text labels as text ('007'); raises SubmissionError saying what is wrong
+    sub = check_submission(_read_csv(path, 'submission', id_col, text), sample, proba=proba, multi_label=multi_label)   # text labels as text ('007'); raises SubmissionError saying what is wrong
     raw = _read_csv(path, 'submission', raw=True)   # the file as text: what the check did not need to rewrite is kept as written
     bools = [c for c in sub.columns[1:] if pd.api.types.is_bool_dtype(sub[c])]
     written = _read_csv(sample_submission, 'sample submission', raw=True) if bools and not isinstance(sample_submission, pd.DataFrame) else {}
@@ -316,11 +317,11 @@ def write_submission(preds, # Predictions in the sample's row order, or a DataFr
                      target_col: str|list|None = None, # Expected target column(s) (default: the sample's other columns)
                      classes=None, # The known class labels (default: the sample's labels, if it holds at least two)
                      proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
-                     allow_empty: bool = False, # Text targets are tag lists (multi-label): accept empty answers (no tag) and check tag by tag
+                     multi_label: bool = False, # Text targets are tag lists (multi-label): accept empty answers (no tag) and check tag by tag
                     ) -> Path:
     "Check `preds` against the sample submission with `check_submission`, then write them as CSV (compressed for .csv.gz/.csv.zip); returns the file written"
     return _write_submission(preds, _read_sample(sample_submission, id_col), sample_submission, path, id_col=id_col, target_col=target_col, classes=classes,
-                             proba=proba, allow_empty=allow_empty)
+                             proba=proba, multi_label=multi_label)
 
 def _write_submission(preds, sample:pd.DataFrame, source, path, **kw) -> Path:
     "`write_submission` with the sample already read (`sample`) from `source` (its file, beside which nothing is written, or a DataFrame)"

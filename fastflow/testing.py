@@ -55,8 +55,8 @@ def synth_ratings(n_users: int = 100, # Number of users
     p = density
     if mnar:   # an item's appeal to a user: its bias and the user's taste, standardised per user (the user's own bias is the same for every item)
         z = bi + U @ V.T
-        w = np.exp(mnar*(z - z.mean(1, keepdims=True))/z.std(1, keepdims=True))
-        p = np.minimum(1, density*w/w.mean(1, keepdims=True))   # the same expected number of ratings per user
+        w = np.exp(mnar*(z - z.mean(1, keepdims=True))/np.maximum(z.std(1, keepdims=True), 1e-12))
+        p = np.minimum(1, density*w/w.mean(1, keepdims=True))   # about the same number of ratings per user (fewer once many pairs reach 1: mnar > 1)
     mask = rng.random((n_users, n_items)) < p
     mask[np.arange(n_users), rng.integers(0, n_items, n_users)] = True   # everyone rates something
     u, i = np.nonzero(mask)

@@ -167,8 +167,8 @@ def test_submit_unchecked_and_normalised(log, comp, tmp_path, capsys, monkeypatc
     assert 'is empty' in fails('submit', f, '-c', 'my-comp', '--dry-run')
     pd.DataFrame({'id': [1, 2, 3], 'tags': ['clear primary']*3}).to_csv(comp/'sample_submission.csv', index=False)
     f.write_text('id,tags\n1,clear water\n2,\n3,haze\n')                        # multi-label: image 2 has no tag above the threshold
-    assert 'pass --allow-empty' in fails('submit', f, '-c', 'my-comp', '--dry-run')   # a missing label unless told
-    assert main(['kaggle', 'submit', str(f), '-c', 'my-comp', '--dry-run', '--allow-empty']) == 0
+    assert 'pass --multi-label' in fails('submit', f, '-c', 'my-comp', '--dry-run')   # a missing label unless told
+    assert main(['kaggle', 'submit', str(f), '-c', 'my-comp', '--dry-run', '--multi-label']) == 0
 
 def test_submit_needs_competition_and_file(client, tmp_path):
     assert '-c SLUG' in fails('submit', tmp_path/'x.csv')

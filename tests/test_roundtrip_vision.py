@@ -217,3 +217,18 @@ def test_flat_csv_recipe_roundtrip(tmp_path):
     finally: set_writable(tmp_path/'model', True)
     assert r.returncode == 0, r.stderr[-2000:]
     assert np.array_equal(np.load(tmp_path/'got.npy'), np.load(tmp_path/'ref.npy'))
+
+def test_show_results_multi_label_datablock(tmp_path):
+    "show_results on a multi-label DataBlock learner draws one grid of actual over predicted tags (fastai's tensor types once made torch.equal fail)"
+    import matplotlib; matplotlib.use('Agg')
+    import pandas as pd
+    from fastflow.testing import synth_images
+    from fastflow.vision.data import csv_dls
+    from fastflow.vision.learner import fastnet_learner
+    imgs = synth_images(8, size=16, path=tmp_path/'imgs', seed=0)
+    files = sorted(p.relative_to(imgs) for p in imgs.rglob('*.png'))
+    pd.DataFrame({'fname': [str(f) for f in files], 'tags': [f.parts[0] + (' extra' if i % 3 == 0 else '') for i, f in enumerate(files)]}).to_csv(imgs/'labels.csv', index=False)
+    lm = fastnet_learner(csv_dls(imgs, 'labels.csv', label_delim=' ', bs=8, seed=0), widths=(8, 16, 16))
+    with lm.no_bar(), lm.no_logging(): lm.fit_one_cycle(1, 0.05)
+    fig = lm.show_results(max_n=4, path=tmp_path/'m.png')
+    assert (tmp_path/'m.png').exists() and sum(ax.has_data() or bool(ax.images) for ax in fig.axes) == 4

@@ -888,7 +888,7 @@ class TabularWorkflow:
             p = self.predict(test)
             ref = sample[cols[1]] if sample is not None and len(cols) > 1 else None
             if ref is not None and pd.api.types.is_integer_dtype(ref) and ref.nunique() > 1 and (p % 1 != 0).any():
-                warnings.warn(f"the sample's {cols[1]!r} holds whole numbers (e.g. {sorted(ref.unique())[:3]}), and this regression's predictions have "
+                warnings.warn(f"the sample's {cols[1]!r} holds whole numbers (e.g. {[_plain(v) for v in sorted(ref.unique())[:3]]}), and this regression's predictions have "
                               f"fractions: they are written as they are; if the competition scores whole numbers, pass preds=np.rint(wf.predict(test)).astype(int)")
             return p, False
         per_class = len(cols) > 2   # a column per class: only probabilities fit it

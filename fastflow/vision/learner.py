@@ -154,7 +154,7 @@ class ImageLearner(UndoOnError, Learner):
             xs = dl.decode(b)[0][:max_n].float()
             xs = xs/255 if xs.max() > 1.5 else xs
         with torch.no_grad(): p = _probs(self, self.model.eval()(b[0][:max_n])).cpu()
-        vocab, ys = self.dls.vocab, b[1][:max_n].cpu()
+        vocab, ys, p = self.dls.vocab, b[1][:max_n].cpu().as_subclass(torch.Tensor), p.as_subclass(torch.Tensor)   # fastai's tensor types dispatch torch.equal oddly
         if isinstance(self.loss_func, BCEWithLogitsLossFlat):   # multi-label: the tags over the threshold, actual over predicted
             preds, name = (p > self.loss_func.thresh).float(), lambda t: ' '.join(str(vocab[j]) for j in torch.where(t > 0.5)[0])
             right = [bool(torch.equal(y > 0.5, q > 0.5)) for y, q in zip(ys, preds)]
@@ -201,7 +201,7 @@ class ImageLearner(UndoOnError, Learner):
         return spec
 
     def to_artefact(self) -> dict:
-        "What `export_learner` writes: kind, config (model builder, data pipeline, loss, TTA shifts, threads) and weights"
+        "What `export_learner` writes: kind, config (model builder, data pipeline, loss, TTA shifts, temperature, threads) and weights"
         cfg = dict(model=self._model_spec(), data=pipeline_config(self.dls), loss=_loss_config(self.loss_func, self),
                    tta_shifts=int(self.tta_shifts or 0), temperature=float(self.temperature), threads=int(self.threads) if self.threads else None,
                    channels_last=_channels_last(self.model))   # the weights' layout: the loaded copy computes in the same one
@@ -572,10 +572,11 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
     files = dl.items
     with torch_threads(getattr(learn, 'threads', None)): probs = tta_probs(learn, dl, flip=tta, shifts=shifts if tta else 0)
     vocab = list(learn.dls.vocab)
-    if calibrate and not isinstance(learn.loss_func, BCEWithLogitsLossFlat): probs = calibrated(probs, getattr(learn, 'temperature', 1.))
     if isinstance(learn.loss_func, BCEWithLogitsLossFlat):
         labels = [' '.join(str(vocab[j]) for j in torch.where(p > learn.loss_func.thresh)[0]) for p in probs]
-    else: labels = [_plain(vocab[i]) for i in probs.argmax(1)]   # as the vocabulary holds them: 3 stays a number, 'cat' text
+    else:
+        labels = [_plain(vocab[i]) for i in probs.argmax(1)]   # as the vocabulary holds them: 3 stays a number, 'cat' text
+        if calibrate: probs = calibrated(probs, getattr(learn, 'temperature', 1.))   # after the labels: a near tie cannot flip
     df = pd.DataFrame({id_col: [f.stem for f in files], label_col: labels, 'file': [f.name for f in files]})
     df.attrs['classes'] = [_plain(c) for c in vocab]   # the full list, for write_image_submission's check (a sample may show only some classes)
     df.attrs['files'] = _RowFiles(df.file)   # whose row of `probs` is whose: write_image_submission finds them by file even after sorting and reset_index
@@ -708,7 +709,7 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
         if fill_empty: labels = _fill_empty(preds, labels, empty, ids, probs, vocab, id_col)
         else: warnings.warn(f"{int(empty.sum())} of {len(labels)} image(s) have no tag over the threshold: they are written as empty tag lists. If the "
                             "competition needs at least one tag an image, pass fill_empty=True to write each one's most probable tag instead (to check "
-                            "or submit the file as it is: check_submission_file(..., allow_empty=True), fastflow kaggle submit --allow-empty).")
+                            "or submit the file as it is: check_submission_file(..., multi_label=True), fastflow kaggle submit --multi-label).")
     def as_written(): return written()[target_col].values   # the sample's cells as written (from the one read of its file): labels as text
     nums = pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref) and ref.notna().any()   # a column of numbers to score
     bools = pd.api.types.is_bool_dtype(labels) or pd.api.types.is_bool_dtype(ref)
@@ -727,7 +728,7 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
     sub = pd.DataFrame({id_col: ids.values, target_col: labels.values})
     if known is not None: known = list(pd.unique(sub[target_col]))   # checked above, tag by tag: the writer's check of whole labels would refuse tag lists
     try: return _write_submission(sub, sample, sample_submission, path, id_col=id_col, target_col=target_col, proba=proba, classes=known,
-                                  allow_empty=bool(empty.any()) and not fill_empty)   # empty tag lists, said above
+                                  multi_label=bool(empty.any()) and not fill_empty)   # empty tag lists, said above (the tags are checked above)
     except SubmissionError as e:
         if not pd.api.types.is_float_dtype(ref) or pd.api.types.is_numeric_dtype(labels): raise
         cls = target_col if vocab is not None and str(target_col) in map(str, vocab) else 'dog'   # a column named as a class: that class's probability
@@ -773,6 +774,8 @@ def train_image_folder(path, # Folder with one sub-folder per class, or a flat f
     "Default image recipe: `(learner, report)` with held-out accuracy (plain and with TTA; None if `valid_pct=0`), epochs, images/s"
     from fastflow.core import set_seed
     if not 0 <= valid_pct < 1: raise ValueError(f"valid_pct must be in [0, 1), got {valid_pct!r}: 0 trains on every image, 0.1 holds out 10%.")
+    if temperature is not None and not (isinstance(temperature, numbers.Real) and math.isfinite(temperature) and temperature > 0):
+        raise ValueError(f"temperature must be a positive number (a held-out run's report['temperature']; 1: probabilities as the model gives them), got {temperature!r}")
     set_seed(seed)
     dls = tensor_dls(path, valid_pct=valid_pct, bs=bs, seed=seed, csv=csv, fn_col=fn_col, label_col=label_col, suffix=suffix)   # a folder is decoded there; valid_pct=0: every image trains
     if widths is None and epochs is not None: widths = candidates[0]
