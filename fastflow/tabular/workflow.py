@@ -858,6 +858,9 @@ class TabularWorkflow:
         built = preds is None
         if built: preds, proba = self._submit_preds(test, sample, cols, proba)
         told = dict(proba=True) if proba else dict(proba=False) if self.task_ != 'classification' else {}   # probabilities checked as such; a regression's numbers as numbers (proba=False to a classifier means labels: checked as labels)
+        if self.task_ == 'classification' and not proba and sample is not None and len(cols) == 2:   # labels against a sample that may show only some classes
+            mine, shown = [_plain(c) for c in self.classes_], [_plain(v) for v in sample[cols[1]].dropna().unique()]
+            if shown and all(v in mine for v in shown): told['classes'] = mine   # its labels are among this model's: the full list (other labels: the sample's check)
         ids = test[self.id_col].to_numpy() if self.id_col in test.columns else None
         if ids is not None and ids.dtype.kind == 'f' and np.isfinite(ids).all() and (ids % 1 == 0).all() and (np.abs(ids) < 2**53).all(): ids = ids.astype(np.int64)   # read as floats: 892, not 892.0
         if ids is None:   # no ids in the test frame: the writer pairs by the sample's rules
