@@ -81,9 +81,11 @@ def _placeholder(ref: pd.Series) -> bool:
     "Whether the sample column `ref` is one number throughout (Santander's 0s, Digit Recognizer's Label 0s): a placeholder that does not say whether labels or numbers are scored (False or 'N' throughout says labels)"
     return ref.nunique() <= 1 and pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref)
 
+_TAG_SEP = re.compile(r'[\s;,|]+')   # what joins a tag list: predict_folder's spaces, or ';', ',' or '|' as some competitions' samples write them
+
 def _tag_list(v) -> list:
-    "The tags of a multi-label answer ('clear primary', 'clear;primary'), or [] if `v` is not text"
-    return [t for t in re.split(r'[\s;,|]+', v) if t] if isinstance(v, str) else []
+    "The tags of a multi-label answer ('clear primary', 'clear;primary', 'clear, primary', 'clear|primary'), or [] if `v` is not text"
+    return [t for t in _TAG_SEP.split(v) if t] if isinstance(v, str) else []
 
 def _check_column(s: pd.Series, ref: pd.Series, classes, proba, multi_label:bool=False) -> pd.Series:
     "`s` with the dtype of the sample column `ref`, or a `SubmissionError`"

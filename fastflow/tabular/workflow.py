@@ -887,16 +887,15 @@ class TabularWorkflow:
 
     def _submit_preds(self, test, sample, cols:list, proba) -> tuple:
         "(what `submit` writes when given no `preds`, whether they are probabilities): values, labels, or probabilities when `proba` (None: the sample's columns) asks"
+        ref = sample[cols[1]] if sample is not None and len(cols) > 1 else None   # the sample's (first) target column
         if self.task_ != 'classification':   # numbers, whatever a placeholder sample (Bike Sharing's count=0) holds
             p = self.predict(test)
-            ref = sample[cols[1]] if sample is not None and len(cols) > 1 else None
             if ref is not None and pd.api.types.is_integer_dtype(ref) and ref.nunique() > 1 and (p % 1 != 0).any():
                 warnings.warn(f"the sample's {cols[1]!r} holds whole numbers (e.g. {[_plain(v) for v in sorted(ref.unique())[:3]]}), and this regression's predictions have "
                               f"fractions: they are written as they are; if the competition scores whole numbers, pass preds=np.rint(wf.predict(test)).astype(int)")
             return p, False
         per_class = len(cols) > 2   # a column per class: only probabilities fit it
         if proba is None:
-            ref = sample[cols[1]] if sample is not None and len(cols) > 1 else None
             proba = per_class or (ref is not None and _holds_proba(ref))   # 0.5 placeholders, as the writer guesses
             if not proba and (ref is None or _placeholder(ref)) and self.metric_.name in ('roc_auc', 'log_loss') and len(self.classes_) == 2:
                 said = 'no sample submission' if ref is None else f"the sample's {cols[1]!r} holds one value throughout ({_plain(ref.iloc[0]) if len(ref) else 'none'})"

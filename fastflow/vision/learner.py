@@ -28,7 +28,7 @@ from ..data import TensorLoader
 from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, torch_threads, _fmt, _value
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model, _export_refused, _unsafe_advice
-from ..submission import SubmissionError, _read_sample, _write_submission, _few
+from ..submission import SubmissionError, _read_sample, _write_submission, _few, _tag_list
 from .data import (TensorImageDL, tensor_dls, test_dl, verify_images,
                                   pipeline_config, pipeline_dls, show_batch, show_images, _saved, _scaled)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
@@ -585,34 +585,28 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
                       f"repeat: a submission needs one row per id. Remove the copies, or keep the file names as ids (the 'file' column).")
     return df, probs
 
-_TAG_SEP = re.compile(r'[\s;,|]+')   # what joins a tag list: predict_folder's spaces, or ';', ',' or '|' as some competitions' samples write them
-
-def _tags(v:str) -> list:
-    "The tags of the label `v`, split on the separator it uses ('clear primary', 'clear;primary', 'clear, primary', 'clear|primary')"
-    return [t for t in _TAG_SEP.split(v) if t]
-
 def _label_known(v:str, whole:set, tags:set) -> bool:
     "Whether the label `v` is a known class, or known tags joined by spaces, ';', ',' or '|' (a multi-label prediction; '' is no tag)"
-    return v in whole or all(t in tags for t in _tags(v))
+    return v in whole or all(t in tags for t in _tag_list(v))
 
 def _tag_lists(labels) -> bool:
     "Whether some label is a list of several tags that are each seen in another label ('clear primary' beside 'clear'), not one class of several words ('golden retriever')"
     labels = set(labels)
-    def elsewhere(v): return {t for o in labels if o != v for t in _tags(o)}
-    return any(len(_tags(v)) > 1 and set(_tags(v)) <= elsewhere(v) for v in labels)
+    def elsewhere(v): return {t for o in labels if o != v for t in _tag_list(o)}
+    return any(len(_tag_list(v)) > 1 and set(_tag_list(v)) <= elsewhere(v) for v in labels)
 
 def _check_classes(labels:pd.Series, cells:pd.Series, classes, vocab, col:str) -> list|None:
     "Refuse labels that are not classes (a tag list: tag by tag) of `classes`, else of the learner's `vocab` if the sample's labels are in it, else of the sample's tag lists; the labels checked (None: none, the submission check decides)"
     text = lambda xs: [str(_plain(x)) for x in xs]
     lab, cells = text(labels), [c.strip() for c in text(cells.fillna(''))]
     shown = {c for c in cells if c}   # the sample's labels, not its blanks
-    def split(known): return set(known), {t for k in known for t in _tags(k)}
+    def split(known): return set(known), {t for k in known for t in _tag_list(k)}
     if classes is not None: known, src = text(classes), 'classes'
     elif vocab is not None and shown and all(_label_known(c, *split(text(vocab))) for c in shown): known, src = text(vocab), 'learner'   # the sample names the learner's classes
-    elif any(len(_tags(v)) > 1 for v in lab) and len(shown) >= 2: known, src = sorted(shown), 'sample'   # tag lists: the check would compare whole strings
+    elif any(len(_tag_list(v)) > 1 for v in lab) and len(shown) >= 2: known, src = sorted(shown), 'sample'   # tag lists: the check would compare whole strings
     else: return None
     whole, tags = split(known)
-    unknown = sorted({t for v in lab if not _label_known(v, whole, tags) for t in (_tags(v) if set(_tags(v)) & tags else [v]) if t not in tags})   # a tag list: its unknown tags
+    unknown = sorted({t for v in lab if not _label_known(v, whole, tags) for t in (_tag_list(v) if set(_tag_list(v)) & tags else [v]) if t not in tags})   # a tag list: its unknown tags
     if unknown:
         head = f"{col!r}: {len(unknown)} predicted label(s) are not "
         if src == 'classes': raise SubmissionError(head + f"among classes= ({_few(sorted(known), 10)}): {_few(unknown)}; pass the full list of the learner's classes, e.g. classes=learn.dls.vocab.")
