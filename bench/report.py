@@ -113,7 +113,8 @@ def rows(res) -> list[tuple[str, str, str]]:
                 f"(10⁶ ratings: {_n(sc('synth_collab_1e6', ff, 'epoch'), 0)}/s), valid RMSE {_n(sc(big, ff, 'epoch', 'valid_rmse'), 4)}; "
                 f"peak RSS {_n(peak(big, ff), 0)} MB over loading, setup, the epoch and `recommend`, for a {_n(sc(big, ff, 'load', 'data_mb'), 0)} MB frame "
                 f"(the interpreter alone: {_n(sc(big, ff, 'load', 'rss_before_data_mb'), 0)} MB)",
-                f"fastai `collab_learner`, ratings per CPU-second at {sz(fa[0][0] if fa else None)}, its largest size within the budget: {fa_txt}"))
+                f"fastai `collab_learner`, ratings per CPU-second at {sz(fa[0][0] if fa else None)}, the largest size it was run at (where its epoch was predicted "
+                f"to fit the budget; it took {_n(max((sc(t, s, 'epoch', 'seconds') for t, s in fa if t == fa[0][0]), default=None), 0)} s): {fa_txt}"))
     tf = 'fastflow'; tb = top('synth_tabular_', tf)
     add = lambda *v: None if None in v else sum(v)
     tpeak = max((v for st in ('preprocess', 'epoch') if (v := sc(tb, tf, st, 'peak_rss_mb')) is not None), default=None)

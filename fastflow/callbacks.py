@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/callbacks.html.md"""
 
 # %% ../nbs/10_callbacks.ipynb #da269ab1
 from __future__ import annotations
-import collections, copy, difflib, json, sys, tempfile, time, warnings
+import collections, copy, difflib, inspect, json, sys, tempfile, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -17,12 +17,14 @@ from fastai.imports import noop   # what `Learner.no_logging` installs (fastai d
 from fastcore.imports import IN_NOTEBOOK
 from fastai.callback.core import (Callback, _events, CancelBatchException, CancelFitException)
 from fastai.callback.schedule import SuggestionMethod
+from fastai.learner import Learner   # `check_learner_kwargs` reads what it takes
 from .core import output_dir
 from .metrics import METRICS
 
 # %% auto #0
-__all__ = ['EVENTS', 'FFCallback', 'UndoOnError', 'monitor_mode', 'EarlyStopping', 'SaveBest', 'TimeBudget', 'AccumulateBatches',
-           'GradientAccumulation', 'is_interactive', 'RunLog', 'lr_find_headless', 'torch_threads', 'TorchThreads']
+__all__ = ['EVENTS', 'FFCallback', 'UndoOnError', 'check_learner_kwargs', 'monitor_mode', 'EarlyStopping', 'SaveBest',
+           'TimeBudget', 'AccumulateBatches', 'GradientAccumulation', 'is_interactive', 'RunLog', 'lr_find_headless',
+           'torch_threads', 'TorchThreads']
 
 # %% ../nbs/10_callbacks.ipynb #7b9ddbc2
 EVENTS = tuple(_events)   # fastai's events, in the order the training loop fires them
@@ -67,6 +69,22 @@ class UndoOnError:
                         if isinstance(cb, FFCallback): cb._undo()   # once more at their removal: each `_undo` does its work once
                 finally: self._undoing = False
                 raise
+
+def check_learner_kwargs(kwargs:dict, # The keyword arguments a learner function passes on to fastai's `Learner`
+                         fn, # That function (its name and own parameters are said)
+                         hints:dict|None=None, # fastai habits and fastflow's way: {'use_nn': "pass model='nn'"}
+                        ) -> dict:
+    "`kwargs` if fastai's `Learner` takes each of them, else a `TypeError` that names `fn`, not `Learner.__init__`, and says what to pass instead"
+    takes = set(inspect.signature(Learner.__init__).parameters) - {'self', 'dls', 'model'}
+    bad = [k for k in kwargs if k not in takes]
+    if not bad: return kwargs
+    own = [p for p in inspect.signature(fn).parameters if p not in ('dls', 'kwargs')]
+    def fix(k):
+        if hints and k in hints: return f"{k!r}: {hints[k]}"
+        near = difflib.get_close_matches(k, [*own, *takes], n=1)
+        return f"{k!r}: did you mean {near[0]!r}?" if near else f"{k!r} is not one"
+    raise TypeError(f"{fn.__name__}() got unexpected keyword argument(s) {bad} ({'; '.join(map(fix, bad))}). It takes {', '.join(own)}, "
+                    f"and passes others to fastai's Learner, which takes {', '.join(sorted(takes))}.")
 
 # %% ../nbs/10_callbacks.ipynb #86326bcb
 _MINIMISED = {'rmse', '_rmse', 'mae', 'mse', 'msle', 'perplexity', 'exp_rmspe', '_exp_rmspe'}   # fastai's error metrics

@@ -43,10 +43,14 @@ def data_candidates(name: str, kaggle_input: Path|str = KAGGLE_INPUT) -> list[Pa
     given, name = name, _bare(name)
     if not isinstance(name, str) or not name or name in ('.', '..') or Path(name).name != name:
         raise ValueError(f"a data set name is a folder name such as 'titanic' or 'ml-100k', not {given!r}")
+    ds = Path(kaggle_input)/'datasets'   # a Kaggle dataset's folders are candidates only where `name` is: they can be many
+    return [r/name for r in _data_roots(kaggle_input) if ds not in r.parents or (r/name).exists()]
+
+def _data_roots(kaggle_input, deep:bool=True) -> list[Path]:
+    "The folders whose subfolders `data_path` finds, in its order (`deep`: also a Kaggle dataset's second level, where its own train/ and test/ sit)"
     k = Path(kaggle_input)
-    cands = [k/'competitions'/name, *sorted(k.glob(f'datasets/*/{name}')), *sorted(k.glob(f'datasets/*/*/{name}')), k/name]
-    if os.environ.get('FASTFLOW_DATA'): cands.append(Path(os.environ['FASTFLOW_DATA'])/name)
-    return cands + [d/name for d in _shared_dirs()]
+    env = [Path(os.environ['FASTFLOW_DATA'])] if os.environ.get('FASTFLOW_DATA') else []
+    return [k/'competitions', *sorted(k.glob('datasets/*')), *(sorted(k.glob('datasets/*/*')) if deep else []), k, *env, *_shared_dirs()]
 
 def data_path(name: str, # Data set or competition name, e.g. 'titanic', 'ml-100k'
               kaggle_input: Path|str = KAGGLE_INPUT, # Root of Kaggle's read-only inputs
@@ -61,11 +65,9 @@ def data_path(name: str, # Data set or competition name, e.g. 'titanic', 'ml-100
 
 def data_names(kaggle_input: Path|str = KAGGLE_INPUT) -> list[str]:
     "Names of the folders `data_path` can find: Kaggle inputs, `$FASTFLOW_DATA`, `../shared/data` (sorted)"
-    k = Path(kaggle_input)
-    roots = [k/'competitions', *k.glob('datasets/*'), k]   # a dataset's own folders (train/, test/) are not listed, though data_path finds them
-    if os.environ.get('FASTFLOW_DATA'): roots.append(Path(os.environ['FASTFLOW_DATA']))
-    found = {p.name for r in [*roots, *_shared_dirs()] if r.is_dir() for p in r.iterdir() if p.is_dir() and not p.name.startswith(('.', '_'))}
-    return sorted(found - {'competitions', 'datasets'} if k.is_dir() else found)   # Kaggle's own layout folders are not data sets
+    roots = _data_roots(kaggle_input, deep=False)   # a dataset's own folders (train/, test/) are not listed, though data_path finds them
+    found = {p.name for r in roots if r.is_dir() for p in r.iterdir() if p.is_dir() and not p.name.startswith(('.', '_'))}
+    return sorted(found - {'competitions', 'datasets'} if Path(kaggle_input).is_dir() else found)   # Kaggle's own layout folders are not data sets
 
 def _near_hint(name:str, cands) -> str:
     "A note naming folders beside the places looked in whose names differ from `name` only by case, '-' or '_' (or nearly), or ''"

@@ -1,4 +1,4 @@
-"""The scores every application reports, in one place, computed by scikit-learn: `rmse`, `log_rmse`, `rmsle`, accuracy, ROC AUC and log loss, each with its direction and task.
+"""The scores every application reports, in one place, computed by scikit-learn: `rmse`, `log_rmse`, `rmsle`, `mae`, accuracy, F1, ROC AUC and log loss, each with its direction and task.
 
 Docs: https://fastflow-dev.github.io/fastflow/metrics.html.md"""
 
@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 import numpy as np
-from sklearn.metrics import accuracy_score, roc_auc_score, root_mean_squared_error
+from sklearn.metrics import accuracy_score, f1_score, mean_absolute_error, roc_auc_score, root_mean_squared_error
 
 # %% auto #0
-__all__ = ['METRICS', 'rmse', 'log_rmse', 'rmsle', 'accuracy', 'roc_auc', 'log_loss', 'Metric', 'get_metric']
+__all__ = ['METRICS', 'rmse', 'log_rmse', 'rmsle', 'mae', 'accuracy', 'f1', 'best_threshold', 'roc_auc', 'log_loss', 'Metric',
+           'get_metric']
 
 # %% ../nbs/03_metrics.ipynb #c2f63a9f
 def rmse(y, # True values
@@ -33,6 +34,12 @@ def rmsle(y, pred) -> float:
     if (y < 0).any(): raise ValueError(f"rmsle is for targets >= 0 (counts, sales); {int((y < 0).sum())} true value(s) are < 0 (smallest {y.min():g}): use rmse")
     return rmse(np.log1p(y), np.log1p(np.clip(np.asarray(pred, dtype=np.float64), 0, None)))
 
+def mae(y, # True values
+        pred, # Predictions
+       ) -> float:
+    "Mean absolute error (scikit-learn's `mean_absolute_error`)"
+    return float(mean_absolute_error(np.asarray(y, dtype=np.float64).ravel(), np.asarray(pred, dtype=np.float64).ravel()))
+
 def _codes(y) -> np.ndarray:
     "`y` as a numpy array of codes: a column vector [n, 1] as [n], integers held as Python objects as int64 (a label that is not a number stays as it is, for the check to name)"
     y = np.asarray(y)
@@ -47,7 +54,7 @@ def _check_proba(name:str, y:np.ndarray, p:np.ndarray, empty_ok:bool=False):
     if y.ndim == 0 or p.ndim != 2 or len(p) != len(y) or not (len(y) or empty_ok):
         raise ValueError(f"{name} takes class probabilities [n, k] for n{'' if empty_ok else ' > 0'} class codes, got {p.shape} for {y.shape}"
                          + (f"; the arguments look swapped: fastflow's metrics take (y_true, proba), fastai calls a Learner's metrics with (pred, targ), "
-                            f"so pass fastai.metrics.{'accuracy' if name == 'accuracy' else 'RocAucBinary()' if name == 'roc_auc' else 'CrossEntropyLossFlat()'} there" if y.ndim == 2 and p.ndim == 1 else
+                            f"so pass fastai.metrics.{dict(accuracy='accuracy', roc_auc='RocAucBinary()', f1='F1Score()').get(name, 'CrossEntropyLossFlat()')} there" if y.ndim == 2 and p.ndim == 1 else
                             "; for a binary model's probabilities p of class 1, pass np.stack([1-p, p], 1)" if p.ndim == 1 else ''))
     if y.ndim != 1:   # a 0/1 matrix (multi-label targets) would be read as codes, giving a number that means nothing
         raise ValueError(f"{name} is for single-label classification: y must be one class code 0..{p.shape[1] - 1} per row, shape ({len(y)},), got shape "
@@ -67,6 +74,31 @@ def accuracy(y, # True class codes 0..k-1
     _check_proba('accuracy', y, p, empty_ok=True)
     if not len(y) or (p.dtype.kind == 'f' and np.isnan(p).any()): return float('nan')   # no rows, or a model that gave NaN: undefined, not class 0
     return float(accuracy_score(y, p.argmax(1)))
+
+def f1(y, # True class codes 0..k-1
+       proba, # Class probabilities `[n, k]`
+       threshold:float|None=None, # Two classes: class 1 where its probability is at least this; None: the most probable class
+      ) -> float:
+    "F1 of the predicted labels: of class 1 for two classes (Kaggle's binary F1), else the mean over the classes (macro F1)"
+    p, y = np.asarray(proba), _codes(y)
+    _check_proba('f1', y, p, empty_ok=True)
+    if not len(y) or (p.dtype.kind == 'f' and np.isnan(p).any()): return float('nan')   # no rows, or a model that gave NaN: undefined
+    two = p.shape[1] == 2
+    pred = (p[:, 1] >= threshold).astype(int) if two and threshold is not None else p.argmax(1)
+    return float(f1_score(y.astype(int), pred, average='binary' if two else 'macro', zero_division=0.))   # macro: the classes in y or predicted
+
+def best_threshold(y, # True class codes 0/1
+                   p, # Probabilities of class 1
+                  ) -> tuple[float, float]:
+    "`(threshold, F1)`: the cut on `p` (class 1 at or above it) with the highest F1 on these rows, halfway between the last row in and the first out"
+    y, p = np.asarray(y).astype(int), np.asarray(p, dtype=np.float64)
+    if not len(y) or not y.any(): return 0.5, 0.   # no positive row: nothing to find
+    o = np.argsort(-p, kind='stable'); ps, ys = p[o], y[o]
+    tp, k = np.cumsum(ys), np.arange(1, len(ys) + 1)   # class 1 for the k most probable rows
+    cut = np.r_[ps[1:] < ps[:-1], True]                # a cut only between distinct probabilities: tied rows go together
+    f = np.where(cut, 2*tp/(k + ys.sum()), -1.)
+    j = int(f.argmax())
+    return (float((ps[j] + ps[j + 1])/2) if j + 1 < len(ps) else float(ps[j])), float(f[j])
 
 def roc_auc(y, proba) -> float:
     "ROC AUC from class probabilities (one-vs-rest averaged for more than two classes)"
@@ -98,8 +130,9 @@ class Metric:
     task: str
 
 METRICS = {m.name: m for m in [Metric('accuracy', accuracy, True, 'classification'), Metric('roc_auc', roc_auc, True, 'classification'),
-                                Metric('log_loss', log_loss, False, 'classification'), Metric('rmse', rmse, False, 'regression'),
-                                Metric('log_rmse', log_rmse, False, 'regression'), Metric('rmsle', rmsle, False, 'regression')]}
+                                Metric('log_loss', log_loss, False, 'classification'), Metric('f1', f1, True, 'classification'),
+                                Metric('rmse', rmse, False, 'regression'), Metric('log_rmse', log_rmse, False, 'regression'),
+                                Metric('rmsle', rmsle, False, 'regression'), Metric('mae', mae, False, 'regression')]}
 
 def get_metric(metric: str|Metric|None, # A name in `METRICS`, a `Metric`, or None for the task's default
                task: str, # 'classification' or 'regression'

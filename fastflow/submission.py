@@ -36,10 +36,16 @@ def _read_sample(sample, id_col=None, written:bool=False):
 _NA = ['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN',
        'None', 'n/a', 'nan', 'null']   # pandas' default missing-value strings
 
+def _is_text(col:pd.Series) -> bool:
+    "Whether a column read as text holds words: a cell that is not a number, True/False or a missing-value mark ('None' among 'Yes', 'No' is a class)"
+    v = col[~col.isin(_NA)].str.strip()
+    v = v[~v.str.lower().isin(('true', 'false'))]
+    return bool(len(v)) and bool(pd.to_numeric(v, errors='coerce').isna().any())
+
 def _read_csv(path, # A CSV file (also .csv.gz / .csv.zip)
               what:str, # What it is, for the error ('submission', 'sample submission')
               id_col:str|None=None, # Its id column (default: the first), read as text and never as missing ('NA' is Namibia)
-              text=(), # Other columns read as text ('007' codes)
+              text=None, # Other columns read as text ('007' codes), as a list, or a dict of column -> its missing-value words that are labels ({'y': {'None'}}); None: a sample's columns of words, a class 'None' or 'NA' kept
               raw:bool=False, # Every column as written, nothing missing
               data:bytes|None=None, # The file's bytes, already read (None: read `path`)
              ) -> pd.DataFrame:
@@ -51,9 +57,15 @@ def _read_csv(path, # A CSV file (also .csv.gz / .csv.zip)
             warnings.simplefilter('error', pd.errors.ParserWarning)
             if raw: return pd.read_csv(src(), dtype=str, keep_default_na=False, index_col=False, **zip_)
             cols = list(pd.read_csv(src(), nrows=0, **zip_).columns)
-            id_col = id_col or cols[0]
-            return pd.read_csv(src(), dtype={c: str for c in (id_col, *text) if c in cols}, keep_default_na=False,   # an empty text cell stays '': an empty answer, which the check names
-                               na_values={c: [v for v in _NA if v or c not in text] for c in cols if c != id_col}, index_col=False, **zip_)
+            id_col, sample = id_col or cols[0], text is None
+            keep = text if isinstance(text, dict) else dict.fromkeys(text or (), ())   # a text column's missing-value words that are labels
+            df = pd.read_csv(src(), dtype={c: str for c in (id_col, *keep) if c in cols}, keep_default_na=False,   # an empty text cell stays '': an empty answer, which the check names
+                             na_values={c: [v for v in _NA if v not in keep.get(c, ()) and (v or c not in keep)] for c in cols if c != id_col}, index_col=False, **zip_)
+            if sample and (words := [c for c in cols if c != id_col and not (pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]))]):   # only a column of words can hold a class 'None'
+                written = pd.read_csv(src(), usecols=words, dtype=str, keep_default_na=False, index_col=False, **zip_)
+                for c in words:
+                    if _is_text(written[c]): df[c] = written[c].replace('', np.nan)   # its cells as written ('None' among 'Yes', 'No'); a blank is missing
+            return df
     except pd.errors.EmptyDataError: raise SubmissionError(f"The {what} {path} is empty (no header row).") from None
     except pd.errors.ParserWarning:
         raise SubmissionError(f"The {what} {path} has a row with more fields than its header: every row needs the header's columns "
@@ -116,7 +128,7 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba, multi_label:bool
         if not is_num: raise SubmissionError(f"{t!r} holds numbers in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are text (e.g. {_few(s.unique(), 3)}): "
                                              "if the competition scores probabilities, write those (proba=True, or a model's predict_proba); "
                                              "if it scores numbered classes, map the labels to their numbers.")
-        s = s.astype(float)
+        s = s if proba is False and pd.api.types.is_integer_dtype(s) else s.astype(float)   # told not probabilities: whole labels stay whole (1, not 1.0)
     elif is_num: raise SubmissionError(f"{t!r} holds text labels in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are numbers "
                                        f"(e.g. {_few(s.unique(), 3)}); " + ("the sample asks for labels: write them instead (proba=False)." if proba is True or (s % 1 != 0).any() else
                                        "map class indices to names, e.g. with the DataLoaders' vocab (learn.dls.vocab) or the model's classes_."))
@@ -276,7 +288,7 @@ def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
     "Check a submission file with `check_submission`; returns its rows as text with the ids, integer and True/False labels as the sample writes them, and whether that changed the file"
     sample = _read_sample(sample_submission)
     id_col = sample.columns[0]
-    text = [c for c in sample.columns[1:] if not (pd.api.types.is_numeric_dtype(sample[c]) or pd.api.types.is_bool_dtype(sample[c]))]
+    text = {c: set(sample[c].dropna().astype(str)) & set(_NA) for c in sample.columns[1:] if not (pd.api.types.is_numeric_dtype(sample[c]) or pd.api.types.is_bool_dtype(sample[c]))}   # 'nan' written for a label is missing, unless the sample has a class 'nan'
     sub = check_submission(_read_csv(path, 'submission', id_col, text), sample, proba=proba, multi_label=multi_label)   # text labels as text ('007'); raises SubmissionError saying what is wrong
     raw = _read_csv(path, 'submission', raw=True)   # the file as text: what the check did not need to rewrite is kept as written
     bools = [c for c in sub.columns[1:] if pd.api.types.is_bool_dtype(sub[c])]

@@ -24,7 +24,7 @@ from fastai.optimizer import Adam, Optimizer, adam_step, average_grad, average_s
 from fastai.layers import sigmoid_range
 from fastai.torch_core import get_model
 from ..core import moved_names, save_plot, set_seed, usable_cores
-from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, torch_threads, _raising, _restored
+from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, check_learner_kwargs, torch_threads, _raising, _restored
 from ..data import check_y_range
 from ..export import Artefact, ArtefactError, build_model, _export_refused
 from .data import CollabDataLoaders, _chunks, _kinds, _lookup, _release_heap, split_ratings, _user_index
@@ -37,11 +37,17 @@ __all__ = ['COLLAB_DEFAULTS', 'adam_rows', 'lazy_adam_step', 'LazyAdam', 'sparse
 
 # %% ../../nbs/42_collab.learner.ipynb #34af4536
 def adam_rows(w:torch.Tensor, # A table (its data, not the parameter)
-              grad_avg:torch.Tensor, sqr_avg:torch.Tensor, # Its Adam moments, the table's shape
+              grad_avg:torch.Tensor, # Its Adam first moment, the table's shape
+              sqr_avg:torch.Tensor, # Its Adam second moment, the table's shape
               rows:torch.Tensor, # Distinct rows to update
               g:torch.Tensor, # Their gradients [len(rows), ...] (read only)
               step:torch.Tensor, # The step count after this step, a float tensor on the table's device
-              lr:float, mom:float, sqr_mom:float, eps:float, wd:float, decouple_wd:bool=True,
+              lr:float, # Learning rate
+              mom:float, # First-moment coefficient (beta1)
+              sqr_mom:float, # Second-moment coefficient (beta2)
+              eps:float, # Added to the denominator
+              wd:float, # Weight decay
+              decouple_wd:bool=True, # AdamW's decay of the weights (False: L2, added to the gradient)
               wr:torch.Tensor|None=None, # The rows `w[rows]` if already gathered (None: gathered here)
               out:tuple=(None, None), # Buffers for the gathered moments (`index_select`'s `out`)
              ):
@@ -885,6 +891,8 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     if 'lam' in kwargs:
         warnings.warn("collab_learner(lam=...) is renamed emb_penalty= (it is not weight decay, which is wd=)", DeprecationWarning, stacklevel=2)
         emb_penalty = kwargs.pop('lam')
+    check_learner_kwargs(kwargs, collab_learner, dict(use_nn="pass model='nn' (or 'hybrid')", emb_szs="the factor width is n_factors=",
+                                                      config="pass its settings directly: layers=, y_range="))
     yr = dls.y_range if y_range is True else (None if y_range is None else check_y_range(dls.train_df.rating, y_range, 'training rating',
                                                                                      f"pass y_range=True to use the data's {dls.y_range}"))
     kind = model if isinstance(model, str) else None

@@ -34,7 +34,9 @@ class BiasBaseline:
         return self.fit_chunks(lambda: [(u, i, r)], n_users or u.max()+1, n_items or i.max()+1)
 
     def fit_chunks(self, chunks, # Called once a pass, yields `(u, i, r)` arrays that together are the ratings (r float64)
-                   n_users:int, n_items:int):
+                   n_users:int, # Number of user codes (0..n_users-1)
+                   n_items:int, # Number of item codes
+                  ):
         "Fit on ratings that come a piece at a time (each alternating round sums over the pieces): no array of them all"
         cu,ci,tot = np.zeros(n_users, np.int64),np.zeros(n_items, np.int64),0.
         for u,i,r in chunks(): cu += np.bincount(u, minlength=n_users); ci += np.bincount(i, minlength=n_items); tot += r.sum()
@@ -446,7 +448,10 @@ class ItemRanker:
         if not 0 < inner_pct < 1: raise ValueError(f"inner_pct must be in (0, 1), got {inner_pct}")
         self.lam,self.lams,self.max_items,self.max_users,self.inner_pct,self.k,self.seed = lam,tuple(lams),max_items,max_users,inner_pct,k,seed
 
-    def fit(self, u, i, n_users:int, n_items:int,
+    def fit(self, u, # User code of each training rating
+            i, # Item code of each training rating
+            n_users:int, # Number of user codes (0..n_users-1)
+            n_items:int, # Number of item codes
             split:np.ndarray|None=None, # Optional code per rating (as `CollabDataLoaders.split`): fit on the ratings coded `part` only
             part:int=0, # The code of the ratings to fit on (0: the training rows)
            ):
@@ -519,7 +524,8 @@ class ItemRanker:
         return max(self.inner_, key=lambda l: (self.inner_[l], -l))
 
     def scores(self, users, # User codes to score, a row each
-               u, i, # (user, item) code pairs of what they rated, e.g. their training ratings (pairs of other users are ignored)
+               u, # User codes of the (user, item) pairs they rated, e.g. their training ratings (pairs of other users are ignored)
+               i, # Item codes of those pairs
               ) -> np.ndarray:
         "Scores of every item for `users` (float32): higher is likelier to be rated next; items past `max_items` rank last, by count"
         users,back = np.unique(np.asarray(users, np.int64), return_inverse=True)   # each user once; rows in the order asked for at the end

@@ -448,7 +448,9 @@ class CollabWorkflow:
             return np.bincount(tdf.u, minlength=self.dls_.n_users),np.bincount(tdf.i, minlength=self.dls_.n_items)
         return self._cached('train_counts', counts)
 
-    def predict_codes(self, u, i, side:tuple|None=None,
+    def predict_codes(self, u, # User codes (-1: unknown)
+                      i, # Item codes (-1: unknown)
+                      side:tuple|None=None, # (user features, item features), a row per pair, for the 'side' member; None: the training codes' own rows
                       clip:bool=True, # Clip to the training ratings' range; False: raw scores, for ranking (a clip ties every item above the top rating)
                      ) -> np.ndarray:
         "Predicted ratings of the final model for codes (-1: unknown: the biases' fallback, or the 'side' member's prediction from `side` feature rows)"

@@ -533,7 +533,8 @@ class TabularProc(TransformerMixin, BaseEstimator):
             if not self.normalize: mean, std = mean*0, std*0 + 1
             self.na_cols_ += [c for c, m in zip(cs, na.any(0)) if self.add_na and m]
             self.medians_.update(zip(cs, med.tolist())); self.means_.update(zip(cs, mean.tolist()))
-            self.stds_.update(zip(cs, np.where(std > 0, std, 1.).tolist()))
+            flat = std <= len(a) * np.finfo('float64').eps * np.abs(mean)   # a spread within rounding of a constant (0.1 + 0.2 beside 0.3): scale 1, as scikit-learn's StandardScaler
+            self.stds_.update(zip(cs, np.where((std > 0) & ~flat, std, 1.).tolist()))
 
     def fit(self, X: pd.DataFrame, y=None):
         "Learn the column split, vocabularies, medians, means and stds from the training frame `X`"

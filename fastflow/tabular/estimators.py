@@ -72,6 +72,9 @@ class TabularEstimator(BaseEstimator):
            ):
         "Fit `proc` and the model on `(X, y)`"
         if y is None: raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
+        if isinstance(y, str):   # TabularWorkflow's habit: the target's name
+            raise TypeError(f"y is the target's values, not its name {y!r}: pass the column, e.g. fit(df.drop(columns=[{y!r}]), df[{y!r}])"
+                            + ("" if isinstance(X, pd.DataFrame) and y in X.columns else " (or TabularWorkflow(target) takes the name and the frame)"))
         X_in = X
         X, y = self._validate(X, y)
         if len(X) < 2: raise ValueError(f"got {len(X)} sample(s); at least 2 samples are needed (n_samples = 1)")

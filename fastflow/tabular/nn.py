@@ -79,7 +79,11 @@ _HYPER_KEYS = dict(lr='lr', eps='eps', wd='weight_decay')
 class FusedAdamW(OptimWrapper):
     "fastai's `Adam` (decoupled weight decay) as one fused torch kernel per parameter group; no weight decay on 1-D parameters (biases, norm weights)"
     def __init__(self, params, # Parameters (one group: what fastai's default splitter gives)
-                 lr: float = 1e-3, mom: float = 0.9, sqr_mom: float = 0.99, eps: float = 1e-5, wd: float = 0.01, # fastai's `Adam` defaults
+                 lr: float = 1e-3, # Learning rate (fastai's `Adam` defaults throughout)
+                 mom: float = 0.9, # Gradient moving-average coefficient (Adam's beta1)
+                 sqr_mom: float = 0.99, # Squared-gradient moving-average coefficient (beta2)
+                 eps: float = 1e-5, # Added to the denominator
+                 wd: float = 0.01, # Decoupled weight decay, on weights of 2 or more dimensions only
                 ):
         params = list(params)
         if sum(not isinstance(g, torch.Tensor) for g in params) > 1:
@@ -230,7 +234,8 @@ def fit_tabular_nn(x_cat, # int codes [n, n_cat]
     return learn
 
 def predict_tabular_nn(model: nn.Module, # A trained `tabular_model`
-                       x_cat, x_cont, # Arrays as for training
+                       x_cat, # Category codes [n, n_cat], as for training
+                       x_cont, # Continuous columns [n, n_cont], as for training
                        bs: int = 8192, # Batch size for inference
                        threads: int|None = 1, # torch threads on CPU, restored afterwards (None: leave as is)
                       ) -> np.ndarray:

@@ -14,9 +14,9 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 from ..core import heartbeat, usable_cores, _plain  # noqa: F401 (usable_cores re-exported: `fastflow.core` owns it; collab and tabular use it)
-from ..metrics import Metric, METRICS, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
+from ..metrics import Metric, METRICS, best_threshold, f1, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
 from ..submission import _holds_proba, _placeholder, _read_sample, _write_submission
-from ..export import load_artefact, rebuild, save_artefact
+from ..export import ArtefactError, load_artefact, rebuild, save_artefact
 from ..data import key_text
 from .nn import default_bs
 from .data import INT_RULE, TabularProc, check_target, date_format, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _parse_dates, _not_a_frame
@@ -277,7 +277,7 @@ class TabularWorkflow:
     def __init__(self, target: str, # Target column
                  id_col: str|None = None, # Id column (kept out of the features, checked for duplicates)
                  task: str|None = None, # 'classification', 'regression' or None to infer
-                 metric=None, # Name in `METRICS` or a `Metric` (None: accuracy or rmse)
+                 metric=None, # Name in `METRICS` or a `Metric` (None: accuracy or rmse); 'f1' with two classes also tunes the decision threshold
                  models: dict|None = None, # Name -> estimator (None: `default_models`)
                  n_splits: int = 5, # Folds
                  seed: int = 42, # Seed for folds and models
@@ -414,7 +414,7 @@ class TabularWorkflow:
         if self.task_ == 'classification' and self.metric_.name == 'accuracy' and (share := np.bincount(y).max()/len(y)) >= 0.95:
             return (f"\n  note: the majority class alone scores {share:.4f} accuracy, so the rows above differ by a few rare cases: to rank "
                     "models by how well they find them, try metric='roc_auc' (two classes) or metric='log_loss'")
-        if self.task_ != 'regression' or self.metric_.name in ('log_rmse', 'rmsle') or self.log_target_ or (y < 0).any(): return ""
+        if self.task_ != 'regression' or self.metric_.name != 'rmse' or self.log_target_ or (y < 0).any(): return ""   # mae, log_rmse: the competition said
         sk = float(pd.Series(y).skew())
         how = ("metric='log_rmse' (models then train on log(y))" if (y > 0).all() else
                "metric='rmsle' (it takes the zeros: models then train on log(1 + y))")
@@ -764,6 +764,7 @@ class TabularWorkflow:
             raise ValueError(f"model={model!r} is not on the leaderboard: pass one of {entries}" + ("" if 'ensemble' in entries else
                              " (no ensemble: ensemble_top leaves fewer than 2 members)"))
         self.final_name_ = model or self.best_
+        self.threshold_ = self._decision_threshold(self.final_name_)
         ens = self.final_name_ == 'ensemble'
         self.final_weights_ = {k: v for k, v in self.ensemble_weights_.items() if v > 0} if ens else {self.final_name_: 1.}
         names, mask = list(self.final_weights_), self.train_mask_
@@ -786,6 +787,25 @@ class TabularWorkflow:
                 self._log(f"refit {n} ({j+1}/{len(names)})  {time.perf_counter()-t0:.1f} s" + (f"  ~{sum(guess[m] for m in names[j+1:]):.0f} s left" if j + 1 < len(names) else "  done"))
                 self._report_warnings(n)
         return self
+
+    def _decision_threshold(self, name) -> float|None:
+        "Binary F1: the probability of class 1 from which `predict` says class 1, chosen on entry `name`'s out-of-fold predictions, if one chosen on the other folds' rows scores each fold better than the most probable class does; else None"
+        if self.task_ != 'classification' or self.metric_.name != 'f1' or len(self.classes_) != 2 or name not in self.oof_: return None
+        P, y = self.oof_[name], self.y_
+        ok = self.train_mask_ & self.valid_mask_ & np.isfinite(P).all(1)
+        if not ok.any(): return None
+        t = best_threshold(y[ok], P[ok, 1])[0]
+        cv = []
+        for _, va in self.folds_:   # honest: each fold scored at a threshold its rows did not choose
+            other = ok.copy(); other[va] = False; v = va[ok[va]]
+            if other.any() and len(v): cv.append(f1(y[v], P[v], threshold=best_threshold(y[other], P[other, 1])[0]))
+        self.threshold_scores_ = cv
+        at = float(np.nanmean(self.scores_[name]))   # the leaderboard's: each fold at the most probable class
+        use = bool(cv) and np.mean(cv) > at   # a switch decided by measurement: kept only where it scores better out of fold
+        self._log("decision threshold (f1): " + (f"{_plain(self.classes_[1])!r} where its probability is at least {t:.3f}, chosen on {name}'s out-of-fold predictions"
+                  if use else f"none, the most probable class (a threshold of {t:.3f} on {name}'s out-of-fold predictions did not score better)")
+                  + f"; thresholds chosen on the other folds' rows score f1 {_fmt(np.mean(cv), np.std(cv)) if cv else 'n/a'} per fold, the most probable class {at:.4f}")
+        return float(t) if use else None
 
     def _final_estimator(self, name, n_rows):
         "A clone of member `name` for the final fit; xgboost reuses the CV's boosting rounds (their mean, scaled by rows) instead of stopping again"
@@ -841,7 +861,14 @@ class TabularWorkflow:
     def predict(self, test: pd.DataFrame) -> np.ndarray:
         "Labels (classification) or values (regression) for `test`"
         p = self.predict_raw(test)
-        return self.classes_[p.argmax(1)] if self.task_ == 'classification' else p
+        if self.task_ != 'classification': return p
+        t = getattr(self, 'threshold_', None)   # binary F1: a threshold chosen out of fold
+        return self.classes_[(p[:, 1] >= t).astype(int)] if t is not None and p.shape[1] == 2 else self.classes_[p.argmax(1)]
+
+    def predict_proba(self, test: pd.DataFrame) -> np.ndarray:
+        "Class probabilities for `test` (columns: `classes_`), as scikit-learn names them: `predict_raw` of a classification"
+        if getattr(self, 'task_', None) == 'regression': raise AttributeError("a regression has no class probabilities: predict gives its values")
+        return self.predict_raw(test)
 
     def submit(self, test: pd.DataFrame, # Test frame (with `id_col`)
                sample_submission=None, # Kaggle's sample submission (frame or CSV path); None: `id_col` + target
@@ -855,9 +882,10 @@ class TabularWorkflow:
             self._check_ids(test, 'test')   # present and unique: they are written beside the predictions
         sample = None if sample_submission is None else _read_sample(sample_submission)
         cols = [self.id_col, self.target] if sample is None else list(sample.columns)
-        built = preds is None
+        built, asked = preds is None, proba
         if built: preds, proba = self._submit_preds(test, sample, cols, proba)
-        told = dict(proba=True) if proba else dict(proba=False) if self.task_ != 'classification' else {}   # probabilities checked as such; a regression's numbers as numbers (proba=False to a classifier means labels: checked as labels)
+        float_ref = sample is not None and len(cols) == 2 and pd.api.types.is_float_dtype(sample[cols[1]])   # a 0.5 placeholder: probabilities unless told
+        told = dict(proba=True) if proba else dict(proba=False) if self.task_ != 'classification' or (asked is False and float_ref) else {}   # probabilities checked as such; a regression's numbers, and labels told against a 0.5 sample, not as probabilities
         if self.task_ == 'classification' and not proba and sample is not None and len(cols) == 2:   # labels against a sample that may show only some classes
             mine, shown = [_plain(c) for c in self.classes_], [_plain(v) for v in sample[cols[1]].dropna().unique()]
             if shown and all(v in mine for v in shown): told['classes'] = mine   # its labels are among this model's: the full list (other labels: the sample's check)
@@ -996,7 +1024,7 @@ class TabularWorkflow:
                    ensemble_weights=dict(getattr(self, 'ensemble_weights_', {})), scores={k: list(map(float, v)) for k, v in self.scores_.items()},
                    groups=groups, group_keys=2, clip_ranges=[[to_plain(c), lo, hi] for c, (lo, hi) in getattr(self, 'clip_ranges_', {}).items()],
                    time_spans=[[to_plain(c), lo, hi, d] for c, (lo, hi, d) in getattr(self, 'time_spans_', {}).items()],
-                   y_bounds=list(getattr(self, 'y_bounds_', None) or []) or None, not_stored=[k for k in ('models', 'proc') if getattr(self, k) is not None or k in self.__dict__.get('_not_stored', ())], **({'time_gap': int(self.time_gap)} if self.time_gap else {}))   # not a param: fastflow without time_gap loads it (it changes no prediction)
+                   y_bounds=list(getattr(self, 'y_bounds_', None) or []) or None, threshold=getattr(self, 'threshold_', None), not_stored=[k for k in ('models', 'proc') if getattr(self, k) is not None or k in self.__dict__.get('_not_stored', ())], **({'time_gap': int(self.time_gap)} if self.time_gap else {}))   # not a param: fastflow without time_gap loads it (it changes no prediction)
         return cfg, out['tensors'], out['arrays'], out['files']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #164822ca
@@ -1027,5 +1055,8 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
     wf.clip_ranges_ = {from_plain(x): [lo, hi] for x, lo, hi in c.get('clip_ranges', [])}
     wf.time_spans_ = {from_plain(x): [lo, hi, d] for x, lo, hi, d in c.get('time_spans', [])}   # older folders: none, so no check
     wf.y_bounds_ = tuple(c['y_bounds']) if c.get('y_bounds') else None
+    wf.threshold_ = c.get('threshold')   # binary F1's decision threshold (folders before it: the most probable class)
+    if wf.threshold_ is not None and not (isinstance(wf.threshold_, (int, float)) and not isinstance(wf.threshold_, bool) and 0 <= wf.threshold_ <= 1):
+        raise ArtefactError(f"the model folder's decision threshold {wf.threshold_!r} is not a probability in [0, 1]: the folder was edited; export the workflow again")
     if c.get('not_stored'): wf._not_stored = c['not_stored']   # built with models= or proc=, which a folder does not hold: `fit` says so
     return wf

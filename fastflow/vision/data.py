@@ -24,19 +24,20 @@ from fastai.data.core import DataLoaders, Datasets, TfmdDL, TfmdLists
 from fastai.vision.core import PILBase, PILImage, imagenet_stats
 from fastai.vision.data import ImageBlock
 from fastai.vision.core import TensorBBox, TensorPoint
-from fastai.vision.augment import Resize, RandomResizedCrop, RandomResizedCropGPU, Flip, RandTransform, AffineCoordTfm
+from fastai.vision.augment import Resize, RandomResizedCrop, RandomResizedCropGPU, Flip, FlipItem, Dihedral, DihedralItem, RandTransform, AffineCoordTfm
 from fastai.torch_core import TensorImage, TensorCategory, TensorMultiCategory
 from ..core import moved_names, user_path, _plain
 from fastcore.foundation import L
 from ..data import TensorLoader, key_text
 
 # %% auto #0
-__all__ = ['SPLIT_NAMES', 'open_rgb', 'image_exts', 'image_files', 'BadImages', 'verify_images', 'drop_bad_images', 'RGBImage',
-           'pick_size', 'fit_size', 'ImageFolderReport', 'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop',
-           'default_tfms', 'image_stats', 'ResizeIfNeeded', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files',
-           'available_ram', 'check_memory', 'load_images', 'spread', 'TensorImageDL', 'train_valid_split',
-           'ImageTensors', 'TensorImageDataLoaders', 'default_bs', 'tensor_dls', 'image_type_tfm', 'test_dl',
-           'pipeline_config', 'pipeline_dls', 'show_images', 'show_batch']
+__all__ = ['SPLIT_NAMES', 'FLIP_ASYMMETRY', 'FLIP_SIGNAL', 'open_rgb', 'image_exts', 'image_files', 'BadImages', 'verify_images',
+           'drop_bad_images', 'RGBImage', 'pick_size', 'fit_size', 'ImageFolderReport', 'check_image_folder',
+           'pad_crop', 'random_flip', 'PadCrop', 'mirror_asymmetry', 'files_asymmetry', 'has_flip', 'default_tfms',
+           'image_stats', 'ResizeIfNeeded', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files', 'available_ram',
+           'check_memory', 'load_images', 'spread', 'TensorImageDL', 'train_valid_split', 'ImageTensors',
+           'TensorImageDataLoaders', 'default_bs', 'tensor_dls', 'image_type_tfm', 'test_dl', 'pipeline_config',
+           'pipeline_dls', 'show_images', 'show_batch']
 
 # %% ../../nbs/20_vision.data.ipynb #149dbab3
 def _rgb(im:Image.Image) -> Image.Image:
@@ -339,15 +340,16 @@ def check_image_folder(path, # A folder per class (`labelled`), or a flat folder
             tr = next((t for t in tops if t.lower() in ('train', 'training')), tops[0])
             raise ValueError(f"{path} holds split folders {tops} with the images directly inside, not class folders: a Kaggle layout whose labels "
                              f"come from a CSV. For the labelled images, {_labels_csv_hint(path, tr)}; unlabelled test images go through get_test_files(path/'test').")
-        if loose := [t for t in tops if t.lower() in SPLIT_NAMES - {'train', 'training'} and t not in split]:   # a 'train' class is CIFAR-100's
-            raise ValueError(f"{path} holds {loose} with images directly inside, beside the class folders, so it would become a class. Unlabelled "
-                             f"test images go through get_test_files(path/{loose[0]!r}): move that folder out of {path}, or rename it if it is a class.")
-        if split:
+        loose = [t for t in tops if t.lower() in SPLIT_NAMES - {'train', 'training'} and t not in split]   # a 'train' class is CIFAR-100's
+        if split:   # first: Kaggle's train/<class>/ beside a flat test/ is this case, pointed at train/, not told to move test/ out of a read-only input
             to, val = path/('train' if 'train' in split else split[0]), [n for n in split if n.lower() in ('valid', 'validation', 'val')]
             raise ValueError(f"{path} holds split folders {split} where class folders belong, so they would become classes. "
                              f"Point at {to} (its sub-folders are the classes)"
                              + (f", or use folder_dls({str(path)!r}, valid_name={val[0]!r}) for the named split" if val else '')
-                             + "; unlabelled test images go through get_test_files(path/'test').")
+                             + f"; unlabelled test images go through get_test_files(path/{(loose or ['test'])[0]!r}).")
+        if loose:
+            raise ValueError(f"{path} holds {loose} with images directly inside, beside the class folders, so it would become a class. Unlabelled "
+                             f"test images go through get_test_files(path/{loose[0]!r}): move that folder out of {path}, or rename it if it is a class.")
     want = 2 if labelled else 1
     depths = Counter(len(r.parts) for r in rel)
     if set(depths) != {want}:
@@ -399,15 +401,69 @@ class PadCrop(RandTransform):
     def encodes(self, x:TensorImage): return pad_crop(x, self.pad)
 
 # %% ../../nbs/20_vision.data.ipynb #932f5891
+FLIP_ASYMMETRY = 0.4   # above it random flips are off: CIFAR-10's 0.00, digits' 0.67
+FLIP_SIGNAL = 5.   # class means must differ by this many times their sampling noise for the asymmetry to be measured (else NaN: flips on). Signal/noise: cats vs dogs ≤ 2 at 50-500 images a class (asymmetry then anywhere from -0.8 to 8; at a cut of 3, one subset in 20 lost its flips), CIFAR-10 5 at 100 a class, digits 4-6 at 20 a class, 15 at 50
+
+def mirror_asymmetry(x:torch.Tensor, # Images [N, C, H, W] (uint8 or float)
+                     y:torch.Tensor, # Class codes [N]
+                     per_class:int=1000, # Images of a class used at most
+                     seed:int=0, # Which images, and how they are halved (a generator of its own: the global one is untouched)
+                     rows:torch.Tensor|None=None, # Only these rows of `x` (a training split), read in place: no copy of the set
+                    ) -> float:
+    "How far the classes' mean images are from their own mirror images: 0 when each is symmetric (photos: a horse faces either way), about 1 when unrelated to it (digits 0.67), 2 when classes mirror each other; NaN when the class means do not differ clearly (by `FLIP_SIGNAL` times their sampling noise)"
+    gen, halves = torch.Generator().manual_seed(seed), ([], [])
+    mean = lambda idx: sum(x[idx[i:i+256]].double().sum(0) for i in range(0, len(idx), 256))/len(idx)   # a chunk at a time: no float copy of the set
+    rows = torch.arange(len(y)) if rows is None else torch.as_tensor(rows)
+    for c in torch.unique(y[rows]):
+        idx = rows[y[rows] == c]
+        idx = idx[torch.randperm(len(idx), generator=gen)][:per_class]
+        if (h := len(idx)//2): halves[0].append(mean(idx[:h])); halves[1].append(mean(idx[h:2*h]))
+    if len(halves[0]) < 2: return float('nan')
+    # each class's mean from two disjoint halves, less that half's mean of the class means: their sampling noise is independent,
+    # so products of the halves estimate the squares of the true differences without the noise that inflates them on small sets
+    (a, b) = ([m - sum(ms)/len(ms) for m in ms] for ms in halves)
+    num = sum(((p - p.flip(-1))*(q - q.flip(-1))).sum().item() for p, q in zip(a, b))
+    den = 2*sum((p*q).sum().item() for p, q in zip(a, b))
+    noise = sum(((p - q)**2).sum().item() for p, q in zip(a, b))   # the halves differ by noise alone: twice one half's noise energy
+    # classes whose means barely differ (cats and dogs, noise) give a ratio of two small numbers: noise, not a measurement
+    return num/den if den > FLIP_SIGNAL*noise else float('nan')
+
+def files_asymmetry(files:list, # Image files (a sample is decoded: at most `per_class` a class)
+                    labels:list, # Their classes
+                    per_class:int=50, # Images of a class decoded at most
+                    size:int=32, # Side they are decoded at (small: the class means are blurry anyway)
+                    seed:int=0, # Which images
+                   ) -> float:
+    "`mirror_asymmetry` of a decoded sample of labelled image files: what `folder_dls` and `csv_dls` decide flips by without decoding the set"
+    rng, labels = np.random.default_rng(seed), np.asarray(labels, dtype=object)
+    keep = [i for c in dict.fromkeys(labels.tolist()) for i in rng.permutation(np.flatnonzero(labels == c))[:per_class]]
+    if not keep: return float('nan')
+    x = torch.stack([torch.from_numpy(np.asarray(open_rgb(files[i]).resize((size, size)))).permute(2, 0, 1) for i in keep])
+    codes = {c: k for k, c in enumerate(dict.fromkeys(labels.tolist()))}
+    return mirror_asymmetry(x, torch.tensor([codes[labels[i]] for i in keep]), seed=seed)
+
+def has_flip(dl) -> bool:
+    "Whether training loader `dl` shows the net mirror images: `TensorImageDL`'s `flip`, or a fastai pipeline's `Flip`/`Dihedral` transforms"
+    if isinstance(dl, TensorImageDL): return bool(dl.flip)
+    fs = [*getattr(getattr(dl, 'after_item', None), 'fs', []), *getattr(getattr(dl, 'after_batch', None), 'fs', [])]
+    return any(isinstance(t, (Flip, FlipItem, Dihedral, DihedralItem)) for t in fs)
+
+def _decide_flip(flip:bool|None, files, labels) -> bool:
+    "`flip` as told, or (None) whether the classes of these labelled files look the same mirrored (`files_asymmetry` at most `FLIP_ASYMMETRY`)"
+    return bool(flip) if flip is not None else not files_asymmetry(files, labels) > FLIP_ASYMMETRY
+
+# %% ../../nbs/20_vision.data.ipynb #4408826d
 def default_tfms(size:int|None=None, # Output size; None keeps the images' size (they must then all match)
                  small:bool|None=None, # Use the small-image (CIFAR) recipe; default: size <= 64
                  pad:int=4, # Pad-and-crop pixels for small images
                  norm=imagenet_stats, # (mean, std) for `Normalize`, or None for none
+                 flip:bool=True, # Random left-right flips (not for digits or text: see `mirror_asymmetry`)
                 ) -> tuple[list, list]:
     "CPU-friendly `(item_tfms, batch_tfms)`: pad-crop + flip for small images, random-resized-crop + flip for large ones"
     small = (size is None or (max(size) if isinstance(size, (tuple, list)) else size) <= 64) if small is None else small   # size may be (h, w)
-    if small: item, batch = ([Resize(size)] if size else []), [Flip(p=0.5), PadCrop(pad)]
-    else:     item, batch = [RandomResizedCrop(size, min_scale=0.35)], [Flip(p=0.5)]
+    flips = [Flip(p=0.5)] if flip else []
+    if small: item, batch = ([Resize(size)] if size else []), [*flips, PadCrop(pad)]
+    else:     item, batch = [RandomResizedCrop(size, min_scale=0.35)], flips
     if norm is not None: batch.append(Normalize.from_stats(*norm))
     return item, batch
 
@@ -492,13 +548,15 @@ def folder_block(size:int|None=None, # Image size for `default_tfms`
                  valid_name:str|None=None, # Name of the validation folder for a named split, e.g. 'valid'
                  train_name:str='train', # Name of the training folder for a named split
                  seed:int=42, # Seed of the random split
-                 item_tfms=None, batch_tfms=None, # Override `default_tfms(size)`
+                 item_tfms=None, # Item transforms instead of `default_tfms(size)`'s
+                 batch_tfms=None, # Batch transforms instead of `default_tfms(size)`'s
                  norm=imagenet_stats, # Normalisation stats, None for none
                  files:list|None=None, # Pre-filtered items; default: all images under the path
+                 flip:bool=True, # Random flips in `default_tfms`' augmentation
                 ) -> DataBlock:
     "fastai `DataBlock` for a folder per class, robust to odd image modes"
     if valid_name is None: _check_split_args(valid_pct)   # a percentage (20) would hold out every image but one per class
-    it, bt = default_tfms(size, norm=norm)
+    it, bt = default_tfms(size, norm=norm, flip=flip)
     it, bt = (it if item_tfms is None else item_tfms), (bt if batch_tfms is None else batch_tfms)
     splitter = RandomSplitter(valid_pct, seed=seed) if valid_name is None else GrandparentSplitter(train_name, valid_name)
     if valid_name is None and files is not None:   # the items are known: a split that leaves every class something to learn from
@@ -515,6 +573,7 @@ def folder_dls(path, # Folder with one sub-folder per class (or train/ and valid
                bs:int=64, # Batch size
                seed:int=42, # Split and shuffle seed
                num_workers:int=0, # DataLoader workers (0 is usually fastest on a small CPU)
+               flip:bool|None=None, # Random flips; None: unless the training images' classes are not mirror-symmetric (`files_asymmetry`: digits, text)
                **kwargs # Passed to `folder_block` (item_tfms, batch_tfms, norm)
               ) -> DataLoaders:
     "fastai `DataLoaders` from a folder per class, after `check_image_folder` (unreadable files dropped with a warning)"
@@ -531,7 +590,8 @@ def folder_dls(path, # Folder with one sub-folder per class (or train/ and valid
     _check_folder_classes(reps[0], 2 if valid_name is None and valid_pct > 0 else 1)   # a random split takes from training; a named one does not
     files = [f for r in reps for f in r.files]
     size, it = _size_tfms([s for r in reps for s in r.sizes], size, kwargs.get('item_tfms'))
-    dblock = folder_block(size, valid_pct, valid_name, train_name, seed, files=files, **{**kwargs, 'item_tfms': it})
+    if kwargs.get('batch_tfms') is None: flip = _decide_flip(flip, reps[0].files, [parent_label(f) for f in reps[0].files])   # your batch_tfms: flips as they say
+    dblock = folder_block(size, valid_pct, valid_name, train_name, seed, files=files, flip=bool(flip) if flip is not None else True, **{**kwargs, 'item_tfms': it})
     return _dataloaders(dblock, path, bs, num_workers=num_workers, seed=seed)
 
 # %% ../../nbs/20_vision.data.ipynb #7b8ff326
@@ -592,6 +652,7 @@ def csv_dls(path, # Root folder
             norm=imagenet_stats, # (mean, std) for `Normalize`, or None for none
             item_tfms=None, # Item transforms (None: `default_tfms`' for `size`)
             batch_tfms=None, # Batch transforms (None: `default_tfms`' augmentation and `norm`)
+            flip:bool|None=None, # Random flips; None: unless the classes are not mirror-symmetric (`files_asymmetry`; multi-label: flips)
            ) -> DataLoaders:
     "fastai `DataLoaders` from a CSV of `filename,label` (multi-label with `label_delim`), after checking every file exists"
     path = user_path(path)
@@ -635,7 +696,8 @@ def csv_dls(path, # Root folder
     df['_fn'] = [str(f) for f in fns]; df = df[~df._fn.isin(bad)].reset_index(drop=True)
     if label_delim is None and bad: _check_csv_classes(df[lcol], lcol, ' once the unreadable images are left out')
     size, item_tfms = _size_tfms([sz for sz, _ in dec if sz is not None], size, item_tfms)
-    it, bt = default_tfms(size, norm=norm)
+    if batch_tfms is None and label_delim is None: flip = _decide_flip(flip, df._fn.tolist(), df[lcol].tolist())   # the labelled files, all splits: a sample of each class
+    it, bt = default_tfms(size, norm=norm, flip=flip is not False)
     it, bt = (it if item_tfms is None else item_tfms), (bt if batch_tfms is None else batch_tfms)
     if valid_col is not None: df[valid_col] = _valid_flags(df, valid_col)
     splitter = RandomSplitter(valid_pct, seed=seed) if valid_col is None else ColSplitter(valid_col)
@@ -682,7 +744,8 @@ def available_ram() -> int|None:
 def _gb(b) -> str: return f"{b/2**30:.1f} GB" if b >= 2**30 else f"{b/2**20:.1f} MB"
 
 def check_memory(n:int, # Number of images
-                 h:int, w:int, # Height and width they are decoded at
+                 h:int, # Height they are decoded at
+                 w:int, # Width they are decoded at
                  max_frac:float=0.5, # Refuse above this share of the available RAM
                 ) -> tuple[int, int|None]:
     "`(bytes needed, bytes available)` to hold `n` uint8 images 3×h×w; MemoryError naming the lazy path when above `max_frac` of the available RAM"
@@ -1000,7 +1063,8 @@ class TensorImageDataLoaders(DataLoaders):
         return dl if bs is None else dl.new(bs=bs)
 
 def default_bs(n_train:int, # Training images
-               lo:int=32, hi:int=256, # Smallest and largest batch size chosen
+               lo:int=32, # Smallest batch size chosen
+               hi:int=256, # Largest batch size chosen
               ) -> int:
     "The recipe's batch size for `n_train` training images: the largest power of two at most `n_train/10` (ten optimiser steps an epoch at least), within [`lo`, `hi`]"
     return int(min(hi, max(lo, 1 << (max(1, int(n_train)//10).bit_length() - 1))))
@@ -1011,9 +1075,13 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images, a folder per class,
                seed:int=42, # Split/shuffle seed
                pad:int|None=None, # Pad-and-crop pixels; default 4 for ≥32 px, 2 below
                size:int|None=None, # Resize when decoding a folder
-               device=None, channels_last:bool=False,
+               device=None, # Device for the batches (None: where the images are, the CPU)
+               channels_last:bool=False, # Batches in channels-last memory format
                csv:str|Path|pd.DataFrame|None=None, # Labels CSV of a flat folder of images (Kaggle's train/ + train.csv): see `ImageTensors.from_csv`
-               fn_col:int|str|None=None, label_col:int|str|None=None, suffix:str|None=None, # With `csv`: as `ImageTensors.from_csv` takes them
+               fn_col:int|str|None=None, # With `csv`: the id column (None: the first)
+               label_col:int|str|None=None, # With `csv`: the label column (None: the second, when the CSV has two)
+               suffix:str|None=None, # With `csv`: appended to each id (None: inferred from the files)
+               flip:bool|None=None, # Random left-right flips in training; None: unless the training images' `mirror_asymmetry` is above `FLIP_ASYMMETRY` (digits, text)
               ) -> DataLoaders:
     "fastai `DataLoaders` of `TensorImageDL`s (augmenting train, plain valid); `.vocab` and `.data` are set"
     _check_split_args(valid_pct, bs)   # before a folder is decoded
@@ -1029,9 +1097,12 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images, a folder per class,
     stats = image_stats(data.x[tr[spread(len(tr), 10_000)]], n=10_000)   # the images are in class order
     kw = dict(stats=stats, bs=bs, device=device, channels_last=channels_last, pad=pad, vocab=data.vocab)
     # both loaders serve rows of the one decoded tensor (no copy of the images per split)
-    dls = TensorImageDataLoaders(TensorImageDL(data.x, data.y, rows=tr, shuffle=True, augment=True, drop_last=len(tr) > bs, seed=seed, **kw),
+    asym = mirror_asymmetry(data.x, data.y, rows=tr) if flip is None else None   # the training images only, read in place
+    flip = not asym > FLIP_ASYMMETRY if flip is None else bool(flip)   # NaN (the classes' means do not differ): flips, as fastai's default
+    dls = TensorImageDataLoaders(TensorImageDL(data.x, data.y, rows=tr, shuffle=True, augment=True, drop_last=len(tr) > bs, seed=seed, flip=flip, **kw),
                       TensorImageDL(data.x, data.y, rows=va, **kw))
     dls.vocab, dls.data, dls.train_idx, dls.valid_idx, dls.c = data.vocab, data, tr, va, len(data.vocab)
+    dls.mirror_asymmetry = asym
     return dls
 
 # %% ../../nbs/20_vision.data.ipynb #e7d39820
@@ -1133,7 +1204,7 @@ def pipeline_config(dls:DataLoaders, # From `tensor_dls`, `folder_dls` or `csv_d
     item = [c for f in v.after_item.fs if (c := _tfm_config(f)) is not None]
     batch = [c for f in v.after_batch.fs if (c := _tfm_config(f)) is not None]
     return dict(kind='datablock', vocab=list(map(_plain, cats[0].vocab)), multi_label=type(cats[0]) is MultiCategorize, image=cls.__name__,
-                item_tfms=item, batch_tfms=batch, bs=int(v.bs))
+                item_tfms=item, batch_tfms=batch, bs=int(v.bs), flip=bool(getattr(dls, 'trained_flip', None) if getattr(dls, 'trained_flip', None) is not None else has_flip(dls.train)))   # a loaded learner's, exported again: as it was trained
 
 def _tfm(c:dict):
     "The transform a `_tfm_config` entry describes (only those fastflow knows: a config cannot name anything else)"
@@ -1174,7 +1245,9 @@ def pipeline_dls(cfg:dict, # From `pipeline_config`
                    after_item=[_tfm(c) for c in cfg['item_tfms']], after_batch=[_tfm(c) for c in cfg['batch_tfms']])
     # fastai learns a batch's structure from a first item (`TfmdDL._one_pass`); there is none, so say it: an image and a label
     train._n_inp, train._types = 1, {tuple: [TensorImage, TensorMultiCategory if multi else TensorCategory]}
-    return DataLoaders(train, train.new(dsets.subset(1), shuffle=False, drop_last=False))
+    dls = DataLoaders(train, train.new(dsets.subset(1), shuffle=False, drop_last=False))
+    dls.trained_flip = bool(cfg.get('flip', True))   # its training transforms are not stored: whether they flipped, for TTA (older folders: they did)
+    return dls
 
 # %% ../../nbs/20_vision.data.ipynb #b3c92534
 def _saved(fig, path=None, dpi:int=80, **kwargs):

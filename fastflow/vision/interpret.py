@@ -60,7 +60,7 @@ class ImageInterpretation(ClassificationInterpretation):
     def from_learner(cls, learn, # A trained classifier
                      ds_idx:int=1, # Index of `learn.dls` to use when `dl` is None (1: validation)
                      dl=None, # A `TensorImageDL` or a fastai DataLoader (not shuffled or augmented by `tta_probs`)
-                     tta:bool=True, # Average the probabilities with the mirrored images'
+                     tta:bool=True, # Average the probabilities with the mirrored images' where training flipped (as `tta_probs`)
                     ):
         "Predictions of `learn` on `dl` (default: the validation loader), with flip TTA; a DataBlock loader's images are read again when shown, not kept"
         dl = learn.dls[ds_idx] if dl is None else dl
@@ -72,7 +72,7 @@ class ImageInterpretation(ClassificationInterpretation):
         # a DataBlock training loader augments each read at random: the items are read again with the validation transforms, both to
         # predict and (kept as `dl`) to show in plot_top_losses / plot_cam, so the images shown are the ones scored
         if not isinstance(dl, TensorImageDL): dl = _unaugmented(learn, dl)
-        probs, ys = _tta(learn, dl, flip=tta)   # one pass: probabilities and targets
+        probs, ys = _tta(learn, dl, flip=None if tta else False)   # one pass: probabilities and targets; mirror images only where training used them
         if isinstance(dl, TensorImageDL): return cls(probs, dl.y, learn.dls.vocab, dl.x, learn=learn, dl=dl)
         if ys is None: raise ValueError("ImageInterpretation needs labelled images, and this loader yields none: pass a labelled loader, e.g. folder_dls(...).valid")
         return cls(probs, ys, list(learn.dls.vocab), learn=learn, dl=dl)   # no images kept (a large validation set would fill the RAM)

@@ -25,11 +25,11 @@ from fastai.losses import CrossEntropyLossFlat, BCEWithLogitsLossFlat, LabelSmoo
 from fastai.metrics import accuracy, accuracy_multi
 from ..core import moved_names, _plain
 from ..data import TensorLoader
-from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, torch_threads, _fmt, _value
+from ..callbacks import FFCallback, TimeBudget, RunLog, UndoOnError, check_learner_kwargs, torch_threads, _fmt, _value
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model, _export_refused, _unsafe_advice
 from ..submission import SubmissionError, _read_sample, _write_submission, _few, _tag_list
-from .data import (TensorImageDL, tensor_dls, test_dl, verify_images,
+from .data import (TensorImageDL, has_flip, tensor_dls, test_dl, verify_images,
                                   pipeline_config, pipeline_dls, show_batch, show_images, _saved, _scaled)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
 
@@ -100,9 +100,10 @@ class ImageLearner(UndoOnError, Learner):
     def tta(self, ds_idx:int=1, # Index of `dls` to use when `dl` is None (1: validation)
             dl=None, # A `TensorImageDL` or fastai loader, or a test folder or list of images
             shifts:int|None=None, # TTA also over shifts by ±`shifts` pixels; None: the learner's `tta_shifts`
-            flip:bool=True, # Average with the mirrored images
+            flip:bool|None=None, # Average with the mirrored images; None: if the training loader flipped (`tensor_dls`' `flip`)
             *, n:int|None=None, # fastai's number of random augmented passes: accepted, unused (the views here are fixed: each is used once)
-            item_tfms=None, batch_tfms=None, # fastai's extra TTA transforms: not supported (the views are flips and shifts)
+            item_tfms=None, # fastai's extra TTA item transforms: not supported (the views are flips and shifts)
+            batch_tfms=None, # fastai's extra TTA batch transforms: not supported
             beta:float|None=None, # As fastai: `(1-beta)*views + beta*plain`; None: the views' average alone (fastai's None returns both)
             use_max:bool=False, # fastai's maximum over the views: not supported
            ) -> tuple:
@@ -173,7 +174,11 @@ class ImageLearner(UndoOnError, Learner):
         return cam_method(method)(self, x, target=target, **kwargs)
 
     def show_cam(self, x, # Images: files, PIL images, arrays, or a normalised batch
-                 target=None, method:str='grad_cam', path=None, **kwargs):
+                 target=None, # Class of each map: None (the predicted one), an index or class name, or one per image
+                 method:str='grad_cam', # 'grad_cam' or 'cam'
+                 path=None, # Save the figure here (png) if given
+                 **kwargs, # Passed to `cam` / `grad_cam` (e.g. `layer`)
+                ):
         "The images with their heat maps overlaid, titled with the class and its probability (see `fastflow.vision.interpret.show_cam`)"
         from fastflow.vision.interpret import show_cam
         return show_cam(self, x, target=target, method=method, path=path, **kwargs)
@@ -231,6 +236,9 @@ def fastnet_learner(dls, # `DataLoaders`, typically from `tensor_dls`
                     **kwargs # Passed to `ImageLearner`; `loss_func`, `opt_func`, `metrics` replace the defaults
                    ) -> ImageLearner:
     "An `ImageLearner` for a `FastNet` (whitening stem fitted to the training data), with the CPU speed callbacks and `RunLog`"
+    local = "FastNet trains from scratch; for a torchvision architecture with weights on disk, local_vision_learner(dls, 'resnet18', weights=path)"
+    check_learner_kwargs(kwargs, fastnet_learner, dict(pretrained=local, arch=local, n_out="the number of classes comes from dls",
+                                                       normalize="FastNet whitens its input itself (a stem fitted on n_whiten training images)"))
     n_out = getattr(dls, 'c', None) or len(dls.vocab)
     model = FastNet(n_out, widths)
     tr = dls.train
@@ -437,9 +445,16 @@ def _unaugmented(learn, dl):
                          f"cannot be read with the validation transforms ({type(e).__name__}: {e}). Pass the validation loader, or "
                          f"learn.dls.test_dl(items, with_labels=True) over the items you mean.") from None
 
+def _trained_flip(learn) -> bool:
+    "Whether `learn` was trained on mirrored images (`tensor_dls`, `folder_dls` and `csv_dls` leave them out for digits and text): a loaded DataBlock learner's `trained_flip`, else its training loader's (`has_flip`)"
+    f = getattr(learn.dls, 'trained_flip', None)
+    tr = getattr(learn.dls, 'train', None)
+    return bool(f) if f is not None else has_flip(tr) if tr is not None else True
+
 @torch.no_grad()
-def _tta(learn, dl=None, flip=True, shifts=0, size=None) -> tuple:
+def _tta(learn, dl=None, flip=None, shifts=0, size=None) -> tuple:
     "`(probs, targets or None)` averaged over the views, in one pass over an unshuffled, unaugmented copy of `dl`"
+    if flip is None: flip = _trained_flip(learn)   # a net that never saw a mirrored digit is not asked about one
     if isinstance(dl, (str, Path, list, tuple)): dl = test_dl(learn.dls, dl)
     dl = learn.dls.valid if dl is None else dl
     dl = dl.new(shuffle=False, augment=False, drop_last=False) if isinstance(dl, TensorImageDL) else _unaugmented(learn, dl)
@@ -457,7 +472,7 @@ def _tta(learn, dl=None, flip=True, shifts=0, size=None) -> tuple:
 
 def tta_probs(learn:Learner, # Trained learner
               dl=None, # A `TensorImageDL` or a fastai DataLoader (default: the validation loader), or a test folder or list of images
-              flip:bool=True, # Average with the mirrored images
+              flip:bool|None=None, # Average with the mirrored images; None: if the training loader flipped (`tensor_dls`' `flip`)
               shifts:int=0, # Also average over shifts by ±`shifts` pixels (4 more views per image and flip)
               size:int|None=None, # Predict at this size of the longer side, keeping the images' shape (after progressive resizing)
              ) -> torch.Tensor:
@@ -559,9 +574,10 @@ def fit_temperature(probs:torch.Tensor, # Held-out class probabilities [n, k] (a
 
 def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory or DataBlock data), trained or loaded
                    path, # Test folder
-                   tta:bool=True, # Flip TTA
+                   tta:bool=True, # TTA: mirror images (where training flipped) and shifts
                    shifts:int|None=None, # TTA also over shifts by ±`shifts` pixels (see `tta_probs`); None: the learner's `tta_shifts` (set by `train_image_folder`), else 0
-                   id_col:str='id', label_col:str='label', # Column names of the result
+                   id_col:str='id', # Name of the result's file-id column
+                   label_col:str='label', # Name of the result's label column
                    size:int|None=None, # In-memory learners: decode at this size (default: the training images' size)
                    calibrate:bool=True, # Single-label: probabilities at the learner's `temperature` (labels are the same either way)
                    **kwargs # Passed to `get_test_files` (e.g. `skip_non_images=True`)
@@ -570,7 +586,7 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
     if shifts is None: shifts = getattr(learn, 'tta_shifts', 0)
     dl = test_dl(learn.dls, path, size=size, **kwargs)   # a folder: checked, and each image decoded once
     files = dl.items
-    with torch_threads(getattr(learn, 'threads', None)): probs = tta_probs(learn, dl, flip=tta, shifts=shifts if tta else 0)
+    with torch_threads(getattr(learn, 'threads', None)): probs = tta_probs(learn, dl, flip=None if tta else False, shifts=shifts if tta else 0)
     vocab = list(learn.dls.vocab)
     if isinstance(learn.loss_func, BCEWithLogitsLossFlat):
         labels = [' '.join(str(vocab[j]) for j in torch.where(p > learn.loss_func.thresh)[0]) for p in probs]
@@ -753,7 +769,7 @@ def train_image_folder(path, # Folder with one sub-folder per class, or a flat f
                        widths:tuple|None=None, # FastNet widths; default: `pick_widths` for the budget
                        candidates:tuple=WIDTHS, # Widths `pick_widths` chooses from
                        threads:int|None=None, # CPU threads; default: measured by `pick_widths`
-                       seed:int=0,
+                       seed:int=0, # Seeds the split, the shuffling and the initialisation
                        quiet:bool=True, # No bars or tables: a line when training starts, then one about every 30 s (False: fastai's output)
                        epochs:int|None=None, # Train exactly this many epochs instead of `seconds` (default widths: `candidates[0]`)
                        tta_shifts:int=2, # TTA views: flips and shifts by ±`tta_shifts` pixels (`predict_folder` uses the same by default)
@@ -763,6 +779,7 @@ def train_image_folder(path, # Folder with one sub-folder per class, or a flat f
                        label_col:int|str|None=None, # With `csv`: the label column (None: the second)
                        suffix:str|None=None, # With `csv`: appended to the ids (None: inferred from the files)
                        temperature:float|None=None, # Of `predict_folder`'s probabilities; None: fitted on the held-out images (1 with valid_pct=0: pass the held-out run's report['temperature'])
+                       flip:bool|None=None, # Random flips in training (and TTA); None: `tensor_dls` decides from the images (off for digits, text)
                        **kwargs # Passed to `fastnet_learner` (e.g. `wd`, `label_smoothing`)
                       ) -> tuple[ImageLearner, dict]:
     "Default image recipe: `(learner, report)` with held-out accuracy (plain and with TTA; None if `valid_pct=0`), epochs, images/s"
@@ -771,7 +788,7 @@ def train_image_folder(path, # Folder with one sub-folder per class, or a flat f
     if temperature is not None and not (isinstance(temperature, numbers.Real) and math.isfinite(temperature) and temperature > 0):
         raise ValueError(f"temperature must be a positive number (a held-out run's report['temperature']; 1: probabilities as the model gives them), got {temperature!r}")
     set_seed(seed)
-    dls = tensor_dls(path, valid_pct=valid_pct, bs=bs, seed=seed, csv=csv, fn_col=fn_col, label_col=label_col, suffix=suffix)   # a folder is decoded there; valid_pct=0: every image trains
+    dls = tensor_dls(path, valid_pct=valid_pct, bs=bs, seed=seed, csv=csv, fn_col=fn_col, label_col=label_col, suffix=suffix, flip=flip)   # a folder is decoded there; valid_pct=0: every image trains
     if widths is None and epochs is not None: widths = candidates[0]
     t0 = time.perf_counter()
     if widths is None: widths, threads, _ = pick_widths(dls, seconds, candidates=candidates, threads=threads, verbose=quiet)
@@ -781,7 +798,9 @@ def train_image_folder(path, # Folder with one sub-folder per class, or a flat f
         learn = fastnet_learner(dls, widths=widths, **kwargs)
         if quiet:   # a few plain lines: a 15-minute budget is not 15 minutes of silence, nor of bars in a log
             print(f"training FastNet{tuple(widths)} on {dls.train.n} images for " + (f"{seconds:g} s" if epochs is None else f"{epochs} epochs")
-                  + f" ({threads or torch.get_num_threads()} thread(s), batches of {dls.train.bs})", flush=True)
+                  + f" ({threads or torch.get_num_threads()} thread(s), batches of {dls.train.bs})"
+                  + ('' if dls.train.flip else ", no flips" + (f" (the classes' mean images are not mirror-symmetric: asymmetry {dls.mirror_asymmetry:.2f})"
+                                                                  if getattr(dls, 'mirror_asymmetry', None) is not None else '')), flush=True)
             with learn.no_bar(), learn.no_logging(): fit = fit_budget(learn, lr_max=lr_max, cbs=_QuietLines(), **budget)
         else: fit = fit_budget(learn, lr_max=lr_max, **budget)
         y = dls.valid.y
@@ -797,6 +816,7 @@ def train_image_folder(path, # Folder with one sub-folder per class, or a flat f
                   valid_log_loss_calibrated=nll(calibrated(tta, temperature)) if len(y) and single else None, temperature=temperature,
                   train_seconds=fit['seconds'], epochs=fit['epochs'], train_images_per_s=fit['images_per_s'],
                   inference_images_per_s=len(y)/plain_s if len(y) else None, widths=tuple(widths), threads=threads or torch.get_num_threads(),
-                  n_train=dls.train.n, n_valid=len(y), tta_shifts=tta_shifts, bs=dls.train.bs, width_search_seconds=search_s)
+                  n_train=dls.train.n, n_valid=len(y), tta_shifts=tta_shifts, bs=dls.train.bs, width_search_seconds=search_s,
+                  flip=bool(dls.train.flip), mirror_asymmetry=getattr(dls, 'mirror_asymmetry', None))
     learn.threads, learn.tta_shifts, learn.temperature = threads, tta_shifts, float(temperature)   # what `predict_folder` reuses
     return learn, report

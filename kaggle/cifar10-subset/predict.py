@@ -22,7 +22,7 @@ def main(argv=None):
     learn = load_model(model, kind='vision.learner')
     preds, _ = predict_folder(learn, data/'test')   # the TTA views and threads stored in the folder
     sub = write_image_submission(preds, data/'sample_submission.csv', out)
-    print(f"loaded {model} (FastNet, TTA: flips and ±{learn.tta_shifts}-pixel shifts); wrote {sub} ({len(preds)} rows) "
+    print(f"loaded {model} (FastNet, TTA: {'flips and ' if learn.dls.train.flip else ''}±{learn.tta_shifts}-pixel shifts); wrote {sub} ({len(preds)} rows) "
           f"in {time.perf_counter() - t0:.1f}s")
     return sub
 
