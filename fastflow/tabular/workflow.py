@@ -7,6 +7,7 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.workflow.html.md"""
 # %% ../../nbs/33_tabular.workflow.ipynb #51dee0df
 from __future__ import annotations
 import contextlib, sys, time, warnings
+from functools import partial
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -18,15 +19,15 @@ from ..metrics import Metric, METRICS, best_threshold, f1, get_metric  # noqa: F
 from ..submission import _holds_proba, _placeholder, _read_sample, _write_submission
 from ..export import ArtefactError, load_artefact, rebuild, save_artefact
 from ..data import key_text
-from .nn import default_bs
+from .nn import check_reg_loss, default_bs
 from .data import INT_RULE, TabularProc, check_target, date_format, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _parse_dates, _not_a_frame
 from .estimators import (takes_groups, takes_times, _fit_takes, NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
                                      LinearClassifier, LinearRegressor, SeedBagClassifier, SeedBagRegressor, TabularEstimator, NonFiniteError, check_finite, estimator_state, restore_estimator)
 
 # %% auto #0
 __all__ = ['NN_STEPS', 'RF_ROWS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'TIE_SE',
-           'GROUP_FOLDS', 'paired_gap', 'ahead_beyond_noise', 'nn_epochs', 'default_models', 'make_folds', 'time_ranks',
-           'forward_folds', 'blend_weights', 'TabularWorkflow', 'workflow_from_artefact']
+           'L1_ROWS', 'GROUP_FOLDS', 'paired_gap', 'ahead_beyond_noise', 'nn_epochs', 'default_models', 'make_folds',
+           'time_ranks', 'forward_folds', 'blend_weights', 'TabularWorkflow', 'workflow_from_artefact']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7531e949
 NN_STEPS = 100    # the regression net's least number of batches (Wage: 5 epochs of 10 batches scored RMSE 38.0, 10 epochs 33.0, xgboost 33.3)
@@ -101,20 +102,22 @@ def default_models(task: str, # 'classification' or 'regression'
                    n_cols: int|None = None, # Feature columns after preprocessing: more than a fold's training rows, and those fewer than `WIDE_ROWS` (wide), xgboost takes `XGB_WIDE` and no shallow one joins
                    max_levels: int|None = None, # Most levels of a categorical feature: from `MANY_LEVELS` up, on a table above `RF_BIG` rows, an xgboost with `XGB_ONEHOT` joins
                    fold_rows: int|None = None, # Rows a fold trains on, when not K-fold's `n_rows*(n_splits - 1)/n_splits` (forward folds: their mean)
+                   loss: str = 'squared_error', # Regression: 'absolute_error' (a score by MAE) trains the net and xgboost on absolute error and makes the baseline the median
                   ) -> dict:
     "Name -> unfitted estimator: 'nn', 'rf', 'xgb', ('xgb_shallow' or 'xgb_onehot',) 'linear', 'baseline' (the net on one torch thread: fastest for small nets on few cores)"
     clf, big = task == 'classification', n_rows is not None and n_rows > RF_BIG
-    gbm = GBMClassifier if clf else GBMRegressor
+    l1 = not clf and check_reg_loss(loss) == 'absolute_error'   # the forest (leaf means) and ridge stay on squared error: the blend weighs them by MAE
+    gbm = GBMClassifier if clf else partial(GBMRegressor, loss=loss)
     if fold_rows is None: fold_rows = None if n_rows is None else n_rows*(n_splits - 1)//max(n_splits, 2)   # a fold's training rows
     wide = n_cols is not None and fold_rows is not None and n_cols > fold_rows and fold_rows < WIDE_ROWS
-    ms = {'nn': (NNClassifier if clf else NNRegressor)(random_state=seed, proc=proc, n_jobs=1, epochs=nn_epochs(task, fold_rows)),
+    ms = {'nn': (NNClassifier if clf else partial(NNRegressor, loss=loss))(random_state=seed, proc=proc, n_jobs=1, epochs=nn_epochs(task, fold_rows)),
           'rf': (RFClassifier if clf else RFRegressor)(random_state=seed, n_jobs=n_jobs, proc=proc, n_estimators=60 if big else 200, oob_score=False,
                                                        max_samples=RF_ROWS),   # a cap: a tree of a smaller fit (a fold, or the final fit) grows on all its rows
           'xgb': gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **(XGB_WIDE if wide else {}))}
     if not big and not wide: ms['xgb_shallow'] = gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **XGB_SHALLOW)
     if big and not wide and (max_levels or 0) >= MANY_LEVELS: ms['xgb_onehot'] = gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **XGB_ONEHOT)
     return {**ms, 'linear': (LinearClassifier if clf else LinearRegressor)(proc=proc),
-            'baseline': DummyClassifier(strategy='prior') if clf else DummyRegressor()}
+            'baseline': DummyClassifier(strategy='prior') if clf else DummyRegressor(strategy='median' if l1 else 'mean')}
 
 
 def make_folds(y, # Target (class codes for classification)
@@ -234,10 +237,12 @@ def forward_folds(times, # Times, one per row (as `time_ranks` reads them)
 def blend_weights(preds: list, # Out-of-fold predictions of each member: probabilities [n, k] or values [n]
                   y, # Class codes (classification) or targets on the models' scale
                   task: str, # 'classification' or 'regression'
+                  loss: str = 'squared_error', # Regression: the blend's squared error, or 'absolute_error' (a score by MAE)
                  ) -> np.ndarray:
-    "Non-negative weights summing to 1 for `preds` that minimise the log loss (classification) or squared error of the blend"
+    "Non-negative weights summing to 1 for `preds` that minimise the log loss (classification), squared or absolute error of the blend"
     from scipy.optimize import minimize
     P = np.stack([np.asarray(p, dtype='float64') for p in preds])
+    if task != 'classification' and check_reg_loss(loss) == 'absolute_error': return _l1_weights(P, np.asarray(y, 'float64'))
     if task == 'classification':
         Y = np.eye(P.shape[-1])[y]
         def loss(w): return -(Y*np.log(np.clip(np.tensordot(w, P, 1), 1e-7, 1))).sum(1).mean()
@@ -251,11 +256,30 @@ def blend_weights(preds: list, # Out-of-fold predictions of each member: probabi
     # which would stop it at the equal weights it starts from
     r = minimize(loss, w0, jac=grad, method='SLSQP', bounds=[(0, 1)]*k, constraints={'type': 'eq', 'fun': lambda w: w.sum() - 1},
                  options=dict(ftol=1e-12, maxiter=500))
-    w = np.clip(r.x if r.success and loss(r.x) <= loss(w0) else w0, 0, None)
-    w[w < 1e-3] = 0
+    return _tidy_weights(r.x if r.success and loss(r.x) <= loss(w0) else w0)
+
+def _tidy_weights(w) -> np.ndarray:
+    "Weights below 0.001 dropped, the rest scaled to sum to 1"
+    w = np.clip(w, 0, None); w[w < 1e-3] = 0
     return w/w.sum()
 
-# %% ../../nbs/33_tabular.workflow.ipynb #950782d5
+L1_ROWS = 20_000   # rows the absolute-error weights are fitted on (a seeded sample beyond): a linear program with a variable per row
+
+def _l1_weights(P, y) -> np.ndarray:
+    "Weights on the simplex with the least mean absolute error of `P`'s blend: the exact linear program (HiGHS), the equal weights if that fails"
+    from scipy.optimize import linprog
+    from scipy import sparse
+    k, n = len(P), P.shape[1]
+    if n > L1_ROWS: idx = np.random.default_rng(0).choice(n, L1_ROWS, replace=False); P, y, n = P[:, idx], y[idx], L1_ROWS
+    sd = float(np.mean(np.abs(y - np.median(y)))) or 1.; P, y = P/sd, y/sd   # in units of the target's spread
+    I = sparse.identity(n, format='csr')   # |blend - y| <= t row by row; minimise the mean of t over w >= 0, sum(w) = 1
+    A = sparse.vstack([sparse.hstack([sparse.csr_matrix(P.T), -I]), sparse.hstack([sparse.csr_matrix(-P.T), -I])], format='csr')
+    r = linprog(np.r_[np.zeros(k), np.full(n, 1/n)], A_ub=A, b_ub=np.r_[y, -y], A_eq=np.r_[np.ones(k), np.zeros(n)][None],
+                b_eq=[1.], bounds=[(0, 1)]*k + [(0, None)]*n, method='highs')
+    w0, mae_ = np.full(k, 1/k), lambda w: np.abs(np.tensordot(w, P, 1) - y).mean()
+    return _tidy_weights(r.x[:k] if r.status == 0 and mae_(r.x[:k]) <= mae_(w0) else w0)
+
+# %% ../../nbs/33_tabular.workflow.ipynb #7a57a4fb
 def _fmt(m, s): return f"{m:.4f} ± {s:.4f}"
 
 def _old_group_keys(keys, s, n) -> tuple:
@@ -372,7 +396,7 @@ class TabularWorkflow:
         fold_rows = None if self.times_ is None else int(np.mean([self.train_mask_[tr].sum() for tr, _ in self.folds_]))   # forward folds train on fewer rows than K-fold's
         models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, n_rows=int(self.train_mask_.sum()), n_splits=self.n_splits,
                                                                                                    n_cols=len(self.proc_.cat_out_) + len(self.proc_.cont_out_) + 2*len(self.group_target),
-                                                                                                   max_levels=max(self.proc_.card_, default=1) - 1, fold_rows=fold_rows))
+                                                                                                   max_levels=max(self.proc_.card_, default=1) - 1, fold_rows=fold_rows, loss=self.loss_))
         for n, e in models.items():   # a member that cannot fit is said before the others' folds run, not after
             if isinstance(e, (SeedBagClassifier, SeedBagRegressor)):
                 try: e._base()
@@ -414,6 +438,9 @@ class TabularWorkflow:
         if self.task_ == 'classification' and self.metric_.name == 'accuracy' and (share := np.bincount(y).max()/len(y)) >= 0.95:
             return (f"\n  note: the majority class alone scores {share:.4f} accuracy, so the rows above differ by a few rare cases: to rank "
                     "models by how well they find them, try metric='roc_auc' (two classes) or metric='log_loss'")
+        if self.task_ == 'classification' and self.metric_.name == 'f1' and len(self.classes_) == 2 and (share := float(np.mean(y == 1))) > 0.5:
+            return (f"\n  note: binary F1 scores the second class, {_plain(self.classes_[1])!r} (classes sort, as scikit-learn's pos_label does), and it "
+                    f"is the majority ({share:.0%} of rows): if the competition's F1 is of the rarer {_plain(self.classes_[0])!r}, recode the target so that it sorts last")
         if self.task_ != 'regression' or self.metric_.name != 'rmse' or self.log_target_ or (y < 0).any(): return ""   # mae, log_rmse: the competition said
         sk = float(pd.Series(y).skew())
         how = ("metric='log_rmse' (models then train on log(y))" if (y > 0).all() else
@@ -479,6 +506,7 @@ class TabularWorkflow:
                              "to treat the target that way") from None
         self.log_target_ = bool(self.log_target if self.log_target is not None else self.metric_.name in ('log_rmse', 'rmsle'))
         self.log1p_ = self.log_target_ and self.metric_.name == 'rmsle'   # RMSLE's scale: log(1 + y)
+        self.loss_ = 'absolute_error' if self.metric_.name == 'mae' else 'squared_error'   # what the default members and the blend minimise: MAE is scored at medians
         if self.task_ == 'regression' and not pd.api.types.is_numeric_dtype(df[self.target]):   # numbers as text or objects: as numbers
             df = df.copy(); df[self.target] = pd.to_numeric(df[self.target])
         if self.metric_.name == 'rmsle' and (bad := int((df[self.target] < 0).sum())):
@@ -722,7 +750,7 @@ class TabularWorkflow:
         lb.attrs['final_note'] = self.final_note_.strip()
         if self.best_ == 'baseline':
             inferred = self.task is None and self.task_ == 'classification' and np.issubdtype(np.asarray(self.classes_).dtype, np.integer)
-            warnings.warn(f"no model beat the baseline (a constant: the majority class or the mean) in CV, {m.name} {lb['mean'][0]:.4f}: "
+            warnings.warn(f"no model beat the baseline (a constant: the majority class, or the {'median' if getattr(self, 'loss_', '') == 'absolute_error' else 'mean'}) in CV, {m.name} {lb['mean'][0]:.4f}: "
                           f"it is the final model, so every prediction is that constant. The columns may not predict {self.target!r}, or "
                           f"{len(ym)} rows are too few to tell; the leaderboard shows how close the others came"
                           + (f". The task was read from the target's {len(self.classes_)} integer values as classes ({INT_RULE}), scored by "
@@ -738,7 +766,7 @@ class TabularWorkflow:
         fit_rows = np.flatnonzero(self.train_mask_ & self.valid_mask_)         # weights are fitted on the rows models are fitted on, where predicted out of fold
         def fit_w(idx, reps):
             if self.ensemble_weights == 'equal': return np.full(len(P), 1/len(P))
-            return blend_weights([np.concatenate([p[r, idx] for r in reps]) for p in P], np.tile(ym[idx], len(reps)), self.task_)
+            return blend_weights([np.concatenate([p[r, idx] for r in reps]) for p in P], np.tile(ym[idx], len(reps)), self.task_, getattr(self, 'loss_', 'squared_error'))
         w = fit_w(fit_rows, range(self.n_repeats))
         self.ensemble_weights_ = dict(zip(ms, w.round(4).tolist()))
         blend, scores = sum(v*self.oof_[n] for v, n in zip(w, ms)), []

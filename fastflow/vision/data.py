@@ -448,9 +448,14 @@ def has_flip(dl) -> bool:
     fs = [*getattr(getattr(dl, 'after_item', None), 'fs', []), *getattr(getattr(dl, 'after_batch', None), 'fs', [])]
     return any(isinstance(t, (Flip, FlipItem, Dihedral, DihedralItem)) for t in fs)
 
+def _flip_rule(flip:bool|None, asym) -> bool:
+    "`flip` as told, or (None) whether a `mirror_asymmetry` of `asym` (a number, or a function giving it) leaves flips on: at most `FLIP_ASYMMETRY`, or NaN (fastai's default)"
+    if flip is not None: return bool(flip)
+    return not (asym() if callable(asym) else asym) > FLIP_ASYMMETRY   # NaN (the classes' means do not differ): flips
+
 def _decide_flip(flip:bool|None, files, labels) -> bool:
     "`flip` as told, or (None) whether the classes of these labelled files look the same mirrored (`files_asymmetry` at most `FLIP_ASYMMETRY`)"
-    return bool(flip) if flip is not None else not files_asymmetry(files, labels) > FLIP_ASYMMETRY
+    return _flip_rule(flip, lambda: files_asymmetry(files, labels))
 
 # %% ../../nbs/20_vision.data.ipynb #4408826d
 def default_tfms(size:int|None=None, # Output size; None keeps the images' size (they must then all match)
@@ -1098,7 +1103,7 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images, a folder per class,
     kw = dict(stats=stats, bs=bs, device=device, channels_last=channels_last, pad=pad, vocab=data.vocab)
     # both loaders serve rows of the one decoded tensor (no copy of the images per split)
     asym = mirror_asymmetry(data.x, data.y, rows=tr) if flip is None else None   # the training images only, read in place
-    flip = not asym > FLIP_ASYMMETRY if flip is None else bool(flip)   # NaN (the classes' means do not differ): flips, as fastai's default
+    flip = _flip_rule(flip, asym)
     dls = TensorImageDataLoaders(TensorImageDL(data.x, data.y, rows=tr, shuffle=True, augment=True, drop_last=len(tr) > bs, seed=seed, flip=flip, **kw),
                       TensorImageDL(data.x, data.y, rows=va, **kw))
     dls.vocab, dls.data, dls.train_idx, dls.valid_idx, dls.c = data.vocab, data, tr, va, len(data.vocab)
