@@ -761,6 +761,15 @@ class _QuietLines(FFCallback):   # not `_Progress`: fastai would attach it as `l
         tb = next((c for c in self.learn.cbs if isinstance(c, TimeBudget) and c.run), None)   # a time budget: `n_epoch` is only a cap
         print(f"  epoch {self.epoch+1}{f'/{self.n_epoch}' if tb is None else f' ({tb.elapsed:.0f} s of {tb.seconds:g} s)'}: {vals}", flush=True)
 
+def _flip_note(dls) -> str:
+    "What `train_image_folder`'s first line says of flips: off and why, or on although the images could not tell (NaN `mirror_asymmetry`)"
+    a = getattr(dls, 'mirror_asymmetry', None)
+    if not dls.train.flip: return ", no flips" + (f" (the classes' mean images are not mirror-symmetric: asymmetry {a:.2f})" if a is not None else '')
+    if a is not None and math.isnan(a):   # measured, but the class means barely differ: flips stay on as fastai's default
+        return (", random flips (whether a mirrored image keeps its class could not be read off the class means, which barely differ: "
+                "if it does not, as with letters, arrows or text, pass flip=False)")
+    return ''
+
 def train_image_folder(path, # Folder with one sub-folder per class, or a flat folder of images with `csv` (or decoded `ImageTensors`)
                        seconds:float=900, # Training wall-time budget
                        valid_pct:float=0.1, # Held-out fraction (stratified); 0: train the final model on every image (no held-out accuracy)
@@ -799,8 +808,7 @@ def train_image_folder(path, # Folder with one sub-folder per class, or a flat f
         if quiet:   # a few plain lines: a 15-minute budget is not 15 minutes of silence, nor of bars in a log
             print(f"training FastNet{tuple(widths)} on {dls.train.n} images for " + (f"{seconds:g} s" if epochs is None else f"{epochs} epochs")
                   + f" ({threads or torch.get_num_threads()} thread(s), batches of {dls.train.bs})"
-                  + ('' if dls.train.flip else ", no flips" + (f" (the classes' mean images are not mirror-symmetric: asymmetry {dls.mirror_asymmetry:.2f})"
-                                                                  if getattr(dls, 'mirror_asymmetry', None) is not None else '')), flush=True)
+                  + _flip_note(dls), flush=True)
             with learn.no_bar(), learn.no_logging(): fit = fit_budget(learn, lr_max=lr_max, cbs=_QuietLines(), **budget)
         else: fit = fit_budget(learn, lr_max=lr_max, **budget)
         y = dls.valid.y
