@@ -26,7 +26,7 @@ from .estimators import (takes_groups, takes_times, _fit_takes, NNClassifier, NN
 
 # %% auto #0
 __all__ = ['NN_STEPS', 'RF_ROWS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'TIE_SE',
-           'L1_ROWS', 'GROUP_FOLDS', 'paired_gap', 'ahead_beyond_noise', 'nn_epochs', 'default_models', 'make_folds',
+           'L1_EPS', 'GROUP_FOLDS', 'paired_gap', 'ahead_beyond_noise', 'nn_epochs', 'default_models', 'make_folds',
            'time_ranks', 'forward_folds', 'blend_weights', 'TabularWorkflow', 'workflow_from_artefact']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7531e949
@@ -242,42 +242,34 @@ def blend_weights(preds: list, # Out-of-fold predictions of each member: probabi
     "Non-negative weights summing to 1 for `preds` that minimise the log loss (classification), squared or absolute error of the blend"
     from scipy.optimize import minimize
     P = np.stack([np.asarray(p, dtype='float64') for p in preds])
-    if task != 'classification' and check_reg_loss(loss) == 'absolute_error': return _l1_weights(P, np.asarray(y, 'float64'))
+    l1 = task != 'classification' and check_reg_loss(loss) == 'absolute_error'
     if task == 'classification':
         Y = np.eye(P.shape[-1])[y]
-        def loss(w): return -(Y*np.log(np.clip(np.tensordot(w, P, 1), 1e-7, 1))).sum(1).mean()
+        def obj(w): return -(Y*np.log(np.clip(np.tensordot(w, P, 1), 1e-7, 1))).sum(1).mean()
         def grad(w): return -(Y*P/np.clip(np.tensordot(w, P, 1), 1e-7, 1)).sum(-1).mean(-1)
     else:
         sd = float(np.std(y)) or 1.; P, y = P/sd, np.asarray(y, 'float64')/sd   # in units of the target's spread: prices in the thousands
-        def loss(w): return ((np.tensordot(w, P, 1) - y)**2).mean()           # made SLSQP stop at the equal weights it starts from
-        def grad(w): return 2*((np.tensordot(w, P, 1) - y)*P).mean(-1)
+        if l1:   # absolute error, smoothed within L1_EPS of 0 (pseudo-Huber) for SLSQP: the linear program's optimum, in milliseconds
+            def obj(w): r = np.tensordot(w, P, 1) - y; return np.sqrt(r*r + L1_EPS**2).mean()
+            def grad(w): r = np.tensordot(w, P, 1) - y; return (P*(r/np.sqrt(r*r + L1_EPS**2))).mean(-1)
+        else:
+            def obj(w): return ((np.tensordot(w, P, 1) - y)**2).mean()           # made SLSQP stop at the equal weights it starts from
+            def grad(w): return 2*((np.tensordot(w, P, 1) - y)*P).mean(-1)
     k = len(P); w0 = np.full(k, 1/k)
     # exact gradient and a tight tolerance: similar members change the loss by less than SLSQP's default ftol (1e-6),
     # which would stop it at the equal weights it starts from
-    r = minimize(loss, w0, jac=grad, method='SLSQP', bounds=[(0, 1)]*k, constraints={'type': 'eq', 'fun': lambda w: w.sum() - 1},
+    r = minimize(obj, w0, jac=grad, method='SLSQP', bounds=[(0, 1)]*k, constraints={'type': 'eq', 'fun': lambda w: w.sum() - 1},
                  options=dict(ftol=1e-12, maxiter=500))
-    return _tidy_weights(r.x if r.success and loss(r.x) <= loss(w0) else w0)
+    return _tidy_weights(r.x if r.success and obj(r.x) <= obj(w0) else w0)
+
+L1_EPS = 1e-3   # absolute-error blends: errors below this (in the target's standard deviations) are smoothed (the weights match the exact linear program's to 0.001)
 
 def _tidy_weights(w) -> np.ndarray:
     "Weights below 0.001 dropped, the rest scaled to sum to 1"
     w = np.clip(w, 0, None); w[w < 1e-3] = 0
     return w/w.sum()
 
-L1_ROWS = 20_000   # rows the absolute-error weights are fitted on (a seeded sample beyond): a linear program with a variable per row
 
-def _l1_weights(P, y) -> np.ndarray:
-    "Weights on the simplex with the least mean absolute error of `P`'s blend: the exact linear program (HiGHS), the equal weights if that fails"
-    from scipy.optimize import linprog
-    from scipy import sparse
-    k, n = len(P), P.shape[1]
-    if n > L1_ROWS: idx = np.random.default_rng(0).choice(n, L1_ROWS, replace=False); P, y, n = P[:, idx], y[idx], L1_ROWS
-    sd = float(np.mean(np.abs(y - np.median(y)))) or 1.; P, y = P/sd, y/sd   # in units of the target's spread
-    I = sparse.identity(n, format='csr')   # |blend - y| <= t row by row; minimise the mean of t over w >= 0, sum(w) = 1
-    A = sparse.vstack([sparse.hstack([sparse.csr_matrix(P.T), -I]), sparse.hstack([sparse.csr_matrix(-P.T), -I])], format='csr')
-    r = linprog(np.r_[np.zeros(k), np.full(n, 1/n)], A_ub=A, b_ub=np.r_[y, -y], A_eq=np.r_[np.ones(k), np.zeros(n)][None],
-                b_eq=[1.], bounds=[(0, 1)]*k + [(0, None)]*n, method='highs')
-    w0, mae_ = np.full(k, 1/k), lambda w: np.abs(np.tensordot(w, P, 1) - y).mean()
-    return _tidy_weights(r.x[:k] if r.status == 0 and mae_(r.x[:k]) <= mae_(w0) else w0)
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7a57a4fb
 def _fmt(m, s): return f"{m:.4f} ± {s:.4f}"
