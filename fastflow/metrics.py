@@ -12,8 +12,8 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, mean_absolute_error, roc_auc_score, root_mean_squared_error
 
 # %% auto #0
-__all__ = ['METRICS', 'rmse', 'log_rmse', 'rmsle', 'mae', 'accuracy', 'f1', 'best_threshold', 'roc_auc', 'log_loss', 'Metric',
-           'get_metric']
+__all__ = ['CLASS_WEIGHT_GRID', 'METRICS', 'rmse', 'log_rmse', 'rmsle', 'mae', 'accuracy', 'f1', 'best_threshold',
+           'best_class_weights', 'roc_auc', 'log_loss', 'Metric', 'get_metric']
 
 # %% ../nbs/03_metrics.ipynb #c2f63a9f
 def rmse(y, # True values
@@ -78,13 +78,15 @@ def accuracy(y, # True class codes 0..k-1
 def f1(y, # True class codes 0..k-1
        proba, # Class probabilities `[n, k]`
        threshold:float|None=None, # Two classes: class 1 where its probability is at least this; None: the most probable class
+       class_weights=None, # More classes: the label is the class with the largest probability times its weight (`best_class_weights`); None: the most probable
       ) -> float:
     "F1 of the predicted labels: of class 1 for two classes (Kaggle's binary F1), else the mean over the classes (macro F1)"
     p, y = np.asarray(proba), _codes(y)
     _check_proba('f1', y, p, empty_ok=True)
     if not len(y) or (p.dtype.kind == 'f' and np.isnan(p).any()): return float('nan')   # no rows, or a model that gave NaN: undefined
     two = p.shape[1] == 2
-    pred = (p[:, 1] >= threshold).astype(int) if two and threshold is not None else p.argmax(1)
+    pred = ((p[:, 1] >= threshold).astype(int) if two and threshold is not None else
+            (p*np.asarray(class_weights, dtype='float64')).argmax(1) if class_weights is not None and not two else p.argmax(1))
     return float(f1_score(y.astype(int), pred, average='binary' if two else 'macro', zero_division=0.))   # macro: the classes in y or predicted
 
 def best_threshold(y, # True class codes 0/1
@@ -99,6 +101,31 @@ def best_threshold(y, # True class codes 0/1
     f = np.where(cut, 2*tp/(k + ys.sum()), -1.)
     j = int(f.argmax())
     return (float((ps[j] + ps[j + 1])/2) if j + 1 < len(ps) else float(ps[j])), float(f[j])
+
+def _macro_f1(y:np.ndarray, pred:np.ndarray, k:int) -> float:
+    "Macro F1 of class codes `pred` against `y` (0..k-1), over the classes in either, as scikit-learn's `f1_score(average='macro')`: one confusion count, fast enough to search"
+    cm = np.bincount(y*k + pred, minlength=k*k).reshape(k, k)
+    tp = np.diag(cm).astype('float64'); den = 2*tp + (cm.sum(0) - tp) + (cm.sum(1) - tp)
+    present = (cm.sum(0) + cm.sum(1)) > 0
+    return float(np.where(den > 0, 2*tp/np.maximum(den, 1), 0.)[present].mean()) if present.any() else 0.
+
+CLASS_WEIGHT_GRID = np.geomspace(1/8, 8, 25)   # the multipliers `best_class_weights` tries for each class
+
+def best_class_weights(y, # True class codes 0..k-1
+                       proba, # Class probabilities `[n, k]`
+                       passes:int=3, # Rounds over the classes (stops early when a round changes nothing)
+                      ) -> tuple[np.ndarray, float]:
+    "`(weights, macro F1)`: a multiplier per class (the label is the largest probability times its weight) with the highest macro F1 on these rows, by coordinate ascent from 1s over `CLASS_WEIGHT_GRID`"
+    y, p = np.asarray(y).astype(int), np.asarray(proba, dtype='float64'); k = p.shape[1]
+    w = np.ones(k); best = _macro_f1(y, p.argmax(1), k)
+    for _ in range(passes):   # argmax of p*w: a rare class predicted more often raises its F1 more than it costs the others
+        moved = False
+        for c in range(k):
+            for m in CLASS_WEIGHT_GRID:
+                v = w.copy(); v[c] = m
+                if (s := _macro_f1(y, (p*v).argmax(1), k)) > best + 1e-12: best, w, moved = s, v, True
+        if not moved: break
+    return w, best
 
 def roc_auc(y, proba) -> float:
     "ROC AUC from class probabilities (one-vs-rest averaged for more than two classes)"

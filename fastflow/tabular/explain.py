@@ -74,8 +74,9 @@ def _scorer(est, metric):
         y = np.asarray(y)
         if not clf: return sign*m.fn(y.astype('float64'), np.asarray(e.predict(X), dtype='float64'))
         if not np.isin(y, e.classes_).all(): raise ValueError(f"y has labels the model never saw; known: {list(e.classes_)}")
-        t = getattr(getattr(e, 'wf', None), 'threshold_', None)   # a workflow's binary F1 threshold: scored as it predicts
-        return sign*(m.fn(np.searchsorted(e.classes_, y), e.predict_proba(X), **({'threshold': t} if t is not None and m.name == 'f1' else {})))
+        wf = getattr(e, 'wf', None)   # a workflow's F1 threshold or class weights: scored as it predicts
+        rule = {k: v for k in ('threshold', 'class_weights') if (v := getattr(wf, k + '_', None)) is not None} if m.name == 'f1' else {}
+        return sign*m.fn(np.searchsorted(e.classes_, y), e.predict_proba(X), **rule)
     return m, score
 
 def _xy(model, X, y):

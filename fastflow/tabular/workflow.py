@@ -15,7 +15,7 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 from ..core import heartbeat, usable_cores, _plain  # noqa: F401 (usable_cores re-exported: `fastflow.core` owns it; collab and tabular use it)
-from ..metrics import Metric, METRICS, best_threshold, f1, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
+from ..metrics import Metric, METRICS, best_class_weights, best_threshold, f1, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
 from ..submission import _holds_proba, _placeholder, _read_sample, _write_submission
 from ..export import ArtefactError, load_artefact, rebuild, save_artefact
 from ..data import key_text
@@ -293,7 +293,7 @@ class TabularWorkflow:
     def __init__(self, target: str, # Target column
                  id_col: str|None = None, # Id column (kept out of the features, checked for duplicates)
                  task: str|None = None, # 'classification', 'regression' or None to infer
-                 metric=None, # Name in `METRICS` or a `Metric` (None: accuracy or rmse); 'f1' with two classes also tunes the decision threshold
+                 metric=None, # Name in `METRICS` or a `Metric` (None: accuracy or rmse); 'f1' also tunes the labels: a decision threshold (two classes) or class weights (more)
                  models: dict|None = None, # Name -> estimator (None: `default_models`)
                  n_splits: int = 5, # Folds
                  seed: int = 42, # Seed for folds and models
@@ -784,7 +784,7 @@ class TabularWorkflow:
             raise ValueError(f"model={model!r} is not on the leaderboard: pass one of {entries}" + ("" if 'ensemble' in entries else
                              " (no ensemble: ensemble_top leaves fewer than 2 members)"))
         self.final_name_ = model or self.best_
-        self.threshold_ = self._decision_threshold(self.final_name_)
+        self.threshold_, self.class_weights_ = self._decision(self.final_name_)
         ens = self.final_name_ == 'ensemble'
         self.final_weights_ = {k: v for k, v in self.ensemble_weights_.items() if v > 0} if ens else {self.final_name_: 1.}
         names, mask = list(self.final_weights_), self.train_mask_
@@ -808,24 +808,30 @@ class TabularWorkflow:
                 self._report_warnings(n)
         return self
 
-    def _decision_threshold(self, name) -> float|None:
-        "Binary F1: the probability of class 1 from which `predict` says class 1, chosen on entry `name`'s out-of-fold predictions, if one chosen on the other folds' rows scores each fold better than the most probable class does; else None"
-        if self.task_ != 'classification' or self.metric_.name != 'f1' or len(self.classes_) != 2 or name not in self.oof_: return None
-        P, y = self.oof_[name], self.y_
+    def _decision(self, name) -> tuple:
+        """F1: `(threshold, class_weights)` by which `predict` labels entry `name`'s probabilities, chosen on its out-of-fold predictions: a
+        threshold on class 1 (two classes, `best_threshold`) or a weight per class (more, `best_class_weights`), kept if the rule chosen on the
+        other folds' rows scores each fold better than the most probable class does; else None (the most probable class)"""
+        if self.task_ != 'classification' or self.metric_.name != 'f1' or name not in self.oof_: return None, None
+        P, y, two = self.oof_[name], self.y_, len(self.classes_) == 2
+        choose = (lambda r: best_threshold(y[r], P[r, 1])[0]) if two else (lambda r: best_class_weights(y[r], P[r])[0])
+        score = lambda r, d: f1(y[r], P[r], **({'threshold': d} if two else {'class_weights': d}))
         ok = self.train_mask_ & self.valid_mask_ & np.isfinite(P).all(1)
-        if not ok.any(): return None
-        t = best_threshold(y[ok], P[ok, 1])[0]
-        cv = []
-        for _, va in self.folds_:   # honest: each fold scored at a threshold its rows did not choose
+        if not ok.any(): return None, None
+        d, cv = choose(ok), []
+        for _, va in self.folds_:   # honest: each fold scored by a rule its rows did not choose
             other = ok.copy(); other[va] = False; v = va[ok[va]]
-            if other.any() and len(v): cv.append(f1(y[v], P[v], threshold=best_threshold(y[other], P[other, 1])[0]))
+            if other.any() and len(v): cv.append(score(v, choose(other)))
         self.threshold_scores_ = cv
         at = float(np.nanmean(self.scores_[name]))   # the leaderboard's: each fold at the most probable class
         use = bool(cv) and np.mean(cv) > at   # a switch decided by measurement: kept only where it scores better out of fold
-        self._log("decision threshold (f1): " + (f"{_plain(self.classes_[1])!r} where its probability is at least {t:.3f}, chosen on {name}'s out-of-fold predictions"
-                  if use else f"none, the most probable class (a threshold of {t:.3f} on {name}'s out-of-fold predictions did not score better)")
-                  + f"; thresholds chosen on the other folds' rows score f1 {_fmt(np.mean(cv), np.std(cv)) if cv else 'n/a'} per fold, the most probable class {at:.4f}")
-        return float(t) if use else None
+        rule = (f"{_plain(self.classes_[1])!r} where its probability is at least {d:.3f}" if two else
+                "the largest probability times its class's weight, " + ', '.join(f"{_plain(c)!r} {w:.2f}" for c, w in zip(self.classes_, d)))
+        self._log(f"decision {'threshold' if two else 'class weights'} (f1): " + (f"{rule}, chosen on {name}'s out-of-fold predictions" if use else
+                  f"none, the most probable class ({rule}, chosen on {name}'s out-of-fold predictions, did not score better)")
+                  + f"; {'thresholds' if two else 'weights'} chosen on the other folds' rows score f1 {_fmt(np.mean(cv), np.std(cv)) if cv else 'n/a'} per fold, the most probable class {at:.4f}")
+        if not use: return None, None
+        return (float(d), None) if two else (None, [float(w) for w in d])
 
     def _final_estimator(self, name, n_rows):
         "A clone of member `name` for the final fit; xgboost reuses the CV's boosting rounds (their mean, scaled by rows) instead of stopping again"
@@ -882,8 +888,9 @@ class TabularWorkflow:
         "Labels (classification) or values (regression) for `test`"
         p = self.predict_raw(test)
         if self.task_ != 'classification': return p
-        t = getattr(self, 'threshold_', None)   # binary F1: a threshold chosen out of fold
-        return self.classes_[(p[:, 1] >= t).astype(int)] if t is not None and p.shape[1] == 2 else self.classes_[p.argmax(1)]
+        t, w = getattr(self, 'threshold_', None), getattr(self, 'class_weights_', None)   # F1: a threshold or class weights chosen out of fold
+        if t is not None and p.shape[1] == 2: return self.classes_[(p[:, 1] >= t).astype(int)]
+        return self.classes_[(p*np.asarray(w) if w is not None else p).argmax(1)]
 
     def predict_proba(self, test: pd.DataFrame) -> np.ndarray:
         "Class probabilities for `test` (columns: `classes_`), as scikit-learn names them: `predict_raw` of a classification"
@@ -1044,7 +1051,7 @@ class TabularWorkflow:
                    ensemble_weights=dict(getattr(self, 'ensemble_weights_', {})), scores={k: list(map(float, v)) for k, v in self.scores_.items()},
                    groups=groups, group_keys=2, clip_ranges=[[to_plain(c), lo, hi] for c, (lo, hi) in getattr(self, 'clip_ranges_', {}).items()],
                    time_spans=[[to_plain(c), lo, hi, d] for c, (lo, hi, d) in getattr(self, 'time_spans_', {}).items()],
-                   y_bounds=list(getattr(self, 'y_bounds_', None) or []) or None, threshold=getattr(self, 'threshold_', None), not_stored=[k for k in ('models', 'proc') if getattr(self, k) is not None or k in self.__dict__.get('_not_stored', ())], **({'time_gap': int(self.time_gap)} if self.time_gap else {}))   # not a param: fastflow without time_gap loads it (it changes no prediction)
+                   y_bounds=list(getattr(self, 'y_bounds_', None) or []) or None, threshold=getattr(self, 'threshold_', None), **({'class_weights': self.class_weights_} if getattr(self, 'class_weights_', None) else {}), not_stored=[k for k in ('models', 'proc') if getattr(self, k) is not None or k in self.__dict__.get('_not_stored', ())], **({'time_gap': int(self.time_gap)} if self.time_gap else {}))   # not a param: fastflow without time_gap loads it (it changes no prediction)
         return cfg, out['tensors'], out['arrays'], out['files']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #164822ca
@@ -1078,5 +1085,9 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
     wf.threshold_ = c.get('threshold')   # binary F1's decision threshold (folders before it: the most probable class)
     if wf.threshold_ is not None and not (isinstance(wf.threshold_, (int, float)) and not isinstance(wf.threshold_, bool) and 0 <= wf.threshold_ <= 1):
         raise ArtefactError(f"the model folder's decision threshold {wf.threshold_!r} is not a probability in [0, 1]: the folder was edited; export the workflow again")
+    wf.class_weights_ = w = c.get('class_weights')   # macro F1's class weights (folders before them: the most probable class)
+    if w is not None and not (isinstance(w, list) and wf.task_ == 'classification' and len(w) == len(wf.classes_) and
+                              all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < float('inf') for v in w)):
+        raise ArtefactError(f"the model folder's class weights {w!r} are not {len(getattr(wf, 'classes_', []))} positive numbers, one per class: the folder was edited; export the workflow again")
     if c.get('not_stored'): wf._not_stored = c['not_stored']   # built with models= or proc=, which a folder does not hold: `fit` says so
     return wf
