@@ -163,7 +163,7 @@ class _NN:
             learn = fit_tabular_nn(*self.proc_.arrays(Xt), enc(y), self.proc_.card_, task='classification' if clf else 'regression',
                                    n_out=len(self.classes_) if clf else 1, valid=valid, epochs=self.epochs, lr=self.lr,
                                    bs=min(self.bs or default_bs(len(Xt)), max(32, len(Xt)//10)), wd=self.wd, layers=self.layers, ps=self.ps,
-                                   y_range=None if clf else self.y_range_, threads=self.n_jobs, loss='squared_error' if clf else self.loss)
+                                   y_range=None if clf else self.y_range_, threads=self.n_jobs, loss='squared_error' if clf else getattr(self, 'loss', 'squared_error'))
         self.model_ = learn.model.cpu().eval()
         self.history_ = [list(map(float, v)) for v in learn.recorder.values]
 
@@ -511,7 +511,7 @@ def _dec(v):
     if 'dict' in v: return {_dec(k): _dec(o) for k, o in v['dict']}
     return np.array(v['value'], dtype=v['scalar'])[()]
 
-_LATER = {'int_cats': 'categories'}   # parameters added later, and the value a folder without them was fitted with: left out at that value, so a fastflow without them loads the folder
+_LATER = {'int_cats': 'categories', 'loss': 'squared_error'}   # parameters added later, and the value a folder without them was fitted with: left out at that value, so a fastflow without them loads the folder
 
 def _params(est, what:str) -> dict:
     return {k: _enc(v, f"{what}: parameter {k!r}") for k, v in est.get_params(deep=False).items() if not (k in _LATER and v == _LATER[k])}

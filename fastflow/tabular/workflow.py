@@ -106,7 +106,7 @@ def default_models(task: str, # 'classification' or 'regression'
                   ) -> dict:
     "Name -> unfitted estimator: 'nn', 'rf', 'xgb', ('xgb_shallow' or 'xgb_onehot',) 'linear', 'baseline' (the net on one torch thread: fastest for small nets on few cores)"
     clf, big = task == 'classification', n_rows is not None and n_rows > RF_BIG
-    l1 = not clf and check_reg_loss(loss) == 'absolute_error'   # the forest (leaf means) and ridge stay on squared error: the blend weighs them by MAE
+    l1 = check_reg_loss(loss) == 'absolute_error' and not clf   # the forest (leaf means) and ridge stay on squared error: the blend weighs them by MAE
     gbm = GBMClassifier if clf else partial(GBMRegressor, loss=loss)
     if fold_rows is None: fold_rows = None if n_rows is None else n_rows*(n_splits - 1)//max(n_splits, 2)   # a fold's training rows
     wide = n_cols is not None and fold_rows is not None and n_cols > fold_rows and fold_rows < WIDE_ROWS
@@ -390,9 +390,10 @@ class TabularWorkflow:
                                                                                                    n_cols=len(self.proc_.cat_out_) + len(self.proc_.cont_out_) + 2*len(self.group_target),
                                                                                                    max_levels=max(self.proc_.card_, default=1) - 1, fold_rows=fold_rows, loss=self.loss_))
         for n, e in models.items():   # a member that cannot fit is said before the others' folds run, not after
-            if isinstance(e, (SeedBagClassifier, SeedBagRegressor)):
-                try: e._base()
-                except ValueError as err: raise ValueError(f"model {n!r}: {err}") from None
+            try:
+                b = e._base() if isinstance(e, (SeedBagClassifier, SeedBagRegressor)) else e
+                if isinstance(b, (NNRegressor, GBMRegressor)): check_reg_loss(b.get_params(deep=False)['loss'])
+            except ValueError as err: raise ValueError(f"model {n!r}: {err}") from None
         self.valid_mask_ = np.zeros(len(df), bool)   # rows some fold validates: all of them, but the earliest stretch with forward folds
         for i, (tr, _) in enumerate(self.folds_):   # what a fold fits on is its training rows in train_mask (a forward fold: its earlier stretches only)
             t = tr[self.train_mask_[tr]]
@@ -1069,6 +1070,7 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
     if 'time_gap' in c: wf.time_gap = c['time_gap']   # folders of 2cdfbe6-081cd19 keep it in params
     m = c['metric']
     wf.metric_ = METRICS[m['name']] if m['name'] in METRICS else Metric(m['name'], None, m['greater_is_better'], c['task'])
+    wf.loss_ = 'absolute_error' if wf.metric_.name == 'mae' else 'squared_error'   # as `_setup` sets it
     wf.feature_names_, wf.proc_ = [from_plain(x) for x in c['feature_names']], TabularProc.from_config(c['proc'])
     if c['classes'] is not None: wf.classes_ = from_plain_array(c['classes'])
     wf.final_ = {d['name']: restore_estimator(d['model'], art) for d in c['members']}
