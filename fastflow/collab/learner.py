@@ -31,9 +31,9 @@ from .data import CollabDataLoaders, _chunks, _kinds, _lookup, _release_heap, sp
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab, ItemRanker
 
 # %% auto #0
-__all__ = ['COLLAB_DEFAULTS', 'adam_rows', 'lazy_adam_step', 'LazyAdam', 'sparse_tables', 'embedding_penalty', 'EmbeddingPenalty',
-           'FusedDotStep', 'RMSE', 'BestEpoch', 'train_baseline', 'CollabLearner', 'learner_from_artefact',
-           'init_biases', 'fit_threads', 'collab_learner']
+__all__ = ['COLLAB_DEFAULTS', 'STAR_WIDTH', 'ADAM_EPS', 'adam_rows', 'lazy_adam_step', 'LazyAdam', 'sparse_tables',
+           'embedding_penalty', 'EmbeddingPenalty', 'FusedDotStep', 'RMSE', 'BestEpoch', 'train_baseline',
+           'CollabLearner', 'learner_from_artefact', 'init_biases', 'fit_threads', 'unit_scale', 'collab_learner']
 
 # %% ../../nbs/42_collab.learner.ipynb #34af4536
 def adam_rows(w:torch.Tensor, # A table (its data, not the parameter)
@@ -861,6 +861,16 @@ def fit_threads(bs:int, # Training batch size
 COLLAB_DEFAULTS = {'dot':    dict(lr=0.02, wd=0., emb_penalty=0.1),
                    'nn':     dict(lr=0.01, wd=1., emb_penalty=0.),
                    'hybrid': dict(lr=0.02, wd=0., emb_penalty=0.1)}
+STAR_WIDTH = 5.5   # the width of the y_range of 1-5 stars (0, 5.5), the ratings the defaults were chosen on
+ADAM_EPS = 1e-5    # fastai's Adam eps, for 1-5 stars
+
+def unit_scale(y_range) -> float:
+    "How many times larger the squared error's gradients are in the units of `y_range` than in 1-5 stars: `((hi - lo)/STAR_WIDTH)**2` (1 for raw scores, None)"
+    # With a sigmoid output the factors live on the logit scale, whatever the ratings' units; the squared error does not.
+    # Ratings of 0/1 make its gradients (1.375/5.5)**2 = 1/16 of 1-5 stars': an unscaled embedding penalty then flattens
+    # every factor and Adam's eps damps the steps (held-out RMSE no better than biases-only); ratings of 10-100, 300x
+    # larger, make the penalty nothing. `collab_learner` scales both by this, so the same ratings train alike in any units
+    return 1. if y_range is None else ((y_range[1] - y_range[0])/STAR_WIDTH)**2
 
 def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    model:str|nn.Module='dot', # 'dot' (DotProductBias), 'nn' (CollabNN), 'hybrid', or a module
@@ -870,7 +880,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    lr:float|None=None, # Learning rate used by `fit_one_cycle` (default per model)
                    wd:float|None=None, # Weight decay (default per model)
                    wd_mode:str='decoupled', # 'decoupled' (AdamW) or 'l2' (added to the gradient)
-                   emb_penalty:float|None=None, # Weight of the per-batch penalty on the embeddings used (`EmbeddingPenalty`; default per model)
+                   emb_penalty:float|None=None, # Weight of the per-batch penalty on the embeddings used (`EmbeddingPenalty`); None: the model's default, for 1-5 stars, times `unit_scale(y_range)`
                    n_threads:int|str|None='auto', # Torch threads during fit, restored after it; 'auto': `fit_threads(bs)`; None: leave as is
                    metrics=None, # fastai metrics (None: `RMSE()`)
                    cbs:list|None=None, # Extra callbacks
@@ -905,7 +915,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     else: m = model
     d = COLLAB_DEFAULTS.get(kind, COLLAB_DEFAULTS['dot'])
     lr,wd = (d['lr'] if lr is None else lr),(d['wd'] if wd is None else wd)
-    pen = d['emb_penalty'] if emb_penalty is None else emb_penalty
+    pen = d['emb_penalty']*unit_scale(yr) if emb_penalty is None else emb_penalty
     if sparse is None: sparse = dls.n_users + dls.n_items > 2*min(dls.train.bs, 4096)
     ours = isinstance(get_model(m), _COLLAB_MODELS)   # a module of yours keeps its own tables
     sparse = sparse and ours
@@ -913,7 +923,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     cbs = (list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(pen)] if pen else []) + [FusedDotStep()]
            + ([BestEpoch(seed=42 if seed is None else seed)] if best_epoch else []) + [RunLog(path=False)])
     if ours: sparse_tables(m, sparse)
-    learn = CollabLearner(dls, m, loss_func=MSELossFlat(), opt_func=partial(LazyAdam if sparse else Adam, decouple_wd=wd_mode=='decoupled'),
+    learn = CollabLearner(dls, m, loss_func=MSELossFlat(), opt_func=partial(LazyAdam if sparse else Adam, decouple_wd=wd_mode=='decoupled', eps=ADAM_EPS*unit_scale(yr)),
                           lr=lr, wd=wd, metrics=RMSE() if metrics is None else metrics, cbs=cbs, **kwargs)
     if bias_init and kind is not None: init_biases(m, dls, learn.baseline)
     return learn
