@@ -202,6 +202,7 @@ def save_plot(fig, # A matplotlib figure
     p = Path(path) if path is not None else output_dir()/default
     p = output_dir(p.parent)/p.name
     import matplotlib.pyplot as plt
+    if p.suffix.lstrip('.').lower() not in fig.canvas.get_supported_filetypes(): p = p.with_name(p.name + '.png')   # 'map' or 'v1.2': matplotlib would add '.png' or refuse; the file written is returned
     fig.tight_layout(); fig.savefig(p, dpi=100); plt.close(fig)
     if show if show is not None else _in_notebook():
         from IPython.display import Image, display

@@ -603,7 +603,7 @@ class CollabDataLoaders(DataLoaders):
             raise ValueError(f"{int(unk.sum())} of {len(u)} pair(s) have a user or item with no training ratings (e.g. row {k}: "
                              f"{a!r}, {b!r}), so the model has no embedding for them: "
                              "use learn.predict_pairs(pairs), which falls back to the biases for those")
-        r = test_items[rn].to_numpy(np.float32) if rn in test_items.columns else np.zeros(len(u), np.float32)
+        r = _check_ratings(test_items[rn], rn, test_items.index, None).to_numpy() if rn in test_items.columns else np.zeros(len(u), np.float32)   # as from_df checks them
         return RatingsLoader(torch.from_numpy(u), torch.from_numpy(i), torch.from_numpy(r), bs=bs or self.valid.bs, device=self.device)
 
     def titles(self, items) -> list:

@@ -719,6 +719,7 @@ class CollabLearner(UndoOnError, Learner):
         f = f - f.mean(0)
         _,_,vt = np.linalg.svd(f, full_matrices=False)
         pc = f @ vt[:2].T
+        pc = np.pad(pc, ((0, 0), (0, 2 - pc.shape[1])))   # one factor (or one item): the second component is 0
         return _frame(self.dls, self.dls.items[idx], pc1=pc[:,0], pc2=pc[:,1], n_ratings=cnt[idx])
 
     def plot_item_pca(self, path:str|Path|None=None, # PNG to write (default: item_pca.png in `output_dir()`)

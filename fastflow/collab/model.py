@@ -20,6 +20,14 @@ __all__ = ['DENSE_SIMS', 'BiasBaseline', 'out_bias', 'CollabModel', 'DotProductB
            'BayesianMF', 'ItemRanker']
 
 # %% ../../nbs/41_collab.model.ipynb #18ec2ffe
+def _codes(x:np.ndarray, what:str) -> np.ndarray:
+    "`x` as 0-based integer codes, or an error that says to encode ids first"
+    if x.dtype.kind == 'f' and len(x) and np.isfinite(x).all() and (x % 1 == 0).all(): x = x.astype(np.int64)   # 3.0: a code
+    if x.dtype.kind not in 'iu' or (len(x) and x.min() < 0):
+        raise ValueError(f"BiasBaseline takes 0-based integer {what} codes, got {'dtype ' + str(x.dtype) if x.dtype.kind not in 'iu' else 'a code of ' + str(int(x.min()))}: "
+                         f"encode the ids first, e.g. codes, ids = pd.factorize(df.{what})")
+    return x
+
 class BiasBaseline:
     "Global mean plus regularised user and item biases, fitted by alternating least squares"
     def __init__(self, *, reg_user:float=15., # Shrinkage of user biases (in ratings)
@@ -29,9 +37,16 @@ class BiasBaseline:
         self.reg_user,self.reg_item,self.n_iter = reg_user,reg_item,n_iter
 
     def fit(self, u, i, r, n_users:int|None=None, n_items:int|None=None):
-        "Fit on integer codes `u`, `i` and ratings `r`"
-        u,i,r = np.asarray(u),np.asarray(i),np.asarray(r, dtype=np.float64)
-        return self.fit_chunks(lambda: [(u, i, r)], n_users or u.max()+1, n_items or i.max()+1)
+        "Fit on integer codes `u`, `i` (0-based, e.g. from `pd.factorize`) and finite ratings `r`"
+        u,i = (_codes(np.asarray(x), what) for x, what in ((u, 'user'), (i, 'item')))
+        try: r = np.asarray(r, dtype=np.float64)
+        except (TypeError, ValueError): raise ValueError(f"ratings must be numbers, got dtype {np.asarray(r).dtype}: convert them, e.g. pd.to_numeric(ratings)") from None
+        if not (len(u) == len(i) == len(r)) or not len(r): raise ValueError(f"u, i and r must be as long as each other and not empty, got {len(u)}, {len(i)} and {len(r)}")
+        if (bad := ~np.isfinite(r)).any(): raise ValueError(f"{int(bad.sum())} rating(s) are NaN or infinite (first at position {int(np.flatnonzero(bad)[0])}): drop or fill them first")
+        nu, ni = (int(x.max()) + 1 if n is None else n for x, n in ((u, n_users), (i, n_items)))
+        for x, n, what in ((u, nu, 'user'), (i, ni, 'item')):
+            if x.max() >= n: raise ValueError(f"n_{what}s={n} but the {what} codes go up to {int(x.max())}: pass n_{what}s > every code, or None")
+        return self.fit_chunks(lambda: [(u, i, r)], nu, ni)
 
     def fit_chunks(self, chunks, # Called once a pass, yields `(u, i, r)` arrays that together are the ratings (r float64)
                    n_users:int, # Number of user codes (0..n_users-1)
@@ -50,6 +65,9 @@ class BiasBaseline:
     def predict(self, u, i) -> np.ndarray:
         "mu + b_u + b_i; a code < 0 (unknown) contributes no bias"
         u,i = np.asarray(u),np.asarray(i)
+        for x, n, what in ((u, len(self.user_bias_), 'user'), (i, len(self.item_bias_), 'item')):
+            if x.dtype.kind not in 'iu': raise TypeError(f"{what} codes must be integers (-1 for unknown), got dtype {x.dtype}: encode ids with the codes the model was fitted on")
+            if len(x) and x.max() >= n: raise IndexError(f"{what} code {int(x.max())} is past the {n} {what}s fitted: codes are 0..{n - 1}, and -1 for an unknown {what}")
         bu = np.where(u >= 0, self.user_bias_[np.maximum(u, 0)], 0.)
         bi = np.where(i >= 0, self.item_bias_[np.maximum(i, 0)], 0.)
         return self.mu_ + bu + bi
