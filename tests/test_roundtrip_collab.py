@@ -235,3 +235,16 @@ def test_workflow_tampered_or_edited(wf_roundtrip, tmp_path):
     _edit_config(m, lambda c: c['members'][1]['model'].update(builder='os:system'))
     with pytest.raises(ArtefactError, match="must be DotProductBias, CollabNN or HybridCollab, not 'os:system'"): CollabWorkflow.load(m)
     with pytest.raises(ArtefactError, match="holds a 'collab.workflow' model, not 'vision.learner' or 'collab.learner'"): load_learner(m)
+
+@pytest.mark.parametrize('edit, msg', [
+    (lambda c: c.update(rating_range=[5, 1]), r'rating range \[5, 1\] is not two numbers lo < hi'),
+    (lambda c: c.update(similar='nope'), "similar_items' member 'nope' is not one of its fitted members"),
+    (lambda c: c.update(intercept='x'), "intercept 'x' is not a number"),
+    (lambda c: c['data'].update(seed='abc'), 'its data settings are not valid'),
+])
+def test_workflow_crafted_settings(wf_roundtrip, tmp_path, edit, msg):
+    "A crafted folder (config edited, checksum resealed) whose settings no export writes gets a clear ArtefactError, not a raw error or a silent clip"
+    from fastflow.collab.workflow import CollabWorkflow
+    m = shutil.copytree(wf_roundtrip/'model_wf', tmp_path/'m'); set_writable(m, True)
+    _edit_config(m, edit)
+    with pytest.raises(ArtefactError, match=msg): CollabWorkflow.load(m)

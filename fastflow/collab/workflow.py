@@ -682,6 +682,7 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
     except (KeyError, TypeError) as e: raise ArtefactError(f"{art.path}: the config is not a collab workflow's ({e}); export it again") from None
     try: dls = CollabDataLoaders.from_arrays(c['data'], a, device='cpu')
     except KeyError as e: raise ArtefactError(f"{art.path}: arrays.npz or the config lacks {e}; export the workflow again") from None
+    except (ValueError, TypeError, RuntimeError) as e: raise ArtefactError(f"{art.path}: its data settings are not valid ({e}); export the workflow again") from None
     wf.dls_,wf.df_,wf.y_range_,wf.bs_ = dls,dls.df,tuple(c['y_range']),dls.train.bs
     wf.rating_range_ = tuple(c.get('rating_range') or c['y_range'])   # folders exported before it was stored: the old clip
     wf.members_,wf.best_,wf.final_intercept_,wf.similar_ = c['all_members'],c['best'],c['intercept'],c['similar']
@@ -725,6 +726,17 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
     if c.get('stack_members') is not None:
         if 'stack' not in a or sorted(c['stack_members']) != sorted(wf.final_weights_): raise ArtefactError(f"{art.path}: the stack's coefficients or members are missing; export the workflow again")
         wf.final_weights_,wf.final_stack_ = {n: wf.final_weights_[n] for n in c['stack_members']},a['stack']
+    _check_workflow_config(art, wf)
     lb = c['leaderboard']
     wf.leaderboard_ = pd.DataFrame(lb['data'], columns=lb['columns'])
     return wf
+
+def _check_workflow_config(art, wf):
+    "A clear `ArtefactError` for settings a crafted folder could carry that no export writes: a clip range, the intercept, the member behind `similar_items`"
+    num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+    r = wf.rating_range_
+    if not (len(r) == 2 and all(map(num, r)) and r[0] < r[1]):
+        raise ArtefactError(f"{art.path}: its rating range {list(r)!r} is not two numbers lo < hi (every prediction would be clipped to it); export the workflow again")
+    if not num(wf.final_intercept_): raise ArtefactError(f"{art.path}: its intercept {wf.final_intercept_!r} is not a number; export the workflow again")
+    if wf.similar_ is not None and wf.similar_ not in wf.final_:
+        raise ArtefactError(f"{art.path}: similar_items' member {wf.similar_!r} is not one of its fitted members {list(wf.final_)}; export the workflow again")
