@@ -23,7 +23,7 @@ from fastai.metrics import Metric
 from fastai.optimizer import Adam, Optimizer, adam_step, average_grad, average_sqr_grad, l2_reg, step_stat, weight_decay
 from fastai.layers import sigmoid_range
 from fastai.torch_core import get_model
-from ..core import moved_names, save_plot, set_seed, usable_cores
+from ..core import moved_names, save_plot, set_seed, usable_cores, _plain
 from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, check_learner_kwargs, torch_threads, _raising, _restored
 from ..data import check_y_range
 from ..export import Artefact, ArtefactError, build_model, _export_refused
@@ -498,6 +498,12 @@ def _masked_ranking(score, # score(users, seen_u, seen_i): a row of scores per u
         for m,v in part.items(): tot[m] = tot.get(m, 0.) + v*(b - a)
     return {m: v/n for m,v in tot.items()} | {'n_users': n}
 
+def _warn_missing_ids(pairs:pd.DataFrame, user_name:str, item_name:str):
+    "Warn of pairs whose user or item id is missing: training refuses them, so here they are most likely a merge that found no match"
+    if (na := pairs[user_name].isna() | pairs[item_name].isna()).any():
+        warnings.warn(f"{int(na.sum())} of {len(pairs)} pair(s) have a missing user or item id (NaN/None; first at index {_plain(pairs.index[na.to_numpy()][0])!r}): "
+                      "they are predicted as unknown ids, from the biases. A missing id usually means a merge that found no match: check it")
+
 class CollabLearner(UndoOnError, Learner):
     "fastai `Learner` for ratings, with predictions by original id, recommendations, similar items and cold start"
     def _cached(self, key:str, make): return _cached_on(self, self.dls, key, make)   # replacing the data starts afresh
@@ -603,6 +609,7 @@ class CollabLearner(UndoOnError, Learner):
         user_name,item_name = col(user_name, 'user'),col(item_name, 'item')
         missing = [c for c in (user_name, item_name) if c not in pairs.columns]
         if missing: raise ValueError(f"column(s) {missing} not in pairs, which has {list(pairs.columns)}; pass user_name=/item_name=")
+        _warn_missing_ids(pairs, user_name, item_name)
         return self.predict_codes(*self.dls.encode(pairs[user_name], pairs[item_name]))
 
     def popular_items(self, n:int=10, # How many items

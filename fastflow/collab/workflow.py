@@ -19,7 +19,7 @@ from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, rebuild, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds, _user_index
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline
-from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _as_other_kind, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded
+from .learner import CollabLearner, collab_learner, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _as_other_kind, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded, _warn_missing_ids
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -482,6 +482,7 @@ class CollabWorkflow:
         missing = [c for c in (self.user_name, self.item_name) if c not in pairs.columns]
         if missing: raise ValueError(f"column(s) {missing} not in pairs, which has {list(pairs.columns)}; the workflow was fitted with "
                                      f"user_name={self.user_name!r}, item_name={self.item_name!r}")
+        _warn_missing_ids(pairs, self.user_name, self.item_name)
         u,i = self.dls_.encode(pairs[self.user_name], pairs[self.item_name])
         side = None
         if any(isinstance(m, SideBaseline) for m in self.final_.values()):
