@@ -59,6 +59,9 @@ def _numbers_as_text(y:pd.Series, max_classes:int=20) -> tuple|None:
     if t[ok].str.match(r'[-+]?0\d').any(): return None   # zero-padded ('0103'): codes, which only text keeps
     return n_num, (_plain(vc.index[~ok][0]) if not ok.all() else None)   # all numbers: what df.replace('?', np.nan).dropna() leaves
 
+def _constant(target, y) -> ValueError:
+    return ValueError(f"target {target!r} is constant (every row is {_plain(y.iloc[0])!r}): there is nothing to learn; check that it is the right column")
+
 def check_target(df: pd.DataFrame, # Training frame
                  target: str, # Name of the target column
                  task: str|None = None, # 'classification', 'regression' or None to infer
@@ -88,6 +91,7 @@ def check_target(df: pd.DataFrame, # Training frame
         raise ValueError(f"target {target!r} mixes {' and '.join(sorted(kinds))} values (e.g. {y.iloc[0]!r}), which cannot be ordered "
                          f"as classes: make them one type, e.g. df[{target!r}] = df[{target!r}].astype(str)")
     if task != 'classification':
+        if y.nunique() < 2: raise _constant(target, y)
         if given is None and pd.api.types.is_float_dtype(y) and np.isfinite(y).all() and (y == y.round()).all() and int_classes(y.astype('int64')):
             warnings.warn(f"target {target!r} holds whole numbers stored as floats ({y.nunique()} distinct values), e.g. an integer "
                           f"column that had missing values: treated as regression; as integers ({INT_RULE}) it would be classes. "
@@ -96,7 +100,7 @@ def check_target(df: pd.DataFrame, # Training frame
     vc = y.value_counts()   # one count of the classes serves the single-class check and the integer-classes warning
     if len(vc) < 2:
         if given is None and pd.api.types.is_float_dtype(y):   # 1.5 everywhere: a number, not a class (0 everywhere may be a class whose other one is missing)
-            raise ValueError(f"target {target!r} is constant (every row is {_plain(y.iloc[0])!r}): there is nothing to learn; check that it is the right column")
+            raise _constant(target, y)
         raise ValueError(f"target {target!r} has only one class ({_plain(y.iloc[0])!r}): classification needs at least two")
     if given is None and pd.api.types.is_integer_dtype(y) and len(vc) > 2:
         v = _plain(vc.index[-1])

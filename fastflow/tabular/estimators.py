@@ -27,7 +27,7 @@ from .data import TabularProc, plain_array, from_plain_array
 from .nn import check_reg_loss, fit_tabular_nn, predict_tabular_nn, default_bs
 
 # %% auto #0
-__all__ = ['DENSE_CELLS', 'ESTIMATORS', 'NonFiniteError', 'check_finite', 'TabularEstimator', 'TabularClassifier',
+__all__ = ['DENSE_CELLS', 'SKOPS_OURS', 'ESTIMATORS', 'NonFiniteError', 'check_finite', 'TabularEstimator', 'TabularClassifier',
            'TabularRegressor', 'NNClassifier', 'NNRegressor', 'RFClassifier', 'RFRegressor', 'takes_groups',
            'takes_times', 'class_index', 'GBMClassifier', 'GBMRegressor', 'LinearClassifier', 'LinearRegressor',
            'SeedBagClassifier', 'SeedBagRegressor', 'estimator_state', 'restore_estimator', 'export_estimator',
@@ -530,11 +530,13 @@ def _build(name:str, params:dict):
     was = {k: o for k, o in _LATER.items() if k in inspect.signature(cls).parameters}
     return cls(**{**was, **{k: _dec(o) for k, o in params.items()}})
 
+SKOPS_OURS = ['fastflow.tabular.data.TabularProc']   # fastflow's own types a skops file may hold besides skops' defaults: built from plain state, no code of the file's
+
 def _skops_dumps(obj, what:str) -> bytes:
-    "`obj` as skops bytes, refused at export time if loading them would need types skops does not trust by default"
+    "`obj` as skops bytes, refused at export time if loading them would need types skops does not trust by default (or `SKOPS_OURS`)"
     import skops.io as sio
     data = sio.dumps(obj)
-    bad = sio.get_untrusted_types(data=data)
+    bad = [t for t in sio.get_untrusted_types(data=data) if t not in SKOPS_OURS]   # make_pipeline(TabularProc(), model), as the workflow advises
     if bad: raise TypeError(f"{what} ({type(obj).__name__}) cannot be exported as data: skops does not trust {bad} by default, so the "
                             "folder could not be loaded safely. Use fastflow's estimators (NN/RF/GBM/Linear/SeedBag) or scikit-learn parts skops trusts.")
     return data
@@ -544,11 +546,12 @@ def _skops_loads(art, name:str):
     import skops.io as sio
     f = art.file(name)
     data = f.read_bytes()   # checked and loaded from the same bytes
-    try: bad = sio.get_untrusted_types(data=data)
+    try: found = sio.get_untrusted_types(data=data)
     except Exception as e: raise ArtefactError(f"{f} cannot be read as a skops file ({type(e).__name__}: {e})") from None
-    if bad: raise ArtefactError(f"{f} names types that skops does not trust by default ({', '.join(bad)}): fastflow refuses to load "
-                                "it, since building them could run code the file chose. Export the model again with fastflow.")
-    return sio.loads(data)
+    if bad := [t for t in found if t not in SKOPS_OURS]:
+        raise ArtefactError(f"{f} names types that skops does not trust by default ({', '.join(bad)}): fastflow refuses to load "
+                            "it, since building them could run code the file chose. Export the model again with fastflow.")
+    return sio.loads(data, trusted=found)   # skops' defaults, and fastflow's own
 
 def _nn_state(est, key, out):
     clf = is_classifier(est)

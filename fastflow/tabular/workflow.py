@@ -392,8 +392,13 @@ class TabularWorkflow:
         for n, e in models.items():   # a member that cannot fit is said before the others' folds run, not after
             try:
                 b = e._base() if isinstance(e, (SeedBagClassifier, SeedBagRegressor)) else e
-                if isinstance(b, (NNRegressor, GBMRegressor)): check_reg_loss(b.get_params(deep=False)['loss'])
+                if isinstance(b, (NNRegressor, GBMRegressor)) and check_reg_loss(b.get_params(deep=False)['loss']) != self.loss_:
+                    warnings.warn(f"model {n!r} trains on {b.loss} while the metric is {self.metric_.name}: pass {type(b).__name__}(loss={self.loss_!r}) to train it "
+                                  f"for the score ({'medians' if self.loss_ == 'absolute_error' else 'means'}), as the default members do")
             except ValueError as err: raise ValueError(f"model {n!r}: {err}") from None
+            if self.task_ == 'classification' and not hasattr(e, 'predict_proba'):   # said before any member's folds run
+                raise ValueError(f"model {n!r} ({type(e).__name__}) has no predict_proba, which the workflow blends and thresholds: wrap it, e.g. "
+                                 f"sklearn.calibration.CalibratedClassifierCV(model), or use a classifier with probabilities (SVC(probability=True))")
         self.valid_mask_ = np.zeros(len(df), bool)   # rows some fold validates: all of them, but the earliest stretch with forward folds
         for i, (tr, _) in enumerate(self.folds_):   # what a fold fits on is its training rows in train_mask (a forward fold: its earlier stretches only)
             t = tr[self.train_mask_[tr]]
@@ -442,11 +447,14 @@ class TabularWorkflow:
                 f"should count relative to its size (prices, counts), try {how}") if sk > 1 else ""
 
     def _metric_task(self, df) -> str|None:
-        "'regression' when the metric is a regression one and the target numbers with more than two values (counts scored by rmsle), else None: infer"
+        """The task the metric names for this target, else None (infer): 'regression' for a regression metric and numbers with other than two
+        values (counts scored by rmsle, or a constant, which then gets the constant target's error); 'classification' for a classification metric
+        and whole-number labels (1/2/3 scored by F1: no warning that they might be numbers)"""
         m = self.metric if isinstance(self.metric, Metric) else METRICS.get(self.metric) if isinstance(self.metric, str) else None
         y = df[self.target] if isinstance(df, pd.DataFrame) and self.target in df.columns else None   # check_target says what is wrong otherwise
-        if m is None or m.task != 'regression' or y is None or not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y): return None
-        return 'regression' if y.nunique() > 2 else None   # 0/1 scored by rmse is more likely a mistake: the usual error says so
+        if m is None or y is None or not pd.api.types.is_numeric_dtype(y) or pd.api.types.is_bool_dtype(y): return None
+        if m.task == 'classification': return 'classification' if pd.api.types.is_integer_dtype(y) else None   # floats: inference (and its error) decide
+        return 'regression' if y.nunique() != 2 else None   # 0/1 scored by rmse is more likely a mistake: the usual error says so
 
     def _column_param(self, param:str, # 'groups' or 'time_col'
                       label:str, many:str, one:str, # What the column is called, what it holds, and what one row's value is
@@ -913,10 +921,15 @@ class TabularWorkflow:
         built, asked = preds is None, proba
         if built: preds, proba = self._submit_preds(test, sample, cols, proba)
         float_ref = sample is not None and len(cols) == 2 and pd.api.types.is_float_dtype(sample[cols[1]])   # a 0.5 placeholder: probabilities unless told
-        told = dict(proba=True) if proba else dict(proba=False) if self.task_ != 'classification' or (asked is False and float_ref) else {}   # probabilities checked as such; a regression's numbers, and labels told against a 0.5 sample, not as probabilities
+        told = dict(proba=True) if proba else dict(proba=False) if self.task_ != 'classification' or (float_ref and (asked is False or proba is False)) else {}   # probabilities checked as such; a regression's numbers, and labels told (or chosen by the metric) against a 0.5 sample, not as probabilities
         if self.task_ == 'classification' and not proba and sample is not None and len(cols) == 2:   # labels against a sample that may show only some classes
             mine, shown = [_plain(c) for c in self.classes_], [_plain(v) for v in sample[cols[1]].dropna().unique()]
             if shown and all(v in mine for v in shown): told['classes'] = mine   # its labels are among this model's: the full list (other labels: the sample's check)
+            low = {str(c).lower(): c for c in mine}
+            if near := [(v, low[str(v).lower()]) for v in shown if v not in mine and str(v).lower() in low]:   # 'No' for 'no': a placeholder's check passes it
+                warnings.warn(f"the sample's label {near[0][0]!r} is not one of the model's classes {mine}, though it is {near[0][1]!r} in other capitals: the file "
+                              f"holds the model's labels; if the competition's are written as the sample's, recode the target before fitting "
+                              f"(e.g. df[{self.target!r}] = df[{self.target!r}].map({{{near[0][1]!r}: {near[0][0]!r}, ...}}))")
         ids = test[self.id_col].to_numpy() if self.id_col in test.columns else None
         if ids is not None and ids.dtype.kind == 'f' and np.isfinite(ids).all() and (ids % 1 == 0).all() and (np.abs(ids) < 2**53).all(): ids = ids.astype(np.int64)   # read as floats: 892, not 892.0
         if ids is None:   # no ids in the test frame: the writer pairs by the sample's rules
@@ -953,6 +966,10 @@ class TabularWorkflow:
         per_class = len(cols) > 2   # a column per class: only probabilities fit it
         if proba is None:
             proba = per_class or (ref is not None and _holds_proba(ref))   # 0.5 placeholders, as the writer guesses
+            if proba and not per_class and self.metric_.name == 'f1' and _placeholder(ref):   # F1 scores labels, whatever a 0.5 placeholder suggests
+                warnings.warn(f"the sample's {cols[1]!r} holds {_plain(ref.iloc[0])} throughout, which looks like probabilities, but this workflow's metric, f1, "
+                              f"scores labels: writing labels (by its {'decision threshold' if getattr(self, 'threshold_', None) is not None else 'most probable class'}); pass proba=True for probabilities")
+                return self._submit_preds(test, sample, cols, False)[0], False   # labels, told as such to the writer
             if not proba and (ref is None or _placeholder(ref)) and self.metric_.name in ('roc_auc', 'log_loss') and len(self.classes_) == 2:
                 said = 'no sample submission' if ref is None else f"the sample's {cols[1]!r} holds one value throughout ({_plain(ref.iloc[0]) if len(ref) else 'none'})"
                 warnings.warn(f"{said}, which does not say whether labels or probabilities are scored: writing probabilities (of class "
