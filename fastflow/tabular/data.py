@@ -525,7 +525,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         "Continuous columns (with date parts): names, `_na` columns, medians, means and stds of the training rows"
         parsed = {c: _parse_dates(X[c], self.date_formats_.get(c)) for c in dates}
         self.other_date_formats_ = {c: sorted(parsed[c][1]) for c in dates if parsed[c][1]}   # training's own other formats: no warning when they come again
-        self.conts_, self.na_cols_, self.medians_, self.means_, self.stds_ = [], [], {}, {}, {}
+        self.conts_, self.na_cols_, self.medians_, self.means_, self.stds_, self.flat_ = [], [], {}, {}, {}, []
         # numpy a block of columns at a time: 12x faster than pandas on 2,308 columns, and no float64 copy of the whole table
         for cs, a in _cont_blocks(X, conts, dates, lambda c: date_parts(parsed[c][0]), 'it is continuous', 'training'):
             self.conts_ += cs; na = np.isnan(a)
@@ -539,6 +539,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
             self.medians_.update(zip(cs, med.tolist())); self.means_.update(zip(cs, mean.tolist()))
             flat = std <= len(a) * np.finfo('float64').eps * np.abs(mean)   # a spread within rounding of a constant (0.1 + 0.2 beside 0.3): scale 1, as scikit-learn's StandardScaler
             self.stds_.update(zip(cs, np.where((std > 0) & ~flat, std, 1.).tolist()))
+            self.flat_ += [c for c, k in zip(cs, (std == 0) | flat) if k]   # one value in training (a date's Year in a short window): 0 whatever comes later
 
     def fit(self, X: pd.DataFrame, y=None):
         "Learn the column split, vocabularies, medians, means and stds from the training frame `X`"
@@ -592,6 +593,8 @@ class TabularProc(TransformerMixin, BaseEstimator):
             f = lambda d: np.array([d[c] for c in cs], dtype='float64')
             with np.errstate(invalid='ignore', over='ignore'):   # values near ±1e308 overflow to NaN, silently, as pandas did
                 conts[[pos[c] for c in cs]] = ((np.where(np.isnan(a), f(self.medians_), a) - f(self.means_))/f(self.stds_)).T
+        for c in getattr(self, 'flat_', ()):   # a column with one value in training says nothing: a net or a linear model would read a new value through weights it never trained
+            conts[pos[c]] = 0.
         return pd.concat([pd.DataFrame(codes.T, index=X.index, columns=self.cat_out_, copy=False),   # built in place: no copy of the output
                           pd.DataFrame(conts.T, index=X.index, columns=self.cont_out_, copy=False)], axis=1)
 
@@ -614,7 +617,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
                     na_cols=P(self.na_cols_), medians=[float(self.medians_[c]) for c in self.conts_], means=[float(self.means_[c]) for c in self.conts_],
                     stds=[float(self.stds_[c]) for c in self.conts_], cat_out=P(self.cat_out_), card=[int(k) for k in self.card_],
                     n_features_in=int(self.n_features_in_), date_formats=[self.date_formats_.get(c) for c in self.dates_], other_date_formats=[getattr(self, 'other_date_formats_', {}).get(c, []) for c in self.dates_],
-                    int_cats=P(self.int_cats_), cut=P(getattr(self, 'cut_', [])))
+                    int_cats=P(self.int_cats_), cut=P(getattr(self, 'cut_', [])), flat=P(getattr(self, 'flat_', [])))
 
     @classmethod
     def from_config(cls, cfg:dict) -> TabularProc:
@@ -629,6 +632,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         p.int_cats_ = U(cfg.get('int_cats', []))   # older folders: unseen integers keep code 0, as they were fitted
         p.cut_ = U(cfg['cut']) if 'cut' in cfg else [c for c in p.cats_ if p.max_levels is not None and len(p.vocab_[c]) >= p.max_levels]   # older folders: as full
         p.medians_, p.means_, p.stds_ = (dict(zip(p.conts_, cfg[k])) for k in ('medians', 'means', 'stds'))
+        p.flat_ = [c for c in U(cfg.get('flat', [])) if c in p.conts_]   # older folders: a one-valued column scaled by 1, as they were fitted
         p.cat_out_, p.cont_out_, p.card_, p.n_features_in_ = U(cfg['cat_out']), list(p.conts_), list(cfg['card']), cfg['n_features_in']
         return p
 
