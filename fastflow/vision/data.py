@@ -31,13 +31,13 @@ from fastcore.foundation import L
 from ..data import TensorLoader, key_text
 
 # %% auto #0
-__all__ = ['SPLIT_NAMES', 'FLIP_ASYMMETRY', 'FLIP_SIGNAL', 'open_rgb', 'image_exts', 'image_files', 'BadImages', 'verify_images',
-           'drop_bad_images', 'RGBImage', 'pick_size', 'fit_size', 'ImageFolderReport', 'check_image_folder',
-           'pad_crop', 'random_flip', 'PadCrop', 'mirror_asymmetry', 'files_asymmetry', 'has_flip', 'default_tfms',
-           'image_stats', 'ResizeIfNeeded', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files', 'available_ram',
-           'check_memory', 'load_images', 'spread', 'TensorImageDL', 'train_valid_split', 'ImageTensors',
-           'TensorImageDataLoaders', 'default_bs', 'tensor_dls', 'image_type_tfm', 'test_dl', 'pipeline_config',
-           'pipeline_dls', 'show_images', 'show_batch']
+__all__ = ['SPLIT_NAMES', 'FLIP_ASYMMETRY', 'FLIP_SIGNAL', 'STD_FLOOR', 'open_rgb', 'image_exts', 'image_files', 'BadImages',
+           'verify_images', 'drop_bad_images', 'RGBImage', 'pick_size', 'fit_size', 'ImageFolderReport',
+           'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop', 'mirror_asymmetry', 'files_asymmetry',
+           'has_flip', 'default_tfms', 'image_stats', 'ResizeIfNeeded', 'folder_block', 'folder_dls', 'csv_dls',
+           'get_test_files', 'available_ram', 'check_memory', 'load_images', 'spread', 'TensorImageDL',
+           'train_valid_split', 'ImageTensors', 'TensorImageDataLoaders', 'default_bs', 'tensor_dls', 'image_type_tfm',
+           'test_dl', 'pipeline_config', 'pipeline_dls', 'show_images', 'show_batch']
 
 # %% ../../nbs/20_vision.data.ipynb #149dbab3
 def _rgb(im:Image.Image) -> Image.Image:
@@ -143,8 +143,10 @@ def _oriented(im:Image.Image, loaded:bool=False) -> tuple:
 
 def _no_folder(path:Path, what:str) -> Exception:
     "The error for a folder that is not there: a file of that name is said to be one (e.g. a CSV given for an image folder)"
-    if path.is_file(): return NotADirectoryError(f"{what} {path} is a file, not a folder: pass the folder that holds the images (with a CSV of labels: "
-                                                 f"train_image_folder(folder, csv={path.name!r}), or csv_dls)")
+    if path.is_file():
+        if path.suffix.lower() in image_exts(): return NotADirectoryError(f"{what} {path} is an image, not a folder: pass the folder that holds the images (for this one image: learn.predict({str(path)!r}))")
+        return NotADirectoryError(f"{what} {path} is a file, not a folder: pass the folder that holds the images (with a CSV of labels: "
+                                  f"train_image_folder(folder, csv={path.name!r}), or csv_dls)")
     return FileNotFoundError(f"{what} {path} does not exist.")
 
 def _scan(path:Path, recurse:bool=True) -> tuple[list[Path], list[Path]]:
@@ -481,8 +483,10 @@ def image_stats(files_or_x, # Image files, or a uint8/float tensor [N,3,H,W] wit
     else:
         fs = list(files_or_x)[:n]
         x = torch.cat([torch.from_numpy(np.asarray(open_rgb(f), np.float32)/255).reshape(-1, 3) for f in fs])
-        return x.mean(0).tolist(), x.std(0).tolist()
-    return x.mean((0, 2, 3)).tolist(), x.std((0, 2, 3)).tolist()
+        return x.mean(0).tolist(), x.std(0).clamp_min(STD_FLOOR).tolist()
+    return x.mean((0, 2, 3)).tolist(), x.std((0, 2, 3)).clamp_min(STD_FLOOR).tolist()
+
+STD_FLOOR = 1/255   # a channel that never changes (two bands stacked with a zero third, as Iceberg kernels do) is divided by one grey level, not by 0 (NaN batches)
 
 # %% ../../nbs/20_vision.data.ipynb #aedb3c41
 def _check_folder_classes(rep, min_per_class=2, by=None):
