@@ -31,11 +31,11 @@ from fastcore.foundation import L
 from ..data import TensorLoader, key_text
 
 # %% auto #0
-__all__ = ['SPLIT_NAMES', 'FLIP_ASYMMETRY', 'FLIP_SIGNAL', 'STD_FLOOR', 'open_rgb', 'image_exts', 'image_files', 'BadImages',
-           'verify_images', 'drop_bad_images', 'RGBImage', 'pick_size', 'fit_size', 'ImageFolderReport',
-           'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop', 'mirror_asymmetry', 'files_asymmetry',
-           'has_flip', 'default_tfms', 'image_stats', 'ResizeIfNeeded', 'folder_block', 'folder_dls', 'csv_dls',
-           'get_test_files', 'available_ram', 'check_memory', 'load_images', 'spread', 'TensorImageDL',
+__all__ = ['SPLIT_NAMES', 'FLIP_ASYMMETRY', 'CLASS_ASYMMETRY', 'FLIP_SIGNAL', 'STD_FLOOR', 'open_rgb', 'image_exts',
+           'image_files', 'BadImages', 'verify_images', 'drop_bad_images', 'RGBImage', 'pick_size', 'fit_size',
+           'ImageFolderReport', 'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop', 'mirror_asymmetry',
+           'files_asymmetry', 'has_flip', 'default_tfms', 'image_stats', 'ResizeIfNeeded', 'folder_block', 'folder_dls',
+           'csv_dls', 'get_test_files', 'available_ram', 'check_memory', 'load_images', 'spread', 'TensorImageDL',
            'train_valid_split', 'ImageTensors', 'TensorImageDataLoaders', 'default_bs', 'tensor_dls', 'image_type_tfm',
            'test_dl', 'pipeline_config', 'pipeline_dls', 'show_images', 'show_batch']
 
@@ -404,6 +404,7 @@ class PadCrop(RandTransform):
 
 # %% ../../nbs/20_vision.data.ipynb #932f5891
 FLIP_ASYMMETRY = 0.4   # above it random flips are off: CIFAR-10's 0.00, digits' 0.67
+CLASS_ASYMMETRY = 1.   # a single class above it turns flips off too: its mirrored mean is further from it than an unrelated image (arrows left/right 1.9, beside symmetric colour classes 1.4-1.6; CIFAR-10's classes at most 0.012)
 FLIP_SIGNAL = 5.   # class means must differ by this many times their sampling noise for the asymmetry to be measured (else NaN: flips on). Signal/noise: cats vs dogs ≤ 2 at 50-500 images a class (asymmetry then anywhere from -0.8 to 8; at a cut of 3, one subset in 20 lost its flips), CIFAR-10 5 at 100 a class, digits 4-6 at 20 a class, 15 at 50
 
 def mirror_asymmetry(x:torch.Tensor, # Images [N, C, H, W] (uint8 or float)
@@ -411,7 +412,8 @@ def mirror_asymmetry(x:torch.Tensor, # Images [N, C, H, W] (uint8 or float)
                      per_class:int=1000, # Images of a class used at most
                      seed:int=0, # Which images, and how they are halved (a generator of its own: the global one is untouched)
                      rows:torch.Tensor|None=None, # Only these rows of `x` (a training split), read in place: no copy of the set
-                    ) -> float:
+                     by_class:bool=False, # Also each class's own ratio (NaN where its mean does not differ clearly from the others'): `(overall, [per class])`
+                    ) -> float|tuple:
     "How far the classes' mean images are from their own mirror images: 0 when each is symmetric (photos: a horse faces either way), about 1 when unrelated to it (digits 0.67), 2 when classes mirror each other; NaN when the class means do not differ clearly (by `FLIP_SIGNAL` times their sampling noise)"
     gen, halves = torch.Generator().manual_seed(seed), ([], [])
     mean = lambda idx: sum(x[idx[i:i+256]].double().sum(0) for i in range(0, len(idx), 256))/len(idx)   # a chunk at a time: no float copy of the set
@@ -420,29 +422,33 @@ def mirror_asymmetry(x:torch.Tensor, # Images [N, C, H, W] (uint8 or float)
         idx = rows[y[rows] == c]
         idx = idx[torch.randperm(len(idx), generator=gen)][:per_class]
         if (h := len(idx)//2): halves[0].append(mean(idx[:h])); halves[1].append(mean(idx[h:2*h]))
-    if len(halves[0]) < 2: return float('nan')
+    if len(halves[0]) < 2: return (float('nan'), []) if by_class else float('nan')
     # each class's mean from two disjoint halves, less that half's mean of the class means: their sampling noise is independent,
     # so products of the halves estimate the squares of the true differences without the noise that inflates them on small sets
     (a, b) = ([m - sum(ms)/len(ms) for m in ms] for ms in halves)
-    num = sum(((p - p.flip(-1))*(q - q.flip(-1))).sum().item() for p, q in zip(a, b))
-    den = 2*sum((p*q).sum().item() for p, q in zip(a, b))
-    noise = sum(((p - q)**2).sum().item() for p, q in zip(a, b))   # the halves differ by noise alone: twice one half's noise energy
+    num = np.array([((p - p.flip(-1))*(q - q.flip(-1))).sum().item() for p, q in zip(a, b)])
+    den = np.array([2*(p*q).sum().item() for p, q in zip(a, b)])
+    noise = np.array([((p - q)**2).sum().item() for p, q in zip(a, b)])   # the halves differ by noise alone: twice one half's noise energy
     # classes whose means barely differ (cats and dogs, noise) give a ratio of two small numbers: noise, not a measurement
-    return num/den if den > FLIP_SIGNAL*noise else float('nan')
+    ratio = lambda n, d, e: n/d if d > FLIP_SIGNAL*e else float('nan')
+    overall = ratio(num.sum(), den.sum(), noise.sum())
+    # the overall ratio weighs classes by how much their means differ: colourful symmetric classes can hide a pair of mirror images
+    return (overall, [ratio(*t) for t in zip(num, den, noise)]) if by_class else overall
 
 def files_asymmetry(files:list, # Image files (a sample is decoded: at most `per_class` a class)
                     labels:list, # Their classes
                     per_class:int=50, # Images of a class decoded at most
                     size:int=32, # Side they are decoded at (small: the class means are blurry anyway)
                     seed:int=0, # Which images
-                   ) -> float:
+                    by_class:bool=False, # Also each class's ratio, as `mirror_asymmetry` gives them
+                   ) -> float|tuple:
     "`mirror_asymmetry` of a decoded sample of labelled image files: what `folder_dls` and `csv_dls` decide flips by without decoding the set"
     rng, labels = np.random.default_rng(seed), np.asarray(labels, dtype=object)
     keep = [i for c in dict.fromkeys(labels.tolist()) for i in rng.permutation(np.flatnonzero(labels == c))[:per_class]]
-    if not keep: return float('nan')
+    if not keep: return (float('nan'), []) if by_class else float('nan')
     x = torch.stack([torch.from_numpy(np.asarray(open_rgb(files[i]).resize((size, size)))).permute(2, 0, 1) for i in keep])
     codes = {c: k for k, c in enumerate(dict.fromkeys(labels.tolist()))}
-    return mirror_asymmetry(x, torch.tensor([codes[labels[i]] for i in keep]), seed=seed)
+    return mirror_asymmetry(x, torch.tensor([codes[labels[i]] for i in keep]), seed=seed, by_class=by_class)
 
 def has_flip(dl) -> bool:
     "Whether training loader `dl` shows the net mirror images: `TensorImageDL`'s `flip`, or a fastai pipeline's `Flip`/`Dihedral` transforms"
@@ -451,13 +457,14 @@ def has_flip(dl) -> bool:
     return any(isinstance(t, (Flip, FlipItem, Dihedral, DihedralItem)) for t in fs)
 
 def _flip_rule(flip:bool|None, asym) -> bool:
-    "`flip` as told, or (None) whether a `mirror_asymmetry` of `asym` (a number, or a function giving it) leaves flips on: at most `FLIP_ASYMMETRY`, or NaN (fastai's default)"
+    "`flip` as told, or (None) whether `mirror_asymmetry(..., by_class=True)`'s `asym` (or a function giving it) leaves flips on: overall at most `FLIP_ASYMMETRY` (or NaN, fastai's default) and no class above `CLASS_ASYMMETRY`"
     if flip is not None: return bool(flip)
-    return not (asym() if callable(asym) else asym) > FLIP_ASYMMETRY   # NaN (the classes' means do not differ): flips
+    overall, per = asym() if callable(asym) else asym
+    return not (overall > FLIP_ASYMMETRY or any(a > CLASS_ASYMMETRY for a in per))   # NaN (the classes' means do not differ): flips
 
 def _decide_flip(flip:bool|None, files, labels) -> bool:
     "`flip` as told, or (None) whether the classes of these labelled files look the same mirrored (`files_asymmetry` at most `FLIP_ASYMMETRY`)"
-    return _flip_rule(flip, lambda: files_asymmetry(files, labels))
+    return _flip_rule(flip, lambda: files_asymmetry(files, labels, by_class=True))
 
 # %% ../../nbs/20_vision.data.ipynb #4408826d
 def default_tfms(size:int|None=None, # Output size; None keeps the images' size (they must then all match)
@@ -1106,12 +1113,13 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images, a folder per class,
     stats = image_stats(data.x[tr[spread(len(tr), 10_000)]], n=10_000)   # the images are in class order
     kw = dict(stats=stats, bs=bs, device=device, channels_last=channels_last, pad=pad, vocab=data.vocab)
     # both loaders serve rows of the one decoded tensor (no copy of the images per split)
-    asym = mirror_asymmetry(data.x, data.y, rows=tr) if flip is None else None   # the training images only, read in place
-    flip = _flip_rule(flip, asym)
+    asyms = mirror_asymmetry(data.x, data.y, rows=tr, by_class=True) if flip is None else None   # the training images only, read in place
+    flip = _flip_rule(flip, asyms)
+    asym = None if asyms is None else asyms[0]
     dls = TensorImageDataLoaders(TensorImageDL(data.x, data.y, rows=tr, shuffle=True, augment=True, drop_last=len(tr) > bs, seed=seed, flip=flip, **kw),
                       TensorImageDL(data.x, data.y, rows=va, **kw))
     dls.vocab, dls.data, dls.train_idx, dls.valid_idx, dls.c = data.vocab, data, tr, va, len(data.vocab)
-    dls.mirror_asymmetry = asym
+    dls.mirror_asymmetry, dls.class_asymmetry = asym, None if asyms is None else dict(zip([data.vocab[int(c)] for c in torch.unique(data.y[tr])], asyms[1]))   # each training class's, by name (NaN: not measured)
     return dls
 
 # %% ../../nbs/20_vision.data.ipynb #e7d39820
