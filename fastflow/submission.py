@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/submission.html.md"""
 
 # %% ../nbs/04_submission.ipynb #101368fe
 from __future__ import annotations
-import io, os, re, warnings
+import io, os, re, unicodedata, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -190,6 +190,13 @@ def _match_ids(pid: pd.Series, ids: pd.Series, id_col: str) -> pd.Series:
             by_num = {int(a): b for a, b in zip(txt, ids)}   # Python ints: ids past int64 (Avazu's) compare too
             nums = [int(a) for a in ptxt]
             if len(by_num) == len(ids) and all(n in by_num for n in nums): pid = pd.Series([by_num[n] for n in nums], index=pid.index, name=pid.name)
+    if (ids.dtype == object or pd.api.types.is_string_dtype(ids)) and not pid.isin(ids).all():   # 'tést' composed or decomposed (a macOS file name, a zip made there)
+        nfc = lambda v: unicodedata.normalize('NFC', v) if isinstance(v, str) else v
+        by_nfc = {nfc(a): a for a in ids}
+        if len(by_nfc) == len(ids) and all(nfc(v) in by_nfc for v in pid):
+            warnings.warn(f"ids in {id_col!r} match the sample's only once Unicode-normalised (e.g. {_few(pid[~pid.isin(ids)][:1], 1)}: the same letters, "
+                          "composed differently, as file names from macOS are): written as the sample writes them")
+            pid = pd.Series([by_nfc[nfc(v)] for v in pid], index=pid.index, name=pid.name)
     return pid
 
 def _frame_preds(preds: pd.DataFrame, sample: pd.DataFrame, id_col: str) -> pd.DataFrame:
