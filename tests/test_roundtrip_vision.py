@@ -232,3 +232,16 @@ def test_show_results_multi_label_datablock(tmp_path):
     with lm.no_bar(), lm.no_logging(): lm.fit_one_cycle(1, 0.05)
     fig = lm.show_results(max_n=4, path=tmp_path/'m.png')
     assert (tmp_path/'m.png').exists() and sum(ax.has_data() or bool(ax.images) for ax in fig.axes) == 4
+
+@pytest.mark.parametrize('kind, edit, words', [
+    ('fast', lambda c: c['data'].update(vocab=c['data']['vocab'][:1]), ("do not match the model's", 'outputs')),
+    ('fast', lambda c: c['data'].update(stats=[[0.1], [0, 0, 0]]), ('cannot be rebuilt', 'not one finite mean and std > 0 per channel')),
+    ('fast', lambda c: c['data'].update(size=[0, 24]), ('cannot be rebuilt', 'not two whole numbers >= 1')),
+    ('folder', lambda c: [t.update(std=[0., 0., 0.]) for t in c['data']['batch_tfms'] if t.get('tfm') == 'Normalize'], ('cannot be rebuilt', 'std > 0')),
+])
+def test_crafted_settings_refused(exported, tmp_path, kind, edit, words):
+    "A crafted folder (config edited, checksum resealed) whose classes, normalisation or size no export writes is refused at load (helper-131: an IndexError, NaN predictions, a torch error)"
+    from fastflow.export import ArtefactError, load_learner
+    f = _copy(exported/'models'/kind, tmp_path/'m'); _edit_config(f, edit)
+    with pytest.raises(ArtefactError) as e: load_learner(f)
+    assert all(w in str(e.value) for w in words), str(e.value)

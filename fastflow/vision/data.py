@@ -446,7 +446,7 @@ def files_asymmetry(files:list, # Image files (a sample is decoded: at most `per
     rng, labels = np.random.default_rng(seed), np.asarray(labels, dtype=object)
     keep = [i for c in dict.fromkeys(labels.tolist()) for i in rng.permutation(np.flatnonzero(labels == c))[:per_class]]
     if not keep: return (float('nan'), []) if by_class else float('nan')
-    x = torch.stack([torch.from_numpy(np.asarray(open_rgb(files[i]).resize((size, size)))).permute(2, 0, 1) for i in keep])
+    x = torch.stack([torch.from_numpy(np.array(open_rgb(files[i]).resize((size, size)))).permute(2, 0, 1) for i in keep])   # a writable copy: no torch warning
     codes = {c: k for k, c in enumerate(dict.fromkeys(labels.tolist()))}
     return mirror_asymmetry(x, torch.tensor([codes[labels[i]] for i in keep]), seed=seed, by_class=by_class)
 
@@ -1237,15 +1237,25 @@ def _tfm(c:dict):
     if name == 'IntToFloatTensor': return IntToFloatTensor(div=c['div'], div_mask=c['div_mask'])
     if name == 'AffineCoordTfm': return AffineCoordTfm(size=c['size'], mode=c['mode'], pad_mode=c['pad_mode'], align_corners=c['align_corners'])
     if name == 'Normalize':
+        _check_stats((c['mean'], c['std']))
         return Normalize(torch.tensor(c['mean']).view(c['shape']), torch.tensor(c['std']).view(c['shape']), axes=tuple(c['axes']))
     raise ValueError(f"unknown transform {name!r} (fastflow rebuilds Resize, RandomResizedCrop, RandomResizedCropGPU, ToTensor, IntToFloatTensor, AffineCoordTfm, Normalize)")
+
+def _check_stats(stats):
+    "A ValueError unless `stats` is (means, stds) of finite numbers with stds > 0, one each per channel: a crafted folder's NaN or 0 would make every prediction NaN"
+    m, s = (np.asarray(v, dtype='float64').ravel() for v in stats)
+    if not (len(m) == len(s) and len(m) in (1, 3) and np.isfinite(m).all() and np.isfinite(s).all() and (s > 0).all()):
+        raise ValueError(f"its normalisation (means {m.tolist()}, stds {s.tolist()}) is not one finite mean and std > 0 per channel")
 
 def pipeline_dls(cfg:dict, # From `pipeline_config`
                 ) -> DataLoaders:
     "`DataLoaders` with no images that predict like the ones `cfg` was taken from: the same classes and validation transforms"
     vocab = list(cfg['vocab'])
+    if not vocab: raise ValueError("its class list (vocab) is empty")
     if cfg['kind'] == 'tensor':
         h, w = cfg['size']
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in (h, w)): raise ValueError(f"its image size {cfg['size']!r} is not two whole numbers >= 1")
+        _check_stats(cfg['stats'])
         x, y = torch.zeros(0, 3, h, w, dtype=torch.uint8), torch.zeros(0, dtype=torch.long)
         kw = dict(stats=cfg['stats'], bs=cfg['bs'], pad=cfg['pad'], vocab=vocab)
         dls = TensorImageDataLoaders(TensorImageDL(x, y, shuffle=True, augment=True, flip=cfg['flip'], **kw), TensorImageDL(x, y, **kw))

@@ -306,6 +306,9 @@ def learner_from_artefact(art:Artefact, # A loaded model folder of kind 'vision.
     try: dls, loss_func = pipeline_dls(data), _loss_func(loss)
     except (AttributeError, KeyError, TypeError, ValueError) as e:
         raise ArtefactError(f"{where}: the data pipeline or the loss it describes cannot be rebuilt ({e}).") from None
+    lin = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    if lin and lin[-1].out_features != len(dls.vocab):   # a crafted class list: an index error, or labels of the wrong class
+        raise ArtefactError(f"{where}: its {len(dls.vocab)} class(es) do not match the model's {lin[-1].out_features} outputs: the folder was edited; export the learner again.")
     cbs = [RunLog(path=False), *listify(kwargs.pop('cbs', None))]   # as fastnet_learner: one line per epoch, no bars in a log
     learn = ImageLearner(dls, model.eval(), loss_func=loss_func, metrics=accuracy_multi if data.get('multi_label') else accuracy, cbs=cbs, **kwargs)
     learn.tta_shifts, learn.threads = int(art.config.get('tta_shifts') or 0), art.config.get('threads')
