@@ -146,7 +146,7 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba, multi_label:bool
                               f"(min {s.min():.4g}, max {s.max():.4g}); apply a sigmoid/softmax, or pass proba=False if this column is not a probability.")
     if proba and not told and pd.api.types.is_float_dtype(ref) and len(s) > 1 and s.isin([0, 1]).all():
         warnings.warn(f"{t!r} holds probabilities in the sample but every prediction is exactly 0 or 1: log loss and AUC score hard labels "
-                      "badly; submit probabilities (e.g. predict_proba), or pass proba=False if 0/1 labels are what is scored.")
+                      "badly; submit probabilities (a tabular model's predict_proba, predict_folder's probabilities), or pass proba=False if 0/1 labels are what is scored.")
     fractional = pd.api.types.is_float_dtype(s) and bool((s % 1 != 0).any())
     binary = set(ref.unique().tolist()) <= {0, 1}   # a 0/1 sample: labels, whatever proba says
     numbers = told and not proba and pd.api.types.is_numeric_dtype(ref) and not binary   # told proba=False, other integers are numbers (counts)

@@ -642,6 +642,9 @@ def _check_csv_files(df:pd.DataFrame, path:Path, folder:str, suffix:str, fcol:st
     lnames = df[lcol].astype(str).drop_duplicates()
     hint = (f" The file names seem to be in column {lcol!r}: pass fn_col={lcol!r}, label_col={fcol!r}."
             if len(missing) == len(names) and all((path/folder/f"{n}{suffix}").is_file() for n in lnames[:20]) else '')   # the columns swapped
+    if not hint and len(missing) == len(names) and not suffix:   # ids without their extension: name the one the files have
+        exts = {f.suffix for n in names[:5] for f in (path/folder/n).parent.glob(f"{Path(n).name}.*") if _is_image(f)}
+        if len(exts) == 1: hint = f" The files are named as the ids plus {next(iter(exts))!r}: pass suffix={next(iter(exts))!r}."
     raise FileNotFoundError(f"{len(missing)} of {len(names)} files named in the CSV column {fcol!r} do not exist, e.g. "
                             f"{missing[:3]}.{hint} Check `folder`={folder!r} and `suffix`={suffix!r}, or drop those rows.")
 
