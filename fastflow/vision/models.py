@@ -55,6 +55,9 @@ def init_whitening(model:FastNet, # Net whose `whiten` stem is set
                   ) -> FastNet:
     "Set `model.whiten` to the patch-whitening filters of `x` (both signs of the top eigenvectors) and freeze it"
     conv = model.whiten; c, (kh, kw) = x.shape[1], conv.kernel_size
+    if x.shape[-2] < kh or x.shape[-1] < kw:
+        raise ValueError(f"images of {x.shape[-2]}x{x.shape[-1]} pixels are smaller than FastNet's {kh}x{kw} whitening patches: resize them "
+                         f"(e.g. tensor_dls(..., size=32)) or drop the tiny ones")
     p = x.float().unfold(2, kh, 1).unfold(3, kw, 1)                        # N,C,H',W',kh,kw
     p = p.permute(0, 2, 3, 1, 4, 5).reshape(-1, c*kh*kw)
     p = p - p.mean(0)
