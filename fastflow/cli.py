@@ -39,10 +39,11 @@ def _headline(res: dict) -> str:
                      if isinstance(v, (int, float, str)) and not isinstance(v, bool) and len(str(v)) < 40)
 
 def _cmd_demo(args):
-    out = output_dir(args.out if args.out is not None else output_dir()/'demo')
     names = args.only or list(DEMOS)
     bad = [n for n in names if n not in DEMOS]
     if bad: raise SystemExit(f"fastflow demo: unknown part(s) {bad}; choose from {list(DEMOS)}")
+    try: out = output_dir(args.out if args.out is not None else output_dir()/'demo')   # checked before any part runs: one line, not a traceback
+    except OSError as e: raise SystemExit(f"fastflow demo{' --out' if args.out is not None else ''}: {e}") from None
     summary = {}
     for n in names:
         t0 = time.perf_counter(); sub = output_dir(out/n)
@@ -60,19 +61,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest='cmd', metavar='COMMAND')
     d = sub.add_parser('data', help='which data sets are found, and where')
     d.add_argument('names', nargs='*', help=f'data set names (default: {", ".join(KNOWN_DATA)}, and every other folder found)')
-    d.set_defaults(func=_cmd_data)
+    d.set_defaults(func=_cmd_data, parser=d)
     m = sub.add_parser('demo', help='run every application end to end on built-in data (no download)')
     m.add_argument('--out', default=None, help='output folder (default: demo/ in the output folder, ./out/demo)')
     m.add_argument('--quick', action='store_true', help='smallest sizes, for smoke tests')
     m.add_argument('--only', nargs='+', metavar='PART', help='run only these parts of the demo')
-    m.set_defaults(func=_cmd_demo)
+    m.set_defaults(func=_cmd_demo, parser=m)
     add_kaggle_commands(sub)   # fastflow kaggle wheelhouse|push|submit, defined in fastflow.kaggle
     return p
 
 def main(argv=None) -> int:
     "Entry point of the `fastflow` console script"
     p = build_parser()
-    args = p.parse_args(argv)
+    args, extra = p.parse_known_args(argv)
+    if extra: (getattr(args, 'parser', None) or p).error(f"unrecognized arguments: {' '.join(extra)}")   # said by the subcommand's parser, with its usage
     if not getattr(args, 'func', None): p.print_help(); return 2
     with warnings.catch_warnings():   # for this command only: `main` called from Python leaves the caller's filters alone
         # fastai's import of torch.jit.script warns on every run; it says nothing about the user's work

@@ -6,9 +6,9 @@ Docs: https://fastflow-dev.github.io/fastflow/kaggle.html.md"""
 
 # %% ../nbs/50_kaggle.ipynb #a7bc5b06
 from __future__ import annotations
-import argparse, ast, json, os, shlex, shutil, subprocess, sys, tempfile, time, warnings
+import argparse, ast, json, os, re, shlex, shutil, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
-from .core import KAGGLE_INPUT, data_candidates, output_dir, user_path, _bare, _zip_hint
+from .core import KAGGLE_INPUT, data_candidates, output_dir, user_path, _bare, _near_hint, _zip_hint
 from .export import MANIFEST, STAGE_PREFIX, ArtefactError, _read_manifest
 from .submission import CSV_SUFFIXES, SubmissionError, check_submission, check_submission_file, write_submission  # noqa: F401 (the Kaggle layer's API too)
 
@@ -51,7 +51,7 @@ def comp_path(slug: str, # Competition slug, e.g. 'titanic' or 'house-prices-adv
         return found[0]
     looked = '\n  '.join(map(str, cands))
     raise FileNotFoundError(f"Competition {slug!r} not found. Looked in:\n  {looked}\n"
-                            f"In a kernel, add the competition as an input; elsewhere set FASTFLOW_DATA to a folder that holds '{slug}/'.{_zip_hint(cands)}")
+                            f"In a kernel, add the competition as an input; elsewhere set FASTFLOW_DATA to a folder that holds '{slug}/'.{_zip_hint(cands)}{_near_hint(slug, cands)}")
 
 # %% ../nbs/50_kaggle.ipynb #b99461a4
 def kernel_parser(slug: str, # Competition slug, for `--data`'s default
@@ -85,8 +85,10 @@ def _needs(data:Path, files, slug:str):
     "A clear error if the competition folder `data` lacks any of `files` (names of files or folders)"
     if missing := [f for f in files if not (data/f).exists()]:
         held = sorted(p.name for p in data.iterdir())
+        inner = [d for d in data.iterdir() if d.is_dir() and all((d/f).exists() for f in missing)]   # a zip extracted into a folder of its own: comp/comp/train.csv
         raise FileNotFoundError(f"{data} lacks {missing} (it holds {held[:8]}{' ...' if len(held) > 8 else ''}): pass the folder of competition "
-                                f"{slug!r}'s files as --data")
+                                f"{slug!r}'s files as --data" + (f"; they are one level down, in {inner[0]} (a zip extracted into a folder of its own?): "
+                                f"pass --data {shlex.quote(str(inner[0]))}, or move its files up" if len(inner) == 1 else ''))
 
 def _check_out(out:Path, given:bool, *inputs:Path):
     "A `KernelInputError`, before anything is written, for an output folder that is one of `inputs` (a subfolder of one is fine), or that holds a competition's files"
@@ -281,8 +283,8 @@ def kaggle_client() -> str:
 INSTALL_PREAMBLE = f'''
 # --- added by `fastflow kaggle push`: install fastflow without internet from the attached wheelhouse dataset ---
 import glob as _glob, importlib as _importlib, os as _os, subprocess as _subprocess, sys as _sys
-_wheels = sorted(_glob.glob('/kaggle/input/**/fastflow-*.whl', recursive=True))
-if _wheels: _subprocess.run([_sys.executable, '-m', 'pip', 'install', '-q', '--no-index', '--find-links', _os.path.dirname(_wheels[-1]), 'fastflow'], check=True)
+_dirs = sorted(set(_os.path.dirname(_w) for _w in _glob.glob('/kaggle/input/**/fastflow-*.whl', recursive=True)))   # every wheelhouse attached: pip takes the newest fastflow among them
+if _dirs: _subprocess.run([_sys.executable, '-m', 'pip', 'install', '-q', '--no-index', '--find-links', _dirs[0], *[_a for _d in _dirs[1:] for _a in ('--find-links', _d)], 'fastflow'], check=True)
 else: print("fastflow wheelhouse not found under /kaggle/input: attach the '{WHEELHOUSE_SLUG}' dataset (see kaggle/README.md)")
 _importlib.invalidate_caches()
 # --- end of the install step ---
@@ -338,6 +340,7 @@ def read_kernel_metadata(kernel_dir: Path|str, # A kernel folder with kernel-met
                         ) -> dict:
     "The folder's kernel metadata, checked: internet off, code file present, sources listed"
     d = Path(kernel_dir); f = d/name
+    if not d.is_dir(): raise KaggleClientError(f"{d}: no such folder; pass a kernel folder (one with {name} and its script, e.g. kaggle/titanic).")
     if not f.is_file(): raise KaggleClientError(f"{d} has no {name}; see kaggle/titanic/ for one to copy.")
     try: meta = json.loads(f.read_text())
     except ValueError as e: raise KaggleClientError(f"{f} is not valid JSON: {e}") from None
@@ -390,8 +393,10 @@ def push_kernel(kernel_dir: Path|str, # Folder with kernel-metadata.json and the
 
 def find_sample_submission(folder, # A competition folder
                           ) -> Path|None:
-    "The sample submission CSV in `folder` (sample_submission.csv, sampleSubmission.csv, gender_submission.csv ...), or None"
-    cands = sorted(p for p in Path(folder).iterdir() if p.is_file() and p.name.lower().endswith(CSV_SUFFIXES) and 'submission' in p.name.lower())
+    "The sample submission CSV in `folder` (sample_submission.csv, sampleSubmission.csv, gender_submission.csv ...), or in its only subfolder (a zip extracted into a folder of its own), or None"
+    items = [p for p in Path(folder).iterdir() if not p.name.startswith('.')]
+    cands = sorted(p for p in items if p.is_file() and p.name.lower().endswith(CSV_SUFFIXES) and 'submission' in p.name.lower())
+    if not cands and len(dirs := [p for p in items if p.is_dir()]) == 1 and not any(p.is_file() for p in items): return find_sample_submission(dirs[0])
     return min(cands, key=lambda p: (not p.name.lower().startswith('sample'), p.name)) if cands else None
 
 def submit(file: Path|str, # The submission CSV
@@ -403,7 +408,10 @@ def submit(file: Path|str, # The submission CSV
            multi_label: bool = False, # Text targets are tag lists: empty answers allowed and labels checked tag by tag, as for `check_submission`
           ) -> list[str]:
     "Submit `file` with the official client, after checking it against the competition's sample submission (a normalised copy is sent if the check rewrote it)"
-    f = Path(file)
+    f, competition = Path(file), _bare(competition)   # 'titanic/' as a shell completes a local folder's name
+    if not isinstance(competition, str) or not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9_-]*', competition):
+        raise KaggleClientError(f"{competition!r} is not a competition slug: name the competition as its URL does (kaggle.com/competitions/SLUG), "
+                                "e.g. titanic, not a folder or a title; the local copy to check against is found from the slug (FASTFLOW_DATA).")
     exe = (shutil.which('kaggle') or 'kaggle') if dry_run else kaggle_client()
     if f.is_dir(): raise KaggleClientError(f"{f} is a folder: pass the submission file itself, e.g. {f/'submission.csv'}.")
     if not f.is_file(): raise KaggleClientError(f"Submission file {f} not found.")
@@ -464,11 +472,11 @@ def add_kaggle_commands(sub, # The `add_subparsers()` object of the `fastflow` p
     w.add_argument('--extra', nargs='+', default=[], metavar='REQ', help='more requirements to bundle')
     w.add_argument('--src', default=None, help="fastflow's source tree (default: this checkout)")
     w.add_argument('--python', nargs='+', default=list(KAGGLE_PYTHONS), metavar='X.Y', help=f"Pythons to fetch compiled wheels for (default: {' '.join(KAGGLE_PYTHONS)})")
-    w.set_defaults(func=_guarded(_cmd_wheelhouse))
+    w.set_defaults(func=_guarded(_cmd_wheelhouse), parser=w)
     p = k.add_parser('push', help='push a kernel folder (kernel-metadata.json + script) with the install step added')
     p.add_argument('kernel_dir'); p.add_argument('--dry-run', action='store_true', help='prepare and print the command only')
     p.add_argument('--predict', action='store_true', help='push the inference kernel (predict-metadata.json, predict.py) instead of the training one')
-    p.set_defaults(func=_guarded(_cmd_push))
+    p.set_defaults(func=_guarded(_cmd_push), parser=p)
     s = k.add_parser('submit', help="check a submission CSV against the competition's sample, then submit it")
     s.add_argument('file'); s.add_argument('-c', '--competition', help='competition slug, e.g. titanic')
     s.add_argument('-m', '--message', default='fastflow submission', help='submission description')
@@ -478,4 +486,4 @@ def add_kaggle_commands(sub, # The `add_subparsers()` object of the `fastflow` p
     g.add_argument('--no-proba', dest='proba', action='store_const', const=False, help='the targets are numbers or labels, not probabilities')
     s.add_argument('--no-check', dest='check', action='store_false', help='submit without checking against the local sample submission')
     s.add_argument('--multi-label', action='store_true', help='the target holds tag lists: check them tag by tag, and accept an empty one (no tag)')
-    s.set_defaults(func=_guarded(_cmd_submit))
+    s.set_defaults(func=_guarded(_cmd_submit), parser=s)

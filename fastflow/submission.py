@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/submission.html.md"""
 
 # %% ../nbs/04_submission.ipynb #101368fe
 from __future__ import annotations
-import io, os, re, unicodedata, warnings
+import io, os, re, shutil, tempfile, unicodedata, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -27,6 +27,10 @@ def _read_sample(sample, id_col=None, written:bool=False):
         raise TypeError(f"the sample submission must be a CSV path or a DataFrame, got {type(sample).__name__}: the predictions come first, "
                         "as in write_submission(preds, sample_submission, path)")
     p = Path(sample)
+    if p.is_dir():
+        csvs = sorted(f.name for f in p.iterdir() if f.is_file() and f.name.lower().endswith(('.csv', '.csv.gz', '.csv.zip')))
+        raise FileNotFoundError(f"Sample submission {p} is a folder: pass the sample submission file in it" + (f" (it holds {_few(csvs)})" if csvs else " (it holds no CSV)")
+                                + ", or a DataFrame.")
     if not p.is_file(): raise FileNotFoundError(f"Sample submission {p} not found: pass the competition's sample_submission.csv or a DataFrame.")
     data = p.read_bytes() if written else None   # the file read once: its text is parsed again only if asked for
     res = _read_csv(p, 'sample submission', id_col, data=data)
@@ -102,6 +106,9 @@ def _tag_list(v) -> list:
 def _check_column(s: pd.Series, ref: pd.Series, classes, proba, multi_label:bool=False) -> pd.Series:
     "`s` with the dtype of the sample column `ref`, or a `SubmissionError`"
     t, is_num = ref.name, pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
+    if not is_num and pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref) and s.notna().all():   # numbers as text or Python objects ('0.25' from np.column_stack of text ids and floats)
+        v = pd.to_numeric(s.map(lambda x: x.strip() if isinstance(x, str) else x), errors='coerce')
+        if v.notna().all(): s, is_num = v, True   # every cell a number: the numbers they write
     bad = s.isna() | (np.isinf(s.astype(float)) if is_num else False)
     if bad.any(): raise SubmissionError(f"{int(bad.sum())} prediction(s) in {t!r} are NaN or infinite (rows {_few(np.flatnonzero(bad))}); "
                                         "fill or fix them (a NaN often comes from a category or missing value unseen in training).")
@@ -206,6 +213,9 @@ def _frame_preds(preds: pd.DataFrame, sample: pd.DataFrame, id_col: str) -> pd.D
     if missing or extra:
         hint = ''
         if {str(c).strip() for c in extra} & set(missing): hint = " Some names differ only by spaces: strip them, e.g. df.columns = df.columns.str.strip()."
+        elif (sp := [c for c in missing if str(c) != str(c).strip() and str(c).strip() in map(str, extra)]):   # the sample's header has the spaces (' Survived')
+            hint = (f" The sample's own names have spaces around them ({_few(sp, 3)}): name your columns exactly as the sample does, "
+                    f"e.g. df.columns = sample.columns, or pass the values alone (an array in the sample's row order).")
         elif {str(c).strip().lower() for c in extra} & {str(c).lower() for c in missing}: hint = " Some names differ only by case: use the sample's names."
         if any(str(c).startswith('Unnamed: ') for c in extra): hint += " An 'Unnamed: 0' column is a frame's index written to the file: write it with to_csv(..., index=False)."
         if len(preds.columns) == 1 and (sep := next((d for d in ';\t|' if d in str(preds.columns[0])), None)):
@@ -274,6 +284,8 @@ def check_submission(preds, # Predictions in the sample's row order (array, Seri
         want = [target_col] if isinstance(target_col, str) else list(target_col)
         if want != targets: raise SubmissionError(f"Target column(s) {want} do not match the sample submission, whose columns after the id {id_col!r} are {targets}.")
     ids = sample[id_col]
+    if not len(sample): raise SubmissionError(f"The sample submission has no rows (only its header {list(sample.columns)}): it says nothing of the test rows; "
+                                              "pass the competition's sample submission, which has one row per test id.")
     if ids.duplicated().any(): raise SubmissionError(f"The sample submission repeats ids {_few(ids[ids.duplicated()].unique())}: is it the right file?")
     sub = _frame_preds(preds, sample, id_col) if isinstance(preds, pd.DataFrame) else _array_preds(preds, sample, id_col, targets)
     for t in targets: sub[t] = _check_column(sub[t].reset_index(drop=True), sample[t].reset_index(drop=True), classes, proba, multi_label)
@@ -348,6 +360,12 @@ def _write_submission(preds, sample:pd.DataFrame, source, path, **kw) -> Path:
     "`write_submission` with the sample already read (`sample`) from `source` (its file, beside which nothing is written, or a DataFrame)"
     sub = check_submission(preds, sample, **kw)
     dest = _submission_file(path, source)
-    try: sub.to_csv(dest, index=False)
+    if dest.is_dir(): raise IsADirectoryError(f"{dest} is a folder: pass a file name that is not taken (e.g. {dest/'submission.csv'}), or that folder to write submission.csv into it.")
+    try: tmp = Path(tempfile.mkdtemp(prefix='.fastflow-sub-', dir=dest.parent))   # written beside it, then moved over it whole: an old file stays until the new one is complete
+    except OSError as e: raise PermissionError(f"Cannot write in {dest.parent}: {e}. Choose a writable folder.") from e
+    try:
+        sub.to_csv(tmp/dest.name, index=False)   # the same name: the same compression (and a zip's inner file name)
+        os.replace(tmp/dest.name, dest)
     except OSError as e: raise PermissionError(f"Cannot write {dest}: {e}. Choose a writable folder.") from e
+    finally: shutil.rmtree(tmp, ignore_errors=True)
     return dest

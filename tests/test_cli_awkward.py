@@ -1,0 +1,42 @@
+"""The `fastflow` command given awkward input: a path where a slug goes, a competition unzipped into a folder of its own,
+an output folder that cannot be made, a misplaced flag. Each ends in one line saying what to fix, never a traceback."""
+import os, subprocess, sys
+from pathlib import Path
+import pytest
+from fastflow.cli import main
+
+FASTFLOW = str(Path(sys.executable).parent/'fastflow')   # the installed console script
+
+@pytest.fixture
+def comp(tmp_path, monkeypatch):
+    "A competition 'nested' under $FASTFLOW_DATA as `unzip nested.zip -d nested` leaves it (nested/nested/*.csv), and a submission"
+    d = tmp_path/'data'/'nested'/'nested'; d.mkdir(parents=True)
+    (d/'sample_submission.csv').write_text('id,p\n1,0.5\n2,0.5\n')
+    monkeypatch.setenv('FASTFLOW_DATA', str(tmp_path/'data'))
+    monkeypatch.setattr('tempfile.tempdir', str(tmp_path))   # the checked copy a dry run keeps lands here
+    sub = tmp_path/'my subs'/'sub 1.csv'; sub.parent.mkdir(); sub.write_text('id,p\n1,1.5\n2,0.5\n')   # a probability out of [0, 1]
+    return sub
+
+def test_submit_checks_against_a_nested_sample(comp, capsys):
+    "The sample one folder down is found, so the file is checked (and refused), not sent unchecked"
+    with pytest.raises(SystemExit) as e: main(['kaggle', 'submit', str(comp), '-c', 'nested', '--dry-run'])
+    assert 'outside [0, 1]' in str(e.value.code) and 'nested/nested/sample_submission.csv' in str(e.value.code)
+    assert 'NOT checked' not in capsys.readouterr().err
+
+def test_submit_path_for_slug(comp):
+    "A folder given to -c (as a shell completes it) is said to be no slug, instead of a ValueError traceback"
+    r = subprocess.run([FASTFLOW, 'kaggle', 'submit', str(comp), '-c', str(comp.parent), '--dry-run'], capture_output=True, text=True, timeout=300,
+                       env={**os.environ})
+    assert r.returncode == 1 and 'is not a competition slug' in r.stderr and 'Traceback' not in r.stderr, r.stderr[-2000:]
+
+def test_demo_out_not_a_folder(tmp_path):
+    (tmp_path/'f').write_text('x')
+    r = subprocess.run([FASTFLOW, 'demo', '--quick', '--only', 'data', '--out', str(tmp_path/'f'/'out')], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and r.stderr.strip().startswith('fastflow demo --out:') and 'Traceback' not in r.stderr, r.stderr[-2000:]
+    assert not (tmp_path/'out').exists()
+
+@pytest.mark.parametrize('argv,usage', [(['data', '--bogus'], 'usage: fastflow data'), (['kaggle', 'push', 'k', '--bogus'], 'usage: fastflow kaggle push')])
+def test_wrong_flag_names_the_subcommand(argv, usage, capsys):
+    with pytest.raises(SystemExit) as e: main(argv)
+    err = capsys.readouterr().err
+    assert e.value.code == 2 and err.startswith(usage) and 'unrecognized arguments: --bogus' in err
