@@ -463,8 +463,17 @@ def _flip_rule(flip:bool|None, asym) -> bool:
     return not (overall > FLIP_ASYMMETRY or any(a > CLASS_ASYMMETRY for a in per))   # NaN (the classes' means do not differ): flips
 
 def _decide_flip(flip:bool|None, files, labels) -> bool:
-    "`flip` as told, or (None) whether the classes of these labelled files look the same mirrored (`files_asymmetry` at most `FLIP_ASYMMETRY`)"
-    return _flip_rule(flip, lambda: files_asymmetry(files, labels, by_class=True))
+    "`flip` as told, or (None) whether the classes of these labelled files look the same mirrored (`files_asymmetry` at most `FLIP_ASYMMETRY`), with a warning that says why when they do not"
+    if flip is not None: return bool(flip)
+    overall, per = files_asymmetry(files, labels, by_class=True)
+    if on := _flip_rule(None, (overall, per)): return on
+    n = Counter(labels)   # `per` is in order of first appearance, of the classes with two images or more
+    hi = {str(c): a for c, a in zip([c for c in n if n[c] >= 2], per) if a > CLASS_ASYMMETRY}
+    why = (f"the mean image of class(es) {', '.join(map(repr, list(hi)[:3]))} is far from its mirror image (asymmetry {max(hi.values()):.2f})"
+           if hi and not overall > FLIP_ASYMMETRY else f"the classes' mean images are not mirror-symmetric (asymmetry {overall:.2f})")
+    warnings.warn(f"Random flips are off: {why}, so a mirrored image may not keep its class (digits, letters, arrows, text). "
+                  "Pass flip=True to keep them, flip=False to say so and silence this.")
+    return on
 
 # %% ../../nbs/20_vision.data.ipynb #4408826d
 def default_tfms(size:int|None=None, # Output size; None keeps the images' size (they must then all match)
@@ -554,8 +563,12 @@ class ResizeIfNeeded(Resize):
 def _size_tfms(sizes:list, # (width, height) of each image
                size, item_tfms):
     "`(size, item_tfms)` of a recipe: given item transforms size the images themselves; else `pick_size`'s size, or a resize to the one size every image has (test images of other sizes then fit)"
-    if size is not None or item_tfms is not None or not sizes: return size, item_tfms
-    size = pick_size(sizes)
+    if item_tfms is not None or not sizes: return size, item_tfms
+    if size is None: size = pick_size(sizes)
+    side = min(sizes[0]) if size is None else size
+    if side < 2:   # fastai's crops and flips divide by the image's width - 1
+        raise ValueError(f"The images are {'x'.join(map(str, sizes[0])) if size is None else f'resized to {size}'} pixels: augmentation needs "
+                         "at least 2 a side. Pass size=32 (or any size >= 2) to scale them up, or check the folder holds the images you meant.")
     if size is None: item_tfms = [ResizeIfNeeded((sizes[0][1], sizes[0][0]))]   # the recipe stays the one for size=None
     return size, item_tfms
 
