@@ -180,7 +180,9 @@ def generality_rows(res) -> list[tuple[str, str, str]]:
     if rsets:
         f = lambda t, s: nd(get(t, s))
         out.append(('Generality, ratings from PyPI packages: ' + ', '.join(rsets) + ' (80/20, held-out RMSE)',
-                    '; '.join(f"{t}: `CollabWorkflow` {f(t, 'fastflow-CollabWorkflow')}, first `collab_learner` fit {f(t, 'fastflow-collab_learner')}" for t in rsets),
+                    '; '.join(f"{t}: `CollabWorkflow` {f(t, 'fastflow-CollabWorkflow')}, first `collab_learner` fit {f(t, 'fastflow-collab_learner')}"
+                              + (f" (on every training rating, `valid_pct=0`: **{f(t, 'fastflow-collab_learner-all_train')}**)" if get(t, 'fastflow-collab_learner-all_train') else '')
+                              for t in rsets),
                     '; '.join(f"{t}: biases-only {f(t, 'biases-only')}, fastai `collab_learner` (fastbook) {f(t, 'fastai-collab_learner')}" for t in rsets)))
     return out
 
