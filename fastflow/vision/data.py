@@ -565,7 +565,7 @@ def _size_tfms(sizes:list, # (width, height) of each image
     "`(size, item_tfms)` of a recipe: given item transforms size the images themselves; else `pick_size`'s size, or a resize to the one size every image has (test images of other sizes then fit)"
     if item_tfms is not None or not sizes: return size, item_tfms
     if size is None: size = pick_size(sizes)
-    side = min(sizes[0]) if size is None else size
+    side = min(sizes[0]) if size is None else min(size) if isinstance(size, (tuple, list)) else size   # size may be (h, w)
     if side < 2:   # fastai's crops and flips divide by the image's width - 1
         raise ValueError(f"The images are {'x'.join(map(str, sizes[0])) if size is None else f'resized to {size}'} pixels: augmentation needs "
                          "at least 2 a side. Pass size=32 (or any size >= 2) to scale them up, or check the folder holds the images you meant.")
