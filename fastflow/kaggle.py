@@ -283,8 +283,13 @@ def kaggle_client() -> str:
 INSTALL_PREAMBLE = f'''
 # --- added by `fastflow kaggle push`: install fastflow without internet from the attached wheelhouse dataset ---
 import glob as _glob, importlib as _importlib, os as _os, subprocess as _subprocess, sys as _sys
-_dirs = sorted(set(_os.path.dirname(_w) for _w in _glob.glob('/kaggle/input/**/fastflow-*.whl', recursive=True)))   # every wheelhouse attached: pip takes the newest fastflow among them
-if _dirs: _subprocess.run([_sys.executable, '-m', 'pip', 'install', '-q', '--no-index', '--find-links', _dirs[0], *[_a for _d in _dirs[1:] for _a in ('--find-links', _d)], 'fastflow'], check=True)
+_whls = _glob.glob('/kaggle/input/**/fastflow-*.whl', recursive=True)
+def _ff_key(_w):   # the highest version in the file name, then the newest file (wheelhouses of one version differ only by when they were built)
+    return (tuple(int(_p) if _p.isdigit() else -1 for _p in _os.path.basename(_w).split('-')[1].split('+')[0].split('.')), _os.path.getmtime(_w))
+if _whls:
+    _w = max(_whls, key=_ff_key)
+    if len(set(map(_os.path.dirname, _whls))) > 1: print('several fastflow wheelhouses are attached (' + ', '.join(sorted(set(map(_os.path.dirname, _whls)))) + '): installing ' + _w + '; detach the others to choose')
+    _subprocess.run([_sys.executable, '-m', 'pip', 'install', '-q', '--no-index', '--find-links', _os.path.dirname(_w), _w], check=True)
 else: print("fastflow wheelhouse not found under /kaggle/input: attach the '{WHEELHOUSE_SLUG}' dataset (see kaggle/README.md)")
 _importlib.invalidate_caches()
 # --- end of the install step ---

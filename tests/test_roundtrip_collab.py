@@ -2,7 +2,8 @@
 import json, os, shutil, subprocess, sys, textwrap
 from pathlib import Path
 from conftest import set_writable
-import numpy as np
+import warnings
+import numpy as np, pandas as pd
 import pytest
 from fastflow.export import ArtefactError, load_learner
 
@@ -237,7 +238,7 @@ def test_workflow_tampered_or_edited(wf_roundtrip, tmp_path):
     with pytest.raises(ArtefactError, match="holds a 'collab.workflow' model, not 'vision.learner' or 'collab.learner'"): load_learner(m)
 
 @pytest.mark.parametrize('edit, msg', [
-    (lambda c: c.update(rating_range=[5, 1]), r'rating range \[5, 1\] is not two numbers lo < hi'),
+    (lambda c: c.update(rating_range=[5, 1]), r'rating range \[5, 1\] is not two numbers lo <= hi'),
     (lambda c: c.update(similar='nope'), "similar_items' member 'nope' is not one of its fitted members"),
     (lambda c: c.update(intercept='x'), "intercept 'x' is not a number"),
     (lambda c: c['data'].update(seed='abc'), 'its data settings are not valid'),
@@ -248,3 +249,17 @@ def test_workflow_crafted_settings(wf_roundtrip, tmp_path, edit, msg):
     m = shutil.copytree(wf_roundtrip/'model_wf', tmp_path/'m'); set_writable(m, True)
     _edit_config(m, edit)
     with pytest.raises(ArtefactError, match=msg): CollabWorkflow.load(m)
+
+def test_workflow_constant_ratings_roundtrip(tmp_path):
+    "Every training rating the same (clicks, likes): fit leaves the range (1, 1), and the folder it exports loads (the crafted-folder check allows lo == hi)"
+    from fastflow.collab.workflow import CollabWorkflow
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({'user': rng.integers(0, 30, 400), 'item': rng.integers(0, 20, 400)}).drop_duplicates().reset_index(drop=True)
+    df['rating'] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')   # the positive-only-feedback warning
+        wf = CollabWorkflow(members={'bias': dict(type='bias'), 'knn_item': dict(type='knn', kind='item', k=5)}, verbose=False); wf.fit(df)
+    assert tuple(wf.rating_range_) == (1.0, 1.0)
+    folder = wf.export(tmp_path/'m'); set_writable(folder, False)
+    try: np.testing.assert_array_equal(CollabWorkflow.load(folder).predict(df.head(5)), wf.predict(df.head(5)))
+    finally: set_writable(folder, True)

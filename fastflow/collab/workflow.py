@@ -736,8 +736,8 @@ def _check_workflow_config(art, wf):
     "A clear `ArtefactError` for settings a crafted folder could carry that no export writes: a clip range, the intercept, the member behind `similar_items`"
     num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
     r = wf.rating_range_
-    if not (len(r) == 2 and all(map(num, r)) and r[0] < r[1]):
-        raise ArtefactError(f"{art.path}: its rating range {list(r)!r} is not two numbers lo < hi (every prediction would be clipped to it); export the workflow again")
+    if not (len(r) == 2 and all(map(num, r)) and r[0] <= r[1]):   # lo == hi: every training rating was the same (clicks), as fit leaves it
+        raise ArtefactError(f"{art.path}: its rating range {list(r)!r} is not two numbers lo <= hi (every prediction is clipped to it); export the workflow again")
     if not num(wf.final_intercept_): raise ArtefactError(f"{art.path}: its intercept {wf.final_intercept_!r} is not a number; export the workflow again")
     if wf.similar_ is not None and wf.similar_ not in wf.final_:
         raise ArtefactError(f"{art.path}: similar_items' member {wf.similar_!r} is not one of its fitted members {list(wf.final_)}; export the workflow again")

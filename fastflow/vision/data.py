@@ -412,17 +412,18 @@ def mirror_asymmetry(x:torch.Tensor, # Images [N, C, H, W] (uint8 or float)
                      per_class:int=1000, # Images of a class used at most
                      seed:int=0, # Which images, and how they are halved (a generator of its own: the global one is untouched)
                      rows:torch.Tensor|None=None, # Only these rows of `x` (a training split), read in place: no copy of the set
-                     by_class:bool=False, # Also each class's own ratio (NaN where its mean does not differ clearly from the others'): `(overall, [per class])`
+                     by_class:bool=False, # Also each class's own ratio, in class-code order (NaN where its mean does not differ clearly from the others', or it has one image): `(overall, [per class])`
                     ) -> float|tuple:
     "How far the classes' mean images are from their own mirror images: 0 when each is symmetric (photos: a horse faces either way), about 1 when unrelated to it (digits 0.67), 2 when classes mirror each other; NaN when the class means do not differ clearly (by `FLIP_SIGNAL` times their sampling noise)"
-    gen, halves = torch.Generator().manual_seed(seed), ([], [])
+    gen, halves, measured = torch.Generator().manual_seed(seed), ([], []), []
     mean = lambda idx: sum(x[idx[i:i+256]].double().sum(0) for i in range(0, len(idx), 256))/len(idx)   # a chunk at a time: no float copy of the set
     rows = torch.arange(len(y)) if rows is None else torch.as_tensor(rows)
     for c in torch.unique(y[rows]):
         idx = rows[y[rows] == c]
         idx = idx[torch.randperm(len(idx), generator=gen)][:per_class]
         if (h := len(idx)//2): halves[0].append(mean(idx[:h])); halves[1].append(mean(idx[h:2*h]))
-    if len(halves[0]) < 2: return (float('nan'), []) if by_class else float('nan')
+        measured.append(bool(h))   # a class with one image has no two halves: NaN in its place
+    if len(halves[0]) < 2: return (float('nan'), [float('nan')]*len(measured)) if by_class else float('nan')
     # each class's mean from two disjoint halves, less that half's mean of the class means: their sampling noise is independent,
     # so products of the halves estimate the squares of the true differences without the noise that inflates them on small sets
     (a, b) = ([m - sum(ms)/len(ms) for m in ms] for ms in halves)
@@ -433,7 +434,9 @@ def mirror_asymmetry(x:torch.Tensor, # Images [N, C, H, W] (uint8 or float)
     ratio = lambda n, d, e: n/d if d > FLIP_SIGNAL*e else float('nan')
     overall = ratio(num.sum(), den.sum(), noise.sum())
     # the overall ratio weighs classes by how much their means differ: colourful symmetric classes can hide a pair of mirror images
-    return (overall, [ratio(*t) for t in zip(num, den, noise)]) if by_class else overall
+    if not by_class: return overall
+    per = iter([ratio(*t) for t in zip(num, den, noise)])
+    return overall, [next(per) if m else float('nan') for m in measured]   # one value per class present, in code order
 
 def files_asymmetry(files:list, # Image files (a sample is decoded: at most `per_class` a class)
                     labels:list, # Their classes
@@ -467,8 +470,7 @@ def _decide_flip(flip:bool|None, files, labels) -> bool:
     if flip is not None: return bool(flip)
     overall, per = files_asymmetry(files, labels, by_class=True)
     if on := _flip_rule(None, (overall, per)): return on
-    n = Counter(labels)   # `per` is in order of first appearance, of the classes with two images or more
-    hi = {str(c): a for c, a in zip([c for c in n if n[c] >= 2], per) if a > CLASS_ASYMMETRY}
+    hi = {str(c): a for c, a in zip(dict.fromkeys(labels), per) if a > CLASS_ASYMMETRY}   # `per`: a value per class, in order of first appearance (their codes)
     why = (f"the mean image of class(es) {', '.join(map(repr, list(hi)[:3]))} is far from its mirror image (asymmetry {max(hi.values()):.2f})"
            if hi and not overall > FLIP_ASYMMETRY else f"the classes' mean images are not mirror-symmetric (asymmetry {overall:.2f})")
     warnings.warn(f"Random flips are off: {why}, so a mirrored image may not keep its class (digits, letters, arrows, text). "
