@@ -65,6 +65,16 @@ def _features(model, X):
     return X
 
 # %% ../../nbs/34_tabular.explain.ipynb #77b7cd15
+def _check_labels(y, classes):
+    "A ValueError naming the labels of `y` that are not in `classes` (and a type mismatch: '1' is not 1)"
+    bad = pd.unique(np.asarray(y)[~np.isin(y, classes)])
+    if not len(bad): return
+    known, bad = [_plain(c) for c in classes], [_plain(v) for v in bad[:5]]
+    hint = (f": y holds {type(bad[0]).__name__} values but the classes are {type(known[0]).__name__}; convert y (e.g. y.astype(type(classes_[0])))"
+            if {type(v) for v in bad} != {type(c) for c in known} and len(bad) == len(pd.unique(np.asarray(y))) else
+            ": drop those rows, or refit on data that has them")
+    raise ValueError(f"y has labels the model never saw, e.g. {bad}; the model's classes are {known}{hint}")
+
 def _scorer(est, metric):
     "The metric for `est`'s task and a scikit-learn scorer for it, larger is better"
     clf = is_classifier(est)
@@ -73,7 +83,7 @@ def _scorer(est, metric):
     def score(e, X, y):
         y = np.asarray(y)
         if not clf: return sign*m.fn(y.astype('float64'), np.asarray(e.predict(X), dtype='float64'))
-        if not np.isin(y, e.classes_).all(): raise ValueError(f"y has labels the model never saw; known: {list(e.classes_)}")
+        _check_labels(y, e.classes_)
         wf = getattr(e, 'wf', None)   # a workflow's F1 threshold or class weights: scored as it predicts
         rule = {k: v for k in ('threshold', 'class_weights') if (v := getattr(wf, k + '_', None)) is not None} if m.name == 'f1' else {}
         return sign*m.fn(np.searchsorted(e.classes_, y), e.predict_proba(X), **rule)
@@ -101,15 +111,20 @@ def permutation_importance(model, # Fitted fastflow estimator or `TabularWorkflo
                           ) -> pd.DataFrame:
     "How much the score drops when each column of held-out `X` is shuffled, largest first; plotted with error bars"
     est, (X, y) = as_estimator(model), _xy(model, X, y)
+    if len(X) < 2: raise ValueError(f"X has {len(X)} row: shuffling a column of one row changes nothing, so every importance would be 0. "
+                                     "Pass held-out rows (a few hundred give steady importances)")
     if metric is None and isinstance(model, TabularWorkflow): metric = model.metric_
     m, score = _scorer(est, metric)
+    fixed = [c for c in X.columns if X[c].nunique(dropna=False) < 2]   # one value (or all missing): a shuffle leaves the column as it was
+    if fixed: warnings.warn(f"column(s) {fixed} hold a single value in X (or are all missing): shuffling them changes nothing, so their importance "
+                            "is 0 whatever the model makes of them. Explain on rows where they vary (attrs['fixed'] lists them)")
     r = sk_permutation_importance(est, X, y, scoring=score, n_repeats=n_repeats, random_state=seed, n_jobs=n_jobs)
     res = pd.DataFrame({'feature': X.columns, 'importance': r.importances_mean, 'std': r.importances_std})
     res = res.sort_values('importance', ascending=False, ignore_index=True)
     fig, ax = plt.subplots(figsize=(6, 0.3*len(res) + 1))
     ax.barh(res.feature[::-1], res.importance[::-1], xerr=res['std'][::-1], color='tab:blue')
     ax.set_xlabel(f"drop in {m.name} when shuffled"); ax.set_title('Permutation importance (held-out rows)')
-    res.attrs.update(metric=m.name, baseline=float(score(est, X, y)*(1 if m.greater_is_better else -1)),
+    res.attrs.update(metric=m.name, baseline=float(score(est, X, y)*(1 if m.greater_is_better else -1)), fixed=fixed,
                      path=save_plot(fig, path, 'permutation_importance.png', show))
     return res
 
@@ -155,6 +170,27 @@ def _is_categorical(s: pd.Series, name, proc) -> bool:
     if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s): return True
     return proc is not None and name in getattr(proc, 'cats_', ())
 
+def _level_panel(ax, levels, avg):
+    "Redraw scikit-learn's bars of a categorical panel as one point per level, evenly spaced and labelled by the level"
+    for p in list(ax.patches): p.remove()   # its bars stand at the levels' values (True at 1.0, shop 250 at 250) and start at the axis's bottom
+    x = np.arange(len(levels))
+    ax.plot(x, avg, 'o', color='tab:blue'); ax.grid(axis='y', alpha=0.3)
+    ax.set_xticks(x, [str(_plain(v)) for v in levels], rotation=90); ax.set_xlim(-0.5, len(x) - 0.5)
+
+def _plotted(est, X, target) -> np.ndarray:
+    "What the panels plot, predicted for the rows of `X`: a class's probability or the prediction"
+    if not is_classifier(est): return np.asarray(est.predict(X), dtype='float64')
+    k = len(est.classes_) - 1 if target is None else class_index([_plain(c) for c in est.classes_], target)
+    return np.asarray(est.predict_proba(X), dtype='float64')[:, k]
+
+def _common_ylim(panels, pred):
+    "One y range for every panel, spanning at least the middle 90% of the predictions `pred`: a flat dependence looks flat"
+    lo, hi = min(a.get_ylim()[0] for a in panels), max(a.get_ylim()[1] for a in panels)
+    p5, p95 = np.nanpercentile(pred, [5, 95]) if np.isfinite(pred).any() else (lo, hi)
+    if hi - lo < p95 - p5: lo, hi = (lo + hi)/2 - (p95 - p5)/2, (lo + hi)/2 + (p95 - p5)/2
+    if hi - lo < 1e-9*max(1., abs(hi)): lo, hi = lo - 0.5*max(1e-3, abs(lo)*1e-3), hi + 0.5*max(1e-3, abs(hi)*1e-3)   # a constant model: a flat line, not a warning
+    for a in panels: a.set_ylim(lo, hi)
+
 def partial_dependence(model, # Fitted fastflow estimator or `TabularWorkflow`
                        X: pd.DataFrame, # Rows to average over (a sample of training or validation rows)
                        features, # Column name(s) to plot, one panel each
@@ -185,10 +221,12 @@ def partial_dependence(model, # Fitted fastflow estimator or `TabularWorkflow`
     proc, groups = getattr(est, 'proc_', None), set(getattr(model, 'group_target', None) or ())
     nr = -(-len(features)//n_cols)
     fig, axes = plt.subplots(nr, min(n_cols, len(features)), figsize=(4*min(n_cols, len(features)), 3.2*nr), squeeze=False)
-    rows = []
+    rows, panels = [], []
     for f, ax in zip(features, axes.flat):
         s, cat = X[f], _is_categorical(X[f], f, proc) or f in groups   # a group_target column's ids name groups: a level each, never a numeric grid
         if s.isna().all(): raise ValueError(f"column {f!r} is all missing in X: there is nothing to plot")
+        if s.nunique() < 2: raise ValueError(f"column {f!r} has one value in X ({_plain(s.dropna().iloc[0])!r}): its partial dependence would be a single "
+                                             "point. Pass rows where it varies (more rows), or leave it out of features")
         Xf = X.copy()
         if pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s): s = s.astype('float64')
         Xf[f] = s.fillna(s.mode().iloc[0] if cat else s.median())    # for the grid only: the grid replaces the column
@@ -196,10 +234,13 @@ def partial_dependence(model, # Fitted fastflow estimator or `TabularWorkflow`
                                                     grid_resolution=max(grid_resolution, Xf[f].nunique()) if cat else grid_resolution,
                                                     target=target, ax=ax, random_state=seed,
                                                     subsample=subsample if kind == 'both' else None)
-        r = d.pd_results[0]
-        rows.append(pd.DataFrame({'feature': f, 'value': r['grid_values'][0], 'average': r['average'][0]}))
+        r, a = d.pd_results[0], d.axes_[0, 0]   # the panel scikit-learn drew in (it keeps `ax` as an empty frame around it)
+        avg = r['average'][d.target_idx]        # the plotted class's row (multi-class: one row per class)
+        if cat: _level_panel(a, [int(v) if pd.api.types.is_integer_dtype(X[f]) else v for v in r['grid_values'][0]], avg)   # 250, not 250.0
+        rows.append(pd.DataFrame({'feature': f, 'value': r['grid_values'][0], 'average': avg})); panels.append(a)
     for ax in axes.flat[len(features):]: ax.set_visible(False)
-    for ax in axes.flat[:len(features)]:   # plain numbers on the axis, not '+1.2e1' plus small offsets (a log target's narrow range)
+    _common_ylim(panels, _plotted(est, X, target))
+    for ax in panels:   # plain numbers on the axis, not '+1.2e1' plus small offsets (a log target's narrow range)
         try: ax.ticklabel_format(axis='y', useOffset=False)
         except AttributeError: pass
     what = f"P(class {est.classes_[-1] if target is None else target})" if is_classifier(est) else 'prediction'
@@ -229,7 +270,7 @@ def oob_curve(model, # An `RFClassifier`/`RFRegressor` (fitted or not: its setti
     e = clone(model).set_params(n_estimators=n_trees[-1], oob_score=False).fit(X, y)
     def enc(v):
         if not clf: return np.asarray(v, dtype='float64')
-        if not np.isin(v, e.classes_).all(): raise ValueError(f"y has labels the model never saw; known: {list(e.classes_)}")
+        _check_labels(v, e.classes_)
         return np.searchsorted(e.classes_, np.asarray(v))
     Xt, yt = e.proc_.transform(X).to_numpy('float32'), enc(y)
     Xvt, yvt = (e.proc_.transform(valid[0]).to_numpy('float32'), enc(valid[1])) if valid is not None else (None, None)
@@ -321,7 +362,9 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor` (or a seed bag 
             to_target = lambda m: float(wf._from_model(np.array([m]))[0])
     if not _is_gbm(model):
         raise TypeError(f"explain_row needs a GBMClassifier or GBMRegressor (xgboost contributions), or a seed bag of one, got {type(model).__name__}")
-    if not -len(X) <= row < len(X): raise IndexError(f"row {row} is out of range for X with {len(X)} rows")
+    if not -len(X) <= row < len(X): raise IndexError(f"row {row} is out of range for X with {len(X)} rows"
+                                                  + (f" (row is a position, as in X.iloc[row]; the label {row!r} is at position {X.index.get_loc(row)}: pass that)"
+                                                     if row in X.index and isinstance(X.index.get_loc(row), int) else ""))
     x = X.iloc[[row]]
     if is_classifier(model):
         labels = model.classes_ if labels is None else labels

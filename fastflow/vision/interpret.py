@@ -40,6 +40,36 @@ def _decoded(dl, xb:torch.Tensor) -> torch.Tensor:
     if isinstance(dl, TensorImageDL): return dl.decode(xb.cpu())
     return (dl.decode((xb.cpu(),))[0].float()/255).clamp(0, 1)
 
+def _check_preds(probs:torch.Tensor, targets:torch.Tensor, vocab:list):
+    "A ValueError saying what is wrong when `probs` [N, classes], `targets` [N] and `vocab` do not go together"
+    if probs.ndim != 2: raise ValueError(f"probs must be [N, n_classes] (one row of class probabilities per image), got shape {tuple(probs.shape)}")
+    if len(probs) != len(targets): raise ValueError(f"{len(probs)} rows of probabilities but {len(targets)} targets: give one target per image, in the same order")
+    if not len(probs): raise ValueError("no predictions (0 images): interpret a labelled loader that holds images")
+    if probs.shape[1] != len(vocab): raise ValueError(f"probs have {probs.shape[1]} columns but vocab names {len(vocab)} classes: pass the model's own vocab "
+                                                      "(learn.dls.vocab), one name per output, in its order")
+    if targets.is_floating_point() and (targets != targets.round()).any(): raise ValueError("targets must be class indices (integers), got fractions")
+    bad = targets[(targets < 0) | (targets >= len(vocab))]
+    if len(bad): raise ValueError(f"target(s) {bad.unique()[:5].tolist()} are not indices of the {len(vocab)} classes (0..{len(vocab) - 1}): "
+                                  "code each target as its class's position in vocab")
+    if not torch.isfinite(probs).all() or probs.min() < -1e-6 or probs.max() > 1 + 1e-6 or ((probs.sum(1) - 1).abs() > 0.02).any():
+        raise ValueError("probs are not probabilities (each row in 0-1, summing to 1): logits? pass probs.softmax(1), or use "
+                         "ImageInterpretation.from_learner, which computes them")
+
+def _recode(y:torch.Tensor, dl_vocab, vocab) -> torch.Tensor:
+    "Targets `y` coded by a loader's classes `dl_vocab`, as codes of the learner's `vocab` (a folder lacking a class numbers the rest from 0)"
+    if dl_vocab is None: return y
+    dv, lv = [str(v) for v in dl_vocab], [str(v) for v in vocab]
+    if dv == lv: return y
+    if unknown := [v for v in dv if v not in lv]:
+        raise ValueError(f"the loader's class(es) {unknown[:5]} are not among the learner's {lv[:20]}: the model cannot predict them. "
+                         "Interpret a loader of the learner's classes only (a folder per class it knows)")
+    return torch.tensor([lv.index(v) for v in dv])[torch.as_tensor(y).long().cpu()]
+
+def _short(name, n:int=12) -> str:
+    "`name` cut to `n` characters with an ellipsis: a title that fits over a small image"
+    s = str(name)
+    return s if len(s) <= n else s[:n - 1] + '…'
+
 class ImageInterpretation(ClassificationInterpretation):
     "fastai's `ClassificationInterpretation` on stored (TTA) probabilities: confusion matrix, most-confused pairs, top losses"
     def __init__(self, probs:torch.Tensor, # Class probabilities [N, n_classes]
@@ -50,9 +80,11 @@ class ImageInterpretation(ClassificationInterpretation):
                  dl=None, # The loader they were computed on, if any (unshuffled order: item `i` is row `i`)
                 ):
         self.learn, self.dl, self.act = learn, dl, None
-        if targets.ndim > 1: raise ValueError(f"ImageInterpretation is for single-label classifiers, but the targets are {tuple(targets.shape)} (one row of "
+        if getattr(targets, 'ndim', 1) > 1: raise ValueError(f"ImageInterpretation is for single-label classifiers, but the targets are {tuple(targets.shape)} (one row of "
                                               "labels per image: multi-label). Look at each label's errors with learn.get_preds() and a threshold instead.")
-        self.probs, self.targets, self.vocab, self.images = probs.float().cpu(), targets.long().cpu(), list(vocab), images
+        probs, targets, vocab = torch.as_tensor(probs).float().cpu(), torch.as_tensor(targets).cpu(), list(vocab)   # numpy arrays too
+        _check_preds(probs, targets, vocab)
+        self.probs, self.targets, self.vocab, self.images = probs, targets.long(), vocab, images
         self.preds = self.probs.argmax(1)
         self.losses = F.nll_loss(self.probs.clamp_min(1e-12).log(), self.targets, reduction='none')
 
@@ -73,9 +105,10 @@ class ImageInterpretation(ClassificationInterpretation):
         # predict and (kept as `dl`) to show in plot_top_losses / plot_cam, so the images shown are the ones scored
         if not isinstance(dl, TensorImageDL): dl = _unaugmented(learn, dl)
         probs, ys = _tta(learn, dl, flip=None if tta else False)   # one pass: probabilities and targets; mirror images only where training used them
-        if isinstance(dl, TensorImageDL): return cls(probs, dl.y, learn.dls.vocab, dl.x, learn=learn, dl=dl)
+        vocab = list(learn.dls.vocab)   # a loader of other data (a folder lacking a class) codes its targets by its own classes: recoded by name
+        if isinstance(dl, TensorImageDL): return cls(probs, _recode(dl.y, getattr(dl, 'vocab', None), vocab), vocab, dl.x, learn=learn, dl=dl)
         if ys is None: raise ValueError("ImageInterpretation needs labelled images, and this loader yields none: pass a labelled loader, e.g. folder_dls(...).valid")
-        return cls(probs, ys, list(learn.dls.vocab), learn=learn, dl=dl)   # no images kept (a large validation set would fill the RAM)
+        return cls(probs, _recode(ys, getattr(dl, 'vocab', None), vocab), vocab, learn=learn, dl=dl)   # no images kept (a large validation set would fill the RAM)
 
     def accuracy(self) -> float:
         "Share of correct predictions"
@@ -126,8 +159,9 @@ class ImageInterpretation(ClassificationInterpretation):
                        ):
         "The top-loss images titled 'predicted / actual / loss / prob'; returns the figure, saved to `path` if given"
         if self.images is None and self.dl is None: raise ValueError("No images: pass `images`, or the loader `dl` to read them from (from_learner does), to plot top losses.")
+        if k < 1: raise ValueError(f"k is the number of images to show: at least 1, got {k}")
         tl = self.top_losses(k, largest)
-        titles = [f"{r.predicted}/{r.actual}\n{r.loss:.2f} / {r.prob:.2f}" for r in tl.itertuples()]
+        titles = [f"{_short(r.predicted)}/{_short(r.actual)}\n{r.loss:.2f} / {r.prob:.2f}" for r in tl.itertuples()]   # full names: top_losses()
         return show_images(self._images(torch.tensor(tl.idx.to_numpy())), titles, ncols=min(k, 6), path=path, figsize_per=1.8)
 
     def plot_cam(self, k:int=6, # Number of images
@@ -139,10 +173,11 @@ class ImageInterpretation(ClassificationInterpretation):
         "The top-loss images with the heat map of their *predicted* class overlaid (where the model looked when it went wrong)"
         if self.learn is None or self.dl is None: raise ValueError("plot_cam needs the learner and loader: build the interpretation with from_learner.")
         f = cam_method(method)
+        if k < 1: raise ValueError(f"k is the number of images to show: at least 1, got {k}")
         tl = self.top_losses(k, largest); idx = torch.tensor(tl.idx.to_numpy())
         xb = _items_batch(self.dl, idx)
         maps = f(self.learn, xb, target=self.preds[idx], **kwargs)
-        titles = [f"{r.predicted}/{r.actual}\n{r.loss:.2f} / {r.prob:.2f}" for r in tl.itertuples()]
+        titles = [f"{_short(r.predicted)}/{_short(r.actual)}\n{r.loss:.2f} / {r.prob:.2f}" for r in tl.itertuples()]   # full names: top_losses()
         return plot_cam(self._images(idx, xb), maps, titles, ncols=min(k, 6), path=path)
 
 # %% ../../nbs/23_vision.interpret.ipynb #17918753
