@@ -393,7 +393,7 @@ class TabularWorkflow:
             try:
                 b = e._base() if isinstance(e, (SeedBagClassifier, SeedBagRegressor)) else e
                 if isinstance(b, (NNRegressor, GBMRegressor)) and check_reg_loss(b.get_params(deep=False)['loss']) != self.loss_:
-                    warnings.warn(f"model {n!r} trains on {b.loss} while the metric is {self.metric_.name}: pass {type(b).__name__}(loss={self.loss_!r}) to train it "
+                    warnings.warn(f"model {n!r} trains on {b.loss} while the metric is {self.metric_.name}: pass {type(b).__name__}(loss={self.loss_!r}){f' inside {type(e).__name__}' if b is not e else ''} to train it "
                                   f"for the score ({'medians' if self.loss_ == 'absolute_error' else 'means'}), as the default members do")
             except ValueError as err: raise ValueError(f"model {n!r}: {err}") from None
             if self.task_ == 'classification' and not hasattr(e, 'predict_proba'):   # said before any member's folds run
