@@ -361,11 +361,13 @@ def _write_submission(preds, sample:pd.DataFrame, source, path, **kw) -> Path:
     sub = check_submission(preds, sample, **kw)
     dest = _submission_file(path, source)
     if dest.is_dir(): raise IsADirectoryError(f"{dest} is a folder: pass a file name that is not taken (e.g. {dest/'submission.csv'}), or that folder to write submission.csv into it.")
-    try: tmp = Path(tempfile.mkdtemp(prefix='.fastflow-sub-', dir=dest.parent))   # written beside it, then moved over it whole: an old file stays until the new one is complete
-    except OSError as e: raise PermissionError(f"Cannot write in {dest.parent}: {e}. Choose a writable folder.") from e
+    real = dest.resolve() if dest.is_symlink() else dest   # a link to the file stays a link: the file it points to is replaced
+    try: tmp = Path(tempfile.mkdtemp(prefix='.fastflow-sub-', dir=real.parent))   # written beside it, then moved over it whole: an old file stays until the new one is complete
+    except OSError as e: raise PermissionError(f"Cannot write in {real.parent}: {e}. Choose a writable folder.") from e
     try:
         sub.to_csv(tmp/dest.name, index=False)   # the same name: the same compression (and a zip's inner file name)
-        os.replace(tmp/dest.name, dest)
+        if real.is_file(): shutil.copymode(real, tmp/dest.name)   # an old file's permissions stay
+        os.replace(tmp/dest.name, real)
     except OSError as e: raise PermissionError(f"Cannot write {dest}: {e}. Choose a writable folder.") from e
     finally: shutil.rmtree(tmp, ignore_errors=True)
     return dest
