@@ -131,6 +131,10 @@ def run_kernel(main, # A kernel's `main(argv)`
     except (KernelInputError, FileNotFoundError, SubmissionError, ArtefactError) as e: raise SystemExit(f"{Path(sys.argv[0]).name}: {e}") from None
 
 # %% ../nbs/50_kaggle.ipynb #20a953a7
+def _input_glob(root:Path, tail:str, depth:int=5) -> list:
+    "Paths `root/*/.../tail` with at most `depth` folders between: an attached dataset's or kernel output's top folders, not every image of a competition (a recursive glob walks them all)"
+    return sorted({m for d in range(depth + 1) for m in root.glob('*/'*d + tail)})
+
 def find_model(path=None, # A model folder; None: search `kaggle_input`, then `output_dir()/'model'`
                kaggle_input:Path|str='/kaggle/input', # Where Kaggle mounts a kernel's inputs
                name:str='model', # Folder name the training kernel exported to
@@ -144,13 +148,13 @@ def find_model(path=None, # A model folder; None: search `kaggle_input`, then `o
         raise FileNotFoundError(f"{p} is not a model folder (no fastflow.json in it{'' if p.is_dir() else ': no such folder'}): pass the folder "
                                 f"the training kernel exported to (its --out/{name}).")
     k = Path(kaggle_input)
-    for pattern in (f'**/{name}/fastflow.json', '**/fastflow.json'):   # a kernel's output holds model/; a dataset made from the folder, its files
-        found = sorted(m.parent for m in k.glob(pattern) if not any(q.startswith(STAGE_PREFIX) for q in m.relative_to(k).parts)) if k.is_dir() else []   # not an export cut short
+    for pattern in (f'{name}/fastflow.json', 'fastflow.json'):   # a kernel's output holds model/; a dataset made from the folder, its files
+        found = sorted(m.parent for m in _input_glob(k, pattern) if not any(q.startswith(STAGE_PREFIX) for q in m.relative_to(k).parts)) if k.is_dir() else []   # not an export cut short
         if len(found) > 1: raise FileNotFoundError(f"Several model folders under {k}: {[str(f) for f in found]}; pass --model to choose one.")
         if found: return found[0]
     local = output_dir(create=False)/name
     if (local/'fastflow.json').is_file(): return local
-    raise FileNotFoundError(f"No model folder found: looked for {k}/**/fastflow.json and {local}/fastflow.json. Attach the training "
+    raise FileNotFoundError(f"No model folder found: looked for fastflow.json up to 5 folders down in {k}, and {local}/fastflow.json. Attach the training "
                             "kernel's output (or a dataset made from its model folder) as an input, or pass --model DIR.")
 
 # %% ../nbs/50_kaggle.ipynb #d86c99f0
@@ -159,7 +163,7 @@ def predict_parser(slug: str, # Competition slug, for `--data`'s default
                   ) -> argparse.ArgumentParser:
     "Parser with the arguments every inference kernel takes: `--model`, `--data`, `--out`"
     p = argparse.ArgumentParser(description=description or f'fastflow inference kernel for {slug}: model folder + test files -> submission.csv')
-    p.add_argument('--model', default=None, help="model folder the training kernel exported (default: find_model(): /kaggle/input/**/model, then output_dir()/'model')")
+    p.add_argument('--model', default=None, help="model folder the training kernel exported (default: find_model(): a model/ folder up to 5 folders down in /kaggle/input, then output_dir()/'model')")
     p.add_argument('--data', default=None, help=f"competition folder (default: comp_path('{slug}'))")
     p.add_argument('--out', default=None, help='output folder (default: output_dir(): /kaggle/working on Kaggle)')
     return p
@@ -283,7 +287,7 @@ def kaggle_client() -> str:
 INSTALL_PREAMBLE = f'''
 # --- added by `fastflow kaggle push`: install fastflow without internet from the attached wheelhouse dataset ---
 import glob as _glob, importlib as _importlib, os as _os, subprocess as _subprocess, sys as _sys
-_whls = _glob.glob('/kaggle/input/**/fastflow-*.whl', recursive=True)
+_whls = sorted(set(_w for _d in range(1, 5) for _w in _glob.glob('/kaggle/input/' + '*/'*_d + 'fastflow-*.whl')))   # a dataset's top folders, not every image of a competition
 def _ff_key(_w):   # the highest version in the file name, then the newest file (wheelhouses of one version differ only by when they were built)
     return (tuple(int(_p) if _p.isdigit() else -1 for _p in _os.path.basename(_w).split('-')[1].split('+')[0].split('.')), _os.path.getmtime(_w))
 if _whls:
