@@ -460,7 +460,9 @@ def _tta(learn, dl=None, flip=None, shifts=0, size=None) -> tuple:
     if flip is None: flip = _trained_flip(learn)   # a net that never saw a mirrored digit is not asked about one
     if isinstance(dl, (str, Path, list, tuple)): dl = test_dl(learn.dls, dl)
     dl = learn.dls.valid if dl is None else dl
-    dl = dl.new(shuffle=False, augment=False, drop_last=False) if isinstance(dl, TensorImageDL) else _unaugmented(learn, dl)
+    ref = getattr(getattr(learn.dls, 'train', None), 'stats', None)   # normalised as in training: a loader of other images computed stats of its own
+    dl = (dl.new(shuffle=False, augment=False, drop_last=False, **({'stats': ref} if ref is not None else {})) if isinstance(dl, TensorImageDL)
+          else _unaugmented(learn, dl))
     model = learn.model.eval()
     offsets = [(0, 0)] + ([(shifts, 0), (-shifts, 0), (0, shifts), (0, -shifts)] if shifts else [])
     out, ys = [], []
