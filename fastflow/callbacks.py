@@ -18,7 +18,7 @@ from fastcore.imports import IN_NOTEBOOK
 from fastai.callback.core import (Callback, _events, CancelBatchException, CancelFitException)
 from fastai.callback.schedule import SuggestionMethod
 from fastai.learner import Learner   # `check_learner_kwargs` reads what it takes
-from .core import output_dir
+from .core import atomic_write, output_dir
 from .metrics import METRICS
 
 # %% auto #0
@@ -230,6 +230,10 @@ class EarlyStopping(_Tracker):
 
     def _best_weights(self): return self.best_state if self.restore_best else None
     def _forget(self): super()._forget(); self.best_state = None
+    def _undo(self):   # a plain fastai Learner's fit that raised (Ctrl-C): nothing loads them, but the best weights stay in `best_state`
+        keep = self.best_state if self.fitting and self.learn is not None and not _raising(self.learn) else None
+        super()._undo()
+        if keep is not None: self.best_state = keep
 
 # %% ../nbs/10_callbacks.ipynb #d0026632
 class SaveBest(_Tracker):
@@ -254,7 +258,9 @@ class SaveBest(_Tracker):
 
     def after_epoch(self):
         super().after_epoch()
-        if self.new_best: torch.save(self.learn.model.state_dict(), self.file); self.saved = True
+        if not self.new_best: return
+        with atomic_write(self.file) as part: torch.save(self.learn.model.state_dict(), part)   # a save cut short (Ctrl-C) keeps the last best whole
+        self.saved = True
 
     def _best_weights(self): return torch.load(self.file, map_location='cpu', weights_only=True) if self.saved else None
 

@@ -6,16 +6,16 @@ Docs: https://fastflow-dev.github.io/fastflow/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #6ffa3de2
 from __future__ import annotations
-import difflib, importlib, os, random, re, threading, time, warnings
+import difflib, importlib, os, random, re, shutil, tempfile, threading, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
 import torch
 
 # %% auto #0
-__all__ = ['KAGGLE_INPUT', 'KAGGLE_WORKING', 'OUTPUT_ENV', 'HEARTBEAT_S', 'is_kaggle', 'data_candidates', 'data_path',
-           'data_names', 'user_path', 'output_dir', 'set_seed', 'default_device', 'usable_cores', 'heartbeat',
-           'save_plot', 'moved_names', 'import_fastai']
+__all__ = ['KAGGLE_INPUT', 'KAGGLE_WORKING', 'OUTPUT_ENV', 'HEARTBEAT_S', 'is_kaggle', 'user_path', 'data_candidates',
+           'data_path', 'data_names', 'output_dir', 'atomic_write', 'set_seed', 'default_device', 'usable_cores',
+           'heartbeat', 'save_plot', 'moved_names', 'import_fastai']
 
 # %% ../nbs/00_core.ipynb #d7695a4b
 KAGGLE_INPUT, KAGGLE_WORKING = Path('/kaggle/input'), Path('/kaggle/working')
@@ -25,6 +25,11 @@ def is_kaggle() -> bool:
     return bool(os.environ.get('KAGGLE_KERNEL_RUN_TYPE'))
 
 # %% ../nbs/00_core.ipynb #41085fc6
+def user_path(path: Path|str) -> Path:
+    "`path` as a `Path`, a leading `~` (or `~user`) expanded to the home folder; left as it is when that home is unknown"
+    try: return Path(path).expanduser()
+    except RuntimeError: return Path(path)
+
 def _shared_dirs() -> list[Path]:
     "`shared/data` beside the repository, and beside the current folder or any of its parents"
     here = Path(__file__).resolve().parents[2] if '__file__' in globals() else Path.cwd().parent
@@ -49,19 +54,28 @@ def data_candidates(name: str, kaggle_input: Path|str = KAGGLE_INPUT) -> list[Pa
 def _data_roots(kaggle_input, deep:bool=True) -> list[Path]:
     "The folders whose subfolders `data_path` finds, in its order (`deep`: also a Kaggle dataset's second level, where its own train/ and test/ sit)"
     k = Path(kaggle_input)
-    env = [Path(os.environ['FASTFLOW_DATA'])] if os.environ.get('FASTFLOW_DATA') else []
+    env = [user_path(os.environ['FASTFLOW_DATA'])] if os.environ.get('FASTFLOW_DATA') else []   # '~/data' as a shell would read it
     return [k/'competitions', *sorted(k.glob('datasets/*')), *(sorted(k.glob('datasets/*/*')) if deep else []), k, *env, *_shared_dirs()]
 
 def data_path(name: str, # Data set or competition name, e.g. 'titanic', 'ml-100k'
               kaggle_input: Path|str = KAGGLE_INPUT, # Root of Kaggle's read-only inputs
              ) -> Path:
     "Folder of data set `name`: Kaggle inputs, then `$FASTFLOW_DATA`, then `../shared/data`"
-    cands = data_candidates(name, kaggle_input)
+    cands, bad_env = data_candidates(name, kaggle_input), _bad_data_env()
     for c in cands:
-        if c.is_dir(): return c
+        if c.is_dir():
+            if bad_env: warnings.warn(f"{bad_env}; {name!r} was found in {c.parent} instead", stacklevel=2)
+            return c
     looked = '\n  '.join(map(str, cands))
+    fix = f"{bad_env}: point it at the folder that holds '{name}/'" if bad_env else f"Set FASTFLOW_DATA to a folder that holds '{name}/'"
     raise FileNotFoundError(f"Data set {name!r} not found. Looked in:\n  {looked}\n"
-                            f"Set FASTFLOW_DATA to a folder that holds '{name}/', or attach it as a Kaggle input.{_zip_hint(cands)}{_near_hint(name, cands)}")
+                            f"{fix}, or attach it as a Kaggle input.{_zip_hint(cands)}{_near_hint(name, cands)}")
+
+def _bad_data_env() -> str:
+    "What is wrong with `$FASTFLOW_DATA` (set, but not a folder), or ''"
+    v = os.environ.get('FASTFLOW_DATA')
+    if not v or (p := user_path(v)).is_dir(): return ''
+    return f"FASTFLOW_DATA is set to {v!r}, which is {'a file, not a folder' if p.exists() else 'not there'}"
 
 def data_names(kaggle_input: Path|str = KAGGLE_INPUT) -> list[str]:
     "Names of the folders `data_path` can find: Kaggle inputs, `$FASTFLOW_DATA`, `../shared/data` (sorted)"
@@ -87,11 +101,6 @@ def _zip_hint(cands) -> str:
 # %% ../nbs/00_core.ipynb #8eac55d7
 OUTPUT_ENV = 'FASTFLOW_OUTPUT'
 
-def user_path(path: Path|str) -> Path:
-    "`path` as a `Path`, a leading `~` (or `~user`) expanded to the home folder; left as it is when that home is unknown"
-    try: return Path(path).expanduser()
-    except RuntimeError: return Path(path)
-
 def output_dir(path: Path|str|None = None, # A folder; None: the default output folder
                create: bool = True, # False: only say where it is (nothing is created or checked)
               ) -> Path:
@@ -110,6 +119,21 @@ def output_dir(path: Path|str|None = None, # A folder; None: the default output 
     if not os.access(p, os.W_OK):
         raise PermissionError(f"Output folder {p} is not writable. Choose a writable folder (e.g. the current directory).")
     return p
+
+# %% ../nbs/00_core.ipynb #c72aa424
+@contextmanager
+def atomic_write(path: Path|str, # The file to write (replaced only once it is written in full)
+                ):
+    "Yield a temporary path beside `path` to write to; it replaces `path` only if the block ends without error, so an interrupted write leaves the earlier file whole"
+    p = Path(path)
+    real = p.resolve() if p.is_symlink() else p   # a link stays a link: the file it points to is replaced
+    tmp = Path(tempfile.mkdtemp(prefix='.fastflow-', dir=real.parent))   # same folder: the move is one rename, never a copy
+    part = tmp/p.name   # the same name: writers that read it (compression by suffix, a zip's inner file name) write the same file
+    try:
+        yield part
+        if real.is_file(): shutil.copymode(real, part)   # an earlier file's permissions stay
+        os.replace(part, real)
+    finally: shutil.rmtree(tmp, ignore_errors=True)
 
 # %% ../nbs/00_core.ipynb #6125735d
 _DET_BEFORE = None   # torch's determinism settings from before `set_seed(deterministic=True)` changed them (None: it has not)

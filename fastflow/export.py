@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from .core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.torch_core import rank_distrib
-from .core import output_dir, user_path
+from .core import atomic_write, output_dir, user_path
 
 # %% auto #0
 __all__ = ['ARTEFACT_FORMAT', 'ARTEFACT_VERSION', 'MANIFEST', 'STAGE_PREFIX', 'MODEL_BUILDERS', 'LOADERS', 'ArtefactError',
@@ -355,7 +355,7 @@ def _pickle_learner(learn, path) -> Path:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
-            torch.save(learn, path, pickle_module=cloudpickle, pickle_protocol=2)
+            with atomic_write(path) as part: torch.save(learn, part, pickle_module=cloudpickle, pickle_protocol=2)   # cut short: the earlier file stays whole
     finally: learn.dls, learn.opt = old_dls, old_opt
     return path
 
@@ -499,8 +499,9 @@ def save_weights(model, # An `nn.Module` or a `Learner` (its `.model` is saved)
     try: json.dumps(cfg)
     except TypeError as e: raise ValueError(f"kwargs and extra must be JSON-able (numbers, strings, lists, dicts): {e}") from e
     sd = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    torch.save(sd, pth)
-    cfg_file.write_text(json.dumps(dict(cfg, sha256=_sha256(pth)), indent=1))   # the checksum `load_weights` verifies
+    with atomic_write(pth) as part, atomic_write(cfg_file) as cfg_part:   # cut short (Ctrl-C, a full disk): the earlier pair stays whole
+        torch.save(sd, part)
+        cfg_part.write_text(json.dumps(dict(cfg, sha256=_sha256(part)), indent=1))   # the checksum `load_weights` verifies
     return pth
 
 def load_weights(path:Path|str, # `NAME`, `NAME.pth` or `NAME.json` as written by `save_weights`

@@ -6,12 +6,12 @@ Docs: https://fastflow-dev.github.io/fastflow/submission.html.md"""
 
 # %% ../nbs/04_submission.ipynb #101368fe
 from __future__ import annotations
-import io, os, re, shutil, tempfile, unicodedata, warnings
+import io, os, re, unicodedata, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from pandas.io.common import infer_compression
-from .core import KAGGLE_INPUT, output_dir, _plain
+from .core import KAGGLE_INPUT, atomic_write, output_dir, _plain
 
 # %% auto #0
 __all__ = ['CSV_SUFFIXES', 'SubmissionError', 'check_submission', 'check_submission_file', 'write_submission']
@@ -361,13 +361,7 @@ def _write_submission(preds, sample:pd.DataFrame, source, path, **kw) -> Path:
     sub = check_submission(preds, sample, **kw)
     dest = _submission_file(path, source)
     if dest.is_dir(): raise IsADirectoryError(f"{dest} is a folder: pass a file name that is not taken (e.g. {dest/'submission.csv'}), or that folder to write submission.csv into it.")
-    real = dest.resolve() if dest.is_symlink() else dest   # a link to the file stays a link: the file it points to is replaced
-    try: tmp = Path(tempfile.mkdtemp(prefix='.fastflow-sub-', dir=real.parent))   # written beside it, then moved over it whole: an old file stays until the new one is complete
-    except OSError as e: raise PermissionError(f"Cannot write in {real.parent}: {e}. Choose a writable folder.") from e
-    try:
-        sub.to_csv(tmp/dest.name, index=False)   # the same name: the same compression (and a zip's inner file name)
-        if real.is_file(): shutil.copymode(real, tmp/dest.name)   # an old file's permissions stay
-        os.replace(tmp/dest.name, real)
+    try:   # written beside it, then moved over it whole: an old file stays until the new one is complete
+        with atomic_write(dest) as part: sub.to_csv(part, index=False)   # the same name: the same compression (and a zip's inner file name)
     except OSError as e: raise PermissionError(f"Cannot write {dest}: {e}. Choose a writable folder.") from e
-    finally: shutil.rmtree(tmp, ignore_errors=True)
     return dest
