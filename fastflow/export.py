@@ -216,6 +216,7 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
         w = _what(p)
         hint = ("Load it with load_learner(path, unsafe=True) only if you trust who made it: unpickling runs code from the file." if w.startswith('a pickle')
                 else f"Unzip it (shutil.unpack_archive({str(p)!r}, folder)) and pass the folder that holds {MANIFEST}." if w.startswith('a zip')
+                else f"It is one of a model folder's files: pass the folder, {str(p.parent)!r}." if (p.parent/MANIFEST).is_file()   # weights.safetensors given for its folder
                 else "Pass the folder that export wrote (it holds fastflow.json).")
         raise ArtefactError(f"{p} is a file, {w}; expected a fastflow model folder holding {MANIFEST}. {hint}")
     mf = p/MANIFEST
