@@ -23,8 +23,8 @@ from .metrics import METRICS
 
 # %% auto #0
 __all__ = ['EVENTS', 'FFCallback', 'UndoOnError', 'check_learner_kwargs', 'monitor_mode', 'EarlyStopping', 'SaveBest',
-           'TimeBudget', 'AccumulateBatches', 'GradientAccumulation', 'is_interactive', 'RunLog', 'lr_find_headless',
-           'torch_threads', 'TorchThreads']
+           'StopOnNaN', 'TimeBudget', 'AccumulateBatches', 'GradientAccumulation', 'is_interactive', 'RunLog',
+           'lr_find_headless', 'torch_threads', 'TorchThreads']
 
 # %% ../nbs/10_callbacks.ipynb #7b9ddbc2
 EVENTS = tuple(_events)   # fastai's events, in the order the training loop fires them
@@ -263,6 +263,15 @@ class SaveBest(_Tracker):
         self.saved = True
 
     def _best_weights(self): return torch.load(self.file, map_location='cpu', weights_only=True) if self.saved else None
+
+# %% ../nbs/10_callbacks.ipynb #2996345c
+class StopOnNaN(FFCallback):
+    "Raise a `FloatingPointError` at the first training batch whose loss is NaN or infinite, saying when and what to try"
+    def after_batch(self):
+        if not self.training or torch.isfinite(self.learn.loss.detach()).all(): return
+        raise FloatingPointError(f"the training loss is {float(self.learn.loss.detach().float().mean())} at epoch {self.epoch + 1}, batch {self.iter + 1}: "
+                                 "the weights are not usable from this step on. Lower the learning rate (lr_max=, lr=), or look for NaN/inf "
+                                 "in the inputs (a channel that never changes, a broken file, an unscaled column)")
 
 # %% ../nbs/10_callbacks.ipynb #fa22e977
 def _data_parallel(learn) -> bool:
