@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, mean_absolute_error, roc_auc_score, root_mean_squared_error
 
 # %% auto #0
-__all__ = ['CLASS_WEIGHT_GRID', 'METRICS', 'rmse', 'log_rmse', 'rmsle', 'mae', 'accuracy', 'f1', 'best_threshold',
+__all__ = ['CLASS_WEIGHT_GRID', 'METRICS', 'rmse', 'log_rmse', 'rmsle', 'mae', 'accuracy', 'f1', 'decide', 'best_threshold',
            'best_class_weights', 'roc_auc', 'log_loss', 'Metric', 'get_metric']
 
 # %% ../nbs/03_metrics.ipynb #c2f63a9f
@@ -84,10 +84,16 @@ def f1(y, # True class codes 0..k-1
     p, y = np.asarray(proba), _codes(y)
     _check_proba('f1', y, p, empty_ok=True)
     if not len(y) or (p.dtype.kind == 'f' and np.isnan(p).any()): return float('nan')   # no rows, or a model that gave NaN: undefined
-    two = p.shape[1] == 2
-    pred = ((p[:, 1] >= threshold).astype(int) if two and threshold is not None else
-            (p*np.asarray(class_weights, dtype='float64')).argmax(1) if class_weights is not None and not two else p.argmax(1))
-    return float(f1_score(y.astype(int), pred, average='binary' if two else 'macro', zero_division=0.))   # macro: the classes in y or predicted
+    return float(f1_score(y.astype(int), decide(p, threshold, class_weights), average='binary' if p.shape[1] == 2 else 'macro', zero_division=0.))   # macro: the classes in y or predicted
+
+def decide(proba, # Class probabilities `[n, k]`
+           threshold:float|None=None, # Two classes: class 1 where its probability is at least this
+           class_weights=None, # More classes: a multiplier per class
+          ) -> np.ndarray:
+    "Class codes from probabilities: by `threshold` (two classes), by the largest probability times `class_weights` (more), else the most probable"
+    p = np.asarray(proba)
+    if threshold is not None and p.shape[1] == 2: return (p[:, 1] >= threshold).astype(int)
+    return (p*np.asarray(class_weights, dtype='float64') if class_weights is not None and p.shape[1] > 2 else p).argmax(1)
 
 def best_threshold(y, # True class codes 0/1
                    p, # Probabilities of class 1

@@ -15,7 +15,7 @@ from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
 from ..core import heartbeat, usable_cores, _plain  # noqa: F401 (usable_cores re-exported: `fastflow.core` owns it; collab and tabular use it)
-from ..metrics import Metric, METRICS, best_class_weights, best_threshold, f1, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
+from ..metrics import Metric, METRICS, best_class_weights, best_threshold, decide, f1, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
 from ..submission import _holds_proba, _placeholder, _read_sample, _write_submission
 from ..export import ArtefactError, load_artefact, rebuild, save_artefact
 from ..data import key_text
@@ -897,9 +897,7 @@ class TabularWorkflow:
         "Labels (classification) or values (regression) for `test`"
         p = self.predict_raw(test)
         if self.task_ != 'classification': return p
-        t, w = getattr(self, 'threshold_', None), getattr(self, 'class_weights_', None)   # F1: a threshold or class weights chosen out of fold
-        if t is not None and p.shape[1] == 2: return self.classes_[(p[:, 1] >= t).astype(int)]
-        return self.classes_[(p*np.asarray(w) if w is not None else p).argmax(1)]
+        return self.classes_[decide(p, getattr(self, 'threshold_', None), getattr(self, 'class_weights_', None))]   # F1: a threshold or class weights chosen out of fold
 
     def predict_proba(self, test: pd.DataFrame) -> np.ndarray:
         "Class probabilities for `test` (columns: `classes_`), as scikit-learn names them: `predict_raw` of a classification"
