@@ -465,15 +465,21 @@ def _flip_rule(flip:bool|None, asym) -> bool:
     overall, per = asym() if callable(asym) else asym
     return not (overall > FLIP_ASYMMETRY or any(a > CLASS_ASYMMETRY for a in per))   # NaN (the classes' means do not differ): flips
 
+def _flip_off_reason(overall:float, # The set's `mirror_asymmetry`
+                     by_class:dict, # Class name -> its own ratio
+                    ) -> tuple[str, float]:
+    "Why flips are off, in words, and the asymmetry that says so: some classes' own (when the set's is under `FLIP_ASYMMETRY`), else the set's"
+    hi = {k: v for k, v in by_class.items() if v > CLASS_ASYMMETRY}
+    if hi and not overall > FLIP_ASYMMETRY: return f"the mean image of {', '.join(map(repr, list(hi)[:3]))} is far from its mirror image", max(hi.values())
+    return "the classes' mean images are not mirror-symmetric", overall
+
 def _decide_flip(flip:bool|None, files, labels) -> bool:
     "`flip` as told, or (None) whether the classes of these labelled files look the same mirrored (`files_asymmetry` at most `FLIP_ASYMMETRY`), with a warning that says why when they do not"
     if flip is not None: return bool(flip)
     overall, per = files_asymmetry(files, labels, by_class=True)
     if on := _flip_rule(None, (overall, per)): return on
-    hi = {str(c): a for c, a in zip(dict.fromkeys(labels), per) if a > CLASS_ASYMMETRY}   # `per`: a value per class, in order of first appearance (their codes)
-    why = (f"the mean image of class(es) {', '.join(map(repr, list(hi)[:3]))} is far from its mirror image (asymmetry {max(hi.values()):.2f})"
-           if hi and not overall > FLIP_ASYMMETRY else f"the classes' mean images are not mirror-symmetric (asymmetry {overall:.2f})")
-    warnings.warn(f"Random flips are off: {why}, so a mirrored image may not keep its class (digits, letters, arrows, text). "
+    why, a = _flip_off_reason(overall, {str(c): v for c, v in zip(dict.fromkeys(labels), per)})   # `per`: a value per class, in order of first appearance (their codes)
+    warnings.warn(f"Random flips are off: {why} (asymmetry {a:.2f}), so a mirrored image may not keep its class (digits, letters, arrows, text). "
                   "Pass flip=True to keep them, flip=False to say so and silence this.")
     return on
 

@@ -29,7 +29,7 @@ from ..callbacks import FFCallback, TimeBudget, RunLog, StopOnNaN, UndoOnError, 
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model, _export_refused, _unsafe_advice
 from ..submission import SubmissionError, _read_sample, _write_submission, _few, _tag_list
-from .data import (CLASS_ASYMMETRY, FLIP_ASYMMETRY, TensorImageDL, has_flip, tensor_dls, test_dl, verify_images,
+from .data import (_flip_off_reason, TensorImageDL, has_flip, tensor_dls, test_dl, verify_images,
                                   pipeline_config, pipeline_dls, show_batch, show_images, _saved, _scaled)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
 
@@ -770,9 +770,9 @@ def _flip_note(dls) -> str:
     "What `train_image_folder`'s first line says of flips: off and why, or on although the images could not tell (NaN `mirror_asymmetry`)"
     a, per = getattr(dls, 'mirror_asymmetry', None), getattr(dls, 'class_asymmetry', None) or {}
     if not dls.train.flip:
-        if a is not None and not a > FLIP_ASYMMETRY and (hi := {k: v for k, v in per.items() if v > CLASS_ASYMMETRY}):   # one class's, not the whole set's
-            return f", no flips (the mean image of {', '.join(map(repr, list(hi)[:3]))} is far from its mirror image: asymmetry {max(hi.values()):.2f})"
-        return ", no flips" + (f" (the classes' mean images are not mirror-symmetric: asymmetry {a:.2f})" if a is not None else '')
+        if a is None: return ", no flips"
+        why, v = _flip_off_reason(a, per)
+        return f", no flips ({why}: asymmetry {v:.2f})"
     if a is not None and math.isnan(a):   # measured, but the class means barely differ: flips stay on as fastai's default
         return (", random flips (whether a mirrored image keeps its class could not be read off the class means, which barely differ: "
                 "if it does not, as with letters, arrows or text, pass flip=False)")
