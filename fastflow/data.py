@@ -6,12 +6,13 @@ Docs: https://fastflow-dev.github.io/fastflow/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #82b1377c
 from __future__ import annotations
+import math
 import numpy as np
 import pandas as pd
 import torch
 
 # %% auto #0
-__all__ = ['TensorLoader', 'infer_y_range', 'check_y_range', 'key_text']
+__all__ = ['TensorLoader', 'infer_y_range', 'check_y_range', 'range_logit', 'key_text']
 
 # %% ../nbs/02_data.ipynb #7b47a4d5
 def _rows(rows, n:int) -> torch.Tensor:
@@ -136,6 +137,16 @@ def check_y_range(y, # Training targets
         raise ValueError(f"y_range={yr} does not cover the {what}s: {int(out.sum())} lie outside y_range={yr} (they span "
                          f"{y.min():g}..{y.max():g}), where the model could never predict them: widen y_range, or {hint}")
     return lo,hi
+
+# %% ../nbs/02_data.ipynb #cf2618af
+def range_logit(value:float, # What the output should be
+                y_range:tuple|None, # `(lo, hi)` of a `sigmoid_range` output, or None for a raw one
+               ) -> float:
+    "The pre-activation at which a `sigmoid_range(x, lo, hi)` output is `value` (kept inside the range); `value` itself with no range"
+    if y_range is None: return float(value)
+    lo,hi = y_range
+    p = min(max((value - lo)/(hi - lo), 1e-4), 1 - 1e-4)
+    return math.log(p/(1 - p))
 
 # %% ../nbs/02_data.ipynb #5c7204d8
 def key_text(s) -> np.ndarray:

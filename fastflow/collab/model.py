@@ -12,6 +12,7 @@ from scipy import sparse
 import torch
 from torch import nn
 from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
+from ..data import range_logit
 from fastai.layers import Embedding, sigmoid_range
 from fastai.tabular.model import emb_sz_rule
 
@@ -75,11 +76,7 @@ class BiasBaseline:
 # %% ../../nbs/41_collab.model.ipynb #bbeeef16
 def out_bias(mean:float|None, y_range:tuple|None) -> float:
     "The pre-activation offset at which the model predicts `mean`"
-    if mean is None: return 0.
-    if y_range is None: return float(mean)
-    lo,hi = y_range
-    p = min(max((mean-lo)/(hi-lo), 1e-4), 1-1e-4)
-    return math.log(p/(1-p))
+    return 0. if mean is None else range_logit(mean, y_range)
 
 def _range(y_range) -> tuple|None:
     "`y_range` as a tuple of two Python floats (the same sums whether it came from numpy, a list or JSON), or None"

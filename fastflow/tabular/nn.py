@@ -19,7 +19,7 @@ from fastai.callback.schedule import fit_one_cycle, ParamScheduler, SchedCos  # 
 from fastcore.foundation import L
 from fastai.tabular.model import TabularModel, emb_sz_rule
 from ..core import default_device
-from ..data import TensorLoader
+from ..data import TensorLoader, range_logit
 from ..callbacks import FFCallback, RunLog, UndoOnError, torch_threads
 from ..speed import fast_cpu_cbs
 
@@ -196,10 +196,7 @@ def _start_at(model, value:float, y_range=None):
     # An L1 loss moves the output by steps of the learning rate whatever the error, so a net that starts at the middle of
     # `y_range` (far above the median of a skewed target) is still walking down when training ends; start it at the median
     last = [m for m in model.modules() if isinstance(m, nn.Linear)][-1]
-    if y_range is not None:
-        lo, hi = y_range; f = min(max((value - lo)/(hi - lo), 1e-4), 1 - 1e-4)
-        value = float(np.log(f/(1 - f)))
-    with torch.no_grad(): last.bias.fill_(value)
+    with torch.no_grad(): last.bias.fill_(range_logit(value, y_range))
 
 def _tensors(x_cat, x_cont, y=None, task='classification'):
     # one row-major copy in the model's dtype: a batch is rows cut by `index_select`, 10x slower from the column-major arrays a DataFrame gives
