@@ -460,9 +460,9 @@ def has_flip(dl) -> bool:
     return any(isinstance(t, (Flip, FlipItem, Dihedral, DihedralItem)) for t in fs)
 
 def _flip_rule(flip:bool|None, asym) -> bool:
-    "`flip` as told, or (None) whether `mirror_asymmetry(..., by_class=True)`'s `asym` (or a function giving it) leaves flips on: overall at most `FLIP_ASYMMETRY` (or NaN, fastai's default) and no class above `CLASS_ASYMMETRY`"
+    "`flip` as told, or (None) whether `mirror_asymmetry(..., by_class=True)`'s `asym` leaves flips on: overall at most `FLIP_ASYMMETRY` (or NaN, fastai's default) and no class above `CLASS_ASYMMETRY`"
     if flip is not None: return bool(flip)
-    overall, per = asym() if callable(asym) else asym
+    overall, per = asym
     return not (overall > FLIP_ASYMMETRY or any(a > CLASS_ASYMMETRY for a in per))   # NaN (the classes' means do not differ): flips
 
 def _flip_off_reason(overall:float, # The set's `mirror_asymmetry`
