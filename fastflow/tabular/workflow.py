@@ -966,7 +966,7 @@ class TabularWorkflow:
             proba = per_class or (ref is not None and _holds_proba(ref))   # 0.5 placeholders, as the writer guesses
             if proba and not per_class and self.metric_.name == 'f1' and _placeholder(ref):   # F1 scores labels, whatever a 0.5 placeholder suggests
                 warnings.warn(f"the sample's {cols[1]!r} holds {_plain(ref.iloc[0])} throughout, which looks like probabilities, but this workflow's metric, f1, "
-                              f"scores labels: writing labels (by its {'decision threshold' if getattr(self, 'threshold_', None) is not None else 'most probable class'}); pass proba=True for probabilities")
+                              f"scores labels: writing labels (by its {'decision threshold' if getattr(self, 'threshold_', None) is not None else 'class weights' if getattr(self, 'class_weights_', None) is not None else 'most probable class'}); pass proba=True for probabilities")
                 return self._submit_preds(test, sample, cols, False)[0], False   # labels, told as such to the writer
             if not proba and (ref is None or _placeholder(ref)) and self.metric_.name in ('roc_auc', 'log_loss') and len(self.classes_) == 2:
                 said = 'no sample submission' if ref is None else f"the sample's {cols[1]!r} holds one value throughout ({_plain(ref.iloc[0]) if len(ref) else 'none'})"
