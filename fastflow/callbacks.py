@@ -267,8 +267,8 @@ class SaveBest(_Tracker):
 # %% ../nbs/10_callbacks.ipynb #2996345c
 class StopOnNaN(FFCallback):
     "Raise a `FloatingPointError` at the first training batch whose loss is NaN or infinite, saying when and what to try"
-    def after_batch(self):
-        if not self.training or torch.isfinite(self.learn.loss.detach()).all(): return
+    def after_batch(self):   # not in `lr_find`, whose climbing rate is meant to end in a diverging loss (it restores the weights itself)
+        if not self.training or hasattr(self.learn, 'lr_finder') or torch.isfinite(self.learn.loss.detach()).all(): return
         raise FloatingPointError(f"the training loss is {float(self.learn.loss.detach().float().mean())} at epoch {self.epoch + 1}, batch {self.iter + 1}: "
                                  "the weights are not usable from this step on. Lower the learning rate (lr_max=, lr=), or look for NaN/inf "
                                  "in the inputs (a channel that never changes, a broken file, an unscaled column)")
