@@ -203,6 +203,10 @@ def _what(p:Path) -> str:
     if head[:2] == b'PK' or head[:1] == b'\x80': return 'a pickle (e.g. from fastai\'s learn.export or export_learner(unsafe=True))'
     return 'not a fastflow model folder'
 
+def _folder_file(p:Path) -> bool:
+    "Whether file `p` is one that the manifest beside it lists (weights.safetensors, arrays.npz, ...): a model folder's file, given for the folder"
+    return p.name != MANIFEST and p.name in (_old_files(p.parent/MANIFEST) or ())
+
 def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
                   kind:str|tuple|None=None, # Expected kind(s); None: any
                  ) -> Artefact:
@@ -213,8 +217,10 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
         how = f"wf.export({str(p)!r})" if isinstance(kind, str) and kind.endswith('.workflow') else f"export_learner(learn, {str(p)!r})"   # a workflow exports itself
         raise FileNotFoundError(f"No model folder at {p}. Write one with {how} (or the application's export).")
     if p.is_file():
-        w = _what(p)
-        hint = ("Load it with load_learner(path, unsafe=True) only if you trust who made it: unpickling runs code from the file." if w.startswith('a pickle')
+        member = _folder_file(p)   # arrays.npz and skops files are zips: not to be taken for a pickle or a zipped folder
+        w = 'not a fastflow model folder' if member else _what(p)
+        hint = (f"It is one of a model folder's files: pass the folder, {str(p.parent)!r}." if member
+                else "Load it with load_learner(path, unsafe=True) only if you trust who made it: unpickling runs code from the file." if w.startswith('a pickle')
                 else f"Unzip it (shutil.unpack_archive({str(p)!r}, folder)) and pass the folder that holds {MANIFEST}." if w.startswith('a zip')
                 else f"It is one of a model folder's files: pass the folder, {str(p.parent)!r}." if (p.parent/MANIFEST).is_file()   # weights.safetensors given for its folder
                 else "Pass the folder that export wrote (it holds fastflow.json).")
@@ -448,7 +454,7 @@ def load_learner(path:Path|str, # A model folder from `export_learner`, or (with
     "Load a learner from a model folder without running code from it; a pickle only with `unsafe=True` (missing functions are named)"
     p = user_path(path)   # '~/models/m', as export_learner (through output_dir) wrote it
     if not p.exists(): raise FileNotFoundError(f"No exported learner at {p}. Create one with export_learner(learn, {str(path)!r}).")
-    if p.is_file() and p.name != MANIFEST and unsafe: return _load_pickle(p, cpu)
+    if p.is_file() and p.name != MANIFEST and unsafe and not _folder_file(p): return _load_pickle(p, cpu)   # a model folder's file: its folder is named
     return load_model(p, kind=('vision.learner', 'collab.learner'))
 
 # %% ../nbs/12_export.ipynb #185d9664
