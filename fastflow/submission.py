@@ -106,17 +106,16 @@ def _tag_list(v) -> list:
 def _check_column(s: pd.Series, ref: pd.Series, classes, proba, multi_label:bool=False) -> pd.Series:
     "`s` with the dtype of the sample column `ref`, or a `SubmissionError`"
     t, is_num = ref.name, pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
-    if not is_num and pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref) and s.notna().all():   # numbers as text or Python objects ('0.25' from np.column_stack of text ids and floats)
-        v = pd.to_numeric(s.map(lambda x: x.strip() if isinstance(x, str) else x), errors='coerce')
+    flags, was_num = pd.api.types.is_bool_dtype(ref), is_num
+    if not is_num and pd.api.types.is_numeric_dtype(ref) and s.notna().all():   # numbers as text or Python objects ('0.25' from np.column_stack of text ids and floats; 'true', 'False', '1.0' for True/False, as a CSV reads them)
+        v = s.map(lambda x: x.strip() if isinstance(x, str) else x)
+        v = v.astype(str).str.lower().map({'true': 1., 'false': 0.}).fillna(pd.to_numeric(v, errors='coerce')) if flags else pd.to_numeric(v, errors='coerce')
         if v.notna().all(): s, is_num = v, True   # every cell a number: the numbers they write
-    bad = s.isna() | (np.isinf(s.astype(float)) if is_num else False)
+    bad = s.isna() | (np.isinf(s.astype(float)) if is_num and (was_num or not flags) else False)   # text 'inf' for True/False: named below as a value other than True/False
     if bad.any(): raise SubmissionError(f"{int(bad.sum())} prediction(s) in {t!r} are NaN or infinite (rows {_few(np.flatnonzero(bad))}); "
                                         "fill or fix them (a NaN often comes from a category or missing value unseen in training).")
     if pd.api.types.is_bool_dtype(ref) or pd.api.types.is_integer_dtype(ref):
         kind = 'True/False' if pd.api.types.is_bool_dtype(ref) else 'integers'
-        if not is_num and pd.api.types.is_bool_dtype(ref):   # 'true', 'False', '1.0' read as text from a CSV
-            v = s.astype(str).str.strip().str.lower().map({'true': 1., 'false': 0.}).fillna(pd.to_numeric(s, errors='coerce'))
-            if v.notna().all(): s, is_num = v, True
         if not is_num: raise SubmissionError(f"{t!r} holds {kind} in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are text "
                                              f"(e.g. {_few(s.unique(), 3)}); map them to the sample's labels.")
         if pd.api.types.is_bool_dtype(ref) and proba is not True and not s.astype(float).isin([0, 1]).all():
