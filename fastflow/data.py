@@ -118,7 +118,8 @@ def infer_y_range(y, # Training targets (array, Series or tensor)
     if y.dtype.kind not in 'fiu': y = y.astype(np.float64)   # float32 ratings stay as they are: no float64 copy of 2e7 rows
     if y.size == 0: raise ValueError("infer_y_range needs at least one target")
     if not np.isfinite(y).all(): raise ValueError(f"{int((~np.isfinite(y)).sum())} target(s) are NaN or infinite; drop or fix them first")
-    lo,hi = float(y.min()),float(y.max()); span = max(hi-lo, 1.)   # at least 1: a narrow or constant target still gets room
+    lo,hi = float(y.min()),float(y.max())
+    span = hi - lo if hi > lo else 1.   # in the targets' own units (0.02-0.1 gets the room 1-5 stars get, scaled); a constant target: 1
     return (lo - below*span, hi + above*span)
 
 # %% ../nbs/02_data.ipynb #d5f82757
