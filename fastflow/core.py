@@ -61,7 +61,7 @@ def data_path(name: str, # Data set or competition name, e.g. 'titanic', 'ml-100
               kaggle_input: Path|str = KAGGLE_INPUT, # Root of Kaggle's read-only inputs
              ) -> Path:
     "Folder of data set `name`: Kaggle inputs, then `$FASTFLOW_DATA`, then `../shared/data`"
-    cands, bad_env = data_candidates(name, kaggle_input), _bad_data_env()
+    cands, bad_env = data_candidates(name, kaggle_input), _bad_data_env(_bare(name))
     for c in cands:
         if c.is_dir():
             if bad_env: warnings.warn(f"{bad_env}; {name!r} was found in {c.parent} instead", stacklevel=2)
@@ -71,10 +71,13 @@ def data_path(name: str, # Data set or competition name, e.g. 'titanic', 'ml-100
     raise FileNotFoundError(f"Data set {name!r} not found. Looked in:\n  {looked}\n"
                             f"{fix}, or attach it as a Kaggle input.{_zip_hint(cands)}{_near_hint(name, cands)}")
 
-def _bad_data_env() -> str:
-    "What is wrong with `$FASTFLOW_DATA` (set, but not a folder), or ''"
+def _bad_data_env(name:str|None=None) -> str:
+    "What is wrong with `$FASTFLOW_DATA` (set, but not a folder; or the data set `name` itself, not the folder holding it), or ''"
     v = os.environ.get('FASTFLOW_DATA')
-    if not v or (p := user_path(v)).is_dir(): return ''
+    if not v: return ''
+    if (p := user_path(v)).is_dir():   # FASTFLOW_DATA=~/data/titanic for data_path('titanic'): its files would be passed over for another copy
+        return (f"FASTFLOW_DATA is set to {v!r}, which is the data set {name!r} itself, not the folder that holds it ({str(p.parent)!r})"
+                if name and p.name == name and not (p/name).is_dir() else '')
     return f"FASTFLOW_DATA is set to {v!r}, which is {'a file, not a folder' if p.exists() else 'not there'}"
 
 def data_names(kaggle_input: Path|str = KAGGLE_INPUT) -> list[str]:
