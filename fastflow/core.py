@@ -130,6 +130,8 @@ def atomic_write(path: Path|str, # The file to write (replaced only once it is w
     "Yield a temporary path beside `path` to write to; it replaces `path` only if the block ends without error, so an interrupted write leaves the earlier file whole"
     p = Path(path)
     real = p.resolve() if p.is_symlink() else p   # a link stays a link: the file it points to is replaced
+    if real.exists() and not real.is_file() and not real.is_dir():   # a device or a pipe (/dev/null, a FIFO): written to, never replaced by a file
+        yield real; return
     tmp = Path(tempfile.mkdtemp(prefix='.fastflow-', dir=real.parent))   # same folder: the move is one rename, never a copy
     part = tmp/p.name   # the same name: writers that read it (compression by suffix, a zip's inner file name) write the same file
     try:
