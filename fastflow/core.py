@@ -136,6 +136,10 @@ def atomic_write(path: Path|str, # The file to write (replaced only once it is w
     part = tmp/p.name   # the same name: writers that read it (compression by suffix, a zip's inner file name) write the same file
     try:
         yield part
+        if not part.exists():   # else os.replace's error names the hidden folder, not what went wrong
+            other = [f.name for f in tmp.iterdir()]
+            raise FileNotFoundError(f"nothing was written to the path atomic_write({str(path)!r}) gave" + (f" (the writer wrote {other} instead: a writer that adds a suffix, "
+                                    f"such as np.save's '.npy', needs a path that has it already)" if other else '') + f"; {real} is unchanged")
         if real.is_file(): shutil.copymode(real, part)   # an earlier file's permissions stay
         os.replace(part, real)
     finally: shutil.rmtree(tmp, ignore_errors=True)
