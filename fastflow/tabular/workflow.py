@@ -827,18 +827,21 @@ class TabularWorkflow:
         score = lambda r, d: f1(y[r], P[r], **({'threshold': d} if two else {'class_weights': d}))
         ok = self.train_mask_ & self.valid_mask_ & np.isfinite(P).all(1)
         if not ok.any(): return None, None
-        d, cv = choose(ok), []
-        for _, va in self.folds_:   # honest: each fold scored by a rule its rows did not choose
-            other = ok.copy(); other[va] = False; v = va[ok[va]]
-            if other.any() and len(v): cv.append(score(v, choose(other)))
+        d, cv, base, fwd = choose(ok), [], [], getattr(self, 'times_', None) is not None
+        for i, (tr, va) in enumerate(self.folds_):   # honest: each fold scored by a rule its rows did not choose
+            if not fwd: other = ok.copy(); other[va] = False
+            else:   # forward folds: a rule from the earlier folds' rows only, outside this fold's gap, as a later period would get it (the first fold: none)
+                other = np.zeros_like(ok); other[np.intersect1d(np.concatenate([v for _, v in self.folds_[:i]] or [va[:0]]), tr)] = True; other &= ok
+            v = va[ok[va]]
+            if other.any() and len(v): cv.append(score(v, choose(other))); base.append(f1(y[v], P[v]))
         self.threshold_scores_ = cv
-        at = float(np.nanmean(self.scores_[name]))   # the leaderboard's: each fold at the most probable class
+        at = float(np.mean(base)) if fwd and base else float(np.nanmean(self.scores_[name]))   # each fold at the most probable class (forward: the same folds the rule scored)
         use = bool(cv) and np.mean(cv) > at   # a switch decided by measurement: kept only where it scores better out of fold
         rule = (f"{_plain(self.classes_[1])!r} where its probability is at least {d:.3f}" if two else
                 "the largest probability times its class's weight, " + ', '.join(f"{_plain(c)!r} {w:.2f}" for c, w in zip(self.classes_, d)))
         self._log(f"decision {'threshold' if two else 'class weights'} (f1): " + (f"{rule}, chosen on {name}'s out-of-fold predictions" if use else
                   f"none, the most probable class ({rule}, chosen on {name}'s out-of-fold predictions, did not score better)")
-                  + f"; {'thresholds' if two else 'weights'} chosen on the other folds' rows score f1 {_fmt(np.mean(cv), np.std(cv)) if cv else 'n/a'} per fold, the most probable class {at:.4f}")
+                  + f"; {'thresholds' if two else 'weights'} chosen on the {'earlier' if fwd else 'other'} folds' rows score f1 {_fmt(np.mean(cv), np.std(cv)) if cv else 'n/a'} per fold, the most probable class {at:.4f}")
         if not use: return None, None
         return (float(d), None) if two else (None, [float(w) for w in d])
 
