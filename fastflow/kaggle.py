@@ -10,7 +10,7 @@ import argparse, ast, json, os, re, shlex, shutil, subprocess, sys, tempfile, ti
 from pathlib import Path
 from .core import KAGGLE_INPUT, data_candidates, output_dir, user_path, _bare, _near_hint, _zip_hint
 from .export import MANIFEST, STAGE_PREFIX, ArtefactError, _read_manifest
-from .submission import CSV_SUFFIXES, SubmissionError, check_submission, check_submission_file, write_submission  # noqa: F401 (the Kaggle layer's API too)
+from .submission import CSV_SUFFIXES, SAMPLE_SUFFIXES, SubmissionError, check_submission, check_submission_file, write_submission  # noqa: F401 (the Kaggle layer's API too)
 
 # %% auto #0
 __all__ = ['COMP_ALIASES', 'SMOKE_MARK', 'KAGGLE_BUNDLE', 'KAGGLE_PYTHONS', 'WHEELHOUSE_SLUG', 'INSTALL_PREAMBLE', 'comp_names',
@@ -400,13 +400,22 @@ def push_kernel(kernel_dir: Path|str, # Folder with kernel-metadata.json and the
     _run_or_keep(cmd, out, dry_run, 'the kernel folder it would push')
     return cmd
 
+def _sample_rank(name:str) -> tuple|None:
+    "How a file named `name` ranks as a sample submission (lowest first), or None if it cannot be one: a name with 'submission', then one with the word 'sample', 'example' or 'format'; never a train or test file; then a name starting 'sample', then a CSV before parquet"
+    low = name.lower()
+    if not low.endswith(SAMPLE_SUFFIXES): return None
+    words = set(re.findall(r'[a-z]+', re.sub(r'([a-z])([A-Z])', r'\1 \2', name).lower()))   # SampleEntry.csv: sample, entry, csv
+    if words & {'train', 'training', 'test', 'valid', 'validation'}: return None   # train_sample.csv holds training rows, not answers
+    tier = 0 if 'submission' in low else 1 if words & {'sample', 'example', 'format'} else None
+    return None if tier is None else (tier, not low.startswith('sample'), low.endswith('.parquet'), name)
+
 def find_sample_submission(folder, # A competition folder
                           ) -> Path|None:
-    "The sample submission CSV in `folder` (sample_submission.csv, sampleSubmission.csv, gender_submission.csv ...), or in its only subfolder (a zip extracted into a folder of its own), or None"
+    "The sample submission in `folder` (a CSV, compressed or not, or parquet) or in its only subfolder (a zip extracted into a folder of its own), or None: a name with 'submission' (sample_submission.csv, sampleSubmission.csv, gender_submission.csv, submission_format.csv), else one with the word 'sample', 'example' or 'format' (sample.csv, SampleEntry.csv), never a train or test file"
     items = [p for p in Path(folder).iterdir() if not p.name.startswith('.')]
-    cands = sorted(p for p in items if p.is_file() and p.name.lower().endswith(CSV_SUFFIXES) and 'submission' in p.name.lower())
-    if not cands and len(dirs := [p for p in items if p.is_dir()]) == 1 and not any(p.is_file() for p in items): return find_sample_submission(dirs[0])
-    return min(cands, key=lambda p: (not p.name.lower().startswith('sample'), p.name)) if cands else None
+    ranked = sorted((r, p) for p in items if p.is_file() and (r := _sample_rank(p.name)) is not None)
+    if not ranked and len(dirs := [p for p in items if p.is_dir()]) == 1 and not any(p.is_file() for p in items): return find_sample_submission(dirs[0])
+    return ranked[0][1] if ranked else None
 
 def submit(file: Path|str, # The submission CSV
            competition: str, # Competition slug

@@ -14,24 +14,39 @@ from pandas.io.common import infer_compression
 from .core import KAGGLE_INPUT, atomic_write, output_dir, _plain
 
 # %% auto #0
-__all__ = ['CSV_SUFFIXES', 'SubmissionError', 'check_submission', 'check_submission_file', 'write_submission']
+__all__ = ['CSV_SUFFIXES', 'SAMPLE_SUFFIXES', 'SubmissionError', 'check_submission', 'check_submission_file', 'write_submission']
 
 # %% ../nbs/04_submission.ipynb #05a8bac9
+CSV_SUFFIXES = ('.csv', '.csv.gz', '.csv.zip', '.csv.bz2', '.csv.xz')   # what a submission file may be called (Kaggle takes compressed CSVs)
+SAMPLE_SUFFIXES = (*CSV_SUFFIXES, '.parquet')   # what a sample submission may be: some recent competitions ship sample_submission.parquet
+
 class SubmissionError(ValueError):
     "Predictions that do not match the competition's sample submission"
 
+def _is_parquet(f) -> bool:
+    "Whether `f` names a parquet file"
+    return isinstance(f, (str, os.PathLike)) and str(f).lower().endswith('.parquet')
+
+def _read_parquet(path, what:str) -> pd.DataFrame:
+    "A parquet file as a DataFrame (pandas reads it with pyarrow or fastparquet, which fastflow does not need otherwise), or a `SubmissionError` saying what to do"
+    try: return pd.read_parquet(path)
+    except ImportError: raise SubmissionError(f"The {what} {path} is a parquet file, which pandas reads only with pyarrow (or fastparquet), and neither is installed: "
+                                              "`pip install pyarrow` (Kaggle's notebooks have it), or pass the sample as a DataFrame or a CSV.") from None
+    except (ValueError, OSError) as e: raise SubmissionError(f"The {what} {path} is not a readable parquet file ({str(e).strip()[:200]}).") from None
+
 def _read_sample(sample, id_col=None, written:bool=False):
-    "The sample submission as a DataFrame (ids from a CSV as text: '00001' keeps its zeros); `written`: and a function giving its cells as written, from the same read"
+    "The sample submission as a DataFrame (ids from a CSV as text: '00001' keeps its zeros; a parquet file's as stored); `written`: and a function giving its cells as written, from the same read"
     if isinstance(sample, pd.DataFrame): return (sample.copy(), lambda: sample.astype('string').fillna('')) if written else sample.copy()
     if not isinstance(sample, (str, os.PathLike)):
-        raise TypeError(f"the sample submission must be a CSV path or a DataFrame, got {type(sample).__name__}: the predictions come first, "
+        raise TypeError(f"the sample submission must be a CSV (or parquet) path or a DataFrame, got {type(sample).__name__}: the predictions come first, "
                         "as in write_submission(preds, sample_submission, path)")
     p = Path(sample)
     if p.is_dir():
-        csvs = sorted(f.name for f in p.iterdir() if f.is_file() and f.name.lower().endswith(('.csv', '.csv.gz', '.csv.zip')))
-        raise FileNotFoundError(f"Sample submission {p} is a folder: pass the sample submission file in it" + (f" (it holds {_few(csvs)})" if csvs else " (it holds no CSV)")
+        csvs = sorted(f.name for f in p.iterdir() if f.is_file() and f.name.lower().endswith(SAMPLE_SUFFIXES))
+        raise FileNotFoundError(f"Sample submission {p} is a folder: pass the sample submission file in it" + (f" (it holds {_few(csvs)})" if csvs else " (it holds no CSV or parquet file)")
                                 + ", or a DataFrame.")
     if not p.is_file(): raise FileNotFoundError(f"Sample submission {p} not found: pass the competition's sample_submission.csv or a DataFrame.")
+    if _is_parquet(p): return _read_sample(_read_parquet(p, 'sample submission'), id_col, written)   # typed as stored, as a DataFrame is
     data = p.read_bytes() if written else None   # the file read once: its text is parsed again only if asked for
     res = _read_csv(p, 'sample submission', id_col, data=data)
     return (res, lambda: _read_csv(p, 'sample submission', raw=True, data=data)) if written else res
@@ -265,7 +280,7 @@ def _array_preds(preds, sample: pd.DataFrame, id_col: str, targets: list) -> pd.
     return pd.DataFrame({id_col: sample[id_col].values, **cols})[list(sample.columns)]
 
 def check_submission(preds, # Predictions in the sample's row order (array, Series, tensor), or a DataFrame with the id and target columns
-                     sample_submission, # The competition's sample submission: a DataFrame or a CSV path
+                     sample_submission, # The competition's sample submission: a DataFrame, or a CSV (or parquet) path
                      *,
                      id_col: str|None = None, # Id column (default: the sample's first column)
                      target_col: str|list|None = None, # Expected target column(s), checked against the sample (default: all the sample's other columns)
@@ -298,7 +313,7 @@ def _bool_spelling(written:pd.Series|None) -> dict:
     return {True: case('true'), False: case('false')}
 
 def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
-                          sample_submission, # The competition's sample submission: a DataFrame or a CSV path
+                          sample_submission, # The competition's sample submission: a DataFrame, or a CSV (or parquet) path
                           *,
                           proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
                           multi_label: bool = False, # Text targets are tag lists (multi-label): accept empty cells (no tag) and check tag by tag
@@ -310,7 +325,7 @@ def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
     sub = check_submission(_read_csv(path, 'submission', id_col, text), sample, proba=proba, multi_label=multi_label)   # text labels as text ('007'); raises SubmissionError saying what is wrong
     raw = _read_csv(path, 'submission', raw=True)   # the file as text: what the check did not need to rewrite is kept as written
     bools = [c for c in sub.columns[1:] if pd.api.types.is_bool_dtype(sub[c])]
-    written = _read_csv(sample_submission, 'sample submission', raw=True) if bools and not isinstance(sample_submission, pd.DataFrame) else {}
+    written = _read_csv(sample_submission, 'sample submission', raw=True) if bools and not isinstance(sample_submission, pd.DataFrame) and not _is_parquet(sample_submission) else {}
     spell = {c: _bool_spelling(written.get(c)) for c in bools}
     rid = _match_ids(raw[id_col], sample[id_col], id_col)
     out = raw.assign(**{id_col: rid.values}).set_index(id_col).loc[sub[id_col].values].reset_index()[list(sub.columns)]
@@ -322,9 +337,7 @@ def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
     same = list(raw.columns) == list(out.columns) and raw.reset_index(drop=True).equals(out.reset_index(drop=True))
     return out, not same
 
-# %% ../nbs/04_submission.ipynb #ff080f8d
-CSV_SUFFIXES = ('.csv', '.csv.gz', '.csv.zip', '.csv.bz2', '.csv.xz')   # what a submission file may be called (Kaggle takes compressed CSVs)
-
+# %% ../nbs/04_submission.ipynb #bc55fa64
 def _submission_file(path, sample_submission) -> Path:
     "Where to write: `path` itself if it names a .csv file (or .csv.gz, .csv.zip), else `path/submission.csv`; read-only places are refused"
     p = Path(path) if path is not None else None
@@ -342,7 +355,7 @@ def _submission_file(path, sample_submission) -> Path:
     return dest
 
 def write_submission(preds, # Predictions in the sample's row order, or a DataFrame with the id and target columns
-                     sample_submission, # The competition's sample submission: a DataFrame or a CSV path
+                     sample_submission, # The competition's sample submission: a DataFrame, or a CSV (or parquet) path
                      path: Path|str|None = None, # Output folder or .csv file (default: `output_dir()`, i.e. /kaggle/working on Kaggle)
                      *,
                      id_col: str|None = None, # Id column (default: the sample's first column)

@@ -174,3 +174,19 @@ def test_submit_needs_competition_and_file(client, tmp_path):
     assert '-c SLUG' in fails('submit', tmp_path/'x.csv')
     assert 'not found' in fails('submit', tmp_path/'x.csv', '-c', 'titanic')
     assert 'is a folder: pass the submission file itself' in fails('submit', tmp_path, '-c', 'titanic')
+
+def test_submit_parquet_sample(log, tmp_path, monkeypatch, capsys):
+    "A competition that ships sample_submission.parquet: the CSV is checked against it with pyarrow, and without a parquet engine the stop says what to do"
+    import importlib.util
+    d = tmp_path/'data'/'pq-comp'; d.mkdir(parents=True); monkeypatch.setenv('FASTFLOW_DATA', str(tmp_path/'data'))
+    f = tmp_path/'sub.csv'; f.write_text('id,target\n1,0.1\n2,0.9\n')
+    if importlib.util.find_spec('pyarrow') or importlib.util.find_spec('fastparquet'):
+        pd.DataFrame({'id': [1, 2], 'target': [0.5, 0.5]}).to_parquet(d/'sample_submission.parquet', index=False)
+        assert main(['kaggle', 'submit', str(f), '-c', 'pq-comp', '--dry-run']) == 0
+        assert f"checked against {d/'sample_submission.parquet'}: it matches" in capsys.readouterr().out
+        f.write_text('id,target\n1,0.1\n')
+        assert '1 prediction rows for 2 rows' in fails('submit', f, '-c', 'pq-comp', '--dry-run')
+    else:
+        (d/'sample_submission.parquet').write_bytes(b'PAR1')
+        msg = fails('submit', f, '-c', 'pq-comp', '--dry-run')
+        assert f"checked against {d/'sample_submission.parquet'}" in msg and '`pip install pyarrow`' in msg

@@ -65,3 +65,27 @@ def test_never_writes_into_inputs(sample, tmp_path, monkeypatch):
 
 def test_swapped_arguments_are_named(sample, tmp_path):
     with pytest.raises(TypeError, match='the predictions come first'): write_submission(pd.read_csv(sample), np.zeros(10, int), tmp_path)
+
+def test_parquet_sample(tmp_path):
+    "A sample_submission.parquet, as some recent competitions ship: found, read with pyarrow (ids and True/False as stored), predictions written as CSV"
+    pytest.importorskip('pyarrow')
+    from fastflow.kaggle import check_submission_file, find_sample_submission
+    comp = tmp_path/'comp'; comp.mkdir()
+    for f in ('train.parquet', 'test.parquet'): pd.DataFrame({'id': ['00001'], 'x': [1.]}).to_parquet(comp/f, index=False)
+    pd.DataFrame({'id': ['00001', '00002', '00003'], 'flag': [False]*3}).to_parquet(comp/'sample_submission.parquet', index=False)
+    s = find_sample_submission(comp); assert s == comp/'sample_submission.parquet'
+    f = write_submission(pd.DataFrame({'id': ['00003', '00001', '00002'], 'flag': [True, False, True]}), s, tmp_path/'out')
+    assert f.read_text().splitlines() == ['id,flag', '00001,False', '00002,True', '00003,True']
+    assert check_submission_file(f, s)[1] is False   # written as the sample holds it
+    with pytest.raises(SubmissionError, match="'flag' holds True/False"): write_submission(['x', 'y', 'z'], s, tmp_path/'out')
+    (comp/'broken.parquet').write_bytes(b'PAR1 cut short')
+    with pytest.raises(SubmissionError, match='is not a readable parquet file'): write_submission([True]*3, comp/'broken.parquet', tmp_path/'out')
+
+def test_parquet_sample_without_pyarrow(tmp_path):
+    "Without pyarrow or fastparquet (fastflow needs neither), a parquet sample is refused with what to do"
+    import importlib.util
+    if importlib.util.find_spec('pyarrow') or importlib.util.find_spec('fastparquet'): pytest.skip('a parquet engine is installed')
+    (tmp_path/'sample_submission.parquet').write_bytes(b'PAR1')
+    with pytest.raises(SubmissionError, match=r'is a parquet file, which pandas reads only with pyarrow.*`pip install pyarrow`'):
+        write_submission([0.5], tmp_path/'sample_submission.parquet', tmp_path/'out')
+    assert not (tmp_path/'out').exists()
