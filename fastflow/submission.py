@@ -279,6 +279,18 @@ def _array_preds(preds, sample: pd.DataFrame, id_col: str, targets: list) -> pd.
     cols = {t: (arr if arr.ndim == 1 else arr[:, i]) for i, t in enumerate(targets)}
     return pd.DataFrame({id_col: sample[id_col].values, **cols})[list(sample.columns)]
 
+def _check_row_sums(sub:pd.DataFrame, sample:pd.DataFrame, targets:list, proba):
+    "Warn when the probability columns sum to 1 in every row of the sample (one per class) but not in every row of `sub`"
+    if proba is False: return
+    cols = [t for t in targets if pd.api.types.is_numeric_dtype(sample[t]) and not pd.api.types.is_bool_dtype(sample[t]) and (proba or _holds_proba(sample[t]))]
+    if len(cols) < 2 or not np.allclose(sample[cols].astype(float).sum(axis=1), 1, atol=0.02): return   # each column scored on its own (Toxic's 0.5s): any sums
+    sums = sub[cols].astype(float).sum(axis=1)
+    if (off := (sums - 1).abs() > 0.01).any():
+        warnings.warn(f"The {len(cols)} probability columns {_few(cols, 4)} sum to 1 in every row of the sample (one probability per class), but {int(off.sum())} of "
+                      f"{len(sums)} prediction rows do not (row sums from {sums.min():.4g} to {sums.max():.4g}): scores, or a sigmoid per class where the classes "
+                      "need a softmax across them. Apply a softmax across these columns (or divide each row by its sum); if each column is scored on its own "
+                      "(multi-label), sums other than 1 are right and this warning can be ignored.")
+
 def check_submission(preds, # Predictions in the sample's row order (array, Series, tensor), or a DataFrame with the id and target columns
                      sample_submission, # The competition's sample submission: a DataFrame, or a CSV (or parquet) path
                      *,
@@ -303,6 +315,7 @@ def check_submission(preds, # Predictions in the sample's row order (array, Seri
     if ids.duplicated().any(): raise SubmissionError(f"The sample submission repeats ids {_few(ids[ids.duplicated()].unique())}: is it the right file?")
     sub = _frame_preds(preds, sample, id_col) if isinstance(preds, pd.DataFrame) else _array_preds(preds, sample, id_col, targets)
     for t in targets: sub[t] = _check_column(sub[t].reset_index(drop=True), sample[t].reset_index(drop=True), classes, proba, multi_label)
+    _check_row_sums(sub, sample, targets, proba)
     return sub
 
 # %% ../nbs/04_submission.ipynb #fc59cae5
