@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/collab.data.html.md"""
 
 # %% ../../nbs/40_collab.data.ipynb #457ed2c7
 from __future__ import annotations
-import ctypes, warnings
+import ctypes, math, warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 import numpy as np
@@ -519,10 +519,11 @@ class CollabDataLoaders(DataLoaders):
         self._user2idx,self._item2idx = None,None   # built on first use: ~0.1 kB an id (22 MB at 160k users and 60k items)
         self.n_users,self.n_items = len(self.users),len(self.items)
         self.split = _split_codes(train_idx, valid_idx, len(df))   # 0 train, 1 valid, 2 neither: one byte a rating, not 4 per split
-        rating,n,lo,hi,tot,sample = self.df.rating.to_numpy(),0,np.inf,-np.inf,0.,[]
+        rating,n,lo,hi,tot,tot2,sample = self.df.rating.to_numpy(),0,np.inf,-np.inf,0.,0.,[]
         for p in _chunks(self.split, 0):   # training rows only, a chunk at a time: no copy of the training ratings
             if not len(p): continue
             r = rating[p]; lo,hi,tot,n = min(lo, float(r.min())),max(hi, float(r.max())),tot + float(r.sum(dtype=np.float64)),n + len(r)
+            tot2 += float(np.square(r, dtype=np.float64).sum())
             sample.append(r[::max(1, len(self.split)//1_000_000)])
         if n == 0: raise ValueError("no training ratings left after the split; lower valid_pct")
         if lo == hi: warnings.warn(f"every training rating is {lo:g} (positive-only feedback, e.g. clicks): a rating model can only learn that constant. "
@@ -532,6 +533,7 @@ class CollabDataLoaders(DataLoaders):
             self.y_range = infer_y_range(np.array([lo, hi], rating.dtype))
             _check_inferred_range(np.concatenate(sample), self.y_range, lo, hi)
         self.global_mean = tot/n
+        self.rating_std = math.sqrt(max(tot2/n - self.global_mean**2, 0.))   # of the training ratings: their unit (`unit_scale`)
         with warnings.catch_warnings():   # pandas hands out read-only views; the loaders only read them
             warnings.filterwarnings('ignore', 'The given NumPy array is not writable')
             ut,it,rt = (torch.from_numpy(self.df[c].to_numpy()) for c in ('u','i','rating'))   # the frame's own memory: no copy

@@ -31,7 +31,7 @@ from .data import CollabDataLoaders, _chunks, _kinds, _lookup, _release_heap, sp
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab, ItemRanker
 
 # %% auto #0
-__all__ = ['COLLAB_DEFAULTS', 'STAR_WIDTH', 'ADAM_EPS', 'adam_rows', 'lazy_adam_step', 'LazyAdam', 'sparse_tables',
+__all__ = ['COLLAB_DEFAULTS', 'STAR_WIDTH', 'STAR_STD', 'ADAM_EPS', 'adam_rows', 'lazy_adam_step', 'LazyAdam', 'sparse_tables',
            'embedding_penalty', 'EmbeddingPenalty', 'FusedDotStep', 'RMSE', 'BestEpoch', 'train_baseline',
            'CollabLearner', 'learner_from_artefact', 'init_biases', 'fit_threads', 'unit_scale', 'collab_learner']
 
@@ -870,17 +870,22 @@ COLLAB_DEFAULTS = {'dot':    dict(lr=0.02, wd=0., emb_penalty=0.1),
                    'nn':     dict(lr=0.01, wd=1., emb_penalty=0.),
                    'hybrid': dict(lr=0.02, wd=0., emb_penalty=0.1)}
 STAR_WIDTH = 5.5   # the width of the y_range of 1-5 stars (0, 5.5), the ratings the defaults were chosen on
+STAR_STD = 1.1257  # the std of those ratings (MovieLens 100K)
 ADAM_EPS = 1e-5    # fastai's Adam eps, for 1-5 stars
 
-def unit_scale(y_range) -> float:
-    "For ratings narrower than 1-5 stars, how many times smaller the squared error's gradients are: `((hi - lo)/STAR_WIDTH)**2`, at most 1 (1 for raw scores, None)"
-    # With a sigmoid output the factors live on the logit scale, whatever the ratings' units; the squared error does not.
-    # Ratings of 0/1 make its gradients (1.375/5.5)**2 = 1/16 of 1-5 stars': the unscaled embedding penalty then flattened
-    # every factor and Adam's eps damped the steps (held-out RMSE no better than biases-only). `collab_learner` scales
-    # both by this, so 0-1 ratings train as the same ratings on 1-5 stars. Wider scales are left as they were: the full
-    # factor (5x the penalty for 1-10) was worse on each set measured (MovieLens-small 0.5-5: 0.8767 vs 0.8741; synthetic
-    # 1-10: 1.570 vs 1.457), the 1-5 default being stronger than they need
-    return 1. if y_range is None else min(1., ((y_range[1] - y_range[0])/STAR_WIDTH)**2)
+def unit_scale(y_range, # `(lo, hi)` of the model's sigmoid output; None: raw scores
+               rating_std:float|None=None, # Std of the training ratings (`dls.rating_std`); None or 0: taken to scale with the range
+              ) -> float:
+    "How many times the squared error's gradients on the logits are 1-5 stars': `(hi - lo)/STAR_WIDTH * rating_std/STAR_STD` (1 for raw scores)"
+    # With a sigmoid output the factors live on the logit scale, whatever the ratings' units; the squared error's gradient
+    # there is an error (in the ratings' units: their spread) times the range's width. The embedding penalty and Adam's eps
+    # were chosen for 1-5 stars, so `collab_learner` scales both by this, and the same ratings in other units train to the
+    # same model: 0/1 likes (unscaled, no better than biases-only), 0.02-0.1, or 20-100 (capped at 1 as it once was, the
+    # penalty was 400 times too weak there: held-out RMSE 0.932 stars' worth against 0.921 on 1-5, and CollabWorkflow's
+    # dot member lost to biases-only). On 1-5 stars whose spread is smaller than MovieLens' the penalty is lighter.
+    if y_range is None: return 1.
+    w = (y_range[1] - y_range[0])/STAR_WIDTH
+    return w*(rating_std/STAR_STD if rating_std and math.isfinite(rating_std) else w)
 
 def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    model:str|nn.Module='dot', # 'dot' (DotProductBias), 'nn' (CollabNN), 'hybrid', or a module
@@ -925,7 +930,8 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     else: m = model
     d = COLLAB_DEFAULTS.get(kind, COLLAB_DEFAULTS['dot'])
     lr,wd = (d['lr'] if lr is None else lr),(d['wd'] if wd is None else wd)
-    pen = d['emb_penalty']*unit_scale(yr) if emb_penalty is None else emb_penalty
+    unit = unit_scale(yr, getattr(dls, 'rating_std', None))
+    pen = d['emb_penalty']*unit if emb_penalty is None else emb_penalty
     if sparse is None: sparse = dls.n_users + dls.n_items > 2*min(dls.train.bs, 4096)
     ours = isinstance(get_model(m), _COLLAB_MODELS)   # a module of yours keeps its own tables
     sparse = sparse and ours
@@ -933,7 +939,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     cbs = (list(cbs or []) + ([TorchThreads(n_threads)] if n_threads else []) + ([EmbeddingPenalty(pen)] if pen else []) + [FusedDotStep()]
            + ([BestEpoch(seed=42 if seed is None else seed)] if best_epoch else []) + [RunLog(path=False)])
     if ours: sparse_tables(m, sparse)
-    learn = CollabLearner(dls, m, loss_func=MSELossFlat(), opt_func=partial(LazyAdam if sparse else Adam, decouple_wd=wd_mode=='decoupled', eps=ADAM_EPS*unit_scale(yr)),
+    learn = CollabLearner(dls, m, loss_func=MSELossFlat(), opt_func=partial(LazyAdam if sparse else Adam, decouple_wd=wd_mode=='decoupled', eps=ADAM_EPS*unit),
                           lr=lr, wd=wd, metrics=RMSE() if metrics is None else metrics, cbs=cbs, **kwargs)
     if bias_init and kind is not None: init_biases(m, dls, learn.baseline)
     return learn

@@ -18,7 +18,7 @@ from fastai.tabular.model import emb_sz_rule
 
 # %% auto #0
 __all__ = ['DENSE_SIMS', 'BiasBaseline', 'out_bias', 'CollabModel', 'DotProductBias', 'CollabNN', 'HybridCollab', 'KNNBaseline',
-           'BayesianMF', 'ItemRanker']
+           'star_unit', 'BayesianMF', 'ItemRanker']
 
 # %% ../../nbs/41_collab.model.ipynb #18ec2ffe
 def _codes(x:np.ndarray, what:str) -> np.ndarray:
@@ -338,6 +338,12 @@ class KNNBaseline:
         return out
 
 # %% ../../nbs/41_collab.model.ipynb #25bda64d
+def star_unit(r) -> float:
+    "The ratings' unit in 1-5 stars: a quarter of their span (1 for 1-5 stars, and for ratings that are all one value)"
+    r = np.asarray(r, dtype=np.float64)
+    span = float(r.max() - r.min()) if r.size else 0.
+    return span/4 if span > 0 and math.isfinite(span) else 1.
+
 def _normal_gamma(rng:np.random.Generator, x:np.ndarray) -> tuple:
     "A draw of (precision, mean) of values `x` from their Normal-Gamma posterior (prior: mean 0, precision Gamma(1, 1), one pseudo-count)"
     m,xm = len(x),x.mean()
@@ -361,6 +367,8 @@ class BayesianMF:
     def fit(self, u, i, r, n_users:int|None=None, n_items:int|None=None):
         "Fit on integer codes `u`, `i` and ratings `r`"
         u,i,r = np.asarray(u, np.intp),np.asarray(i, np.intp),np.asarray(r, dtype=np.float64)   # intp: no cast in every bincount
+        unit = star_unit(r)   # sampled in the units of 1-5 stars: the priors have units
+        r = r/unit
         nu,ni,k = n_users or u.max()+1,n_items or i.max()+1,self.n_factors
         rng = np.random.default_rng(self.seed)
         mu,bu,bi = r.mean(),np.zeros(nu),np.zeros(ni)
@@ -388,7 +396,8 @@ class BayesianMF:
                 s_mu += mu; s_bu += bu; s_bi += bi; n += 1
                 if (it-self.burn_in) % self.thin == 0: s_P.append(P.T.astype(np.float32)); s_Q.append(Q.T.astype(np.float32))
         c = np.float32(1/math.sqrt(len(s_P)))
-        self.mu_,self.user_bias_,self.item_bias_ = s_mu/n,s_bu/n,s_bi/n
+        self.mu_,self.user_bias_,self.item_bias_ = s_mu/n*unit,s_bu/n*unit,s_bi/n*unit   # back in the ratings' units
+        c = c*np.float32(math.sqrt(unit))
         self.user_factors_,self.item_factors_ = np.concatenate(s_P, 1)*c,np.concatenate(s_Q, 1)*c
         self.user_count_,self.item_count_ = cu.astype(np.int64),ci.astype(np.int64)
         return self

@@ -18,7 +18,7 @@ from sklearn.model_selection import KFold
 from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, rebuild, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds, _user_index
-from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline
+from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline, star_unit
 from .learner import CollabLearner, collab_learner, unit_scale, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _as_other_kind, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded, _warn_missing_ids
 
 # %% auto #0
@@ -77,7 +77,7 @@ def _fit_member(spec:dict, dls:CollabDataLoaders, seed:int, side:tuple|None=None
     if t == 'bayes': return BayesianMF(**{k: spec[k] for k in _BAYES if k in spec}, seed=seed).fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
     kw = {k: v for k,v in spec.items() if k not in ('type', 'epochs', 'lr')}
     if (pen := kw.pop('emb_penalty', kw.pop('lam', None))) is not None:   # a spec's penalty is for 1-5 stars, as collab_learner's default: scaled as that is
-        kw['emb_penalty'] = pen*unit_scale(dls.y_range if kw.get('y_range', True) is True else kw['y_range'])
+        kw['emb_penalty'] = pen*unit_scale(dls.y_range if kw.get('y_range', True) is True else kw['y_range'], dls.rating_std)
     learn = collab_learner(dls, t, best_epoch=False, seed=seed, **kw)
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(spec['epochs'], spec.get('lr'))
     return learn
@@ -248,11 +248,13 @@ def stack_blend(P:np.ndarray, # Member predictions, [n, k]
                 y:np.ndarray, # Ratings, [n]
                 lam:float=100., # Ridge penalty
                ) -> np.ndarray:
-    "Coefficients W [k+1, f] of the stack `stack_predict`: member n weighs F @ W[n], plus an offset F @ W[k] (ridge least squares)"
-    P,F = np.asarray(P, np.float64),np.asarray(F, np.float64)
+    "Coefficients W [k+1, f] of the stack `stack_predict`: member n weighs F @ W[n], plus an offset F @ W[k] (ridge least squares, `lam` for 1-5 stars)"
+    y = np.asarray(y, np.float64); s = star_unit(y)   # solved in the units of 1-5 stars, so that `lam` means the same in any units
+    P,F = np.asarray(P, np.float64)/s,np.asarray(F, np.float64)
     X = np.concatenate([(P[:,:,None]*F[:,None,:]).reshape(len(P), -1), F], 1)
-    W = np.linalg.solve(X.T @ X + lam*np.eye(X.shape[1]), X.T @ np.asarray(y, np.float64))
-    return W.reshape(P.shape[1]+1, F.shape[1])
+    W = np.linalg.solve(X.T @ X + lam*np.eye(X.shape[1]), X.T @ (y/s)).reshape(P.shape[1]+1, F.shape[1])
+    W[-1] *= s   # the offset back in the ratings' units (member weights have none)
+    return W
 
 def stack_predict(P:np.ndarray, F:np.ndarray, W:np.ndarray) -> np.ndarray:
     "Predictions of the stack with coefficients `W` (`stack_blend`) for member predictions `P` and meta-features `F`"
