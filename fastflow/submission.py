@@ -361,7 +361,13 @@ def _submission_file(path, sample_submission) -> Path:
     folder, name = (p.parent, p.name) if is_file else (p, 'submission.csv')
     if folder is not None and KAGGLE_INPUT in [(a := Path(os.path.abspath(folder))), *a.parents]:
         raise PermissionError(f"{a} is inside Kaggle's read-only {KAGGLE_INPUT}; write to /kaggle/working (the default) instead.")
-    dest = output_dir(folder)/name
+    try: dest = output_dir(folder)/name
+    except PermissionError as e:   # a read-only folder, or one that cannot be made: said for a submission, with what is kept
+        where = output_dir(folder, create=False)
+        why = "is not writable (read-only, or another user's)" if where.is_dir() else f"cannot be created ({e.__cause__ or e})"
+        raise PermissionError(f"Cannot write the submission: {where} {why}. Pass another path, a folder or .csv file you can write to"
+                              + (" (or set FASTFLOW_OUTPUT to one)" if folder is None else "") + "; nothing was written"
+                              + (f", and {where/name} is unchanged." if (where/name).is_file() else ".")) from e
     if not isinstance(sample_submission, pd.DataFrame) and dest.parent.resolve() == (src := Path(sample_submission).resolve().parent):
         raise PermissionError(f"{dest.parent} is the competition's input folder ({src}); write the submission elsewhere, e.g. the default output folder.")
     if dest.exists() and not os.access(dest, os.W_OK): raise PermissionError(f"{dest} exists and is read-only; choose another path.")
