@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/kaggle.html.md"""
 
 # %% ../nbs/50_kaggle.ipynb #a7bc5b06
 from __future__ import annotations
-import argparse, ast, json, os, re, shlex, shutil, subprocess, sys, tempfile, time, warnings
+import argparse, ast, fnmatch, json, os, re, shlex, shutil, subprocess, sys, tempfile, time, warnings
 from pathlib import Path
 from .core import KAGGLE_INPUT, data_candidates, output_dir, user_path, _bare, _near_hint, _zip_hint
 from .export import MANIFEST, STAGE_PREFIX, ArtefactError, _read_manifest
@@ -132,8 +132,13 @@ def run_kernel(main, # A kernel's `main(argv)`
 
 # %% ../nbs/50_kaggle.ipynb #20a953a7
 def _input_glob(root:Path, tail:str, depth:int=5) -> list:
-    "Paths `root/*/.../tail` with at most `depth` folders between: an attached dataset's or kernel output's top folders, not every image of a competition (a recursive glob walks them all)"
-    return sorted({m for d in range(depth + 1) for m in root.glob('*/'*d + tail)})
+    "Paths `root/*/.../tail` with at most `depth` folders between, in one walk that lists each folder once and goes no deeper (not every image of a competition)"
+    root,(head,_,name) = Path(root),tail.rpartition('/')
+    out = []
+    for d, sub, files in os.walk(root, followlinks=True):   # Kaggle mounts inputs as links; the depth ends any loop
+        if len(Path(d).relative_to(root).parts) >= depth: sub.clear()
+        out += (Path(d)/head).glob(name) if head else [Path(d)/f for f in fnmatch.filter(files, name)]
+    return sorted(set(out))
 
 def find_model(path=None, # A model folder; None: search `kaggle_input`, then `output_dir()/'model'`
                kaggle_input:Path|str='/kaggle/input', # Where Kaggle mounts a kernel's inputs
@@ -286,8 +291,12 @@ def kaggle_client() -> str:
 # %% ../nbs/50_kaggle.ipynb #8ce8c963
 INSTALL_PREAMBLE = f'''
 # --- added by `fastflow kaggle push`: install fastflow without internet from the attached wheelhouse dataset ---
-import glob as _glob, importlib as _importlib, os as _os, subprocess as _subprocess, sys as _sys
-_whls = sorted(set(_w for _d in range(1, 5) for _w in _glob.glob('/kaggle/input/' + '*/'*_d + 'fastflow-*.whl')))   # a dataset's top folders, not every image of a competition
+import importlib as _importlib, os as _os, subprocess as _subprocess, sys as _sys
+_whls = []
+for _d, _sub, _fs in _os.walk('/kaggle/input', followlinks=True):   # one listing per folder, 4 folders down at most: not every image of a competition
+    _rel = _os.path.relpath(_d, '/kaggle/input')
+    if _rel.count(_os.sep) >= 3: _sub.clear()
+    if _rel != '.': _whls += [_os.path.join(_d, _f) for _f in _fs if _f.startswith('fastflow-') and _f.endswith('.whl')]
 def _ff_key(_w):   # the highest version in the file name, then the newest file (wheelhouses of one version differ only by when they were built)
     return (tuple(int(_p) if _p.isdigit() else -1 for _p in _os.path.basename(_w).split('-')[1].split('+')[0].split('.')), _os.path.getmtime(_w))
 if _whls:
