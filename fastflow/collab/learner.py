@@ -31,9 +31,10 @@ from .data import CollabDataLoaders, _chunks, _kinds, _lookup, _release_heap, sp
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab, ItemRanker
 
 # %% auto #0
-__all__ = ['COLLAB_DEFAULTS', 'STAR_WIDTH', 'STAR_STD', 'ADAM_EPS', 'adam_rows', 'lazy_adam_step', 'LazyAdam', 'sparse_tables',
-           'embedding_penalty', 'EmbeddingPenalty', 'FusedDotStep', 'RMSE', 'BestEpoch', 'train_baseline',
-           'CollabLearner', 'learner_from_artefact', 'init_biases', 'fit_threads', 'unit_scale', 'collab_learner']
+__all__ = ['EPOCH_TIE', 'COLLAB_DEFAULTS', 'STAR_WIDTH', 'STAR_STD', 'ADAM_EPS', 'adam_rows', 'lazy_adam_step', 'LazyAdam',
+           'sparse_tables', 'embedding_penalty', 'EmbeddingPenalty', 'FusedDotStep', 'RMSE', 'BestEpoch',
+           'train_baseline', 'CollabLearner', 'learner_from_artefact', 'init_biases', 'fit_threads', 'unit_scale',
+           'collab_learner']
 
 # %% ../../nbs/42_collab.learner.ipynb #34af4536
 def adam_rows(w:torch.Tensor, # A table (its data, not the parameter)
@@ -310,6 +311,14 @@ class RMSE(Metric):
         return 'rmse'
 
 # %% ../../nbs/42_collab.learner.ipynb #a0e0f21c
+EPOCH_TIE = 2e-3   # an inner split's earlier epoch must beat the last by this share of its loss to end the fit there
+
+def _inner_epoch(history:list) -> int|None:
+    "The epoch an inner split's losses `[(epoch, loss), ...]` choose: the latest within `EPOCH_TIE` of the best (None: no finite loss)"
+    if not history: return None
+    best = min(v for _, v in history)
+    return max(e for e, v in history if v <= best + EPOCH_TIE*abs(best))
+
 class BestEpoch(FFCallback):
     "Keep the weights of the epoch with the lowest validation loss (in memory) and restore them after the fit"
     order = 61   # after the Recorder (50) has logged the epoch
@@ -318,18 +327,19 @@ class BestEpoch(FFCallback):
                 ):
         if not 0 < inner_pct < 1: raise ValueError(f"inner_pct must be in (0, 1), got {inner_pct}")
         self.inner_pct,self.seed,self.stop_after = inner_pct,seed,None
-        self.best,self.best_at,self.best_state = None,None,None
+        self.best,self.best_at,self.best_state,self.history = None,None,None,[]
 
     def before_fit(self):
         self.run,self.trained = not hasattr(self.learn, 'lr_finder') and not hasattr(self.learn, 'gather_preds'),False
 
     def before_train(self):   # `validate()` runs before_fit/after_fit too, but never trains: it leaves the fit's choice alone
-        if not self.trained: self.best,self.best_at,self.best_state = None,None,None
+        if not self.trained: self.best,self.best_at,self.best_state,self.history = None,None,None,[]
         self.trained = True
 
     def after_epoch(self):
         if not (self.run and self.trained): return
         v = self.learn.recorder.values[-1][1] if len(self.learn.recorder.values[-1]) > 1 else None
+        if v is not None and np.isfinite(v): self.history.append((self.epoch, float(v)))
         if v is not None and np.isfinite(v) and (self.best is None or v < self.best):
             self.best,self.best_at = float(v),self.epoch
             self.best_state = {k: t.detach().clone() for k,t in get_model(self.learn.model).state_dict().items()}
@@ -565,7 +575,7 @@ class CollabLearner(UndoOnError, Learner):
         try:
             self.dls, be.inner = inner, True
             super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=True)
-            epoch = be.best_at
+            epoch = _inner_epoch(be.history)
         finally: self.dls, be.inner = full, False; self.model.load_state_dict(state)
         be.stop_after,self.inner_best_epoch = epoch,epoch   # None (no finite inner loss): the whole schedule
         try: super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=True)
