@@ -120,7 +120,9 @@ def output_dir(path: Path|str|None = None, # A folder; None: the default output 
     try: p.mkdir(parents=True, exist_ok=True)
     except OSError as e: raise PermissionError(f"Cannot create output folder {p}: {e}. Choose a writable folder.") from e
     if not os.access(p, os.W_OK):
-        raise PermissionError(f"Output folder {p} is not writable. Choose a writable folder (e.g. the current directory).")
+        raise PermissionError(f"Output folder {p} is not writable by this user (read-only, or another user's): "
+                              + ("pass a folder you can write to" if path is not None else f"set {OUTPUT_ENV} to a folder you can write to")
+                              + f" ({KAGGLE_WORKING} on Kaggle); nothing was written.")
     return p
 
 # %% ../nbs/00_core.ipynb #c72aa424

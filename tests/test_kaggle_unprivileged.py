@@ -81,3 +81,21 @@ def test_read_only_file_in_a_writable_folder(drop, place):
     kind, f = write_as(drop, place, out/'new.csv')   # a new file beside it is fine
     assert kind == 'written' and Path(f) == out/'new.csv' and (out/'new.csv').read_text() == 'id,y\n1,0\n2,1\n3,1\n'
     assert stat.S_IMODE((out/'submission.csv').stat().st_mode) in (0o644, 0o444)
+
+OUT_CHILD = '''
+import json, sys
+from fastflow.core import output_dir
+try: print(json.dumps(['made', str(output_dir(sys.argv[1] or None))]))
+except Exception as e: print(json.dumps([type(e).__name__, str(e)]))
+'''
+
+@pytest.mark.parametrize('given', [True, False])
+def test_output_dir_not_writable(drop, place, given):
+    "output_dir (every --out and export folder) on a folder this user cannot write: the advice fits how it was named"
+    if not drop: pytest.skip('runs the child as nobody (this user is unprivileged already: covered by the submission tests)')
+    out = place/'out'
+    r = subprocess.run(drop + [sys.executable, '-c', OUT_CHILD, str(out) if given else ''], capture_output=True, text=True, timeout=300,
+                       env=_env(**({} if given else {'FASTFLOW_OUTPUT': str(out)})), cwd=place)
+    kind, msg = json.loads(r.stdout.strip().splitlines()[-1])
+    assert kind == 'PermissionError' and f'{out} is not writable by this user' in msg and 'nothing was written' in msg, msg
+    assert ('pass a folder you can write to' if given else 'set FASTFLOW_OUTPUT to a folder you can write to') in msg, msg
