@@ -118,8 +118,8 @@ def _tag_list(v) -> list:
     "The tags of a multi-label answer ('clear primary', 'clear;primary', 'clear, primary', 'clear|primary'), or [] if `v` is not text"
     return [t for t in _TAG_SEP.split(v) if t] if isinstance(v, str) else []
 
-def _check_column(s: pd.Series, ref: pd.Series, classes, proba, multi_label:bool=False) -> pd.Series:
-    "`s` with the dtype of the sample column `ref`, or a `SubmissionError`"
+def _check_column(s: pd.Series, ref: pd.Series, classes, proba, multi_label:bool=False, hard:list|None=None) -> pd.Series:
+    "`s` with the dtype of the sample column `ref`, or a `SubmissionError`; `hard` collects the names of probability columns given only 0s and 1s (else: a warning)"
     t, is_num = ref.name, pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
     flags, was_num = pd.api.types.is_bool_dtype(ref), is_num
     if not is_num and pd.api.types.is_numeric_dtype(ref) and s.notna().all():   # numbers as text or Python objects ('0.25' from np.column_stack of text ids and floats; 'true', 'False', '1.0' for True/False, as a CSV reads them)
@@ -166,7 +166,8 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba, multi_label:bool
         raise SubmissionError(f"{t!r} holds probabilities in the sample but {int(out.sum())} prediction(s) lie outside [0, 1] "
                               f"(min {s.min():.4g}, max {s.max():.4g}); apply a sigmoid/softmax, or pass proba=False if this column is not a probability.")
     if proba and not told and pd.api.types.is_float_dtype(ref) and len(s) > 1 and s.isin([0, 1]).all():
-        warnings.warn(f"{t!r} holds probabilities in the sample but every prediction is exactly 0 or 1: log loss and AUC score hard labels "
+        if hard is not None: hard.append(t)
+        else: warnings.warn(f"{t!r} holds probabilities in the sample but every prediction is exactly 0 or 1: log loss and AUC score hard labels "
                       "badly; submit probabilities (a tabular model's predict_proba, predict_folder's probabilities), or pass proba=False if 0/1 labels are what is scored.")
     fractional = pd.api.types.is_float_dtype(s) and bool((s % 1 != 0).any())
     binary = set(ref.unique().tolist()) <= {0, 1}   # a 0/1 sample: labels, whatever proba says
@@ -314,7 +315,12 @@ def check_submission(preds, # Predictions in the sample's row order (array, Seri
                                               "pass the competition's sample submission, which has one row per test id.")
     if ids.duplicated().any(): raise SubmissionError(f"The sample submission repeats ids {_few(ids[ids.duplicated()].unique())}: is it the right file?")
     sub = _frame_preds(preds, sample, id_col) if isinstance(preds, pd.DataFrame) else _array_preds(preds, sample, id_col, targets)
-    for t in targets: sub[t] = _check_column(sub[t].reset_index(drop=True), sample[t].reset_index(drop=True), classes, proba, multi_label)
+    hard = []   # probability columns given only 0s and 1s: one warning for all of them (one-hot labels over 10 classes: not 10 warnings)
+    for t in targets: sub[t] = _check_column(sub[t].reset_index(drop=True), sample[t].reset_index(drop=True), classes, proba, multi_label, hard)
+    if hard:
+        warnings.warn(f"{_few(hard) if len(hard) > 1 else repr(hard[0])} hold{'' if len(hard) > 1 else 's'} probabilities in the sample but every prediction is exactly 0 or 1: "
+                      "log loss and AUC score hard labels badly; submit probabilities (a tabular model's predict_proba, predict_folder's probabilities), "
+                      "or pass proba=False if 0/1 labels are what is scored.")
     _check_row_sums(sub, sample, targets, proba)
     return sub
 
