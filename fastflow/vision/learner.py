@@ -224,6 +224,10 @@ def _whitening_sample(tr, n:int, budget:int=5000*3*32*32) -> torch.Tensor:
         if got >= budget: break
     return torch.cat(xs)
 
+def _image_cbs(cbs=None) -> list:
+    "The callbacks every image learner carries, then `cbs`: one line per epoch outside a terminal (`RunLog`), a stop at a non-finite loss (`StopOnNaN`)"
+    return [RunLog(path=False), StopOnNaN(), *listify(cbs)]
+
 def fastnet_learner(dls, # `DataLoaders`, typically from `tensor_dls`
                     widths:tuple=(64, 256, 256), # FastNet block widths
                     label_smoothing:float=0.2, # Label smoothing of the loss
@@ -252,7 +256,7 @@ def fastnet_learner(dls, # `DataLoaders`, typically from `tensor_dls`
     multi = isinstance(getattr(getattr(dls, 'train_ds', None), 'loss_func', None), BCEWithLogitsLossFlat)   # multi-label targets, as fastai tells them
     defaults = dict(loss_func=BCEWithLogitsLossFlat() if multi else CrossEntropyLossFlat(label_smoothing=label_smoothing),
                     opt_func=partial(SGD, mom=mom), wd=wd, metrics=accuracy_multi if multi else accuracy)
-    return ImageLearner(dls, model, cbs=[*speed, RunLog(path=False), StopOnNaN(), *listify(cbs)], **{**defaults, **kwargs})
+    return ImageLearner(dls, model, cbs=[*speed, *_image_cbs(cbs)], **{**defaults, **kwargs})
 
 __getattr__ = moved_names('fastflow.vision.learner', {'fast_learner': 'fastflow.vision.learner:fastnet_learner',
                                                       'Interpretation': 'fastflow.vision.interpret:ImageInterpretation',
@@ -309,7 +313,7 @@ def learner_from_artefact(art:Artefact, # A loaded model folder of kind 'vision.
     lin = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
     if lin and lin[-1].out_features != len(dls.vocab):   # a crafted class list: an index error, or labels of the wrong class
         raise ArtefactError(f"{where}: its {len(dls.vocab)} class(es) do not match the model's {lin[-1].out_features} outputs: the folder was edited; export the learner again.")
-    cbs = [RunLog(path=False), StopOnNaN(), *listify(kwargs.pop('cbs', None))]   # as fastnet_learner: one line per epoch, no bars in a log
+    cbs = _image_cbs(kwargs.pop('cbs', None))
     learn = ImageLearner(dls, model.eval(), loss_func=loss_func, metrics=accuracy_multi if data.get('multi_label') else accuracy, cbs=cbs, **kwargs)
     learn.tta_shifts, learn.threads = int(art.config.get('tta_shifts') or 0), art.config.get('threads')
     learn.temperature = float(art.config.get('temperature') or 1.)   # folders before it was stored: uncalibrated, as they predicted
@@ -345,7 +349,7 @@ def local_vision_learner(dls, # fastai DataLoaders
     model = fastai_vision_model(name, n_out, **margs) if named else create_vision_model(arch, n_out, pretrained=False, **margs, **code)
     if 'loss_func' not in kwargs and getattr(getattr(dls, 'train_ds', None), 'loss_func', None) is None:   # tensor_dls data: fastai cannot infer it
         kwargs['loss_func'] = CrossEntropyLossFlat()   # what fastai's CategoryBlock gives
-    cbs = [RunLog(path=False), StopOnNaN(), *listify(kwargs.pop('cbs', None))]   # as fastnet_learner: outside a terminal, one line per epoch, no bars
+    cbs = _image_cbs(kwargs.pop('cbs', None))
     learn = ImageLearner(dls, model, splitter=kwargs.pop('splitter', None) or meta.get('split', default_split), cbs=cbs, **kwargs)
     learn.arch = arch   # as fastai's vision_learner records it
     if named: learn.model_spec = dict(builder='fastai_vision_model', kwargs=dict(arch=name, n_out=n_out, **margs))
