@@ -74,3 +74,18 @@ def test_bayes_to_module_learner_export(tmp_path):
     np.testing.assert_allclose(p, bm.predict(v.u, v.i), atol=1e-5)
     export_learner(learn, tmp_path/'m')
     assert np.array_equal(load_learner(tmp_path/'m').predict_codes(v.u.to_numpy(), v.i.to_numpy()), p)
+
+def test_member_penalty_with_a_wide_hand_range():
+    "A dot member's penalty (for 1-5 stars) under a y_range given by hand far wider than the ratings: scaled at the range's slope where the ratings lie, not at its width (18 times the penalty on (0, 100))"
+    from fastflow.collab.data import CollabDataLoaders
+    from fastflow.collab.learner import EmbeddingPenalty, STAR_STD, unit_scale
+    from fastflow.collab.workflow import _fit_member
+    r = synth_ratings(60, 40, seed=0)
+    for yr in [None, (0, 100)]:
+        dls = CollabDataLoaders.from_df(r, valid_pct=0., y_range=yr, bs=256, seed=0, device='cpu')
+        learn = _fit_member(dict(type='dot', n_factors=4, epochs=1, emb_penalty=0.1), dls, 0)
+        pen = next(c for c in learn.cbs if isinstance(c, EmbeddingPenalty)).weight
+        want = 0.1*unit_scale(dls.y_range, dls.rating_std, (*dls.rating_range, dls.global_mean))
+        assert np.isclose(pen, want), (yr, pen, want)
+        if yr is None: assert np.isclose(pen, 0.1*unit_scale(dls.y_range, dls.rating_std))   # the inferred range: as before
+        else: assert 0.1 < pen < 0.1*4*dls.rating_std/STAR_STD, pen   # (0, 100) is about 2.7 times as steep as (0, 5.5) at 3.5 stars, not 18 times

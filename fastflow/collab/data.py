@@ -534,6 +534,7 @@ class CollabDataLoaders(DataLoaders):
             _check_inferred_range(np.concatenate(sample), self.y_range, lo, hi)
         self.global_mean = tot/n
         self.rating_std = math.sqrt(max(tot2/n - self.global_mean**2, 0.))   # of the training ratings: their unit (`unit_scale`)
+        self.rating_range = (lo, hi)   # of the training ratings: where a y_range given by hand is measured (`unit_scale`)
         with warnings.catch_warnings():   # pandas hands out read-only views; the loaders only read them
             warnings.filterwarnings('ignore', 'The given NumPy array is not writable')
             ut,it,rt = (torch.from_numpy(self.df[c].to_numpy()) for c in ('u','i','rating'))   # the frame's own memory: no copy

@@ -25,7 +25,7 @@ from fastai.layers import sigmoid_range
 from fastai.torch_core import get_model
 from ..core import moved_names, save_plot, set_seed, usable_cores, _plain
 from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, check_learner_kwargs, torch_threads, _raising, _restored
-from ..data import check_y_range
+from ..data import check_y_range, infer_y_range
 from ..export import Artefact, ArtefactError, build_model, _export_refused
 from .data import CollabDataLoaders, _chunks, _kinds, _lookup, _release_heap, split_ratings, _user_index
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab, ItemRanker
@@ -883,8 +883,14 @@ STAR_WIDTH = 5.5   # the width of the y_range of 1-5 stars (0, 5.5), the ratings
 STAR_STD = 1.1257  # the std of those ratings (MovieLens 100K)
 ADAM_EPS = 1e-5    # fastai's Adam eps, for 1-5 stars
 
+def _slope(y_range, at:float) -> float:
+    "The slope of `sigmoid_range` over `y_range` where its output is `at` (kept inside the range)"
+    lo,hi = y_range; p = min(max((at - lo)/(hi - lo), 1e-4), 1 - 1e-4)
+    return (hi - lo)*p*(1 - p)
+
 def unit_scale(y_range, # `(lo, hi)` of the model's sigmoid output; None: raw scores
                rating_std:float|None=None, # Std of the training ratings (`dls.rating_std`); None or 0: taken to scale with the range
+               ratings:tuple|None=None, # `(lo, hi, mean)` of the training ratings: a `y_range` other than the one they infer counts at its slope at their mean
               ) -> float:
     "How many times the squared error's gradients on the logits are 1-5 stars': `(hi - lo)/STAR_WIDTH * rating_std/STAR_STD` (1 for raw scores)"
     # With a sigmoid output the factors live on the logit scale, whatever the ratings' units; the squared error's gradient
@@ -893,9 +899,20 @@ def unit_scale(y_range, # `(lo, hi)` of the model's sigmoid output; None: raw sc
     # same model: 0/1 likes (unscaled, no better than biases-only), 0.02-0.1, or 20-100 (capped at 1 as it once was, the
     # penalty was 400 times too weak there: held-out RMSE 0.932 stars' worth against 0.921 on 1-5, and CollabWorkflow's
     # dot member lost to biases-only). On 1-5 stars whose spread is smaller than MovieLens' the penalty is lighter.
+    # The width stands for the slope where the ratings lie only when the range is placed as `infer_y_range` places it: a
+    # range given by hand, far wider than the ratings (1-5 stars in (0, 100)), has them in its flat tail, where its slope
+    # is 2.7 times 1-5 stars', not 18 times (its width's 18 times the penalty: held-out RMSE 0.84 against 0.46 on (0, 5.5)).
     if y_range is None: return 1.
-    w = (y_range[1] - y_range[0])/STAR_WIDTH
-    return w*(rating_std/STAR_STD if rating_std and math.isfinite(rating_std) else w)
+    w = ws = (y_range[1] - y_range[0])/STAR_WIDTH   # the slope's ratio to 1-5 stars'; with no rating_std, the spread's too
+    if ratings is not None:   # the inferred range's width, times how much steeper `y_range` is where the ratings lie (1 for that range)
+        lo,hi,mean = ratings; inf = infer_y_range(np.array([lo, hi], np.float64))
+        ws = (inf[1] - inf[0])/STAR_WIDTH; w = ws*_slope(y_range, mean)/_slope(inf, mean)
+    return w*(rating_std/STAR_STD if rating_std and math.isfinite(rating_std) else ws)
+
+def _rating_stats(dls) -> tuple|None:
+    "`(lo, hi, mean)` of `dls`'s training ratings, for `unit_scale` (None: data that do not keep them)"
+    rr = getattr(dls, 'rating_range', None)
+    return None if rr is None else (*rr, dls.global_mean)
 
 def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    model:str|nn.Module='dot', # 'dot' (DotProductBias), 'nn' (CollabNN), 'hybrid', or a module
@@ -940,7 +957,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
     else: m = model
     d = COLLAB_DEFAULTS.get(kind, COLLAB_DEFAULTS['dot'])
     lr,wd = (d['lr'] if lr is None else lr),(d['wd'] if wd is None else wd)
-    unit = unit_scale(yr, getattr(dls, 'rating_std', None))
+    unit = unit_scale(yr, getattr(dls, 'rating_std', None), _rating_stats(dls))
     pen = d['emb_penalty']*unit if emb_penalty is None else emb_penalty
     if sparse is None: sparse = dls.n_users + dls.n_items > 2*min(dls.train.bs, 4096)
     ours = isinstance(get_model(m), _COLLAB_MODELS)   # a module of yours keeps its own tables

@@ -19,7 +19,7 @@ from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, rebuild, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds, _user_index
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline, star_unit
-from .learner import CollabLearner, collab_learner, unit_scale, _model_config, _check_by, _check_count, _masked_ranking, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _as_other_kind, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded, _warn_missing_ids
+from .learner import CollabLearner, collab_learner, unit_scale, _model_config, _check_by, _check_count, _masked_ranking, _rating_stats, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _as_other_kind, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded, _warn_missing_ids
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -77,7 +77,7 @@ def _fit_member(spec:dict, dls:CollabDataLoaders, seed:int, side:tuple|None=None
     if t == 'bayes': return BayesianMF(**{k: spec[k] for k in _BAYES if k in spec}, seed=seed).fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
     kw = {k: v for k,v in spec.items() if k not in ('type', 'epochs', 'lr')}
     if (pen := kw.pop('emb_penalty', kw.pop('lam', None))) is not None:   # a spec's penalty is for 1-5 stars, as collab_learner's default: scaled as that is
-        kw['emb_penalty'] = pen*unit_scale(dls.y_range if kw.get('y_range', True) is True else kw['y_range'], dls.rating_std)
+        kw['emb_penalty'] = pen*unit_scale(dls.y_range if kw.get('y_range', True) is True else kw['y_range'], dls.rating_std, _rating_stats(dls))
     learn = collab_learner(dls, t, best_epoch=False, seed=seed, **kw)
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(spec['epochs'], spec.get('lr'))
     return learn
