@@ -17,7 +17,7 @@ from torch import nn
 from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.learner import Learner
 from fastai.callback.core import CancelBatchException, CancelFitException
-from fastai.callback.schedule import fit_one_cycle  # noqa: F401  (adds Learner.fit_one_cycle)
+from fastai.callback.schedule import LRFinder, fit_one_cycle  # noqa: F401  (fit_one_cycle: adds Learner.fit_one_cycle)
 from fastai.losses import MSELossFlat
 from fastai.metrics import Metric
 from fastai.optimizer import Adam, Optimizer, adam_step, average_grad, average_sqr_grad, l2_reg, step_stat, weight_decay
@@ -565,7 +565,8 @@ class CollabLearner(UndoOnError, Learner):
 
     def _fit(self, n_epoch, lr=None, wd=None, cbs=None, reset_opt=False, start_epoch=0):
         be = next((c for c in self.cbs if isinstance(c, BestEpoch)), None)
-        if be is None or self.dls.valid.n or be.stop_after is not None or start_epoch:
+        finding = any(isinstance(c, LRFinder) for c in (cbs if isinstance(cbs, (list, tuple)) else [cbs]))   # lr_find: one run on every row, not an inner split's first
+        if be is None or self.dls.valid.n or be.stop_after is not None or start_epoch or finding:
             return super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=reset_opt, start_epoch=start_epoch)
         full,state = self.dls,copy.deepcopy(self.model.state_dict())
         trn,val = split_ratings(full.train_df, 'random', be.inner_pct, be.seed)
