@@ -216,7 +216,9 @@ def _top_similarities(R:sparse.csr_matrix, # Residuals, rows x neighbours (users
                      ) -> sparse.csr_matrix:
     "The shrunk residual correlations of every pair of columns of `R`, computed in blocks of rows; each row's `n_keep` largest positive ones, sparse"
     n = R.shape[1]
-    Rc = R.tocsc(); Mc = Rc.copy(); Mc.data[:] = 1.; R2c = Rc.multiply(Rc).tocsc()   # residuals, who rated, squared residuals
+    Rc = R.tocsc(copy=True); Mc = Rc.copy(); Mc.data[:] = 1.
+    if (s := float(np.sqrt(np.mean(np.square(Rc.data, dtype=np.float64))))) > 0 and math.isfinite(s): Rc.data /= s   # residuals with an RMS of 1: a correlation has no units, and the floor below then
+    R2c = Rc.multiply(Rc).tocsc()   # means the same on ratings of 0.001-0.005 (there, it flattened the weak pairs' correlations) as on 1-5 stars; residuals, who rated, squared residuals
     Rr,Mr,R2r = Rc.tocsr(),Mc.tocsr(),R2c.tocsr()
     keep = n if n_keep is None else min(n_keep, n)
     bs = max(1, int(block_bytes//(8*max(n, 1))))
