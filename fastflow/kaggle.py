@@ -134,8 +134,11 @@ def run_kernel(main, # A kernel's `main(argv)`
 def _input_glob(root:Path, tail:str, depth:int=5) -> list:
     "Paths `root/*/.../tail` with at most `depth` folders between, in one walk that lists each folder once and goes no deeper (not every image of a competition)"
     root,(head,_,name) = Path(root),tail.rpartition('/')
-    out = []
-    for d, sub, files in os.walk(root, followlinks=True):   # Kaggle mounts inputs as links; the depth ends any loop
+    out, seen = [], set()
+    for d, sub, files in os.walk(root, followlinks=True):   # Kaggle mounts inputs as links
+        sub.sort()   # in name order: the first spelling of a folder reached by two (a link like latest -> v2) is the one kept
+        if (real := os.path.realpath(d)) in seen: sub.clear(); continue   # a folder reached again through a link (or a loop): once
+        seen.add(real)
         if len(Path(d).relative_to(root).parts) >= depth: sub.clear()
         out += (Path(d)/head).glob(name) if head else [Path(d)/f for f in fnmatch.filter(files, name)]
     return sorted(set(out))
@@ -292,9 +295,11 @@ def kaggle_client() -> str:
 INSTALL_PREAMBLE = f'''
 # --- added by `fastflow kaggle push`: install fastflow without internet from the attached wheelhouse dataset ---
 import importlib as _importlib, os as _os, subprocess as _subprocess, sys as _sys
-_whls = []
+_whls, _seen = [], set()
 for _d, _sub, _fs in _os.walk('/kaggle/input', followlinks=True):   # one listing per folder, 4 folders down at most: not every image of a competition
-    _rel = _os.path.relpath(_d, '/kaggle/input')
+    _sub.sort(); _rel = _os.path.relpath(_d, '/kaggle/input')
+    if _os.path.realpath(_d) in _seen: _sub.clear(); continue   # reached again through a link: once
+    _seen.add(_os.path.realpath(_d))
     if _rel.count(_os.sep) >= 3: _sub.clear()
     if _rel != '.': _whls += [_os.path.join(_d, _f) for _f in _fs if _f.startswith('fastflow-') and _f.endswith('.whl')]
 def _ff_key(_w):   # the highest version in the file name, then the newest file (wheelhouses of one version differ only by when they were built)
