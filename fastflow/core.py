@@ -117,12 +117,11 @@ def output_dir(path: Path|str|None = None, # A folder; None: the default output 
     if p.is_file(): raise NotADirectoryError(f"{p} is a file, not a folder: pass a folder to write into (or remove the file)")
     if is_kaggle() and KAGGLE_INPUT in [p, *p.parents]:
         raise PermissionError(f"{p} is inside Kaggle's read-only {KAGGLE_INPUT}; write under {KAGGLE_WORKING} instead.")
+    todo = ("pass a folder you can write to" if path is not None else f"set {OUTPUT_ENV} to a folder you can write to") + f" ({KAGGLE_WORKING} on Kaggle); nothing was written."
     try: p.mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise PermissionError(f"Cannot create output folder {p}: {e}. Choose a writable folder.") from e
+    except OSError as e: raise PermissionError(f"Cannot create output folder {p} ({e.strerror or e}): {todo}") from e
     if not os.access(p, os.W_OK):
-        raise PermissionError(f"Output folder {p} is not writable by this user (read-only, or another user's): "
-                              + ("pass a folder you can write to" if path is not None else f"set {OUTPUT_ENV} to a folder you can write to")
-                              + f" ({KAGGLE_WORKING} on Kaggle); nothing was written.")
+        raise PermissionError(f"Output folder {p} is not writable by this user (read-only, or another user's): {todo}")
     return p
 
 # %% ../nbs/00_core.ipynb #c72aa424

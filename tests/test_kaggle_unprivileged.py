@@ -99,3 +99,12 @@ def test_output_dir_not_writable(drop, place, given):
     kind, msg = json.loads(r.stdout.strip().splitlines()[-1])
     assert kind == 'PermissionError' and f'{out} is not writable by this user' in msg and 'nothing was written' in msg, msg
     assert ('pass a folder you can write to' if given else 'set FASTFLOW_OUTPUT to a folder you can write to') in msg, msg
+
+def test_output_dir_cannot_be_made(drop, place):
+    "A new output folder inside one this user cannot write: the same advice, and the OS's reason"
+    if not drop: pytest.skip('runs the child as nobody')
+    out = place/'out'/'new'
+    r = subprocess.run(drop + [sys.executable, '-c', OUT_CHILD, str(out)], capture_output=True, text=True, timeout=300, env=_env(), cwd=place)
+    kind, msg = json.loads(r.stdout.strip().splitlines()[-1])
+    assert kind == 'PermissionError' and f'Cannot create output folder {out} (Permission denied)' in msg and 'pass a folder you can write to' in msg, msg
+    assert not out.exists()
