@@ -369,8 +369,8 @@ class BayesianMF:
     def fit(self, u, i, r, n_users:int|None=None, n_items:int|None=None):
         "Fit on integer codes `u`, `i` and ratings `r`"
         u,i,r = np.asarray(u, np.intp),np.asarray(i, np.intp),np.asarray(r, dtype=np.float64)   # intp: no cast in every bincount
-        unit = star_unit(r)   # sampled in the units of 1-5 stars: the priors have units
-        r = r/unit
+        unit,shift = star_unit(r),(float(r.mean()) if len(r) else 0.)   # sampled centred, in the units of 1-5 stars: the priors (mean 0) have units
+        r = (r - shift)/unit
         nu,ni,k = n_users or u.max()+1,n_items or i.max()+1,self.n_factors
         rng = np.random.default_rng(self.seed)
         mu,bu,bi = r.mean(),np.zeros(nu),np.zeros(ni)
@@ -398,7 +398,7 @@ class BayesianMF:
                 s_mu += mu; s_bu += bu; s_bi += bi; n += 1
                 if (it-self.burn_in) % self.thin == 0: s_P.append(P.T.astype(np.float32)); s_Q.append(Q.T.astype(np.float32))
         c = np.float32(1/math.sqrt(len(s_P)))
-        self.mu_,self.user_bias_,self.item_bias_ = s_mu/n*unit,s_bu/n*unit,s_bi/n*unit   # back in the ratings' units
+        self.mu_,self.user_bias_,self.item_bias_ = s_mu/n*unit + shift,s_bu/n*unit,s_bi/n*unit   # back in the ratings' units
         c = c*np.float32(math.sqrt(unit))
         self.user_factors_,self.item_factors_ = np.concatenate(s_P, 1)*c,np.concatenate(s_Q, 1)*c
         self.user_count_,self.item_count_ = cu.astype(np.int64),ci.astype(np.int64)
