@@ -923,7 +923,7 @@ def collab_learner(dls:CollabDataLoaders, # Data from `CollabDataLoaders`
                    lr:float|None=None, # Learning rate used by `fit_one_cycle` (default per model)
                    wd:float|None=None, # Weight decay (default per model)
                    wd_mode:str='decoupled', # 'decoupled' (AdamW) or 'l2' (added to the gradient)
-                   emb_penalty:float|None=None, # Weight of the per-batch penalty on the embeddings used (`EmbeddingPenalty`); None: the model's default, for 1-5 stars, times `unit_scale(y_range)` (narrower ratings: smaller)
+                   emb_penalty:float|None=None, # Weight of the per-batch penalty on the embeddings used (`EmbeddingPenalty`); None: the model's default, for 1-5 stars, times `unit_scale` (ratings in other units: scaled to them)
                    n_threads:int|str|None='auto', # Torch threads during fit, restored after it; 'auto': `fit_threads(bs)`; None: leave as is
                    metrics=None, # fastai metrics (None: `RMSE()`)
                    cbs:list|None=None, # Extra callbacks
