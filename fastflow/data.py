@@ -12,7 +12,7 @@ import pandas as pd
 import torch
 
 # %% auto #0
-__all__ = ['TensorLoader', 'infer_y_range', 'check_y_range', 'range_logit', 'key_text']
+__all__ = ['TensorLoader', 'infer_y_range', 'check_y_range', 'range_logit', 'range_slope', 'key_text']
 
 # %% ../nbs/02_data.ipynb #7b47a4d5
 def _rows(rows, n:int) -> torch.Tensor:
@@ -145,9 +145,20 @@ def range_logit(value:float, # What the output should be
                ) -> float:
     "The pre-activation at which a `sigmoid_range(x, lo, hi)` output is `value` (kept inside the range); `value` itself with no range"
     if y_range is None: return float(value)
-    lo,hi = y_range
-    p = min(max((value - lo)/(hi - lo), 1e-4), 1 - 1e-4)
+    p = _range_share(value, y_range)
     return math.log(p/(1 - p))
+
+def range_slope(value:float, # An output of `sigmoid_range`
+                y_range:tuple, # `(lo, hi)` of that output
+               ) -> float:
+    "The slope of `sigmoid_range(x, lo, hi)` where its output is `value` (kept inside the range): how far the output moves per unit of x"
+    p = _range_share(value, y_range)
+    return (y_range[1] - y_range[0])*p*(1 - p)
+
+def _range_share(value:float, y_range:tuple) -> float:
+    "Where `value` lies in `y_range`, as the sigmoid's output in 0-1, kept 1e-4 inside its ends"
+    lo,hi = y_range
+    return min(max((value - lo)/(hi - lo), 1e-4), 1 - 1e-4)
 
 # %% ../nbs/02_data.ipynb #5c7204d8
 def key_text(s) -> np.ndarray:

@@ -25,7 +25,7 @@ from fastai.layers import sigmoid_range
 from fastai.torch_core import get_model
 from ..core import moved_names, save_plot, set_seed, usable_cores, _plain
 from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, check_learner_kwargs, torch_threads, _raising, _restored
-from ..data import check_y_range, infer_y_range
+from ..data import check_y_range, infer_y_range, range_slope
 from ..export import Artefact, ArtefactError, build_model, _export_refused
 from .data import CollabDataLoaders, _chunks, _kinds, _lookup, _release_heap, split_ratings, _user_index
 from .model import BiasBaseline, DotProductBias, CollabNN, HybridCollab, ItemRanker
@@ -862,9 +862,7 @@ def init_biases(model:nn.Module, # A `DotProductBias`, `HybridCollab` or `Collab
     tabs = _bias_tables(model) if isinstance(get_model(model), _COLLAB_MODELS) else []
     if not tabs: raise TypeError(f"{type(model).__name__} has no user and item biases to start; use 'dot', 'nn' or 'hybrid' (CollabNN(biases=True))")
     ub,ib = tabs; model = get_model(model)
-    slope = 1.
-    if model.y_range is not None:
-        lo,hi = model.y_range; p = min(max((dls.global_mean-lo)/(hi-lo), 1e-4), 1-1e-4); slope = (hi-lo)*p*(1-p)
+    slope = 1. if model.y_range is None else range_slope(dls.global_mean, model.y_range)
     with torch.no_grad():
         ub.weight[:,0] = torch.as_tensor(baseline.user_bias_/slope, dtype=ub.weight.dtype)
         ib.weight[:,0] = torch.as_tensor(baseline.item_bias_/slope, dtype=ib.weight.dtype)
@@ -884,11 +882,6 @@ STAR_WIDTH = 5.5   # the width of the y_range of 1-5 stars (0, 5.5), the ratings
 STAR_STD = 1.1257  # the std of those ratings (MovieLens 100K)
 ADAM_EPS = 1e-5    # fastai's Adam eps, for 1-5 stars
 
-def _slope(y_range, at:float) -> float:
-    "The slope of `sigmoid_range` over `y_range` where its output is `at` (kept inside the range)"
-    lo,hi = y_range; p = min(max((at - lo)/(hi - lo), 1e-4), 1 - 1e-4)
-    return (hi - lo)*p*(1 - p)
-
 def unit_scale(y_range, # `(lo, hi)` of the model's sigmoid output; None: raw scores
                rating_std:float|None=None, # Std of the training ratings (`dls.rating_std`); None or 0: taken to scale with the range
                ratings:tuple|None=None, # `(lo, hi, mean)` of the training ratings: a `y_range` other than the one they infer counts at its slope at their mean
@@ -907,7 +900,7 @@ def unit_scale(y_range, # `(lo, hi)` of the model's sigmoid output; None: raw sc
     w = ws = (y_range[1] - y_range[0])/STAR_WIDTH   # the slope's ratio to 1-5 stars'; with no rating_std, the spread's too
     if ratings is not None:   # the inferred range's width, times how much steeper `y_range` is where the ratings lie (1 for that range)
         lo,hi,mean = ratings; inf = infer_y_range(np.array([lo, hi], np.float64))
-        ws = (inf[1] - inf[0])/STAR_WIDTH; w = ws*_slope(y_range, mean)/_slope(inf, mean)
+        ws = (inf[1] - inf[0])/STAR_WIDTH; w = ws*range_slope(mean, y_range)/range_slope(mean, inf)
     return w*(rating_std/STAR_STD if rating_std and math.isfinite(rating_std) else ws)
 
 def _rating_stats(dls) -> tuple|None:
