@@ -18,7 +18,7 @@ from fastai.interpret import ClassificationInterpretation
 from fastai.callback.hook import Hooks
 from fastai.torch_core import to_device
 from .data import TensorImageDL, show_images, test_dl, _saved
-from .learner import _tta, _probs, _unaugmented
+from .learner import _as_trained, _tta, _probs, _unaugmented
 from ..testing import CORNERS, synth_corner_images  # noqa: F401 (here too: the CAM examples and the tutorial use them)
 
 # %% auto #0
@@ -104,7 +104,7 @@ class ImageInterpretation(ClassificationInterpretation):
         # a DataBlock training loader augments each read at random: the items are read again with the validation transforms, both to
         # predict and (kept as `dl`) to show in plot_top_losses / plot_cam, so the images shown are the ones scored
         if not isinstance(dl, TensorImageDL): dl = _unaugmented(learn, dl)
-        elif (ref := getattr(getattr(learn.dls, 'train', None), 'stats', None)) is not None: dl = dl.new(stats=ref)   # kept for plot_cam: normalised as in training, as `_tta` scores them (other images computed stats of their own)
+        else: dl = _as_trained(learn, dl)   # kept for plot_cam: normalised as in training, as `_tta` scores them
         probs, ys = _tta(learn, dl, flip=None if tta else False)   # one pass: probabilities and targets; mirror images only where training used them
         vocab = list(learn.dls.vocab)   # a loader of other data (a folder lacking a class) codes its targets by its own classes: recoded by name
         if isinstance(dl, TensorImageDL): return cls(probs, _recode(dl.y, getattr(dl, 'vocab', None), vocab), vocab, dl.x, learn=learn, dl=dl)

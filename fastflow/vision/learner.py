@@ -458,15 +458,19 @@ def _trained_flip(learn) -> bool:
     tr = getattr(learn.dls, 'train', None)
     return bool(f) if f is not None else has_flip(tr) if tr is not None else True
 
+def _as_trained(learn, dl:TensorImageDL, **kwargs) -> TensorImageDL:
+    "`dl` (`new` with `kwargs`) normalised with the stats of `learn`'s training loader: a loader built on other images computed stats of its own"
+    ref = getattr(getattr(learn.dls, 'train', None), 'stats', None)
+    if ref is None and not kwargs: return dl
+    return dl.new(**kwargs, **({'stats': ref} if ref is not None else {}))
+
 @torch.no_grad()
 def _tta(learn, dl=None, flip=None, shifts=0, size=None) -> tuple:
     "`(probs, targets or None)` averaged over the views, in one pass over an unshuffled, unaugmented copy of `dl`"
     if flip is None: flip = _trained_flip(learn)   # a net that never saw a mirrored digit is not asked about one
     if isinstance(dl, (str, Path, list, tuple)): dl = test_dl(learn.dls, dl)
     dl = learn.dls.valid if dl is None else dl
-    ref = getattr(getattr(learn.dls, 'train', None), 'stats', None)   # normalised as in training: a loader of other images computed stats of its own
-    dl = (dl.new(shuffle=False, augment=False, drop_last=False, **({'stats': ref} if ref is not None else {})) if isinstance(dl, TensorImageDL)
-          else _unaugmented(learn, dl))
+    dl = _as_trained(learn, dl, shuffle=False, augment=False, drop_last=False) if isinstance(dl, TensorImageDL) else _unaugmented(learn, dl)
     model = learn.model.eval()
     offsets = [(0, 0)] + ([(shifts, 0), (-shifts, 0), (0, shifts), (0, -shifts)] if shifts else [])
     out, ys = [], []
