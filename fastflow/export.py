@@ -219,10 +219,10 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
     if p.is_file():
         member = _folder_file(p)   # arrays.npz and skops files are zips: not to be taken for a pickle or a zipped folder
         w = 'not a fastflow model folder' if member else _what(p)
-        hint = (f"It is one of a model folder's files: pass the folder, {str(p.parent)!r}." if member
+        in_folder = member or not w.startswith(('a pickle', 'a zip')) and (p.parent/MANIFEST).is_file()   # a file beside a manifest: given for its folder
+        hint = (f"It is one of a model folder's files: pass the folder, {str(p.parent)!r}." if in_folder
                 else "Load it with load_learner(path, unsafe=True) only if you trust who made it: unpickling runs code from the file." if w.startswith('a pickle')
                 else f"Unzip it (shutil.unpack_archive({str(p)!r}, folder)) and pass the folder that holds {MANIFEST}." if w.startswith('a zip')
-                else f"It is one of a model folder's files: pass the folder, {str(p.parent)!r}." if (p.parent/MANIFEST).is_file()   # weights.safetensors given for its folder
                 else "Pass the folder that export wrote (it holds fastflow.json).")
         raise ArtefactError(f"{p} is a file, {w}; expected a fastflow model folder holding {MANIFEST}. {hint}")
     mf = p/MANIFEST
