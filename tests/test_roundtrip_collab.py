@@ -263,3 +263,60 @@ def test_workflow_constant_ratings_roundtrip(tmp_path):
     folder = wf.export(tmp_path/'m'); set_writable(folder, False)
     try: np.testing.assert_array_equal(CollabWorkflow.load(folder).predict(df.head(5)), wf.predict(df.head(5)))
     finally: set_writable(folder, True)
+
+RAW_SAVE = QUERIES + '''
+import json
+from fastflow.testing import synth_ratings
+from fastflow.core import set_seed
+from fastflow.collab.data import CollabDataLoaders
+from fastflow.collab.learner import collab_learner
+from fastflow.collab.model import DotProductBias
+from fastflow.export import export_learner
+r = synth_ratings(40, 30, seed=1); r['rating'] = r.rating*20 + 7   # raw scores far from 1-5 stars
+dls = CollabDataLoaders.from_df(r, bs=128, seed=0, device='cpu')
+for name, model in (('raw', 'dot'), ('old', DotProductBias(dls.n_users, dls.n_items, 6, mean=dls.global_mean))):   # 'old': no y_unit, as folders before it
+    set_seed(0)
+    learn = collab_learner(dls, model, n_factors=6, y_range=None)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(2, 0.02)
+    queries(learn, r[['user', 'item']].iloc[:50], int(r.user.iloc[0]), int(r.item.iloc[0]), f'orig_{name}.npz')
+    export_learner(learn, f'model_{name}')
+print('saved')
+'''
+
+RAW_LOAD = QUERIES + '''
+import json
+from fastflow.testing import synth_ratings
+from fastflow.export import load_learner
+r = synth_ratings(40, 30, seed=1)
+for name in ('raw', 'old'):
+    learn = load_learner(f'model_{name}')
+    queries(learn, r[['user', 'item']].iloc[:50], int(r.user.iloc[0]), int(r.item.iloc[0]), f'loaded_{name}.npz')
+print('loaded')
+'''
+
+def test_raw_scores_roundtrip(tmp_path):
+    "y_range=None: the unit (training mean and spread) is part of the model's config, so a fresh process predicts identically from a read-only folder; a folder without it (written before) loads raw, as it predicted"
+    save = py(RAW_SAVE, tmp_path); assert save.returncode == 0, save.stderr[-3000:]
+    folders = [tmp_path/'model_raw', tmp_path/'model_old']
+    kw = {f.name: json.loads((f/'fastflow.json').read_text())['config']['model']['kwargs'] for f in folders}
+    assert kw['model_raw']['y_range'] is None and len(kw['model_raw']['y_unit']) == 2 and kw['model_raw']['y_unit'][1] > 1   # ratings x20: a wide unit
+    assert 'y_unit' not in kw['model_old']
+    for f in folders: set_writable(f, False)
+    try:
+        load = py(RAW_LOAD, tmp_path); assert load.returncode == 0, load.stderr[-3000:]
+    finally:
+        for f in folders: set_writable(f, True)
+    for name in ('raw', 'old'):
+        with np.load(tmp_path/f'orig_{name}.npz') as a, np.load(tmp_path/f'loaded_{name}.npz') as b:
+            assert sorted(a.files) == sorted(b.files)
+            for k in a.files: assert np.array_equal(a[k], b[k]), (name, k)
+            assert 20 < a['predict_pairs'].mean() < 110   # in the ratings' units
+
+def test_raw_unit_crafted(tmp_path):
+    "A crafted y_unit (scale 0, or beside a y_range) is refused as a folder no export writes"
+    save = py(RAW_SAVE, tmp_path); assert save.returncode == 0, save.stderr[-3000:]
+    for edit, msg in ((lambda c: c['model']['kwargs'].update(y_unit=[60., 0.]), 'scale > 0'),
+                      (lambda c: c['model']['kwargs'].update(y_range=[0., 200.]), 'raw scores only')):
+        m = shutil.copytree(tmp_path/'model_raw', tmp_path/f'm{len(msg)}')
+        _edit_config(m, edit)
+        with pytest.raises(ArtefactError, match=msg): load_learner(m)

@@ -74,9 +74,19 @@ class BiasBaseline:
         return self.mu_ + bu + bi
 
 # %% ../../nbs/41_collab.model.ipynb #bbeeef16
-def out_bias(mean:float|None, y_range:tuple|None) -> float:
-    "The pre-activation offset at which the model predicts `mean`"
-    return 0. if mean is None else range_logit(mean, y_range)
+def out_bias(mean:float|None, y_range:tuple|None, y_unit:tuple|None=None) -> float:
+    "The pre-activation offset at which the model predicts `mean` (with no `y_range`: in the `y_unit` `(shift, scale)` if given)"
+    if mean is None: return 0.
+    return range_logit(mean, y_range) if y_range is not None or y_unit is None else (mean - y_unit[0])/y_unit[1]
+
+def _unit(y_unit, y_range) -> tuple|None:
+    "`y_unit` as `(shift, scale)` Python floats (a finite shift, a finite scale > 0), or None; only for raw scores (no `y_range`)"
+    if y_unit is None: return None
+    try: shift,scale = (float(v) for v in y_unit)
+    except (TypeError, ValueError): raise ValueError(f"y_unit must be (shift, scale), two numbers, got {y_unit!r}") from None
+    if not (math.isfinite(shift) and math.isfinite(scale) and scale > 0): raise ValueError(f"y_unit must be (shift, scale) with both finite and scale > 0, got {y_unit!r}")
+    if y_range is not None: raise ValueError(f"y_unit={y_unit!r} applies to raw scores only, but y_range={y_range!r} is given: pass one of them")
+    return shift,scale
 
 def _range(y_range) -> tuple|None:
     "`y_range` as a tuple of two Python floats (the same sums whether it came from numpy, a list or JSON), or None"
@@ -85,20 +95,27 @@ def _range(y_range) -> tuple|None:
     return float(lo),float(hi)
 
 class CollabModel(nn.Module):
-    "Base of the collab models: `forward` is `sigmoid_range(self.score(x), *y_range)`, or the raw score when `y_range` is None"
-    y_range,config = None,None   # `config`: the constructor's arguments (JSON-able), from which `fastflow.export.build_model` rebuilds it
+    "Base of the collab models: `forward` is `sigmoid_range(self.score(x), *y_range)`; with no `y_range`, `shift + scale*score` (`y_unit`) or the raw score"
+    y_range,y_unit,config = None,None,None   # `config`: the constructor's arguments (JSON-able), from which `fastflow.export.build_model` rebuilds it
     def score(self, x:torch.Tensor) -> torch.Tensor:
         "Pre-activation score of `[N,2]` (user, item) codes"
         raise NotImplementedError
+    def out(self, s:torch.Tensor) -> torch.Tensor:
+        "The prediction from a pre-activation score `s`"
+        if self.y_range is not None: return sigmoid_range(s, *self.y_range)
+        return s if self.y_unit is None else s*self.y_unit[1] + self.y_unit[0]
     def forward(self, x:torch.Tensor) -> torch.Tensor:
-        res = self.score(x)
-        return res if self.y_range is None else sigmoid_range(res, *self.y_range)
+        return self.out(self.score(x))
     def item_factors(self) -> torch.Tensor:
         "One row per item: the vectors `similar_items` compares"
         raise NotImplementedError
     def item_biases(self) -> torch.Tensor|None:
         "One bias per item, or None"
         return None
+
+def _unit_config(y_unit:tuple|None) -> dict:
+    "`y_unit` for a model's `config`: left out when None, so folders of models without it are written as before"
+    return {} if y_unit is None else dict(y_unit=list(y_unit))
 
 def _mlp(n_in:int, layers:tuple, ps:float=0.) -> tuple:
     "(hidden layers: Linear, ReLU[, Dropout] per width, a one-output Linear head)"
@@ -115,14 +132,16 @@ class DotProductBias(CollabModel):
                  y_range:tuple|None=None, # Output range through a scaled sigmoid; None: raw scores
                  mean:float|None=None, # Start predicting this rating (e.g. the training mean)
                  init_std:float=0.01, # Std of the initial factors
+                 y_unit:tuple|None=None, # With no `y_range`: predict `shift + scale*score` for `(shift, scale)`; None: the raw score
                 ):
         super().__init__()
-        y_range = _range(y_range)
-        self.n_users,self.n_items,self.n_factors,self.y_range = n_users,n_items,n_factors,y_range
-        self.config = dict(n_users=int(n_users), n_items=int(n_items), n_factors=int(n_factors), y_range=y_range, mean=mean, init_std=init_std)
+        y_range = _range(y_range); y_unit = _unit(y_unit, y_range)
+        self.n_users,self.n_items,self.n_factors,self.y_range,self.y_unit = n_users,n_items,n_factors,y_range,y_unit
+        self.config = dict(n_users=int(n_users), n_items=int(n_items), n_factors=int(n_factors), y_range=y_range, mean=mean, init_std=init_std,
+                           **_unit_config(y_unit))
         self.u_weight,self.i_weight = Embedding(n_users, n_factors, std=init_std),Embedding(n_items, n_factors, std=init_std)
         self.u_bias,self.i_bias = Embedding(n_users, 1, std=0),Embedding(n_items, 1, std=0)
-        self.bias = nn.Parameter(torch.tensor([out_bias(mean, y_range)]))   # named `bias`: fastai skips it in weight decay
+        self.bias = nn.Parameter(torch.tensor([out_bias(mean, y_range, y_unit)]))   # named `bias`: fastai skips it in weight decay
 
     def score(self, x:torch.Tensor) -> torch.Tensor:
         "Pre-activation score of `[N,2]` (user, item) codes"
@@ -150,16 +169,18 @@ class CollabNN(CollabModel):
                  mean:float|None=None, # Start predicting this rating
                  init_std:float=0.01, # Std of the initial embeddings
                  biases:bool=False, # Add a user and an item bias to the MLP's output (fastbook's has none; `collab_learner`'s 'nn' adds them)
+                 y_unit:tuple|None=None, # With no `y_range`: predict `shift + scale*score` for `(shift, scale)`; None: the raw score
                 ):
         super().__init__()
         user_sz,item_sz,y_range = user_sz or emb_sz_rule(n_users),item_sz or emb_sz_rule(n_items),_range(y_range)
-        self.n_users,self.n_items,self.y_range = n_users,n_items,y_range
+        y_unit = _unit(y_unit, y_range)
+        self.n_users,self.n_items,self.y_range,self.y_unit = n_users,n_items,y_range,y_unit
         self.config = dict(n_users=int(n_users), n_items=int(n_items), user_sz=int(user_sz), item_sz=int(item_sz), layers=[int(h) for h in layers],
-                           ps=float(ps), y_range=y_range, mean=mean, init_std=init_std, biases=bool(biases))   # folders without `biases` load without
+                           ps=float(ps), y_range=y_range, mean=mean, init_std=init_std, biases=bool(biases), **_unit_config(y_unit))   # folders without `biases` load without
         self.u_emb,self.i_emb = Embedding(n_users, user_sz, std=init_std),Embedding(n_items, item_sz, std=init_std)
         self.layers,self.head = _mlp(user_sz+item_sz, layers, ps)
         self.u_bias,self.i_bias = (Embedding(n_users, 1, std=0),Embedding(n_items, 1, std=0)) if biases else (None,None)
-        with torch.no_grad(): self.head.bias.fill_(out_bias(mean, y_range))
+        with torch.no_grad(): self.head.bias.fill_(out_bias(mean, y_range, y_unit))
 
     def score(self, x:torch.Tensor) -> torch.Tensor:
         "Pre-activation score of `[N,2]` (user, item) codes"
@@ -183,13 +204,14 @@ class HybridCollab(CollabModel):
                  y_range:tuple|None=None, # Output range through a scaled sigmoid
                  mean:float|None=None, # Start predicting this rating
                  init_std:float=0.01, # Std of the initial factors
+                 y_unit:tuple|None=None, # With no `y_range`: predict `shift + scale*score` for `(shift, scale)`; None: the raw score
                 ):
         super().__init__()
-        y_range = _range(y_range)
-        self.n_users,self.n_items,self.y_range = n_users,n_items,y_range
+        y_range = _range(y_range); y_unit = _unit(y_unit, y_range)
+        self.n_users,self.n_items,self.y_range,self.y_unit = n_users,n_items,y_range,y_unit
         self.config = dict(n_users=int(n_users), n_items=int(n_items), n_factors=int(n_factors), layers=[int(h) for h in layers],
-                           y_range=y_range, mean=mean, init_std=init_std)
-        self.dot = DotProductBias(n_users, n_items, n_factors, y_range=None, mean=out_bias(mean, y_range), init_std=init_std)
+                           y_range=y_range, mean=mean, init_std=init_std, **_unit_config(y_unit))
+        self.dot = DotProductBias(n_users, n_items, n_factors, y_range=None, mean=out_bias(mean, y_range, y_unit), init_std=init_std)
         self.layers,self.head = _mlp(2*n_factors, layers)
         with torch.no_grad(): self.head.weight.zero_(); self.head.bias.zero_()
 
