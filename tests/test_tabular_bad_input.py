@@ -342,3 +342,23 @@ def test_warnings_said_once_keep_their_module_filters():
         with warnings.catch_warnings():
             warnings.simplefilter('always'); warnings.filterwarnings('error', module=mod)
             with pytest.raises(UserWarning, match='only as text'): wf.predict(t)
+
+def test_awkward_kaggle_tables_through_the_workflow(tmp_path):
+    "helper-143's awkward tables: labels typed several ways, dates as YYYYMMDD integers, a test without the training zone, a target of tiny units"
+    from fastflow.tabular.estimators import GBMRegressor
+    rng = np.random.default_rng(0); n = 200; x = rng.normal(size=n)
+    yes = np.where(x > 0, np.array(['Yes', 'yes ', 'YES'])[np.arange(n) % 3], 'No')
+    with pytest.warns(UserWarning, match=r"differ only in case or surrounding spaces, \['YES', 'Yes', 'yes '\].*\(4 classes; 2 if each group is one\).*str\.strip\(\)\.str\.lower\(\)"):
+        _wf().fit(pd.DataFrame({'x': x, 'y': yes}))
+    days = pd.date_range('2021-03-01', periods=n, freq='D', tz='Europe/Paris')
+    d = pd.DataFrame({'x': x, 'sold': days.strftime('%Y%m%d').astype(int), 'when': days}); d['y'] = 3*d.x + np.arange(n)/50
+    with pytest.warns(UserWarning, match=r"column 'sold' holds integers that read as dates written YYYYMMDD.*proc=TabularProc\(date_names=\['sold'\]\)"): _reg().fit(d)
+    wf = _reg(proc=TabularProc(date_names=['sold'])); wf.fit(d)   # the advice: parts, Month and Day among them
+    assert {'sold_Month', 'sold_Day', 'when_Day'} <= set(wf.proc_.cont_out_)
+    wf.export(tmp_path/'m'); back = TabularWorkflow.load(tmp_path/'m')
+    t = d.drop(columns='y').iloc[:5]
+    np.testing.assert_array_equal(back.predict(t), wf.predict(t))
+    with pytest.warns(UserWarning, match=r"column 'when' had times in zone Europe/Paris in training, but here they have none.*tz_localize\('Europe/Paris'\)"):
+        back.predict(t.assign(when=t.when.dt.tz_localize(None)))
+    tiny = TabularWorkflow('y', n_splits=2, verbose=False, ensemble_top=0, models={'xgb': GBMRegressor(n_estimators=50, random_state=0, n_jobs=1)})
+    with pytest.warns(UserWarning, match=r"xgb: GBMRegressor: the target spreads only .*Multiply the target by 1e\+06"): tiny.fit(d.assign(y=d.y*1e-6))

@@ -62,6 +62,13 @@ def _numbers_as_text(y:pd.Series, max_classes:int=20) -> tuple|None:
 def _constant(target, y) -> ValueError:
     return ValueError(f"target {target!r} is constant (every row is {_plain(y.iloc[0])!r}): there is nothing to learn; check that it is the right column")
 
+def _folded_labels(vc:pd.Series) -> dict:
+    "Labels that differ only in case or surrounding spaces ('Yes', 'yes ', 'YES'), by their folded form; {} if none (or not text)"
+    labs = [v for v in vc.index if isinstance(v, str)]
+    by = {}
+    for v in labs: by.setdefault(v.strip().casefold(), []).append(v)
+    return {k: sorted(v) for k, v in by.items() if len(v) > 1}
+
 def check_target(df: pd.DataFrame, # Training frame
                  target: str, # Name of the target column
                  task: str|None = None, # 'classification', 'regression' or None to infer
@@ -102,6 +109,12 @@ def check_target(df: pd.DataFrame, # Training frame
         if given is None and pd.api.types.is_float_dtype(y):   # 1.5 everywhere: a number, not a class (0 everywhere may be a class whose other one is missing)
             raise _constant(target, y)
         raise ValueError(f"target {target!r} has only one class ({_plain(y.iloc[0])!r}): classification needs at least two")
+    if folded := _folded_labels(vc):   # 'Yes', 'yes ' and 'YES' are three classes to a model: said, with the fix
+        n_meant = len(vc) - sum(len(v) - 1 for v in folded.values())
+        warnings.warn(f"target {target!r} has labels that differ only in case or surrounding spaces, "
+                      f"{'; '.join(f'{vs!r} ({int(vc[vs].sum())} rows)' for vs in list(folded.values())[:5])}: each is a class of its own "
+                      f"({len(vc)} classes; {n_meant} if each group is one). If they are, normalise them before fitting, e.g. "
+                      f"df[{target!r}] = df[{target!r}].str.strip().str.lower() (predictions then take that form)")
     if given is None and pd.api.types.is_integer_dtype(y) and len(vc) > 2:
         v = _plain(vc.index[-1])
         rare = f"; class {v!r} has only {vc.iloc[-1]} row(s)" if vc.iloc[-1] < 5 else ""
@@ -135,6 +148,7 @@ def _parse_dates(s: pd.Series, format: str|None = None) -> tuple:
     from pandas.tseries.api import guess_datetime_format
     other = {}
     if not _is_date(s):
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s): s = _digits(s)   # 20200131 (`_int_dates`)
         raw, s = s, pd.to_datetime(s, format=format or 'mixed', errors='coerce', utc=True)   # utc: zone-aware strings ('...Z') and naive ones alike
         bad = s.isna() & raw.notna()
         if format and bad.any():   # e.g. '2015/01/05' in a test file where training had '2015-01-05'
@@ -190,6 +204,21 @@ def date_format(s: pd.Series, # A column of strings
     return fmt if frac >= min_frac else None
 
 _DMY2 = re.compile(r'\d{1,2}([/.-])\d{1,2}\1\d{2}')   # 03/15/21, 15-01-04, 15.03.21: dates with two-digit years, which pandas does not guess
+
+def _int_dates(s: pd.Series) -> str|None:
+    "'%Y%m%d' if a column of whole numbers holds dates written as YYYYMMDD (20200131; every distinct value of a sample a valid date from 1800 on), else None"
+    if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s): return None
+    head = s.iloc[:1000].dropna().to_numpy('float64')   # most numeric columns fail here, at once
+    if len(head) == 0 or not ((head >= 18000101) & (head <= 22001231)).all(): return None
+    v = pd.Series(pd.unique(s.dropna().to_numpy()[:100_000])[:500])
+    if len(v) < 2 or not ((v >= 18000101) & (v <= 22001231) & (v == np.floor(v))).all(): return None
+    return '%Y%m%d' if pd.to_datetime(_digits(v), format='%Y%m%d', errors='coerce').notna().all() else None
+
+def _digits(s: pd.Series) -> pd.Series:
+    "Whole numbers as text ('20200131'), anything else missing: what `to_datetime` parses with a format (it will read numbers as epochs)"
+    a = s.to_numpy('float64', na_value=np.nan)
+    with np.errstate(invalid='ignore'): ok = np.isfinite(a) & (a == np.floor(a))
+    return pd.Series(np.where(ok, np.where(ok, a, 0).astype('int64').astype(str), None), index=s.index, name=s.name, dtype=object)
 
 def _two_digit_years(s: pd.Series) -> tuple|None:
     "`(example, formats)` if 90% of a text column's values look like dates with two-digit years and some format (month or day first; year first with '-') reads 90% of them; else None"
@@ -330,8 +359,25 @@ def _proc_arg(arg:str) -> str:
     "How to pass the setting `arg` of `TabularProc`, also from a workflow (which takes the preprocessing as `proc=`)"
     return f"TabularProc({arg}) (in a workflow: proc=TabularProc({arg}))"
 
+def _zone(s: pd.Series) -> str:
+    "The time zone of a datetime column, '' for none"
+    tz = getattr(s.dt, 'tz', None)
+    return '' if tz is None else str(tz)
+
+def _warn_zones(c, z:str, zt:str):
+    "Say that a datetime column has a zone in training and none here, or the other way round: times without one count as UTC"
+    if z: warnings.warn(f"column {c!r} had times in zone {z} in training, but here they have none: they are read as UTC, as training's were converted to. "
+                        f"If they are {z} times, localize them first, e.g. X[{c!r}] = X[{c!r}].dt.tz_localize({z!r})")
+    else: warnings.warn(f"column {c!r} had times without a zone in training, but here they are in {zt}: they are converted to UTC, while training's "
+                        f"were taken as they were. If training's were {zt} times, drop the zone first, e.g. X[{c!r}] = X[{c!r}].dt.tz_localize(None)")
+
 def _named_date_format(s: pd.Series, c) -> str|None:
-    "The format of a column named in `date_names`: `date_format`'s guess, else the one two-digit-year format that reads it, else None (value by value); several such: a clear error"
+    "The format of a column named in `date_names`: `date_format`'s guess, '%Y%m%d' for numbers written so, else the one two-digit-year format that reads it, else None (value by value); several such, or other numbers: a clear error"
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) and not _is_date(s):   # read as nanoseconds since 1970, every part would be 1970-01-01
+        if fmt := _int_dates(s): return fmt
+        eg = _plain(s.dropna().iloc[0]) if s.notna().any() else None
+        raise ValueError(f"column {c!r} is named in date_names, but holds numbers (e.g. {eg!r}) that are not dates written as YYYYMMDD: convert it to "
+                         f"datetimes first, e.g. df[{c!r}] = pd.to_datetime(df[{c!r}], unit='s') for seconds since 1970")
     if (fmt := date_format(s)) is not None or (two := _two_digit_years(s)) is None: return fmt
     if len(two[1]) == 1: return two[1][0]
     raise ValueError(f"column {c!r} is named in date_names, but {_two_digit_advice(c, *two)}")
@@ -459,10 +505,13 @@ class TabularProc(TransformerMixin, BaseEstimator):
             if c in given: continue
             s = df[c]
             if _is_date(s): dates.append(c); self.date_formats_[c] = None
-            elif pd.api.types.is_float_dtype(s): conts.append(c)
-            elif pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s):
-                if s.nunique() > self.max_card: conts.append(c)
+            elif pd.api.types.is_float_dtype(s) or (pd.api.types.is_integer_dtype(s) and not pd.api.types.is_bool_dtype(s)):
+                if pd.api.types.is_float_dtype(s) or s.nunique() > self.max_card: conts.append(c)
                 else: cats.append(c); self.int_cats_.append(c)
+                if _int_dates(s):   # kept as it is (a number keeps the dates' order), and said
+                    warnings.warn(f"column {c!r} holds integers that read as dates written YYYYMMDD (e.g. {_plain(s.dropna().iloc[0])!r}): used as "
+                                  f"{'a number' if c in conts else 'a category'}, so a model sees no month or weekday{', and the gaps between months are jumps' if c in conts else ''}. "
+                                  f"For date parts, pass {_proc_arg(f'date_names=[{c!r}]')}")
             elif fmt := date_format(s):
                 dates.append(c); self.date_formats_[c] = fmt
                 warnings.warn(f"column {c!r} holds date strings (format {fmt!r}): expanded to date parts ({', '.join(DATE_PARTS)}, Elapsed); "
@@ -552,6 +601,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         self.cats_, self.dates_ = keep(cats), keep(dates)
         _check_storable(X, self.cats_)   # what is kept (a constant or id-like column is dropped, never stored); still before any model fits
         self.date_formats_ = {c: self.date_formats_.get(c) for c in self.dates_}
+        self.date_zones_ = {c: _zone(X[c]) for c in self.dates_ if _is_date(X[c])}   # datetime columns' zones ('': none), to say when a test's differ
         self.vocab_ = {c: levels[c].vocab(self.max_levels) for c in self.cats_}
         self.cut_ = [c for c in self.cats_ if self.max_levels is not None and levels[c].n_unique > self.max_levels]   # kept with their top levels: unseen is expected
         self._fit_conts(X, keep(conts), self.dates_)
@@ -584,6 +634,8 @@ class TabularProc(TransformerMixin, BaseEstimator):
             code = _match_folded(code, X[c], self.vocab_[c], c, expect_unseen=c in getattr(self, 'cut_', ()))
             codes[k] = code + 1   # -1 (missing or unseen) + 1 = 0
         other = getattr(self, 'other_date_formats_', {})   # processors pickled before it was kept
+        for c, z in getattr(self, 'date_zones_', {}).items():
+            if c in X.columns and _is_date(X[c]) and (zt := _zone(X[c])) != z and not (z and zt): _warn_zones(c, z, zt)
         parts = lambda c: date_parts(X[c], format=self.date_formats_.get(c), known=other.get(c, ()))
         conts = np.empty((len(self.cont_out_), n), 'float32')
         pos, na_pos = {c: j for j, c in enumerate(self.cont_out_)}, {c: ncat + k for k, c in enumerate(self.na_cols_)}
@@ -617,7 +669,8 @@ class TabularProc(TransformerMixin, BaseEstimator):
                     na_cols=P(self.na_cols_), medians=[float(self.medians_[c]) for c in self.conts_], means=[float(self.means_[c]) for c in self.conts_],
                     stds=[float(self.stds_[c]) for c in self.conts_], cat_out=P(self.cat_out_), card=[int(k) for k in self.card_],
                     n_features_in=int(self.n_features_in_), date_formats=[self.date_formats_.get(c) for c in self.dates_], other_date_formats=[getattr(self, 'other_date_formats_', {}).get(c, []) for c in self.dates_],
-                    int_cats=P(self.int_cats_), cut=P(getattr(self, 'cut_', [])), flat=P(getattr(self, 'flat_', [])))
+                    int_cats=P(self.int_cats_), cut=P(getattr(self, 'cut_', [])), flat=P(getattr(self, 'flat_', [])),
+                    date_zones=[[to_plain(c), z] for c, z in getattr(self, 'date_zones_', {}).items()])
 
     @classmethod
     def from_config(cls, cfg:dict) -> TabularProc:
@@ -632,6 +685,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
         p.int_cats_ = U(cfg.get('int_cats', []))   # older folders: unseen integers keep code 0, as they were fitted
         p.cut_ = U(cfg['cut']) if 'cut' in cfg else [c for c in p.cats_ if p.max_levels is not None and len(p.vocab_[c]) >= p.max_levels]   # older folders: as full
         p.medians_, p.means_, p.stds_ = (dict(zip(p.conts_, cfg[k])) for k in ('medians', 'means', 'stds'))
+        p.date_zones_ = {from_plain(c): z for c, z in cfg.get('date_zones', [])}   # older folders: none, nothing said
         p.flat_ = [c for c in U(cfg.get('flat', [])) if c in p.conts_]   # older folders: a one-valued column scaled by 1, as they were fitted
         p.cat_out_, p.cont_out_, p.card_, p.n_features_in_ = U(cfg['cat_out']), list(p.conts_), list(cfg['card']), cfg['n_features_in']
         return p

@@ -196,6 +196,14 @@ class NNRegressor(_NN, TabularRegressor):
 
 
 # %% ../../nbs/32_tabular.estimators.ipynb #32436763
+def _warn_small_spread(est, y, floor:float, why:str):
+    "Warn when a regressor's target spreads less than `floor` (standard deviation), below which its trees stop splitting for `why`"
+    sd = float(np.std(y))
+    if 0 < sd < floor:
+        k = 10.**int(np.ceil(-np.log10(sd)))   # a power of ten that brings the spread to 1 or more
+        warnings.warn(f"{type(est).__name__}: the target spreads only {sd:.2g} (standard deviation) and {why}, so its trees may split less than the data "
+                      f"supports and it predicts closer to the mean. Multiply the target by {k:g} before fitting, and divide the predictions by {k:g}")
+
 class _RF:
     def __init__(self, *, n_estimators: int = 200, # Trees
                  max_features=0.5, # Columns tried per split
@@ -214,6 +222,7 @@ class _RF:
         self.model_ = cls(n_estimators=self.n_estimators, max_features=self.max_features, min_samples_leaf=self.min_samples_leaf,
                           oob_score=self.oob_score and len(Xt) >= 20, n_jobs=self.n_jobs, random_state=self.random_state,
                           max_samples=None if isinstance(ms := getattr(self, 'max_samples', None), (int, np.integer)) and ms >= len(Xt) else ms)   # more than there are: all
+        if not is_classifier(self): _warn_small_spread(self, y, 1e-6, "scikit-learn's trees stop at nodes whose variance is within 2.2e-16 of 0")
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', UserWarning)     # "some inputs do not have OOB scores" on tiny data
             self.model_.fit(_named(Xt), y)
@@ -323,6 +332,7 @@ class _GBM:
     def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0):
         import xgboost as xgb
         clf = is_classifier(self)
+        if not clf: _warn_small_spread(self, y, 1e-2, "xgboost leaves out splits that lower the squared error by less than 1e-6")
         es, X_all, y_all = self.early_stopping_rounds, Xt, y
         inner = ev is None and bool(es) and len(Xt) >= 40
         if inner and not 0 < self.validation_fraction < 1: raise ValueError(f"validation_fraction must be between 0 and 1, got {self.validation_fraction!r}")
