@@ -47,13 +47,22 @@ def check_finite(out, # Predictions: values [n] or probabilities [n, k]
                                    f"nothing was returned or written; {fix}")
     return out
 
+def _plain_labels(y):
+    "pandas' nullable Int64 / boolean / string targets without missing values as numpy's int64 / bool / object, so labels come back in their own type (not 0.0 and 1.0)"
+    dt = getattr(y, 'dtype', None)
+    if not isinstance(dt, pd.api.extensions.ExtensionDtype) or isinstance(dt, pd.CategoricalDtype) or pd.isna(y).any(): return y
+    if pd.api.types.is_bool_dtype(dt): return np.asarray(y, dtype=bool)
+    if pd.api.types.is_integer_dtype(dt): return np.asarray(y, dtype='int64')
+    if pd.api.types.is_string_dtype(dt): return np.asarray(y, dtype=object)
+    return y
+
 class TabularEstimator(BaseEstimator):
     "Base of fastflow's tabular estimators: validates input, fits `proc` on the training rows, encodes the target"
     def _validate(self, X, y=None, reset=True):
         if isinstance(X, pd.DataFrame):
             validate_data(self, X, skip_check_array=True, reset=reset)
             if y is not None:
-                y = column_or_1d(y, warn=True)
+                y = column_or_1d(_plain_labels(y), warn=True)
                 if len(y) != len(X): raise ValueError(f"X has {len(X)} rows but y has {len(y)}")
                 if pd.isna(y).any(): raise ValueError("Input y contains NaN: drop the rows with a missing target")
         else:
