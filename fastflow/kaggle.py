@@ -10,7 +10,7 @@ import argparse, ast, fnmatch, json, os, re, shlex, shutil, subprocess, sys, tem
 from pathlib import Path
 from .core import KAGGLE_INPUT, data_candidates, output_dir, user_path, _bare, _near_hint, _zip_hint
 from .export import MANIFEST, STAGE_PREFIX, ArtefactError, _read_manifest
-from .submission import CSV_SUFFIXES, SAMPLE_SUFFIXES, SubmissionError, check_submission, check_submission_file, write_submission  # noqa: F401 (the Kaggle layer's API too)
+from .submission import CSV_SUFFIXES, SAMPLE_SUFFIXES, SubmissionError, check_submission, check_submission_file, write_submission, _is_zip, _zip_table  # noqa: F401 (the Kaggle layer's API too)
 
 # %% auto #0
 __all__ = ['COMP_ALIASES', 'SMOKE_MARK', 'KAGGLE_BUNDLE', 'KAGGLE_PYTHONS', 'WHEELHOUSE_SLUG', 'INSTALL_PREAMBLE', 'comp_names',
@@ -415,19 +415,20 @@ def push_kernel(kernel_dir: Path|str, # Folder with kernel-metadata.json and the
     return cmd
 
 def _sample_rank(name:str) -> tuple|None:
-    "How a file named `name` ranks as a sample submission (lowest first), or None if it cannot be one: a name with 'submission', then one with the word 'sample', 'example' or 'format'; never a train or test file; then a name starting 'sample', then a CSV before parquet"
+    "How a file named `name` ranks as a sample submission (lowest first), or None if it cannot be one: a name with 'submission', then one with the word 'sample', 'example' or 'format'; never a train or test file; then a name starting 'sample', then a CSV (any compression), a plain .zip, parquet"
     low = name.lower()
     if not low.endswith(SAMPLE_SUFFIXES): return None
     words = set(re.findall(r'[a-z]+', re.sub(r'([a-z])([A-Z])', r'\1 \2', name).lower()))   # SampleEntry.csv: sample, entry, csv
     if words & {'train', 'training', 'test', 'valid', 'validation'}: return None   # train_sample.csv holds training rows, not answers
     tier = 0 if 'submission' in low else 1 if words & {'sample', 'example', 'format'} else None
-    return None if tier is None else (tier, not low.startswith('sample'), low.endswith('.parquet'), name)
+    return None if tier is None else (tier, not low.startswith('sample'), 0 if low.endswith(CSV_SUFFIXES) else 2 if low.endswith('.parquet') else 1, name)
 
 def find_sample_submission(folder, # A competition folder
                           ) -> Path|None:
-    "The sample submission in `folder` (a CSV, compressed or not, or parquet) or in its only subfolder (a zip extracted into a folder of its own), or None: a name with 'submission' (sample_submission.csv, sampleSubmission.csv, gender_submission.csv, submission_format.csv), else one with the word 'sample', 'example' or 'format' (sample.csv, SampleEntry.csv), never a train or test file"
+    "The sample submission in `folder` (a CSV, compressed or not, a zip of one CSV or parquet file, or parquet) or in its only subfolder (a zip extracted into a folder of its own), or None: a name with 'submission' (sample_submission.csv, sampleSubmission.csv, gender_submission.csv, submission_format.csv), else one with the word 'sample', 'example' or 'format' (sample.csv, SampleEntry.csv), never a train or test file"
     items = [p for p in Path(folder).iterdir() if not p.name.startswith('.')]
-    ranked = sorted((r, p) for p in items if p.is_file() and (r := _sample_rank(p.name)) is not None)
+    ranked = sorted(((bad, r), p) for p in items if p.is_file() and (r := _sample_rank(p.name)) is not None
+                    and (not (bad := _is_zip(p) and _zip_table(p) is None) or r[0] == 0))   # a zip that is no one table: last, named 'submission' (reading it says what it holds); sample_images.zip: never
     if not ranked and len(dirs := [p for p in items if p.is_dir()]) == 1 and not any(p.is_file() for p in items): return find_sample_submission(dirs[0])
     return ranked[0][1] if ranked else None
 
@@ -462,7 +463,8 @@ def submit(file: Path|str, # The submission CSV
             except SubmissionError as e: raise SubmissionError(f"{f}, checked against {sample}: {e}") from None
             if not changed: print(f"fastflow kaggle: {f} checked against {sample}: it matches", flush=True)
             if changed:   # ids, columns or labels not as the sample writes them (892.0, 1 for '00001', 1.0 for a label): send them as it does
-                send = Path(tempfile.mkdtemp(prefix='fastflow-submit-'))/f.name; out.to_csv(send, index=False)   # same compression as the file
+                send = Path(tempfile.mkdtemp(prefix='fastflow-submit-'))/f.name   # same compression as the file; a zip's inner file keeps its name
+                out.to_csv(send, index=False, **(dict(compression=dict(method='zip', archive_name=Path(_zip_table(f)).name)) if _is_zip(f) else {}))
                 print(f"fastflow kaggle: {f} checked against {sample.name}; sending a copy with its ids, columns and labels written as the "
                       f"sample writes them (other values as in the file): {send}", flush=True)
     cmd = [exe, 'competitions', 'submit', '-c', competition, '-f', str(send), '-m', message]

@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/submission.html.md"""
 
 # %% ../nbs/04_submission.ipynb #101368fe
 from __future__ import annotations
-import io, os, re, unicodedata, warnings
+import importlib, io, os, re, shlex, unicodedata, warnings, zipfile
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -18,18 +18,49 @@ __all__ = ['CSV_SUFFIXES', 'SAMPLE_SUFFIXES', 'SubmissionError', 'check_submissi
 
 # %% ../nbs/04_submission.ipynb #05a8bac9
 CSV_SUFFIXES = ('.csv', '.csv.gz', '.csv.zip', '.csv.bz2', '.csv.xz')   # what a submission file may be called (Kaggle takes compressed CSVs)
-SAMPLE_SUFFIXES = (*CSV_SUFFIXES, '.parquet')   # what a sample submission may be: some recent competitions ship sample_submission.parquet
+SAMPLE_SUFFIXES = (*CSV_SUFFIXES, '.parquet', '.zip')   # what a sample submission may be: some recent competitions ship sample_submission.parquet, and a download may be a plain .zip of the CSV
 
 class SubmissionError(ValueError):
     "Predictions that do not match the competition's sample submission"
 
-def _is_parquet(f) -> bool:
-    "Whether `f` names a parquet file"
-    return isinstance(f, (str, os.PathLike)) and str(f).lower().endswith('.parquet')
+def _is_zip(f) -> bool:
+    "Whether `f` names a zip file (`sample_submission.zip` or `.csv.zip`)"
+    return isinstance(f, (str, os.PathLike)) and str(f).lower().endswith('.zip')
 
-def _read_parquet(path, what:str) -> pd.DataFrame:
-    "A parquet file as a DataFrame (pandas reads it with pyarrow or fastparquet, which fastflow does not need otherwise), or a `SubmissionError` saying what to do"
-    try: return pd.read_parquet(path)
+def _zip_files(src) -> list[str]:
+    "The files in a zip (`src`: its path, or its bytes), without folders and the `__MACOSX/` and `.DS_Store` entries a zip made on macOS adds"
+    with zipfile.ZipFile(io.BytesIO(src) if isinstance(src, bytes) else src) as z:
+        return [n for n in z.namelist() if not n.endswith('/') and not n.startswith('__MACOSX/') and n.rsplit('/', 1)[-1] != '.DS_Store']
+
+def _zip_table(path) -> str|None:
+    "The name of the one CSV or parquet file the zip `path` holds, or None (several files, none, another kind, or not a zip)"
+    try: names = _zip_files(path)
+    except (zipfile.BadZipFile, OSError): return None
+    return names[0] if len(names) == 1 and names[0].lower().endswith(('.csv', '.parquet')) else None
+
+def _unzip(path, what:str, data:bytes|None=None) -> tuple[str, bytes]:
+    "The name and bytes of the one CSV or parquet file in the zip `path` (`data`: its bytes, already read), or a `SubmissionError` naming what it holds and what to do"
+    try:
+        names = _zip_files(path if data is None else data)
+        if len(names) == 1 and names[0].lower().endswith(('.csv', '.parquet')):
+            with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as z: return names[0], z.read(names[0])
+    except zipfile.BadZipFile as e: raise SubmissionError(f"The {what} {path} is not a readable zip file ({e}): download it again, or pass the CSV itself.") from None
+    p = Path(path)
+    held = f"holds {len(names)} files ({_few(names)})" if len(names) > 1 else f"holds one file, {names[0]!r}, which is neither CSV nor parquet" if names else "holds no file"
+    fix = ("Kaggle takes a zip that holds one CSV: zip the submission CSV alone, or pass the CSV itself." if what == 'submission' else
+           f"A sample submission zip must hold one CSV (or parquet) file: unzip it (`unzip {shlex.quote(p.name)} -d {shlex.quote(p.name[:-4])}`) and pass the sample submission file in it"
+           + (f" (e.g. {next(n for n in names if 'submission' in n.lower() or 'sample' in n.lower())!r})" if any('submission' in n.lower() or 'sample' in n.lower() for n in names) else '')
+           + ", or a DataFrame.")
+    raise SubmissionError(f"The {what} {p} {held}. {fix}")
+
+def _is_parquet(f) -> bool:
+    "Whether `f` names a parquet file, or a zip that holds one"
+    if not isinstance(f, (str, os.PathLike)): return False
+    return str(f).lower().endswith('.parquet') or (_is_zip(f) and Path(f).is_file() and str(_zip_table(f)).lower().endswith('.parquet'))
+
+def _read_parquet(path, what:str, data:bytes|None=None) -> pd.DataFrame:
+    "A parquet file (`data`: its bytes, from a zip) as a DataFrame (pandas reads it with pyarrow or fastparquet, which fastflow does not need otherwise), or a `SubmissionError` saying what to do"
+    try: return pd.read_parquet(path if data is None else io.BytesIO(data))
     except ImportError: raise SubmissionError(f"The {what} {path} is a parquet file, which pandas reads only with pyarrow (or fastparquet), and neither is installed: "
                                               "`pip install pyarrow` (Kaggle's notebooks have it), or pass the sample as a DataFrame or a CSV.") from None
     except (ValueError, OSError) as e: raise SubmissionError(f"The {what} {path} is not a readable parquet file ({str(e).strip()[:200]}).") from None
@@ -43,11 +74,13 @@ def _read_sample(sample, id_col=None, written:bool=False):
     p = Path(sample)
     if p.is_dir():
         csvs = sorted(f.name for f in p.iterdir() if f.is_file() and f.name.lower().endswith(SAMPLE_SUFFIXES))
-        raise FileNotFoundError(f"Sample submission {p} is a folder: pass the sample submission file in it" + (f" (it holds {_few(csvs)})" if csvs else " (it holds no CSV or parquet file)")
+        raise FileNotFoundError(f"Sample submission {p} is a folder: pass the sample submission file in it" + (f" (it holds {_few(csvs)})" if csvs else " (it holds no CSV, parquet or zip file)")
                                 + ", or a DataFrame.")
     if not p.is_file(): raise FileNotFoundError(f"Sample submission {p} not found: pass the competition's sample_submission.csv or a DataFrame.")
-    if _is_parquet(p): return _read_sample(_read_parquet(p, 'sample submission'), id_col, written)   # typed as stored, as a DataFrame is
-    data = p.read_bytes() if written else None   # the file read once: its text is parsed again only if asked for
+    if _is_parquet(p) and not _is_zip(p): return _read_sample(_read_parquet(p, 'sample submission'), id_col, written)   # typed as stored, as a DataFrame is
+    data = p.read_bytes() if written or _is_zip(p) else None   # the file read once: its text is parsed again only if asked for
+    if _is_zip(p) and (inner := _unzip(p, 'sample submission', data))[0].lower().endswith('.parquet'):   # sample_submission.zip of a parquet file
+        return _read_sample(_read_parquet(p, 'sample submission', inner[1]), id_col, written)
     res = _read_csv(p, 'sample submission', id_col, data=data)
     return (res, lambda: _read_csv(p, 'sample submission', raw=True, data=data)) if written else res
 
@@ -68,9 +101,13 @@ def _read_csv(path, # A CSV file (also .csv.gz / .csv.zip)
               raw:bool=False, # Every column as written, nothing missing
               data:bytes|None=None, # The file's bytes, already read (None: read `path`)
              ) -> pd.DataFrame:
-    "A submission-shaped CSV, with a `SubmissionError` naming the file when it is empty, ragged or not text"
+    "A submission-shaped CSV (or a zip that holds one), with a `SubmissionError` naming the file when it is empty, ragged or not text"
+    name = str(path)
+    if _is_zip(path):   # the one file in it, named: a plain sample_submission.zip, and a .csv.zip that holds several files said as such
+        name, data = _unzip(path, what, data)
+        if name.lower().endswith('.parquet'): raise SubmissionError(f"The {what} {path} holds a parquet file ({name!r}), not a CSV: write it as CSV, or pass the CSV itself.")
     src = lambda: path if data is None else io.BytesIO(data)   # bytes already read: parsed from memory,
-    zip_ = {} if data is None else dict(compression=infer_compression(str(path), 'infer'))   # uncompressed as pandas would the file, by its name
+    zip_ = {} if data is None else dict(compression=infer_compression(name, 'infer'))   # uncompressed as pandas would the file, by its name (a zip's: by its inner file's)
     try:
         with warnings.catch_warnings():   # a row with more fields than the header: pandas would drop the extra one, or take column 1 as the index
             warnings.simplefilter('error', pd.errors.ParserWarning)
@@ -338,14 +375,14 @@ def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
                           multi_label: bool = False, # Text targets are tag lists (multi-label): accept empty cells (no tag) and check tag by tag
                          ) -> tuple[pd.DataFrame, bool]:
     "Check a submission file with `check_submission`; returns its rows as text with the ids, integer and True/False labels as the sample writes them, and whether that changed the file"
-    sample = _read_sample(sample_submission)
+    sample, written = _read_sample(sample_submission, written=True)   # the cells as written: how True/False is spelt (a DataFrame's or parquet file's: 'True')
     id_col = sample.columns[0]
     text = {c: set(sample[c].dropna().astype(str)) & set(_NA) for c in sample.columns[1:] if not (pd.api.types.is_numeric_dtype(sample[c]) or pd.api.types.is_bool_dtype(sample[c]))}   # 'nan' written for a label is missing, unless the sample has a class 'nan'
     sub = check_submission(_read_csv(path, 'submission', id_col, text), sample, proba=proba, multi_label=multi_label)   # text labels as text ('007'); raises SubmissionError saying what is wrong
     raw = _read_csv(path, 'submission', raw=True)   # the file as text: what the check did not need to rewrite is kept as written
     bools = [c for c in sub.columns[1:] if pd.api.types.is_bool_dtype(sub[c])]
-    written = _read_csv(sample_submission, 'sample submission', raw=True) if bools and not isinstance(sample_submission, pd.DataFrame) and not _is_parquet(sample_submission) else {}
-    spell = {c: _bool_spelling(written.get(c)) for c in bools}
+    cells = written() if bools else None
+    spell = {c: _bool_spelling(cells[c]) for c in bools}
     rid = _match_ids(raw[id_col], sample[id_col], id_col)
     out = raw.assign(**{id_col: rid.values}).set_index(id_col).loc[sub[id_col].values].reset_index()[list(sub.columns)]
     out[id_col] = sub[id_col].values
@@ -357,14 +394,44 @@ def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
     return out, not same
 
 # %% ../nbs/04_submission.ipynb #bc55fa64
-def _submission_file(path, sample_submission) -> Path:
-    "Where to write: `path` itself if it names a .csv file (or .csv.gz, .csv.zip), else `path/submission.csv`; read-only places are refused"
+def _out_format(path, sample_submission) -> str:
+    "'parquet' if `path` names a .parquet file, or names no file (None, a folder) and the sample is a parquet file (a code competition's); else 'csv'"
+    name = '' if path is None else Path(path).name.lower()
+    if name.endswith('.parquet'):
+        if isinstance(sample_submission, pd.DataFrame) or _is_parquet(sample_submission): return 'parquet'
+        raise ValueError(f"{path} names a parquet file, but the sample submission {sample_submission} is a CSV, so the competition takes CSV: "
+                         "name it .csv (or .csv.gz / .csv.zip), or give a folder to write submission.csv into.")
+    return 'csv' if name.endswith(CSV_SUFFIXES) or not _is_parquet(sample_submission) else 'parquet'
+
+def _parquet_engine():
+    "Nothing if pandas can write parquet (pyarrow or fastparquet imports), else a `SubmissionError` saying what to do, raised before anything is written"
+    for m in ('pyarrow', 'fastparquet'):
+        try: importlib.import_module(m); return
+        except ImportError: pass
+    raise SubmissionError("A parquet submission (the sample is parquet, or the path ends in .parquet) is written by pandas only with pyarrow (or fastparquet), "
+                          "and neither is installed: `pip install pyarrow` (Kaggle's notebooks have it), or pass a .csv path to write CSV; nothing was written.")
+
+def _as_sample_dtypes(sub:pd.DataFrame, sample:pd.DataFrame) -> pd.DataFrame:
+    "`sub` with each column in the sample's dtype (int32, float32, string, category) where the values keep; fractions the sample holds as integers (told `proba`) stay floats"
+    cols = {}
+    for c in sub.columns:
+        s, want = sub[c], sample[c].dtype
+        if s.dtype != want and not (pd.api.types.is_float_dtype(s) and (pd.api.types.is_integer_dtype(want) or pd.api.types.is_bool_dtype(want))):
+            try: v = s.astype(want)
+            except (TypeError, ValueError): v = s
+            if v.isna().sum() == s.isna().sum(): s = v   # a label outside a category's levels would be lost: kept as it is
+        cols[c] = s
+    return pd.DataFrame(cols, index=sub.index)
+
+def _submission_file(path, sample_submission, fmt:str='csv') -> Path:
+    "Where to write: `path` itself if it names a .csv file (or .csv.gz, .csv.zip; .parquet for `fmt='parquet'`), else `path/submission.csv` (or `submission.parquet`); read-only places are refused"
     p = Path(path) if path is not None else None
-    is_file = p is not None and p.name.lower().endswith(CSV_SUFFIXES)
+    is_file = p is not None and p.name.lower().endswith((*CSV_SUFFIXES, '.parquet') if fmt == 'parquet' else CSV_SUFFIXES)
     if p is not None and not is_file and p.suffix.lower() in ('.txt', '.tsv', '.json', '.parquet', '.gz', '.zip', '.xlsx', '.pkl'):
-        raise ValueError(f"{p} names a {p.suffix} file, but a submission is written as CSV: name it .csv (or .csv.gz / .csv.zip, which Kaggle "
-                         "also accepts), or give a folder to write submission.csv into.")
-    folder, name = (p.parent, p.name) if is_file else (p, 'submission.csv')
+        raise ValueError(f"{p} names a {p.suffix} file, but a submission is written as CSV" + (" (or parquet, as the sample is)" if fmt == 'parquet' else "")
+                         + ": name it .csv (or .csv.gz / .csv.zip, which Kaggle " + ("also accepts, or .parquet), or give a folder to write submission.parquet into."
+                         if fmt == 'parquet' else "also accepts), or give a folder to write submission.csv into."))
+    folder, name = (p.parent, p.name) if is_file else (p, f'submission.{fmt}')
     if folder is not None and KAGGLE_INPUT in [(a := Path(os.path.abspath(folder))), *a.parents]:
         raise PermissionError(f"{a} is inside Kaggle's read-only {KAGGLE_INPUT}; write to /kaggle/working (the default) instead.")
     try: dest = output_dir(folder)/name
@@ -381,7 +448,7 @@ def _submission_file(path, sample_submission) -> Path:
 
 def write_submission(preds, # Predictions in the sample's row order, or a DataFrame with the id and target columns
                      sample_submission, # The competition's sample submission: a DataFrame, or a CSV (or parquet) path
-                     path: Path|str|None = None, # Output folder or .csv file (default: `output_dir()`, i.e. /kaggle/working on Kaggle)
+                     path: Path|str|None = None, # Output folder, .csv or .parquet file (default: `output_dir()`, i.e. /kaggle/working on Kaggle)
                      *,
                      id_col: str|None = None, # Id column (default: the sample's first column)
                      target_col: str|list|None = None, # Expected target column(s) (default: the sample's other columns)
@@ -389,16 +456,20 @@ def write_submission(preds, # Predictions in the sample's row order, or a DataFr
                      proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
                      multi_label: bool = False, # Text targets are tag lists (multi-label): accept empty answers (no tag) and check tag by tag
                     ) -> Path:
-    "Check `preds` against the sample submission with `check_submission`, then write them as CSV (compressed for .csv.gz/.csv.zip); returns the file written"
+    "Check `preds` against the sample submission with `check_submission`, then write them as CSV (compressed for .csv.gz/.csv.zip), or as parquet for a parquet sample; returns the file written"
     return _write_submission(preds, _read_sample(sample_submission, id_col), sample_submission, path, id_col=id_col, target_col=target_col, classes=classes,
                              proba=proba, multi_label=multi_label)
 
 def _write_submission(preds, sample:pd.DataFrame, source, path, **kw) -> Path:
     "`write_submission` with the sample already read (`sample`) from `source` (its file, beside which nothing is written, or a DataFrame)"
+    fmt = _out_format(path, source)   # parquet for a parquet sample, unless a .csv is named
+    if fmt == 'parquet': _parquet_engine()   # before anything is checked or written
     sub = check_submission(preds, sample, **kw)
-    dest = _submission_file(path, source)
-    if dest.is_dir(): raise IsADirectoryError(f"{dest} is a folder: pass a file name that is not taken (e.g. {dest/'submission.csv'}), or that folder to write submission.csv into it.")
+    dest = _submission_file(path, source, fmt)
+    if dest.is_dir(): raise IsADirectoryError(f"{dest} is a folder: pass a file name that is not taken (e.g. {dest/f'submission.{fmt}'}), or that folder to write submission.{fmt} into it.")
     try:   # written beside it, then moved over it whole: an old file stays until the new one is complete
-        with atomic_write(dest) as part: sub.to_csv(part, index=False)   # the same name: the same compression (and a zip's inner file name)
+        with atomic_write(dest) as part:   # the same name: the same compression (and a zip's inner file name)
+            if fmt == 'parquet': _as_sample_dtypes(sub, sample).to_parquet(part, index=False)   # the sample's schema: int32 stays int32, text stays string
+            else: sub.to_csv(part, index=False)
     except OSError as e: raise PermissionError(f"Cannot write {dest}: {e}. Choose a writable folder.") from e
     return dest

@@ -1,6 +1,6 @@
 """`fastflow kaggle push|submit`: a clear stop without the official client or its credentials; with them (a stand-in script here,
 so nothing reaches the network) the right command on a checked copy of the kernel."""
-import json, os, subprocess, sys, tempfile
+import json, os, subprocess, sys, tempfile, zipfile
 from pathlib import Path
 import pandas as pd, pytest
 from fastflow.cli import main
@@ -177,7 +177,7 @@ def test_submit_needs_competition_and_file(client, tmp_path):
 
 def test_submit_parquet_sample(log, tmp_path, monkeypatch, capsys):
     "A competition that ships sample_submission.parquet: the CSV is checked against it with pyarrow, and without a parquet engine the stop says what to do"
-    import importlib.util
+    import importlib, importlib.util
     d = tmp_path/'data'/'pq-comp'; d.mkdir(parents=True); monkeypatch.setenv('FASTFLOW_DATA', str(tmp_path/'data'))
     f = tmp_path/'sub.csv'; f.write_text('id,target\n1,0.1\n2,0.9\n')
     if importlib.util.find_spec('pyarrow') or importlib.util.find_spec('fastparquet'):
@@ -186,7 +186,30 @@ def test_submit_parquet_sample(log, tmp_path, monkeypatch, capsys):
         assert f"checked against {d/'sample_submission.parquet'}: it matches" in capsys.readouterr().out
         f.write_text('id,target\n1,0.1\n')
         assert '1 prediction rows for 2 rows' in fails('submit', f, '-c', 'pq-comp', '--dry-run')
-    else:
-        (d/'sample_submission.parquet').write_bytes(b'PAR1')
-        msg = fails('submit', f, '-c', 'pq-comp', '--dry-run')
-        assert f"checked against {d/'sample_submission.parquet'}" in msg and '`pip install pyarrow`' in msg
+    else: (d/'sample_submission.parquet').write_bytes(b'PAR1')
+    real = importlib.import_module   # and as if no engine were installed, whether or not one is
+    def imp(name, *a, **kw):
+        if name.split('.')[0] in ('pyarrow', 'fastparquet'): raise ImportError(f"No module named {name!r}")
+        return real(name, *a, **kw)
+    monkeypatch.setattr(importlib, 'import_module', imp)
+    msg = fails('submit', f, '-c', 'pq-comp', '--dry-run')
+    assert f"checked against {d/'sample_submission.parquet'}" in msg and '`pip install pyarrow`' in msg
+
+def _zip(path, files:dict):
+    with zipfile.ZipFile(path, 'w') as z: [z.writestr(n, v) for n, v in files.items()]
+    return path
+
+def test_submit_zip_sample_and_zipped_submission(log, comp, tmp_path, capsys):
+    "A plain sample_submission.zip (not .csv.zip) is found and checked against; a zipped submission's normalised copy keeps its inner file's name"
+    (comp/'sample_submission.csv').unlink()
+    _zip(comp/'sample_submission.zip', {'sample_submission.csv': 'id,target\n1,0\n2,1\n3,1\n'})
+    f = _zip(tmp_path/'submission.zip', {'preds.csv': 'id,target\n3,1.0\n1,0\n2,1\n'})   # rows in another order, 1.0 for a label
+    assert main(['kaggle', 'submit', str(f), '-c', 'my-comp', '--dry-run']) == 0
+    out = capsys.readouterr().out
+    assert 'checked against sample_submission.zip; sending a copy' in out
+    sent = Path(out.split('-f ')[-1].split(' -m')[0])
+    assert sent.name == 'submission.zip' and zipfile.ZipFile(sent).namelist() == ['preds.csv']
+    assert zipfile.ZipFile(sent).read('preds.csv').decode() == 'id,target\n1,0\n2,1\n3,1\n'
+    _zip(comp/'sample_submission.zip', {'sample_submission.csv': 'id,target\n1,0\n', 'test.csv': 'id\n1\n'})   # two files: what it holds, and what to do
+    msg = fails('submit', f, '-c', 'my-comp', '--dry-run')
+    assert "holds 2 files ('sample_submission.csv', 'test.csv')" in msg and 'unzip it' in msg

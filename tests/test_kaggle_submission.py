@@ -1,5 +1,6 @@
 "write_submission's bad-input cases: each is refused with a message that says what is wrong, and nothing is written."
-import os
+import importlib, importlib.util, os, zipfile
+from pathlib import Path
 import numpy as np, pandas as pd, pytest
 from fastflow import core
 from fastflow.kaggle import SubmissionError, write_submission
@@ -66,26 +67,108 @@ def test_never_writes_into_inputs(sample, tmp_path, monkeypatch):
 def test_swapped_arguments_are_named(sample, tmp_path):
     with pytest.raises(TypeError, match='the predictions come first'): write_submission(pd.read_csv(sample), np.zeros(10, int), tmp_path)
 
+def _zip(path, files:dict):
+    "A zip at `path` holding `files` (name -> text or bytes)"
+    with zipfile.ZipFile(path, 'w') as z: [z.writestr(n, v) for n, v in files.items()]
+    return path
+
+def no_parquet_engine(monkeypatch):
+    "As if neither pyarrow nor fastparquet were installed (pandas and fastflow look for them with importlib.import_module)"
+    real = importlib.import_module
+    def imp(name, *a, **kw):
+        if name.split('.')[0] in ('pyarrow', 'fastparquet'): raise ImportError(f"No module named {name!r}")
+        return real(name, *a, **kw)
+    monkeypatch.setattr(importlib, 'import_module', imp)
+
+def test_plain_zip_sample(sample, tmp_path):
+    "sample_submission.zip (not .csv.zip), as a download may be: found, read, written against and checked; a zipped submission checked too"
+    from fastflow.kaggle import check_submission_file, find_sample_submission
+    comp = tmp_path/'zipped'; comp.mkdir()
+    for n in ('train.zip', 'test.zip'): _zip(comp/n, {n.replace('.zip', '.csv'): 'PassengerId\n1\n'})
+    z = _zip(comp/'sample_submission.zip', {'gender_submission.csv': sample.read_text(), '__MACOSX/._gender_submission.csv': b'\0'})   # zipped on macOS
+    assert find_sample_submission(comp) == z
+    f = write_submission(preds_df(range(901, 891, -1), [1, 0]*5), z, tmp_path/'out')   # the sample's answers, in another order
+    assert f.name == 'submission.csv' and f.read_text() == sample.read_text()   # a CSV sample: CSV
+    assert check_submission_file(f, z)[1] is False
+    sub = _zip(tmp_path/'submission.zip', {'submission.csv': f.read_text().replace('\n892,', '\n892.0,')})
+    out, changed = check_submission_file(sub, z)
+    assert changed and out.PassengerId.tolist()[0] == '892'
+
+@pytest.mark.parametrize('files,said', [({'train.csv': 'a\n1\n', 'test.csv': 'a\n2\n', 'gender_submission.csv': 'a,b\n1,2\n'},
+                                         r"holds 3 files \('train.csv', 'test.csv', 'gender_submission.csv'\)\. .*unzip it \(`unzip s.zip -d s`\) and pass .* \(e.g. 'gender_submission.csv'\)"),
+                                        ({}, r'holds no file'), ({'readme.txt': 'x'}, r"holds one file, 'readme.txt', which is neither CSV nor parquet")])
+def test_zip_sample_not_one_table(tmp_path, files, said):
+    "A sample zip of several files, none, or one of another kind: what it holds is named, with what to do, and nothing is written"
+    z = _zip(tmp_path/'s.zip', files)
+    with pytest.raises(SubmissionError, match=said): write_submission([1], z, tmp_path/'out')
+    assert not (tmp_path/'out').exists()
+
+def test_zip_bad_input(sample, tmp_path):
+    from fastflow.kaggle import check_submission_file
+    (tmp_path/'s.zip').write_text(sample.read_text())   # a CSV named .zip
+    with pytest.raises(SubmissionError, match='is not a readable zip file'): write_submission(np.ones(10), tmp_path/'s.zip', tmp_path/'out')
+    many = _zip(tmp_path/'sub.csv.zip', {'a.csv': sample.read_text(), 'b.csv': sample.read_text()})   # a .csv.zip too: said, not pandas' 'Multiple files'
+    with pytest.raises(SubmissionError, match=r"The submission .*sub.csv.zip holds 2 files \('a.csv', 'b.csv'\)\. Kaggle takes a zip that holds one CSV"):
+        check_submission_file(many, sample)
+    pq = _zip(tmp_path/'p.zip', {'submission.parquet': b'PAR1'})
+    with pytest.raises(SubmissionError, match=r"holds a parquet file \('submission.parquet'\), not a CSV"): check_submission_file(pq, sample)
+    assert not (tmp_path/'out').exists()
+
 def test_parquet_sample(tmp_path):
-    "A sample_submission.parquet, as some recent competitions ship: found, read with pyarrow (ids and True/False as stored), predictions written as CSV"
+    "A sample_submission.parquet, as code competitions ship: found, read with pyarrow, and submission.parquet written with its dtypes; CSV when a .csv is named"
     pytest.importorskip('pyarrow')
     from fastflow.kaggle import check_submission_file, find_sample_submission
     comp = tmp_path/'comp'; comp.mkdir()
     for f in ('train.parquet', 'test.parquet'): pd.DataFrame({'id': ['00001'], 'x': [1.]}).to_parquet(comp/f, index=False)
     pd.DataFrame({'id': ['00001', '00002', '00003'], 'flag': [False]*3}).to_parquet(comp/'sample_submission.parquet', index=False)
     s = find_sample_submission(comp); assert s == comp/'sample_submission.parquet'
-    f = write_submission(pd.DataFrame({'id': ['00003', '00001', '00002'], 'flag': [True, False, True]}), s, tmp_path/'out')
+    preds = pd.DataFrame({'id': ['00003', '00001', '00002'], 'flag': [True, False, True]})
+    f = write_submission(preds, s, tmp_path/'out')
+    assert f == tmp_path/'out'/'submission.parquet'
+    got = pd.read_parquet(f); assert got.id.tolist() == ['00001', '00002', '00003'] and got.flag.tolist() == [False, True, True] and got.flag.dtype == bool
+    f = write_submission(preds, s, tmp_path/'out'/'submission.csv')   # a .csv named: CSV
     assert f.read_text().splitlines() == ['id,flag', '00001,False', '00002,True', '00003,True']
     assert check_submission_file(f, s)[1] is False   # written as the sample holds it
     with pytest.raises(SubmissionError, match="'flag' holds True/False"): write_submission(['x', 'y', 'z'], s, tmp_path/'out')
     (comp/'broken.parquet').write_bytes(b'PAR1 cut short')
     with pytest.raises(SubmissionError, match='is not a readable parquet file'): write_submission([True]*3, comp/'broken.parquet', tmp_path/'out')
 
-def test_parquet_sample_without_pyarrow(tmp_path):
-    "Without pyarrow or fastparquet (fastflow needs neither), a parquet sample is refused with what to do"
-    import importlib.util
-    if importlib.util.find_spec('pyarrow') or importlib.util.find_spec('fastparquet'): pytest.skip('a parquet engine is installed')
-    (tmp_path/'sample_submission.parquet').write_bytes(b'PAR1')
+def test_parquet_written_with_the_samples_dtypes(tmp_path, monkeypatch):
+    "int32 ids, float32 probabilities and text stay as the sample stores them; the default path and a zip of the parquet sample too; atomic"
+    pytest.importorskip('pyarrow')
+    sample = pd.DataFrame({'row_id': np.arange(5, dtype='int32'), 'p': np.full(5, .5, dtype='float32'), 'label': ['a', 'b', 'a', 'b', 'a'],
+                           'n': np.zeros(5, dtype='int16')})
+    (tmp_path/'comp').mkdir(); sample.to_parquet(s := tmp_path/'comp'/'sample_submission.parquet', index=False)
+    preds = pd.DataFrame({'row_id': [4, 3, 2, 1, 0], 'p': [.1, .2, .3, .4, .5], 'label': list('babab'), 'n': [1, 2, 3, 4, 5]})   # int64, float64
+    monkeypatch.setenv('FASTFLOW_OUTPUT', str(tmp_path/'working'))
+    f = write_submission(preds, s); assert f == tmp_path/'working'/'submission.parquet'   # no path: the default folder
+    got = pd.read_parquet(f)
+    assert got.dtypes.tolist() == pd.read_parquet(s).dtypes.tolist() and got.row_id.tolist() == [0, 1, 2, 3, 4]
+    np.testing.assert_allclose(got.p, [.5, .4, .3, .2, .1], rtol=1e-6)
+    import pyarrow.parquet as papq
+    assert papq.read_schema(f).types == papq.read_schema(s).types   # the file's schema is the sample's
+    z = _zip(tmp_path/'comp'/'sample_submission.zip', {'sample_submission.parquet': s.read_bytes()})   # a zip of the parquet sample: the same
+    assert pd.read_parquet(write_submission(preds, z, tmp_path/'z')).dtypes.tolist() == got.dtypes.tolist()
+    before = f.read_bytes()
+    def half(self, path, **kw): Path(path).write_bytes(b'PAR1'); raise OSError(28, 'No space left on device')
+    monkeypatch.setattr(pd.DataFrame, 'to_parquet', half)
+    with pytest.raises(PermissionError, match='No space left'): write_submission(preds.assign(p=.9), s)
+    assert f.read_bytes() == before and sorted(p.name for p in f.parent.iterdir()) == ['submission.parquet']   # the earlier file whole, no temporary left
+
+def test_parquet_path_needs_a_parquet_or_frame_sample(sample, tmp_path):
+    with pytest.raises(ValueError, match='is a CSV, so the competition takes CSV: name it .csv'): write_submission(np.ones(10, int), sample, tmp_path/'sub.parquet')
+    assert not (tmp_path/'sub.parquet').exists()
+
+def test_parquet_without_pyarrow(tmp_path, monkeypatch):
+    "Without pyarrow or fastparquet (fastflow needs neither): a parquet sample, or a .parquet path, is refused with what to do, and nothing is written"
+    s = tmp_path/'sample_submission.parquet'
+    if importlib.util.find_spec('pyarrow'): pd.DataFrame({'id': [1], 'target': [0.5]}).to_parquet(s, index=False)   # a real one where pyarrow is here
+    else: s.write_bytes(b'PAR1')
+    no_parquet_engine(monkeypatch)
     with pytest.raises(SubmissionError, match=r'is a parquet file, which pandas reads only with pyarrow.*`pip install pyarrow`'):
-        write_submission([0.5], tmp_path/'sample_submission.parquet', tmp_path/'out')
+        write_submission([0.5], s, tmp_path/'out')
+    frame = pd.DataFrame({'id': [1], 'target': [0.5]})
+    with pytest.raises(SubmissionError, match=r'A parquet submission .* neither is installed: `pip install pyarrow`.*nothing was written'):
+        write_submission([0.5], frame, tmp_path/'out'/'sub.parquet')
     assert not (tmp_path/'out').exists()
+    assert write_submission([0.5], frame, tmp_path/'out').name == 'submission.csv'   # a DataFrame sample: CSV, no engine needed
