@@ -294,7 +294,11 @@ def _floats(X: pd.DataFrame, cols, when: str) -> pd.DataFrame:
     try: return X[cols].astype('float64')
     except (ValueError, TypeError):
         for c in cols:
-            s = X[c]; bad = s.notna() & pd.to_numeric(s, errors='coerce').isna()
+            s = X[c]
+            if _is_date(s) or pd.api.types.is_timedelta64_dtype(s) or isinstance(s.dtype, pd.PeriodDtype):   # pandas' words: 'Cannot cast DatetimeArray to dtype float64'
+                raise ValueError(f"column {c!r} should be numeric ({when}) but holds {s.dtype} values (e.g. {_plain(s.dropna().iloc[0]) if s.notna().any() else None!r}): "
+                                 f"is it the same column as in training? Give it the numbers it holds there") from None
+            bad = s.notna() & pd.to_numeric(s, errors='coerce').isna()
             if bad.any(): raise ValueError(f"column {c!r} should be numeric ({when}) but holds {int(bad.sum())} non-numeric value(s), e.g. {s[bad].iloc[0]!r}: "
                                            f"clean it, e.g. df[{c!r}] = pd.to_numeric(df[{c!r}], errors='coerce') (unparseable values become NaN)") from None
         raise
@@ -418,7 +422,8 @@ def _match_as_text(code:np.ndarray, s:pd.Series, levels:list, col) -> np.ndarray
     if not (alt >= 0).any(): return code
     first = miss[alt >= 0][0]
     warnings.warn(f"column {col!r}: {int((alt >= 0).sum())} value(s) equal a training category only as text (e.g. {_plain(s.iloc[first])!r} for "   # 0, not np.int64(0)
-                  f"{_plain(levels[alt[alt >= 0][0]])!r}; the column is {s.dtype} now): matched them. Read the file as in training, e.g. dtype={{{col!r}: str}}")
+                  f"{_plain(levels[alt[alt >= 0][0]])!r}; the column is {s.dtype} now): matched them. Read the file as in training"
+                  + (f", e.g. df[{col!r}] = pd.to_numeric(df[{col!r}], errors='coerce')" if have == {'number'} else f", e.g. dtype={{{col!r}: str}}" if have == {'text'} else ''))   # training's type: numbers, text (or True/False)
     code = code.copy(); code[miss[alt >= 0]] = alt[alt >= 0]
     return code
 
