@@ -10,7 +10,7 @@ import argparse, ast, fnmatch, json, os, re, shlex, shutil, subprocess, sys, tem
 from pathlib import Path
 from .core import KAGGLE_INPUT, data_candidates, output_dir, user_path, _bare, _near_hint, _zip_hint
 from .export import MANIFEST, STAGE_PREFIX, ArtefactError, _read_manifest
-from .submission import CSV_SUFFIXES, SAMPLE_SUFFIXES, SubmissionError, check_submission, check_submission_file, write_submission, _is_zip, _zip_table  # noqa: F401 (the Kaggle layer's API too)
+from .submission import CSV_SUFFIXES, SAMPLE_SUFFIXES, SubmissionError, check_submission, check_submission_file, write_submission, _is_zip, _write_like, _zip_table  # noqa: F401 (the Kaggle layer's API too)
 
 # %% auto #0
 __all__ = ['COMP_ALIASES', 'SMOKE_MARK', 'KAGGLE_BUNDLE', 'KAGGLE_PYTHONS', 'WHEELHOUSE_SLUG', 'INSTALL_PREAMBLE', 'comp_names',
@@ -463,8 +463,7 @@ def submit(file: Path|str, # The submission CSV
             except SubmissionError as e: raise SubmissionError(f"{f}, checked against {sample}: {e}") from None
             if not changed: print(f"fastflow kaggle: {f} checked against {sample}: it matches", flush=True)
             if changed:   # ids, columns or labels not as the sample writes them (892.0, 1 for '00001', 1.0 for a label): send them as it does
-                send = Path(tempfile.mkdtemp(prefix='fastflow-submit-'))/f.name   # same compression as the file; a zip's inner file keeps its name
-                out.to_csv(send, index=False, **(dict(compression=dict(method='zip', archive_name=Path(_zip_table(f)).name)) if _is_zip(f) else {}))
+                send = _write_like(out, Path(tempfile.mkdtemp(prefix='fastflow-submit-'))/f.name, f)   # as the file is: its compression, a zip's inner name, parquet
                 print(f"fastflow kaggle: {f} checked against {sample.name}; sending a copy with its ids, columns and labels written as the "
                       f"sample writes them (other values as in the file): {send}", flush=True)
     cmd = [exe, 'competitions', 'submit', '-c', competition, '-f', str(send), '-m', message]

@@ -368,14 +368,18 @@ def _bool_spelling(written:pd.Series|None) -> dict:
     case = str.upper if w.isupper() else str.lower if w.islower() else str.capitalize
     return {True: case('true'), False: case('false')}
 
-def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
+def check_submission_file(path, # A submission CSV (also .csv.gz, .csv.zip, a .zip of one CSV), or a parquet file
                           sample_submission, # The competition's sample submission: a DataFrame, or a CSV (or parquet) path
                           *,
                           proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
                           multi_label: bool = False, # Text targets are tag lists (multi-label): accept empty cells (no tag) and check tag by tag
                          ) -> tuple[pd.DataFrame, bool]:
-    "Check a submission file with `check_submission`; returns its rows as text with the ids, integer and True/False labels as the sample writes them, and whether that changed the file"
+    "Check a submission file with `check_submission`; returns its rows as text with the ids, integer and True/False labels as the sample writes them (a parquet file's: typed as the sample), and whether that changed the file"
     sample, written = _read_sample(sample_submission, written=True)   # the cells as written: how True/False is spelt (a DataFrame's or parquet file's: 'True')
+    if _is_parquet(path):   # a code competition's submission.parquet (or a zip of one): checked as stored, and put in the sample's order and dtypes
+        got = _read_parquet(path, 'submission', _unzip(path, 'submission')[1] if _is_zip(path) else None)
+        out = _as_sample_dtypes(check_submission(got, sample, proba=proba, multi_label=multi_label), sample)
+        return out, not (list(got.columns) == list(out.columns) and got.reset_index(drop=True).equals(out.reset_index(drop=True)))
     id_col = sample.columns[0]
     text = {c: set(sample[c].dropna().astype(str)) & set(_NA) for c in sample.columns[1:] if not (pd.api.types.is_numeric_dtype(sample[c]) or pd.api.types.is_bool_dtype(sample[c]))}   # 'nan' written for a label is missing, unless the sample has a class 'nan'
     sub = check_submission(_read_csv(path, 'submission', id_col, text), sample, proba=proba, multi_label=multi_label)   # text labels as text ('007'); raises SubmissionError saying what is wrong
@@ -392,6 +396,17 @@ def check_submission_file(path, # A submission CSV (also .csv.gz / .csv.zip)
     out = out.astype(str)
     same = list(raw.columns) == list(out.columns) and raw.reset_index(drop=True).equals(out.reset_index(drop=True))
     return out, not same
+
+def _write_like(df:pd.DataFrame, dest, like) -> Path:
+    "Write `df` to `dest` in the format of the submission file `like`: CSV compressed as it is (a zip's inner file keeping its name), or parquet (zipped if it was)"
+    inner = _zip_table(like) if _is_zip(like) else None
+    if _is_parquet(like):
+        if inner is None: df.to_parquet(dest, index=False)
+        else:
+            buf = io.BytesIO(); df.to_parquet(buf, index=False)
+            with zipfile.ZipFile(dest, 'w', zipfile.ZIP_DEFLATED) as z: z.writestr(Path(inner).name, buf.getvalue())
+    else: df.to_csv(dest, index=False, **(dict(compression=dict(method='zip', archive_name=Path(inner).name)) if inner else {}))
+    return Path(dest)
 
 # %% ../nbs/04_submission.ipynb #bc55fa64
 def _out_format(path, sample_submission) -> str:

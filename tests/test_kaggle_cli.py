@@ -186,6 +186,10 @@ def test_submit_parquet_sample(log, tmp_path, monkeypatch, capsys):
         assert f"checked against {d/'sample_submission.parquet'}: it matches" in capsys.readouterr().out
         f.write_text('id,target\n1,0.1\n')
         assert '1 prediction rows for 2 rows' in fails('submit', f, '-c', 'pq-comp', '--dry-run')
+        pd.DataFrame({'id': [2, 1], 'target': [0.9, 0.1]}).to_parquet(g := tmp_path/'sub.parquet', index=False)   # a parquet submission, rows in another order
+        assert main(['kaggle', 'submit', str(g), '-c', 'pq-comp', '--dry-run']) == 0
+        sent = capsys.readouterr().out.split('-f ')[-1].split(' -m')[0]
+        assert sent != str(g) and pd.read_parquet(sent).id.tolist() == [1, 2]   # the normalised copy is parquet too
     else: (d/'sample_submission.parquet').write_bytes(b'PAR1')
     real = importlib.import_module   # and as if no engine were installed, whether or not one is
     def imp(name, *a, **kw):

@@ -110,8 +110,8 @@ def test_zip_bad_input(sample, tmp_path):
     many = _zip(tmp_path/'sub.csv.zip', {'a.csv': sample.read_text(), 'b.csv': sample.read_text()})   # a .csv.zip too: said, not pandas' 'Multiple files'
     with pytest.raises(SubmissionError, match=r"The submission .*sub.csv.zip holds 2 files \('a.csv', 'b.csv'\)\. Kaggle takes a zip that holds one CSV"):
         check_submission_file(many, sample)
-    pq = _zip(tmp_path/'p.zip', {'submission.parquet': b'PAR1'})
-    with pytest.raises(SubmissionError, match=r"holds a parquet file \('submission.parquet'\), not a CSV"): check_submission_file(pq, sample)
+    pq = _zip(tmp_path/'p.zip', {'submission.parquet': b'PAR1 cut short'})   # read as parquet: said as such, with or without pyarrow
+    with pytest.raises(SubmissionError, match=r"p.zip (is not a readable parquet file|is a parquet file, which pandas reads only with pyarrow)"): check_submission_file(pq, sample)
     assert not (tmp_path/'out').exists()
 
 def test_parquet_sample(tmp_path):
@@ -154,6 +154,21 @@ def test_parquet_written_with_the_samples_dtypes(tmp_path, monkeypatch):
     monkeypatch.setattr(pd.DataFrame, 'to_parquet', half)
     with pytest.raises(PermissionError, match='No space left'): write_submission(preds.assign(p=.9), s)
     assert f.read_bytes() == before and sorted(p.name for p in f.parent.iterdir()) == ['submission.parquet']   # the earlier file whole, no temporary left
+
+def test_parquet_submission_checked(tmp_path):
+    "check_submission_file on a submission.parquet (or a zip of one): checked as stored; put in the sample's order and dtypes, and said to differ when it did"
+    pytest.importorskip('pyarrow')
+    from fastflow.kaggle import check_submission_file
+    sample = pd.DataFrame({'row_id': np.arange(3, dtype='int32'), 'p': np.full(3, .5, dtype='float32')})
+    sample.to_parquet(s := tmp_path/'sample_submission.parquet', index=False)
+    f = write_submission([.1, .2, .3], s, tmp_path/'out')
+    assert check_submission_file(f, s)[1] is False   # as write_submission wrote it: unchanged
+    pd.DataFrame({'row_id': [2, 0, 1], 'p': [.3, .1, .2]}).to_parquet(g := tmp_path/'g.parquet', index=False)   # int64, float64, rows shuffled
+    out, changed = check_submission_file(g, s)
+    assert changed and out.row_id.tolist() == [0, 1, 2] and out.dtypes.tolist() == sample.dtypes.tolist()
+    z = _zip(tmp_path/'g.zip', {'g.parquet': g.read_bytes()}); assert check_submission_file(z, s)[0].equals(out)
+    pd.DataFrame({'row_id': [0, 1], 'p': [.3, .1]}).to_parquet(g, index=False)
+    with pytest.raises(SubmissionError, match='2 prediction rows for 3 rows'): check_submission_file(g, s)
 
 def test_parquet_path_needs_a_parquet_or_frame_sample(sample, tmp_path):
     with pytest.raises(ValueError, match='is a CSV, so the competition takes CSV: name it .csv'): write_submission(np.ones(10, int), sample, tmp_path/'sub.parquet')
