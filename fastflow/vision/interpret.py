@@ -65,6 +65,10 @@ def _recode(y:torch.Tensor, dl_vocab, vocab) -> torch.Tensor:
                          "Interpret a loader of the learner's classes only (a folder per class it knows)")
     return torch.tensor([lv.index(v) for v in dv])[torch.as_tensor(y).long().cpu()]
 
+def _few_names(names, n:int=5) -> str:
+    "Up to `n` of `names`, quoted, and how many more"
+    return ', '.join(repr(str(v)) for v in names[:n]) + (f" and {len(names) - n} more" if len(names) > n else '')
+
 def _short(name, n:int=12) -> str:
     "`name` cut to `n` characters with an ellipsis: a title that fits over a small image"
     s = str(name)
@@ -120,16 +124,44 @@ class ImageInterpretation(ClassificationInterpretation):
         n = len(self.vocab)
         return torch.bincount(self.targets*n + self.preds, minlength=n*n).view(n, n).numpy()
 
+    def shares(self) -> np.ma.MaskedArray:
+        "The confusion matrix as the share of each actual class (rows sum to 1); a class with no images here is a masked row, not 0/0 = NaN"
+        cm = self.confusion_matrix().astype(float); tot = cm.sum(1, keepdims=True)
+        return np.ma.masked_array(np.divide(cm, tot, out=np.zeros_like(cm), where=tot > 0), mask=np.broadcast_to(tot == 0, cm.shape))
+
+    def absent(self) -> list:
+        "The classes with no images among these predictions (no row to normalise: blank in the normalised plot)"
+        return [v for v, t in zip(self.vocab, self.confusion_matrix().sum(1)) if t == 0]
+
+    def _plot_shares(self, title:str='Confusion matrix', cmap:str='Blues', norm_dec:int=2, plot_txt:bool=True, **kwargs):
+        "fastai's normalised plot (its layout and colours), with a blank row for each class without images and a note naming them"
+        import matplotlib.pyplot as plt
+        cm, absent, n = self.shares(), self.absent(), len(self.vocab)
+        if absent: title += f"\nno images of {_few_names(absent)}: blank row{'s' if len(absent) > 1 else ''}"
+        fig = plt.figure(**kwargs)
+        plt.imshow(cm, interpolation='nearest', cmap=cmap)   # masked cells are left blank
+        plt.title(title)
+        plt.xticks(np.arange(n), self.vocab, rotation=90); plt.yticks(np.arange(n), self.vocab, rotation=0)
+        if plot_txt:
+            thresh = cm.max()/2. if cm.count() else 0.
+            for i, j in itertools.product(range(n), range(n)):
+                if cm.mask[i, j]: continue
+                plt.text(j, i, f'{cm[i, j]:.{norm_dec}f}', horizontalalignment='center', verticalalignment='center',
+                         color='white' if cm[i, j] > thresh else 'black')
+        fig.gca().set_ylim(n - .5, -.5)
+        plt.tight_layout(); plt.ylabel('Actual'); plt.xlabel('Predicted'); plt.grid(False)
+        return fig
+
     def plot_confusion_matrix(self, path=None, # Save the figure here (png) if given
-                              normalize:bool=False, # Show the share of each actual class instead of counts
+                              normalize:bool=False, # Show the share of each actual class instead of counts (a class without images: a blank row, named in the title)
                               **kwargs # Passed to fastai's `plot_confusion_matrix` (title, cmap, norm_dec, figsize...)
                              ):
         "fastai's confusion-matrix plot (rows: actual), titled with the accuracy; returns the figure, saved to `path` if given"
         import matplotlib.pyplot as plt
         n = len(self.vocab)
-        super().plot_confusion_matrix(normalize=normalize, **{'title': f'accuracy {self.accuracy():.3f}',
-                                                              'figsize': (1.5 + 0.5*n, 1.2 + 0.5*n), **kwargs})
-        fig = plt.gcf()
+        kw = {'title': f'accuracy {self.accuracy():.3f}', 'figsize': (1.5 + 0.5*n, 1.2 + 0.5*n), **kwargs}
+        if normalize: fig = self._plot_shares(**kw)   # fastai's would divide 0 by 0 for a class without images: NaN in the plot
+        else: super().plot_confusion_matrix(**kw); fig = plt.gcf()
         fig.tight_layout()   # fastai lays the figure out before it adds the axis labels: 'Predicted' fell below the figure's edge
         return _saved(fig, path, dpi=90, bbox_inches='tight')   # 'tight': the labels are in the file even when a small figure cannot fit them
 
