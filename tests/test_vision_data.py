@@ -253,3 +253,77 @@ def test_photos_keep_their_shape(tmp_path):
 def test_a_file_for_a_folder_is_named(tmp_path):
     (tmp_path/'labels.csv').write_text('id,label\n1,cat\n')
     with pytest.raises(NotADirectoryError, match=r"is a file, not a folder: .*csv_dls"): tensor_dls(tmp_path/'labels.csv')
+
+GOOD_KINDS = ('grey.png', 'rgba.png', 'pal.png', '16bit.png', 'cmyk.jpg', 'exif.jpg', '1x1.png', 'long.png', 'tall.png', 'upper.JPG', 'upper2.PNG')
+BAD_KINDS = {'trunc.png': 'OSError: image file is truncated', 'zero.jpg': 'empty file (0 bytes)', 'text.png': 'not an image: PIL cannot identify its format'}
+
+def write_awkward(folder, base, tag, bad=True):
+    "The images a new user brings, made from the uint8 HxWx3 `base` with PIL, as `folder/<tag>_<kind>` (and a .DS_Store)"
+    folder.mkdir(parents=True, exist_ok=True)
+    im = Image.fromarray(base); h, w = base.shape[:2]
+    im.convert('L').save(folder/f'{tag}_grey.png')
+    rgba = im.convert('RGBA'); rgba.putalpha(Image.fromarray((np.arange(h*w).reshape(h, w)*255//(h*w)).astype(np.uint8))); rgba.save(folder/f'{tag}_rgba.png')
+    im.convert('P', palette=Image.ADAPTIVE, colors=16).save(folder/f'{tag}_pal.png')
+    Image.fromarray(base[..., 0].astype(np.uint16)*257).save(folder/f'{tag}_16bit.png')   # I;16
+    im.convert('CMYK').save(folder/f'{tag}_cmyk.jpg')
+    r = im.rotate(90, expand=True); ex = r.getexif(); ex[0x0112] = 6; r.save(folder/f'{tag}_exif.jpg', exif=ex)   # stored turned; EXIF turns it back
+    im.resize((1, 1)).save(folder/f'{tag}_1x1.png'); im.resize((10*w, 4)).save(folder/f'{tag}_long.png'); im.resize((3, 6*h)).save(folder/f'{tag}_tall.png')
+    im.save(folder/f'{tag}_upper.JPG', format='JPEG'); im.save(folder/f'{tag}_upper2.PNG')
+    (folder/'.DS_Store').write_bytes(b'\x00\x00\x00\x01Bud1' + b'\x00'*100)
+    if bad:
+        good = (folder/f'{tag}_grey.png').read_bytes()
+        (folder/f'{tag}_trunc.png').write_bytes(good[:len(good)//2]); (folder/f'{tag}_zero.jpg').write_bytes(b'')
+        (folder/f'{tag}_text.png').write_text('this is not an image\n')
+
+def awkward_set(root, n=6, bad=True):
+    "train/<class>/ (`n` plain images a class and every awkward kind) and a Kaggle-style flat test/ with every awkward kind"
+    x, y, vocab = synth_images(n, size=16, seed=0)
+    for c in range(len(vocab)):
+        d = root/'train'/vocab[c]; d.mkdir(parents=True)
+        for k in np.where(y == c)[0]: Image.fromarray(x[k]).save(d/f'{k:03d}.png')
+        write_awkward(d, x[np.where(y == c)[0][0]], f'tr{c}', bad=bad)
+    xt = synth_images(2, size=16, seed=3)[0]
+    (root/'test').mkdir()
+    for k, a in enumerate(xt): Image.fromarray(a).save(root/'test'/f'plain{k}.png')
+    write_awkward(root/'test', xt[0], 'te', bad=False)
+    return root/'train', root/'test', xt[0]
+
+@pytest.mark.parametrize('kind', ['tensor', 'datablock'])
+def test_awkward_images_end_to_end(tmp_path, kind):
+    "Greyscale, RGBA, palette, 16-bit, CMYK, EXIF-rotated, 1x1, elongated, upper-case extensions train and predict; broken files are skipped in training with why, and in a test folder named, or kept as rows with unreadable='average'; .DS_Store ignored; a nested test folder named"
+    import torch
+    from fastflow.vision.data import load_images
+    from fastflow.vision.learner import train_image_folder, predict_folder, fastnet_learner, fit_budget, write_image_submission
+    train, test, base = awkward_set(tmp_path)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        if kind == 'tensor': learn, _ = train_image_folder(train, epochs=1, bs=8, valid_pct=0.25, candidates=((8, 16, 16),), threads=1)
+        else:
+            dls = folder_dls(train, bs=8, seed=0); learn = fastnet_learner(dls, widths=(8, 16, 16), bf16=False, channels_last=False)
+            with learn.no_bar(), learn.no_logging(): fit_budget(learn, epochs=1)
+    msgs = ' '.join(str(m.message) for m in w)
+    for why in BAD_KINDS.values(): assert f'({why}' in msgs, msgs   # each skipped file named with why, in words
+    n = len(learn.dls.train.dataset if kind == 'datablock' else learn.dls.train.x) + len(learn.dls.valid.dataset if kind == 'datablock' else learn.dls.valid.x)
+    assert n == 3*(6 + len(GOOD_KINDS)), n   # every readable image trains, the 9 broken ones (3 a class) do not
+    # decoded as they look: EXIF turned upright, 16 bits scaled to 8, alpha on white
+    dec = {k: load_images([test/f'te_{k}'], (16, 16))[0].float() for k in GOOD_KINDS}
+    ref = torch.from_numpy(base).permute(2, 0, 1).float()
+    err = lambda a, b: (a - b).abs().mean().item()
+    assert err(dec['exif.jpg'], ref) < min(err(dec['exif.jpg'], ref.rot90(k, (1, 2))) for k in (1, 3))/2   # upright, not as stored
+    assert torch.equal(dec['16bit.png'][0], ref[0]) and torch.equal(dec['upper2.PNG'], ref)
+    df, probs = predict_folder(learn, test)
+    files = sorted(p.name for p in test.iterdir() if not p.name.startswith('.'))
+    assert df.file.tolist() == files and probs.shape == (len(files), 3) and torch.isfinite(probs).all()   # a row per image, none for .DS_Store
+    sample = pd.DataFrame({'id': [f.rsplit('.', 1)[0] for f in files], 'label': 'red_h'})
+    assert len(pd.read_csv(write_image_submission(df, sample, tmp_path/'sub'))) == len(files)
+    # broken test images: an error naming each, with why and the way out; or a row each, predicted as the average
+    for f, why in BAD_KINDS.items(): (test/f'te_{f}').write_bytes((test/'te_grey.png').read_bytes()[:60] if f == 'trunc.png' else b'' if f == 'zero.jpg' else b'text')
+    with pytest.raises(ValueError, match=r"3 (test )?image\(s\) (of .* )?cannot be read: te_text.png \(not an image.*te_trunc.png \(OSError: image file is truncated\), te_zero.jpg \(empty file.*unreadable='average'"):
+        predict_folder(learn, test)
+    with pytest.warns(UserWarning, match=r"3 of the 20 test images cannot be read.*average of the 17 readable ones"): df2, p2 = predict_folder(learn, test, unreadable='average')
+    assert len(df2) == 20 and df2.attrs['unreadable'] == ['te_text.png', 'te_trunc.png', 'te_zero.jpg']
+    assert torch.allclose(p2[torch.tensor(df2.file.isin(files).tolist())], probs, atol=1e-6)   # the readable ones as before
+    sample2 = pd.DataFrame({'id': df2.id, 'label': 'red_h'})
+    assert len(pd.read_csv(write_image_submission(df2, sample2, tmp_path/'sub2'))) == 20   # a row per test image
+    (test/'sub').mkdir(); Image.fromarray(base).save(test/'sub'/'nested.png')
+    with pytest.raises(ValueError, match=r"move the 1 in sub-folder\(s\) \['sub'\] up into"): predict_folder(learn, test, unreadable='average')

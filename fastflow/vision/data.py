@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from PIL import Image, ImageOps, ImageFile
+from PIL import Image, ImageOps, ImageFile, UnidentifiedImageError
 from sklearn.model_selection import train_test_split
 from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.data.block import DataBlock, CategoryBlock, MultiCategoryBlock
@@ -163,17 +163,35 @@ def image_files(path, # Folder to search (recursively)
     if not path.is_dir(): raise _no_folder(path, 'Image folder')
     return _scan(path, recurse)[0]
 
+def _why(fn, e:Exception) -> str:
+    "Why the file `fn` is not a readable image, in words: an empty file, not an image PIL knows, or PIL's reason without the file's path (the report names the file)"
+    try: empty = isinstance(fn, (str, Path)) and user_path(fn).stat().st_size == 0
+    except OSError: empty = False
+    if empty: return "empty file (0 bytes)"
+    if isinstance(e, UnidentifiedImageError): return "not an image: PIL cannot identify its format"
+    msg = str(e)
+    if isinstance(fn, (str, Path)): msg = msg.replace(repr(str(fn)), 'the file').replace(str(fn), 'the file')
+    return f"{type(e).__name__}: {msg}"
+
+def _unreadable(pairs, n:int=10) -> str:
+    "'a.png (empty file (0 bytes)), b.jpg (...)': up to `n` `(file, reason)` pairs, each file by name, and how many more"
+    return ', '.join(f"{Path(f).name} ({e})" for f, e in pairs[:n]) + (f" and {len(pairs) - n} more" if len(pairs) > n else '')
+
+_EACH_NEEDED = ("Every test image needs a prediction: repair or re-download them; or, for a test folder, predict_folder(learn, folder, "
+                "unreadable='average') predicts each of them as the average of the readable test images (naming them in a warning), "
+                "so a submission keeps a row per image.")
+
 def _decode_size(fn) -> tuple:
     "`((width, height), None)` if `fn` decodes fully, else `(None, reason)`"
     try:
         with Image.open(user_path(fn) if isinstance(fn, (str, Path)) else fn) as im: im.load(); return _oriented(im, loaded=True), None
-    except Exception as e: return None, f"{type(e).__name__}: {e}"
+    except Exception as e: return None, _why(fn, e)
 
 def _header_size(fn) -> tuple:
     "`((width, height), None)` if PIL reads the header of `fn`, else `(None, reason)` (pixels are not decoded)"
     try:
         with Image.open(fn) as im: return _oriented(im), None
-    except Exception as e: return None, f"{type(e).__name__}: {e}"
+    except Exception as e: return None, _why(fn, e)
 
 def _check_image(fn) -> str|None:
     "None if `fn` decodes fully, else the reason it does not"
@@ -203,7 +221,7 @@ def drop_bad_images(files:list, # Image files
     bad = verify_images(files)
     if len(bad):
         warnings.warn(f"Skipping {len(bad)} unreadable image(s) (see verify_images for the report): "
-                      + '; '.join(f"{Path(f).name} ({e[:60]})" for f, e in bad.values[:5]) + (' ...' if len(bad) > 5 else ''))
+                      + '; '.join(f"{Path(f).name} ({e[:80]})" for f, e in bad.values[:5]) + (' ...' if len(bad) > 5 else ''))
     badset = set(bad.file)
     return [f for f in files if str(f) not in badset]
 
@@ -283,7 +301,7 @@ class ImageFolderReport:
         if self.skipped: warnings.warn(f"Ignoring {len(self.skipped)} non-image file(s) under {self.path} (no format PIL decodes), e.g. {_eg(self.skipped, self.path)}.")
         if len(self.unreadable):
             warnings.warn(f"Skipping {len(self.unreadable)} unreadable image(s) (see verify_images for the report): "
-                          + '; '.join(f"{Path(f).name} ({e[:60]})" for f, e in self.unreadable.values[:5]) + (' ...' if len(self.unreadable) > 5 else ''))
+                          + '; '.join(f"{Path(f).name} ({e[:80]})" for f, e in self.unreadable.values[:5]) + (' ...' if len(self.unreadable) > 5 else ''))
         if self.empty: warnings.warn(f"Class folder(s) with no images, left out of the classes: {self.empty}. Add images or remove the folder(s).")
         return self
 
@@ -362,10 +380,13 @@ def check_image_folder(path, # A folder per class (`labelled`), or a flat folder
         where = {1: '<file>', 2: '<folder>/<file>'}
         desc = ', '.join(f"{n} at {where.get(d, '/'.join(['<folder>']*(d-1)) + '/<file>')}" for d, n in sorted(depths.items()))
         odd = [f for f, r in zip(ims, rel) if len(r.parts) != want]
-        raise ValueError(f"Images under {path} sit at {'different depths' if len(depths) > 1 else 'the wrong depth'}: {desc} (e.g. {_eg(odd, path)}). "
-                         + ("fastflow labels an image by the folder it is in, one level below the folder given: each class folder must hold its images "
-                            "directly. Move those images, or point at the folder that holds the class folders." if labelled else
-                            "Test images must sit directly in the folder given: point at the folder that holds them."))
+        subs = sorted({r.parent for r in rel if len(r.parts) > 1})
+        if labelled: how = ("fastflow labels an image by the folder it is in, one level below the folder given: each class folder must hold its images "
+                            "directly. Move those images, or point at the folder that holds the class folders.")
+        elif len(subs) == 1 and set(depths) == {len(subs[0].parts) + 1}: how = f"Test images must sit directly in the folder given: point at {path/subs[0]}, which holds them all."
+        else: how = (f"Test images must sit directly in the folder given (each needs a row of the submission, its id the file name): move the "
+                     f"{len(odd)} in sub-folder(s) {[str(d) for d in subs[:3]]} up into {path} if they are test images too, or predict each folder on its own.")
+        raise ValueError(f"Images under {path} sit at {'different depths' if len(depths) > 1 else 'the wrong depth'}: {desc} (e.g. {_eg(odd, path)}). " + how)
     bad, sizes = [], []
     if verify:
         dec = [(_header_size if verify == 'header' else _decode_size)(f) for f in ims]
@@ -754,6 +775,10 @@ def get_test_files(path, # Folder of unlabelled test images
                verify:bool|str=True, # As in `check_image_folder`: True decodes every image; 'header' reads headers only (for a caller that decodes them next)
               ) -> list[Path]:
     "Sorted test images of a Kaggle test folder (`check_image_folder(labelled=False)`); non-image or unreadable files raise a clear error"
+    return _test_files(path, skip_non_images, verify)[0]
+
+def _test_files(path, skip_non_images:bool=False, verify:bool|str=True, keep_unreadable:bool=False) -> tuple[list[Path], BadImages]:
+    "`(readable images, report of the unreadable ones)` of a test folder: as `get_test_files`, which raises for unreadable ones unless `keep_unreadable`"
     path = user_path(path)
     if not path.is_dir(): raise _no_folder(path, 'Test folder')
     rep = check_image_folder(path, labelled=False, verify=verify)
@@ -762,9 +787,8 @@ def get_test_files(path, # Folder of unlabelled test images
         raise ValueError(f"Test folder {path} holds {len(other)} non-image file(s), e.g. {other[:5]}. Move them out, "
                          "or pass skip_non_images=True if they are not part of the test set.")
     bad = rep.unreadable
-    if len(bad): raise ValueError(f"{len(bad)} test image(s) cannot be read, e.g. {bad.values[:3].tolist()}. Every test image "
-                                  "needs a prediction: repair or re-download them.")
-    return rep.files
+    if len(bad) and not keep_unreadable: raise ValueError(f"{len(bad)} test image(s) of {path} cannot be read: {_unreadable(bad.values)}. {_EACH_NEEDED}")
+    return rep.files, bad
 
 # %% ../../nbs/20_vision.data.ipynb #123ecf84
 def _item_name(o, i:int) -> str: return Path(o).name if isinstance(o, (str, Path)) else f"item {i}"
@@ -805,7 +829,7 @@ def _decode_into(out:torch.Tensor, # uint8 [N,3,H,W] to fill
         try: im = open_rgb(f)
         except Exception as e:
             if not isinstance(f, (str, Path)): raise   # an image in memory of the wrong kind: say so
-            bad.append((i, f"{type(e).__name__}: {e}")); continue
+            bad.append((i, _why(f, e))); continue
         if im.size != (w, h):   # of the target's shape: resized; of another: its centre cropped to that shape, then resized
             im = im.resize((w, h), Image.BILINEAR) if _fits(im.size, (h, w)) else ImageOps.fit(im, (w, h), Image.BILINEAR)
         out[i] = torch.from_numpy(np.array(im)).permute(2, 0, 1)
@@ -827,8 +851,7 @@ def load_images(files:list, # Image files, or images in memory (PIL, uint8 array
     out = torch.full((len(files), 3, h, w), 128, dtype=torch.uint8)
     bad = _decode_into(out, files)
     if bad and strict:
-        raise ValueError(f"{len(bad)} image(s) cannot be read, e.g. {[f'{_item_name(files[i], i)} ({e})' for i, e in bad[:3]]}. Every test image "
-                         "needs a prediction: repair or re-download them.")
+        raise ValueError(f"{len(bad)} image(s) cannot be read: {_unreadable([(_item_name(files[i], i), e) for i, e in bad])}. {_EACH_NEEDED}")
     if bad: warnings.warn(f"{len(bad)} unreadable image(s) replaced by grey: {[f'{_item_name(files[i], i)} ({e.split(chr(58))[0]})' for i, e in bad[:5]]}")
     return out
 
@@ -1016,7 +1039,7 @@ class ImageTensors:
         x = torch.full((len(files), 3, h, w), 128, dtype=torch.uint8)
         if bad := _decode_into(x, files):   # headers read but pixels not (e.g. truncated files): left out, as check_image_folder does
             warnings.warn(f"Skipping {len(bad)} unreadable image(s) (see verify_images for the report): "
-                          + '; '.join(f"{files[i].name} ({e[:60]})" for i, e in bad[:5]) + (' ...' if len(bad) > 5 else ''))
+                          + '; '.join(f"{files[i].name} ({e[:80]})" for i, e in bad[:5]) + (' ...' if len(bad) > 5 else ''))
             keep = np.setdiff1d(np.arange(len(files)), [i for i, _ in bad])
             x, files = x[torch.from_numpy(keep)], [files[i] for i in keep]
             vocab = sorted(_check_folder_classes(rep, min_per_class, by=_labelled_files(files, label_of)))   # classes left
@@ -1166,7 +1189,7 @@ def test_dl(dls:DataLoaders, # Training `DataLoaders` (their validation transfor
     "An unlabelled loader over test images, in file-name order for a folder, with `dls`' validation transforms (`.items` are the images)"
     mem, folder = isinstance(dls.valid, TensorImageDL), isinstance(items, (str, Path))
     # in memory, a folder's images are decoded once: headers checked here, pixels by `load_images`, which raises for a folder's bad file
-    if folder: items = get_test_files(items, **{'verify': 'header' if mem else True, **kwargs})
+    if folder: items = get_test_files(items, **{'verify': not mem, **kwargs})   # in memory, `load_images` decodes each once and names every unreadable one
     items = [user_path(o) if isinstance(o, (str, Path)) else o for o in items]   # '~/a.jpg' too
     if not items: raise ValueError("test_dl got no images.")
     if mem:   # every test image needs a prediction: an unreadable one is an error naming it, never a grey stand-in
@@ -1175,8 +1198,8 @@ def test_dl(dls:DataLoaders, # Training `DataLoaders` (their validation transfor
     else:
         if size is not None: raise ValueError("size= is for tensor_dls loaders; a DataBlock pipeline sizes images with its own transforms.")
         if not folder and len(bad := verify_images([o for o in items if isinstance(o, (str, Path))])):   # a folder was checked by get_test_files
-            raise ValueError(f"{len(bad)} image(s) cannot be read, e.g. {[f'{Path(f).name} ({e})' for f, e in bad.values[:3]]}. Every test "
-                             "image needs a prediction: repair them, or leave them out of the list.")
+            raise ValueError(f"{len(bad)} image(s) cannot be read: {_unreadable(bad.values)}. Every test image needs a prediction: "
+                             "repair them, or leave them out of the list.")
         k, cls = image_type_tfm(dls)
         if all(isinstance(o, (str, Path)) for o in items): dl = dls.test_dl([Path(o) for o in items], rm_type_tfms=k, num_workers=0)
         else: dl = dls.test_dl([cls(_opened_as(o, cls)) for o in items], rm_type_tfms=k+1, num_workers=0)

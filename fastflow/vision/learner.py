@@ -29,14 +29,14 @@ from ..callbacks import FFCallback, TimeBudget, RunLog, StopOnNaN, UndoOnError, 
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model, _export_refused, _unsafe_advice
 from ..submission import SubmissionError, _read_sample, _write_submission, _few, _tag_list
-from .data import (_flip_off_reason, TensorImageDL, has_flip, tensor_dls, test_dl, verify_images,
+from .data import (_flip_off_reason, _test_files, _unreadable, TensorImageDL, has_flip, tensor_dls, test_dl, verify_images,
                                   pipeline_config, pipeline_dls, show_batch, show_images, _saved, _scaled)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
 
 # %% auto #0
-__all__ = ['WIDTHS', 'ImageLearner', 'fastnet_learner', 'fit_budget', 'learner_from_artefact', 'local_vision_learner',
-           'pick_widths', 'tta_probs', 'ResizeBatch', 'fit_progressive', 'calibrated', 'fit_temperature',
-           'predict_folder', 'write_image_submission', 'train_image_folder']
+__all__ = ['WIDTHS', 'T_BOUNDS', 'P_FLOOR', 'ImageLearner', 'fastnet_learner', 'fit_budget', 'learner_from_artefact',
+           'local_vision_learner', 'pick_widths', 'tta_probs', 'ResizeBatch', 'fit_progressive', 'calibrated',
+           'fit_temperature', 'predict_folder', 'write_image_submission', 'train_image_folder']
 
 # %% ../../nbs/22_vision.learner.ipynb #f32ce9ef
 def _loss_config(loss_func, learn) -> dict:
@@ -568,22 +568,45 @@ class _RowFiles(tuple):
     "predict_folder's file names in the order of its probabilities' rows, kept in `df.attrs` (pandas copies attrs at every step: this one is shared, not copied)"
     def __deepcopy__(self, memo): return self
 
+T_BOUNDS = (0.05, 20.)   # `fit_temperature`'s range: log probabilities sharpened or softened 20-fold at most
+P_FLOOR = 1e-7   # `calibrated` keeps every probability above it: a float32 0 (or 1) would make one wrong answer cost an infinite log loss
+
 def calibrated(probs:torch.Tensor, # Class probabilities [n, k] (rows sum to 1)
                temperature:float, # Above 1 softens them, below 1 sharpens them; 1: unchanged
               ) -> torch.Tensor:
-    "Probabilities at `temperature`: softmax(log(p)/temperature), the same argmax (temperature scaling, Guo et al. 2017)"
+    "Probabilities at `temperature`: softmax(log(p)/temperature), the same argmax (temperature scaling, Guo et al. 2017), each at least `P_FLOOR`"
     if temperature == 1: return probs
-    return F.softmax(probs.double().clamp_min(1e-12).log()/temperature, 1).to(probs.dtype)
+    p = F.softmax(probs.double().clamp_min(1e-12).log()/temperature, 1).clamp_min(P_FLOOR)
+    return (p/p.sum(1, keepdim=True)).to(probs.dtype)
+
+def _bound_note(t:float, probs:torch.Tensor, y:torch.Tensor) -> str|None:
+    "What a temperature at (within 5% of) a bound of `T_BOUNDS` says of the held-out probabilities, and what to do; None inside them"
+    lo, hi = T_BOUNDS
+    if lo*1.05 < t < hi/1.05: return None
+    k, n = probs.shape[1], len(y)
+    acc, nll = (probs.argmax(1) == y).double().mean().item(), F.nll_loss(probs.double().clamp_min(1e-12).log(), y).item()
+    seen = (f"{acc:.0%} of the {n} held-out images have the right class first (chance: {1/k:.0%}), and their log loss is {nll:.3f} "
+            f"({math.log(k):.3f} for an even guess among {k} classes)")
+    if t <= lo*1.05:
+        return (f"fit_temperature: the temperature went to its lower bound, {lo:g}: {seen}. The probabilities are nearly uniform, so the fit sharpened "
+                f"them as far as it may (log probabilities ×{1/t:.0f}): the model has barely learned (trained far too short), and its calibrated "
+                f"probabilities rest on faint differences. Train longer (a larger seconds= or epochs=) until the held-out log loss is well below "
+                f"{math.log(k):.2f}; or pass temperature=1 to keep the model's own probabilities.")
+    return (f"fit_temperature: the temperature went to its upper bound, {hi:g}: {seen}. The probabilities tell nothing about these images, so the "
+            f"fit flattened them to nearly uniform (log probabilities ÷{t:.0f}). Check that the labels are right, and train longer (a larger seconds= or epochs=).")
 
 def fit_temperature(probs:torch.Tensor, # Held-out class probabilities [n, k] (as predicted, e.g. with TTA)
                     y:torch.Tensor, # Their true class codes [n]
+                    warn:bool=True, # Warn, saying what it means, when the temperature goes to a bound of `T_BOUNDS`
                    ) -> float:
     "The temperature that minimises the log loss of `calibrated(probs, t)` on these images, against labels smoothed by 1/(n+1) (one number: their accuracy is unchanged)"
     from scipy.optimize import minimize_scalar
     lp, y = probs.double().clamp_min(1e-12).log(), torch.as_tensor(y).long()
     # smoothed as if one more image might be wrong: held-out images all right would otherwise push the temperature to 0 (certainty)
     nll = lambda logt: F.cross_entropy(lp/math.exp(logt), y, label_smoothing=1/(len(y) + 1)).item()
-    return float(math.exp(minimize_scalar(nll, bounds=(math.log(0.05), math.log(20.)), method='bounded', options=dict(xatol=1e-4)).x))
+    t = float(math.exp(minimize_scalar(nll, bounds=tuple(map(math.log, T_BOUNDS)), method='bounded', options=dict(xatol=1e-4)).x))
+    if warn and (note := _bound_note(t, probs, y)): warnings.warn(note)
+    return t
 
 def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory or DataBlock data), trained or loaded
                    path, # Test folder
@@ -593,13 +616,25 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
                    label_col:str='label', # Name of the result's label column
                    size:int|None=None, # In-memory learners: decode at this size (default: the training images' size)
                    calibrate:bool=True, # Single-label: probabilities at the learner's `temperature` (labels are the same either way)
+                   unreadable:str='raise', # A test image that cannot be read: 'raise' (an error naming each); 'average': its row gets the readable images' average probabilities, with a warning naming it (`df.attrs['unreadable']`)
                    **kwargs # Passed to `get_test_files` (e.g. `skip_non_images=True`)
                   ) -> tuple[pd.DataFrame, torch.Tensor]:
     "`(DataFrame id,label,file, probabilities)` for the images of a test folder, in file-name order (`id` is the file stem)"
+    if unreadable not in ('raise', 'average'): raise ValueError(f"unreadable must be 'raise' (an error naming each unreadable test image) or 'average', got {unreadable!r}")
     if shifts is None: shifts = getattr(learn, 'tta_shifts', 0)
+    bad = None
+    if unreadable == 'average':   # every image decoded to find the unreadable ones; the readable ones are predicted as a list
+        if other := sorted(set(kwargs) - {'skip_non_images'}): raise TypeError(f"predict_folder(unreadable='average') takes skip_non_images, not {other}")
+        path, bad = _test_files(path, kwargs.pop('skip_non_images', False), keep_unreadable=True)
+        if not path: raise ValueError(f"None of the {len(bad)} test image(s) can be read ({_unreadable(bad.values)}): there is nothing to average.")
     dl = test_dl(learn.dls, path, size=size, **kwargs)   # a folder: checked, and each image decoded once
     files = dl.items
     with torch_threads(getattr(learn, 'threads', None)): probs = tta_probs(learn, dl, flip=None if tta else False, shifts=shifts if tta else 0)
+    if bad is not None and len(bad):   # a row for each unreadable image, in file-name order with the others: the average prediction
+        lost = [Path(f) for f in bad.file]
+        order = sorted(range(len(files) + len(lost)), key=lambda i: (files + lost)[i])
+        probs = torch.cat([probs, probs.mean(0, keepdim=True).expand(len(lost), -1)])[torch.tensor(order)]
+        files = [(files + lost)[i] for i in order]
     vocab = list(learn.dls.vocab)
     if isinstance(learn.loss_func, BCEWithLogitsLossFlat):
         labels = [' '.join(str(vocab[j]) for j in torch.where(p > learn.loss_func.thresh)[0]) for p in probs]
@@ -609,6 +644,11 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
     df = pd.DataFrame({id_col: [f.stem for f in files], label_col: labels, 'file': [f.name for f in files]})
     df.attrs['classes'] = [_plain(c) for c in vocab]   # the full list, for write_image_submission's check (a sample may show only some classes)
     df.attrs['files'] = _RowFiles(df.file)   # whose row of `probs` is whose: write_image_submission finds them by file even after sorting and reset_index
+    if bad is not None:
+        df.attrs['unreadable'] = [Path(f).name for f in bad.file]
+        if len(bad): warnings.warn(f"{len(bad)} of the {len(df)} test images cannot be read: {_unreadable(bad.values)}. Each is predicted as the average of the "
+                                   f"{len(df) - len(bad)} readable ones (label {df[label_col][df.file == Path(bad.file.iloc[0]).name].iloc[0]!r}), so a submission keeps "
+                                   "a row per image; df.attrs['unreadable'] lists them.")
     if (d := df[id_col].duplicated(keep=False)).any():
         warnings.warn(f"{int(df[id_col].duplicated().sum())} test file(s) share a name stem with another (e.g. {df.file[d].tolist()[:2]}), so their ids "
                       f"repeat: a submission needs one row per id. Remove the copies, or keep the file names as ids (the 'file' column).")
