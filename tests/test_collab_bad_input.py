@@ -198,3 +198,66 @@ def test_first_mistakes_say_what_to_do(ratings, tmp_path):
     with pytest.raises(TypeError, match=r"recommend takes one user id, got a list: for several, \[learn.recommend\(u\) for u in users\]"): learn.recommend([1, 2])
     ratings.to_csv(tmp_path/'ratings.csv', index=False)
     with pytest.raises(IsADirectoryError, match=r"is a folder: pass the ratings file in it, one of \['ratings.csv'\]"): CollabDataLoaders.from_csv(tmp_path)
+
+# --- a new user's awkward inputs (helper-144) ---
+def _wf(df, **kw):
+    from fastflow.collab.workflow import CollabWorkflow
+    wf = CollabWorkflow(members={'bias': dict(type='bias'), 'dot': dict(type='dot', n_factors=4, epochs=2)}, verbose=False, **kw)
+    wf.fit(df); return wf
+
+def test_missing_id_in_recommend_and_similar_items(ratings):
+    "A NaN or None id (a merge that found no match) is an error that says so, not a cold-start user or an item 'with no training ratings'"
+    learn, wf = collab_learner(_dls(ratings), 'dot', n_factors=4), _wf(ratings)
+    for f in (learn.recommend, wf.recommend):
+        for x in (None, np.nan, pd.NA):
+            with pytest.raises(ValueError, match=r"the user id is missing .*: pass a user id; for a user with no ratings yet, any id"): f(x, 3)
+    for f in (learn.similar_items, wf.similar_items):
+        with pytest.raises(ValueError, match=r"the item id is missing \(nan\): pass an item id"): f(np.nan, 3)
+
+def test_float_ids_match_ints(ratings):
+    "Ids read as floats (12.0) train, and are found as 12 or 12.0; float ids asked of int training ids are found too"
+    learn = collab_learner(_dls(ratings.astype({'user': float, 'item': float})), 'dot', n_factors=4, seed=0)
+    li = collab_learner(_dls(ratings), 'dot', n_factors=4, seed=0)
+    u, i = int(ratings.user.iloc[0]), int(ratings.item.iloc[0])
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')   # no cold start: every id is found
+        for l in (learn, li):
+            p = l.predict_pairs(pd.DataFrame({'user': [u, float(u)], 'item': [i, float(i)]}))
+            assert p[0] == p[1]
+            assert l.recommend(u, 3).equals(l.recommend(float(u), 3)) and len(l.similar_items(float(i), 3)) == 3
+
+def test_every_item_rated_warns(ratings):
+    "A user who rated every item gets an empty list with a warning that says exclude_rated=False lists them"
+    one = ratings[ratings.user == ratings.user.iloc[0]]
+    with pytest.warns(UserWarning, match=r"the ratings hold one user only .* item biases and nothing more; pass the ratings of every user"): d = _dls(one, valid_pct=0)
+    learn = collab_learner(d, 'dot', n_factors=4)
+    with pytest.warns(UserWarning, match=r'has rated every item there is to recommend \(\d+\): nothing is left; pass exclude_rated=False'):
+        assert len(learn.recommend(one.user.iloc[0], 3)) == 0
+    assert len(learn.recommend(one.user.iloc[0], 3, exclude_rated=False)) == 3
+
+def test_implicit_feedback_warns_once(ratings):
+    "All ratings 1 (clicks): a workflow's folds and a learner's inner split do not repeat the data's warning"
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        wf = _wf(ratings.assign(rating=1.))
+        learn = collab_learner(_dls(ratings.assign(rating=1.), valid_pct=0), 'dot', n_factors=4)
+        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1)
+    assert sum('positive-only feedback' in str(x.message) for x in w) == 2, [str(x.message) for x in w]   # one for each data set
+    assert np.allclose(wf.predict(ratings.head(3)), 1.) and len(wf.recommend(ratings.user.iloc[0], 3)) == 3
+
+def test_fifty_ratings_end_to_end(ratings):
+    "A tiny set (50 ratings): learner and workflow fit, predict, recommend, find similar items and cold-start users"
+    tiny = ratings.sample(50, random_state=0)
+    learn = collab_learner(_dls(tiny), 'dot', n_factors=4, seed=0)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(3)
+    wf = _wf(tiny)
+    for m in (learn, wf):
+        p = m.predict_pairs(tiny) if m is learn else m.predict(tiny)
+        assert np.isfinite(p).all() and ((1 <= p) & (p <= 5)).all()
+        assert len(m.recommend(tiny.user.iloc[0], 3)) == 3 and len(m.similar_items(tiny.item.iloc[0], 3)) <= 3
+        with pytest.warns(UserWarning, match='no training ratings'): assert len(m.recommend('ghost', 3)) == 3
+
+def test_text_ratings_and_timestamps_as_ratings(ratings):
+    "Ratings as text ('4') are refused with pd.to_numeric; timestamps passed as the rating column are trained on only with a warning naming them"
+    with pytest.raises(ValueError, match=r"must be numbers, got dtype .*pd.to_numeric"): _dls(ratings.assign(rating=ratings.rating.round().astype(int).astype(str)))
+    with pytest.warns(UserWarning, match='past any rating scale: check it is the rating column .*timestamp'): _dls(ratings, rating_name='timestamp')

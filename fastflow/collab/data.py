@@ -344,6 +344,11 @@ def _lookup(lookup:dict, ids:np.ndarray, xs) -> np.ndarray:
     if ids.dtype.kind == 'b': return np.array([lookup.get(o, -1) for o in xs], dtype=np.int64)
     return np.array([-1 if isinstance(o, (bool, np.bool_)) else lookup.get(o, -1) for o in xs], dtype=np.int64)
 
+def _is_missing(x) -> bool:
+    "Whether the one id `x` is missing: None, NaN, pd.NA or NaT (what a merge that found no match leaves)"
+    if x is None or x is pd.NA or x is pd.NaT: return True
+    return isinstance(x, (float, np.floating)) and bool(np.isnan(x))
+
 def _kinds(ids) -> set:
     "{'number'} / {'string'} / both: the kinds of values among `ids`"
     a = np.asarray(ids)
@@ -510,7 +515,8 @@ class CollabDataLoaders(DataLoaders):
         return cls.from_df(df, **kwargs)
 
     def __init__(self, df:pd.DataFrame, train_idx, valid_idx, y_range=None, seed=42, bs=None, items=None,
-                 item_name='item', title_name='title', device=None, names:dict|None=None):
+                 item_name='item', title_name='title', device=None, names:dict|None=None,
+                 quiet:bool=False):   # no warnings about the ratings: an inner split of data that warned once already (a workflow's folds)
         ucode,users = _codes(df.user)
         icode,items_ = _codes(df.item)
         cols = {c: df[c] for c in df.columns if c not in ('u','i')} | {'rating': df.rating.to_numpy(np.float32), 'u': ucode, 'i': icode}
@@ -526,12 +532,17 @@ class CollabDataLoaders(DataLoaders):
             tot2 += float(np.square(r, dtype=np.float64).sum())
             sample.append(r[::max(1, len(self.split)//1_000_000)])
         if n == 0: raise ValueError("no training ratings left after the split; lower valid_pct")
-        if lo == hi: warnings.warn(f"every training rating is {lo:g} (positive-only feedback, e.g. clicks): a rating model can only learn that constant. "
-                                   "recommend and ranking_metrics still rank by who rated what (ItemRanker); to predict ratings, keep the negative ones")
+        if lo == hi and not quiet: warnings.warn(f"every training rating is {lo:g} (positive-only feedback, e.g. clicks): a rating model can only learn that constant. "
+                                                 "recommend and ranking_metrics still rank by who rated what (ItemRanker); to predict ratings, keep the negative ones")
+        for k,(nk,ids) in enumerate(((self.n_users, self.users), (self.n_items, self.items))):
+            if nk == 1 and not quiet:
+                what,other = ('user','item') if k == 0 else ('item','user')
+                warnings.warn(f"the ratings hold one {what} only ({_plain(ids[0])!r}): collaborative filtering learns from many users rating items in common, "
+                              f"so with one {what} the model can learn {other} biases and nothing more; pass the ratings of every {what}")
         if y_range is not None: self.y_range = tuple(y_range)
         else:
             self.y_range = infer_y_range(np.array([lo, hi], rating.dtype))
-            _check_inferred_range(np.concatenate(sample), self.y_range, lo, hi)
+            if not quiet: _check_inferred_range(np.concatenate(sample), self.y_range, lo, hi)
         self.global_mean = tot/n
         self.rating_std = math.sqrt(max(tot2/n - self.global_mean**2, 0.))   # of the training ratings: their unit (`unit_scale`)
         self.rating_range = (lo, hi)   # of the training ratings: where a y_range given by hand is measured (`unit_scale`)
@@ -583,8 +594,11 @@ class CollabDataLoaders(DataLoaders):
                 whole = isinstance(eg, float) and eg.is_integer()   # a column with a gap reads as floats: 3.0 is the id '3'
                 want = ("astype('Int64').astype(str)" if whole else 'astype(str)') if kk == {'string'} else 'astype(int)'
                 one = str(key_text([eg])[0]) if kk == {'string'} else _as_number(eg)
+                if kk == {'string'} and isinstance(eg, (int, float)) and float(eg).is_integer():   # text ids written from floats: '12.0', not '12'
+                    lookup = self.user2idx if key == 'user' else self.item2idx
+                    if one not in lookup and str(float(eg)) in lookup: one,want = str(float(eg)),'astype(float).astype(str)'
                 col = n if (n := getattr(q, 'name', None)) not in (None, key) else self.names[key]
-                raise ValueError(f"the {key} ids asked for are {' and '.join(sorted(kq))}s (e.g. {eg!r}) but the training {key} ids are "
+                raise ValueError(f"the {key} ids asked for are {' and '.join(k + 's' for k in sorted(kq))} (e.g. {eg!r}) but the training {key} ids are "
                                  f"{kk.pop()}s (e.g. {k0!r}), so none would match: convert them: " + (f"pass {one!r}, not {eg!r}; " if one is not None else "")
                                  + f"for a frame of pairs, pairs[{col!r}].{want}")
         return _lookup(self.user2idx, self.users, users),_lookup(self.item2idx, self.items, items)

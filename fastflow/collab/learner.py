@@ -26,7 +26,7 @@ from ..core import moved_names, save_plot, set_seed, usable_cores, _plain
 from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, check_learner_kwargs, torch_threads, _raising, _restored
 from ..data import check_y_range, infer_y_range, range_slope
 from ..export import Artefact, ArtefactError, build_model, _export_refused
-from .data import CollabDataLoaders, _chunks, _kinds, _lookup, _release_heap, split_ratings, _user_index
+from .data import CollabDataLoaders, _chunks, _is_missing, _kinds, _lookup, _release_heap, split_ratings, _user_index
 from .model import BiasBaseline, CollabModel, DotProductBias, CollabNN, HybridCollab, ItemRanker
 
 # %% auto #0
@@ -385,6 +385,15 @@ def _as_other_kind(code, ids:np.ndarray, x, what:str='user'):
 def _frame(dls, items, **cols) -> pd.DataFrame:
     return pd.DataFrame({'item': items, 'title': dls.titles(items), **cols})
 
+def _check_id(x, what:str='user'):
+    "A clear error for a missing id (None, NaN: what a merge that found no match leaves), which no training rating has"
+    if _is_missing(x): raise ValueError(f"the {what} id is missing ({x!r}): pass {'an' if what == 'item' else 'a'} {what} id"
+                                        + ("; for a user with no ratings yet, any id that is not in the training ratings gets the most rated items" if what == 'user' else ''))
+
+def _warn_all_rated(user, n_seen:int):
+    "The warning for a user who has rated every item that could be recommended"
+    warnings.warn(f"user {user!r} has rated every item there is to recommend ({n_seen}): nothing is left; pass exclude_rated=False to rank them all")
+
 def _check_count(n, name:str='n', least:int=0) -> int:
     "`n` as an int >= `least` (how many items to list, a cut-off), or a clear error"
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < least:
@@ -571,7 +580,7 @@ class CollabLearner(UndoOnError, Learner):
         trn,val = split_ratings(full.train_df, 'random', be.inner_pct, be.seed)
         ti = full.train_idx
         inner = CollabDataLoaders(full.df[['user','item','rating']], ti[trn], ti[val], y_range=full.y_range,
-                                  seed=full.train.seed, bs=full.train.bs, device=full.device, names=full.names)
+                                  seed=full.train.seed, bs=full.train.bs, device=full.device, names=full.names, quiet=True)   # the data warned already
         try:
             self.dls, be.inner = inner, True
             super().fit(n_epoch, lr=lr, wd=wd, cbs=cbs, reset_opt=True)
@@ -667,6 +676,7 @@ class CollabLearner(UndoOnError, Learner):
         n,by = _check_count(n),_check_by(by)
         if isinstance(user, (list, tuple, set, np.ndarray, pd.Series, pd.Index)):
             raise TypeError(f"recommend takes one user id, got a {type(user).__name__}: for several, [learn.recommend(u) for u in users]")
+        _check_id(user)
         code = lambda x: c if (c := _code_of(self.dls.users, self.dls._user2idx, x)) != -2 else _code_of(self.dls.users, self.dls.user2idx, x)
         u = code(user)
         if u < 0: _as_other_kind(code, self.dls.users, user)   # '1' for user 1: an error, as predict_pairs gives, not a cold start
@@ -684,6 +694,7 @@ class CollabLearner(UndoOnError, Learner):
         if exclude_rated:
             keep = np.ones(self.dls.n_items, bool); keep[seen] = False
             cand = cand[keep[cand]]
+            if not len(cand): _warn_all_rated(user, len(seen))
         s = self._user_scores(u, cand) if by == 'rating' else self._rank_scores([u], by, (np.full(len(seen), u), seen))[0][cand]   # from all it rated
         top = _top_n(s, n)
         top = top[np.lexsort((top, -s[top]))]   # by score, ties by item code
@@ -702,7 +713,7 @@ class CollabLearner(UndoOnError, Learner):
                       min_ratings:int|None=None, # Only items with at least this many training ratings; None: 20, or the median count if lower
                      ) -> pd.DataFrame:
         "The `n` items whose embeddings have the highest cosine similarity with `item`'s"
-        n = _check_count(n)
+        n = _check_count(n); _check_id(item, 'item')
         i = int(self.dls.encode([], [item])[1][0])   # -1 if unknown; an id of another kind ('1' vs 1) is an error that says so
         if i < 0 or self.baseline.item_count_[i] == 0:
             raise ValueError(f"item {item!r} has no training ratings, so it has no learned embedding to compare; "

@@ -19,7 +19,7 @@ from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, rebuild, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds, _user_index
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline, star_unit
-from .learner import CollabLearner, collab_learner, unit_scale, _model_config, _check_by, _check_count, _masked_ranking, _rating_stats, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _as_other_kind, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded, _warn_missing_ids
+from .learner import CollabLearner, collab_learner, unit_scale, _model_config, _check_by, _check_count, _check_id, _warn_all_rated, _masked_ranking, _rating_stats, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _as_other_kind, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded, _warn_missing_ids
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -332,7 +332,7 @@ class CollabWorkflow:
 
     def _data(self, train_idx, valid_idx=()) -> CollabDataLoaders:
         return CollabDataLoaders(self.df_[['user','item','rating']], train_idx, np.asarray(valid_idx, np.int64), y_range=self.y_range_,
-                                 seed=self.seed, bs=self.bs_, device='cpu', names=self.names)
+                                 seed=self.seed, bs=self.bs_, device='cpu', names=self.names, quiet=True)   # a fold: `fit`'s data warned once already
 
     def _check_sizes(self):
         "Before any fit: a neighbourhood member with more items (users) than its `max_n` is left out of the defaults with a warning, or refused if named"
@@ -524,12 +524,14 @@ class CollabWorkflow:
                   by:str='relevance', # 'relevance': the items the user is likeliest to rate next (`ranker`); 'rating': the highest predicted ratings; 'popularity': the most rated
                  ) -> pd.DataFrame:
         "Top `n` items for `user`, with their predicted rating; a user with no ratings is ranked from its side columns if it has some, else gets the most rated items (by='rating': `popular_items`), with a warning"
-        self._check_fitted(); n,by = _check_count(n),_check_by(by)
+        self._check_fitted(); n,by = _check_count(n),_check_by(by); _check_id(user)
         u = _code_of(self.dls_.users, self.dls_.user2idx, user)
         if u < 0: _as_other_kind(lambda x: _code_of(self.dls_.users, self.dls_.user2idx, x), self.dls_.users, user)   # 1 for user '1': an error, as predict says
         if u < 0: return self._recommend_new(user, n, users, by)
         cand,seen = np.arange(self.dls_.n_items),self._rated_by(u)
-        if exclude_rated: cand = np.setdiff1d(cand, seen)
+        if exclude_rated:
+            cand = np.setdiff1d(cand, seen)
+            if not len(cand): _warn_all_rated(user, len(seen))
         s = self.predict_codes(np.full(len(cand), u), cand, clip=False) if by == 'rating' else self._rank_scores([u], by, (np.full(len(seen), u), seen))[0][cand]
         top = np.argsort(-s, kind='stable')[:n]
         if by == 'rating': return self._frame(cand[top], score=s[top])
