@@ -378,7 +378,7 @@ def check_submission_file(path, # A submission CSV (also .csv.gz, .csv.zip, a .z
     sample, written = _read_sample(sample_submission, written=True)   # the cells as written: how True/False is spelt (a DataFrame's or parquet file's: 'True')
     if _is_parquet(path):   # a code competition's submission.parquet (or a zip of one): checked as stored, and put in the sample's order and dtypes
         got = _read_parquet(path, 'submission', _unzip(path, 'submission')[1] if _is_zip(path) else None)
-        out = _as_sample_dtypes(check_submission(got, sample, proba=proba, multi_label=multi_label), sample)
+        out = _as_sample_dtypes(check_submission(got, sample, proba=proba, multi_label=multi_label), sample.dtypes)
         return out, not (list(got.columns) == list(out.columns) and got.reset_index(drop=True).equals(out.reset_index(drop=True)))
     id_col = sample.columns[0]
     text = {c: set(sample[c].dropna().astype(str)) & set(_NA) for c in sample.columns[1:] if not (pd.api.types.is_numeric_dtype(sample[c]) or pd.api.types.is_bool_dtype(sample[c]))}   # 'nan' written for a label is missing, unless the sample has a class 'nan'
@@ -426,11 +426,11 @@ def _parquet_engine():
     raise SubmissionError("A parquet submission (the sample is parquet, or the path ends in .parquet) is written by pandas only with pyarrow (or fastparquet), "
                           "and neither is installed: `pip install pyarrow` (Kaggle's notebooks have it), or pass a .csv path to write CSV; nothing was written.")
 
-def _as_sample_dtypes(sub:pd.DataFrame, sample:pd.DataFrame) -> pd.DataFrame:
-    "`sub` with each column in the sample's dtype (int32, float32, string, category) where the values keep; fractions the sample holds as integers (told `proba`) stay floats"
+def _as_sample_dtypes(sub:pd.DataFrame, dtypes) -> pd.DataFrame:
+    "`sub` with each column in the sample's dtype (`dtypes`: int32, float32, string, category) where the values keep; fractions the sample holds as integers (told `proba`) stay floats"
     cols = {}
     for c in sub.columns:
-        s, want = sub[c], sample[c].dtype
+        s, want = sub[c], dtypes[c]
         if s.dtype != want and not (pd.api.types.is_float_dtype(s) and (pd.api.types.is_integer_dtype(want) or pd.api.types.is_bool_dtype(want))):
             try: v = s.astype(want)
             except (TypeError, ValueError): v = s
@@ -475,8 +475,8 @@ def write_submission(preds, # Predictions in the sample's row order, or a DataFr
     return _write_submission(preds, _read_sample(sample_submission, id_col), sample_submission, path, id_col=id_col, target_col=target_col, classes=classes,
                              proba=proba, multi_label=multi_label)
 
-def _write_submission(preds, sample:pd.DataFrame, source, path, **kw) -> Path:
-    "`write_submission` with the sample already read (`sample`) from `source` (its file, beside which nothing is written, or a DataFrame)"
+def _write_submission(preds, sample:pd.DataFrame, source, path, dtypes=None, **kw) -> Path:
+    "`write_submission` with the sample already read (`sample`) from `source` (its file, beside which nothing is written, or a DataFrame); a parquet file in `dtypes` (default: the sample's)"
     fmt = _out_format(path, source)   # parquet for a parquet sample, unless a .csv is named
     if fmt == 'parquet': _parquet_engine()   # before anything is checked or written
     sub = check_submission(preds, sample, **kw)
@@ -484,7 +484,7 @@ def _write_submission(preds, sample:pd.DataFrame, source, path, **kw) -> Path:
     if dest.is_dir(): raise IsADirectoryError(f"{dest} is a folder: pass a file name that is not taken (e.g. {dest/f'submission.{fmt}'}), or that folder to write submission.{fmt} into it.")
     try:   # written beside it, then moved over it whole: an old file stays until the new one is complete
         with atomic_write(dest) as part:   # the same name: the same compression (and a zip's inner file name)
-            if fmt == 'parquet': _as_sample_dtypes(sub, sample).to_parquet(part, index=False)   # the sample's schema: int32 stays int32, text stays string
+            if fmt == 'parquet': _as_sample_dtypes(sub, sample.dtypes if dtypes is None else dtypes).to_parquet(part, index=False)   # the sample's schema: int32 stays int32, text stays string
             else: sub.to_csv(part, index=False)
     except OSError as e: raise PermissionError(f"Cannot write {dest}: {e}. Choose a writable folder.") from e
     return dest

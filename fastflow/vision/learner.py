@@ -760,12 +760,13 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
     sample, written = _read_sample(sample_submission, written=True)   # the ids as text ('0001'), the label column with the sample's type, so its checks apply
     id_col, targets = sample.columns[0], list(sample.columns[1:])
     if not targets: raise SubmissionError(f"The sample submission has no column besides the id {id_col!r}.")
+    dtypes = sample.dtypes.copy()   # as read: a parquet submission keeps them (int32 ids, not the text they are matched as)
     sample[id_col] = sample[id_col].astype(str)
     ids = preds.iloc[:, 0].astype(str)
     if 'file' in preds and not ids.isin(sample[id_col]).any() and preds.file.isin(sample[id_col]).any(): ids = preds.file  # ids with extension
     if len(targets) > 1:   # one probability per class (Dog Breed Identification's layout): predict_folder's probabilities, in the sample's column order
         sub = _class_probs(preds, ids, probs, vocab, id_col, targets)
-        return _write_submission(sub, sample, sample_submission, path, id_col=id_col, proba=True if proba is None else proba)
+        return _write_submission(sub, sample, sample_submission, path, dtypes, id_col=id_col, proba=True if proba is None else proba)
     target_col = targets[0]
     labels, ref = preds.iloc[:, 1], sample[target_col]
     if (empty := labels.map(lambda v: isinstance(v, str) and not v.strip())).any():   # a multi-label image with no tag over the threshold
@@ -790,7 +791,7 @@ def write_image_submission(preds:pd.DataFrame, # id,label rows from `predict_fol
         # else: class names for a column of numbers (a probability, a 0 placeholder): its type stays, and the writer refuses them
     sub = pd.DataFrame({id_col: ids.values, target_col: labels.values})
     if known is not None: known = list(pd.unique(sub[target_col]))   # checked above, tag by tag: the writer's check of whole labels would refuse tag lists
-    try: return _write_submission(sub, sample, sample_submission, path, id_col=id_col, target_col=target_col, proba=proba, classes=known,
+    try: return _write_submission(sub, sample, sample_submission, path, dtypes, id_col=id_col, target_col=target_col, proba=proba, classes=known,
                                   multi_label=bool(empty.any()) and not fill_empty)   # empty tag lists, said above (the tags are checked above)
     except SubmissionError as e:
         if not pd.api.types.is_float_dtype(ref) or pd.api.types.is_numeric_dtype(labels): raise
