@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/cli.html.md"""
 
 # %% ../nbs/61_cli.ipynb #6e064335
 from __future__ import annotations
-import argparse, json, sys, time, warnings
+import argparse, json, shlex, sys, time, warnings
 from .core import output_dir, data_names
 from .kaggle import add_kaggle_commands, comp_path
 from .demo import DEMOS
@@ -38,20 +38,37 @@ def _headline(res: dict) -> str:
     return ', '.join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in res.items()
                      if isinstance(v, (int, float, str)) and not isinstance(v, bool) and len(str(v)) < 40)
 
+def _old_summary(f) -> dict:
+    "The parts an earlier run wrote to `demo_summary.json` (their folders are still there), or {}"
+    try: old = json.loads(f.read_text())
+    except (OSError, ValueError): return {}
+    return {k: v for k, v in old.items() if k in DEMOS and isinstance(v, dict)} if isinstance(old, dict) else {}
+
 def _cmd_demo(args):
     names = args.only or list(DEMOS)
     bad = [n for n in names if n not in DEMOS]
     if bad: raise SystemExit(f"fastflow demo: unknown part(s) {bad}; choose from {list(DEMOS)}")
+    if args.out is not None and not args.out.strip(): raise SystemExit("fastflow demo --out: the folder is an empty string (an unset shell variable?): pass a folder, or leave --out out for ./out/demo")
     try: out = output_dir(args.out if args.out is not None else output_dir()/'demo')   # checked before any part runs: one line, not a traceback
     except OSError as e: raise SystemExit(f"fastflow demo{' --out' if args.out is not None else ''}: {e}") from None
-    summary = {}
-    for n in names:
-        t0 = time.perf_counter(); sub = output_dir(out/n)
-        print(f"== demo {n} -> {sub}", flush=True)
-        summary[n] = {**DEMOS[n](sub, args.quick), 'seconds': round(time.perf_counter()-t0, 1)}
-        print(f"   {n}: {_headline(summary[n])}", flush=True)
-    (out/'demo_summary.json').write_text(json.dumps(summary, indent=2, default=str))
-    print(f"demo done: everything it made is under {out} (summary: {out/'demo_summary.json'})")
+    f = out/'demo_summary.json'
+    summary = _old_summary(f)   # parts run before (`--only` the rest, after Ctrl-C) stay in the summary
+    for k, n in enumerate(names):
+        sub = out/n
+        try:
+            t0 = time.perf_counter()
+            summary.pop(n, None)   # its folder is being rewritten
+            print(f"== demo {n} -> {output_dir(sub)}", flush=True)
+            summary[n] = {**DEMOS[n](sub, args.quick), 'quick': args.quick, 'seconds': round(time.perf_counter()-t0, 1)}
+            print(f"   {n}: {_headline(summary[n])}", flush=True)
+        except KeyboardInterrupt:   # Ctrl-C: keep what the finished parts made, and say how to finish
+            f.write_text(json.dumps(summary, indent=2, default=str))
+            print(f"fastflow demo: interrupted (Ctrl-C) in part {n!r}, whose folder {sub} may hold part of its files; "
+                  + (f"the finished part(s) {', '.join(names[:k])} are kept, " if k else "") + f"summary in {f}. "
+                  f"To finish: fastflow demo --out {shlex.quote(str(out))}{' --quick' if args.quick else ''} --only {' '.join(names[k:])}", file=sys.stderr)
+            return 130
+    f.write_text(json.dumps(summary, indent=2, default=str))
+    print(f"demo done: everything it made is under {out} (summary: {f})")
     return 0
 
 # %% ../nbs/61_cli.ipynb #7a434a18
@@ -76,9 +93,13 @@ def main(argv=None) -> int:
     args, extra = p.parse_known_args(argv)
     if extra: (getattr(args, 'parser', None) or p).error(f"unrecognized arguments: {' '.join(extra)}")   # said by the subcommand's parser, with its usage
     if not getattr(args, 'func', None): p.print_help(); return 2
+    cmd = ' '.join(['fastflow', args.cmd] + ([args.kaggle_cmd] if getattr(args, 'kaggle_cmd', None) else []))
     with warnings.catch_warnings():   # for this command only: `main` called from Python leaves the caller's filters alone
         # fastai's import of torch.jit.script warns on every run; it says nothing about the user's work
         warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)
-        return args.func(args)
+        try: return args.func(args)
+        except KeyboardInterrupt:   # Ctrl-C: one line and the shell's code for it (128 + SIGINT), not a traceback
+            print(f"{cmd}: interrupted (Ctrl-C)", file=sys.stderr); return 130
+        except OSError as e: raise SystemExit(f"{cmd}: {e}") from None   # a path the OS refused (a file where a folder goes, no permission, a full disk): its own words name it
 
 if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())   # python -m fastflow.cli ... (not in a notebook; the installed command is `fastflow`)

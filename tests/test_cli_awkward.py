@@ -1,6 +1,7 @@
 """The `fastflow` command given awkward input: a path where a slug goes, a competition unzipped into a folder of its own,
-an output folder that cannot be made, a misplaced flag. Each ends in one line saying what to fix, never a traceback."""
-import os, subprocess, sys
+an output folder that cannot be made or is an empty string, a misplaced flag, a file where a folder goes, Ctrl-C in the
+middle. Each ends in one line saying what to fix, never a traceback."""
+import json, os, signal, subprocess, sys
 from pathlib import Path
 import pytest
 from fastflow.cli import main
@@ -40,3 +41,27 @@ def test_wrong_flag_names_the_subcommand(argv, usage, capsys):
     with pytest.raises(SystemExit) as e: main(argv)
     err = capsys.readouterr().err
     assert e.value.code == 2 and err.startswith(usage) and 'unrecognized arguments: --bogus' in err
+
+def test_ctrl_c_in_demo_keeps_finished_parts(tmp_path):
+    "SIGINT (Ctrl-C) during the second part: exit 130, one line naming the command that finishes, the first part's summary kept"
+    p = subprocess.Popen([FASTFLOW, 'demo', '--quick', '--only', 'data', 'tabular', '--out', str(tmp_path/'o')], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env={**os.environ, 'MPLBACKEND': 'Agg', 'OMP_NUM_THREADS': '1'})
+    try:
+        for line in p.stdout:   # the tabular part has started: interrupt it
+            if line.startswith('== demo tabular'): p.send_signal(signal.SIGINT); break
+        out, err = p.communicate(timeout=120)
+    finally: p.kill()
+    assert p.returncode == 130 and 'Traceback' not in err and len(err.strip().splitlines()) == 1, err[-2000:]
+    assert "interrupted (Ctrl-C) in part 'tabular'" in err and err.strip().endswith(f"--out {tmp_path/'o'} --quick --only tabular"), err
+    assert list(json.loads((tmp_path/'o'/'demo_summary.json').read_text())) == ['data']
+
+def test_empty_out(tmp_path):
+    "--out \"$OUT\" with OUT unset: refused, nothing written in the current folder"
+    r = subprocess.run([FASTFLOW, 'demo', '--quick', '--only', 'data', '--out', ''], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode == 1 and 'empty string' in r.stderr and 'Traceback' not in r.stderr and not list(tmp_path.iterdir()), r.stderr[-2000:]
+
+def test_file_where_a_folder_goes(tmp_path, capsys):
+    "A file given as the wheelhouse folder: the OS's one line (exit 1), before pip is run"
+    (tmp_path/'wheels').write_text('x')
+    with pytest.raises(SystemExit) as e: main(['kaggle', 'wheelhouse', str(tmp_path/'wheels')])
+    assert str(e.value.code).startswith('fastflow kaggle wheelhouse: [Errno 17] File exists') and str(tmp_path/'wheels') in str(e.value.code)
