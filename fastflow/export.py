@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/export.html.md"""
 
 # %% ../nbs/12_export.ipynb #142b3537
 from __future__ import annotations
-import hashlib, importlib, inspect, json, os, pickle, pickletools, shutil, tempfile, time, warnings, zipfile
+import hashlib, importlib, inspect, json, os, pickle, pickletools, shutil, tarfile, tempfile, time, warnings, zipfile
 from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,7 +55,7 @@ _RESERVED = ('weights.safetensors', 'arrays.npz')   # the files fastflow itself 
 def _read_manifest(mf:Path) -> dict|None:
     "The fastflow manifest `mf` as a dict (a byte-order mark is fine); None if it is missing, unreadable or not fastflow's"
     try: man = json.loads(mf.read_text(encoding='utf-8-sig'))
-    except (OSError, ValueError, UnicodeDecodeError): return None
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError): return None
     return man if isinstance(man, dict) and man.get('format') == ARTEFACT_FORMAT else None
 
 def _old_files(mf:Path) -> list|None:
@@ -188,6 +188,7 @@ class Artefact:
     tensors: dict = field(default_factory=dict)
     arrays: dict = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
+    stamps: dict = field(default_factory=dict, repr=False)   # file name -> (device, inode, size, mtime) as read: the folder unchanged since, or read again
     def file(self, name:str) -> Path:
         "Path of one of the folder's other files (checked when the folder was loaded)"
         if name not in self.manifest.get('files', {}): raise ArtefactError(f"{self.path} has no file {name!r} (its manifest lists {list(self.manifest.get('files', {}))})")
@@ -200,6 +201,7 @@ def _what(p:Path) -> str:
     if head[:2] == b'PK' and zipfile.is_zipfile(p):
         with zipfile.ZipFile(p) as z: names = z.namelist()
         if any(Path(n).name == MANIFEST for n in names): return 'a zip of a model folder'
+    if head[:2] != b'PK' and head[:1] != b'\x80' and tarfile.is_tarfile(p): return 'a tar archive (of a model folder?)'
     if head[:2] == b'PK' or head[:1] == b'\x80': return 'a pickle (e.g. from fastai\'s learn.export or export_learner(unsafe=True))'
     return 'not a fastflow model folder'
 
@@ -222,16 +224,52 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
         in_folder = member or not w.startswith(('a pickle', 'a zip')) and (p.parent/MANIFEST).is_file()   # a file beside a manifest: given for its folder
         hint = (f"It is one of a model folder's files: pass the folder, {str(p.parent)!r}." if in_folder
                 else "Load it with load_learner(path, unsafe=True) only if you trust who made it: unpickling runs code from the file." if w.startswith('a pickle')
-                else f"Unzip it (shutil.unpack_archive({str(p)!r}, folder)) and pass the folder that holds {MANIFEST}." if w.startswith('a zip')
+                else f"Unpack it (shutil.unpack_archive({str(p)!r}, folder)) and pass the folder that holds {MANIFEST}." if w.startswith(('a zip', 'a tar'))
                 else "Pass the folder that export wrote (it holds fastflow.json).")
         raise ArtefactError(f"{p} is a file, {w}; expected a fastflow model folder holding {MANIFEST}. {hint}")
+    return _settled(p, lambda stamps: _read_folder(p, kind, stamps))
+
+_WAIT = 30.   # seconds a load waits for an export that another process is writing into the folder
+
+def _stamp(f:Path):
+    "(device, inode, size, mtime) of `f`, None if it is not there: an export replaces files (new inodes), an edit changes size or mtime"
+    try: s = f.stat()
+    except OSError: return None
+    return (s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns)
+
+def _exporting(p:Path) -> bool:
+    "Whether an export in a live process is writing into folder `p` right now (its staging folder is there)"
+    try: dead = _stages(p)
+    except OSError: return False
+    return any((d/_MARK).is_file() and d not in dead for d in p.glob(f'{STAGE_PREFIX}*'))
+
+def _settled(p:Path, read):
+    "`read(stamps)` on folder `p`, read again while an export in another process replaces it: the files of one export, never a mix of two"
+    deadline = time.monotonic() + _WAIT
+    while True:
+        stamps, res, err = {}, None, None
+        try: res = read(stamps)
+        except (ArtefactError, OSError) as e: err = e
+        changed = any(_stamp(p/n) != s for n, s in stamps.items())
+        if not changed and (err is None or not _exporting(p)):
+            if err is not None: raise err
+            return res
+        if time.monotonic() > deadline:
+            raise ArtefactError(f"{p} kept changing while it was read for {_WAIT:.0f} s (an export in another process writing into it, or a copy "
+                                f"over it): load it once that has finished{f' (last error: {err})' if err else ''}.") from err
+        time.sleep(0.05)
+
+def _read_folder(p:Path, kind, stamps:dict) -> Artefact:
+    "The model folder `p` read and checked once, the (device, inode, size, mtime) of each file it read put in `stamps`"
     mf = p/MANIFEST
+    stamps[MANIFEST] = _stamp(mf)
     if not mf.is_file():
-        killed = [d for d in p.glob(f'{STAGE_PREFIX}*') if (d/'.previous'/MANIFEST).is_file()]
+        killed = [d for d in _stages(p) if (d/'.previous'/MANIFEST).is_file()]
         raise ArtefactError(f"{p} holds no {MANIFEST}: " + (f"an export into it was killed while replacing the earlier one, which is in {killed[0]/'.previous'}; "
                             "export again (that restores it first), or move its files back" if killed else "it is not a fastflow model folder, or the export did not finish."))
     try: man = json.loads(mf.read_text(encoding='utf-8-sig'))   # an editor's byte-order mark is not damage
-    except (ValueError, UnicodeDecodeError) as e: raise ArtefactError(f"{mf} is not valid JSON ({e}): the file is damaged; export the model again.") from None
+    except UnicodeDecodeError as e: raise ArtefactError(f"{mf} is not UTF-8 text ({e}): it was damaged, or an editor saved it in another encoding; save it as UTF-8, or export the model again.") from None
+    except (ValueError, RecursionError) as e: raise ArtefactError(f"{mf} is not valid JSON ({str(e)[:200]}): the file is damaged; export the model again.") from None
     if not isinstance(man, dict) or man.get('format') != ARTEFACT_FORMAT:
         raise ArtefactError(f"{mf} is not a fastflow manifest (expected \"format\": \"{ARTEFACT_FORMAT}\").")
     v = man.get('version', 0)
@@ -255,7 +293,12 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
         f = p/name
         if not isinstance(meta, dict): raise ArtefactError(f"{mf}: the entry of {name!r} in 'files' must hold its sha256; the manifest was edited or damaged.")
         if Path(name).name != name: raise ArtefactError(f"{mf} names a file outside the folder: {name!r}")
-        if not f.is_file(): raise ArtefactError(f"{f} is missing: the model folder is incomplete (copy all of {p}).")
+        if not f.is_file():
+            if f.exists() or f.is_symlink():
+                raise ArtefactError(f"{f} is not a regular file ({'a link that leads nowhere or in a loop' if not f.exists() else 'a folder' if f.is_dir() else 'a device, socket or pipe'}): "
+                                    f"the model folder was changed; copy {p} again (a copy follows links and writes files).")
+            raise ArtefactError(f"{f} is missing: the model folder is incomplete (copy all of {p}).")
+        stamps[name] = _stamp(f)
         if _sha256(f) != meta.get('sha256'):
             raise ArtefactError(f"{f} does not match its checksum in {MANIFEST}: it or {MANIFEST} was changed after export (a truncated copy, or a "
                                 f"{MANIFEST} from another model). Export or copy the model again.")
@@ -271,7 +314,7 @@ def load_artefact(path:Path|str, # A model folder (or its fastflow.json)
         try:
             with np.load(p/'arrays.npz', allow_pickle=False) as z: arrays = {k: z[k] for k in z.files}
         except Exception as e: raise ArtefactError(f"{p/'arrays.npz'} cannot be read as plain numpy arrays ({e}).") from None
-    return Artefact(p, man.get('kind'), man.get('config', {}), tensors, arrays, man)
+    return Artefact(p, man.get('kind'), man.get('config', {}), tensors, arrays, man, dict(stamps))
 
 # %% ../nbs/12_export.ipynb #f90b82cd
 MODEL_BUILDERS = {'FastNet': 'fastflow.vision.models:FastNet',
@@ -314,9 +357,13 @@ def load_model(path:Path|str, # A model folder written by an application's expor
                **kwargs # Passed to the kind's loader
               ):
     "Whatever the folder holds (a learner, a `TabularWorkflow`, an estimator), loaded by the loader of its kind"
-    art = load_artefact(path, kind)
-    if art.kind not in LOADERS: raise ArtefactError(f"{art.path} holds a {art.kind!r} model, which this fastflow cannot load (it loads {', '.join(LOADERS)}).")
-    return rebuild(_import(LOADERS[art.kind]), art, **kwargs)
+    first = [load_artefact(path, kind)]
+    def read(stamps):   # the loader reads other files too (xgboost's, skops'): loaded again if an export replaced any meanwhile
+        art = first.pop() if first else load_artefact(path, kind)
+        stamps.update(art.stamps)
+        if art.kind not in LOADERS: raise ArtefactError(f"{art.path} holds a {art.kind!r} model, which this fastflow cannot load (it loads {', '.join(LOADERS)}).")
+        return rebuild(_import(LOADERS[art.kind]), art, **kwargs)
+    return _settled(first[0].path, read)
 
 def rebuild(loader, # A kind's loader, e.g. `fastflow.tabular.workflow.workflow_from_artefact`
             art:Artefact, # The folder it rebuilds from
@@ -326,7 +373,7 @@ def rebuild(loader, # A kind's loader, e.g. `fastflow.tabular.workflow.workflow_
     inspect.signature(loader).bind(art, **kwargs)   # a wrong argument is the caller's TypeError, not the folder's
     try: return loader(art, **kwargs)
     except ArtefactError: raise
-    except (KeyError, TypeError, IndexError, AttributeError) as e:
+    except (KeyError, TypeError, IndexError, AttributeError, ValueError, OverflowError) as e:   # a value of another type or out of range too ('x' or 1e400 for a number)
         raise ArtefactError(f"{art.path/MANIFEST}: its config does not describe a {art.kind!r} model ({type(e).__name__}: {e}): the manifest was "
                             "edited, or another program wrote it; export the model again.") from e   # the original kept: a loader's own bug shows too
 

@@ -80,3 +80,30 @@ def test_tampered_files_never_run(tmp_path):
     ''', tmp_path)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
     assert not (tmp_path/'pwned').exists()
+
+def test_load_while_another_process_reexports(tmp_path):
+    "A folder re-exported by another process while it is loaded: every load gives one export whole (never a mix of two, never a 'no fastflow.json')"
+    d = tmp_path/'m'
+    writer = subprocess.Popen([sys.executable, '-c', textwrap.dedent(f'''
+        import time, numpy as np, torch
+        from fastflow.export import save_artefact
+        t0, i = time.time(), 0
+        while time.time() - t0 < 6:
+            save_artefact({str(d)!r}, 'demo', dict(i=i % 2), tensors={{'w': torch.full((50,), float(i % 2))}}, arrays={{'a': np.full(50, i % 2)}}); i += 1
+        print(i)
+    ''')], env={**os.environ, 'PYTHONPATH': str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    r = py(f'''
+        import time
+        from pathlib import Path
+        from fastflow.export import load_artefact
+        d, t0, n = Path({str(d)!r}), time.time(), 0
+        while not (d/'fastflow.json').exists(): time.sleep(0.01)
+        while time.time() - t0 < 4:
+            art = load_artefact(d); i = art.config['i']   # a mix (the config of one export, the weights of the other) fails here
+            assert (art.tensors['w'] == i).all() and (art.arrays['a'] == i).all(), (i, art.tensors['w'][:3], art.arrays['a'][:3]); n += 1
+        print(n)
+    ''', tmp_path)
+    out, err = writer.communicate(timeout=120)
+    assert writer.returncode == 0, err[-2000:]
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
+    assert int(out) > 20 and int(r.stdout) > 5, (out, r.stdout)   # both ran, concurrently
