@@ -74,7 +74,10 @@ def _cmd_demo(args):
 # %% ../nbs/61_cli.ipynb #7a434a18
 def build_parser() -> argparse.ArgumentParser:
     "The `fastflow` argument parser"
-    p = argparse.ArgumentParser(prog='fastflow', description='fastflow: the fastai-style workflow, fast on CPU, from data on disk to a checked submission.')
+    p = argparse.ArgumentParser(prog='fastflow', description='fastflow: the fastai-style workflow, fast on CPU, from data on disk to a checked submission.',
+                                epilog='Training and predicting on your own files is Python (README: "In ten lines", "Export, load, predict") or a '
+                                       'competition script such as `python kaggle/titanic/kernel.py --data DIR --out OUT` then '
+                                       '`python kaggle/titanic/predict.py --model OUT/model`; these commands find data, run the demo and ship to Kaggle.')
     sub = p.add_subparsers(dest='cmd', metavar='COMMAND')
     d = sub.add_parser('data', help='which data sets are found, and where')
     d.add_argument('names', nargs='*', help=f'data set names (default: {", ".join(KNOWN_DATA)}, and every other folder found)')
