@@ -69,19 +69,27 @@ STAGE_PREFIX = '.fastflow-export-'   # a hidden folder inside the model folder w
 
 _MARK = '.fastflow-stage'   # inside every staging folder: only folders holding it are ever removed or restored from
 
+def _started_after(pid:int, t:float) -> bool:
+    "Whether process `pid` started after time `t` (a later process given the number of the one that worked at `t`); False where that cannot be told (not Linux)"
+    try:
+        ticks = int(Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[19])   # field 22: its start, in clock ticks after boot
+        boot = next(int(l.split()[1]) for l in Path('/proc/stat').read_text().splitlines() if l.startswith('btime '))
+        return boot + ticks / os.sysconf('SC_CLK_TCK') > t + 2
+    except (OSError, ValueError, IndexError, StopIteration): return False
+
 def _stages(path:Path) -> list:
-    "Staging folders in `path` that an export killed before it could clean up left behind (SIGKILL, a time limit): their process is gone, or a day has passed"
+    "Staging folders in `path` that an export killed before it could clean up left behind (SIGKILL, a time limit): their process is gone (its number maybe reused since), or a day has passed"
     out = []
     for d in path.glob(f'{STAGE_PREFIX}*'):
         if not (d/_MARK).is_file(): continue   # not ours, whatever its name
+        try: made = (d/_MARK).stat().st_mtime
+        except OSError: continue   # removed meanwhile by its own export
         pid, alive = d.name[len(STAGE_PREFIX):].split('-')[0], False
         if os.name != 'nt' and pid.isdigit() and int(pid) < 2**31:   # (os.kill on Windows ends a process rather than probing it)
-            try: os.kill(int(pid), 0); alive = True
+            try: os.kill(int(pid), 0); alive = not _started_after(int(pid), made)   # a process started after the folder was made is not its export (small pids come round again in containers)
             except ProcessLookupError: pass
-            except OSError: alive = True   # another user's process
-        try: old = time.time() - (d/_MARK).stat().st_mtime > 86400
-        except OSError: continue   # removed meanwhile by its own export
-        if not alive or (d/'.stranded').exists() or old: out.append(d)
+            except OSError: alive = not _started_after(int(pid), made)   # another user's process
+        if not alive or (d/'.stranded').exists() or time.time() - made > 86400: out.append(d)
     return out
 
 def _recover(path:Path):
