@@ -7,7 +7,7 @@ Docs: https://fastflow-dev.github.io/fastflow/cli.html.md"""
 # %% ../nbs/61_cli.ipynb #6e064335
 from __future__ import annotations
 import argparse, json, shlex, sys, time, warnings
-from .core import output_dir, data_names
+from .core import output_dir, data_names, _bad_data_env
 from .kaggle import add_kaggle_commands, comp_path
 from .demo import DEMOS
 
@@ -29,6 +29,8 @@ def _cmd_data(args):
     try: found = find_data(args.names or [*KNOWN_DATA, *(n for n in data_names() if n not in KNOWN_DATA)])   # no names: the known sets, then every other folder found
     except ValueError as e: raise SystemExit(f"fastflow data: {e}") from None
     w = max(map(len, found))
+    if bad := _bad_data_env() or next(filter(None, map(_bad_data_env, found)), ''):   # a typo in it, or the data set's own folder, said nothing
+        print(f"fastflow data: {bad}; what is listed was looked for without it", file=sys.stderr)
     for n, p in found.items(): print(f"{n:<{w}}  {p or 'not found (set FASTFLOW_DATA or attach a Kaggle input)'}")
     return 1 if args.names and None in found.values() else 0   # a set asked for by name and not found is a failure
 

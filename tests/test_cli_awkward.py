@@ -73,3 +73,8 @@ def test_help_says_where_training_is(capsys):
     assert e.value.code == 0 and 'Training and predicting on your own files is Python' in out
     for script, flag in (('kernel.py', '--data'), ('predict.py', '--model')):
         assert f'kaggle/titanic/{script}' in out and flag in (root/'kaggle'/'titanic'/script).read_text() + (root/'fastflow'/'kaggle.py').read_text()
+
+def test_mistyped_fastflow_data_is_said(tmp_path):
+    "FASTFLOW_DATA pointing nowhere: `fastflow data` says so on stderr (it listed other folders without a word); the exit code is the listing's"
+    r = subprocess.run([FASTFLOW, 'data'], capture_output=True, text=True, timeout=300, env={**os.environ, 'FASTFLOW_DATA': str(tmp_path/'dat')})
+    assert r.returncode == 0 and r.stderr == f"fastflow data: FASTFLOW_DATA is set to '{tmp_path/'dat'}', which is not there; what is listed was looked for without it\n", r.stderr[-2000:]
