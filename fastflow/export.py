@@ -8,6 +8,7 @@ Docs: https://fastflow-dev.github.io/fastflow/export.html.md"""
 from __future__ import annotations
 import hashlib, importlib, inspect, json, os, pickle, pickletools, shutil, tarfile, tempfile, time, warnings, zipfile
 from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 import cloudpickle
@@ -108,6 +109,18 @@ def _recover(path:Path):
                 warnings.warn(f"{path}: an export was killed while replacing the earlier one; the earlier export is restored")
         shutil.rmtree(d, ignore_errors=True)
 
+@contextmanager
+def _locked(path:Path):
+    "An exclusive lock on folder `path` itself (no file added to it) while an export writes into it; none where the OS or file system has none"
+    try: import fcntl
+    except ImportError: yield; return   # Windows
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try: fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError: pass   # a file system without locks: exports unserialised, as before
+        yield
+    finally: os.close(fd)   # which releases the lock
+
 class _Stranded(ArtefactError): "A failed swap that could not be undone: the staging folder holds the earlier export and is kept"
 
 def _swap_in(path:Path, stage:Path, new:list, old:list):
@@ -154,36 +167,37 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
         warnings.warn(f"{p} will be a folder (a fastflow model folder holds several files), not a {p.suffix} file as fastai's export writes; "
                       f"load it with the same name, or name it as a folder, e.g. {p.with_suffix('')}")
     path = output_dir(path if path is not None else output_dir()/'model')
-    _recover(path)   # an export killed mid-way: the earlier one back first
-    old = _old_files(path/MANIFEST) if (path/MANIFEST).is_file() else []
-    if left := [n for n in (*_RESERVED, *(files or {})) if (path/n).exists() and n not in (old or [])]:   # a loader refuses them unlisted; a file of yours is not overwritten
-        why = f"its {MANIFEST} cannot be read as fastflow's" if old is None else "no fastflow manifest there lists them"
-        raise ArtefactError(f"{path} holds {' and '.join(left)}, but {why}: left by an export that was cut short, or files of yours. "
-                            "Remove them (or export to another folder), then export again; nothing was changed")
-    stage = Path(tempfile.mkdtemp(prefix=f'{STAGE_PREFIX}{os.getpid()}-', dir=path))   # the new export is written beside the old one, which stays whole until the new one is
-    (stage/_MARK).touch()
-    written, stranded = {}, False
-    try:
-        if tensors:
-            save_file({k: v.detach().cpu().contiguous().clone() for k, v in tensors.items()}, str(stage/'weights.safetensors'))
-            (stage/'weights.safetensors').chmod(0o644)   # safetensors writes 0600: others on the machine (or a dataset upload) should read it too
-            written['weights.safetensors'] = 'tensors'
-        if arrays:
-            with open(stage/'arrays.npz', 'wb') as f: np.savez(f, **{k: np.asarray(v) for k, v in arrays.items()})
-            written['arrays.npz'] = 'arrays'
-        for name, data in (files or {}).items(): (stage/name).write_bytes(data); written[name] = 'file'
-        manifest = dict(format=ARTEFACT_FORMAT, version=version, kind=kind, fastflow=fastflow.__version__,
-                        torch=torch.__version__, files={n: dict(sha256=_sha256(stage/n), role=r) for n, r in written.items()},
-                        config_sha256=_config_sha256(json.loads(cfg_text)))   # the config is checked too: an edited class list or y_range predicts wrongly
-        (stage/'.manifest.part').write_text(json.dumps(manifest, indent=1)[:-2] + f',\n "config": {cfg_text}\n}}\n')   # named fastflow.json only in place
-        try: _swap_in(path, stage, [*written], [n for n in old or [] if (path/n).exists()] + [MANIFEST]*(path/MANIFEST).is_file())
-        except _Stranded:
-            stranded = True
-            try: (stage/'.stranded').touch()   # the next export restores from it, in this process too
-            except OSError: pass
-            raise
-    finally:
-        if not stranded: shutil.rmtree(stage, ignore_errors=True)   # a full disk, an interrupt: the earlier export is untouched and nothing half-written stays
+    with _locked(path):   # one export at a time into a folder: another process's waits for it, then replaces it whole
+        _recover(path)   # an export killed mid-way: the earlier one back first
+        old = _old_files(path/MANIFEST) if (path/MANIFEST).is_file() else []
+        if left := [n for n in (*_RESERVED, *(files or {})) if (path/n).exists() and n not in (old or [])]:   # a loader refuses them unlisted; a file of yours is not overwritten
+            why = f"its {MANIFEST} cannot be read as fastflow's" if old is None else "no fastflow manifest there lists them"
+            raise ArtefactError(f"{path} holds {' and '.join(left)}, but {why}: left by an export that was cut short, or files of yours. "
+                                "Remove them (or export to another folder), then export again; nothing was changed")
+        stage = Path(tempfile.mkdtemp(prefix=f'{STAGE_PREFIX}{os.getpid()}-', dir=path))   # the new export is written beside the old one, which stays whole until the new one is
+        (stage/_MARK).touch()
+        written, stranded = {}, False
+        try:
+            if tensors:
+                save_file({k: v.detach().cpu().contiguous().clone() for k, v in tensors.items()}, str(stage/'weights.safetensors'))
+                (stage/'weights.safetensors').chmod(0o644)   # safetensors writes 0600: others on the machine (or a dataset upload) should read it too
+                written['weights.safetensors'] = 'tensors'
+            if arrays:
+                with open(stage/'arrays.npz', 'wb') as f: np.savez(f, **{k: np.asarray(v) for k, v in arrays.items()})
+                written['arrays.npz'] = 'arrays'
+            for name, data in (files or {}).items(): (stage/name).write_bytes(data); written[name] = 'file'
+            manifest = dict(format=ARTEFACT_FORMAT, version=version, kind=kind, fastflow=fastflow.__version__,
+                            torch=torch.__version__, files={n: dict(sha256=_sha256(stage/n), role=r) for n, r in written.items()},
+                            config_sha256=_config_sha256(json.loads(cfg_text)))   # the config is checked too: an edited class list or y_range predicts wrongly
+            (stage/'.manifest.part').write_text(json.dumps(manifest, indent=1)[:-2] + f',\n "config": {cfg_text}\n}}\n')   # named fastflow.json only in place
+            try: _swap_in(path, stage, [*written], [n for n in old or [] if (path/n).exists()] + [MANIFEST]*(path/MANIFEST).is_file())
+            except _Stranded:
+                stranded = True
+                try: (stage/'.stranded').touch()   # the next export restores from it, in this process too
+                except OSError: pass
+                raise
+        finally:
+            if not stranded: shutil.rmtree(stage, ignore_errors=True)   # a full disk, an interrupt: the earlier export is untouched and nothing half-written stays
     return path
 
 # %% ../nbs/12_export.ipynb #eabdcb29
