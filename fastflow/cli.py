@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/cli.html.md"""
 
 # %% ../nbs/61_cli.ipynb #6e064335
 from __future__ import annotations
-import argparse, json, shlex, sys, time, warnings
+import argparse, json, os, shlex, sys, time, warnings
 from .core import output_dir, data_names, _bad_data_env
 from .kaggle import add_kaggle_commands, comp_path
 from .demo import DEMOS
@@ -105,6 +105,10 @@ def main(argv=None) -> int:
         try: return args.func(args)
         except KeyboardInterrupt:   # Ctrl-C: one line and the shell's code for it (128 + SIGINT), not a traceback
             print(f"{cmd}: interrupted (Ctrl-C)", file=sys.stderr); return 130
+        except BrokenPipeError:   # `fastflow data | head -1`: the reader has gone; end quietly, as a command killed by SIGPIPE (128 + 13)
+            try: os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nothing left to flush into the closed pipe at exit
+            except (OSError, ValueError): pass   # stdout is no file (a notebook, a StringIO)
+            return 141
         except OSError as e: raise SystemExit(f"{cmd}: {e}") from None   # a path the OS refused (a file where a folder goes, no permission, a full disk): its own words name it
 
 if __name__ == '__main__' and '__file__' in globals(): sys.exit(main())   # python -m fastflow.cli ... (not in a notebook; the installed command is `fastflow`)

@@ -78,3 +78,11 @@ def test_mistyped_fastflow_data_is_said(tmp_path):
     "FASTFLOW_DATA pointing nowhere: `fastflow data` says so on stderr (it listed other folders without a word); the exit code is the listing's"
     r = subprocess.run([FASTFLOW, 'data'], capture_output=True, text=True, timeout=300, env={**os.environ, 'FASTFLOW_DATA': str(tmp_path/'dat')})
     assert r.returncode == 0 and r.stderr == f"fastflow data: FASTFLOW_DATA is set to '{tmp_path/'dat'}', which is not there; what is listed was looked for without it\n", r.stderr[-2000:]
+
+def test_reader_gone(tmp_path):
+    "`fastflow data | head -1`: the pipe closes under a long listing; exit 141 (as killed by SIGPIPE) with nothing on stderr (was a BrokenPipeError traceback)"
+    for i in range(3000): (tmp_path/f'set{i:04d}').mkdir()   # a listing longer than the pipe's buffer
+    p = subprocess.Popen([FASTFLOW, 'data'], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, 'FASTFLOW_DATA': str(tmp_path)})
+    try: p.stdout.readline(); p.stdout.close(); err = p.stderr.read(); p.wait(timeout=120)
+    finally: p.kill()
+    assert p.returncode == 141 and err == '', err[-2000:]
