@@ -287,8 +287,11 @@ def _read_folder(p:Path, kind, stamps:dict) -> Artefact:
     stamps[MANIFEST] = _stamp(mf)
     if not mf.is_file():
         killed = [d for d in _stages(p) if (d/'.previous'/MANIFEST).is_file()]
+        inside = sorted(str(s) for s in p.glob(f'*/{MANIFEST}'))[:3] if p.is_dir() else []   # a dataset's folder holding the model folder
         raise ArtefactError(f"{p} holds no {MANIFEST}: " + (f"an export into it was killed while replacing the earlier one, which is in {killed[0]/'.previous'}; "
-                            "export again (that restores it first), or move its files back" if killed else "it is not a fastflow model folder, or the export did not finish."))
+                            "export again (that restores it first), or move its files back" if killed else
+                            f"the model folder is inside it: pass {' or '.join(repr(str(Path(s).parent)) for s in inside)}." if inside else
+                            "it is not a fastflow model folder, or the export did not finish."))
     try: man = json.loads(mf.read_text(encoding='utf-8-sig'))   # an editor's byte-order mark is not damage
     except UnicodeDecodeError as e: raise ArtefactError(f"{mf} is not UTF-8 text ({e}): it was damaged, or an editor saved it in another encoding; save it as UTF-8, or export the model again.") from None
     except (ValueError, RecursionError) as e: raise ArtefactError(f"{mf} is not valid JSON ({str(e)[:200]}): the file is damaged; export the model again.") from None
@@ -322,6 +325,8 @@ def _read_folder(p:Path, kind, stamps:dict) -> Artefact:
             raise ArtefactError(f"{f} is missing: the model folder is incomplete (copy all of {p}).")
         stamps[name] = _stamp(f)
         if _sha256(f) != meta.get('sha256'):
+            with open(f, 'rb') as fh: lfs = fh.read(40).startswith(b'version https://git-lfs')
+            if lfs: raise ArtefactError(f"{f} is a Git LFS pointer, not the file itself: fetch it (git lfs pull in the repository), or download the model folder whole.")
             raise ArtefactError(f"{f} does not match its checksum in {MANIFEST}: it or {MANIFEST} was changed after export (a truncated copy, or a "
                                 f"{MANIFEST} from another model). Export or copy the model again.")
     for name in _RESERVED:
