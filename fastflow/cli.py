@@ -55,21 +55,22 @@ def _cmd_demo(args):
     except OSError as e: raise SystemExit(f"fastflow demo{' --out' if args.out is not None else ''}: {e}") from None
     f = out/'demo_summary.json'
     summary = _old_summary(f)   # parts run before (`--only` the rest, after Ctrl-C) stay in the summary
+    def save():   # after each part: a run killed (`timeout`, out of memory) keeps the finished ones; whole or not at all
+        (tmp := f.with_name(f.name + '.tmp')).write_text(json.dumps(summary, indent=2, default=str)); tmp.replace(f)
     for k, n in enumerate(names):
         sub = out/n
         try:
             t0 = time.perf_counter()
-            summary.pop(n, None)   # its folder is being rewritten
+            summary.pop(n, None); save()   # its folder is being rewritten
             print(f"== demo {n} -> {output_dir(sub)}", flush=True)
             summary[n] = {**DEMOS[n](sub, args.quick), 'quick': args.quick, 'seconds': round(time.perf_counter()-t0, 1)}
-            print(f"   {n}: {_headline(summary[n])}", flush=True)
+            save(); print(f"   {n}: {_headline(summary[n])}", flush=True)
         except KeyboardInterrupt:   # Ctrl-C: keep what the finished parts made, and say how to finish
-            f.write_text(json.dumps(summary, indent=2, default=str))
+            save()
             print(f"fastflow demo: interrupted (Ctrl-C) in part {n!r}, whose folder {sub} may hold part of its files; "
                   + (f"the finished part(s) {', '.join(names[:k])} are kept, " if k else "") + f"summary in {f}. "
                   f"To finish: fastflow demo --out {shlex.quote(str(out))}{' --quick' if args.quick else ''} --only {' '.join(names[k:])}", file=sys.stderr)
             return 130
-    f.write_text(json.dumps(summary, indent=2, default=str))
     print(f"demo done: everything it made is under {out} (summary: {f})")
     return 0
 

@@ -86,3 +86,14 @@ def test_reader_gone(tmp_path):
     try: p.stdout.readline(); p.stdout.close(); err = p.stderr.read(); p.wait(timeout=120)
     finally: p.kill()
     assert p.returncode == 141 and err == '', err[-2000:]
+
+def test_killed_demo_keeps_finished_parts(tmp_path):
+    "`timeout 60 fastflow demo` sends SIGTERM, which no handler sees: the summary of the parts finished is on disk already (it was written only at the end)"
+    p = subprocess.Popen([FASTFLOW, 'demo', '--quick', '--only', 'data', 'tabular', '--out', str(tmp_path/'o')], stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, text=True, env={**os.environ, 'MPLBACKEND': 'Agg', 'OMP_NUM_THREADS': '1'})
+    try:
+        for line in p.stdout:
+            if line.startswith('== demo tabular'): p.terminate(); break
+        p.wait(timeout=120)
+    finally: p.kill()
+    assert p.returncode == -signal.SIGTERM and list(json.loads((tmp_path/'o'/'demo_summary.json').read_text())) == ['data']
