@@ -101,6 +101,15 @@ def _zip_hint(cands) -> str:
     zips = [z for c in cands if (z := c.parent/f'{c.name}.zip').is_file()]
     return f"\n{zips[0]} is there, still zipped: unzip it (`unzip {zips[0].name} -d {zips[0].stem}`)." if zips else ''
 
+def _column_hint(missing, columns) -> str:
+    "A note for column names not in a frame: columns that differ only by case, spaces, '-' or '_' (or nearly), and a frame read with the wrong separator; or ''"
+    cols = [c for c in columns if isinstance(c, str)]
+    if len(cols) == 1 and (sep := next((d for d in (';', '\t', '|') if d in cols[0]), None)):   # one column named 'id;x;y': a file separated by ';'
+        return f" The frame has one column, {cols[0][:60]!r}: the file is separated by {sep!r}, not commas; read it with pd.read_csv(path, sep={sep!r})."
+    key = lambda n: re.sub(r'[-_ ]', '', str(n).strip().lower())
+    near = {m: n for m in missing if (n := [c for c in cols if key(c) == key(m)] or difflib.get_close_matches(str(m), cols, n=1, cutoff=0.8))}
+    return (" Did you mean " + ", ".join(f"{n[0]!r} for {m!r}" for m, n in near.items()) + "?") if near else ''
+
 # %% ../nbs/00_core.ipynb #8eac55d7
 OUTPUT_ENV = 'FASTFLOW_OUTPUT'
 

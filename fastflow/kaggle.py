@@ -127,8 +127,11 @@ def run_kernel(main, # A kernel's `main(argv)`
                argv=None, # Its arguments (None: the command line's)
               ):
     "Run a kernel's `main`: a mistake in its arguments, files or model folder ends it with one line saying what to fix (exit code 1), not a traceback"
+    name = Path(sys.argv[0]).name
     try: return main(argv)
-    except (KernelInputError, FileNotFoundError, SubmissionError, ArtefactError) as e: raise SystemExit(f"{Path(sys.argv[0]).name}: {e}") from None
+    except (KernelInputError, OSError, SubmissionError, ArtefactError) as e: raise SystemExit(f"{name}: {e}") from None   # OSError: a missing file, a read-only or full output folder
+    except KeyboardInterrupt:   # Ctrl-C: one line and the shell's code for it (128 + SIGINT); what was written before stays
+        print(f"{name}: interrupted (Ctrl-C)", file=sys.stderr); raise SystemExit(130) from None
 
 # %% ../nbs/50_kaggle.ipynb #20a953a7
 def _input_glob(root:Path, tail:str, depth:int=5) -> list:

@@ -126,7 +126,10 @@ def _read_csv(path, # A CSV file (also .csv.gz / .csv.zip)
     except pd.errors.ParserWarning:
         raise SubmissionError(f"The {what} {path} has a row with more fields than its header: every row needs the header's columns "
                               "(a stray comma, or an unquoted text with a comma in it?).") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+    except UnicodeDecodeError as e:   # the text's encoding, not its rows
+        raise SubmissionError(f"The {what} {path} is not UTF-8 text ({str(e).strip()[:120]}): save it as UTF-8, e.g. "
+                              f"pd.read_csv(path, encoding='latin-1').to_csv(path, index=False).") from None
+    except pd.errors.ParserError as e:
         raise SubmissionError(f"The {what} {path} is not a well-formed CSV ({str(e).strip()[:200]}); every row needs the header's columns.") from None
 
 def _few(xs, n=5) -> str:

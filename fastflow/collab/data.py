@@ -14,7 +14,7 @@ import pandas as pd
 import torch
 from ..core import import_fastai; import_fastai()   # fastai without its torch.jit deprecation warnings
 from fastai.data.core import DataLoaders
-from ..core import default_device, _plain
+from ..core import default_device, _column_hint, _plain
 from ..data import TensorLoader, check_y_range, infer_y_range, key_text
 
 # %% auto #0
@@ -42,7 +42,7 @@ def _select(ratings, user_name, item_name, rating_name, time_name) -> pd.DataFra
     cols = [user_name, item_name, rating_name] + ([time_name] if time_name else [])
     missing = [c for c in cols if c not in ratings.columns]
     if missing:
-        raise ValueError(f"column(s) {missing} not in the ratings frame, which has {list(ratings.columns)}. "
+        raise ValueError(f"column(s) {missing} not in the ratings frame, which has {list(ratings.columns)}.{_column_hint(missing, ratings.columns)} "
                          f"Pass the right names, e.g. user_name=..., item_name=..., rating_name=..., time_name=...")
     if len(set(cols)) < len(cols):
         twice = sorted({c for c in cols if cols.count(c) > 1}, key=str)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
-from ..core import _plain
+from ..core import _column_hint, _plain
 from ..data import key_text
 
 # %% auto #0
@@ -77,7 +77,7 @@ def check_target(df: pd.DataFrame, # Training frame
     if not isinstance(df, pd.DataFrame): raise _not_a_frame(df, 'training frame')
     if len(df) == 0: raise ValueError("the training frame is empty (0 rows): nothing to learn from")
     if target not in df.columns:
-        raise KeyError(f"target column {target!r} not in the frame; columns are {list(df.columns)[:20]}")
+        raise KeyError(f"target column {target!r} not in the frame; columns are {list(df.columns)[:20]}.{_column_hint([target], df.columns)}")
     y = df[target]
     n_na = int(y.isna().sum())
     if n_na: raise ValueError(f"target {target!r} has {n_na} missing value(s); drop those rows first, e.g. df.dropna(subset=[{target!r}])")

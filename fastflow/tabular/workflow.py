@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.base import clone, is_classifier, is_regressor
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold
-from ..core import heartbeat, usable_cores, _plain  # noqa: F401 (usable_cores re-exported: `fastflow.core` owns it; collab and tabular use it)
+from ..core import heartbeat, usable_cores, _column_hint, _plain  # noqa: F401 (usable_cores re-exported: `fastflow.core` owns it; collab and tabular use it)
 from ..metrics import Metric, METRICS, best_class_weights, best_threshold, decide, f1, get_metric  # noqa: F401 (`Metric` and `METRICS` are re-exported here)
 from ..submission import _holds_proba, _placeholder, _read_sample, _write_submission
 from ..export import ArtefactError, load_artefact, rebuild, save_artefact
@@ -321,7 +321,7 @@ class TabularWorkflow:
 
     def _check_ids(self, df, what):
         if self.id_col is None: return
-        if self.id_col not in df.columns: raise KeyError(f"id column {self.id_col!r} not in the {what} frame; its columns are {list(df.columns)[:20]}")
+        if self.id_col not in df.columns: raise KeyError(f"id column {self.id_col!r} not in the {what} frame; its columns are {list(df.columns)[:20]}.{_column_hint([self.id_col], df.columns)}")
         d = df[self.id_col].duplicated()
         if d.any(): raise ValueError(f"{d.sum()} duplicated id(s) in {what} column {self.id_col!r}, e.g. {_plain(df[self.id_col][d].iloc[0])!r}: ids must be unique")
 
@@ -467,7 +467,7 @@ class TabularWorkflow:
             raise TypeError(f"{param} takes one column name, got a {type(c).__name__}: add the {many} as a column of the frame and name it")
         if df is None: return c
         if c in (self.target, self.id_col): raise ValueError(f"{param}={c!r} is the {'target' if c == self.target else 'id column'}: name the column that holds each row's {one}")
-        if c not in df.columns: raise KeyError(f"{label} column {c!r} not in the training frame; its columns are {list(df.columns)[:20]}")
+        if c not in df.columns: raise KeyError(f"{label} column {c!r} not in the training frame; its columns are {list(df.columns)[:20]}.{_column_hint([c], df.columns)}")
         return c
 
     def _check_groups(self, df):
