@@ -316,7 +316,10 @@ def learner_from_artefact(art:Artefact, # A loaded model folder of kind 'vision.
     cbs = _image_cbs(kwargs.pop('cbs', None))
     learn = ImageLearner(dls, model.eval(), loss_func=loss_func, metrics=accuracy_multi if data.get('multi_label') else accuracy, cbs=cbs, **kwargs)
     learn.tta_shifts, learn.threads = int(art.config.get('tta_shifts') or 0), art.config.get('threads')
-    learn.temperature = float(art.config.get('temperature') or 1.)   # folders before it was stored: uncalibrated, as they predicted
+    t = art.config.get('temperature', 1.)   # folders before it was stored: uncalibrated, as they predicted
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or not (math.isfinite(t) and t > 0):   # -1 would reverse the ranking, NaN give NaN probabilities
+        raise ArtefactError(f"{where}: its temperature {t!r} is not a positive number: the folder was edited; export the learner again.")
+    learn.temperature = float(t)
     if art.config.get('channels_last'): model.to(memory_format=torch.channels_last)   # same layout, same kernels, same digits
     if spec['builder'] != 'FastNet': learn.model_spec = spec
     return learn
