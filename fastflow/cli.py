@@ -1,4 +1,4 @@
-"""The `fastflow` command: `fastflow data` shows which data sets are found and where; `fastflow demo` runs each application end to end on built-in data; `fastflow kaggle` builds an offline wheelhouse, pushes kernels and submits.
+"""The `fastflow` command: `fastflow data` shows which data sets are found and where; `fastflow demo` runs each application end to end on built-in data; `fastflow predict` predicts with an exported model folder; `fastflow kaggle` builds an offline wheelhouse, pushes kernels and submits.
 
 Docs: https://fastflow-dev.github.io/fastflow/cli.html.md"""
 
@@ -7,12 +7,15 @@ Docs: https://fastflow-dev.github.io/fastflow/cli.html.md"""
 # %% ../nbs/61_cli.ipynb #6e064335
 from __future__ import annotations
 import argparse, json, os, shlex, sys, time, warnings
-from .core import output_dir, data_names, _bad_data_env
+from functools import partial
+from pathlib import Path
+import pandas as pd
+from .core import atomic_write, output_dir, data_names, _bad_data_env
 from .kaggle import add_kaggle_commands, comp_path
 from .demo import DEMOS
 
 # %% auto #0
-__all__ = ['KNOWN_DATA', 'find_data', 'build_parser', 'main']
+__all__ = ['KNOWN_DATA', 'find_data', 'predict_files', 'build_parser', 'main']
 
 # %% ../nbs/61_cli.ipynb #c2ec6cb1
 KNOWN_DATA = ('titanic', 'house_prices', 'adult', 'cifar10_subset', 'ml-100k')
@@ -75,12 +78,135 @@ def _cmd_demo(args):
     return 0
 
 # %% ../nbs/61_cli.ipynb #7a434a18
+_TAKES = {'tabular.workflow': 'a CSV (or parquet) file of test rows', 'tabular.estimator': 'a CSV (or parquet) file of test rows',
+          'collab.learner': 'a CSV (or parquet) file of (user, item) pairs', 'collab.workflow': 'a CSV (or parquet) file of (user, item) pairs',
+          'vision.learner': 'a folder of test images'}
+
+def _read_rows(path:Path, what:str) -> pd.DataFrame:
+    "The CSV (.csv, .csv.gz, .csv.zip) or parquet file `path`, or a ValueError saying why it is not a table"
+    with open(path, 'rb') as f: parquet = f.read(4) == b'PAR1'
+    try: df = pd.read_parquet(path) if parquet or path.suffix.lower() == '.parquet' else pd.read_csv(path)
+    except pd.errors.EmptyDataError: raise ValueError(f"{path} is empty (no header row): pass {what}") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as e: raise ValueError(f"{path} is not a well-formed CSV ({str(e).strip()[:150]}): pass {what}") from None
+    except ImportError: raise ValueError(f"{path} is a parquet file, which pandas reads only with pyarrow (or fastparquet), and neither is installed: "
+                                         "pip install pyarrow, or pass a CSV") from None
+    if len(df) == 0: raise ValueError(f"{path} has a header but no rows: nothing to predict")
+    return df
+
+def _lacks(model, path, missing:list) -> ValueError:
+    "The error for test rows without some of the model's training columns: engineered features (a kernel's model) or columns left out"
+    return ValueError(f"{path} lacks column(s) {missing} that the model in {model} was trained on. If a script made them from the raw columns (a Kaggle "
+                      f"kernel's model: kaggle/titanic/kernel.py makes 'Title' and 'WCGroup' from 'Name'), predict with that kernel's predict.py, which "
+                      f"applies its features first (python kaggle/COMPETITION/predict.py --model {model} --data DIR); otherwise add the columns (NaN is fine)")
+
+def _no_proba(kind:str, what:str) -> ValueError:
+    return ValueError(f"--proba: this {kind!r} model {what}, which has no class probabilities; leave --proba out")
+
+def _tabular(m, kind:str, model, path:Path, sample, out:Path, proba:bool) -> tuple[Path|pd.DataFrame, str]:
+    "(the submission written, or the predictions frame) of a tabular workflow or estimator for the rows in `path`"
+    test = _read_rows(path, _TAKES[kind])
+    if kind == 'tabular.workflow':
+        feats, ids = [c for c in m.feature_names_ if c not in m.proc_.dropped_], [m.id_col]   # columns dropped in training may be absent
+        clf, target = m.task_ == 'classification', m.target
+    else:
+        feats = list(getattr(m, 'feature_names_in_', []))
+        if not feats and test.shape[1] != m.n_features_in_: raise ValueError(f"the model was fitted on an array of {m.n_features_in_} columns and {path} has {test.shape[1]}: pass exactly its feature columns")
+        ids, clf, target = [c for c in test.columns if c not in feats] if feats else [], hasattr(m, 'classes_'), 'prediction'
+    if missing := [c for c in feats if c not in test.columns]: raise _lacks(model, path, missing)
+    if proba and not clf: raise _no_proba(kind, 'is a regression')
+    if kind == 'tabular.workflow' and sample is not None: return m.submit(test, sample, out, proba=True if proba else None), kind
+    X = test if kind == 'tabular.workflow' else test[feats] if feats else test.to_numpy()   # a workflow checks the ids and says which columns it ignores
+    if sample is not None:
+        from fastflow.submission import write_submission, _read_sample
+        s = _read_sample(sample); sid, cols = s.columns[0], list(s.columns[1:])
+        P = m.predict_proba(X) if proba else m.predict(X)
+        if proba and len(cols) == 1:
+            if P.shape[1] != 2: raise ValueError(f"--proba: the sample has one column, {cols[0]!r}, and this model has {P.shape[1]} classes: pass a sample with a column per class, or leave --proba out")
+            P = P[:, 1]
+        preds = pd.DataFrame(P, columns=[str(c) for c in m.classes_]) if P.ndim == 2 else pd.DataFrame({cols[0]: P})
+        if sid in test.columns: preds.insert(0, sid, test[sid].to_numpy())
+        return write_submission(preds if sid in test.columns else preds.to_numpy(), sample, out, proba=True if proba else None), kind
+    keep = test[[c for c in ids if c in test.columns]].reset_index(drop=True)
+    P = m.predict_proba(X) if proba else m.predict(X)
+    res = pd.DataFrame(P, columns=[str(c) for c in m.classes_]) if P.ndim == 2 else pd.DataFrame({target: P})
+    return pd.concat([keep, res], axis=1), kind
+
+def _collab(m, kind:str, path:Path, sample, out:Path, proba:bool):
+    "(the submission written, or the predictions frame) of a collab learner or workflow for the (user, item) pairs in `path`"
+    if proba: raise _no_proba(kind, 'predicts ratings')
+    pairs = shown = _read_rows(path, _TAKES[kind])   # `shown`: as read, for predictions.csv
+    un, itn, rn = (m.dls.names['user'], m.dls.names['item'], m.dls.names['rating']) if kind == 'collab.learner' else (m.user_name, m.item_name, m.rating_name)
+    if not {un, itn} <= set(pairs.columns):   # not named as in training: the first two columns
+        if pairs.shape[1] < 2: raise ValueError(f"{path} has {pairs.shape[1]} column(s), {list(pairs.columns)}: pass (user, item) pairs, in columns {un!r} and {itn!r} (or the first two)")
+        pairs = pairs.rename(columns={pairs.columns[0]: un, pairs.columns[1]: itn})
+    p = m.predict_pairs(pairs, un, itn) if kind == 'collab.learner' else m.predict(pairs)
+    if sample is not None:
+        from fastflow.submission import write_submission, _read_sample
+        s = _read_sample(sample); sid = s.columns[0]
+        preds = pd.DataFrame({sid: pairs[sid].to_numpy(), s.columns[1]: p}) if sid in pairs.columns and len(s.columns) == 2 else p   # by id, else in the sample's row order
+        return write_submission(preds, sample, out), kind
+    return shown.assign(**{rn if rn not in shown.columns else 'prediction': p}), kind
+
+def _vision(m, kind:str, path:Path, sample, out:Path, proba:bool):
+    "(the submission written, or the predictions frame) of an image learner for the images in folder `path`"
+    from fastflow.vision.learner import predict_folder, write_image_submission
+    df, probs = predict_folder(m, path)
+    if sample is not None: return write_image_submission((df, probs), sample, out, proba=True if proba else None), kind
+    if proba: df = pd.concat([df, pd.DataFrame(probs.numpy(), columns=[str(c) for c in df.attrs['classes']])], axis=1)
+    return df, kind
+
+def predict_files(model, # An exported model folder of any application (`export_learner`, `wf.export`, `export_estimator`)
+                  input, # Tabular: a CSV or parquet of test rows; collab: a CSV of (user, item) pairs; vision: a folder of test images
+                  out=None, # Output folder (None: `output_dir()`)
+                  sample=None, # The competition's sample submission: write a checked `submission.csv` in its layout; None: `predictions.csv`
+                  proba:bool=False, # Classification: class probabilities instead of labels
+                 ) -> tuple[Path, int, str]:
+    "Predict `input` with the model folder `model`: `(file written, rows, kind)`; `submission.csv` through the application's writer with `sample`, else `predictions.csv` (ids or inputs + predictions)"
+    from fastflow.core import user_path
+    from fastflow.export import MANIFEST, load_model, _read_manifest
+    src = user_path(input)
+    if not src.exists(): raise FileNotFoundError(f"INPUT {src} does not exist: pass a CSV of test rows or pairs, or a folder of test images")
+    m = load_model(model)   # any kind, read only, nothing unpickled
+    mp = user_path(model); mp = mp.parent if mp.name == MANIFEST else mp
+    kind = (_read_manifest(mp/MANIFEST) or {}).get('kind')
+    if kind not in _TAKES: raise ValueError(f"{mp} holds a {kind!r} model, which fastflow predict does not handle (it does {', '.join(_TAKES)})")
+    if src.is_dir() != (kind == 'vision.learner'):
+        raise ValueError(f"{src} is a {'folder' if src.is_dir() else 'file'}, and {mp} holds a {kind!r} model, which predicts {_TAKES[kind]}: pass that as INPUT")
+    if sample is not None:
+        sample = user_path(sample)
+        if not sample.is_file(): raise FileNotFoundError(f"--sample {sample} is not a file: pass the competition's sample submission (sample_submission.csv)")
+    dest = output_dir(out)
+    run = _vision if kind == 'vision.learner' else _collab if kind.startswith('collab.') else partial(_tabular, model=mp)
+    res, kind = run(m, kind, path=src, sample=sample, out=dest, proba=proba)
+    if isinstance(res, pd.DataFrame):
+        with atomic_write(dest/'predictions.csv') as f: res.to_csv(f, index=False)
+        return dest/'predictions.csv', len(res), kind
+    return Path(res), len(_read_rows(Path(res), 'a submission')), kind   # as written: the sample's row count
+
+def _cmd_predict(args):
+    with warnings.catch_warnings(record=True) as seen:   # the library's warnings as one line each, after the work (not file:line and source)
+        warnings.simplefilter('always')
+        try: f, n, kind = predict_files(args.model, args.input, args.out, args.sample, args.proba)
+        except (ValueError, KeyError) as e: err = e   # ArtefactError, SubmissionError, a missing column: said in one line
+        else: err = None
+    said = set()
+    for w in seen:
+        msg = str(w.message).splitlines()[0] if str(w.message) else type(w.message).__name__
+        if issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning)) or msg in said or '`torch.jit.script` is deprecated' in msg: continue
+        said.add(msg); print(f"fastflow predict: warning: {msg}", file=sys.stderr)
+    if err is not None: raise SystemExit(f"fastflow predict: {err.args[0] if isinstance(err, KeyError) and err.args else err}") from None
+    print(f"wrote {f} ({n} rows) with the {kind!r} model in {args.model}")
+    return 0
+
+# %% ../nbs/61_cli.ipynb #262a6002
 def build_parser() -> argparse.ArgumentParser:
     "The `fastflow` argument parser"
     p = argparse.ArgumentParser(prog='fastflow', description='fastflow: the fastai-style workflow, fast on CPU, from data on disk to a checked submission.',
-                                epilog='Training and predicting on your own files is Python (README: "In ten lines", "Export, load, predict") or a '
-                                       'competition script such as `python kaggle/titanic/kernel.py --data DIR --out OUT` then '
-                                       '`python kaggle/titanic/predict.py --model OUT/model`; these commands find data, run the demo and ship to Kaggle.')
+                                epilog='Training on your own files is Python (README: "In ten lines") or a competition script such as '
+                                       '`python kaggle/titanic/kernel.py --data DIR --out OUT`. `fastflow predict MODEL INPUT` predicts with any exported '
+                                       'model folder (README: "Export, load, predict"); a kernel\'s model, trained on features its script makes, predicts '
+                                       'through its own script: `python kaggle/titanic/predict.py --model OUT/model`. The other commands find data, run the '
+                                       'demo and ship to Kaggle.')
     sub = p.add_subparsers(dest='cmd', metavar='COMMAND')
     d = sub.add_parser('data', help='which data sets are found, and where')
     d.add_argument('names', nargs='*', help=f'data set names (default: {", ".join(KNOWN_DATA)}, and every other folder found)')
@@ -90,6 +216,13 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument('--quick', action='store_true', help='smallest sizes, for smoke tests')
     m.add_argument('--only', nargs='+', metavar='PART', help='run only these parts of the demo')
     m.set_defaults(func=_cmd_demo, parser=m)
+    r = sub.add_parser('predict', help='predict with an exported model folder: test rows, (user, item) pairs or images -> predictions.csv, or a checked submission')
+    r.add_argument('model', metavar='MODEL', help='an exported model folder of any application (it may be read-only)')
+    r.add_argument('input', metavar='INPUT', help='tabular: a CSV (or parquet) of test rows; collab: a CSV of (user, item) pairs; vision: a folder of test images')
+    r.add_argument('--out', default=None, help='output folder (default: the output folder, ./out or /kaggle/working)')
+    r.add_argument('--sample', default=None, metavar='SAMPLE', help="the competition's sample submission: write submission.csv checked against it (default: predictions.csv)")
+    r.add_argument('--proba', action='store_true', help='classification: class probabilities instead of labels')
+    r.set_defaults(func=_cmd_predict, parser=r)
     add_kaggle_commands(sub)   # fastflow kaggle wheelhouse|push|submit, defined in fastflow.kaggle
     return p
 

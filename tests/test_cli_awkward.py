@@ -67,10 +67,10 @@ def test_file_where_a_folder_goes(tmp_path, capsys):
     assert str(e.value.code).startswith('fastflow kaggle wheelhouse: [Errno 17] File exists') and str(tmp_path/'wheels') in str(e.value.code)
 
 def test_help_says_where_training_is(capsys):
-    "No command trains on your own files: --help says so and names scripts that exist, with flags they take"
+    "No command trains on your own files: --help says so, names `fastflow predict` and the kernel scripts that exist, with flags they take"
     with pytest.raises(SystemExit) as e: main(['--help'])
     out, root = ' '.join(capsys.readouterr().out.split()), Path(__file__).parents[1]
-    assert e.value.code == 0 and 'Training and predicting on your own files is Python' in out
+    assert e.value.code == 0 and 'Training on your own files is Python' in out and 'fastflow predict MODEL INPUT' in out
     for script, flag in (('kernel.py', '--data'), ('predict.py', '--model')):
         assert f'kaggle/titanic/{script}' in out and flag in (root/'kaggle'/'titanic'/script).read_text() + (root/'fastflow'/'kaggle.py').read_text()
 
