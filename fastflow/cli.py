@@ -125,7 +125,7 @@ def _tabular(m, kind:str, model, path:Path, sample, out:Path, proba:bool) -> tup
             P = P[:, 1]
         preds = pd.DataFrame(P, columns=[str(c) for c in m.classes_]) if P.ndim == 2 else pd.DataFrame({cols[0]: P})
         if sid in test.columns: preds.insert(0, sid, test[sid].to_numpy())
-        return write_submission(preds if sid in test.columns else preds.to_numpy(), sample, out, proba=True if proba else None), kind
+        return write_submission(preds if sid in test.columns else P, sample, out, proba=True if proba else None), kind   # no ids: in the sample's row order
     keep = test[[c for c in ids if c in test.columns]].reset_index(drop=True)
     P = m.predict_proba(X) if proba else m.predict(X)
     res = pd.DataFrame(P, columns=[str(c) for c in m.classes_]) if P.ndim == 2 else pd.DataFrame({target: P})

@@ -137,6 +137,7 @@ def test_vision_learner(tmp_path, capsys):
         got = pd.read_csv(ok(run(tmp_path/'m', tmp_path/'test', '--out', tmp_path/'o', '--proba', cwd=tmp_path), 'vision.learner', n), dtype={'id': str})
         sub = pd.read_csv(ok(here(capsys, tmp_path/'m', tmp_path/'test', '--out', tmp_path/'o2', '--sample', tmp_path/'sample.csv'), 'vision.learner', n), dtype={'id': str})
     assert (got.id == want.id).all() and (got.label == want.label).all() and (sub.label == want.label).all()
+    refused([tmp_path/'m', tmp_path/'sample.csv'], 'is a file', "'vision.learner'", 'a folder of test images')   # a CSV for an image model
     np.testing.assert_allclose(got[[str(c) for c in learn.dls.vocab]].to_numpy(), probs.numpy(), atol=1e-5)
 
 def test_errors(tab, tmp_path):
