@@ -320,3 +320,41 @@ def test_raw_unit_crafted(tmp_path):
         m = shutil.copytree(tmp_path/'model_raw', tmp_path/f'm{len(msg)}')
         _edit_config(m, edit)
         with pytest.raises(ArtefactError, match=msg): load_learner(m)
+
+def _rewrite_weights(m:Path, edit):
+    "Edit the tensors in `m`'s weights.safetensors and make the file's checksum in the manifest again, as a crafted folder would"
+    import hashlib
+    from safetensors.torch import load_file, save_file
+    w = m/'weights.safetensors'; sd = load_file(str(w)); edit(sd); save_file(sd, str(w))
+    man = json.loads((m/'fastflow.json').read_text()); man['files']['weights.safetensors']['sha256'] = hashlib.sha256(w.read_bytes()).hexdigest()
+    (m/'fastflow.json').write_text(json.dumps(man))
+
+@pytest.mark.parametrize('kind', KINDS)
+def test_crafted_weights_dtype_or_nonfinite(roundtrip, tmp_path, kind):
+    "Weights resealed as another dtype were cast silently (an int64 bias moved predictions); NaN/inf weights predicted NaN: both refused at load, naming the tensor"
+    first = lambda sd: next(k for k, v in sd.items() if v.is_floating_point())
+    def cast(f): return lambda sd: sd.update({(k := first(sd)): f(sd[k])})
+    for j, (edit, msg) in enumerate((
+            (cast(lambda t: t.round().long()), r"weights\.safetensors: \S+ is torch\.int64, not the model's torch\.float32 that export writes"),
+            (cast(lambda t: t.double()), r"is torch\.float64, not the model's torch\.float32"),
+            (cast(lambda t: t.half()), r"is torch\.float16, not the model's torch\.float32"),
+            (lambda sd: sd[first(sd)].view(-1).__setitem__(0, float('nan')), r"NaN or infinite weights in \S+ \(1\)"),
+            (lambda sd: sd[first(sd)].view(-1).__setitem__(0, float('inf')), r"NaN or infinite weights in \S+ \(1\)"))):
+        m = _copy(roundtrip, tmp_path/str(j), kind)
+        _rewrite_weights(m, edit)
+        with pytest.raises(ArtefactError, match=msg) as e: load_learner(m)
+        assert 'export the model again' in str(e.value)
+    if kind == 'dot':   # the reviewer's case: the global bias as int64
+        m = _copy(roundtrip, tmp_path/'bias', kind)
+        _rewrite_weights(m, lambda sd: sd.update(bias=sd['bias'].round().long()))
+        with pytest.raises(ArtefactError, match=r"bias is torch\.int64, not the model's torch\.float32 that export writes: loading would cast it"): load_learner(m)
+    assert len(load_learner(_copy(roundtrip, tmp_path/'plain', kind)).predict_codes([0, 1], [0, 1])) == 2   # unedited: loads
+
+def test_workflow_crafted_weights(wf_roundtrip, tmp_path):
+    "A collab workflow's torch member is checked as a learner's weights are"
+    from fastflow.collab.workflow import CollabWorkflow
+    for j, (edit, msg) in enumerate(((lambda sd: sd.update({'dot.bias': sd['dot.bias'].round().long()}), r"\(member 'dot'\): bias is torch\.int64, not the model's torch\.float32"),
+                                     (lambda sd: sd['nn.u_emb.weight'].view(-1).__setitem__(3, float('nan')), r"\(member 'nn'\): NaN or infinite weights in u_emb\.weight \(1\)"))):
+        m = shutil.copytree(wf_roundtrip/'model_wf', tmp_path/str(j)); set_writable(m, True)
+        _rewrite_weights(m, edit)
+        with pytest.raises(ArtefactError, match=msg): CollabWorkflow.load(m)

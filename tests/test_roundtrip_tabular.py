@@ -190,3 +190,33 @@ def test_export_errors(exported, tmp_path):
     wf.fit(df)
     with pytest.raises(TypeError, match="workflow member 'mine' \\(Mine\\) cannot be exported"): wf.export(tmp_path/'c')
     assert not (tmp_path/'c'/'fastflow.json').exists()
+
+def _edit_config(folder:Path, edit):
+    "Edit the config in `folder`'s manifest and make its checksum again, as someone crafting a folder would"
+    from fastflow.export import _config_sha256
+    man = json.loads((folder/'fastflow.json').read_text()); edit(man['config'])
+    man['config_sha256'] = _config_sha256(man['config'])
+    (folder/'fastflow.json').write_text(json.dumps(man))
+
+@pytest.mark.parametrize('name, edit, msg', [
+    ('wf_clf', lambda c: c.update(members=[]), r"members \[\] is not a non-empty list"),   # was: 'call fit ... before predicting' at predict time
+    ('wf_clf', lambda c: c.update(feature_names=['a']), r"feature_names \['a'\] are not the columns its preprocessing \(proc\) was fitted on"),   # was: 'test frame lacks column a'
+    ('wf_clf', lambda c: c.update(feature_names=c['feature_names'][::-1]), r"are not the columns member '\w+' was fitted on"),   # the same columns, in another order
+    ('wf_clf', lambda c: c.update(task='regression'), "task is 'regression' but it holds classes"),   # was: class-1 probabilities returned as values
+    ('wf_clf', lambda c: c.update(task='regression', classes=None), r"task is 'regression' but member '\w+' \(\w+Classifier\) is a classifier"),
+    ('wf_clf', lambda c: c.update(classes={'dtype': 'object', 'values': ['no']}), r"classes .* are fewer than two"),
+    ('wf_clf', lambda c: c['members'][0].update(name='rf'), r"name a member twice"),
+    ('wf_clf', lambda c: c['members'][0].update(name='gbm'), r"members \['gbm', .*\] are not among its ensemble's"),
+    ('wf_clf', lambda c: c['members'][0].update(weight=3.), r"member weights \[3\.0, .*\] are not positive numbers that sum to 1"),
+    ('wf_reg', lambda c: c.update(task='classification', classes={'dtype': 'object', 'values': ['a', 'b']}), r"member '\w+' \(\w+Regressor\) is a regressor"),
+    ('wf_grp', lambda c: c.update(feature_names=[f for f in c['feature_names'] if f != 'grp']), r"group columns \['grp'\] are not among its feature_names"),
+    ('wf_grp', lambda c: c.update(groups=[]), r"feature_names \[.*'grp'\] are not the columns its preprocessing"),   # no group rates: grp itself would reach the members
+])
+def test_crafted_workflow_config_is_refused_at_load(exported, tmp_path, name, edit, msg):
+    "A workflow folder whose members, feature names or task were edited (checksum resealed) is refused at load, saying what and how to fix it"
+    from fastflow.export import ArtefactError, load_model
+    d = _copy(exported, name, tmp_path)
+    load_model(d)   # unedited: loads
+    _edit_config(d, edit)
+    with pytest.raises(ArtefactError, match=msg) as e: load_model(d)
+    assert 'the folder was edited; export the workflow again' in str(e.value) and str(d) in str(e.value)

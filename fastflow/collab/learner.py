@@ -845,6 +845,20 @@ def _check_loaded(art:Artefact, # The folder, for the message
         try: ItemRanker(**rk)
         except (TypeError, ValueError) as e: raise ArtefactError(f"{art.path}: its ranker settings {rk} are not ItemRanker's ({e}); export the model again") from None
 
+def _check_weights(sd:dict, # name -> tensor, as the folder's weights.safetensors holds them (already loaded into `model`)
+                   model:nn.Module, # The model built from the folder's config
+                   where:str, # What they are, for the message (e.g. the weights file and the member)
+                  ):
+    "An `ArtefactError` for weights no export writes: a tensor whose dtype is not the model's (`load_state_dict` casts it silently) or NaN/inf values"
+    own = model.state_dict()
+    if bad := [f"{k} is {v.dtype}" for k,v in sd.items() if k in own and v.dtype != own[k].dtype]:
+        want = sorted({str(own[k].dtype) for k,v in sd.items() if k in own and v.dtype != own[k].dtype})
+        raise ArtefactError(f"{where}: {', '.join(bad[:5])}, not the model's {' or '.join(want)} that export writes: loading would cast it "
+                            "(an integer bias moves every prediction); the folder was edited; export the model again")
+    if bad := [f"{k} ({int((~torch.isfinite(v)).sum())})" for k,v in sd.items() if v.is_floating_point() and not torch.isfinite(v).all()]:
+        raise ArtefactError(f"{where}: NaN or infinite weights in {', '.join(bad[:5])}, which no export of a trained model writes (its predictions would be "
+                            "NaN); the folder was edited; export the model again")
+
 def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read by `fastflow.export.load_artefact`
                           device='cpu', # Where the model and batches go
                          ) -> CollabLearner:
@@ -857,6 +871,7 @@ def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read b
     except (TypeError, ValueError) as e: raise ArtefactError(f"{art.path}: the data it describes cannot be rebuilt ({e}); export the learner again") from None
     try: model.load_state_dict(art.tensors)
     except RuntimeError as e: raise ArtefactError(f"{art.path/'weights.safetensors'} does not fit a {mcfg['builder']}({mcfg.get('kwargs')}): {e}") from None
+    _check_weights(art.tensors, model, art.path/'weights.safetensors')
     rk = art.config.get('ranker')   # fitted again on first use, with the exported settings (the same weights) while the data stay these
     _check_loaded(art, dls.train_df.rating, [(mcfg.get('kwargs') or {}).get('y_range')], [rk, art.config.get('ranker_given')])
     learn = CollabLearner(dls, model.to(device).eval(), loss_func=MSELossFlat(), metrics=RMSE(), cbs=[RunLog(path=False)])   # as collab_learner: no progress bars in a log

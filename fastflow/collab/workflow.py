@@ -19,7 +19,7 @@ from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, rebuild, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds, _user_index
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline, star_unit
-from .learner import CollabLearner, collab_learner, unit_scale, _model_config, _check_by, _check_count, _check_id, _warn_all_rated, _masked_ranking, _rating_stats, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _as_other_kind, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded, _warn_missing_ids
+from .learner import CollabLearner, collab_learner, unit_scale, _model_config, _check_by, _check_count, _check_id, _warn_all_rated, _masked_ranking, _rating_stats, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _as_other_kind, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded, _check_weights, _warn_missing_ids
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -709,6 +709,7 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
             sd = {k[len(n)+1:]: v for k,v in art.tensors.items() if k.startswith(n + '.')}
             try: model.load_state_dict(sd)
             except RuntimeError as e: raise ArtefactError(f"{art.path/'weights.safetensors'} does not fit member {n!r}: {e}") from None
+            _check_weights(sd, model, f"{art.path/'weights.safetensors'} (member {n!r})")
             wf.final_[n] = CollabLearner(dls, model.eval(), loss_func=MSELossFlat())
         elif t in ('bias', 'knn', 'side', 'bayes'):
             base = BiasBaseline()

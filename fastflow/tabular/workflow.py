@@ -22,7 +22,7 @@ from ..data import key_text
 from .nn import check_reg_loss, default_bs
 from .data import INT_RULE, TabularProc, check_target, date_format, from_plain, from_plain_array, plain_array, to_plain, _check_unique_columns, _check_feature_names, _parse_dates, _not_a_frame
 from .estimators import (takes_groups, takes_times, _fit_takes, NNClassifier, NNRegressor, RFClassifier, RFRegressor, GBMClassifier, GBMRegressor,
-                                     LinearClassifier, LinearRegressor, SeedBagClassifier, SeedBagRegressor, TabularEstimator, NonFiniteError, check_finite, estimator_state, restore_estimator)
+                                     LinearClassifier, LinearRegressor, SeedBagClassifier, SeedBagRegressor, TabularEstimator, NonFiniteError, check_finite, estimator_state, restore_estimator, _SeedBag)
 
 # %% auto #0
 __all__ = ['NN_STEPS', 'RF_ROWS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'TIE_SE',
@@ -1074,10 +1074,63 @@ class TabularWorkflow:
         return cfg, out['tensors'], out['arrays'], out['files']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #164822ca
+def _edited(art, what:str) -> ArtefactError:
+    "The `ArtefactError` for a crafted folder: which folder, what in it is wrong, and the fix"
+    return ArtefactError(f"{art.path}: {what}, which no export writes: the folder was edited; export the workflow again")
+
+def _check_members_cfg(art, c:dict):
+    "Before anything is rebuilt: the task, classes and members list of a folder's config (fastflow.json) agree with each other"
+    task, cls, ms = c.get('task'), c.get('classes'), c.get('members')
+    if task not in ('classification', 'regression'): raise _edited(art, f"fastflow.json's task {task!r} is not 'classification' or 'regression'")
+    if c['params'].get('task') not in (None, task): raise _edited(art, f"fastflow.json's task {task!r} is not the task {c['params']['task']!r} the workflow was built with")
+    if (task == 'classification') != (cls is not None):
+        raise _edited(art, f"fastflow.json's task is {task!r} but it " + ("holds no classes" if cls is None else "holds classes"))
+    if task == 'classification' and len(from_plain_array(cls)) < 2: raise _edited(art, f"fastflow.json's classes {cls!r} are fewer than two")
+    if not isinstance(ms, list) or not ms: raise _edited(art, f"fastflow.json's members {ms!r} is not a non-empty list (a workflow predicts with its fitted members)")
+    if not all(isinstance(d, dict) and {'name', 'weight', 'model'} <= set(d) for d in ms): raise _edited(art, "fastflow.json's members are not each a name, a weight and a model")
+    names, w = [d['name'] for d in ms], [d['weight'] for d in ms]
+    if len(set(names)) != len(names): raise _edited(art, f"fastflow.json's members {names} name a member twice")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < float('inf') for v in w) or abs(sum(w) - 1) > 1e-3:
+        raise _edited(art, f"fastflow.json's member weights {w} are not positive numbers that sum to 1")
+    fin, ens = c.get('final_name'), c.get('ensemble_weights') or {}
+    if fin == 'ensemble' and ens and not set(names) <= set(ens): raise _edited(art, f"fastflow.json's members {names} are not among its ensemble's {list(ens)}")
+    if fin != 'ensemble' and names != [fin]: raise _edited(art, f"fastflow.json's members {names} are not its final model {fin!r} alone")
+
+def _member_parts(n, est):
+    "(how to name it, estimator) for a member and, in a seed bag, each of its estimators"
+    if isinstance(est, _SeedBag): return [(f"member {n!r} (seed-bag estimator {i})", e) for i, e in enumerate(est.estimators_)]
+    return [(f"member {n!r}", est)]
+
+def _fitted_on(proc, cols:list) -> bool:
+    "Whether fitted `proc` was fitted on a frame whose columns are `cols`: it reads all of them but those it was told to drop"
+    ins = set(proc.input_cols_)
+    return ins <= set(cols) and set(cols) - ins <= set(proc.drop or ()) and proc.n_features_in_ == len(cols)
+
+def _check_members(art, wf):
+    "After the members are rebuilt: each is a classifier or regressor as the task says, predicts codes of the folder's classes and was fitted on the columns its feature names give"
+    clf, k = wf.task_ == 'classification', len(getattr(wf, 'classes_', []))
+    gs, names = list(wf.group_stats_), wf.feature_names_
+    if absent := [g for g in gs if g not in names]: raise _edited(art, f"fastflow.json's group columns {absent} are not among its feature_names {names[:10]}")
+    want = [f for f in names if f not in gs] + [f'{g}_{s}' for g in gs for s in ('rate', 'n')]   # the columns `transform` gives the members
+    if not _fitted_on(wf.proc_, [f for f in names if f not in gs] or want):   # `_setup`'s proc: the features but the group columns (or their rates, if that is all)
+        raise _edited(art, f"fastflow.json's feature_names {names[:10]} are not the columns its preprocessing (proc) was fitted on {wf.proc_.input_cols_[:10]}")
+    for n, est in wf.final_.items():
+        if bool(is_classifier(est)) != clf:
+            raise _edited(art, f"fastflow.json's task is {wf.task_!r} but member {n!r} ({type(est).__name__}) is a {'regressor' if clf else 'classifier'}")
+        for what, e in _member_parts(n, est):
+            c = getattr(e, 'classes_', None)
+            if clf and c is not None and not (np.asarray(c).dtype.kind in 'iu' and len(c) and 0 <= np.min(c) and np.max(c) < k):
+                raise _edited(art, f"{what} predicts class codes {np.asarray(c).tolist()[:10]}, not codes of the {k} classes {list(map(_plain, wf.classes_))[:10]} in fastflow.json")
+            proc, have, nin = getattr(e, 'proc_', None), getattr(e, 'feature_names_in_', None), getattr(e, 'n_features_in_', None)
+            if (isinstance(proc, TabularProc) and not _fitted_on(proc, want)) or (have is not None and list(have) != want) or (nin is not None and nin != len(want)):
+                got = list(have) if have is not None else list(proc.input_cols_) if isinstance(proc, TabularProc) else f'{nin} columns'
+                raise _edited(art, f"fastflow.json's feature_names {names[:10]}{f' (the members read {want[:10]})' if gs else ''} are not the columns {what} was fitted on {got[:10] if isinstance(got, list) else got}")
+
 def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_artefact`)
                           ) -> TabularWorkflow:
     "The `TabularWorkflow` in a model folder (the `LOADERS` entry for 'tabular.workflow'): predicts, submits, shows its leaderboard"
     c = art.config
+    _check_members_cfg(art, c)
     p = dict(c['params'], target=from_plain(c['params']['target']), id_col=from_plain(c['params']['id_col']))
     if 'group_target' in p: p['group_target'] = [from_plain(g) for g in p['group_target']]
     for k in ('groups', 'time_col'):
@@ -1110,4 +1163,5 @@ def workflow_from_artefact(art, # A loaded 'tabular.workflow' folder (`load_arte
                               all(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < float('inf') for v in w)):
         raise ArtefactError(f"the model folder's class weights {w!r} are not {len(getattr(wf, 'classes_', []))} positive numbers, one per class: the folder was edited; export the workflow again")
     if c.get('not_stored'): wf._not_stored = c['not_stored']   # built with models= or proc=, which a folder does not hold: `fit` says so
+    _check_members(art, wf)
     return wf
