@@ -45,7 +45,8 @@ def test_wrong_flag_names_the_subcommand(argv, usage, capsys):
 def test_ctrl_c_in_demo_keeps_finished_parts(tmp_path):
     "SIGINT (Ctrl-C) during the second part: exit 130, one line naming the command that finishes, the first part's summary kept"
     p = subprocess.Popen([FASTFLOW, 'demo', '--quick', '--only', 'data', 'tabular', '--out', str(tmp_path/'o')], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, env={**os.environ, 'MPLBACKEND': 'Agg', 'OMP_NUM_THREADS': '1'})
+                         stderr=subprocess.PIPE, text=True, env={**os.environ, 'MPLBACKEND': 'Agg', 'OMP_NUM_THREADS': '1'},
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))   # a shell's background job (CI run with &) ignores SIGINT, and its children inherit that
     try:
         for line in p.stdout:   # the tabular part has started: interrupt it
             if line.startswith('== demo tabular'): p.send_signal(signal.SIGINT); break
