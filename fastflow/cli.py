@@ -125,7 +125,7 @@ def _tabular(m, kind:str, model, path:Path, sample, out:Path, proba:bool) -> tup
             P = P[:, 1]
         preds = pd.DataFrame(P, columns=[str(c) for c in m.classes_]) if P.ndim == 2 else pd.DataFrame({cols[0]: P})
         if sid in test.columns: preds.insert(0, sid, test[sid].to_numpy())
-        return write_submission(preds if sid in test.columns else P, sample, out, proba=True if proba else None), kind   # no ids: in the sample's row order
+        return write_submission(preds if sid in test.columns else P, sample, out, proba=True if proba else None if clf else False), kind   # no ids: in the sample's row order; a regression's numbers against a whole placeholder
     keep = test[[c for c in ids if c in test.columns]].reset_index(drop=True)
     P = m.predict_proba(X) if proba else m.predict(X)
     res = pd.DataFrame(P, columns=[str(c) for c in m.classes_]) if P.ndim == 2 else pd.DataFrame({target: P})
@@ -136,15 +136,20 @@ def _collab(m, kind:str, path:Path, sample, out:Path, proba:bool):
     if proba: raise _no_proba(kind, 'predicts ratings')
     pairs = shown = _read_rows(path, _TAKES[kind])   # `shown`: as read, for predictions.csv
     un, itn, rn = (m.dls.names['user'], m.dls.names['item'], m.dls.names['rating']) if kind == 'collab.learner' else (m.user_name, m.item_name, m.rating_name)
-    if not {un, itn} <= set(pairs.columns):   # not named as in training: the first two columns
-        if pairs.shape[1] < 2: raise ValueError(f"{path} has {pairs.shape[1]} column(s), {list(pairs.columns)}: pass (user, item) pairs, in columns {un!r} and {itn!r} (or the first two)")
-        pairs = pairs.rename(columns={pairs.columns[0]: un, pairs.columns[1]: itn})
-    p = m.predict_pairs(pairs, un, itn) if kind == 'collab.learner' else m.predict(pairs)
     if sample is not None:
         from fastflow.submission import write_submission, _read_sample
         s = _read_sample(sample); sid = s.columns[0]
+    if not {un, itn} <= set(pairs.columns):   # not named as in training: the first two columns, not the sample's id
+        if have := [n for n in (un, itn) if n in pairs.columns]:   # one of the two named: which other column is the second is a guess
+            raise ValueError(f"{path} has the column {have[0]!r} but not {({un, itn} - set(have)).pop()!r}: name its (user, item) columns {un!r} and "
+                             f"{itn!r}, as in training (its columns: {list(pairs.columns)[:10]})")
+        cols = [c for c in pairs.columns if sample is None or c != sid]
+        if len(cols) < 2: raise ValueError(f"{path} has columns {list(pairs.columns)[:10]}: pass (user, item) pairs, in columns {un!r} and {itn!r} (or the first two besides the sample's id)")
+        pairs = pairs.rename(columns={cols[0]: un, cols[1]: itn})
+    p = m.predict_pairs(pairs, un, itn) if kind == 'collab.learner' else m.predict(pairs)
+    if sample is not None:
         preds = pd.DataFrame({sid: pairs[sid].to_numpy(), s.columns[1]: p}) if sid in pairs.columns and len(s.columns) == 2 else p   # by id, else in the sample's row order
-        return write_submission(preds, sample, out), kind
+        return write_submission(preds, sample, out, proba=False), kind   # ratings: numbers, whatever the sample's placeholder (3 throughout)
     return shown.assign(**{rn if rn not in shown.columns else 'prediction': p}), kind
 
 def _vision(m, kind:str, path:Path, sample, out:Path, proba:bool):

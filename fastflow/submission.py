@@ -148,6 +148,11 @@ def _holds_proba(ref: pd.Series) -> bool:
     "Whether the sample column `ref` holds probabilities: floats in [0, 1], not all 0 or 1 (a float column of 0/1 is labels)"
     return pd.api.types.is_float_dtype(ref) and bool(ref.between(0, 1).all()) and not ref.isin([0, 1]).all()
 
+def _fits(s: pd.Series, dtype) -> pd.Series:
+    "Which whole numbers of `s` an integer `dtype` holds (int8: -128..127); missing values count as fitting"
+    i, v = np.iinfo(dtype), pd.to_numeric(s, errors='coerce').astype(float)
+    return v.isna() | ((v >= i.min) & (v <= i.max))
+
 def _placeholder(ref: pd.Series) -> bool:
     "Whether the sample column `ref` is one number throughout (Santander's 0s, Digit Recognizer's Label 0s): a placeholder that does not say whether labels or numbers are scored (False or 'N' throughout says labels)"
     return ref.nunique() <= 1 and pd.api.types.is_numeric_dtype(ref) and not pd.api.types.is_bool_dtype(ref)
@@ -184,6 +189,10 @@ def _check_column(s: pd.Series, ref: pd.Series, classes, proba, multi_label:bool
             raise SubmissionError(f"{t!r} holds {same}, but {int(frac.sum())} prediction(s) have fractions (e.g. {_few(s[frac].unique(), 3)}): "
                                   "if the competition scores numbers (a regression, counts), say so with proba=False; if it scores probabilities, "
                                   "with proba=True; if it scores labels, turn probabilities into labels, e.g. (p > 0.5).astype(int).")
+        if not frac.any() and pd.api.types.is_integer_dtype(ref) and (out := ~_fits(s, ref.dtype)).any():   # 300 as uint8 would be written as 44
+            i = np.iinfo(ref.dtype)
+            raise SubmissionError(f"{t!r} is {ref.dtype} in the sample ({i.min}..{i.max}), but {int(out.sum())} prediction(s) fall outside it "
+                                  f"(e.g. {_few(s[out].unique(), 3)}): they cannot be written in the sample's type; check the predictions.")
         s = s.astype(float) if frac.any() else s.astype(ref.dtype)
     elif pd.api.types.is_numeric_dtype(ref):
         if not is_num: raise SubmissionError(f"{t!r} holds numbers in the sample (e.g. {_few(ref.unique(), 3)}) but the predictions are text (e.g. {_few(s.unique(), 3)}): "

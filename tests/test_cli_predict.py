@@ -104,6 +104,12 @@ def test_collab_learner(tmp_path, capsys):
     np.testing.assert_allclose(plain.stars, want, rtol=1e-5)
     assert list(sub.columns) == ['id', 'stars'] and (sub.id == pairs.id[::-1].to_numpy()).all()   # in the sample's order, matched by id
     np.testing.assert_allclose(sub.stars.to_numpy(), want[::-1], rtol=1e-5)
+    pd.DataFrame({'id': pairs.id, 'stars': 3}).to_csv(tmp_path/'sample3.csv', index=False)   # a whole placeholder: ratings are numbers all the same
+    pairs.rename(columns={'userId': 'u', 'movieId': 'i'}).to_csv(tmp_path/'ided.csv', index=False)   # other names after the sample's id: not the id as a user
+    sub3 = pd.read_csv(ok(here(capsys, tmp_path/'m', tmp_path/'ided.csv', '--out', tmp_path/'o4', '--sample', tmp_path/'sample3.csv'), 'collab.learner', 26))
+    np.testing.assert_allclose(sub3.stars.to_numpy(), want, rtol=1e-5)
+    pairs[['movieId', 'userId']].rename(columns={'userId': 'who'}).to_csv(tmp_path/'half.csv', index=False)   # one training name: the other is not guessed
+    refused([tmp_path/'m', tmp_path/'half.csv', '--out', tmp_path/'o5'], "has the column 'movieId' but not 'userId'")
 
 def test_collab_workflow(tmp_path):
     from fastflow.testing import synth_ratings

@@ -358,3 +358,24 @@ def test_workflow_crafted_weights(wf_roundtrip, tmp_path):
         m = shutil.copytree(wf_roundtrip/'model_wf', tmp_path/str(j)); set_writable(m, True)
         _rewrite_weights(m, edit)
         with pytest.raises(ArtefactError, match=msg): CollabWorkflow.load(m)
+
+def test_export_refuses_what_load_would(tmp_path):
+    "What a load refuses is refused at export, with what to do: NaN weights (training diverged), weights in another type; a numpy mean keeps the bias float32"
+    import torch
+    from fastflow.testing import synth_ratings
+    from fastflow.collab.data import CollabDataLoaders
+    from fastflow.collab.learner import collab_learner
+    from fastflow.collab.model import DotProductBias
+    from fastflow.export import export_learner, load_model
+    r = synth_ratings(20, 15, seed=3)
+    dls = CollabDataLoaders.from_df(r, bs=64, seed=0, device='cpu')
+    m = DotProductBias(dls.n_users, dls.n_items, 4, mean=r.rating.astype('float64').mean(), y_unit=(3.5, 1.0))   # a numpy float64 mean
+    learn = collab_learner(dls, m, y_range=None)
+    assert learn.model.bias.dtype == torch.float32
+    d = export_learner(learn, tmp_path/'ok')
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); pairs = r[['user', 'item']].iloc[:5]; np.testing.assert_array_equal(load_model(d).predict_pairs(pairs), learn.predict_pairs(pairs))
+    with torch.no_grad(): learn.model.u_weight.weight[0, 0] = float('nan')
+    with pytest.raises(ValueError, match='NaN or infinite weights .*training diverged'): export_learner(learn, tmp_path/'nan')
+    learn.model.double()
+    with pytest.raises(ValueError, match=r'not in the types it is rebuilt in .*learn\.model\.float\(\)'): export_learner(learn, tmp_path/'f64')
+    assert not (tmp_path/'nan').exists() or not any((tmp_path/'nan').iterdir())

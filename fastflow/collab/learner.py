@@ -814,6 +814,13 @@ def _model_config(model:nn.Module, dls) -> tuple:
         diff = sorted(k for k in want.keys() | have.keys() if want.get(k) != have.get(k))
         raise ValueError(f"the {name}'s weights no longer match the arguments it was built with ({', '.join(diff[:5])} differ), so "
                          f"{name}(**model.config) could not load them: build a new model with the arguments you want instead of changing its layers")
+    types = {k: v.dtype for k,v in fresh.state_dict().items()}   # what a folder rebuilds, and `_check_weights` holds a load to
+    if odd := [f"{k} is {v.dtype}" for k,v in model.state_dict().items() if types.get(k, v.dtype) != v.dtype]:
+        raise ValueError(f"the {name}'s weights are not in the types it is rebuilt in ({', '.join(odd[:5])}, not {types[next(iter(types))]}): "
+                         "convert the model, e.g. learn.model.float(), then export")
+    if bad := [k for k,v in model.state_dict().items() if v.is_floating_point() and not torch.isfinite(v).all()]:
+        raise ValueError(f"the {name} has NaN or infinite weights ({', '.join(bad[:5])}): training diverged, and every prediction it touches would be NaN; "
+                         "train again (a lower learning rate), then export")
     return name,kwargs
 
 def _build_collab(cfg, # A folder's model config: {'builder': ..., 'kwargs': {...}}

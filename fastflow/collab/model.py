@@ -77,7 +77,7 @@ class BiasBaseline:
 def out_bias(mean:float|None, y_range:tuple|None, y_unit:tuple|None=None) -> float:
     "The pre-activation offset at which the model predicts `mean` (with no `y_range`: in the `y_unit` `(shift, scale)` if given)"
     if mean is None: return 0.
-    return range_logit(mean, y_range) if y_range is not None or y_unit is None else (mean - y_unit[0])/y_unit[1]
+    return float(range_logit(mean, y_range) if y_range is not None or y_unit is None else (mean - y_unit[0])/y_unit[1])   # a Python float: a numpy mean would make a float64 bias
 
 def _unit(y_unit, y_range) -> tuple|None:
     "`y_unit` as `(shift, scale)` Python floats (a finite shift, a finite scale > 0), or None; only for raw scores (no `y_range`)"
