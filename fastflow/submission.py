@@ -32,18 +32,21 @@ def _zip_files(src) -> list[str]:
     with zipfile.ZipFile(io.BytesIO(src) if isinstance(src, bytes) else src) as z:
         return [n for n in z.namelist() if not n.endswith('/') and not n.startswith('__MACOSX/') and n.rsplit('/', 1)[-1] != '.DS_Store']
 
+def _one_table(names:list) -> str|None:
+    "The one CSV or parquet file among a zip's `names`, or None (several files, none, or another kind)"
+    return names[0] if len(names) == 1 and names[0].lower().endswith(('.csv', '.parquet')) else None
+
 def _zip_table(path) -> str|None:
     "The name of the one CSV or parquet file the zip `path` holds, or None (several files, none, another kind, or not a zip)"
-    try: names = _zip_files(path)
+    try: return _one_table(_zip_files(path))
     except (zipfile.BadZipFile, OSError): return None
-    return names[0] if len(names) == 1 and names[0].lower().endswith(('.csv', '.parquet')) else None
 
 def _unzip(path, what:str, data:bytes|None=None) -> tuple[str, bytes]:
     "The name and bytes of the one CSV or parquet file in the zip `path` (`data`: its bytes, already read), or a `SubmissionError` naming what it holds and what to do"
     try:
         names = _zip_files(path if data is None else data)
-        if len(names) == 1 and names[0].lower().endswith(('.csv', '.parquet')):
-            with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as z: return names[0], z.read(names[0])
+        if one := _one_table(names):
+            with zipfile.ZipFile(path if data is None else io.BytesIO(data)) as z: return one, z.read(one)
     except zipfile.BadZipFile as e: raise SubmissionError(f"The {what} {path} is not a readable zip file ({e}): download it again, or pass the CSV itself.") from None
     p = Path(path)
     held = f"holds {len(names)} files ({_few(names)})" if len(names) > 1 else f"holds one file, {names[0]!r}, which is neither CSV nor parquet" if names else "holds no file"
@@ -77,7 +80,7 @@ def _read_sample(sample, id_col=None, written:bool=False):
         raise FileNotFoundError(f"Sample submission {p} is a folder: pass the sample submission file in it" + (f" (it holds {_few(csvs)})" if csvs else " (it holds no CSV, parquet or zip file)")
                                 + ", or a DataFrame.")
     if not p.is_file(): raise FileNotFoundError(f"Sample submission {p} not found: pass the competition's sample_submission.csv or a DataFrame.")
-    if _is_parquet(p) and not _is_zip(p): return _read_sample(_read_parquet(p, 'sample submission'), id_col, written)   # typed as stored, as a DataFrame is
+    if not _is_zip(p) and _is_parquet(p): return _read_sample(_read_parquet(p, 'sample submission'), id_col, written)   # typed as stored, as a DataFrame is
     data = p.read_bytes() if written or _is_zip(p) else None   # the file read once: its text is parsed again only if asked for
     if _is_zip(p) and (inner := _unzip(p, 'sample submission', data))[0].lower().endswith('.parquet'):   # sample_submission.zip of a parquet file
         return _read_sample(_read_parquet(p, 'sample submission', inner[1]), id_col, written)

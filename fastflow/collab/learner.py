@@ -797,6 +797,14 @@ class CollabLearner(UndoOnError, Learner):
 # %% ../../nbs/42_collab.learner.ipynb #38899731
 _COLLAB_MODELS = (DotProductBias, CollabNN, HybridCollab)
 
+def _odd_weights(sd:dict, # name -> tensor: a model's weights, or a folder's
+                 types:dict, # name -> the dtype the model is built in (what export writes and a load rebuilds)
+                ) -> tuple[list, list, list]:
+    "(tensors not in their dtype, as 'name is dtype'; the dtypes they should be; floating tensors holding NaN/inf, as 'name (count)'): what export refuses and a load calls edited"
+    odd = [k for k,v in sd.items() if types.get(k, v.dtype) != v.dtype]
+    return ([f"{k} is {sd[k].dtype}" for k in odd], sorted({str(types[k]) for k in odd}),
+            [f"{k} ({int((~torch.isfinite(v)).sum())})" for k,v in sd.items() if v.is_floating_point() and not torch.isfinite(v).all()])
+
 def _model_config(model:nn.Module, dls) -> tuple:
     "(builder name, JSON-able kwargs) that rebuild `model` for `dls`, or a clear error at export time"
     if type(model) not in _COLLAB_MODELS:
@@ -814,13 +822,11 @@ def _model_config(model:nn.Module, dls) -> tuple:
         diff = sorted(k for k in want.keys() | have.keys() if want.get(k) != have.get(k))
         raise ValueError(f"the {name}'s weights no longer match the arguments it was built with ({', '.join(diff[:5])} differ), so "
                          f"{name}(**model.config) could not load them: build a new model with the arguments you want instead of changing its layers")
-    types = {k: v.dtype for k,v in fresh.state_dict().items()}   # what a folder rebuilds, and `_check_weights` holds a load to
-    if odd := [f"{k} is {v.dtype}" for k,v in model.state_dict().items() if types.get(k, v.dtype) != v.dtype]:
-        raise ValueError(f"the {name}'s weights are not in the types it is rebuilt in ({', '.join(odd[:5])}, not {types[next(iter(types))]}): "
-                         "convert the model, e.g. learn.model.float(), then export")
-    if bad := [k for k,v in model.state_dict().items() if v.is_floating_point() and not torch.isfinite(v).all()]:
-        raise ValueError(f"the {name} has NaN or infinite weights ({', '.join(bad[:5])}): training diverged, and every prediction it touches would be NaN; "
-                         "train again (a lower learning rate), then export")
+    odd,want,bad = _odd_weights(model.state_dict(), {k: v.dtype for k,v in fresh.state_dict().items()})   # what a folder rebuilds, and `_check_weights` holds a load to
+    if odd: raise ValueError(f"the {name}'s weights are not in the types it is rebuilt in ({', '.join(odd[:5])}, not {' or '.join(want)}): "
+                             "convert the model, e.g. learn.model.float(), then export")
+    if bad: raise ValueError(f"the {name} has NaN or infinite weights ({', '.join(bad[:5])}): training diverged, and every prediction it touches would be NaN; "
+                             "train again (a lower learning rate), then export")
     return name,kwargs
 
 def _build_collab(cfg, # A folder's model config: {'builder': ..., 'kwargs': {...}}
@@ -857,12 +863,10 @@ def _check_weights(sd:dict, # name -> tensor, as the folder's weights.safetensor
                    where:str, # What they are, for the message (e.g. the weights file and the member)
                   ):
     "An `ArtefactError` for weights no export writes: a tensor whose dtype is not the model's (`load_state_dict` casts it silently) or NaN/inf values"
-    own = model.state_dict()
-    if bad := [f"{k} is {v.dtype}" for k,v in sd.items() if k in own and v.dtype != own[k].dtype]:
-        want = sorted({str(own[k].dtype) for k,v in sd.items() if k in own and v.dtype != own[k].dtype})
-        raise ArtefactError(f"{where}: {', '.join(bad[:5])}, not the model's {' or '.join(want)} that export writes: loading would cast it "
-                            "(an integer bias moves every prediction); the folder was edited; export the model again")
-    if bad := [f"{k} ({int((~torch.isfinite(v)).sum())})" for k,v in sd.items() if v.is_floating_point() and not torch.isfinite(v).all()]:
+    odd,want,bad = _odd_weights(sd, {k: v.dtype for k,v in model.state_dict().items()})
+    if odd: raise ArtefactError(f"{where}: {', '.join(odd[:5])}, not the model's {' or '.join(want)} that export writes: loading would cast it "
+                                "(an integer bias moves every prediction); the folder was edited; export the model again")
+    if bad:
         raise ArtefactError(f"{where}: NaN or infinite weights in {', '.join(bad[:5])}, which no export of a trained model writes (its predictions would be "
                             "NaN); the folder was edited; export the model again")
 
