@@ -173,6 +173,11 @@ def _why(fn, e:Exception) -> str:
     if isinstance(fn, (str, Path)): msg = msg.replace(repr(str(fn)), 'the file').replace(str(fn), 'the file')
     return f"{type(e).__name__}: {msg}"
 
+def _warn_skipped(pairs):
+    "The warning for training images left out because they cannot be read: `(file, reason)` pairs, the first five named"
+    warnings.warn(f"Skipping {len(pairs)} unreadable image(s) (see verify_images for the report): "
+                  + '; '.join(f"{Path(f).name} ({e[:80]})" for f, e in pairs[:5]) + (' ...' if len(pairs) > 5 else ''))
+
 def _unreadable(pairs, n:int=10) -> str:
     "'a.png (empty file (0 bytes)), b.jpg (...)': up to `n` `(file, reason)` pairs, each file by name, and how many more"
     return ', '.join(f"{Path(f).name} ({e})" for f, e in pairs[:n]) + (f" and {len(pairs) - n} more" if len(pairs) > n else '')
@@ -220,8 +225,7 @@ def drop_bad_images(files:list, # Image files
     "`files` without those `verify_images` reports, with a warning that lists them"
     bad = verify_images(files)
     if len(bad):
-        warnings.warn(f"Skipping {len(bad)} unreadable image(s) (see verify_images for the report): "
-                      + '; '.join(f"{Path(f).name} ({e[:80]})" for f, e in bad.values[:5]) + (' ...' if len(bad) > 5 else ''))
+        _warn_skipped(bad.values)
     badset = set(bad.file)
     return [f for f in files if str(f) not in badset]
 
@@ -300,8 +304,7 @@ class ImageFolderReport:
         "Warn about what the recipes leave out: non-image files, unreadable images, class folders with no images"
         if self.skipped: warnings.warn(f"Ignoring {len(self.skipped)} non-image file(s) under {self.path} (no format PIL decodes), e.g. {_eg(self.skipped, self.path)}.")
         if len(self.unreadable):
-            warnings.warn(f"Skipping {len(self.unreadable)} unreadable image(s) (see verify_images for the report): "
-                          + '; '.join(f"{Path(f).name} ({e[:80]})" for f, e in self.unreadable.values[:5]) + (' ...' if len(self.unreadable) > 5 else ''))
+            _warn_skipped(self.unreadable.values)
         if self.empty: warnings.warn(f"Class folder(s) with no images, left out of the classes: {self.empty}. Add images or remove the folder(s).")
         return self
 
@@ -1038,8 +1041,7 @@ class ImageTensors:
                   + (f" ({_gb(avail)} of RAM available)" if avail else ''), flush=True)
         x = torch.full((len(files), 3, h, w), 128, dtype=torch.uint8)
         if bad := _decode_into(x, files):   # headers read but pixels not (e.g. truncated files): left out, as check_image_folder does
-            warnings.warn(f"Skipping {len(bad)} unreadable image(s) (see verify_images for the report): "
-                          + '; '.join(f"{files[i].name} ({e[:80]})" for i, e in bad[:5]) + (' ...' if len(bad) > 5 else ''))
+            _warn_skipped([(files[i], e) for i, e in bad])
             keep = np.setdiff1d(np.arange(len(files)), [i for i, _ in bad])
             x, files = x[torch.from_numpy(keep)], [files[i] for i in keep]
             vocab = sorted(_check_folder_classes(rep, min_per_class, by=_labelled_files(files, label_of)))   # classes left

@@ -19,6 +19,7 @@ from fastai.callback.hook import Hooks
 from fastai.torch_core import to_device
 from .data import TensorImageDL, show_images, test_dl, _saved
 from .learner import _as_trained, _tta, _probs, _unaugmented
+from ..submission import _few
 from ..testing import CORNERS, synth_corner_images  # noqa: F401 (here too: the CAM examples and the tutorial use them)
 
 # %% auto #0
@@ -65,9 +66,6 @@ def _recode(y:torch.Tensor, dl_vocab, vocab) -> torch.Tensor:
                          "Interpret a loader of the learner's classes only (a folder per class it knows)")
     return torch.tensor([lv.index(v) for v in dv])[torch.as_tensor(y).long().cpu()]
 
-def _few_names(names, n:int=5) -> str:
-    "Up to `n` of `names`, quoted, and how many more"
-    return ', '.join(repr(str(v)) for v in names[:n]) + (f" and {len(names) - n} more" if len(names) > n else '')
 
 def _short(name, n:int=12) -> str:
     "`name` cut to `n` characters with an ellipsis: a title that fits over a small image"
@@ -137,7 +135,7 @@ class ImageInterpretation(ClassificationInterpretation):
         "fastai's normalised plot (its layout and colours), with a blank row for each class without images and a note naming them"
         import matplotlib.pyplot as plt
         cm, absent, n = self.shares(), self.absent(), len(self.vocab)
-        if absent: title += f"\nno images of {_few_names(absent)}: blank row{'s' if len(absent) > 1 else ''}"
+        if absent: title += f"\nno images of {_few(absent)}: blank row{'s' if len(absent) > 1 else ''}"
         fig = plt.figure(**kwargs)
         plt.imshow(cm, interpolation='nearest', cmap=cmap)   # masked cells are left blank
         plt.title(title)
