@@ -183,7 +183,7 @@ def generality_rows(res) -> list[tuple[str, str, str]]:
                     '; '.join(f"{t}: `CollabWorkflow` {f(t, 'fastflow-CollabWorkflow')}, first `collab_learner` fit {f(t, 'fastflow-collab_learner')}"
                               + (f" (on every training rating, `valid_pct=0`: **{f(t, 'fastflow-collab_learner-all_train')}**)" if get(t, 'fastflow-collab_learner-all_train') else '')
                               for t in rsets),
-                    '; '.join(f"{t}: biases-only {f(t, 'biases-only')}, fastai `collab_learner` (fastbook) {f(t, 'fastai-collab_learner')}" for t in rsets)))
+                    '; '.join(f"{t}: biases-only {f(t, 'biases-only')}" + (f" (on the first fit's 80%: {f(t, 'biases-only-first_fit_rows')})" if get(t, 'biases-only-first_fit_rows') else '') + f", fastai `collab_learner` (fastbook) {f(t, 'fastai-collab_learner')}" for t in rsets)))
     return out
 
 def table_markdown(results=RESULTS) -> str:
