@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/export.html.md"""
 
 # %% ../nbs/12_export.ipynb #142b3537
 from __future__ import annotations
-import hashlib, importlib, inspect, json, os, pickle, pickletools, shutil, tarfile, tempfile, time, warnings, zipfile
+import hashlib, importlib, inspect, json, os, pickle, pickletools, shutil, socket, tarfile, tempfile, time, warnings, zipfile
 from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -70,32 +70,90 @@ STAGE_PREFIX = '.fastflow-export-'   # a hidden folder inside the model folder w
 
 _MARK = '.fastflow-stage'   # inside every staging folder: only folders holding it are ever removed or restored from
 
+def _boot_id() -> str|None:
+    "This machine's boot id (Linux: a new one at each boot), None where there is none"
+    try: return Path('/proc/sys/kernel/random/boot_id').read_text().strip() or None
+    except OSError: return None
+
+def _pid_ns() -> str|None:
+    "This process's pid namespace ('pid:[4026531836]': containers on one machine differ), None where there is none"
+    try: return os.readlink('/proc/self/ns/pid')
+    except (OSError, AttributeError): return None
+
+def _btime() -> float|None:
+    "When this machine booted (seconds since the epoch, Linux), None where that cannot be told"
+    try: return float(next(int(l.split()[1]) for l in Path('/proc/stat').read_text().splitlines() if l.startswith('btime ')))
+    except (OSError, ValueError, IndexError, StopIteration): return None
+
+def _proc_start(pid:int) -> int|None:
+    "When process `pid` started, in clock ticks after boot (Linux; with the boot id it names one process), None where that cannot be told"
+    try: return int(Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[19])   # field 22
+    except (OSError, ValueError, IndexError): return None
+
 def _started_after(pid:int, t:float) -> bool:
     "Whether process `pid` started after time `t` (a later process given the number of the one that worked at `t`); False where that cannot be told (not Linux)"
-    try:
-        ticks = int(Path(f'/proc/{pid}/stat').read_text().rsplit(')', 1)[1].split()[19])   # field 22: its start, in clock ticks after boot
-        boot = next(int(l.split()[1]) for l in Path('/proc/stat').read_text().splitlines() if l.startswith('btime '))
-        return boot + ticks / os.sysconf('SC_CLK_TCK') > t + 2
-    except (OSError, ValueError, IndexError, StopIteration): return False
+    ticks, boot = _proc_start(pid), _btime()
+    return ticks is not None and boot is not None and boot + ticks / os.sysconf('SC_CLK_TCK') > t + 2
 
-def _stages(path:Path) -> list:
-    "Staging folders in `path` that an export killed before it could clean up left behind (SIGKILL, a time limit): their process is gone (its number maybe reused since), or a day has passed"
+def _whoami() -> dict:
+    "What a staging folder's marker records of the export writing it: pid, host, boot id, pid namespace, the process's start and the time (this machine's clock)"
+    return dict(pid=os.getpid(), host=socket.gethostname(), boot_id=_boot_id(), pid_ns=_pid_ns(), start=_proc_start(os.getpid()), time=time.time())
+
+def _marker(d:Path) -> dict|None:
+    "The staging folder `d`'s marker: what `_whoami` recorded ({} for a marker written before it recorded anything, or unreadable); None if `d` has none (not ours) or it is gone"
+    try: text = (d/_MARK).read_text(errors='replace'); made = (d/_MARK).stat().st_mtime
+    except OSError: return None
+    try: who = json.loads(text) if text.strip() else {}
+    except ValueError: who = {}
+    if not isinstance(who, dict) or not isinstance(who.get('host'), str) or isinstance(who.get('pid'), bool) or not isinstance(who.get('pid'), int): who = {}
+    t = who.get('time')
+    return {**who, 'made': t if isinstance(t, (int, float)) and not isinstance(t, bool) else made}   # the writer's clock (a file system's mtime is another machine's on NFS)
+
+def _pid_alive(pid:int, made:float, start=None) -> bool:
+    "Whether process `pid` of this machine is the one that made a staging folder at `made` (started then at `start` ticks, when known)"
+    if os.name == 'nt' or not 0 < pid < 2**31: return False   # (os.kill on Windows ends a process rather than probing it)
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except OSError: pass   # another user's process
+    now = _proc_start(pid)
+    if isinstance(start, int) and now is not None: return now == start   # the very process (small pids come round again in containers)
+    return not _started_after(pid, made)   # a process started after the folder was made is not its export
+
+def _judge(d:Path, who:dict) -> str:
+    "'dead', 'live' or 'foreign' (an export on another machine or in another container, which cannot be told from here) for staging folder `d` with marker `who`"
+    if (d/'.stranded').exists(): return 'dead'   # its export ended (failed), leaving the earlier one there to restore
+    if 'host' not in who:   # a marker from before host and boot id were recorded: the pid in the folder's name, the marker's mtime
+        pid = d.name[len(STAGE_PREFIX):].split('-')[0]
+        alive = pid.isdigit() and _pid_alive(int(pid), who['made'])
+    elif who['host'] != socket.gethostname(): return 'foreign'
+    elif (b := who.get('boot_id')) and (me := _boot_id()) and b != me:
+        if (bt := _btime()) is None or who['made'] < bt: return 'dead'   # an earlier boot of this machine: nothing of it runs now
+        return 'foreign'   # written since this machine booted, by another boot: another machine of the same name
+    elif (ns := who.get('pid_ns')) and (me := _pid_ns()) and ns != me: return 'foreign'   # another container on this machine: its pids are not ours
+    else: alive = _pid_alive(who['pid'], who['made'], who.get('start'))
+    return 'live' if alive and time.time() - who['made'] <= 86400 else 'dead'
+
+def _stages(path:Path, foreign:list|None=None) -> list:
+    "Staging folders in `path` that an export killed before it could clean up left behind (SIGKILL, a time limit): their process is gone (its number maybe reused since), it ran before this machine last booted, or a day has passed; those of other machines go to `foreign` as (folder, marker)"
     out = []
     for d in path.glob(f'{STAGE_PREFIX}*'):
-        if not (d/_MARK).is_file(): continue   # not ours, whatever its name
-        try: made = (d/_MARK).stat().st_mtime
-        except OSError: continue   # removed meanwhile by its own export
-        pid, alive = d.name[len(STAGE_PREFIX):].split('-')[0], False
-        if os.name != 'nt' and pid.isdigit() and int(pid) < 2**31:   # (os.kill on Windows ends a process rather than probing it)
-            try: os.kill(int(pid), 0); alive = not _started_after(int(pid), made)   # a process started after the folder was made is not its export (small pids come round again in containers)
-            except ProcessLookupError: pass
-            except OSError: alive = not _started_after(int(pid), made)   # another user's process
-        if not alive or (d/'.stranded').exists() or time.time() - made > 86400: out.append(d)
+        if (who := _marker(d)) is None: continue   # not ours, whatever its name (or removed meanwhile by its own export)
+        if (state := _judge(d, who)) == 'dead': out.append(d)
+        elif state == 'foreign' and foreign is not None: foreign.append((d, who))
     return out
 
+def _foreign_note(path:Path, d:Path, who:dict) -> str:
+    "What to do about staging folder `d` of an export on another machine (or container), which is left alone"
+    when = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(who['made']))
+    prev = d/'.previous'
+    back = f"move the files in {prev} back into {path} (the earlier export), then " if (prev/MANIFEST).is_file() and not (path/MANIFEST).exists() else ""
+    return (f"{d} is the staging folder of an export on {who['host']!r} (process {who['pid']}, started {when} by its clock), which cannot be told "
+            f"alive or dead from here, so it is left alone; if no export into this folder is running there (it was killed), {back}remove {d} by hand")
+
 def _recover(path:Path):
-    "Put back an earlier export that a killed export had moved aside (its manifest is missing from `path`), then remove the dead staging folders"
-    for d in _stages(path):
+    "Put back an earlier export that a killed export had moved aside (its manifest is missing from `path`), then remove the dead staging folders; another machine's are left alone, and said"
+    foreign = []
+    for d in _stages(path, foreign):
         if not (path/MANIFEST).exists():   # killed (or stranded) mid-swap: the new manifest never went in
             for n, meta in ((_read_manifest(d/'.manifest.part') or {}).get('files') or {}).items():   # the new files it had moved in: exactly those (by checksum)
                 f = path/n
@@ -108,18 +166,30 @@ def _recover(path:Path):
                 for f in sorted(prev.iterdir(), key=lambda f: f.name == MANIFEST): os.replace(f, path/f.name)   # the old manifest last
                 warnings.warn(f"{path}: an export was killed while replacing the earlier one; the earlier export is restored")
         shutil.rmtree(d, ignore_errors=True)
+    for d, who in foreign: warnings.warn(f"{path}: " + _foreign_note(path, d, who))   # under the lock no export of ours runs: most likely killed there
+
+def _lock_path(path:Path) -> Path:
+    "The lock file of model folder `path`: hidden beside it in its parent (`.NAME.lock`), never inside it, one for every spelling of the folder"
+    p = path.resolve()
+    return p.parent/f'.{p.name}.lock'
 
 @contextmanager
 def _locked(path:Path):
-    "An exclusive lock on folder `path` itself (no file added to it) while an export writes into it; none where the OS or file system has none"
+    "An exclusive lock while an export writes into folder `path`, on `_lock_path(path)` opened for writing (NFS locks it across machines only so); none where the OS or file system has none"
     try: import fcntl
     except ImportError: yield; return   # Windows
-    fd = os.open(path, os.O_RDONLY)
+    nofollow, lock, fd = getattr(os, 'O_NOFOLLOW', 0), _lock_path(path), None
+    for target, flags in ((lock, os.O_RDWR | os.O_CREAT), (lock, os.O_RDONLY), (path, os.O_RDONLY)):   # a lock file this user cannot write (another's): this machine's processes still wait
+        try: fd = os.open(target, flags | (nofollow if target == lock else 0), 0o666); break   # (a parent this user cannot write: the folder itself, on this machine)
+        except OSError: continue
+    if fd is None: yield; return
     try:
-        try: fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)   # this machine's processes and threads (and, over NFS, a lock on the whole file on the server)
+            if flags & os.O_RDWR: fcntl.lockf(fd, fcntl.LOCK_EX)   # other machines too where NFS keeps flock to each machine (local_lock=flock)
         except OSError: pass   # a file system without locks: exports unserialised, as before
         yield
-    finally: os.close(fd)   # which releases the lock
+    finally: os.close(fd)   # which releases the locks (the lock file stays: removing it would let two exporters lock two files)
 
 class _Stranded(ArtefactError): "A failed swap that could not be undone: the staging folder holds the earlier export and is kept"
 
@@ -175,7 +245,7 @@ def save_artefact(path:Path|str|None, # Folder to write (created; files of an ea
             raise ArtefactError(f"{path} holds {' and '.join(left)}, but {why}: left by an export that was cut short, or files of yours. "
                                 "Remove them (or export to another folder), then export again; nothing was changed")
         stage = Path(tempfile.mkdtemp(prefix=f'{STAGE_PREFIX}{os.getpid()}-', dir=path))   # the new export is written beside the old one, which stays whole until the new one is
-        (stage/_MARK).touch()
+        (stage/_MARK).write_text(json.dumps(_whoami()))   # who is writing it: a later export or load tells from it whether it still runs
         written, stranded = {}, False
         try:
             if tensors:
@@ -277,8 +347,12 @@ def _settled(p:Path, read):
             if err is not None: raise err
             return res
         if time.monotonic() > deadline:
+            foreign = []
+            try: _stages(p, foreign)
+            except OSError: pass
             raise ArtefactError(f"{p} kept changing while it was read for {_WAIT:.0f} s (an export in another process writing into it, or a copy "
-                                f"over it): load it once that has finished{f' (last error: {err})' if err else ''}.") from err
+                                f"over it): load it once that has finished{f' (last error: {err})' if err else ''}." +
+                                ''.join(f" {_foreign_note(p, d, who)}." for d, who in foreign[:1] if not err or str(d) not in str(err))) from err
         time.sleep(0.05)
 
 def _read_folder(p:Path, kind, stamps:dict) -> Artefact:
@@ -286,10 +360,12 @@ def _read_folder(p:Path, kind, stamps:dict) -> Artefact:
     mf = p/MANIFEST
     stamps[MANIFEST] = _stamp(mf)
     if not mf.is_file():
-        killed = [d for d in _stages(p) if (d/'.previous'/MANIFEST).is_file()]
+        foreign = []; killed = [d for d in _stages(p, foreign) if (d/'.previous'/MANIFEST).is_file()]
+        foreign = [(d, who) for d, who in foreign if (d/'.previous'/MANIFEST).is_file()]   # another machine's export, mid-swap or killed there
         inside = sorted(str(s) for s in p.glob(f'*/{MANIFEST}'))[:3] if p.is_dir() else []   # a dataset's folder holding the model folder
         raise ArtefactError(f"{p} holds no {MANIFEST}: " + (f"an export into it was killed while replacing the earlier one, which is in {killed[0]/'.previous'}; "
                             "export again (that restores it first), or move its files back" if killed else
+                            f"an export is replacing the earlier one: load it once that has finished. {_foreign_note(p, *foreign[0])}." if foreign else
                             f"the model folder is inside it: pass {' or '.join(repr(str(Path(s).parent)) for s in inside)}." if inside else
                             "it is not a fastflow model folder, or the export did not finish."))
     try: man = json.loads(mf.read_text(encoding='utf-8-sig'))   # an editor's byte-order mark is not damage

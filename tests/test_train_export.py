@@ -113,3 +113,139 @@ def test_load_while_other_processes_reexport(tmp_path):
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
     assert int(r.stdout) > 5, r.stdout
     assert sorted(p.name for p in d.iterdir()) == ['arrays.npz', 'fastflow.json', 'weights.safetensors']   # no staging folder left
+    assert (tmp_path/'.m.lock').is_file()   # the lock: a file beside the folder (NFS locks a file open for writing across machines), not in it
+
+# The lock and the staging folders' markers (helper-155): a lock file beside the folder, opened for writing (NFS locks
+# across machines only so), never inside it; loading takes no lock; a killed export's staging folder judged by who wrote it.
+import json, shutil, signal, socket, stat, tempfile, warnings
+import pytest
+
+NOBODY = 65534
+DROPS = (['setpriv', f'--reuid={NOBODY}', f'--regid={NOBODY}', '--clear-groups'], ['runuser', '-u', 'nobody', '--'])
+
+def _env(**kw) -> dict:
+    keep = {k: v for k, v in os.environ.items() if k in ('PATH', 'LANG', 'LC_ALL')}
+    return {**keep, 'PYTHONPATH': str(ROOT), 'HOME': '/nonexistent', 'PYTHONDONTWRITEBYTECODE': '1', 'OMP_NUM_THREADS': '1',
+            'MPLCONFIGDIR': tempfile.gettempdir(), 'MPLBACKEND': 'Agg', **kw}
+
+@pytest.fixture(scope='module')
+def drop():
+    "The command prefix that runs a child as an unprivileged user ([] when this user is not root already), or a skip (as tests/test_kaggle_unprivileged.py)"
+    if os.geteuid() != 0: return []
+    probe = [sys.executable, '-c', 'import os, fastflow.export; print(os.geteuid())']
+    for d in DROPS:
+        if not shutil.which(d[0]): continue
+        try: r = subprocess.run(d + probe, capture_output=True, text=True, timeout=120, env=_env(), cwd='/')
+        except (OSError, subprocess.TimeoutExpired): continue
+        if r.returncode == 0 and r.stdout.strip() not in ('', '0'): return d
+    pytest.skip('cannot run a process as an unprivileged user here (no working setpriv or runuser, or nobody cannot read the Python environment)')
+
+@pytest.fixture
+def base():
+    "A folder other users can read but not write (not pytest's tmp_path: its parents are closed to other users)"
+    b = Path(tempfile.mkdtemp(prefix='fastflow-lock-')); b.chmod(0o755)
+    yield b
+    for p in [b, *b.rglob('*')]:
+        if not p.is_symlink(): p.chmod(p.stat().st_mode | stat.S_IWUSR)
+    shutil.rmtree(b)
+
+def _as(drop, code, *args):
+    "Run `code` as the unprivileged user (or, not root, as this one); its last stdout line as JSON"
+    r = subprocess.run(drop + [sys.executable, '-c', textwrap.dedent(code), *map(str, args)], capture_output=True, text=True, timeout=300, env=_env(), cwd='/')
+    assert r.returncode == 0, r.stderr[-3000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+def _listing(p): return sorted((str(f.relative_to(p)), f.stat().st_mtime_ns) for f in [p, *p.rglob('*')] if f != p)
+
+def test_read_only_folder_loads_without_a_lock(drop, base):
+    "A model folder and its parent that the loading user cannot write (Kaggle's inputs): the load takes no lock and writes nothing"
+    import numpy as np, torch
+    from fastflow.export import save_artefact
+    d = save_artefact(base/'models'/'m', 'demo', dict(i=3), tensors={'w': torch.full((4,), 3.)}, arrays={'a': np.arange(3)})
+    assert (base/'models'/'.m.lock').is_file() and not any('lock' in f.name for f in d.iterdir())   # the exporter's lock: beside, not inside
+    (base/'models'/'.m.lock').unlink()
+    for p in [base/'models', *(base/'models').rglob('*')]: p.chmod(0o555 if p.is_dir() else 0o444)   # read-only (to root too, by mode; nobody is not the owner)
+    before = _listing(base)
+    got = _as(drop, '''
+        import fcntl, json, os, sys
+        from unittest import mock
+        from fastflow.export import load_artefact
+        def refuse(*a): raise AssertionError('a load took a lock')
+        with mock.patch.object(fcntl, 'flock', refuse), mock.patch.object(fcntl, 'lockf', refuse):
+            art = load_artefact(sys.argv[1])
+        print(json.dumps([os.access(sys.argv[1], os.W_OK) and os.geteuid() != 0, art.config['i'], art.tensors['w'].tolist(), art.arrays['a'].tolist()]))
+    ''', d)
+    assert got == [False, 3, [3.] * 4, [0, 1, 2]], got
+    assert _listing(base) == before   # no lock file, no staging folder, nothing touched
+
+@pytest.mark.parametrize('lock_there', [False, True])
+def test_export_into_own_folder_in_a_parent_not_writable(drop, base, lock_there):
+    "The user owns the model folder but cannot write its parent (so cannot make the lock file, or can only read one that is there): the export still works, and adds nothing to the folder"
+    if not drop: pytest.skip('runs the child as nobody (a folder of another user is needed)')
+    m = base/'models'/'m'; m.mkdir(parents=True); (base/'models').chmod(0o755); os.chown(m, NOBODY, NOBODY)
+    if lock_there: (base/'models'/'.m.lock').touch(); (base/'models'/'.m.lock').chmod(0o644)   # root's, read-only to nobody
+    got = _as(drop, '''
+        import json, sys, numpy as np, torch
+        from fastflow.export import load_artefact, save_artefact
+        for i in range(3): save_artefact(sys.argv[1], 'demo', dict(i=i), tensors={'w': torch.full((4,), float(i))}, arrays={'a': np.arange(i + 1)})
+        art = load_artefact(sys.argv[1]); print(json.dumps([art.config['i'], art.arrays['a'].tolist()]))
+    ''', m)
+    assert got == [2, [0, 1, 2]], got
+    assert sorted(f.name for f in m.iterdir()) == ['arrays.npz', 'fastflow.json', 'weights.safetensors']
+    assert sorted(f.name for f in (base/'models').iterdir()) == (['.m.lock', 'm'] if lock_there else ['m'])
+
+KILLED = '''
+import os, signal, sys, numpy as np, torch
+from fastflow import export
+d = sys.argv[1]
+export.save_artefact(d, 'demo', dict(i=0), tensors={'w': torch.zeros(4)}, arrays={'a': np.zeros(3)})
+real, calls = os.replace, []
+def replace(a, b):   # killed in the middle of the swap: the old manifest moved aside, the old weights not yet
+    calls.append(b)
+    if len(calls) == 2: os.kill(os.getpid(), signal.SIGKILL)
+    return real(a, b)
+os.replace = replace
+export.save_artefact(d, 'demo', dict(i=1), tensors={'w': torch.ones(4)}, arrays={'a': np.ones(3)})
+'''
+
+@pytest.fixture
+def killed(tmp_path):
+    "A model folder whose second export was killed (SIGKILL) in the middle of its swap: no fastflow.json, the earlier export's manifest in the staging folder"
+    d = tmp_path/'m'
+    r = subprocess.run([sys.executable, '-c', KILLED, str(d)], env=_env(), capture_output=True, text=True, timeout=300)
+    assert r.returncode == -signal.SIGKILL, r.stderr[-2000:]
+    (stage,) = d.glob('.fastflow-export-*'); who = json.loads((stage/'.fastflow-stage').read_text())
+    assert who['host'] == socket.gethostname() and isinstance(who['pid'], int) and not (d/'fastflow.json').exists()
+    if Path('/proc/sys/kernel/random/boot_id').exists(): assert who['boot_id'] == Path('/proc/sys/kernel/random/boot_id').read_text().strip()
+    return d, stage, who
+
+def test_killed_export_of_this_machine_is_restored(killed):
+    "On this machine and boot, the killed export's process is gone: a load says where the earlier export is at once, the next export restores it and replaces it"
+    import time, torch
+    from fastflow.export import ArtefactError, load_artefact, save_artefact
+    d, stage, who = killed
+    t0 = time.monotonic()
+    with pytest.raises(ArtefactError, match='killed while replacing the earlier one'): load_artefact(d)
+    assert time.monotonic() - t0 < 5   # not waited on
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); save_artefact(d, 'demo', dict(i=2), tensors={'w': torch.full((4,), 2.)})
+    assert any('the earlier export is restored' in str(m.message) for m in w), [str(m.message) for m in w]
+    assert load_artefact(d).config['i'] == 2 and not stage.exists()
+
+def test_killed_export_of_another_machine_is_left_alone(killed, monkeypatch):
+    "The same folder as another machine left it (its marker names another host): never judged dead here; the load and the export say which machine and which folder to remove by hand"
+    import torch
+    from fastflow import export
+    d, stage, who = killed
+    (stage/'.fastflow-stage').write_text(json.dumps({**who, 'host': 'gpu-node-7'}))
+    monkeypatch.setattr(export, '_WAIT', 0.3)   # a load waits for it as for a live export
+    with pytest.raises(export.ArtefactError) as e: export.load_artefact(d)
+    assert "an export on 'gpu-node-7' (process" in str(e.value) and f"move the files in {stage/'.previous'} back into {d}" in str(e.value) and f"remove {stage} by hand" in str(e.value), str(e.value)
+    with warnings.catch_warnings(record=True) as w, pytest.raises(export.ArtefactError, match='no fastflow manifest there lists them'):
+        warnings.simplefilter('always'); export.save_artefact(d, 'demo', dict(i=2), tensors={'w': torch.full((4,), 2.)})
+    assert any("an export on 'gpu-node-7'" in str(m.message) and f"remove {stage} by hand" in str(m.message) for m in w), [str(m.message) for m in w]
+    assert stage.exists() and (stage/'.previous'/'fastflow.json').exists()   # left alone, the earlier export with it
+    for f in (stage/'.previous').iterdir(): os.replace(f, d/f.name)   # as the message says
+    shutil.rmtree(stage)
+    art = export.load_artefact(d); assert art.config['i'] == 0 and (art.tensors['w'] == 0).all()   # the earlier export, whole
+    export.save_artefact(d, 'demo', dict(i=2), tensors={'w': torch.full((4,), 2.)}); assert export.load_artefact(d).config['i'] == 2
