@@ -435,7 +435,7 @@ def find_sample_submission(folder, # A competition folder
     if not ranked and len(dirs := [p for p in items if p.is_dir()]) == 1 and not any(p.is_file() for p in items): return find_sample_submission(dirs[0])
     return ranked[0][1] if ranked else None
 
-def submit(file: Path|str, # The submission CSV
+def submit(file: Path|str, # The submission file: a CSV (.csv.gz, .csv.zip, or a .zip of one CSV), or parquet for a parquet sample
            competition: str, # Competition slug
            message: str = 'fastflow submission', # Submission description
            dry_run: bool = False, # Check and print the command, but do not run it (no client needed)

@@ -17,7 +17,7 @@ from .core import KAGGLE_INPUT, atomic_write, output_dir, _plain
 __all__ = ['CSV_SUFFIXES', 'SAMPLE_SUFFIXES', 'SubmissionError', 'check_submission', 'check_submission_file', 'write_submission']
 
 # %% ../nbs/04_submission.ipynb #05a8bac9
-CSV_SUFFIXES = ('.csv', '.csv.gz', '.csv.zip', '.csv.bz2', '.csv.xz')   # what a submission file may be called (Kaggle takes compressed CSVs)
+CSV_SUFFIXES = ('.csv', '.csv.gz', '.csv.zip', '.csv.bz2', '.csv.xz')   # what a CSV submission file may be called (Kaggle takes compressed CSVs; a plain .zip holding one CSV too)
 SAMPLE_SUFFIXES = (*CSV_SUFFIXES, '.parquet', '.zip')   # what a sample submission may be: some recent competitions ship sample_submission.parquet, and a download may be a plain .zip of the CSV
 
 class SubmissionError(ValueError):
@@ -50,10 +50,12 @@ def _unzip(path, what:str, data:bytes|None=None) -> tuple[str, bytes]:
     except zipfile.BadZipFile as e: raise SubmissionError(f"The {what} {path} is not a readable zip file ({e}): download it again, or pass the CSV itself.") from None
     p = Path(path)
     held = f"holds {len(names)} files ({_few(names)})" if len(names) > 1 else f"holds one file, {names[0]!r}, which is neither CSV nor parquet" if names else "holds no file"
+    sample = what == 'sample submission'
     fix = ("Kaggle takes a zip that holds one CSV: zip the submission CSV alone, or pass the CSV itself." if what == 'submission' else
-           f"A sample submission zip must hold one CSV (or parquet) file: unzip it (`unzip {shlex.quote(p.name)} -d {shlex.quote(p.name[:-4])}`) and pass the sample submission file in it"
-           + (f" (e.g. {next(n for n in names if 'submission' in n.lower() or 'sample' in n.lower())!r})" if any('submission' in n.lower() or 'sample' in n.lower() for n in names) else '')
-           + ", or a DataFrame.")
+           f"{'A sample submission zip' if sample else f'A zip of {what}'} must hold one CSV (or parquet) file: unzip it (`unzip {shlex.quote(p.name)} -d {shlex.quote(p.name[:-4])}`) "
+           f"and pass {'the sample submission file' if sample else f'the file of {what}'} in it"
+           + (f" (e.g. {next(n for n in names if 'submission' in n.lower() or 'sample' in n.lower())!r})" if sample and any('submission' in n.lower() or 'sample' in n.lower() for n in names) else '')
+           + (", or a DataFrame." if sample else "."))
     raise SubmissionError(f"The {what} {p} {held}. {fix}")
 
 def _is_parquet(f) -> bool:
@@ -65,7 +67,7 @@ def _read_parquet(path, what:str, data:bytes|None=None) -> pd.DataFrame:
     "A parquet file (`data`: its bytes, from a zip) as a DataFrame (pandas reads it with pyarrow or fastparquet, which fastflow does not need otherwise), or a `SubmissionError` saying what to do"
     try: return pd.read_parquet(path if data is None else io.BytesIO(data))
     except ImportError: raise SubmissionError(f"The {what} {path} is a parquet file, which pandas reads only with pyarrow (or fastparquet), and neither is installed: "
-                                              "`pip install pyarrow` (Kaggle's notebooks have it), or pass the sample as a DataFrame or a CSV.") from None
+                                              "`pip install pyarrow` (Kaggle's notebooks have it), or pass " + ("the sample as a DataFrame or a CSV." if what == 'sample submission' else "a CSV.")) from None
     except (ValueError, OSError) as e: raise SubmissionError(f"The {what} {path} is not a readable parquet file ({str(e).strip()[:200]}).") from None
 
 def _read_sample(sample, id_col=None, written:bool=False):
@@ -80,12 +82,31 @@ def _read_sample(sample, id_col=None, written:bool=False):
         raise FileNotFoundError(f"Sample submission {p} is a folder: pass the sample submission file in it" + (f" (it holds {_few(csvs)})" if csvs else " (it holds no CSV, parquet or zip file)")
                                 + ", or a DataFrame.")
     if not p.is_file(): raise FileNotFoundError(f"Sample submission {p} not found: pass the competition's sample_submission.csv or a DataFrame.")
-    if not _is_zip(p) and _is_parquet(p): return _read_sample(_read_parquet(p, 'sample submission'), id_col, written)   # typed as stored, as a DataFrame is
     data = p.read_bytes() if written or _is_zip(p) else None   # the file read once: its text is parsed again only if asked for
-    if _is_zip(p) and (inner := _unzip(p, 'sample submission', data))[0].lower().endswith('.parquet'):   # sample_submission.zip of a parquet file
-        return _read_sample(_read_parquet(p, 'sample submission', inner[1]), id_col, written)
-    res = _read_csv(p, 'sample submission', id_col, data=data)
+    res, parquet = _read_table(p, 'sample submission', data, id_col=id_col)
+    if parquet: return _read_sample(res, id_col, written)   # typed as stored, as a DataFrame is
     return (res, lambda: _read_csv(p, 'sample submission', raw=True, data=data)) if written else res
+
+def _par1(src) -> bool:
+    "Whether the file `src` (a path, or its bytes) is parquet by its content: it starts and ends with parquet's magic bytes b'PAR1' (a parquet file named .csv)"
+    if isinstance(src, bytes): return src[:4] == b'PAR1' and src[-4:] == b'PAR1'
+    try:
+        with open(src, 'rb') as f:
+            if f.read(4) != b'PAR1': return False
+            f.seek(-4, os.SEEK_END); return f.read(4) == b'PAR1'
+    except OSError: return False
+
+def _read_table(path, # A CSV (any compression pandas reads by the name), a parquet file, or a zip of one of them
+                what:str, # What it is, for the errors: 'sample submission', 'submission', 'input rows'
+                data:bytes|None=None, # The file's bytes, already read (None: read `path`)
+                **csv # Options of `_read_csv` (id_col, text, raw, plain)
+               ) -> tuple[pd.DataFrame, bool]:
+    "`(table, is_parquet)` of the file `path`: parquet (by its name, its content, or the one file in a zip) as stored, else a CSV through `_read_csv`; each error a `SubmissionError` naming the file and `what` it is"
+    if _is_zip(path):
+        name, inner = _unzip(path, what, data)
+        if name.lower().endswith('.parquet') or _par1(inner): return _read_parquet(path, what, inner), True   # sample_submission.zip of a parquet file
+    elif str(path).lower().endswith('.parquet') or _par1(path if data is None else data): return _read_parquet(path, what), True
+    return _read_csv(path, what, data=data, **csv), False
 
 
 _NA = ['', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN', '<NA>', 'N/A', 'NA', 'NULL', 'NaN',
@@ -103,6 +124,7 @@ def _read_csv(path, # A CSV file (also .csv.gz / .csv.zip)
               text=None, # Other columns read as text ('007' codes), as a list, or a dict of column -> its missing-value words that are labels ({'y': {'None'}}); None: a sample's columns of words, a class 'None' or 'NA' kept
               raw:bool=False, # Every column as written, nothing missing
               data:bytes|None=None, # The file's bytes, already read (None: read `path`)
+              plain:bool=False, # pandas' own types and missing values (a model's input rows: numbers as numbers), with this reader's errors
              ) -> pd.DataFrame:
     "A submission-shaped CSV (or a zip that holds one), with a `SubmissionError` naming the file when it is empty, ragged or not text"
     name = str(path)
@@ -115,6 +137,7 @@ def _read_csv(path, # A CSV file (also .csv.gz / .csv.zip)
         with warnings.catch_warnings():   # a row with more fields than the header: pandas would drop the extra one, or take column 1 as the index
             warnings.simplefilter('error', pd.errors.ParserWarning)
             if raw: return pd.read_csv(src(), dtype=str, keep_default_na=False, index_col=False, **zip_)
+            if plain: return pd.read_csv(src(), index_col=False, **zip_)
             cols = list(pd.read_csv(src(), nrows=0, **zip_).columns)
             id_col, sample = id_col or cols[0], text is None
             keep = text if isinstance(text, dict) else dict.fromkeys(text or (), ())   # a text column's missing-value words that are labels
@@ -285,6 +308,9 @@ def _frame_preds(preds: pd.DataFrame, sample: pd.DataFrame, id_col: str) -> pd.D
                     f"e.g. df.columns = sample.columns, or pass the values alone (an array in the sample's row order).")
         elif {str(c).strip().lower() for c in extra} & {str(c).lower() for c in missing}: hint = " Some names differ only by case: use the sample's names."
         if any(str(c).startswith('Unnamed: ') for c in extra): hint += " An 'Unnamed: 0' column is a frame's index written to the file: write it with to_csv(..., index=False)."
+        if any(str(c).startswith('\ufeff') for c in extra):   # pandas drops one byte-order mark; a second one (a file re-saved with one) stays in the name
+            hint += (" The header starts with a byte-order mark (U+FEFF) left in the first name (the file has two, or one not at its start): save the file as UTF-8 "
+                     "without one, e.g. pd.read_csv(path, encoding='utf-8-sig').to_csv(path, index=False).")
         if len(preds.columns) == 1 and (sep := next((d for d in ';\t|' if d in str(preds.columns[0])), None)):
             hint += f" The file looks separated by {sep!r}, not commas: write it with to_csv(..., index=False) and no sep= (a comma)."
         if id_col in missing and preds.index.name == id_col: hint += " The ids are the frame's index: call reset_index() first."
@@ -431,7 +457,11 @@ def _out_format(path, sample_submission) -> str:
         if isinstance(sample_submission, pd.DataFrame) or _is_parquet(sample_submission): return 'parquet'
         raise ValueError(f"{path} names a parquet file, but the sample submission {sample_submission} is a CSV, so the competition takes CSV: "
                          "name it .csv (or .csv.gz / .csv.zip), or give a folder to write submission.csv into.")
-    return 'csv' if name.endswith(CSV_SUFFIXES) or not _is_parquet(sample_submission) else 'parquet'
+    if name.endswith('.zip') and not name.endswith(CSV_SUFFIXES) and not isinstance(sample_submission, pd.DataFrame) and _is_parquet(sample_submission):
+        raise ValueError(f"{path} names a plain .zip, but the sample submission {sample_submission} is parquet: a code competition scores the submission.parquet "
+                         "its notebook writes, not an upload. Name it .parquet (or give a folder to write submission.parquet into); for a zipped CSV all the same, "
+                         "name it .csv.zip.")
+    return 'csv' if name.endswith((*CSV_SUFFIXES, '.zip')) or not _is_parquet(sample_submission) else 'parquet'
 
 def _parquet_engine():
     "Nothing if pandas can write parquet (pyarrow or fastparquet imports), else a `SubmissionError` saying what to do, raised before anything is written"
@@ -454,12 +484,12 @@ def _as_sample_dtypes(sub:pd.DataFrame, dtypes) -> pd.DataFrame:
     return pd.DataFrame(cols, index=sub.index)
 
 def _submission_file(path, sample_submission, fmt:str='csv') -> Path:
-    "Where to write: `path` itself if it names a .csv file (or .csv.gz, .csv.zip; .parquet for `fmt='parquet'`), else `path/submission.csv` (or `submission.parquet`); read-only places are refused"
+    "Where to write: `path` itself if it names a .csv file (or .csv.gz, .csv.zip, a plain .zip; .parquet for `fmt='parquet'`), else `path/submission.csv` (or `submission.parquet`); read-only places are refused"
     p = Path(path) if path is not None else None
-    is_file = p is not None and p.name.lower().endswith((*CSV_SUFFIXES, '.parquet') if fmt == 'parquet' else CSV_SUFFIXES)
+    is_file = p is not None and p.name.lower().endswith((*CSV_SUFFIXES, '.parquet') if fmt == 'parquet' else (*CSV_SUFFIXES, '.zip'))
     if p is not None and not is_file and p.suffix.lower() in ('.txt', '.tsv', '.json', '.parquet', '.gz', '.zip', '.xlsx', '.pkl'):
         raise ValueError(f"{p} names a {p.suffix} file, but a submission is written as CSV" + (" (or parquet, as the sample is)" if fmt == 'parquet' else "")
-                         + ": name it .csv (or .csv.gz / .csv.zip, which Kaggle " + ("also accepts, or .parquet), or give a folder to write submission.parquet into."
+                         + ": name it .csv (or .csv.gz / .csv.zip / .zip, which Kaggle " + ("also accepts, or .parquet), or give a folder to write submission.parquet into."
                          if fmt == 'parquet' else "also accepts), or give a folder to write submission.csv into."))
     folder, name = (p.parent, p.name) if is_file else (p, f'submission.{fmt}')
     if folder is not None and KAGGLE_INPUT in [(a := Path(os.path.abspath(folder))), *a.parents]:
@@ -478,7 +508,7 @@ def _submission_file(path, sample_submission, fmt:str='csv') -> Path:
 
 def write_submission(preds, # Predictions in the sample's row order, or a DataFrame with the id and target columns
                      sample_submission, # The competition's sample submission: a DataFrame, or a CSV (or parquet) path
-                     path: Path|str|None = None, # Output folder, .csv or .parquet file (default: `output_dir()`, i.e. /kaggle/working on Kaggle)
+                     path: Path|str|None = None, # Output folder, .csv (.csv.gz, .csv.zip, or .zip: a zip of one CSV) or .parquet file (default: `output_dir()`, i.e. /kaggle/working on Kaggle)
                      *,
                      id_col: str|None = None, # Id column (default: the sample's first column)
                      target_col: str|list|None = None, # Expected target column(s) (default: the sample's other columns)
@@ -486,7 +516,7 @@ def write_submission(preds, # Predictions in the sample's row order, or a DataFr
                      proba: bool|None = None, # Whether the targets are probabilities (default: guessed from the sample)
                      multi_label: bool = False, # Text targets are tag lists (multi-label): accept empty answers (no tag) and check tag by tag
                     ) -> Path:
-    "Check `preds` against the sample submission with `check_submission`, then write them as CSV (compressed for .csv.gz/.csv.zip), or as parquet for a parquet sample; returns the file written"
+    "Check `preds` against the sample submission with `check_submission`, then write them as CSV (compressed for .csv.gz/.csv.zip/.zip; UTF-8, no BOM), or as parquet for a parquet sample; returns the file written"
     return _write_submission(preds, _read_sample(sample_submission, id_col), sample_submission, path, id_col=id_col, target_col=target_col, classes=classes,
                              proba=proba, multi_label=multi_label)
 
@@ -500,6 +530,12 @@ def _write_submission(preds, sample:pd.DataFrame, source, path, dtypes=None, **k
     try:   # written beside it, then moved over it whole: an old file stays until the new one is complete
         with atomic_write(dest) as part:   # the same name: the same compression (and a zip's inner file name)
             if fmt == 'parquet': _as_sample_dtypes(sub, sample.dtypes if dtypes is None else dtypes).to_parquet(part, index=False)   # the sample's schema: int32 stays int32, text stays string
-            else: sub.to_csv(part, index=False)
+            else: sub.to_csv(part, index=False, **_csv_options(dest))
     except OSError as e: raise PermissionError(f"Cannot write {dest}: {e}. Choose a writable folder.") from e
     return dest
+
+def _csv_options(dest) -> dict:
+    "`to_csv`'s options for the submission file `dest`: UTF-8 without a BOM; a plain .zip (not .csv.zip, which pandas names by itself) holds one CSV named after it (submission.zip: submission.csv)"
+    name = Path(dest).name
+    zipped = name.lower().endswith('.zip') and not name.lower().endswith('.csv.zip')
+    return dict(encoding='utf-8', **(dict(compression=dict(method='zip', archive_name=f"{name[:-4]}.csv")) if zipped else {}))

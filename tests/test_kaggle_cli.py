@@ -217,3 +217,17 @@ def test_submit_zip_sample_and_zipped_submission(log, comp, tmp_path, capsys):
     _zip(comp/'sample_submission.zip', {'sample_submission.csv': 'id,target\n1,0\n', 'test.csv': 'id\n1\n'})   # two files: what it holds, and what to do
     msg = fails('submit', f, '-c', 'my-comp', '--dry-run')
     assert "holds 2 files ('sample_submission.csv', 'test.csv')" in msg and 'unzip it' in msg
+
+def test_submit_plain_zip_and_bom(log, comp, tmp_path, capsys):
+    "A submission.zip that write_submission wrote is checked and sent as it is; so is a CSV with a BOM first (pandas, as a scorer reading with it, drops it)"
+    from fastflow.kaggle import write_submission
+    z = write_submission([0.1, 0.9, 0.4], comp/'sample_submission.csv', tmp_path/'submission.zip')
+    assert main(['kaggle', 'submit', str(z), '-c', 'my-comp', '--dry-run']) == 0
+    out = capsys.readouterr().out
+    assert f"{z} checked against {comp/'sample_submission.csv'}: it matches" in out and out.split('-f ')[-1].split(' -m')[0] == str(z)
+    f = tmp_path/'bom.csv'; f.write_bytes(b'\xef\xbb\xbfid,target\n1,0.1\n2,0.9\n3,0.4\n')
+    assert main(['kaggle', 'submit', str(f), '-c', 'my-comp', '--dry-run']) == 0
+    out = capsys.readouterr().out
+    assert 'it matches' in out and out.split('-f ')[-1].split(' -m')[0] == str(f)
+    f.write_bytes(b'\xef\xbb\xbf' + f.read_bytes())   # two: the second stays in the header's first name
+    assert 'byte-order mark (U+FEFF)' in fails('submit', f, '-c', 'my-comp', '--dry-run')

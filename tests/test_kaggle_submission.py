@@ -187,3 +187,43 @@ def test_parquet_without_pyarrow(tmp_path, monkeypatch):
         write_submission([0.5], frame, tmp_path/'out'/'sub.parquet')
     assert not (tmp_path/'out').exists()
     assert write_submission([0.5], frame, tmp_path/'out').name == 'submission.csv'   # a DataFrame sample: CSV, no engine needed
+
+def test_plain_zip_output(sample, tmp_path, monkeypatch):
+    "write_submission to a plain .zip: one CSV named after it, as the CSV would be written (the sample's columns, ids, integer labels); read back by check_submission_file"
+    from fastflow.kaggle import check_submission_file
+    z = write_submission(preds_df(range(901, 891, -1), [1, 0]*5), sample, tmp_path/'out'/'submission.zip')   # the sample's answers, in another order
+    assert z == tmp_path/'out'/'submission.zip' and zipfile.ZipFile(z).namelist() == ['submission.csv']
+    assert zipfile.ZipFile(z).read('submission.csv') == sample.read_bytes()   # byte for byte the sample's layout
+    assert check_submission_file(z, sample)[1] is False
+    assert zipfile.ZipFile(write_submission(np.ones(10, int), sample, tmp_path/'out'/'V2.ZIP')).namelist() == ['V2.csv']
+    (tmp_path/'taken.zip').mkdir()
+    with pytest.raises(IsADirectoryError, match='is a folder: pass a file name'): write_submission(np.ones(10, int), sample, tmp_path/'taken.zip')
+    with pytest.raises(SubmissionError, match='shape'): write_submission(np.ones(3, int), sample, tmp_path/'new'/'submission.zip')   # checked first: nothing written
+    assert not (tmp_path/'new').exists()
+
+def test_plain_zip_refused_for_a_parquet_sample(tmp_path, monkeypatch):
+    "A parquet sample (a code competition: scored on the notebook's submission.parquet) and a .zip path: refused with what to name it; nothing written"
+    s = tmp_path/'sample_submission.parquet'; s.write_bytes(b'PAR1')
+    monkeypatch.setattr(pd, 'read_parquet', lambda *a, **kw: pd.DataFrame({'id': [1, 2], 'target': [.5, .5]}))   # stands in for pyarrow's reader
+    with pytest.raises(ValueError, match=r"names a plain \.zip, but the sample submission .* is parquet: .*Name it \.parquet .*name it \.csv\.zip"):
+        write_submission([.1, .2], s, tmp_path/'out'/'submission.zip')
+    assert not (tmp_path/'out').exists()
+    assert write_submission([.1, .2], s, tmp_path/'out'/'submission.csv.zip').read_bytes()[:2] == b'PK'   # a zipped CSV, named so: written
+
+def test_byte_order_mark(sample, tmp_path):
+    "A UTF-8 BOM first: pandas' read_csv (so a scorer reading with it) drops it and sees 'PassengerId', so the file passes as it is; a second one is named; write_submission writes none"
+    import bz2, codecs, gzip, lzma
+    from fastflow.kaggle import check_submission_file
+    f = tmp_path/'bom.csv'; f.write_bytes(codecs.BOM_UTF8 + sample.read_bytes())
+    for engine in ('c', 'python'): assert list(pd.read_csv(f, engine=engine).columns) == ['PassengerId', 'Survived']
+    out, changed = check_submission_file(f, sample)
+    assert not changed and list(out.columns) == ['PassengerId', 'Survived']
+    z = _zip(tmp_path/'bom.zip', {'submission.csv': f.read_bytes()}); assert check_submission_file(z, sample)[1] is False   # zipped, the same
+    f.write_bytes(codecs.BOM_UTF8*2 + sample.read_bytes())
+    with pytest.raises(SubmissionError, match=r"byte-order mark \(U\+FEFF\) left in the first name.*encoding='utf-8-sig'"): check_submission_file(f, sample)
+    bom_sample = tmp_path/'bom_sample.csv'; bom_sample.write_bytes(codecs.BOM_UTF8 + sample.read_bytes())   # the sample itself with one: read as 'PassengerId'
+    written = [write_submission(np.zeros(10, int), bom_sample, tmp_path/'w'/n) for n in ('s.csv', 's.csv.gz', 's.csv.bz2', 's.csv.xz', 's.csv.zip', 's.zip')]
+    unpack = {'.csv': lambda b: b, '.gz': gzip.decompress, '.bz2': bz2.decompress, '.xz': lzma.decompress}
+    for w in written:
+        text = zipfile.ZipFile(w).read(zipfile.ZipFile(w).namelist()[0]) if w.suffix == '.zip' else unpack[w.suffix](w.read_bytes())
+        assert text.startswith(b'PassengerId,Survived\n') and not text.startswith(codecs.BOM_UTF8), (w, text[:20])
