@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 from .core import atomic_write, output_dir, data_names, _bad_data_env
 from .kaggle import add_kaggle_commands, comp_path
+from .submission import SubmissionError, _read_table
 from .demo import DEMOS
 
 # %% auto #0
@@ -82,16 +83,21 @@ _TAKES = {'tabular.workflow': 'a CSV (or parquet) file of test rows', 'tabular.e
           'collab.learner': 'a CSV (or parquet) file of (user, item) pairs', 'collab.workflow': 'a CSV (or parquet) file of (user, item) pairs',
           'vision.learner': 'a folder of test images'}
 
-def _read_rows(path:Path, what:str) -> pd.DataFrame:
-    "The CSV (.csv, .csv.gz, .csv.zip) or parquet file `path`, or a ValueError saying why it is not a table"
-    with open(path, 'rb') as f: parquet = f.read(4) == b'PAR1'
-    try: df = pd.read_parquet(path) if parquet or path.suffix.lower() == '.parquet' else pd.read_csv(path)
-    except pd.errors.EmptyDataError: raise ValueError(f"{path} is empty (no header row): pass {what}") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e: raise ValueError(f"{path} is not a well-formed CSV ({str(e).strip()[:150]}): pass {what}") from None
-    except ImportError: raise ValueError(f"{path} is a parquet file, which pandas reads only with pyarrow (or fastparquet), and neither is installed: "
-                                         "pip install pyarrow, or pass a CSV") from None
-    if len(df) == 0: raise ValueError(f"{path} has a header but no rows: nothing to predict")
+def _read_rows(path:Path) -> pd.DataFrame:
+    "The input rows in `path` (a CSV in any compression, a parquet file, or a zip of one) as the sample submission's reader reads them, with pandas' own types; or a ValueError naming the file"
+    try: df = _read_table(path, 'input rows', plain=True)[0]
+    except SubmissionError as e: raise ValueError(str(e)) from None   # the submission module's words, not its error class: these are no predictions
+    if len(df) == 0: raise ValueError(f"The input rows {path} hold a header but no rows: nothing to predict")
     return df
+
+def _tta_arg(v) -> str|int|bool|None:
+    "`--tta`'s value: None (not given), 'auto' (or True), False ('off') or a number of pixels N >= 0 (an int, or its digits); else a ValueError saying what it takes"
+    if v is None: return None
+    if v is True or v == 'auto': return 'auto'
+    if v is False or v == 'off': return False
+    if isinstance(v, int) and v >= 0: return v
+    if isinstance(v, str) and v.strip().isdigit(): return int(v)
+    raise ValueError(f"--tta {v!r}: pass auto (the model's own: flips where training flipped, shifts by its tta_shifts), off, or a number of pixels N >= 0 (flips and shifts by ±N)")
 
 def _lacks(model, path, missing:list) -> ValueError:
     "The error for test rows without some of the model's training columns: engineered features (a kernel's model) or columns left out"
@@ -104,7 +110,7 @@ def _no_proba(kind:str, what:str) -> ValueError:
 
 def _tabular(m, kind:str, model, path:Path, sample, out:Path, proba:bool) -> tuple[Path|pd.DataFrame, str]:
     "(the submission written, or the predictions frame) of a tabular workflow or estimator for the rows in `path`"
-    test = _read_rows(path, _TAKES[kind])
+    test = _read_rows(path)
     if kind == 'tabular.workflow':
         feats, ids = [c for c in m.feature_names_ if c not in m.proc_.dropped_], [m.id_col]   # columns dropped in training may be absent
         clf, target = m.task_ == 'classification', m.target
@@ -114,7 +120,7 @@ def _tabular(m, kind:str, model, path:Path, sample, out:Path, proba:bool) -> tup
         ids, clf, target = [c for c in test.columns if c not in feats] if feats else [], hasattr(m, 'classes_'), 'prediction'
     if missing := [c for c in feats if c not in test.columns]: raise _lacks(model, path, missing)
     if proba and not clf: raise _no_proba(kind, 'is a regression')
-    if kind == 'tabular.workflow' and sample is not None: return m.submit(test, sample, out, proba=True if proba else None), kind
+    if kind == 'tabular.workflow' and sample is not None: return m.submit(test, sample, out, proba=True if proba else None), len(test)   # one row per test row (checked)
     X = test if kind == 'tabular.workflow' else test[feats] if feats else test.to_numpy()   # a workflow checks the ids and says which columns it ignores
     if sample is not None:
         from fastflow.submission import write_submission, _read_sample
@@ -125,16 +131,16 @@ def _tabular(m, kind:str, model, path:Path, sample, out:Path, proba:bool) -> tup
             P = P[:, 1]
         preds = pd.DataFrame(P, columns=[str(c) for c in m.classes_]) if P.ndim == 2 else pd.DataFrame({cols[0]: P})
         if sid in test.columns: preds.insert(0, sid, test[sid].to_numpy())
-        return write_submission(preds if sid in test.columns else P, sample, out, proba=True if proba else None if clf else False), kind   # no ids: in the sample's row order; a regression's numbers against a whole placeholder
+        return write_submission(preds if sid in test.columns else P, sample, out, proba=True if proba else None if clf else False), len(P)   # no ids: in the sample's row order; a regression's numbers against a whole placeholder
     keep = test[[c for c in ids if c in test.columns]].reset_index(drop=True)
     P = m.predict_proba(X) if proba else m.predict(X)
     res = pd.DataFrame(P, columns=[str(c) for c in m.classes_]) if P.ndim == 2 else pd.DataFrame({target: P})
-    return pd.concat([keep, res], axis=1), kind
+    return pd.concat([keep, res], axis=1), len(res)
 
 def _collab(m, kind:str, path:Path, sample, out:Path, proba:bool):
     "(the submission written, or the predictions frame) of a collab learner or workflow for the (user, item) pairs in `path`"
     if proba: raise _no_proba(kind, 'predicts ratings')
-    pairs = shown = _read_rows(path, _TAKES[kind])   # `shown`: as read, for predictions.csv
+    pairs = shown = _read_rows(path)   # `shown`: as read, for predictions.csv
     un, itn, rn = (m.dls.names['user'], m.dls.names['item'], m.dls.names['rating']) if kind == 'collab.learner' else (m.user_name, m.item_name, m.rating_name)
     if sample is not None:
         from fastflow.submission import write_submission, _read_sample
@@ -149,22 +155,23 @@ def _collab(m, kind:str, path:Path, sample, out:Path, proba:bool):
     p = m.predict_pairs(pairs, un, itn) if kind == 'collab.learner' else m.predict(pairs)
     if sample is not None:
         preds = pd.DataFrame({sid: pairs[sid].to_numpy(), s.columns[1]: p}) if sid in pairs.columns and len(s.columns) == 2 else p   # by id, else in the sample's row order
-        return write_submission(preds, sample, out, proba=False), kind   # ratings: numbers, whatever the sample's placeholder (3 throughout)
-    return shown.assign(**{rn if rn not in shown.columns else 'prediction': p}), kind
+        return write_submission(preds, sample, out, proba=False), len(p)   # ratings: numbers, whatever the sample's placeholder (3 throughout)
+    return shown.assign(**{rn if rn not in shown.columns else 'prediction': p}), len(p)
 
-def _vision(m, kind:str, path:Path, sample, out:Path, proba:bool):
-    "(the submission written, or the predictions frame) of an image learner for the images in folder `path`"
+def _vision(m, kind:str, path:Path, sample, out:Path, proba:bool, tta=None):
+    "(the submission written, or the predictions frame) of an image learner for the images in folder `path`, with `predict_folder`'s TTA as `tta` says (None, 'auto': its default; False: none; N: shifts by ±N)"
     from fastflow.vision.learner import predict_folder, write_image_submission
-    df, probs = predict_folder(m, path)
-    if sample is not None: return write_image_submission((df, probs), sample, out, proba=True if proba else None), kind
+    df, probs = predict_folder(m, path, **({} if tta in (None, 'auto') else dict(tta=False) if tta is False else dict(tta=True, shifts=tta)))   # calibrated at the model's temperature
+    if sample is not None: return write_image_submission((df, probs), sample, out, proba=True if proba else None), len(df)   # one row per image (checked)
     if proba: df = pd.concat([df, pd.DataFrame(probs.numpy(), columns=[str(c) for c in df.attrs['classes']])], axis=1)
-    return df, kind
+    return df, len(df)
 
 def predict_files(model, # An exported model folder of any application (`export_learner`, `wf.export`, `export_estimator`)
                   input, # Tabular: a CSV or parquet of test rows; collab: a CSV of (user, item) pairs; vision: a folder of test images
                   out=None, # Output folder (None: `output_dir()`)
                   sample=None, # The competition's sample submission: write a checked `submission.csv` in its layout; None: `predictions.csv`
                   proba:bool=False, # Classification: class probabilities instead of labels
+                  tta=None, # Image models: test-time augmentation, 'auto' (None: `predict_folder`'s default, the model's flips and `tta_shifts`), 'off' or a number of pixels N (flips and shifts by ±N)
                  ) -> tuple[Path, int, str]:
     "Predict `input` with the model folder `model`: `(file written, rows, kind)`; `submission.csv` through the application's writer with `sample`, else `predictions.csv` (ids or inputs + predictions)"
     from fastflow.core import user_path
@@ -177,21 +184,22 @@ def predict_files(model, # An exported model folder of any application (`export_
     if kind not in _TAKES: raise ValueError(f"{mp} holds a {kind!r} model, which fastflow predict does not handle (it does {', '.join(_TAKES)})")
     if src.is_dir() != (kind == 'vision.learner'):
         raise ValueError(f"{src} is a {'folder' if src.is_dir() else 'file'}, and {mp} holds a {kind!r} model, which predicts {_TAKES[kind]}: pass that as INPUT")
+    tta = _tta_arg(tta)
+    if tta is not None and kind != 'vision.learner': raise ValueError(f"--tta applies to image models (test-time augmentation of images); {mp} holds a {kind!r} model: leave --tta out")
     if sample is not None:
         sample = user_path(sample)
         if not sample.is_file(): raise FileNotFoundError(f"--sample {sample} is not a file: pass the competition's sample submission (sample_submission.csv)")
     dest = output_dir(out)
-    run = _vision if kind == 'vision.learner' else _collab if kind.startswith('collab.') else partial(_tabular, model=mp)
-    res, kind = run(m, kind, path=src, sample=sample, out=dest, proba=proba)
+    run = partial(_vision, tta=tta) if kind == 'vision.learner' else _collab if kind.startswith('collab.') else partial(_tabular, model=mp)
+    res, n = run(m, kind, path=src, sample=sample, out=dest, proba=proba)   # n: the rows of the frame the writer checked (as many as the sample's), not read back
     if isinstance(res, pd.DataFrame):
         with atomic_write(dest/'predictions.csv') as f: res.to_csv(f, index=False)
-        return dest/'predictions.csv', len(res), kind
-    return Path(res), len(_read_rows(Path(res), 'a submission')), kind   # as written: the sample's row count
+    return (dest/'predictions.csv' if isinstance(res, pd.DataFrame) else Path(res)), n, kind
 
 def _cmd_predict(args):
     with warnings.catch_warnings(record=True) as seen:   # the library's warnings as one line each, after the work (not file:line and source)
         warnings.simplefilter('always')
-        try: f, n, kind = predict_files(args.model, args.input, args.out, args.sample, args.proba)
+        try: f, n, kind = predict_files(args.model, args.input, args.out, args.sample, args.proba, getattr(args, 'tta', None))
         except (ValueError, KeyError) as e: err = e   # ArtefactError, SubmissionError, a missing column: said in one line
         else: err = None
     said = set()
@@ -223,10 +231,12 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=_cmd_demo, parser=m)
     r = sub.add_parser('predict', help='predict with an exported model folder: test rows, (user, item) pairs or images -> predictions.csv, or a checked submission')
     r.add_argument('model', metavar='MODEL', help='an exported model folder of any application (it may be read-only)')
-    r.add_argument('input', metavar='INPUT', help='tabular: a CSV (or parquet) of test rows; collab: a CSV of (user, item) pairs; vision: a folder of test images')
+    r.add_argument('input', metavar='INPUT', help='tabular: a CSV (also .csv.gz, a .zip of one) or parquet file of test rows; collab: such a file of (user, item) pairs; vision: a folder of test images')
     r.add_argument('--out', default=None, help='output folder (default: the output folder, ./out or /kaggle/working)')
     r.add_argument('--sample', default=None, metavar='SAMPLE', help="the competition's sample submission: write submission.csv checked against it (default: predictions.csv)")
     r.add_argument('--proba', action='store_true', help='classification: class probabilities instead of labels')
+    r.add_argument('--tta', default=None, metavar='auto|off|N', help="image models: test-time augmentation; auto (the default): the model's own (flips where "
+                   "training flipped, shifts by its tta_shifts), off: one view per image, N: flips and shifts by ±N pixels; probabilities at the model's fitted temperature")
     r.set_defaults(func=_cmd_predict, parser=r)
     add_kaggle_commands(sub)   # fastflow kaggle wheelhouse|push|submit, defined in fastflow.kaggle
     return p

@@ -1,8 +1,8 @@
 """`fastflow predict MODEL INPUT`: one tiny seeded model of each kind trained here, exported, made read-only, predicted by
 the console script in a subprocess and compared with the same predictions in this process; then the errors (one line,
 exit 1): a folder that is no model, INPUT of the wrong type, missing columns, a kernel's engineered features, --proba
-for a regression."""
-import os, subprocess, sys, warnings
+for a regression; INPUT as the sample submission's reader reads files (.csv.gz, a plain .zip), and --tta for image models."""
+import os, subprocess, sys, warnings, zipfile
 from pathlib import Path
 import numpy as np, pandas as pd
 import pytest
@@ -132,6 +132,7 @@ def test_vision_learner(tmp_path, capsys):
     set_seed(0)
     learn = fastnet_learner(tensor_dls(synth_images(8, size=16, path=tmp_path/'imgs', seed=0), valid_pct=0.25, bs=8, seed=0), widths=(8, 16, 16))
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, 0.05)
+    learn.temperature, learn.tta_shifts = 0.25, 1   # as train_image_folder leaves them: a fitted temperature (sharpening this near-uniform model's probabilities), shifts for TTA
     export_learner(learn, tmp_path/'m')
     (tmp_path/'test').mkdir()
     for i, a in enumerate(synth_images(2, size=16, seed=5)[0]): Image.fromarray(a).save(tmp_path/'test'/f'{i:03d}.png')
@@ -144,7 +145,22 @@ def test_vision_learner(tmp_path, capsys):
         sub = pd.read_csv(ok(here(capsys, tmp_path/'m', tmp_path/'test', '--out', tmp_path/'o2', '--sample', tmp_path/'sample.csv'), 'vision.learner', n), dtype={'id': str})
     assert (got.id == want.id).all() and (got.label == want.label).all() and (sub.label == want.label).all()
     refused([tmp_path/'m', tmp_path/'sample.csv'], 'is a file', "'vision.learner'", 'a folder of test images')   # a CSV for an image model
-    np.testing.assert_allclose(got[[str(c) for c in learn.dls.vocab]].to_numpy(), probs.numpy(), atol=1e-5)
+    cols = [str(c) for c in learn.dls.vocab]
+    np.testing.assert_allclose(got[cols].to_numpy(), probs.numpy(), atol=1e-5)   # no --tta: predict_folder's default (the model's shifts), calibrated
+    seen = {}
+    for tta, kw in (('auto', {}), ('off', dict(tta=False)), ('0', dict(tta=True, shifts=0)), ('2', dict(tta=True, shifts=2))):   # --tta as predict_folder(..., tta=, shifts=)
+        with warnings.catch_warnings(): warnings.simplefilter('ignore'); w, pr = predict_folder(learn, tmp_path/'test', **kw)
+        with read_only(tmp_path/'m'): f = ok(here(capsys, tmp_path/'m', tmp_path/'test', '--out', tmp_path/f'tta{tta}', '--proba', '--tta', tta), 'vision.learner', n)
+        g = pd.read_csv(f, dtype={'id': str}); seen[tta] = g[cols].to_numpy()
+        assert (g.label == w.label).all(); np.testing.assert_allclose(seen[tta], pr.numpy(), rtol=0, atol=1e-7)   # the same numbers, but for the CSV's digits
+    assert all(np.abs(seen[k] - seen['auto']).max() > 1e-6 for k in ('off', '0', '2'))   # each set of views its own probabilities (measured: 1.5e-5, 8e-6, 3.7e-6 apart)
+    np.testing.assert_allclose(seen['auto'], probs.numpy(), rtol=0, atol=1e-7)
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); raw = predict_folder(learn, tmp_path/'test', tta=False, calibrate=False)[1]
+    assert np.abs(raw.numpy() - seen['off']).max() > 1e-5   # the model's temperature (0.25) applied with --tta off too, as predict_folder applies it
+    sub = pd.read_csv(ok(here(capsys, tmp_path/'m', tmp_path/'test', '--out', tmp_path/'o3', '--sample', tmp_path/'sample.csv', '--tta', 'off'), 'vision.learner', n), dtype={'id': str})
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); assert (sub.label == predict_folder(learn, tmp_path/'test', tta=False)[0].label).all()
+    refused([tmp_path/'m', tmp_path/'test', '--tta', 'maybe'], "--tta 'maybe': pass auto", 'off, or a number of pixels N >= 0')
+    refused([tmp_path/'m', tmp_path/'test', '--tta', '-1'], "--tta '-1'")
 
 def test_errors(tab, tmp_path):
     d, wf, _, test = tab
@@ -162,6 +178,46 @@ def test_errors(tab, tmp_path):
     try: import pyarrow   # noqa: F401
     except ImportError:   # a parquet INPUT without a reader for it: what to install
         (tmp_path/'t.parquet').write_bytes(b'PAR1'); refused([d/'wf', tmp_path/'t.parquet'], 'pip install pyarrow')
+
+def test_input_formats(tab, tmp_path, capsys):
+    "INPUT read as a sample submission is: .csv.gz, a plain .zip of one CSV, a parquet file named .csv; the same rows give the same predictions"
+    d, wf, _, test = tab
+    want = wf.predict(test)
+    test.to_csv(tmp_path/'test.csv.gz', index=False)
+    with zipfile.ZipFile(tmp_path/'test.zip', 'w') as z: z.writestr('test.csv', test.to_csv(index=False))
+    for name in ('test.csv.gz', 'test.zip'):
+        got = pd.read_csv(ok(here(capsys, d/'wf', tmp_path/name, '--out', tmp_path/name.replace('.', '_')), 'tabular.workflow', 40))
+        assert (got.pid == test.pid).all() and (got.y.to_numpy() == want).all(), name
+    sub = ok(here(capsys, d/'wf', tmp_path/'test.zip', '--out', tmp_path/'s', '--sample', d/'sample.csv'), 'tabular.workflow', 40)   # the count: the writer's frame, as written
+    assert len(pd.read_csv(sub)) == 40
+    try: import pyarrow   # noqa: F401
+    except ImportError: pyarrow = None
+    if pyarrow is not None:   # parquet by its name, and by its content when named .csv
+        test.to_parquet(tmp_path/'t.parquet', index=False); test.to_parquet(tmp_path/'pq.csv', index=False)
+        for name in ('t.parquet', 'pq.csv'):
+            got = pd.read_csv(ok(here(capsys, d/'wf', tmp_path/name, '--out', tmp_path/(name + '_o')), 'tabular.workflow', 40))
+            assert (got.y.to_numpy() == want).all(), name
+
+def test_input_bad_files(tab, tmp_path):
+    "A bad INPUT file: one line naming it as 'the input rows' and what is wrong, as the sample submission's reader says it"
+    d, _, _, test = tab
+    text = test.to_csv(index=False)
+    (tmp_path/'ragged.csv').write_text(text.replace('\n', ',1\n', 2).replace(',1\n', '\n', 1))   # a row with a field too many: not taken as an index column
+    refused([d/'wf', tmp_path/'ragged.csv'], f"The input rows {tmp_path/'ragged.csv'} has a row with more fields than its header")
+    with zipfile.ZipFile(tmp_path/'comp.zip', 'w') as z: z.writestr('train.csv', text); z.writestr('test.csv', text)   # the competition's whole download
+    refused([d/'wf', tmp_path/'comp.zip'], 'The input rows', "holds 2 files ('train.csv', 'test.csv')", 'A zip of input rows must hold one CSV', '`unzip comp.zip -d comp`')
+    with zipfile.ZipFile(tmp_path/'notes.zip', 'w') as z: z.writestr('notes.txt', 'x')
+    refused([d/'wf', tmp_path/'notes.zip'], "holds one file, 'notes.txt', which is neither CSV nor parquet")
+    (tmp_path/'bad.zip').write_text(text); refused([d/'wf', tmp_path/'bad.zip'], 'is not a readable zip file')
+    (tmp_path/'latin.csv').write_bytes(text.replace('pid', 'pïd').encode('latin-1')); refused([d/'wf', tmp_path/'latin.csv'], 'is not UTF-8 text', 'save it as UTF-8')
+    (tmp_path/'head.csv').write_text(','.join(test.columns) + '\n'); refused([d/'wf', tmp_path/'head.csv'], 'hold a header but no rows')
+    (tmp_path/'fake.csv').write_bytes(b'PAR1 not really parquet PAR1')   # parquet by its content: said as parquet, with or without pyarrow
+    msg = refused([d/'wf', tmp_path/'fake.csv'], 'The input rows')
+    assert 'is not a readable parquet file' in msg or 'pip install pyarrow' in msg, msg
+    refused([d/'wf', d/'test.csv', '--tta', 'off'], '--tta applies to image models', "'tabular.workflow'")   # no test-time augmentation for rows
+    (tmp_path/'bom.csv').write_bytes(b'\xef\xbb\xbf' + text.encode())   # a byte-order mark (Excel's CSV UTF-8): pandas drops it, the 'pid' column is found
+    assert main(['predict', str(d/'wf'), str(tmp_path/'bom.csv'), '--out', str(tmp_path/'bom')]) == 0
+    assert pd.read_csv(tmp_path/'bom'/'predictions.csv').columns[0] == 'pid'
 
 def test_kernel_features_point_to_predict_py(tab, tmp_path):
     "A model trained on columns a script made (kaggle/titanic's Title, WCGroup): the raw test.csv lacks them, and the line says to use the kernel's predict.py"
