@@ -379,3 +379,104 @@ def test_export_refuses_what_load_would(tmp_path):
     learn.model.double()
     with pytest.raises(ValueError, match=r'not in the types it is rebuilt in .*learn\.model\.float\(\)'): export_learner(learn, tmp_path/'f64')
     assert not (tmp_path/'nan').exists() or not any((tmp_path/'nan').iterdir())
+
+def _rewrite_arrays(m:Path, edit):
+    "Edit the arrays in `m`'s arrays.npz and make the file's checksum in the manifest again, as a crafted folder would"
+    import hashlib
+    a = m/'arrays.npz'
+    with np.load(a) as z: arrs = {k: z[k] for k in z.files}
+    edit(arrs)
+    with open(a, 'wb') as f: np.savez(f, **arrs)
+    man = json.loads((m/'fastflow.json').read_text()); man['files']['arrays.npz']['sha256'] = hashlib.sha256(a.read_bytes()).hexdigest()
+    (m/'fastflow.json').write_text(json.dumps(man))
+
+def _set(k, f): return lambda a: a.update({k: f(a[k])})
+def _nan(k): return lambda a: a[k].__setitem__((0,)*a[k].ndim, np.nan)   # in place, whatever the layout (factors are stored in Fortran order)
+
+WF_ARRAY_EDITS = [   # (edit, what the message names): every kind of array a workflow with side tables and neighbourhood members writes
+    (_set('bias.user_bias', lambda v: v.astype(np.float32)), r"bias\.user_bias is float32, not the float64 that export writes"),
+    (_set('bias.mu', lambda v: v.reshape(1)), r"bias\.mu has shape \(1,\), not \(\)"),
+    (_nan('knn_item.item_bias'), r"NaN or infinite values in knn_item\.item_bias \(1\)"),
+    (_set('knn_user.sim_data', lambda v: v.astype(np.float64)), r"knn_user\.sim_data is float64, not the float32 that export writes"),
+    (_nan('knn_user.sim_data'), r"NaN or infinite values in knn_user\.sim_data \(1\)"),
+    (_set('knn_item.sim_indptr', lambda v: v[:-1]), r"knn_item\.sim_indptr has shape \(\d+,\), not \(\d+,\)"),
+    (_set('knn_item.sim_indices', lambda v: v.astype(np.float32)), r"knn_item\.sim_indices is float32, not the int32 or int64"),
+    (_set('side.coef', lambda v: v[:-1]), r"side\.coef has shape"),
+    (_set('side.user_coef', lambda v: v.astype(np.float32)), r"side\.user_coef is float32"),
+    (_set('side.item_X', lambda v: v.astype(np.float64)), r"side\.item_X is float64, not the float32"),
+    (_set('side.user_X', lambda v: v[:, :-1]), r"side\.user_X has shape"),
+    (_nan('side.user_X'), r"NaN or infinite values in side\.user_X \(1\)"),
+    (_set('rating', lambda v: v.astype(np.float64)), r"rating is float64, not the float32"),
+    (_nan('rating'), r"NaN or infinite values in rating \(1\)"),
+    (_set('u', lambda v: v[:-1]), r"u has shape"),
+    (_set('items', lambda v: v[:-1]), r"items has shape \(\d+,\), not \(\d+,\)"),
+    (lambda a: a.pop('knn_user.user_bias'), r"knn_user\.user_bias is missing"),
+]
+
+@pytest.mark.parametrize('j', range(len(WF_ARRAY_EDITS)))
+def test_workflow_crafted_arrays(wf_roundtrip, tmp_path, j):
+    "arrays.npz edited and resealed (so the manifest's checksums pass): an array of another dtype or shape than the export writes for the config, or NaN/inf, is an ArtefactError naming it"
+    from fastflow.collab.workflow import CollabWorkflow
+    edit, msg = WF_ARRAY_EDITS[j]
+    m = shutil.copytree(wf_roundtrip/'model_wf', tmp_path/'m'); set_writable(m, True)
+    _rewrite_arrays(m, edit)
+    with pytest.raises(ArtefactError, match=msg) as e: CollabWorkflow.load(m)
+    assert 'arrays.npz' in str(e.value) and str(e.value).endswith('the folder was edited; export the workflow again'), str(e.value)
+
+def test_workflow_resealed_unchanged_loads(wf_roundtrip, tmp_path):
+    "Arrays written again unchanged (checksums made again): the same predictions, so the check refuses edits, not re-saves"
+    from fastflow.collab.workflow import CollabWorkflow
+    m = shutil.copytree(wf_roundtrip/'model_wf', tmp_path/'m'); set_writable(m, True)
+    _rewrite_arrays(m, lambda a: None)
+    pairs = pd.read_csv(wf_roundtrip/'pairs.csv')
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); p = CollabWorkflow.load(m).predict(pairs)
+    with np.load(wf_roundtrip/'orig_wf.npz') as a: np.testing.assert_array_equal(p, a['predict'])
+
+def test_learner_crafted_arrays(roundtrip, tmp_path):
+    "A learner's data arrays are checked by the same function"
+    for j, (edit, msg) in enumerate(((_set('rating', lambda v: v.astype(np.float16)), r"rating is float16, not the float32 that export writes: the folder was edited; export the learner again"),
+                                     (_set('titles', lambda v: v[:-1]), r"titles has shape"),
+                                     (_set('train_idx', lambda v: v.reshape(1, -1)), r"train_idx has shape \(1, \d+\), not \(any,\)"))):
+        m = _copy(roundtrip, tmp_path/str(j), 'hybrid')
+        _rewrite_arrays(m, edit)
+        with pytest.raises(ArtefactError, match=msg): load_learner(m)
+
+@pytest.fixture(scope='module')
+def bayes_stack(tmp_path_factory):
+    "A workflow whose final model is the stack of a BayesianMF and biases-only, exported"
+    from fastflow.testing import synth_ratings
+    from fastflow.collab.workflow import CollabWorkflow
+    r = synth_ratings(40, 30, seed=2)
+    wf = CollabWorkflow(members={'bayes': dict(type='bayes', n_factors=3, n_iter=8, burn_in=3)}, n_splits=2, seed=0, stack=True, verbose=False)
+    wf.fit(r)
+    wf.best_, wf.blend_weights_ = 'stack', {'bias': 0.5, 'bayes': 0.5}
+    wf.stack_coef_ = np.random.default_rng(0).normal(0, 0.1, (3, 4))
+    wf.fit_final()
+    return wf, r, wf.export(tmp_path_factory.mktemp('bayes_stack')/'m')
+
+def test_bayes_and_stack_crafted(bayes_stack, tmp_path):
+    "BayesianMF's factors (float32, n_factors times the kept samples wide) and the stack's coefficients (a row per member and the offset) are held to the config"
+    from fastflow.collab.workflow import CollabWorkflow
+    wf, r, folder = bayes_stack
+    assert sorted(wf.final_) == ['bayes', 'bias'] and wf.final_stack_ is not None
+    np.testing.assert_array_equal(CollabWorkflow.load(folder).predict(r.head(20)), wf.predict(r.head(20)))
+    for j, (edit, msg) in enumerate(((_set('bayes.user_factors', lambda v: v.astype(np.float64)), r"bayes\.user_factors is float64, not the float32"),
+                                     (_set('bayes.item_factors', lambda v: v[:, :-3]), r"bayes\.item_factors has shape \(30, 6\), not \(30, 9\)"),
+                                     (_nan('bayes.user_factors'), r"NaN or infinite values in bayes\.user_factors \(1\)"),
+                                     (_set('stack', lambda v: v[:-1]), r"stack has shape \(2, 4\), not \(3, 4\)"),
+                                     (_set('stack', lambda v: np.where(v == v, np.inf, v)), r"NaN or infinite values in stack \(12\)"))):
+        m = shutil.copytree(folder, tmp_path/str(j))
+        _rewrite_arrays(m, edit)
+        with pytest.raises(ArtefactError, match=msg): CollabWorkflow.load(m)
+
+def test_workflow_export_refuses_what_load_would(bayes_stack, tmp_path):
+    "Arrays a load would refuse are refused at export, with what to do, and nothing is written"
+    wf, r, _ = bayes_stack
+    m = wf.final_['bayes']; f0 = m.user_factors_
+    try:
+        m.user_factors_ = f0.astype(np.float64)
+        with pytest.raises(ValueError, match=r"bayes\.user_factors is float64, not float32\): convert them"): wf.export(tmp_path/'a')
+        m.user_factors_ = f0.copy(); m.user_factors_[0, 0] = np.nan
+        with pytest.raises(ValueError, match=r"holds NaN or infinite values \(bayes\.user_factors \(1\)\).*fit the workflow again"): wf.export(tmp_path/'b')
+    finally: m.user_factors_ = f0
+    assert not (tmp_path/'a').exists() and not (tmp_path/'b').exists()

@@ -312,6 +312,12 @@ def _far_ones(r:np.ndarray, lo:float, hi:float) -> str|None:
     far = v[:k+1] if below < 0.5 else v[k+1:]
     return f"a few ratings ({min(below, 1 - below):.1%}) lie far from the others (e.g. {far[0] if below < 0.5 else far[-1]:g}): codes for missing values, or typos"
 
+def _inferred_range(lo:float, # The smallest training rating
+                    hi:float, # The largest
+                   ) -> tuple[float, float]:
+    "The `y_range` training ratings spanning `lo..hi` infer (`infer_y_range` of the two, in float64): what `CollabDataLoaders` takes when given none, and what `unit_scale` measures a range against"
+    return infer_y_range(np.array([lo, hi], np.float64))
+
 def _check_inferred_range(r:np.ndarray, y_range:tuple, lo:float, hi:float):
     "Warn when the inferred `y_range` looks stretched: ratings far from the others, a few outliers, or values past ±1000 (`r`: a sample of at most ~1e6 ratings, `lo`/`hi` the extremes of all)"
     q1,q99 = np.quantile(r, [0.01, 0.99]) if len(r) >= 100 else (lo, hi)
@@ -541,7 +547,7 @@ class CollabDataLoaders(DataLoaders):
                               f"so with one {what} the model can learn {other} biases and nothing more; pass the ratings of every {what}")
         if y_range is not None: self.y_range = tuple(y_range)
         else:
-            self.y_range = infer_y_range(np.array([lo, hi], rating.dtype))
+            self.y_range = _inferred_range(lo, hi)   # from the extremes alone, as `unit_scale` measures it: the same numbers
             if not quiet: _check_inferred_range(np.concatenate(sample), self.y_range, lo, hi)
         self.global_mean = tot/n
         self.rating_std = math.sqrt(max(tot2/n - self.global_mean**2, 0.))   # of the training ratings: their unit (`unit_scale`)
@@ -649,6 +655,8 @@ class CollabDataLoaders(DataLoaders):
         "Data rebuilt from `to_arrays`: same ids, codes, split, ratings and titles"
         obj = lambda a: a.astype(object) if a.dtype.kind == 'U' else a   # strings back to Python str, as pandas gives them
         users,items,u,i = obj(arrays['users']),obj(arrays['items']),arrays['u'].astype(np.int64),arrays['i'].astype(np.int64)
+        for c,ids,what in ((u, users, 'u'), (i, items, 'i')):
+            if len(c) and (c.min() < 0 or c.max() >= len(ids)): raise ValueError(f"the stored codes {what} reach {int(c.min() if c.min() < 0 else c.max())}, outside the {len(ids)} stored ids; export the model again")
         df = pd.DataFrame({'user': users[u], 'item': items[i], 'rating': arrays['rating']})
         names,title_name = config['names'],config['title_name']
         meta = pd.DataFrame({names['item']: items, title_name: obj(arrays['titles'])}) if config.get('titles') else None
@@ -657,3 +665,16 @@ class CollabDataLoaders(DataLoaders):
         if not (np.array_equal(res.df.u, u) and np.array_equal(res.df.i, i)):
             raise ValueError("the stored ids do not give back the stored codes (ids not sorted as pandas sorts them); export the model again")
         return res
+
+def _data_array_spec(config:dict, # `to_arrays`' config, as a folder holds it
+                     arrays:dict, # The arrays beside it (their number of ratings)
+                    ) -> dict:
+    "name -> (dtype, or the dtypes export may write, None: any; shape, None for a length the config leaves open) of the arrays `to_arrays` writes for `config`"
+    config = config if isinstance(config, dict) else {}   # a config that is no dict: `from_arrays` says so
+    nu,ni = config.get('n_users'),config.get('n_items')
+    n = len(arrays['rating']) if np.ndim(arrays.get('rating')) == 1 else None
+    ints = (np.dtype(np.int32), np.dtype(np.int64))   # int64 past 2**31 rows or ids
+    spec = dict(users=(None, (nu,)), items=(None, (ni,)), u=(ints, (n,)), i=(ints, (n,)), rating=(np.dtype(np.float32), (None,)),
+                train_idx=(ints, (None,)), valid_idx=(ints, (None,)))   # ids: numbers or strings, as `_id_array` keeps them
+    if config.get('titles'): spec['titles'] = (None, (ni,))
+    return spec

@@ -24,9 +24,9 @@ from fastai.optimizer import Adam, Optimizer, adam_step, average_grad, average_s
 from fastai.torch_core import get_model
 from ..core import moved_names, save_plot, set_seed, usable_cores, _plain
 from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, check_learner_kwargs, torch_threads, _raising, _restored
-from ..data import check_y_range, infer_y_range, range_slope
+from ..data import check_y_range, range_slope
 from ..export import Artefact, ArtefactError, build_model, _export_refused
-from .data import CollabDataLoaders, _chunks, _is_missing, _kinds, _lookup, _release_heap, split_ratings, _user_index
+from .data import CollabDataLoaders, _chunks, _data_array_spec, _inferred_range, _is_missing, _kinds, _lookup, _release_heap, split_ratings, _user_index
 from .model import BiasBaseline, CollabModel, DotProductBias, CollabNN, HybridCollab, ItemRanker
 
 # %% auto #0
@@ -797,13 +797,41 @@ class CollabLearner(UndoOnError, Learner):
 # %% ../../nbs/42_collab.learner.ipynb #38899731
 _COLLAB_MODELS = (DotProductBias, CollabNN, HybridCollab)
 
-def _odd_weights(sd:dict, # name -> tensor: a model's weights, or a folder's
-                 types:dict, # name -> the dtype the model is built in (what export writes and a load rebuilds)
+def _nonfinite(v) -> int:
+    "How many NaN or infinite values a torch tensor or numpy array holds (0 for integers and strings)"
+    if isinstance(v, torch.Tensor): return int((~torch.isfinite(v)).sum()) if v.is_floating_point() else 0
+    return int((~np.isfinite(v)).sum()) if v.dtype.kind in 'fc' else 0
+
+def _odd_weights(sd:dict, # name -> torch tensor or numpy array: a model's weights or a workflow's arrays, or a folder's
+                 types:dict, # name -> the dtype it is built in, or a tuple of those an export may write (what a load rebuilds); names not in it: any
                 ) -> tuple[list, list, list]:
-    "(tensors not in their dtype, as 'name is dtype'; the dtypes they should be; floating tensors holding NaN/inf, as 'name (count)'): what export refuses and a load calls edited"
-    odd = [k for k,v in sd.items() if types.get(k, v.dtype) != v.dtype]
-    return ([f"{k} is {sd[k].dtype}" for k in odd], sorted({str(types[k]) for k in odd}),
-            [f"{k} ({int((~torch.isfinite(v)).sum())})" for k,v in sd.items() if v.is_floating_point() and not torch.isfinite(v).all()])
+    "(entries not in their dtype, as 'name is dtype'; the dtypes they should be; floating entries holding NaN/inf, as 'name (count)'): what export refuses and a load calls edited"
+    want = lambda k: types[k] if isinstance(types[k], tuple) else (types[k],)
+    odd = [k for k,v in sd.items() if k in types and v.dtype not in want(k)]
+    return ([f"{k} is {sd[k].dtype}" for k in odd], sorted({' or '.join(map(str, want(k))) for k in odd}),
+            [f"{k} ({n})" for k,v in sd.items() if (n := _nonfinite(v))])
+
+def _odd_arrays(arrays:dict, # name -> numpy array: what an export is about to write, or a folder's arrays.npz
+                spec:dict, # name -> (dtype, dtypes or None: any; shape, None for any length), e.g. `collab.data._data_array_spec`
+               ) -> tuple[list, list, list, list]:
+    "(arrays missing or not of the shape `spec` gives, as 'name has shape (3,), not (4,)'; then `_odd_weights`' three lists for the others)"
+    fits = lambda a, want: np.ndim(a) == len(want) and all(w is None or n == w for n,w in zip(np.shape(a), want))
+    text = lambda want: '(' + ', '.join('any' if w is None else str(w) for w in want) + (',)' if len(want) == 1 else ')')
+    shape = [f"{k} is missing" if k not in arrays else f"{k} has shape {np.shape(arrays[k])}, not {text(want)}" for k,(_,want) in spec.items()
+             if k not in arrays or not fits(arrays[k], want)]
+    ok = {k: np.asarray(arrays[k]) for k,(_,want) in spec.items() if k in arrays and fits(arrays[k], want)}
+    return (shape, *_odd_weights(ok, {k: t for k,(t,_) in spec.items() if t is not None}))
+
+def _check_arrays(art:Artefact, # A folder as read (`load_artefact`)
+                  spec:dict, # What its config says its arrays are (`_odd_arrays`)
+                  what:str='model', # What to export again, for the message
+                 ):
+    "An `ArtefactError` naming the arrays in `art`'s arrays.npz that no export of its config writes: missing, another shape or dtype, NaN/inf"
+    shape,odd,want,bad = _odd_arrays(art.arrays, spec)
+    where,fix = art.path/'arrays.npz',f"the folder was edited; export the {what} again"
+    if shape: raise ArtefactError(f"{where}: {', '.join(shape[:5])}, as its config describes it: {fix}")
+    if odd: raise ArtefactError(f"{where}: {', '.join(odd[:5])}, not the {' or '.join(want)} that export writes: {fix}")
+    if bad: raise ArtefactError(f"{where}: NaN or infinite values in {', '.join(bad[:5])}, which no export writes (its predictions would be NaN): {fix}")
 
 def _model_config(model:nn.Module, dls) -> tuple:
     "(builder name, JSON-able kwargs) that rebuild `model` for `dls`, or a clear error at export time"
@@ -841,13 +869,10 @@ def _build_collab(cfg, # A folder's model config: {'builder': ..., 'kwargs': {..
         raise ArtefactError(f"{where}: the {b} it describes cannot be built ({e}); export the model again") from None
 
 def _check_loaded(art:Artefact, # The folder, for the message
-                  ratings, # Its training ratings
                   y_ranges:list, # The output ranges it stores (None: none)
                   rankers:list, # The ranker settings it stores (None: none)
                  ):
-    "An `ArtefactError` for contents no export writes (an edited folder whose checksums were made again): ratings not finite, a `y_range` that is no range, ranker settings `ItemRanker` does not take"
-    r = np.asarray(ratings, dtype=np.float64)
-    if not np.isfinite(r).all(): raise ArtefactError(f"{art.path}: arrays.npz holds {int((~np.isfinite(r)).sum())} NaN or infinite rating(s), which no export writes; export the model again")
+    "An `ArtefactError` for settings no export writes (an edited folder whose checksums were made again): a `y_range` that is no range, ranker settings `ItemRanker` does not take (its arrays: `_check_arrays`)"
     for yr in y_ranges:   # malformed only: a range given by hand need not cover every rating (a model built by hand may be exported)
         if yr is None: continue
         try: ok = len(yr) == 2 and all(math.isfinite(float(v)) for v in yr) and float(yr[0]) < float(yr[1])
@@ -877,6 +902,7 @@ def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read b
     try: mcfg,dcfg = art.config['model'],art.config['data']
     except (KeyError, TypeError): raise ArtefactError(f"{art.path}: the config has no 'model' and 'data' parts; it was not written by CollabLearner.to_artefact") from None
     model = _build_collab(mcfg, f"{art.path}: a collab learner's model")
+    _check_arrays(art, _data_array_spec(dcfg, art.arrays), 'learner')   # ids, codes, ratings and split: the shapes and dtypes `to_arrays` writes, finite
     try: dls = CollabDataLoaders.from_arrays(dcfg, art.arrays, device=device)
     except KeyError as e: raise ArtefactError(f"{art.path}: arrays.npz or the config lacks {e}; export the learner again") from None
     except (TypeError, ValueError) as e: raise ArtefactError(f"{art.path}: the data it describes cannot be rebuilt ({e}); export the learner again") from None
@@ -884,7 +910,7 @@ def learner_from_artefact(art:Artefact, # A 'collab.learner' model folder read b
     except RuntimeError as e: raise ArtefactError(f"{art.path/'weights.safetensors'} does not fit a {mcfg['builder']}({mcfg.get('kwargs')}): {e}") from None
     _check_weights(art.tensors, model, art.path/'weights.safetensors')
     rk = art.config.get('ranker')   # fitted again on first use, with the exported settings (the same weights) while the data stay these
-    _check_loaded(art, dls.train_df.rating, [(mcfg.get('kwargs') or {}).get('y_range')], [rk, art.config.get('ranker_given')])
+    _check_loaded(art, [(mcfg.get('kwargs') or {}).get('y_range')], [rk, art.config.get('ranker_given')])
     learn = CollabLearner(dls, model.to(device).eval(), loss_func=MSELossFlat(), metrics=RMSE(), cbs=[RunLog(path=False)])   # as collab_learner: no progress bars in a log
     learn._ranker_args = None if rk is None else (learn.dls, rk, art.config.get('ranker_given'))
     return learn
@@ -944,7 +970,7 @@ def unit_scale(y_range, # `(lo, hi)` of the model's sigmoid output; None: raw sc
     if y_range is None: return raw_unit(0., rating_std)[1]**2
     w = ws = (y_range[1] - y_range[0])/STAR_WIDTH   # the slope's ratio to 1-5 stars'; with no rating_std, the spread's too
     if ratings is not None:   # the inferred range's width, times how much steeper `y_range` is where the ratings lie (1 for that range)
-        lo,hi,mean = ratings; inf = infer_y_range(np.array([lo, hi], np.float64))
+        lo,hi,mean = ratings; inf = _inferred_range(lo, hi)   # as the data infer theirs: the same numbers, so their own range counts exactly 1
         ws = (inf[1] - inf[0])/STAR_WIDTH; w = ws*range_slope(mean, y_range)/range_slope(mean, inf)
     return w*(rating_std/STAR_STD if rating_std and math.isfinite(rating_std) else ws)
 

@@ -17,9 +17,9 @@ from fastai.losses import MSELossFlat
 from sklearn.model_selection import KFold
 from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, rebuild, save_artefact
-from .data import CollabDataLoaders, clean_ratings, _id_array, _kinds, _user_index
+from .data import CollabDataLoaders, clean_ratings, _data_array_spec, _id_array, _kinds, _user_index
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline, star_unit
-from .learner import CollabLearner, collab_learner, unit_scale, _model_config, _check_by, _check_count, _check_id, _warn_all_rated, _masked_ranking, _rating_stats, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _as_other_kind, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_loaded, _check_weights, _warn_missing_ids
+from .learner import CollabLearner, collab_learner, unit_scale, _model_config, _check_by, _check_count, _check_id, _warn_all_rated, _masked_ranking, _rating_stats, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _as_other_kind, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_arrays, _check_loaded, _check_weights, _odd_arrays, _warn_missing_ids
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -660,26 +660,54 @@ class CollabWorkflow:
                       data=data_cfg, y_range=list(self.y_range_), rating_range=list(self.rating_range_), best=self.best_, intercept=float(self.final_intercept_),
                       similar=self.similar_, members=members, all_members=self.members_, **_ranker_config(self), stack_members=list(self.final_weights_) if self.final_stack_ is not None else None,
                       leaderboard=dict(columns=list(lb.columns), data=lb.to_numpy().tolist()))
+        shape,odd,want,bad = _odd_arrays(arrays, _array_spec(config, arrays))   # what a load holds the folder to (`_check_arrays`), refused here with what to do
+        if shape: raise ValueError(f"the workflow's arrays do not fit its settings ({', '.join(shape[:5])}): a fitted member was changed after fit; fit the workflow again, then export")
+        if odd: raise ValueError(f"the workflow's arrays are not in the types its export writes ({', '.join(odd[:5])}, not {' or '.join(want)}): "
+                                 "convert them (e.g. .astype(np.float32)) or fit the workflow again, then export")
+        if bad: raise ValueError(f"the workflow holds NaN or infinite values ({', '.join(bad[:5])}), and every prediction they touch would be NaN: "
+                                 "fit the workflow again (check the ratings and side tables), then export")
         return config,(tensors or None),arrays
 
 # %% ../../nbs/43_collab.workflow.ipynb #7f88fd3b
 def _loaded_sims(art:Artefact, a:dict, n:str, size:int) -> sparse.csr_matrix:
-    "Member `n`'s similarities in a model folder, checked: sparse (or the dense matrix of folders written before they were sparse)"
+    "Member `n`'s similarities in a model folder (their dtypes, shapes and finiteness checked by `_check_arrays`), checked as a matrix: sparse (or the dense matrix of folders written before they were sparse)"
     where = f"{art.path/'arrays.npz'}: member {n!r}'s similarities"
     try:
-        if f'{n}.sim' in a:   # dense: its positive part predicts the same (only positive similarities count)
-            d = a[f'{n}.sim']
-            if d.shape != (size, size): raise ValueError(f"shape {d.shape}, not ({size}, {size})")
-            S = sparse.csr_matrix(np.where(d > 0, d, 0))
+        if f'{n}.sim' in a: S = sparse.csr_matrix(np.where(a[f'{n}.sim'] > 0, a[f'{n}.sim'], 0))   # dense: its positive part predicts the same (only positive similarities count)
         else:
             S = sparse.csr_matrix((a[f'{n}.sim_data'], a[f'{n}.sim_indices'], a[f'{n}.sim_indptr']), shape=(size, size))
             S.check_format(full_check=True)
             if S.data.size and S.data.min() <= 0: raise ValueError("a similarity that is not positive")
-        if not np.isfinite(S.data).all(): raise ValueError("a value that is not finite")
     except KeyError as e: raise ArtefactError(f"{where} lack {e}; export the workflow again") from None
     except ValueError as e: raise ArtefactError(f"{where} are not valid ({e}); export the workflow again") from None
     S.sort_indices()
     return S
+
+def _array_spec(c:dict, # A workflow's config (`_to_artefact`'s, or a folder's)
+                a:dict, # Its arrays: the lengths the config leaves open (side ids, kept similarities)
+               ) -> dict:
+    "name -> (dtype, shape) of every array a workflow's export writes for config `c` (as `collab.learner._odd_arrays` takes it): the data's, the numpy members', the side tables', the stack's"
+    f32,f64,ints = np.dtype(np.float32),np.dtype(np.float64),(np.dtype(np.int32), np.dtype(np.int64))
+    spec,(nu,ni),width = _data_array_spec(c['data'], a),(c['data']['n_users'],c['data']['n_items']),{}
+    for key,cfg in (c.get('side') or {}).items():   # feature rows of the ids in the side tables
+        ids = a.get(f'side.{key}_ids'); width[key] = SideEncoder.from_config(cfg).n_features
+        spec |= {f'side.{key}_ids': (None, (None,)), f'side.{key}_X': (f32, (len(ids) if np.ndim(ids) == 1 else None, width[key]))}
+    for d in c['members']:
+        n,s = d['name'],d['spec']; t = s.get('type')
+        if t not in ('bias', 'knn', 'side', 'bayes'): continue   # torch members: their weights (`_check_weights`)
+        spec |= {f'{n}.user_bias': (f64, (nu,)), f'{n}.item_bias': (f64, (ni,)), f'{n}.mu': (f64, ())}
+        if t == 'bayes':   # every kept sample's factors side by side
+            m = BayesianMF(**{k: s[k] for k in _BAYES if k in s}); w = m.n_factors*len(range(m.burn_in, m.n_iter, m.thin))
+            spec |= {f'{n}.user_factors': (f32, (nu, w)), f'{n}.item_factors': (f32, (ni, w))}
+        elif t == 'side':   # a side with no table: one column of zeros
+            du,di = width.get('user', 1),width.get('item', 1)
+            spec |= {f'{n}.user_coef': (f64, (du,)), f'{n}.item_coef': (f64, (di,)), f'{n}.coef': (f64, (du*di,))}
+        elif t == 'knn':
+            size = ni if KNNBaseline(**{k: s[k] for k in _KNN if k in s}).kind == 'item' else nu
+            if f'{n}.sim' in a: spec[f'{n}.sim'] = (f32, (size, size))   # dense: folders written before the similarities were sparse
+            else: spec |= {f'{n}.sim_data': (f32, (None,)), f'{n}.sim_indices': (ints, (None,)), f'{n}.sim_indptr': (ints, (size + 1,))}
+    if c.get('stack_members') is not None: spec['stack'] = (f64, (len(c['stack_members']) + 1, 4))   # a row per member and the offset, a column per count feature
+    return spec
 
 def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`load_artefact`)
                           ) -> CollabWorkflow:
@@ -687,6 +715,9 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
     c,a = art.config,art.arrays
     try: wf = CollabWorkflow(**c['params'], verbose=False)
     except (KeyError, TypeError) as e: raise ArtefactError(f"{art.path}: the config is not a collab workflow's ({e}); export it again") from None
+    try: spec = _array_spec(c, a)
+    except (AttributeError, KeyError, TypeError, ValueError) as e: raise ArtefactError(f"{art.path}: the config is not a collab workflow's ({e}); export it again") from None
+    _check_arrays(art, spec, 'workflow')   # every array: the dtype export writes, the shape the config implies, finite
     try: dls = CollabDataLoaders.from_arrays(c['data'], a, device='cpu')
     except KeyError as e: raise ArtefactError(f"{art.path}: arrays.npz or the config lacks {e}; export the workflow again") from None
     except (ValueError, TypeError, RuntimeError) as e: raise ArtefactError(f"{art.path}: its data settings are not valid ({e}); export the workflow again") from None
@@ -700,7 +731,7 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
         wf.side_[key] = (SideEncoder.from_config(cfg), obj(a[f'side.{key}_ids']), a[f'side.{key}_X'])
     wf.final_,wf.final_weights_ = {},{}
     tdf = dls.train_df
-    _check_loaded(art, tdf.rating, [wf.y_range_, *((d.get('model') or {}).get('kwargs', {}).get('y_range') for d in c['members'])], [c.get('ranker'), c.get('ranker_given')])
+    _check_loaded(art, [wf.y_range_, *((d.get('model') or {}).get('kwargs', {}).get('y_range') for d in c['members'])], [c.get('ranker'), c.get('ranker_given')])
     for d in c['members']:
         n,t = d['name'],d['spec'].get('type')
         if d['weight'] > 0: wf.final_weights_[n] = d['weight']
