@@ -220,3 +220,56 @@ def test_crafted_workflow_config_is_refused_at_load(exported, tmp_path, name, ed
     _edit_config(d, edit)
     with pytest.raises(ArtefactError, match=msg) as e: load_model(d)
     assert 'the folder was edited; export the workflow again' in str(e.value) and str(d) in str(e.value)
+
+ZONED = '''
+import numpy as np, pandas as pd
+def zoned():
+    "Store times in Paris (a datetime column) and the same instants written with New York's offsets (strings); a target in units of 1e-9 that rises on Paris weekends"
+    rng = np.random.default_rng(0); n = 400
+    when = pd.Series(pd.date_range('2024-01-01 21:00', periods=n, freq='5h', tz='Europe/Paris'))
+    df = pd.DataFrame({'when': when, 'stamp': [t.isoformat() for t in when.dt.tz_convert('America/New_York')], 'x': rng.normal(size=n)})
+    df['y'] = 1e-9*(df.x + 2*(when.dt.dayofweek >= 5)) + 1e-10*rng.normal(size=n)
+    return df
+'''
+
+def test_zoned_times_and_tiny_targets_in_a_fresh_interpreter(tmp_path):
+    "Date parts in local clock time and xgboost's target scale travel with the folder: identical predictions in a fresh interpreter; folders without them (written before session 36) load with the old rules"
+    (tmp_path/'models').mkdir(); (tmp_path/'preds').mkdir()
+    r = py(ZONED + '''
+import warnings; warnings.simplefilter('ignore')
+from fastflow.tabular.estimators import GBMRegressor, RFRegressor
+from fastflow.tabular.workflow import TabularWorkflow
+df = zoned()
+wf = TabularWorkflow('y', n_splits=2, verbose=False, models={'xgb': GBMRegressor(n_estimators=60, random_state=0, n_jobs=1), 'rf': RFRegressor(n_estimators=10, random_state=0, n_jobs=1)})
+wf.fit(df); wf.fit_final(df); wf.export('models/wf_zoned')
+xt = wf.proc_.transform(df.drop(columns='y'))
+for c in ('when', 'stamp'):   # parts in Paris' and New York's clocks, as written; not UTC's
+    dow = xt[f'{c}_Dayofweek']*wf.proc_.stds_[f'{c}_Dayofweek'] + wf.proc_.means_[f'{c}_Dayofweek']
+    local = df.when.dt.tz_convert('Europe/Paris' if c == 'when' else 'America/New_York').dt.dayofweek
+    assert np.abs(dow - local).max() < 1e-4, c
+p = wf.predict(df.drop(columns='y')); r2 = 1 - np.mean((p - df.y)**2)/np.var(df.y)
+assert r2 > 0.9, r2   # the units (1e-9) cost the trees nothing
+np.save('preds/zoned.npy', p)
+''', tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    r = py(ZONED + '''
+from fastflow.export import load_model
+wf = load_model('models/wf_zoned'); df = zoned()
+assert wf.proc_.date_clock_ == 'local'
+d = np.abs(wf.predict(df.drop(columns='y')) - np.load('preds/zoned.npy')).max()
+assert d == 0, d
+print('ZONED OK')
+''', tmp_path)
+    assert r.returncode == 0 and 'ZONED OK' in r.stdout, r.stderr[-3000:]
+    from fastflow.export import load_model
+    def old(c):   # what a folder written before session 36 holds: no date_clock in any TabularProc, no target scale in xgboost's state
+        if isinstance(c, dict):
+            c.pop('date_clock', None)
+            if str(c.get('file', '')).endswith('.ubj'): c.pop('y_mean', None); c.pop('y_std', None)
+            for v in c.values(): old(v)
+        elif isinstance(c, list):
+            for v in c: old(v)
+    d = tmp_path/'old'; shutil.copytree(tmp_path/'models'/'wf_zoned', d); _edit_config(d, old)
+    wf = load_model(d)
+    assert wf.proc_.date_clock_ == 'utc' and all(m.proc_.date_clock_ == 'utc' for m in wf.final_.values())
+    assert [(m.y_mean_, m.y_std_) for m in wf.final_.values() if hasattr(m, 'y_std_')] == [(0., 1.)]

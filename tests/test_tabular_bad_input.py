@@ -345,7 +345,7 @@ def test_warnings_said_once_keep_their_module_filters():
 
 def test_awkward_kaggle_tables_through_the_workflow(tmp_path):
     "helper-143's awkward tables: labels typed several ways, dates as YYYYMMDD integers, a test without the training zone, a target of tiny units"
-    from fastflow.tabular.estimators import GBMRegressor
+    from fastflow.tabular.estimators import GBMRegressor, RFRegressor
     rng = np.random.default_rng(0); n = 200; x = rng.normal(size=n)
     yes = np.where(x > 0, np.array(['Yes', 'yes ', 'YES'])[np.arange(n) % 3], 'No')
     with pytest.warns(UserWarning, match=r"differ only in case or surrounding spaces, \['YES', 'Yes', 'yes '\].*\(4 classes; 2 if each group is one\).*str\.strip\(\)\.str\.lower\(\)"):
@@ -360,5 +360,14 @@ def test_awkward_kaggle_tables_through_the_workflow(tmp_path):
     np.testing.assert_array_equal(back.predict(t), wf.predict(t))
     with pytest.warns(UserWarning, match=r"column 'when' had times in zone Europe/Paris in training, but here they have none.*tz_localize\('Europe/Paris'\)"):
         back.predict(t.assign(when=t.when.dt.tz_localize(None)))
-    tiny = TabularWorkflow('y', n_splits=2, verbose=False, ensemble_top=0, models={'xgb': GBMRegressor(n_estimators=50, random_state=0, n_jobs=1)})
-    with pytest.warns(UserWarning, match=r"xgb: GBMRegressor: the target spreads only .*Multiply the target by 1e\+06"): tiny.fit(d.assign(y=d.y*1e-6))
+    def xgb_rf(): return TabularWorkflow('y', n_splits=2, verbose=False, ensemble_top=2, models={'xgb': GBMRegressor(n_estimators=50, random_state=0, n_jobs=1),
+                                                                                        'rf': RFRegressor(n_estimators=10, random_state=0, n_jobs=1)})
+    ref, tiny, huge = xgb_rf(), xgb_rf(), xgb_rf()   # a target in units of 1e-6, and one of spread 1 around 1e9: the fit of the target in units of 1
+    ref.fit(d)
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', UserWarning); warnings.filterwarnings('ignore', message='.*(YYYYMMDD|zone)')   # was: 'the target spreads only ... Multiply the target by 1e+06'
+        tiny.fit(d.assign(y=d.y*1e-6)); huge.fit(d.assign(y=d.y + 1e9))
+    for wf, scale, off in ((tiny, 1e-6, 0.), (huge, 1., 1e9)):
+        score = lambda w: w.leaderboard_.set_index('model').sort_index()['rmse_mean'].to_numpy()
+        np.testing.assert_allclose(score(wf)/scale, score(ref), rtol=1e-3)
+        np.testing.assert_allclose((wf.predict(t) - off)/scale, ref.predict(t), rtol=1e-3, atol=1e-3*float(d.y.std()))

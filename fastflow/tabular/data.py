@@ -16,9 +16,9 @@ from ..core import _column_hint, _plain
 from ..data import key_text
 
 # %% auto #0
-__all__ = ['TASKS', 'MAX_INT_CLASSES', 'INT_RULE', 'DATE_PARTS', 'BLOCK_CELLS', 'int_classes', 'infer_task', 'check_target',
-           'date_parts', 'date_format', 'id_like', 'inf_as_missing', 'to_plain', 'from_plain', 'plain_array',
-           'from_plain_array', 'TabularProc']
+__all__ = ['TASKS', 'MAX_INT_CLASSES', 'INT_RULE', 'DATE_PARTS', 'DATE_CLOCKS', 'BLOCK_CELLS', 'int_classes', 'infer_task',
+           'check_target', 'date_parts', 'date_format', 'id_like', 'inf_as_missing', 'to_plain', 'from_plain',
+           'plain_array', 'from_plain_array', 'TabularProc']
 
 # %% ../../nbs/30_tabular.data.ipynb #fdecbeaa
 TASKS, MAX_INT_CLASSES = ('classification', 'regression'), 20
@@ -124,8 +124,10 @@ def check_target(df: pd.DataFrame, # Training frame
 
 # %% ../../nbs/30_tabular.data.ipynb #6d2953f5
 DATE_PARTS = ('Year', 'Month', 'Day', 'Dayofweek', 'Dayofyear')
+DATE_CLOCKS = ('local', 'utc')   # which clock date parts read: 'local' (as written; `TabularProc` fits since session 36), 'utc' (before: folders without `date_clock`)
 
 def _is_date(s): return pd.api.types.is_datetime64_any_dtype(s)
+def _is_text(s): return pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)
 
 def _check_unique_columns(df:pd.DataFrame, what:str='frame'):
     "A clear error if `df`'s column names are not one flat level of unique names (pandas then hands a frame where a column is expected)"
@@ -161,26 +163,51 @@ def _parse_dates(s: pd.Series, format: str|None = None) -> tuple:
     if getattr(s.dt, 'tz', None) is not None: s = s.dt.tz_convert('UTC').dt.tz_localize(None)
     return s, other
 
+_OFFSET = r'\d:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:(?P<z>[Zz])|(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})?)$'   # a time, then 'Z', '+01:00', '-0500' or '+01'
+
+def _wall_clock(raw: pd.Series, # The column as given: datetimes, strings or YYYYMMDD numbers
+                inst: pd.Series, # Its instants, as `_parse_dates` reads them (naive, UTC)
+                zone: str|None = None, # Zone of a zone-aware datetime column's clock (None or '': its own)
+               ) -> pd.Series:
+    "Naive clock times as written: a zone-aware datetime column in `zone`, strings with an explicit offset ('+01:00', 'Z') each in its own, the rest as they are (`inst`)"
+    if _is_date(raw):
+        tz = getattr(raw.dt, 'tz', None)
+        if tz is None: return inst
+        try: return raw.dt.tz_convert(zone or tz).dt.tz_localize(None)
+        except (ValueError, TypeError, KeyError): return raw.dt.tz_localize(None)   # a zone this machine does not know: the column's own
+    if not _is_text(raw): return inst   # YYYYMMDD numbers: no zone
+    try: o = raw.astype(object).str.strip().str.extract(_OFFSET)
+    except AttributeError: return inst   # objects that are not strings (Python datetimes): as `_parse_dates` read them
+    sign = o['sign'].map({'+': 1., '-': -1.}).to_numpy('float64', na_value=0.)
+    mins = sign*(o['h'].astype('float64').fillna(0.).to_numpy()*60 + o['m'].astype('float64').fillna(0.).to_numpy())
+    if not mins.any(): return inst
+    return inst + pd.to_timedelta(mins, unit='m')
+
+def _date_frame(name, inst: pd.Series, wall: pd.Series, parts=DATE_PARTS) -> pd.DataFrame:
+    "Columns `<name>_<part>` from the clock times `wall`, and `<name>_Elapsed` (seconds since 1970, in billions) from the instants `inst`"
+    attr = {'Dayofweek': 'day_of_week', 'Dayofyear': 'day_of_year'}
+    res = {f'{name}_{p}': (wall.dt.isocalendar().week if p == 'Week' else getattr(wall.dt, attr.get(p, p.lower()))).astype('float64') for p in parts}
+    el = inst.astype('datetime64[s]').astype('int64').astype('float64') / 1e9
+    res[f'{name}_Elapsed'] = el.where(inst.notna())
+    return pd.DataFrame(res, index=inst.index)
+
 def date_parts(s: pd.Series, # A datetime column, or strings holding dates
                parts=DATE_PARTS, # Attributes of `Series.dt` to extract
                format: str|None = None, # strptime format of date strings (None: each value read by itself, so pass it for two-digit years; unparseable values become missing)
                known:list = (), # Other formats training had (strings in them are parsed one by one, silently)
                warn: bool = True, # Warn of strings in formats neither `format` nor `known` (they are parsed one by one)
+               clock: str = 'local', # 'local': parts of times with a zone in their own clock time (`zone`); 'utc': in UTC (the rule before session 36)
+               zone: str|None = None, # With clock='local': the zone a zone-aware datetime column's parts are read in (None: its own)
               ) -> pd.DataFrame:
-    "Numeric columns `<name>_<part>` plus `<name>_Elapsed` (seconds since 1970, in billions) from a date column; times with a zone count in UTC"
-    s, other = _parse_dates(s, format)
+    "Numeric columns `<name>_<part>` plus `<name>_Elapsed` (seconds since 1970, in billions) from a date column; parts of times with a zone in local clock time, Elapsed an instant"
+    if clock not in DATE_CLOCKS: raise ValueError(f"clock must be one of {DATE_CLOCKS}, got {clock!r}")
+    inst, other = _parse_dates(s, format)
     if warn and (new := {f: v for f, v in other.items() if f not in known}):   # e.g. a test file written with another date format than training's
         warnings.warn(f"column {s.name!r}: dates in format(s) {list(new)} that training did not have (e.g. {next(iter(new.values()))!r}): each was parsed "
                       f"by itself; check they read as meant (day and month can swap)")
-    attr = {'Dayofweek': 'day_of_week', 'Dayofyear': 'day_of_year'}
-    res = {f'{s.name}_{p}': (s.dt.isocalendar().week if p == 'Week' else getattr(s.dt, attr.get(p, p.lower()))).astype('float64') for p in parts}
-    el = s.astype('datetime64[s]').astype('int64').astype('float64') / 1e9
-    res[f'{s.name}_Elapsed'] = el.where(s.notna())
-    return pd.DataFrame(res, index=s.index)
+    return _date_frame(s.name, inst, _wall_clock(s, inst, zone) if clock == 'local' else inst, parts)
 
 # %% ../../nbs/30_tabular.data.ipynb #b4426c46
-def _is_text(s): return pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)
-
 def _text_sample(s: pd.Series, n:int=500) -> pd.Series:
     "At most `n` of a text column's strings, spread over the column (sorted day-first dates: not only days 1..12), missing values left out"
     v = s.dropna()
@@ -368,12 +395,17 @@ def _zone(s: pd.Series) -> str:
     tz = getattr(s.dt, 'tz', None)
     return '' if tz is None else str(tz)
 
-def _warn_zones(c, z:str, zt:str):
-    "Say that a datetime column has a zone in training and none here, or the other way round: times without one count as UTC"
-    if z: warnings.warn(f"column {c!r} had times in zone {z} in training, but here they have none: they are read as UTC, as training's were converted to. "
-                        f"If they are {z} times, localize them first, e.g. X[{c!r}] = X[{c!r}].dt.tz_localize({z!r})")
-    else: warnings.warn(f"column {c!r} had times without a zone in training, but here they are in {zt}: they are converted to UTC, while training's "
-                        f"were taken as they were. If training's were {zt} times, drop the zone first, e.g. X[{c!r}] = X[{c!r}].dt.tz_localize(None)")
+def _warn_zones(c, z:str, zt:str, clock:str='local'):
+    "Say that a datetime column has a zone in training and none here, or the other way round, and how each is read under `clock` (times without a zone count as UTC instants)"
+    local = clock == 'local'
+    if z: warnings.warn(f"column {c!r} had times in zone {z} in training, but here they have none: "
+                        + ("their date parts are read from the clock times as written (training's in its zone's clock), and Elapsed as if they were UTC. "
+                           if local else "they are read as UTC, as training's were converted to. ")
+                        + f"If they are {z} times, localize them first, e.g. X[{c!r}] = X[{c!r}].dt.tz_localize({z!r})")
+    else: warnings.warn(f"column {c!r} had times without a zone in training, but here they are in {zt}: "
+                        + (f"their date parts are read in {zt} clock time and Elapsed as the UTC instants, while training's times were taken as written. "
+                           if local else "they are converted to UTC, while training's were taken as they were. ")
+                        + f"If training's were {zt} times, drop the zone first, e.g. X[{c!r}] = X[{c!r}].dt.tz_localize(None)")
 
 def _named_date_format(s: pd.Series, c) -> str|None:
     "The format of a column named in `date_names`: `date_format`'s guess, '%Y%m%d' for numbers written so, else the one two-digit-year format that reads it, else None (value by value); several such, or other numbers: a clear error"
@@ -577,11 +609,12 @@ class TabularProc(TransformerMixin, BaseEstimator):
 
     def _fit_conts(self, X, conts, dates):
         "Continuous columns (with date parts): names, `_na` columns, medians, means and stds of the training rows"
-        parsed = {c: _parse_dates(X[c], self.date_formats_.get(c)) for c in dates}
+        parsed = {c: _parse_dates(X[c], self.date_formats_.get(c)) for c in dates}   # instants (UTC); the parts read the clock (`_wall_clock`)
         self.other_date_formats_ = {c: sorted(parsed[c][1]) for c in dates if parsed[c][1]}   # training's own other formats: no warning when they come again
         self.conts_, self.na_cols_, self.medians_, self.means_, self.stds_, self.flat_ = [], [], {}, {}, {}, []
         # numpy a block of columns at a time: 12x faster than pandas on 2,308 columns, and no float64 copy of the whole table
-        for cs, a in _cont_blocks(X, conts, dates, lambda c: date_parts(parsed[c][0]), 'it is continuous', 'training'):
+        parts = lambda c: _date_frame(c, parsed[c][0], _wall_clock(X[c], parsed[c][0]) if self.date_clock_ == 'local' else parsed[c][0])
+        for cs, a in _cont_blocks(X, conts, dates, parts, 'it is continuous', 'training'):
             self.conts_ += cs; na = np.isnan(a)
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore', RuntimeWarning)   # an all-missing column: its median is NaN, then 0
@@ -606,7 +639,8 @@ class TabularProc(TransformerMixin, BaseEstimator):
         self.cats_, self.dates_ = keep(cats), keep(dates)
         _check_storable(X, self.cats_)   # what is kept (a constant or id-like column is dropped, never stored); still before any model fits
         self.date_formats_ = {c: self.date_formats_.get(c) for c in self.dates_}
-        self.date_zones_ = {c: _zone(X[c]) for c in self.dates_ if _is_date(X[c])}   # datetime columns' zones ('': none), to say when a test's differ
+        self.date_zones_ = {c: _zone(X[c]) for c in self.dates_ if _is_date(X[c])}   # datetime columns' zones ('': none): their parts' clock, and to say when a test's differ
+        self.date_clock_ = 'local'   # date parts in the clock time the values were written in; folders without it: 'utc'
         self.vocab_ = {c: levels[c].vocab(self.max_levels) for c in self.cats_}
         self.cut_ = [c for c in self.cats_ if self.max_levels is not None and levels[c].n_unique > self.max_levels]   # kept with their top levels: unseen is expected
         self._fit_conts(X, keep(conts), self.dates_)
@@ -639,9 +673,10 @@ class TabularProc(TransformerMixin, BaseEstimator):
             code = _match_folded(code, X[c], self.vocab_[c], c, expect_unseen=c in getattr(self, 'cut_', ()))
             codes[k] = code + 1   # -1 (missing or unseen) + 1 = 0
         other = getattr(self, 'other_date_formats_', {})   # processors pickled before it was kept
-        for c, z in getattr(self, 'date_zones_', {}).items():
-            if c in X.columns and _is_date(X[c]) and (zt := _zone(X[c])) != z and not (z and zt): _warn_zones(c, z, zt)
-        parts = lambda c: date_parts(X[c], format=self.date_formats_.get(c), known=other.get(c, ()))
+        clock, zones = getattr(self, 'date_clock_', 'utc'), getattr(self, 'date_zones_', {})   # processors pickled before either was kept: UTC
+        for c, z in zones.items():
+            if c in X.columns and _is_date(X[c]) and (zt := _zone(X[c])) != z and not (z and zt): _warn_zones(c, z, zt, clock)
+        parts = lambda c: date_parts(X[c], format=self.date_formats_.get(c), known=other.get(c, ()), clock=clock, zone=zones.get(c) or None)
         conts = np.empty((len(self.cont_out_), n), 'float32')
         pos, na_pos = {c: j for j, c in enumerate(self.cont_out_)}, {c: ncat + k for k, c in enumerate(self.na_cols_)}
         for cs, a in _cont_blocks(X, [c for c in self.conts_ if c in X.columns], self.dates_, parts, 'it was in training', 'transformed'):
@@ -675,7 +710,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
                     stds=[float(self.stds_[c]) for c in self.conts_], cat_out=P(self.cat_out_), card=[int(k) for k in self.card_],
                     n_features_in=int(self.n_features_in_), date_formats=[self.date_formats_.get(c) for c in self.dates_], other_date_formats=[getattr(self, 'other_date_formats_', {}).get(c, []) for c in self.dates_],
                     int_cats=P(self.int_cats_), cut=P(getattr(self, 'cut_', [])), flat=P(getattr(self, 'flat_', [])),
-                    date_zones=[[to_plain(c), z] for c, z in getattr(self, 'date_zones_', {}).items()])
+                    date_zones=[[to_plain(c), z] for c, z in getattr(self, 'date_zones_', {}).items()], date_clock=getattr(self, 'date_clock_', 'utc'))
 
     @classmethod
     def from_config(cls, cfg:dict) -> TabularProc:
@@ -691,6 +726,8 @@ class TabularProc(TransformerMixin, BaseEstimator):
         p.cut_ = U(cfg['cut']) if 'cut' in cfg else [c for c in p.cats_ if p.max_levels is not None and len(p.vocab_[c]) >= p.max_levels]   # older folders: as full
         p.medians_, p.means_, p.stds_ = (dict(zip(p.conts_, cfg[k])) for k in ('medians', 'means', 'stds'))
         p.date_zones_ = {from_plain(c): z for c, z in cfg.get('date_zones', [])}   # older folders: none, nothing said
+        p.date_clock_ = cfg.get('date_clock', 'utc')   # older folders: parts in UTC, as they were fitted
+        if p.date_clock_ not in DATE_CLOCKS: raise ValueError(f"date_clock {p.date_clock_!r} is not one of {DATE_CLOCKS}: the folder was edited; export the model again")
         p.flat_ = [c for c in U(cfg.get('flat', [])) if c in p.conts_]   # older folders: a one-valued column scaled by 1, as they were fitted
         p.cat_out_, p.cont_out_, p.card_, p.n_features_in_ = U(cfg['cat_out']), list(p.conts_), list(cfg['card']), cfg['n_features_in']
         return p

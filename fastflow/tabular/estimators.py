@@ -28,7 +28,7 @@ from .nn import check_reg_loss, fit_tabular_nn, predict_tabular_nn, default_bs
 
 # %% auto #0
 __all__ = ['DENSE_CELLS', 'SKOPS_OURS', 'ESTIMATORS', 'NonFiniteError', 'check_finite', 'TabularEstimator', 'TabularClassifier',
-           'TabularRegressor', 'NNClassifier', 'NNRegressor', 'RFClassifier', 'RFRegressor', 'takes_groups',
+           'TabularRegressor', 'NNClassifier', 'NNRegressor', 'y_scale', 'RFClassifier', 'RFRegressor', 'takes_groups',
            'takes_times', 'class_index', 'GBMClassifier', 'GBMRegressor', 'LinearClassifier', 'LinearRegressor',
            'SeedBagClassifier', 'SeedBagRegressor', 'estimator_state', 'restore_estimator', 'export_estimator',
            'estimator_from_artefact', 'load_estimator']
@@ -205,13 +205,19 @@ class NNRegressor(_NN, TabularRegressor):
 
 
 # %% ../../nbs/32_tabular.estimators.ipynb #32436763
-def _warn_small_spread(est, y, floor:float, why:str):
-    "Warn when a regressor's target spreads less than `floor` (standard deviation), below which its trees stop splitting for `why`"
-    sd = float(np.std(y))
-    if 0 < sd < floor:
-        k = 10.**int(np.ceil(-np.log10(sd)))   # a power of ten that brings the spread to 1 or more
-        warnings.warn(f"{type(est).__name__}: the target spreads only {sd:.2g} (standard deviation) and {why}, so its trees may split less than the data "
-                      f"supports and it predicts closer to the mean. Multiply the target by {k:g} before fitting, and divide the predictions by {k:g}")
+def y_scale(y) -> tuple[float, float]:
+    "`(mean, standard deviation)` of a regression target (a spread of 0 or too large for floats: 1); trees fit `(y - mean)/std`, so the target's units cost them no splits"
+    y = np.asarray(y, dtype='float64')
+    with np.errstate(over='ignore', invalid='ignore'): m, sd = float(y.mean()), float(y.std())
+    return (m if np.isfinite(m) else 0.), (sd if np.isfinite(sd) and sd > 0 else 1.)
+
+def _rescale_forest(forest, mean:float, sd:float):
+    "A regression forest fitted on `(y - mean)/sd` made the forest of `y` itself: each node's value times `sd` plus `mean` (float64), its impurity times `sd**2`"
+    for t in forest.estimators_:
+        st = t.tree_.__getstate__()
+        nodes = st['nodes'].copy(); nodes['impurity'] *= sd**2
+        t.tree_.__setstate__({**st, 'nodes': nodes, 'values': st['values']*sd + mean})
+    if hasattr(forest, 'oob_prediction_'): forest.oob_prediction_ = forest.oob_prediction_*sd + mean
 
 class _RF:
     def __init__(self, *, n_estimators: int = 200, # Trees
@@ -231,10 +237,11 @@ class _RF:
         self.model_ = cls(n_estimators=self.n_estimators, max_features=self.max_features, min_samples_leaf=self.min_samples_leaf,
                           oob_score=self.oob_score and len(Xt) >= 20, n_jobs=self.n_jobs, random_state=self.random_state,
                           max_samples=None if isinstance(ms := getattr(self, 'max_samples', None), (int, np.integer)) and ms >= len(Xt) else ms)   # more than there are: all
-        if not is_classifier(self): _warn_small_spread(self, y, 1e-6, "scikit-learn's trees stop at nodes whose variance is within 2.2e-16 of 0")
+        if not is_classifier(self): mean, sd = y_scale(y); y = (np.asarray(y, dtype='float64') - mean)/sd   # a spread of 1e-9, or 1 around 1e9: its splits kept
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', UserWarning)     # "some inputs do not have OOB scores" on tiny data
             self.model_.fit(_named(Xt), y)
+        if not is_classifier(self): _rescale_forest(self.model_, mean, sd)   # trees in the target's units: nothing to store, folders as before
         self.model_.set_params(n_jobs=None)   # predict on one thread: threads add the trees in a varying order (last-bit differences)
         self.oob_score_ = getattr(self.model_, 'oob_score_', None)
         self.feature_importances_ = pd.Series(self.model_.feature_importances_, index=Xt.columns)
@@ -341,7 +348,10 @@ class _GBM:
     def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0):
         import xgboost as xgb
         clf = is_classifier(self)
-        if not clf: _warn_small_spread(self, y, 1e-2, "xgboost leaves out splits that lower the squared error by less than 1e-6")
+        if not clf:   # xgboost's trees fit (y - mean)/std: a spread of 1e-6, or 1 around 1e9 (float32 inside xgboost), keeps its splits
+            self.y_mean_, self.y_std_ = y_scale(y)
+            y = (np.asarray(y, dtype='float64') - self.y_mean_)/self.y_std_
+            if ev is not None: ev = (ev[0], (np.asarray(ev[1], dtype='float64') - self.y_mean_)/self.y_std_)
         es, X_all, y_all = self.early_stopping_rounds, Xt, y
         inner = ev is None and bool(es) and len(Xt) >= 40
         if inner and not 0 < self.validation_fraction < 1: raise ValueError(f"validation_fraction must be between 0 and 1, got {self.validation_fraction!r}")
@@ -369,7 +379,7 @@ class _GBM:
 
     def _out(self, Xt):
         X = self._xgb_frame(Xt)
-        return self.model_.predict_proba(X).astype('float64') if is_classifier(self) else self.model_.predict(X).astype('float64')
+        return self.model_.predict_proba(X).astype('float64') if is_classifier(self) else self.model_.predict(X).astype('float64')*self.y_std_ + self.y_mean_
 
     def contributions(self, X, target=None) -> pd.DataFrame:
         "Per-feature contributions (SHAP values from xgboost's `pred_contribs`) and `bias` for each row of `X` (margin scale; a classifier's of class `target`, None: the last)"
@@ -382,6 +392,8 @@ class _GBM:
             k = class_index(self.classes_, target)
             if c.ndim == 3: c = c[:, k]       # multiclass: one margin per class (softmax)
             elif k == 0: c = -c               # two classes: the margin is the log-odds of the second class, the first's is its negative
+        else:                                 # in the target's units: they add up to the prediction
+            c = c.astype('float64')*self.y_std_; c[:, -1] += self.y_mean_
         return pd.DataFrame(c, columns=[*names, 'bias'], index=Xt.index)
 
 def class_index(classes, # A classifier's `classes_`
@@ -644,7 +656,8 @@ def _gbm_state(est, key, out):
     with tempfile.TemporaryDirectory() as d:
         est.model_.save_model(Path(d)/'model.ubj')
         out['files'][f'{key}.ubj'] = (Path(d)/'model.ubj').read_bytes()
-    return dict(file=f'{key}.ubj', best_iteration_=est.best_iteration_, importances=_enc(est.feature_importances_.to_numpy(), key))
+    return dict(file=f'{key}.ubj', best_iteration_=est.best_iteration_, importances=_enc(est.feature_importances_.to_numpy(), key),
+                **({} if is_classifier(est) else dict(y_mean=float(est.y_mean_), y_std=float(est.y_std_))))
 
 def _gbm_restore(est, cfg, art, key):
     import xgboost as xgb
@@ -653,6 +666,10 @@ def _gbm_restore(est, cfg, art, key):
     except xgb.core.XGBoostError as e: raise ArtefactError(f"{art.path/cfg['file']} cannot be read as an xgboost model: {str(e)[:300]}") from None
     est.best_iteration_ = cfg['best_iteration_']
     est.feature_importances_ = pd.Series(_dec(cfg['importances']), index=est.proc_.cat_out_ + est.proc_.cont_out_)
+    if not is_classifier(est):   # older folders: trees fitted on the target itself (mean 0, scale 1), as they were
+        est.y_mean_, est.y_std_ = cfg.get('y_mean', 0.), cfg.get('y_std', 1.)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) for v in (est.y_mean_, est.y_std_)) or est.y_std_ <= 0:
+            raise ArtefactError(f"{art.path}: {key}'s target scale (y_mean {est.y_mean_!r}, y_std {est.y_std_!r}) is not a number and a positive spread: the folder was edited; export the model again")
 
 def _linear_state(est, key, out):
     out['files'][f'{key}.skops'] = _skops_dumps(est.model_, key)
