@@ -1,5 +1,6 @@
 """Image learners exported in one interpreter and loaded in another, from a read-only model folder: the same probabilities
-(in-memory FastNet, DataBlock FastNet, DataBlock resnet18), `predict` on every kind of item, `predict_folder`, `tta`, and folders
+(in-memory FastNet, DataBlock FastNet, DataBlock resnet18), `predict` on every kind of item, `predict_folder`, `tta` (all three at
+the stored temperature, `predict` agreeing with `predict_folder`'s row for the image; `get_preds` the model's own), and folders
 that were tampered with refused without importing anything they name. One API on both data paths: `predict`, `tta`,
 `show_batch`, `predict_folder` and `ImageInterpretation` on a `tensor_dls` and a `folder_dls` learner; the final model
 (`train_image_folder(valid_pct=0)`) round-trips too."""
@@ -10,6 +11,7 @@ from conftest import set_writable
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ('fast', 'folder', 'resnet')
+TEMPS = (0.5, 1.7, 1.)   # sharpened, softened, the model's own
 
 def py(code, cwd, extra_path=()):
     env = {**os.environ, 'PYTHONPATH': os.pathsep.join([str(ROOT), *map(str, extra_path)]), 'MPLBACKEND': 'Agg'}
@@ -37,15 +39,16 @@ SAVE = '''
     folder = fastnet_learner(folder_dls(imgs, bs=8, seed=0), widths=(8, 16, 16))
     resnet = local_vision_learner(folder_dls(imgs, bs=8, seed=0), resnet18, pretrained=False)
     refs = {}
-    for name, learn in zip(%r, (fast, folder, resnet)):
+    for name, learn, t in zip(%r, (fast, folder, resnet), %r):
         with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(2, 0.05 if name != 'resnet' else 1e-3)
         learn.tta_shifts, learn.threads = (1, 1) if name == 'fast' else (0, None)
+        learn.temperature = t
         export_learner(learn, f'models/{name}')
         learn.to_fp32()   # compare in plain fp32: the loaded learner drops the speed callbacks
         refs[name] = dict(folder=predict_folder(learn, 'test')[1], preds=learn.get_preds(dl=test_dl(learn.dls, files))[0],
-                          one=learn.predict(files[0])[2], label=str(learn.predict(files[0])[0]))
+                          one=learn.predict(files[0])[2], label=str(learn.predict(files[0])[0]), raw=learn.predict(files[0], calibrate=False)[2])
     torch.save(refs, 'refs.pt')
-''' % (KINDS,)
+''' % (KINDS, TEMPS)
 
 LOAD = '''
     import warnings; warnings.simplefilter('ignore')
@@ -54,11 +57,12 @@ LOAD = '''
     from PIL import Image
     from fastflow.export import load_learner
     from fastflow.vision.data import test_dl, get_test_files
-    from fastflow.vision.learner import predict_folder
+    from fastflow.vision.learner import predict_folder, calibrated
     refs = torch.load('refs.pt', weights_only=True)
     files = get_test_files('test')
-    for name in %r:
+    for name, t in zip(%r, %r):
         learn = load_learner(f'models/{name}')
+        assert learn.temperature == t, (name, learn.temperature)
         assert type(learn).__name__ == 'ImageLearner', type(learn)
         assert not any(getattr(c, 'speed_only', False) for c in learn.cbs), learn.cbs
         r = refs[name]
@@ -68,10 +72,16 @@ LOAD = '''
         for item in (f, str(f), Image.open(f), np.asarray(Image.open(f)), torch.from_numpy(np.asarray(Image.open(f))).permute(2, 0, 1)):
             label, i, p = learn.predict(item)
             assert torch.equal(p, r['one']) and str(label) == r['label'] == str(learn.dls.vocab[int(i)]), (name, type(item))
-        probs, targs = learn.tta(dl='test')   # a loaded learner's TTA: the stored views, as predict_folder's
+        df, plain = predict_folder(learn, 'test', tta=False)   # one image alone, or in its folder: the same probabilities
+        assert df.file[0] == f.name and torch.allclose(plain[0], r['one'], atol=1e-6, rtol=0) and str(df.label[0]) == r['label'], (name, plain[0], r['one'])
+        raw = learn.predict(f, calibrate=False)[2]   # the model's own, as get_preds gives them; the class the same
+        assert torch.equal(raw, r['raw']) and int(raw.argmax()) == int(r['one'].argmax()) and (t == 1) == torch.equal(raw, r['one']), name
+        assert torch.allclose(calibrated(raw[None], t)[0], r['one'], atol=1e-6, rtol=0), name
+        assert torch.equal(predict_folder(learn, 'test', tta=False, calibrate=False)[1], r['preds']), name   # get_preds: fastai's raw contract
+        probs, targs = learn.tta(dl='test')   # a loaded learner's TTA: the stored views and temperature, as predict_folder's
         assert targs is None and torch.equal(probs, r['folder']), name
         print('RESULT', name, learn.tta_shifts, learn.threads)
-''' % (KINDS,)
+''' % (KINDS, TEMPS)
 
 TAMPER = '''
     import sys

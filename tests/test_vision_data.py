@@ -327,3 +327,31 @@ def test_awkward_images_end_to_end(tmp_path, kind):
     assert len(pd.read_csv(write_image_submission(df2, sample2, tmp_path/'sub2'))) == 20   # a row per test image
     (test/'sub').mkdir(); Image.fromarray(base).save(test/'sub'/'nested.png')
     with pytest.raises(ValueError, match=r"move the 1 in sub-folder\(s\) \['sub'\] up into"): predict_folder(learn, test, unreadable='average')
+
+@pytest.mark.parametrize('kind', ['tensor', 'datablock'])
+def test_unreadable_average_decodes_each_image_once(tmp_path, kind):
+    "predict_folder(unreadable='average') opens each test image once (it decoded them two or three times), its DataBlock loaders a few hundred images at a time; the rows are those of the readable images predicted alone, at the learner's temperature"
+    import shutil
+    from unittest import mock
+    import torch
+    from fastflow.vision.learner import fastnet_learner, predict_folder, calibrated
+    train = synth_images(4, size=16, path=tmp_path/'train', seed=0)
+    dls = tensor_dls(train, valid_pct=0.25, bs=8, seed=0) if kind == 'tensor' else folder_dls(train, bs=8, seed=0)
+    learn = fastnet_learner(dls, widths=(8, 16, 16), bf16=False, channels_last=False)
+    learn.temperature = 0.6
+    x, _, _ = synth_images(100, size=16, seed=5)   # 300: more than one of the DataBlock path's 256-image chunks
+    (good := tmp_path/'good').mkdir()
+    for i, a in enumerate(x): Image.fromarray(a).save(good/f'{i:04d}.png')
+    test = shutil.copytree(good, tmp_path/'test')
+    (test/'0003b.png').write_bytes(b''); (test/'0260b.jpg').write_text('text'); (test/'0299b.png').write_bytes((good/'0000.png').read_bytes()[:60])
+    ref_df, ref = predict_folder(learn, good)
+    with mock.patch('PIL.Image.open', side_effect=Image.open) as opened, pytest.warns(UserWarning, match='3 of the 303 test images cannot be read'):
+        df, p = predict_folder(learn, test, unreadable='average')
+    assert opened.call_count == 303, opened.call_count
+    assert df.attrs['unreadable'] == ['0003b.png', '0260b.jpg', '0299b.png'] and len(df) == 303
+    ok = torch.tensor(df.file.isin(ref_df.file).tolist())
+    assert torch.equal(p[ok], ref) and df[ok.numpy()].label.tolist() == ref_df.label.tolist()   # the readable ones: as predicted without the others
+    raw = predict_folder(learn, good, calibrate=False)[1]
+    assert torch.allclose(p[~ok], calibrated(raw.mean(0, keepdim=True), 0.6).expand(3, -1), atol=1e-6)   # the others: the readable ones' average, calibrated
+    for f in good.iterdir(): f.write_bytes(b'')
+    with pytest.raises(ValueError, match=r"None of the 300 test image\(s\) can be read \(0000.png \(empty file"): predict_folder(learn, good, unreadable='average')

@@ -1219,6 +1219,44 @@ def _opened_as(o, cls:type) -> Image.Image:
     mode = getattr(cls, '_open_args', {}).get('mode')
     return im.convert(mode) if mode else im
 
+def _readable_test_dls(dls:DataLoaders, # As `test_dl`'s
+                       path, # A test folder
+                       bad:list, # The unreadable images' `(file, reason)` pairs are appended to it, in file-name order
+                       size:int|tuple|None=None, # As `test_dl`'s
+                       skip_non_images:bool=False, # As `get_test_files`'
+                       chunk:int=256, # DataBlock: about this many images decoded at a time (whole batches)
+                      ):
+    "Unlabelled loaders over the readable images of a test folder, each image decoded once, its `.items` the files: in memory one loader; DataBlock one every `chunk` or so images, in whole batches (the batches one loader over them all would make)"
+    files = _test_files(path, skip_non_images, verify=False)[0]   # found, not decoded: the decoding below finds the unreadable ones
+    if isinstance(dls.valid, TensorImageDL):
+        v = dls.valid
+        h, w = (size, size) if isinstance(size, int) else tuple(size or v.tensors[0].shape[-2:])
+        check_memory(len(files), h, w)
+        x = torch.empty((len(files), 3, h, w), dtype=torch.uint8)
+        lost = dict(_decode_into(x, files))
+        keep = [i for i in range(len(files)) if i not in lost]
+        for j, i in enumerate(keep):   # the readable ones moved up in place (no second copy of the images)
+            if i != j: x[j] = x[i]
+        bad.extend((str(files[i]), e) for i, e in lost.items())
+        if keep:
+            dl = v.new(x=x[:len(keep)], y=None, shuffle=False, augment=False, drop_last=False)
+            dl.items = [files[i] for i in keep]
+            yield dl
+        return
+    if size is not None: raise ValueError("size= is for tensor_dls loaders; a DataBlock pipeline sizes images with its own transforms.")
+    k, cls = image_type_tfm(dls)
+    bs = dls.valid.bs
+    n = bs*max(1, -(-chunk//bs))
+    ims, names = [], []
+    for i, f in enumerate(files):
+        try: ims.append(cls(_opened_as(f, cls))); names.append(f)   # decoded here, once: fastai's pipeline starts after its type transform
+        except Exception as e: bad.append((str(f), _why(f, e)))
+        if ims and (len(ims) == n or i == len(files) - 1):
+            dl = dls.test_dl(ims, rm_type_tfms=k+1, num_workers=0)
+            dl.items = names
+            yield dl
+            ims, names = [], []
+
 # %% ../../nbs/20_vision.data.ipynb #73e3aa7e
 def _sz(size) -> list:
     "fastai keeps `Resize` sizes as (w, h); its argument is (h, w)"

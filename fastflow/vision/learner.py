@@ -29,14 +29,14 @@ from ..callbacks import FFCallback, TimeBudget, RunLog, StopOnNaN, UndoOnError, 
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model, _export_refused, _unsafe_advice
 from ..submission import SubmissionError, _read_sample, _write_submission, _few, _tag_list
-from .data import (_flip_off_reason, _test_files, _unreadable, TensorImageDL, has_flip, tensor_dls, test_dl, verify_images,
+from .data import (_bad_images, _flip_off_reason, _readable_test_dls, _unreadable, TensorImageDL, has_flip, tensor_dls, test_dl, verify_images,
                                   pipeline_config, pipeline_dls, show_batch, show_images, _saved, _scaled)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
 
 # %% auto #0
-__all__ = ['WIDTHS', 'T_BOUNDS', 'P_FLOOR', 'ImageLearner', 'fastnet_learner', 'fit_budget', 'learner_from_artefact',
-           'local_vision_learner', 'pick_widths', 'tta_probs', 'ResizeBatch', 'fit_progressive', 'calibrated',
-           'fit_temperature', 'predict_folder', 'write_image_submission', 'train_image_folder']
+__all__ = ['P_FLOOR', 'WIDTHS', 'T_BOUNDS', 'calibrated', 'ImageLearner', 'fastnet_learner', 'fit_budget',
+           'learner_from_artefact', 'local_vision_learner', 'pick_widths', 'tta_probs', 'ResizeBatch',
+           'fit_progressive', 'fit_temperature', 'predict_folder', 'write_image_submission', 'train_image_folder']
 
 # %% ../../nbs/22_vision.learner.ipynb #f32ce9ef
 def _loss_config(loss_func, learn) -> dict:
@@ -56,6 +56,16 @@ def _probs(learn:Learner, out:torch.Tensor) -> torch.Tensor:
     "Probabilities from model outputs: sigmoid for a multi-label learner, softmax otherwise"
     return torch.sigmoid(out) if isinstance(learn.loss_func, BCEWithLogitsLossFlat) else F.softmax(out, 1)
 
+P_FLOOR = 1e-7   # `calibrated` keeps every probability above it: a float32 0 (or 1) would make one wrong answer cost an infinite log loss
+
+def calibrated(probs:torch.Tensor, # Class probabilities [n, k] (rows sum to 1)
+               temperature:float, # Above 1 softens them, below 1 sharpens them; 1: unchanged
+              ) -> torch.Tensor:
+    "Probabilities at `temperature`: softmax(log(p)/temperature), the same argmax (temperature scaling, Guo et al. 2017), each at least `P_FLOOR`"
+    if temperature == 1: return probs
+    p = F.softmax(probs.double().clamp_min(1e-12).log()/temperature, 1).clamp_min(P_FLOOR)
+    return (p/p.sum(1, keepdim=True)).to(probs.dtype)
+
 def _channels_last(model) -> bool:
     "True if the model's conv weights are in channels-last layout (as `ChannelsLast` leaves them after a fit)"
     return any(p.dim() == 4 and not p.is_contiguous() and p.is_contiguous(memory_format=torch.channels_last) for p in model.parameters())
@@ -63,7 +73,7 @@ def _channels_last(model) -> bool:
 class ImageLearner(UndoOnError, Learner):
     "fastai's `Learner` for image classifiers on either data path: predicts files, PIL images, arrays and tensors, and exports as a model folder"
     tta_shifts:int = 0   # TTA shifts (±pixels) `predict_folder` uses by default (`train_image_folder` sets it)
-    temperature:float = 1.   # `predict_folder`'s probabilities are softmax(log(p)/temperature) (`train_image_folder` fits it on the held-out images)
+    temperature:float = 1.   # `predict`, `tta` and `predict_folder` give single-label probabilities at it: softmax(log(p)/temperature) (`train_image_folder` fits it on the held-out images); `get_preds` gives the model's own
     threads:int|None = None   # torch threads `predict_folder` uses (None: as they are; `train_image_folder` sets it)
     model_spec:dict|None = None   # `dict(builder=, kwargs=)` that rebuilds a model other than a `FastNet` (`local_vision_learner` sets it)
 
@@ -72,9 +82,12 @@ class ImageLearner(UndoOnError, Learner):
     def predict(self, item, # A file (str or Path), a PIL image, a uint8 array HxWx3 or a uint8 tensor CxHxW
                 rm_type_tfms=None, # fastai's (then `item` must be of the kind the pipeline was built from)
                 with_input:bool=False, # Also return the input image, decoded
+                *, calibrate:bool=True, # Single-label: probabilities at the learner's `temperature`, as `predict_folder` gives them (the label is the same either way)
                ):
         "fastai's `(label, index, probabilities)` for one image, on either data path (no TTA)"
-        if rm_type_tfms is not None: return super().predict(item, rm_type_tfms, with_input)
+        if rm_type_tfms is not None:
+            res = super().predict(item, rm_type_tfms, with_input)
+            return (*res[:-1], self._calibrated(res[-1][None], calibrate)[0])
         if isinstance(item, (list, tuple)): raise TypeError(f"predict takes one image, got a {type(item).__name__} of {len(item)}: for a folder of "
                                                             "images, predict_folder(learn, folder); for a list, learn.tta(dl=[files...])")
         if isinstance(item, (str, Path)):
@@ -87,7 +100,13 @@ class ImageLearner(UndoOnError, Learner):
         else:
             x, label = self.dls.decode_batch((inp, *tuplify(dec)))[0]   # as fastai's predict: the image and the label(s)
             if not isinstance(self.loss_func, BCEWithLogitsLossFlat): label = _plain(self.dls.vocab[int(dec[0])])   # the class as the vocabulary holds it (3, not '3'), as predict_folder gives it
-        return (x, label, dec[0], probs[0]) if with_input else (label, dec[0], probs[0])
+        p = self._calibrated(probs, calibrate)[0]   # after the label: temperature scaling keeps the argmax
+        return (x, label, dec[0], p) if with_input else (label, dec[0], p)
+
+    def _calibrated(self, probs:torch.Tensor, calibrate:bool=True) -> torch.Tensor:
+        "`probs` [n, k] at the learner's `temperature` (`calibrated`), if `calibrate` and single-label; else as they are"
+        if not calibrate or isinstance(self.loss_func, BCEWithLogitsLossFlat): return probs   # sigmoid tags: the temperature is a softmax's
+        return calibrated(probs, getattr(self, 'temperature', 1.))
 
     def _with_images(self, ds_idx:int, what:str, hint:str):
         "`dls[ds_idx]`, or a ValueError saying that it holds no images (as in a learner loaded from a model folder) and what to do"
@@ -106,8 +125,9 @@ class ImageLearner(UndoOnError, Learner):
             batch_tfms=None, # fastai's extra TTA batch transforms: not supported
             beta:float|None=None, # As fastai: `(1-beta)*views + beta*plain`; None: the views' average alone (fastai's None returns both)
             use_max:bool=False, # fastai's maximum over the views: not supported
+            calibrate:bool=True, # Single-label: probabilities at the learner's `temperature`, as `predict_folder` gives them
            ) -> tuple:
-        "fastai's `(preds, targs)` with `tta_probs`' views: flips and shifts (`targs` is None for unlabelled images)"
+        "fastai's `(preds, targs)` with `tta_probs`' views: flips and shifts (`targs` is None for unlabelled images), at the learner's `temperature`"
         if item_tfms is not None or batch_tfms is not None or use_max:
             raise ValueError("ImageLearner.tta averages fixed views (flips, and shifts by ±shifts pixels), the same on both data paths and after "
                              "export: it takes no item_tfms, batch_tfms or use_max; choose the views with flip= and shifts=.")
@@ -115,7 +135,7 @@ class ImageLearner(UndoOnError, Learner):
         with torch_threads(self.threads):
             preds, targs = _tta(self, dl, flip=flip, shifts=self.tta_shifts if shifts is None else shifts)
             if beta is not None: preds = torch.lerp(preds, _tta(self, dl, flip=False, shifts=0)[0], beta)   # fastai's blend with the plain prediction
-        return preds, targs
+        return self._calibrated(preds, calibrate), targs
 
     def validate(self, ds_idx:int=1, dl=None, cbs=None):
         "fastai's `[loss, metrics...]` on `dls[ds_idx]` or `dl`; a clear error where that loader holds no images (a loaded learner)"
@@ -572,16 +592,6 @@ class _RowFiles(tuple):
     def __deepcopy__(self, memo): return self
 
 T_BOUNDS = (0.05, 20.)   # `fit_temperature`'s range: log probabilities sharpened or softened 20-fold at most
-P_FLOOR = 1e-7   # `calibrated` keeps every probability above it: a float32 0 (or 1) would make one wrong answer cost an infinite log loss
-
-def calibrated(probs:torch.Tensor, # Class probabilities [n, k] (rows sum to 1)
-               temperature:float, # Above 1 softens them, below 1 sharpens them; 1: unchanged
-              ) -> torch.Tensor:
-    "Probabilities at `temperature`: softmax(log(p)/temperature), the same argmax (temperature scaling, Guo et al. 2017), each at least `P_FLOOR`"
-    if temperature == 1: return probs
-    p = F.softmax(probs.double().clamp_min(1e-12).log()/temperature, 1).clamp_min(P_FLOOR)
-    return (p/p.sum(1, keepdim=True)).to(probs.dtype)
-
 def _bound_note(t:float, probs:torch.Tensor, y:torch.Tensor) -> str|None:
     "What a temperature at (within 5% of) a bound of `T_BOUNDS` says of the held-out probabilities, and what to do; None inside them"
     lo, hi = T_BOUNDS
@@ -626,13 +636,17 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
     if unreadable not in ('raise', 'average'): raise ValueError(f"unreadable must be 'raise' (an error naming each unreadable test image) or 'average', got {unreadable!r}")
     if shifts is None: shifts = getattr(learn, 'tta_shifts', 0)
     bad = None
-    if unreadable == 'average':   # every image decoded to find the unreadable ones; the readable ones are predicted as a list
+    if unreadable == 'average':   # each image decoded once: the unreadable ones are found as the readable ones are decoded to predict
         if other := sorted(set(kwargs) - {'skip_non_images'}): raise TypeError(f"predict_folder(unreadable='average') takes skip_non_images, not {other}")
-        path, bad = _test_files(path, kwargs.pop('skip_non_images', False), keep_unreadable=True)
-        if not path: raise ValueError(f"None of the {len(bad)} test image(s) can be read ({_unreadable(bad.values)}): there is nothing to average.")
-    dl = test_dl(learn.dls, path, size=size, **kwargs)   # a folder: checked, and each image decoded once
-    files = dl.items
-    with torch_threads(getattr(learn, 'threads', None)): probs = tta_probs(learn, dl, flip=None if tta else False, shifts=shifts if tta else 0)
+        loaders = _readable_test_dls(learn.dls, path, found := [], size=size, **kwargs)
+    else: loaders = [test_dl(learn.dls, path, size=size, **kwargs)]   # a folder: checked, each image decoded once in memory
+    files, probs = [], []
+    with torch_threads(getattr(learn, 'threads', None)):
+        for dl in loaders: probs.append(tta_probs(learn, dl, flip=None if tta else False, shifts=shifts if tta else 0)); files += dl.items
+    if unreadable == 'average':
+        bad = _bad_images(found)
+        if not files: raise ValueError(f"None of the {len(bad)} test image(s) can be read ({_unreadable(bad.values)}): there is nothing to average.")
+    probs = torch.cat(probs)
     if bad is not None and len(bad):   # a row for each unreadable image, in file-name order with the others: the average prediction
         lost = [Path(f) for f in bad.file]
         order = sorted(range(len(files) + len(lost)), key=lambda i: (files + lost)[i])
