@@ -261,3 +261,46 @@ def test_text_ratings_and_timestamps_as_ratings(ratings):
     "Ratings as text ('4') are refused with pd.to_numeric; timestamps passed as the rating column are trained on only with a warning naming them"
     with pytest.raises(ValueError, match=r"must be numbers, got dtype .*pd.to_numeric"): _dls(ratings.assign(rating=ratings.rating.round().astype(int).astype(str)))
     with pytest.warns(UserWarning, match='past any rating scale: check it is the rating column .*timestamp'): _dls(ratings, rating_name='timestamp')
+
+def test_leading_zero_ids_read_back_as_numbers(ratings, tmp_path):
+    "Text ids with leading zeros ('0070') written to a CSV and read back as numbers (70): the message says the zeros were lost and how to read them as text, not 'pass 70 as text'"
+    r = ratings.assign(user=ratings.user.map('{:04d}'.format))
+    learn = collab_learner(_dls(r, seed=0), n_factors=4, seed=0)
+    r.head(5)[['user', 'item']].to_csv(tmp_path/'pairs.csv', index=False)
+    lost = pd.read_csv(tmp_path/'pairs.csv')                    # pandas reads '0070' as 70
+    assert lost.user.dtype.kind == 'i'
+    with pytest.raises(ValueError, match=r"text with leading zeros.*pd\.read_csv\(path, dtype=\{'user': str, 'item': str\}\)"): learn.predict_pairs(lost)
+    with pytest.raises(ValueError, match="but '0012' is: the ids are text with leading zeros"): learn.recommend(12)
+    kept = pd.read_csv(tmp_path/'pairs.csv', dtype={'user': str, 'item': str}).astype({'item': int})   # as the message says (the items here are numbers)
+    np.testing.assert_array_equal(learn.predict_pairs(kept), learn.predict_pairs(r.head(5)))
+    with pytest.raises(ValueError) as e: learn.predict_pairs(pd.DataFrame({'user': [99999], 'item': [1]}))   # no padded form is an id: nothing suggested
+    assert 'pass' not in str(e.value).split('convert them:')[1].split(';')[0], str(e.value)
+
+def test_ranking_metrics_without_validation_ratings(ratings):
+    learn = collab_learner(_dls(ratings, valid_pct=0, seed=0), n_factors=4, seed=0)
+    with pytest.warns(UserWarning, match=r"no validation ratings.*valid_pct > 0"): m = learn.ranking_metrics()
+    assert np.isnan(m['precision@10']) and m['n_users'] == 0
+
+@pytest.mark.parametrize('f, t', [(lambda x: x, 4.), (lambda x: 5*x - 15, 5.), (lambda x: x - 6, -2.), (lambda x: (x >= 4).astype(float), 1.)])
+def test_default_relevance_threshold_scales_with_the_ratings(ratings, f, t):
+    "The default threshold is the point of the training ratings' range that 4 is of 1-5 stars (5 on -10..10, -2 on -5..-1), 1 on 0/1 ratings: the same users ranked"
+    from fastflow.collab.learner import _threshold
+    r = ratings.assign(rating=f(ratings.rating.astype(np.float64)))
+    learn = collab_learner(_dls(r, seed=0), n_factors=4, seed=0)
+    tr = learn.dls.train_df.rating
+    assert _threshold(None, tr.min(), tr.max()) == t
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')   # no 'metrics are NaN' warning
+        m = learn.ranking_metrics()
+    assert m == learn.ranking_metrics(threshold=t) and m['n_users'] > 0
+
+def test_duplicate_messages_and_item_metadata(ratings):
+    dup = pd.concat([ratings, ratings.iloc[:2]], ignore_index=True)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); _dls(dup)
+    msg = [str(o.message) for o in w if 'more than once' in str(o.message)][0]
+    assert 'timestamp' not in msg and 'keeping the mean (average rating)' in msg       # no timestamp column: none named
+    meta = pd.DataFrame({'item': [1, 2, 2, 3, 3], 'title': ['a', 'b', 'B', 'c', 'C']})
+    with pytest.warns(UserWarning, match=r"2 duplicated 'item' id\(s\) \(e\.g\. \[2, 3\]\): keeping the first row of each"):
+        d = _dls(ratings, items=meta)
+    assert d.titles([2, 3]) == ['b', 'c']

@@ -1,8 +1,9 @@
 "A CollabWorkflow with a BayesianMF member and the count-feature stack as its final model, exported in one interpreter and loaded in another from a read-only folder: identical predictions; bad 'bayes' specs refused; BayesianMF.to_module inside a collab learner."
-import os, subprocess, sys, textwrap
+import os, subprocess, sys, textwrap, warnings
 from pathlib import Path
 from conftest import set_writable
 import numpy as np
+import pandas as pd
 import pytest
 from fastflow.testing import synth_ratings
 from fastflow.collab.workflow import CollabWorkflow
@@ -89,3 +90,33 @@ def test_member_penalty_with_a_wide_hand_range():
         assert np.isclose(pen, want), (yr, pen, want)
         if yr is None: assert np.isclose(pen, 0.1*unit_scale(dls.y_range, dls.rating_std))   # the inferred range: as before
         else: assert 0.1 < pen < 0.1*4*dls.rating_std/STAR_STD, pen   # (0, 100) is about 2.7 times as steep as (0, 5.5) at 3.5 stars, not 18 times
+
+def _grouped(seed=0, nu=300, ni=40):
+    "Ratings decided by a user's group and an item's hidden genre (+3 on a match), with the users table"
+    rng = np.random.default_rng(seed)
+    grp, gen = rng.integers(0, 3, nu), rng.integers(0, 3, ni)
+    rows = [(f'U{u}', f'I{i}', float(np.clip(np.round(2 + 3*(grp[u] == gen[i]) + rng.normal(0, .7)), 1, 5)))
+            for u in range(nu) for i in rng.choice(ni, rng.integers(2, 12), replace=False)]
+    users = pd.DataFrame({'user': [f'U{u}' for u in range(nu)], 'group': [f'g{g}' for g in grp]})
+    items = pd.DataFrame({'item': [f'I{i}' for i in range(ni)], 'genre': [f'x{g}' for g in gen]})
+    return pd.DataFrame(rows, columns=['user', 'item', 'rating']), users, items
+
+def test_one_side_table_learns():
+    "users= alone (or items= alone): the other side is represented by its ids, so the side member learns group x item; new users beat the global mean by far"
+    from fastflow.collab.workflow import CollabWorkflow
+    r, users, items = _grouped()
+    new = users.user[250:]; tr, te = r[~r.user.isin(new)], r[r.user.isin(new)]
+    se = lambda p: float(np.sqrt(np.mean((p - te.rating.to_numpy())**2)))
+    for kw in (dict(users=users), dict(items=items)):
+        wf = CollabWorkflow(members={'bias': dict(type='bias')}, n_splits=3, verbose=False, **kw); lb = wf.fit(tr).set_index('model')
+        assert lb.rmse_mean['side'] < 0.8*lb.rmse_mean['bias'], (kw.keys(), lb.rmse_mean.to_dict())
+    wf = CollabWorkflow(members={'bias': dict(type='bias')}, n_splits=3, verbose=False, users=users); wf.fit(tr)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore'); p = wf.predict(te)
+    assert se(p) < 0.6*se(np.full(len(te), tr.rating.mean())), se(p)
+
+def test_users_table_missing_rated_users_is_counted():
+    from fastflow.collab.workflow import CollabWorkflow
+    r, users, _ = _grouped(1, nu=100)
+    with pytest.warns(UserWarning, match=r"40 of \d+ rated users \(\d+%\) have no row in the users side table"):
+        CollabWorkflow(members={'bias': dict(type='bias')}, n_splits=2, verbose=False, users=users.iloc[40:]).fit(r)

@@ -29,6 +29,14 @@ def _as_number(o):
     except ValueError: return None
     return (int(f) if f.is_integer() else f) if np.isfinite(f) and '_' not in t else None
 
+def _zero_padded(x, ids) -> str|None:
+    "The text id of `ids` that the whole number `x` is with its leading zeros lost ('0070' for 70), or None: what reading a file of text ids as numbers does"
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)) or not np.isfinite(x) or not float(x).is_integer() or x < 0: return None
+    t,known = str(int(x)),pd.Index(np.asarray(ids, dtype=object))
+    for w in sorted({len(o) for o in known if isinstance(o, str) and len(o) > len(t)}):
+        if (c := t.zfill(w)) in known: return c
+    return None
+
 def _sortable(t:pd.Series) -> bool:
     "Whether an object column's values compare with each other (dates with datetimes, or naive with time-zone-aware ones, do not)"
     try: np.sort(t.dropna().to_numpy()); return True
@@ -147,7 +155,8 @@ def _dedupe(df:pd.DataFrame, duplicates:str) -> pd.DataFrame:
         eg = (_plain(first.user.iloc[0]), _plain(first.item.iloc[0]))
         raise ValueError(f"{n} (user, item) pair(s) are rated more than once, e.g. {eg}; "
                          f"pass duplicates='mean' to average them or duplicates='last' to keep the last row")
-    kept = 'average rating, latest timestamp' if duplicates == 'mean' else 'latest timestamp' if 'timestamp' in df else 'last row'
+    stamp = 'timestamp' in df
+    kept = ('average rating, latest timestamp' if stamp else 'average rating') if duplicates == 'mean' else 'latest timestamp' if stamp else 'last row'
     warnings.warn(f"{n} (user, item) pair(s) are rated more than once; keeping the {duplicates} ({kept}) for each")
     if duplicates == 'last':   # the latest rating when there are timestamps, else the last row; rows keep their order
         if 'timestamp' not in df: return df.drop_duplicates(['user','item'], keep='last')
@@ -330,6 +339,10 @@ def _check_inferred_range(r:np.ndarray, y_range:tuple, lo:float, hi:float):
 def _item_meta(items:pd.DataFrame, item_name:str, title_name:str, ids:np.ndarray) -> pd.DataFrame:
     "Item metadata indexed by the rated items' own ids (matched as text when their types differ), with a warning when it names none of them or has no `title_name`"
     if item_name not in items.columns: raise ValueError(f"item metadata has no {item_name!r} column (it has {list(items.columns)}): pass item_name=")
+    if (d := items[item_name].duplicated()).any():   # which row's title is meant is not known
+        ids = list(dict.fromkeys(items[item_name][d].tolist()))
+        warnings.warn(f"item metadata has {len(ids)} duplicated {item_name!r} id(s) (e.g. {ids[:3]}): keeping the first row of each; "
+                      f"drop or merge the others first, e.g. items.drop_duplicates({item_name!r}, keep='last')")
     meta = items.drop_duplicates(item_name).set_index(item_name)
     if title_name not in meta.columns:
         warnings.warn(f"item metadata has no {title_name!r} column (it has {list(meta.columns)}): items show as ids; pass title_name= to name one")
@@ -603,6 +616,11 @@ class CollabDataLoaders(DataLoaders):
                 if kk == {'string'} and isinstance(eg, (int, float)) and float(eg).is_integer():   # text ids written from floats: '12.0', not '12'
                     lookup = self.user2idx if key == 'user' else self.item2idx
                     if one not in lookup and str(float(eg)) in lookup: one,want = str(float(eg)),'astype(float).astype(str)'
+                    if one not in lookup and (pad := _zero_padded(eg, known)) is not None:   # '0070' read back as 70: '70' is no training id either
+                        raise ValueError(f"the {key} ids asked for are numbers (e.g. {eg!r}) but the training {key} ids are text with leading zeros (e.g. {pad!r}, "
+                                         f"which {eg!r} is without its zeros): the file of ids was read as numbers, which drops the zeros, and '{eg}' is no training id either. "
+                                         f"Read the id columns as text, e.g. pd.read_csv(path, dtype={{{self.names['user']!r}: str, {self.names['item']!r}: str}})")
+                    if one not in lookup: one = None   # no id to suggest: converting alone would make every pair a cold start
                 col = n if (n := getattr(q, 'name', None)) not in (None, key) else self.names[key]
                 raise ValueError(f"the {key} ids asked for are {' and '.join(k + 's' for k in sorted(kq))} (e.g. {eg!r}) but the training {key} ids are "
                                  f"{kk.pop()}s (e.g. {k0!r}), so none would match: convert them: " + (f"pass {one!r}, not {eg!r}; " if one is not None else "")

@@ -26,12 +26,12 @@ from ..core import moved_names, save_plot, set_seed, usable_cores, _plain
 from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, check_learner_kwargs, torch_threads, _raising, _restored
 from ..data import check_y_range, range_slope
 from ..export import Artefact, ArtefactError, build_model, _export_refused
-from .data import CollabDataLoaders, _chunks, _data_array_spec, _inferred_range, _is_missing, _kinds, _lookup, _release_heap, split_ratings, _user_index
+from .data import CollabDataLoaders, _chunks, _data_array_spec, _inferred_range, _is_missing, _kinds, _lookup, _release_heap, split_ratings, _user_index, _zero_padded
 from .model import BiasBaseline, CollabModel, DotProductBias, CollabNN, HybridCollab, ItemRanker
 
 # %% auto #0
-__all__ = ['EPOCH_TIE', 'COLLAB_DEFAULTS', 'STAR_WIDTH', 'STAR_STD', 'ADAM_EPS', 'adam_rows', 'lazy_adam_step', 'LazyAdam',
-           'sparse_tables', 'embedding_penalty', 'EmbeddingPenalty', 'FusedDotStep', 'RMSE', 'BestEpoch',
+__all__ = ['EPOCH_TIE', 'RELEVANT_AT', 'COLLAB_DEFAULTS', 'STAR_WIDTH', 'STAR_STD', 'ADAM_EPS', 'adam_rows', 'lazy_adam_step',
+           'LazyAdam', 'sparse_tables', 'embedding_penalty', 'EmbeddingPenalty', 'FusedDotStep', 'RMSE', 'BestEpoch',
            'train_baseline', 'CollabLearner', 'learner_from_artefact', 'init_biases', 'fit_threads', 'raw_unit',
            'unit_scale', 'collab_learner']
 
@@ -371,7 +371,7 @@ def _code_of(ids:np.ndarray, lookup:dict|None, x) -> int:
     k = int(np.searchsorted(ids, x))
     return k if k < len(ids) and ids[k] == x else -1
 
-def _as_other_kind(code, ids:np.ndarray, x, what:str='user'):
+def _as_other_kind(code, ids:np.ndarray, x, what:str='user', names:dict|None=None):
     "A clear error when the id `x` is unknown but equals one of the training `ids` as another type ('1' for 1, 1 for '1'); `code(id)`: its code, -1 unknown"
     numeric = ids.dtype.kind in 'iuf'   # only the other type can match: no lookup table is built for a new user of the ids' own type
     alts = [str(x)] if not numeric and isinstance(x, (int, np.integer)) and not isinstance(x, bool) else []
@@ -381,9 +381,16 @@ def _as_other_kind(code, ids:np.ndarray, x, what:str='user'):
             except ValueError: pass
     if (a := next((a for a in alts if code(a) >= 0), None)) is not None:
         raise ValueError(f"{what} {x!r} is not a training {what} id, but {a!r} is (the ids are {'text' if isinstance(a, str) else 'numbers'}): pass {a!r}")
+    if not numeric and (pad := _zero_padded(x, ids)) is not None and code(pad) >= 0:   # '0070' read back from a file as 70
+        n = names or {'user': 'user', 'item': 'item'}
+        raise ValueError(f"{what} {x!r} is not a training {what} id, but {pad!r} is: the ids are text with leading zeros, which were lost when the ids were read as numbers "
+                         f"({str(x)!r} is no training id either). Read the id columns as text, e.g. pd.read_csv(path, dtype={{{n['user']!r}: str, {n['item']!r}: str}})")
 
 def _frame(dls, items, **cols) -> pd.DataFrame:
-    return pd.DataFrame({'item': items, 'title': dls.titles(items), **cols})
+    "A frame of items: their ids in a column named as the data's items (`item_name` of `from_df`; 'item' if that name is taken), titles, and `cols`"
+    name = dls.names.get('item') or 'item'
+    if name in ('title', *cols): name = 'item'
+    return pd.DataFrame({name: items, 'title': dls.titles(items), **cols})
 
 def _check_id(x, what:str='user'):
     "A clear error for a missing id (None, NaN: what a merge that found no match leaves), which no training rating has"
@@ -400,12 +407,13 @@ def _check_count(n, name:str='n', least:int=0) -> int:
         raise ValueError(f"{name} must be a whole number >= {least}, got {n!r}")
     return int(n)
 
-def _threshold(threshold, top:float) -> float:
-    "`threshold` as given, or the default 4 (of 5 stars), with a warning when the training ratings reach past 5 (on 1-10 most would count as relevant)"
+RELEVANT_AT = 0.75   # the default relevance threshold's place in the training ratings' range: 4 on 1-5 stars
+
+def _threshold(threshold, lo:float, hi:float) -> float:
+    "`threshold` as given, or the default: the point of the training ratings' range `lo..hi` that 4 is of 1-5 stars (`RELEVANT_AT`); 1 on 0/1 ratings"
     if threshold is not None: return float(threshold)
-    if top > 5: warnings.warn(f"threshold=4 (the default: 4 of 5 stars) on ratings that reach {top:g}: most may count as relevant; "
-                              f"pass threshold=, e.g. threshold={0.8*top:g}")
-    return 4.
+    if (lo, hi) == (0, 1): return 1.   # clicks, likes: a 1 is relevant
+    return float(lo + RELEVANT_AT*(hi - lo))
 
 def _check_threshold(n_rel:int, ratings, threshold:float):
     "Warn when no held-out rating reaches `threshold` (e.g. clicks of 1 against the default 4 stars): every metric would be NaN"
@@ -679,7 +687,7 @@ class CollabLearner(UndoOnError, Learner):
         _check_id(user)
         code = lambda x: c if (c := _code_of(self.dls.users, self.dls._user2idx, x)) != -2 else _code_of(self.dls.users, self.dls.user2idx, x)
         u = code(user)
-        if u < 0: _as_other_kind(code, self.dls.users, user)   # '1' for user 1: an error, as predict_pairs gives, not a cold start
+        if u < 0: _as_other_kind(code, self.dls.users, user, names=self.dls.names)   # '1' for user 1: an error, as predict_pairs gives, not a cold start
         cold = u < 0 or self.baseline.user_count_[u] == 0
         if cold:
             have, got = _kinds(self.dls.users[:1]), _kinds([user])
@@ -766,13 +774,15 @@ class CollabLearner(UndoOnError, Learner):
         return save_plot(fig, path, 'item_pca.png', show=False)
 
     def ranking_metrics(self, k:int=10, # Cut-off
-                        threshold:float|None=None, # A held-out rating >= threshold is relevant (None: 4, of 5 stars)
+                        threshold:float|None=None, # A held-out rating >= threshold is relevant (None: the point of the training ratings' range that 4 is of 1-5 stars, e.g. 5 on -10..10; 1 on 0/1 ratings)
                         by:str='relevance', # Rank as `recommend` does: 'relevance' (`ranker`), 'rating' (the model's predictions) or 'popularity' (training counts)
                        ) -> dict:
         "precision@k, recall@k and NDCG@k on the validation ratings, ranking all items each user has not rated in training"
         k,by = _check_count(k, 'k', 1),_check_by(by)
         tr,va,b = self.dls.train_df,self.dls.valid_df,self.baseline
-        threshold = _threshold(threshold, float(tr.rating.max()))
+        if not len(va): return _no_ranking(k, "there are no validation ratings to rank against (the data was built with valid_pct=0 or valid_idx=[]): "
+                                           "build the dls with valid_pct > 0, e.g. CollabDataLoaders.from_df(ratings, valid_pct=0.2), or use CollabWorkflow.ranking_metrics(test) with held-out ratings")
+        threshold = _threshold(threshold, float(tr.rating.min()), float(tr.rating.max()))
         rel = va[va.rating >= threshold]
         _check_threshold(len(rel), va.rating, threshold)
         users = np.unique(rel.u.to_numpy())

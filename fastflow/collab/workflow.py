@@ -39,7 +39,7 @@ def default_members() -> dict:
 _TORCH = ('dot', 'nn', 'hybrid')
 _COLD_NEIGHBOURS = 100   # a new user with side columns is recommended what its 100 nearest users by them rated most (`recommend`)
 _BAYES = ('n_factors', 'n_iter', 'burn_in', 'thin', 'init_std')   # the spec keys a 'bayes' member passes to `BayesianMF`
-_KNN, _SIDE = ('k', 'shrinkage', 'kind', 'max_n', 'reg', 'n_keep'), ('reg', 'reg_bias')   # ... and a 'knn' member to `KNNBaseline`, a 'side' one to `SideBaseline`
+_KNN, _SIDE = ('k', 'shrinkage', 'kind', 'max_n', 'reg', 'n_keep'), ('reg', 'reg_bias', 'reg_id')   # ... and a 'knn' member to `KNNBaseline`, a 'side' one to `SideBaseline`
 _LEARNER = ('epochs', 'lam', *(p for p in inspect.signature(collab_learner).parameters if p not in ('dls', 'model', 'best_epoch', 'seed', 'kwargs')))
 _KEYS = {'bias': (), 'knn': _KNN, 'side': _SIDE, 'bayes': _BAYES, **{t: _LEARNER for t in _TORCH}}   # what each type of spec may hold besides 'type'
 
@@ -65,13 +65,13 @@ def _check_members(members:dict) -> dict:
     if not any(s['type'] == 'bias' for s in out.values()): out = {'bias': dict(type='bias'), **out}   # the baseline every model must beat
     return out
 
-def _fit_member(spec:dict, dls:CollabDataLoaders, seed:int, side:tuple|None=None):
-    "A member fitted on `dls`'s training rows: a `BiasBaseline`, `KNNBaseline`, `SideBaseline` (on `side`: the feature rows of every code) or `CollabLearner`"
+def _fit_member(spec:dict, dls:CollabDataLoaders, seed:int, side:tuple|None=None, by_id:str|None=None):
+    "A member fitted on `dls`'s training rows: a `BiasBaseline`, `KNNBaseline`, `SideBaseline` (on `side`: the feature rows of every code; `by_id`: the side with no table) or `CollabLearner`"
     t,tdf = spec['type'],dls.train_df
     if t == 'bias': return BiasBaseline().fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
     if t == 'side':
         if side is None: raise ValueError("a 'side' member needs side tables: pass users= and/or items= to CollabWorkflow")
-        return SideBaseline(**{k: spec[k] for k in _SIDE if k in spec}).fit(tdf.u, tdf.i, tdf.rating, *side, dls.n_users, dls.n_items)
+        return SideBaseline(**{k: spec[k] for k in _SIDE if k in spec}).fit(tdf.u, tdf.i, tdf.rating, *side, dls.n_users, dls.n_items, by_id=by_id)
     if t == 'knn':
         return KNNBaseline(**{k: spec[k] for k in _KNN if k in spec}).fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
     if t == 'bayes': return BayesianMF(**{k: spec[k] for k in _BAYES if k in spec}, seed=seed).fit(tdf.u, tdf.i, tdf.rating, dls.n_users, dls.n_items)
@@ -190,23 +190,58 @@ def _kron_gram(u, i, e, Xu:np.ndarray, Xi:np.ndarray, chunk:int=8192) -> tuple:
     if flip: return T.transpose(2, 0, 3, 1).reshape(dg*do, dg*do),h.T.reshape(-1)   # back to user-major order: (user feature, item feature)
     return T.transpose(0, 2, 1, 3).reshape(dg*do, dg*do),h.reshape(-1)
 
+def _id_ridge(g, X, e, n_groups:int, regs, block:int=2048, chunk:int=8192) -> np.ndarray:
+    "Per group code `g` (e.g. the item of each rating): ridge coefficients [len(regs), n_groups, d] of its residuals `e` on the rows `X` [n, d], for each penalty in `regs` (0 for a group with no rows)"
+    d,regs = X.shape[1],np.asarray(regs, np.float64); order = np.argsort(g, kind='stable'); gs = g[order]
+    out,eye = np.zeros((len(regs), n_groups, d)),regs[:,None,None,None]*np.eye(d)
+    for g0 in range(0, n_groups, block):   # a block of groups at a time: memory block*d*d, whatever the number of groups
+        g1 = min(g0 + block, n_groups); lo,hi = np.searchsorted(gs, [g0, g1])
+        S,H = np.zeros((g1 - g0, d*d)),np.zeros((g1 - g0, d))
+        for k in range(lo, hi, chunk):
+            idx = order[k:min(k + chunk, hi)]; x = np.asarray(X[idx], np.float64)
+            A = sparse.csr_matrix((np.ones(len(idx)), (g[idx] - g0, np.arange(len(idx)))), shape=(g1 - g0, len(idx)))
+            S += A @ (x[:,:,None]*x[:,None,:]).reshape(len(idx), -1); H += A @ (x*e[idx][:,None])
+        out[:,g0:g1] = np.linalg.solve(S.reshape(-1, d, d) + eye, np.broadcast_to(H[:,:,None], (len(regs), g1 - g0, d, 1)))[...,0]
+    return out
+
+_REG_ID = (1., 3., 10., 30., 100., 300., 1000.)   # the penalties `SideBaseline(reg_id=None)` chooses among, on an inner split
+
+def _id_fit(u, i, r, X, by_id:str, n_users:int, n_items:int, reg_id:float|None) -> tuple:
+    "(penalty, per-id coefficients) of `SideBaseline`'s fit with one side table; `reg_id` None: the penalty of `_REG_ID` best on a random 20% of the ratings (seed 0), fitted on the rest"
+    g,n,x = (i, n_items, X[u]) if by_id == 'item' else (u, n_users, X[i])
+    if reg_id is None:
+        va = np.random.default_rng(0).random(len(r)) < 0.2
+        b = BiasBaseline().fit(u[~va], i[~va], r[~va], n_users, n_items)
+        C = _id_ridge(g[~va], x[~va], r[~va] - b.predict(u[~va], i[~va]), n, _REG_ID)
+        err = [np.mean((r[va] - b.predict(u[va], i[va]) - (c[g[va]]*x[va]).sum(1))**2) for c in C]
+        reg_id = _REG_ID[int(np.argmin(err))]
+    b = BiasBaseline().fit(u, i, r, n_users, n_items)
+    return float(reg_id),_id_ridge(g, x, r - b.predict(u, i), n, [reg_id])[0]
+
 class SideBaseline:
-    "Biases plus ridge fits on user x item feature products; users and items without ratings get biases predicted from their features"
+    "Biases plus ridge fits on user x item feature products (or, with one side table, per-id coefficients on its features); users and items without ratings get biases predicted from their features"
     def __init__(self, *, reg:float=100., # Ridge penalty of the feature-product weights
                  reg_bias:float=10., # Ridge penalty of the bias-from-features fits
+                 reg_id:float|None=None, # Ridge penalty of each id's own coefficients when the other side has no table (toward 0: the biases); None: chosen on an inner split
                 ):
-        self.reg,self.reg_bias = reg,reg_bias
+        self.reg,self.reg_bias,self.reg_id = reg,reg_bias,reg_id
 
-    def fit(self, u, i, r, Xu:np.ndarray, Xi:np.ndarray, n_users:int|None=None, n_items:int|None=None):
+    def fit(self, u, i, r, Xu:np.ndarray, Xi:np.ndarray, n_users:int|None=None, n_items:int|None=None,
+            by_id:str|None=None, # 'item': no item table, each item gets coefficients on the user features (`Xi` unused); 'user': the converse
+           ):
         "Fit on codes `u`, `i`, ratings `r`, and the feature rows `Xu` [n_users, du], `Xi` [n_items, di] of every code"
+        if by_id not in (None, 'user', 'item'): raise ValueError(f"by_id must be None, 'user' or 'item', got {by_id!r}")
         u,i,r = np.asarray(u),np.asarray(i),np.asarray(r, np.float64)
-        self.base_ = BiasBaseline().fit(u, i, r, n_users or len(Xu), n_items or len(Xi))
+        self.base_,self.by_id_ = BiasBaseline().fit(u, i, r, n_users or len(Xu), n_items or len(Xi)),by_id
         b = self.base_
         ku,ki = b.user_count_ > 0,b.item_count_ > 0
         self.user_coef_ = _ridge(Xu[ku], b.user_bias_[ku], self.reg_bias)
         self.item_coef_ = _ridge(Xi[ki], b.item_bias_[ki], self.reg_bias)
-        G,h = _kron_gram(u, i, r - b.predict(u, i), Xu, Xi)
-        self.coef_ = np.linalg.solve(G + self.reg*np.eye(len(h)), h)
+        if by_id is not None:   # [n_items, du] or [n_users, di]
+            self.reg_id_,self.coef_ = _id_fit(u, i, r, Xu if by_id == 'item' else Xi, by_id, len(b.user_bias_), len(b.item_bias_), self.reg_id)
+        else:
+            G,h = _kron_gram(u, i, r - b.predict(u, i), Xu, Xi)
+            self.coef_ = np.linalg.solve(G + self.reg*np.eye(len(h)), h)
         return self
 
     def predict(self, u, i, xu:np.ndarray, xi:np.ndarray) -> np.ndarray:
@@ -216,6 +251,10 @@ class SideBaseline:
         ki = (i >= 0) & (b.item_count_[np.maximum(i, 0)] > 0)
         bu = np.where(ku, b.user_bias_[np.maximum(u, 0)], xu @ self.user_coef_)
         bi = np.where(ki, b.item_bias_[np.maximum(i, 0)], xi @ self.item_coef_)
+        by_id = getattr(self, 'by_id_', None)
+        if by_id is not None:   # an id's own coefficients on the other side's features; 0 for an unknown id
+            g,x = (i, xu) if by_id == 'item' else (u, xi)
+            return b.mu_ + bu + bi + np.where(g >= 0, (self.coef_[np.maximum(g, 0)]*np.asarray(x, np.float64)).sum(1), 0.)
         C = self.coef_.reshape(xu.shape[1], xi.shape[1])   # kron(xu, xi) @ coef, with no row of du*di products per pair
         return b.mu_ + bu + bi + ((np.asarray(xu, np.float64) @ C)*xi).sum(1)
 
@@ -315,6 +354,11 @@ class CollabWorkflow:
             if (k >= 0).any(): out[k >= 0] = enc.transform(table.iloc[k[k >= 0]])
         return out
 
+    def _by_id(self) -> str|None:
+        "The side with no table, represented by its ids in the 'side' member ('user' or 'item'), or None (both tables, or none)"
+        u,i = self.side_['user'][0] is not None,self.side_['item'][0] is not None
+        return None if u == i else 'item' if u else 'user'
+
     def _cached(self, key:str, make): return _cached_on(self, self.dls_, key, make)   # once per fitted (or loaded) data
 
     def _code_side(self) -> tuple|None:
@@ -363,6 +407,10 @@ class CollabWorkflow:
                 col = self.names[key]
                 raise ValueError(f"no {key} id of the {key}s side table is among the rated {key}s (e.g. table {tab[col].iloc[0]!r}, ratings "
                                  f"{self.dls_.users[0] if key == 'user' else self.dls_.items[0]!r}): check the ids and their types ('1' vs 1)")
+            if tab is not None and (lack := ~pd.Index(self.dls_.users if key == 'user' else self.dls_.items).isin(self.side_[key][1])).any():
+                ids = (self.dls_.users if key == 'user' else self.dls_.items)[lack]
+                warnings.warn(f"{len(ids)} of {len(lack)} rated {key}s ({len(ids)/len(lack):.0%}) have no row in the {key}s side table (e.g. {list(ids[:3])}): "
+                              f"their side columns count as missing; add their rows to the table to use them")
         y,u,i = self.df_.rating.to_numpy(np.float64),self.df_.u.to_numpy(),self.df_.i.to_numpy()
         if len(y) < self.n_splits: raise ValueError(f"{len(y)} rating(s) cannot be split into n_splits={self.n_splits} folds: pass more ratings or a smaller n_splits (>= 2)")
         self.rating_range_ = float(y.min()),float(y.max())   # predictions are clipped to it: no rating lies outside
@@ -376,7 +424,7 @@ class CollabWorkflow:
             for n in names:
                 t0 = time.perf_counter()
                 with warnings.catch_warnings(), heartbeat(f"{n} fold {k+1}/{len(self.folds_)}", self._log if self.verbose else None, np.mean(times[n][0]) if times[n][0] else None):
-                    warnings.simplefilter('ignore'); m = _fit_member(self.members_[n], dls, self.seed, side)
+                    warnings.simplefilter('ignore'); m = _fit_member(self.members_[n], dls, self.seed, side, self._by_id())
                 t1 = time.perf_counter()
                 self.oof_[n][va] = np.clip(_predict_member(m, u[va], i[va], side and (side[0][u[va]], side[1][i[va]])), *bounds[k])
                 t2 = time.perf_counter()
@@ -431,7 +479,7 @@ class CollabWorkflow:
         fit_s = self.leaderboard_.set_index('model').fit_s if hasattr(self, 'leaderboard_') else {}
         for n in fit:   # expected: a fold's fit time, scaled to all the ratings
             with warnings.catch_warnings(), heartbeat(f"refit {n}", self._log if self.verbose else None, fit_s.get(n, 0.)*self.n_splits/(self.n_splits - 1) or None):
-                warnings.simplefilter('ignore'); self.final_[n] = _fit_member(self.members_[n], self.dls_, self.seed, side)
+                warnings.simplefilter('ignore'); self.final_[n] = _fit_member(self.members_[n], self.dls_, self.seed, side, self._by_id())
         self.similar_ = min((n for n,s in self.members_.items() if s['type'] in _TORCH), key=lambda n: np.mean(self.scores_[n]), default=None)   # the factor member with the best CV
         if self.similar_ is not None and self.similar_ not in self.final_:   # similar_items needs its item factors: fitted too (it takes no part in predictions)
             with warnings.catch_warnings():
@@ -526,7 +574,7 @@ class CollabWorkflow:
         "Top `n` items for `user`, with their predicted rating; a user with no ratings is ranked from its side columns if it has some, else gets the most rated items (by='rating': `popular_items`), with a warning"
         self._check_fitted(); n,by = _check_count(n),_check_by(by); _check_id(user)
         u = _code_of(self.dls_.users, self.dls_.user2idx, user)
-        if u < 0: _as_other_kind(lambda x: _code_of(self.dls_.users, self.dls_.user2idx, x), self.dls_.users, user)   # 1 for user '1': an error, as predict says
+        if u < 0: _as_other_kind(lambda x: _code_of(self.dls_.users, self.dls_.user2idx, x), self.dls_.users, user, names=self.names)   # 1 for user '1': an error, as predict says
         if u < 0: return self._recommend_new(user, n, users, by)
         cand,seen = np.arange(self.dls_.n_items),self._rated_by(u)
         if exclude_rated:
@@ -600,14 +648,14 @@ class CollabWorkflow:
 
     def ranking_metrics(self, test:pd.DataFrame, # Held-out ratings (the column names given at construction), not used in `fit`
                         k:int=10, # Cut-off
-                        threshold:float|None=None, # A held-out rating >= threshold is relevant (None: 4, of 5 stars)
+                        threshold:float|None=None, # A held-out rating >= threshold is relevant (None: the point of the training ratings' range that 4 is of 1-5 stars, e.g. 5 on -10..10; 1 on 0/1 ratings)
                         by:str='relevance', # Rank as `recommend` does: 'relevance' (`ranker`), 'rating' (the predictions) or 'popularity' (rating counts)
                        ) -> dict:
         "precision@k, recall@k and NDCG@k on `test`, ranking for each known user every item it did not rate in training"
         self._check_fitted(); k,by = _check_count(k, 'k', 1),_check_by(by)
         t = clean_ratings(test, self.user_name, self.item_name, self.rating_name, duplicates='mean')
         u,i = self.dls_.encode(t.user, t.item)
-        threshold = _threshold(threshold, self.rating_range_[1])
+        threshold = _threshold(threshold, *self.rating_range_)
         rel = (u >= 0) & (i >= 0) & (t.rating.to_numpy() >= threshold)
         _check_threshold(int((t.rating.to_numpy() >= threshold).sum()), t.rating.to_numpy(), threshold)
         users = np.unique(u[rel])
@@ -648,7 +696,9 @@ class CollabWorkflow:
                 if isinstance(m, KNNBaseline):   # the kept similarities, sparse; `reg` as fitted (folders written before it had none: 0)
                     arrays.update({f'{n}.sim_data': m.sim_.data, f'{n}.sim_indices': m.sim_.indices, f'{n}.sim_indptr': m.sim_.indptr}); d['reg'] = m.reg
                 if isinstance(m, BayesianMF): arrays.update({f'{n}.user_factors': m.user_factors_, f'{n}.item_factors': m.item_factors_})
-                if isinstance(m, SideBaseline): arrays.update({f'{n}.user_coef': m.user_coef_, f'{n}.item_coef': m.item_coef_, f'{n}.coef': m.coef_})
+                if isinstance(m, SideBaseline):
+                    arrays.update({f'{n}.user_coef': m.user_coef_, f'{n}.item_coef': m.item_coef_, f'{n}.coef': m.coef_})
+                    if m.by_id_ is not None: d['by_id'] = m.by_id_   # folders without it: the product fit (a missing table was a zero column)
             members.append(d)
         side = {}
         for key,(enc,ids,X) in self.side_.items():
@@ -699,9 +749,11 @@ def _array_spec(c:dict, # A workflow's config (`_to_artefact`'s, or a folder's)
         if t == 'bayes':   # every kept sample's factors side by side
             m = BayesianMF(**{k: s[k] for k in _BAYES if k in s}); w = m.n_factors*len(range(m.burn_in, m.n_iter, m.thin))
             spec |= {f'{n}.user_factors': (f32, (nu, w)), f'{n}.item_factors': (f32, (ni, w))}
-        elif t == 'side':   # a side with no table: one column of zeros
+        elif t == 'side':   # a side with no table: one column of zeros, and each of its ids' own coefficients (by_id)
             du,di = width.get('user', 1),width.get('item', 1)
-            spec |= {f'{n}.user_coef': (f64, (du,)), f'{n}.item_coef': (f64, (di,)), f'{n}.coef': (f64, (du*di,))}
+            if d.get('by_id') not in (None, 'user', 'item'): raise ValueError(f"member {n!r}: by_id {d['by_id']!r} is not 'user' or 'item'")
+            coef = {'item': (ni, du), 'user': (nu, di)}.get(d.get('by_id'), (du*di,))
+            spec |= {f'{n}.user_coef': (f64, (du,)), f'{n}.item_coef': (f64, (di,)), f'{n}.coef': (f64, coef)}
         elif t == 'knn':
             size = ni if KNNBaseline(**{k: s[k] for k in _KNN if k in s}).kind == 'item' else nu
             if f'{n}.sim' in a: spec[f'{n}.sim'] = (f32, (size, size))   # dense: folders written before the similarities were sparse
@@ -753,7 +805,7 @@ def workflow_from_artefact(art:Artefact, # A loaded 'collab.workflow' folder (`l
                 m.user_factors_,m.item_factors_ = a[f'{n}.user_factors'],a[f'{n}.item_factors']
                 wf.final_[n] = m; continue
             if t == 'side':
-                m = SideBaseline(); m.base_,m.user_coef_,m.item_coef_,m.coef_ = base,a[f'{n}.user_coef'],a[f'{n}.item_coef'],a[f'{n}.coef']
+                m = SideBaseline(); m.base_,m.user_coef_,m.item_coef_,m.coef_,m.by_id_ = base,a[f'{n}.user_coef'],a[f'{n}.item_coef'],a[f'{n}.coef'],d.get('by_id')
                 wf.final_[n] = m; continue
             s = d['spec']
             m = KNNBaseline(**{**{k: s[k] for k in _KNN if k in s}, 'reg': d.get('reg', 0.)})
