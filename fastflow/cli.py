@@ -6,17 +6,17 @@ Docs: https://fastflow-dev.github.io/fastflow/cli.html.md"""
 
 # %% ../nbs/61_cli.ipynb #6e064335
 from __future__ import annotations
-import argparse, json, os, shlex, sys, time, warnings
+import argparse, json, os, re, shlex, sys, time, warnings
 from functools import partial
 from pathlib import Path
-import pandas as pd
-from .core import atomic_write, output_dir, data_names, _bad_data_env
+import numpy as np, pandas as pd
+from .core import atomic_write, output_dir, data_names, _bad_data_env, _column_hint
 from .kaggle import add_kaggle_commands, comp_path
-from .submission import SubmissionError, _read_table
+from .submission import SubmissionError, _NA, _read_table
 from .demo import DEMOS
 
 # %% auto #0
-__all__ = ['KNOWN_DATA', 'find_data', 'predict_files', 'build_parser', 'main']
+__all__ = ['KNOWN_DATA', 'UNREADABLE', 'find_data', 'predict_files', 'build_parser', 'main']
 
 # %% ../nbs/61_cli.ipynb #c2ec6cb1
 KNOWN_DATA = ('titanic', 'house_prices', 'adult', 'cifar10_subset', 'ml-100k')
@@ -83,12 +83,85 @@ _TAKES = {'tabular.workflow': 'a CSV (or parquet) file of test rows', 'tabular.e
           'collab.learner': 'a CSV (or parquet) file of (user, item) pairs', 'collab.workflow': 'a CSV (or parquet) file of (user, item) pairs',
           'vision.learner': 'a folder of test images'}
 
-def _read_rows(path:Path) -> pd.DataFrame:
-    "The input rows in `path` (a CSV in any compression, a parquet file, or a zip of one) as the sample submission's reader reads them, with pandas' own types; or a ValueError naming the file"
-    try: df = _read_table(path, 'input rows', plain=True)[0]
-    except SubmissionError as e: raise ValueError(str(e)) from None   # the submission module's words, not its error class: these are no predictions
+_SEPS = (';', '\t', '|')   # separators of a file that a comma read takes as one column
+
+def _sep_of(cols) -> str|None:
+    "The separator of a file whose header a comma read took as one column named like 'id;x;y': the commonest of ';', tab and '|' in it, or None"
+    if len(cols) != 1 or not isinstance(name := cols[0], str) or not any(d in name for d in _SEPS): return None
+    return max(_SEPS, key=name.count)
+
+def _sep_name(sep:str) -> str: return {'\t': 'tab'}.get(sep, repr(sep))
+
+def _read_sep(path:Path, sep:str, **kw) -> pd.DataFrame:
+    "The CSV `path` (any compression pandas reads by the name, or a zip of one) read with the separator `sep`; a ValueError naming the file for a ragged or broken one"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('error', pd.errors.ParserWarning)   # a row with a field too many: not the first column taken as an index
+            return pd.read_csv(path, sep=sep, index_col=False, **kw)
+    except pd.errors.ParserWarning:
+        raise ValueError(f"The input rows {path} (read as {_sep_name(sep)}-separated, as its header is) has a row with more fields than its header: "
+                         "every row needs the header's columns") from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise ValueError(f"The input rows {path} (read as {_sep_name(sep)}-separated, as its header is) is not a well-formed file ({str(e).strip()[:200]})") from None
+
+def _read_rows(path:Path) -> tuple[pd.DataFrame, partial|None]:
+    "`(rows, written)`: the input rows in `path` (a CSV in any compression, a parquet file, or a zip of one) with pandas' own types, and a reader of the same rows as the file writes them (`written(usecols=...)`: text, nothing missing; None for parquet); a file separated by ';', tab or '|' read with it, with a warning saying so; a ValueError naming a bad file"
+    sep = None
+    try: df, pq = _read_table(path, 'input rows', plain=True)
+    except SubmissionError as e:   # a ';' file with decimal commas is ragged when read with commas: its header says which separator it has
+        try: sep = _sep_of(list(pd.read_csv(path, nrows=0, index_col=False).columns))
+        except Exception: sep = None
+        if sep is None: raise ValueError(str(e)) from None   # the submission module's words, not its error class: these are no predictions
+        pq = False
+    else: sep = None if pq else _sep_of(list(df.columns))
+    if sep is not None:
+        df = _read_sep(path, sep)
+        warnings.warn(f"the input rows {path} are separated by {_sep_name(sep)}, not commas (its columns: {[str(c)[:20] for c in df.columns[:5]]}{' ...' if df.shape[1] > 5 else ''}): read them so, "
+                      f"as pd.read_csv(path, sep={sep!r}) does")
     if len(df) == 0: raise ValueError(f"The input rows {path} hold a header but no rows: nothing to predict")
+    return df, None if pq else partial(_written, path, sep)
+
+def _written(path:Path, sep:str|None, usecols=None) -> pd.DataFrame:
+    "The columns `usecols` (None: all) of the CSV `path`, already read whole once, as the file writes them: text, nothing missing"
+    try: return _read_sep(path, sep or ',', dtype=str, keep_default_na=False, usecols=usecols)   # only the columns asked: the ids of 200,000 rows add 0.15 s to 0.12 s
+    except ValueError:
+        if sep: raise
+        w = _read_table(path, 'input rows', raw=True)[0]   # what pandas cannot read by the name alone (a zip of a .csv.gz): as the sample's reader reads it
+        return w if usecols is None else w[usecols]
+
+def _as_written(df:pd.DataFrame, written, cols, missing:bool=True) -> pd.DataFrame:
+    "`df` with its columns `cols` as `written(usecols=cols)` reads them from the file (text: '0070' keeps its zeros); pandas' missing-value words ('', 'NA') missing when `missing`, as `pd.read_csv(path, dtype=str)` reads them"
+    cols = [c for c in dict.fromkeys(cols) if c in df.columns]
+    if written is None or not cols: return df
+    w = written(usecols=cols)
+    if len(w) != len(df): return df   # not the same rows (cannot happen with pandas' reader): pandas' own types
+    df = df.copy()
+    for c in cols: df[c] = w[c].to_numpy() if not missing else w[c].mask(w[c].isin(_NA)).to_numpy()
     return df
+
+def _has_text(ids) -> bool:
+    "Whether an array of training ids holds strings"
+    a = np.asarray(ids)
+    return a.dtype.kind == 'U' or (a.dtype.kind == 'O' and any(isinstance(x, str) for x in a))
+
+def _tabular_procs(m) -> list:
+    "The fitted `TabularProc`s of a tabular workflow or estimator: its own, each final member's, a seed bag's estimators'"
+    out, todo = [], [m, *getattr(m, 'final_', {}).values()]
+    while todo:
+        e = todo.pop()
+        if isinstance(sub := getattr(e, 'estimators_', None), list): todo += [b for b in sub if hasattr(b, 'proc_')]
+        if hasattr(p := getattr(e, 'proc_', None), 'vocab_'): out.append(p)
+    return out
+
+def _text_columns(m) -> list:
+    "The columns a tabular model was trained on as text: categories with a text level ('0070'), and `group_target` columns whose group keys are not numbers' ('0070', 'a')"
+    cols = [c for p in _tabular_procs(m) for c, v in p.vocab_.items() if any(isinstance(x, str) for x in v)]
+    if stats := getattr(m, 'group_stats_', None):
+        from fastflow.data import key_text   # the workflow's keys: 1, 1.0 and '1' alike
+        for c, (keys, *_) in stats.items():
+            k = pd.Series(list(keys), dtype=object); v = pd.to_numeric(k, errors='coerce')
+            if v.isna().any() or (key_text(v) != k.to_numpy(str)).any(): cols.append(c)
+    return list(dict.fromkeys(cols))
 
 def _tta_arg(v) -> str|int|bool|None:
     "`--tta`'s value: None (not given), 'auto' (or True), False ('off') or a number of pixels N >= 0 (an int, or its digits); else a ValueError saying what it takes"
@@ -99,9 +172,9 @@ def _tta_arg(v) -> str|int|bool|None:
     if isinstance(v, str) and v.strip().isdigit(): return int(v)
     raise ValueError(f"--tta {v!r}: pass auto (the model's own: flips where training flipped, shifts by its tta_shifts), off, or a number of pixels N >= 0 (flips and shifts by ±N)")
 
-def _lacks(model, path, missing:list) -> ValueError:
-    "The error for test rows without some of the model's training columns: engineered features (a kernel's model) or columns left out"
-    return ValueError(f"{path} lacks column(s) {missing} that the model in {model} was trained on. If a script made them from the raw columns (a Kaggle "
+def _lacks(model, path, missing:list, columns) -> ValueError:
+    "The error for test rows without some of the model's training columns: a name in other capitals (said first), engineered features (a kernel's model) or columns left out"
+    return ValueError(f"{path} lacks column(s) {missing} that the model in {model} was trained on.{_column_hint(missing, columns)} If a script made them from the raw columns (a Kaggle "
                       f"kernel's model: kaggle/titanic/kernel.py makes 'Title' and 'WCGroup' from 'Name'), predict with that kernel's predict.py, which "
                       f"applies its features first (python kaggle/COMPETITION/predict.py --model {model} --data DIR); otherwise add the columns (NaN is fine)")
 
@@ -110,7 +183,7 @@ def _no_proba(kind:str, what:str) -> ValueError:
 
 def _tabular(m, kind:str, model, path:Path, sample, out:Path, proba:bool) -> tuple[Path|pd.DataFrame, str]:
     "(the submission written, or the predictions frame) of a tabular workflow or estimator for the rows in `path`"
-    test = _read_rows(path)
+    test, written = _read_rows(path)
     if kind == 'tabular.workflow':
         feats, ids = [c for c in m.feature_names_ if c not in m.proc_.dropped_], [m.id_col]   # columns dropped in training may be absent
         clf, target = m.task_ == 'classification', m.target
@@ -118,7 +191,8 @@ def _tabular(m, kind:str, model, path:Path, sample, out:Path, proba:bool) -> tup
         feats = list(getattr(m, 'feature_names_in_', []))
         if not feats and test.shape[1] != m.n_features_in_: raise ValueError(f"the model was fitted on an array of {m.n_features_in_} columns and {path} has {test.shape[1]}: pass exactly its feature columns")
         ids, clf, target = [c for c in test.columns if c not in feats] if feats else [], hasattr(m, 'classes_'), 'prediction'
-    if missing := [c for c in feats if c not in test.columns]: raise _lacks(model, path, missing)
+    if missing := [c for c in feats if c not in test.columns]: raise _lacks(model, path, missing, test.columns)
+    test = _as_written(_as_written(test, written, _text_columns(m)), written, ids, missing=False)   # text as in training ('0070', not 70); ids as written, never missing
     if proba and not clf: raise _no_proba(kind, 'is a regression')
     if kind == 'tabular.workflow' and sample is not None: return m.submit(test, sample, out, proba=True if proba else None), len(test)   # one row per test row (checked)
     X = test if kind == 'tabular.workflow' else test[feats] if feats else test.to_numpy()   # a workflow checks the ids and says which columns it ignores
@@ -140,28 +214,35 @@ def _tabular(m, kind:str, model, path:Path, sample, out:Path, proba:bool) -> tup
 def _collab(m, kind:str, path:Path, sample, out:Path, proba:bool):
     "(the submission written, or the predictions frame) of a collab learner or workflow for the (user, item) pairs in `path`"
     if proba: raise _no_proba(kind, 'predicts ratings')
-    pairs = shown = _read_rows(path)   # `shown`: as read, for predictions.csv
+    pairs, written = _read_rows(path)
+    if written is not None: shown = written(); written = lambda usecols: shown[usecols]   # predictions.csv: the input's columns as the file writes them
+    else: shown = pairs
     un, itn, rn = (m.dls.names['user'], m.dls.names['item'], m.dls.names['rating']) if kind == 'collab.learner' else (m.user_name, m.item_name, m.rating_name)
     if sample is not None:
         from fastflow.submission import write_submission, _read_sample
         s = _read_sample(sample); sid = s.columns[0]
+    cols = [un, itn]
     if not {un, itn} <= set(pairs.columns):   # not named as in training: the first two columns, not the sample's id
         if have := [n for n in (un, itn) if n in pairs.columns]:   # one of the two named: which other column is the second is a guess
             raise ValueError(f"{path} has the column {have[0]!r} but not {({un, itn} - set(have)).pop()!r}: name its (user, item) columns {un!r} and "
                              f"{itn!r}, as in training (its columns: {list(pairs.columns)[:10]})")
         cols = [c for c in pairs.columns if sample is None or c != sid]
         if len(cols) < 2: raise ValueError(f"{path} has columns {list(pairs.columns)[:10]}: pass (user, item) pairs, in columns {un!r} and {itn!r} (or the first two besides the sample's id)")
-        pairs = pairs.rename(columns={cols[0]: un, cols[1]: itn})
+    ids = m.dls if kind == 'collab.learner' else m.dls_   # the training ids: read as text when they were strings ('0070', not 70)
+    pairs = _as_written(pairs, written, [c for c, have in zip(cols, (ids.users, ids.items)) if _has_text(have)])
+    if sample is not None: pairs = _as_written(pairs, written, [sid], missing=False)   # the sample's ids as the file writes them, as the sample's are read
+    pairs = pairs.rename(columns={cols[0]: un, cols[1]: itn})
     p = m.predict_pairs(pairs, un, itn) if kind == 'collab.learner' else m.predict(pairs)
     if sample is not None:
         preds = pd.DataFrame({sid: pairs[sid].to_numpy(), s.columns[1]: p}) if sid in pairs.columns and len(s.columns) == 2 else p   # by id, else in the sample's row order
         return write_submission(preds, sample, out, proba=False), len(p)   # ratings: numbers, whatever the sample's placeholder (3 throughout)
     return shown.assign(**{rn if rn not in shown.columns else 'prediction': p}), len(p)
 
-def _vision(m, kind:str, path:Path, sample, out:Path, proba:bool, tta=None):
-    "(the submission written, or the predictions frame) of an image learner for the images in folder `path`, with `predict_folder`'s TTA as `tta` says (None, 'auto': its default; False: none; N: shifts by ±N)"
+def _vision(m, kind:str, path:Path, sample, out:Path, proba:bool, tta=None, skip_non_images:bool=False, unreadable:str='raise'):
+    "(the submission written, or the predictions frame) of an image learner for the images in folder `path`, with `predict_folder`'s TTA as `tta` says (None, 'auto': its default; False: none; N: shifts by ±N), `skip_non_images` and `unreadable`"
     from fastflow.vision.learner import predict_folder, write_image_submission
-    df, probs = predict_folder(m, path, **({} if tta in (None, 'auto') else dict(tta=False) if tta is False else dict(tta=True, shifts=tta)))   # calibrated at the model's temperature
+    df, probs = predict_folder(m, path, skip_non_images=skip_non_images, unreadable=unreadable,   # calibrated at the model's temperature
+                               **({} if tta in (None, 'auto') else dict(tta=False) if tta is False else dict(tta=True, shifts=tta)))
     if sample is not None: return write_image_submission((df, probs), sample, out, proba=True if proba else None), len(df)   # one row per image (checked)
     if proba: df = pd.concat([df, pd.DataFrame(probs.numpy(), columns=[str(c) for c in df.attrs['classes']])], axis=1)
     return df, len(df)
@@ -172,6 +253,8 @@ def predict_files(model, # An exported model folder of any application (`export_
                   sample=None, # The competition's sample submission: write a checked `submission.csv` in its layout; None: `predictions.csv`
                   proba:bool=False, # Classification: class probabilities instead of labels
                   tta=None, # Image models: test-time augmentation, 'auto' (None: `predict_folder`'s default, the model's flips and `tta_shifts`), 'off' or a number of pixels N (flips and shifts by ±N)
+                  skip_non_images:bool=False, # Image models: leave out files of the test folder that are no images (else an error naming them)
+                  unreadable:str='raise', # Image models: a test image that cannot be read, 'raise' (an error naming each) or 'average' (its row gets the readable images' average, with a warning)
                  ) -> tuple[Path, int, str]:
     "Predict `input` with the model folder `model`: `(file written, rows, kind)`; `submission.csv` through the application's writer with `sample`, else `predictions.csv` (ids or inputs + predictions)"
     from fastflow.core import user_path
@@ -185,29 +268,42 @@ def predict_files(model, # An exported model folder of any application (`export_
     if src.is_dir() != (kind == 'vision.learner'):
         raise ValueError(f"{src} is a {'folder' if src.is_dir() else 'file'}, and {mp} holds a {kind!r} model, which predicts {_TAKES[kind]}: pass that as INPUT")
     tta = _tta_arg(tta)
-    if tta is not None and kind != 'vision.learner': raise ValueError(f"--tta applies to image models (test-time augmentation of images); {mp} holds a {kind!r} model: leave --tta out")
+    if kind != 'vision.learner' and (given := [f for f, v in (('--tta', tta is not None), ('--skip-non-images', skip_non_images), ('--unreadable', unreadable != 'raise')) if v]):
+        raise ValueError(f"{' and '.join(given)} appl{'ies' if len(given) == 1 else 'y'} to image models (a folder of test images); {mp} holds a {kind!r} model: leave {' and '.join(given)} out")
+    if unreadable not in UNREADABLE: raise ValueError(f"--unreadable {unreadable!r}: pass one of {', '.join(UNREADABLE)} (raise: an error naming each unreadable test image; average: its row gets the readable images' average probabilities)")
     if sample is not None:
         sample = user_path(sample)
         if not sample.is_file(): raise FileNotFoundError(f"--sample {sample} is not a file: pass the competition's sample submission (sample_submission.csv)")
     dest = output_dir(out)
-    run = partial(_vision, tta=tta) if kind == 'vision.learner' else _collab if kind.startswith('collab.') else partial(_tabular, model=mp)
+    run = partial(_vision, tta=tta, skip_non_images=skip_non_images, unreadable=unreadable) if kind == 'vision.learner' else _collab if kind.startswith('collab.') else partial(_tabular, model=mp)
     res, n = run(m, kind, path=src, sample=sample, out=dest, proba=proba)   # n: the rows of the frame the writer checked (as many as the sample's), not read back
     if isinstance(res, pd.DataFrame):
         with atomic_write(dest/'predictions.csv') as f: res.to_csv(f, index=False)
     return (dest/'predictions.csv' if isinstance(res, pd.DataFrame) else Path(res)), n, kind
 
+UNREADABLE = ('raise', 'average')   # what `predict_folder(unreadable=)` takes
+
+_FLAGS = ((r"predict_folder\([^()]*\bunreadable='(\w+)'\)", r"--unreadable \1"), (r"\bunreadable='(\w+)'", r"--unreadable \1"),
+          (r"\bskip_non_images=True\b", "--skip-non-images"), (r"; df\.attrs\['unreadable'\] lists them\.", "."))   # the library's advice in Python keywords -> the command's flags
+
+def _cli_words(msg:str) -> str:
+    "A library message with its Python keywords for `predict_folder`'s options ('pass skip_non_images=True') said as `fastflow predict`'s flags"
+    for pat, flag in _FLAGS: msg = re.sub(pat, flag, msg)
+    return msg
+
 def _cmd_predict(args):
     with warnings.catch_warnings(record=True) as seen:   # the library's warnings as one line each, after the work (not file:line and source)
         warnings.simplefilter('always')
-        try: f, n, kind = predict_files(args.model, args.input, args.out, args.sample, args.proba, getattr(args, 'tta', None))
+        try: f, n, kind = predict_files(args.model, args.input, args.out, args.sample, args.proba, getattr(args, 'tta', None),
+                                        getattr(args, 'skip_non_images', False), getattr(args, 'unreadable', None) or 'raise')
         except (ValueError, KeyError) as e: err = e   # ArtefactError, SubmissionError, a missing column: said in one line
         else: err = None
     said = set()
     for w in seen:
         msg = str(w.message).splitlines()[0] if str(w.message) else type(w.message).__name__
         if issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning)) or msg in said or '`torch.jit.script` is deprecated' in msg: continue
-        said.add(msg); print(f"fastflow predict: warning: {msg}", file=sys.stderr)
-    if err is not None: raise SystemExit(f"fastflow predict: {err.args[0] if isinstance(err, KeyError) and err.args else err}") from None
+        said.add(msg); print(f"fastflow predict: warning: {_cli_words(msg)}", file=sys.stderr)
+    if err is not None: raise SystemExit(f"fastflow predict: {_cli_words(str(err.args[0] if isinstance(err, KeyError) and err.args else err))}") from None
     print(f"wrote {f} ({n} rows) with the {kind!r} model in {args.model}")
     return 0
 
@@ -237,6 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument('--proba', action='store_true', help='classification: class probabilities instead of labels')
     r.add_argument('--tta', default=None, metavar='auto|off|N', help="image models: test-time augmentation; auto (the default): the model's own (flips where "
                    "training flipped, shifts by its tta_shifts), off: one view per image, N: flips and shifts by ±N pixels; probabilities at the model's fitted temperature")
+    r.add_argument('--skip-non-images', action='store_true', help='image models: leave out files of the test folder that are no images (else an error naming them)')
+    r.add_argument('--unreadable', default='raise', choices=UNREADABLE, help="image models: a test image that cannot be read; raise (the default): an error naming "
+                   "each; average: its row gets the readable images' average probabilities, with a warning naming it (a submission keeps a row per image)")
     r.set_defaults(func=_cmd_predict, parser=r)
     add_kaggle_commands(sub)   # fastflow kaggle wheelhouse|push|submit, defined in fastflow.kaggle
     return p

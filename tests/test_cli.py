@@ -38,3 +38,8 @@ def test_demo_quick(tmp_path):
     assert r.returncode == 0, r.stderr[-3000:]
     s = json.loads((tmp_path/'o'/'demo_summary.json').read_text())
     assert 'data' in s and str(tmp_path/'o') in r.stdout
+
+def test_predict_help_names_image_flags():
+    "The flags that the library's image errors point to are in `fastflow predict --help`, with the values predict_folder takes"
+    r = run('predict', '--help'); out = ' '.join(r.stdout.split())
+    assert r.returncode == 0 and '--skip-non-images' in out and '--unreadable {raise,average}' in out and '--tta auto|off|N' in out, r.stdout

@@ -229,3 +229,123 @@ def test_kernel_features_point_to_predict_py(tab, tmp_path):
     wf = TabularWorkflow('y', id_col='PassengerId', models={'linear': LinearClassifier()}, n_splits=2, verbose=False); wf.fit(feats); wf.export(tmp_path/'m')
     raw.drop(columns='y').to_csv(tmp_path/'test.csv', index=False)
     refused([tmp_path/'m', tmp_path/'test.csv'], "['Title']", "kernel's predict.py", 'kaggle/')
+
+def _column_text(f, col) -> list:
+    "Column `col` of the CSV `f` as the file writes it"
+    return pd.read_csv(f, dtype=str, keep_default_na=False)[col].tolist()
+
+def test_text_ids_tabular(tmp_path, capsys):
+    "A workflow trained on ids and codes written as text ('00042', '007'): fastflow predict writes the ids as `wf.submit` does (byte for byte) and reads the codes as text, as training had them"
+    from fastflow.tabular.workflow import TabularWorkflow
+    from fastflow.tabular.estimators import LinearClassifier
+    rng = np.random.default_rng(0)
+    def rows(n, start):
+        code = rng.choice(['001', '002', '010', '100'], n)
+        return pd.DataFrame({'Id': [f'{i:05d}' for i in range(start, start + n)], 'code': code, 'x': rng.normal(size=n), 'y': np.isin(code, ['001', '010']).astype(int)})
+    train, test = rows(200, 0), rows(30, 200)
+    wf = TabularWorkflow('y', id_col='Id', models={'linear': LinearClassifier()}, n_splits=2, verbose=False); wf.fit(train); wf.export(tmp_path/'m')
+    test.drop(columns='y').to_csv(tmp_path/'te.csv', index=False)
+    mem = pd.read_csv(tmp_path/'te.csv', dtype={'Id': str, 'code': str})   # in process, read as training was
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); want = wf.submit(mem, path=tmp_path/'mem')
+    with read_only(tmp_path/'m'): r = run(tmp_path/'m', tmp_path/'te.csv', '--out', tmp_path/'o')
+    f = ok(r, 'tabular.workflow', 30)
+    assert _column_text(f, 'Id') == _column_text(want, 'Id') == test.Id.tolist()   # '00200', not 200
+    assert f.read_bytes() == Path(want).read_bytes()   # the whole file: ids and labels alike
+    assert (pd.read_csv(f).y == test.y).all() and 'only as text' not in r.stderr, r.stderr   # the codes matched as text, with no warning about it
+    pd.DataFrame({'Id': test.Id[::-1], 'y': 0}).to_csv(tmp_path/'sample.csv', index=False)
+    sub = ok(here(capsys, tmp_path/'m', tmp_path/'te.csv', '--out', tmp_path/'s', '--sample', tmp_path/'sample.csv'), 'tabular.workflow', 30)
+    assert sub.read_bytes() == Path(wf.submit(mem, tmp_path/'sample.csv', path=tmp_path/'mem_s')).read_bytes()
+
+def test_text_ids_estimator(tab, tmp_path, capsys):
+    "An estimator's columns it was not fitted on (the ids) are written as the file writes them"
+    d, _, est, test = tab
+    test.assign(pid=[f'{i:05d}' for i in range(len(test))]).to_csv(tmp_path/'te.csv', index=False)
+    f = ok(here(capsys, d/'est', tmp_path/'te.csv', '--out', tmp_path/'o'), 'tabular.estimator', 40)
+    assert _column_text(f, 'pid') == _column_text(tmp_path/'te.csv', 'pid')
+    np.testing.assert_allclose(pd.read_csv(f).prediction, est.predict(test.drop(columns='pid')), rtol=1e-6)
+
+def test_text_ids_collab(tmp_path, capsys):
+    "A collab learner trained on user ids '0070' (text) and a workflow on item ids 'i07': the pairs' ids read as text, predictions as in process, ids written byte for byte"
+    from fastflow.core import set_seed
+    from fastflow.testing import synth_ratings
+    from fastflow.collab.data import CollabDataLoaders
+    from fastflow.collab.learner import collab_learner
+    from fastflow.collab.workflow import CollabWorkflow
+    from fastflow.export import export_learner
+    set_seed(0)
+    r = synth_ratings(40, 30, seed=1); r['user'] = r.user.map('{:04d}'.format)
+    learn = collab_learner(CollabDataLoaders.from_df(r, bs=128, seed=0, device='cpu'), 'dot', n_factors=4)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, 0.02)
+    export_learner(learn, tmp_path/'m')
+    r[['user', 'item']].iloc[:20].to_csv(tmp_path/'pairs.csv', index=False)
+    mem = pd.read_csv(tmp_path/'pairs.csv', dtype={'user': str})
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); mem.assign(rating=learn.predict_pairs(mem)).to_csv(tmp_path/'mem.csv', index=False)
+    with read_only(tmp_path/'m'): res = run(tmp_path/'m', tmp_path/'pairs.csv', '--out', tmp_path/'o')
+    f = ok(res, 'collab.learner', 20)
+    assert 'warning' not in res.stderr, res.stderr   # no cold start: every user found
+    assert _column_text(f, 'user') == _column_text(tmp_path/'mem.csv', 'user') == r.user.iloc[:20].tolist()   # '0070', not 70
+    np.testing.assert_allclose(pd.read_csv(f).rating, pd.read_csv(tmp_path/'mem.csv').rating, rtol=1e-5)
+    r2 = synth_ratings(30, 20, seed=2); r2['item'] = r2.item.map('i{:02d}'.format).where(r2.item % 2 == 0, r2.item.map('{:03d}'.format))   # 'i04' and '007'
+    wf = CollabWorkflow(members={'bias': dict(type='bias')}, n_splits=2, stack=False, verbose=False); wf.fit(r2); wf.export(tmp_path/'w')
+    r2[['user', 'item']].iloc[:15].to_csv(tmp_path/'p2.csv', index=False)
+    f = ok(here(capsys, tmp_path/'w', tmp_path/'p2.csv', '--out', tmp_path/'o2'), 'collab.workflow', 15)
+    assert _column_text(f, 'item') == r2.item.iloc[:15].tolist()
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); np.testing.assert_allclose(pd.read_csv(f).rating, wf.predict(r2.iloc[:15]), rtol=1e-5)
+
+def test_separators(tab, tmp_path, capsys):
+    "Rows separated by ';' (with decimal commas in a text column: ragged when read with commas), tabs (.tsv, .tsv.gz) or '|': read with their separator, said in one warning line; the comma file's predictions"
+    d, wf, _, test = tab
+    want = wf.predict(test)
+    t = test.assign(note=[f'{i},5' for i in range(len(test))])   # commas inside the fields of a ';' file
+    t.to_csv(tmp_path/'semi.csv', sep=';', index=False); test.to_csv(tmp_path/'te.tsv', sep='\t', index=False)
+    test.to_csv(tmp_path/'te.tsv.gz', sep='\t', index=False); test.to_csv(tmp_path/'pipe.txt', sep='|', index=False)
+    for name, sep in (('semi.csv', "';'"), ('te.tsv', 'tab'), ('te.tsv.gz', 'tab'), ('pipe.txt', "'|'")):
+        r = here(capsys, d/'wf', tmp_path/name, '--out', tmp_path/(name + '_o'))
+        got = pd.read_csv(ok(r, 'tabular.workflow', 40))
+        assert (got.pid == test.pid).all() and (got.y.to_numpy() == want).all(), name
+        assert f"fastflow predict: warning: the input rows {tmp_path/name} are separated by {sep}, not commas" in r.stderr, r.stderr
+    (tmp_path/'bad.csv').write_text('pid;x_num1\n1;2;3\n')   # ragged with its own separator too: said so
+    refused([d/'wf', tmp_path/'bad.csv'], 'read as', "';'-separated", 'more fields than its header')
+    test[['pid']].to_csv(tmp_path/'one.csv', index=False)   # one column, no separator in it: the missing columns, as before
+    refused([d/'wf', tmp_path/'one.csv'], 'lacks column(s)')
+
+def test_image_flags(tmp_path, capsys):
+    "--skip-non-images and --unreadable average, which the library's errors name as the command's flags (not Python keywords); refused for other models"
+    from PIL import Image
+    from fastflow.core import set_seed
+    from fastflow.testing import synth_images
+    from fastflow.export import export_learner
+    from fastflow.vision.data import tensor_dls
+    from fastflow.vision.learner import fastnet_learner, predict_folder
+    set_seed(0)
+    learn = fastnet_learner(tensor_dls(synth_images(8, size=16, path=tmp_path/'imgs', seed=0), valid_pct=0.25, bs=8, seed=0), widths=(8, 16))
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(1, 0.05)
+    export_learner(learn, tmp_path/'m')
+    (tmp_path/'test').mkdir()
+    for i, a in enumerate(synth_images(2, size=16, seed=5)[0][:3]): Image.fromarray(a).save(tmp_path/'test'/f'{i:03d}.png')
+    n = len(list((tmp_path/'test').iterdir()))
+    (tmp_path/'test'/'labels.txt').write_text('not an image')
+    msg = refused([tmp_path/'m', tmp_path/'test', '--out', tmp_path/'o'], 'non-image file(s)', 'pass --skip-non-images')
+    assert 'skip_non_images=True' not in msg
+    got = pd.read_csv(ok(run(tmp_path/'m', tmp_path/'test', '--out', tmp_path/'o', '--skip-non-images'), 'vision.learner', n), dtype={'id': str})
+    (tmp_path/'test'/'labels.txt').unlink(); (tmp_path/'test'/'broken.png').write_text('not a png')
+    msg = refused([tmp_path/'m', tmp_path/'test', '--out', tmp_path/'o2'], 'cannot be read', 'broken.png', '--unreadable average')
+    assert 'predict_folder(' not in msg and "unreadable='average'" not in msg, msg
+    r = here(capsys, tmp_path/'m', tmp_path/'test', '--out', tmp_path/'o3', '--unreadable', 'average', '--proba')
+    avg = pd.read_csv(ok(r, 'vision.learner', n + 1), dtype={'id': str})
+    assert 'broken.png' in r.stderr and 'df.attrs' not in r.stderr, r.stderr   # the warning names it, in the command's words
+    learn.to_fp32()   # as loaded: plain fp32
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); df, probs = predict_folder(learn, tmp_path/'test', unreadable='average')
+    cols = [str(c) for c in learn.dls.vocab]
+    assert avg.file.tolist() == df.file.tolist() and avg.id.tolist() == got.id.tolist() + ['broken']   # a row per image, the unreadable one too
+    np.testing.assert_allclose(avg[cols].to_numpy(), probs.numpy(), atol=1e-6)   # as predict_folder(..., unreadable='average')
+    with pytest.raises(SystemExit) as e: main(['predict', str(tmp_path/'m'), str(tmp_path/'test'), '--unreadable', 'skip'])
+    assert e.value.code == 2 and "invalid choice: 'skip' (choose from 'raise', 'average')" in capsys.readouterr().err
+    (tmp_path/'x.csv').write_text('a,b\n1,2\n')
+    refused([tmp_path/'m', tmp_path/'x.csv', '--skip-non-images'], 'is a file')
+
+def test_image_flags_other_models(tab):
+    "--skip-non-images and --unreadable for a tabular model: one line saying they apply to image models"
+    d = tab[0]
+    refused([d/'wf', d/'test.csv', '--skip-non-images'], '--skip-non-images applies to image models', "'tabular.workflow'")
+    refused([d/'est', d/'test.csv', '--unreadable', 'average', '--skip-non-images'], '--skip-non-images and --unreadable apply to image models')
