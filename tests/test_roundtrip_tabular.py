@@ -273,3 +273,36 @@ print('ZONED OK')
     wf = load_model(d)
     assert wf.proc_.date_clock_ == 'utc' and all(m.proc_.date_clock_ == 'utc' for m in wf.final_.values())
     assert [(m.y_mean_, m.y_std_) for m in wf.final_.values() if hasattr(m, 'y_std_')] == [(0., 1.)]
+
+def test_cv_penalty_and_workflow_proc_in_a_fresh_interpreter(tmp_path):
+    "A wide table's linear member (alpha='cv': an elastic net or liblinear logistic model) and members given the workflow's proc travel as data: identical predictions in a fresh interpreter"
+    (tmp_path/'models').mkdir(); (tmp_path/'preds').mkdir()
+    common = '''
+import warnings; warnings.simplefilter('ignore')
+import numpy as np, pandas as pd
+def wide(seed=0):
+    r = np.random.default_rng(seed); X = pd.DataFrame(r.normal(size=(90, 150))).add_prefix('f')
+    return X.assign(y=2*X.f0 + X.f1 + .1*r.normal(size=90), c=(X.f0 - X.f2 > 0).astype(int), city=r.choice([f'c{i}' for i in range(120)], 90))
+'''
+    r = py(common + '''
+from fastflow.tabular.workflow import TabularWorkflow
+from fastflow.tabular.data import TabularProc
+from fastflow.tabular.estimators import LinearClassifier
+d = wide()
+wr = TabularWorkflow('y', n_splits=3, verbose=False, ensemble_top=0); wr.fit(d.drop(columns=['c', 'city']))   # the defaults: wide, so the linear member's penalty is chosen
+assert wr.models_['linear'].alpha == 'cv' and wr.final_name_ == 'linear', wr.leaderboard_
+wr.export('models/wide_reg'); np.save('preds/wide_reg.npy', wr.predict(d.drop(columns=['y', 'c', 'city'])))
+wc = TabularWorkflow('c', n_splits=3, verbose=False, proc=TabularProc(high_card='encode'), models={'l': LinearClassifier(alpha='cv')})
+wc.fit(d.drop(columns=['y'])); assert 'city' in wc.final_['l'].proc_.cat_out_
+wc.export('models/wide_clf'); np.save('preds/wide_clf.npy', wc.predict_raw(d.drop(columns=['y', 'c'])))
+''', tmp_path)
+    assert r.returncode == 0, r.stderr[-3000:]
+    r = py(common + '''
+from fastflow.export import load_model
+d = wide()
+a = np.abs(load_model('models/wide_reg').predict(d.drop(columns=['y', 'c', 'city'])) - np.load('preds/wide_reg.npy')).max()
+c = load_model('models/wide_clf'); b = np.abs(c.predict_raw(d.drop(columns=['y', 'c'])) - np.load('preds/wide_clf.npy')).max()
+assert a == 0 and b == 0 and 'city' in c.final_['l'].proc_.cat_out_, (a, b)
+print('OK')
+''', tmp_path)
+    assert r.returncode == 0 and 'OK' in r.stdout, r.stderr[-3000:]

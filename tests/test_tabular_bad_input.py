@@ -371,3 +371,40 @@ def test_awkward_kaggle_tables_through_the_workflow(tmp_path):
         score = lambda w: w.leaderboard_.set_index('model').sort_index()['rmse_mean'].to_numpy()
         np.testing.assert_allclose(score(wf)/scale, score(ref), rtol=1e-3)
         np.testing.assert_allclose((wf.predict(t) - off)/scale, ref.predict(t), rtol=1e-3, atol=1e-3*float(d.y.std()))
+
+def test_decimal_commas_said_with_a_fix_that_works():
+    "Numbers written with a decimal comma: at fit (inferred, or named in cont_names) and at predict, the message gives a fix that keeps them"
+    r = np.random.default_rng(0); x = r.normal(size=300)*10
+    d = pd.DataFrame({'x': [f'{v:.3f}'.replace('.', ',') for v in x], 'z': r.normal(size=300), 'y': x*2})
+    wf = lambda **kw: TabularWorkflow('y', n_splits=2, verbose=False, models={'l': LinearRegressor()}, **kw)
+    with pytest.warns(UserWarning, match=r"column 'x' holds text, but its values are numbers written with a decimal comma .*decimal=','.*As it is, it is dropped"):
+        wf().fit(d)
+    with pytest.raises(ValueError, match=r"should be numeric \(it is continuous\) but holds text: .*str.replace\(',', '.'\).astype\(float\)"):
+        wf(proc=TabularProc(cont_names=['x'])).fit(d)
+    fixed = d.assign(x=d.x.str.replace(',', '.').astype(float))
+    w = wf(); w.fit(fixed)
+    assert w.leaderboard_.rmse_mean.min() < 0.5 < 10 < d.y.std()        # the fix it gives keeps every value (ridge shrinks a little)
+    with pytest.raises(ValueError, match=r"\(it was in training\) but holds text: its values are numbers written with a decimal comma"):
+        w.predict(d.drop(columns='y'))
+
+def test_few_rows_per_integer_label_warns_regression():
+    "Integer labels with fewer than 10 rows per value are a regression by the rule: said, with task='classification'"
+    from sklearn.datasets import load_digits, load_wine
+    for load, n in ((load_wine, 25), (load_digits, 90)):
+        d = load(as_frame=True).frame.rename(columns={'target': 'y'}).sample(n, random_state=1)
+        with pytest.warns(UserWarning, match=r"treated as regression.*pass task='classification'"):
+            w = TabularWorkflow('y', n_splits=2, verbose=False, refit=False, models={'l': LinearRegressor()}); w.fit(d)
+        assert w.task_ == 'regression'
+        w = TabularWorkflow('y', n_splits=2, verbose=False, refit=False, task='classification', models={'l': LinearClassifier()})
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore'); w.fit(d)
+        assert w.task_ == 'classification'
+
+def test_workflow_proc_reaches_given_models():
+    "proc= applies to the members of models= that have no proc of their own; a member's own proc is kept"
+    r = np.random.default_rng(0); d = pd.DataFrame({'k': r.integers(0, 5, 200), 'x': r.normal(size=200)}); d['y'] = d.k*2. + d.x
+    w = TabularWorkflow('y', n_splits=2, verbose=False, proc=TabularProc(cont_names=['k']), models={'l': LinearRegressor(), 'own': LinearRegressor(proc=TabularProc())})
+    w.fit(d)
+    assert w.models_['l'].proc is w.proc and w.models_['own'].proc.cont_names is None
+    assert 'k' in w.fit_final(d, 'l').final_['l'].proc_.cont_out_      # the hint's cont_names=['k'] works with models=
+    assert 'k' in w.fit_final(d, 'own').final_['own'].proc_.cat_out_    # its own proc: k a category (few integer values)

@@ -103,6 +103,10 @@ def check_target(df: pd.DataFrame, # Training frame
             warnings.warn(f"target {target!r} holds whole numbers stored as floats ({y.nunique()} distinct values), e.g. an integer "
                           f"column that had missing values: treated as regression; as integers ({INT_RULE}) it would be classes. "
                           f"Pass task='classification', or df[{target!r}] = df[{target!r}].astype(int), to predict classes")
+        if given is None and pd.api.types.is_integer_dtype(y) and 2 < (k := y.nunique()) <= MAX_INT_CLASSES:   # few values, too few rows each: said, as the other side is
+            warnings.warn(f"target {target!r} holds integers with {k} distinct values but only {len(y)} rows ({len(y)/k:.1f} per value; the rule for "
+                          f"classes is {INT_RULE}): treated as regression, so predictions are numbers between them. If they are class labels "
+                          f"(a digit, a cultivar), pass task='classification'")
         return task
     vc = y.value_counts()   # one count of the classes serves the single-class check and the integer-classes warning
     if len(vc) < 2:
@@ -326,6 +330,8 @@ def _floats(X: pd.DataFrame, cols, when: str) -> pd.DataFrame:
                 raise ValueError(f"column {c!r} should be numeric ({when}) but holds {s.dtype} values (e.g. {_plain(s.dropna().iloc[0]) if s.notna().any() else None!r}): "
                                  f"is it the same column as in training? Give it the numbers it holds there") from None
             bad = s.notna() & pd.to_numeric(s, errors='coerce').isna()
+            if bad.any() and (eg := _comma_numbers(s[s.notna()].unique())) is not None:   # '-0,207': to_numeric(errors='coerce') would make every value NaN
+                raise ValueError(f"column {c!r} should be numeric ({when}) but holds text: {_comma_fix(c, eg)}") from None
             if bad.any(): raise ValueError(f"column {c!r} should be numeric ({when}) but holds {int(bad.sum())} non-numeric value(s), e.g. {s[bad].iloc[0]!r}: "
                                            f"clean it, e.g. df[{c!r}] = pd.to_numeric(df[{c!r}], errors='coerce') (unparseable values become NaN)") from None
         raise
@@ -417,6 +423,26 @@ def _named_date_format(s: pd.Series, c) -> str|None:
     if (fmt := date_format(s)) is not None or (two := _two_digit_years(s)) is None: return fmt
     if len(two[1]) == 1: return two[1][0]
     raise ValueError(f"column {c!r} is named in date_names, but {_two_digit_advice(c, *two)}")
+
+_THOUSAND = r'\s*[-+]?[1-9]\d{0,2},\d{3}\s*'   # '1,234': a decimal comma, or a thousands one
+_COMMA_NUM = r'\s*[-+]?(\d+|\d{1,3}(\.\d{3})+),\d+\s*'   # a number with a decimal comma ('-0,207', '1.234,5')
+
+def _comma_numbers(values) -> str|None:
+    "An example of a number written with a decimal comma when 90% or more of the distinct non-missing text `values` are such numbers, else None"
+    values = list(pd.Index(values)[:2000])   # the first distinct values tell
+    v = pd.Series([x for x in values if isinstance(x, str)], dtype=object)
+    if len(v) == 0 or len(v) < 0.9*len([x for x in values if not pd.isna(x)]): return None
+    hit = v.str.fullmatch(_COMMA_NUM)
+    if hit.mean() < 0.9: return None
+    plain = v[hit & ~v.str.fullmatch(_THOUSAND)]   # an example that cannot be a thousand ('1,5', '-0,207', '1234,5'), if there is one
+    return (plain if len(plain) else v[hit]).iloc[0]
+
+def _comma_fix(c, eg:str) -> str:
+    "How to read column `c`'s numbers with a decimal comma (`eg` one of them) as numbers: the reader's option, or a conversion"
+    dots, amb = '.' in eg, bool(re.fullmatch(_THOUSAND, eg))   # every value like '1,234': perhaps thousands
+    read = "pd.read_csv(path, decimal=','" + (", thousands='.'" if dots else "") + ")" + (" (or thousands=',' if the comma separates thousands)" if amb else "")
+    conv = f"df[{c!r}] = df[{c!r}]" + (".str.replace('.', '')" if dots else "") + ".str.replace(',', '.').astype(float)"
+    return f"its values are numbers written with a decimal comma (e.g. {eg!r}): read the file with {read}, or convert the column: {conv}"
 
 def _text_hint(s: pd.Series, c) -> str:
     "Advice for a text column too varied to be a category whose values are mostly numbers or dates (a few odd ones made it text), else ''"
@@ -594,7 +620,13 @@ class TabularProc(TransformerMixin, BaseEstimator):
                               f"pass it as the workflow's id_col, or keep it with {_proc_arg(f'cat_names=[{c!r}]')} or {_proc_arg('drop_ids=False')}")
         for c in cats:
             n = levels[c].n_unique
-            if c not in dropped and n > self.max_levels and not pd.api.types.is_numeric_dtype(X[c]):
+            comma = None if c in dropped or c in named or not _is_text(X[c]) else _comma_numbers(levels[c].uniq)
+            if comma is not None:   # numbers read without decimal=',': said with the fix, not converted behind the user's back
+                warnings.warn(f"column {c!r} holds text, but {_comma_fix(c, comma)}. As it is, it is "
+                              + (f"dropped ({n} distinct values > max_levels={self.max_levels})" if n > self.max_levels and self.high_card == 'drop' else
+                                 f"a category of its {min(n, self.max_levels)} most frequent values" if n > self.max_levels else "a category"))
+                if n > self.max_levels and self.high_card == 'drop': dropped[c] = f'high cardinality ({n} values)'
+            elif c not in dropped and n > self.max_levels and not pd.api.types.is_numeric_dtype(X[c]):
                 drop = self.high_card == 'drop' and c not in named   # a column named in cat_names is kept, with its top levels
                 if drop: dropped[c] = f'high cardinality ({n} values)'
                 warnings.warn(f"column {c!r} has {n} distinct values (> max_levels={self.max_levels}): "

@@ -27,11 +27,11 @@ from .data import TabularProc, plain_array, from_plain_array
 from .nn import check_reg_loss, fit_tabular_nn, predict_tabular_nn, default_bs
 
 # %% auto #0
-__all__ = ['DENSE_CELLS', 'SKOPS_OURS', 'ESTIMATORS', 'NonFiniteError', 'check_finite', 'TabularEstimator', 'TabularClassifier',
-           'TabularRegressor', 'NNClassifier', 'NNRegressor', 'y_scale', 'RFClassifier', 'RFRegressor', 'takes_groups',
-           'takes_times', 'class_index', 'GBMClassifier', 'GBMRegressor', 'LinearClassifier', 'LinearRegressor',
-           'SeedBagClassifier', 'SeedBagRegressor', 'estimator_state', 'restore_estimator', 'export_estimator',
-           'estimator_from_artefact', 'load_estimator']
+__all__ = ['LINEAR_CV', 'DENSE_CELLS', 'SKOPS_OURS', 'ESTIMATORS', 'NonFiniteError', 'check_finite', 'TabularEstimator',
+           'TabularClassifier', 'TabularRegressor', 'NNClassifier', 'NNRegressor', 'y_scale', 'RFClassifier',
+           'RFRegressor', 'takes_groups', 'takes_times', 'class_index', 'GBMClassifier', 'GBMRegressor',
+           'LinearClassifier', 'LinearRegressor', 'SeedBagClassifier', 'SeedBagRegressor', 'estimator_state',
+           'restore_estimator', 'export_estimator', 'estimator_from_artefact', 'load_estimator']
 
 # %% ../../nbs/32_tabular.estimators.ipynb #619ba8d2
 class NonFiniteError(ValueError):
@@ -78,6 +78,7 @@ class TabularEstimator(BaseEstimator):
             groups=None, # Group ids, one per row: early stopping's inner split keeps each group on one side (xgboost)
             times=None, # Times, one per row (numbers or ranks): early stopping's inner split holds out the latest rows (xgboost)
             time_gap:int=0, # With `times`: distinct times left out between that split's training rows and its held-out latest ones
+            sample_weight=None, # Weights, one per row (>= 0): passed to the forest, xgboost and the linear model (the net takes none)
            ):
         "Fit `proc` and the model on `(X, y)`"
         if y is None: raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None")
@@ -101,8 +102,19 @@ class TabularEstimator(BaseEstimator):
         if groups is not None and times is not None: raise ValueError("pass groups or times, not both: the inner split holds out whole groups or the latest rows")
         if isinstance(time_gap, bool) or not isinstance(time_gap, (int, np.integer)) or time_gap < 0: raise ValueError(f"time_gap must be a whole number >= 0, got {time_gap!r}")
         if time_gap and times is None: raise ValueError(f"time_gap={time_gap} is a gap in times: pass times too")
-        self._fit_model(Xt, y, ev, groups, times, int(time_gap))
+        self._fit_model(Xt, y, ev, groups, times, int(time_gap), **({} if sample_weight is None else {'sample_weight': self._check_weights(sample_weight, len(Xt))}))
         return self
+
+    def _check_weights(self, w, n:int) -> np.ndarray:
+        "`w` as float64 weights for `n` rows, or a clear error"
+        if isinstance(self, _NN): raise TypeError(f"{type(self).__name__} does not take sample_weight (its batches are not weighted): use GBM, RF or Linear "
+                                                  "estimators, which pass it to their model, or repeat rows in proportion to their weights")
+        try: w = np.asarray(w, dtype='float64')
+        except (TypeError, ValueError): raise TypeError(f"sample_weight must be numbers, one per row, got {type(w).__name__}") from None
+        if w.shape != (n,): raise ValueError(f"sample_weight has shape {w.shape} for {n} rows: give one weight per row")
+        if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+            raise ValueError("sample_weight must be finite numbers >= 0, and not all weights zero (a row of weight 0 counts for nothing)")
+        return w
 
     def _transform(self, X):
         check_is_fitted(self, 'proc_')
@@ -161,7 +173,7 @@ class _NN:
         self.epochs,self.lr,self.bs,self.wd,self.layers,self.ps = epochs,lr,bs,wd,layers,ps
         self.random_state,self.proc,self.n_jobs = random_state,proc,n_jobs
 
-    def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0):
+    def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0, sample_weight=None):
         clf = is_classifier(self)
         if not clf: self.y_mean_, self.y_std_ = y.mean(), (y.std() or 1.)
         enc = (lambda v: v) if clf else (lambda v: (v - self.y_mean_)/self.y_std_)
@@ -232,7 +244,7 @@ class _RF:
         self.n_estimators,self.max_features,self.min_samples_leaf,self.oob_score = n_estimators,max_features,min_samples_leaf,oob_score
         self.n_jobs,self.random_state,self.proc,self.max_samples = n_jobs,random_state,proc,max_samples
 
-    def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0):
+    def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0, sample_weight=None):
         cls = RandomForestClassifier if is_classifier(self) else RandomForestRegressor
         self.model_ = cls(n_estimators=self.n_estimators, max_features=self.max_features, min_samples_leaf=self.min_samples_leaf,
                           oob_score=self.oob_score and len(Xt) >= 20, n_jobs=self.n_jobs, random_state=self.random_state,
@@ -240,7 +252,7 @@ class _RF:
         if not is_classifier(self): mean, sd = y_scale(y); y = (np.asarray(y, dtype='float64') - mean)/sd   # a spread of 1e-9, or 1 around 1e9: its splits kept
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', UserWarning)     # "some inputs do not have OOB scores" on tiny data
-            self.model_.fit(_named(Xt), y)
+            self.model_.fit(_named(Xt), y, sample_weight=sample_weight)
         if not is_classifier(self): _rescale_forest(self.model_, mean, sd)   # trees in the target's units: nothing to store, folders as before
         self.model_.set_params(n_jobs=None)   # predict on one thread: threads add the trees in a varying order (last-bit differences)
         self.oob_score_ = getattr(self.model_, 'oob_score_', None)
@@ -345,7 +357,7 @@ class _GBM:
         if any(ch in str(c) for c in Xt.columns for ch in '[]<'): Xt.columns = [f'f{i}' for i in range(Xt.shape[1])]   # xgboost refuses these in names ('bin_(0, 10]' from pd.cut): by position
         return Xt
 
-    def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0):
+    def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0, sample_weight=None):
         import xgboost as xgb
         clf = is_classifier(self)
         if not clf:   # xgboost's trees fit (y - mean)/std: a spread of 1e-6, or 1 around 1e9 (float32 inside xgboost), keeps its splits
@@ -360,6 +372,7 @@ class _GBM:
             (tr, va), y = split, np.asarray(y)
             Xt, Xv, y, yv = Xt.iloc[tr], Xt.iloc[va], y[tr], y[va]
             ev = (Xv, yv)
+        w_all, w = sample_weight, (sample_weight[split[0]] if split is not None and sample_weight is not None else sample_weight)
         inner = split is not None
         cls = xgb.XGBClassifier if clf else xgb.XGBRegressor
         make = lambda n, stop: cls(n_estimators=n, learning_rate=self.learning_rate, max_depth=self.max_depth,
@@ -370,10 +383,11 @@ class _GBM:
                                     {'squared_error': 'reg:squarederror', 'absolute_error': 'reg:absoluteerror'}[check_reg_loss(getattr(self, 'loss', 'squared_error'))])
         self.model_ = make(self.n_estimators, es if ev is not None else None)
         evs = [(self._xgb_frame(ev[0]), ev[1])] if ev is not None else None
-        self.model_.fit(self._xgb_frame(Xt), y, eval_set=evs, verbose=False)
+        self.model_.fit(self._xgb_frame(Xt), y, eval_set=evs, verbose=False, sample_weight=w,
+                        sample_weight_eval_set=[sample_weight[split[1]]] if split is not None and sample_weight is not None else None)   # early stopping on the weighted loss
         self.best_iteration_ = getattr(self.model_, 'best_iteration', None) if ev is not None else self.n_estimators - 1
         if inner and self.refit_full:   # the held-out rows only chose the number of rounds: train on them too
-            self.model_ = make(int(1.1*(self.best_iteration_ + 1)), None).fit(self._xgb_frame(X_all), y_all, verbose=False)
+            self.model_ = make(int(1.1*(self.best_iteration_ + 1)), None).fit(self._xgb_frame(X_all), y_all, verbose=False, sample_weight=w_all)
             self.best_iteration_ = self.model_.n_estimators - 1
         self.feature_importances_ = pd.Series(self.model_.feature_importances_, index=Xt.columns)
 
@@ -415,11 +429,12 @@ class GBMRegressor(_GBM, TabularRegressor):
         self.loss = loss
 
 # %% ../../nbs/32_tabular.estimators.ipynb #d5f28bd8
+LINEAR_CV = dict(l1_ratios=[0.1, 0.5, 0.9, 1.], n_alphas=30, Cs=10)   # alpha='cv': mixes from nearly ridge to lasso, strengths on a path (regression) or grid (classification)
 DENSE_CELLS = 1 << 25   # a linear model's design up to 33M cells (268 MB) is dense, as it always was; a larger one is sparse
 
 class _Linear:
-    def __init__(self, *, alpha: float = 1., # Regularization strength (for classification `C = 1/alpha`)
-                 l1_ratio: float = 0., # Regression: 0 is ridge, >0 elastic net (1 = lasso)
+    def __init__(self, *, alpha: float|str = 1., # Regularization strength (for classification `C = 1/alpha`); 'cv': the strength and the L1/L2 mix chosen by an inner 3-fold CV on the rows fitted on (`LINEAR_CV`)
+                 l1_ratio: float = 0., # Regression: 0 is ridge, >0 elastic net (1 = lasso); with alpha='cv', chosen
                  max_iter: int = 2000, # Solver iterations
                  proc=None, # A `TabularProc` to clone (None: default)
                 ):
@@ -435,16 +450,46 @@ class _Linear:
         if len(Xt)*(cont.shape[1] + oh.shape[1]) <= DENSE_CELLS: return np.hstack([cont, oh.toarray() if sparse.issparse(oh) else oh])
         return sparse.hstack([sparse.csr_matrix(cont), sparse.csr_matrix(oh)], format='csr', dtype=np.float64)
 
-    def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0):
+    def _fit_model(self, Xt, y, ev, groups=None, times=None, time_gap=0, sample_weight=None):
         Z = self._design(Xt, fit=True)
-        if is_classifier(self): m = LogisticRegression(C=1/self.alpha, max_iter=self.max_iter)
+        if isinstance(self.alpha, str):
+            if self.alpha != 'cv': raise ValueError(f"alpha must be a number > 0 or 'cv' (chosen by an inner CV), got {self.alpha!r}")
+            m = self._cv_model(Z, y, sample_weight)
+        elif is_classifier(self): m = LogisticRegression(C=1/self.alpha, max_iter=self.max_iter)
         elif self.l1_ratio: m = ElasticNet(alpha=self.alpha, l1_ratio=self.l1_ratio, max_iter=self.max_iter)
         else: m = Ridge(alpha=self.alpha, **({'tol': 1e-10} if sparse.issparse(Z) else {}))   # sparse: an iterative solver, run to the dense one's answer
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', UserWarning)
-            self.model_ = m.fit(Z, y)
+            self.model_ = m.fit(Z, y, sample_weight=sample_weight)
         n_it = getattr(self.model_, 'n_iter_', None)
         self.n_iter_ = int(np.max(n_it)) if n_it is not None else 1
+
+    def _cv_model(self, Z, y, sample_weight=None):
+        "An unfitted model with the penalty (strength, L1/L2 mix) that an inner 3-fold CV on `(Z, y)` chose; sets `alpha_` and `l1_ratio_`"
+        from sklearn.linear_model import ElasticNetCV, LogisticRegressionCV
+        from sklearn.model_selection import KFold, StratifiedKFold
+        kw = {} if sample_weight is None else {'sample_weight': sample_weight}
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')   # convergence on the weakest penalties of the path
+            if is_classifier(self):
+                k = min(3, int(np.bincount(y).min()))
+                if k < 2: self.alpha_, self.l1_ratio_ = 1., 0.; return LogisticRegression(max_iter=self.max_iter)   # a class of one row: no inner CV
+                folds = StratifiedKFold(k, shuffle=True, random_state=0)
+                if len(np.unique(y)) == 2:   # liblinear: L1 and L2 paths in a second (saga's elastic net took 13 s on 100 x 500)
+                    fits = [LogisticRegressionCV(Cs=LINEAR_CV['Cs'], l1_ratios=[r], solver='liblinear', scoring='neg_log_loss', cv=folds,
+                                                 max_iter=self.max_iter, use_legacy_attributes=False).fit(Z, y, **kw) for r in (1., 0.)]   # L1, L2
+                    cv = max(fits, key=lambda f: np.max(np.mean(f.scores_, 0)))   # the better penalty at its best strength
+                    self.alpha_, self.l1_ratio_ = 1/float(np.ravel(cv.C_)[0]), float(np.ravel(cv.l1_ratio_)[0])
+                    return LogisticRegression(C=1/self.alpha_, l1_ratio=self.l1_ratio_, solver='liblinear', max_iter=self.max_iter)
+                cv = LogisticRegressionCV(Cs=LINEAR_CV['Cs'], l1_ratios=[0.5, 1.], solver='saga', scoring='neg_log_loss',
+                                          cv=folds, tol=1e-3, max_iter=self.max_iter, use_legacy_attributes=False).fit(Z, y, **kw)
+                C, r = float(np.ravel(cv.C_)[0]), float(np.ravel(cv.l1_ratio_)[0])
+                self.alpha_, self.l1_ratio_ = 1/C, r
+                return LogisticRegression(C=C, l1_ratio=r, solver='saga', tol=1e-3, max_iter=self.max_iter)
+            cv = ElasticNetCV(l1_ratio=LINEAR_CV['l1_ratios'], alphas=LINEAR_CV['n_alphas'], cv=KFold(min(3, len(y)), shuffle=True, random_state=0),
+                              max_iter=self.max_iter).fit(Z, y, **kw)
+        self.alpha_, self.l1_ratio_ = float(cv.alpha_), float(cv.l1_ratio_)
+        return ElasticNet(alpha=self.alpha_, l1_ratio=self.l1_ratio_, max_iter=self.max_iter)
 
     def _out(self, Xt):
         Z = self._design(Xt)
@@ -469,13 +514,14 @@ class _SeedBag:
             raise ValueError(f"{type(base).__name__} has no random_state parameter to vary, so its copies would be the same model: bag an estimator that takes a seed (GBM, RF, NN)")
         return base
 
-    def fit(self, X, y, eval_set=None, groups=None, times=None, time_gap:int=0):
+    def fit(self, X, y, eval_set=None, groups=None, times=None, time_gap:int=0, sample_weight=None):
         "Fit `n_seeds` clones of `estimator`, each with its own seed"
         base = self._base()
         kw = {} if eval_set is None else dict(eval_set=eval_set)
         if groups is not None and takes_groups(base): kw['groups'] = groups
         if times is not None and takes_times(base): kw['times'] = times
         if time_gap and _fit_takes(base, 'time_gap'): kw['time_gap'] = time_gap
+        if sample_weight is not None: kw['sample_weight'] = sample_weight
         s0 = self.random_state or 0
         self.estimators_ = [clone(base).set_params(random_state=s0 + i).fit(X, y, **kw) for i in range(self.n_seeds)]
         first = self.estimators_[0]

@@ -330,6 +330,20 @@ def _is_gbm(m) -> bool:
     if isinstance(m, (SeedBagClassifier, SeedBagRegressor)): return all(isinstance(e, (GBMClassifier, GBMRegressor)) for e in getattr(m, 'estimators_', [None]))
     return isinstance(m, (GBMClassifier, GBMRegressor))
 
+def _gbm_advice(wf) -> str:
+    "What to do when a workflow's final models include no GBM: refit a GBM member it cross-validated, add one, or (loaded: no folds) fit one to explain"
+    est = 'GBMClassifier' if wf.task_ == 'classification' else 'GBMRegressor'
+    alone = (f"explain a {est} fitted on the training rows instead: explain_row({est}().fit(df.drop(columns=[{wf.target!r}]), df[{wf.target!r}]), X, row) "
+             f"(from fastflow.tabular.estimators import {est})")
+    if not hasattr(wf, 'models_'): return f"this workflow was loaded from a model folder, which holds no folds to refit a member from: {alone}"
+    def gbm(e):
+        b = e._base() if isinstance(e, (SeedBagClassifier, SeedBagRegressor)) else e
+        return isinstance(b, (GBMClassifier, GBMRegressor))
+    if names := [n for n, e in wf.models_.items() if gbm(e) and n in set(wf.leaderboard_.model)]:
+        return (f"refit the GBM member it cross-validated, wf.fit_final(df, model={names[0]!r}) (it becomes the final model; "
+                f"wf.fit_final(df) restores {wf.best_!r}), then explain_row(wf, X, row)")
+    return (f"none of its models {list(wf.models_)} is one: add one, e.g. models={{..., 'xgb': {est}()}}, and fit again, or {alone}")
+
 def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor` (or a seed bag of one), or a workflow whose final models include one
                 X: pd.DataFrame, # Rows (raw frame)
                 row: int = 0, # Position of the row to explain in `X`
@@ -344,8 +358,7 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor` (or a seed bag 
     if isinstance(model, TabularWorkflow):
         wf, X_raw = model, X
         gbms = {n: m for n, m in getattr(wf, 'final_', {}).items() if _is_gbm(m)}
-        if not gbms: raise TypeError(f"the workflow's final models ({list(getattr(wf, 'final_', {}))}) include no GBM: refit one that is, "
-                                     "e.g. wf.fit_final(df, model='xgb'), to explain rows")
+        if not gbms: raise TypeError(f"the workflow's final models ({list(getattr(wf, 'final_', {}))}) include no GBM, whose contributions explain_row draws: {_gbm_advice(wf)}")
         w = getattr(wf, 'final_weights_', {})
         if member is None: member = max(gbms, key=lambda n: w.get(n, 0.))
         if member not in gbms: raise ValueError(f"member {member!r} is not a GBM among the workflow's final models: {list(gbms)}")

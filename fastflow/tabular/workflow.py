@@ -27,7 +27,7 @@ from .estimators import (takes_groups, takes_times, _fit_takes, NNClassifier, NN
 # %% auto #0
 __all__ = ['NN_STEPS', 'RF_ROWS', 'RF_BIG', 'XGB_SHALLOW', 'XGB_WIDE', 'WIDE_ROWS', 'XGB_ONEHOT', 'MANY_LEVELS', 'TIE_SE',
            'L1_EPS', 'GROUP_FOLDS', 'paired_gap', 'ahead_beyond_noise', 'nn_epochs', 'default_models', 'make_folds',
-           'time_ranks', 'forward_folds', 'blend_weights', 'TabularWorkflow', 'workflow_from_artefact']
+           'time_ranks', 'forward_folds', 'blend_weights', 'with_proc', 'TabularWorkflow', 'workflow_from_artefact']
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7531e949
 NN_STEPS = 100    # the regression net's least number of batches (Wage: 5 epochs of 10 batches scored RMSE 38.0, 10 epochs 33.0, xgboost 33.3)
@@ -99,7 +99,7 @@ def default_models(task: str, # 'classification' or 'regression'
                    n_jobs=None, # Threads for the forest and xgboost (None: their defaults)
                    n_rows: int|None = None, # Training rows: above `RF_BIG` the forest grows 60 trees; up to it, a shallow xgboost joins; the regression net's epochs (`nn_epochs`)
                    n_splits: int = 5, # Folds the models are scored on (the net's epochs are set for a fold's training rows)
-                   n_cols: int|None = None, # Feature columns after preprocessing: more than a fold's training rows, and those fewer than `WIDE_ROWS` (wide), xgboost takes `XGB_WIDE` and no shallow one joins
+                   n_cols: int|None = None, # Feature columns after preprocessing: more than a fold's training rows, and those fewer than `WIDE_ROWS` (wide), xgboost takes `XGB_WIDE`, no shallow one joins and the linear model chooses its penalty by an inner CV (alpha='cv')
                    max_levels: int|None = None, # Most levels of a categorical feature: from `MANY_LEVELS` up, on a table above `RF_BIG` rows, an xgboost with `XGB_ONEHOT` joins
                    fold_rows: int|None = None, # Rows a fold trains on, when not K-fold's `n_rows*(n_splits - 1)/n_splits` (forward folds: their mean)
                    loss: str = 'squared_error', # Regression: 'absolute_error' (a score by MAE) trains the net and xgboost on absolute error and makes the baseline the median
@@ -116,7 +116,7 @@ def default_models(task: str, # 'classification' or 'regression'
           'xgb': gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **(XGB_WIDE if wide else {}))}
     if not big and not wide: ms['xgb_shallow'] = gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **XGB_SHALLOW)
     if big and not wide and (max_levels or 0) >= MANY_LEVELS: ms['xgb_onehot'] = gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **XGB_ONEHOT)
-    return {**ms, 'linear': (LinearClassifier if clf else LinearRegressor)(proc=proc),
+    return {**ms, 'linear': (LinearClassifier if clf else LinearRegressor)(proc=proc, **({'alpha': 'cv'} if wide else {})),   # wide: the penalty by an inner CV (a sparse signal wants L1)
             'baseline': DummyClassifier(strategy='prior') if clf else DummyRegressor(strategy='median' if l1 else 'mean')}
 
 
@@ -272,6 +272,26 @@ def _tidy_weights(w) -> np.ndarray:
 
 
 # %% ../../nbs/33_tabular.workflow.ipynb #7a57a4fb
+def with_proc(models: dict, # Name -> estimator, as given to `TabularWorkflow(models=...)`
+              proc: TabularProc|None, # The workflow's preprocessing (None: each member keeps its own, or the default)
+             ) -> tuple[dict, list]:
+    "(`models` with `proc` given to each member whose `proc` is None (in a seed bag: its estimator's), names of those that keep a `proc` of their own)"
+    if proc is None: return dict(models), [n for n, e in models.items() if _own_proc(e) is not None]
+    out, own = {}, []
+    for n, e in models.items():
+        p = _own_proc(e)
+        if p is not None: own.append(n); out[n] = e
+        elif isinstance(e, _SeedBag) and _takes_proc(b := e._base()): out[n] = clone(e).set_params(estimator=clone(b).set_params(proc=proc))
+        elif _takes_proc(e): out[n] = clone(e).set_params(proc=proc)
+        else: out[n] = e   # a scikit-learn model or pipeline: its preprocessing is its own business
+    return out, own
+
+def _takes_proc(e) -> bool: return hasattr(e, 'get_params') and 'proc' in e.get_params(deep=False)
+def _own_proc(e):
+    "The `proc` a member (or a seed bag's estimator) was given, else None"
+    b = e.estimator if isinstance(e, _SeedBag) else e
+    return b.get_params(deep=False)['proc'] if b is not None and _takes_proc(b) else None
+
 def _fmt(m, s): return f"{m:.4f} ± {s:.4f}"
 
 def _old_group_keys(keys, s, n) -> tuple:
@@ -300,7 +320,7 @@ class TabularWorkflow:
                  ensemble_top: int|None = None, # Blend this many best models (None: every model but the baseline; 0: no ensemble)
                  ensemble_weights: str = 'oof', # 'oof': weights fitted to out-of-fold predictions (`blend_weights`); 'equal': plain average
                  log_target: bool|None = None, # Train regressors on log(y) (None: when the metric is log_rmse; on log(1 + y) when it is rmsle)
-                 proc: TabularProc|None = None, # Preprocessing settings for every model
+                 proc: TabularProc|None = None, # Preprocessing settings for every model: the default members, and each of `models` that has no `proc` of its own (`with_proc`)
                  refit: bool = True, # Refit the final entry (`best_`: the ensemble unless a single model is ahead of it beyond noise) on all rows after CV
                  verbose: bool = True, # Print progress
                  n_repeats: int = 1, # Repeat the K-fold split this many times, the r-th shuffled with `seed+r`
@@ -386,9 +406,12 @@ class TabularWorkflow:
                           "and a fold that validates all of a class's rows trains without it, so their scores are noise and the final models see "
                           "them only a few times: merge or drop rare classes, or pass fewer folds (n_splits)")
         fold_rows = None if self.times_ is None else int(np.mean([self.train_mask_[tr].sum() for tr, _ in self.folds_]))   # forward folds train on fewer rows than K-fold's
-        models = self._jobs(self.models if self.models is not None else default_models(self.task_, self.seed, self.proc, n_rows=int(self.train_mask_.sum()), n_splits=self.n_splits,
+        own = []
+        if self.models is not None: given, own = with_proc(self.models, self.proc)
+        models = self._jobs(given if self.models is not None else default_models(self.task_, self.seed, self.proc, n_rows=int(self.train_mask_.sum()), n_splits=self.n_splits,
                                                                                                    n_cols=len(self.proc_.cat_out_) + len(self.proc_.cont_out_) + 2*len(self.group_target),
                                                                                                    max_levels=max(self.proc_.card_, default=1) - 1, fold_rows=fold_rows, loss=self.loss_))
+        if own: self._own_proc_warnings(own, models, X)
         for n, e in models.items():   # a member that cannot fit is said before the others' folds run, not after
             try:
                 b = e._base() if isinstance(e, (SeedBagClassifier, SeedBagRegressor)) else e
@@ -429,6 +452,19 @@ class TabularWorkflow:
         self._log(f"\nleaderboard ({self.metric_.name}, {self.n_splits}-fold CV{rep}, {scored}){hint}:\n{self.leaderboard_.to_string(index=False)}{self.final_note_}")
         if self.refit: self.fit_final(df)
         return self.leaderboard_
+
+    def _own_proc_warnings(self, own, models, X):
+        "What the preprocessing of members with a `proc` of their own does to the columns (each fold's fit is silent), prefixed with the member's name"
+        base = X.drop(columns=list(self.group_target))
+        if base.shape[1] == 0: return
+        for n in own:
+            e = models[n]; p = (e.estimator if isinstance(e, _SeedBag) else e).get_params(deep=False)['proc']
+            with warnings.catch_warnings(record=True) as w:
+                warnings.simplefilter('always')
+                try: clone(p).fit(base)
+                except Exception: continue   # its fold fits say what is wrong
+            for m in w:
+                if m.filename.endswith(('tabular/data.py', 'tabular\\data.py')): warnings.warn(f"{n} (its own proc): {m.message}", m.category, stacklevel=3)
 
     def _metric_hint(self) -> str:
         "A note for the leaderboard's header: a rare class scored by accuracy, or a positive, right-skewed target scored by RMSE on its raw scale"
@@ -748,6 +784,7 @@ class TabularWorkflow:
                     f"No fold gave a finite {m.name} for both {self.best_} and the ensemble, so they cannot be told apart (a fold with one class?)")
                 if n and len(alone) == 1: self.final_note_ += f". Its weights, fitted on all out-of-fold rows, put everything on {alone[0]}: it alone is the final model"
                 self.best_ = 'ensemble'
+        self.final_note_ += self._equal_note()
         lb.attrs['final_note'] = self.final_note_.strip()
         if self.best_ == 'baseline':
             inferred = self.task is None and self.task_ == 'classification' and np.issubdtype(np.asarray(self.classes_).dtype, np.integer)
@@ -758,6 +795,21 @@ class TabularWorkflow:
                              f"{m.name}: if it is a count or a scale, pass task='regression'; to score probabilities rather than the most "
                              f"frequent class, pass metric='log_loss'" if inferred and m.name == 'accuracy' else ""))
         return lb.rename(columns={'mean': f'{m.name}_mean', 'std': f'{m.name}_std'})
+
+    def _equal_note(self) -> str:
+        "Forward folds: a note that the ensemble's first fold(s) had no earlier rows to fit weights on (equal weights), with its score on the others"
+        eq, sc = getattr(self, 'equal_folds_', []), self.scores_.get('ensemble')
+        if not eq or sc is None: return ""
+        m, later = self.metric_, [i for i in range(len(sc)) if i not in eq]
+        folds = ', '.join(str(i + 1) for i in eq)
+        note = (f"\nensemble: forward fold {folds} had no earlier fold to fit blend weights on, so it scored with equal weights ({', '.join(f'{sc[i]:.4f}' for i in eq)}); "
+                f"the shipped blend's weights are fitted on all out-of-fold rows ({', '.join(f'{k} {v:g}' for k, v in self.ensemble_weights_.items() if v > 0)})")
+        if later and np.isfinite(ls := np.asarray([sc[i] for i in later], 'float64')).all():
+            on = {n: np.asarray([self.scores_[n][i] for i in later], 'float64') for n in self.ensemble_members_}
+            best = min(on, key=lambda n: (-1 if m.greater_is_better else 1)*np.nanmean(on[n]))   # the best member on the same folds
+            note += (f". On folds {later[0] + 1}-{later[-1] + 1}, with weights from earlier folds, it scores {_fmt(ls.mean(), ls.std())} "
+                     f"({best} alone: {_fmt(np.nanmean(on[best]), np.nanstd(on[best]))})")
+        return note
 
     def _blend(self, ym):
         "Out-of-fold blend of the members and its fold scores; each fold is scored with weights fitted on the other folds' rows of its repeat"
@@ -771,13 +823,14 @@ class TabularWorkflow:
         w = fit_w(fit_rows, range(self.n_repeats))
         self.ensemble_weights_ = dict(zip(ms, w.round(4).tolist()))
         blend, scores = sum(v*self.oof_[n] for v, n in zip(w, ms)), []
-        fwd = getattr(self, 'times_', None) is not None
+        fwd, self.equal_folds_ = getattr(self, 'times_', None) is not None, []
         for i, (_, va) in enumerate(self.folds_):
             if not fwd: wk = fit_w(np.setdiff1d(fit_rows, va), [i//k])         # weights that never saw this fold
             else:   # forward folds: weights from the earlier folds' rows only (the first fold: equal), as a later period would get them
                 rows = np.intersect1d(fit_rows, np.concatenate([v for _, v in self.folds_[:i]])) if i else fit_rows[:0]
                 rows = np.intersect1d(rows, self.folds_[i][0])                 # and not those in its gap (`time_gap`): its members never saw them
                 wk = fit_w(rows, [0]) if len(rows) else np.full(len(P), 1/len(P))
+                if not len(rows) and self.ensemble_weights == 'oof': self.equal_folds_.append(i)   # said on the leaderboard (`_equal_note`)
             b = sum(v*p[i//k, va] for v, p in zip(wk, P))
             scores.append(self.metric_.fn(y[va], b if clf else self._from_model(b)))
         return blend, scores
