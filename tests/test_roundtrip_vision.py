@@ -248,6 +248,7 @@ def test_show_results_multi_label_datablock(tmp_path):
     ('fast', lambda c: c['data'].update(stats=[[0.1], [0, 0, 0]]), ('cannot be rebuilt', 'not one finite mean and std > 0 per channel')),
     ('fast', lambda c: c['data'].update(size=[0, 24]), ('cannot be rebuilt', 'not two whole numbers >= 1')),
     ('folder', lambda c: [t.update(std=[0., 0., 0.]) for t in c['data']['batch_tfms'] if t.get('tfm') == 'Normalize'], ('cannot be rebuilt', 'std > 0')),
+    ('fast', lambda c: c.update(tta_flip='no'), ("its tta_flip 'no' is not true or false",)),
 ])
 def test_crafted_settings_refused(exported, tmp_path, kind, edit, words):
     "A crafted folder (config edited, checksum resealed) whose classes, normalisation or size no export writes is refused at load (helper-131: an IndexError, NaN predictions, a torch error)"
@@ -290,3 +291,38 @@ def test_awkward_images_roundtrip(tmp_path, kind):
     assert r.returncode == 0, r.stderr[-2000:]
     assert np.array_equal(np.load(tmp_path/'got.npy'), np.load(tmp_path/'ref.npy'))
     assert (tmp_path/'got.csv').read_text() == (tmp_path/'ref.csv').read_text()
+
+
+def test_mirror_view_dropped_and_exported(tmp_path, monkeypatch):
+    "When TTA's mirror view costs on the held-out images, train_image_folder drops it from the learner's TTA, warns, and the export keeps it off"
+    import warnings
+    import torch
+    import fastflow.vision.learner as vl
+    from fastflow.export import export_learner, load_learner
+    from fastflow.testing import synth_images
+    real = vl._mirror_costs
+    def costly(learn, tta, y, shifts):
+        out = real(learn, tta, y, shifts); out.update(costs=True, turned_wrong=7, turned_right=0); return out
+    monkeypatch.setattr(vl, '_mirror_costs', costly)
+    p = synth_images(12, path=tmp_path/'imgs')
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); learn, rep = vl.train_image_folder(p, epochs=2, widths=(8, 16, 16), valid_pct=0.25, flip=True)
+    msg = [str(m.message) for m in w if "TTA's mirror view" in str(m.message)]
+    assert len(msg) == 1 and 'turned 7 held-out images wrong and 0 right' in msg[0] and 'retrain with flip=False' in msg[0], msg
+    assert rep['flip'] and not rep['tta_flip'] and rep['mirror_tta']['costs'] and learn.tta_flip is False
+    assert rep['valid_accuracy_tta'] == (vl.tta_probs(learn, flip=False, shifts=2).argmax(1) == learn.dls.valid.y).float().mean().item()
+    test = tmp_path/'test'; test.mkdir()
+    for f in sorted(p.rglob('*.png'))[:4]: (test/f.name).write_bytes(f.read_bytes())
+    loaded = load_learner(export_learner(learn, tmp_path/'m'))
+    assert loaded.tta_flip is False and torch.equal(vl.predict_folder(loaded, test)[1], vl.predict_folder(learn, test)[1])
+    assert torch.allclose(vl.predict_folder(learn, test)[1], vl.calibrated(vl.tta_probs(learn, str(test), flip=False, shifts=2), learn.temperature))
+
+def test_mirror_view_kept_on_symmetric_classes(tmp_path):
+    "Stripes and tints (mirror-symmetric classes): flips on, the mirror view kept, no warning about it"
+    import warnings
+    from fastflow.vision.learner import train_image_folder
+    from fastflow.testing import synth_images
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); learn, rep = train_image_folder(synth_images(16, path=tmp_path/'imgs'), epochs=4, widths=(8, 16, 16), valid_pct=0.25)
+    assert rep['flip'] and rep['tta_flip'] and not rep['mirror_tta']['costs'] and learn.tta_flip is None
+    assert not any("TTA's mirror view" in str(m.message) for m in w)

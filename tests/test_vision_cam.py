@@ -60,3 +60,23 @@ def test_bad_input():
     with pytest.raises(ValueError, match='pass an index'): cam(net, torch.randn(1, 3, 32, 32), target='cat')
     with pytest.raises(ValueError, match='2 images but 1 maps'): plot_cam(torch.zeros(2, 3, 8, 8), torch.zeros(1, 8, 8))
     with pytest.raises(ValueError, match='not a module this model runs'): grad_cam(net, torch.randn(1, 3, 32, 32), layer=nn.Linear(2, 2))
+
+def test_interpretation_from_folder_datablock(tmp_path):
+    "ImageInterpretation.from_learner(dl=<class folder>) on a fastai DataBlock learner: the folder's labels, coded by the learner's classes; images read back to plot"
+    import warnings
+    from fastflow.testing import synth_images
+    from fastflow.vision.data import folder_dls
+    from fastflow.vision.learner import fastnet_learner, fit_budget
+    from fastflow.vision.interpret import ImageInterpretation
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        dls = folder_dls(synth_images(12, size=16, path=tmp_path/'train'), bs=8, seed=0)
+        learn = fastnet_learner(dls, widths=(8, 16, 16))
+        with learn.no_bar(), learn.no_logging(): fit_budget(learn, epochs=3)
+    held = synth_images(4, size=16, path=tmp_path/'held', seed=5)
+    it = ImageInterpretation.from_learner(learn, dl=held)
+    names = [str(v) for v in learn.dls.vocab]
+    assert it.probs.shape == (12, 3) and it.targets.tolist() == [names.index(c) for c in ('blue_d',)*4 + ('green_v',)*4 + ('red_h',)*4]
+    fig = it.plot_top_losses(k=3)
+    assert len(fig.axes) >= 3
+    with pytest.raises(ValueError, match='for unlabelled test images use predict_folder'): ImageInterpretation.from_learner(learn, dl=held/'red_h')

@@ -355,3 +355,77 @@ def test_unreadable_average_decodes_each_image_once(tmp_path, kind):
     assert torch.allclose(p[~ok], calibrated(raw.mean(0, keepdim=True), 0.6).expand(3, -1), atol=1e-6)   # the others: the readable ones' average, calibrated
     for f in good.iterdir(): f.write_bytes(b'')
     with pytest.raises(ValueError, match=r"None of the 300 test image\(s\) can be read \(0000.png \(empty file"): predict_folder(learn, good, unreadable='average')
+
+OS_JUNK = ('Thumbs.db', 'desktop.ini', '.DS_Store', '._0000.png')
+
+def test_os_files_skipped_everywhere(tmp_path):
+    "Thumbs.db, desktop.ini, .DS_Store and ._* files in class and test folders are skipped by default, said in the report; other non-images keep today's behaviour"
+    from fastflow.vision.data import check_image_folder
+    from fastflow.vision.learner import train_image_folder, predict_folder
+    p = synth_images(8, path=tmp_path/'imgs')
+    for c in ('red_h', 'green_v'):
+        for j in OS_JUNK: (p/c/j).write_bytes(b'\x00\x01junk')
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); dls = folder_dls(p, bs=4)
+    assert not any('non-image' in str(m.message) for m in w), [str(m.message) for m in w]
+    assert len(dls.train_ds) + len(dls.valid_ds) == 24
+    rep = check_image_folder(p)
+    assert len(rep.os_files) == 8 and rep.skipped == [] and 'OS files skipped' in repr(rep)
+    assert tensor_dls(p, valid_pct=0.25, bs=4).data.x.shape[0] == 24
+    learn, _ = train_image_folder(p, epochs=1, widths=(8, 16, 16), valid_pct=0.25)
+    t = tmp_path/'test'; t.mkdir()
+    for f in sorted((p/'red_h').glob('0*.png'))[:3]: (t/f.name).write_bytes(f.read_bytes())
+    for j in OS_JUNK: (t/j).write_bytes(b'\x00\x01junk')
+    assert len(get_test_files(t)) == 3 and predict_folder(learn, t)[0].file.tolist() == sorted(f.name for f in t.glob('0*.png'))
+    (t/'notes.txt').write_text('x')   # any other non-image: as before
+    with pytest.raises(ValueError, match='non-image'): get_test_files(t)
+    (t/'notes.txt').unlink(); (t/'bad.jpg').write_text('broken')
+    with pytest.raises(ValueError, match='cannot be read'): predict_folder(learn, t)
+
+def test_csv_tag_lists_warn(tmp_path):
+    "train_image_folder(csv=) on space-separated tags warns naming csv_dls(label_delim=' ') (before: 3 tags silently became 7 softmax classes)"
+    from fastflow.vision.learner import train_image_folder
+    (tmp_path/'train').mkdir(); rng = np.random.default_rng(0); rows = []
+    for n in range(40):
+        tags = [t for t in ('red', 'green', 'blue') if rng.random() < .5] or ['blue']
+        Image.fromarray(rng.integers(0, 255, (16, 16, 3), dtype=np.uint8)).save(tmp_path/'train'/f'{n}.png'); rows.append((str(n), ' '.join(tags)))
+    pd.DataFrame(rows, columns=['id', 'tags']).to_csv(tmp_path/'train.csv', index=False)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); learn, _ = train_image_folder(tmp_path/'train', csv='train.csv', epochs=1, widths=(8, 16, 16), valid_pct=0)
+    msg = [str(m.message) for m in w if 'lists of tags' in str(m.message)]
+    assert len(msg) == 1 and f"csv_dls({str(tmp_path)!r}, 'train.csv', folder='train', suffix='.png', label_delim=' ')" in msg[0], msg
+    assert f"{len(learn.dls.vocab)} classes with one label an image, not 3 tags" in msg[0], msg
+    dls = csv_dls(tmp_path, 'train.csv', folder='train', suffix='.png', label_delim=' ', bs=8)   # the path the warning names: 3 tags
+    assert list(dls.vocab) == ['blue', 'green', 'red']
+
+def test_csv_rows_missing_for_some_images_warn(tmp_path):
+    "A flat folder + CSV whose CSV lacks rows for some images: a warning with the count and names (before: silently trained on the rest)"
+    from fastflow.vision.data import ImageTensors
+    src = synth_images(10, path=tmp_path/'src'); flat = tmp_path/'flat'; flat.mkdir(); rows = []
+    for f in sorted(src.rglob('*.png')): (flat/f'{f.parent.name}_{f.name}').write_bytes(f.read_bytes()); rows.append((f'{f.parent.name}_{f.stem}', f.parent.name))
+    (flat/'Thumbs.db').write_bytes(b'x')   # an OS file is not an image without a row
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); data = ImageTensors.from_csv(flat, pd.DataFrame(rows[7:], columns=['id', 'label']))
+    msg = [str(m.message) for m in w if 'have no row' in str(m.message)]
+    assert len(data) == 23 and len(msg) == 1 and msg[0].startswith(f"7 of the 30 images in {flat} have no row in the labels CSV"), msg
+    assert "'blue_d_0020.png'" in msg[0] and ' ...' in msg[0], msg
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); ImageTensors.from_csv(flat, pd.DataFrame(rows, columns=['id', 'label']))
+    assert not any('have no row' in str(m.message) for m in w)
+
+def test_triangles_flips_off_from_edges(tmp_path):
+    "Shapes pointing left/right at random places: the mean images cannot tell (NaN), the edges can: flips off on both data paths, with the reason"
+    from PIL import ImageDraw
+    rng = np.random.default_rng(3)
+    for k in ('left', 'right'):
+        (tmp_path/k).mkdir()
+        for n in range(30):
+            im = Image.new('RGB', (32, 32), tuple(int(v) for v in rng.integers(0, 80, 3))); cx, cy, s = *rng.integers(10, 22, 2).tolist(), int(rng.integers(6, 10))
+            pts = [(cx-s, cy), (cx+s, cy-s), (cx+s, cy+s)] if k == 'left' else [(cx+s, cy), (cx-s, cy-s), (cx-s, cy+s)]
+            ImageDraw.Draw(im).polygon(pts, fill=tuple(int(v) for v in rng.integers(150, 256, 3))); im.save(tmp_path/k/f'{n}.png')
+    d = tensor_dls(tmp_path, bs=8)
+    assert not d.train.flip and np.isnan(d.mirror_asymmetry) and d.edge_asymmetry > 1
+    from fastflow.vision.data import has_flip
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always'); assert not has_flip(folder_dls(tmp_path, bs=8).train)
+    assert any("edges point in mirrored directions" in str(m.message) for m in w)

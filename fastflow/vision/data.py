@@ -29,15 +29,17 @@ from fastai.torch_core import TensorImage, TensorCategory, TensorMultiCategory
 from ..core import moved_names, user_path, _plain
 from fastcore.foundation import L
 from ..data import TensorLoader, key_text
+from ..submission import _tag_list
 
 # %% auto #0
-__all__ = ['SPLIT_NAMES', 'FLIP_ASYMMETRY', 'CLASS_ASYMMETRY', 'FLIP_SIGNAL', 'STD_FLOOR', 'open_rgb', 'image_exts',
-           'image_files', 'BadImages', 'verify_images', 'drop_bad_images', 'RGBImage', 'pick_size', 'fit_size',
-           'ImageFolderReport', 'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop', 'mirror_asymmetry',
-           'files_asymmetry', 'has_flip', 'default_tfms', 'image_stats', 'ResizeIfNeeded', 'folder_block', 'folder_dls',
-           'csv_dls', 'get_test_files', 'available_ram', 'check_memory', 'load_images', 'spread', 'TensorImageDL',
-           'train_valid_split', 'ImageTensors', 'TensorImageDataLoaders', 'default_bs', 'tensor_dls', 'image_type_tfm',
-           'test_dl', 'pipeline_config', 'pipeline_dls', 'show_images', 'show_batch']
+__all__ = ['OS_FILES', 'SPLIT_NAMES', 'FLIP_ASYMMETRY', 'CLASS_ASYMMETRY', 'FLIP_SIGNAL', 'EDGE_BINS', 'STD_FLOOR', 'open_rgb',
+           'image_exts', 'image_files', 'BadImages', 'verify_images', 'drop_bad_images', 'RGBImage', 'pick_size',
+           'fit_size', 'ImageFolderReport', 'check_image_folder', 'pad_crop', 'random_flip', 'PadCrop',
+           'mirror_asymmetry', 'edge_asymmetry', 'files_asymmetry', 'has_flip', 'default_tfms', 'image_stats',
+           'ResizeIfNeeded', 'folder_block', 'folder_dls', 'csv_dls', 'get_test_files', 'available_ram', 'check_memory',
+           'load_images', 'spread', 'TensorImageDL', 'train_valid_split', 'ImageTensors', 'TensorImageDataLoaders',
+           'default_bs', 'tensor_dls', 'image_type_tfm', 'test_dl', 'pipeline_config', 'pipeline_dls', 'show_images',
+           'show_batch']
 
 # %% ../../nbs/20_vision.data.ipynb #149dbab3
 def _rgb(im:Image.Image) -> Image.Image:
@@ -109,9 +111,17 @@ def _pil_identifies(p:Path) -> bool:
 
 def _is_image(p:Path) -> bool: return p.suffix.lower() in image_exts() if p.suffix else _pil_identifies(p)
 
-def _walk(path:Path, recurse:bool=True) -> list[Path]:
-    "Non-hidden paths under `path`; with `recurse`, through symlinked folders too (Kaggle class folders are often links into /kaggle/input), each real folder once"
-    if not recurse: return [p for p in path.iterdir() if not p.name.startswith('.')]
+OS_FILES = frozenset({'thumbs.db', 'ehthumbs.db', 'ehthumbs_vista.db', 'desktop.ini', '.ds_store', 'icon\r'})   # what Windows and macOS leave in folders
+
+def _os_file(name:str) -> bool:
+    "Whether `name` is a file the operating system leaves in folders (Thumbs.db, desktop.ini, .DS_Store, macOS's ._* AppleDouble files): skipped wherever images are listed"
+    return name.lower() in OS_FILES or name.startswith('._')
+
+def _walk(path:Path, recurse:bool=True, os_files:list|None=None) -> list[Path]:
+    "Non-hidden paths under `path`; with `recurse`, through symlinked folders too (Kaggle class folders are often links into /kaggle/input), each real folder once; OS files (`_os_file`, hidden ones too) appended to `os_files`"
+    if not recurse:
+        if os_files is not None: os_files += sorted(p for p in path.iterdir() if p.name.startswith('.') and _os_file(p.name) and p.is_file())
+        return [p for p in path.iterdir() if not p.name.startswith('.')]
     out, seen = [], set()
     for root, dirs, files in os.walk(path, followlinks=True):
         real = os.path.realpath(root)
@@ -119,6 +129,7 @@ def _walk(path:Path, recurse:bool=True) -> list[Path]:
         seen.add(real)
         dirs[:] = sorted((d for d in dirs if not d.startswith('.')), key=lambda d: (os.path.islink(os.path.join(root, d)), d))   # real folders before links to them
         out += [Path(root)/f for f in files if not f.startswith('.')]
+        if os_files is not None: os_files += [Path(root)/f for f in sorted(files) if f.startswith('.') and _os_file(f)]
     return out
 
 def _png_exif(fn) -> bool:
@@ -149,9 +160,11 @@ def _no_folder(path:Path, what:str) -> Exception:
                                   f"train_image_folder(folder, csv={path.name!r}), or csv_dls)")
     return FileNotFoundError(f"{what} {path} does not exist.")
 
-def _scan(path:Path, recurse:bool=True) -> tuple[list[Path], list[Path]]:
-    "Sorted (images, non-images) among the files under `path`, skipping hidden files and folders; symlinked folders are followed (once each)"
-    fs = sorted(p for p in _walk(path, recurse) if p.is_file() or (p.is_symlink() and not p.exists()))   # a broken link is an unreadable file, not nothing
+def _scan(path:Path, recurse:bool=True, os_files:list|None=None) -> tuple[list[Path], list[Path]]:
+    "Sorted (images, non-images) among the files under `path`, skipping hidden files and folders and OS files (Thumbs.db, desktop.ini: appended to `os_files`); symlinked folders are followed (once each)"
+    seen = [] if os_files is None else os_files
+    fs = sorted(p for p in _walk(path, recurse, seen) if p.is_file() or (p.is_symlink() and not p.exists()))   # a broken link is an unreadable file, not nothing
+    seen += [p for p in fs if _os_file(p.name)]; fs = [p for p in fs if not _os_file(p.name)]
     ims = [p for p in fs if (p.suffix.lower() in image_exts() if not p.exists() else _is_image(p))]; iset = set(ims)
     return ims, [p for p in fs if p not in iset]
 
@@ -283,10 +296,10 @@ def _labelled_files(files, label_of) -> dict:
 def _eg(files, path, n=3) -> str: return str([str(Path(f).relative_to(path)) for f in files[:n]])
 
 class ImageFolderReport:
-    "What `check_image_folder` found: readable `files`, `by_class`, `classes`, `counts`, `empty` class folders, `skipped` non-images, `unreadable`, `extensions`, `sizes`"
-    def __init__(self, path, files, by_class, empty, skipped, unreadable, sizes):
+    "What `check_image_folder` found: readable `files`, `by_class`, `classes`, `counts`, `empty` class folders, `skipped` non-images, `unreadable`, `extensions`, `sizes`, `os_files` skipped"
+    def __init__(self, path, files, by_class, empty, skipped, unreadable, sizes, os_files=()):
         self.path, self.files, self.by_class, self.empty, self.skipped = Path(path), files, by_class, empty, skipped
-        self.unreadable, self.sizes = unreadable, sizes
+        self.unreadable, self.sizes, self.os_files = unreadable, sizes, list(os_files)
         self.classes = sorted(by_class)
         self.counts = {c: len(by_class[c]) for c in self.classes}
         self.extensions = dict(Counter(f.suffix.lower() or '(none)' for f in files))
@@ -314,6 +327,7 @@ class ImageFolderReport:
         lines.append(f"  extensions: {self.extensions}")
         if self.empty: lines.append(f"  empty class folders: {self.empty}")
         lines.append(f"  non-image files skipped: {len(self.skipped)}; unreadable images: {len(self.unreadable)}")
+        if self.os_files: lines.append(f"  OS files skipped (Thumbs.db, desktop.ini, .DS_Store, ._*): {len(self.os_files)}, e.g. {_eg(self.os_files, self.path)}")
         if self.sizes: lines.append(f"  sizes: {len(set(self.sizes))} distinct; size decoded in memory (tensor_dls) when none is given: {self.size}")
         return '\n'.join(lines)
 
@@ -351,7 +365,7 @@ def check_image_folder(path, # A folder per class (`labelled`), or a flat folder
     "Check an image folder and report what is in it; ValueError for split-named classes, mixed depths or no images"
     path = user_path(path)
     if not path.is_dir(): raise _no_folder(path, 'Image folder')
-    ims, other = _scan(path)
+    ims, other = _scan(path, os_files=(junk := []))
     if not ims:
         raise ValueError(f"No image files found under {path}" + (f" ({len(other)} other file(s), e.g. {_eg(other, path)})" if other else '')
                          + ("; expected one sub-folder per class, e.g. path/cat/1.jpg, path/dog/2.jpg." if labelled else '.'))
@@ -397,7 +411,7 @@ def check_image_folder(path, # A folder per class (`labelled`), or a flat folder
         ims, sizes = [f for f, (sz, _) in zip(ims, dec) if sz is not None], [sz for sz, _ in dec if sz is not None]
     by = _labelled_files(ims, lambda f: f.relative_to(path).parts[0]) if labelled else {}
     empty = sorted(d.name for d in path.iterdir() if d.is_dir() and not d.name.startswith('.') and d.name not in by) if labelled else []
-    return ImageFolderReport(path, ims, by, empty, other, _bad_images(bad), sizes)
+    return ImageFolderReport(path, ims, by, empty, other, _bad_images(bad), sizes, junk)
 
 # %% ../../nbs/20_vision.data.ipynb #6c2c44ca
 def pad_crop(x:torch.Tensor, # Batch [N,C,H,W]
@@ -447,11 +461,18 @@ def mirror_asymmetry(x:torch.Tensor, # Images [N, C, H, W] (uint8 or float)
         idx = idx[torch.randperm(len(idx), generator=gen)][:per_class]
         if (h := len(idx)//2): halves[0].append(mean(idx[:h])); halves[1].append(mean(idx[h:2*h]))
         measured.append(bool(h))   # a class with one image has no two halves: NaN in its place
+    return _half_ratios(halves, measured, lambda m: m.flip(-1), by_class)
+
+def _half_ratios(halves:tuple, # Two lists: each class's mean (of images, or of features) from two disjoint halves of its images
+                 measured:list, # Per class present: whether it had two halves
+                 mirror, # The mean of the mirrored images, from a mean
+                 by_class:bool=False):
+    "`mirror_asymmetry`'s ratio from the class means of two halves (NaN where the means do not differ by `FLIP_SIGNAL` times their noise)"
     if len(halves[0]) < 2: return (float('nan'), [float('nan')]*len(measured)) if by_class else float('nan')
     # each class's mean from two disjoint halves, less that half's mean of the class means: their sampling noise is independent,
     # so products of the halves estimate the squares of the true differences without the noise that inflates them on small sets
     (a, b) = ([m - sum(ms)/len(ms) for m in ms] for ms in halves)
-    num = np.array([((p - p.flip(-1))*(q - q.flip(-1))).sum().item() for p, q in zip(a, b)])
+    num = np.array([((p - mirror(p))*(q - mirror(q))).sum().item() for p, q in zip(a, b)])
     den = np.array([2*(p*q).sum().item() for p, q in zip(a, b)])
     noise = np.array([((p - q)**2).sum().item() for p, q in zip(a, b)])   # the halves differ by noise alone: twice one half's noise energy
     # classes whose means barely differ (cats and dogs, noise) give a ratio of two small numbers: noise, not a measurement
@@ -462,6 +483,51 @@ def mirror_asymmetry(x:torch.Tensor, # Images [N, C, H, W] (uint8 or float)
     per = iter([ratio(*t) for t in zip(num, den, noise)])
     return overall, [next(per) if m else float('nan') for m in measured]   # one value per class present, in code order
 
+EDGE_BINS = 16   # directions of `edge_asymmetry`'s histograms: 22.5° each, the first starting at 0° (so a mirror image's are the same bins reordered)
+
+def _edge_histograms(x:torch.Tensor, # Images [N, C, H, W] (uint8 or float)
+                     bins:int=EDGE_BINS) -> torch.Tensor:
+    "Each image's edge directions: per channel, a histogram of its Sobel gradients' angles weighted by their strength [N, C*bins], each row summing to 1"
+    kx = torch.tensor([[-1., 0, 1], [-2, 0, 2], [-1, 0, 1]])[None, None]
+    out = []
+    if min(x.shape[-2:]) < 3: return x.new_zeros((len(x), x.shape[1]*bins), dtype=torch.float64)   # no 3×3 neighbourhood: no edges
+    f = math.ceil(max(x.shape[-2:])/64)   # large images averaged down to at most 64 px a side first: the edges' directions stay
+    for i in range(0, len(x), 256):   # a chunk at a time: no float copy of the set
+        g = x[i:i+256].float().flatten(0, 1)[:, None]   # float32 gradients (fast), float64 histograms
+        if f > 1 and min(x.shape[-2:]) >= 3*f: g = F.avg_pool2d(g, f)
+        gx, gy = F.conv2d(g, kx), F.conv2d(g, kx.transpose(-1, -2))
+        b = (torch.atan2(gy, gx).flatten(1) % (2*math.pi) / (2*math.pi) * bins).long().clamp(max=bins - 1)
+        h = torch.zeros(len(g), bins, dtype=torch.float64).scatter_add_(1, b, torch.hypot(gx, gy).flatten(1).double()).view(-1, x.shape[1]*bins)
+        out.append(h/h.sum(1, keepdim=True).clamp_min(1e-12))
+    return torch.cat(out)
+
+def edge_asymmetry(x:torch.Tensor, # Images [N, C, H, W] (uint8 or float)
+                   y:torch.Tensor, # Class codes [N]
+                   per_class:int=100, # Images of a class used at most
+                   seed:int=0, # Which images, and how they are halved
+                   rows:torch.Tensor|None=None, # Only these rows of `x` (a training split)
+                  ) -> float:
+    "`mirror_asymmetry` of the classes' edge directions wherever the edges are (shapes at random places, whose mean images blur into one): 2 for triangles pointing left vs right, about 0 for photos; NaN when the classes' edges do not differ clearly"
+    gen, halves, measured = torch.Generator().manual_seed(seed), ([], []), []
+    rows = torch.arange(len(y)) if rows is None else torch.as_tensor(rows)
+    for c in torch.unique(y[rows]):
+        idx = rows[y[rows] == c]
+        idx = idx[torch.randperm(len(idx), generator=gen)][:per_class]
+        if (h := len(idx)//2): e = _edge_histograms(x[idx[:2*h]]); halves[0].append(e[:h].mean(0)); halves[1].append(e[h:].mean(0))
+        measured.append(bool(h))
+    k = EDGE_BINS   # mirrored left-right, an edge at angle a points at 180°-a: bin j becomes bin (k/2 - 1 - j) mod k, in each channel
+    perm = torch.tensor([c*k + (k//2 - 1 - j) % k for c in range(x.shape[1]) for j in range(k)])
+    return _half_ratios(halves, measured, lambda m: m[perm])
+
+def _decoded_sample(files:list, labels:list, per_class:int=50, size:int=32, seed:int=0) -> tuple:
+    "`(x uint8 [n, 3, size, size], class codes [n])`: at most `per_class` files of each class decoded small (codes in order of first appearance), or `(None, None)`"
+    rng, labels = np.random.default_rng(seed), np.asarray(labels, dtype=object)
+    keep = [i for c in dict.fromkeys(labels.tolist()) for i in rng.permutation(np.flatnonzero(labels == c))[:per_class]]
+    if not keep: return None, None
+    x = torch.stack([torch.from_numpy(np.array(open_rgb(files[i]).resize((size, size)))).permute(2, 0, 1) for i in keep])   # a writable copy: no torch warning
+    codes = {c: k for k, c in enumerate(dict.fromkeys(labels.tolist()))}
+    return x, torch.tensor([codes[labels[i]] for i in keep])
+
 def files_asymmetry(files:list, # Image files (a sample is decoded: at most `per_class` a class)
                     labels:list, # Their classes
                     per_class:int=50, # Images of a class decoded at most
@@ -470,12 +536,9 @@ def files_asymmetry(files:list, # Image files (a sample is decoded: at most `per
                     by_class:bool=False, # Also each class's ratio, as `mirror_asymmetry` gives them
                    ) -> float|tuple:
     "`mirror_asymmetry` of a decoded sample of labelled image files: what `folder_dls` and `csv_dls` decide flips by without decoding the set"
-    rng, labels = np.random.default_rng(seed), np.asarray(labels, dtype=object)
-    keep = [i for c in dict.fromkeys(labels.tolist()) for i in rng.permutation(np.flatnonzero(labels == c))[:per_class]]
-    if not keep: return (float('nan'), []) if by_class else float('nan')
-    x = torch.stack([torch.from_numpy(np.array(open_rgb(files[i]).resize((size, size)))).permute(2, 0, 1) for i in keep])   # a writable copy: no torch warning
-    codes = {c: k for k, c in enumerate(dict.fromkeys(labels.tolist()))}
-    return mirror_asymmetry(x, torch.tensor([codes[labels[i]] for i in keep]), seed=seed, by_class=by_class)
+    x, y = _decoded_sample(files, labels, per_class, size, seed)
+    if x is None: return (float('nan'), []) if by_class else float('nan')
+    return mirror_asymmetry(x, y, seed=seed, by_class=by_class)
 
 def has_flip(dl) -> bool:
     "Whether training loader `dl` shows the net mirror images: `TensorImageDL`'s `flip`, or a fastai pipeline's `Flip`/`Dihedral` transforms"
@@ -483,16 +546,20 @@ def has_flip(dl) -> bool:
     fs = [*getattr(getattr(dl, 'after_item', None), 'fs', []), *getattr(getattr(dl, 'after_batch', None), 'fs', [])]
     return any(isinstance(t, (Flip, FlipItem, Dihedral, DihedralItem)) for t in fs)
 
-def _flip_rule(flip:bool|None, asym) -> bool:
-    "`flip` as told, or (None) whether `mirror_asymmetry(..., by_class=True)`'s `asym` leaves flips on: overall at most `FLIP_ASYMMETRY` (or NaN, fastai's default) and no class above `CLASS_ASYMMETRY`"
+def _flip_rule(flip:bool|None, asym, edges:float|None=None) -> bool:
+    "`flip` as told, or (None) whether `mirror_asymmetry(..., by_class=True)`'s `asym` leaves flips on: overall at most `FLIP_ASYMMETRY` and no class above `CLASS_ASYMMETRY`; where the mean images cannot tell (NaN), `edge_asymmetry` at most `CLASS_ASYMMETRY` (or NaN too: fastai's default, flips)"
     if flip is not None: return bool(flip)
     overall, per = asym
+    if math.isnan(overall) and edges is not None and edges > CLASS_ASYMMETRY: return False   # shapes anywhere: their edges mirror each other
     return not (overall > FLIP_ASYMMETRY or any(a > CLASS_ASYMMETRY for a in per))   # NaN (the classes' means do not differ): flips
 
 def _flip_off_reason(overall:float, # The set's `mirror_asymmetry`
                      by_class:dict, # Class name -> its own ratio
+                     edges:float|None=None, # The set's `edge_asymmetry`, if measured
                     ) -> tuple[str, float]:
-    "Why flips are off, in words, and the asymmetry that says so: some classes' own (when the set's is under `FLIP_ASYMMETRY`), else the set's"
+    "Why flips are off, in words, and the asymmetry that says so: the edges' (the mean images could not tell), some classes' own (when the set's is under `FLIP_ASYMMETRY`), else the set's"
+    if math.isnan(overall) and edges is not None and edges > CLASS_ASYMMETRY:
+        return "the classes' edges point in mirrored directions wherever they are (as shapes pointing left vs right), though their mean images blur into one", edges
     hi = {k: v for k, v in by_class.items() if v > CLASS_ASYMMETRY}
     if hi and not overall > FLIP_ASYMMETRY: return f"the mean image of {', '.join(map(repr, list(hi)[:3]))} is far from its mirror image", max(hi.values())
     return "the classes' mean images are not mirror-symmetric", overall
@@ -500,9 +567,11 @@ def _flip_off_reason(overall:float, # The set's `mirror_asymmetry`
 def _decide_flip(flip:bool|None, files, labels) -> bool:
     "`flip` as told, or (None) whether the classes of these labelled files look the same mirrored (`files_asymmetry` at most `FLIP_ASYMMETRY`), with a warning that says why when they do not"
     if flip is not None: return bool(flip)
-    overall, per = files_asymmetry(files, labels, by_class=True)
-    if on := _flip_rule(None, (overall, per)): return on
-    why, a = _flip_off_reason(overall, {str(c): v for c, v in zip(dict.fromkeys(labels), per)})   # `per`: a value per class, in order of first appearance (their codes)
+    x, y = _decoded_sample(files, labels)
+    overall, per = mirror_asymmetry(x, y, by_class=True) if x is not None else (float('nan'), [])
+    edges = edge_asymmetry(x, y) if x is not None and math.isnan(overall) else None   # the mean images cannot tell: the edges' directions
+    if on := _flip_rule(None, (overall, per), edges): return on
+    why, a = _flip_off_reason(overall, {str(c): v for c, v in zip(dict.fromkeys(labels), per)}, edges)   # `per`: a value per class, in order of first appearance (their codes)
     warnings.warn(f"Random flips are off: {why} (asymmetry {a:.2f}), so a mirrored image may not keep its class (digits, letters, arrows, text). "
                   "Pass flip=True to keep them, flip=False to say so and silence this.")
     return on
@@ -1016,6 +1085,11 @@ class ImageTensors:
         df, fcol, lcol = _labels_frame(path, csv, fn_col, label_col)
         _csv_image_files(df, path, fcol, lcol, suffix)   # before the repeated ids: with the columns swapped, every "id" repeats
         df = _one_row_per_id(df, fcol, lcol); files = _csv_image_files(df, path, fcol, lcol, suffix)
+        named = set(files)
+        if rowless := sorted(f for f in path.iterdir() if f not in named and not f.name.startswith('.') and not _os_file(f.name) and f.is_file() and _is_image(f)):
+            warnings.warn(f"{len(rowless)} of the {len(rowless) + len(named)} images in {path} have no row in the labels CSV, so they are left out of "
+                          f"training and validation: {_eg(rowless, path, 5)}{' ...' if len(rowless) > 5 else ''}. Add their rows (id, label), or "
+                          "move them out of the folder (test images: a folder of their own, for predict_folder).")
         labels = dict(zip(files, df[lcol]))
         if len(labels) < len(files):   # two ids for one file ('a' and 'a.jpg')
             raise ValueError(f"{len(files) - len(labels)} file(s) are named by two ids of column {fcol!r}, e.g. {next(f.name for f, n in Counter(files).items() if n > 1)!r}: keep one row per file.")
@@ -1075,7 +1149,28 @@ def _labels_frame(path:Path, csv, fn_col, label_col) -> tuple[pd.DataFrame, str,
     if len({type(o) is str for o in df[lcol]}) > 1:
         raise ValueError(f"column {lcol!r} mixes text and number labels (e.g. {df[lcol].iloc[0]!r}): make them one type, e.g. df[{lcol!r}] = df[{lcol!r}].astype(str).")
     _check_csv_classes(df[lcol], lcol)
+    if _tag_lists(cells := df[lcol].dropna().astype(str).unique()):   # Planet's 'clear primary': one class per combination would be trained
+        multi = [v for v in cells if len(_tag_list(v)) > 1]
+        sep = next(d for d in (' ', ';', ',', '|') if d in multi[0])
+        tags = sorted({t for v in cells for t in _tag_list(v)})
+        root, name = (path, csv) if isinstance(csv, pd.DataFrame) else (f.parent, f.name)
+        i0 = str(df[fcol].iloc[0])   # ids without the files' extension: csv_dls needs suffix=
+        sfx = '' if (path/i0).is_file() else next((o.suffix for o in sorted(path.glob(f"{i0}.*")) if _is_image(o)), '')
+        call = (f"csv_dls({str(root)!r}, " + ('df' if isinstance(csv, pd.DataFrame) else repr(name))
+                + (f", folder={path.name!r}" if root != path else '') + (f", suffix={sfx!r}" if sfx else '') + f", label_delim={sep!r})")
+        warnings.warn(f"Column {lcol!r} of {where} holds lists of tags ({len(multi)} of its {len(cells)} distinct labels, e.g. {multi[0]!r}, join tags "
+                      f"that appear on their own or in other lists: {_few_tags(tags)}). This trains one class per distinct list, {len(cells)} "
+                      f"classes with one label an image, not {len(tags)} tags that may each be present. For several labels an image (multi-label: "
+                      f"a sigmoid per tag), use dls = {call} and fastnet_learner(dls). If each cell is one class of several words, ignore this.")
     return df, fcol, lcol
+
+def _few_tags(tags:list, n:int=8) -> str: return ', '.join(map(repr, tags[:n])) + (f" and {len(tags) - n} more" if len(tags) > n else '')
+
+def _tag_lists(labels) -> bool:
+    "Whether some label is a list of several tags that are each seen in another label ('clear primary' beside 'clear'), not one class of several words ('golden retriever')"
+    labels = set(labels)
+    def elsewhere(v): return {t for o in labels if o != v for t in _tag_list(o)}
+    return any(len(_tag_list(v)) > 1 and set(_tag_list(v)) <= elsewhere(v) for v in labels)
 
 def _one_row_per_id(df:pd.DataFrame, fcol:str, lcol:str) -> pd.DataFrame:
     "The rows of a labels frame, the first of each id (with a warning); ValueError for an id with two labels"
@@ -1163,11 +1258,13 @@ def tensor_dls(data:ImageTensors|str|Path, # Decoded images, a folder per class,
     kw = dict(stats=stats, bs=bs, device=device, channels_last=channels_last, pad=pad, vocab=data.vocab)
     # both loaders serve rows of the one decoded tensor (no copy of the images per split)
     asyms = mirror_asymmetry(data.x, data.y, rows=tr, by_class=True) if flip is None else None   # the training images only, read in place
-    flip = _flip_rule(flip, asyms)
+    edges = edge_asymmetry(data.x, data.y, rows=tr) if asyms is not None and math.isnan(asyms[0]) else None   # the mean images cannot tell: the edges' directions
+    flip = _flip_rule(flip, asyms, edges)
     asym = None if asyms is None else asyms[0]
     dls = TensorImageDataLoaders(TensorImageDL(data.x, data.y, rows=tr, shuffle=True, augment=True, drop_last=len(tr) > bs, seed=seed, flip=flip, **kw),
                       TensorImageDL(data.x, data.y, rows=va, **kw))
     dls.vocab, dls.data, dls.train_idx, dls.valid_idx, dls.c = data.vocab, data, tr, va, len(data.vocab)
+    dls.edge_asymmetry = edges
     dls.mirror_asymmetry, dls.class_asymmetry = asym, None if asyms is None else dict(zip([data.vocab[int(c)] for c in torch.unique(data.y[tr])], asyms[1]))   # each training class's, by name (NaN: not measured)
     return dls
 

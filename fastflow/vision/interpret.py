@@ -17,7 +17,7 @@ from ..core import import_fastai; import_fastai()   # fastai without its torch.j
 from fastai.interpret import ClassificationInterpretation
 from fastai.callback.hook import Hooks
 from fastai.torch_core import to_device
-from .data import TensorImageDL, show_images, test_dl, _saved
+from .data import TensorImageDL, check_image_folder, show_images, test_dl, _saved
 from .learner import _as_trained, _tta, _probs, _unaugmented
 from ..submission import _few
 from ..testing import CORNERS, synth_corner_images  # noqa: F401 (here too: the CAM examples and the tutorial use them)
@@ -93,10 +93,14 @@ class ImageInterpretation(ClassificationInterpretation):
     @classmethod
     def from_learner(cls, learn, # A trained classifier
                      ds_idx:int=1, # Index of `learn.dls` to use when `dl` is None (1: validation)
-                     dl=None, # A `TensorImageDL` or a fastai DataLoader (not shuffled or augmented by `tta_probs`)
+                     dl=None, # A `TensorImageDL` or a fastai DataLoader (not shuffled or augmented by `tta_probs`), or a folder with a sub-folder per class
                      tta:bool=True, # Average the probabilities with the mirrored images' where training flipped (as `tta_probs`)
                     ):
         "Predictions of `learn` on `dl` (default: the validation loader), with flip TTA; a DataBlock loader's images are read again when shown, not kept"
+        if isinstance(dl, (str, Path)): return cls._from_folder(learn, dl, tta)
+        if dl is not None and not hasattr(dl, 'dataset') and not isinstance(dl, TensorImageDL):
+            raise TypeError(f"dl must be a labelled loader (e.g. learn.dls.valid, folder_dls(...).valid, tensor_dls(...).valid) or a folder with one "
+                            f"sub-folder per class, got a {type(dl).__name__}. For unlabelled images, use predict_folder(learn, folder) or learn.tta(dl=...).")
         dl = learn.dls[ds_idx] if dl is None else dl
         if isinstance(dl, TensorImageDL) and dl.y is None:
             raise ValueError("ImageInterpretation needs labelled images, and this loader has none (a test loader): pass a labelled loader, e.g. tensor_dls(...).valid")
@@ -112,6 +116,22 @@ class ImageInterpretation(ClassificationInterpretation):
         if isinstance(dl, TensorImageDL): return cls(probs, _recode(dl.y, getattr(dl, 'vocab', None), vocab), vocab, dl.x, learn=learn, dl=dl)
         if ys is None: raise ValueError("ImageInterpretation needs labelled images, and this loader yields none: pass a labelled loader, e.g. folder_dls(...).valid")
         return cls(probs, _recode(ys, getattr(dl, 'vocab', None), vocab), vocab, learn=learn, dl=dl)   # no images kept (a large validation set would fill the RAM)
+
+    @classmethod
+    def _from_folder(cls, learn, path, tta:bool=True):
+        "`from_learner` on the images of a folder with one sub-folder per class, each named as one of the learner's classes"
+        hint = (f"ImageInterpretation.from_learner(learn, dl=folder) takes labelled images: a folder with one sub-folder per class, named as the "
+                f"learner's classes ({_few([str(v) for v in learn.dls.vocab], 10)}); for unlabelled test images use predict_folder(learn, folder)")
+        try: rep = check_image_folder(path).warn()
+        except ValueError as e: raise ValueError(f"{hint}. {e}") from None
+        vocab = list(learn.dls.vocab); names = [str(v) for v in vocab]
+        if unknown := [c for c in rep.classes if c not in names]:
+            raise ValueError(f"{hint}. The class folder(s) {_few(unknown)} of {rep.path} are not among them: the model cannot predict them.")
+        tdl = test_dl(learn.dls, rep.files)   # the validation transforms, as predict_folder reads a folder
+        ys = torch.tensor([names.index(Path(f).parent.name) for f in rep.files])
+        probs, _ = _tta(learn, tdl, flip=None if tta else False)
+        if isinstance(tdl, TensorImageDL): tdl = _as_trained(learn, tdl)   # kept for plot_cam: normalised as in training, as `_tta` scores them
+        return cls(probs, ys, vocab, tdl.x if isinstance(tdl, TensorImageDL) else None, learn=learn, dl=tdl)
 
     def accuracy(self) -> float:
         "Share of correct predictions"

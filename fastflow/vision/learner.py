@@ -29,12 +29,12 @@ from ..callbacks import FFCallback, TimeBudget, RunLog, StopOnNaN, UndoOnError, 
 from ..speed import fast_cpu_cbs
 from ..export import Artefact, ArtefactError, MANIFEST, build_model, _export_refused, _unsafe_advice
 from ..submission import SubmissionError, _read_sample, _write_submission, _few, _tag_list
-from .data import (_bad_images, _flip_off_reason, _readable_test_dls, _unreadable, TensorImageDL, has_flip, tensor_dls, test_dl, verify_images,
+from .data import (_bad_images, _flip_off_reason, _tag_lists, _readable_test_dls, _unreadable, TensorImageDL, has_flip, tensor_dls, test_dl, verify_images,
                                   pipeline_config, pipeline_dls, show_batch, show_images, _saved, _scaled)
 from .models import FastNet, init_whitening, find_local_weights, load_state, fastai_vision_model, FASTAI_MODEL_ARGS
 
 # %% auto #0
-__all__ = ['P_FLOOR', 'WIDTHS', 'T_BOUNDS', 'calibrated', 'ImageLearner', 'fastnet_learner', 'fit_budget',
+__all__ = ['P_FLOOR', 'WIDTHS', 'T_BOUNDS', 'MIRROR_P', 'calibrated', 'ImageLearner', 'fastnet_learner', 'fit_budget',
            'learner_from_artefact', 'local_vision_learner', 'pick_widths', 'tta_probs', 'ResizeBatch',
            'fit_progressive', 'fit_temperature', 'predict_folder', 'write_image_submission', 'train_image_folder']
 
@@ -73,6 +73,7 @@ def _channels_last(model) -> bool:
 class ImageLearner(UndoOnError, Learner):
     "fastai's `Learner` for image classifiers on either data path: predicts files, PIL images, arrays and tensors, and exports as a model folder"
     tta_shifts:int = 0   # TTA shifts (±pixels) `predict_folder` uses by default (`train_image_folder` sets it)
+    tta_flip:bool|None = None   # TTA's mirror view: None, where training flipped; False: never (`train_image_folder` sets it when the mirror view turns held-out images wrong)
     temperature:float = 1.   # `predict`, `tta` and `predict_folder` give single-label probabilities at it: softmax(log(p)/temperature) (`train_image_folder` fits it on the held-out images); `get_preds` gives the model's own
     threads:int|None = None   # torch threads `predict_folder` uses (None: as they are; `train_image_folder` sets it)
     model_spec:dict|None = None   # `dict(builder=, kwargs=)` that rebuilds a model other than a `FastNet` (`local_vision_learner` sets it)
@@ -229,7 +230,8 @@ class ImageLearner(UndoOnError, Learner):
         "What `export_learner` writes: kind, config (model builder, data pipeline, loss, TTA shifts, temperature, threads) and weights"
         cfg = dict(model=self._model_spec(), data=pipeline_config(self.dls), loss=_loss_config(self.loss_func, self),
                    tta_shifts=int(self.tta_shifts or 0), temperature=float(self.temperature), threads=int(self.threads) if self.threads else None,
-                   channels_last=_channels_last(self.model))   # the weights' layout: the loaded copy computes in the same one
+                   channels_last=_channels_last(self.model),   # the weights' layout: the loaded copy computes in the same one
+                   **({} if self.tta_flip is None else dict(tta_flip=bool(self.tta_flip))))   # only when set: folders of learners without it are unchanged
         return dict(kind='vision.learner', config=cfg, tensors=self.model.state_dict())
 
 # %% ../../nbs/22_vision.learner.ipynb #c2d28ce4
@@ -340,6 +342,9 @@ def learner_from_artefact(art:Artefact, # A loaded model folder of kind 'vision.
     if isinstance(t, bool) or not isinstance(t, (int, float)) or not (math.isfinite(t) and t > 0):   # -1 would reverse the ranking, NaN give NaN probabilities
         raise ArtefactError(f"{where}: its temperature {t!r} is not a positive number: the folder was edited; export the learner again.")
     learn.temperature = float(t)
+    if (tf := art.config.get('tta_flip')) is not None and not isinstance(tf, bool):
+        raise ArtefactError(f"{where}: its tta_flip {tf!r} is not true or false: the folder was edited; export the learner again.")
+    learn.tta_flip = tf
     if art.config.get('channels_last'): model.to(memory_format=torch.channels_last)   # same layout, same kernels, same digits
     if spec['builder'] != 'FastNet': learn.model_spec = spec
     return learn
@@ -476,7 +481,8 @@ def _unaugmented(learn, dl):
                          f"learn.dls.test_dl(items, with_labels=True) over the items you mean.") from None
 
 def _trained_flip(learn) -> bool:
-    "Whether `learn` was trained on mirrored images (`tensor_dls`, `folder_dls` and `csv_dls` leave them out for digits and text): a loaded DataBlock learner's `trained_flip`, else its training loader's (`has_flip`)"
+    "Whether TTA shows `learn` mirrored images: its `tta_flip` if set, else whether it was trained on them (`tensor_dls`, `folder_dls` and `csv_dls` leave them out for digits and text): a loaded DataBlock learner's `trained_flip`, else its training loader's (`has_flip`)"
+    if (t := getattr(learn, 'tta_flip', None)) is not None: return bool(t)
     f = getattr(learn.dls, 'trained_flip', None)
     tr = getattr(learn.dls, 'train', None)
     return bool(f) if f is not None else has_flip(tr) if tr is not None else True
@@ -592,7 +598,7 @@ class _RowFiles(tuple):
     def __deepcopy__(self, memo): return self
 
 T_BOUNDS = (0.05, 20.)   # `fit_temperature`'s range: log probabilities sharpened or softened 20-fold at most
-def _bound_note(t:float, probs:torch.Tensor, y:torch.Tensor) -> str|None:
+def _bound_note(t:float, probs:torch.Tensor, y:torch.Tensor, flipped:bool=False) -> str|None:
     "What a temperature at (within 5% of) a bound of `T_BOUNDS` says of the held-out probabilities, and what to do; None inside them"
     lo, hi = T_BOUNDS
     if lo*1.05 < t < hi/1.05: return None
@@ -606,11 +612,15 @@ def _bound_note(t:float, probs:torch.Tensor, y:torch.Tensor) -> str|None:
                 f"probabilities rest on faint differences. Train longer (a larger seconds= or epochs=) until the held-out log loss is well below "
                 f"{math.log(k):.2f}; or pass temperature=1 to keep the model's own probabilities.")
     return (f"fit_temperature: the temperature went to its upper bound, {hi:g}: {seen}. The probabilities tell nothing about these images, so the "
-            f"fit flattened them to nearly uniform (log probabilities ÷{t:.0f}). Check that the labels are right, and train longer (a larger seconds= or epochs=).")
+            f"fit flattened them to nearly uniform (log probabilities ÷{t:.0f}). "
+            + ("Training flipped the images at random: if a mirror image belongs to another class here (shapes pointing left or right, letters, text), "
+               "the net was shown each class under the other's label and cannot tell them apart: retrain with flip=False. Otherwise check "
+               if flipped else "Check ") + "that the labels are right, and train longer (a larger seconds= or epochs=).")
 
 def fit_temperature(probs:torch.Tensor, # Held-out class probabilities [n, k] (as predicted, e.g. with TTA)
                     y:torch.Tensor, # Their true class codes [n]
                     warn:bool=True, # Warn, saying what it means, when the temperature goes to a bound of `T_BOUNDS`
+                    flipped:bool=False, # The model was trained on randomly mirrored images (the warning then says what that does to left/right classes)
                    ) -> float:
     "The temperature that minimises the log loss of `calibrated(probs, t)` on these images, against labels smoothed by 1/(n+1) (one number: their accuracy is unchanged)"
     from scipy.optimize import minimize_scalar
@@ -618,7 +628,7 @@ def fit_temperature(probs:torch.Tensor, # Held-out class probabilities [n, k] (a
     # smoothed as if one more image might be wrong: held-out images all right would otherwise push the temperature to 0 (certainty)
     nll = lambda logt: F.cross_entropy(lp/math.exp(logt), y, label_smoothing=1/(len(y) + 1)).item()
     t = float(math.exp(minimize_scalar(nll, bounds=tuple(map(math.log, T_BOUNDS)), method='bounded', options=dict(xatol=1e-4)).x))
-    if warn and (note := _bound_note(t, probs, y)): warnings.warn(note)
+    if warn and (note := _bound_note(t, probs, y, flipped)): warnings.warn(note)
     return t
 
 def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory or DataBlock data), trained or loaded
@@ -674,12 +684,6 @@ def predict_folder(learn:Learner, # An image learner (`ImageLearner`; in-memory 
 def _label_known(v:str, whole:set, tags:set) -> bool:
     "Whether the label `v` is a known class, or known tags joined by spaces, ';', ',' or '|' (a multi-label prediction; '' is no tag)"
     return v in whole or all(t in tags for t in _tag_list(v))
-
-def _tag_lists(labels) -> bool:
-    "Whether some label is a list of several tags that are each seen in another label ('clear primary' beside 'clear'), not one class of several words ('golden retriever')"
-    labels = set(labels)
-    def elsewhere(v): return {t for o in labels if o != v for t in _tag_list(o)}
-    return any(len(_tag_list(v)) > 1 and set(_tag_list(v)) <= elsewhere(v) for v in labels)
 
 def _check_classes(labels:pd.Series, cells:pd.Series, classes, vocab, col:str) -> list|None:
     "Refuse labels that are not classes (a tag list: tag by tag) of `classes`, else of the learner's `vocab` if the sample's labels are in it, else of the sample's tag lists; the labels checked (None: none, the submission check decides)"
@@ -837,12 +841,23 @@ def _flip_note(dls) -> str:
     a, per = getattr(dls, 'mirror_asymmetry', None), getattr(dls, 'class_asymmetry', None) or {}
     if not dls.train.flip:
         if a is None: return ", no flips"
-        why, v = _flip_off_reason(a, per)
+        why, v = _flip_off_reason(a, per, getattr(dls, 'edge_asymmetry', None))
         return f", no flips ({why}: asymmetry {v:.2f})"
     if a is not None and math.isnan(a):   # measured, but the class means barely differ: flips stay on as fastai's default
         return (", random flips (whether a mirrored image keeps its class could not be read off the class means, which barely differ: "
                 "if it does not, as with letters, arrows or text, pass flip=False)")
     return ''
+
+MIRROR_P = 0.05   # `train_image_folder` drops TTA's mirror view when a one-sided sign test on the held-out images it changes says it turns more wrong than right at this level
+
+def _mirror_costs(learn, tta:torch.Tensor, y:torch.Tensor, shifts:int) -> dict:
+    "What TTA's mirror view does to the held-out images: the TTA probabilities without it, how many images it turns wrong and right, and whether that is clearly a cost (`MIRROR_P`) and the log loss agrees"
+    without = tta_probs(learn, flip=False, shifts=shifts)
+    ok, ok0 = tta.argmax(1) == y, without.argmax(1) == y
+    wrong, right = int((ok0 & ~ok).sum()), int((ok & ~ok0).sum())
+    n, nll = wrong + right, lambda p: F.nll_loss(p.double().clamp_min(1e-12).log(), y.long()).item()
+    p = sum(math.comb(n, k) for k in range(wrong, n + 1))/2**n if n else 1.   # P(at least `wrong` of the `n` changes go wrong | even odds)
+    return dict(without=without, turned_wrong=wrong, turned_right=right, p=p, costs=p < MIRROR_P and nll(tta) > nll(without))
 
 def train_image_folder(path, # Folder with one sub-folder per class, or a flat folder of images with `csv` (or decoded `ImageTensors`)
                        seconds:float=900, # Training wall-time budget
@@ -892,13 +907,25 @@ def train_image_folder(path, # Folder with one sub-folder per class, or a flat f
     acc = lambda p: (p.argmax(1) == y).float().mean().item()
     nll = lambda p: F.nll_loss(p.double().clamp_min(1e-12).log(), y.long()).item()
     single = not isinstance(learn.loss_func, BCEWithLogitsLossFlat)   # softmax classes: their probabilities can be calibrated
-    if temperature is None: temperature = fit_temperature(tta, y) if len(y) and single else 1.   # label smoothing leaves them under-confident
+    mirror = None
+    if len(y) and single and dls.train.flip:   # the mirror view, checked on the held-out images: mirror images may look like another class
+        with torch_threads(threads): mirror = _mirror_costs(learn, tta, y, tta_shifts)
+        if mirror['costs']:
+            learn.tta_flip = False
+            warnings.warn(f"TTA's mirror view turned {mirror['turned_wrong']} held-out images wrong and {mirror['turned_right']} right (accuracy "
+                          f"{acc(tta):.1%} with it, {acc(mirror['without']):.1%} without): mirror images look like another class here (shapes pointing "
+                          "left or right, letters, text), so this learner's TTA leaves it out (learn.tta_flip = False). Training flipped the images too, "
+                          "showing each such class under the other's label: retrain with flip=False.")
+            tta = mirror['without']
+    if temperature is None: temperature = fit_temperature(tta, y, flipped=bool(dls.train.flip)) if len(y) and single else 1.   # label smoothing leaves them under-confident
     report = dict(valid_accuracy=acc(probs) if len(y) else None, valid_accuracy_tta=acc(tta) if len(y) else None,
                   valid_log_loss_tta=nll(tta) if len(y) and single else None,
                   valid_log_loss_calibrated=nll(calibrated(tta, temperature)) if len(y) and single else None, temperature=temperature,
                   train_seconds=fit['seconds'], epochs=fit['epochs'], train_images_per_s=fit['images_per_s'],
                   inference_images_per_s=len(y)/plain_s if len(y) else None, widths=tuple(widths), threads=threads or torch.get_num_threads(),
                   n_train=dls.train.n, n_valid=len(y), tta_shifts=tta_shifts, bs=dls.train.bs, width_search_seconds=search_s,
-                  flip=bool(dls.train.flip), mirror_asymmetry=getattr(dls, 'mirror_asymmetry', None))
+                  flip=bool(dls.train.flip), mirror_asymmetry=getattr(dls, 'mirror_asymmetry', None), edge_asymmetry=getattr(dls, 'edge_asymmetry', None),
+                  tta_flip=bool(dls.train.flip) and learn.tta_flip is not False,
+                  mirror_tta=None if mirror is None else {k: v for k, v in mirror.items() if k != 'without'})
     learn.threads, learn.tta_shifts, learn.temperature = threads, tta_shifts, float(temperature)   # what `predict_folder` reuses
     return learn, report
