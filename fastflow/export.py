@@ -25,7 +25,7 @@ __all__ = ['ARTEFACT_FORMAT', 'ARTEFACT_VERSION', 'MANIFEST', 'STAGE_PREFIX', 'M
            'export_learner', 'missing_globals', 'load_learner', 'save_weights', 'load_weights', 'weights_config']
 
 # %% ../nbs/12_export.ipynb #ce2d56f6
-ARTEFACT_FORMAT, ARTEFACT_VERSION, MANIFEST = 'fastflow-artefact', 8, 'fastflow.json'   # 4: image models carry their probabilities' temperature; 5: tabular workflows a decision threshold (binary F1); 6: class weights (macro F1); 7: collab models without a y_range their unit (y_unit), tabular date columns their time zones (date_zones); 8: tabular date parts on the clock the values were written in (date_clock), xgboost regressors their target's mean and std (y_mean, y_std), a collab side member given one table the other side's per-id coefficients
+ARTEFACT_FORMAT, ARTEFACT_VERSION, MANIFEST = 'fastflow-artefact', 8, 'fastflow.json'   # 4: image models carry their probabilities' temperature; 5: tabular workflows a decision threshold (binary F1); 6: class weights (macro F1); 7: collab models without a y_range their unit (y_unit), tabular date columns their time zones (date_zones); 8: tabular date parts on the clock the values were written in (date_clock), xgboost regressors their target's mean and std (y_mean, y_std), a collab side member given one table the other side's per-id coefficients, an image model whether its TTA keeps the mirror view (tta_flip)
 # 2: tabular workflows on log(1 + y) (metric='rmsle'); 3: every folder written since (sparse kNN similarities, CollabNN's
 # biases, xgboost's int_cats, ...), its config checksum required
 
