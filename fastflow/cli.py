@@ -90,6 +90,12 @@ def _sep_of(cols) -> str|None:
     if len(cols) != 1 or not isinstance(name := cols[0], str) or not any(d in name for d in _SEPS): return None
     return max(_SEPS, key=name.count)
 
+def _decimal_commas(s:pd.Series) -> bool:
+    "Whether a column read as text holds numbers written with a decimal comma ('0,5', '-12,25', '3'), one at least"
+    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s) or not (v := s.dropna()).size: return False
+    v = v.astype(str).str.strip()
+    return bool(v.str.fullmatch(r'[-+]?(\d+(,\d*)?|,\d+)([eE][-+]?\d+)?').all() and v.str.contains(',', regex=False).any())
+
 def _sep_name(sep:str) -> str: return {'\t': 'tab'}.get(sep, repr(sep))
 
 def _read_sep(path:Path, sep:str, **kw) -> pd.DataFrame:
@@ -105,7 +111,7 @@ def _read_sep(path:Path, sep:str, **kw) -> pd.DataFrame:
         raise ValueError(f"The input rows {path} (read as {_sep_name(sep)}-separated, as its header is) is not a well-formed file ({str(e).strip()[:200]})") from None
 
 def _read_rows(path:Path) -> tuple[pd.DataFrame, partial|None]:
-    "`(rows, written)`: the input rows in `path` (a CSV in any compression, a parquet file, or a zip of one) with pandas' own types, and a reader of the same rows as the file writes them (`written(usecols=...)`: text, nothing missing; None for parquet); a file separated by ';', tab or '|' read with it, with a warning saying so; a ValueError naming a bad file"
+    "`(rows, written)`: the input rows in `path` (a CSV in any compression, a parquet file, or a zip of one) with pandas' own types, and a reader of the same rows as the file writes them (`written(usecols=...)`: text, nothing missing; None for parquet); a file separated by ';' (and its decimal commas, '0,5'), tab or '|' read so, with a warning saying so; a ValueError naming a bad file"
     sep = None
     try: df, pq = _read_table(path, 'input rows', plain=True)
     except SubmissionError as e:   # a ';' file with decimal commas is ragged when read with commas: its header says which separator it has
@@ -115,9 +121,11 @@ def _read_rows(path:Path) -> tuple[pd.DataFrame, partial|None]:
         pq = False
     else: sep = None if pq else _sep_of(list(df.columns))
     if sep is not None:
-        df = _read_sep(path, sep)
-        warnings.warn(f"the input rows {path} are separated by {_sep_name(sep)}, not commas (its columns: {[str(c)[:20] for c in df.columns[:5]]}{' ...' if df.shape[1] > 5 else ''}): read them so, "
-                      f"as pd.read_csv(path, sep={sep!r}) does")
+        df, dec, how = _read_sep(path, sep), '', f"sep={sep!r}"
+        if sep == ';' and (cs := [c for c in df.columns if _decimal_commas(df[c])]):   # Excel's CSV where the decimal mark is a comma: '0,5'
+            df, dec, how = _read_sep(path, sep, decimal=','), f", with decimal commas in {cs[:5]}{' ...' if len(cs) > 5 else ''}", how + ", decimal=','"
+        warnings.warn(f"the input rows {path} are separated by {_sep_name(sep)}, not commas{dec} (its columns: {[str(c)[:20] for c in df.columns[:5]]}{' ...' if df.shape[1] > 5 else ''}): "
+                      f"read them so, as pd.read_csv(path, {how}) does")
     if len(df) == 0: raise ValueError(f"The input rows {path} hold a header but no rows: nothing to predict")
     return df, None if pq else partial(_written, path, sep)
 

@@ -304,6 +304,11 @@ def test_separators(tab, tmp_path, capsys):
         got = pd.read_csv(ok(r, 'tabular.workflow', 40))
         assert (got.pid == test.pid).all() and (got.y.to_numpy() == want).all(), name
         assert f"fastflow predict: warning: the input rows {tmp_path/name} are separated by {sep}, not commas" in r.stderr, r.stderr
+    test.to_csv(tmp_path/'excel.csv', sep=';', decimal=',', index=False)   # Excel's CSV where the decimal mark is a comma: '0,5'
+    r = here(capsys, d/'wf', tmp_path/'excel.csv', '--out', tmp_path/'excel')
+    got = pd.read_csv(ok(r, 'tabular.workflow', 40))
+    assert (got.y.to_numpy() == want).all() and "separated by ';', not commas, with decimal commas in ['x_num1', 'x_num2'" in r.stderr and "decimal=','" in r.stderr, r.stderr
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); assert (wf.predict_proba(pd.read_csv(tmp_path/'excel.csv', sep=';', decimal=',')) == wf.predict_proba(test)).all()   # the same numbers, read back exactly
     (tmp_path/'bad.csv').write_text('pid;x_num1\n1;2;3\n')   # ragged with its own separator too: said so
     refused([d/'wf', tmp_path/'bad.csv'], 'read as', "';'-separated", 'more fields than its header')
     test[['pid']].to_csv(tmp_path/'one.csv', index=False)   # one column, no separator in it: the missing columns, as before
