@@ -71,3 +71,13 @@ def test_sample_weight_bad():
     with pytest.raises(ValueError, match="not all weights zero"): GBMRegressor().fit(X, y, sample_weight=np.zeros(len(y)))
     with pytest.raises(ValueError, match=">= 0"): RFRegressor().fit(X, y, sample_weight=-np.ones(len(y)))
     with pytest.raises(TypeError, match="sample_weight must be numbers"): LinearRegressor().fit(X, y, sample_weight=['a']*len(y))
+
+def test_cv_penalty_multiclass_and_wide():
+    "alpha='cv' on three classes and more columns than rows: L1 (saga) or L2 (lbfgs) chosen by an inner CV, ahead of the fixed alpha=1 on a sparse signal"
+    from sklearn.model_selection import cross_val_score
+    r = np.random.default_rng(0); X = pd.DataFrame(r.normal(size=(150, 300))).add_prefix('f')
+    y = np.argmax(np.c_[3*X.f0, 3*X.f1, 3*X.f2] + r.normal(size=(150, 3)), 1)
+    m = LinearClassifier(alpha='cv').fit(X, y)
+    assert m.l1_ratio_ in (0., 1.) and m.alpha_ > 0 and m.predict_proba(X).shape == (150, 3)
+    ll = lambda e: -cross_val_score(e, X, y, cv=3, scoring='neg_log_loss').mean()
+    assert ll(LinearClassifier(alpha='cv')) < ll(LinearClassifier())

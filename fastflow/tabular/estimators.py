@@ -429,7 +429,7 @@ class GBMRegressor(_GBM, TabularRegressor):
         self.loss = loss
 
 # %% ../../nbs/32_tabular.estimators.ipynb #d5f28bd8
-LINEAR_CV = dict(l1_ratios=[0.1, 0.5, 0.9, 1.], n_alphas=30, Cs=10)   # alpha='cv': mixes from nearly ridge to lasso, strengths on a path (regression) or grid (classification)
+LINEAR_CV = dict(l1_ratios=[0.1, 0.5, 0.9, 1.], n_alphas=30, Cs=10)   # alpha='cv': regression mixes from nearly ridge to lasso on a path of strengths; classification L1 or L2 over a grid of C
 DENSE_CELLS = 1 << 25   # a linear model's design up to 33M cells (268 MB) is dense, as it always was; a larger one is sparse
 
 class _Linear:
@@ -475,17 +475,12 @@ class _Linear:
                 k = min(3, int(np.bincount(y).min()))
                 if k < 2: self.alpha_, self.l1_ratio_ = 1., 0.; return LogisticRegression(max_iter=self.max_iter)   # a class of one row: no inner CV
                 folds = StratifiedKFold(k, shuffle=True, random_state=0)
-                if len(np.unique(y)) == 2:   # liblinear: L1 and L2 paths in a second (saga's elastic net took 13 s on 100 x 500)
-                    fits = [LogisticRegressionCV(Cs=LINEAR_CV['Cs'], l1_ratios=[r], solver='liblinear', scoring='neg_log_loss', cv=folds,
-                                                 max_iter=self.max_iter, use_legacy_attributes=False).fit(Z, y, **kw) for r in (1., 0.)]   # L1, L2
-                    cv = max(fits, key=lambda f: np.max(np.mean(f.scores_, 0)))   # the better penalty at its best strength
-                    self.alpha_, self.l1_ratio_ = 1/float(np.ravel(cv.C_)[0]), float(np.ravel(cv.l1_ratio_)[0])
-                    return LogisticRegression(C=1/self.alpha_, l1_ratio=self.l1_ratio_, solver='liblinear', max_iter=self.max_iter)
-                cv = LogisticRegressionCV(Cs=LINEAR_CV['Cs'], l1_ratios=[0.5, 1.], solver='saga', scoring='neg_log_loss',
-                                          cv=folds, tol=1e-3, max_iter=self.max_iter, use_legacy_attributes=False).fit(Z, y, **kw)
-                C, r = float(np.ravel(cv.C_)[0]), float(np.ravel(cv.l1_ratio_)[0])
-                self.alpha_, self.l1_ratio_ = 1/C, r
-                return LogisticRegression(C=C, l1_ratio=r, solver='saga', tol=1e-3, max_iter=self.max_iter)
+                two = len(np.unique(y)) == 2   # liblinear's L1 and L2 paths take a second (saga's elastic net took 13 s on 100 x 500); more classes: saga's L1, lbfgs' L2
+                fits = [LogisticRegressionCV(Cs=LINEAR_CV['Cs'], l1_ratios=[r], solver='liblinear' if two else 'saga' if r else 'lbfgs', scoring='neg_log_loss', cv=folds,
+                                             max_iter=self.max_iter, use_legacy_attributes=False, **({} if two or not r else {'tol': 1e-3})).fit(Z, y, **kw) for r in (1., 0.)]
+                cv = max(fits, key=lambda f: np.max(np.mean(f.scores_, 0)))   # the better penalty at its best strength
+                self.alpha_, self.l1_ratio_ = 1/float(cv.C_), float(cv.l1_ratio_)
+                return LogisticRegression(C=1/self.alpha_, l1_ratio=self.l1_ratio_, solver=cv.solver, max_iter=self.max_iter, tol=cv.tol)
             cv = ElasticNetCV(l1_ratio=LINEAR_CV['l1_ratios'], alphas=LINEAR_CV['n_alphas'], cv=KFold(min(3, len(y)), shuffle=True, random_state=0),
                               max_iter=self.max_iter).fit(Z, y, **kw)
         self.alpha_, self.l1_ratio_ = float(cv.alpha_), float(cv.l1_ratio_)
