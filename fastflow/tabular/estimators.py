@@ -327,6 +327,7 @@ def _inner_split(y, frac, seed, clf, groups=None, times=None, gap:int=0):
     return (tr, va) if len(va) else None
 
 class _GBM:
+    y_mean_, y_std_ = 0., 1.   # a regressor pickled before targets were standardised (1cbfa17): its booster's own output, as old folders load
     def __init__(self, *, n_estimators: int = 2000, # Maximum boosting rounds
                  learning_rate: float = 0.05, # Shrinkage
                  max_depth: int = 6, # Tree depth
