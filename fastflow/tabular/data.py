@@ -687,6 +687,12 @@ class TabularProc(TransformerMixin, BaseEstimator):
         self.n_features_in_ = X.shape[1]
         return self
 
+    def _date_parts(self, s: pd.Series, warn: bool = True) -> pd.DataFrame:
+        "Date column `s`'s parts as the model was fitted on them: training's formats and zone, on the clock it was fitted under"
+        other = getattr(self, 'other_date_formats_', {})   # processors pickled before it was kept
+        return date_parts(s, format=self.date_formats_.get(s.name), known=other.get(s.name, ()), warn=warn,
+                          clock=getattr(self, 'date_clock_', 'utc'), zone=getattr(self, 'date_zones_', {}).get(s.name) or None)   # pickled before either was kept: UTC
+
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         "Codes for categorical and `_na` columns, filled and normalized numbers for continuous ones"
         check_is_fitted(self, 'vocab_')
@@ -704,11 +710,10 @@ class TabularProc(TransformerMixin, BaseEstimator):
             if c in self.int_cats_ and (code < 0).any(): code = _nearest_level(code, X[c], self.vocab_[c], c)
             code = _match_folded(code, X[c], self.vocab_[c], c, expect_unseen=c in getattr(self, 'cut_', ()))
             codes[k] = code + 1   # -1 (missing or unseen) + 1 = 0
-        other = getattr(self, 'other_date_formats_', {})   # processors pickled before it was kept
         clock, zones = getattr(self, 'date_clock_', 'utc'), getattr(self, 'date_zones_', {})   # processors pickled before either was kept: UTC
         for c, z in zones.items():
             if c in X.columns and _is_date(X[c]) and (zt := _zone(X[c])) != z and not (z and zt): _warn_zones(c, z, zt, clock)
-        parts = lambda c: date_parts(X[c], format=self.date_formats_.get(c), known=other.get(c, ()), clock=clock, zone=zones.get(c) or None)
+        parts = lambda c: self._date_parts(X[c])
         conts = np.empty((len(self.cont_out_), n), 'float32')
         pos, na_pos = {c: j for j, c in enumerate(self.cont_out_)}, {c: ncat + k for k, c in enumerate(self.na_cols_)}
         for cs, a in _cont_blocks(X, [c for c in self.conts_ if c in X.columns], self.dates_, parts, 'it was in training', 'transformed'):

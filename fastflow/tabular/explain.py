@@ -19,7 +19,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.utils.validation import check_is_fitted
 from ..core import moved_names, save_plot, _plain
 from ..metrics import accuracy, rmse
-from .data import TabularProc, date_parts, _not_a_frame
+from .data import TabularProc, _not_a_frame
 from .estimators import RFClassifier, RFRegressor, GBMClassifier, GBMRegressor, SeedBagClassifier, SeedBagRegressor, class_index
 from .workflow import TabularWorkflow, get_metric
 
@@ -388,8 +388,7 @@ def explain_row(model, # A fitted `GBMClassifier`/`GBMRegressor` (or a seed bag 
     proc = (model.estimators_[0] if hasattr(model, 'estimators_') else model).proc_
     Xt, made = proc.transform(x).iloc[0], {}   # what the preprocessing made, shown as the row's own values: not normalised, not codes
     for d in proc.dates_:
-        made.update(date_parts(x[d], format=proc.date_formats_.get(d), warn=False, clock=getattr(proc, 'date_clock_', 'utc'),   # the clock it was fitted on
-                               zone=getattr(proc, 'date_zones_', {}).get(d) or None).iloc[0].to_dict())   # 3 January: Dayofyear 3
+        made.update(proc._date_parts(x[d], warn=False).iloc[0].to_dict())   # as the model saw them (3 January: Dayofyear 3)
         made[f'{d}_Elapsed'] = x[d].iloc[0]   # the date itself (the model's number is billions of seconds since 1970)
     made.update({f'{n}_na': bool(Xt[f'{n}_na'] == 2) for n in proc.na_cols_})   # code 2 is missing: True
     vals = [x[f].iloc[0] if f in x.columns else made.get(f, Xt[f]) for f in c.index]
