@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/export.html.md"""
 
 # %% ../nbs/12_export.ipynb #142b3537
 from __future__ import annotations
-import hashlib, importlib, inspect, json, os, pickle, pickletools, shutil, socket, tarfile, tempfile, time, warnings, zipfile
+import hashlib, importlib, inspect, json, os, pickle, pickletools, shutil, socket, tarfile, tempfile, threading, time, warnings, zipfile
 from _compat_pickle import IMPORT_MAPPING, NAME_MAPPING
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +21,7 @@ from .core import atomic_write, output_dir, user_path
 
 # %% auto #0
 __all__ = ['ARTEFACT_FORMAT', 'ARTEFACT_VERSION', 'MANIFEST', 'STAGE_PREFIX', 'MODEL_BUILDERS', 'LOADERS', 'ArtefactError',
-           'to_json', 'save_artefact', 'Artefact', 'load_artefact', 'build_model', 'load_model', 'rebuild',
+           'to_json', 'save_artefact', 'Artefact', 'load_artefact', 'recover', 'build_model', 'load_model', 'rebuild',
            'export_learner', 'missing_globals', 'load_learner', 'save_weights', 'load_weights', 'weights_config']
 
 # %% ../nbs/12_export.ipynb #ce2d56f6
@@ -145,51 +145,64 @@ def _stages(path:Path, foreign:list|None=None) -> list:
 def _foreign_note(path:Path, d:Path, who:dict) -> str:
     "What to do about staging folder `d` of an export on another machine (or container), which is left alone"
     when = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(who['made']))
-    prev = d/'.previous'
-    back = f"move the files in {prev} back into {path} (the earlier export), then " if (prev/MANIFEST).is_file() and not (path/MANIFEST).exists() else ""
+    back = "puts the earlier export back into the folder and " if (d/'.previous'/MANIFEST).is_file() and not (path/MANIFEST).exists() else ""
     return (f"{d} is the staging folder of an export on {who['host']!r} (process {who['pid']}, started {when} by its clock), which cannot be told "
-            f"alive or dead from here, so it is left alone; if no export into this folder is running there (it was killed), {back}remove {d} by hand")
+            f"alive or dead from here, so it is left alone; if no export into this folder is running there (it was killed), run "
+            f"fastflow.export.recover({str(path)!r}, force=True), which {back}removes {d}")
 
-def _recover(path:Path):
-    "Put back an earlier export that a killed export had moved aside (its manifest is missing from `path`), then remove the dead staging folders; another machine's are left alone, and said"
-    foreign = []
-    for d in _stages(path, foreign):
+def _recover(path:Path, force:bool=False) -> list:
+    "Put back an earlier export that a killed export had moved aside (its manifest is missing from `path`), then remove the dead staging folders (with `force` every one: the caller's word that none is being written); another machine's are otherwise left alone, and said. Returns those removed"
+    foreign, out = [], []
+    dead = _stages(path, foreign)
+    if force: dead, foreign = sorted(d for d in path.glob(f'{STAGE_PREFIX}*') if _marker(d) is not None), []   # ours only (holding the marker)
+    for d in dead:
         if not (path/MANIFEST).exists():   # killed (or stranded) mid-swap: the new manifest never went in
-            for n, meta in ((_read_manifest(d/'.manifest.part') or {}).get('files') or {}).items():   # the new files it had moved in: exactly those (by checksum)
+            part, prev, gone = _read_manifest(d/'.manifest.part'), d/'.previous', []
+            for n, meta in ((part or {}).get('files') or {}).items():   # the new files it had moved in: exactly those (by checksum)
                 f = path/n
-                if isinstance(n, str) and Path(n).name == n and isinstance(meta, dict) and not (d/n).exists() and f.is_file() and _sha256(f) == meta.get('sha256'): f.unlink()
-            prev = d/'.previous'
+                if isinstance(n, str) and Path(n).name == n and isinstance(meta, dict) and not (d/n).exists() and f.is_file() and _sha256(f) == meta.get('sha256'): f.unlink(); gone.append(n)
+            if force and part is None and (prev/MANIFEST).is_file():   # no record of what it moved in (unreadable): the files the earlier export's would replace, and those an export writes that its manifest does not list
+                listed = _old_files(prev/MANIFEST) or []
+                for f in sorted(path.iterdir()):
+                    if f.is_file() and ((prev/f.name).exists() or f.name in _RESERVED and f.name not in listed): f.unlink(); gone.append(f.name)
             if prev.is_dir() and any(prev.iterdir()):
                 if clash := [f.name for f in prev.iterdir() if (path/f.name).exists()]:   # files of yours since: never overwritten
                     warnings.warn(f"{path}: an export was killed while replacing the earlier one, which is in {prev}; {clash} in the folder would be "
                                   "overwritten by it, so it stays there: move it back yourself, or delete that folder"); continue
                 for f in sorted(prev.iterdir(), key=lambda f: f.name == MANIFEST): os.replace(f, path/f.name)   # the old manifest last
-                warnings.warn(f"{path}: an export was killed while replacing the earlier one; the earlier export is restored")
-        shutil.rmtree(d, ignore_errors=True)
+                warnings.warn(f"{path}: an export was killed while replacing the earlier one; the earlier export is restored" +
+                              (f" (the files it had moved in removed: {', '.join(sorted(gone))})" if gone else ""))
+        shutil.rmtree(d, ignore_errors=True); out.append(d)
     for d, who in foreign: warnings.warn(f"{path}: " + _foreign_note(path, d, who))   # under the lock no export of ours runs: most likely killed there
+    return out
 
 def _lock_path(path:Path) -> Path:
     "The lock file of model folder `path`: hidden beside it in its parent (`.NAME.lock`), never inside it, one for every spelling of the folder"
     p = path.resolve()
     return p.parent/f'.{p.name}.lock'
 
+_THREAD_LOCKS, _THREAD_LOCKS_GUARD = {}, threading.Lock()   # resolved folder -> the lock this process's exports into it take first (filled on use)
+
+def _thread_lock(path:Path) -> threading.Lock:
+    "The lock that orders this process's threads exporting into folder `path` (POSIX locks are held per process, so `lockf` cannot)"
+    with _THREAD_LOCKS_GUARD: return _THREAD_LOCKS.setdefault(str(path.resolve()), threading.Lock())
+
 @contextmanager
 def _locked(path:Path):
-    "An exclusive lock while an export writes into folder `path`, on `_lock_path(path)` opened for writing (NFS locks it across machines only so); none where the OS or file system has none"
-    try: import fcntl
-    except ImportError: yield; return   # Windows
-    nofollow, lock, fd = getattr(os, 'O_NOFOLLOW', 0), _lock_path(path), None
-    for target, flags in ((lock, os.O_RDWR | os.O_CREAT), (lock, os.O_RDONLY), (path, os.O_RDONLY)):   # a lock file this user cannot write (another's): this machine's processes still wait
-        try: fd = os.open(target, flags | (nofollow if target == lock else 0), 0o666); break   # (a parent this user cannot write: the folder itself, on this machine)
-        except OSError: continue
-    if fd is None: yield; return
-    try:
+    "An exclusive lock while an export writes into folder `path`: a thread lock, then `lockf` on `_lock_path(path)` opened for writing (processes; over NFS, machines), or `flock` where it opens only for reading; one lock family per file, never both"
+    with _thread_lock(path):   # first, and held until the descriptor is closed: closing any descriptor of the file drops this process's POSIX locks on it
+        try: import fcntl
+        except ImportError: yield; return   # Windows: this process's threads only
+        nofollow, lock, fd = getattr(os, 'O_NOFOLLOW', 0), _lock_path(path), None
+        for target, flags in ((lock, os.O_RDWR | os.O_CREAT), (lock, os.O_RDONLY), (path, os.O_RDONLY)):   # a lock file this user cannot write (another's): this machine's processes still wait
+            try: fd = os.open(target, flags | (nofollow if target == lock else 0), 0o666); break   # (a parent this user cannot write: the folder itself, on this machine)
+            except OSError: continue
+        if fd is None: yield; return
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)   # this machine's processes and threads (and, over NFS, a lock on the whole file on the server)
-            if flags & os.O_RDWR: fcntl.lockf(fd, fcntl.LOCK_EX)   # other machines too where NFS keeps flock to each machine (local_lock=flock)
-        except OSError: pass   # a file system without locks: exports unserialised, as before
-        yield
-    finally: os.close(fd)   # which releases the locks (the lock file stays: removing it would let two exporters lock two files)
+            try: (fcntl.lockf if flags & os.O_RDWR else fcntl.flock)(fd, fcntl.LOCK_EX)   # not both: over NFS flock is a lock of the same kind as lockf's, held by the open file, and lockf would wait on it forever
+            except OSError: pass   # a file system without locks (or NFS refusing flock on a descriptor not open for writing): exports unserialised, as before
+            yield
+        finally: os.close(fd)   # which releases the lock (the lock file stays: removing it would let two exporters lock two files)
 
 class _Stranded(ArtefactError): "A failed swap that could not be undone: the staging folder holds the earlier export and is kept"
 
@@ -210,7 +223,7 @@ def _swap_in(path:Path, stage:Path, new:list, old:list):
                 if (keep/n).exists(): os.replace(keep/n, path/n)   # the old manifest back last
         except BaseException:
             raise _Stranded(f"exporting to {path} failed ({e!r}) and so did putting the earlier export back: its files are in {keep}; "
-                            "export again (it restores them first), or move them back yourself") from e
+                            f"export again (it restores them first), or run fastflow.export.recover({str(path)!r})") from e
         raise
 
 def save_artefact(path:Path|str|None, # Folder to write (created; files of an earlier export in it are replaced); None: `output_dir()/'model'`
@@ -364,7 +377,7 @@ def _read_folder(p:Path, kind, stamps:dict) -> Artefact:
         foreign = [(d, who) for d, who in foreign if (d/'.previous'/MANIFEST).is_file()]   # another machine's export, mid-swap or killed there
         inside = sorted(str(s) for s in p.glob(f'*/{MANIFEST}'))[:3] if p.is_dir() else []   # a dataset's folder holding the model folder
         raise ArtefactError(f"{p} holds no {MANIFEST}: " + (f"an export into it was killed while replacing the earlier one, which is in {killed[0]/'.previous'}; "
-                            "export again (that restores it first), or move its files back" if killed else
+                            f"export again (that restores it first), or run fastflow.export.recover({str(p)!r})" if killed else
                             f"an export is replacing the earlier one: load it once that has finished. {_foreign_note(p, *foreign[0])}." if foreign else
                             f"the model folder is inside it: pass {' or '.join(repr(str(Path(s).parent)) for s in inside)}." if inside else
                             "it is not a fastflow model folder, or the export did not finish."))
@@ -418,6 +431,15 @@ def _read_folder(p:Path, kind, stamps:dict) -> Artefact:
             with np.load(p/'arrays.npz', allow_pickle=False) as z: arrays = {k: z[k] for k in z.files}
         except Exception as e: raise ArtefactError(f"{p/'arrays.npz'} cannot be read as plain numpy arrays ({e}).") from None
     return Artefact(p, man.get('kind'), man.get('config', {}), tensors, arrays, man, dict(stamps))
+
+# %% ../nbs/12_export.ipynb #8a595c36
+def recover(path:Path|str, # A model folder whose export was killed (in this process's machine, or another)
+            force:bool=False, # Take every staging folder in it for dead, another machine's too: only when no export into `path` runs anywhere
+           ) -> list[Path]:
+    "Put back the earlier export that a killed export moved aside and remove its staging folder, as the next export would; returns the staging folders removed"
+    p = user_path(path)
+    if not p.is_dir(): raise FileNotFoundError(f"No model folder at {p}: pass the folder the killed export was writing into.")
+    with _locked(p): return _recover(p, force)
 
 # %% ../nbs/12_export.ipynb #f90b82cd
 MODEL_BUILDERS = {'FastNet': 'fastflow.vision.models:FastNet',

@@ -1,6 +1,7 @@
 "Export in one interpreter, load in another: weights-only needs no code; a pickle with a missing function names it."
 import ast, os, subprocess, sys, textwrap
 from pathlib import Path
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,10 +82,22 @@ def test_tampered_files_never_run(tmp_path):
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
     assert not (tmp_path/'pwned').exists()
 
-def test_load_while_other_processes_reexport(tmp_path):
-    "Two processes export into one folder while a third loads it: no export fails (one waits for the other), every load gives one export whole (never a mix of two, never a 'no fastflow.json')"
+# Linux's NFS client on a default mount (local_lock=none) makes flock a whole-file lock of lockf's kind held by the open
+# file (flock(2)); an open-file-description (OFD) lock is exactly that. A child that runs this first sees NFS's locks.
+NFS_FLOCK = '''
+import fcntl, struct
+def _nfs_flock(fd, op):
+    typ = fcntl.F_WRLCK if op & fcntl.LOCK_EX else fcntl.F_RDLCK if op & fcntl.LOCK_SH else fcntl.F_UNLCK
+    fcntl.fcntl(fd, fcntl.F_OFD_SETLK if op & fcntl.LOCK_NB else fcntl.F_OFD_SETLKW, struct.pack('hhqqi4x', typ, 0, 0, 0, 0))
+fcntl.flock = _nfs_flock
+'''
+nfs_only = pytest.mark.skipif(not sys.platform.startswith('linux'), reason='simulates Linux NFS locks with OFD locks (Linux only)')
+
+@pytest.mark.parametrize('nfs', [False, pytest.param(True, marks=nfs_only)])
+def test_load_while_other_processes_reexport(tmp_path, nfs):
+    "Two processes export into one folder while a third loads it: no export fails (one waits for the other), every load gives one export whole (never a mix of two, never a 'no fastflow.json'); under NFS's lock semantics too"
     d = tmp_path/'m'
-    def writer(v): return subprocess.Popen([sys.executable, '-c', textwrap.dedent(f'''
+    def writer(v): return subprocess.Popen([sys.executable, '-c', (NFS_FLOCK if nfs else '') + textwrap.dedent(f'''
         import collections, time, numpy as np, torch
         from fastflow.export import save_artefact
         t0, res = time.time(), collections.Counter()
@@ -118,7 +131,6 @@ def test_load_while_other_processes_reexport(tmp_path):
 # The lock and the staging folders' markers (helper-155): a lock file beside the folder, opened for writing (NFS locks
 # across machines only so), never inside it; loading takes no lock; a killed export's staging folder judged by who wrote it.
 import json, shutil, signal, socket, stat, tempfile, warnings
-import pytest
 
 NOBODY = 65534
 DROPS = (['setpriv', f'--reuid={NOBODY}', f'--regid={NOBODY}', '--clear-groups'], ['runuser', '-u', 'nobody', '--'])
@@ -178,18 +190,19 @@ def test_read_only_folder_loads_without_a_lock(drop, base):
     assert got == [False, 3, [3.] * 4, [0, 1, 2]], got
     assert _listing(base) == before   # no lock file, no staging folder, nothing touched
 
+@pytest.mark.parametrize('nfs', [False, pytest.param(True, marks=nfs_only)])
 @pytest.mark.parametrize('lock_there', [False, True])
-def test_export_into_own_folder_in_a_parent_not_writable(drop, base, lock_there):
-    "The user owns the model folder but cannot write its parent (so cannot make the lock file, or can only read one that is there): the export still works, and adds nothing to the folder"
+def test_export_into_own_folder_in_a_parent_not_writable(drop, base, lock_there, nfs):
+    "The user owns the model folder but cannot write its parent (so cannot make the lock file, or can only read one that is there): the export still works (flock on a descriptor open for reading; refused by NFS), and adds nothing to the folder"
     if not drop: pytest.skip('runs the child as nobody (a folder of another user is needed)')
     m = base/'models'/'m'; m.mkdir(parents=True); (base/'models').chmod(0o755); os.chown(m, NOBODY, NOBODY)
     if lock_there: (base/'models'/'.m.lock').touch(); (base/'models'/'.m.lock').chmod(0o644)   # root's, read-only to nobody
-    got = _as(drop, '''
+    got = _as(drop, (NFS_FLOCK if nfs else '') + textwrap.dedent('''
         import json, sys, numpy as np, torch
         from fastflow.export import load_artefact, save_artefact
         for i in range(3): save_artefact(sys.argv[1], 'demo', dict(i=i), tensors={'w': torch.full((4,), float(i))}, arrays={'a': np.arange(i + 1)})
         art = load_artefact(sys.argv[1]); print(json.dumps([art.config['i'], art.arrays['a'].tolist()]))
-    ''', m)
+    '''), m)
     assert got == [2, [0, 1, 2]], got
     assert sorted(f.name for f in m.iterdir()) == ['arrays.npz', 'fastflow.json', 'weights.safetensors']
     assert sorted(f.name for f in (base/'models').iterdir()) == (['.m.lock', 'm'] if lock_there else ['m'])
@@ -197,26 +210,27 @@ def test_export_into_own_folder_in_a_parent_not_writable(drop, base, lock_there)
 KILLED = '''
 import os, signal, sys, numpy as np, torch
 from fastflow import export
-d = sys.argv[1]
+d, at = sys.argv[1], int(sys.argv[2])
 export.save_artefact(d, 'demo', dict(i=0), tensors={'w': torch.zeros(4)}, arrays={'a': np.zeros(3)})
 real, calls = os.replace, []
-def replace(a, b):   # killed in the middle of the swap: the old manifest moved aside, the old weights not yet
+def replace(a, b):   # killed in the middle of the swap, before move `at`: 2, the old manifest moved aside, the old weights not yet; 5, the new weights moved in, not the new arrays
     calls.append(b)
-    if len(calls) == 2: os.kill(os.getpid(), signal.SIGKILL)
+    if len(calls) == at: os.kill(os.getpid(), signal.SIGKILL)
     return real(a, b)
 os.replace = replace
 export.save_artefact(d, 'demo', dict(i=1), tensors={'w': torch.ones(4)}, arrays={'a': np.ones(3)})
 '''
 
-@pytest.fixture
-def killed(tmp_path):
-    "A model folder whose second export was killed (SIGKILL) in the middle of its swap: no fastflow.json, the earlier export's manifest in the staging folder"
+@pytest.fixture(params=[2, 5])
+def killed(tmp_path, request):
+    "A model folder whose second export was killed (SIGKILL) in the middle of its swap: no fastflow.json, the earlier export's manifest in the staging folder (and, at 5, the new weights already in the folder)"
     d = tmp_path/'m'
-    r = subprocess.run([sys.executable, '-c', KILLED, str(d)], env=_env(), capture_output=True, text=True, timeout=300)
+    r = subprocess.run([sys.executable, '-c', KILLED, str(d), str(request.param)], env=_env(), capture_output=True, text=True, timeout=300)
     assert r.returncode == -signal.SIGKILL, r.stderr[-2000:]
     (stage,) = d.glob('.fastflow-export-*'); who = json.loads((stage/'.fastflow-stage').read_text())
     assert who['host'] == socket.gethostname() and isinstance(who['pid'], int) and not (d/'fastflow.json').exists()
     if Path('/proc/sys/kernel/random/boot_id').exists(): assert who['boot_id'] == Path('/proc/sys/kernel/random/boot_id').read_text().strip()
+    assert ((d/'weights.safetensors').exists() and not (stage/'weights.safetensors').exists()) == (request.param == 5)   # 5: the new weights moved in
     return d, stage, who
 
 def test_killed_export_of_this_machine_is_restored(killed):
@@ -233,19 +247,38 @@ def test_killed_export_of_this_machine_is_restored(killed):
     assert load_artefact(d).config['i'] == 2 and not stage.exists()
 
 def test_killed_export_of_another_machine_is_left_alone(killed, monkeypatch):
-    "The same folder as another machine left it (its marker names another host): never judged dead here; the load and the export say which machine and which folder to remove by hand"
+    "The same folder as another machine left it (its marker names another host): never judged dead here; the load and the export say which machine, and the one command (recover) that puts the earlier export back"
     import torch
     from fastflow import export
     d, stage, who = killed
     (stage/'.fastflow-stage').write_text(json.dumps({**who, 'host': 'gpu-node-7'}))
     monkeypatch.setattr(export, '_WAIT', 0.3)   # a load waits for it as for a live export
     with pytest.raises(export.ArtefactError) as e: export.load_artefact(d)
-    assert "an export on 'gpu-node-7' (process" in str(e.value) and f"move the files in {stage/'.previous'} back into {d}" in str(e.value) and f"remove {stage} by hand" in str(e.value), str(e.value)
+    cmd = f"run fastflow.export.recover({str(d)!r}, force=True), which puts the earlier export back into the folder and removes {stage}"
+    assert "an export on 'gpu-node-7' (process" in str(e.value) and cmd in str(e.value), str(e.value)
     with warnings.catch_warnings(record=True) as w, pytest.raises(export.ArtefactError, match='no fastflow manifest there lists them'):
         warnings.simplefilter('always'); export.save_artefact(d, 'demo', dict(i=2), tensors={'w': torch.full((4,), 2.)})
-    assert any("an export on 'gpu-node-7'" in str(m.message) and f"remove {stage} by hand" in str(m.message) for m in w), [str(m.message) for m in w]
+    assert any("an export on 'gpu-node-7'" in str(m.message) and cmd in str(m.message) for m in w), [str(m.message) for m in w]
     assert stage.exists() and (stage/'.previous'/'fastflow.json').exists()   # left alone, the earlier export with it
-    for f in (stage/'.previous').iterdir(): os.replace(f, d/f.name)   # as the message says
-    shutil.rmtree(stage)
-    art = export.load_artefact(d); assert art.config['i'] == 0 and (art.tensors['w'] == 0).all()   # the earlier export, whole
+    with warnings.catch_warnings(record=True): warnings.simplefilter('always'); assert export.recover(d) == [] and stage.exists()   # not without force
+    r = subprocess.run([sys.executable, '-c', f'import fastflow.export; print(fastflow.export.recover({str(d)!r}, force=True))'], env=_env(), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and str(stage) in r.stdout and 'the earlier export is restored' in r.stderr, r.stderr[-2000:]   # the note's command, as given
+    art = export.load_artefact(d); assert art.config['i'] == 0 and (art.tensors['w'] == 0).all() and (art.arrays['a'] == 0).all()   # the earlier export, whole
+    assert sorted(f.name for f in d.iterdir()) == ['arrays.npz', 'fastflow.json', 'weights.safetensors']
     export.save_artefact(d, 'demo', dict(i=2), tensors={'w': torch.full((4,), 2.)}); assert export.load_artefact(d).config['i'] == 2
+
+@nfs_only
+def test_export_on_nfs_does_not_wait_on_itself(tmp_path):
+    "helper-162's nfs_sim.py: with flock as NFS makes it (a lock of lockf's kind held by the open file), an export that took both on one file waited on itself for ever; one lock kind per file now"
+    r = subprocess.run([sys.executable, '-c', NFS_FLOCK + textwrap.dedent(f'''
+        import fcntl, os, signal, numpy as np, torch
+        signal.alarm(20)   # the hang, if it came back: SIGALRM ends the child
+        fd = os.open({str(tmp_path/'both.lock')!r}, os.O_RDWR | os.O_CREAT); fcntl.flock(fd, fcntl.LOCK_EX)   # the simulation is faithful: lockf waits on flock
+        try: fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB); raise SystemExit('lockf did not wait on flock: not NFS-like')
+        except BlockingIOError: os.close(fd)
+        from fastflow.export import load_artefact, save_artefact
+        for i in range(3): p = save_artefact({str(tmp_path/'model')!r}, 'test', dict(a=i), tensors={{'w': torch.full((2,), float(i))}}, arrays={{'x': np.arange(i + 1)}})
+        art = load_artefact(p); print(art.config['a'], art.arrays['x'].tolist())
+    ''')], env=_env(), capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, (r.returncode, r.stderr[-2000:])   # before: -14 (SIGALRM) after 20 s
+    assert r.stdout.split() == ['2', '[0,', '1,', '2]'], r.stdout
