@@ -1,6 +1,7 @@
 """Image learners exported in one interpreter and loaded in another, from a read-only model folder: the same probabilities
-(in-memory FastNet, DataBlock FastNet, DataBlock resnet18), `predict` on every kind of item, `predict_folder`, `tta` (all three at
-the stored temperature, `predict` agreeing with `predict_folder`'s row for the image; `get_preds` the model's own), and folders
+(in-memory FastNet, DataBlock FastNet, DataBlock resnet18), `predict` on every kind of item and `predict_folder` (at the stored
+temperature, `predict` agreeing with `predict_folder`'s row for the image), `tta` and `get_preds` (the model's own; `tta(calibrate=True)`
+`predict_folder`'s), and folders
 that were tampered with refused without importing anything they name. One API on both data paths: `predict`, `tta`,
 `show_batch`, `predict_folder` and `ImageInterpretation` on a `tensor_dls` and a `folder_dls` learner; the final model
 (`train_image_folder(valid_pct=0)`) round-trips too."""
@@ -78,8 +79,11 @@ LOAD = '''
         assert torch.equal(raw, r['raw']) and int(raw.argmax()) == int(r['one'].argmax()) and (t == 1) == torch.equal(raw, r['one']), name
         assert torch.allclose(calibrated(raw[None], t)[0], r['one'], atol=1e-6, rtol=0), name
         assert torch.equal(predict_folder(learn, 'test', tta=False, calibrate=False)[1], r['preds']), name   # get_preds: fastai's raw contract
-        probs, targs = learn.tta(dl='test')   # a loaded learner's TTA: the stored views and temperature, as predict_folder's
+        probs, targs = learn.tta(dl='test', calibrate=True)   # a loaded learner's TTA: the stored views and temperature, as predict_folder's
         assert targs is None and torch.equal(probs, r['folder']), name
+        raw = learn.tta(dl='test')[0]   # by default the model's own, as get_preds and fastai's tta: what fit_temperature is fed
+        assert torch.equal(raw, predict_folder(learn, 'test', calibrate=False)[1]) and torch.equal(calibrated(raw, t), r['folder']), name
+        assert (t == 1) == torch.equal(raw, r['folder']), name
         print('RESULT', name, learn.tta_shifts, learn.threads)
 ''' % (KINDS, TEMPS)
 
@@ -316,13 +320,39 @@ def test_mirror_view_dropped_and_exported(tmp_path, monkeypatch):
     loaded = load_learner(export_learner(learn, tmp_path/'m'))
     assert loaded.tta_flip is False and torch.equal(vl.predict_folder(loaded, test)[1], vl.predict_folder(learn, test)[1])
     assert torch.allclose(vl.predict_folder(learn, test)[1], vl.calibrated(vl.tta_probs(learn, str(test), flip=False, shifts=2), learn.temperature))
+    assert vl.fit_temperature(*learn.tta(), warn=False) == rep['temperature']   # learn.tta(): the held-out views the temperature was fitted on (no mirror view)
 
 def test_mirror_view_kept_on_symmetric_classes(tmp_path):
     "Stripes and tints (mirror-symmetric classes): flips on, the mirror view kept, no warning about it"
     import warnings
-    from fastflow.vision.learner import train_image_folder
+    from fastflow.vision.learner import fit_temperature, train_image_folder
     from fastflow.testing import synth_images
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always'); learn, rep = train_image_folder(synth_images(16, path=tmp_path/'imgs'), epochs=4, widths=(8, 16, 16), valid_pct=0.25)
     assert rep['flip'] and rep['tta_flip'] and not rep['mirror_tta']['costs'] and learn.tta_flip is None
     assert not any("TTA's mirror view" in str(m.message) for m in w)
+    assert fit_temperature(*learn.tta(), warn=False) == rep['temperature'] == learn.temperature   # the held-out TTA probabilities it was fitted on, with the mirror view
+
+def test_fit_temperature_on_tta(tmp_path):
+    "fastai's habit, a temperature fitted on learn.tta()'s held-out predictions, gives the fitted one back: tta is the model's own (helper-162's temp.py: it gave 1.000004)"
+    import warnings
+    import torch
+    from fastflow.export import export_learner, load_learner
+    from fastflow.testing import synth_images
+    from fastflow.vision.learner import calibrated, fit_temperature, predict_folder, train_image_folder
+    root = synth_images(20, path=tmp_path/'imgs')
+    with warnings.catch_warnings(): warnings.simplefilter('ignore'); learn, rep = train_image_folder(root, epochs=2, widths=(16, 32, 32), valid_pct=0.3, seed=0, temperature=None)
+    t = rep['temperature']; assert abs(t - 1) > 0.1, t   # a temperature that changes the probabilities, so the checks below can see it
+    preds, y = learn.tta()
+    assert torch.equal(y, learn.dls.valid.y) and fit_temperature(preds, y, warn=False) == t
+    cal = learn.tta(calibrate=True)[0]
+    assert torch.equal(cal, calibrated(preds, t)) and abs(fit_temperature(cal, y, warn=False) - 1) < 0.02   # calibrated already: nothing left to fit
+    assert torch.equal(cal.argmax(1), preds.argmax(1))
+    test = tmp_path/'test'; test.mkdir()
+    for f in sorted(root.rglob('*.png'))[:5]: (test/f.name).write_bytes(f.read_bytes())
+    loaded = load_learner(export_learner(learn, tmp_path/'m'))
+    for lrn in (learn, loaded):   # predict_folder and predict: calibrated; tta: raw unless asked, trained and loaded alike
+        df, p = predict_folder(lrn, test)
+        assert torch.equal(lrn.tta(dl=test, calibrate=True)[0], p) and torch.equal(lrn.tta(dl=test)[0], predict_folder(lrn, test, calibrate=False)[1])
+        p1 = lrn.predict(test/df.file[0])[2]
+        assert torch.allclose(p1, predict_folder(lrn, test, tta=False)[1][0], atol=1e-6, rtol=0) and not torch.allclose(p1, lrn.predict(test/df.file[0], calibrate=False)[2])

@@ -1280,30 +1280,37 @@ def image_type_tfm(dls:DataLoaders) -> tuple[int, type]:
     raise ValueError("These DataLoaders' inputs are not opened by a fastai image class (ImageBlock: PILImage.create or "
                      "RGBImage.create), so fastflow cannot tell where their image pipeline starts.")
 
+def _test_size(dls:DataLoaders, size:int|tuple|None) -> tuple|None:
+    "`(h, w)` in-memory `dls` decode test images at (`size`, else the training images'); None for a DataBlock pipeline, which sizes them itself"
+    if isinstance(dls.valid, TensorImageDL): return (size, size) if isinstance(size, int) else tuple(size or dls.valid.tensors[0].shape[-2:])
+    if size is not None: raise ValueError("size= is for tensor_dls loaders; a DataBlock pipeline sizes images with its own transforms.")
+
+def _test_loader(dls:DataLoaders, images, items:list):
+    "An unlabelled loader with `dls`' validation transforms over `images` (in memory: uint8 [n, 3, h, w]; DataBlock: `Path`s, or images opened by its type transform), its `.items` the test images they are"
+    if isinstance(dls.valid, TensorImageDL): dl = dls.valid.new(x=images, y=None, shuffle=False, augment=False, drop_last=False)
+    else:   # fastai's pipeline from the transform that opens a file (a CSV's column readers skipped), or after it for opened images
+        k = image_type_tfm(dls)[0]
+        dl = dls.test_dl(images, rm_type_tfms=k if all(isinstance(o, Path) for o in images) else k+1, num_workers=0)
+    dl.items = items
+    return dl
+
 def test_dl(dls:DataLoaders, # Training `DataLoaders` (their validation transforms are used): from `folder_dls`, `csv_dls` or `tensor_dls`
             items, # A test folder, or a list of images: files, or images in memory (see `open_rgb`)
             size:int|tuple|None=None, # `tensor_dls` only: decode at this size (default: the training images')
             **kwargs # Passed to `get_test_files`
            ):
     "An unlabelled loader over test images, in file-name order for a folder, with `dls`' validation transforms (`.items` are the images)"
-    mem, folder = isinstance(dls.valid, TensorImageDL), isinstance(items, (str, Path))
+    mem, folder, hw = isinstance(dls.valid, TensorImageDL), isinstance(items, (str, Path)), _test_size(dls, size)
     # in memory, a folder's images are decoded once: headers checked here, pixels by `load_images`, which raises for a folder's bad file
     if folder: items = get_test_files(items, **{'verify': not mem, **kwargs})   # in memory, `load_images` decodes each once and names every unreadable one
     items = [user_path(o) if isinstance(o, (str, Path)) else o for o in items]   # '~/a.jpg' too
     if not items: raise ValueError("test_dl got no images.")
-    if mem:   # every test image needs a prediction: an unreadable one is an error naming it, never a grey stand-in
-        v = dls.valid
-        dl = v.new(x=load_images(items, size or tuple(v.tensors[0].shape[-2:]), strict=True), y=None, shuffle=False, augment=False, drop_last=False)
-    else:
-        if size is not None: raise ValueError("size= is for tensor_dls loaders; a DataBlock pipeline sizes images with its own transforms.")
-        if not folder and len(bad := verify_images([o for o in items if isinstance(o, (str, Path))])):   # a folder was checked by get_test_files
-            raise ValueError(f"{len(bad)} image(s) cannot be read: {_unreadable(bad.values)}. Every test image needs a prediction: "
-                             "repair them, or leave them out of the list.")
-        k, cls = image_type_tfm(dls)
-        if all(isinstance(o, (str, Path)) for o in items): dl = dls.test_dl([Path(o) for o in items], rm_type_tfms=k, num_workers=0)
-        else: dl = dls.test_dl([cls(_opened_as(o, cls)) for o in items], rm_type_tfms=k+1, num_workers=0)
-    dl.items = items
-    return dl
+    if mem: return _test_loader(dls, load_images(items, hw, strict=True), items)   # every test image needs a prediction: an unreadable one is an error naming it, never a grey stand-in
+    if not folder and len(bad := verify_images([o for o in items if isinstance(o, (str, Path))])):   # a folder was checked by get_test_files
+        raise ValueError(f"{len(bad)} image(s) cannot be read: {_unreadable(bad.values)}. Every test image needs a prediction: "
+                         "repair them, or leave them out of the list.")
+    cls = image_type_tfm(dls)[1]
+    return _test_loader(dls, [Path(o) for o in items] if all(isinstance(o, (str, Path)) for o in items) else [cls(_opened_as(o, cls)) for o in items], items)
 
 def _opened_as(o, cls:type) -> Image.Image:
     "An image in memory (or file) `o` opened as `cls.create` opens a file: `open_rgb` for `RGBImage`, else fastai's way (converted to its mode)"
@@ -1324,10 +1331,10 @@ def _readable_test_dls(dls:DataLoaders, # As `test_dl`'s
                        chunk:int=256, # DataBlock: about this many images decoded at a time (whole batches)
                       ):
     "Unlabelled loaders over the readable images of a test folder, each image decoded once, its `.items` the files: in memory one loader; DataBlock one every `chunk` or so images, in whole batches (the batches one loader over them all would make)"
+    hw = _test_size(dls, size)
     files = _test_files(path, skip_non_images, verify=False)[0]   # found, not decoded: the decoding below finds the unreadable ones
-    if isinstance(dls.valid, TensorImageDL):
-        v = dls.valid
-        h, w = (size, size) if isinstance(size, int) else tuple(size or v.tensors[0].shape[-2:])
+    if hw is not None:   # in memory
+        h, w = hw
         check_memory(len(files), h, w)
         x = torch.empty((len(files), 3, h, w), dtype=torch.uint8)
         lost = dict(_decode_into(x, files))
@@ -1335,13 +1342,9 @@ def _readable_test_dls(dls:DataLoaders, # As `test_dl`'s
         for j, i in enumerate(keep):   # the readable ones moved up in place (no second copy of the images)
             if i != j: x[j] = x[i]
         bad.extend((str(files[i]), e) for i, e in lost.items())
-        if keep:
-            dl = v.new(x=x[:len(keep)], y=None, shuffle=False, augment=False, drop_last=False)
-            dl.items = [files[i] for i in keep]
-            yield dl
+        if keep: yield _test_loader(dls, x[:len(keep)], [files[i] for i in keep])
         return
-    if size is not None: raise ValueError("size= is for tensor_dls loaders; a DataBlock pipeline sizes images with its own transforms.")
-    k, cls = image_type_tfm(dls)
+    cls = image_type_tfm(dls)[1]
     bs = dls.valid.bs
     n = bs*max(1, -(-chunk//bs))
     ims, names = [], []
@@ -1349,9 +1352,7 @@ def _readable_test_dls(dls:DataLoaders, # As `test_dl`'s
         try: ims.append(cls(_opened_as(f, cls))); names.append(f)   # decoded here, once: fastai's pipeline starts after its type transform
         except Exception as e: bad.append((str(f), _why(f, e)))
         if ims and (len(ims) == n or i == len(files) - 1):
-            dl = dls.test_dl(ims, rm_type_tfms=k+1, num_workers=0)
-            dl.items = names
-            yield dl
+            yield _test_loader(dls, ims, names)
             ims, names = [], []
 
 # %% ../../nbs/20_vision.data.ipynb #73e3aa7e

@@ -74,7 +74,7 @@ class ImageLearner(UndoOnError, Learner):
     "fastai's `Learner` for image classifiers on either data path: predicts files, PIL images, arrays and tensors, and exports as a model folder"
     tta_shifts:int = 0   # TTA shifts (±pixels) `predict_folder` uses by default (`train_image_folder` sets it)
     tta_flip:bool|None = None   # TTA's mirror view: None, where training flipped; False: never (`train_image_folder` sets it when the mirror view turns held-out images wrong)
-    temperature:float = 1.   # `predict`, `tta` and `predict_folder` give single-label probabilities at it: softmax(log(p)/temperature) (`train_image_folder` fits it on the held-out images); `get_preds` gives the model's own
+    temperature:float = 1.   # `predict` and `predict_folder` give single-label probabilities at it: softmax(log(p)/temperature) (`train_image_folder` fits it on the held-out images); `get_preds` and `tta` give the model's own (`tta(calibrate=True)`: at it)
     threads:int|None = None   # torch threads `predict_folder` uses (None: as they are; `train_image_folder` sets it)
     model_spec:dict|None = None   # `dict(builder=, kwargs=)` that rebuilds a model other than a `FastNet` (`local_vision_learner` sets it)
 
@@ -90,7 +90,7 @@ class ImageLearner(UndoOnError, Learner):
             res = super().predict(item, rm_type_tfms, with_input)
             return (*res[:-1], self._calibrated(res[-1][None], calibrate)[0])
         if isinstance(item, (list, tuple)): raise TypeError(f"predict takes one image, got a {type(item).__name__} of {len(item)}: for a folder of "
-                                                            "images, predict_folder(learn, folder); for a list, learn.tta(dl=[files...])")
+                                                            "images, predict_folder(learn, folder); for a list, learn.tta(dl=[files...], calibrate=True)")
         if isinstance(item, (str, Path)):
             if not Path(item).is_file(): raise FileNotFoundError(f"No image file at {item}.")
             bad = verify_images([item])
@@ -126,9 +126,9 @@ class ImageLearner(UndoOnError, Learner):
             batch_tfms=None, # fastai's extra TTA batch transforms: not supported
             beta:float|None=None, # As fastai: `(1-beta)*views + beta*plain`; None: the views' average alone (fastai's None returns both)
             use_max:bool=False, # fastai's maximum over the views: not supported
-            calibrate:bool=True, # Single-label: probabilities at the learner's `temperature`, as `predict_folder` gives them
+            calibrate:bool=False, # Single-label: probabilities at the learner's `temperature`, as `predict_folder` gives them (False: the model's own, as `get_preds` and fastai's `tta`)
            ) -> tuple:
-        "fastai's `(preds, targs)` with `tta_probs`' views: flips and shifts (`targs` is None for unlabelled images), at the learner's `temperature`"
+        "fastai's `(preds, targs)` with `tta_probs`' views: flips and shifts (`targs` is None for unlabelled images), the model's own probabilities unless `calibrate`"
         if item_tfms is not None or batch_tfms is not None or use_max:
             raise ValueError("ImageLearner.tta averages fixed views (flips, and shifts by ±shifts pixels), the same on both data paths and after "
                              "export: it takes no item_tfms, batch_tfms or use_max; choose the views with flip= and shifts=.")
@@ -141,7 +141,7 @@ class ImageLearner(UndoOnError, Learner):
     def validate(self, ds_idx:int=1, dl=None, cbs=None):
         "fastai's `[loss, metrics...]` on `dls[ds_idx]` or `dl`; a clear error where that loader holds no images (a loaded learner)"
         if dl is None: self._with_images(ds_idx, 'validate', "Pass labelled images with dl=, e.g. learn.validate(dl=folder_dls(path).valid) "
-                                         "with the same classes in the same order; to predict, use predict_folder or learn.tta(dl=folder).")
+                                         "with the same classes in the same order; to predict, use predict_folder or learn.tta(dl=folder, calibrate=True).")
         return super().validate(ds_idx, dl, cbs)
 
     def show_batch(self, ds_idx:int=0, # Index of `dls` (0: training, augmented)
@@ -617,12 +617,12 @@ def _bound_note(t:float, probs:torch.Tensor, y:torch.Tensor, flipped:bool=False)
                "the net was shown each class under the other's label and cannot tell them apart: retrain with flip=False. Otherwise check "
                if flipped else "Check ") + "that the labels are right, and train longer (a larger seconds= or epochs=).")
 
-def fit_temperature(probs:torch.Tensor, # Held-out class probabilities [n, k] (as predicted, e.g. with TTA)
+def fit_temperature(probs:torch.Tensor, # Held-out class probabilities [n, k], the model's own: `learn.tta()`, `tta_probs` or `get_preds` (not calibrated ones: `predict_folder`'s or `tta(calibrate=True)` fit about 1)
                     y:torch.Tensor, # Their true class codes [n]
                     warn:bool=True, # Warn, saying what it means, when the temperature goes to a bound of `T_BOUNDS`
                     flipped:bool=False, # The model was trained on randomly mirrored images (the warning then says what that does to left/right classes)
                    ) -> float:
-    "The temperature that minimises the log loss of `calibrated(probs, t)` on these images, against labels smoothed by 1/(n+1) (one number: their accuracy is unchanged)"
+    "The temperature that minimises the log loss of `calibrated(probs, t)` on these held-out images (the model's own probabilities, e.g. `fit_temperature(*learn.tta())`), against labels smoothed by 1/(n+1)"
     from scipy.optimize import minimize_scalar
     lp, y = probs.double().clamp_min(1e-12).log(), torch.as_tensor(y).long()
     # smoothed as if one more image might be wrong: held-out images all right would otherwise push the temperature to 0 (certainty)
