@@ -5,8 +5,7 @@ from pathlib import Path
 import pandas as pd, pytest
 from fastflow.submission import write_submission
 
-NOBODY = 65534
-DROPS = (['setpriv', f'--reuid={NOBODY}', f'--regid={NOBODY}', '--clear-groups'], ['runuser', '-u', 'nobody', '--'])
+from conftest import NOBODY, unprivileged
 
 CHILD = '''
 import json, os, sys
@@ -23,14 +22,7 @@ def _env(**kw) -> dict:
 @pytest.fixture(scope='module')
 def drop():
     "The command prefix that runs a child as an unprivileged user ([] when this user is not root already), or a skip"
-    if os.geteuid() != 0: return []
-    probe = [sys.executable, '-c', 'import os, fastflow.submission; print(os.geteuid())']
-    for d in DROPS:
-        if not shutil.which(d[0]): continue
-        try: r = subprocess.run(d + probe, capture_output=True, text=True, timeout=120, env=_env(), cwd='/')
-        except (OSError, subprocess.TimeoutExpired): continue
-        if r.returncode == 0 and r.stdout.strip() not in ('', '0'): return d
-    pytest.skip('cannot run a process as an unprivileged user here (no working setpriv or runuser, or nobody cannot read the Python environment)')
+    return unprivileged('fastflow.submission', _env())
 
 @pytest.fixture
 def place(drop):

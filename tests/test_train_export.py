@@ -132,8 +132,7 @@ def test_load_while_other_processes_reexport(tmp_path, nfs):
 # across machines only so), never inside it; loading takes no lock; a killed export's staging folder judged by who wrote it.
 import json, shutil, signal, socket, stat, tempfile, warnings
 
-NOBODY = 65534
-DROPS = (['setpriv', f'--reuid={NOBODY}', f'--regid={NOBODY}', '--clear-groups'], ['runuser', '-u', 'nobody', '--'])
+from conftest import NOBODY, unprivileged
 
 def _env(**kw) -> dict:
     keep = {k: v for k, v in os.environ.items() if k in ('PATH', 'LANG', 'LC_ALL')}
@@ -142,15 +141,8 @@ def _env(**kw) -> dict:
 
 @pytest.fixture(scope='module')
 def drop():
-    "The command prefix that runs a child as an unprivileged user ([] when this user is not root already), or a skip (as tests/test_kaggle_unprivileged.py)"
-    if os.geteuid() != 0: return []
-    probe = [sys.executable, '-c', 'import os, fastflow.export; print(os.geteuid())']
-    for d in DROPS:
-        if not shutil.which(d[0]): continue
-        try: r = subprocess.run(d + probe, capture_output=True, text=True, timeout=120, env=_env(), cwd='/')
-        except (OSError, subprocess.TimeoutExpired): continue
-        if r.returncode == 0 and r.stdout.strip() not in ('', '0'): return d
-    pytest.skip('cannot run a process as an unprivileged user here (no working setpriv or runuser, or nobody cannot read the Python environment)')
+    "The command prefix that runs a child as an unprivileged user ([] when this user is not root already), or a skip"
+    return unprivileged('fastflow.export', _env())
 
 @pytest.fixture
 def base():
