@@ -281,18 +281,42 @@ def test_ranking_metrics_without_validation_ratings(ratings):
     with pytest.warns(UserWarning, match=r"no validation ratings.*valid_pct > 0"): m = learn.ranking_metrics()
     assert np.isnan(m['precision@10']) and m['n_users'] == 0
 
-@pytest.mark.parametrize('f, t', [(lambda x: x, 4.), (lambda x: 5*x - 15, 5.), (lambda x: x - 6, -2.), (lambda x: (x >= 4).astype(float), 1.)])
+@pytest.mark.parametrize('f, t', [(lambda x: x, 4.), (lambda x: 5*x - 15, 5.), (lambda x: x - 6, -2.), (lambda x: (x >= 4).astype(float), 1.),
+                                  (lambda x: np.maximum(np.round(x), 2), 4.),       # whole stars where nobody gave 1: still 4 (was 4.25, 3/4 of 2-5)
+                                  (lambda x: np.maximum(np.round(2*x), 4)/2, 4.),   # half stars from 2: 4 (was 4.25)
+                                  (lambda x: np.maximum(np.round(2*x), 3), 7.75),   # whole 3-10 of a 1-10 scale: 3/4 of 1-10 (the step 1 is its lowest grade)
+                                  (lambda x: 20*np.maximum(np.round(x), 2), 80.)])  # 40-100 in steps of 20: 3/4 of 20-100, as 4 of 1-5 stars
 def test_default_relevance_threshold_scales_with_the_ratings(ratings, f, t):
-    "The default threshold is the point of the training ratings' range that 4 is of 1-5 stars (5 on -10..10, -2 on -5..-1), 1 on 0/1 ratings: the same users ranked"
+    "The default threshold: 4 on whole or half stars within 1-5, also where nobody gave 1; 1 on 0/1 ratings; else the point of the rating scale that 4 is of 1-5 stars (5 on -10..10, -2 on -5..-1); said in the result"
     from fastflow.collab.learner import _threshold
     r = ratings.assign(rating=f(ratings.rating.astype(np.float64)))
     learn = collab_learner(_dls(r, seed=0), n_factors=4, seed=0)
-    tr = learn.dls.train_df.rating
-    assert _threshold(None, tr.min(), tr.max()) == t
+    assert _threshold(None, learn.dls.train_df.rating.to_numpy()) == t
     with warnings.catch_warnings():
         warnings.simplefilter('error')   # no 'metrics are NaN' warning
         m = learn.ranking_metrics()
-    assert m == learn.ranking_metrics(threshold=t) and m['n_users'] > 0
+    assert m == learn.ranking_metrics(threshold=t) and m['n_users'] > 0 and m['threshold'] == t
+
+def test_threshold_on_stars_without_ones():
+    "helper-162's case: 1-5 stars rounded, ratings >= 2 kept: the default is 4, not 4.25, so 4-star ratings count as relevant"
+    df = synth_ratings(200, 150, seed=1); df['rating'] = df.rating.round(); df = df[df.rating >= 2].reset_index(drop=True)
+    learn = collab_learner(CollabDataLoaders.from_df(df, valid_pct=0.2, seed=0, device='cpu'))
+    m = learn.ranking_metrics(by='popularity')
+    assert m == learn.ranking_metrics(threshold=4., by='popularity') and m['threshold'] == 4. and m['n_users'] == 197, m
+    hand = collab_learner(CollabDataLoaders.from_df(df.assign(rating=2*df.rating), y_range=(0, 12), valid_pct=0.2, seed=0, device='cpu'))
+    assert hand.ranking_metrics(by='popularity')['threshold'] == 9.   # a y_range given by hand is the scale: 3/4 of 0-12
+    with pytest.warns(UserWarning, match=r"no validation ratings"): m0 = collab_learner(CollabDataLoaders.from_df(df, valid_pct=0, device='cpu')).ranking_metrics()
+    assert m0['threshold'] == 4. and m0['n_users'] == 0   # said even when there is nothing to rank
+
+def test_leading_zero_message_is_one(ratings):
+    "encode (predict_pairs) and recommend say the same thing about ids that lost their leading zeros"
+    from fastflow.collab.data import _zeros_lost
+    r = ratings.assign(user=ratings.user.map('{:04d}'.format))
+    learn = collab_learner(_dls(r, seed=0), n_factors=4, seed=0)
+    pad = r.user.iloc[0]; x = int(pad)
+    with pytest.raises(ValueError) as a: learn.recommend(x)
+    with pytest.raises(ValueError) as b: learn.predict_pairs(pd.DataFrame({'user': [x], 'item': [r.item.iloc[0]]}))
+    assert str(a.value) == str(b.value) == str(_zeros_lost('user', x, pad, {'user': 'user', 'item': 'item'})), (str(a.value), str(b.value))
 
 def test_duplicate_messages_and_item_metadata(ratings):
     dup = pd.concat([ratings, ratings.iloc[:2]], ignore_index=True)

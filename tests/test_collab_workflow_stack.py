@@ -120,3 +120,24 @@ def test_users_table_missing_rated_users_is_counted():
     r, users, _ = _grouped(1, nu=100)
     with pytest.warns(UserWarning, match=r"40 of \d+ rated users \(\d+%\) have no row in the users side table"):
         CollabWorkflow(members={'bias': dict(type='bias')}, n_splits=2, verbose=False, users=users.iloc[40:]).fit(r)
+
+def test_id_ridge_memory_is_bounded():
+    "SideBaseline's per-id ridge (one side table) keeps its temporaries near _CELLS floats: 8192 rows of d*d products took 8192*d*d*8 bytes (1.5 GB at d=150)"
+    import tracemalloc
+    from fastflow.collab.workflow import _id_ridge, _ridge, _CELLS, _REG_ID
+    rng = np.random.default_rng(0); n, d, ni = 6000, 120, 40
+    g = rng.integers(0, ni, n); X = rng.random((n, d)); e = rng.normal(size=n)
+    tracemalloc.start()
+    try: C = _id_ridge(g, X, e, ni, _REG_ID)
+    finally: peak = tracemalloc.get_traced_memory()[1]; tracemalloc.stop()
+    assert peak < 4*8*_CELLS, peak/1e6   # before: 6000*120*120*8 bytes of products alone (0.69 GB) and 7*40*120*120*8 of systems
+    for j in (0, 17): np.testing.assert_allclose(C[2, j], _ridge(X[g == j], e[g == j], _REG_ID[2]), rtol=1e-8, atol=1e-10)
+    np.testing.assert_array_equal(_id_ridge(g, X, e, ni, [10.], chunk=n)[0], _id_ridge(g, X, e, ni, [10.], block=5, chunk=400)[0])   # groups of <= 400 rows: summed in one go, exactly equal
+
+def test_workflow_ranking_metrics_says_its_threshold():
+    "The default threshold of a workflow: 4 on whole stars where nobody gave 1 (was 3/4 of 2-5, 4.25), and returned"
+    r = synth_ratings(80, 60, density=0.3, seed=0).assign(rating=lambda d: np.maximum(d.rating.round(), 2))
+    te = r.sample(frac=0.2, random_state=0); tr = r.drop(te.index)
+    wf = CollabWorkflow(members={'bias': dict(type='bias')}, n_splits=2, seed=0, verbose=False); wf.fit(tr)
+    m = wf.ranking_metrics(te)
+    assert m['threshold'] == 4. and m == wf.ranking_metrics(te, threshold=4) and m['n_users'] > 0, m

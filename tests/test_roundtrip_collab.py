@@ -525,3 +525,30 @@ def test_one_side_table_workflow_roundtrip(tmp_path):
     m = shutil.copytree(tmp_path/'model_items', tmp_path/'c')
     _rewrite_arrays(m, _set('side.coef', lambda v: v[:-1]))
     with pytest.raises(ArtefactError, match=r"side\.coef has shape"): CollabWorkflow.load(m)
+
+THR = '''
+import warnings, sys, numpy as np
+from fastflow.testing import synth_ratings
+from fastflow.collab.data import CollabDataLoaders
+from fastflow.collab.learner import collab_learner
+from fastflow.collab.workflow import CollabWorkflow
+from fastflow.export import export_learner, load_learner
+warnings.simplefilter('ignore')
+r = synth_ratings(60, 40, seed=2); r['rating'] = 2*np.maximum(r.rating.round(), 2)   # 4-10 in steps of 2
+te = r.sample(frac=0.2, random_state=0)
+if sys.argv[1] == 'save':
+    for name, yr in (('hand', (0, 12)), ('inferred', None)):
+        export_learner(collab_learner(CollabDataLoaders.from_df(r, y_range=yr, seed=0, device='cpu'), n_factors=4, seed=0), f'l_{name}')
+        wf = CollabWorkflow(members={'bias': dict(type='bias')}, n_splits=2, seed=0, y_range=yr, verbose=False); wf.fit(r.drop(te.index)); wf.export(f'w_{name}')
+for name in ('hand', 'inferred'):
+    l = load_learner(f'l_{name}') if sys.argv[1] == 'load' else None
+    w = CollabWorkflow.load(f'w_{name}')
+    print(name, l.ranking_metrics()['threshold'] if l else '-', w.ranking_metrics(te)['threshold'])
+'''
+
+def test_threshold_after_roundtrip(tmp_path):
+    "The default relevance threshold of a loaded learner or workflow is the one fitted: a y_range given by hand stays the scale (3/4 of 0-12: 9); an inferred one does not count (4-10 in steps of 2: 3/4 of 2-10: 8)"
+    save = py(THR.replace("sys.argv[1]", "'save'"), tmp_path); assert save.returncode == 0, save.stderr[-3000:]
+    load = py(THR.replace("sys.argv[1]", "'load'"), tmp_path); assert load.returncode == 0, load.stderr[-3000:]
+    assert save.stdout.split() == ['hand', '-', '9.0', 'inferred', '-', '8.0'], save.stdout
+    assert load.stdout.split() == ['hand', '9.0', '9.0', 'inferred', '8.0', '8.0'], load.stdout

@@ -37,6 +37,16 @@ def _zero_padded(x, ids) -> str|None:
         if (c := t.zfill(w)) in known: return c
     return None
 
+def _zeros_lost(what:str, # 'user' or 'item'
+                x, # The id asked for, a whole number (70)
+                pad:str, # The training id it is with its leading zeros (`_zero_padded`: '0070')
+                names:dict|None=None, # The ratings' column names ({'user': .., 'item': ..}), for the read_csv advice
+               ) -> ValueError:
+    "The error for an id `x` that is the training id `pad` with its leading zeros lost: the file of ids was read as numbers; read it as text"
+    n = names or {'user': 'user', 'item': 'item'}
+    return ValueError(f"{what} {x!r} is not a training {what} id, but {pad!r} is: the ids are text with leading zeros, which were lost when the ids were read as numbers "
+                      f"({str(int(x))!r} is no training id either). Read the id columns as text, e.g. pd.read_csv(path, dtype={{{n['user']!r}: str, {n['item']!r}: str}})")
+
 def _sortable(t:pd.Series) -> bool:
     "Whether an object column's values compare with each other (dates with datetimes, or naive with time-zone-aware ones, do not)"
     try: np.sort(t.dropna().to_numpy()); return True
@@ -617,9 +627,7 @@ class CollabDataLoaders(DataLoaders):
                     lookup = self.user2idx if key == 'user' else self.item2idx
                     if one not in lookup and str(float(eg)) in lookup: one,want = str(float(eg)),'astype(float).astype(str)'
                     if one not in lookup and (pad := _zero_padded(eg, known)) is not None:   # '0070' read back as 70: '70' is no training id either
-                        raise ValueError(f"the {key} ids asked for are numbers (e.g. {eg!r}) but the training {key} ids are text with leading zeros (e.g. {pad!r}, "
-                                         f"which {eg!r} is without its zeros): the file of ids was read as numbers, which drops the zeros, and '{eg}' is no training id either. "
-                                         f"Read the id columns as text, e.g. pd.read_csv(path, dtype={{{self.names['user']!r}: str, {self.names['item']!r}: str}})")
+                        raise _zeros_lost(key, eg, pad, self.names)
                     if one not in lookup: one = None   # no id to suggest: converting alone would make every pair a cold start
                 col = n if (n := getattr(q, 'name', None)) not in (None, key) else self.names[key]
                 raise ValueError(f"the {key} ids asked for are {' and '.join(k + 's' for k in sorted(kq))} (e.g. {eg!r}) but the training {key} ids are "

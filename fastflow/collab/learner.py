@@ -26,7 +26,7 @@ from ..core import moved_names, save_plot, set_seed, usable_cores, _plain
 from ..callbacks import FFCallback, RunLog, TorchThreads, UndoOnError, check_learner_kwargs, torch_threads, _raising, _restored
 from ..data import check_y_range, range_slope
 from ..export import Artefact, ArtefactError, build_model, _export_refused
-from .data import CollabDataLoaders, _chunks, _data_array_spec, _inferred_range, _is_missing, _kinds, _lookup, _release_heap, split_ratings, _user_index, _zero_padded
+from .data import CollabDataLoaders, _chunks, _data_array_spec, _inferred_range, _is_missing, _kinds, _lookup, _release_heap, split_ratings, _user_index, _zero_padded, _zeros_lost
 from .model import BiasBaseline, CollabModel, DotProductBias, CollabNN, HybridCollab, ItemRanker
 
 # %% auto #0
@@ -381,10 +381,7 @@ def _as_other_kind(code, ids:np.ndarray, x, what:str='user', names:dict|None=Non
             except ValueError: pass
     if (a := next((a for a in alts if code(a) >= 0), None)) is not None:
         raise ValueError(f"{what} {x!r} is not a training {what} id, but {a!r} is (the ids are {'text' if isinstance(a, str) else 'numbers'}): pass {a!r}")
-    if not numeric and (pad := _zero_padded(x, ids)) is not None and code(pad) >= 0:   # '0070' read back from a file as 70
-        n = names or {'user': 'user', 'item': 'item'}
-        raise ValueError(f"{what} {x!r} is not a training {what} id, but {pad!r} is: the ids are text with leading zeros, which were lost when the ids were read as numbers "
-                         f"({str(x)!r} is no training id either). Read the id columns as text, e.g. pd.read_csv(path, dtype={{{n['user']!r}: str, {n['item']!r}: str}})")
+    if not numeric and (pad := _zero_padded(x, ids)) is not None and code(pad) >= 0: raise _zeros_lost(what, x, pad, names)   # '0070' read back from a file as 70
 
 def _frame(dls, items, **cols) -> pd.DataFrame:
     "A frame of items: their ids in a column named as the data's items (`item_name` of `from_df`; 'item' if that name is taken), titles, and `cols`"
@@ -407,13 +404,37 @@ def _check_count(n, name:str='n', least:int=0) -> int:
         raise ValueError(f"{name} must be a whole number >= {least}, got {n!r}")
     return int(n)
 
-RELEVANT_AT = 0.75   # the default relevance threshold's place in the training ratings' range: 4 on 1-5 stars
+RELEVANT_AT = 0.75   # the default relevance threshold's place in the ratings' scale: 4 on 1-5 stars
 
-def _threshold(threshold, lo:float, hi:float) -> float:
-    "`threshold` as given, or the default: the point of the training ratings' range `lo..hi` that 4 is of 1-5 stars (`RELEVANT_AT`); 1 on 0/1 ratings"
+def _rating_step(v:np.ndarray) -> float|None:
+    "The step of the grid the sorted distinct ratings `v` lie on (1: whole stars, 0.5: half stars, 5: -10, -5, .., 10), or None: one value, or no grid of at most 1000 steps"
+    if len(v) < 2: return None
+    d = float(np.diff(v).min()); k = (v - v[0])/d
+    return d if k[-1] <= 1000 and np.allclose(k, np.round(k), rtol=0, atol=1e-3) else None
+
+def _rating_scale(v:np.ndarray, y_range:tuple|None=None) -> tuple:
+    "(lo, hi) of the scale the sorted distinct ratings `v` are on: `y_range` if one was given by hand; else up to the highest rating from the lowest, or from the lowest grade their step implies when all are positive (the step: 1 on whole numbers, 20 on 20, 40, .., 100)"
+    if y_range is not None: return tuple(map(float, y_range))
+    lo,step = float(v[0]),_rating_step(v)
+    return (min(lo, step) if step is not None and lo > 0 else lo),float(v[-1])
+
+def _threshold(threshold, # As given, or None: the default
+               ratings, # The training ratings
+               y_range:tuple|None=None, # A `y_range` given by hand (None: inferred from the ratings)
+              ) -> float:
+    "`threshold` as given, or the default: 1 on 0/1 ratings; 4 on whole or half stars within 1-5 (or 0.5-5) that reach 4; else the point of `_rating_scale` that 4 is of 1-5 stars (`RELEVANT_AT`)"
     if threshold is not None: return float(threshold)
-    if (lo, hi) == (0, 1): return 1.   # clicks, likes: a 1 is relevant
+    r = np.asarray(ratings)
+    r = np.asarray(r if len(r) <= 1_000_000 else np.r_[r[::len(r)//1_000_000], r.min(), r.max()], np.float64)   # a strided sample of many, with both extremes
+    v = np.unique(r)
+    if np.isin(v, (0., 1.)).all(): return 1.   # clicks, likes: a 1 is relevant
+    if v[0] >= .5 and 4 <= v[-1] <= 5 and np.mean(r*2 == np.round(r*2)) >= .9: return 4.   # stars (a few averaged duplicates aside), also where nobody gave 1: the range seen is not the scale
+    lo,hi = _rating_scale(v, y_range)
     return float(lo + RELEVANT_AT*(hi - lo))
+
+def _given_range(dls) -> tuple|None:
+    "The data's `y_range` if it was given by hand, None if it is the one the training ratings infer"
+    return None if tuple(map(float, dls.y_range)) == _inferred_range(*dls.rating_range) else tuple(dls.y_range)
 
 def _check_threshold(n_rel:int, ratings, threshold:float):
     "Warn when no held-out rating reaches `threshold` (e.g. clicks of 1 against the default 4 stars): every metric would be NaN"
@@ -774,20 +795,20 @@ class CollabLearner(UndoOnError, Learner):
         return save_plot(fig, path, 'item_pca.png', show=False)
 
     def ranking_metrics(self, k:int=10, # Cut-off
-                        threshold:float|None=None, # A held-out rating >= threshold is relevant (None: the point of the training ratings' range that 4 is of 1-5 stars, e.g. 5 on -10..10; 1 on 0/1 ratings)
+                        threshold:float|None=None, # A held-out rating >= threshold is relevant (None: 4 on 1-5 stars, whole or half, also where nobody gave 1; 1 on 0/1 ratings; else the point of the rating scale that 4 is of 1-5 stars, e.g. 5 on -10..10). Returned as 'threshold'
                         by:str='relevance', # Rank as `recommend` does: 'relevance' (`ranker`), 'rating' (the model's predictions) or 'popularity' (training counts)
                        ) -> dict:
-        "precision@k, recall@k and NDCG@k on the validation ratings, ranking all items each user has not rated in training"
+        "precision@k, recall@k and NDCG@k on the validation ratings, ranking all items each user has not rated in training; with the threshold used"
         k,by = _check_count(k, 'k', 1),_check_by(by)
         tr,va,b = self.dls.train_df,self.dls.valid_df,self.baseline
+        threshold = _threshold(threshold, tr.rating.to_numpy(), _given_range(self.dls))
         if not len(va): return _no_ranking(k, "there are no validation ratings to rank against (the data was built with valid_pct=0 or valid_idx=[]): "
-                                           "build the dls with valid_pct > 0, e.g. CollabDataLoaders.from_df(ratings, valid_pct=0.2), or use CollabWorkflow.ranking_metrics(test) with held-out ratings")
-        threshold = _threshold(threshold, float(tr.rating.min()), float(tr.rating.max()))
+                                           "build the dls with valid_pct > 0, e.g. CollabDataLoaders.from_df(ratings, valid_pct=0.2), or use CollabWorkflow.ranking_metrics(test) with held-out ratings") | {'threshold': threshold}
         rel = va[va.rating >= threshold]
         _check_threshold(len(rel), va.rating, threshold)
         users = np.unique(rel.u.to_numpy())
         users = users[b.user_count_[users] > 0]
-        if len(users) == 0: return _no_ranking(k, len(rel) and f"none of the {len(rel)} relevant validation rating(s) is of a user with training ratings (a split by user: rank for known users)")
+        if len(users) == 0: return _no_ranking(k, len(rel) and f"none of the {len(rel)} relevant validation rating(s) is of a user with training ratings (a split by user: rank for known users)") | {'threshold': threshold}
         cand = np.flatnonzero(b.item_count_ > 0)
         nc = len(cand)
         seen = tr[np.isin(tr.u, users)]
@@ -795,7 +816,7 @@ class CollabLearner(UndoOnError, Learner):
             if by == 'rating': return self._scores(np.repeat(us, nc), np.tile(cand, len(us))).reshape(len(us), nc)
             return self._rank_scores(us, by, (su, si))[:, cand]
         return _masked_ranking(score, users, cand, (seen.u.to_numpy(), seen.i.to_numpy()), (rel.u.to_numpy(), rel.i.to_numpy()),
-                               self.dls.n_users, self.dls.n_items, k)
+                               self.dls.n_users, self.dls.n_items, k) | {'threshold': threshold}
 
     def to_artefact(self) -> dict:
         "What `fastflow.export.export_learner` writes: the model's builder, arguments and weights, and the data as arrays"

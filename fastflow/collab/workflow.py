@@ -19,7 +19,7 @@ from ..metrics import rmse
 from ..export import Artefact, ArtefactError, load_artefact, rebuild, save_artefact
 from .data import CollabDataLoaders, clean_ratings, _data_array_spec, _id_array, _kinds, _user_index
 from .model import BayesianMF, BiasBaseline, ItemRanker, KNNBaseline, star_unit
-from .learner import CollabLearner, collab_learner, unit_scale, _model_config, _check_by, _check_count, _check_id, _warn_all_rated, _masked_ranking, _rating_stats, _ready_ranker, _id_list, _check_threshold, _threshold, _no_ranking, _as_other_kind, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_arrays, _check_loaded, _check_weights, _odd_arrays, _warn_missing_ids
+from .learner import CollabLearner, collab_learner, unit_scale, _model_config, _check_by, _check_count, _check_id, _warn_all_rated, _masked_ranking, _rating_stats, _ready_ranker, _id_list, _check_threshold, _threshold, _given_range, _no_ranking, _as_other_kind, _build_collab, _code_of, _fresh_ranker, _ranker_config, _cached_on, _check_arrays, _check_loaded, _check_weights, _odd_arrays, _warn_missing_ids
 
 # %% auto #0
 __all__ = ['default_members', 'SideEncoder', 'SideBaseline', 'nn_blend', 'count_features', 'stack_blend', 'stack_predict',
@@ -167,13 +167,19 @@ def _ridge(X, y, lam) -> np.ndarray:
 
 def _kron_rows(a, b) -> np.ndarray: return (a[:,:,None]*b[:,None,:]).reshape(len(a), -1)
 
-def _kron_gram(u, i, e, Xu:np.ndarray, Xi:np.ndarray, chunk:int=8192) -> tuple:
-    "(F.T @ F, F.T @ e) for F = `_kron_rows(Xu[u], Xi[i])`: per rating, or summed per user or per item code, whichever takes the fewest cells"
+_CELLS = 2**24   # float64 cells (128 MiB) a temporary of the side fits may take: their chunks of rows and blocks of groups are sized to it
+
+def _rows(width:int, chunk:int|None=None) -> int:
+    "`chunk` if given, else how many rows of `width` floats fit in `_CELLS` (at least 1)"
+    return chunk or max(1, _CELLS//max(width, 1))
+
+def _kron_gram(u, i, e, Xu:np.ndarray, Xi:np.ndarray, chunk:int|None=None) -> tuple:
+    "(F.T @ F, F.T @ e) for F = `_kron_rows(Xu[u], Xi[i])`: per rating, or summed per user or per item code, whichever takes the fewest cells; `chunk` rows at a time (None: `_CELLS` floats of products)"
     du,di = Xu.shape[1],Xi.shape[1]
     cost = {'rating': len(u)*(du*di)**2, 'user': len(u)*di*di + len(Xu)*du*du*di*di, 'item': len(u)*du*du + len(Xi)*du*du*di*di}
     how = min(cost, key=cost.get)
     if how == 'rating':   # few ratings for their codes: the products themselves, a chunk at a time
-        G,h = np.zeros((du*di, du*di)),np.zeros(du*di)
+        G,h,chunk = np.zeros((du*di, du*di)),np.zeros(du*di),_rows(du*di, chunk)
         for k in range(0, len(u), chunk):
             F = _kron_rows(np.asarray(Xu[u[k:k+chunk]], np.float64), np.asarray(Xi[i[k:k+chunk]], np.float64)); G += F.T @ F; h += F.T @ e[k:k+chunk]
         return G,h
@@ -181,24 +187,33 @@ def _kron_gram(u, i, e, Xu:np.ndarray, Xi:np.ndarray, chunk:int=8192) -> tuple:
     g,o,Xg,Xo = (i, u, Xi, Xu) if flip else (u, i, Xu, Xi)
     Xg,Xo,dg,do = np.asarray(Xg, np.float64),np.asarray(Xo, np.float64),Xg.shape[1],Xo.shape[1]
     S,H = np.zeros((len(Xg), do*do)),np.zeros((len(Xg), do))   # per group code: its ratings' outer(xo, xo) and e*xo, summed
-    for k in range(0, len(g), chunk):
-        gk,xo,ek = g[k:k+chunk],Xo[o[k:k+chunk]],e[k:k+chunk]
+    c = _rows(do*do, chunk)
+    for k in range(0, len(g), c):
+        gk,xo,ek = g[k:k+c],Xo[o[k:k+c]],e[k:k+c]
         A = sparse.csr_matrix((np.ones(len(gk)), (gk, np.arange(len(gk)))), shape=(len(Xg), len(gk)))   # ratings -> their group
         S += A @ (xo[:, :, None]*xo[:, None, :]).reshape(len(gk), -1); H += A @ (xo*ek[:, None])
-    T = sum(_kron_rows(Xg[k:k+chunk], Xg[k:k+chunk]).T @ S[k:k+chunk] for k in range(0, len(Xg), chunk)).reshape(dg, dg, do, do)   # T[a,a',b,b']: sum of xg[a] xg[a'] xo[b] xo[b']
+    c = _rows(dg*dg, chunk)
+    T = sum(_kron_rows(Xg[k:k+c], Xg[k:k+c]).T @ S[k:k+c] for k in range(0, len(Xg), c)).reshape(dg, dg, do, do)   # T[a,a',b,b']: sum of xg[a] xg[a'] xo[b] xo[b']
     h = Xg.T @ H                                              # h[a,b]: sum over ratings of xg[a] xo[b] e
     if flip: return T.transpose(2, 0, 3, 1).reshape(dg*do, dg*do),h.T.reshape(-1)   # back to user-major order: (user feature, item feature)
     return T.transpose(0, 2, 1, 3).reshape(dg*do, dg*do),h.reshape(-1)
 
-def _id_ridge(g, X, e, n_groups:int, regs, block:int=2048, chunk:int=8192) -> np.ndarray:
+def _id_ridge(g, X, e, n_groups:int, regs,
+              block:int|None=None, # Groups solved at a time (None: their len(regs)*d*d systems fit in `_CELLS` floats)
+              chunk:int|None=None, # Rows whose d*d products are summed at a time (None: as many as fit in `_CELLS` floats)
+             ) -> np.ndarray:
     "Per group code `g` (e.g. the item of each rating): ridge coefficients [len(regs), n_groups, d] of its residuals `e` on the rows `X` [n, d], for each penalty in `regs` (0 for a group with no rows)"
     d,regs = X.shape[1],np.asarray(regs, np.float64); order = np.argsort(g, kind='stable'); gs = g[order]
     out,eye = np.zeros((len(regs), n_groups, d)),regs[:,None,None,None]*np.eye(d)
-    for g0 in range(0, n_groups, block):   # a block of groups at a time: memory block*d*d, whatever the number of groups
+    block,chunk = _rows(len(regs)*d*d, block),_rows(d*d, chunk)   # temporaries of at most _CELLS floats (8192 rows at d=150 took 1.5 GB)
+    for g0 in range(0, n_groups, block):   # a block of groups at a time: memory len(regs)*block*d*d, whatever the number of groups
         g1 = min(g0 + block, n_groups); lo,hi = np.searchsorted(gs, [g0, g1])
         S,H = np.zeros((g1 - g0, d*d)),np.zeros((g1 - g0, d))
-        for k in range(lo, hi, chunk):
-            idx = order[k:min(k + chunk, hi)]; x = np.asarray(X[idx], np.float64)
+        k = lo
+        while k < hi:   # chunks end between groups (unless one group has more rows): each group's rows summed in one go, whatever the chunk size
+            k1 = min(k + chunk, hi)
+            if k1 < hi and gs[k1 - 1] == gs[k1] and (k0 := int(np.searchsorted(gs, gs[k1]))) > k: k1 = k0
+            idx,k = order[k:k1],k1; x = np.asarray(X[idx], np.float64)
             A = sparse.csr_matrix((np.ones(len(idx)), (g[idx] - g0, np.arange(len(idx)))), shape=(g1 - g0, len(idx)))
             S += A @ (x[:,:,None]*x[:,None,:]).reshape(len(idx), -1); H += A @ (x*e[idx][:,None])
         out[:,g0:g1] = np.linalg.solve(S.reshape(-1, d, d) + eye, np.broadcast_to(H[:,:,None], (len(regs), g1 - g0, d, 1)))[...,0]
@@ -648,24 +663,24 @@ class CollabWorkflow:
 
     def ranking_metrics(self, test:pd.DataFrame, # Held-out ratings (the column names given at construction), not used in `fit`
                         k:int=10, # Cut-off
-                        threshold:float|None=None, # A held-out rating >= threshold is relevant (None: the point of the training ratings' range that 4 is of 1-5 stars, e.g. 5 on -10..10; 1 on 0/1 ratings)
+                        threshold:float|None=None, # A held-out rating >= threshold is relevant (None: 4 on 1-5 stars, whole or half, also where nobody gave 1; 1 on 0/1 ratings; else the point of the rating scale that 4 is of 1-5 stars, e.g. 5 on -10..10). Returned as 'threshold'
                         by:str='relevance', # Rank as `recommend` does: 'relevance' (`ranker`), 'rating' (the predictions) or 'popularity' (rating counts)
                        ) -> dict:
-        "precision@k, recall@k and NDCG@k on `test`, ranking for each known user every item it did not rate in training"
+        "precision@k, recall@k and NDCG@k on `test`, ranking for each known user every item it did not rate in training; with the threshold used"
         self._check_fitted(); k,by = _check_count(k, 'k', 1),_check_by(by)
         t = clean_ratings(test, self.user_name, self.item_name, self.rating_name, duplicates='mean')
         u,i = self.dls_.encode(t.user, t.item)
-        threshold = _threshold(threshold, *self.rating_range_)
+        threshold = _threshold(threshold, self.df_.rating.to_numpy(), _given_range(self.dls_))   # of the fitted ratings and their data, as the learner's (a loaded workflow's too)
         rel = (u >= 0) & (i >= 0) & (t.rating.to_numpy() >= threshold)
         _check_threshold(int((t.rating.to_numpy() >= threshold).sum()), t.rating.to_numpy(), threshold)
         users = np.unique(u[rel])
-        if len(users) == 0: return _no_ranking(k, (n := int((t.rating.to_numpy() >= threshold).sum())) and f"none of the {n} relevant held-out rating(s) is of a user and an item the workflow was fitted on (cold start): rank for known users")
+        if len(users) == 0: return _no_ranking(k, (n := int((t.rating.to_numpy() >= threshold).sum())) and f"none of the {n} relevant held-out rating(s) is of a user and an item the workflow was fitted on (cold start): rank for known users") | {'threshold': threshold}
         ni,du,di = self.dls_.n_items,self.df_.u.to_numpy(),self.df_.i.to_numpy()
         seen = np.isin(du, users)
         def score(us, su, si):   # ranked from every fitted rating of theirs
             if by == 'rating': return self.predict_codes(np.repeat(us, ni), np.tile(np.arange(ni), len(us)), clip=False).reshape(len(us), ni)
             return self._rank_scores(us, by, (su, si))
-        return _masked_ranking(score, users, np.arange(ni), (du[seen], di[seen]), (u[rel], i[rel]), self.dls_.n_users, ni, k)
+        return _masked_ranking(score, users, np.arange(ni), (du[seen], di[seen]), (u[rel], i[rel]), self.dls_.n_users, ni, k) | {'threshold': threshold}
 
     def export(self, path:Path|str|None=None, # Folder to write; None: `output_dir()/'model'`
               ) -> Path:
