@@ -125,7 +125,7 @@ def main(n_folds=5, skip_fastai=False, skip_nested=False, side=False, skip_other
             if name == BEST: ranked['relevance'] = BEST   # the default: the workflow's ItemRanker (the same for any members)
             for by, system in ranked.items():
                 for m, v in w.ranking_metrics(test, k=10, by=by).items():
-                    if m != 'n_users': rows.append(dict(task='ml-100k-fold0-nested', system=system, metric=m, value=round(v, 4), seconds=None, throughput=None, folds=1, by=by))
+                    if m not in ('n_users', 'threshold'): rows.append(dict(task='ml-100k-fold0-nested', system=system, metric=m, value=round(v, 4), seconds=None, throughput=None, folds=1, by=by))
     if side: rows += side_rows(ratings, n_folds)
     print(f"\n{'system':<64}{'task':<22}{'metric':<14}{'value':>8}{'std':>8}{'s':>8}")
     for r in rows: print(f"{r['system'][:63]:<64}{r['task']:<22}{r['metric']:<14}{r['value']:>8.4f}{r.get('std') or 0:>8.4f}{r['seconds'] or 0:>8.2f}")
