@@ -81,3 +81,28 @@ def test_cv_penalty_multiclass_and_wide():
     assert m.l1_ratio_ in (0., 1.) and m.alpha_ > 0 and m.predict_proba(X).shape == (150, 3)
     ll = lambda e: -cross_val_score(e, X, y, cv=3, scoring='neg_log_loss').mean()
     assert ll(LinearClassifier(alpha='cv')) < ll(LinearClassifier())
+
+CV_FIT = """
+import numpy as np, pandas as pd
+from fastflow.tabular.estimators import LinearClassifier
+r = np.random.default_rng(0); X = pd.DataFrame(r.normal(size=(100, 300))).add_prefix('f')
+for y in ((X.f0 + X.f1 + .5*r.normal(size=100) > 0).astype(int), np.digitize(X.f0 + X.f1 + .5*r.normal(size=100), [-1, 1])):   # liblinear; saga
+    np.random.seed(int.from_bytes(__import__('os').urandom(4), 'little'))   # numpy's global state differs from run to run
+    print(repr(LinearClassifier(alpha='cv').fit(X, y).predict_proba(X).round(12).tolist()))
+"""
+
+def test_cv_penalty_same_in_two_processes():
+    "alpha='cv' seeds liblinear and saga (random_state=0): two fresh interpreters give the same probabilities"
+    import subprocess, sys
+    run = lambda: subprocess.run([sys.executable, '-c', CV_FIT], capture_output=True, text=True, check=True, env={**__import__('os').environ, 'OMP_NUM_THREADS': '1'}).stdout
+    a, b = run(), run()
+    assert a == b and a.count('\n') == 2, (a[:200], b[:200])
+
+def test_cv_penalty_multiclass_cost():
+    "alpha='cv' on 3 classes, 300 x 1,500: saga's L1 path capped (LINEAR_CV['saga']); a fit stays within a few fixed-alpha fits (was 16 s against 0.4 s)"
+    import time
+    r = np.random.default_rng(0); X = r.normal(size=(300, 1500)); df = pd.DataFrame(X).add_prefix('f')
+    y = np.digitize(X[:, :10] @ r.normal(size=10) + r.normal(size=300), [-2, 0, 2])
+    t = time.process_time(); LinearClassifier().fit(df, y); fixed = time.process_time() - t
+    t = time.process_time(); LinearClassifier(alpha='cv').fit(df, y); cv = time.process_time() - t
+    assert cv < 10*max(fixed, 0.3), (cv, fixed)

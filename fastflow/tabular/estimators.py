@@ -430,7 +430,7 @@ class GBMRegressor(_GBM, TabularRegressor):
         self.loss = loss
 
 # %% ../../nbs/32_tabular.estimators.ipynb #d5f28bd8
-LINEAR_CV = dict(l1_ratios=[0.1, 0.5, 0.9, 1.], n_alphas=30, Cs=10)   # alpha='cv': regression mixes from nearly ridge to lasso on a path of strengths; classification L1 or L2 over a grid of C
+LINEAR_CV = dict(l1_ratios=[0.1, 0.5, 0.9, 1.], n_alphas=30, Cs=10, saga=dict(tol=1e-2, max_iter=100))   # alpha='cv': regression mixes from nearly ridge to lasso on a path of strengths; classification L1 or L2 over a grid of C (more than two classes: saga's L1 held to `saga`'s tolerance and iterations)
 DENSE_CELLS = 1 << 25   # a linear model's design up to 33M cells (268 MB) is dense, as it always was; a larger one is sparse
 
 class _Linear:
@@ -438,8 +438,9 @@ class _Linear:
                  l1_ratio: float = 0., # Regression: 0 is ridge, >0 elastic net (1 = lasso); with alpha='cv', chosen
                  max_iter: int = 2000, # Solver iterations
                  proc=None, # A `TabularProc` to clone (None: default)
+                 random_state: int|None = 0, # Seed of the solvers that shuffle (alpha='cv' on a classifier: liblinear, saga), so a fit is the same in every process
                 ):
-        self.alpha,self.l1_ratio,self.max_iter,self.proc = alpha,l1_ratio,max_iter,proc
+        self.alpha,self.l1_ratio,self.max_iter,self.proc,self.random_state = alpha,l1_ratio,max_iter,proc,random_state
 
     def _design(self, Xt, fit=False):
         "Numbers and one-hot categories: a dense array up to `DENSE_CELLS` cells, else sparse (a one-hot design is mostly zeros)"
@@ -456,7 +457,7 @@ class _Linear:
         if isinstance(self.alpha, str):
             if self.alpha != 'cv': raise ValueError(f"alpha must be a number > 0 or 'cv' (chosen by an inner CV), got {self.alpha!r}")
             m = self._cv_model(Z, y, sample_weight)
-        elif is_classifier(self): m = LogisticRegression(C=1/self.alpha, max_iter=self.max_iter)
+        elif is_classifier(self): m = LogisticRegression(C=1/self.alpha, max_iter=self.max_iter, random_state=self.random_state)
         elif self.l1_ratio: m = ElasticNet(alpha=self.alpha, l1_ratio=self.l1_ratio, max_iter=self.max_iter)
         else: m = Ridge(alpha=self.alpha, **({'tol': 1e-10} if sparse.issparse(Z) else {}))   # sparse: an iterative solver, run to the dense one's answer
         with warnings.catch_warnings():
@@ -474,14 +475,15 @@ class _Linear:
             warnings.simplefilter('ignore')   # convergence on the weakest penalties of the path
             if is_classifier(self):
                 k = min(3, int(np.bincount(y).min()))
-                if k < 2: self.alpha_, self.l1_ratio_ = 1., 0.; return LogisticRegression(max_iter=self.max_iter)   # a class of one row: no inner CV
+                if k < 2: self.alpha_, self.l1_ratio_ = 1., 0.; return LogisticRegression(max_iter=self.max_iter, random_state=self.random_state)   # a class of one row: no inner CV
                 folds = StratifiedKFold(k, shuffle=True, random_state=0)
-                two = len(np.unique(y)) == 2   # liblinear's L1 and L2 paths take a second (saga's elastic net took 13 s on 100 x 500); more classes: saga's L1, lbfgs' L2
-                fits = [LogisticRegressionCV(Cs=LINEAR_CV['Cs'], l1_ratios=[r], solver='liblinear' if two else 'saga' if r else 'lbfgs', scoring='neg_log_loss', cv=folds,
-                                             max_iter=self.max_iter, use_legacy_attributes=False, **({} if two or not r else {'tol': 1e-3})).fit(Z, y, **kw) for r in (1., 0.)]
+                two = len(np.unique(y)) == 2   # liblinear's L1 and L2 paths take a second (saga's elastic net took 13 s on 100 x 500); more classes: saga's L1 (capped), lbfgs' L2
+                sol = lambda r: dict(solver='liblinear', max_iter=self.max_iter) if two else {'solver': 'saga', **LINEAR_CV['saga']} if r else dict(solver='lbfgs', max_iter=self.max_iter)
+                fits = [LogisticRegressionCV(Cs=LINEAR_CV['Cs'], l1_ratios=[r], scoring='neg_log_loss', cv=folds, use_legacy_attributes=False, random_state=self.random_state,
+                                             **sol(r)).fit(Z, y, **kw) for r in (1., 0.)]
                 cv = max(fits, key=lambda f: np.max(np.mean(f.scores_, 0)))   # the better penalty at its best strength
                 self.alpha_, self.l1_ratio_ = 1/float(cv.C_), float(cv.l1_ratio_)
-                return LogisticRegression(C=1/self.alpha_, l1_ratio=self.l1_ratio_, solver=cv.solver, max_iter=self.max_iter, tol=cv.tol)
+                return LogisticRegression(C=1/self.alpha_, l1_ratio=self.l1_ratio_, solver=cv.solver, max_iter=cv.max_iter, tol=cv.tol, random_state=self.random_state)
             cv = ElasticNetCV(l1_ratio=LINEAR_CV['l1_ratios'], alphas=LINEAR_CV['n_alphas'], cv=KFold(min(3, len(y)), shuffle=True, random_state=0),
                               max_iter=self.max_iter).fit(Z, y, **kw)
         self.alpha_, self.l1_ratio_ = float(cv.alpha_), float(cv.l1_ratio_)

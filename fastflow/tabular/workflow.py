@@ -116,7 +116,7 @@ def default_models(task: str, # 'classification' or 'regression'
           'xgb': gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **(XGB_WIDE if wide else {}))}
     if not big and not wide: ms['xgb_shallow'] = gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **XGB_SHALLOW)
     if big and not wide and (max_levels or 0) >= MANY_LEVELS: ms['xgb_onehot'] = gbm(random_state=seed, n_jobs=n_jobs, proc=proc, **XGB_ONEHOT)
-    return {**ms, 'linear': (LinearClassifier if clf else LinearRegressor)(proc=proc, **({'alpha': 'cv'} if wide else {})),   # wide: the penalty by an inner CV (a sparse signal wants L1)
+    return {**ms, 'linear': (LinearClassifier if clf else LinearRegressor)(proc=proc, random_state=seed, **({'alpha': 'cv'} if wide else {})),   # wide: the penalty by an inner CV (a sparse signal wants L1)
             'baseline': DummyClassifier(strategy='prior') if clf else DummyRegressor(strategy='median' if l1 else 'mean')}
 
 
