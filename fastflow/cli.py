@@ -90,11 +90,21 @@ def _sep_of(cols) -> str|None:
     if len(cols) != 1 or not isinstance(name := cols[0], str) or not any(d in name for d in _SEPS): return None
     return max(_SEPS, key=name.count)
 
-def _decimal_commas(s:pd.Series) -> bool:
-    "Whether a column read as text holds numbers written with a decimal comma ('0,5', '-12,25', '3'), one at least"
-    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s) or not (v := s.dropna()).size: return False
-    v = v.astype(str).str.strip()
-    return bool(v.str.fullmatch(r'[-+]?(\d+(,\d*)?|,\d+)([eE][-+]?\d+)?').all() and v.str.contains(',', regex=False).any())
+def _decimal_commas(df:pd.DataFrame) -> dict:
+    "Column -> `decimal_commas` of each column of `df` read as text that holds numbers written with a decimal comma ('0,5', '1.356,25', '3'), one at least with a comma (tabular.data's rule)"
+    from fastflow.tabular.data import decimal_commas
+    return {c: dc for c in df.columns if not pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) and (dc := decimal_commas(df[c])) is not None}
+
+def _read_commas(path:Path, sep:str, df:pd.DataFrame, cs:dict) -> tuple[pd.DataFrame, dict]:
+    "`df` with its decimal-comma columns `cs` read again as numbers (decimal=',', and thousands='.' when one has a dot), and the reader's options"
+    kw = dict(decimal=',', **({'thousands': '.'} if any(d for _, d in cs.values()) else {}))
+    try: r = _read_sep(path, sep, usecols=list(cs), **kw)
+    except ValueError: r = None   # what pandas cannot read by the name alone (a zip of a .csv.gz): the same numbers converted from the text read
+    if r is None or len(r) != len(df) or not all(pd.api.types.is_numeric_dtype(r[c]) for c in cs):
+        r = pd.DataFrame({c: df[c].str.strip().str.replace('.', '' if 'thousands' in kw else '.').str.replace(',', '.').astype(float) for c in cs})
+    df = df.copy()
+    for c in cs: df[c] = r[c].to_numpy()
+    return df, kw
 
 def _sep_name(sep:str) -> str: return {'\t': 'tab'}.get(sep, repr(sep))
 
@@ -120,11 +130,17 @@ def _read_rows(path:Path) -> tuple[pd.DataFrame, partial|None]:
         if sep is None: raise ValueError(str(e)) from None   # the submission module's words, not its error class: these are no predictions
         pq = False
     else: sep = None if pq else _sep_of(list(df.columns))
-    if sep is not None:
-        df, dec, how = _read_sep(path, sep), '', f"sep={sep!r}"
-        if sep == ';' and (cs := [c for c in df.columns if _decimal_commas(df[c])]):   # Excel's CSV where the decimal mark is a comma: '0,5'
-            df, dec, how = _read_sep(path, sep, decimal=','), f", with decimal commas in {cs[:5]}{' ...' if len(cs) > 5 else ''}", how + ", decimal=','"
-        warnings.warn(f"the input rows {path} are separated by {_sep_name(sep)}, not commas{dec} (its columns: {[str(c)[:20] for c in df.columns[:5]]}{' ...' if df.shape[1] > 5 else ''}): "
+    if sep is not None: df = _read_sep(path, sep)
+    if not pq and (cs := _decimal_commas(df)):   # Excel's CSV where the decimal mark is a comma ('0,5', '1.356,25'), whatever the separator: read as numbers
+        df, kw = _read_commas(path, sep or ',', df, cs)
+        th = ' and thousands dots' if 'thousands' in kw else ''
+        eg = next(iter(cs.values()))[0]
+        dec = f"with decimal commas{th} in {list(cs)[:5]}{' ...' if len(cs) > 5 else ''} (read as numbers: {eg!r} as {float(eg.strip().replace('.', '' if th else '.').replace(',', '.'))!r})"
+    else: dec, kw = '', {}
+    if sep is not None or dec:
+        how = ', '.join([f"sep={sep!r}"]*(sep is not None) + [f"{k}={v!r}" for k, v in kw.items()])
+        what = f"are separated by {_sep_name(sep)}, not commas{', ' + dec if dec else ''}" if sep is not None else f"have numbers {dec}"
+        warnings.warn(f"the input rows {path} {what} (its columns: {[str(c)[:20] for c in df.columns[:5]]}{' ...' if df.shape[1] > 5 else ''}): "
                       f"read them so, as pd.read_csv(path, {how}) does")
     if len(df) == 0: raise ValueError(f"The input rows {path} hold a header but no rows: nothing to predict")
     return df, None if pq else partial(_written, path, sep)
@@ -292,7 +308,9 @@ def predict_files(model, # An exported model folder of any application (`export_
 UNREADABLE = ('raise', 'average')   # what `predict_folder(unreadable=)` takes
 
 _FLAGS = ((r"predict_folder\([^()]*\bunreadable='(\w+)'\)", r"--unreadable \1"), (r"\bunreadable='(\w+)'", r"--unreadable \1"),
-          (r"\bskip_non_images=True\b", "--skip-non-images"), (r"; df\.attrs\['unreadable'\] lists them\.", "."))   # the library's advice in Python keywords -> the command's flags
+          (r"\bskip_non_images=True\b", "--skip-non-images"), (r"; df\.attrs\['unreadable'\] lists them\.", "."),
+          (r"read the file with pd\.read_csv\(path, decimal=','[^)]*\)( \(or thousands=',' if the comma separates thousands\))?, or convert the column: df\[.*?\.astype\(float\)",
+           "save the file with '.' as the decimal mark and no thousands separator (in Excel: File > Options > Advanced, or the system's region settings), then predict again"))   # the library's advice in Python -> the command's words   # the library's advice in Python keywords -> the command's flags
 
 def _cli_words(msg:str) -> str:
     "A library message with its Python keywords for `predict_folder`'s options ('pass skip_non_images=True') said as `fastflow predict`'s flags"

@@ -354,3 +354,31 @@ def test_image_flags_other_models(tab):
     d = tab[0]
     refused([d/'wf', d/'test.csv', '--skip-non-images'], '--skip-non-images applies to image models', "'tabular.workflow'")
     refused([d/'est', d/'test.csv', '--unreadable', 'average', '--skip-non-images'], '--skip-non-images and --unreadable apply to image models')
+
+def test_decimal_commas_every_separator(tab, tmp_path, capsys):
+    "Decimal commas read as numbers whatever the separator (tab, quoted '0,5' in a comma file, ';'), thousands dots ('1.356,25') with thousands='.'; one warning line whose reader, followed, reads the same numbers"
+    import re
+    from fastflow.cli import _cli_words
+    from fastflow.tabular.data import TabularProc
+    d, wf, _, test = tab
+    fmt = lambda v: f'{v:,.6f}'.replace(',', 'X').replace('.', ',').replace('X', '.')   # 1.356,250000
+    big = test.assign(x_num1=(test.x_num1*1000).round(6))
+    for name, sep, frame, dots in (('te.tsv', '\t', test, False), ('q.csv', ',', test, False), ('semi.csv', ';', test, False),
+                                   ('dots.csv', ',', big, True), ('dots.tsv', '\t', big, True)):
+        (frame.assign(x_num1=frame.x_num1.map(fmt)) if dots else frame).to_csv(tmp_path/name, sep=sep, decimal=',', index=False)
+        r = here(capsys, d/'wf', tmp_path/name, '--out', tmp_path/(name + '_o'))
+        got = pd.read_csv(ok(r, 'tabular.workflow', 40))
+        with warnings.catch_warnings(): warnings.simplefilter('ignore'); want = wf.predict(frame)
+        assert (got.pid == test.pid).all() and (got.y.to_numpy() == want).all(), name
+        line, = [l for l in r.stderr.splitlines() if 'decimal commas' in l]   # one line, saying what was done
+        assert ('thousands dots' in line) == dots and "read as numbers" in line and ("thousands='.'" in line) == dots, line
+        kw = eval(f"dict({re.search(r'as pd.read_csv[(]path, (.*)[)] does', line)[1]})")   # the reader it names, followed
+        back = pd.read_csv(tmp_path/name, **kw)
+        np.testing.assert_allclose(back[['x_num1', 'x_num2']].to_numpy(float), frame[['x_num1', 'x_num2']].to_numpy(float), rtol=1e-12)
+    # the library's decimal-comma advice (a file the command cannot convert: a column that was numeric in training arrives as text) in the command's words; followed, it works
+    fitted = TabularProc().fit(test.drop(columns='pid'))
+    try: fitted.transform(test.drop(columns='pid').assign(x_num1=test.x_num1.map(fmt))); raise AssertionError('accepted')
+    except ValueError as e: msg = _cli_words(str(e))
+    assert "save the file with '.' as the decimal mark and no thousands separator" in msg and 'pd.read_csv' not in msg and 'astype' not in msg, msg
+    test.to_csv(tmp_path/'dot.csv', index=False)   # saved with '.' as the decimal mark
+    ok(here(capsys, d/'wf', tmp_path/'dot.csv', '--out', tmp_path/'dot'), 'tabular.workflow', 40)

@@ -16,9 +16,9 @@ from ..core import _column_hint, _plain
 from ..data import key_text
 
 # %% auto #0
-__all__ = ['TASKS', 'MAX_INT_CLASSES', 'INT_RULE', 'DATE_PARTS', 'DATE_CLOCKS', 'BLOCK_CELLS', 'int_classes', 'infer_task',
-           'check_target', 'date_parts', 'date_format', 'id_like', 'inf_as_missing', 'to_plain', 'from_plain',
-           'plain_array', 'from_plain_array', 'TabularProc']
+__all__ = ['TASKS', 'MAX_INT_CLASSES', 'INT_RULE', 'DATE_PARTS', 'DATE_CLOCKS', 'BLOCK_CELLS', 'COMMA_NUMBER', 'int_classes',
+           'infer_task', 'check_target', 'date_parts', 'date_format', 'id_like', 'inf_as_missing', 'to_plain',
+           'from_plain', 'plain_array', 'from_plain_array', 'decimal_commas', 'TabularProc']
 
 # %% ../../nbs/30_tabular.data.ipynb #fdecbeaa
 TASKS, MAX_INT_CLASSES = ('classification', 'regression'), 20
@@ -330,7 +330,7 @@ def _floats(X: pd.DataFrame, cols, when: str) -> pd.DataFrame:
                 raise ValueError(f"column {c!r} should be numeric ({when}) but holds {s.dtype} values (e.g. {_plain(s.dropna().iloc[0]) if s.notna().any() else None!r}): "
                                  f"is it the same column as in training? Give it the numbers it holds there") from None
             bad = s.notna() & pd.to_numeric(s, errors='coerce').isna()
-            if bad.any() and (eg := _comma_numbers(s[s.notna()].unique())) is not None:   # '-0,207': to_numeric(errors='coerce') would make every value NaN
+            if bad.any() and (eg := decimal_commas(s[s.notna()].unique())) is not None:   # '-0,207': to_numeric(errors='coerce') would make every value NaN
                 raise ValueError(f"column {c!r} should be numeric ({when}) but holds text: {_comma_fix(c, eg)}") from None
             if bad.any(): raise ValueError(f"column {c!r} should be numeric ({when}) but holds {int(bad.sum())} non-numeric value(s), e.g. {s[bad].iloc[0]!r}: "
                                            f"clean it, e.g. df[{c!r}] = pd.to_numeric(df[{c!r}], errors='coerce') (unparseable values become NaN)") from None
@@ -424,22 +424,22 @@ def _named_date_format(s: pd.Series, c) -> str|None:
     if len(two[1]) == 1: return two[1][0]
     raise ValueError(f"column {c!r} is named in date_names, but {_two_digit_advice(c, *two)}")
 
-_THOUSAND = r'\s*[-+]?[1-9]\d{0,2},\d{3}\s*'   # '1,234': a decimal comma, or a thousands one
-_COMMA_NUM = r'\s*[-+]?(\d+|\d{1,3}(\.\d{3})+),\d+\s*'   # a number with a decimal comma ('-0,207', '1.234,5')
+_THOUSAND = r'[-+]?[1-9]\d{0,2},\d{3}'   # '1,234': a decimal comma, or a thousands one
+COMMA_NUMBER = r'[-+]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?'   # a number as written where the decimal mark is a comma: '-0,207', '1.234,5', and whole ones ('12', as Excel writes them)
 
-def _comma_numbers(values) -> str|None:
-    "An example of a number written with a decimal comma when 90% or more of the distinct non-missing text `values` are such numbers, else None"
-    values = list(pd.Index(values)[:2000])   # the first distinct values tell
-    v = pd.Series([x for x in values if isinstance(x, str)], dtype=object)
-    if len(v) == 0 or len(v) < 0.9*len([x for x in values if not pd.isna(x)]): return None
-    hit = v.str.fullmatch(_COMMA_NUM)
-    if hit.mean() < 0.9: return None
-    plain = v[hit & ~v.str.fullmatch(_THOUSAND)]   # an example that cannot be a thousand ('1,5', '-0,207', '1234,5'), if there is one
-    return (plain if len(plain) else v[hit]).iloc[0]
+def decimal_commas(values) -> tuple[str, bool]|None:
+    "`(example, dots)` when every non-missing value of `values` is text matching `COMMA_NUMBER` and one at least has a comma (numbers written with a decimal comma; `dots`: one has a thousands dot), else None"
+    v = pd.Series(pd.unique(pd.Series(np.asarray(values, dtype=object)).dropna()), dtype=object)
+    if len(v) == 0 or not all(isinstance(x, str) for x in v): return None
+    v = v.str.strip()
+    if not v.str.fullmatch(COMMA_NUMBER).all() or not len(c := v[v.str.contains(',', regex=False)]): return None
+    plain = c[~c.str.fullmatch(_THOUSAND)]   # an example that cannot be a thousand ('1,5', '-0,207', '1234,5'), if there is one
+    return (plain if len(plain) else c).iloc[0], bool(v.str.contains('.', regex=False).any())
 
-def _comma_fix(c, eg:str) -> str:
-    "How to read column `c`'s numbers with a decimal comma (`eg` one of them) as numbers: the reader's option, or a conversion"
-    dots, amb = '.' in eg, bool(re.fullmatch(_THOUSAND, eg))   # every value like '1,234': perhaps thousands
+def _comma_fix(c, eg:tuple[str, bool]) -> str:
+    "How to read column `c`'s numbers with a decimal comma (`eg`: one of them, and whether any has a thousands dot) as numbers: the reader's option, or a conversion"
+    eg, dots = eg
+    amb = bool(re.fullmatch(_THOUSAND, eg))   # every value like '1,234': perhaps thousands
     read = "pd.read_csv(path, decimal=','" + (", thousands='.'" if dots else "") + ")" + (" (or thousands=',' if the comma separates thousands)" if amb else "")
     conv = f"df[{c!r}] = df[{c!r}]" + (".str.replace('.', '')" if dots else "") + ".str.replace(',', '.').astype(float)"
     return f"its values are numbers written with a decimal comma (e.g. {eg!r}): read the file with {read}, or convert the column: {conv}"
@@ -620,7 +620,7 @@ class TabularProc(TransformerMixin, BaseEstimator):
                               f"pass it as the workflow's id_col, or keep it with {_proc_arg(f'cat_names=[{c!r}]')} or {_proc_arg('drop_ids=False')}")
         for c in cats:
             n = levels[c].n_unique
-            comma = None if c in dropped or c in named or not _is_text(X[c]) else _comma_numbers(levels[c].uniq)
+            comma = None if c in dropped or c in named or not _is_text(X[c]) else decimal_commas(levels[c].uniq)
             if comma is not None:   # numbers read without decimal=',': said with the fix, not converted behind the user's back
                 warnings.warn(f"column {c!r} holds text, but {_comma_fix(c, comma)}. As it is, it is "
                               + (f"dropped ({n} distinct values > max_levels={self.max_levels})" if n > self.max_levels and self.high_card == 'drop' else

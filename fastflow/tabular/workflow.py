@@ -6,7 +6,7 @@ Docs: https://fastflow-dev.github.io/fastflow/tabular.workflow.html.md"""
 
 # %% ../../nbs/33_tabular.workflow.ipynb #51dee0df
 from __future__ import annotations
-import contextlib, sys, time, warnings
+import contextlib, re, sys, time, warnings
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -292,6 +292,10 @@ def _own_proc(e):
     b = e.estimator if isinstance(e, _SeedBag) else e
     return b.get_params(deep=False)['proc'] if b is not None and _takes_proc(b) else None
 
+def _own_hint(n, msg:str) -> str:
+    "A proc warning for member `n` that has a `proc` of its own: the workflow's proc does not reach it, so its hint names the member"
+    return re.sub(r"\(in a workflow: proc=(TabularProc\(.*?\))\)", lambda m: f"(give {n!r} proc={m[1]}, or leave its proc out so the workflow's applies)", msg)
+
 def _fmt(m, s): return f"{m:.4f} ± {s:.4f}"
 
 def _old_group_keys(keys, s, n) -> tuple:
@@ -458,13 +462,13 @@ class TabularWorkflow:
         base = X.drop(columns=list(self.group_target))
         if base.shape[1] == 0: return
         for n in own:
-            e = models[n]; p = (e.estimator if isinstance(e, _SeedBag) else e).get_params(deep=False)['proc']
+            p = _own_proc(models[n])
             with warnings.catch_warnings(record=True) as w:
                 warnings.simplefilter('always')
                 try: clone(p).fit(base)
                 except Exception: continue   # its fold fits say what is wrong
             for m in w:
-                if m.filename.endswith(('tabular/data.py', 'tabular\\data.py')): warnings.warn(f"{n} (its own proc): {m.message}", m.category, stacklevel=3)
+                if m.filename.endswith(('tabular/data.py', 'tabular\\data.py')): warnings.warn(f"{n} (its own proc): {_own_hint(n, str(m.message))}", m.category, stacklevel=3)
 
     def _metric_hint(self) -> str:
         "A note for the leaderboard's header: a rare class scored by accuracy, or a positive, right-skewed target scored by RMSE on its raw scale"
