@@ -310,7 +310,7 @@ UNREADABLE = ('raise', 'average')   # what `predict_folder(unreadable=)` takes
 _FLAGS = ((r"predict_folder\([^()]*\bunreadable='(\w+)'\)", r"--unreadable \1"), (r"\bunreadable='(\w+)'", r"--unreadable \1"),
           (r"\bskip_non_images=True\b", "--skip-non-images"), (r"; df\.attrs\['unreadable'\] lists them\.", "."),
           (r"read the file with pd\.read_csv\(path, decimal=','[^)]*\)( \(or thousands=',' if the comma separates thousands\))?, or convert the column: df\[.*?\.astype\(float\)",
-           "save the file with '.' as the decimal mark and no thousands separator (in Excel: File > Options > Advanced, or the system's region settings), then predict again"))   # the library's advice in Python -> the command's words   # the library's advice in Python keywords -> the command's flags
+           "save the file with '.' as the decimal mark and no thousands separator (in Excel: File > Options > Advanced, or the system's region settings), then predict again"))   # the library's advice in Python keywords -> the command's flags and words
 
 def _cli_words(msg:str) -> str:
     "A library message with its Python keywords for `predict_folder`'s options ('pass skip_non_images=True') said as `fastflow predict`'s flags"
