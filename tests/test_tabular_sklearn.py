@@ -98,11 +98,17 @@ def test_cv_penalty_same_in_two_processes():
     a, b = run(), run()
     assert a == b and a.count('\n') == 2, (a[:200], b[:200])
 
-def test_cv_penalty_multiclass_cost():
-    "alpha='cv' on 3 classes, 300 x 1,500: saga's L1 path capped (LINEAR_CV['saga']); a fit stays within a few fixed-alpha fits (was 16 s against 0.4 s)"
-    import time
-    r = np.random.default_rng(0); X = r.normal(size=(300, 1500)); df = pd.DataFrame(X).add_prefix('f')
-    y = np.digitize(X[:, :10] @ r.normal(size=10) + r.normal(size=300), [-2, 0, 2])
-    t = time.process_time(); LinearClassifier().fit(df, y); fixed = time.process_time() - t
-    t = time.process_time(); LinearClassifier(alpha='cv').fit(df, y); cv = time.process_time() - t
-    assert cv < 10*max(fixed, 0.3), (cv, fixed)
+def test_cv_penalty_multiclass_capped(monkeypatch):
+    "alpha='cv' on 3 classes: saga's L1 path runs with LINEAR_CV['saga']'s tolerance and iterations, in the inner CV and the refit (uncapped, a fit on 300 x 1,500 took 16 s against 0.4 s for alpha=1; speed is measured outside tests)"
+    import sklearn.linear_model as lm
+    from fastflow.tabular.estimators import LINEAR_CV
+    seen, real = [], lm.LogisticRegressionCV
+    def spy(**kw): seen.append(kw); return real(**kw)
+    monkeypatch.setattr(lm, 'LogisticRegressionCV', spy)
+    r = np.random.default_rng(0); X = r.normal(size=(120, 300)); df = pd.DataFrame(X).add_prefix('f')
+    y = np.digitize(X[:, :10] @ r.normal(size=10) + r.normal(size=120), [-2, 0, 2])
+    m = LinearClassifier(alpha='cv').fit(df, y)
+    cap = LINEAR_CV['saga']
+    l1 = [k for k in seen if k.get('l1_ratios') == [1.]]
+    assert l1 and all((k['solver'], k['tol'], k['max_iter']) == ('saga', cap['tol'], cap['max_iter']) for k in l1), l1
+    if m.model_.solver == 'saga': assert (m.model_.tol, m.model_.max_iter) == (cap['tol'], cap['max_iter'])
